@@ -1,0 +1,351 @@
+// The whole analysis of one `.resnet` file: parse, resolve names, expand every model, infer every
+// shape, check every shortcut, count every cost. It never throws: whatever is wrong becomes a
+// diagnostic, and whatever is right is still analyzed.
+import type { Diagnostic } from '../diagnostics';
+import type { Arg, BlockDecl, Line, ModelDecl, ResnetFile, SourceRange, Statement, TrainBlock } from '../language/ast';
+import { parse } from '../language/parse';
+import { bindArgs, type ArgSpec } from './arguments';
+import { builtinBlocks } from './builtinBlocks';
+import { AnalysisContext } from './context';
+import { Expander, SHORTCUT_OPTIONS, Sequence, defineLet, type ModelOptions } from './expand';
+import { addCosts, modelLayers, zeroCost, type Cost, type Downsample, type ModelNode, type NetworkNode, type ShortcutOption, type StageNode } from './network';
+import { readRecipe } from './recipe';
+import { Scope, evaluate, fixFor } from './scope';
+import { formatShape, type Shape } from './shape';
+import { closestName, didYouMean } from './suggest';
+
+export interface Analysis {
+  readonly file: ResnetFile;
+  readonly models: readonly ModelNode[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** The paper's degradation problem (Fig. 6) shows beyond this depth in plain networks. */
+export const PLAIN_DEPTH_LIMIT = 20;
+
+export function analyze(text: string): Analysis {
+  const parsed = parse(text);
+  const ctx = new AnalysisContext();
+  ctx.diagnostics.push(...parsed.diagnostics);
+  let models: ModelNode[] = [];
+  try {
+    models = analyzeFile(parsed.file, ctx);
+  } catch (error) {
+    // Only a pathological input (nesting deep enough to exhaust the stack) can get here.
+    const reason = error instanceof RangeError ? 'it is nested too deeply' : String(error);
+    ctx.error('too-large', parsed.file.range, `this file cannot be analyzed: ${reason}; simplify the deepest expression`);
+  }
+  return { file: parsed.file, models, diagnostics: sortDiagnostics(ctx.diagnostics) };
+}
+
+function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort((a, b) => a.range.startOffset - b.range.startOffset || a.range.endOffset - b.range.endOffset);
+}
+
+function analyzeFile(file: ResnetFile, ctx: AnalysisContext): ModelNode[] {
+  const modelNames = new Map<string, ModelDecl>();
+  for (const item of file.items) {
+    switch (item.kind) {
+      case 'let':
+        defineLet(item, ctx.topScope, ctx);
+        break;
+      case 'block':
+        if (builtinBlocks.has(item.name.text)) {
+          ctx.error('duplicate', item.name.range, `\`${item.name.text}\` is a built-in block; give yours another name`);
+        } else if (ctx.blocks.has(item.name.text)) {
+          ctx.error('duplicate', item.name.range, `block \`${item.name.text}\` is already defined; rename one of them`, {
+            related: [{ range: (ctx.blocks.get(item.name.text) as BlockDecl).name.range, message: 'first defined here' }],
+          });
+        } else {
+          ctx.blocks.set(item.name.text, item);
+          checkDuplicateParams(item.params, ctx);
+        }
+        break;
+      case 'model': {
+        const first = modelNames.get(item.name.text);
+        if (first) {
+          ctx.error('duplicate', item.name.range, `model \`${item.name.text}\` is already defined; rename one of them`, {
+            related: [{ range: first.name.range, message: 'first defined here' }],
+          });
+          break;
+        }
+        modelNames.set(item.name.text, item);
+        if (item.params) {
+          ctx.templates.set(item.name.text, item);
+          checkDuplicateParams(item.params, ctx);
+        }
+        break;
+      }
+    }
+  }
+
+  const models: ModelNode[] = [];
+  for (const decl of modelNames.values()) {
+    if (decl.params) continue;
+    const model = decl.instanceOf ? instantiate(decl, ctx) : analyzeModel(decl, decl, new Scope(ctx.topScope), ctx);
+    if (model) models.push(model);
+  }
+  reportUnused(file, ctx);
+  return models;
+}
+
+function checkDuplicateParams(params: readonly { name: { text: string; range: SourceRange } }[], ctx: AnalysisContext): void {
+  const seen = new Set<string>();
+  for (const p of params) {
+    if (seen.has(p.name.text)) ctx.error('duplicate', p.name.range, `parameter \`${p.name.text}\` is listed twice; remove one`);
+    seen.add(p.name.text);
+  }
+}
+
+/** `model resnet20 = cifar_resnet(n = 3)`. */
+function instantiate(decl: ModelDecl, ctx: AnalysisContext): ModelNode | undefined {
+  const of = decl.instanceOf as { template: { text: string; range: SourceRange }; args: readonly Arg[] };
+  const template = ctx.templates.get(of.template.text);
+  if (!template) {
+    const suggestion = closestName(of.template.text, ctx.templates.keys());
+    ctx.error(
+      'unknown-name',
+      of.template.range,
+      `unknown model template \`${of.template.text}\`: define \`model ${of.template.text}(…) { … }\`${didYouMean(suggestion)}`,
+      fixFor(suggestion),
+    );
+    return undefined;
+  }
+  ctx.markUsed(template.name.range);
+  const params = template.params ?? [];
+  const specs: ArgSpec[] = params.map((p) => ({ name: p.name.text, type: 'number', positional: true, description: `parameter of ${template.name.text}` }));
+  const args = bindArgs(of.args, specs, `\`${template.name.text}\``, ctx.topScope, ctx);
+  const scope = new Scope(ctx.topScope);
+  for (const p of params) {
+    let value = args.number(p.name.text);
+    if (value === undefined && !args.has(p.name.text)) {
+      if (!p.defaultValue) {
+        ctx.error('argument', decl.range, `\`${template.name.text}\` needs \`${p.name.text}\`: write \`${template.name.text}(${params.map((q) => `${q.name.text} = …`).join(', ')})\``);
+        return undefined;
+      }
+      value = evaluate(p.defaultValue, scope, ctx);
+    }
+    scope.define(p.name.text, { value, declaration: p.name.range });
+  }
+  return analyzeModel(decl, template, scope, ctx);
+}
+
+const modelSettingSpecs: Readonly<Record<string, readonly ArgSpec[]>> = {
+  input: [
+    { name: 'shape', type: 'shape', positional: true, description: 'height × width × channels' },
+    { name: 'classes', type: 'int', description: 'number of classes' },
+  ],
+  classes: [{ name: 'count', type: 'int', positional: true, description: 'number of classes' }],
+  shortcut: [{ name: 'option', type: 'word', positional: true, words: SHORTCUT_OPTIONS, description: 'shortcut option' }],
+  downsample: [{ name: 'placement', type: 'word', positional: true, words: ['v1', 'v1.5'], description: 'where a bottleneck strides' }],
+};
+export const MODEL_SETTINGS = Object.keys(modelSettingSpecs);
+
+/** `named` gives the model its name and place; `source` holds the body (the template's, for an instance). */
+function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: AnalysisContext): ModelNode | undefined {
+  ctx.startModel();
+  const body = source.body ?? [];
+  let input: Shape | undefined;
+  let classes: number | undefined;
+  let shortcut: ShortcutOption = 'B';
+  let downsample: Downsample = 'v1';
+  let train: TrainBlock | undefined;
+  const seenSettings = new Set<string>();
+  const lines: Line[] = [];
+
+  for (const statement of body) {
+    switch (statement.kind) {
+      case 'let':
+        defineLet(statement, scope, ctx);
+        break;
+      case 'train':
+        if (train) ctx.error('recipe', statement.keywordRange, 'a model has one `train { … }` recipe; merge the two');
+        else train = statement;
+        break;
+      case 'line':
+        lines.push(statement);
+        break;
+      case 'setting': {
+        const key = statement.key.text;
+        const specs = modelSettingSpecs[key];
+        if (!specs) {
+          reportUnknownStatement(statement, ctx);
+          break;
+        }
+        if (seenSettings.has(key)) {
+          ctx.error('duplicate', statement.key.range, `\`${key}\` is set twice in this model; remove one`);
+          break;
+        }
+        seenSettings.add(key);
+        const args = bindArgs(statement.args, specs, `\`${key}\``, scope, ctx);
+        if (key === 'input') {
+          const dims = args.numbers('shape');
+          if (dims) input = [dims[0], dims[1], dims[2]];
+          else if (!args.has('shape')) ctx.error('argument', statement.range, '`input` needs a shape such as `224x224x3` (height × width × channels)');
+          const c = args.number('classes');
+          if (c !== undefined) {
+            if (seenSettings.has('classes')) ctx.error('duplicate', statement.range, '`classes` is set twice in this model; remove one');
+            seenSettings.add('classes');
+            classes = c;
+          }
+        } else if (key === 'classes') {
+          classes = args.number('count');
+        } else if (key === 'shortcut') {
+          shortcut = (args.word('option') as ShortcutOption | undefined) ?? shortcut;
+        } else {
+          downsample = (args.word('placement') as Downsample | undefined) ?? downsample;
+        }
+        if (classes !== undefined && classes < 1) {
+          ctx.error('argument', statement.range, `a model needs at least 1 class, not ${classes}`);
+          classes = undefined;
+        }
+        break;
+      }
+    }
+  }
+
+  if (!input) {
+    if (!seenSettings.has('input')) ctx.error('argument', named.name.range, `model \`${named.name.text}\` has no input: add a line such as \`input 224x224x3, classes 1000\``);
+    return undefined;
+  }
+  const options: ModelOptions = { shortcut, downsample, classes };
+  const expander = new Expander(ctx, options);
+  const stages: StageNode[] = [];
+  let shape: Shape | undefined = input;
+  let current: { name: string; labelRange: SourceRange; seq: Sequence; first: SourceRange; last: SourceRange } | undefined;
+  const stageNames = new Map<string, SourceRange>();
+  const close = () => {
+    if (!current) return;
+    stages.push(makeStage(current.name, current.labelRange, current.first, current.last, current.seq));
+    current = undefined;
+  };
+  for (const line of lines) {
+    if (!shape) break;
+    if (line.label || !current) {
+      close();
+      const name = line.label?.text ?? 'stem';
+      const labelRange = line.label?.range ?? line.range;
+      const earlier = stageNames.get(name);
+      if (earlier) {
+        ctx.error('duplicate', labelRange, `stage \`${name}\` is already defined in this model; rename one of them`, {
+          related: [{ range: earlier, message: 'first defined here' }],
+        });
+      }
+      stageNames.set(name, labelRange);
+      current = { name, labelRange, seq: new Sequence(shape, name, line.range), first: line.range, last: line.range };
+    }
+    expander.line(line, scope, current.seq, []);
+    current.last = line.range;
+    shape = current.seq.shape;
+  }
+  close();
+  if (!shape) return undefined;
+
+  const output = stages.length > 0 ? stages[stages.length - 1].output : input;
+  let cost: Cost = zeroCost;
+  for (const stage of stages) cost = addCosts(cost, stage.cost);
+  const model: ModelNode = {
+    name: named.name.text,
+    nameRange: named.name.range,
+    range: named.range,
+    input,
+    classes,
+    shortcut,
+    downsample,
+    stages,
+    output,
+    cost,
+    depth: mainPathDepth(stages.flatMap((s) => s.nodes)),
+    plain: !stages.some((s) => s.nodes.some(hasShortcut)),
+    recipe: readRecipe(train, input, scope, ctx),
+  };
+  checkModel(model, ctx);
+  return model;
+}
+
+function reportUnknownStatement(statement: Extract<Statement, { kind: 'setting' }>, ctx: AnalysisContext): void {
+  const key = statement.key.text;
+  const suggestion = closestName(key, [...MODEL_SETTINGS, 'let', 'train', 'conv', 'bn', 'relu', 'maxpool', 'avgpool', 'globalavgpool', 'fc', 'softmax']);
+  ctx.error(
+    'unknown-name',
+    statement.key.range,
+    `\`${key}\` is not a setting (${MODEL_SETTINGS.join(', ')}) and is not followed by a layer or block call: a stage line reads like \`conv2_x basic(64) x 2\`${didYouMean(suggestion)}`,
+    fixFor(suggestion),
+  );
+}
+
+function makeStage(name: string, labelRange: SourceRange, first: SourceRange, last: SourceRange, seq: Sequence): StageNode {
+  let cost: Cost = zeroCost;
+  for (const node of seq.nodes) cost = addCosts(cost, node.cost);
+  const input = seq.nodes.length > 0 ? seq.nodes[0].input : (seq.shape as Shape);
+  const output = seq.nodes.length > 0 ? seq.nodes[seq.nodes.length - 1].output : input;
+  const range: SourceRange = { ...first, endOffset: last.endOffset, endLine: last.endLine, endColumn: last.endColumn };
+  return { name, nodes: seq.nodes, input, output, cost, labelRange, range };
+}
+
+function hasShortcut(node: NetworkNode): boolean {
+  if (node.kind === 'layer') return false;
+  return node.shortcut !== undefined || node.branch.some(hasShortcut) || node.after.some(hasShortcut);
+}
+
+/** Convolutions and fully connected layers outside shortcut branches: how the paper counts depth. */
+function mainPathDepth(nodes: readonly NetworkNode[]): number {
+  let depth = 0;
+  for (const node of nodes) {
+    if (node.kind === 'layer') depth += node.spec.op === 'conv' || node.spec.op === 'fc' ? 1 : 0;
+    else depth += mainPathDepth(node.branch) + mainPathDepth(node.after);
+  }
+  return depth;
+}
+
+function checkModel(model: ModelNode, ctx: AnalysisContext): void {
+  if (model.plain && model.depth > PLAIN_DEPTH_LIMIT) {
+    ctx.warning(
+      'plain-depth',
+      model.nameRange,
+      `plain network with ${model.depth} layers: beyond ${PLAIN_DEPTH_LIMIT}, plain networks train worse as they get deeper (the degradation problem, He et al. 2015, Fig. 6); residual shortcuts (\`shortcut A\` or \`B\`) fix it`,
+    );
+  }
+  const [h, w, c] = model.output;
+  if (model.classes !== undefined && (h !== 1 || w !== 1 || c !== model.classes)) {
+    const last = [...modelLayers(model)].pop();
+    ctx.error(
+      'argument',
+      last?.range ?? model.nameRange,
+      `the model ends in ${formatShape(model.output)} but has ${model.classes} classes: end it with a head such as \`head avgpool, fc ${model.classes}\``,
+    );
+  }
+}
+
+function reportUnused(file: ResnetFile, ctx: AnalysisContext): void {
+  for (const item of file.items) {
+    if (item.kind === 'let' && !ctx.used.has(item.name.range.startOffset)) {
+      ctx.warning('unused', item.name.range, `\`${item.name.text}\` is never used; remove it or use it`);
+    }
+    if (item.kind === 'block' && !ctx.used.has(item.name.range.startOffset) && ctx.blocks.get(item.name.text) === item) {
+      ctx.warning('unused', item.name.range, `block \`${item.name.text}\` is never used; call it in a stage, e.g. \`conv2_x ${item.name.text}(…) x 2\``);
+    }
+    if (item.kind === 'block' && ctx.used.has(item.name.range.startOffset)) {
+      for (const p of item.params) {
+        if (!ctx.used.has(p.name.range.startOffset)) ctx.warning('unused', p.name.range, `parameter \`${p.name.text}\` is never used in block \`${item.name.text}\``);
+      }
+      warnUnusedLets(item.body, ctx);
+    }
+    if (item.kind === 'model' && item.params) {
+      if (!ctx.used.has(item.name.range.startOffset)) {
+        ctx.warning('unused', item.name.range, `model template \`${item.name.text}\` is never instantiated: add \`model my_${item.name.text} = ${item.name.text}(…)\``);
+      } else {
+        for (const p of item.params) {
+          if (!ctx.used.has(p.name.range.startOffset)) ctx.warning('unused', p.name.range, `parameter \`${p.name.text}\` is never used in model \`${item.name.text}\``);
+        }
+      }
+    }
+    if (item.kind === 'model' && item.body && (!item.params || ctx.used.has(item.name.range.startOffset))) warnUnusedLets(item.body, ctx);
+  }
+}
+
+function warnUnusedLets(body: readonly Statement[], ctx: AnalysisContext): void {
+  for (const s of body) {
+    if (s.kind === 'let' && !ctx.used.has(s.name.range.startOffset)) ctx.warning('unused', s.name.range, `\`${s.name.text}\` is never used; remove it or use it`);
+  }
+}

@@ -1,0 +1,217 @@
+// Matches the arguments written after a layer, block or setting against what it accepts, and
+// turns each into a checked value. Every mismatch becomes a diagnostic that names the fix.
+import type { Arg, Expr, SourceRange } from '../language/ast';
+import type { AnalysisContext } from './context';
+import { evaluate, fixFor, type Scope } from './scope';
+import { closestName, didYouMean } from './suggest';
+
+export type ArgType = 'int' | 'number' | 'kernel' | 'shape' | 'flag' | 'word';
+
+export interface ArgSpec {
+  readonly name: string;
+  readonly type: ArgType;
+  /** May be given without its name, in this order. */
+  readonly positional?: boolean;
+  /** For `word`: the accepted words. */
+  readonly words?: readonly string[];
+  /** Accepts several values (`decay 0.1 at 32k, 48k`). */
+  readonly list?: boolean;
+  readonly description: string;
+}
+
+export type BoundValue =
+  | { readonly kind: 'number'; readonly value: number; readonly range: SourceRange }
+  | { readonly kind: 'numbers'; readonly values: readonly number[]; readonly range: SourceRange }
+  | { readonly kind: 'flag'; readonly value: boolean; readonly range: SourceRange }
+  | { readonly kind: 'word'; readonly value: string; readonly range: SourceRange };
+
+export class BoundArgs {
+  constructor(private readonly values: Map<string, BoundValue>) {}
+
+  has(name: string): boolean {
+    return this.values.has(name);
+  }
+
+  range(name: string): SourceRange | undefined {
+    return this.values.get(name)?.range;
+  }
+
+  number(name: string): number | undefined {
+    const v = this.values.get(name);
+    return v?.kind === 'number' ? v.value : undefined;
+  }
+
+  numbers(name: string): readonly number[] | undefined {
+    const v = this.values.get(name);
+    if (v?.kind === 'numbers') return v.values;
+    if (v?.kind === 'number') return [v.value];
+    return undefined;
+  }
+
+  flag(name: string): boolean | undefined {
+    const v = this.values.get(name);
+    return v?.kind === 'flag' ? v.value : undefined;
+  }
+
+  word(name: string): string | undefined {
+    const v = this.values.get(name);
+    return v?.kind === 'word' ? v.value : undefined;
+  }
+}
+
+const TRUE_WORDS = new Set(['on', 'true', 'yes']);
+const FALSE_WORDS = new Set(['off', 'false', 'no']);
+
+/**
+ * Binds `args` to `specs` for the thing called `what` (used in messages, e.g. "`conv`").
+ * Bad arguments are reported and left out; the caller falls back to defaults.
+ */
+export function bindArgs(args: readonly Arg[], specs: readonly ArgSpec[], what: string, scope: Scope, ctx: AnalysisContext): BoundArgs {
+  const values = new Map<string, BoundValue>();
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  const positional = specs.filter((s) => s.positional);
+  let nextPositional = 0;
+  let lastList: { spec: ArgSpec; values: number[]; range: SourceRange } | undefined;
+
+  for (const arg of args) {
+    const named = arg.name !== undefined && (arg.value !== undefined || byName.get(arg.name.text)?.type === 'flag');
+    let spec: ArgSpec | undefined;
+    if (named && arg.name) {
+      spec = byName.get(arg.name.text);
+      if (!spec) {
+        const suggestion = closestName(arg.name.text, byName.keys());
+        ctx.error(
+          'argument',
+          arg.name.range,
+          `${what} has no argument \`${arg.name.text}\`${didYouMean(suggestion)}; it takes ${describe(specs)}`,
+          fixFor(suggestion),
+        );
+        lastList = undefined;
+        continue;
+      }
+    } else {
+      // A positional value continues a list argument (`at 32k, 48k`) when one is open.
+      if (lastList) {
+        const n = numberOf(arg, scope, ctx, lastList.spec, what);
+        if (n !== undefined) {
+          lastList.values.push(n);
+          values.set(lastList.spec.name, { kind: 'numbers', values: lastList.values, range: lastList.range });
+        }
+        continue;
+      }
+      while (nextPositional < positional.length && values.has(positional[nextPositional].name)) nextPositional++;
+      spec = positional[nextPositional];
+      if (!spec) {
+        ctx.error('argument', arg.range, `too many arguments for ${what}: it takes ${describe(specs)}`);
+        continue;
+      }
+      nextPositional++;
+    }
+    if (values.has(spec.name)) {
+      ctx.error('argument', arg.range, `${what} is given \`${spec.name}\` twice; remove one`);
+      continue;
+    }
+    const bound = convert(arg, spec, named, what, scope, ctx);
+    lastList = undefined;
+    if (!bound) continue;
+    if (spec.list && bound.kind === 'number') {
+      lastList = { spec, values: [bound.value], range: bound.range };
+      values.set(spec.name, { kind: 'numbers', values: lastList.values, range: bound.range });
+    } else {
+      values.set(spec.name, bound);
+    }
+  }
+  return new BoundArgs(values);
+}
+
+function describe(specs: readonly ArgSpec[]): string {
+  if (specs.length === 0) return 'no arguments';
+  return specs.map((s) => (s.positional ? `${s.name}` : `\`${s.name}\``)).join(', ');
+}
+
+function convert(arg: Arg, spec: ArgSpec, named: boolean, what: string, scope: Scope, ctx: AnalysisContext): BoundValue | undefined {
+  const parts: readonly Expr[] = arg.value?.parts ?? (arg.name && !named ? [refTo(arg)] : []);
+  const range = arg.range;
+  switch (spec.type) {
+    case 'flag': {
+      if (!arg.value) return { kind: 'flag', value: true, range };
+      const word = wordOf(parts);
+      if (word !== undefined && (TRUE_WORDS.has(word) || FALSE_WORDS.has(word))) return { kind: 'flag', value: TRUE_WORDS.has(word), range };
+      const n = parts.length === 1 && word === undefined ? evaluate(parts[0], scope, ctx) : undefined;
+      if (n === 0 || n === 1) return { kind: 'flag', value: n === 1, range };
+      ctx.error('argument', range, `\`${spec.name}\` of ${what} is on or off: write \`${spec.name}\`, \`${spec.name} on\` or \`${spec.name} off\``);
+      return undefined;
+    }
+    case 'word': {
+      const word = wordOf(parts);
+      if (word === undefined) {
+        ctx.error('argument', range, `\`${spec.name}\` of ${what} takes one of: ${(spec.words ?? []).join(', ')}`);
+        return undefined;
+      }
+      if (spec.words && !spec.words.includes(word)) {
+        const suggestion = closestName(word, spec.words);
+        ctx.error('argument', range, `\`${word}\` is not a valid ${spec.name} for ${what}: use one of ${spec.words.join(', ')}${didYouMean(suggestion)}`, fixFor(suggestion));
+        return undefined;
+      }
+      return { kind: 'word', value: word, range };
+    }
+    case 'kernel':
+    case 'shape': {
+      const wanted = spec.type === 'kernel' ? [1, 2] : [3];
+      if (!wanted.includes(parts.length)) {
+        const example = spec.type === 'kernel' ? '`3x3` or `3`' : '`224x224x3`';
+        ctx.error('argument', range, `\`${spec.name}\` of ${what} is written like ${example}`);
+        return undefined;
+      }
+      const values: number[] = [];
+      for (const part of parts) {
+        const v = evaluate(part, scope, ctx);
+        if (v === undefined) return undefined;
+        if (!Number.isInteger(v) || v < 1) {
+          ctx.error('argument', part.range, `\`${spec.name}\` of ${what} needs whole numbers of at least 1, not ${v}`);
+          return undefined;
+        }
+        values.push(v);
+      }
+      if (values.length === 1) values.push(values[0]);
+      return { kind: 'numbers', values, range };
+    }
+    case 'int':
+    case 'number': {
+      const n = numberOf(arg, scope, ctx, spec, what, parts);
+      return n === undefined ? undefined : { kind: 'number', value: n, range };
+    }
+  }
+}
+
+function numberOf(arg: Arg, scope: Scope, ctx: AnalysisContext, spec: ArgSpec, what: string, given?: readonly Expr[]): number | undefined {
+  const parts = given ?? arg.value?.parts ?? (arg.name ? [refTo(arg)] : []);
+  if (parts.length !== 1) {
+    ctx.error('argument', arg.range, `\`${spec.name}\` of ${what} is a single number (${spec.description})`);
+    return undefined;
+  }
+  const v = evaluate(parts[0], scope, ctx);
+  if (v === undefined) return undefined;
+  if (spec.type === 'int' && !Number.isInteger(v)) {
+    ctx.error('argument', arg.range, `\`${spec.name}\` of ${what} must be a whole number, not ${v}`);
+    return undefined;
+  }
+  return v;
+}
+
+function refTo(arg: Arg): Expr {
+  const name = arg.name ?? { text: '', range: arg.range };
+  return { kind: 'ref', name, range: name.range };
+}
+
+/** A value written as a single bare word (`B`, `cifar10`, `v1.5`). */
+function wordOf(parts: readonly Expr[]): string | undefined {
+  return parts.length === 1 && parts[0].kind === 'ref' ? parts[0].name.text : undefined;
+}
+
+/** Reports an integer argument outside [min, max]; true when it is fine. */
+export function checkRange(value: number, min: number, range: SourceRange, message: string, ctx: AnalysisContext): boolean {
+  if (value >= min) return true;
+  ctx.error('argument', range, message);
+  return false;
+}

@@ -1,0 +1,378 @@
+// Expands lines of layers and block calls into the network, layer by layer, inferring every shape.
+// Model stages and user-defined block bodies both go through here.
+import type { BlockDecl, CallItem, Item, Line, SourceRange, Statement } from '../language/ast';
+import { bindArgs, type ArgSpec, type BoundArgs } from './arguments';
+import { basicBranch, bottleneckBranch, builtinBlocks, type BranchLayer } from './builtinBlocks';
+import type { AnalysisContext } from './context';
+import { layerSpecFromItem, makeLayer } from './layers';
+import { addCosts, zeroCost, type BlockNode, type Cost, type Downsample, type NetworkNode, type Shortcut, type ShortcutOption } from './network';
+import { Scope, evaluate, fixFor } from './scope';
+import { formatShape, sameShape, shapeElements, type Shape } from './shape';
+import { makeShortcut, type ShortcutRequest } from './shortcuts';
+import { closestName, didYouMean } from './suggest';
+
+export interface ModelOptions {
+  readonly shortcut: ShortcutOption;
+  readonly downsample: Downsample;
+  readonly classes?: number;
+}
+
+export const SHORTCUT_OPTIONS: readonly ShortcutOption[] = ['A', 'B', 'C', 'none', 'identity'];
+const shortcutArg: ArgSpec = { name: 'shortcut', type: 'word', words: SHORTCUT_OPTIONS, description: 'shortcut option for these blocks' };
+const MAX_REPEAT = 100_000;
+
+/** A run of nodes being built, with the shape flowing out of the last one. */
+export class Sequence {
+  readonly nodes: NetworkNode[] = [];
+  /** Undefined once an error made the shape unknowable; later items are then skipped. */
+  shape: Shape | undefined;
+  lastRange: SourceRange;
+  private readonly counters = new Map<string, number>();
+  private blockCount = 0;
+
+  constructor(
+    input: Shape,
+    readonly prefix: string,
+    start: SourceRange,
+  ) {
+    this.shape = input;
+    this.lastRange = start;
+  }
+
+  layerPath(op: string): string {
+    const n = (this.counters.get(op) ?? 0) + 1;
+    this.counters.set(op, n);
+    return `${this.prefix}.${op}${n}`;
+  }
+
+  blockPath(): string {
+    return `${this.prefix}.${this.blockCount++}`;
+  }
+}
+
+interface BlockFrame {
+  readonly input: Shape;
+  readonly path: string;
+  readonly callRange: SourceRange;
+  readonly shortcut: ShortcutOption;
+  readonly stride?: number;
+  branch?: NetworkNode[];
+  join?: Shortcut | null;
+}
+
+export class Expander {
+  constructor(
+    private readonly ctx: AnalysisContext,
+    private readonly options: ModelOptions,
+  ) {}
+
+  /** Adds one line's items to `seq`. `frame` is set inside a user block's body. */
+  line(line: Line, scope: Scope, seq: Sequence, stack: readonly string[], frame?: BlockFrame): void {
+    for (const item of line.items) this.item(item, scope, seq, stack, frame);
+  }
+
+  private item(item: Item, scope: Scope, seq: Sequence, stack: readonly string[], frame?: BlockFrame): void {
+    if (seq.shape === undefined) return;
+    switch (item.kind) {
+      case 'layer': {
+        const spec = layerSpecFromItem(item, this.options.classes, scope, this.ctx);
+        if (!spec) {
+          seq.shape = undefined;
+          return;
+        }
+        if (!this.ctx.spendLayer(item.range)) {
+          seq.shape = undefined;
+          return;
+        }
+        const layer = makeLayer(spec, seq.shape, seq.layerPath(spec.op), item.range, this.ctx);
+        if (!layer) {
+          seq.shape = undefined;
+          return;
+        }
+        seq.nodes.push(layer);
+        seq.shape = layer.output;
+        seq.lastRange = item.range;
+        return;
+      }
+      case 'call':
+        this.call(item, scope, seq, stack);
+        return;
+      case 'add':
+        this.add(item, scope, seq, stack, frame);
+        return;
+    }
+  }
+
+  private add(item: Extract<Item, { kind: 'add' }>, scope: Scope, seq: Sequence, stack: readonly string[], frame?: BlockFrame): void {
+    if (!frame) {
+      this.ctx.error('argument', item.range, '`add` joins a shortcut inside a `block`; move it into a block definition');
+      return;
+    }
+    if (frame.branch) {
+      this.ctx.error('argument', item.range, 'a block adds its shortcut once; remove this second `add`');
+      return;
+    }
+    const shape = seq.shape;
+    if (!shape) return;
+    frame.branch = seq.nodes.splice(0);
+    const site = {
+      input: frame.input,
+      branchOutput: shape,
+      stride: frame.stride,
+      path: frame.path,
+      range: item.range,
+      callRange: frame.callRange,
+      branchEndRange: seq.lastRange,
+    };
+    if (item.branch) {
+      frame.join = this.customShortcut(item.branch, scope, site, stack);
+    } else {
+      const args = bindArgs(
+        item.args,
+        [{ name: 'kind', type: 'word', positional: true, words: ['shortcut', 'identity', 'projection', 'zeropad'], description: 'what to add' }],
+        '`add`',
+        scope,
+        this.ctx,
+      );
+      const kind = args.word('kind') ?? 'shortcut';
+      const request: ShortcutRequest = kind === 'shortcut' ? { kind: 'option', option: frame.shortcut } : { kind: kind as 'identity' | 'projection' | 'zeropad' };
+      frame.join = makeShortcut(request, site, this.ctx);
+    }
+    if (frame.join === undefined) seq.shape = undefined;
+  }
+
+  private customShortcut(lines: readonly Line[], scope: Scope, site: Parameters<typeof makeShortcut>[1], stack: readonly string[]): Shortcut | undefined {
+    const branch = new Sequence(site.input, `${site.path}.shortcut`, site.range);
+    for (const line of lines) {
+      if (line.label) this.ctx.error('argument', line.label.range, 'a shortcut branch has no labels; remove it');
+      this.line(line, scope, branch, stack);
+    }
+    if (!branch.shape) return undefined;
+    if (!sameShape(branch.shape, site.branchOutput)) {
+      this.ctx.error(
+        'shortcut-mismatch',
+        site.range,
+        `shortcut adds ${formatShape(branch.shape)} to ${formatShape(site.branchOutput)}: make the shortcut branch end in ${formatShape(site.branchOutput)}`,
+        {
+          related: [
+            { range: branch.lastRange, message: `the shortcut branch's output: ${formatShape(branch.shape)}` },
+            { range: site.branchEndRange, message: `the residual branch's output: ${formatShape(site.branchOutput)}` },
+          ],
+        },
+      );
+      return undefined;
+    }
+    return { kind: 'layers', layers: branch.nodes, projection: false };
+  }
+
+  private call(call: CallItem, scope: Scope, seq: Sequence, stack: readonly string[]): void {
+    const name = call.callee.text;
+    const builtin = builtinBlocks.get(name);
+    const decl = builtin ? undefined : this.ctx.blocks.get(name);
+    if (!builtin && !decl) {
+      const suggestion = closestName(name, [...builtinBlocks.keys(), ...this.ctx.blocks.keys()]);
+      this.ctx.error('unknown-name', call.callee.range, `unknown block \`${name}\`: use \`basic\`, \`bottleneck\` or define \`block ${name}(…) { … }\`${didYouMean(suggestion)}`, fixFor(suggestion));
+      seq.shape = undefined;
+      return;
+    }
+    if (decl) {
+      this.ctx.markUsed(decl.name.range);
+      if (stack.includes(name)) {
+        this.ctx.error('recursion', call.callee.range, `block \`${name}\` uses itself (${[...stack, name].join(' → ')}); a network cannot contain itself`);
+        seq.shape = undefined;
+        return;
+      }
+    }
+    const specs: ArgSpec[] = builtin ? [...builtin.args, shortcutArg] : [...paramSpecs(decl as BlockDecl), shortcutArg];
+    const what = `\`${name}\``;
+    const args = bindArgs(call.args, specs, what, scope, this.ctx);
+    const trailing = bindArgs(
+      call.trailing,
+      [{ name: 'stride', type: 'int', description: 'stride of the first block' }, shortcutArg],
+      `the stage of ${what}`,
+      scope,
+      this.ctx,
+    );
+    const repeat = call.repeat ? evaluate(call.repeat, scope, this.ctx) : 1;
+    if (repeat === undefined) {
+      seq.shape = undefined;
+      return;
+    }
+    if (!Number.isInteger(repeat) || repeat < 1 || repeat > MAX_REPEAT) {
+      this.ctx.error('argument', call.repeat?.range ?? call.range, `a block repeats a whole number of times from 1 to ${MAX_REPEAT.toLocaleString('en-US')}, not ${repeat}`);
+      seq.shape = undefined;
+      return;
+    }
+    const option = (trailing.word('shortcut') ?? args.word('shortcut') ?? this.options.shortcut) as ShortcutOption;
+    // The stage's stride goes to its first block only, as in the paper's Table 1.
+    const firstStride = trailing.number('stride') ?? args.number('stride') ?? 1;
+    if (firstStride < 1) {
+      this.ctx.error('argument', trailing.range('stride') ?? args.range('stride') ?? call.range, `stride must be at least 1, not ${firstStride}`);
+      seq.shape = undefined;
+      return;
+    }
+    if (decl && trailing.has('stride') && !decl.params.some((p) => p.name.text === 'stride')) {
+      this.ctx.error('argument', trailing.range('stride') ?? call.range, `block \`${name}\` has no \`stride\` parameter to take the stage's stride; add \`stride = 1\` to its parameters and use it`);
+      seq.shape = undefined;
+      return;
+    }
+    for (let i = 0; i < repeat && seq.shape; i++) {
+      const stride = i === 0 ? firstStride : 1;
+      const path = seq.blockPath();
+      const input = seq.shape;
+      const block = builtin
+        ? this.builtinBlock(builtin.name, args, stride, option, input, path, call.range)
+        : this.userBlock(decl as BlockDecl, call, args, stride, option, input, path, stack);
+      if (!block) {
+        seq.shape = undefined;
+        return;
+      }
+      seq.nodes.push(block);
+      seq.shape = block.output;
+      seq.lastRange = call.range;
+    }
+  }
+
+  private builtinBlock(
+    kind: 'basic' | 'bottleneck',
+    args: BoundArgs,
+    stride: number,
+    option: ShortcutOption,
+    input: Shape,
+    path: string,
+    range: SourceRange,
+  ): BlockNode | undefined {
+    const width = args.number(kind === 'basic' ? 'width' : 'planes');
+    if (width === undefined) {
+      if (!args.has(kind === 'basic' ? 'width' : 'planes')) {
+        this.ctx.error('argument', range, kind === 'basic' ? '`basic` needs its width, e.g. `basic(64)`' : '`bottleneck` needs its planes, e.g. `bottleneck(64)`');
+      }
+      return undefined;
+    }
+    const groups = args.number('groups') ?? 1;
+    const baseWidth = args.number('base_width') ?? 64;
+    for (const [value, label] of [
+      [width, kind === 'basic' ? 'width' : 'planes'],
+      [groups, 'groups'],
+      [baseWidth, 'base_width'],
+    ] as const) {
+      if (value < 1) {
+        this.ctx.error('argument', args.range(label) ?? range, `\`${label}\` must be at least 1, not ${value}`);
+        return undefined;
+      }
+    }
+    const layers: BranchLayer[] = kind === 'basic' ? basicBranch(width, stride) : bottleneckBranch(width, stride, groups, baseWidth, this.options.downsample);
+    const branch: NetworkNode[] = [];
+    let shape = input;
+    for (const { name, spec } of layers) {
+      if (!this.ctx.spendLayer(range)) return undefined;
+      const layer = makeLayer(spec, shape, `${path}.${name}`, range, this.ctx);
+      if (!layer) return undefined;
+      branch.push(layer);
+      shape = layer.output;
+    }
+    const join = makeShortcut(
+      { kind: 'option', option },
+      { input, branchOutput: shape, stride, path, range, callRange: range, branchEndRange: range },
+      this.ctx,
+    );
+    if (join === undefined) return undefined;
+    const relu = makeLayer({ op: 'relu' }, shape, `${path}.relu${kind === 'basic' ? 2 : 3}`, range, this.ctx);
+    if (!relu) return undefined;
+    return finishBlock(kind, path, input, branch, join, [relu], range);
+  }
+
+  private userBlock(
+    decl: BlockDecl,
+    call: CallItem,
+    args: BoundArgs,
+    stride: number,
+    option: ShortcutOption,
+    input: Shape,
+    path: string,
+    stack: readonly string[],
+  ): BlockNode | undefined {
+    const scope = new Scope(this.ctx.topScope);
+    for (const param of decl.params) {
+      let value = param.name.text === 'stride' ? stride : args.number(param.name.text);
+      if (value === undefined && !args.has(param.name.text)) {
+        if (param.defaultValue) value = evaluate(param.defaultValue, scope, this.ctx);
+        else {
+          this.ctx.error('argument', call.range, `block \`${decl.name.text}\` needs \`${param.name.text}\`: write \`${decl.name.text}(${decl.params.map((p) => p.name.text).join(', ')})\``);
+          return undefined;
+        }
+      }
+      scope.define(param.name.text, { value, declaration: param.name.range });
+    }
+    const frame: BlockFrame = {
+      input,
+      path,
+      callRange: call.range,
+      shortcut: option,
+      stride: decl.params.some((p) => p.name.text === 'stride') ? stride : undefined,
+    };
+    const seq = new Sequence(input, path, call.range);
+    this.body(decl.body, scope, seq, [...stack, decl.name.text], frame);
+    if (!seq.shape) return undefined;
+    if (!frame.branch) {
+      // No `add`: the block is a plain stack of layers.
+      return finishBlock(decl.name.text, path, input, seq.nodes, null, [], call.range);
+    }
+    return finishBlock(decl.name.text, path, input, frame.branch, frame.join ?? null, seq.nodes, call.range);
+  }
+
+  /** The statements of a block body: `let`s and lines; settings belong to models. */
+  body(statements: readonly Statement[], scope: Scope, seq: Sequence, stack: readonly string[], frame: BlockFrame): void {
+    for (const statement of statements) {
+      if (!seq.shape) return;
+      switch (statement.kind) {
+        case 'let':
+          defineLet(statement, scope, this.ctx);
+          break;
+        case 'line':
+          if (statement.label) this.ctx.error('argument', statement.label.range, `a block has no stages; remove the label \`${statement.label.text}\``);
+          this.line(statement, scope, seq, stack, frame);
+          break;
+        case 'setting':
+          this.ctx.error('argument', statement.key.range, `\`${statement.key.text}\` is not a layer: a block holds layers (conv, bn, relu, …), block calls and \`add\``);
+          break;
+        case 'train':
+          this.ctx.error('recipe', statement.keywordRange, 'a training recipe belongs in a model, not in a block');
+          break;
+      }
+    }
+  }
+}
+
+function paramSpecs(decl: BlockDecl): ArgSpec[] {
+  return decl.params.map((p) => ({ name: p.name.text, type: 'number' as const, positional: true, description: `parameter of ${decl.name.text}` }));
+}
+
+function finishBlock(
+  blockName: string,
+  path: string,
+  input: Shape,
+  branch: NetworkNode[],
+  join: Shortcut | null,
+  after: NetworkNode[],
+  range: SourceRange,
+): BlockNode {
+  let cost: Cost = zeroCost;
+  for (const node of branch) cost = addCosts(cost, node.cost);
+  if (join?.kind === 'layers') for (const node of join.layers) cost = addCosts(cost, node.cost);
+  const joined = branch.length > 0 ? branch[branch.length - 1].output : input;
+  // The sum itself is kept for the backward pass too.
+  if (join) cost = addCosts(cost, { ...zeroCost, activations: shapeElements(joined) });
+  for (const node of after) cost = addCosts(cost, node.cost);
+  const output = after.length > 0 ? after[after.length - 1].output : joined;
+  return { kind: 'block', path, blockName, input, output, branch, shortcut: join ?? undefined, after, cost, range };
+}
+
+export function defineLet(statement: Extract<Statement, { kind: 'let' }>, scope: Scope, ctx: AnalysisContext): void {
+  const value = statement.value ? evaluate(statement.value, scope, ctx) : undefined;
+  if (scope.hasOwn(statement.name.text)) {
+    ctx.error('duplicate', statement.name.range, `\`${statement.name.text}\` is already defined here; rename one of them`);
+    return;
+  }
+  scope.define(statement.name.text, { value, declaration: statement.name.range });
+}

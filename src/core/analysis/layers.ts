@@ -1,0 +1,190 @@
+// One layer: its arguments, output shape and cost (conventions in shared/reference/figures.md).
+import type { LayerItem, SourceRange } from '../language/ast';
+import { bindArgs, type ArgSpec } from './arguments';
+import type { AnalysisContext } from './context';
+import type { Cost, LayerNode, LayerSpec } from './network';
+import type { Scope } from './scope';
+import { formatShape, shapeElements, windowOutputSize, type Shape } from './shape';
+
+const kernel: ArgSpec = { name: 'kernel', type: 'kernel', positional: true, description: 'window size, `3x3` or `3`' };
+const stride: ArgSpec = { name: 'stride', type: 'int', positional: true, description: 'step of the window' };
+const pad: ArgSpec = { name: 'pad', type: 'int', description: 'zero padding on each side; default (kernel - 1) / 2' };
+
+export const layerArgs: Record<LayerSpec['op'] | 'avgpool', readonly ArgSpec[]> = {
+  conv: [
+    kernel,
+    { name: 'filters', type: 'int', positional: true, description: 'output channels' },
+    stride,
+    pad,
+    { name: 'groups', type: 'int', description: 'grouped convolution; must divide input and output channels' },
+    { name: 'bias', type: 'flag', description: 'add a bias; off by default, BatchNorm follows' },
+  ],
+  bn: [],
+  relu: [],
+  maxpool: [kernel, stride, pad],
+  avgpool: [kernel, stride, pad],
+  globalavgpool: [],
+  fc: [
+    { name: 'units', type: 'int', positional: true, description: 'outputs; default the model\'s classes' },
+    { name: 'bias', type: 'flag', description: 'add a bias; on by default' },
+  ],
+  softmax: [],
+};
+
+/** Builds a layer from its spec, checking that it fits its input. Undefined after an error. */
+export function makeLayer(spec: LayerSpec, input: Shape, path: string, range: SourceRange, ctx: AnalysisContext): LayerNode | undefined {
+  const [h, w, c] = input;
+  let output: Shape;
+  let params = 0;
+  let nonTrainable = 0;
+  let macs = 0;
+  switch (spec.op) {
+    case 'conv': {
+      const [kh, kw] = spec.kernel;
+      if (c % spec.groups !== 0 || spec.filters % spec.groups !== 0) {
+        ctx.error('groups', range, `groups ${spec.groups} must divide both the ${c} input channels and the ${spec.filters} filters; pick a common divisor`);
+        return undefined;
+      }
+      const out = windowed(input, spec.kernel, spec.stride, spec.padding, range, ctx);
+      if (!out) return undefined;
+      output = [out[0], out[1], spec.filters];
+      const perFilter = (c / spec.groups) * kh * kw;
+      params = spec.filters * perFilter + (spec.bias ? spec.filters : 0);
+      macs = out[0] * out[1] * spec.filters * perFilter;
+      break;
+    }
+    case 'bn':
+      output = input;
+      params = 2 * c;
+      nonTrainable = 2 * c;
+      break;
+    case 'relu':
+    case 'softmax':
+      output = input;
+      break;
+    case 'maxpool':
+    case 'avgpool': {
+      const out = windowed(input, spec.kernel, spec.stride, spec.padding, range, ctx);
+      if (!out) return undefined;
+      output = [out[0], out[1], c];
+      break;
+    }
+    case 'globalavgpool':
+      output = [1, 1, c];
+      break;
+    case 'fc': {
+      const inputs = h * w * c;
+      output = [1, 1, spec.units];
+      params = inputs * spec.units + (spec.bias ? spec.units : 0);
+      macs = inputs * spec.units;
+      break;
+    }
+  }
+  warnOddStride(spec, input, range, ctx);
+  const cost: Cost = { params, nonTrainable, macs, activations: shapeElements(output) };
+  return { kind: 'layer', path, spec, input, output, cost, range };
+}
+
+function windowed(
+  input: Shape,
+  kernelSize: readonly [number, number],
+  step: number,
+  padding: readonly [number, number],
+  range: SourceRange,
+  ctx: AnalysisContext,
+): [number, number] | undefined {
+  const oh = windowOutputSize(input[0], kernelSize[0], step, padding[0]);
+  const ow = windowOutputSize(input[1], kernelSize[1], step, padding[1]);
+  if (oh < 1 || ow < 1) {
+    ctx.error(
+      'zero-size',
+      range,
+      `the output would be ${Math.max(oh, 0)}×${Math.max(ow, 0)}: a ${kernelSize[0]}×${kernelSize[1]} window with stride ${step} and padding ${padding[0]} does not fit the ${formatShape(input)} input; use a larger input, fewer downsampling steps, or a smaller kernel`,
+    );
+    return undefined;
+  }
+  return [oh, ow];
+}
+
+function warnOddStride(spec: LayerSpec, input: Shape, range: SourceRange, ctx: AnalysisContext): void {
+  if (!('stride' in spec) || spec.stride < 2) return;
+  const [h, w] = input;
+  if (h % spec.stride === 0 && w % spec.stride === 0) return;
+  ctx.warning(
+    'odd-stride',
+    range,
+    `stride ${spec.stride} over a ${h}×${w} input drops the last row or column; make the input size a multiple of ${spec.stride}`,
+  );
+}
+
+/** Reads a layer line (`conv 3x3, 64, stride 2`) into a spec. Undefined after an error. */
+export function layerSpecFromItem(item: LayerItem, classes: number | undefined, scope: Scope, ctx: AnalysisContext): LayerSpec | undefined {
+  const what = `\`${item.op}\``;
+  const args = bindArgs(item.args, layerArgs[item.op], what, scope, ctx);
+  const positive = (name: string, fallback: number | undefined, min = 1): number | undefined => {
+    const v = args.number(name) ?? fallback;
+    if (v !== undefined && v < min) {
+      ctx.error('argument', args.range(name) ?? item.range, `\`${name}\` of ${what} must be at least ${min}, not ${v}`);
+      return undefined;
+    }
+    return v;
+  };
+  switch (item.op) {
+    case 'conv': {
+      const k = args.numbers('kernel');
+      const filters = positive('filters', undefined);
+      if (!k || filters === undefined) {
+        if (!args.has('kernel') || !args.has('filters')) {
+          ctx.error('argument', item.range, '`conv` needs a kernel and a number of filters, e.g. `conv 3x3, 64`');
+        }
+        return undefined;
+      }
+      const kernelSize: [number, number] = [k[0], k[1]];
+      const s = positive('stride', 1);
+      const p = positive('pad', undefined, 0);
+      const groups = positive('groups', 1);
+      if (s === undefined || groups === undefined || (args.has('pad') && p === undefined)) return undefined;
+      return {
+        op: 'conv',
+        kernel: kernelSize,
+        filters,
+        stride: s,
+        padding: p === undefined ? defaultPadding(kernelSize) : [p, p],
+        groups,
+        bias: args.flag('bias') ?? false,
+      };
+    }
+    case 'maxpool':
+    case 'avgpool': {
+      const k = args.numbers('kernel');
+      if (!k) {
+        if (item.op === 'avgpool' && item.args.length === 0) return { op: 'globalavgpool' };
+        if (!args.has('kernel')) ctx.error('argument', item.range, `\`${item.op}\` needs a window, e.g. \`${item.op} 3x3, stride 2\``);
+        return undefined;
+      }
+      const kernelSize: [number, number] = [k[0], k[1]];
+      const s = positive('stride', Math.max(kernelSize[0], kernelSize[1]));
+      const p = positive('pad', undefined, 0);
+      if (s === undefined || (args.has('pad') && p === undefined)) return undefined;
+      return { op: item.op, kernel: kernelSize, stride: s, padding: p === undefined ? defaultPadding(kernelSize) : [p, p] };
+    }
+    case 'fc': {
+      const units = positive('units', classes);
+      if (units === undefined) {
+        if (!args.has('units')) ctx.error('argument', item.range, '`fc` needs a number of outputs (`fc 1000`), or the model needs `classes`');
+        return undefined;
+      }
+      return { op: 'fc', units, bias: args.flag('bias') ?? true };
+    }
+    case 'bn':
+    case 'relu':
+    case 'globalavgpool':
+    case 'softmax':
+      return { op: item.op };
+  }
+}
+
+/** (k - 1) / 2 on each side: 3×3 → 1, 7×7 → 3, 1×1 → 0, as every ResNet convolution and pool uses. */
+export function defaultPadding(k: readonly [number, number]): [number, number] {
+  return [Math.floor((k[0] - 1) / 2), Math.floor((k[1] - 1) / 2)];
+}

@@ -1,0 +1,186 @@
+// The training recipe of a model (`train { … }`), checked and completed with the paper's CIFAR
+// recipe (He et al. 2015, section 4.2) wherever the model is silent.
+import type { Setting, SourceRange, TrainBlock } from '../language/ast';
+import { bindArgs, type ArgSpec } from './arguments';
+import type { AnalysisContext } from './context';
+import type { Scope } from './scope';
+import type { Shape } from './shape';
+import { closestName, didYouMean } from './suggest';
+import { fixFor } from './scope';
+
+export type DatasetName = 'mnist' | 'cifar10' | 'synthetic';
+export const DATASETS: readonly DatasetName[] = ['mnist', 'cifar10', 'synthetic'];
+
+export interface Recipe {
+  /** Undefined: the model did not say; the trainer picks one that fits the input. */
+  readonly dataset?: DatasetName;
+  readonly batchSize: number;
+  readonly optimizer: 'sgd' | 'adam';
+  readonly lr: number;
+  readonly momentum: number;
+  readonly weightDecay: number;
+  /** The learning rate is multiplied by `decayFactor` at each milestone. */
+  readonly decayFactor: number;
+  readonly milestones: readonly number[];
+  /** Milestones and duration count iterations or epochs, whichever the recipe stops by. */
+  readonly unit: 'iterations' | 'epochs';
+  readonly duration: number;
+  readonly warmup?: { readonly steps: number; readonly lr: number };
+  readonly augment: { readonly pad: number; readonly crop: number; readonly flip: boolean };
+  readonly subtractMean: boolean;
+  /** Training images held out for validation (the paper's 45k/5k split: 5000). */
+  readonly validation: number;
+  readonly seed: number;
+  /** Which settings the model wrote itself (the rest are defaults). */
+  readonly explicit: readonly string[];
+}
+
+export function paperCifarRecipe(input: Shape): Recipe {
+  return {
+    batchSize: 128,
+    optimizer: 'sgd',
+    lr: 0.1,
+    momentum: 0.9,
+    weightDecay: 1e-4,
+    decayFactor: 0.1,
+    milestones: [32_000, 48_000],
+    unit: 'iterations',
+    duration: 64_000,
+    augment: { pad: 4, crop: input[0], flip: true },
+    subtractMean: true,
+    validation: 0,
+    seed: 1,
+    explicit: [],
+  };
+}
+
+const number = (name: string, description: string, positional = false): ArgSpec => ({ name, type: 'number', positional, description });
+
+/** Every recipe line, with its arguments. Exported for completion and the README. */
+export const recipeSettings: Readonly<Record<string, { readonly args: readonly ArgSpec[]; readonly example: string }>> = {
+  dataset: { args: [{ name: 'name', type: 'word', positional: true, words: DATASETS, description: 'data set' }], example: 'dataset cifar10' },
+  batch: { args: [number('size', 'images per step', true)], example: 'batch 128' },
+  sgd: {
+    args: [number('lr', 'learning rate'), number('momentum', 'momentum'), number('weight_decay', 'L2 weight decay')],
+    example: 'sgd lr 0.1, momentum 0.9, weight_decay 1e-4',
+  },
+  adam: { args: [number('lr', 'learning rate'), number('weight_decay', 'L2 weight decay')], example: 'adam lr 0.001' },
+  decay: {
+    args: [number('factor', 'multiplies the learning rate', true), { name: 'at', type: 'number', list: true, description: 'milestones' }],
+    example: 'decay 0.1 at 32k, 48k',
+  },
+  iterations: { args: [number('count', 'training steps', true)], example: 'iterations 64k' },
+  epochs: { args: [number('count', 'passes over the training set', true)], example: 'epochs 160' },
+  warmup: { args: [number('steps', 'steps at the warm-up rate', true), number('lr', 'warm-up learning rate')], example: 'warmup 400, lr 0.01' },
+  augment: {
+    args: [
+      { name: 'pad', type: 'int', description: 'zero padding before the random crop' },
+      { name: 'crop', type: 'int', description: 'random crop size' },
+      { name: 'flip', type: 'flag', description: 'random horizontal flip' },
+      { name: 'none', type: 'flag', description: 'no augmentation' },
+    ],
+    example: 'augment pad 4, crop 32, flip',
+  },
+  normalize: {
+    args: [{ name: 'mode', type: 'word', positional: true, words: ['mean', 'none'], description: 'subtract the per-pixel mean' }],
+    example: 'normalize mean',
+  },
+  validation: { args: [number('count', 'training images held out', true)], example: 'validation 5k' },
+  seed: { args: [number('value', 'random seed', true)], example: 'seed 1' },
+};
+
+export function readRecipe(train: TrainBlock | undefined, input: Shape, scope: Scope, ctx: AnalysisContext): Recipe {
+  const base = paperCifarRecipe(input);
+  if (!train) return base;
+  const r: { -readonly [K in keyof Recipe]: Recipe[K] } = { ...base, explicit: [] };
+  const explicit: string[] = [];
+  const seen = new Map<string, SourceRange>();
+  let milestonesRange: SourceRange | undefined;
+  for (const setting of train.settings) {
+    const key = setting.key.text;
+    const known = recipeSettings[key];
+    if (!known) {
+      const suggestion = closestName(key, Object.keys(recipeSettings));
+      ctx.error('recipe', setting.key.range, `unknown recipe setting \`${key}\`${didYouMean(suggestion)}; the recipe takes ${Object.keys(recipeSettings).join(', ')}`, fixFor(suggestion));
+      continue;
+    }
+    const group = key === 'adam' ? 'sgd' : key === 'epochs' ? 'iterations' : key;
+    if (seen.has(group)) {
+      ctx.error('recipe', setting.range, `the recipe already sets ${group === 'sgd' ? 'the optimizer' : group === 'iterations' ? 'its length' : `\`${key}\``}; remove one`);
+      continue;
+    }
+    seen.set(group, setting.range);
+    explicit.push(key);
+    const args = bindArgs(setting.args, known.args, `\`${key}\``, scope, ctx);
+    const positive = (name: string, min: number, integer: boolean): number | undefined => {
+      const v = args.number(name);
+      if (v === undefined) return undefined;
+      if (v < min || (integer && !Number.isInteger(v))) {
+        ctx.error('recipe', args.range(name) ?? setting.range, `\`${name}\` of \`${key}\` must be ${integer ? 'a whole number ' : ''}of at least ${min}, not ${v}`);
+        return undefined;
+      }
+      return v;
+    };
+    switch (key) {
+      case 'dataset':
+        r.dataset = args.word('name') as DatasetName | undefined;
+        break;
+      case 'batch':
+        r.batchSize = positive('size', 1, true) ?? r.batchSize;
+        break;
+      case 'sgd':
+      case 'adam':
+        r.optimizer = key;
+        r.lr = positive('lr', 0, false) ?? (key === 'adam' ? 0.001 : r.lr);
+        r.momentum = key === 'adam' ? 0 : (positive('momentum', 0, false) ?? r.momentum);
+        r.weightDecay = positive('weight_decay', 0, false) ?? (key === 'adam' ? 0 : r.weightDecay);
+        break;
+      case 'decay':
+        r.decayFactor = positive('factor', 0, false) ?? r.decayFactor;
+        r.milestones = args.numbers('at') ?? [];
+        milestonesRange = setting.range;
+        break;
+      case 'iterations':
+      case 'epochs':
+        r.unit = key;
+        r.duration = positive('count', 1, true) ?? r.duration;
+        break;
+      case 'warmup': {
+        const steps = positive('steps', 1, true);
+        if (steps !== undefined) r.warmup = { steps, lr: positive('lr', 0, false) ?? r.lr / 10 };
+        break;
+      }
+      case 'augment':
+        if (args.flag('none')) r.augment = { pad: 0, crop: input[0], flip: false };
+        else r.augment = { pad: positive('pad', 0, true) ?? 0, crop: positive('crop', 1, true) ?? input[0], flip: args.flag('flip') ?? false };
+        break;
+      case 'normalize':
+        r.subtractMean = (args.word('mode') ?? 'mean') === 'mean';
+        break;
+      case 'validation':
+        r.validation = positive('count', 0, true) ?? r.validation;
+        break;
+      case 'seed':
+        r.seed = positive('value', 0, true) ?? r.seed;
+        break;
+    }
+  }
+  // When the recipe sets its length but not its milestones, the paper's 50% and 75% points keep the shape of its schedule.
+  if (seen.has('iterations') && !seen.has('decay')) r.milestones = [Math.round(r.duration * 0.5), Math.round(r.duration * 0.75)];
+  const sorted = r.milestones.every((m, i) => i === 0 || m > r.milestones[i - 1]);
+  if (!sorted) ctx.error('recipe', milestonesRange ?? train.keywordRange, 'milestones must increase: write them in order, e.g. `decay 0.1 at 32k, 48k`');
+  const late = r.milestones.find((m) => m >= r.duration);
+  if (late !== undefined) {
+    ctx.warning('recipe', milestonesRange ?? train.keywordRange, `the milestone ${late} is not before the end of training (${r.unit} ${r.duration}); it never takes effect`);
+  }
+  if (r.augment.crop > input[0] + 2 * r.augment.pad || r.augment.crop > input[1] + 2 * r.augment.pad) {
+    ctx.error('recipe', seen.get('augment') ?? train.keywordRange, `a ${r.augment.crop}×${r.augment.crop} crop does not fit a ${input[0]}×${input[1]} image padded by ${r.augment.pad}; crop at most ${input[0] + 2 * r.augment.pad}`);
+  }
+  if (r.augment.crop !== input[0] && r.augment.crop <= input[0] + 2 * r.augment.pad) {
+    ctx.error('recipe', seen.get('augment') ?? train.keywordRange, `the crop (${r.augment.crop}) must equal the model's input size (${input[0]}) so crops fit the input`);
+  }
+  r.explicit = explicit;
+  return r;
+}
+
+export type { Setting };

@@ -1,0 +1,19 @@
+// Tensor shapes as the paper writes them: height × width × channels, batch left out.
+export type Shape = readonly [height: number, width: number, channels: number];
+
+export function formatShape(shape: Shape): string {
+  return `${shape[0]}×${shape[1]}×${shape[2]}`;
+}
+
+export function shapeElements(shape: Shape): number {
+  return shape[0] * shape[1] * shape[2];
+}
+
+export function sameShape(a: Shape, b: Shape): boolean {
+  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2];
+}
+
+/** PyTorch's output size for a convolution or pooling window, ceil mode off. */
+export function windowOutputSize(size: number, kernel: number, stride: number, padding: number): number {
+  return Math.floor((size + 2 * padding - kernel) / stride) + 1;
+}
