@@ -23,9 +23,15 @@ export interface Analysis {
 /** The paper's degradation problem (Fig. 6) shows beyond this depth in plain networks. */
 export const PLAIN_DEPTH_LIMIT = 20;
 
-export function analyze(text: string): Analysis {
+export interface AnalyzeOptions {
+  /** Analyze every model at this input size instead of its own (`stats --input`). */
+  readonly input?: Shape;
+}
+
+export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   const parsed = parse(text);
   const ctx = new AnalysisContext();
+  ctx.inputOverride = options.input;
   ctx.diagnostics.push(...parsed.diagnostics);
   let models: ModelNode[] = [];
   try {
@@ -204,10 +210,13 @@ function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: An
     }
   }
 
+  if (ctx.inputOverride) input = ctx.inputOverride;
   if (!input) {
     if (!seenSettings.has('input')) ctx.error('argument', named.name.range, `model \`${named.name.text}\` has no input: add a line such as \`input 224x224x3, classes 1000\``);
     return undefined;
   }
+  // The recipe only needs the input, so it is checked even when the layers have errors.
+  const recipe = readRecipe(train, input, scope, ctx);
   const options: ModelOptions = { shortcut, downsample, classes };
   const expander = new Expander(ctx, options);
   const stages: StageNode[] = [];
@@ -257,7 +266,7 @@ function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: An
     cost,
     depth: mainPathDepth(stages.flatMap((s) => s.nodes)),
     plain: !stages.some((s) => s.nodes.some(hasShortcut)),
-    recipe: readRecipe(train, input, scope, ctx),
+    recipe,
   };
   checkModel(model, ctx);
   return model;

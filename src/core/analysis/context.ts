@@ -16,6 +16,7 @@ export class AnalysisContext {
   readonly templates = new Map<string, ModelDecl>();
   /** Top-level `let`s: every model and block sees them. */
   readonly topScope = new Scope();
+  inputOverride: readonly [number, number, number] | undefined;
   layerBudget = MAX_LAYERS_PER_MODEL;
   budgetExceeded = false;
 

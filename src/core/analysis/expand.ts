@@ -72,7 +72,10 @@ export class Expander {
   }
 
   private item(item: Item, scope: Scope, seq: Sequence, stack: readonly string[], frame?: BlockFrame): void {
-    if (seq.shape === undefined) return;
+    if (seq.shape === undefined) {
+      this.checkNamesOnly(item, scope);
+      return;
+    }
     switch (item.kind) {
       case 'layer': {
         const spec = layerSpecFromItem(item, this.options.classes, scope, this.ctx);
@@ -100,6 +103,19 @@ export class Expander {
       case 'add':
         this.add(item, scope, seq, stack, frame);
         return;
+    }
+  }
+
+  /** After an error has made the shape unknown, later items still get their names and arguments checked. */
+  private checkNamesOnly(item: Item, scope: Scope): void {
+    if (item.kind === 'layer') {
+      layerSpecFromItem(item, this.options.classes, scope, this.ctx);
+    } else if (item.kind === 'call' && !builtinBlocks.has(item.callee.text) && !this.ctx.blocks.has(item.callee.text)) {
+      const suggestion = closestName(item.callee.text, [...builtinBlocks.keys(), ...this.ctx.blocks.keys()]);
+      this.ctx.error('unknown-name', item.callee.range, unknownBlockMessage(item.callee.text, suggestion), fixFor(suggestion));
+    } else if (item.kind === 'call') {
+      const decl = this.ctx.blocks.get(item.callee.text);
+      if (decl) this.ctx.markUsed(decl.name.range);
     }
   }
 
@@ -138,7 +154,8 @@ export class Expander {
       const request: ShortcutRequest = kind === 'shortcut' ? { kind: 'option', option: frame.shortcut } : { kind: kind as 'identity' | 'projection' | 'zeropad' };
       frame.join = makeShortcut(request, site, this.ctx);
     }
-    if (frame.join === undefined) seq.shape = undefined;
+    // A bad shortcut is reported; the branch's shape still flows on, so later stages are checked.
+    if (frame.join === undefined) frame.join = null;
   }
 
   private customShortcut(lines: readonly Line[], scope: Scope, site: Parameters<typeof makeShortcut>[1], stack: readonly string[]): Shortcut | undefined {
@@ -171,7 +188,7 @@ export class Expander {
     const decl = builtin ? undefined : this.ctx.blocks.get(name);
     if (!builtin && !decl) {
       const suggestion = closestName(name, [...builtinBlocks.keys(), ...this.ctx.blocks.keys()]);
-      this.ctx.error('unknown-name', call.callee.range, `unknown block \`${name}\`: use \`basic\`, \`bottleneck\` or define \`block ${name}(…) { … }\`${didYouMean(suggestion)}`, fixFor(suggestion));
+      this.ctx.error('unknown-name', call.callee.range, unknownBlockMessage(name, suggestion), fixFor(suggestion));
       seq.shape = undefined;
       return;
     }
@@ -276,10 +293,9 @@ export class Expander {
       { input, branchOutput: shape, stride, path, range, callRange: range, branchEndRange: range },
       this.ctx,
     );
-    if (join === undefined) return undefined;
     const relu = makeLayer({ op: 'relu' }, shape, `${path}.relu${kind === 'basic' ? 2 : 3}`, range, this.ctx);
     if (!relu) return undefined;
-    return finishBlock(kind, path, input, branch, join, [relu], range);
+    return finishBlock(kind, path, input, branch, join ?? null, [relu], range);
   }
 
   private userBlock(
@@ -342,6 +358,10 @@ export class Expander {
       }
     }
   }
+}
+
+function unknownBlockMessage(name: string, suggestion: string | undefined): string {
+  return `unknown block \`${name}\`: use \`basic\`, \`bottleneck\` or define \`block ${name}(…) { … }\`${didYouMean(suggestion)}`;
 }
 
 function paramSpecs(decl: BlockDecl): ArgSpec[] {

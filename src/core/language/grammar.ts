@@ -211,7 +211,7 @@ export class ResnetGrammar extends CstParser {
       IGNORE_AMBIGUITIES: true,
       DEF: [
         {
-          GATE: () => this.LA(1).tokenType === T.Identifier && this.LA(2).tokenType !== T.Times,
+          GATE: () => this.LA(1).tokenType === T.Identifier && !isOperator(this.LA(2).tokenType),
           ALT: () => {
             this.CONSUME(T.Identifier, { LABEL: 'name' });
             this.OPTION({
@@ -277,6 +277,11 @@ export class ResnetGrammar extends CstParser {
       },
     ]);
   });
+}
+
+/** After a name, an operator means the name is part of an expression (`w*2`, `k x k`). */
+function isOperator(t: TokenType): boolean {
+  return t === T.Times || t === T.Star || t === T.Slash || t === T.Plus || t === T.Minus;
 }
 
 function isLayerKeyword(t: TokenType): boolean {

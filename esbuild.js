@@ -1,0 +1,59 @@
+// Bundles every entry point into dist/. Node entries are CommonJS (`.cjs`, because the package
+// itself is ESM): VS Code loads extensions with require(). The webview is a browser bundle.
+// Usage: node esbuild.js [--watch] [--production]
+import * as esbuild from 'esbuild';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** [source, output] for each Node entry point. */
+const nodeEntries = [
+  ['src/cli/main.ts', 'dist/cli.cjs'],
+  // ['src/server/main.ts', 'dist/server.cjs'],
+  // ['src/extension/extension.ts', 'dist/extension.cjs'],
+  // ['src/training/worker/main.ts', 'dist/worker.cjs'],
+];
+const webviewEntries = []; // ['webview/dashboard/main.ts', 'dist/webview/dashboard.js']
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: !production,
+  logLevel: 'warning',
+};
+
+const contexts = [];
+for (const [entry, outfile] of nodeEntries) {
+  if (!existsSync(entry)) throw new Error(`esbuild.js: entry point ${entry} is missing`);
+  contexts.push(
+    await esbuild.context({
+      ...common,
+      entryPoints: [entry],
+      outfile,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      // `vscode` is provided by the editor; the TF.js native backends are optional and installed by
+      // the user, so they are loaded at run time if present, never bundled.
+      external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
+      // Bundled ESM-only packages (Chevrotain) may use import.meta.url; give it a CommonJS value.
+      define: { 'import.meta.url': 'importMetaUrl' },
+      banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+    }),
+  );
+}
+for (const [entry, outfile] of webviewEntries) {
+  if (!existsSync(entry)) throw new Error(`esbuild.js: entry point ${entry} is missing`);
+  contexts.push(
+    await esbuild.context({ ...common, entryPoints: [entry], outfile, platform: 'browser', format: 'iife', target: 'es2022' }),
+  );
+}
+
+mkdirSync('dist', { recursive: true });
+if (watch) {
+  await Promise.all(contexts.map((c) => c.watch()));
+} else {
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+}

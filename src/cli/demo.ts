@@ -1,0 +1,41 @@
+// `resnet-studio demo`: the paper's models, analyzed from the bundled examples, with no download.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyze } from '../core/analysis/analyze';
+import type { ModelNode } from '../core/analysis/network';
+import { formatShape } from '../core/analysis/shape';
+import { formatExact, formatPaperUnits } from '../core/report/numbers';
+import { formatSummary } from '../core/report/summary';
+import type { Output } from './output';
+import { packageRoot } from './packageRoot';
+import { readSource } from './readSource';
+
+export function runDemo(out: Output): number {
+  const examples = join(packageRoot(), 'examples');
+  const rows: string[][] = [['file', 'model', 'input', 'layers', 'params', 'MACs', 'MACs (paper units)']];
+  let resnet50: ModelNode | undefined;
+  let resnet20: ModelNode | undefined;
+  let problems = 0;
+  for (const group of ['imagenet', 'torchvision', 'cifar']) {
+    for (const file of readdirSync(join(examples, group)).filter((f) => f.endsWith('.resnet')).sort(byDepth)) {
+      const analysis = analyze(readSource(join(examples, group, file)));
+      problems += analysis.diagnostics.filter((d) => d.severity === 'error').length;
+      for (const m of analysis.models) {
+        rows.push([`${group}/${file}`, m.name, formatShape(m.input), String(m.depth), formatExact(m.cost.params), formatExact(m.cost.macs), formatPaperUnits(m.cost.macs)]);
+        if (group === 'imagenet' && m.name === 'resnet50') resnet50 = m;
+        if (group === 'cifar' && m.name === 'resnet20') resnet20 = m;
+      }
+    }
+  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  out.print("The paper's models (He et al. 2015), analyzed from examples/:\n");
+  for (const r of rows) out.print(r.map((cell, c) => (c >= 3 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  '));
+  for (const m of [resnet50, resnet20]) if (m) out.print(`\n${formatSummary(m, { batchSize: 128 })}`);
+  return problems > 0 ? 1 : 0;
+}
+
+/** resnet20 before resnet110: sort by the number in the name. */
+function byDepth(a: string, b: string): number {
+  const n = (s: string) => Number(/\d+/.exec(s)?.[0] ?? 0);
+  return a.replace(/\d+/, '').localeCompare(b.replace(/\d+/, '')) || n(a) - n(b) || a.localeCompare(b);
+}

@@ -1,0 +1,61 @@
+// `resnet-studio stats FILE`: the summary table of each model (or one), or the same as JSON.
+import { analyze } from '../core/analysis/analyze';
+import type { Shape } from '../core/analysis/shape';
+import { formatSummary } from '../core/report/summary';
+import { modelStats } from '../core/report/statsJson';
+import { CliError } from './cliError';
+import { formatDiagnostic } from './formatDiagnostic';
+import type { Output } from './output';
+import { readSource } from './readSource';
+
+export const statsHelp = `Usage: resnet-studio stats FILE [--model NAME] [--input HxWxC] [--batch N] [--json]
+
+Prints each model's layers with output shape, parameters and multiply-accumulates (MACs),
+a subtotal per stage, the totals, and the activation memory for training.
+  --model NAME     only this model
+  --input HxWxC    analyze at another input size, e.g. 32x32x3
+  --batch N        batch size for the activation memory (default 128)
+  --json           one JSON object: {"models":[{name,input,totals,stages,layers}]}`;
+
+export interface StatsOptions {
+  readonly model?: string;
+  readonly input?: string;
+  readonly batch?: string;
+  readonly json?: boolean;
+}
+
+export function runStats(file: string | undefined, options: StatsOptions, out: Output): number {
+  if (!file) throw new CliError(`stats needs a file\n\n${statsHelp}`);
+  const batch = parseBatch(options.batch);
+  const input = options.input === undefined ? undefined : parseShape(options.input);
+  const analysis = analyze(readSource(file), { input });
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+  for (const d of errors) out.error(formatDiagnostic(file, d));
+  let models = analysis.models;
+  if (options.model !== undefined) {
+    models = models.filter((m) => m.name === options.model);
+    if (models.length === 0) {
+      const names = analysis.models.map((m) => m.name).join(', ') || 'none';
+      throw new CliError(`${file} has no model named ${options.model}; its models: ${names}`, 1);
+    }
+  }
+  if (models.length === 0) throw new CliError(`${file} has no model that could be analyzed${errors.length ? '; fix the errors above' : ''}`, 1);
+  if (options.json) out.print(JSON.stringify({ models: models.map((m) => modelStats(m, batch)) }));
+  else out.print(models.map((m) => formatSummary(m, { batchSize: batch })).join('\n\n'));
+  return errors.length > 0 ? 1 : 0;
+}
+
+function parseBatch(text: string | undefined): number {
+  if (text === undefined) return 128;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`--batch takes a whole number of at least 1, not ${JSON.stringify(text)}`);
+  return n;
+}
+
+export function parseShape(text: string): Shape {
+  const parts = text.split(/[x×]/).map((p) => Number(p));
+  if (parts.length !== 3 || parts.some((p) => !Number.isInteger(p) || p < 1)) {
+    throw new CliError(`--input takes height x width x channels, e.g. 224x224x3, not ${JSON.stringify(text)}`);
+  }
+  return [parts[0], parts[1], parts[2]];
+}

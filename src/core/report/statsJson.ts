@@ -1,0 +1,42 @@
+// The `stats --json` document: one stable, machine-readable shape for scripts and tests.
+import { activationBytes, allLayers, type ModelNode } from '../analysis/network';
+import { describeLayer } from './layerKind';
+
+export interface ModelStats {
+  readonly name: string;
+  readonly input: readonly [number, number, number];
+  readonly totals: { readonly params: number; readonly nonTrainable: number; readonly macs: number; readonly activationBytes: number };
+  readonly stages: readonly { readonly name: string; readonly outputShape: readonly [number, number, number]; readonly params: number; readonly macs: number }[];
+  readonly layers: readonly {
+    readonly path: string;
+    readonly kind: string;
+    readonly outputShape: readonly [number, number, number];
+    readonly params: number;
+    readonly macs: number;
+    readonly line: number;
+  }[];
+}
+
+export function modelStats(model: ModelNode, batchSize: number): ModelStats {
+  return {
+    name: model.name,
+    input: model.input,
+    totals: {
+      params: model.cost.params,
+      nonTrainable: model.cost.nonTrainable,
+      macs: model.cost.macs,
+      activationBytes: activationBytes(model, batchSize),
+    },
+    stages: model.stages.map((s) => ({ name: s.name, outputShape: s.output, params: s.cost.params, macs: s.cost.macs })),
+    layers: model.stages.flatMap((s) =>
+      [...allLayers(s.nodes)].map((l) => ({
+        path: l.path,
+        kind: describeLayer(l.spec),
+        outputShape: l.output,
+        params: l.cost.params,
+        macs: l.cost.macs,
+        line: l.range.startLine,
+      })),
+    ),
+  };
+}

@@ -1,0 +1,47 @@
+// The model summary table (in the manner of torchinfo): one row per layer, a subtotal per stage,
+// then the totals. The CLI prints it; the editor shows it in "ResNet: Show Model Summary".
+import { activationBytes, allLayers, type ModelNode } from '../analysis/network';
+import { formatShape } from '../analysis/shape';
+import { describeLayer } from './layerKind';
+import { formatBytes, formatExact, formatPaperUnits, formatShort } from './numbers';
+
+export interface SummaryOptions {
+  readonly batchSize: number;
+}
+
+export function modelHeadline(model: ModelNode): string {
+  const classes = model.classes === undefined ? '' : `, ${model.classes} classes`;
+  const shortcut = model.plain ? 'plain (no shortcuts)' : `shortcut ${model.shortcut}`;
+  return `${model.name}: input ${formatShape(model.input)}${classes}, ${shortcut}, ${model.depth} layers`;
+}
+
+export function formatSummary(model: ModelNode, options: SummaryOptions): string {
+  const rows: string[][] = [['Layer', 'Kind', 'Output shape', 'Params', 'MACs']];
+  const rules: number[] = [];
+  for (const stage of model.stages) {
+    for (const layer of allLayers(stage.nodes)) {
+      rows.push([layer.path, describeLayer(layer.spec), formatShape(layer.output), formatExact(layer.cost.params), formatExact(layer.cost.macs)]);
+    }
+    rows.push([`${stage.name} (stage total)`, '', formatShape(stage.output), formatExact(stage.cost.params), formatExact(stage.cost.macs)]);
+    rules.push(rows.length);
+  }
+  const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
+  const render = (r: string[]) =>
+    r.map((cell, col) => (col >= 3 ? cell.padStart(widths[col]) : cell.padEnd(widths[col]))).join('  ').trimEnd();
+  const totalWidth = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
+  const lines = [modelHeadline(model), '='.repeat(totalWidth), render(rows[0]), '-'.repeat(totalWidth)];
+  for (let i = 1; i < rows.length; i++) {
+    lines.push(render(rows[i]));
+    if (rules.includes(i + 1) && i + 1 < rows.length) lines.push('-'.repeat(totalWidth));
+  }
+  const { params, nonTrainable, macs } = model.cost;
+  lines.push(
+    '='.repeat(totalWidth),
+    `Trainable params:        ${formatExact(params)} (${formatShort(params)})`,
+    `Non-trainable (BN mean and variance): ${formatExact(nonTrainable)}`,
+    `MACs (multiply-adds):    ${formatExact(macs)} (${formatPaperUnits(macs)}; FLOPs = 2 × MACs = ${formatShort(2 * macs)})`,
+    `Params size (float32):   ${formatBytes((params + nonTrainable) * 4)}`,
+    `Activations for training, batch ${options.batchSize} (float32): ${formatBytes(activationBytes(model, options.batchSize))}`,
+  );
+  return lines.join('\n');
+}
