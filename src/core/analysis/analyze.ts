@@ -229,7 +229,7 @@ function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: An
     current = undefined;
   };
   for (const line of lines) {
-    if (!shape) break;
+    // Once a shape is unknown, later lines are still checked for names and arguments.
     if (line.label || !current) {
       close();
       const name = line.label?.text ?? 'stem';
@@ -286,7 +286,7 @@ function reportUnknownStatement(statement: Extract<Statement, { kind: 'setting' 
 function makeStage(name: string, labelRange: SourceRange, first: SourceRange, last: SourceRange, seq: Sequence): StageNode {
   let cost: Cost = zeroCost;
   for (const node of seq.nodes) cost = addCosts(cost, node.cost);
-  const input = seq.nodes.length > 0 ? seq.nodes[0].input : (seq.shape as Shape);
+  const input = seq.nodes.length > 0 ? seq.nodes[0].input : (seq.shape ?? [0, 0, 0]);
   const output = seq.nodes.length > 0 ? seq.nodes[seq.nodes.length - 1].output : input;
   const range: SourceRange = { ...first, endOffset: last.endOffset, endLine: last.endLine, endColumn: last.endColumn };
   return { name, nodes: seq.nodes, input, output, cost, labelRange, range };

@@ -31,7 +31,7 @@ export class Sequence {
   private blockCount = 0;
 
   constructor(
-    input: Shape,
+    input: Shape | undefined,
     readonly prefix: string,
     start: SourceRange,
   ) {

@@ -34,33 +34,63 @@ export function parse(text: string): ParseResult {
     },
   }));
   grammar.input = significantNewlines(lexed.tokens);
-  const cst = grammar.file();
-  for (const error of grammar.errors) diagnostics.push(syntaxError(error, text));
-  const file = new SyntaxTreeBuilder(whole).file(cst);
+  let file: ResnetFile;
+  try {
+    const cst = grammar.file();
+    for (const error of grammar.errors) diagnostics.push(syntaxError(error, text));
+    file = new SyntaxTreeBuilder(whole).file(cst);
+  } catch (error) {
+    // Only nesting thousands of levels deep exhausts the stack; say so instead of crashing.
+    if (!(error instanceof RangeError)) throw error;
+    diagnostics.push({ severity: 'error', code: 'too-large', message: 'parentheses are nested too deeply to read; simplify the expression', range: whole });
+    file = { items: [], range: whole };
+  }
   return { file, diagnostics, comments: lexed.groups.comments ?? [] };
 }
 
 function syntaxError(error: IRecognitionException, text: string): Diagnostic {
-  let token = error.token;
-  // At end of file Chevrotain reports a virtual token; point at the last character instead.
-  if (!Number.isFinite(token.startOffset) || token.tokenType.name === 'EOF') {
-    token = (error as { previousToken?: IToken }).previousToken ?? token;
-  }
-  const range: SourceRange = Number.isFinite(token.startOffset) ? tokenRange(token) : endRange(text);
-  return { severity: 'error', code: 'syntax', message: describeSyntaxError(error, token), range };
+  const token = error.token;
+  const atEnd = !Number.isFinite(token.startOffset) || token.tokenType.name === 'EOF';
+  const previous = (error as { previousToken?: IToken }).previousToken;
+  // A missing closing token is reported where it was due: right after the last good token,
+  // when the parser only noticed on a later line (or at the end of the file).
+  const missing = error.name === 'MismatchedTokenException' && previous !== undefined && Number.isFinite(previous.startOffset);
+  const usePrevious = missing && (atEnd || (previous.endLine ?? 0) < (token.startLine ?? 0));
+  let range: SourceRange;
+  if (usePrevious) range = tokenRange(previous);
+  else if (!atEnd) range = tokenRange(token);
+  else range = endRange(text);
+  return { severity: 'error', code: 'syntax', message: describeSyntaxError(error, atEnd), range };
 }
 
-function describeSyntaxError(error: IRecognitionException, token: IToken): string {
-  const found = token.tokenType === Newline ? 'end of line' : token.tokenType.name === 'EOF' ? 'end of file' : `'${token.image}'`;
-  const expected = /expecting[^:]*:?\s*(.*)$/s.exec(error.message);
-  const what = error.name === 'NotAllInputParsedException' ? 'unexpected text' : `unexpected ${found}`;
-  if (expected && expected[1] && !expected[1].startsWith('one of these possible Token sequences')) {
-    return `${what}: expected ${expected[1].replace(/-->\s*|\s*<--/g, '').trim()}`;
+const tokenLabels: Record<string, string> = {
+  RParen: '`)`',
+  LParen: '`(`',
+  RBrace: '`}`',
+  LBrace: '`{`',
+  Comma: '`,`',
+  Colon: '`:`',
+  Equals: '`=`',
+  Times: '`x`',
+  Identifier: 'a name',
+  NumberLiteral: 'a number',
+  Newline: 'the end of the line',
+  LayerKeyword: 'a layer (conv, bn, relu, maxpool, avgpool, globalavgpool, fc, softmax)',
+  EOF: 'the end of the file',
+};
+
+function describeSyntaxError(error: IRecognitionException, atEnd: boolean): string {
+  const token = error.token;
+  const found = atEnd ? 'the end of the file' : token.tokenType === Newline ? 'the end of the line' : `\`${token.image}\``;
+  if (error.name === 'MismatchedTokenException') {
+    const expected = /-->\s*(\w+)\s*<--/.exec(error.message)?.[1];
+    const label = expected ? (tokenLabels[expected] ?? `\`${expected.toLowerCase()}\``) : 'something else';
+    return `expected ${label} but found ${found}`;
   }
-  if (error.name === 'NoViableAltException' || error.name === 'EarlyExitException') {
-    return `${what}: this does not start a model, block, layer or setting`;
+  if (error.name === 'NotAllInputParsedException') {
+    return `unexpected ${found}: a file holds \`model\`, \`block\` and \`let\` declarations`;
   }
-  return `${what}`;
+  return `unexpected ${found}: expected a layer, a block call, a setting or an argument here`;
 }
 
 function wholeRange(text: string): SourceRange {

@@ -1,0 +1,85 @@
+// The real command line, run as a child process from the built bundle (npm test builds first).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, ['dist/cli.cjs', ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'resnet-cli-'));
+const bad = join(dir, 'bad.resnet');
+writeFileSync(bad, 'model m {\n  input 32x32x3, classes 10\n  shortcut identity\n  s basic(16) x 2, stride 2\n  head avgpool, fc 10\n}\n');
+
+test('check: clean files exit 0', () => {
+  const r = cli('check', 'examples/cifar/resnet20.resnet', 'examples/imagenet/resnet50.resnet');
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /2 files checked: 0 errors/);
+});
+
+test('check: errors as file:line:col: error: message, exit 1', () => {
+  const r = cli('check', bad);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4:5: error: shortcut adds 32×32×3 to 16×16×16`, 'm'));
+});
+
+test('check: warnings alone exit 0', () => {
+  const r = cli('check', 'examples/cifar/plain56.resnet');
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /plain56\.resnet:2:7: warning: plain network with 56 layers/);
+});
+
+test('check: an unreadable file exits 2 and says which and why', () => {
+  const r = cli('check', join(dir, 'missing.resnet'));
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /cannot read .*missing\.resnet: no such file/);
+  const d = cli('check', dir);
+  assert.equal(d.code, 2);
+  assert.match(d.stderr, /is a directory/);
+});
+
+test('stats --json has the documented shape and the reference figures', () => {
+  const r = cli('stats', 'examples/torchvision/resnet50.resnet', '--json', '--batch', '32');
+  assert.equal(r.code, 0);
+  const doc = JSON.parse(r.stdout) as { models: { name: string; input: number[]; totals: Record<string, number>; stages: { name: string; outputShape: number[] }[]; layers: { path: string; kind: string; outputShape: number[]; params: number; macs: number; line: number }[] }[] };
+  const m = doc.models[0];
+  assert.equal(m.name, 'resnet50');
+  assert.deepEqual(m.input, [224, 224, 3]);
+  assert.deepEqual(Object.keys(m.totals).sort(), ['activationBytes', 'macs', 'nonTrainable', 'params']);
+  assert.equal(m.totals.params, m.layers.reduce((a, l) => a + l.params, 0));
+  assert.equal(m.totals.macs, m.layers.reduce((a, l) => a + l.macs, 0));
+  assert.deepEqual(m.stages.map((s) => s.outputShape[0]), [56, 56, 28, 14, 7, 1]);
+  assert.deepEqual(Object.keys(m.layers[0]).sort(), ['kind', 'line', 'macs', 'outputShape', 'params', 'path']);
+  assert.equal(m.layers[0].line, 7);
+});
+
+test('stats table: layers, stage subtotals, totals, memory; --model and --input', () => {
+  const r = cli('stats', 'examples/cifar/family.resnet', '--model', 'resnet32', '--input', '64x64x3');
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /^resnet32: input 64×64×3/);
+  assert.match(r.stdout, /conv4_x \(stage total\)\s+16×16×64/);
+  assert.match(r.stdout, /Trainable params:\s+464,154/);
+  assert.match(r.stdout, /Activations for training, batch 128/);
+  const missing = cli('stats', 'examples/cifar/family.resnet', '--model', 'resnet33');
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /no model named resnet33; its models: resnet20, resnet32, resnet44, resnet56/);
+});
+
+test('bad command lines get a message and the help, never a stack trace', () => {
+  for (const args of [['stats', 'x.resnet', '--input', '3x3'], ['stats', '--bogus'], ['frobnicate'], ['stats', 'a', 'b']]) {
+    const r = cli(...args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, /^resnet-studio: /);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  }
+  for (const command of ['check', 'stats']) {
+    const h = cli(command, '--help');
+    assert.equal(h.code, 0);
+    assert.match(h.stdout, new RegExp(`^Usage: resnet-studio ${command}`));
+  }
+});
