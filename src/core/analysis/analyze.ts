@@ -8,7 +8,7 @@ import { bindArgs, type ArgSpec } from './arguments';
 import { builtinBlocks } from './builtinBlocks';
 import { AnalysisContext } from './context';
 import { Expander, SHORTCUT_OPTIONS, Sequence, defineLet, type ModelOptions } from './expand';
-import { addCosts, modelLayers, zeroCost, type Cost, type Downsample, type ModelNode, type NetworkNode, type ShortcutOption, type StageNode } from './network';
+import { modelLayers, sumCosts, type Downsample, type ModelNode, type NetworkNode, type ShortcutOption, type StageNode } from './network';
 import { readRecipe } from './recipe';
 import { Scope, evaluate, fixFor } from './scope';
 import { formatShape, type Shape } from './shape';
@@ -251,8 +251,7 @@ function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: An
   if (!shape) return undefined;
 
   const output = stages.length > 0 ? stages[stages.length - 1].output : input;
-  let cost: Cost = zeroCost;
-  for (const stage of stages) cost = addCosts(cost, stage.cost);
+  const cost = sumCosts(stages.map((s) => s.cost));
   const model: ModelNode = {
     name: named.name.text,
     nameRange: named.name.range,
@@ -284,8 +283,7 @@ function reportUnknownStatement(statement: Extract<Statement, { kind: 'setting' 
 }
 
 function makeStage(name: string, labelRange: SourceRange, first: SourceRange, last: SourceRange, seq: Sequence): StageNode {
-  let cost: Cost = zeroCost;
-  for (const node of seq.nodes) cost = addCosts(cost, node.cost);
+  const cost = sumCosts(seq.nodes.map((n) => n.cost));
   const input = seq.nodes.length > 0 ? seq.nodes[0].input : (seq.shape ?? [0, 0, 0]);
   const output = seq.nodes.length > 0 ? seq.nodes[seq.nodes.length - 1].output : input;
   const range: SourceRange = { ...first, endOffset: last.endOffset, endLine: last.endLine, endColumn: last.endColumn };

@@ -5,7 +5,7 @@ import { bindArgs, type ArgSpec, type BoundArgs } from './arguments';
 import { basicBranch, bottleneckBranch, builtinBlocks, type BranchLayer } from './builtinBlocks';
 import type { AnalysisContext } from './context';
 import { layerSpecFromItem, makeLayer } from './layers';
-import { addCosts, zeroCost, type BlockNode, type Cost, type Downsample, type NetworkNode, type Shortcut, type ShortcutOption } from './network';
+import { sumCosts, type BlockNode, type Cost, type Downsample, type NetworkNode, type Shortcut, type ShortcutOption } from './network';
 import { Scope, evaluate, fixFor } from './scope';
 import { formatShape, sameShape, shapeElements, type Shape } from './shape';
 import { makeShortcut, type ShortcutRequest } from './shortcuts';
@@ -61,6 +61,8 @@ interface BlockFrame {
 }
 
 export class Expander {
+  private readonly branchCache = new Map<string, BranchLayer[]>();
+
   constructor(
     private readonly ctx: AnalysisContext,
     private readonly options: ModelOptions,
@@ -278,7 +280,13 @@ export class Expander {
         return undefined;
       }
     }
-    const layers: BranchLayer[] = kind === 'basic' ? basicBranch(width, stride) : bottleneckBranch(width, stride, groups, baseWidth, this.options.downsample);
+    // Every block after the first in a stage has the same layers; build their specs once.
+    const key = `${kind}:${width}:${stride}:${groups}:${baseWidth}`;
+    let layers = this.branchCache.get(key);
+    if (!layers) {
+      layers = kind === 'basic' ? basicBranch(width, stride) : bottleneckBranch(width, stride, groups, baseWidth, this.options.downsample);
+      this.branchCache.set(key, layers);
+    }
     const branch: NetworkNode[] = [];
     let shape = input;
     for (const { name, spec } of layers) {
@@ -377,13 +385,13 @@ function finishBlock(
   after: NetworkNode[],
   range: SourceRange,
 ): BlockNode {
-  let cost: Cost = zeroCost;
-  for (const node of branch) cost = addCosts(cost, node.cost);
-  if (join?.kind === 'layers') for (const node of join.layers) cost = addCosts(cost, node.cost);
   const joined = branch.length > 0 ? branch[branch.length - 1].output : input;
+  const parts: Cost[] = [];
+  for (const node of branch) parts.push(node.cost);
+  if (join?.kind === 'layers') for (const node of join.layers) parts.push(node.cost);
+  for (const node of after) parts.push(node.cost);
   // The sum itself is kept for the backward pass too.
-  if (join) cost = addCosts(cost, { ...zeroCost, activations: shapeElements(joined) });
-  for (const node of after) cost = addCosts(cost, node.cost);
+  const cost = sumCosts(parts, join ? shapeElements(joined) : 0);
   const output = after.length > 0 ? after[after.length - 1].output : joined;
   return { kind: 'block', path, blockName, input, output, branch, shortcut: join ?? undefined, after, cost, range };
 }

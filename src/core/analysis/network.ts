@@ -17,6 +17,21 @@ export interface Cost {
 
 export const zeroCost: Cost = { params: 0, nonTrainable: 0, macs: 0, activations: 0 };
 
+/** Sums costs into one new object (no intermediate objects: large models make millions of these). */
+export function sumCosts(costs: Iterable<Cost>, extraActivations = 0): Cost {
+  let params = 0;
+  let nonTrainable = 0;
+  let macs = 0;
+  let activations = extraActivations;
+  for (const c of costs) {
+    params += c.params;
+    nonTrainable += c.nonTrainable;
+    macs += c.macs;
+    activations += c.activations;
+  }
+  return { params, nonTrainable, macs, activations };
+}
+
 export function addCosts(a: Cost, b: Cost): Cost {
   return {
     params: a.params + b.params,
