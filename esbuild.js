@@ -2,7 +2,7 @@
 // itself is ESM): VS Code loads extensions with require(). The webview is a browser bundle.
 // Usage: node esbuild.js [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -12,7 +12,7 @@ const nodeEntries = [
   ['src/cli/main.ts', 'dist/cli.cjs'],
   // ['src/server/main.ts', 'dist/server.cjs'],
   // ['src/extension/extension.ts', 'dist/extension.cjs'],
-  // ['src/training/worker/main.ts', 'dist/worker.cjs'],
+  ['src/training/worker/main.ts', 'dist/worker.cjs'],
 ];
 const webviewEntries = []; // ['webview/dashboard/main.ts', 'dist/webview/dashboard.js']
 
@@ -50,7 +50,10 @@ for (const [entry, outfile] of webviewEntries) {
   );
 }
 
-mkdirSync('dist', { recursive: true });
+// The wasm backend loads its .wasm binaries at run time from next to the bundle (dist/wasm/).
+const wasmDir = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
+mkdirSync('dist/wasm', { recursive: true });
+for (const file of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) copyFileSync(`${wasmDir}/${file}`, `dist/wasm/${file}`);
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
 } else {

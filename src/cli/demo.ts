@@ -1,5 +1,6 @@
 // `resnet-studio demo`: the paper's models, analyzed from the bundled examples, with no download.
 import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze } from '../core/analysis/analyze';
 import type { ModelNode } from '../core/analysis/network';
@@ -9,8 +10,9 @@ import { formatSummary } from '../core/report/summary';
 import type { Output } from './output';
 import { packageRoot } from './packageRoot';
 import { readSource } from './readSource';
+import { runTrain } from './train';
 
-export function runDemo(out: Output): number {
+export async function runDemo(out: Output): Promise<number> {
   const examples = join(packageRoot(), 'examples');
   const rows: string[][] = [['file', 'model', 'input', 'layers', 'params', 'MACs', 'MACs (paper units)']];
   let resnet50: ModelNode | undefined;
@@ -31,7 +33,9 @@ export function runDemo(out: Output): number {
   out.print("The paper's models (He et al. 2015), analyzed from examples/:\n");
   for (const r of rows) out.print(r.map((cell, c) => (c >= 3 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  '));
   for (const m of [resnet50, resnet20]) if (m) out.print(`\n${formatSummary(m, { batchSize: 128 })}`);
-  return problems > 0 ? 1 : 0;
+  if (problems > 0) return 1;
+  out.print('\nTraining examples/mnist/resnet8.resnet on the built-in MNIST digits (no download, no GPU):');
+  return runTrain(join(examples, 'mnist', 'resnet8.resnet'), { out: join(tmpdir(), 'resnet-studio-demo-runs') }, out);
 }
 
 /** resnet20 before resnet110: sort by the number in the name. */

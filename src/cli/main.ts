@@ -1,21 +1,23 @@
-// The `resnet-studio` command line: check | stats | demo (and, as they land, train | lsp).
+// The `resnet-studio` command line: check | stats | train | demo.
 import { parseArgs } from 'node:util';
 import { checkHelp, runCheck } from './check';
 import { CliError } from './cliError';
 import { runDemo } from './demo';
 import { processOutput, type Output } from './output';
 import { runStats, statsHelp } from './stats';
+import { runTrain, trainHelp, type TrainOptions } from './train';
 
 const help = `Usage: resnet-studio <command> [options]
 
 Commands:
   check FILE...    report syntax, shape and shortcut errors and warnings
   stats FILE       per-layer shapes, parameters and MACs; totals; memory
-  demo             analyze the paper's models from the bundled examples
+  train FILE       train a model with its recipe (TensorFlow.js, in a worker process)
+  demo             analyze the paper's models, then train a small ResNet on the built-in MNIST
 
 Run resnet-studio <command> --help for a command's options.`;
 
-export function main(argv: readonly string[], out: Output): number {
+export async function main(argv: readonly string[], out: Output): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -34,8 +36,30 @@ export function main(argv: readonly string[], out: Output): number {
         if (positionals.length > 1) throw new CliError(`stats takes one file, got ${positionals.length}\n\n${statsHelp}`);
         return runStats(positionals[0], values as { model?: string; input?: string; batch?: string; json?: boolean }, out);
       }
+      case 'train': {
+        const { values, positionals } = parse(
+          rest,
+          {
+            model: { type: 'string' },
+            dataset: { type: 'string' },
+            'data-dir': { type: 'string' },
+            epochs: { type: 'string' },
+            'max-steps': { type: 'string' },
+            'batch-size': { type: 'string' },
+            backend: { type: 'string' },
+            out: { type: 'string' },
+            resume: { type: 'string' },
+            seed: { type: 'string' },
+            json: { type: 'boolean' },
+          },
+          trainHelp,
+        );
+        if (values.help) return printHelp(out, trainHelp);
+        if (positionals.length > 1) throw new CliError(`train takes one file, got ${positionals.length}\n\n${trainHelp}`);
+        return await runTrain(positionals[0], values as TrainOptions, out);
+      }
       case 'demo':
-        return runDemo(out);
+        return await runDemo(out);
       case undefined:
       case '--help':
       case '-h':
@@ -70,5 +94,7 @@ function printHelp(out: Output, text: string): number {
 
 // Run when executed (the bundle, or tsx), not when imported by tests.
 if (process.argv[1] && /(?:cli\.cjs|cli[\\/]main\.ts)$/.test(process.argv[1])) {
-  process.exitCode = main(process.argv.slice(2), processOutput);
+  void main(process.argv.slice(2), processOutput).then((code) => {
+    process.exitCode = code;
+  });
 }

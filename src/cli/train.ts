@@ -1,0 +1,137 @@
+// `resnet-studio train`: trains a model in a worker process and shows its progress.
+import { resolve } from 'node:path';
+import { analyze } from '../core/analysis/analyze';
+import { BACKEND_CHOICES, type BackendChoice, type DatasetChoice, type TrainingMessage, type WorkerCommand } from '../protocol/training';
+import { DATASET_NAMES } from '../training/data/index';
+import { defaultDataset } from '../training/trainer';
+import { launchWorker } from '../training/worker/launch';
+import { CliError } from './cliError';
+import { formatDiagnostic } from './formatDiagnostic';
+import type { Output } from './output';
+import { ProgressView } from './progress';
+import { readSource } from './readSource';
+
+export const trainHelp = `Usage: resnet-studio train FILE [--model NAME] [--dataset mnist|cifar10|synthetic] [--data-dir DIR]
+                          [--epochs N] [--max-steps N] [--batch-size N]
+                          [--backend auto|tfjs-node-gpu|tfjs-node|wasm|cpu] [--out DIR] [--seed N] [--json]
+       resnet-studio train --resume RUNDIR [--epochs N] [--max-steps N] [--backend …] [--json]
+
+Trains a model with its recipe (the paper's CIFAR recipe where the file says nothing) in a
+separate process. Each run is a folder (runs/<time>-<model>/ by default) with config.json,
+metrics.jsonl, a checkpoint per epoch and the final model in TF.js format.
+  --model NAME       which model of the file (default: the only or first one)
+  --dataset NAME     mnist (built in), cifar10 (needs --data-dir), synthetic (quick tests);
+                     default: the recipe's, else the one that fits the model's input
+  --data-dir DIR     the folder holding cifar-10-batches-bin
+  --epochs N         train N epochs (overrides the recipe)
+  --max-steps N      stop after N optimizer steps
+  --batch-size N     override the recipe's batch size
+  --backend NAME     auto (default): tfjs-node-gpu, else tfjs-node, else wasm, else cpu
+  --out DIR          where run folders go (default: runs)
+  --resume RUNDIR    continue a stopped or crashed run from its last checkpoint
+  --seed N           random seed (default: the recipe's, 1)
+  --json             print every message as one JSON object per line
+Ctrl+C stops gracefully (a checkpoint is written); a second Ctrl+C stops at once.`;
+
+export interface TrainOptions {
+  readonly model?: string;
+  readonly dataset?: string;
+  readonly 'data-dir'?: string;
+  readonly epochs?: string;
+  readonly 'max-steps'?: string;
+  readonly 'batch-size'?: string;
+  readonly backend?: string;
+  readonly out?: string;
+  readonly resume?: string;
+  readonly seed?: string;
+  readonly json?: boolean;
+  /** Not a flag: limits the training images (the demo uses it). */
+  readonly trainLimit?: number;
+}
+
+export function buildCommand(file: string | undefined, options: TrainOptions): WorkerCommand {
+  const epochs = positiveInt(options.epochs, '--epochs');
+  const maxSteps = positiveInt(options['max-steps'], '--max-steps');
+  const backend = parseBackend(options.backend);
+  if (options.resume !== undefined) {
+    if (file) throw new CliError('--resume continues a run from its own config; leave out the file');
+    return { type: 'resume', runDir: resolve(options.resume), backend, epochs, maxSteps };
+  }
+  if (!file) throw new CliError(`train needs a file (or --resume RUNDIR)\n\n${trainHelp}`);
+  const sourceText = readSource(file);
+  const analysis = analyze(sourceText);
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) throw new CliError(`${errors.map((d) => formatDiagnostic(file, d)).join('\n')}\nfix these errors before training`, 1);
+  const model = options.model === undefined ? analysis.models[0] : analysis.models.find((m) => m.name === options.model);
+  if (!model) {
+    const names = analysis.models.map((m) => m.name).join(', ') || 'none';
+    throw new CliError(options.model === undefined ? `${file} has no model to train` : `${file} has no model named ${options.model}; its models: ${names}`, 1);
+  }
+  let dataset: DatasetChoice = defaultDataset(model);
+  if (options.dataset !== undefined) {
+    const name = options.dataset.toLowerCase().replace(/[-_]/g, '');
+    if (!(DATASET_NAMES as readonly string[]).includes(name)) throw new CliError(`--dataset takes ${DATASET_NAMES.join(', ')}, not ${JSON.stringify(options.dataset)}`);
+    dataset = name as DatasetChoice;
+  }
+  return {
+    type: 'start',
+    request: {
+      sourceText,
+      sourcePath: resolve(file),
+      modelName: model.name,
+      dataset,
+      dataDir: options['data-dir'] === undefined ? undefined : resolve(options['data-dir']),
+      backend: backend ?? 'auto',
+      epochs,
+      maxSteps,
+      batchSize: positiveInt(options['batch-size'], '--batch-size'),
+      seed: positiveInt(options.seed, '--seed', 0),
+      outDir: resolve(options.out ?? 'runs'),
+      trainLimit: options.trainLimit,
+    },
+  };
+}
+
+/** Runs the worker to the end; resolves with the exit code. */
+export async function runTrain(file: string | undefined, options: TrainOptions, out: Output, terminal = { isTTY: Boolean(process.stdout.isTTY), write: (t: string) => void process.stdout.write(t) }): Promise<number> {
+  const command = buildCommand(file, options);
+  const view = new ProgressView(out, options.json ? { isTTY: false, write: () => undefined } : terminal);
+  let finished = false;
+  let failed = false;
+  const worker = launchWorker(command, (message: TrainingMessage) => {
+    if (message.type === 'finished') finished = true;
+    if (message.type === 'failed') failed = true;
+    if (options.json) out.print(JSON.stringify(message));
+    else view.show(message);
+  }, { onLog: (text) => process.env.RESNET_STUDIO_DEBUG && out.error(text.trimEnd()) });
+  let interrupts = 0;
+  const onInterrupt = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      out.error('stopping after this step (a checkpoint is written); press Ctrl+C again to stop at once');
+      worker.stop();
+    } else worker.process.kill('SIGKILL');
+  };
+  process.on('SIGINT', onInterrupt);
+  const code = await worker.exited;
+  process.off('SIGINT', onInterrupt);
+  if (failed) return 1;
+  if (!finished) {
+    out.error(`resnet-studio: the training worker exited (code ${code}) before finishing; its last finished epoch is in the run folder, continue with --resume`);
+    return 1;
+  }
+  return 0;
+}
+
+function positiveInt(text: string | undefined, flag: string, min = 1): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw new CliError(`${flag} takes a whole number of at least ${min}, not ${JSON.stringify(text)}`);
+  return n;
+}
+
+function parseBackend(text: string | undefined): BackendChoice | undefined {
+  if (text === undefined) return undefined;
+  if (!(BACKEND_CHOICES as readonly string[]).includes(text)) throw new CliError(`--backend takes ${BACKEND_CHOICES.join(', ')}, not ${JSON.stringify(text)}`);
+  return text as BackendChoice;
+}

@@ -1,0 +1,105 @@
+// Picks the TF.js backend to train on, best first, and says which and why:
+// tfjs-node-gpu (CUDA) → tfjs-node (native CPU) → wasm (with our training kernels) → cpu.
+// The native packages are optional and installed by the user (they download libtensorflow at
+// install time and, for the GPU, need CUDA 11.2 and cuDNN 8.1), so they are looked for at run time.
+import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { BackendChoice, BackendName } from '../protocol/training';
+import { registerWasmTrainingKernels } from './wasmKernels';
+
+export interface SelectedBackend {
+  readonly name: BackendName;
+  readonly reason: string;
+  readonly device: string;
+}
+
+export class BackendError extends Error {}
+
+const ORDER: readonly BackendName[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
+
+export const BACKEND_HELP: Record<'tfjs-node-gpu' | 'tfjs-node', string> = {
+  'tfjs-node-gpu':
+    'install it with `npm install @tensorflow/tfjs-node-gpu@4.22.0` (or the command "ResNet: Install Training Backend"); it needs an NVIDIA GPU with CUDA 11.2 and cuDNN 8.1 (it does not load with CUDA 12), and network access to download libtensorflow',
+  'tfjs-node': 'install it with `npm install @tensorflow/tfjs-node@4.22.0` (or the command "ResNet: Install Training Backend"); it downloads libtensorflow from Google storage at install time',
+};
+
+export async function selectBackend(choice: BackendChoice, searchDirs: readonly string[] = []): Promise<SelectedBackend> {
+  // PROD silences TF.js's console advertising for tfjs-node; we say ourselves which backend runs and why.
+  tf.env().set('PROD', true);
+  const tried: string[] = [];
+  const candidates = choice === 'auto' ? ORDER : [choice];
+  for (const name of candidates) {
+    const attempt = await tryBackend(name, searchDirs);
+    if (attempt.ok) {
+      const why = choice === 'auto' ? (tried.length ? `auto: ${tried.join('; ')}` : 'auto: the best backend available') : 'chosen with --backend';
+      return { name, reason: why, device: attempt.device };
+    }
+    if (choice !== 'auto') throw new BackendError(`the ${name} backend cannot be used: ${attempt.why}`);
+    tried.push(`${name} unavailable (${attempt.why})`);
+  }
+  throw new BackendError(`no TF.js backend could be started: ${tried.join('; ')}`);
+}
+
+type Attempt = { ok: true; device: string } | { ok: false; why: string };
+
+async function tryBackend(name: BackendName, searchDirs: readonly string[]): Promise<Attempt> {
+  switch (name) {
+    case 'tfjs-node-gpu':
+    case 'tfjs-node': {
+      const loaded = loadNative(`@tensorflow/${name}`, searchDirs);
+      if (!loaded.ok) return { ok: false, why: `${loaded.why}; ${BACKEND_HELP[name]}` };
+      if (!(await tf.setBackend('tensorflow'))) return { ok: false, why: `${name} loaded but its backend did not start` };
+      return { ok: true, device: name === 'tfjs-node-gpu' ? 'GPU (CUDA, through libtensorflow)' : 'CPU (libtensorflow)' };
+    }
+    case 'wasm': {
+      try {
+        const wasm = await import('@tensorflow/tfjs-backend-wasm');
+        const dir = wasmBinaryDir();
+        if (dir) wasm.setWasmPaths(dir);
+        if (!(await tf.setBackend('wasm'))) return { ok: false, why: 'the WebAssembly module did not start' };
+        // After the backend starts: the kernels it already had are set up then, and ours fall back on them.
+        registerWasmTrainingKernels();
+        return { ok: true, device: `CPU (WebAssembly, ${wasm.getThreadsCount()} thread${wasm.getThreadsCount() === 1 ? '' : 's'})` };
+      } catch (error) {
+        return { ok: false, why: `WebAssembly backend failed: ${error instanceof Error ? error.message : String(error)}` };
+      }
+    }
+    case 'cpu':
+      await tf.setBackend('cpu');
+      return { ok: true, device: 'CPU (plain JavaScript, slow)' };
+  }
+}
+
+function loadNative(pkg: string, searchDirs: readonly string[]): { ok: true } | { ok: false; why: string } {
+  const places = [...searchDirs.map((d) => join(d, 'package.json')), join(process.cwd(), 'package.json'), __filenameOrCwd()];
+  let lastError = '';
+  for (const place of places) {
+    try {
+      createRequire(place)(pkg);
+      return { ok: true };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (/Cannot find module/.test(message) && message.includes(pkg)) continue;
+      // Found but failed to load: the native library or CUDA is missing or the wrong version.
+      lastError = /libcudart|libcudnn|cuda/i.test(message) ? `it is installed but CUDA 11.2 / cuDNN 8.1 could not be loaded (${firstLine(message)})` : `it is installed but failed to load (${firstLine(message)})`;
+    }
+  }
+  return { ok: false, why: lastError || `${pkg} is not installed` };
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0];
+}
+
+function __filenameOrCwd(): string {
+  return typeof __filename === 'string' ? __filename : join(process.cwd(), 'index.js');
+}
+
+/** The .wasm files: next to the bundle (dist/wasm/), or in node_modules when run from source. */
+function wasmBinaryDir(): string | undefined {
+  const candidates = [typeof __dirname === 'string' ? join(__dirname, 'wasm') : '', join(process.cwd(), 'node_modules/@tensorflow/tfjs-backend-wasm/dist')];
+  for (const dir of candidates) if (dir && existsSync(join(dir, 'tfjs-backend-wasm.wasm'))) return `${dir}/`;
+  return undefined;
+}

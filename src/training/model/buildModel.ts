@@ -1,0 +1,143 @@
+// Builds a TF.js network from an analyzed model, layer for layer, initialised as the paper and
+// PyTorch do: He (fan-out) normal for convolutions, BatchNorm γ = 1 and β = 0 with PyTorch's
+// momentum 0.1 and ε = 1e-5, PyTorch's uniform default for fully connected weights, zero biases.
+import * as tf from '@tensorflow/tfjs';
+import type { LayerNode, ModelNode, NetworkNode, Shortcut } from '../../core/analysis/network';
+import { ConstantPad2D, GroupedConv2D, ZeroPadShortcut } from './customLayers';
+
+export interface BuildOptions {
+  /** Seeds every initializer, so one seed gives one network. */
+  readonly seed: number;
+  /** `zeros` allocates without drawing random numbers: for counting parameters of large models. */
+  readonly init?: 'he' | 'zeros';
+}
+
+type Symbolic = tf.SymbolicTensor;
+type Initializer = ReturnType<typeof tf.initializers.zeros>;
+
+/** PyTorch's BatchNorm momentum 0.1 is TF.js's 0.9 (the weight of the old running value). */
+const BN_MOMENTUM = 0.9;
+const BN_EPSILON = 1e-5;
+
+export function buildModel(model: ModelNode, options: BuildOptions): tf.LayersModel {
+  const builder = new Builder(options);
+  const input = tf.input({ shape: [...model.input], name: 'input' });
+  let x: Symbolic = input;
+  for (const stage of model.stages) x = builder.nodes(stage.nodes, x);
+  return tf.model({ inputs: input, outputs: x, name: safeName(model.name) });
+}
+
+class Builder {
+  private seedCounter: number;
+
+  constructor(private readonly options: BuildOptions) {
+    this.seedCounter = options.seed * 100_003;
+  }
+
+  private nextSeed(): number {
+    return this.seedCounter++;
+  }
+
+  nodes(nodes: readonly NetworkNode[], x: Symbolic): Symbolic {
+    for (const node of nodes) x = node.kind === 'layer' ? this.layer(node, x) : this.block(node, x);
+    return x;
+  }
+
+  private block(block: Extract<NetworkNode, { kind: 'block' }>, x: Symbolic): Symbolic {
+    let y = this.nodes(block.branch, x);
+    if (block.shortcut) y = tf.layers.add({ name: safeName(`${block.path}.add`) }).apply([y, this.shortcut(block.shortcut, block.path, x)]) as Symbolic;
+    return this.nodes(block.after, y);
+  }
+
+  private shortcut(shortcut: Shortcut, path: string, x: Symbolic): Symbolic {
+    switch (shortcut.kind) {
+      case 'identity':
+        return x;
+      case 'zeropad':
+        return new ZeroPadShortcut({ stride: shortcut.stride, extraChannels: shortcut.extraChannels, name: safeName(`${path}.shortcut.zeropad`) }).apply(x) as Symbolic;
+      case 'layers':
+        return this.nodes(shortcut.layers, x);
+    }
+  }
+
+  private layer(layer: LayerNode, x: Symbolic): Symbolic {
+    const name = safeName(layer.path);
+    const spec = layer.spec;
+    switch (spec.op) {
+      case 'conv': {
+        const padded = this.pad(x, spec.padding, 0, name);
+        const fanOut = spec.kernel[0] * spec.kernel[1] * spec.filters;
+        const stddev = Math.sqrt(2 / fanOut);
+        if (spec.groups > 1) {
+          const out = new GroupedConv2D({ filters: spec.filters, kernel: [spec.kernel[0], spec.kernel[1]], stride: spec.stride, groups: spec.groups, stddev, seed: this.nextSeed(), name }).apply(padded) as Symbolic;
+          return spec.bias ? (tf.layers.dense({ units: spec.filters, useBias: true, name: `${name}_bias` }).apply(out) as Symbolic) : out;
+        }
+        return tf.layers
+          .conv2d({
+            filters: spec.filters,
+            kernelSize: [spec.kernel[0], spec.kernel[1]],
+            strides: spec.stride,
+            padding: 'valid',
+            useBias: spec.bias,
+            kernelInitializer: this.init(() => tf.initializers.randomNormal({ mean: 0, stddev, seed: this.nextSeed() })),
+            biasInitializer: 'zeros',
+            name,
+          })
+          .apply(padded) as Symbolic;
+      }
+      case 'bn':
+        return tf.layers.batchNormalization({ axis: -1, momentum: BN_MOMENTUM, epsilon: BN_EPSILON, name }).apply(x) as Symbolic;
+      case 'relu':
+        return tf.layers.reLU({ name }).apply(x) as Symbolic;
+      case 'maxpool': {
+        const padded = this.pad(x, spec.padding, -Infinity, name);
+        return tf.layers.maxPooling2d({ poolSize: [spec.kernel[0], spec.kernel[1]], strides: spec.stride, padding: 'valid', name }).apply(padded) as Symbolic;
+      }
+      case 'avgpool': {
+        // PyTorch counts the zero padding in the average (count_include_pad), as zero-padding first does.
+        const padded = this.pad(x, spec.padding, 0, name);
+        return tf.layers.averagePooling2d({ poolSize: [spec.kernel[0], spec.kernel[1]], strides: spec.stride, padding: 'valid', name }).apply(padded) as Symbolic;
+      }
+      case 'globalavgpool':
+        return tf.layers.reshape({ targetShape: [1, 1, layer.output[2]], name: `${name}_1x1` }).apply(tf.layers.globalAveragePooling2d({ name }).apply(x)) as Symbolic;
+      case 'fc': {
+        const inputs = layer.input[0] * layer.input[1] * layer.input[2];
+        const flat = tf.layers.flatten({ name: `${name}_flatten` }).apply(x) as Symbolic;
+        const bound = 1 / Math.sqrt(inputs);
+        const dense = tf.layers
+          .dense({
+            units: spec.units,
+            useBias: spec.bias,
+            kernelInitializer: this.init(() => tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: this.nextSeed() })),
+            biasInitializer: 'zeros',
+            name,
+          })
+          .apply(flat) as Symbolic;
+        return tf.layers.reshape({ targetShape: [1, 1, spec.units], name: `${name}_1x1` }).apply(dense) as Symbolic;
+      }
+      case 'softmax':
+        // Training works on logits (the loss applies softmax); the network's output stays logits.
+        return x;
+    }
+  }
+
+  private init(random: () => Initializer): Initializer {
+    return this.options.init === 'zeros' ? tf.initializers.zeros() : random();
+  }
+
+  private pad(x: Symbolic, padding: readonly [number, number], value: number, name: string): Symbolic {
+    if (padding[0] === 0 && padding[1] === 0) return x;
+    if (value === 0) return tf.layers.zeroPadding2d({ padding: [[padding[0], padding[0]], [padding[1], padding[1]]], name: `${name}_pad` }).apply(x) as Symbolic;
+    return new ConstantPad2D({ pad: [padding[0], padding[1]], value, name: `${name}_pad` }).apply(x) as Symbolic;
+  }
+}
+
+/** TF.js layer names allow letters, digits, `_`, `-`, `.`, `/` and must be unique; our paths are. */
+function safeName(path: string): string {
+  return path.replace(/[^A-Za-z0-9_./-]/g, '_');
+}
+
+export function countWeights(model: tf.LayersModel): { trainable: number; nonTrainable: number } {
+  const size = (ws: tf.LayerVariable[]) => ws.reduce((a, w) => a + w.shape.reduce((p: number, d) => p * (d ?? 1), 1), 0);
+  return { trainable: size(model.trainableWeights), nonTrainable: size(model.nonTrainableWeights) };
+}

@@ -1,0 +1,280 @@
+// The training loop: one `.resnet` model, its recipe, a data set and a backend, with a run folder,
+// a checkpoint after every epoch (and on a graceful stop), and exact resumption. It reports
+// through typed messages only; the worker process forwards them to its parent.
+import * as tf from '@tensorflow/tfjs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyze } from '../core/analysis/analyze';
+import type { ModelNode } from '../core/analysis/network';
+import type { BackendChoice, DatasetChoice, TrainingMessage, TrainRequest } from '../protocol/training';
+import { selectBackend } from './backend';
+import { loadLatestCheckpoint, saveCheckpoint, saveFinalModel, writeAtomically, type TrainingPosition } from './checkpoint';
+import { applyPixelMean, checkInputFits, epochBatches, loadDataset, padCropFlip, withValidation, type ImageDataset, type Split } from './data/index';
+import { buildModel } from './model/buildModel';
+import { Optimizer } from './optimizer';
+import { Random } from './random';
+import { learningRate, scheduleFor } from './schedule';
+
+export interface TrainerHooks {
+  emit(message: TrainingMessage): void;
+  /** Polled between steps; true asks for a graceful stop (checkpoint, then finish). */
+  shouldStop(): boolean;
+}
+
+/** A problem the user must fix; its message says what and how. */
+export class TrainingError extends Error {}
+
+export type TrainStart =
+  | { readonly kind: 'new'; readonly request: TrainRequest }
+  | { readonly kind: 'resume'; readonly runDir: string; readonly backend?: BackendChoice; readonly backendDirs?: readonly string[]; readonly epochs?: number; readonly maxSteps?: number };
+
+/** Evaluation runs in batches of this size whatever the training batch. */
+const EVAL_BATCH = 256;
+
+export async function train(start: TrainStart, hooks: TrainerHooks): Promise<void> {
+  const { request, runDir } = openRun(start);
+  const emit = (message: TrainingMessage) => {
+    appendFileSync(join(runDir, 'metrics.jsonl'), `${JSON.stringify(message)}\n`);
+    hooks.emit(message);
+  };
+  const started = Date.now();
+  const model = findModel(request);
+  const recipe = model.recipe;
+  const batchSize = request.batchSize ?? recipe.batchSize;
+  const seed = request.seed ?? recipe.seed;
+
+  const data = prepareData(request, model, recipe.validation, recipe.subtractMean, seed);
+  const backend = await selectBackend(request.backend, request.backendDirs ?? []);
+  const network = buildModel(model, { seed });
+  const classes = model.output[2];
+
+  const stepsPerEpoch = Math.ceil(data.train.count / batchSize);
+  const epochs = request.epochs ?? (request.maxSteps !== undefined ? Math.ceil(request.maxSteps / stepsPerEpoch) : recipe.unit === 'epochs' ? recipe.duration : Math.ceil(recipe.duration / stepsPerEpoch));
+  const totalSteps = Math.min(epochs * stepsPerEpoch, request.maxSteps ?? Infinity);
+  const schedule = scheduleFor(recipe, stepsPerEpoch);
+  const optimizer = new Optimizer({ kind: recipe.optimizer, momentum: recipe.momentum, weightDecay: recipe.weightDecay });
+
+  const orderRng = new Random(seed * 2 + 1);
+  const augmentRng = new Random(seed * 2 + 2);
+  let position: TrainingPosition = { epoch: 0, batchInEpoch: 0, step: 0, orderRngAtEpochStart: orderRng.getState(), augmentRng: augmentRng.getState(), epochSums: { loss: 0, correct: 0, images: 0 } };
+  const checkpoint = loadLatestCheckpoint(runDir, network);
+  if (checkpoint) {
+    position = checkpoint.position;
+    optimizer.restore(checkpoint.optimizer);
+    augmentRng.setState(position.augmentRng);
+    dropMetricsAfter(runDir, position.step);
+  } else if (start.kind === 'resume') {
+    throw new TrainingError(`${runDir} has no checkpoint yet (it stopped before its first epoch ended); start a new run instead`);
+  }
+
+  emit({
+    type: 'started',
+    runDir,
+    model: model.name,
+    params: model.cost.params,
+    macs: model.cost.macs,
+    backend: backend.name,
+    backendReason: backend.reason,
+    device: backend.device,
+    dataset: data.name,
+    trainImages: data.train.count,
+    batchSize,
+    stepsPerEpoch,
+    totalSteps,
+    epochs,
+    ...(checkpoint ? { resumedAtStep: position.step } : {}),
+  });
+
+  const variables = network.trainableWeights.map((w) => w.read() as tf.Variable);
+  const [h, w, c] = model.input;
+  let step = position.step;
+  let imagesPerSec = 0;
+  let stopped = false;
+  for (let epoch = position.epoch; epoch < epochs && step < totalSteps && !stopped; epoch++) {
+    const epochStarted = Date.now();
+    orderRng.setState(position.orderRngAtEpochStart);
+    const orderAtStart = orderRng.getState();
+    const sums = { ...position.epochSums };
+    const batches = epochBatches(data.train, orderRng, { batchSize, startBatch: position.batchInEpoch });
+    let batchInEpoch = position.batchInEpoch;
+    for (const batch of batches) {
+      if (step >= totalSteps) break;
+      const stepStarted = performance.now();
+      const pixels = recipe.augment.pad > 0 || recipe.augment.flip ? padCropFlip(batch.images, batch.count, [h, w, c], augmentRng, { pad: recipe.augment.pad, flip: recipe.augment.flip }) : batch.images;
+      const lr = learningRate(schedule, step);
+      const { loss, correct } = trainStep(network, variables, optimizer, pixels, batch.labels, batch.count, [h, w, c], classes, lr);
+      step++;
+      batchInEpoch++;
+      sums.loss += loss * batch.count;
+      sums.correct += correct;
+      sums.images += batch.count;
+      const rate = batch.count / ((performance.now() - stepStarted) / 1000);
+      imagesPerSec = imagesPerSec === 0 ? rate : 0.8 * imagesPerSec + 0.2 * rate;
+      emit({ type: 'batch', step, epoch, loss, accuracy: correct / batch.count, lr, imagesPerSec });
+      if (hooks.shouldStop()) {
+        stopped = true;
+        position = { epoch, batchInEpoch, step, orderRngAtEpochStart: orderAtStart, augmentRng: augmentRng.getState(), epochSums: sums };
+        const path = await saveCheckpoint(runDir, network, await optimizer.state(), position);
+        emit({ type: 'checkpoint', epoch, step, path });
+        break;
+      }
+    }
+    if (stopped) break;
+    const epochDone = step % stepsPerEpoch === 0 || batchInEpoch >= stepsPerEpoch;
+    if (epochDone) {
+      const validation = data.validation ? evaluate(network, data.validation, [h, w, c], classes) : undefined;
+      emit({
+        type: 'epoch',
+        epoch,
+        step,
+        trainLoss: sums.loss / Math.max(1, sums.images),
+        trainAccuracy: sums.correct / Math.max(1, sums.images),
+        ...(validation ? { valLoss: validation.loss, valAccuracy: validation.accuracy } : {}),
+        seconds: (Date.now() - epochStarted) / 1000,
+      });
+    }
+    position = epochDone
+      ? { epoch: epoch + 1, batchInEpoch: 0, step, orderRngAtEpochStart: orderRng.getState(), augmentRng: augmentRng.getState(), epochSums: { loss: 0, correct: 0, images: 0 } }
+      : { epoch, batchInEpoch, step, orderRngAtEpochStart: orderAtStart, augmentRng: augmentRng.getState(), epochSums: sums };
+    const path = await saveCheckpoint(runDir, network, await optimizer.state(), position);
+    emit({ type: 'checkpoint', epoch, step, path });
+  }
+
+  const test = evaluate(network, data.test, [h, w, c], classes);
+  await saveFinalModel(network, join(runDir, 'model'));
+  emit({ type: 'finished', runDir, step, epoch: position.epoch, stopped, testLoss: test.loss, testAccuracy: test.accuracy, seconds: (Date.now() - started) / 1000 });
+  optimizer.dispose();
+  network.dispose();
+}
+
+function trainStep(
+  network: tf.LayersModel,
+  variables: tf.Variable[],
+  optimizer: Optimizer,
+  pixels: Float32Array,
+  labels: Uint8Array,
+  count: number,
+  shape: readonly [number, number, number],
+  classes: number,
+  lr: number,
+): { loss: number; correct: number } {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(pixels, [count, shape[0], shape[1], shape[2]]);
+    const y = tf.oneHot(tf.tensor1d(Array.from(labels), 'int32'), classes);
+    let predictions: tf.Tensor | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const logits = (network.apply(x, { training: true }) as tf.Tensor).reshape([count, classes]);
+      predictions = tf.keep(logits.argMax(1));
+      return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+    }, variables);
+    optimizer.apply(variables, variables.map((v) => grads[v.name]), lr);
+    const correct = (predictions as tf.Tensor).equal(tf.tensor1d(Array.from(labels), 'int32')).sum().dataSync()[0];
+    return { loss: value.dataSync()[0], correct };
+  });
+}
+
+function evaluate(network: tf.LayersModel, split: Split, shape: readonly [number, number, number], classes: number): { loss: number; accuracy: number } {
+  let loss = 0;
+  let correct = 0;
+  const size = shape[0] * shape[1] * shape[2];
+  for (let start = 0; start < split.count; start += EVAL_BATCH) {
+    const count = Math.min(EVAL_BATCH, split.count - start);
+    tf.tidy(() => {
+      const x = tf.tensor4d(split.images.subarray(start * size, (start + count) * size), [count, shape[0], shape[1], shape[2]]);
+      const labels = tf.tensor1d(Array.from(split.labels.subarray(start, start + count)), 'int32');
+      const logits = (network.apply(x, { training: false }) as tf.Tensor).reshape([count, classes]);
+      loss += (tf.losses.softmaxCrossEntropy(tf.oneHot(labels, classes), logits).dataSync()[0] ?? 0) * count;
+      correct += logits.argMax(1).equal(labels).sum().dataSync()[0] ?? 0;
+    });
+  }
+  return { loss: loss / Math.max(1, split.count), accuracy: correct / Math.max(1, split.count) };
+}
+
+function openRun(start: TrainStart): { request: TrainRequest; runDir: string } {
+  if (start.kind === 'resume') {
+    const configPath = join(start.runDir, 'config.json');
+    if (!existsSync(configPath)) throw new TrainingError(`${start.runDir} is not a run folder (it has no config.json); pass the folder a training run created`);
+    const saved = JSON.parse(readFileSync(configPath, 'utf8')) as TrainRequest;
+    const request: TrainRequest = {
+      ...saved,
+      ...(start.backend ? { backend: start.backend } : {}),
+      ...(start.backendDirs ? { backendDirs: start.backendDirs } : {}),
+      ...(start.epochs !== undefined ? { epochs: start.epochs } : {}),
+      ...(start.maxSteps !== undefined ? { maxSteps: start.maxSteps } : {}),
+    };
+    return { request, runDir: start.runDir };
+  }
+  const { request } = start;
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace('T', '-').slice(0, 19);
+  let runDir = join(request.outDir, `${stamp}-${request.modelName}`);
+  for (let n = 2; existsSync(runDir); n++) runDir = join(request.outDir, `${stamp}-${request.modelName}-${n}`);
+  mkdirSync(runDir, { recursive: true });
+  writeAtomically(join(runDir, 'config.json'), JSON.stringify(request, null, 2));
+  return { request, runDir };
+}
+
+function findModel(request: TrainRequest): ModelNode {
+  const analysis = analyze(request.sourceText);
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) {
+    const first = errors[0];
+    throw new TrainingError(`${request.sourcePath}:${first.range.startLine}:${first.range.startColumn}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more errors)` : ''}; fix the model before training`);
+  }
+  const model = analysis.models.find((m) => m.name === request.modelName);
+  if (!model) throw new TrainingError(`${request.sourcePath} has no model named ${request.modelName}; its models: ${analysis.models.map((m) => m.name).join(', ') || 'none'}`);
+  return model;
+}
+
+/** The data set a model trains on when nobody says: the one whose images fit its input. */
+export function defaultDataset(model: ModelNode): DatasetChoice {
+  if (model.recipe.dataset) return model.recipe.dataset;
+  const [h, w, c] = model.input;
+  if (h === 28 && w === 28 && c === 1) return 'mnist';
+  if (h === 32 && w === 32 && c === 3) return 'cifar10';
+  return 'synthetic';
+}
+
+function prepareData(request: TrainRequest, model: ModelNode, validation: number, subtractMean: boolean, seed: number): ImageDataset {
+  const classes = model.output[2];
+  let data = loadDataset({
+    name: request.dataset,
+    dataDir: request.dataDir,
+    synthetic: { imageShape: model.input, numClasses: classes, trainCount: request.trainLimit ?? 512, testCount: 128, seed },
+  });
+  checkInputFits(data, model.input, classes);
+  if (request.trainLimit !== undefined && request.trainLimit < data.train.count) {
+    const size = data.train.images.length / data.train.count;
+    const n = request.trainLimit;
+    data = { ...data, train: { images: data.train.images.slice(0, n * size), labels: data.train.labels.slice(0, n), count: n } };
+  }
+  if (validation > 0) {
+    // The recipe's hold-out was written for its own data set; on another, keep its spirit (a tenth).
+    if (model.recipe.dataset !== undefined && request.dataset !== model.recipe.dataset && validation >= data.train.count / 2) {
+      validation = Math.floor(data.train.count / 10);
+    }
+    if (validation >= data.train.count) {
+      throw new TrainingError(`the recipe holds out ${validation} images for validation but ${data.name} has only ${data.train.count} training images; lower \`validation\``);
+    }
+    data = withValidation(data, validation, new Random(seed * 2 + 3));
+  }
+  if (subtractMean) applyPixelMean(data);
+  return data;
+}
+
+/** After a crash, metrics written past the checkpoint are replaced by the resumed run's own. */
+function dropMetricsAfter(runDir: string, step: number): void {
+  const path = join(runDir, 'metrics.jsonl');
+  if (!existsSync(path)) return;
+  const kept = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => {
+      if (!line.trim()) return false;
+      try {
+        const m = JSON.parse(line) as { type: string; step?: number };
+        return m.type === 'started' || m.step === undefined || m.step <= step;
+      } catch {
+        return false; // a line cut off by the crash
+      }
+    });
+  writeAtomically(path, kept.length ? `${kept.join('\n')}\n` : '');
+}

@@ -1,0 +1,42 @@
+// Starts a training worker process and relays its messages: used by the CLI and the extension.
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseTrainingMessage, type TrainingMessage, type WorkerCommand } from '../../protocol/training';
+
+export interface WorkerHandle {
+  readonly process: ChildProcess;
+  /** Asks for a graceful stop: the worker checkpoints after its current step and finishes. */
+  stop(): void;
+  /** Resolves with the exit code once the worker is gone. */
+  readonly exited: Promise<number>;
+}
+
+/** The bundled worker next to this code (dist/worker.cjs), or its TypeScript source under tsx. */
+export function workerEntry(): { path: string; execArgv: string[] } {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const bundled = join(here, 'worker.cjs');
+  if (existsSync(bundled)) return { path: bundled, execArgv: [] };
+  return { path: join(here, 'main.ts'), execArgv: ['--import', 'tsx'] };
+}
+
+export function launchWorker(
+  command: WorkerCommand,
+  onMessage: (message: TrainingMessage) => void,
+  options: { onLog?: (line: string) => void; onMalformed?: (value: unknown) => void; entry?: { path: string; execArgv: string[] } } = {},
+): WorkerHandle {
+  const entry = options.entry ?? workerEntry();
+  const child = fork(entry.path, [], { execArgv: entry.execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  child.on('message', (raw) => {
+    const message = parseTrainingMessage(raw);
+    if (message) onMessage(message);
+    else options.onMalformed?.(raw);
+  });
+  const log = (chunk: Buffer) => options.onLog?.(chunk.toString());
+  child.stdout?.on('data', log);
+  child.stderr?.on('data', log);
+  child.send(command);
+  const exited = new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
+  return { process: child, stop: () => child.connected && child.send({ type: 'stop' } satisfies WorkerCommand), exited };
+}

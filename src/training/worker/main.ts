@@ -1,0 +1,57 @@
+// The training worker: a Node process of its own (never the editor's extension host). Its parent
+// sends one WorkerCommand over IPC ('start' or 'resume', later maybe 'stop'); it answers with
+// TrainingMessages and exits. SIGINT/SIGTERM or 'stop' stop it gracefully at the next step.
+import type { TrainingMessage, WorkerCommand } from '../../protocol/training';
+import { DatasetError } from '../data/dataset';
+import { BackendError } from '../backend';
+import { TrainingError, train, type TrainStart } from '../trainer';
+
+let stopRequested = false;
+
+function send(message: TrainingMessage): void {
+  if (process.send) process.send(message);
+  else process.stdout.write(`${JSON.stringify(message)}\n`);
+}
+
+function requestStop(): void {
+  // A second request means "now": the last finished epoch's checkpoint is already on disk.
+  if (stopRequested) process.exit(130);
+  stopRequested = true;
+}
+
+async function run(command: WorkerCommand): Promise<void> {
+  const start: TrainStart | undefined =
+    command.type === 'start'
+      ? { kind: 'new', request: command.request }
+      : command.type === 'resume'
+        ? { kind: 'resume', runDir: command.runDir, backend: command.backend, backendDirs: command.backendDirs, epochs: command.epochs, maxSteps: command.maxSteps }
+        : undefined;
+  if (!start) return;
+  try {
+    await train(start, { emit: send, shouldStop: () => stopRequested });
+  } catch (error) {
+    send({ type: 'failed', message: describeFailure(error) });
+    process.exitCode = 1;
+  }
+}
+
+export function describeFailure(error: unknown): string {
+  if (error instanceof TrainingError || error instanceof BackendError) return error.message;
+  if (error instanceof DatasetError) return error.message.replace(/\n/g, ' ');
+  const message = error instanceof Error ? error.message : String(error);
+  // Unexpected: keep the details for the log, give the person the gist.
+  if (error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  return `training stopped by an unexpected error: ${message}`;
+}
+
+process.on('SIGINT', requestStop);
+process.on('SIGTERM', requestStop);
+process.on('message', (raw: unknown) => {
+  const command = raw as WorkerCommand;
+  if (command?.type === 'stop') requestStop();
+  else if (command?.type === 'start' || command?.type === 'resume') {
+    void run(command).then(() => process.disconnect?.());
+  }
+});
+// Without a parent (run by hand), the command comes as JSON in the first argument.
+if (!process.send && process.argv[2]) void run(JSON.parse(process.argv[2]) as WorkerCommand);
