@@ -23,7 +23,13 @@ export function buildModel(model: ModelNode, options: BuildOptions): tf.LayersMo
   const builder = new Builder(options);
   const input = tf.input({ shape: [...model.input], name: 'input' });
   let x: Symbolic = input;
-  for (const stage of model.stages) x = builder.nodes(stage.nodes, x);
+  // Each stage is a model of its own nested in the whole: TF.js walks a graph recursively, and
+  // ResNet-1202 in one flat graph is deeper than the stack allows.
+  for (const stage of model.stages) {
+    const stageInput = tf.input({ shape: [...stage.input], name: safeName(`${stage.name}.input`) });
+    const stageOutput = builder.nodes(stage.nodes, stageInput);
+    x = tf.model({ inputs: stageInput, outputs: stageOutput, name: safeName(stage.name) }).apply(x) as Symbolic;
+  }
   return tf.model({ inputs: input, outputs: x, name: safeName(model.name) });
 }
 
@@ -135,6 +141,12 @@ class Builder {
 /** TF.js layer names allow letters, digits, `_`, `-`, `.`, `/` and must be unique; our paths are. */
 function safeName(path: string): string {
   return path.replace(/[^A-Za-z0-9_./-]/g, '_');
+}
+
+/** A layer by its analyzer path (`conv3_x.0.conv1`), looked up in its stage's sub-model. */
+export function layerByPath(network: tf.LayersModel, path: string): tf.layers.Layer {
+  const stage = path.slice(0, path.indexOf('.'));
+  return (network.getLayer(safeName(stage)) as tf.LayersModel).getLayer(safeName(path));
 }
 
 export function countWeights(model: tf.LayersModel): { trainable: number; nonTrainable: number } {
