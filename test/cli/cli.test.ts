@@ -83,3 +83,39 @@ test('bad command lines get a message and the help, never a stack trace', () => 
     assert.match(h.stdout, new RegExp(`^Usage: resnet-studio ${command}`));
   }
 });
+
+test('train --json: one message per line, the last a finished message with the test accuracy', () => {
+  const out = mkdtempSync(join(tmpdir(), 'resnet-cli-runs-'));
+  const r = cli('train', 'examples/mnist/resnet8.resnet', '--dataset', 'synthetic', '--max-steps', '3', '--batch-size', '16', '--backend', 'wasm', '--out', out, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; testAccuracy?: number; step?: number });
+  assert.equal(lines[0].type, 'started');
+  assert.deepEqual(lines.filter((l) => l.type === 'batch').map((l) => l.step), [1, 2, 3]);
+  const last = lines[lines.length - 1];
+  assert.equal(last.type, 'finished');
+  assert.equal(typeof last.testAccuracy, 'number');
+});
+
+test('train: the progress view on a non-terminal, and bad arguments as messages', () => {
+  const out = mkdtempSync(join(tmpdir(), 'resnet-cli-runs-'));
+  const r = cli('train', 'examples/mnist/resnet8.resnet', '--dataset', 'synthetic', '--max-steps', '2', '--batch-size', '16', '--backend', 'wasm', '--out', out);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^training resnet8 \(75k params, 9\.15M MACs\) on synthetic/m);
+  assert.match(r.stdout, /^backend: wasm, CPU \(WebAssembly/m);
+  assert.match(r.stdout, /^finished after 2 steps in .*: test accuracy \d+\.\d\d% \(loss /m);
+  for (const [args, message] of [
+    [['--backend', 'gpu'], /--backend takes auto, tfjs-node-gpu, tfjs-node, wasm, cpu, not "gpu"/],
+    [['--dataset', 'imagenet'], /--dataset takes mnist, cifar10, synthetic/],
+    [['--epochs', '0'], /--epochs takes a whole number of at least 1/],
+  ] as const) {
+    const bad = cli('train', 'examples/mnist/resnet8.resnet', ...args);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, message);
+  }
+  const failed = cli('train', 'examples/mnist/resnet8.resnet', '--dataset', 'cifar10', '--out', out);
+  assert.equal(failed.code, 1);
+  assert.match(failed.stderr, /training failed: CIFAR-10 needs a data folder/);
+  const broken = cli('train', bad);
+  assert.equal(broken.code, 1);
+  assert.match(broken.stderr, /shortcut adds .*\nfix these errors before training/s);
+});
