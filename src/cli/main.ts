@@ -6,6 +6,7 @@ import { runDemo } from './demo';
 import { processOutput, type Output } from './output';
 import { runStats, statsHelp } from './stats';
 import { runTrain, trainHelp, type TrainOptions } from './train';
+import { installBackendHelp, runInstallBackend } from './installBackend';
 
 const help = `Usage: resnet-studio <command> [options]
 
@@ -13,6 +14,7 @@ Commands:
   check FILE...    report syntax, shape and shortcut errors and warnings
   stats FILE       per-layer shapes, parameters and MACs; totals; memory
   train FILE       train a model with its recipe (TensorFlow.js, in a worker process)
+  install-backend  install the optional native TF.js backend (tfjs-node or tfjs-node-gpu)
   demo             analyze the paper's models, then train a small ResNet on the built-in MNIST
 
 Run resnet-studio <command> --help for a command's options.`;
@@ -57,6 +59,11 @@ export async function main(argv: readonly string[], out: Output): Promise<number
         if (values.help) return printHelp(out, trainHelp);
         if (positionals.length > 1) throw new CliError(`train takes one file, got ${positionals.length}\n\n${trainHelp}`);
         return await runTrain(positionals[0], values as TrainOptions, out);
+      }
+      case 'install-backend': {
+        const { values, positionals } = parse(rest, { dir: { type: 'string' } }, installBackendHelp);
+        if (values.help) return printHelp(out, installBackendHelp);
+        return await runInstallBackend(positionals[0], (values as { dir?: string }).dir, out);
       }
       case 'demo':
         return await runDemo(out);

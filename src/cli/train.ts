@@ -4,6 +4,7 @@ import { analyze } from '../core/analysis/analyze';
 import { BACKEND_CHOICES, type BackendChoice, type DatasetChoice, type TrainingMessage, type WorkerCommand } from '../protocol/training';
 import { DATASET_NAMES } from '../training/data/index';
 import { defaultDataset } from '../training/trainer';
+import { defaultBackendDir } from '../training/backendInstall';
 import { launchWorker } from '../training/worker/launch';
 import { CliError } from './cliError';
 import { formatDiagnostic } from './formatDiagnostic';
@@ -55,7 +56,7 @@ export function buildCommand(file: string | undefined, options: TrainOptions): W
   const backend = parseBackend(options.backend);
   if (options.resume !== undefined) {
     if (file) throw new CliError('--resume continues a run from its own config; leave out the file');
-    return { type: 'resume', runDir: resolve(options.resume), backend, epochs, maxSteps };
+    return { type: 'resume', runDir: resolve(options.resume), backend, backendDirs: [defaultBackendDir()], epochs, maxSteps };
   }
   if (!file) throw new CliError(`train needs a file (or --resume RUNDIR)\n\n${trainHelp}`);
   const sourceText = readSource(file);
@@ -87,6 +88,7 @@ export function buildCommand(file: string | undefined, options: TrainOptions): W
       batchSize: positiveInt(options['batch-size'], '--batch-size'),
       seed: positiveInt(options.seed, '--seed', 0),
       outDir: resolve(options.out ?? 'runs'),
+      backendDirs: [defaultBackendDir()],
       trainLimit: options.trainLimit,
     },
   };
