@@ -147,7 +147,7 @@ export async function train(start: TrainStart, hooks: TrainerHooks): Promise<voi
   network.dispose();
 }
 
-function trainStep(
+export function trainStep(
   network: tf.LayersModel,
   variables: tf.Variable[],
   optimizer: Optimizer,

@@ -18,74 +18,25 @@ import '@tensorflow/tfjs-backend-wasm';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { analyze } from '../../src/core/analysis/analyze';
+import { buildModel } from '../../src/training/model/buildModel';
+import { Optimizer } from '../../src/training/optimizer';
+import { trainStep } from '../../src/training/trainer';
 import {
   registerWasmTrainingKernels,
   unregisterWasmTrainingKernels,
 } from '../../src/training/wasmKernels';
 
 // ---------------------------------------------------------------------------
-// Model builder (to be replaced by the .resnet language's model builder)
+// The model: examples/cifar/resnet20.resnet, built by the project's own model builder
 // ---------------------------------------------------------------------------
 
-/**
- * Option-A shortcut of He et al. (2016): subsample with a 1x1 average pool of
- * stride 2 and zero-pad the new channels (half before, half after).
- */
-class OptionAShortcut extends tf.layers.Layer {
-  static className = 'OptionAShortcut';
-  constructor(private readonly outChannels: number, private readonly stride: number) {
-    super({});
-  }
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    const h = s[1] == null ? null : Math.ceil(s[1] / this.stride);
-    const w = s[2] == null ? null : Math.ceil(s[2] / this.stride);
-    return [s[0], h, w, this.outChannels];
-  }
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
-      const sub = this.stride > 1 ? tf.avgPool(x, 1, this.stride, 'valid') : x;
-      const extra = this.outChannels - x.shape[3];
-      const lo = Math.floor(extra / 2);
-      return tf.pad(sub, [[0, 0], [0, 0], [0, 0], [lo, extra - lo]]);
-    });
-  }
-}
+const resnet20Node = analyze(readFileSync('examples/cifar/resnet20.resnet', 'utf8')).models[0];
+export const RESNET20 = { classes: 10, inputShape: [32, 32, 3] as [number, number, number] };
 
-export interface ResNetSpec {
-  /** basic blocks per stage (3 for ResNet-20) */
-  blocks: number;
-  widths: number[];
-  classes: number;
-  inputShape: [number, number, number];
-}
-
-export const RESNET20: ResNetSpec = { blocks: 3, widths: [16, 32, 64], classes: 10, inputShape: [32, 32, 3] };
-
-export function buildCifarResNet(spec: ResNetSpec = RESNET20): tf.LayersModel {
-  const conv = (filters: number, strides: number) =>
-    tf.layers.conv2d({ filters, kernelSize: 3, strides, padding: 'same', useBias: false, kernelInitializer: 'heNormal' });
-  const bn = () => tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5 });
-  const input = tf.input({ shape: spec.inputShape });
-  let x = conv(spec.widths[0], 1).apply(input) as tf.SymbolicTensor;
-  x = tf.layers.reLU().apply(bn().apply(x)) as tf.SymbolicTensor;
-  let channels = spec.widths[0];
-  spec.widths.forEach((width, stage) => {
-    for (let b = 0; b < spec.blocks; b++) {
-      const stride = stage > 0 && b === 0 ? 2 : 1;
-      let y = conv(width, stride).apply(x) as tf.SymbolicTensor;
-      y = tf.layers.reLU().apply(bn().apply(y)) as tf.SymbolicTensor;
-      y = bn().apply(conv(width, 1).apply(y)) as tf.SymbolicTensor;
-      const shortcut =
-        stride !== 1 || width !== channels ? (new OptionAShortcut(width, stride).apply(x) as tf.SymbolicTensor) : x;
-      x = tf.layers.reLU().apply(tf.layers.add().apply([y, shortcut])) as tf.SymbolicTensor;
-      channels = width;
-    }
-  });
-  x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: spec.classes, activation: 'softmax' }).apply(x) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: out });
+export function buildCifarResNet(): tf.LayersModel {
+  return buildModel(resnet20Node, { seed: 1 });
 }
 
 // ---------------------------------------------------------------------------
@@ -166,22 +117,25 @@ function makeBatch(batch: number, classes: number): { x: tf.Tensor4D; y: tf.Tens
   });
 }
 
-/** Seconds per training step of ResNet-20 on the current backend, one entry per timed step. */
+/** Seconds per training step of ResNet-20 on the current backend (the trainer's own step and SGD), one entry per timed step. */
 async function timeTfjs(batch: number, warmup: number, steps: number, profile = false): Promise<number[]> {
   tf.engine().startScope();
   try {
     const model = buildCifarResNet();
-    model.compile({ optimizer: tf.train.momentum(0.05, 0.9), loss: 'categoricalCrossentropy' });
-    const { x, y } = makeBatch(batch, RESNET20.classes);
-    for (let i = 0; i < warmup; i++) await model.trainOnBatch(x, y);
-    if (profile) await printProfile(() => model.trainOnBatch(x, y));
+    const optimizer = new Optimizer({ kind: 'sgd', momentum: 0.9, weightDecay: 1e-4 });
+    const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const pixels = Float32Array.from({ length: batch * 32 * 32 * 3 }, (_, i) => Math.sin(i * 12.9898) * 0.5);
+    const labels = Uint8Array.from({ length: batch }, (_, i) => (i * 7) % RESNET20.classes);
+    const step = async () => void trainStep(model, variables, optimizer, pixels, labels, batch, RESNET20.inputShape, RESNET20.classes, 0.1);
+    for (let i = 0; i < warmup; i++) await step();
+    if (profile) await printProfile(step);
     const times: number[] = [];
     for (let i = 0; i < steps; i++) {
       const t0 = performance.now();
-      await model.trainOnBatch(x, y);
+      await step();
       times.push((performance.now() - t0) / 1000);
     }
-    model.optimizer.dispose();
+    optimizer.dispose();
     model.dispose();
     return times;
   } finally {
