@@ -2,7 +2,7 @@
 // itself is ESM): VS Code loads extensions with require(). The webview is a browser bundle.
 // Usage: node esbuild.js [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -10,8 +10,8 @@ const watch = process.argv.includes('--watch');
 /** [source, output] for each Node entry point. */
 const nodeEntries = [
   ['src/cli/main.ts', 'dist/cli.cjs'],
-  // ['src/server/main.ts', 'dist/server.cjs'],
-  // ['src/extension/extension.ts', 'dist/extension.cjs'],
+  ['src/server/main.ts', 'dist/server.cjs'],
+  ['src/extension/extension.ts', 'dist/extension.cjs'],
   ['src/training/worker/main.ts', 'dist/worker.cjs'],
 ];
 const webviewEntries = []; // ['webview/dashboard/main.ts', 'dist/webview/dashboard.js']
@@ -22,6 +22,9 @@ const common = {
   sourcemap: !production,
   logLevel: 'warning',
 };
+
+// A production build (for the .vsix) starts clean, so no stale source maps or bundles ship.
+if (production) rmSync('dist', { recursive: true, force: true });
 
 const contexts = [];
 for (const [entry, outfile] of nodeEntries) {

@@ -7,6 +7,7 @@ import { processOutput, type Output } from './output';
 import { runStats, statsHelp } from './stats';
 import { runTrain, trainHelp, type TrainOptions } from './train';
 import { installBackendHelp, runInstallBackend } from './installBackend';
+import { startServer } from '../server/server';
 
 const help = `Usage: resnet-studio <command> [options]
 
@@ -15,6 +16,7 @@ Commands:
   stats FILE       per-layer shapes, parameters and MACs; totals; memory
   train FILE       train a model with its recipe (TensorFlow.js, in a worker process)
   install-backend  install the optional native TF.js backend (tfjs-node or tfjs-node-gpu)
+  lsp --stdio      run the language server for any editor (diagnostics, hover, inlay hints, …)
   demo             analyze the paper's models, then train a small ResNet on the built-in MNIST
 
 Run resnet-studio <command> --help for a command's options.`;
@@ -65,6 +67,13 @@ export async function main(argv: readonly string[], out: Output): Promise<number
         if (values.help) return printHelp(out, installBackendHelp);
         return await runInstallBackend(positionals[0], (values as { dir?: string }).dir, out);
       }
+      case 'lsp': {
+        if (rest.includes('--help') || rest.includes('-h')) return printHelp(out, lspHelp);
+        if (!rest.includes('--stdio')) throw new CliError(`lsp speaks the Language Server Protocol over stdio: run \`resnet-studio lsp --stdio\`\n\n${lspHelp}`);
+        startServer();
+        // The server runs until the editor ends the connection; it exits the process itself.
+        return await new Promise<number>(() => undefined);
+      }
       case 'demo':
         return await runDemo(out);
       case undefined:
@@ -83,6 +92,12 @@ export async function main(argv: readonly string[], out: Output): Promise<number
     throw error;
   }
 }
+
+const lspHelp = `Usage: resnet-studio lsp --stdio
+
+Runs the ResNet Studio language server over stdin/stdout, for any editor with an LSP client:
+diagnostics, hover, inlay hints, code lens, quick fixes, completion, outline, go to definition,
+formatting and folding for .resnet files. See the README for Neovim and VS Code set-ups.`;
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean' }>;
 

@@ -119,3 +119,24 @@ test('train: the progress view on a non-terminal, and bad arguments as messages'
   assert.equal(broken.code, 1);
   assert.match(broken.stderr, /shortcut adds .*\nfix these errors before training/s);
 });
+
+test('lsp --stdio answers initialize as a language server; without --stdio it says how to run it', async () => {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['dist/cli.cjs', 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { processId: null, rootUri: null, capabilities: {} } });
+  child.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  const reply = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.includes('"capabilities"')) resolve(text);
+    });
+    setTimeout(() => reject(new Error(`no reply: ${text}`)), 20_000);
+  });
+  child.kill();
+  assert.match(reply, /"hoverProvider":true/);
+  assert.match(reply, /"inlayHintProvider"/);
+  const bare = cli('lsp');
+  assert.equal(bare.code, 2);
+  assert.match(bare.stderr, /resnet-studio lsp --stdio/);
+});

@@ -1,0 +1,19 @@
+// Starts the language server (dist/server.cjs, bundled beside the extension) over IPC and connects
+// it to every `.resnet` document, saved or untitled.
+import type * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { SERVER_NODE_FLAGS, SETTINGS_SECTION } from '../protocol/languageServer';
+
+export function createLanguageClient(context: vscode.ExtensionContext): LanguageClient {
+  const module = context.asAbsolutePath('dist/server.cjs');
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS] } },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS, '--nolazy', '--inspect=6009'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ language: 'resnet' }],
+    // Pushes the `resnet.*` settings to the server whenever they change.
+    synchronize: { configurationSection: SETTINGS_SECTION },
+  };
+  return new LanguageClient('resnet', 'ResNet Language Server', serverOptions, clientOptions);
+}

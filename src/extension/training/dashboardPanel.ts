@@ -1,0 +1,214 @@
+// The training dashboard's webview panel: one at a time, restored after a reload by its
+// serializer. It answers the page's requests (runs, their metrics, stop, resume, exports) and
+// forwards the live run's messages in batches.
+import { randomBytes } from 'node:crypto';
+import { basename, join, resolve } from 'node:path';
+import * as vscode from 'vscode';
+import type { TrainingMessage } from '../../protocol/training';
+import { DASHBOARD_VIEW_TYPE, describeDropped, parseFromDashboard, type FromDashboard, type ToDashboard } from '../../protocol/webview';
+import { dashboardHtml } from './dashboardHtml';
+import { listRuns, readRunHistory } from './runFiles';
+import type { RunProgress } from './runProgress';
+import type { TrainingSession } from './trainingSession';
+
+export interface DashboardDeps {
+  readonly extensionUri: vscode.Uri;
+  readonly session: TrainingSession;
+  readonly log: vscode.LogOutputChannel;
+  readonly runsFolder: () => string | undefined;
+  /** Resumes a run, with the same checks as a new one (trust, a run already going). */
+  readonly resume: (runDir: string) => Promise<void>;
+}
+
+/** Live messages are sent this often at most: a fast run makes hundreds a second. */
+const FLUSH_MS = 100;
+
+export class DashboardPanel implements vscode.Disposable {
+  private static current?: DashboardPanel;
+  /** Run folders the page may name: the last listing and the live run. Nothing else is read. */
+  private readonly known = new Set<string>();
+  private pending: { runDir: string; messages: TrainingMessage[]; progress: RunProgress } | undefined;
+  private flushTimer?: ReturnType<typeof setTimeout>;
+  private disposed = false;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  /** Shows the dashboard: reveals the open one, or opens it. */
+  static show(deps: DashboardDeps): DashboardPanel {
+    if (DashboardPanel.current) {
+      DashboardPanel.current.panel.reveal();
+      return DashboardPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'ResNet Training', vscode.ViewColumn.Beside, webviewOptions(deps.extensionUri));
+    return (DashboardPanel.current = new DashboardPanel(panel, deps));
+  }
+
+  /** Takes over a panel VS Code restored after a reload (the page restores its own state). */
+  static restore(panel: vscode.WebviewPanel, deps: DashboardDeps): void {
+    DashboardPanel.current?.dispose();
+    panel.webview.options = webviewOptions(deps.extensionUri);
+    DashboardPanel.current = new DashboardPanel(panel, deps);
+  }
+
+  static get open(): DashboardPanel | undefined {
+    return DashboardPanel.current;
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly deps: DashboardDeps,
+  ) {
+    const bundle = vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webview');
+    const webview = panel.webview;
+    webview.html = dashboardHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'dashboard.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'dashboard.css')).toString(),
+      nonce: randomBytes(18).toString('base64'),
+    });
+    this.disposables.push(
+      webview.onDidReceiveMessage((raw: unknown) => {
+        const message = parseFromDashboard(raw);
+        if (!message) {
+          deps.log.warn(`dashboard: dropped a malformed message from the page: ${describeDropped(raw)}`);
+          return;
+        }
+        this.handle(message).catch((error: unknown) => {
+          const text = error instanceof Error ? error.message : String(error);
+          deps.log.error(`dashboard: ${message.type} failed: ${text}`);
+          void vscode.window.showErrorMessage(`Training dashboard: ${text}`);
+        });
+      }),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  /** A message from the training worker: queued and sent with the others of the next flush. */
+  onTrainingMessage(runDir: string | undefined, message: TrainingMessage, progress: RunProgress): void {
+    if (runDir === undefined) return; // nothing comes before 'started' but a failure, which the notification shows
+    this.known.add(resolve(runDir));
+    if (this.pending && this.pending.runDir !== runDir) this.flush();
+    this.pending ??= { runDir, messages: [], progress };
+    this.pending.messages.push(message);
+    this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  /** The session started, is stopping, or ended: the page's buttons and runs list follow. */
+  onSessionChange(): void {
+    this.flush();
+    this.postSession();
+    this.postRuns();
+  }
+
+  private flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const pending = this.pending;
+    this.pending = undefined;
+    if (!pending || pending.messages.length === 0) return;
+    const eta = pending.progress.etaSeconds();
+    this.post({ type: 'runProgress', runDir: pending.runDir, messages: pending.messages, ...(eta === undefined ? {} : { etaSeconds: eta }) });
+  }
+
+  private async handle(message: FromDashboard): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.postRuns();
+        this.postSession();
+        return;
+      case 'refreshRuns':
+        this.postRuns();
+        return;
+      case 'loadRuns':
+        for (const runDir of message.runDirs) await this.sendHistory(runDir);
+        return;
+      case 'stop':
+        this.deps.session.stop();
+        return;
+      case 'resume':
+        if (this.check(message.runDir, 'resume')) await this.deps.resume(resolve(message.runDir));
+        return;
+      case 'revealRun':
+        if (this.check(message.runDir, 'reveal')) await revealFolder(vscode.Uri.file(resolve(message.runDir)));
+        return;
+      case 'exportPng':
+        await this.save(message.fileName, Buffer.from(message.dataUrl.slice(message.dataUrl.indexOf(',') + 1), 'base64'), { 'PNG image': ['png'] });
+        return;
+      case 'exportCsv':
+        await this.save(message.fileName, Buffer.from(message.csv, 'utf8'), { CSV: ['csv'] });
+        return;
+      case 'log':
+        if (message.level === 'warn') this.deps.log.warn(message.message);
+        else this.deps.log.info(message.message);
+        return;
+    }
+  }
+
+  /** The page may only name runs it was told about; anything else is logged and ignored. */
+  private check(runDir: string, action: string): boolean {
+    if (this.known.has(resolve(runDir))) return true;
+    this.deps.log.warn(`dashboard: asked to ${action} ${runDir}, which is not a run of ${this.deps.runsFolder() ?? 'the runs folder'}; ignored`);
+    return false;
+  }
+
+  private async sendHistory(runDir: string): Promise<void> {
+    if (!this.check(runDir, 'load')) {
+      this.post({ type: 'runError', runDir, message: `${runDir} is not in the runs folder (any more).` });
+      return;
+    }
+    try {
+      const { messages, skipped } = await readRunHistory(resolve(runDir));
+      if (skipped > 0) this.deps.log.info(`dashboard: ${runDir}/metrics.jsonl: skipped ${skipped} line${skipped === 1 ? '' : 's'} that did not parse (a crash cuts the last one off)`);
+      this.post({ type: 'runHistory', runDir, messages });
+    } catch (error) {
+      this.post({ type: 'runError', runDir, message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  private postRuns(): void {
+    const folder = this.deps.runsFolder();
+    const runs = folder ? listRuns(folder, this.deps.session.runDir) : [];
+    this.known.clear();
+    for (const run of runs) this.known.add(resolve(run.runDir));
+    if (this.deps.session.runDir) this.known.add(resolve(this.deps.session.runDir));
+    this.post({ type: 'runs', runsFolder: folder ?? 'Open a folder to keep training runs in it.', runs });
+  }
+
+  private postSession(): void {
+    const { state, runDir } = this.deps.session;
+    this.post({ type: 'session', state, ...(runDir === undefined ? {} : { runDir }) });
+  }
+
+  private async save(fileName: string, bytes: Uint8Array, filters: Record<string, string[]>): Promise<void> {
+    // Only a plain name is taken from the page; where it goes is the person's choice.
+    const name = basename(fileName).replace(/[^\w.-]+/g, '-') || 'chart';
+    const folder = this.deps.runsFolder();
+    const target = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.file(join(folder, name)) : undefined, filters, title: `Save ${name}` });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, bytes);
+    this.deps.log.info(`dashboard: saved ${target.fsPath}`);
+  }
+
+  private post(message: ToDashboard): void {
+    if (!this.disposed) void this.panel.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    clearTimeout(this.flushTimer);
+    if (DashboardPanel.current === this) DashboardPanel.current = undefined;
+    for (const d of this.disposables) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  // Scripts for the page itself; it may load nothing but its own bundle folder.
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')] };
+}
+
+/** In the Explorer when the folder is in the workspace, else in the operating system's file manager. */
+async function revealFolder(uri: vscode.Uri): Promise<void> {
+  if (vscode.workspace.getWorkspaceFolder(uri)) await vscode.commands.executeCommand('revealInExplorer', uri);
+  else await vscode.commands.executeCommand('revealFileInOS', uri);
+}

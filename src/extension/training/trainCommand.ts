@@ -1,0 +1,159 @@
+// "ResNet: Train Model": which file, which model, which data, and a last look at the recipe,
+// asked step by step; the answer is the worker's start request.
+import { dirname } from 'node:path';
+import * as vscode from 'vscode';
+import { analyze } from '../../core/analysis/analyze';
+import type { ModelNode } from '../../core/analysis/network';
+import type { DatasetChoice, TrainRequest } from '../../protocol/training';
+import { describeRecipe } from './recipeText';
+import { backendSetting, runsFolder } from './settings';
+
+/** What a code lens passes (both optional: the palette passes nothing). */
+export interface TrainArgs {
+  readonly uri?: string;
+  readonly model?: string;
+}
+
+export function parseTrainArgs(value: unknown): TrainArgs {
+  if (typeof value !== 'object' || value === null) return {};
+  const v = value as Record<string, unknown>;
+  return {
+    ...(typeof v.uri === 'string' ? { uri: v.uri } : {}),
+    ...(typeof v.model === 'string' ? { model: v.model } : {}),
+  };
+}
+
+const CIFAR_DIR_KEY = 'resnet.training.cifar10Dir';
+
+export async function askForTrainRequest(args: TrainArgs, context: vscode.ExtensionContext): Promise<{ request: TrainRequest; label: string } | undefined> {
+  const document = await resnetDocument(args.uri);
+  if (!document) return undefined;
+  const fileName = document.uri.path.split('/').pop() ?? document.uri.toString();
+  const analysis = analyze(document.getText());
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) {
+    const show = await vscode.window.showErrorMessage(`${fileName} has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} before training.`, 'Show Problems');
+    if (show) await vscode.commands.executeCommand('workbench.actions.view.problems');
+    return undefined;
+  }
+  const model = await pickModel(analysis.models, args.model, fileName);
+  if (!model) return undefined;
+  const data = await pickDataset(model, context);
+  if (!data) return undefined;
+  const outDir = runsFolder(document.uri);
+  if (!outDir) {
+    void vscode.window.showErrorMessage('Open a folder (or save the file) first: runs are written to a runs folder next to your work (setting resnet.training.runsFolder).');
+    return undefined;
+  }
+  const backend = backendSetting();
+  const detail = [
+    `Data: ${data.label}`,
+    ...describeRecipe(model.recipe),
+    `Backend: ${backend}${backend === 'auto' ? ' (the best available)' : ''}`,
+    `Run folder in: ${outDir}`,
+  ].join('\n');
+  const start = await vscode.window.showInformationMessage(`Train ${model.name} (${model.depth} layers)?`, { modal: true, detail }, 'Start');
+  if (start !== 'Start') return undefined;
+  return {
+    label: model.name,
+    request: {
+      sourceText: document.getText(),
+      sourcePath: document.uri.scheme === 'file' ? document.uri.fsPath : document.uri.toString(),
+      modelName: model.name,
+      dataset: data.dataset,
+      ...(data.dataDir ? { dataDir: data.dataDir } : {}),
+      backend,
+      outDir,
+      // Where "ResNet: Install Training Backend" puts the optional native backends.
+      backendDirs: [context.globalStorageUri.fsPath],
+    },
+  };
+}
+
+async function resnetDocument(uri: string | undefined): Promise<vscode.TextDocument | undefined> {
+  if (uri !== undefined) {
+    try {
+      return await vscode.workspace.openTextDocument(vscode.Uri.parse(uri, true));
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Cannot open ${uri}: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+  }
+  const isResnet = (d: vscode.TextDocument) => d.languageId === 'resnet' || d.uri.path.endsWith('.resnet');
+  const active = vscode.window.activeTextEditor?.document;
+  const document = active && isResnet(active) ? active : vscode.window.visibleTextEditors.map((e) => e.document).find(isResnet);
+  if (!document) void vscode.window.showErrorMessage('Open a .resnet file to train one of its models.');
+  return document;
+}
+
+async function pickModel(models: readonly ModelNode[], wanted: string | undefined, fileName: string): Promise<ModelNode | undefined> {
+  if (wanted !== undefined) {
+    const model = models.find((m) => m.name === wanted);
+    if (!model) void vscode.window.showErrorMessage(`${fileName} has no model named ${wanted}; its models: ${models.map((m) => m.name).join(', ') || 'none'}.`);
+    return model;
+  }
+  if (models.length === 0) {
+    void vscode.window.showErrorMessage(`${fileName} has no model to train.`);
+    return undefined;
+  }
+  if (models.length === 1) return models[0];
+  const picked = await vscode.window.showQuickPick(
+    models.map((model) => ({
+      label: model.name,
+      description: `${model.depth} layers · ${model.cost.params.toLocaleString('en-US')} params${model.plain ? ' · plain' : ''}`,
+      detail: describeRecipe(model.recipe).slice(0, 3).join(' · '),
+      model,
+    })),
+    { title: 'Train which model?', matchOnDescription: true },
+  );
+  return picked?.model;
+}
+
+interface DatasetItem extends vscode.QuickPickItem {
+  readonly dataset: DatasetChoice;
+  readonly dataDir?: string;
+  readonly browse?: boolean;
+}
+
+/** The image shape and classes each real data set has: the model must take them. */
+const DATASET_SHAPES: Record<'mnist' | 'cifar10', { shape: readonly [number, number, number]; classes: number; name: string }> = {
+  mnist: { shape: [28, 28, 1], classes: 10, name: 'MNIST' },
+  cifar10: { shape: [32, 32, 3], classes: 10, name: 'CIFAR-10' },
+};
+
+async function pickDataset(model: ModelNode, context: vscode.ExtensionContext): Promise<{ dataset: DatasetChoice; dataDir?: string; label: string } | undefined> {
+  const fits = (name: 'mnist' | 'cifar10') => {
+    const { shape, classes } = DATASET_SHAPES[name];
+    return shape.every((n, i) => model.input[i] === n) && model.output[2] === classes;
+  };
+  const input = model.input.join('×');
+  const note = (name: 'mnist' | 'cifar10') => (fits(name) ? '' : ` — does not fit: the model takes ${input} with ${model.output[2]} classes`);
+  const remembered = context.workspaceState.get<string>(CIFAR_DIR_KEY);
+  const items: DatasetItem[] = [
+    { label: 'MNIST', description: `built in, 28×28×1, 60,000 images${note('mnist')}`, dataset: 'mnist' },
+    ...(remembered ? [{ label: 'CIFAR-10', description: `from ${remembered}${note('cifar10')}`, dataset: 'cifar10' as const, dataDir: remembered }] : []),
+    { label: remembered ? 'CIFAR-10 from another folder…' : 'CIFAR-10 from a folder…', description: `the folder holding cifar-10-batches-bin${note('cifar10')}`, dataset: 'cifar10', browse: true },
+    { label: 'Synthetic', description: `random images shaped ${input}, for a quick check of the pipeline`, dataset: 'synthetic' },
+  ];
+  // The recipe's data set (or the one that fits) comes first.
+  const preferred: DatasetChoice = model.recipe.dataset ?? (fits('mnist') ? 'mnist' : fits('cifar10') ? 'cifar10' : 'synthetic');
+  items.sort((a, b) => Number(b.dataset === preferred) - Number(a.dataset === preferred));
+  const picked = await vscode.window.showQuickPick(items, { title: `Train ${model.name} on which data?`, matchOnDescription: true });
+  if (!picked) return undefined;
+  if (!picked.browse) {
+    const label = picked.dataset === 'synthetic' ? 'synthetic images' : `${picked.label}${picked.dataDir ? ` (${picked.dataDir})` : ''}`;
+    return { dataset: picked.dataset, dataDir: picked.dataDir, label };
+  }
+  const folder = await vscode.window.showOpenDialog({
+    canSelectFolders: true,
+    canSelectFiles: false,
+    canSelectMany: false,
+    openLabel: 'Use This Folder',
+    title: 'The CIFAR-10 folder (cifar-10-batches-bin, or the folder holding it)',
+    defaultUri: remembered ? vscode.Uri.file(dirname(remembered)) : undefined,
+  });
+  const dataDir = folder?.[0]?.fsPath;
+  if (!dataDir) return undefined;
+  await context.workspaceState.update(CIFAR_DIR_KEY, dataDir);
+  return { dataset: 'cifar10', dataDir, label: `CIFAR-10 (${dataDir})` };
+}

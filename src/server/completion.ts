@@ -1,0 +1,210 @@
+// Completion: the words that can come next where the cursor stands — keywords, layers, blocks,
+// stage labels, model settings, recipe keys, argument names — and the paper's models as snippets.
+import { CompletionItemKind, InsertTextFormat, type CompletionItem } from 'vscode-languageserver';
+import { builtinBlocks } from '../core/analysis/builtinBlocks';
+import { SHORTCUT_OPTIONS } from '../core/analysis/expand';
+import { layerArgs } from '../core/analysis/layers';
+import { recipeSettings } from '../core/analysis/recipe';
+import type { Downsample } from '../core/analysis/network';
+import type { BlockDecl, LayerOp, ModelDecl, ResnetFile } from '../core/language/ast';
+import { paperModels } from '../core/paper';
+import type { AnalyzedDocument } from './analyzedDocuments';
+import { completionPlace, type CompletionPlace } from './completionPlace';
+import { modelName, paperModelSource } from './paperTemplates';
+import { downsampleMeanings, shortcutMeanings } from './shortcutOptions';
+
+export function completions(analyzed: AnalyzedDocument, offset: number): CompletionItem[] {
+  const { file } = analyzed.analysis;
+  const place = completionPlace(analyzed.document.getText(), offset);
+  return itemsFor(place, file, offset);
+}
+
+function itemsFor(place: CompletionPlace, file: ResnetFile, offset: number): CompletionItem[] {
+  switch (place.kind) {
+    case 'top':
+      return [...topLevelKeywords, ...paperSnippets];
+    case 'template':
+      return declarations(file)
+        .filter((d): d is ModelDecl => d.kind === 'model' && d.params !== undefined)
+        .map((d) => snippet(d.name.text, `${d.name.text}(${d.params?.map((p, i) => `${p.name.text} = \${${i + 1}}`).join(', ')})`, CompletionItemKind.Class, 'model template'));
+    case 'bodyStart':
+      if (place.owner === 'model') return [...modelSettings, letKeyword, trainKeyword, ...stageLabels(file, offset), ...layerItems, ...blockItems(file)];
+      if (place.owner === 'block') return [...layerItems, ...blockItems(file), ...addItems, letKeyword];
+      return [...layerItems, ...blockItems(file)];
+    case 'items':
+      return [...layerItems, ...blockItems(file)];
+    case 'settingArgs':
+      return settingArgs(place.key, place.afterComma);
+    case 'recipeStart':
+      return recipeKeys;
+    case 'recipeArgs':
+      return recipeArgs(place.key);
+    case 'layerArgs':
+      return [...layerArgNames(place.op), ...layerItems, ...blockItems(file)];
+    case 'callArgs':
+      return callArgNames(file, place.callee);
+    case 'afterCall':
+      return [argument('stride', 'stride of the first block of the stage'), shortcutArgument, ...layerItems, ...blockItems(file)];
+    case 'addArgs':
+      return ['shortcut', 'identity', 'projection', 'zeropad'].map((w) => word(w, 'what the block adds to its residual branch'));
+    case 'none':
+      return [];
+  }
+}
+
+function snippet(label: string, insertText: string, kind: CompletionItemKind, detail: string, documentation?: string): CompletionItem {
+  return { label, kind, detail, documentation, insertText, insertTextFormat: InsertTextFormat.Snippet };
+}
+
+function word(label: string, detail: string): CompletionItem {
+  return { label, kind: CompletionItemKind.EnumMember, detail };
+}
+
+/** A snippet placeholder offering the shortcut options. */
+function shortcutChoice(placeholder: number): string {
+  return `\${${placeholder}|${SHORTCUT_OPTIONS.join(',')}|}`;
+}
+
+function argument(name: string, detail: string): CompletionItem {
+  return { label: name, kind: CompletionItemKind.Property, detail, insertText: `${name} ` };
+}
+
+const letKeyword = snippet('let', 'let ${1:name} = ${2:64}', CompletionItemKind.Keyword, 'a named value');
+
+const topLevelKeywords: CompletionItem[] = [
+  snippet('model', `model \${1:name} {\n  input \${2:32x32x3}, classes \${3:10}\n  shortcut ${shortcutChoice(4)}\n\n  $0\n}`, CompletionItemKind.Keyword, 'a network'),
+  snippet('block', 'block ${1:name}(${2:width}, stride = 1) {\n  conv 3x3, ${2:width}, stride stride\n  bn, relu\n  conv 3x3, ${2:width}\n  bn\n  add shortcut\n  relu\n}', CompletionItemKind.Keyword, 'a residual block of your own'),
+  letKeyword,
+];
+
+const trainKeyword = snippet(
+  'train',
+  'train {\n  dataset ${1|cifar10,mnist,synthetic|}\n  batch ${2:128}\n  sgd lr ${3:0.1}, momentum 0.9, weight_decay 1e-4\n  iterations ${4:64k}\n}',
+  CompletionItemKind.Keyword,
+  'the training recipe',
+);
+
+const modelSettings: CompletionItem[] = [
+  snippet('input', 'input ${1:224x224x3}, classes ${2:1000}', CompletionItemKind.Property, 'input shape (height × width × channels) and classes'),
+  snippet('classes', 'classes ${1:10}', CompletionItemKind.Property, 'number of classes'),
+  snippet('shortcut', `shortcut ${shortcutChoice(1)}`, CompletionItemKind.Property, 'shortcut option (paper section 3.3)'),
+  snippet('downsample', `downsample \${1|${Object.keys(downsampleMeanings).join(',')}|}`, CompletionItemKind.Property, 'where a bottleneck strides: v1 the first 1×1, v1.5 the 3×3'),
+];
+
+const layerSnippets: Readonly<Record<LayerOp, string>> = {
+  conv: 'conv ${1:3x3}, ${2:64}',
+  bn: 'bn',
+  relu: 'relu',
+  maxpool: 'maxpool ${1:3x3}, stride ${2:2}',
+  avgpool: 'avgpool',
+  globalavgpool: 'globalavgpool',
+  fc: 'fc ${1:10}',
+  softmax: 'softmax',
+};
+
+const layerDetails: Readonly<Record<LayerOp, string>> = {
+  conv: 'convolution',
+  bn: 'batch normalization',
+  relu: 'ReLU',
+  maxpool: 'max pooling',
+  avgpool: 'average pooling (global without a window)',
+  globalavgpool: 'global average pooling',
+  fc: 'fully connected',
+  softmax: 'softmax',
+};
+
+const layerItems: CompletionItem[] = (Object.keys(layerSnippets) as LayerOp[]).map((op) => {
+  const args = layerArgs[op].map((a) => `- \`${a.name}\`: ${a.description}`).join('\n');
+  return snippet(op, layerSnippets[op], CompletionItemKind.Function, layerDetails[op], args || undefined);
+});
+
+const addItems: CompletionItem[] = [
+  snippet('add shortcut', 'add shortcut', CompletionItemKind.Keyword, "join the shortcut the model's option chooses"),
+  snippet('add', 'add {\n  conv 1x1, ${1:64}\n  bn\n}', CompletionItemKind.Keyword, 'join a shortcut branch written out'),
+];
+
+function declarations(file: ResnetFile): readonly (ModelDecl | BlockDecl)[] {
+  return file.items.filter((d): d is ModelDecl | BlockDecl => d.kind !== 'let');
+}
+
+function blockItems(file: ResnetFile): CompletionItem[] {
+  const builtins = [...builtinBlocks.values()].map((b) =>
+    snippet(b.name, `${b.name}(\${1:64}) x \${2:2}`, CompletionItemKind.Module, b.summary, b.args.map((a) => `- \`${a.name}\`: ${a.description}`).join('\n')),
+  );
+  const own = declarations(file)
+    .filter((d): d is BlockDecl => d.kind === 'block' && !builtinBlocks.has(d.name.text))
+    .map((d) => snippet(d.name.text, `${d.name.text}(${d.params.filter((p) => !p.defaultValue).map((p, i) => `\${${i + 1}:${p.name.text}}`).join(', ')}) x \${${d.params.length + 1}:1}`, CompletionItemKind.Module, `block ${d.name.text}(${d.params.map((p) => p.name.text).join(', ')})`));
+  return [...builtins, ...own];
+}
+
+/** The next of the paper's stage labels (`conv1`, `conv2_x` … and `head`) for the model around the cursor. */
+function stageLabels(file: ResnetFile, offset: number): CompletionItem[] {
+  const model = file.items.find((d): d is ModelDecl => d.kind === 'model' && d.range.startOffset <= offset && offset <= d.range.endOffset);
+  const labels = new Set((model?.body ?? []).flatMap((s) => (s.kind === 'line' && s.label ? [s.label.text] : [])));
+  let highest = 0;
+  for (const label of labels) {
+    const m = /^conv(\d+)(?:_x)?$/.exec(label);
+    if (m) highest = Math.max(highest, Number(m[1]));
+  }
+  const next = highest === 0 ? 'conv1' : `conv${highest + 1}_x`;
+  return [next, 'head'].filter((l) => !labels.has(l)).map((label) => ({ label, kind: CompletionItemKind.Field, detail: 'stage label' }));
+}
+
+function settingArgs(key: string, afterComma: boolean): CompletionItem[] {
+  switch (key) {
+    case 'shortcut':
+      return SHORTCUT_OPTIONS.map((o) => word(o, shortcutMeanings[o]));
+    case 'downsample':
+      return (Object.keys(downsampleMeanings) as Downsample[]).map((d) => word(d, downsampleMeanings[d]));
+    case 'input':
+      return afterComma ? [argument('classes', 'number of classes')] : [];
+    default:
+      return [];
+  }
+}
+
+const shortcutArgument = snippet('shortcut', `shortcut ${shortcutChoice(1)}`, CompletionItemKind.Property, 'shortcut option for these blocks');
+
+const recipeKeys: CompletionItem[] = Object.entries(recipeSettings).map(([key, { example }]) => {
+  const args = example.slice(key.length).trim();
+  return snippet(key, args ? `${key} \${1:${args}}` : key, CompletionItemKind.Property, example);
+});
+
+function recipeArgs(key: string): CompletionItem[] {
+  const setting = recipeSettings[key];
+  if (!setting) return [];
+  return setting.args.flatMap((a) => {
+    if (a.type === 'word') return (a.words ?? []).map((w) => word(w, a.description));
+    return a.positional ? [] : [argument(a.name, a.description)];
+  });
+}
+
+/** Named arguments of a layer; the positional essentials (kernel, filters, units) come first unnamed. */
+function layerArgNames(op: LayerOp): CompletionItem[] {
+  return layerArgs[op].filter((a) => !['kernel', 'filters', 'units'].includes(a.name)).map((a) => argument(a.name, a.description));
+}
+
+function callArgNames(file: ResnetFile, callee: string): CompletionItem[] {
+  const builtin = builtinBlocks.get(callee);
+  if (builtin) return [...builtin.args.slice(1).map((a) => argument(a.name, a.description)), shortcutArgument];
+  const decl = file.items.find((d): d is BlockDecl => d.kind === 'block' && d.name.text === callee);
+  return decl ? decl.params.map((p) => argument(p.name.text, `parameter of ${callee}`)) : [];
+}
+
+/** The paper's models, each a whole file; sorted after the keywords. */
+const paperSnippets: CompletionItem[] = paperModels.map((paper, i) => {
+  const name = modelName(paper);
+  return {
+    label: `${name} (paper ${paper.name})`,
+    filterText: `${name} ${paper.name}`,
+    kind: CompletionItemKind.Snippet,
+    detail: paper.dataset === 'imagenet' ? `ImageNet ${paper.name}, paper Table 1` : `CIFAR-10 ${paper.name}, paper Table 6`,
+    insertText: escapeSnippet(paperModelSource(paper)).replace(`model ${name} {`, `model \${1:${name}} {`),
+    insertTextFormat: InsertTextFormat.Snippet,
+    sortText: `z${String(i).padStart(2, '0')}`,
+  };
+});
+
+function escapeSnippet(text: string): string {
+  return text.replace(/[\\$}]/g, (c) => `\\${c}`);
+}

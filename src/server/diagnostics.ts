@@ -1,0 +1,88 @@
+// Publishes the core's diagnostics: immediately when a document opens, and after a short quiet
+// time on every change, so typing a word does not analyze the file once per keystroke.
+import { DiagnosticSeverity, DiagnosticTag, type Connection, type Diagnostic as LspDiagnostic } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Diagnostic } from '../core/diagnostics';
+import type { AnalyzedDocuments } from './analyzedDocuments';
+import { toLspRange } from './ranges';
+
+export const DEFAULT_DIAGNOSTICS_DELAY_MS = 150;
+
+const severities: Record<Diagnostic['severity'], DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+};
+
+export function toLspDiagnostic(document: TextDocument, diagnostic: Diagnostic): LspDiagnostic {
+  return {
+    severity: severities[diagnostic.severity],
+    code: diagnostic.code,
+    source: 'resnet',
+    message: diagnostic.message,
+    range: toLspRange(document, diagnostic.range),
+    relatedInformation: diagnostic.related?.map((r) => ({
+      location: { uri: document.uri, range: toLspRange(document, r.range) },
+      message: r.message,
+    })),
+    // Editors fade unused declarations out rather than underline them.
+    tags: diagnostic.code === 'unused' ? [DiagnosticTag.Unnecessary] : undefined,
+  };
+}
+
+export class DiagnosticsPublisher {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** The version last published per document: opening a document reports its content twice. */
+  private readonly published = new Map<string, number>();
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly documents: AnalyzedDocuments,
+    private readonly delayMs: number,
+  ) {}
+
+  /** Analyzes and publishes now (a document was opened). */
+  publishNow(document: TextDocument): void {
+    this.cancel(document.uri);
+    this.publish(document);
+  }
+
+  /** Analyzes and publishes once edits pause for the delay. */
+  publishSoon(document: TextDocument): void {
+    if (this.published.get(document.uri) === document.version) return;
+    if (this.delayMs <= 0) {
+      this.publishNow(document);
+      return;
+    }
+    this.cancel(document.uri);
+    this.timers.set(
+      document.uri,
+      setTimeout(() => {
+        this.timers.delete(document.uri);
+        this.publish(document);
+      }, this.delayMs),
+    );
+  }
+
+  clear(uri: string): void {
+    this.cancel(uri);
+    this.published.delete(uri);
+    void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  private cancel(uri: string): void {
+    const timer = this.timers.get(uri);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(uri);
+  }
+
+  private publish(document: TextDocument): void {
+    const { analysis } = this.documents.get(document);
+    this.published.set(document.uri, document.version);
+    void this.connection.sendDiagnostics({
+      uri: document.uri,
+      version: document.version,
+      diagnostics: analysis.diagnostics.map((d) => toLspDiagnostic(document, d)),
+    });
+  }
+}

@@ -1,0 +1,35 @@
+// `→ 28×28×512` at the end of every layer and stage line: the shape flowing out of the line.
+import { InlayHintKind, type InlayHint, type Range } from 'vscode-languageserver';
+import { formatShape } from '../core/analysis/shape';
+import type { Line, Statement } from '../core/language/ast';
+import type { AnalyzedDocument } from './analyzedDocuments';
+
+export function inlayHints(analyzed: AnalyzedDocument, range: Range): InlayHint[] {
+  const { document, analysis } = analyzed;
+  const start = document.offsetAt(range.start);
+  const end = document.offsetAt(range.end);
+  const hints: InlayHint[] = [];
+  const visit = (line: Line) => {
+    if (line.range.endOffset < start || line.range.startOffset > end) return;
+    const last = line.items[line.items.length - 1];
+    // An `add` outputs its residual branch's shape, already shown on the line before.
+    const uses = last && last.kind !== 'add' ? analyzed.index.uses(last.range) : [];
+    if (uses.length > 0) {
+      const firstUse = uses[0];
+      const output = firstUse[firstUse.length - 1].node.output;
+      hints.push({
+        position: document.positionAt(line.range.endOffset),
+        label: `→ ${formatShape(output)}`,
+        kind: InlayHintKind.Type,
+        paddingLeft: true,
+        tooltip: uses.length > 1 ? `Output of the first use, in ${firstUse[0].model.name} (1 of ${uses.length} uses)` : undefined,
+      });
+    }
+    for (const item of line.items) if (item.kind === 'add') item.branch?.forEach(visit);
+  };
+  for (const top of analysis.file.items) {
+    if (top.kind === 'let' || top.range.endOffset < start || top.range.startOffset > end) continue;
+    for (const statement of top.body ?? ([] as Statement[])) if (statement.kind === 'line') visit(statement);
+  }
+  return hints;
+}

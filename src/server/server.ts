@@ -1,0 +1,183 @@
+// The ResNet Studio language server: one connection, the open documents, and each feature wired
+// to its request. The features themselves live one per file beside this one.
+import {
+  CodeActionKind,
+  createConnection,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type Connection,
+  type TextDocumentPositionParams,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { ModelSummaryRequest, ModelTotalsRequest, PaperTemplatesRequest, SETTINGS_SECTION, defaultSettings, type ResnetSettings } from '../protocol/languageServer';
+import { AnalyzedDocuments, type AnalyzedDocument } from './analyzedDocuments';
+import { codeActions } from './codeActions';
+import { codeLenses } from './codeLens';
+import { completions } from './completion';
+import { definition } from './definition';
+import { DEFAULT_DIAGNOSTICS_DELAY_MS, DiagnosticsPublisher } from './diagnostics';
+import { foldingRanges } from './folding';
+import { formattingEdits } from './formatting';
+import { hoverAt } from './hover';
+import { inlayHints } from './inlayHints';
+import { modelSummary, modelTotals } from './modelRequests';
+import { paperTemplates } from './paperTemplates';
+import { readSettings, record } from './settings';
+import { documentSymbols } from './symbols';
+
+/**
+ * Starts the server on `connection`. Without one, the transport comes from the command line
+ * (`--stdio`, `--node-ipc`, `--socket=N` or `--pipe=NAME`), as editors and the CLI pass it.
+ */
+export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): void {
+  const documents = new TextDocuments(TextDocument);
+  const analyzed = new AnalyzedDocuments();
+  let settings: ResnetSettings = defaultSettings;
+  let publisher = new DiagnosticsPublisher(connection, analyzed, DEFAULT_DIAGNOSTICS_DELAY_MS);
+  let client = { pullsConfiguration: false, refreshesInlayHints: false, refreshesCodeLenses: false };
+
+  /** A failing feature logs and answers "nothing" rather than sending the editor a stack trace. */
+  const guard =
+    <P, R>(name: string, fallback: R, handler: (params: P) => R) =>
+    (params: P): R => {
+      try {
+        return handler(params);
+      } catch (error) {
+        connection.console.error(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+        return fallback;
+      }
+    };
+  /** The analysis of the document a request is about; undefined for a document that is not open. */
+  const analysisOf = (uri: string): AnalyzedDocument | undefined => {
+    const document = documents.get(uri);
+    return document ? analyzed.get(document) : undefined;
+  };
+  const offsetOf = (a: AnalyzedDocument, params: TextDocumentPositionParams) => a.document.offsetAt(params.position);
+
+  connection.onInitialize((params) => {
+    const options = record(params.initializationOptions);
+    const delay = options.diagnosticsDelayMs;
+    publisher = new DiagnosticsPublisher(connection, analyzed, typeof delay === 'number' && delay >= 0 ? delay : DEFAULT_DIAGNOSTICS_DELAY_MS);
+    if (options.settings !== undefined) settings = readSettings(options.settings);
+    const workspace = params.capabilities.workspace;
+    client = {
+      pullsConfiguration: workspace?.configuration === true,
+      refreshesInlayHints: workspace?.inlayHint?.refreshSupport === true,
+      refreshesCodeLenses: workspace?.codeLens?.refreshSupport === true,
+    };
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        inlayHintProvider: true,
+        codeLensProvider: { resolveProvider: false },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        completionProvider: { triggerCharacters: [' ', ',', '('] },
+        documentSymbolProvider: true,
+        definitionProvider: true,
+        documentFormattingProvider: true,
+        foldingRangeProvider: true,
+      },
+      serverInfo: { name: 'resnet-studio' },
+    };
+  });
+
+  const pullSettings = async () => {
+    try {
+      settings = readSettings(await connection.workspace.getConfiguration(SETTINGS_SECTION));
+    } catch (error) {
+      connection.console.warn(`could not read the ${SETTINGS_SECTION} settings: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  connection.onInitialized(() => {
+    if (client.pullsConfiguration) void pullSettings();
+  });
+  connection.onDidChangeConfiguration(async (change) => {
+    const pushed = record(change.settings)[SETTINGS_SECTION];
+    if (pushed !== undefined) settings = readSettings(pushed);
+    else if (client.pullsConfiguration) await pullSettings();
+    if (client.refreshesInlayHints) void connection.languages.inlayHint.refresh();
+    if (client.refreshesCodeLenses) void connection.sendRequest('workspace/codeLens/refresh');
+  });
+
+  documents.onDidOpen(guard('diagnostics', undefined, (e) => publisher.publishNow(e.document)));
+  documents.onDidChangeContent(guard('diagnostics', undefined, (e) => publisher.publishSoon(e.document)));
+  documents.onDidClose((e) => {
+    publisher.clear(e.document.uri);
+    analyzed.forget(e.document.uri);
+  });
+
+  connection.onHover(
+    guard('hover', null, (params) => {
+      const a = analysisOf(params.textDocument.uri);
+      return a ? hoverAt(a, offsetOf(a, params), settings.summary.batchSize) : null;
+    }),
+  );
+  connection.languages.inlayHint.on(
+    guard('inlay hints', [], (params) => {
+      const a = analysisOf(params.textDocument.uri);
+      return a && settings.inlayHints.enabled ? inlayHints(a, params.range) : [];
+    }),
+  );
+  connection.onCodeLens(
+    guard('code lens', [], (params) => {
+      const a = analysisOf(params.textDocument.uri);
+      return a && settings.codeLens.enabled ? codeLenses(a) : [];
+    }),
+  );
+  connection.onCodeAction(
+    guard('code actions', [], (params) => {
+      const a = analysisOf(params.textDocument.uri);
+      return a ? codeActions(a, params) : [];
+    }),
+  );
+  connection.onCompletion(
+    guard('completion', [], (params) => {
+      const a = analysisOf(params.textDocument.uri);
+      return a ? completions(a, offsetOf(a, params)) : [];
+    }),
+  );
+  connection.onDocumentSymbol(
+    guard('document symbols', [], (params) => {
+      const a = analysisOf(params.textDocument.uri);
+      return a ? documentSymbols(a) : [];
+    }),
+  );
+  connection.onDefinition(
+    guard('definition', null, (params) => {
+      const a = analysisOf(params.textDocument.uri);
+      return a ? definition(a, offsetOf(a, params)) : null;
+    }),
+  );
+  connection.onDocumentFormatting(
+    guard('formatting', [], (params) => {
+      const a = analysisOf(params.textDocument.uri);
+      return a ? formattingEdits(a.document.getText(), a.analysis.file) : [];
+    }),
+  );
+  connection.onFoldingRanges(
+    guard('folding', [], (params) => {
+      const a = analysisOf(params.textDocument.uri);
+      return a ? foldingRanges(a) : [];
+    }),
+  );
+  connection.onRequest(
+    ModelSummaryRequest,
+    guard('model summary', { kind: 'missing', message: 'The summary could not be computed; see the ResNet language server log.' } as const, (params) => {
+      const a = analysisOf(params.uri);
+      return a ? modelSummary(a, params, settings.summary.batchSize) : { kind: 'missing', message: 'Open the .resnet file to see its summary.' };
+    }),
+  );
+  connection.onRequest(
+    ModelTotalsRequest,
+    guard('model totals', null, (params) => {
+      const a = analysisOf(params.uri);
+      return a ? modelTotals(a, params.position) : null;
+    }),
+  );
+  connection.onRequest(PaperTemplatesRequest, guard('paper templates', [], () => paperTemplates()));
+
+  documents.listen(connection);
+  connection.listen();
+}

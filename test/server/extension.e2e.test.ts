@@ -1,0 +1,180 @@
+/**
+ * The real extension in a real VS Code (code-server + Chromium, through test/e2e/harness.ts):
+ * the .vsix that `npm run package` builds, installed into code-server, then checked as a user sees it: status bar totals, code lenses, inlay hints,
+ * hover, the Problems panel, the summary view, the template picker, and training in Restricted Mode.
+ *
+ * Skips, saying why, when the e2e tools are not installed (`bash .ci/setup-e2e.sh`) or when
+ * package.json does not contribute the ResNet commands yet.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import type { Page } from 'playwright-core';
+import {
+  closeWorkbench,
+  e2eAvailable,
+  hoverAt,
+  installVsix,
+  makeTempDir,
+  notifications,
+  openFileFromExplorer,
+  openProblemsPanel,
+  openWorkbench,
+  readCodeLenses,
+  readInlayHints,
+  removeTempDir,
+  runCommand,
+  screenshot,
+  startCodeServer,
+  waitForStatusBarItem,
+  type CodeServerHandle,
+} from '../e2e/harness';
+import { Commands } from '../../src/protocol/languageServer';
+import { readExample } from '../helpers/examples';
+import { repoRoot } from './lspClient';
+
+const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { contributes?: { commands?: { command: string }[] } };
+const contributesCommands = manifest.contributes?.commands?.some((c) => c.command === Commands.showModelSummary) ?? false;
+const availability = e2eAvailable();
+const skip = !availability.ok ? availability.reason : !contributesCommands ? 'package.json does not contribute the ResNet commands yet' : false;
+
+const BROKEN = `model broken {
+  input 224x224x3, classes 1000
+  shortcut identity
+
+  conv1    conv 7x7, 64, stride 2, bn, relu
+           maxpool 3x3, stride 2
+  conv2_x  basic(64) x 2
+  conv3_x  basic(128) x 2, stride 2
+  head     avgpool, fc 1000
+}
+`;
+
+/** The extension exactly as users get it: `npm run package` builds the bundles and the .vsix. */
+function packageRealExtension(): string {
+  const result = spawnSync('npm', ['run', 'package'], { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 });
+  const vsix = path.join(repoRoot, 'resnet-studio.vsix');
+  if (result.status !== 0 || !fs.existsSync(vsix)) throw new Error(`npm run package failed:\n${result.stdout}\n${result.stderr}`);
+  return vsix;
+}
+
+async function withScreenshotOnFailure(t: TestContext, page: Page, cs: CodeServerHandle, name: string, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    t.diagnostic(`screenshot: ${await screenshot(page, `extension-${name}`).catch(() => 'none')}`);
+    t.diagnostic(`extension host log (tail):\n${cs.extensionHostLog().split('\n').slice(-30).join('\n')}`);
+    throw error;
+  }
+}
+
+describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, () => {
+  let work = '';
+  let extensionsDir = '';
+  let folder = '';
+  let cs: CodeServerHandle | undefined;
+  let page: Page | undefined;
+  const session = () => {
+    assert.ok(cs && page, 'the workbench did not start');
+    return { cs, page };
+  };
+
+  before(async () => {
+    work = makeTempDir('extension-e2e');
+    extensionsDir = path.join(work, 'extensions');
+    installVsix(packageRealExtension(), extensionsDir);
+    folder = path.join(work, 'workspace');
+    fs.mkdirSync(folder);
+    fs.writeFileSync(path.join(folder, 'resnet50.resnet'), readExample('imagenet/resnet50.resnet'));
+    fs.writeFileSync(path.join(folder, 'broken.resnet'), BROKEN);
+    cs = await startCodeServer({ folder, extensionsDir });
+    page = await openWorkbench(cs.url);
+  });
+
+  after(async () => {
+    if (page) await closeWorkbench(page);
+    await cs?.stop();
+    if (work) await removeTempDir(work);
+  });
+
+  it('shows totals, lenses, inlay hints and hovers for an open file', async (t) => {
+    const { cs, page } = session();
+    await withScreenshotOnFailure(t, page, cs, 'editor', async () => {
+      await openFileFromExplorer(page, 'resnet50.resnet');
+      const items = await waitForStatusBarItem(page, /resnet50: 25\.56M params · 3\.86G MACs/, 60_000);
+      assert.ok(items.some((i) => i.includes('resnet50: 25.56M params · 3.86G MACs')));
+      const lenses = await readCodeLenses(page, { waitFor: /Train/ });
+      assert.deepEqual(lenses[0]?.items, ['25.56M params · 3.86G MACs', 'Train', 'Summary']);
+      const hints = await readInlayHints(page, { waitFor: /28×28×512/ });
+      assert.ok(hints.some((h) => h.line === 10 && h.text === '→ 28×28×512'), JSON.stringify(hints));
+      const hover = await hoverAt(page, 10, 'conv3_x', { waitFor: /1,219,584/ });
+      assert.match(hover, /56×56×256 → 28×28×512/);
+      t.diagnostic(`screenshot: ${await screenshot(page, 'extension-editor-hover')}`);
+      await page.keyboard.press('Escape');
+    });
+  });
+
+  it('shows the summary table beside the file', async (t) => {
+    const { cs, page } = session();
+    await withScreenshotOnFailure(t, page, cs, 'summary', async () => {
+      await runCommand(page, 'ResNet: Show Model Summary');
+      const summary = page.locator('.editor-group-container').nth(1).locator('.view-lines');
+      await summary.getByText('conv1.conv1').first().waitFor({ timeout: 20_000 });
+      // The editor renders spaces as no-break spaces.
+      assert.match((await summary.innerText()).replace(/\u00a0/g, ' '), /resnet50: input 224×224×3/);
+    });
+  });
+
+  it('reports a bad shortcut addition in the Problems panel', async (t) => {
+    const { cs, page } = session();
+    await withScreenshotOnFailure(t, page, cs, 'problems', async () => {
+      await openFileFromExplorer(page, 'broken.resnet');
+      const markers = await openProblemsPanel(page, { waitFor: /shortcut adds 56×56×64 to 28×28×128/ });
+      const marker = markers.find((m) => m.message.includes('shortcut adds'));
+      assert.equal(marker?.source, 'resnet');
+      assert.equal(marker?.line, 8);
+      t.diagnostic(`screenshot: ${await screenshot(page, 'extension-problems')}`);
+    });
+  });
+
+  it('says why training is not available', async (t) => {
+    const { cs, page } = session();
+    await withScreenshotOnFailure(t, page, cs, 'train', async () => {
+      await runCommand(page, 'ResNet: Train Model');
+      const shown = await notifications(page, { waitFor: /Training is not available yet/ });
+      assert.ok(shown.length > 0);
+    });
+  });
+
+  it('creates a file from one of the paper\'s models', async (t) => {
+    const { cs, page } = session();
+    await withScreenshotOnFailure(t, page, cs, 'template', async () => {
+      // The command opens a second quick pick at once, so the palette does not close in between.
+      await runCommand(page, 'ResNet: New File from Template', 5_000).catch(() => undefined);
+      const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row .label-name');
+      await rows.filter({ hasText: /^ResNet-110$/ }).first().waitFor({ timeout: 15_000 });
+      await page.keyboard.type('ResNet-110');
+      await page.keyboard.press('Enter');
+      const lenses = await readCodeLenses(page, { waitFor: /1\.73M params/, timeoutMs: 30_000 });
+      assert.deepEqual(lenses[0]?.items, ['1.73M params · 252.89M MACs', 'Train', 'Summary']);
+    });
+  });
+
+  it('disables training in Restricted Mode and says why', async (t) => {
+    const restricted = await startCodeServer({ folder, extensionsDir, trust: false });
+    const restrictedPage = await openWorkbench(restricted.url);
+    try {
+      await withScreenshotOnFailure(t, restrictedPage, restricted, 'restricted', async () => {
+        await openFileFromExplorer(restrictedPage, 'resnet50.resnet');
+        await readCodeLenses(restrictedPage, { waitFor: /Train/, timeoutMs: 60_000 });
+        await runCommand(restrictedPage, 'ResNet: Train Model');
+        await notifications(restrictedPage, { waitFor: /disabled in Restricted Mode/ });
+      });
+    } finally {
+      await closeWorkbench(restrictedPage);
+      await restricted.stop();
+    }
+  });
+});
