@@ -1,6 +1,7 @@
 // The `resnet-studio` command line: check | stats | train | demo.
 import { parseArgs } from 'node:util';
 import { checkHelp, runCheck } from './check';
+import { exportHelp, runExport, type ExportOptions } from './export';
 import { CliError } from './cliError';
 import { runDemo } from './demo';
 import { processOutput, type Output } from './output';
@@ -14,7 +15,8 @@ const help = `Usage: resnet-studio <command> [options]
 Commands:
   check FILE...    report syntax, shape and shortcut errors and warnings
   stats FILE       per-layer shapes, parameters and MACs; totals; memory
-  train FILE       train a model with its recipe (TensorFlow.js, in a worker process)
+  export FILE      write models as a standalone PyTorch module (--format pytorch)
+  train FILE       train a model with its recipe (TensorFlow.js, or PyTorch with --engine pytorch)
   install-backend  install the optional native TF.js backend (tfjs-node or tfjs-node-gpu)
   lsp --stdio      run the language server for any editor (diagnostics, hover, inlay hints, …)
   demo             analyze the paper's models, then train a small ResNet on the built-in MNIST
@@ -40,6 +42,12 @@ export async function main(argv: readonly string[], out: Output): Promise<number
         if (positionals.length > 1) throw new CliError(`stats takes one file, got ${positionals.length}\n\n${statsHelp}`);
         return runStats(positionals[0], values as { model?: string; input?: string; batch?: string; json?: boolean }, out);
       }
+      case 'export': {
+        const { values, positionals } = parse(rest, { model: { type: 'string' }, format: { type: 'string' }, out: { type: 'string', short: 'o' } }, exportHelp);
+        if (values.help) return printHelp(out, exportHelp);
+        if (positionals.length > 1) throw new CliError(`export takes one file, got ${positionals.length}\n\n${exportHelp}`);
+        return runExport(positionals[0], values as ExportOptions, out);
+      }
       case 'train': {
         const { values, positionals } = parse(
           rest,
@@ -55,6 +63,11 @@ export async function main(argv: readonly string[], out: Output): Promise<number
             resume: { type: 'string' },
             seed: { type: 'string' },
             json: { type: 'boolean' },
+            engine: { type: 'string' },
+            python: { type: 'string' },
+            'nproc-per-node': { type: 'string' },
+            nnodes: { type: 'string' },
+            'rdzv-endpoint': { type: 'string' },
           },
           trainHelp,
         );
@@ -99,7 +112,7 @@ Runs the ResNet Studio language server over stdin/stdout, for any editor with an
 diagnostics, hover, inlay hints, code lens, quick fixes, completion, outline, go to definition,
 formatting and folding for .resnet files. See the README for Neovim and VS Code set-ups.`;
 
-type OptionSpec = Record<string, { type: 'string' | 'boolean' }>;
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 
 function parse(args: readonly string[], options: OptionSpec, commandHelp: string) {
   try {

@@ -5,6 +5,7 @@ import { BACKEND_CHOICES, type BackendChoice, type DatasetChoice, type TrainingM
 import { DATASET_NAMES } from '../training/data/index';
 import { defaultDataset } from '../training/trainer';
 import { defaultBackendDir } from '../training/backendInstall';
+import { engineOfRun } from '../training/pytorch/dispatch';
 import { launchWorker } from '../training/worker/launch';
 import { CliError } from './cliError';
 import { formatDiagnostic } from './formatDiagnostic';
@@ -15,7 +16,9 @@ import { readSource } from './readSource';
 export const trainHelp = `Usage: resnet-studio train FILE [--model NAME] [--dataset mnist|cifar10|synthetic] [--data-dir DIR]
                           [--epochs N] [--max-steps N] [--batch-size N]
                           [--backend auto|tfjs-node-gpu|tfjs-node|wasm|cpu] [--out DIR] [--seed N] [--json]
-       resnet-studio train --resume RUNDIR [--epochs N] [--max-steps N] [--backend …] [--json]
+                          [--engine tfjs|pytorch] [--python PATH] [--nproc-per-node N]
+                          [--nnodes N --rdzv-endpoint HOST:PORT]
+       resnet-studio train --resume RUNDIR [--epochs N] [--max-steps N] [--backend …] [--python PATH] [--json]
 
 Trains a model with its recipe (the paper's CIFAR recipe where the file says nothing) in a
 separate process. Each run is a folder (runs/<time>-<model>/ by default) with config.json,
@@ -32,6 +35,13 @@ metrics.jsonl, a checkpoint per epoch and the final model in TF.js format.
   --resume RUNDIR    continue a stopped or crashed run from its last checkpoint
   --seed N           random seed (default: the recipe's, 1)
   --json             print every message as one JSON object per line
+  --engine NAME      tfjs (default): TensorFlow.js in Node; pytorch: PyTorch in Python, on CUDA
+                     when it sees a GPU, else the CPU (the run folder holds model.py and .pt files)
+  --python PATH      --engine pytorch: the Python that has torch (default: python3 on PATH)
+  --nproc-per-node N --engine pytorch: N processes on this machine (torchrun, DDP; one per GPU);
+                     the recipe's batch is the batch of all processes together, as in the paper
+  --nnodes N         --engine pytorch: N machines, each running this command
+  --rdzv-endpoint H:P --engine pytorch: host:port of the first machine, the same on every machine
 Ctrl+C stops gracefully (a checkpoint is written); a second Ctrl+C stops at once.`;
 
 export interface TrainOptions {
@@ -46,6 +56,11 @@ export interface TrainOptions {
   readonly resume?: string;
   readonly seed?: string;
   readonly json?: boolean;
+  readonly engine?: string;
+  readonly python?: string;
+  readonly 'nproc-per-node'?: string;
+  readonly nnodes?: string;
+  readonly 'rdzv-endpoint'?: string;
   /** Not a flag: limits the training images (the demo uses it). */
   readonly trainLimit?: number;
 }
@@ -54,10 +69,26 @@ export function buildCommand(file: string | undefined, options: TrainOptions): W
   const epochs = positiveInt(options.epochs, '--epochs');
   const maxSteps = positiveInt(options['max-steps'], '--max-steps');
   const backend = parseBackend(options.backend);
+  const engine = parseEngine(options.engine);
+  const pytorch = {
+    // A path is resolved now, so a resume from another folder finds the same Python.
+    python: options.python === undefined ? undefined : /[\\/]/.test(options.python) ? resolve(options.python) : options.python,
+    nprocPerNode: positiveInt(options['nproc-per-node'], '--nproc-per-node'),
+    nnodes: positiveInt(options.nnodes, '--nnodes'),
+    rdzvEndpoint: options['rdzv-endpoint'],
+  };
+  const pytorchFlags = Object.entries({ '--python': pytorch.python, '--nproc-per-node': pytorch.nprocPerNode, '--nnodes': pytorch.nnodes, '--rdzv-endpoint': pytorch.rdzvEndpoint })
+    .filter(([, value]) => value !== undefined)
+    .map(([flag]) => flag);
   if (options.resume !== undefined) {
     if (file) throw new CliError('--resume continues a run from its own config; leave out the file');
-    return { type: 'resume', runDir: resolve(options.resume), backend, backendDirs: [defaultBackendDir()], epochs, maxSteps };
+    if (engine !== undefined) throw new CliError('--resume continues a run with the engine it started with; leave out --engine');
+    const runDir = resolve(options.resume);
+    if (pytorchFlags.length > 0 && engineOfRun(runDir) === 'tfjs') throw new CliError(`${pytorchFlags.join(', ')}: ${runDir} was trained with TF.js; these flags are for PyTorch runs`);
+    return { type: 'resume', runDir, backend, backendDirs: [defaultBackendDir()], epochs, maxSteps, ...pytorch };
   }
+  if (engine !== 'pytorch' && pytorchFlags.length > 0) throw new CliError(`${pytorchFlags.join(', ')} ${pytorchFlags.length === 1 ? 'is' : 'are'} for --engine pytorch; add --engine pytorch or leave ${pytorchFlags.length === 1 ? 'it' : 'them'} out`);
+  if (engine === 'pytorch' && backend !== undefined) throw new CliError('--backend picks a TF.js backend; with --engine pytorch the device is CUDA when PyTorch sees a GPU, else the CPU');
   if (!file) throw new CliError(`train needs a file (or --resume RUNDIR)\n\n${trainHelp}`);
   const sourceText = readSource(file);
   const analysis = analyze(sourceText);
@@ -90,6 +121,7 @@ export function buildCommand(file: string | undefined, options: TrainOptions): W
       outDir: resolve(options.out ?? 'runs'),
       backendDirs: [defaultBackendDir()],
       trainLimit: options.trainLimit,
+      ...(engine === 'pytorch' ? { engine, ...pytorch } : {}),
     },
   };
 }
@@ -130,6 +162,12 @@ function positiveInt(text: string | undefined, flag: string, min = 1): number | 
   const n = Number(text);
   if (!Number.isInteger(n) || n < min) throw new CliError(`${flag} takes a whole number of at least ${min}, not ${JSON.stringify(text)}`);
   return n;
+}
+
+function parseEngine(text: string | undefined): 'tfjs' | 'pytorch' | undefined {
+  if (text === undefined) return undefined;
+  if (text !== 'tfjs' && text !== 'pytorch') throw new CliError(`--engine takes tfjs or pytorch, not ${JSON.stringify(text)}`);
+  return text;
 }
 
 function parseBackend(text: string | undefined): BackendChoice | undefined {

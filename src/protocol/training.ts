@@ -27,11 +27,23 @@ export interface TrainRequest {
   readonly backendDirs?: readonly string[];
   /** Limits a synthetic or MNIST set for quick runs (tests, demos). */
   readonly trainLimit?: number;
+  /** Which engine trains: TF.js in Node (the default) or PyTorch in Python (src/training/pytorch). */
+  readonly engine?: 'tfjs' | 'pytorch';
+  /** PyTorch: the Python that has torch (a path or a command); default `python3` on PATH. */
+  readonly python?: string;
+  /** PyTorch: processes on this machine (torchrun, DistributedDataParallel); 1 runs plain Python. */
+  readonly nprocPerNode?: number;
+  /** PyTorch: machines taking part, each running the same command. */
+  readonly nnodes?: number;
+  /** PyTorch: host:port of the rendezvous when several machines take part. */
+  readonly rdzvEndpoint?: string;
+  /** PyTorch: CPU threads per process (torch.set_num_threads); default PyTorch's choice. */
+  readonly threads?: number;
 }
 
 export type WorkerCommand =
   | { readonly type: 'start'; readonly request: TrainRequest }
-  | { readonly type: 'resume'; readonly runDir: string; readonly backend?: BackendChoice; readonly backendDirs?: readonly string[]; readonly epochs?: number; readonly maxSteps?: number }
+  | ({ readonly type: 'resume'; readonly runDir: string; readonly backend?: BackendChoice; readonly backendDirs?: readonly string[]; readonly epochs?: number; readonly maxSteps?: number } & Pick<TrainRequest, 'python' | 'nprocPerNode' | 'nnodes' | 'rdzvEndpoint' | 'threads'>)
   | { readonly type: 'stop' };
 
 export interface StartedMessage {
@@ -40,7 +52,7 @@ export interface StartedMessage {
   readonly model: string;
   readonly params: number;
   readonly macs: number;
-  readonly backend: BackendName;
+  readonly backend: BackendName | 'pytorch';
   /** Why this backend: what was tried before it and why that failed. */
   readonly backendReason: string;
   readonly device: string;

@@ -50,7 +50,9 @@ export async function train(start: TrainStart, hooks: TrainerHooks): Promise<voi
 
   const stepsPerEpoch = Math.ceil(data.train.count / batchSize);
   const epochs = request.epochs ?? (request.maxSteps !== undefined ? Math.ceil(request.maxSteps / stepsPerEpoch) : recipe.unit === 'epochs' ? recipe.duration : Math.ceil(recipe.duration / stepsPerEpoch));
-  const totalSteps = Math.min(epochs * stepsPerEpoch, request.maxSteps ?? Infinity);
+  // A recipe that counts iterations stops at exactly that many (the paper's 64k), mid-epoch if need be.
+  const recipeSteps = request.epochs === undefined && request.maxSteps === undefined && recipe.unit === 'iterations' ? recipe.duration : Infinity;
+  const totalSteps = Math.min(epochs * stepsPerEpoch, request.maxSteps ?? Infinity, recipeSteps);
   const schedule = scheduleFor(recipe, stepsPerEpoch);
   const optimizer = new Optimizer({ kind: recipe.optimizer, momentum: recipe.momentum, weightDecay: recipe.weightDecay });
 

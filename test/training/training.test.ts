@@ -163,3 +163,16 @@ test('bad inputs give messages a person can act on, before any training', { time
   assert.match(await failure(request({ sourceText: tiny.replace('shortcut A', 'shortcut identity') })), /tiny\.resnet:\d+:\d+: shortcut adds/);
   assert.match(await failure(request({ sourceText: tiny.replace('batch 32', 'batch 32\n    validation 5k') })), /holds out 5000 images.*lower `validation`/);
 });
+
+test('a recipe that counts iterations stops at exactly that many, in the middle of an epoch if need be', { timeout: 120_000 }, async () => {
+  const source = tiny.replace('epochs 2\n    decay 0.1 at 1', 'iterations 8\n    decay 0.1 at 7');
+  const messages = await collect({ kind: 'new', request: request({ sourceText: source }) });
+  const started = messages.find((m) => m.type === 'started');
+  assert.deepEqual(started?.type === 'started' && [started.stepsPerEpoch, started.totalSteps], [6, 8]);
+  const lrs = batches(messages).map((b) => b.lr);
+  assert.equal(lrs.length, 8);
+  assert.ok(Math.abs(lrs[7] - 0.005) < 1e-12 && lrs[6] === 0.05, JSON.stringify(lrs));
+  // Only the whole first epoch gets an epoch summary; the run still ends with a test evaluation.
+  assert.deepEqual(messages.filter((m) => m.type === 'epoch').map((m) => m.type === 'epoch' && m.step), [6]);
+  assert.equal(messages[messages.length - 1].type, 'finished');
+});

@@ -5,6 +5,9 @@ import type { TrainingMessage, WorkerCommand } from '../../protocol/training';
 import { DatasetError } from '../data/dataset';
 import { BackendError } from '../backend';
 import { TrainingError, train, type TrainStart } from '../trainer';
+import { pytorchStartFor } from '../pytorch/dispatch';
+import { PyTorchEngineError } from '../pytorch/engineError';
+import { trainWithPyTorch } from '../pytorch/trainWithPyTorch';
 
 let stopRequested = false;
 
@@ -28,7 +31,11 @@ async function run(command: WorkerCommand): Promise<void> {
         : undefined;
   if (!start) return;
   try {
-    await train(start, { emit: send, shouldStop: () => stopRequested });
+    const hooks = { emit: send, shouldStop: () => stopRequested };
+    // A run started with `engine: 'pytorch'`, or a run folder whose config.json says so, goes to Python.
+    const pytorch = pytorchStartFor(command);
+    if (pytorch) await trainWithPyTorch(pytorch, hooks, { onLog: (text) => process.stderr.write(text) });
+    else await train(start, hooks);
   } catch (error) {
     send({ type: 'failed', message: describeFailure(error) });
     process.exitCode = 1;
@@ -36,7 +43,7 @@ async function run(command: WorkerCommand): Promise<void> {
 }
 
 export function describeFailure(error: unknown): string {
-  if (error instanceof TrainingError || error instanceof BackendError) return error.message;
+  if (error instanceof TrainingError || error instanceof BackendError || error instanceof PyTorchEngineError) return error.message;
   if (error instanceof DatasetError) return error.message.replace(/\n/g, ' ');
   const message = error instanceof Error ? error.message : String(error);
   // Unexpected: keep the details for the log, give the person the gist.

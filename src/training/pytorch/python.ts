@@ -1,0 +1,105 @@
+// Finds the Python that runs the PyTorch engine: the one named by --python (or the editor's
+// setting), else `python3` on PATH; and checks that it has torch before anything is launched.
+import { spawnSync } from 'node:child_process';
+import { PyTorchEngineError } from './engineError';
+
+export interface PythonInfo {
+  /** What to run: the path or command given, as given. */
+  readonly command: string;
+  /** sys.executable: the interpreter that actually ran. */
+  readonly executable: string;
+  readonly version: string;
+  readonly torch: string;
+  /** CUDA version torch was built with, if any. */
+  readonly cuda: string | null;
+  /** Names of the visible GPUs (empty on CPU-only machines). */
+  readonly gpus: readonly string[];
+}
+
+/** Prints what the engine needs to know about a Python, as one JSON line, even without torch. */
+const PROBE = `
+import json, sys
+info = {"executable": sys.executable, "version": sys.version.split()[0]}
+try:
+    import torch
+    import torch.distributed
+    info["torch"] = torch.__version__
+    info["cuda"] = torch.version.cuda
+    info["gpus"] = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] if torch.cuda.is_available() else []
+    info["distributed"] = torch.distributed.is_available()
+except Exception as error:
+    info["torchError"] = f"{type(error).__name__}: {error}"
+print(json.dumps(info))
+`;
+
+/** Interpreters worth suggesting when the chosen one has no torch (Debian's python3-torch lives in /usr/bin). */
+const WELL_KNOWN = ['/usr/bin/python3', '/usr/local/bin/python3', '/opt/conda/bin/python'];
+
+/** `import torch` can take a while on a cold disk. */
+const PROBE_TIMEOUT_MS = 120_000;
+
+export function defaultPythonCommand(): string {
+  return process.platform === 'win32' ? 'python' : 'python3';
+}
+
+export function findPython(explicit?: string): PythonInfo {
+  const command = explicit ?? defaultPythonCommand();
+  const named = explicit !== undefined ? `--python ${explicit}` : `${command} (the first on PATH)`;
+  const probe = runProbe(command);
+  if (probe.kind === 'missing') {
+    throw new PyTorchEngineError(
+      explicit !== undefined
+        ? `${named}: no such program; pass the path of a Python that has PyTorch, e.g. --python /usr/bin/python3`
+        : `no ${command} on PATH: install Python 3 with PyTorch (pip install torch), or pass --python PATH`,
+    );
+  }
+  if (probe.kind === 'broken') throw new PyTorchEngineError(`${named} did not run: ${probe.reason}; pass another Python with --python PATH`);
+  const info = probe.info;
+  if (info.torch === undefined) {
+    const other = WELL_KNOWN.find((candidate) => candidate !== info.executable && candidate !== command && hasTorch(candidate));
+    throw new PyTorchEngineError(
+      `this Python (${info.executable}, Python ${info.version}) has no torch: install it (pip install torch, or Debian's python3-torch) ` +
+        `or pass --python ${other ?? 'PATH_OF_A_PYTHON_WITH_TORCH'}` +
+        (info.torchError && !/No module named .torch/.test(info.torchError) ? ` (import torch said: ${info.torchError})` : ''),
+    );
+  }
+  const [major, minor] = info.torch.split('.').map((n) => Number.parseInt(n, 10));
+  if (major < 1 || (major === 1 && minor < 10)) {
+    throw new PyTorchEngineError(`this Python (${info.executable}) has torch ${info.torch}; the engine needs 1.10 or later (for torchrun): pip install --upgrade torch`);
+  }
+  if (info.distributed === false) throw new PyTorchEngineError(`torch ${info.torch} at ${info.executable} was built without torch.distributed; install a standard build of PyTorch`);
+  return { command, executable: info.executable, version: info.version, torch: info.torch, cuda: info.cuda ?? null, gpus: info.gpus ?? [] };
+}
+
+interface ProbeInfo {
+  readonly executable: string;
+  readonly version: string;
+  readonly torch?: string;
+  readonly cuda?: string | null;
+  readonly gpus?: string[];
+  readonly distributed?: boolean;
+  readonly torchError?: string;
+}
+
+type Probe = { kind: 'ok'; info: ProbeInfo } | { kind: 'missing' } | { kind: 'broken'; reason: string };
+
+function runProbe(command: string): Probe {
+  const result = spawnSync(command, ['-c', PROBE], { encoding: 'utf8', timeout: PROBE_TIMEOUT_MS, env: { ...process.env, PYTHONIOENCODING: 'utf-8' } });
+  const code = (result.error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT' || code === 'EACCES') return { kind: 'missing' };
+  if (result.error) return { kind: 'broken', reason: result.error.message };
+  const last = result.stdout.trim().split('\n').pop() ?? '';
+  try {
+    const info = JSON.parse(last) as ProbeInfo;
+    if (typeof info.executable === 'string' && typeof info.version === 'string') return { kind: 'ok', info };
+  } catch {
+    // Not JSON: not a Python 3, or it failed before printing; the reason is on stderr.
+  }
+  const reason = (result.stderr.trim().split('\n').pop() ?? '') || `exit code ${result.status}`;
+  return { kind: 'broken', reason };
+}
+
+function hasTorch(command: string): boolean {
+  const probe = runProbe(command);
+  return probe.kind === 'ok' && probe.info.torch !== undefined;
+}

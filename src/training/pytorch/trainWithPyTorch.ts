@@ -1,0 +1,219 @@
+// The PyTorch engine: trains a `.resnet` model with PyTorch instead of TF.js and reports through
+// the same TrainingMessages, so the CLI's progress, the run folder, resume and the dashboard work
+// unchanged. It exports the model (model.py), writes the runner and its plan into the run folder,
+// prepares the data as the TF.js engine does, starts Python (torchrun for several processes) and
+// relays the JSON lines the runner prints. A graceful stop is a file the runner looks for.
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyze } from '../../core/analysis/analyze';
+import type { ModelNode } from '../../core/analysis/network';
+import { formatShape } from '../../core/analysis/shape';
+import { parseTrainingMessage, type TrainingMessage } from '../../protocol/training';
+import { exportPyTorchModule } from '../../export/pytorch';
+import type { TrainerHooks } from '../trainer';
+import { PyTorchEngineError } from './engineError';
+import { planSteps, type RunnerPlan } from './plan';
+import { prepareDataset, writeDataset } from './preparedData';
+import { findPython, type PythonInfo } from './python';
+import { checkSettings, isDistributed, worldSize, type PyTorchRequest, type PyTorchSettings, type PyTorchStart } from './request';
+import { createRunFolder, dropMetricsAfter, latestCheckpoint, resumedRequest, writeAtomically } from './runFolder';
+import { RUNNER_SOURCE } from './runnerSource';
+
+export interface PyTorchOptions {
+  /** Whatever Python writes besides messages (warnings, tracebacks), for a debug log. */
+  readonly onLog?: (text: string) => void;
+}
+
+/** How often the launcher looks whether a stop was asked for. */
+const STOP_POLL_MS = 200;
+/** The end of the runner's stderr kept for a failure message. */
+const STDERR_TAIL_LINES = 8;
+
+export async function trainWithPyTorch(start: PyTorchStart, hooks: TrainerHooks, options: PyTorchOptions = {}): Promise<void> {
+  const launchedAt = Date.now();
+  const request: PyTorchRequest = start.kind === 'resume' ? resumedRequest(start) : { ...start.request, engine: 'pytorch' };
+  // Everything that can be wrong with the request is found before a new run folder is made.
+  checkSettings(request);
+  const model = findModel(request);
+  const python = findPython(request.python);
+  const seed = request.seed ?? model.recipe.seed;
+  const runDir = start.kind === 'resume' ? start.runDir : createRunFolder(request);
+  const emit = (message: TrainingMessage) => {
+    appendFileSync(join(runDir, 'metrics.jsonl'), `${JSON.stringify(message)}\n`);
+    hooks.emit(message);
+  };
+
+  const checkpoint = latestCheckpoint(runDir);
+  // With several machines, the newest checkpoint may be on another one: the runner asks them all.
+  const severalMachines = (request.nnodes ?? 1) > 1;
+  if (start.kind === 'resume' && !checkpoint && !severalMachines) {
+    throw new PyTorchEngineError(`${runDir} has no checkpoint yet (it stopped before its first epoch ended); start a new run instead`);
+  }
+  if (checkpoint) dropMetricsAfter(runDir, checkpoint.step);
+
+  const data = prepareDataset(request, model, seed);
+  const dataDir = mkdtempSync(join(tmpdir(), 'resnet-studio-data-'));
+  const pytorchDir = join(runDir, 'pytorch');
+  const stopFile = join(pytorchDir, 'stop-requested');
+  try {
+    mkdirSync(pytorchDir, { recursive: true });
+    rmSync(stopFile, { force: true });
+    const module = exportPyTorchModule([model], request.sourcePath, { sourceText: request.sourceText, command: 'the PyTorch engine of resnet-studio train' });
+    const modelModule = join(pytorchDir, 'model.py');
+    writeAtomically(modelModule, module.text);
+    const runner = join(pytorchDir, 'runner.py');
+    writeAtomically(runner, RUNNER_SOURCE);
+    const steps = planSteps(request, model, data.train.count, worldSize(request));
+    const plan: RunnerPlan = {
+      runDir,
+      modelModule,
+      modelClass: module.classNames.get(model.name) as string,
+      modelName: model.name,
+      params: model.cost.params,
+      macs: model.cost.macs,
+      data: writeDataset(data, dataDir),
+      ...steps,
+      optimizer: { kind: model.recipe.optimizer, momentum: model.recipe.momentum, weightDecay: model.recipe.weightDecay },
+      augment: { pad: model.recipe.augment.pad, flip: model.recipe.augment.flip },
+      seed,
+      ...(request.threads !== undefined ? { threads: request.threads } : {}),
+      stopFile,
+      startedAt: launchedAt,
+      resume: start.kind === 'resume' || checkpoint !== undefined,
+      watchParent: true,
+    };
+    const planPath = join(pytorchDir, 'plan.json');
+    writeAtomically(planPath, JSON.stringify(plan, null, 2));
+    await runPython(python.command, runnerArguments(request, python, runner, planPath), { emit, shouldStop: hooks.shouldStop, stopFile, onLog: options.onLog, runDir });
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(stopFile, { force: true });
+  }
+}
+
+/** The runner under plain Python, or under torchrun (as `python -m torch.distributed.run`, so it is the same Python). */
+export function runnerArguments(request: PyTorchSettings & { readonly modelName: string }, python: Pick<PythonInfo, 'torch' | 'version'>, runner: string, plan: string): string[] {
+  if (!isDistributed(request)) return [runner, plan];
+  const nnodes = request.nnodes ?? 1;
+  const rendezvous =
+    request.rdzvEndpoint !== undefined
+      ? // Every machine must name the same rendezvous id; the model's name is what they share.
+        ['--rdzv_backend=c10d', `--rdzv_endpoint=${request.rdzvEndpoint}`, `--rdzv_id=resnet-studio-${request.modelName}`]
+      : ['--standalone'];
+  return ['-m', 'torch.distributed.run', `--nnodes=${nnodes}`, `--nproc_per_node=${request.nprocPerNode ?? 1}`, ...rendezvous, ...streamWorkaround(python), runner, plan];
+}
+
+/**
+ * torchrun of torch 1.x under Python 3.11 cannot parse its own default `--redirects 0` (3.11's Flag
+ * iteration skips the zero member, so it reads as None and crashes). A mapping that names only an
+ * unused local rank means the same: no process's output is redirected.
+ */
+function streamWorkaround(python: Pick<PythonInfo, 'torch' | 'version'>): string[] {
+  const [torchMajor] = python.torch.split('.').map(Number);
+  const [major, minor] = python.version.split('.').map(Number);
+  return torchMajor < 2 && (major > 3 || (major === 3 && minor >= 11)) ? ['--redirects=9:1', '--tee=9:1'] : [];
+}
+
+interface RelayOptions {
+  readonly emit: (message: TrainingMessage) => void;
+  readonly shouldStop: () => boolean;
+  readonly stopFile: string;
+  readonly runDir: string;
+  readonly onLog?: (text: string) => void;
+}
+
+/** Starts Python, relays its messages, turns a stop request into the stop file; rejects on failure. */
+function runPython(python: string, args: readonly string[], options: RelayOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, args, {
+      // Its own process group: Ctrl+C in a terminal reaches the launcher, which stops the runner gracefully.
+      detached: process.platform !== 'win32',
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8' },
+    });
+    let finished = false;
+    let failure: string | undefined;
+    let stopWritten = false;
+    const stderrTail: string[] = [];
+    const checkStop = () => {
+      if (!stopWritten && options.shouldStop()) {
+        stopWritten = true;
+        writeFileSync(options.stopFile, 'stop\n');
+      }
+    };
+    // After every message (as the TF.js engine asks after every step), and on a timer between them.
+    const poll = setInterval(checkStop, STOP_POLL_MS);
+
+    let pending = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      pending += chunk;
+      let newline = pending.indexOf('\n');
+      while (newline >= 0) {
+        const line = pending.slice(0, newline).trim();
+        pending = pending.slice(newline + 1);
+        newline = pending.indexOf('\n');
+        if (!line) continue;
+        const message = parseRunnerLine(line);
+        if (!message) options.onLog?.(`${line}\n`);
+        else if (message.type === 'failed') failure ??= message.message;
+        else {
+          if (message.type === 'finished') finished = true;
+          options.emit(message);
+          checkStop();
+        }
+      }
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      options.onLog?.(chunk);
+      stderrTail.push(...chunk.split('\n').filter((l) => l.trim()));
+      stderrTail.splice(0, Math.max(0, stderrTail.length - STDERR_TAIL_LINES));
+    });
+    // Nothing is written to the runner's stdin: it only watches for it to close (the launcher gone).
+    child.stdin.on('error', () => undefined);
+
+    child.on('error', (error) => {
+      clearInterval(poll);
+      reject(new PyTorchEngineError(`could not start ${python}: ${error.message}; pass another Python with --python PATH`));
+    });
+    child.on('close', (code, signal) => {
+      clearInterval(poll);
+      child.stdin.end();
+      if (failure !== undefined) reject(new PyTorchEngineError(failure));
+      else if (!finished) {
+        const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
+        const last = stderrTail.length ? `: ${stderrTail.slice(-3).join(' | ')}` : '';
+        reject(new PyTorchEngineError(`the PyTorch runner ${how} before finishing${last}; its last finished epoch is in ${options.runDir}, continue with --resume`));
+      } else resolve();
+    });
+  });
+}
+
+/** A runner line as a message; NaN and infinities travel as strings (JSON has no such numbers). */
+export function parseRunnerLine(line: string): TrainingMessage | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(line, (_key, v: unknown) => (v === 'NaN' || v === 'Infinity' || v === '-Infinity' ? Number(v) : v));
+  } catch {
+    return undefined;
+  }
+  return parseTrainingMessage(value);
+}
+
+function findModel(request: PyTorchRequest): ModelNode {
+  const analysis = analyze(request.sourceText);
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) {
+    const first = errors[0];
+    throw new PyTorchEngineError(`${request.sourcePath}:${first.range.startLine}:${first.range.startColumn}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more errors)` : ''}; fix the model before training`);
+  }
+  const model = analysis.models.find((m) => m.name === request.modelName);
+  if (!model) throw new PyTorchEngineError(`${request.sourcePath} has no model named ${request.modelName}; its models: ${analysis.models.map((m) => m.name).join(', ') || 'none'}`);
+  if (model.output[0] !== 1 || model.output[1] !== 1) {
+    throw new PyTorchEngineError(`${request.sourcePath}: model ${model.name} ends in ${formatShape(model.output)}; training needs one score per class (1×1×classes): end it with \`avgpool, fc ${model.output[2]}\``);
+  }
+  return model;
+}

@@ -1,0 +1,129 @@
+// The PyTorch export, checked by PyTorch itself: every model of every example (and of the edge-case
+// fixture) is exported, built and run once by one Python process, which counts parameters and
+// multiply-accumulates with hooks and records each stage's output shape; all must equal the
+// analyzer's. Skipped, saying why, when no Python with torch is at hand.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { analyze } from '../../src/core/analysis/analyze';
+import { modelLayers, type ModelNode, type NetworkNode } from '../../src/core/analysis/network';
+import { exportPyTorchModule } from '../../src/export/pytorch';
+import { findPython } from '../../src/training/pytorch/python';
+import { exampleFiles, examplesDir } from '../helpers/examples';
+
+const fixturesDir = join(import.meta.dirname, 'fixtures');
+const PYTHON = process.env.RESNET_STUDIO_PYTHON ?? '/usr/bin/python3';
+/** Models above this many MACs are run on PyTorch's meta device (shapes only), the rest compute for real. */
+const COMPUTE_LIMIT = 100_000_000;
+
+function torchPython(): string | undefined {
+  try {
+    return findPython(PYTHON).command;
+  } catch (error) {
+    console.log(`skipping the PyTorch export checks: ${(error as Error).message} (set RESNET_STUDIO_PYTHON to a Python with torch)`);
+    return undefined;
+  }
+}
+
+interface Measured {
+  readonly id: string;
+  readonly error?: string;
+  readonly params: number;
+  readonly nonTrainable: number;
+  readonly macs: number;
+  readonly stages: readonly [string, number[]][];
+  readonly output: readonly number[];
+  readonly weighted: readonly string[];
+  readonly seconds: number;
+}
+
+interface Case {
+  readonly id: string;
+  readonly model: ModelNode;
+}
+
+/** Every `.resnet` file to check: the examples (listed now, so new ones are covered) and the fixtures. */
+function sources(): { path: string; label: string }[] {
+  const examples = exampleFiles().map((f) => ({ path: join(examplesDir, f), label: f }));
+  const fixtures = readdirSync(fixturesDir)
+    .filter((f) => f.endsWith('.resnet'))
+    .map((f) => ({ path: join(fixturesDir, f), label: `fixtures/${f}` }));
+  return [...examples, ...fixtures];
+}
+
+/** NCHW without the batch, as [H, W, C]; a flattened [features] is a 1×1 map. */
+function asHwc(shape: readonly number[]): number[] {
+  return shape.length === 3 ? [shape[1], shape[2], shape[0]] : [1, 1, shape[0]];
+}
+
+function hasNestedBlocks(nodes: readonly NetworkNode[]): boolean {
+  return nodes.some((n) => n.kind === 'block' && [...n.branch, ...n.after, ...(n.shortcut?.kind === 'layers' ? n.shortcut.layers : [])].some((m) => m.kind === 'block'));
+}
+
+test('every exported model has the analyzer\'s parameters, MACs and stage shapes, measured by PyTorch', { timeout: 900_000 }, async (t) => {
+  const python = torchPython();
+  if (!python) {
+    t.skip('no Python with torch');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'resnet-export-'));
+  const cases: Case[] = [];
+  const manifest: { path: string; class: string; id: string; device: 'cpu' | 'meta' }[] = [];
+  sources().forEach((source, index) => {
+    const text = readFileSync(source.path, 'utf8');
+    const analysis = analyze(text);
+    assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error'), [], `${source.label} has errors`);
+    const module = exportPyTorchModule(analysis.models, source.path, { sourceText: text });
+    const path = join(dir, `m${index}.py`);
+    writeFileSync(path, module.text);
+    for (const model of analysis.models) {
+      const id = `${source.label} ${model.name}`;
+      cases.push({ id, model });
+      manifest.push({ path, class: module.classNames.get(model.name) as string, id, device: model.cost.macs > COMPUTE_LIMIT ? 'meta' : 'cpu' });
+    }
+  });
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+  const started = Date.now();
+  const run = spawnSync(python, [join(import.meta.dirname, 'measure_models.py'), join(dir, 'manifest.json')], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  assert.equal(run.status, 0, run.stderr);
+  const measured = new Map(
+    run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Measured)
+      .map((m) => [m.id, m]),
+  );
+  const slowest = [...measured.values()].sort((a, b) => b.seconds - a.seconds)[0];
+  console.log(`PyTorch built and ran ${measured.size} exported models in ${((Date.now() - started) / 1000).toFixed(1)} s (slowest: ${slowest?.id}, ${slowest?.seconds} s)`);
+
+  for (const { id, model } of cases) {
+    await t.test(id, () => {
+      const m = measured.get(id);
+      assert.ok(m, `no measurement for ${id}`);
+      assert.equal(m.error, undefined, m.error);
+      assert.equal(m.params, model.cost.params, 'parameters');
+      assert.equal(m.nonTrainable, model.cost.nonTrainable, 'BatchNorm running statistics');
+      assert.equal(m.macs, model.cost.macs, 'multiply-accumulates');
+      assert.deepEqual(
+        m.stages.map(([, shape]) => asHwc(shape)),
+        model.stages.map((s) => [...s.output]),
+        'stage output shapes',
+      );
+      assert.deepEqual(asHwc(m.output), [...model.output], 'model output shape');
+      // Module names are the analyzer's paths (stage attributes renamed only where Python reserves the name).
+      if (!model.stages.some((s) => hasNestedBlocks(s.nodes))) {
+        const attribute = new Map(model.stages.map((s, i) => [s.name, m.stages[i][0]]));
+        const expected = [...modelLayers(model)]
+          .filter((l) => l.spec.op === 'conv' || l.spec.op === 'bn' || l.spec.op === 'fc')
+          .map((l) => {
+            const [stage, ...rest] = l.path.split('.');
+            return [attribute.get(stage), ...rest].join('.');
+          });
+        assert.deepEqual(m.weighted, expected, 'module names');
+      }
+    });
+  }
+});
