@@ -87,8 +87,6 @@ export function buildCommand(file: string | undefined, options: TrainOptions): W
     if (pytorchFlags.length > 0 && engineOfRun(runDir) === 'tfjs') throw new CliError(`${pytorchFlags.join(', ')}: ${runDir} was trained with TF.js; these flags are for PyTorch runs`);
     return { type: 'resume', runDir, backend, backendDirs: [defaultBackendDir()], epochs, maxSteps, ...pytorch };
   }
-  if (engine !== 'pytorch' && pytorchFlags.length > 0) throw new CliError(`${pytorchFlags.join(', ')} ${pytorchFlags.length === 1 ? 'is' : 'are'} for --engine pytorch; add --engine pytorch or leave ${pytorchFlags.length === 1 ? 'it' : 'them'} out`);
-  if (engine === 'pytorch' && backend !== undefined) throw new CliError('--backend picks a TF.js backend; with --engine pytorch the device is CUDA when PyTorch sees a GPU, else the CPU');
   if (!file) throw new CliError(`train needs a file (or --resume RUNDIR)\n\n${trainHelp}`);
   const sourceText = readSource(file);
   const analysis = analyze(sourceText);
@@ -99,6 +97,10 @@ export function buildCommand(file: string | undefined, options: TrainOptions): W
     const names = analysis.models.map((m) => m.name).join(', ') || 'none';
     throw new CliError(options.model === undefined ? `${file} has no model to train` : `${file} has no model named ${options.model}; its models: ${names}`, 1);
   }
+  // --engine wins over the recipe's `engine`; TF.js when neither says.
+  const chosenEngine = engine ?? model.recipe.engine ?? 'tfjs';
+  if (chosenEngine !== 'pytorch' && pytorchFlags.length > 0) throw new CliError(`${pytorchFlags.join(', ')} ${pytorchFlags.length === 1 ? 'is' : 'are'} for --engine pytorch; add --engine pytorch or leave ${pytorchFlags.length === 1 ? 'it' : 'them'} out`);
+  if (chosenEngine === 'pytorch' && backend !== undefined) throw new CliError('--backend picks a TF.js backend; with --engine pytorch the device is CUDA when PyTorch sees a GPU, else the CPU');
   let dataset: DatasetChoice = defaultDataset(model);
   if (options.dataset !== undefined) {
     const name = options.dataset.toLowerCase().replace(/[-_]/g, '');
@@ -121,7 +123,7 @@ export function buildCommand(file: string | undefined, options: TrainOptions): W
       outDir: resolve(options.out ?? 'runs'),
       backendDirs: [defaultBackendDir()],
       trainLimit: options.trainLimit,
-      ...(engine === 'pytorch' ? { engine, ...pytorch } : {}),
+      ...(chosenEngine === 'pytorch' ? { engine: chosenEngine, ...pytorch } : {}),
     },
   };
 }

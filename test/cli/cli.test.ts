@@ -1,7 +1,7 @@
 // The real command line, run as a child process from the built bundle (npm test builds first).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -139,4 +139,16 @@ test('lsp --stdio answers initialize as a language server; without --stdio it sa
   const bare = cli('lsp');
   assert.equal(bare.code, 2);
   assert.match(bare.stderr, /resnet-studio lsp --stdio/);
+});
+
+test('train: a recipe that names `engine pytorch` trains with PyTorch; --engine overrides it', { skip: spawnSync('/usr/bin/python3', ['-c', 'import torch']).status === 0 ? false : 'no PyTorch at /usr/bin/python3 (install python3-torch)' }, () => {
+  const file = join(dir, 'pt.resnet');
+  writeFileSync(file, readFileSync('examples/mnist/resnet8.resnet', 'utf8').replace('epochs 3', 'epochs 3\n    engine pytorch'));
+  const out = mkdtempSync(join(tmpdir(), 'resnet-cli-runs-'));
+  const pt = cli('train', file, '--dataset', 'synthetic', '--max-steps', '2', '--python', '/usr/bin/python3', '--out', out, '--json');
+  assert.equal(pt.code, 0, pt.stderr);
+  assert.equal((JSON.parse(pt.stdout.split('\n')[0]) as { backend: string }).backend, 'pytorch');
+  const tfjs = cli('train', file, '--engine', 'tfjs', '--dataset', 'synthetic', '--max-steps', '1', '--backend', 'wasm', '--out', out, '--json');
+  assert.equal(tfjs.code, 0, tfjs.stderr);
+  assert.equal((JSON.parse(tfjs.stdout.split('\n')[0]) as { backend: string }).backend, 'wasm');
 });

@@ -31,6 +31,8 @@ export interface Recipe {
   /** Training images held out for validation (the paper's 45k/5k split: 5000). */
   readonly validation: number;
   readonly seed: number;
+  /** The training engine the recipe asks for; the CLI's --engine and the editor's setting override it. */
+  readonly engine?: 'tfjs' | 'pytorch';
   /** Which settings the model wrote itself (the rest are defaults). */
   readonly explicit: readonly string[];
 }
@@ -87,6 +89,7 @@ export const recipeSettings: Readonly<Record<string, { readonly args: readonly A
   },
   validation: { args: [number('count', 'training images held out', true)], example: 'validation 5k' },
   seed: { args: [number('value', 'random seed', true)], example: 'seed 1' },
+  engine: { args: [{ name: 'name', type: 'word', positional: true, words: ['tfjs', 'pytorch'], description: 'training engine' }], example: 'engine pytorch' },
 };
 
 export function readRecipe(train: TrainBlock | undefined, input: Shape, scope: Scope, ctx: AnalysisContext): Recipe {
@@ -162,6 +165,9 @@ export function readRecipe(train: TrainBlock | undefined, input: Shape, scope: S
         break;
       case 'seed':
         r.seed = positive('value', 0, true) ?? r.seed;
+        break;
+      case 'engine':
+        r.engine = args.word('name') as 'tfjs' | 'pytorch' | undefined;
         break;
     }
   }
