@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { analyze } from '../core/analysis/analyze';
 import { BACKEND_CHOICES, type BackendChoice, type DatasetChoice, type TrainingMessage, type WorkerCommand } from '../protocol/training';
 import { DATASET_NAMES } from '../training/data/index';
-import { defaultDataset } from '../training/trainer';
+import { defaultDataset } from '../training/runSetup';
 import { defaultBackendDir } from '../training/backendInstall';
 import { engineOfRun } from '../training/pytorch/dispatch';
 import { launchWorker } from '../training/worker/launch';

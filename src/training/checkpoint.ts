@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import type { RandomState } from './random';
 import type { OptimizerState } from './optimizer';
+import { writeAtomically } from './atomicFile';
 
 export interface TrainingPosition {
   /** Epochs started before this one (0-based index of the epoch in progress). */
@@ -78,13 +79,6 @@ export function loadLatestCheckpoint(runDir: string, model: tf.LayersModel): Loa
     position: state.position,
     optimizer: { steps: state.optimizer.steps, slots: state.optimizer.slots.map((s, i) => ({ ...s, values: slotValues[i] })) },
   };
-}
-
-/** Writes a file so that readers see either the old or the new content, never half of it. */
-export function writeAtomically(path: string, content: string | Uint8Array): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, content);
-  renameSync(temporary, path);
 }
 
 function concat(arrays: readonly Float32Array[]): Buffer {

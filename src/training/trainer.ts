@@ -2,18 +2,17 @@
 // a checkpoint after every epoch (and on a graceful stop), and exact resumption. It reports
 // through typed messages only; the worker process forwards them to its parent.
 import * as tf from '@tensorflow/tfjs';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyze } from '../core/analysis/analyze';
-import type { ModelNode } from '../core/analysis/network';
-import type { BackendChoice, DatasetChoice, TrainingMessage, TrainRequest } from '../protocol/training';
+import type { BackendChoice, TrainingMessage, TrainRequest } from '../protocol/training';
 import { selectBackend } from './backend';
-import { loadLatestCheckpoint, saveCheckpoint, saveFinalModel, writeAtomically, type TrainingPosition } from './checkpoint';
-import { applyPixelMean, checkInputFits, epochBatches, loadDataset, padCropFlip, withValidation, type ImageDataset, type Split } from './data/index';
+import { loadLatestCheckpoint, saveCheckpoint, saveFinalModel, type TrainingPosition } from './checkpoint';
+import { epochBatches, padCropFlip, type Split } from './data/index';
 import { buildModel } from './model/buildModel';
 import { Optimizer } from './optimizer';
 import { Random } from './random';
 import { learningRate, scheduleFor } from './schedule';
+import { TrainingError, createRunFolder, dropMetricsAfter, findModel, prepareDataset, readRunConfig } from './runSetup';
 
 export interface TrainerHooks {
   emit(message: TrainingMessage): void;
@@ -21,8 +20,6 @@ export interface TrainerHooks {
   shouldStop(): boolean;
 }
 
-/** A problem the user must fix; its message says what and how. */
-export class TrainingError extends Error {}
 
 export type TrainStart =
   | { readonly kind: 'new'; readonly request: TrainRequest }
@@ -43,7 +40,7 @@ export async function train(start: TrainStart, hooks: TrainerHooks): Promise<voi
   const batchSize = request.batchSize ?? recipe.batchSize;
   const seed = request.seed ?? recipe.seed;
 
-  const data = prepareData(request, model, recipe.validation, recipe.subtractMean, seed);
+  const data = prepareDataset(request, model, seed);
   const backend = await selectBackend(request.backend, request.backendDirs ?? []);
   const network = buildModel(model, { seed });
   const classes = model.output[2];
@@ -193,90 +190,14 @@ function evaluate(network: tf.LayersModel, split: Split, shape: readonly [number
 }
 
 function openRun(start: TrainStart): { request: TrainRequest; runDir: string } {
-  if (start.kind === 'resume') {
-    const configPath = join(start.runDir, 'config.json');
-    if (!existsSync(configPath)) throw new TrainingError(`${start.runDir} is not a run folder (it has no config.json); pass the folder a training run created`);
-    const saved = JSON.parse(readFileSync(configPath, 'utf8')) as TrainRequest;
-    const request: TrainRequest = {
-      ...saved,
-      ...(start.backend ? { backend: start.backend } : {}),
-      ...(start.backendDirs ? { backendDirs: start.backendDirs } : {}),
-      ...(start.epochs !== undefined ? { epochs: start.epochs } : {}),
-      ...(start.maxSteps !== undefined ? { maxSteps: start.maxSteps } : {}),
-    };
-    return { request, runDir: start.runDir };
-  }
-  const { request } = start;
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace('T', '-').slice(0, 19);
-  let runDir = join(request.outDir, `${stamp}-${request.modelName}`);
-  for (let n = 2; existsSync(runDir); n++) runDir = join(request.outDir, `${stamp}-${request.modelName}-${n}`);
-  mkdirSync(runDir, { recursive: true });
-  writeAtomically(join(runDir, 'config.json'), JSON.stringify(request, null, 2));
-  return { request, runDir };
-}
-
-function findModel(request: TrainRequest): ModelNode {
-  const analysis = analyze(request.sourceText);
-  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length > 0) {
-    const first = errors[0];
-    throw new TrainingError(`${request.sourcePath}:${first.range.startLine}:${first.range.startColumn}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more errors)` : ''}; fix the model before training`);
-  }
-  const model = analysis.models.find((m) => m.name === request.modelName);
-  if (!model) throw new TrainingError(`${request.sourcePath} has no model named ${request.modelName}; its models: ${analysis.models.map((m) => m.name).join(', ') || 'none'}`);
-  return model;
-}
-
-/** The data set a model trains on when nobody says: the one whose images fit its input. */
-export function defaultDataset(model: ModelNode): DatasetChoice {
-  if (model.recipe.dataset) return model.recipe.dataset;
-  const [h, w, c] = model.input;
-  if (h === 28 && w === 28 && c === 1) return 'mnist';
-  if (h === 32 && w === 32 && c === 3) return 'cifar10';
-  return 'synthetic';
-}
-
-function prepareData(request: TrainRequest, model: ModelNode, validation: number, subtractMean: boolean, seed: number): ImageDataset {
-  const classes = model.output[2];
-  let data = loadDataset({
-    name: request.dataset,
-    dataDir: request.dataDir,
-    synthetic: { imageShape: model.input, numClasses: classes, trainCount: request.trainLimit ?? 512, testCount: 128, seed },
-  });
-  checkInputFits(data, model.input, classes);
-  if (request.trainLimit !== undefined && request.trainLimit < data.train.count) {
-    const size = data.train.images.length / data.train.count;
-    const n = request.trainLimit;
-    data = { ...data, train: { images: data.train.images.slice(0, n * size), labels: data.train.labels.slice(0, n), count: n } };
-  }
-  if (validation > 0) {
-    // The recipe's hold-out was written for its own data set; on another, keep its spirit (a tenth).
-    if (model.recipe.dataset !== undefined && request.dataset !== model.recipe.dataset && validation >= data.train.count / 2) {
-      validation = Math.floor(data.train.count / 10);
-    }
-    if (validation >= data.train.count) {
-      throw new TrainingError(`the recipe holds out ${validation} images for validation but ${data.name} has only ${data.train.count} training images; lower \`validation\``);
-    }
-    data = withValidation(data, validation, new Random(seed * 2 + 3));
-  }
-  if (subtractMean) applyPixelMean(data);
-  return data;
-}
-
-/** After a crash, metrics written past the checkpoint are replaced by the resumed run's own. */
-function dropMetricsAfter(runDir: string, step: number): void {
-  const path = join(runDir, 'metrics.jsonl');
-  if (!existsSync(path)) return;
-  const kept = readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => {
-      if (!line.trim()) return false;
-      try {
-        const m = JSON.parse(line) as { type: string; step?: number };
-        return m.type === 'started' || m.step === undefined || m.step <= step;
-      } catch {
-        return false; // a line cut off by the crash
-      }
-    });
-  writeAtomically(path, kept.length ? `${kept.join('\n')}\n` : '');
+  if (start.kind === 'new') return { request: start.request, runDir: createRunFolder(start.request) };
+  const saved = readRunConfig(start.runDir);
+  const request: TrainRequest = {
+    ...saved,
+    ...(start.backend ? { backend: start.backend } : {}),
+    ...(start.backendDirs ? { backendDirs: start.backendDirs } : {}),
+    ...(start.epochs !== undefined ? { epochs: start.epochs } : {}),
+    ...(start.maxSteps !== undefined ? { maxSteps: start.maxSteps } : {}),
+  };
+  return { request, runDir: start.runDir };
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { BatchMessage, EpochMessage, FinishedMessage, StartedMessage, TrainingMessage } from '../../src/protocol/training';
-import { PyTorchEngineError } from '../../src/training/pytorch/engineError';
+import { TrainingError } from '../../src/training/runSetup';
 import { padCropFlipImage } from '../../src/training/data/augment';
 import { findPython } from '../../src/training/pytorch/python';
 import { RUNNER_SOURCE } from '../../src/training/pytorch/runnerSource';
@@ -202,7 +202,8 @@ test('recipe semantics: warm-up, Adam, milestones in iterations, a validation ho
 test('bad input gets a message naming the problem and the fix', { skip, timeout: 120_000 }, async () => {
   const fails = async (start: PyTorchStart, pattern: RegExp) => {
     await assert.rejects(collect(start), (error: unknown) => {
-      assert.ok(error instanceof PyTorchEngineError, `not a PyTorchEngineError: ${String(error)}`);
+      // Engine problems are PyTorchEngineErrors; those shared with the TF.js engine (the model, the data) TrainingErrors.
+      assert.ok(error instanceof TrainingError, `not a TrainingError: ${String(error)}`);
       assert.match(error.message, pattern);
       return true;
     });

@@ -7,18 +7,17 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyze } from '../../core/analysis/analyze';
-import type { ModelNode } from '../../core/analysis/network';
-import { formatShape } from '../../core/analysis/shape';
 import { parseTrainingMessage, type TrainingMessage } from '../../protocol/training';
 import { exportPyTorchModule } from '../../export/pytorch';
 import type { TrainerHooks } from '../trainer';
 import { PyTorchEngineError } from './engineError';
 import { planSteps, type RunnerPlan } from './plan';
-import { prepareDataset, writeDataset } from './preparedData';
+import { writeDataset } from './preparedData';
+import { createRunFolder, dropMetricsAfter, findModel, prepareDataset } from '../runSetup';
+import { writeAtomically } from '../atomicFile';
 import { findPython, type PythonInfo } from './python';
 import { checkSettings, isDistributed, worldSize, type PyTorchRequest, type PyTorchSettings, type PyTorchStart } from './request';
-import { createRunFolder, dropMetricsAfter, latestCheckpoint, resumedRequest, writeAtomically } from './runFolder';
+import { latestCheckpoint, resumedRequest } from './runFolder';
 import { RUNNER_SOURCE } from './runnerSource';
 
 export interface PyTorchOptions {
@@ -203,17 +202,3 @@ export function parseRunnerLine(line: string): TrainingMessage | undefined {
   return parseTrainingMessage(value);
 }
 
-function findModel(request: PyTorchRequest): ModelNode {
-  const analysis = analyze(request.sourceText);
-  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length > 0) {
-    const first = errors[0];
-    throw new PyTorchEngineError(`${request.sourcePath}:${first.range.startLine}:${first.range.startColumn}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more errors)` : ''}; fix the model before training`);
-  }
-  const model = analysis.models.find((m) => m.name === request.modelName);
-  if (!model) throw new PyTorchEngineError(`${request.sourcePath} has no model named ${request.modelName}; its models: ${analysis.models.map((m) => m.name).join(', ') || 'none'}`);
-  if (model.output[0] !== 1 || model.output[1] !== 1) {
-    throw new PyTorchEngineError(`${request.sourcePath}: model ${model.name} ends in ${formatShape(model.output)}; training needs one score per class (1×1×classes): end it with \`avgpool, fc ${model.output[2]}\``);
-  }
-  return model;
-}

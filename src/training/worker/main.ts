@@ -4,7 +4,8 @@
 import type { TrainingMessage, WorkerCommand } from '../../protocol/training';
 import { DatasetError } from '../data/dataset';
 import { BackendError } from '../backend';
-import { TrainingError, train, type TrainStart } from '../trainer';
+import { train, type TrainStart } from '../trainer';
+import { TrainingError } from '../runSetup';
 import { pytorchStartFor } from '../pytorch/dispatch';
 import { PyTorchEngineError } from '../pytorch/engineError';
 import { trainWithPyTorch } from '../pytorch/trainWithPyTorch';

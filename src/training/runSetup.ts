@@ -1,0 +1,109 @@
+// What both training engines (TF.js and PyTorch) do before and around training, kept free of
+// either framework: find and check the model, make or reopen the run folder, prepare the data the
+// same way, and tidy the metrics after a crash.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyze } from '../core/analysis/analyze';
+import type { ModelNode } from '../core/analysis/network';
+import { formatShape } from '../core/analysis/shape';
+import type { DatasetChoice, TrainRequest } from '../protocol/training';
+import { writeAtomically } from './atomicFile';
+import { applyPixelMean, checkInputFits, loadDataset, withValidation, type ImageDataset } from './data/index';
+import { Random } from './random';
+
+/** A problem the user must fix; its message says what and how, and is shown without a stack trace. */
+export class TrainingError extends Error {}
+
+/** The model to train, checked: no errors in its file, and one score per class at its end. */
+export function findModel(request: Pick<TrainRequest, 'sourceText' | 'sourcePath' | 'modelName'>): ModelNode {
+  const analysis = analyze(request.sourceText);
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) {
+    const first = errors[0];
+    throw new TrainingError(`${request.sourcePath}:${first.range.startLine}:${first.range.startColumn}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more errors)` : ''}; fix the model before training`);
+  }
+  const model = analysis.models.find((m) => m.name === request.modelName);
+  if (!model) throw new TrainingError(`${request.sourcePath} has no model named ${request.modelName}; its models: ${analysis.models.map((m) => m.name).join(', ') || 'none'}`);
+  if (model.output[0] !== 1 || model.output[1] !== 1) {
+    throw new TrainingError(`${request.sourcePath}: model ${model.name} ends in ${formatShape(model.output)}; training needs one score per class (1×1×classes): end it with \`avgpool, fc ${model.output[2]}\``);
+  }
+  return model;
+}
+
+/** The data set a model trains on when nobody says: the recipe's, else the one whose images fit its input. */
+export function defaultDataset(model: ModelNode): DatasetChoice {
+  if (model.recipe.dataset) return model.recipe.dataset;
+  const [h, w, c] = model.input;
+  if (h === 28 && w === 28 && c === 1) return 'mnist';
+  if (h === 32 && w === 32 && c === 3) return 'cifar10';
+  return 'synthetic';
+}
+
+/** A new run's folder, `<out>/<time>-<model>/`, with its config.json. */
+export function createRunFolder(request: TrainRequest): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace('T', '-').slice(0, 19);
+  let runDir = join(request.outDir, `${stamp}-${request.modelName}`);
+  for (let n = 2; existsSync(runDir); n++) runDir = join(request.outDir, `${stamp}-${request.modelName}-${n}`);
+  mkdirSync(runDir, { recursive: true });
+  writeAtomically(join(runDir, 'config.json'), JSON.stringify(request, null, 2));
+  return runDir;
+}
+
+/** The request a run was started with, read back from its folder for a resume. */
+export function readRunConfig(runDir: string): TrainRequest {
+  const configPath = join(runDir, 'config.json');
+  if (!existsSync(configPath)) throw new TrainingError(`${runDir} is not a run folder (it has no config.json); pass the folder a training run created`);
+  try {
+    return JSON.parse(readFileSync(configPath, 'utf8')) as TrainRequest;
+  } catch (error) {
+    throw new TrainingError(`${configPath} is not valid JSON (${(error as Error).message}); the run folder is damaged`);
+  }
+}
+
+/** The data, loaded and preprocessed identically for both engines: subset, hold-out, pixel mean. */
+export function prepareDataset(request: TrainRequest, model: ModelNode, seed: number): ImageDataset {
+  const classes = model.output[2];
+  const recipe = model.recipe;
+  let data = loadDataset({
+    name: request.dataset,
+    dataDir: request.dataDir,
+    synthetic: { imageShape: model.input, numClasses: classes, trainCount: request.trainLimit ?? 512, testCount: 128, seed },
+  });
+  checkInputFits(data, model.input, classes);
+  if (request.trainLimit !== undefined && request.trainLimit < data.train.count) {
+    const size = data.train.images.length / data.train.count;
+    const n = request.trainLimit;
+    data = { ...data, train: { images: data.train.images.slice(0, n * size), labels: data.train.labels.slice(0, n), count: n } };
+  }
+  let validation = recipe.validation;
+  if (validation > 0) {
+    // The recipe's hold-out was written for its own data set; on another, keep its spirit (a tenth).
+    if (recipe.dataset !== undefined && request.dataset !== recipe.dataset && validation >= data.train.count / 2) {
+      validation = Math.floor(data.train.count / 10);
+    }
+    if (validation >= data.train.count) {
+      throw new TrainingError(`the recipe holds out ${validation} images for validation but ${data.name} has only ${data.train.count} training images; lower \`validation\``);
+    }
+    data = withValidation(data, validation, new Random(seed * 2 + 3));
+  }
+  if (recipe.subtractMean) applyPixelMean(data);
+  return data;
+}
+
+/** After a crash, metrics written past the checkpoint are replaced by the resumed run's own. */
+export function dropMetricsAfter(runDir: string, step: number): void {
+  const path = join(runDir, 'metrics.jsonl');
+  if (!existsSync(path)) return;
+  const kept = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => {
+      if (!line.trim()) return false;
+      try {
+        const m = JSON.parse(line) as { type: string; step?: number };
+        return m.type === 'started' || m.step === undefined || m.step <= step;
+      } catch {
+        return false; // a line cut off by the crash
+      }
+    });
+  writeAtomically(path, kept.length ? `${kept.join('\n')}\n` : '');
+}
