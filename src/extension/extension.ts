@@ -1,12 +1,13 @@
 // The VS Code extension: a thin adapter that starts the language server and adds the commands,
 // the summary view and the status bar item. Everything about `.resnet` itself lives in the server.
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { createLanguageClient } from './languageClient';
 import { registerModelSummary } from './modelSummary';
 import { registerNewFromTemplate } from './newFromTemplate';
 import { registerModelTotalsStatus } from './statusBar';
 import { registerTrainingCommands } from './training';
+import { createTrainingFeatures } from './training/trainingFeatures';
 
 let client: LanguageClient | undefined;
 
@@ -14,8 +15,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   client = createLanguageClient(context);
   registerModelSummary(context, client);
   registerNewFromTemplate(context, client);
-  // The training engine is not part of this build yet: the commands say so.
-  registerTrainingCommands(context, client, undefined);
+  // Training runs in a worker process; its dashboard, status bar and notification live here.
+  const trainingLog = vscode.window.createOutputChannel('ResNet Training', { log: true });
+  const training = createTrainingFeatures(context, trainingLog);
+  context.subscriptions.push(trainingLog, ...training.disposables);
+  registerTrainingCommands(context, client, training.engine);
   registerModelTotalsStatus(context, client);
   await client.start();
 }

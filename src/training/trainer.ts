@@ -109,7 +109,12 @@ export async function train(start: TrainStart, hooks: TrainerHooks): Promise<voi
       sums.images += batch.count;
       const rate = batch.count / ((performance.now() - stepStarted) / 1000);
       imagesPerSec = imagesPerSec === 0 ? rate : 0.8 * imagesPerSec + 0.2 * rate;
+      if (!Number.isFinite(loss)) {
+        throw new TrainingError(`the loss became ${loss} at step ${step} (training diverged); lower the learning rate (e.g. \`sgd lr 0.01\`) or add a \`warmup\`, then resume from the last checkpoint or start again`);
+      }
       emit({ type: 'batch', step, epoch, loss, accuracy: correct / batch.count, lr, imagesPerSec });
+      // Let the event loop run between steps: a 'stop' message or Ctrl+C is only seen then.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (hooks.shouldStop()) {
         stopped = true;
         position = { epoch, batchInEpoch, step, orderRngAtEpochStart: orderAtStart, augmentRng: augmentRng.getState(), epochSums: sums };

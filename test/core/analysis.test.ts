@@ -154,3 +154,11 @@ test('--input re-analyzes a model at another size', () => {
   const a = analyze(readExample('imagenet/resnet18.resnet'), { input: [64, 64, 3] });
   assert.deepEqual(a.models[0].stages.find((s) => s.name === 'conv5_x')?.output, [2, 2, 512]);
 });
+
+test('a recipe that sets its length but not its milestones decays at 50% and 75%, and never at the end', () => {
+  const recipe = (length: string) => only(`model t {\n input 8x8x1, classes 2\n h avgpool, fc 2\n train { ${length} }\n}`).recipe.milestones;
+  assert.deepEqual(recipe('iterations 64k'), [32000, 48000]);
+  assert.deepEqual(recipe('epochs 160'), [80, 120]);
+  assert.deepEqual(recipe('epochs 2'), [1]);
+  assert.deepEqual(recipe('epochs 1'), []);
+});

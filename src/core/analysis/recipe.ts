@@ -172,7 +172,9 @@ export function readRecipe(train: TrainBlock | undefined, input: Shape, scope: S
     }
   }
   // When the recipe sets its length but not its milestones, the paper's 50% and 75% points keep the shape of its schedule.
-  if (seen.has('iterations') && !seen.has('decay')) r.milestones = [Math.round(r.duration * 0.5), Math.round(r.duration * 0.75)];
+  if (seen.has('iterations') && !seen.has('decay')) {
+    r.milestones = [...new Set([Math.floor(r.duration * 0.5), Math.floor(r.duration * 0.75)])].filter((m) => m > 0 && m < r.duration);
+  }
   const sorted = r.milestones.every((m, i) => i === 0 || m > r.milestones[i - 1]);
   if (!sorted) ctx.error('recipe', milestonesRange ?? train.keywordRange, 'milestones must increase: write them in order, e.g. `decay 0.1 at 32k, 48k`');
   const late = r.milestones.find((m) => m >= r.duration);

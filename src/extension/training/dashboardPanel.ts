@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainingMessage } from '../../protocol/training';
-import { DASHBOARD_VIEW_TYPE, describeDropped, parseFromDashboard, type FromDashboard, type ToDashboard } from '../../protocol/webview';
+import { DASHBOARD_VIEW_TYPE, describeDropped, parseFromDashboard, toHistory, type FromDashboard, type ToDashboard } from '../../protocol/webview';
 import { dashboardHtml } from './dashboardHtml';
 import { listRuns, readRunHistory } from './runFiles';
 import type { RunProgress } from './runProgress';
@@ -158,7 +158,7 @@ export class DashboardPanel implements vscode.Disposable {
     try {
       const { messages, skipped } = await readRunHistory(resolve(runDir));
       if (skipped > 0) this.deps.log.info(`dashboard: ${runDir}/metrics.jsonl: skipped ${skipped} line${skipped === 1 ? '' : 's'} that did not parse (a crash cuts the last one off)`);
-      this.post({ type: 'runHistory', runDir, messages });
+      this.post({ type: 'runHistory', runDir, ...toHistory(messages) });
     } catch (error) {
       this.post({ type: 'runError', runDir, message: error instanceof Error ? error.message : String(error) });
     }

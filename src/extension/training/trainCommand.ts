@@ -130,7 +130,7 @@ async function pickDataset(model: ModelNode, context: vscode.ExtensionContext): 
   const note = (name: 'mnist' | 'cifar10') => (fits(name) ? '' : ` — does not fit: the model takes ${input} with ${model.output[2]} classes`);
   const remembered = context.workspaceState.get<string>(CIFAR_DIR_KEY);
   const items: DatasetItem[] = [
-    { label: 'MNIST', description: `built in, 28×28×1, 60,000 images${note('mnist')}`, dataset: 'mnist' },
+    { label: 'MNIST', description: `built in, 28×28×1, 10,000 real digits (8,000 to train, 2,000 to test)${note('mnist')}`, dataset: 'mnist' },
     ...(remembered ? [{ label: 'CIFAR-10', description: `from ${remembered}${note('cifar10')}`, dataset: 'cifar10' as const, dataDir: remembered }] : []),
     { label: remembered ? 'CIFAR-10 from another folder…' : 'CIFAR-10 from a folder…', description: `the folder holding cifar-10-batches-bin${note('cifar10')}`, dataset: 'cifar10', browse: true },
     { label: 'Synthetic', description: `random images shaped ${input}, for a quick check of the pipeline`, dataset: 'synthetic' },

@@ -1,29 +1,47 @@
-// Training from the editor: the commands, the one worker they run, and everything that shows
-// its progress (status bar, notification, dashboard, log).
-import { basename } from 'node:path';
+// Training from the editor: the one worker the commands run, and everything that shows its
+// progress (status bar, notification, dashboard, log). `createTrainingFeatures` is the engine the
+// commands of src/extension/training.ts plug into; `registerTrainingFeatures` registers the
+// commands itself, for a build without that file.
+import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { WorkerCommand } from '../../protocol/training';
+import { Commands } from '../../protocol/languageServer';
 import { DASHBOARD_VIEW_TYPE } from '../../protocol/webview';
+import { reportingFailures } from '../failures';
+import type { TrainingEngine } from '../training';
 import { DashboardPanel, type DashboardDeps } from './dashboardPanel';
 import { TrainingNotification } from './progressNotification';
 import type { RunProgress } from './runProgress';
 import { backendSetting, runsFolder } from './settings';
 import { TrainingStatusBar } from './statusBar';
-import { askForTrainRequest, parseTrainArgs } from './trainCommand';
+import { askForTrainRequest, parseTrainArgs, type TrainArgs } from './trainCommand';
 import { TrainingSession } from './trainingSession';
 
 /** What starts a worker (a 'stop' goes to a running one). */
 type LaunchCommand = Extract<WorkerCommand, { type: 'start' | 'resume' }>;
 
+/** The command ids, as package.json contributes them and the code lenses call them. */
 export const TRAINING_COMMANDS = {
-  trainModel: 'resnet.trainModel',
-  stopTraining: 'resnet.stopTraining',
-  openDashboard: 'resnet.openDashboard',
+  trainModel: Commands.trainModel,
+  stopTraining: Commands.stopTraining,
+  openDashboard: Commands.openTrainingDashboard,
 } as const;
 
-export function registerTrainingFeatures(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable[] {
+/** A context key, true while a worker trains (package.json's menus use it). */
+export const TRAINING_RUNNING_CONTEXT = 'resnet.trainingRunning';
+
+export interface TrainingFeatures {
+  /** What the three commands do; `train` asks for whatever `target` leaves open. */
+  readonly engine: TrainingEngine & { train(target?: TrainArgs): Promise<void> };
+  /** The status bar item, the worker, the dashboard and its serializer. */
+  readonly disposables: vscode.Disposable[];
+}
+
+export function createTrainingFeatures(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): TrainingFeatures {
   const statusBar = new TrainingStatusBar(TRAINING_COMMANDS.openDashboard);
   let notification: TrainingNotification | undefined;
+  /** The runs folder of the last run started here: the dashboard lists it (multi-root workspaces). */
+  let lastRunsFolder: string | undefined;
 
   const session: TrainingSession = new TrainingSession({
     message(runDir, message, progress) {
@@ -42,6 +60,9 @@ export function registerTrainingFeatures(context: vscode.ExtensionContext, log: 
       DashboardPanel.open?.onTrainingMessage(runDir, message, progress);
     },
     state(state, runDir, progress, exitCode) {
+      // For menus: Stop Training only while something trains.
+      void vscode.commands.executeCommand('setContext', TRAINING_RUNNING_CONTEXT, state !== 'idle');
+      if (state === 'stopping') log.info(`stopping ${progress.started?.model ?? session.label ?? 'the run'} after its current step (a checkpoint is written)`);
       statusBar.update(state, session.label ?? progress.started?.model ?? '', progress);
       notification?.update(state, progress);
       DashboardPanel.open?.onSessionChange();
@@ -61,7 +82,7 @@ export function registerTrainingFeatures(context: vscode.ExtensionContext, log: 
     extensionUri: context.extensionUri,
     session,
     log,
-    runsFolder: () => runsFolder(vscode.window.activeTextEditor?.document.uri),
+    runsFolder: () => lastRunsFolder ?? runsFolder(vscode.window.activeTextEditor?.document.uri),
     resume: (runDir) => resume(runDir),
   };
 
@@ -84,8 +105,18 @@ export function registerTrainingFeatures(context: vscode.ExtensionContext, log: 
       if (busy()) return; // something else started meanwhile
     }
     log.info(command.type === 'start' ? `starting ${label}` : `resuming ${command.runDir}`);
+    lastRunsFolder = command.type === 'start' ? command.request.outDir : dirname(command.runDir);
+    try {
+      void session.start(command, label);
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      log.error(`could not start the training worker: ${text}`);
+      void vscode.window.showErrorMessage(`Could not start the training worker: ${text}`);
+      return;
+    }
     notification = new TrainingNotification(label, () => session.stop());
-    void session.start(command, label);
+    // The live plot is the point of training from the editor: show it as the run starts.
+    DashboardPanel.show(dashboardDeps);
   }
 
   async function resume(runDir: string): Promise<void> {
@@ -117,24 +148,40 @@ export function registerTrainingFeatures(context: vscode.ExtensionContext, log: 
     if (choice === 'Reveal Run Folder' && runDir) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(runDir));
   }
 
-  return [
-    statusBar,
-    { dispose: () => session.dispose() },
-    { dispose: () => DashboardPanel.open?.dispose() },
-    vscode.commands.registerCommand(TRAINING_COMMANDS.trainModel, async (args?: unknown) => {
+  const engine: TrainingFeatures['engine'] = {
+    async train(target?: TrainArgs) {
       if (refusedInRestrictedMode()) return;
-      const asked = await askForTrainRequest(parseTrainArgs(args), context);
+      const asked = await askForTrainRequest(target ?? {}, context);
       if (asked) await run({ type: 'start', request: asked.request }, asked.label);
-    }),
-    vscode.commands.registerCommand(TRAINING_COMMANDS.stopTraining, () => {
+    },
+    async stop() {
       if (!session.stop()) void vscode.window.showInformationMessage(session.state === 'stopping' ? 'Training is already stopping.' : 'No training is running.');
-    }),
-    vscode.commands.registerCommand(TRAINING_COMMANDS.openDashboard, () => {
+    },
+    async openDashboard() {
       DashboardPanel.show(dashboardDeps);
-    }),
-    vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => DashboardPanel.restore(panel, dashboardDeps),
-    }),
+    },
+  };
+  return {
+    engine,
+    disposables: [
+      statusBar,
+      { dispose: () => session.dispose() },
+      { dispose: () => DashboardPanel.open?.dispose() },
+      vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => DashboardPanel.restore(panel, dashboardDeps),
+      }),
+    ],
+  };
+}
+
+/** Everything, the three commands included (which src/extension/training.ts registers otherwise). */
+export function registerTrainingFeatures(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  const { engine, disposables } = createTrainingFeatures(context, log);
+  return [
+    ...disposables,
+    vscode.commands.registerCommand(TRAINING_COMMANDS.trainModel, reportingFailures('train the model', (args?: unknown) => engine.train(parseTrainArgs(args)))),
+    vscode.commands.registerCommand(TRAINING_COMMANDS.stopTraining, reportingFailures('stop training', () => engine.stop())),
+    vscode.commands.registerCommand(TRAINING_COMMANDS.openDashboard, reportingFailures('open the training dashboard', () => engine.openDashboard())),
   ];
 }
 

@@ -1,0 +1,140 @@
+// The extension side of the dashboard, under Node with a fake `vscode`: the page it serves, and
+// how it answers the page (only runs it listed; exports saved where the person says).
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { register } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import type { TrainingMessage } from '../../src/protocol/training';
+import type { DashboardDeps } from '../../src/extension/training/dashboardPanel';
+import { RunProgress } from '../../src/extension/training/runProgress';
+import type { TrainingSession } from '../../src/extension/training/trainingSession';
+import { scriptedRun } from './trainingStream';
+
+register('./vscodeLoader.ts', import.meta.url);
+const fake = await import('./fakeVscode');
+const { DashboardPanel } = await import('../../src/extension/training/dashboardPanel');
+
+const root = mkdtempSync(join(tmpdir(), 'resnet-panel-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+const runsFolder = join(root, 'runs');
+const run = scriptedRun({ runDir: join(runsFolder, '2026-01-01-10-00-00-resnet20'), stepsPerEpoch: 4, epochs: 2 });
+mkdirSync(run.runDir, { recursive: true });
+writeFileSync(join(run.runDir, 'config.json'), JSON.stringify({ modelName: 'resnet20', dataset: 'cifar10' }));
+writeFileSync(join(run.runDir, 'metrics.jsonl'), `${run.messages.map((m) => JSON.stringify(m)).join('\n')}\n{"type":"bat`);
+
+function setup() {
+  const logs: string[] = [];
+  const resumed: string[] = [];
+  let stops = 0;
+  const session = { state: 'idle', runDir: undefined, stop: () => ++stops > 0 } as unknown as TrainingSession;
+  const log = {
+    info: (t: string) => logs.push(`info ${t}`),
+    warn: (t: string) => logs.push(`warn ${t}`),
+    error: (t: string) => logs.push(`error ${t}`),
+  } as unknown as DashboardDeps['log'];
+  const deps: DashboardDeps = {
+    extensionUri: fake.Uri.file('/ext') as never,
+    session,
+    log,
+    runsFolder: () => runsFolder,
+    resume: async (runDir) => void resumed.push(runDir),
+  };
+  const panel = DashboardPanel.show(deps);
+  const fakePanel = fake.recorded.panels.at(-1) as InstanceType<typeof fake.FakePanel>;
+  const webview = fakePanel.webview;
+  const settle = () => new Promise((done) => setTimeout(done, 20));
+  return { panel, fakePanel, webview, logs, resumed, stops: () => stops, deps, settle };
+}
+
+test('one panel, under a strict CSP, loading only from the bundle folder', () => {
+  const { fakePanel, webview, deps, panel } = setup();
+  assert.deepEqual(fakePanel.options, { enableScripts: true, localResourceRoots: [fake.Uri.joinPath(fake.Uri.file('/ext'), 'dist', 'webview')] });
+  const nonce = /script-src 'nonce-([^']+)'/.exec(webview.html)?.[1];
+  assert.ok(nonce && nonce.length >= 16);
+  assert.match(webview.html, new RegExp(`<script nonce="${nonce.replace(/[+/=]/g, '\\$&')}" src="file:///ext/dist/webview/dashboard.js">`));
+  assert.match(webview.html, /href="file:\/\/\/ext\/dist\/webview\/dashboard.css"/);
+  // Shown again: the same panel comes forward.
+  assert.equal(DashboardPanel.show(deps), panel);
+  assert.equal(fakePanel.revealed, 1);
+  panel.dispose();
+  assert.equal(DashboardPanel.open, undefined);
+  assert.ok(fakePanel.disposed);
+});
+
+test('the page gets the runs and their histories, and nothing outside them', async () => {
+  const { webview, logs, settle, panel } = setup();
+  webview.receive({ type: 'ready' });
+  await settle();
+  const [runs, session] = webview.posted as { type: string; runs?: { runDir: string; status: string }[] }[];
+  assert.equal(runs.type, 'runs');
+  assert.deepEqual(runs.runs?.map((r) => [r.runDir, r.status]), [[run.runDir, 'finished']]);
+  assert.deepEqual(session, { type: 'session', state: 'idle' });
+
+  webview.receive({ type: 'loadRuns', runDirs: [run.runDir, '/etc'] });
+  await settle();
+  const [history, refused] = webview.posted.slice(2) as { type: string; batches?: { step: Float64Array }; messages?: TrainingMessage[] }[];
+  assert.equal(history.type, 'runHistory');
+  assert.deepEqual(Array.from(history.batches?.step ?? []), [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.equal(history.messages?.length, run.messages.filter((m) => m.type !== 'batch').length);
+  assert.deepEqual(refused, { type: 'runError', runDir: '/etc', message: '/etc is not in the runs folder (any more).' });
+  assert.ok(logs.some((l) => /^info .*skipped 1 line/.test(l)), 'the cut-off line is logged');
+  assert.ok(logs.some((l) => /^warn dashboard: asked to load \/etc/.test(l)));
+
+  webview.receive({ type: 'loadRuns', runDirs: 'all' });
+  webview.receive({ type: 'exportPng', fileName: 'x.png', dataUrl: 'javascript:alert(1)' });
+  assert.equal(logs.filter((l) => /dropped a malformed message from the page/.test(l)).length, 2);
+  panel.dispose();
+});
+
+test('stop, resume and reveal act on listed runs only', async () => {
+  const { webview, resumed, stops, settle, panel } = setup();
+  webview.receive({ type: 'ready' });
+  webview.receive({ type: 'stop' });
+  webview.receive({ type: 'resume', runDir: run.runDir });
+  webview.receive({ type: 'resume', runDir: '/tmp/elsewhere' });
+  webview.receive({ type: 'revealRun', runDir: run.runDir });
+  webview.receive({ type: 'revealRun', runDir: '/' });
+  await settle();
+  assert.equal(stops(), 1);
+  assert.deepEqual(resumed, [run.runDir]);
+  assert.deepEqual(
+    fake.recorded.commands.map((c) => [c.command, (c.args[0] as { fsPath: string }).fsPath]),
+    [['revealFileInOS', run.runDir]],
+  );
+  panel.dispose();
+});
+
+test('exports are saved where the save dialog says, under a plain name', async () => {
+  const { webview, settle, panel } = setup();
+  fake.recorded.saveTo = fake.Uri.file(join(root, 'chosen.csv'));
+  webview.receive({ type: 'exportCsv', fileName: '../../etc/passwd', csv: 'step,loss\n1,2\n' });
+  await settle();
+  assert.deepEqual(fake.recorded.written.map((w) => [w.path, Buffer.from(w.bytes).toString()]), [[join(root, 'chosen.csv'), 'step,loss\n1,2\n']]);
+  fake.recorded.saveTo = fake.Uri.file(join(root, 'chosen.png'));
+  webview.receive({ type: 'exportPng', fileName: 'loss.png', dataUrl: `data:image/png;base64,${Buffer.from([0x89, 0x50, 0x4e, 0x47]).toString('base64')}` });
+  await settle();
+  assert.deepEqual([...(fake.recorded.written.at(-1)?.bytes ?? [])], [0x89, 0x50, 0x4e, 0x47]);
+  fake.recorded.saveTo = undefined; // cancelled: nothing written
+  webview.receive({ type: 'exportCsv', fileName: 'x.csv', csv: '' });
+  await settle();
+  assert.equal(fake.recorded.written.length, 2);
+  panel.dispose();
+});
+
+test('live messages go to the page in batches, with the ETA', async () => {
+  const { webview, panel } = setup();
+  const progress = new RunProgress();
+  const live = scriptedRun({ runDir: join(runsFolder, 'live'), stepsPerEpoch: 10, epochs: 1 });
+  for (const m of live.messages) {
+    progress.add(m);
+    panel.onTrainingMessage(live.runDir, m, progress);
+  }
+  assert.equal(webview.posted.length, 0, 'held for the next flush');
+  await new Promise((done) => setTimeout(done, 150));
+  assert.equal(webview.posted.length, 1);
+  const sent = webview.posted[0] as { type: string; runDir: string; messages: unknown[] };
+  assert.deepEqual([sent.type, sent.runDir, sent.messages.length], ['runProgress', live.runDir, live.messages.length]);
+  panel.dispose();
+});

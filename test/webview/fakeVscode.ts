@@ -1,0 +1,221 @@
+// Just enough of the `vscode` module for the dashboard panel to run under Node, recording what
+// it does. Loaded in place of 'vscode' by vscodeLoader.ts.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export class Uri {
+  private constructor(
+    readonly scheme: string,
+    readonly fsPath: string,
+  ) {}
+  static file(path: string): Uri {
+    return new Uri('file', path);
+  }
+  static parse(text: string): Uri {
+    return new Uri('file', fileURLToPath(text));
+  }
+  static joinPath(base: Uri, ...parts: string[]): Uri {
+    return new Uri(base.scheme, [base.fsPath, ...parts].join('/'));
+  }
+  get path(): string {
+    return this.fsPath;
+  }
+  toString(): string {
+    return pathToFileURL(this.fsPath).href;
+  }
+}
+
+export const ViewColumn = { Beside: -2 } as const;
+export const StatusBarAlignment = { Left: 1, Right: 2 } as const;
+export const ProgressLocation = { Notification: 15 } as const;
+
+export class FakeDocument {
+  readonly languageId = 'resnet';
+  constructor(readonly uri: Uri) {}
+  getText(): string {
+    return readFileSync(this.uri.fsPath, 'utf8');
+  }
+}
+
+export class FakeStatusBarItem {
+  text = '';
+  tooltip: unknown = '';
+  name = '';
+  command: unknown;
+  visible = false;
+  readonly texts: string[] = [];
+  show(): void {
+    this.visible = true;
+    this.texts.push(this.text);
+  }
+  hide(): void {
+    this.visible = false;
+  }
+  dispose(): void {
+    this.visible = false;
+  }
+}
+
+/** A notification shown with withProgress: its reports, and a way to press its Cancel. */
+export class FakeProgress {
+  readonly reports: { message?: string; increment?: number }[] = [];
+  done = false;
+  private cancelListeners: (() => void)[] = [];
+  constructor(readonly title: string) {}
+  cancel(): void {
+    for (const l of this.cancelListeners) l();
+  }
+  token() {
+    return { onCancellationRequested: (l: () => void) => void this.cancelListeners.push(l) };
+  }
+}
+
+type Listener<T> = (value: T) => void;
+
+export class FakeWebview {
+  html = '';
+  options: unknown;
+  readonly cspSource = 'https://fake.vscode-cdn.net';
+  readonly posted: unknown[] = [];
+  private listeners: Listener<unknown>[] = [];
+  asWebviewUri(uri: Uri): Uri {
+    return uri;
+  }
+  postMessage(message: unknown): Promise<boolean> {
+    // VS Code sends typed arrays as binary data and the rest as JSON: a structured clone is alike.
+    this.posted.push(structuredClone(message));
+    return Promise.resolve(true);
+  }
+  onDidReceiveMessage(listener: Listener<unknown>) {
+    this.listeners.push(listener);
+    return { dispose: () => (this.listeners = this.listeners.filter((l) => l !== listener)) };
+  }
+  /** What the page would post. */
+  receive(message: unknown): void {
+    for (const l of this.listeners) l(message);
+  }
+}
+
+export class FakePanel {
+  readonly webview = new FakeWebview();
+  revealed = 0;
+  disposed = false;
+  private disposeListeners: (() => void)[] = [];
+  constructor(
+    readonly viewType: string,
+    readonly options: unknown,
+  ) {
+    this.webview.options = options;
+  }
+  reveal(): void {
+    this.revealed++;
+  }
+  onDidDispose(listener: () => void) {
+    this.disposeListeners.push(listener);
+    return { dispose: () => undefined };
+  }
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const l of this.disposeListeners) l();
+  }
+}
+
+export const recorded = {
+  panels: [] as FakePanel[],
+  commands: [] as { command: string; args: unknown[] }[],
+  errors: [] as string[],
+  warnings: [] as { message: string; detail?: string }[],
+  infos: [] as { message: string; detail?: string }[],
+  quickPicks: [] as { title?: string; labels: string[] }[],
+  written: [] as { path: string; bytes: Uint8Array }[],
+  statusBarItems: [] as FakeStatusBarItem[],
+  progress: [] as FakeProgress[],
+  registered: new Map<string, (...args: unknown[]) => unknown>(),
+  serializers: [] as string[],
+  /** What the next save dialog answers. */
+  saveTo: undefined as Uri | undefined,
+  /** Answers to the next quick picks (the label to pick; undefined = Escape). */
+  pickAnswers: [] as (string | undefined)[],
+  /** Answers to the next modal messages (information or warning). */
+  modalAnswers: [] as (string | undefined)[],
+};
+
+type Item = { label: string };
+type MessageOptions = { modal?: boolean; detail?: string };
+function message(list: { message: string; detail?: string }[], text: string, rest: unknown[]): Promise<string | undefined> {
+  const options = typeof rest[0] === 'object' && rest[0] !== null ? (rest[0] as MessageOptions) : undefined;
+  list.push({ message: text, detail: options?.detail });
+  return Promise.resolve(options?.modal ? recorded.modalAnswers.shift() : undefined);
+}
+
+export const window = {
+  createWebviewPanel(viewType: string, _title: string, _column: number, options: unknown): FakePanel {
+    const panel = new FakePanel(viewType, options);
+    recorded.panels.push(panel);
+    return panel;
+  },
+  showErrorMessage(text: string): Promise<undefined> {
+    recorded.errors.push(text);
+    return Promise.resolve(undefined);
+  },
+  showWarningMessage: (text: string, ...rest: unknown[]) => message(recorded.warnings, text, rest),
+  showInformationMessage: (text: string, ...rest: unknown[]) => message(recorded.infos, text, rest),
+  showQuickPick<T extends Item>(items: readonly T[], options?: { title?: string }): Promise<T | undefined> {
+    recorded.quickPicks.push({ title: options?.title, labels: items.map((i) => i.label) });
+    const answer = recorded.pickAnswers.shift();
+    return Promise.resolve(items.find((i) => i.label === answer));
+  },
+  showOpenDialog: () => Promise.resolve(undefined),
+  createStatusBarItem(): FakeStatusBarItem {
+    const item = new FakeStatusBarItem();
+    recorded.statusBarItems.push(item);
+    return item;
+  },
+  withProgress<R>(options: { title?: string }, task: (p: { report(v: object): void }, token: unknown) => Promise<R>): Promise<R> {
+    const progress = new FakeProgress(options.title ?? '');
+    recorded.progress.push(progress);
+    return task({ report: (v) => void progress.reports.push(v) }, progress.token()).finally(() => {
+      progress.done = true;
+    });
+  },
+  registerWebviewPanelSerializer(viewType: string) {
+    recorded.serializers.push(viewType);
+    return { dispose: () => undefined };
+  },
+  activeTextEditor: undefined as { document: FakeDocument } | undefined,
+  visibleTextEditors: [] as { document: FakeDocument }[],
+  showSaveDialog(): Promise<Uri | undefined> {
+    return Promise.resolve(recorded.saveTo);
+  },
+};
+
+export const workspace = {
+  isTrusted: true,
+  settings: {} as Record<string, unknown>,
+  workspaceFolders: [] as { uri: Uri }[],
+  getConfiguration() {
+    return { get: <T>(key: string, fallback: T): T => (key in workspace.settings ? (workspace.settings[key] as T) : fallback) };
+  },
+  openTextDocument: (uri: Uri) => Promise.resolve(new FakeDocument(uri)),
+  getWorkspaceFolder: () => undefined,
+  fs: {
+    writeFile(uri: Uri, bytes: Uint8Array): Promise<void> {
+      recorded.written.push({ path: uri.fsPath, bytes });
+      return Promise.resolve();
+    },
+  },
+};
+
+export const commands = {
+  executeCommand(command: string, ...args: unknown[]): Promise<unknown> {
+    const own = recorded.registered.get(command);
+    if (own) return Promise.resolve(own(...args));
+    recorded.commands.push({ command, args });
+    return Promise.resolve(undefined);
+  },
+  registerCommand(command: string, run: (...args: unknown[]) => unknown) {
+    recorded.registered.set(command, run);
+    return { dispose: () => recorded.registered.delete(command) };
+  },
+};

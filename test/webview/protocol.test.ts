@@ -1,0 +1,94 @@
+// The extension ↔ dashboard messages: what passes the checks on arrival, and what is dropped.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { TrainingMessage } from '../../src/protocol/training';
+import { batchesOf, describeDropped, parseFromDashboard, parseToDashboard, toHistory, type FromDashboard, type ToDashboard } from '../../src/protocol/webview';
+import { scriptedRun } from './trainingStream';
+
+const batch: TrainingMessage = { type: 'batch', step: 1, epoch: 0, loss: 2.3, accuracy: 0.1, lr: 0.1, imagesPerSec: 900 };
+
+test('well-formed messages to the dashboard pass unchanged', () => {
+  const messages: ToDashboard[] = [
+    { type: 'runs', runsFolder: '/w/runs', runs: [{ runDir: '/w/runs/a', name: 'a', model: 'resnet20', dataset: 'cifar10', status: 'finished', step: 10, testAccuracy: 0.9, resumable: true }] },
+    { type: 'runHistory', runDir: '/w/runs/a', ...toHistory([batch]) },
+    { type: 'runHistory', runDir: '/w/runs/a', batches: toHistory([]).batches, messages: [] },
+    { type: 'runProgress', runDir: '/w/runs/a', messages: [batch], etaSeconds: 12 },
+    { type: 'runProgress', runDir: '/w/runs/a', messages: [] },
+    { type: 'session', state: 'running', runDir: '/w/runs/a' },
+    { type: 'session', state: 'idle' },
+    { type: 'runError', runDir: '/w/runs/a', message: 'gone' },
+  ];
+  for (const message of messages) assert.equal(parseToDashboard(message), message);
+});
+
+test('malformed messages to the dashboard are refused', () => {
+  const bad: unknown[] = [
+    null,
+    undefined,
+    'runs',
+    42,
+    [],
+    {},
+    { type: 'nope' },
+    { type: 'toString' },
+    { type: '__proto__' },
+    { type: 'runs', runsFolder: '/w', runs: [{ runDir: '/w/a' }] },
+    { type: 'runs', runsFolder: '/w', runs: 'all' },
+    { type: 'runHistory', runDir: '/w/a', messages: [{ ...batch, loss: null }] },
+    { type: 'runHistory', runDir: '/w/a', ...toHistory([]), messages: [{ type: 'batch' }] },
+    { type: 'runHistory', runDir: '/w/a', ...toHistory([]), batches: { step: [1], epoch: [0], loss: [1], accuracy: [1], lr: [1], imagesPerSec: [1] } },
+    { type: 'runHistory', runDir: '/w/a', ...toHistory([]), batches: { ...toHistory([batch]).batches, loss: new Float32Array(1) } },
+    { type: 'runHistory', runDir: '/w/a', ...toHistory([]), batches: { ...toHistory([batch]).batches, epoch: new Float64Array(2) } },
+    { type: 'runHistory', runDir: '/w/a', ...toHistory([]), batches: { step: new Float64Array(1) } },
+    { type: 'runProgress', runDir: 7, messages: [] },
+    { type: 'runProgress', runDir: '/w/a', messages: [], etaSeconds: 'soon' },
+    { type: 'session', state: 'sleeping' },
+    { type: 'session', state: 'running', runDir: 3 },
+  ];
+  for (const value of bad) assert.equal(parseToDashboard(value), undefined, JSON.stringify(value));
+});
+
+test('messages from the dashboard are checked the same way', () => {
+  const good: FromDashboard[] = [
+    { type: 'ready' },
+    { type: 'refreshRuns' },
+    { type: 'loadRuns', runDirs: ['/w/a', '/w/b'] },
+    { type: 'stop' },
+    { type: 'resume', runDir: '/w/a' },
+    { type: 'revealRun', runDir: '/w/a' },
+    { type: 'exportPng', fileName: 'loss.png', dataUrl: 'data:image/png;base64,iVBORw0KGgo=' },
+    { type: 'exportCsv', fileName: 'loss.csv', csv: 'step,loss\n1,2\n' },
+    { type: 'log', level: 'warn', message: 'dropped' },
+  ];
+  for (const message of good) assert.equal(parseFromDashboard(message), message);
+  const bad: unknown[] = [
+    { type: 'loadRuns', runDirs: [1] },
+    { type: 'resume' },
+    { type: 'exportPng', fileName: 'x.png', dataUrl: 'data:text/html;base64,PGgxPg==' },
+    { type: 'exportPng', fileName: 'x.png', dataUrl: 'https://example.com/x.png' },
+    { type: 'exportCsv', fileName: 'x.csv' },
+    { type: 'log', level: 'error', message: 'x' },
+    { type: 'runs', runsFolder: '/w', runs: [] },
+  ];
+  for (const value of bad) assert.equal(parseFromDashboard(value), undefined, JSON.stringify(value));
+});
+
+test('a history splits into batch columns and the other messages, in order, and back', () => {
+  const { messages } = scriptedRun({ stepsPerEpoch: 3, epochs: 2 });
+  const history = toHistory(messages);
+  assert.deepEqual(Array.from(history.batches.step), [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(history.messages, messages.filter((m) => m.type !== 'batch'));
+  assert.deepEqual(batchesOf(history.batches), messages.filter((m) => m.type === 'batch'));
+});
+
+test('a dropped message is described briefly, whatever it is', () => {
+  assert.equal(describeDropped({ type: 'x' }), '{"type":"x"}');
+  assert.equal(describeDropped(undefined), 'undefined');
+  const long = describeDropped({ text: 'a'.repeat(1000) });
+  assert.ok(long.length < 260);
+  assert.match(long, /… \(1011 characters\)$/);
+  const cyclic: Record<string, unknown> = {};
+  cyclic.self = cyclic;
+  assert.equal(describeDropped(cyclic), '[object Object]');
+  assert.equal(describeDropped(10n), '10');
+});

@@ -1,0 +1,86 @@
+// Folding a run's messages into chart columns: duplicates, resumption, epochs, the best point.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { TrainingMessage } from '../../src/protocol/training';
+import { toHistory } from '../../src/protocol/webview';
+import { RunSeries } from '../../webview/dashboard/runSeries';
+import { scriptedRun } from './trainingStream';
+
+test('a run\'s messages become one point per step and per epoch', () => {
+  const { messages, runDir } = scriptedRun({ stepsPerEpoch: 10, epochs: 3 });
+  const run = new RunSeries(runDir);
+  for (const m of messages) run.add(m);
+  assert.equal(run.step.length, 30);
+  assert.deepEqual(run.step.slice(0, 3), [1, 2, 3]);
+  assert.equal(run.loss.length, 30);
+  assert.equal(run.epochs.length, 3);
+  assert.equal(run.lastCheckpointStep, 30);
+  assert.equal(run.finished?.stopped, false);
+  assert.equal(run.currentEpoch, 2);
+});
+
+test('a step seen twice (from the file, then live) counts once', () => {
+  const { messages, runDir } = scriptedRun({ stepsPerEpoch: 10, epochs: 2 });
+  const run = new RunSeries(runDir);
+  for (const m of messages.slice(0, 15)) run.add(m);
+  for (const m of messages.slice(5)) run.add(m);
+  assert.deepEqual(run.step, Array.from({ length: 20 }, (_, i) => i + 1));
+  assert.equal(run.epochs.length, 2);
+});
+
+test('a resumed run drops what came after its checkpoint', () => {
+  const first = scriptedRun({ stepsPerEpoch: 10, epochs: 4, untilStep: 25 });
+  const run = new RunSeries(first.runDir);
+  for (const m of first.messages) run.add(m);
+  const rewrites = run.rewrites;
+  const started = first.messages[0] as Extract<TrainingMessage, { type: 'started' }>;
+  run.add({ ...started, resumedAtStep: 20 });
+  assert.equal(run.lastStep, 20);
+  assert.equal(run.epochs.length, 2);
+  assert.ok(run.rewrites > rewrites, 'derived columns must be rebuilt');
+  run.add({ type: 'batch', step: 21, epoch: 2, loss: 1, accuracy: 0.5, lr: 0.1, imagesPerSec: 10 });
+  assert.equal(run.lastStep, 21);
+});
+
+test('the best point is the lowest validation error, else the lowest training error', () => {
+  const run = new RunSeries('/r');
+  const epoch = (e: number, train: number, val?: number): TrainingMessage => ({ type: 'epoch', epoch: e, step: (e + 1) * 10, trainLoss: 1, trainAccuracy: train, ...(val === undefined ? {} : { valAccuracy: val }), seconds: 1 });
+  run.add(epoch(0, 0.5));
+  run.add(epoch(1, 0.7));
+  assert.deepEqual([run.best?.epoch.epoch, run.best?.on], [1, 'training']);
+  run.add(epoch(2, 0.9, 0.6));
+  run.add(epoch(3, 0.95, 0.8));
+  run.add(epoch(4, 0.97, 0.75));
+  assert.deepEqual([run.best?.epoch.epoch, run.best?.on], [3, 'validation']);
+  // An epoch reported again (after a resume) replaces the first report.
+  run.add(epoch(3, 0.95, 0.5));
+  assert.equal(run.epochs.length, 5);
+  assert.equal(run.best?.epoch.epoch, 4);
+});
+
+test('a failure is kept for the header; a fresh history clears everything', () => {
+  const run = new RunSeries('/r');
+  run.add({ type: 'failed', message: 'out of memory: lower the batch size' });
+  assert.equal(run.failure, 'out of memory: lower the batch size');
+  run.clear();
+  assert.equal(run.failure, undefined);
+  assert.equal(run.step.length, 0);
+});
+
+test('a history\'s batch columns fold like the messages one by one', () => {
+  const { messages, runDir } = scriptedRun({ stepsPerEpoch: 10, epochs: 3 });
+  const oneByOne = new RunSeries(runDir);
+  for (const m of messages) oneByOne.add(m);
+  const history = toHistory(messages);
+  const columns = new RunSeries(runDir);
+  for (const m of history.messages) columns.add(m);
+  columns.addBatches(history.batches);
+  assert.deepEqual([columns.step, columns.loss, columns.accuracy, columns.lr, columns.epochs], [oneByOne.step, oneByOne.loss, oneByOne.accuracy, oneByOne.lr, oneByOne.epochs]);
+  // Appending the same columns again adds nothing; later steps are appended.
+  columns.addBatches(history.batches);
+  assert.equal(columns.step.length, 30);
+  const f = (...values: number[]) => Float64Array.from(values);
+  columns.addBatches({ step: f(29, 31), epoch: f(2, 3), loss: f(1, 2), accuracy: f(0, 1), lr: f(1, 1), imagesPerSec: f(5, 6) });
+  assert.deepEqual(columns.step.slice(-2), [30, 31]);
+  assert.equal(columns.imagesPerSec, 6);
+});

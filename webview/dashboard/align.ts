@@ -1,0 +1,68 @@
+// uPlot draws series that share one sorted x array. Runs overlaid on one chart have x values of
+// their own (other step counts, other epoch lengths), so they are merged onto the union of their
+// x values, with null where a run has no point (the series span those gaps).
+
+export interface Table {
+  /** Ascending. */
+  readonly x: readonly number[];
+  /** One array per series, as long as `x`. */
+  readonly ys: readonly (readonly (number | null)[])[];
+}
+
+export interface Aligned {
+  readonly x: readonly number[];
+  readonly ys: readonly (readonly (number | null)[])[];
+}
+
+export function alignTables(tables: readonly Table[]): Aligned {
+  // The common case (one run, or runs on the same steps) needs no copy at all.
+  const longest = tables.reduce<Table | undefined>((a, t) => (!a || t.x.length > a.x.length ? t : a), undefined);
+  if (!longest) return { x: [], ys: [] };
+  if (tables.every((t) => isPrefix(t.x, longest.x))) {
+    return { x: longest.x, ys: tables.flatMap((t) => (t === longest ? t.ys : t.ys.map((y) => padTo(y, longest.x.length)))) };
+  }
+  const x = mergeSorted(tables.map((t) => t.x));
+  const ys: (readonly (number | null)[])[] = [];
+  for (const table of tables) {
+    const index = new Array<number>(table.x.length);
+    let j = 0;
+    for (let i = 0; i < table.x.length; i++) {
+      while (x[j] < table.x[i]) j++;
+      index[i] = j;
+    }
+    for (const y of table.ys) {
+      const spread = new Array<number | null>(x.length).fill(null);
+      for (let i = 0; i < index.length; i++) spread[index[i]] = y[i];
+      ys.push(spread);
+    }
+  }
+  return { x, ys };
+}
+
+function isPrefix(short: readonly number[], long: readonly number[]): boolean {
+  if (short === long) return true;
+  if (short.length > long.length) return false;
+  // O(n), as cheap as the copy it saves; runs on the same steps pass it.
+  for (let i = 0; i < short.length; i++) if (short[i] !== long[i]) return false;
+  return true;
+}
+
+function padTo(values: readonly (number | null)[], length: number): readonly (number | null)[] {
+  if (values.length === length) return values;
+  const padded = values.slice();
+  padded.length = length;
+  return padded.fill(null, values.length);
+}
+
+/** The sorted union of ascending arrays, duplicates once. */
+function mergeSorted(arrays: readonly (readonly number[])[]): number[] {
+  const out: number[] = [];
+  const at = arrays.map(() => 0);
+  for (;;) {
+    let next = Infinity;
+    for (let k = 0; k < arrays.length; k++) if (at[k] < arrays[k].length && arrays[k][at[k]] < next) next = arrays[k][at[k]];
+    if (next === Infinity) return out;
+    out.push(next);
+    for (let k = 0; k < arrays.length; k++) while (at[k] < arrays[k].length && arrays[k][at[k]] === next) at[k]++;
+  }
+}

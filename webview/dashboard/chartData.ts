@@ -1,0 +1,133 @@
+// What each chart shows, as series descriptions and aligned columns, from the overlaid runs and
+// the view options. Columns that only grow (x by epoch, the smoothed loss) are kept per run and
+// extended, so a live run costs per frame only its new points.
+import { alignTables, type Table } from './align';
+import type { RunSeries } from './runSeries';
+import { DebiasedEma } from './smoothing';
+import type { ViewOptions } from './viewOptions';
+
+/** How a series is drawn; the chart turns a role into widths, dashes and markers. */
+export type SeriesRole = 'raw' | 'smoothed' | 'line' | 'train' | 'validation' | 'best';
+
+export interface SeriesSpec {
+  readonly label: string;
+  /** Index into the theme's palette: the run's colour. */
+  readonly color: number;
+  readonly role: SeriesRole;
+}
+
+export interface ChartModel {
+  readonly xLabel: string;
+  readonly yLabel: string;
+  readonly series: readonly SeriesSpec[];
+  readonly x: readonly number[];
+  readonly ys: readonly (readonly (number | null)[])[];
+}
+
+export interface ShownRun {
+  readonly run: RunSeries;
+  readonly label: string;
+  readonly color: number;
+}
+
+export type ChartName = 'loss' | 'metric' | 'lr';
+
+/** Derived columns of one run, valid while the run was only appended to. */
+class DerivedColumns {
+  rewrites = -1;
+  epochX: number[] = [];
+  ema?: DebiasedEma;
+
+  constructor(private readonly run: RunSeries) {}
+
+  private check(): void {
+    if (this.rewrites === this.run.rewrites) return;
+    this.rewrites = this.run.rewrites;
+    this.epochX = [];
+    this.ema = undefined;
+  }
+
+  /** x of every step: the step itself, or the fractional epoch. */
+  stepX(axis: ViewOptions['xAxis']): readonly number[] {
+    const spe = this.run.started?.stepsPerEpoch;
+    if (axis === 'step' || !spe) return this.run.step;
+    this.check();
+    for (let i = this.epochX.length; i < this.run.step.length; i++) this.epochX.push(this.run.step[i] / spe);
+    return this.epochX;
+  }
+
+  smoothed(weight: number): readonly number[] {
+    this.check();
+    if (!this.ema || this.ema.weight !== weight) this.ema = new DebiasedEma(weight);
+    return this.ema.extend(this.run.loss);
+  }
+}
+
+const derived = new WeakMap<RunSeries, DerivedColumns>();
+function columnsOf(run: RunSeries): DerivedColumns {
+  let columns = derived.get(run);
+  if (!columns) derived.set(run, (columns = new DerivedColumns(run)));
+  return columns;
+}
+
+/** A log axis cannot show zero or less: those points become gaps. */
+function forScale(values: readonly (number | null)[], options: ViewOptions): readonly (number | null)[] {
+  if (options.yScale === 'linear') return values;
+  return values.map((v) => (v !== null && v > 0 ? v : null));
+}
+
+function stepXLabel(options: ViewOptions): string {
+  return options.xAxis === 'step' ? 'step' : 'epoch';
+}
+
+export function lossChart(runs: readonly ShownRun[], options: ViewOptions): ChartModel {
+  const series: SeriesSpec[] = [];
+  const tables: Table[] = runs.map(({ run, label, color }) => {
+    const columns = columnsOf(run);
+    const ys = [forScale(run.loss, options)];
+    if (options.smoothing > 0) {
+      series.push({ label: `${label} loss`, color, role: 'raw' }, { label: `${label} smoothed`, color, role: 'smoothed' });
+      ys.push(forScale(columns.smoothed(options.smoothing), options));
+    } else {
+      series.push({ label: `${label} loss`, color, role: 'line' });
+    }
+    return { x: columns.stepX(options.xAxis), ys };
+  });
+  return { xLabel: stepXLabel(options), yLabel: 'training loss', series, ...alignTables(tables) };
+}
+
+export function metricChart(runs: readonly ShownRun[], options: ViewOptions): ChartModel {
+  const series: SeriesSpec[] = [];
+  const percent = (accuracy: number) => 100 * (options.metric === 'error' ? 1 - accuracy : accuracy);
+  const tables: Table[] = runs.map(({ run, label, color }) => {
+    const epochs = run.epochs;
+    const x = epochs.map((e) => (options.xAxis === 'step' ? e.step : e.epoch + 1));
+    const ys: (readonly (number | null)[])[] = [forScale(epochs.map((e) => percent(e.trainAccuracy)), options)];
+    series.push({ label: `${label} train`, color, role: 'train' });
+    if (epochs.some((e) => e.valAccuracy !== undefined)) {
+      ys.push(forScale(epochs.map((e) => (e.valAccuracy === undefined ? null : percent(e.valAccuracy))), options));
+      series.push({ label: `${label} validation`, color, role: 'validation' });
+    }
+    const best = run.best;
+    if (best) {
+      const marker = epochs.map((e) => (e === best.epoch ? percent(best.on === 'validation' ? (e.valAccuracy as number) : e.trainAccuracy) : null));
+      ys.push(forScale(marker, options));
+      series.push({ label: `${label} best ${best.on === 'validation' ? 'val.' : 'train'}`, color, role: 'best' });
+    }
+    return { x, ys };
+  });
+  const yLabel = options.metric === 'error' ? 'error (%)' : 'accuracy (%)';
+  return { xLabel: stepXLabel(options), yLabel, series, ...alignTables(tables) };
+}
+
+export function learningRateChart(runs: readonly ShownRun[], options: ViewOptions): ChartModel {
+  const series: SeriesSpec[] = runs.map(({ label, color }) => ({ label: `${label} lr`, color, role: 'line' }));
+  const tables: Table[] = runs.map(({ run }) => ({ x: columnsOf(run).stepX(options.xAxis), ys: [forScale(run.lr, options)] }));
+  return { xLabel: stepXLabel(options), yLabel: 'learning rate', series, ...alignTables(tables) };
+}
+
+export const CHART_TITLES: Record<ChartName, (options: ViewOptions) => string> = {
+  loss: () => 'Training loss',
+  metric: (o) => (o.metric === 'error' ? 'Error (1 − accuracy)' : 'Accuracy'),
+  lr: () => 'Learning rate',
+};

@@ -1,0 +1,293 @@
+// The dashboard page: holds the runs it was sent, the person's choices, and draws them. Messages
+// are checked on arrival; drawing waits for the next animation frame, so a burst of messages
+// costs one redraw.
+import { describeDropped, parseToDashboard, type RunSummary, type SessionState, type ToDashboard } from '../../src/protocol/webview';
+import { CHART_TITLES, learningRateChart, lossChart, metricChart, type ChartModel, type ChartName, type ShownRun } from './chartData';
+import { chartCsv, chartPng } from './exportChart';
+import { runLabel } from './format';
+import { canResume, renderHeader, type FocusedRun } from './header';
+import { dashboardLayout } from './layout';
+import { LineChart } from './lineChart';
+import { renderRunList } from './runList';
+import { RunSeries } from './runSeries';
+import { readTheme, runColor, watchTheme, type Theme } from './theme';
+import { clampSmoothing, restoreState, withRun, type DashboardState } from './viewOptions';
+import type { DashboardHost } from './vscodeHost';
+
+const CHART_NAMES: readonly ChartName[] = ['loss', 'metric', 'lr'];
+const BUILDERS: Record<ChartName, (runs: readonly ShownRun[], options: DashboardState) => ChartModel> = {
+  loss: lossChart,
+  metric: metricChart,
+  lr: learningRateChart,
+};
+
+type Select = HTMLElement & { value: string };
+
+export class Dashboard {
+  private readonly runs = new Map<string, RunSeries>();
+  private summaries: readonly RunSummary[] = [];
+  private session: { state: SessionState; runDir?: string } = { state: 'idle' };
+  private etaSeconds?: number;
+  private state: DashboardState;
+  private theme: Theme;
+  private readonly charts: Record<ChartName, LineChart>;
+  /** Runs whose history arrived (a live run's progress alone is only its latest steps). */
+  private readonly loaded = new Set<string>();
+  /** Runs asked of the extension and not yet received, so they are asked once. */
+  private readonly requested = new Set<string>();
+  private frame = 0;
+  private listStale = true;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly host: DashboardHost,
+  ) {
+    this.state = restoreState(host.loadState());
+    root.innerHTML = dashboardLayout(this.state);
+    this.theme = readTheme();
+    this.charts = {
+      loss: new LineChart(this.element('chart-loss')),
+      metric: new LineChart(this.element('chart-metric')),
+      lr: new LineChart(this.element('chart-lr')),
+    };
+    this.bindControls();
+    watchTheme(() => this.schedule());
+    window.addEventListener('message', (event: MessageEvent) => this.receive(event.data));
+    host.post({ type: 'ready' });
+    this.schedule();
+  }
+
+  /** For tests and the benchmark: the uPlot behind a chart. */
+  chart(name: ChartName): LineChart {
+    return this.charts[name];
+  }
+
+  receive(raw: unknown): void {
+    const message = parseToDashboard(raw);
+    if (!message) {
+      const text = `dashboard: dropped a malformed message: ${describeDropped(raw)}`;
+      console.warn(text);
+      this.host.post({ type: 'log', level: 'warn', message: text });
+      return;
+    }
+    this.handle(message);
+    // The last history asked for is drawn at once rather than at the next frame: that is what
+    // opening long runs waits for. Everything else waits for the frame, so a burst costs one redraw.
+    if (message.type === 'runHistory' && this.requested.size === 0) this.render();
+    else this.schedule();
+  }
+
+  private handle(message: ToDashboard): void {
+    switch (message.type) {
+      case 'runs': {
+        this.summaries = message.runs;
+        this.element('runs-folder').textContent = message.runsFolder;
+        const known = new Set(message.runs.map((r) => r.runDir));
+        // Folders deleted since are forgotten; the live run may not be listed yet.
+        const gone = this.state.selected.filter((d) => !known.has(d) && d !== this.session.runDir && !this.runs.has(d));
+        if (gone.length > 0) this.replaceState(gone.reduce((state, d) => withRun(state, d, false), this.state));
+        this.requestMissing();
+        this.listStale = true;
+        break;
+      }
+      case 'runHistory': {
+        const series = this.seriesOf(message.runDir);
+        series.clear();
+        for (const m of message.messages) series.add(m);
+        series.addBatches(message.batches);
+        this.loaded.add(message.runDir);
+        this.requested.delete(message.runDir);
+        break;
+      }
+      case 'runProgress': {
+        const series = this.seriesOf(message.runDir);
+        for (const m of message.messages) series.add(m);
+        if (message.runDir === this.session.runDir) this.etaSeconds = message.etaSeconds;
+        break;
+      }
+      case 'session': {
+        const newRun = message.runDir !== undefined && message.runDir !== this.session.runDir;
+        this.session = { state: message.state, runDir: message.runDir };
+        if (message.state === 'idle') this.etaSeconds = undefined;
+        // A run that starts is what the person wants to watch.
+        if (newRun && message.runDir) {
+          this.replaceState(withRun(this.state, message.runDir, true));
+          this.requestMissing();
+        }
+        this.listStale = true;
+        break;
+      }
+      case 'runError':
+        this.requested.delete(message.runDir);
+        this.select(message.runDir, false);
+        this.notify(message.message);
+        break;
+    }
+  }
+
+  private seriesOf(runDir: string): RunSeries {
+    let series = this.runs.get(runDir);
+    if (!series) this.runs.set(runDir, (series = new RunSeries(runDir)));
+    return series;
+  }
+
+  private requestMissing(): void {
+    const missing = this.state.selected.filter((d) => !this.loaded.has(d) && !this.requested.has(d));
+    if (missing.length === 0) return;
+    for (const d of missing) this.requested.add(d);
+    this.host.post({ type: 'loadRuns', runDirs: missing });
+  }
+
+  private select(runDir: string, on: boolean): void {
+    this.replaceState(withRun(this.state, runDir, on));
+    if (on) this.requestMissing();
+    this.listStale = true;
+    this.schedule();
+  }
+
+  private update(change: Partial<DashboardState>): void {
+    this.replaceState({ ...this.state, ...change });
+  }
+
+  private replaceState(state: DashboardState): void {
+    this.state = state;
+    this.host.saveState(state);
+  }
+
+  private schedule(): void {
+    if (this.frame === 0) this.frame = requestAnimationFrame(() => this.render());
+  }
+
+  private get focused(): FocusedRun | undefined {
+    const runDir = this.state.focused ?? this.session.runDir ?? this.state.selected[this.state.selected.length - 1];
+    if (!runDir) return undefined;
+    return {
+      runDir,
+      series: this.runs.get(runDir),
+      summary: this.summaries.find((r) => r.runDir === runDir),
+      live: runDir === this.session.runDir && this.session.state !== 'idle',
+      session: this.session.state,
+      etaSeconds: this.etaSeconds,
+    };
+  }
+
+  private shownRuns(): ShownRun[] {
+    return this.state.selected.flatMap((runDir) => {
+      const run = this.runs.get(runDir);
+      return run ? [{ run, color: this.state.colors[runDir] ?? 0, label: runLabel(runDir, run.started?.model) }] : [];
+    });
+  }
+
+  private render(): void {
+    if (this.frame !== 0) cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    const theme = readTheme();
+    if (theme.key !== this.theme.key) {
+      this.theme = theme;
+      this.listStale = true;
+    }
+    renderHeader(this.focused, this.session.state);
+    if (this.listStale) {
+      this.listStale = false;
+      renderRunList(
+        this.element('run-list'),
+        {
+          runs: this.summaries,
+          selected: this.state.selected,
+          focused: this.focused?.runDir,
+          liveRunDir: this.session.state === 'idle' ? undefined : this.session.runDir,
+          colorOf: (runDir) => {
+            const index = this.state.colors[runDir];
+            return index === undefined ? undefined : runColor(this.theme, index);
+          },
+        },
+        { toggle: (runDir, on) => this.select(runDir, on), focus: (runDir) => this.focus(runDir) },
+      );
+    }
+    const shown = this.shownRuns();
+    for (const name of CHART_NAMES) {
+      const card = this.element(`card-${name}`);
+      const title = card.querySelector('.chart-title') as HTMLElement;
+      title.textContent = CHART_TITLES[name](this.state);
+      this.charts[name].update(BUILDERS[name](shown, this.state), this.state.yScale === 'log', this.theme);
+    }
+  }
+
+  private focus(runDir: string): void {
+    this.update({ focused: runDir });
+    if (!this.state.selected.includes(runDir)) this.select(runDir, true);
+    this.listStale = true;
+    this.schedule();
+  }
+
+  private bindControls(): void {
+    const onSelect = (id: string, apply: (value: string) => Partial<DashboardState>) => {
+      const select = this.element(id) as Select;
+      select.addEventListener('change', () => {
+        this.update(apply(select.value));
+        this.schedule();
+      });
+    };
+    onSelect('x-axis', (v) => ({ xAxis: v === 'epoch' ? 'epoch' : 'step' }));
+    onSelect('y-scale', (v) => ({ yScale: v === 'log' ? 'log' : 'linear' }));
+    onSelect('metric', (v) => ({ metric: v === 'accuracy' ? 'accuracy' : 'error' }));
+
+    const slider = this.element('smoothing') as HTMLInputElement;
+    slider.addEventListener('input', () => {
+      const smoothing = clampSmoothing(Number(slider.value));
+      this.element('smoothing-value').textContent = smoothing.toFixed(2);
+      this.update({ smoothing });
+      this.schedule();
+    });
+
+    this.element('stop').addEventListener('click', () => {
+      if (this.session.state === 'running') this.host.post({ type: 'stop' });
+    });
+    this.element('resume').addEventListener('click', () => {
+      const focus = this.focused;
+      if (focus && canResume(focus, this.session.state)) this.host.post({ type: 'resume', runDir: focus.runDir });
+    });
+    this.element('reveal').addEventListener('click', (event) => {
+      event.preventDefault();
+      const focus = this.focused;
+      if (focus) this.host.post({ type: 'revealRun', runDir: focus.runDir });
+    });
+    this.element('refresh').addEventListener('click', () => this.host.post({ type: 'refreshRuns' }));
+    for (const button of this.root.querySelectorAll<HTMLElement>('[data-export]')) {
+      button.addEventListener('click', () => this.export(button.dataset.chart as ChartName, button.dataset.export === 'png' ? 'png' : 'csv'));
+    }
+  }
+
+  private export(name: ChartName, format: 'png' | 'csv'): void {
+    const chart = this.charts[name];
+    const model = chart.model;
+    if (!model || model.x.length === 0) {
+      this.notify('Nothing to export yet: pick a run with data.');
+      return;
+    }
+    const focus = this.focused;
+    const base = `${name}-${focus ? runLabel(focus.runDir, focus.series?.started?.model).replace(/[^\w.-]+/g, '-') : 'runs'}`;
+    if (format === 'csv') {
+      this.host.post({ type: 'exportCsv', fileName: `${base}.csv`, csv: chartCsv(model) });
+      return;
+    }
+    const canvas = chart.canvas;
+    if (!canvas) return;
+    this.host.post({ type: 'exportPng', fileName: `${base}.png`, dataUrl: chartPng(canvas, model, CHART_TITLES[name](this.state), this.theme) });
+  }
+
+  private notify(text: string): void {
+    const notice = this.element('notice');
+    notice.textContent = text;
+    notice.hidden = false;
+    window.setTimeout(() => {
+      if (notice.textContent === text) notice.hidden = true;
+    }, 6000);
+  }
+
+  private element(id: string): HTMLElement {
+    const element = this.root.querySelector<HTMLElement>(`#${id}`);
+    if (!element) throw new Error(`dashboard layout has no #${id}`);
+    return element;
+  }
+}

@@ -1,0 +1,142 @@
+// One uPlot chart that follows a ChartModel: rebuilt when its series or look change (runs picked,
+// theme, log axis), otherwise only given new data, which is what keeps a live run cheap. uPlot
+// gets the points the plot's width can show (decimated), redone for the range zoomed into.
+import uPlot from 'uplot';
+import type { ChartModel, SeriesRole, SeriesSpec } from './chartData';
+import { decimate } from './decimate';
+import { formatValue } from './format';
+import { runColor, withAlpha, type Theme } from './theme';
+
+const HEIGHT = 230;
+/** Steps are whole numbers: no tick at step 2.5. */
+const WHOLE_INCREMENTS = Array.from({ length: 8 }, (_, k) => [1, 2, 5].map((m) => m * 10 ** k)).flat();
+
+export class LineChart {
+  private plot?: uPlot;
+  private structure = '';
+  private current?: ChartModel;
+  /** Set by a drag-zoom, cleared by a double click: new data must not undo the person's zoom. */
+  private zoomed = false;
+
+  constructor(private readonly container: HTMLElement) {
+    new ResizeObserver(() => this.fitWidth()).observe(container);
+    // uPlot's double click resets the zoom; the whole range is then decimated afresh.
+    container.addEventListener('dblclick', () => {
+      this.zoomed = false;
+      if (this.plot) this.plot.setData(this.visibleData(), true);
+    });
+  }
+
+  get model(): ChartModel | undefined {
+    return this.current;
+  }
+
+  /** The canvas with the axes and curves (for the PNG export). */
+  get canvas(): HTMLCanvasElement | undefined {
+    return this.plot?.ctx.canvas;
+  }
+
+  /** For tests and the benchmark: the chart's uPlot. */
+  get uplot(): uPlot | undefined {
+    return this.plot;
+  }
+
+  update(model: ChartModel, yLog: boolean, theme: Theme): void {
+    this.current = model;
+    const structure = JSON.stringify([model.series, model.xLabel, model.yLabel, yLog, theme.key]);
+    if (!this.plot || structure !== this.structure) {
+      this.plot?.destroy();
+      this.plot = undefined;
+      this.structure = structure;
+      this.zoomed = false;
+      this.plot = new uPlot(this.options(model, yLog, theme), this.visibleData(), this.container);
+    } else {
+      this.plot.setData(this.visibleData(), !this.zoomed);
+    }
+    this.container.dataset.points = String(model.x.length);
+    this.container.dataset.series = String(model.series.length);
+    this.container.classList.toggle('empty', model.x.length === 0);
+  }
+
+  /** What uPlot draws: the model's points in the zoomed range (or all), a few per pixel column. */
+  private visibleData(): uPlot.AlignedData {
+    const model = this.current as ChartModel;
+    const x = this.plot?.scales.x;
+    const zoom = this.zoomed && x?.min !== undefined && x.max !== undefined ? [x.min, x.max] : [];
+    const shown = decimate(model, this.plot?.bbox ? this.plot.bbox.width / devicePixelRatio : this.container.clientWidth || 600, ...zoom);
+    return [shown.x, ...shown.ys] as uPlot.AlignedData;
+  }
+
+  private fitWidth(): void {
+    const width = this.container.clientWidth;
+    if (this.plot && width > 0 && Math.abs(width - this.plot.width) > 1) this.plot.setSize({ width, height: HEIGHT });
+  }
+
+  private options(model: ChartModel, yLog: boolean, theme: Theme): uPlot.Options {
+    const axis = (label: string): uPlot.Axis => ({
+      label,
+      stroke: theme.muted,
+      font: theme.font,
+      labelFont: theme.font,
+      labelSize: 18,
+      grid: { stroke: theme.grid, width: 1 },
+      ticks: { stroke: theme.grid, width: 1 },
+    });
+    return {
+      width: this.container.clientWidth || 600,
+      height: HEIGHT,
+      scales: { x: { time: false }, y: yLog ? { distr: 3, log: 10 } : {} },
+      axes: [{ ...axis(model.xLabel), ...(model.xLabel === 'step' ? { incrs: WHOLE_INCREMENTS } : {}) }, { ...axis(model.yLabel), size: 64, values: (_u, splits) => splits.map((v) => formatValue(v)) }],
+      series: [{ label: model.xLabel, value: (_u, v) => formatValue(v) }, ...model.series.map((s) => seriesOptions(s, theme))],
+      cursor: { drag: { x: true, y: false }, sync: { key: 'resnet-dashboard' } },
+      legend: { live: true },
+      hooks: {
+        setSelect: [
+          (u) => {
+            if (u.select.width > 0) this.zoomed = true;
+          },
+        ],
+        // A drag-zoom: the finer points of the new range replace the coarse ones, once uPlot is done.
+        setScale: [
+          (u, key) => {
+            if (key !== 'x' || !this.zoomed) return;
+            queueMicrotask(() => {
+              if (this.zoomed && this.plot === u) u.setData(this.visibleData(), false);
+            });
+          },
+        ],
+      },
+    };
+  }
+}
+
+const STYLE: Record<SeriesRole, { width: number; dash?: number[]; alpha?: number }> = {
+  raw: { width: 1, alpha: 0.35 },
+  smoothed: { width: 2 },
+  line: { width: 1.5 },
+  // The paper's convention (Fig. 6): dashed training error, bold validation/test error.
+  train: { width: 1.5, dash: [6, 4] },
+  validation: { width: 2.5 },
+  best: { width: 0 },
+};
+
+function seriesOptions(spec: SeriesSpec, theme: Theme): uPlot.Series {
+  const color = runColor(theme, spec.color);
+  const style = STYLE[spec.role];
+  const base: uPlot.Series = {
+    label: spec.label,
+    stroke: style.alpha === undefined ? color : withAlpha(color, style.alpha),
+    width: style.width,
+    spanGaps: true,
+    value: (_u, v) => formatValue(v),
+    class: `series-${spec.role}`,
+  };
+  if (style.dash) base.dash = style.dash;
+  if (spec.role === 'raw' || spec.role === 'smoothed') base.points = { show: false };
+  if (spec.role === 'best') {
+    // A ring on the best point, no line.
+    base.paths = () => null;
+    base.points = { show: true, size: 11, width: 2, stroke: color, fill: theme.background };
+  }
+  return base;
+}
