@@ -8,6 +8,7 @@ import { registerNewFromTemplate } from './newFromTemplate';
 import { registerModelTotalsStatus } from './statusBar';
 import { registerTrainingCommands } from './training';
 import { createTrainingFeatures } from './training/trainingFeatures';
+import { registerInstallBackend } from './training/installBackendCommand';
 
 let client: LanguageClient | undefined;
 
@@ -18,7 +19,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   // Training runs in a worker process; its dashboard, status bar and notification live here.
   const trainingLog = vscode.window.createOutputChannel('ResNet Training', { log: true });
   const training = createTrainingFeatures(context, trainingLog);
-  context.subscriptions.push(trainingLog, ...training.disposables);
+  context.subscriptions.push(trainingLog, ...training.disposables, registerInstallBackend(context, trainingLog));
   registerTrainingCommands(context, client, training.engine);
   registerModelTotalsStatus(context, client);
   await client.start();
