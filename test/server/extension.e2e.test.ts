@@ -68,6 +68,20 @@ const TINY = `model tiny {
 }
 `;
 
+/** The contents of every log file called `name` under a code-server user-data folder. */
+function readLogs(userDataDir: string, name: string): string {
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name === name) found.push(fs.readFileSync(full, 'utf8'));
+    }
+  };
+  walk(path.join(userDataDir, 'logs'));
+  return found.join('\n');
+}
+
 /** The extension exactly as users get it: `npm run package` builds the bundles and the .vsix. */
 function packageRealExtension(): string {
   const result = spawnSync('npm', ['run', 'package'], { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 });
@@ -128,6 +142,10 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
       assert.ok(hints.some((h) => h.line === 10 && h.text === '→ 28×28×512'), JSON.stringify(hints));
       const hover = await hoverAt(page, 10, 'conv3_x', { waitFor: /1,219,584/ });
       assert.match(hover, /56×56×256 → 28×28×512/);
+      // Activation is measured by the extension itself and logged to its output channel.
+      const activation = /activated in (\d+) ms; language server ready after (\d+) ms/.exec(readLogs(cs.userDataDir, 'ResNet Training.log'));
+      assert.ok(activation, 'the activation time is logged');
+      t.diagnostic(`activation: ${activation[1]} ms to register, ${activation[2]} ms until the language server answered`);
       t.diagnostic(`screenshot: ${await screenshot(page, 'extension-editor-hover')}`);
       await page.keyboard.press('Escape');
     });
