@@ -34,23 +34,14 @@ import {
 import { Commands } from '../../src/protocol/languageServer';
 import { readExample } from '../helpers/examples';
 import { repoRoot } from './lspClient';
+import { BROKEN_SHORTCUT_MODEL } from '../helpers/models';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { contributes?: { commands?: { command: string }[] } };
 const contributesCommands = manifest.contributes?.commands?.some((c) => c.command === Commands.showModelSummary) ?? false;
 const availability = e2eAvailable();
 const skip = !availability.ok ? availability.reason : !contributesCommands ? 'package.json does not contribute the ResNet commands yet' : false;
 
-const BROKEN = `model broken {
-  input 224x224x3, classes 1000
-  shortcut identity
-
-  conv1    conv 7x7, 64, stride 2, bn, relu
-           maxpool 3x3, stride 2
-  conv2_x  basic(64) x 2
-  conv3_x  basic(128) x 2, stride 2
-  head     avgpool, fc 1000
-}
-`;
+const BROKEN = BROKEN_SHORTCUT_MODEL;
 
 const TINY = `model tiny {
   input 16x16x3, classes 4

@@ -24,6 +24,7 @@ import {
 import { ModelSummaryRequest, ModelTotalsRequest, PaperTemplatesRequest, type ModelCommandArgs } from '../../src/protocol/languageServer';
 import { readExample } from '../helpers/examples';
 import { LspTestClient, applyEdits, positionOf } from './lspClient';
+import { BROKEN_SHORTCUT_MODEL } from '../helpers/models';
 
 let client: LspTestClient;
 
@@ -39,17 +40,7 @@ const resnet50 = readExample('imagenet/resnet50.resnet');
 const ownBlock = readExample('variants/own-block.resnet');
 
 /** A stride-2 stage under `shortcut identity`: the addition cannot join 56×56×64 and 28×28×128. */
-const identityWithStride = `model broken {
-  input 224x224x3, classes 1000
-  shortcut identity
-
-  conv1    conv 7x7, 64, stride 2, bn, relu
-           maxpool 3x3, stride 2
-  conv2_x  basic(64) x 2
-  conv3_x  basic(128) x 2, stride 2
-  head     avgpool, fc 1000
-}
-`;
+const identityWithStride = BROKEN_SHORTCUT_MODEL;
 
 const userBlockMismatch = `block plain_pair(width, stride = 1) {
   conv 3x3, width, stride stride

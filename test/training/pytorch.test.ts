@@ -17,6 +17,7 @@ import type { PyTorchRequest, PyTorchStart } from '../../src/training/pytorch/re
 import { pytorchStartFor } from '../../src/training/pytorch/dispatch';
 import { parseRunnerLine, runnerArguments, trainWithPyTorch } from '../../src/training/pytorch/trainWithPyTorch';
 import { readExample } from '../helpers/examples';
+import { TINY_MODEL } from '../helpers/models';
 
 const PYTHON = process.env.RESNET_STUDIO_PYTHON ?? '/usr/bin/python3';
 
@@ -31,21 +32,7 @@ function torchMissing(): string | undefined {
 const skip = torchMissing();
 if (skip) console.log(`skipping the PyTorch engine tests: ${skip}`);
 
-const tiny = `model tiny {
-  input 16x16x3, classes 4
-  shortcut A
-  conv1 conv 3x3, 8, bn, relu
-  s1    basic(8) x 1
-  s2    basic(16) x 1, stride 2
-  head  avgpool, fc 4
-  train {
-    batch 32
-    sgd lr 0.05, momentum 0.9, weight_decay 1e-4
-    epochs 2
-    decay 0.1 at 1
-    augment pad 2, crop 16, flip
-  }
-}`;
+const tiny = TINY_MODEL;
 
 function request(overrides: Partial<PyTorchRequest> = {}): PyTorchRequest {
   return {

@@ -10,22 +10,9 @@ import type { BatchMessage, TrainingMessage, TrainRequest } from '../../src/prot
 import { train, type TrainStart } from '../../src/training/trainer';
 import { launchWorker } from '../../src/training/worker/launch';
 import { readExample } from '../helpers/examples';
+import { TINY_MODEL } from '../helpers/models';
 
-const tiny = `model tiny {
-  input 16x16x3, classes 4
-  shortcut A
-  conv1 conv 3x3, 8, bn, relu
-  s1    basic(8) x 1
-  s2    basic(16) x 1, stride 2
-  head  avgpool, fc 4
-  train {
-    batch 32
-    sgd lr 0.05, momentum 0.9, weight_decay 1e-4
-    epochs 2
-    decay 0.1 at 1
-    augment pad 2, crop 16, flip
-  }
-}`;
+const tiny = TINY_MODEL;
 
 function request(overrides: Partial<TrainRequest> = {}): TrainRequest {
   return {
