@@ -9,7 +9,7 @@ const watch = process.argv.includes('--watch');
 
 /** [source, output] for each Node entry point. */
 const nodeEntries = [
-  ['src/cli/main.ts', 'dist/cli.cjs'],
+  ['src/cli/bin.ts', 'dist/cli.cjs'],
   ['src/server/main.ts', 'dist/server.cjs'],
   ['src/extension/extension.ts', 'dist/extension.cjs'],
   ['src/training/worker/main.ts', 'dist/worker.cjs'],
@@ -42,7 +42,8 @@ for (const [entry, outfile] of nodeEntries) {
       external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
       // Bundled ESM-only packages (Chevrotain) may use import.meta.url; give it a CommonJS value.
       define: { 'import.meta.url': 'importMetaUrl' },
-      banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+      // The CLI is the package's `bin`: it needs a shebang to run as `resnet-studio`.
+      banner: { js: `${outfile === 'dist/cli.cjs' ? '#!/usr/bin/env node\n' : ''}const importMetaUrl = require('url').pathToFileURL(__filename).href;` },
     }),
   );
 }

@@ -4,7 +4,7 @@ import { checkHelp, runCheck } from './check';
 import { exportHelp, runExport, type ExportOptions } from './export';
 import { CliError } from './cliError';
 import { runDemo } from './demo';
-import { processOutput, type Output } from './output';
+import type { Output } from './output';
 import { runStats, statsHelp } from './stats';
 import { runTrain, trainHelp, type TrainOptions } from './train';
 import { installBackendHelp, runInstallBackend } from './installBackend';
@@ -125,11 +125,4 @@ function parse(args: readonly string[], options: OptionSpec, commandHelp: string
 function printHelp(out: Output, text: string): number {
   out.print(text);
   return 0;
-}
-
-// Run when executed (the bundle, or tsx), not when imported by tests.
-if (process.argv[1] && /(?:cli\.cjs|cli[\\/]main\.ts)$/.test(process.argv[1])) {
-  void main(process.argv.slice(2), processOutput).then((code) => {
-    process.exitCode = code;
-  });
 }
