@@ -38,7 +38,10 @@ export async function askForTrainRequest(args: TrainArgs, context: vscode.Extens
   }
   const model = await pickModel(analysis.models, args.model, fileName);
   if (!model) return undefined;
-  const data = await pickDataset(model, context);
+  // From the code lens (the model named), a recipe that names a ready data set needs no question:
+  // Train, then Start — two clicks to a live plot. "Other Data…" still offers the choice.
+  const fromRecipe = args.model !== undefined ? recipeDataset(model, context) : undefined;
+  let data = fromRecipe ?? (await pickDataset(model, context));
   if (!data) return undefined;
   const outDir = runsFolder(document.uri);
   if (!outDir) {
@@ -46,14 +49,21 @@ export async function askForTrainRequest(args: TrainArgs, context: vscode.Extens
     return undefined;
   }
   const backend = backendSetting();
-  const detail = [
-    `Data: ${data.label}`,
-    ...describeRecipe(model.recipe),
-    `Backend: ${backend}${backend === 'auto' ? ' (the best available)' : ''}`,
-    `Run folder in: ${outDir}`,
-  ].join('\n');
-  const start = await vscode.window.showInformationMessage(`Train ${model.name} (${model.depth} layers)?`, { modal: true, detail }, 'Start');
-  if (start !== 'Start') return undefined;
+  for (;;) {
+    const detail = [
+      `Data: ${data.label}${data === fromRecipe ? " (the recipe's)" : ''}`,
+      ...describeRecipe(model.recipe),
+      `Backend: ${backend}${backend === 'auto' ? ' (the best available)' : ''}`,
+      `Run folder in: ${outDir}`,
+    ].join('\n');
+    const buttons = data === fromRecipe ? ['Start', 'Other Data…'] : ['Start'];
+    const choice = await vscode.window.showInformationMessage(`Train ${model.name} (${model.depth} layers)?`, { modal: true, detail }, ...buttons);
+    if (choice === 'Start') break;
+    if (choice !== 'Other Data…') return undefined;
+    const other = await pickDataset(model, context);
+    if (!other) return undefined;
+    data = other;
+  }
   return {
     label: model.name,
     request: {
@@ -107,6 +117,22 @@ async function pickModel(models: readonly ModelNode[], wanted: string | undefine
     { title: 'Train which model?', matchOnDescription: true },
   );
   return picked?.model;
+}
+
+/** The recipe's data set, when it can be used without asking anything (CIFAR-10 needs a known folder). */
+function recipeDataset(model: ModelNode, context: vscode.ExtensionContext): { dataset: DatasetChoice; dataDir?: string; label: string } | undefined {
+  switch (model.recipe.dataset) {
+    case 'mnist':
+      return { dataset: 'mnist', label: 'MNIST (built in)' };
+    case 'synthetic':
+      return { dataset: 'synthetic', label: 'synthetic images' };
+    case 'cifar10': {
+      const dataDir = context.workspaceState.get<string>(CIFAR_DIR_KEY);
+      return dataDir ? { dataset: 'cifar10', dataDir, label: `CIFAR-10 (${dataDir})` } : undefined;
+    }
+    default:
+      return undefined;
+  }
 }
 
 interface DatasetItem extends vscode.QuickPickItem {
