@@ -1,10 +1,10 @@
 // Lexes and parses a `.resnet` source into an AST plus every syntax error found on the way.
 import type { IRecognitionException, IToken } from 'chevrotain';
-import type { ResnetFile, SourceRange } from './ast';
+import type { ResnetFile, SourceRange, TopLevel } from './ast';
 import type { Diagnostic } from '../diagnostics';
 import { ResnetGrammar } from './grammar';
 import { SyntaxTreeBuilder, tokenRange } from './syntaxTree';
-import { resnetLexer, significantNewlines, Newline } from './tokens';
+import { Block, LBrace, Let, Model, Newline, RBrace, resnetLexer, significantNewlines } from './tokens';
 
 export interface ParseResult {
   readonly file: ResnetFile;
@@ -33,22 +33,115 @@ export function parse(text: string): ParseResult {
       endColumn: (e.column ?? 1) + e.length,
     },
   }));
-  grammar.input = significantNewlines(lexed.tokens);
-  let file: ResnetFile;
+  const items: TopLevel[] = [];
+  const chunks = declarationChunks(significantNewlines(lexed.tokens));
+  chunks.forEach((tokens, i) => {
+    const next = chunks[i + 1]?.[0];
+    const parsed = parseChunk(tokens, next, text);
+    items.push(...parsed.items);
+    diagnostics.push(...parsed.diagnostics);
+  });
+  return { file: { items, range: whole }, diagnostics, comments: lexed.groups.comments ?? [] };
+}
+
+/**
+ * Splits the tokens at each top-level `model`, `block` or `let` that starts a line outside any
+ * braces. Each declaration is parsed on its own and remembered by its text, so typing in one
+ * model re-parses that model only: the others come from the cache, moved to where they now stand.
+ */
+function declarationChunks(tokens: IToken[]): IToken[][] {
+  const chunks: IToken[][] = [];
+  let current: IToken[] = [];
+  let depth = 0;
+  let previous: IToken | undefined;
+  for (const token of tokens) {
+    const type = token.tokenType;
+    const startsLine = previous === undefined || previous.tokenType === Newline;
+    if (depth === 0 && startsLine && (type === Model || type === Block || type === Let) && current.length > 0) {
+      chunks.push(current);
+      current = [];
+    }
+    if (type === LBrace) depth++;
+    else if (type === RBrace) depth = Math.max(0, depth - 1);
+    current.push(token);
+    previous = token;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+interface ChunkParse {
+  readonly items: readonly TopLevel[];
+  readonly diagnostics: readonly Diagnostic[];
+  /** Where the chunk stood when it was parsed. */
+  readonly offset: number;
+  readonly line: number;
+}
+
+const chunkCache = new Map<string, ChunkParse>();
+const CHUNK_CACHE_LIMIT = 4096;
+
+function parseChunk(tokens: IToken[], next: IToken | undefined, text: string): ChunkParse {
+  const first = tokens[0];
+  const end = next ? next.startOffset : text.length;
+  // What the parse depends on: the chunk's text, its first column, and what follows it (a syntax
+  // error at the chunk's end names the next declaration's first word).
+  const key = `${first.startColumn}|${next?.image ?? ''}|${text.slice(first.startOffset, end)}`;
+  const cached = chunkCache.get(key);
+  if (cached) {
+    const dOffset = first.startOffset - cached.offset;
+    const dLine = (first.startLine ?? 1) - cached.line;
+    return dOffset === 0 && dLine === 0 ? cached : { ...relocate(cached, dOffset, dLine), offset: first.startOffset, line: first.startLine ?? 1 };
+  }
+  const parsed = parseTokens(tokens, next, text, end);
+  if (chunkCache.size >= CHUNK_CACHE_LIMIT) chunkCache.clear();
+  chunkCache.set(key, parsed);
+  return parsed;
+}
+
+function parseTokens(tokens: IToken[], next: IToken | undefined, text: string, end: number): ChunkParse {
+  const first = tokens[0];
+  const last = tokens[tokens.length - 1];
+  const chunkRange: SourceRange = {
+    startOffset: first.startOffset,
+    endOffset: end,
+    startLine: first.startLine ?? 1,
+    startColumn: first.startColumn ?? 1,
+    endLine: last.endLine ?? last.startLine ?? 1,
+    endColumn: (last.endColumn ?? 0) + 1,
+  };
+  const grammarInstance = grammar as ResnetGrammar;
+  grammarInstance.input = tokens;
+  const diagnostics: Diagnostic[] = [];
+  let items: readonly TopLevel[];
   try {
-    const cst = grammar.file();
-    for (const error of grammar.errors) diagnostics.push(syntaxError(error, text));
-    file = new SyntaxTreeBuilder(whole).file(cst);
+    const cst = grammarInstance.file();
+    for (const error of grammarInstance.errors) diagnostics.push(syntaxError(error, text, next));
+    items = new SyntaxTreeBuilder(chunkRange).file(cst).items;
   } catch (error) {
     // Only nesting thousands of levels deep exhausts the stack; say so instead of crashing.
     if (!(error instanceof RangeError)) throw error;
-    diagnostics.push({ severity: 'error', code: 'too-large', message: 'parentheses are nested too deeply to read; simplify the expression', range: whole });
-    file = { items: [], range: whole };
+    diagnostics.push({ severity: 'error', code: 'too-large', message: 'parentheses are nested too deeply to read; simplify the expression', range: chunkRange });
+    items = [];
   }
-  return { file, diagnostics, comments: lexed.groups.comments ?? [] };
+  return { items, diagnostics, offset: first.startOffset, line: first.startLine ?? 1 };
 }
 
-function syntaxError(error: IRecognitionException, text: string): Diagnostic {
+/** A copy of a parse result moved by `dOffset` characters and `dLine` lines (columns stay). */
+function relocate<T>(value: T, dOffset: number, dLine: number): T {
+  if (Array.isArray(value)) return value.map((v) => relocate(v, dOffset, dLine)) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  const record = value as Record<string, unknown>;
+  if (typeof record.startOffset === 'number' && typeof record.startLine === 'number') {
+    const r = value as unknown as SourceRange;
+    return { ...r, startOffset: r.startOffset + dOffset, endOffset: r.endOffset + dOffset, startLine: r.startLine + dLine, endLine: r.endLine + dLine } as T;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(record)) out[k] = relocate(v, dOffset, dLine);
+  return out as T;
+}
+
+function syntaxError(error: IRecognitionException, text: string, next?: IToken): Diagnostic {
   const token = error.token;
   const atEnd = !Number.isFinite(token.startOffset) || token.tokenType.name === 'EOF';
   const previous = (error as { previousToken?: IToken }).previousToken;
@@ -59,8 +152,9 @@ function syntaxError(error: IRecognitionException, text: string): Diagnostic {
   let range: SourceRange;
   if (usePrevious) range = tokenRange(previous);
   else if (!atEnd) range = tokenRange(token);
+  else if (next) range = tokenRange(next);
   else range = endRange(text);
-  return { severity: 'error', code: 'syntax', message: describeSyntaxError(error, atEnd), range };
+  return { severity: 'error', code: 'syntax', message: describeSyntaxError(error, atEnd, next), range };
 }
 
 const tokenLabels: Record<string, string> = {
@@ -79,9 +173,10 @@ const tokenLabels: Record<string, string> = {
   EOF: 'the end of the file',
 };
 
-function describeSyntaxError(error: IRecognitionException, atEnd: boolean): string {
+function describeSyntaxError(error: IRecognitionException, atEnd: boolean, next?: IToken): string {
   const token = error.token;
-  const found = atEnd ? 'the end of the file' : token.tokenType === Newline ? 'the end of the line' : `\`${token.image}\``;
+  // The end of a declaration's tokens is the start of the next declaration, when there is one.
+  const found = atEnd ? (next ? `\`${next.image}\`` : 'the end of the file') : token.tokenType === Newline ? 'the end of the line' : `\`${token.image}\``;
   if (error.name === 'MismatchedTokenException') {
     const expected = /-->\s*(\w+)\s*<--/.exec(error.message)?.[1];
     const label = expected ? (tokenLabels[expected] ?? `\`${expected.toLowerCase()}\``) : 'something else';
