@@ -93,3 +93,23 @@ test('an unterminated model at end of file is an error at the end, not a crash',
   assert.equal(diagnostics.length, 1);
   assert.match(diagnostics[0].message, /\}/);
 });
+
+test('re-parsing after an edit reuses unchanged declarations, moved to their new place, exactly as a fresh parse', async () => {
+  const { clearParseCache } = await import('../../src/core/language/parse');
+  const original = [readExample('imagenet/resnet50.resnet'), readExample('cifar/family.resnet'), readExample('variants/own-block.resnet')].join('\n');
+  const edits = [
+    original.replace('bottleneck(128)', 'bottleneck(256)'), // same length, middle of the first model
+    original.replace('conv1    conv 7x7, 64, stride 2, bn, relu', 'conv1    conv 7x7, 64, stride 2\n           bn, relu\n\n'), // lines added early
+    original.replace('model resnet32 = cifar_resnet(n = 5)', 'model resnet32 = cifar_resnet(n = 5'), // a syntax error mid-file
+    `// a comment on top\n${original}`,
+  ];
+  parse(original);
+  for (const text of edits) {
+    const warm = parse(text);
+    clearParseCache();
+    const cold = parse(text);
+    assert.deepEqual(warm.file, cold.file);
+    assert.deepEqual(warm.diagnostics, cold.diagnostics);
+    parse(original);
+  }
+});

@@ -81,6 +81,11 @@ interface ChunkParse {
 const chunkCache = new Map<string, ChunkParse>();
 const CHUNK_CACHE_LIMIT = 4096;
 
+/** Forgets every remembered declaration (tests compare a warm parse with a cold one). */
+export function clearParseCache(): void {
+  chunkCache.clear();
+}
+
 function parseChunk(tokens: IToken[], next: IToken | undefined, text: string): ChunkParse {
   const first = tokens[0];
   const end = next ? next.startOffset : text.length;
