@@ -126,6 +126,12 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
     await withScreenshotOnFailure(t, page, cs, 'editor', async () => {
       await openFileFromExplorer(page, 'resnet50.resnet');
       const items = await waitForStatusBarItem(page, /resnet50: 25\.56M params · 3\.86G MACs/, 60_000);
+      // Highlighting: the grammar colours keywords, layers, numbers and labels differently from plain text.
+      const keyword = page.locator('.view-line span span', { hasText: /^model$/ }).first();
+      const name = page.locator('.view-line span span', { hasText: /^resnet50$/ }).first();
+      const number = page.locator('.view-line span span', { hasText: /^1000$/ }).first();
+      const colours = new Set(await Promise.all([keyword, name, number].map((l) => l.evaluate((e) => getComputedStyle(e).color))));
+      assert.equal(colours.size, 3, `model, resnet50 and 1000 in three colours: ${[...colours].join(', ')}`);
       assert.ok(items.some((i) => i.includes('resnet50: 25.56M params · 3.86G MACs')));
       const lenses = await readCodeLenses(page, { waitFor: /Train/ });
       assert.deepEqual(lenses[0]?.items, ['25.56M params · 3.86G MACs', 'Train', 'Summary']);
