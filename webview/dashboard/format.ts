@@ -1,4 +1,5 @@
 // Numbers as the header and legends show them.
+export { formatDuration } from '../../src/core/report/numbers';
 
 /** 272474 → "272.5K", 40_813_184 → "40.8M". */
 export function formatCount(n: number): string {
@@ -9,17 +10,6 @@ export function formatCount(n: number): string {
   return String(Math.round(n));
 }
 
-/** 3725 → "1h 02m"; 245 → "4m 05s"; 12.3 → "12s". */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '—';
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  if (h > 0) return `${h}h ${pad(m)}m`;
-  if (m > 0) return `${m}m ${pad(s % 60)}s`;
-  return `${s}s`;
-}
 
 export function formatPercent(fraction: number): string {
   return `${(100 * fraction).toFixed(2)}%`;

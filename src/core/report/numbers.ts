@@ -43,3 +43,15 @@ export function formatPaperUnits(n: number): string {
 function trim(fixed: string): string {
   return fixed.replace(/\.?0+$/, '');
 }
+
+/** A span of time for a status line or a header: 3725 → "1h 02m"; 245 → "4m 05s"; 12.3 → "12s"; unknown → "—". */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '—';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (h > 0) return `${h}h ${pad(m)}m`;
+  if (m > 0) return `${m}m ${pad(s % 60)}s`;
+  return `${s}s`;
+}

@@ -1,6 +1,9 @@
 // Where the run being trained stands, for the status bar, the progress notification and the
 // dashboard's ETA. Plain TypeScript, no editor API.
+import { formatDuration } from '../../core/report/numbers';
 import type { BatchMessage, FinishedMessage, StartedMessage, TrainingMessage } from '../../protocol/training';
+
+export { formatDuration };
 
 export class RunProgress {
   started?: StartedMessage;
@@ -67,13 +70,3 @@ export class RunProgress {
   }
 }
 
-/** 3725 → "1h 02m"; 245 → "4m 05s"; 12.3 → "12s". */
-export function formatDuration(seconds: number): string {
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  if (h > 0) return `${h}h ${pad(m)}m`;
-  if (m > 0) return `${m}m ${pad(s % 60)}s`;
-  return `${s}s`;
-}
