@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { after, before, describe, it, type TestContext } from "node:test";
+import { after, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import {
   REPO_ROOT,
@@ -35,6 +35,7 @@ import {
   statusBarItems,
   trustWorkspace,
   waitForStatusBarItem,
+  withFailureReport,
   type CodeServerHandle,
 } from "./harness";
 
@@ -44,17 +45,6 @@ const SAMPLE = ["network demo", "  conv 3x3 16", "  block basic 16", "  head fc 
 const availability = e2eAvailable();
 const skip = availability.ok ? false : availability.reason;
 
-/** On failure: a screenshot and the extension host log tail, then rethrow. */
-async function withDiagnostics(t: TestContext, page: Page, cs: CodeServerHandle, name: string, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (error) {
-    const shot = await screenshot(page, `failure-${name}`).catch((e: unknown) => `(no screenshot: ${String(e)})`);
-    t.diagnostic(`screenshot: ${shot}`);
-    t.diagnostic(`extension host log (tail):\n${cs.extensionHostLog().split("\n").slice(-30).join("\n")}`);
-    throw error;
-  }
-}
 
 describe("e2e harness (code-server + Chromium, probe extension)", { skip, timeout: 300_000 }, () => {
   let work = "";
@@ -94,7 +84,7 @@ describe("e2e harness (code-server + Chromium, probe extension)", { skip, timeou
 
   it("opens a.resnet from the Explorer in the resnet language", async (t) => {
     const { page, cs } = ctx();
-    await withDiagnostics(t, page, cs, "open-file", async () => {
+    await withFailureReport(t, page, cs, "open-file", async () => {
       assert.match(await page.title(), /code-server/);
       await openFileFromExplorer(page, "a.resnet");
       // "Plain Text" at first, "ResNet" once the extension host has registered the probe's language.
@@ -113,7 +103,7 @@ describe("e2e harness (code-server + Chromium, probe extension)", { skip, timeou
 
   it("shows the probe's diagnostic in the Problems panel", async (t) => {
     const { page, cs } = ctx();
-    await withDiagnostics(t, page, cs, "problems", async () => {
+    await withFailureReport(t, page, cs, "problems", async () => {
       const markers = await openProblemsPanel(page, { waitFor: "PROBE-DIAG" });
       const marker = markers.find((m) => m.message.includes("PROBE-DIAG"));
       assert.ok(marker !== undefined);
@@ -127,7 +117,7 @@ describe("e2e harness (code-server + Chromium, probe extension)", { skip, timeou
 
   it("shows the probe's hover (keyboard and mouse)", async (t) => {
     const { page, cs } = ctx();
-    await withDiagnostics(t, page, cs, "hover", async () => {
+    await withFailureReport(t, page, cs, "hover", async () => {
       const byKeyboard = await hoverAt(page, 3, "block", { waitFor: "PROBE-HOVER" });
       assert.match(byKeyboard, /PROBE-HOVER: block at 3:3/);
       const byMouse = await hoverAt(page, 2, 5, { via: "mouse", waitFor: "PROBE-HOVER" });
@@ -141,7 +131,7 @@ describe("e2e harness (code-server + Chromium, probe extension)", { skip, timeou
 
   it("reads code lenses and inlay hints from the DOM", async (t) => {
     const { page, cs } = ctx();
-    await withDiagnostics(t, page, cs, "lens-hints", async () => {
+    await withFailureReport(t, page, cs, "lens-hints", async () => {
       const lenses = await readCodeLenses(page, { waitFor: "PROBE-LENS" });
       assert.deepEqual(lenses, [{ line: 1, text: "PROBE-LENS: 5 lines", items: ["PROBE-LENS: 5 lines"] }]);
       const hints = await readInlayHints(page, { waitFor: "PROBE-HINT:4" });
@@ -151,7 +141,7 @@ describe("e2e harness (code-server + Chromium, probe extension)", { skip, timeou
 
   it("runs a command from the command palette (F1)", async (t) => {
     const { page, cs } = ctx();
-    await withDiagnostics(t, page, cs, "command", async () => {
+    await withFailureReport(t, page, cs, "command", async () => {
       await runCommand(page, "ResNet Probe: Say Hello");
       const shown = await notifications(page, { waitFor: "PROBE-COMMAND" });
       assert.ok(shown.some((n) => n.includes("PROBE-COMMAND: hello from the probe")), JSON.stringify(shown));
@@ -166,7 +156,7 @@ describe("e2e harness (code-server + Chromium, probe extension)", { skip, timeou
     try {
       restrictedPage = await openWorkbench(restricted.url);
       const p = restrictedPage;
-      await withDiagnostics(t, p, restricted, "trust", async () => {
+      await withFailureReport(t, p, restricted, "trust", async () => {
         await waitForStatusBarItem(p, "Restricted Mode");
         await trustWorkspace(p);
         assert.ok(!(await statusBarItems(p)).includes("Restricted Mode"));

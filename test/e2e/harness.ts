@@ -1023,3 +1023,24 @@ export async function readInlayHints(
   if (waitFor === undefined) return read();
   return pollUntil(`an inlay hint matching ${String(waitFor)}`, read, (hs) => hs.some((h) => matches(h.text, waitFor)), options.timeoutMs ?? 15_000);
 }
+
+/**
+ * Runs one end-to-end check; on failure it adds a screenshot and the tail of the extension host's
+ * log to the test's output, then rethrows, so a red run can be understood without rerunning it.
+ */
+export async function withFailureReport(
+  t: { diagnostic(message: string): void },
+  page: Page,
+  cs: CodeServerHandle,
+  name: string,
+  body: () => Promise<void>,
+): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    const shot = await screenshot(page, `failure-${name}`).catch((e: unknown) => `(no screenshot: ${String(e)})`);
+    t.diagnostic(`screenshot: ${shot}`);
+    t.diagnostic(`extension host log (tail):\n${cs.extensionHostLog().split("\n").slice(-30).join("\n")}`);
+    throw error;
+  }
+}

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import type { Page } from 'playwright-core';
 import {
@@ -29,6 +29,7 @@ import {
   screenshot,
   startCodeServer,
   waitForStatusBarItem,
+  withFailureReport,
   type CodeServerHandle,
 } from '../e2e/harness';
 import { Commands } from '../../src/protocol/languageServer';
@@ -81,15 +82,6 @@ function packageRealExtension(): string {
   return vsix;
 }
 
-async function withScreenshotOnFailure(t: TestContext, page: Page, cs: CodeServerHandle, name: string, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (error) {
-    t.diagnostic(`screenshot: ${await screenshot(page, `extension-${name}`).catch(() => 'none')}`);
-    t.diagnostic(`extension host log (tail):\n${cs.extensionHostLog().split('\n').slice(-30).join('\n')}`);
-    throw error;
-  }
-}
 
 describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, () => {
   let work = '';
@@ -123,7 +115,7 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
 
   it('shows totals, lenses, inlay hints and hovers for an open file', async (t) => {
     const { cs, page } = session();
-    await withScreenshotOnFailure(t, page, cs, 'editor', async () => {
+    await withFailureReport(t, page, cs, 'editor', async () => {
       await openFileFromExplorer(page, 'resnet50.resnet');
       const items = await waitForStatusBarItem(page, /resnet50: 25\.56M params · 3\.86G MACs/, 60_000);
       // Highlighting: the grammar colours keywords, layers, numbers and labels differently from plain text.
@@ -150,7 +142,7 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
 
   it('shows the summary table beside the file', async (t) => {
     const { cs, page } = session();
-    await withScreenshotOnFailure(t, page, cs, 'summary', async () => {
+    await withFailureReport(t, page, cs, 'summary', async () => {
       await runCommand(page, 'ResNet: Show Model Summary');
       const summary = page.locator('.editor-group-container').nth(1).locator('.view-lines');
       await summary.getByText('conv1.conv1').first().waitFor({ timeout: 20_000 });
@@ -161,7 +153,7 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
 
   it('reports a bad shortcut addition in the Problems panel', async (t) => {
     const { cs, page } = session();
-    await withScreenshotOnFailure(t, page, cs, 'problems', async () => {
+    await withFailureReport(t, page, cs, 'problems', async () => {
       await openFileFromExplorer(page, 'broken.resnet');
       const markers = await openProblemsPanel(page, { waitFor: /shortcut adds 56×56×64 to 28×28×128/ });
       const marker = markers.find((m) => m.message.includes('shortcut adds'));
@@ -173,7 +165,7 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
 
   it('trains a model in two clicks (the Train lens, Start) and the dashboard plots its loss live', async (t) => {
     const { cs, page } = session();
-    await withScreenshotOnFailure(t, page, cs, 'train', async () => {
+    await withFailureReport(t, page, cs, 'train', async () => {
       await openFileFromExplorer(page, 'tiny.resnet');
       await readCodeLenses(page, { waitFor: /Train/, timeoutMs: 60_000 });
       // Click 1: the code lens. The recipe names its data set, so nothing more is asked...
@@ -195,7 +187,7 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
 
   it('creates a file from one of the paper\'s models', async (t) => {
     const { cs, page } = session();
-    await withScreenshotOnFailure(t, page, cs, 'template', async () => {
+    await withFailureReport(t, page, cs, 'template', async () => {
       // The command opens a second quick pick at once, so the palette does not close in between.
       await runCommand(page, 'ResNet: New File from Template', 5_000).catch(() => undefined);
       const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row .label-name');
@@ -211,7 +203,7 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
     const restricted = await startCodeServer({ folder, extensionsDir, trust: false });
     const restrictedPage = await openWorkbench(restricted.url);
     try {
-      await withScreenshotOnFailure(t, restrictedPage, restricted, 'restricted', async () => {
+      await withFailureReport(t, restrictedPage, restricted, 'restricted', async () => {
         await openFileFromExplorer(restrictedPage, 'resnet50.resnet');
         await readCodeLenses(restrictedPage, { waitFor: /Train/, timeoutMs: 60_000 });
         await runCommand(restrictedPage, 'ResNet: Train Model');
