@@ -1,81 +1,17 @@
+// The CIFAR-10 download against a real HTTP server on 127.0.0.1 serving a small archive in the
+// official layout that the test makes: checksum, progress, resume, cancel, safe extraction.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import * as zlib from 'node:zlib';
-import { execFileSync } from 'node:child_process';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import { downloadCifar10, CIFAR10_MD5, type DownloadProgress } from '../../src/training/data/download';
-import { TarReader, extractTarGz, type TarEntry } from '../../src/training/data/tar';
+import { downloadCifar10, extractCifar10, CIFAR10_MD5, CIFAR10_PARTIAL, type DownloadProgress } from '../../src/training/data/download';
 import { loadCifar10 } from '../../src/training/data/cifar10';
 import { DatasetError } from '../../src/training/data/dataset';
+import { handMadeTarGz, makeCifarArchive, md5Of, serve, type Route, serveCut, serveFile, tarHeader, tempDir } from '../helpers/cifarArchive';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'download-test-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-let dirCount = 0;
-const newDir = (): string => fs.mkdtempSync(path.join(tmp, `d${dirCount++}-`));
-
-const bytes = (n: number, seed: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + seed * 7 + (i >> 8)) % 256));
-/** Valid CIFAR records: label byte r % 10, then pattern bytes. */
-const records = (n: number, seed: number): Buffer => {
-  const b = bytes(n * 3073, seed);
-  for (let r = 0; r < n; r++) b[r * 3073] = r % 10;
-  return b;
-};
-// Fits ustar only by splitting into prefix + name:
-const splitName = `${'a-rather-long-folder-name/'.repeat(3)}${'x'.repeat(80)}.bin`;
-// Cannot fit ustar at all: needs a GNU long-name or pax path record.
-const longName = `${'a-rather-long-folder-name/'.repeat(3)}${'y'.repeat(120)}.bin`;
-
-/** Source tree for the archives: odd sizes around the 512-byte block, a long path, an empty file. */
-function makeTree(): { dir: string; files: Record<string, Buffer> } {
-  const dir = newDir();
-  const files: Record<string, Buffer> = {
-    'cifar-10-batches-bin/data_batch_1.bin': records(3, 1),
-    'cifar-10-batches-bin/test_batch.bin': records(1, 2),
-    'cifar-10-batches-bin/readme.html': bytes(512, 3),
-    'empty.txt': Buffer.alloc(0),
-    [splitName]: bytes(1, 4),
-    [longName]: bytes(700, 5),
-  };
-  for (const [name, data] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    fs.writeFileSync(path.join(dir, name), data);
-  }
-  fs.mkdirSync(path.join(dir, 'empty-dir'));
-  return { dir, files };
-}
-
-function systemTarGz(format: 'gnu' | 'posix'): { archive: string; files: Record<string, Buffer> } {
-  const { dir, files } = makeTree();
-  const archive = path.join(newDir(), `tree-${format}.tar.gz`);
-  execFileSync('tar', [`--format=${format}`, '-czf', archive, '-C', dir, ...Object.keys(files).map((f) => f.split('/')[0]), 'empty-dir']);
-  return { archive, files };
-}
-
-function assertTree(root: string, files: Record<string, Buffer>): void {
-  for (const [name, data] of Object.entries(files)) assert.deepEqual(fs.readFileSync(path.join(root, name)), data, name);
-  assert.ok(fs.statSync(path.join(root, 'empty-dir')).isDirectory());
-}
-
-/** A hand-made ustar header, for archives system tar refuses to create. */
-function header(name: string, size: number, type = '0'): Buffer {
-  const h = Buffer.alloc(512);
-  h.write(name, 0, 100, 'utf8');
-  h.write('0000644\0', 100);
-  h.write(size.toString(8).padStart(11, '0') + '\0', 124);
-  h.write(type, 156);
-  h.write('ustar\0' + '00', 257);
-  h.fill(0x20, 148, 156);
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-  return h;
-}
+const tmp = tempDir('download-test-');
+after(tmp.remove);
+const noEnv = {}; // the tests pass url and md5 themselves; $RESNET_STUDIO_CIFAR10_* must not leak in
 
 function expectDatasetError(e: unknown, ...parts: string[]): true {
   assert.ok(e instanceof DatasetError, `expected DatasetError, got ${String(e)}`);
@@ -83,122 +19,153 @@ function expectDatasetError(e: unknown, ...parts: string[]): true {
   return true;
 }
 
-for (const format of ['gnu', 'posix'] as const) {
-  test(`extractTarGz unpacks a ${format} tar.gz made by system tar, long names included`, async () => {
-    const { archive, files } = systemTarGz(format);
-    const out = newDir();
-    const progress: number[] = [];
-    const written = await extractTarGz(archive, out, (b) => progress.push(b));
-    assertTree(out, files);
-    assert.deepEqual(written.sort(), Object.keys(files).sort());
-    assert.equal(progress.at(-1), fs.statSync(archive).size);
-  });
-}
-
-test('TarReader gives the same entries when fed one byte at a time', () => {
-  const { archive, files } = systemTarGz('gnu');
-  const tar = zlib.gunzipSync(fs.readFileSync(archive));
-  const collect = (chunk: number): Map<string, Buffer> => {
-    const seen = new Map<string, Buffer>();
-    let current: TarEntry | undefined;
-    let parts: Buffer[] = [];
-    const reader = new TarReader({
-      entry: (e) => ((current = e), (parts = [])),
-      data: (c) => parts.push(Buffer.from(c)),
-      entryEnd: () => current?.type === 'file' && seen.set(current.path, Buffer.concat(parts)),
-    });
-    for (let i = 0; i < tar.length; i += chunk) reader.push(tar.subarray(i, i + chunk));
-    reader.finish();
-    return seen;
-  };
-  const byByte = collect(1);
-  assert.deepEqual(byByte, collect(4096));
-  assert.deepEqual(new Map(Object.entries(files)), byByte);
-});
-
-test('damaged and truncated archives, and non-gzip files, are reported', async () => {
-  const { archive } = systemTarGz('gnu');
-  const tar = zlib.gunzipSync(fs.readFileSync(archive));
-  const damaged = Buffer.from(tar);
-  damaged[3] ^= 0xff; // inside the first header's name
-  const handler = { entry: () => undefined, data: () => undefined, entryEnd: () => undefined };
-  assert.throws(() => new TarReader(handler, 'x.tar').push(damaged), (e) => expectDatasetError(e, 'x.tar is damaged', 'checksum'));
-
-  const reader = new TarReader(handler, 'cut.tar');
-  reader.push(tar.subarray(0, 512 + 100)); // a header and part of its file
-  assert.throws(() => reader.finish(), (e) => expectDatasetError(e, 'cut.tar', 'truncated'));
-
-  const notGzip = path.join(newDir(), 'cifar-10-binary.tar.gz');
-  fs.writeFileSync(notGzip, '<html>Please log in</html>');
-  await assert.rejects(extractTarGz(notGzip, newDir()), (e) => expectDatasetError(e, notGzip, 'not a valid .tar.gz'));
-});
-
-test('paths escaping the target folder are refused', async () => {
-  const evil = Buffer.concat([header('../evil.txt', 3), Buffer.from('bad'), Buffer.alloc(509 + 1024)]);
-  const archive = path.join(newDir(), 'evil.tar.gz');
-  fs.writeFileSync(archive, zlib.gzipSync(evil));
-  const out = path.join(newDir(), 'out');
-  await assert.rejects(extractTarGz(archive, out), (e) => expectDatasetError(e, '../evil.txt', 'outside'));
-  assert.ok(!fs.existsSync(path.join(out, '..', 'evil.txt')));
-});
-
-/** Serves `routes` on 127.0.0.1; returns the base URL and a closer. */
-async function serve(routes: Record<string, (res: http.ServerResponse) => void>): Promise<{ base: string; close: () => Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    const route = routes[req.url ?? ''];
-    if (route) route(res);
-    else res.writeHead(404).end('not here');
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    base: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-const sendBytes = (data: Buffer) => (res: http.ServerResponse): void => {
-  res.writeHead(200, { 'content-length': data.length, 'content-type': 'application/gzip' });
-  res.end(data);
-};
-
-test('a download whose MD5 differs from the published one is discarded with a clear error', async () => {
-  const server = await serve({ '/cifar.tar.gz': sendBytes(bytes(5000, 9)) });
-  const dest = newDir();
+test('downloads, verifies the MD5, reports growing progress and extracts only the data set files', async () => {
+  const archive = await makeCifarArchive(tmp.fresh(), { 'cifar-10-batches-bin/run-me.sh': 'echo hi', 'elsewhere/notes.txt': 'x' });
+  const server = await serve({ '/old': (_req, res) => res.writeHead(302, { location: '/cifar.tar.gz' }).end(), '/cifar.tar.gz': serveFile(archive.data) });
+  const dest = path.join(tmp.fresh(), 'data'); // created by the download
+  const events: DownloadProgress[] = [];
   try {
-    await assert.rejects(downloadCifar10(dest, { url: `${server.base}/cifar.tar.gz` }), (e) =>
-      expectDatasetError(e, 'MD5', CIFAR10_MD5, crypto.createHash('md5').update(bytes(5000, 9)).digest('hex'), 'discarded'),
+    const result = await downloadCifar10(dest, { url: `${server.base}/old`, md5: archive.md5, env: noEnv, onProgress: (p) => events.push(p) });
+    assert.equal(result.how, 'downloaded');
+    assert.equal(result.folder, path.join(dest, 'cifar-10-batches-bin'));
+    assert.deepEqual(fs.readdirSync(dest), ['cifar-10-batches-bin'], 'archive, partial file and staging folder are gone');
+    assert.deepEqual(
+      fs.readdirSync(result.folder).sort(),
+      ['batches.meta.txt', 'data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'readme.html', 'test_batch.bin'],
+      'run-me.sh and elsewhere/ are not extracted',
     );
+    for (const [name, data] of Object.entries(archive.records)) assert.deepEqual(fs.readFileSync(path.join(result.folder, name)), data, name);
+
+    const downloads = events.filter((e) => e.phase === 'download');
+    assert.ok(downloads.every((e, i) => i === 0 || e.bytes >= (downloads[i - 1]?.bytes ?? 0)), 'progress only grows');
+    assert.deepEqual(downloads.at(-1), { phase: 'download', bytes: archive.data.length, total: archive.data.length });
+    assert.equal(events.filter((e) => e.phase === 'extract').at(-1)?.bytes, archive.data.length);
+
+    const data = loadCifar10(dest, { trainFiles: ['data_batch_1.bin'] });
+    assert.deepEqual(Array.from(data.train.labels), [0, 1, 2]);
+    assert.equal(data.test.count, 8);
+
+    const again = await downloadCifar10(dest, { url: 'http://127.0.0.1:9/never-asked', md5: archive.md5, env: noEnv });
+    assert.equal(again.how, 'ready', 'a complete folder is not downloaded again');
+  } finally {
+    await server.close();
+  }
+});
+
+test('an interrupted download keeps its bytes and the next run resumes them with a Range request', async () => {
+  const archive = await makeCifarArchive(tmp.fresh());
+  const cut = Math.floor(archive.data.length / 2);
+  const server = await serve({ '/cifar.tar.gz': (req, res, attempt) => (attempt === 0 ? serveCut(archive.data, cut) : serveFile(archive.data))(req, res, attempt) });
+  const dest = tmp.fresh();
+  const options = { url: `${server.base}/cifar.tar.gz`, md5: archive.md5, env: noEnv };
+  try {
+    await assert.rejects(downloadCifar10(dest, options), (e) => expectDatasetError(e, 'stopped after', 'run the download again to resume', CIFAR10_PARTIAL));
+    const partial = path.join(dest, CIFAR10_PARTIAL);
+    const kept = fs.statSync(partial).size;
+    assert.equal(kept, cut, 'every byte received is kept');
+    assert.ok(!fs.existsSync(path.join(dest, 'cifar-10-batches-bin')));
+
+    const result = await downloadCifar10(dest, options);
+    assert.equal(result.resumedAt, cut);
+    assert.deepEqual(server.ranges, ['', `bytes=${cut}-`]);
+    assert.deepEqual(fs.readFileSync(path.join(result.folder, 'test_batch.bin')), archive.records['test_batch.bin']);
+    assert.deepEqual(fs.readdirSync(dest), ['cifar-10-batches-bin']);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a server that ignores the Range header sends the whole file again, and it is not appended', async () => {
+  const archive = await makeCifarArchive(tmp.fresh());
+  const server = await serve({ '/cifar.tar.gz': (_req, res) => res.writeHead(200, { 'content-length': archive.data.length }).end(archive.data) });
+  const dest = tmp.fresh();
+  fs.writeFileSync(path.join(dest, CIFAR10_PARTIAL), archive.data.subarray(0, 1000));
+  try {
+    const result = await downloadCifar10(dest, { url: `${server.base}/cifar.tar.gz`, md5: archive.md5, env: noEnv });
+    assert.equal(result.resumedAt, undefined);
+    assert.deepEqual(server.ranges, ['bytes=1000-']);
+    assert.deepEqual(fs.readFileSync(path.join(result.folder, 'data_batch_5.bin')), archive.records['data_batch_5.bin']);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a partial file that is already whole (stopped before its rename) is checked, not downloaded again', async () => {
+  const archive = await makeCifarArchive(tmp.fresh());
+  const server = await serve({ '/cifar.tar.gz': serveFile(archive.data) });
+  const dest = tmp.fresh();
+  fs.writeFileSync(path.join(dest, CIFAR10_PARTIAL), archive.data);
+  try {
+    const result = await downloadCifar10(dest, { url: `${server.base}/cifar.tar.gz`, md5: archive.md5, env: noEnv });
+    assert.deepEqual(server.ranges, [`bytes=${archive.data.length}-`], 'the server answered 416 and nothing more was asked');
+    assert.ok(fs.existsSync(path.join(result.folder, 'data_batch_1.bin')));
+  } finally {
+    await server.close();
+  }
+});
+
+test('a corrupt archive is refused with both checksums, deleted, and nothing is extracted', async () => {
+  const archive = await makeCifarArchive(tmp.fresh());
+  const corrupt = Buffer.from(archive.data);
+  corrupt[corrupt.length >> 1] ^= 0xff;
+  const server = await serve({ '/cifar.tar.gz': serveFile(corrupt) });
+  const dest = tmp.fresh();
+  try {
+    // The published MD5 by default: the test archive is not the real one either.
+    await assert.rejects(downloadCifar10(dest, { url: `${server.base}/cifar.tar.gz`, env: noEnv }), (e) =>
+      expectDatasetError(e, `has MD5 ${md5Of(corrupt)}`, `published MD5 is ${CIFAR10_MD5}`, 'it was deleted', 'Run the download again'),
+    );
+    await assert.rejects(downloadCifar10(dest, { url: `${server.base}/cifar.tar.gz`, md5: archive.md5, env: noEnv }), (e) => expectDatasetError(e, archive.md5));
     assert.deepEqual(fs.readdirSync(dest), [], 'no partial or unverified file is left behind');
   } finally {
     await server.close();
   }
 });
 
-test('download follows a redirect, reports progress, verifies, extracts atomically', async () => {
-  const { archive, files } = systemTarGz('gnu');
-  const data = fs.readFileSync(archive);
-  const md5 = crypto.createHash('md5').update(data).digest('hex');
-  const server = await serve({
-    '/old': (res) => res.writeHead(302, { location: '/cifar.tar.gz' }).end(),
-    '/cifar.tar.gz': sendBytes(data),
-  });
-  const dest = newDir();
-  const events: DownloadProgress[] = [];
+test('the URL and MD5 come from $RESNET_STUDIO_CIFAR10_URL and $RESNET_STUDIO_CIFAR10_MD5 when set', async () => {
+  const archive = await makeCifarArchive(tmp.fresh());
+  const server = await serve({ '/mirror.tar.gz': serveFile(archive.data) });
   try {
-    const folder = await downloadCifar10(dest, { url: `${server.base}/old`, md5, onProgress: (p) => events.push(p) });
-    assert.equal(folder, path.join(dest, 'cifar-10-batches-bin'));
-    assert.deepEqual(fs.readFileSync(path.join(folder, 'data_batch_1.bin')), files['cifar-10-batches-bin/data_batch_1.bin']);
-    assert.deepEqual(fs.readdirSync(dest), ['cifar-10-batches-bin'], 'archive and staging folder are removed');
+    const env = { RESNET_STUDIO_CIFAR10_URL: `${server.base}/mirror.tar.gz`, RESNET_STUDIO_CIFAR10_MD5: archive.md5.toUpperCase() };
+    const result = await downloadCifar10(tmp.fresh(), { env });
+    assert.equal(result.how, 'downloaded');
+  } finally {
+    await server.close();
+  }
+});
 
-    const downloads = events.filter((e) => e.phase === 'download');
-    assert.ok(downloads.every((e, i) => i === 0 || e.bytes > downloads[i - 1].bytes), 'progress only grows');
-    assert.deepEqual(downloads.at(-1), { phase: 'download', bytes: data.length, total: data.length });
-    assert.ok(events.some((e) => e.phase === 'extract'));
+test('cancelling keeps the bytes received, says how to resume, and the next run resumes', async () => {
+  const archive = await makeCifarArchive(tmp.fresh());
+  const cut = Math.floor(archive.data.length / 2);
+  // The first answer sends half the file, then stalls (a slow server) until the client gives up.
+  const stall: Route = (_req, res) => void res.writeHead(200, { 'content-length': archive.data.length }).write(archive.data.subarray(0, cut));
+  const server = await serve({ '/cifar.tar.gz': (req, res, attempt) => (attempt === 0 ? stall : serveFile(archive.data))(req, res, attempt) });
+  const dest = tmp.fresh();
+  const controller = new AbortController();
+  const options = { url: `${server.base}/cifar.tar.gz`, md5: archive.md5, env: noEnv };
+  try {
+    // Cancel once half has arrived, after a moment for it to reach the disk.
+    const run = downloadCifar10(dest, { ...options, signal: controller.signal, onProgress: (p) => p.bytes >= cut && setTimeout(() => controller.abort(), 100) });
+    await assert.rejects(run, (e) => expectDatasetError(e, 'cancelled', `kept in "${path.join(dest, CIFAR10_PARTIAL)}"`, 'run the download again to resume'));
+    assert.equal(fs.statSync(path.join(dest, CIFAR10_PARTIAL)).size, cut);
 
-    const d = loadCifar10(folder, { trainFiles: ['data_batch_1.bin'] });
-    assert.deepEqual(Array.from(d.train.labels), [0, 1, 2]);
+    const result = await downloadCifar10(dest, options);
+    assert.equal(result.resumedAt, cut);
+    assert.deepEqual(server.ranges, ['', `bytes=${cut}-`]);
+    assert.deepEqual(fs.readFileSync(path.join(result.folder, 'data_batch_2.bin')), archive.records['data_batch_2.bin']);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a silent server is given up after the idle timeout, keeping what came', async () => {
+  const server = await serve({ '/cifar.tar.gz': (_req, res) => void res.writeHead(200, { 'content-length': 100000 }).write(Buffer.alloc(100)) });
+  const dest = tmp.fresh();
+  try {
+    await assert.rejects(downloadCifar10(dest, { url: `${server.base}/cifar.tar.gz`, md5: CIFAR10_MD5, env: noEnv, idleTimeoutMs: 300 }), (e) =>
+      expectDatasetError(e, 'No data came from', 'for 0.3 s', 'resume'),
+    );
+    assert.equal(fs.statSync(path.join(dest, CIFAR10_PARTIAL)).size, 100);
   } finally {
     await server.close();
   }
@@ -207,44 +174,64 @@ test('download follows a redirect, reports progress, verifies, extracts atomical
 test('HTTP errors name the status', async () => {
   const server = await serve({});
   try {
-    await assert.rejects(downloadCifar10(newDir(), { url: `${server.base}/missing` }), (e) => expectDatasetError(e, 'HTTP 404'));
+    await assert.rejects(downloadCifar10(tmp.fresh(), { url: `${server.base}/missing`, env: noEnv }), (e) => expectDatasetError(e, 'HTTP 404'));
   } finally {
     await server.close();
   }
 });
 
-test('no network: says so, where to download by hand and which folder to pass', async () => {
+test('no network: says so, and how to download by hand into the folder', async () => {
   const server = await serve({});
   const deadUrl = `${server.base}/cifar-10-binary.tar.gz`;
   await server.close(); // nothing listens there any more
-  const dest = newDir();
-  await assert.rejects(downloadCifar10(dest, { url: deadUrl }), (e) =>
-    expectDatasetError(
-      e,
-      'No network',
-      'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz',
-      dest,
-      path.join(dest, 'cifar-10-batches-bin'),
-      'tar -xzf',
-    ),
+  const dest = tmp.fresh();
+  await assert.rejects(downloadCifar10(dest, { url: deadUrl, env: noEnv }), (e) =>
+    expectDatasetError(e, 'No network', 'ECONNREFUSED', 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz', dest),
   );
   assert.deepEqual(fs.readdirSync(dest), []);
 });
 
-test('an archive copied in by hand is verified and extracted without the network', async () => {
-  const { archive, files } = systemTarGz('posix');
-  const data = fs.readFileSync(archive);
-  const dest = newDir();
-  fs.writeFileSync(path.join(dest, 'cifar-10-binary.tar.gz'), data);
-  const md5 = crypto.createHash('md5').update(data).digest('hex');
+test('an archive copied in by hand is verified and extracted without the network; a wrong one is refused and kept', async () => {
+  const archive = await makeCifarArchive(tmp.fresh());
+  const dest = tmp.fresh();
+  fs.writeFileSync(path.join(dest, 'cifar-10-binary.tar.gz'), archive.data);
   const phases = new Set<string>();
-  const folder = await downloadCifar10(dest, {
-    url: 'http://127.0.0.1:9/unreachable',
-    md5,
-    keepArchive: true,
-    onProgress: (p) => phases.add(p.phase),
-  });
-  assert.deepEqual(fs.readFileSync(path.join(folder, 'test_batch.bin')), files['cifar-10-batches-bin/test_batch.bin']);
+  const offline = { url: 'http://127.0.0.1:9/unreachable', env: noEnv };
+  await assert.rejects(downloadCifar10(dest, offline), (e) => expectDatasetError(e, `has MD5 ${archive.md5}`, CIFAR10_MD5, 'delete it'));
+  assert.ok(fs.existsSync(path.join(dest, 'cifar-10-binary.tar.gz')), 'a file the user put there is never deleted');
+
+  const result = await downloadCifar10(dest, { ...offline, md5: archive.md5, keepArchive: true, onProgress: (p) => phases.add(p.phase) });
+  assert.equal(result.how, 'archive');
   assert.deepEqual([...phases].sort(), ['extract', 'verify']);
   assert.ok(fs.existsSync(path.join(dest, 'cifar-10-binary.tar.gz')), 'keepArchive keeps it');
+});
+
+/** Extracts a hand-made archive and expects it refused, with nothing written anywhere. */
+async function expectRefused(archive: Buffer, ...parts: string[]): Promise<void> {
+  const root = tmp.fresh();
+  const dest = path.join(root, 'data');
+  fs.mkdirSync(dest);
+  const file = path.join(root, 'evil.tar.gz');
+  fs.writeFileSync(file, archive);
+  await assert.rejects(extractCifar10(file, dest), (e) => expectDatasetError(e, 'Refusing to extract', ...parts));
+  assert.deepEqual(fs.readdirSync(dest), [], 'nothing extracted, staging folder removed');
+  assert.deepEqual(fs.readdirSync(root).sort(), ['data', 'evil.tar.gz'], 'nothing written next to the folder');
+}
+
+test('extraction refuses paths leading out of the folder, links and archives without the record files', async () => {
+  const batch = Buffer.alloc(3073);
+  await expectRefused(handMadeTarGz([[tarHeader('cifar-10-batches-bin/../../evil.txt', 3), Buffer.from('bad')]]), '"cifar-10-batches-bin/../../evil.txt"', 'outside');
+  await expectRefused(handMadeTarGz([[tarHeader('/tmp/evil.txt', 3), Buffer.from('bad')]]), '/tmp/evil.txt');
+  await expectRefused(
+    handMadeTarGz([
+      [tarHeader('cifar-10-batches-bin/data_batch_1.bin', 0, '2', '/etc/passwd'), Buffer.alloc(0)],
+      [tarHeader('cifar-10-batches-bin/test_batch.bin', 3073), batch],
+    ]),
+    'symbolic link',
+    'data_batch_1.bin',
+  );
+  await expectRefused(handMadeTarGz([[tarHeader('cifar-10-batches-bin/test_batch.bin', 3073), batch]]), 'it lacks cifar-10-batches-bin/data_batch_1.bin');
+  await expectRefused(Buffer.from('<html>Please log in</html>'), 'It is not the CIFAR-10 binary archive');
+  const archive = await makeCifarArchive(tmp.fresh());
+  await expectRefused(archive.data.subarray(0, archive.data.length - 200), 'It is not the CIFAR-10 binary archive');
 });

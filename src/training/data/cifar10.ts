@@ -26,7 +26,7 @@ export const CIFAR10_RECORD_BYTES = 1 + IMAGE;
 const HOW_TO_GET =
   `Get the binary version from ${CIFAR10_URL} and extract it (tar -xzf cifar-10-binary.tar.gz), ` +
   `then pass the extracted "${CIFAR10_FOLDER}" folder (or its parent) as the data folder; ` +
-  'or use the "download CIFAR-10" command, which does both.';
+  'or run `resnet-studio download cifar10 --data-dir <folder>` (or the command "ResNet: Download CIFAR-10"), which does both.';
 
 export interface Cifar10Options {
   /** Training files to read; default all five `data_batch_N.bin`. */

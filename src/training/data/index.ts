@@ -15,7 +15,6 @@ export * from './synthetic';
 export * from './augment';
 export * from './split';
 export * from './batches';
-export { TarReader, extractTarGz, type TarEntry, type TarHandler } from './tar';
 
 export type DatasetName = 'mnist' | 'cifar10' | 'synthetic';
 export const DATASET_NAMES: readonly DatasetName[] = ['mnist', 'cifar10', 'synthetic'];
@@ -50,8 +49,9 @@ export function loadDataset(spec: DatasetSpec): ImageDataset {
       if (!spec.dataDir) {
         throw new DatasetError(
           'CIFAR-10 needs a data folder, and none was given.',
-          'Pass the folder holding cifar-10-batches-bin (--data-dir <folder>), or download it first ' +
-            '(the "download CIFAR-10" command fetches https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz and extracts it).',
+          'Pass the folder holding cifar-10-batches-bin (--data-dir <folder>), or download it first: ' +
+            '`resnet-studio download cifar10 --data-dir <folder>` (or the command "ResNet: Download CIFAR-10") ' +
+            'fetches https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz, checks it and extracts it.',
         );
       }
       return loadCifar10(spec.dataDir, { trainFiles: spec.trainFiles, testFiles: spec.testFiles });
