@@ -1,4 +1,4 @@
-// The `resnet-studio` command line: check | stats | train | demo.
+// The `resnet-studio` command line: check | stats | export | train | download | install-backend | lsp | demo.
 import { parseArgs } from 'node:util';
 import { checkHelp, runCheck } from './check';
 import { exportHelp, runExport, type ExportOptions } from './export';
@@ -8,6 +8,7 @@ import type { Output } from './output';
 import { runStats, statsHelp } from './stats';
 import { runTrain, trainHelp, type TrainOptions } from './train';
 import { installBackendHelp, runInstallBackend } from './installBackend';
+import { downloadHelp, runDownload } from './download';
 import { startServer } from '../server/server';
 
 const help = `Usage: resnet-studio <command> [options]
@@ -17,6 +18,7 @@ Commands:
   stats FILE       per-layer shapes, parameters and MACs; totals; memory
   export FILE      write models as a standalone PyTorch module (--format pytorch)
   train FILE       train a model with its recipe (TensorFlow.js, or PyTorch with --engine pytorch)
+  download cifar10 download, check and extract CIFAR-10 for training (--data-dir DIR)
   install-backend  install the optional native TF.js backend (tfjs-node or tfjs-node-gpu)
   lsp --stdio      run the language server for any editor (diagnostics, hover, inlay hints, …)
   demo             analyze the paper's models, then train a small ResNet on the built-in MNIST
@@ -74,6 +76,12 @@ export async function main(argv: readonly string[], out: Output): Promise<number
         if (values.help) return printHelp(out, trainHelp);
         if (positionals.length > 1) throw new CliError(`train takes one file, got ${positionals.length}\n\n${trainHelp}`);
         return await runTrain(positionals[0], values as TrainOptions, out);
+      }
+      case 'download': {
+        const { values, positionals } = parse(rest, { 'data-dir': { type: 'string' } }, downloadHelp);
+        if (values.help) return printHelp(out, downloadHelp);
+        if (positionals.length > 1) throw new CliError(`download takes one data set, got ${positionals.length}\n\n${downloadHelp}`);
+        return await runDownload(positionals[0], (values as { 'data-dir'?: string })['data-dir'], out);
       }
       case 'install-backend': {
         const { values, positionals } = parse(rest, { dir: { type: 'string' } }, installBackendHelp);

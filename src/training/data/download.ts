@@ -53,7 +53,7 @@ export interface DownloadOptions {
   readonly signal?: AbortSignal;
   /** Give up when the connection is silent this long. Default 30 s. */
   readonly idleTimeoutMs?: number;
-  /** Keep the .tar.gz after extracting (default: delete it, it is 163 MiB). */
+  /** Keep the .tar.gz after extracting (default: delete it, it is 162 MB). */
   readonly keepArchive?: boolean;
   /** Where the defaults for `url` and `md5` are read; default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -218,15 +218,14 @@ function interrupted(
   const kept = fs.existsSync(at.partial) ? fs.statSync(at.partial).size : 0;
   const resume = kept > 0 ? `The ${formatBytes(kept)} received are kept in "${at.partial}"; run the download again to resume.` : 'Run the download again.';
   if (at.cancelled) return new DatasetError('The CIFAR-10 download was cancelled.', resume, at.partial);
-  const byHand =
-    `Or download ${CIFAR10_URL} by hand, put it in "${at.root}" and run the download again (it will only verify and extract).`;
-  if (at.idle instanceof DatasetError) return new DatasetError(at.idle.problem, `${resume} ${byHand}`, at.partial);
+  const byHand = `download ${CIFAR10_URL} by hand, put it in "${at.root}" and run the download again (it will only verify and extract)`;
+  if (at.idle instanceof DatasetError) return new DatasetError(at.idle.problem, `${resume} Or ${byHand}.`, at.partial);
   const cause = causeOf(error);
   if (at.bytes === 0 && cause.code && NETWORK_CODES.has(cause.code)) {
-    return new DatasetError(`No network: cannot reach ${new URL(at.url).host} to download CIFAR-10 (${cause.code}).`, byHand);
+    return new DatasetError(`No network: cannot reach ${new URL(at.url).host} to download CIFAR-10 (${cause.code}).`, `Connect and run it again, or ${byHand}.`);
   }
   const of = at.total !== undefined ? ` of ${formatBytes(at.total)}` : '';
-  return new DatasetError(`The download of ${at.url} stopped after ${formatBytes(at.bytes)}${of}: ${cause.message}.`, `${resume} ${byHand}`, at.partial);
+  return new DatasetError(`The download of ${at.url} stopped after ${formatBytes(at.bytes)}${of}: ${cause.message}.`, `${resume} Or ${byHand}.`, at.partial);
 }
 
 const NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN']);
