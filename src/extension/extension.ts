@@ -9,6 +9,7 @@ import { registerModelTotalsStatus } from './statusBar';
 import { registerTrainingCommands } from './training';
 import { createTrainingFeatures } from './training/trainingFeatures';
 import { registerInstallBackend } from './training/installBackendCommand';
+import { registerDownloadCifar10 } from './training/downloadCifar10Command';
 
 let client: LanguageClient | undefined;
 
@@ -20,7 +21,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   // Training runs in a worker process; its dashboard, status bar and notification live here.
   const trainingLog = vscode.window.createOutputChannel('ResNet Training', { log: true });
   const training = createTrainingFeatures(context, trainingLog);
-  context.subscriptions.push(trainingLog, ...training.disposables, registerInstallBackend(context, trainingLog));
+  context.subscriptions.push(trainingLog, ...training.disposables, registerInstallBackend(context, trainingLog), registerDownloadCifar10(trainingLog));
   registerTrainingCommands(context, client, training.engine);
   registerModelTotalsStatus(context, client);
   const registered = performance.now();

@@ -59,6 +59,9 @@ export interface DownloadOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
+/** The user cancelled; what arrived is kept for the next run (the message says where). */
+export class DownloadCancelled extends DatasetError {}
+
 export interface DownloadResult {
   /** The extracted `cifar-10-batches-bin` folder: pass it (or its parent) as the data folder. */
   readonly folder: string;
@@ -217,7 +220,7 @@ function interrupted(
   if (error instanceof DatasetError && !at.cancelled && at.idle === undefined) return error;
   const kept = fs.existsSync(at.partial) ? fs.statSync(at.partial).size : 0;
   const resume = kept > 0 ? `The ${formatBytes(kept)} received are kept in "${at.partial}"; run the download again to resume.` : 'Run the download again.';
-  if (at.cancelled) return new DatasetError('The CIFAR-10 download was cancelled.', resume, at.partial);
+  if (at.cancelled) return new DownloadCancelled('The CIFAR-10 download was cancelled.', resume, at.partial);
   const byHand = `download ${CIFAR10_URL} by hand, put it in "${at.root}" and run the download again (it will only verify and extract)`;
   if (at.idle instanceof DatasetError) return new DatasetError(at.idle.problem, `${resume} Or ${byHand}.`, at.partial);
   const cause = causeOf(error);
