@@ -2,9 +2,10 @@
 // official layout that the test makes: checksum, progress, resume, cancel, safe extraction.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { downloadCifar10, extractCifar10, CIFAR10_MD5, CIFAR10_PARTIAL, type DownloadProgress } from '../../src/training/data/download';
+import { downloadCifar10, extractCifar10, CIFAR10_LOCK, CIFAR10_MD5, CIFAR10_PARTIAL, type DownloadProgress } from '../../src/training/data/download';
 import { loadCifar10 } from '../../src/training/data/cifar10';
 import { DatasetError } from '../../src/training/data/dataset';
 import { handMadeTarGz, makeCifarArchive, md5Of, serve, type Route, serveCut, serveFile, tarHeader, tempDir } from '../helpers/cifarArchive';
@@ -153,6 +154,35 @@ test('cancelling keeps the bytes received, says how to resume, and the next run 
     assert.equal(result.resumedAt, cut);
     assert.deepEqual(server.ranges, ['', `bytes=${cut}-`]);
     assert.deepEqual(fs.readFileSync(path.join(result.folder, 'data_batch_2.bin')), archive.records['data_batch_2.bin']);
+  } finally {
+    await server.close();
+  }
+});
+
+test('one download per folder: a second one is refused while the first runs; a lock left by a dead process is taken over', async () => {
+  const archive = await makeCifarArchive(tmp.fresh());
+  const stall: Route = (_req, res) => void res.writeHead(200, { 'content-length': archive.data.length }).write(archive.data.subarray(0, 100));
+  const server = await serve({ '/slow.tar.gz': stall, '/cifar.tar.gz': serveFile(archive.data) });
+  const dest = tmp.fresh();
+  const controller = new AbortController();
+  try {
+    let started!: () => void;
+    const arrived = new Promise<void>((resolve) => (started = resolve));
+    const first = downloadCifar10(dest, { url: `${server.base}/slow.tar.gz`, md5: archive.md5, env: noEnv, signal: controller.signal, onProgress: (p) => p.bytes > 0 && started() });
+    await arrived;
+    await assert.rejects(downloadCifar10(dest, { url: `${server.base}/cifar.tar.gz`, md5: archive.md5, env: noEnv }), (e) =>
+      expectDatasetError(e, 'Another download of CIFAR-10', `process ${process.pid}, this one`, 'Wait for it to finish'),
+    );
+    controller.abort();
+    await assert.rejects(first, (e) => expectDatasetError(e, 'cancelled'));
+    assert.ok(!fs.existsSync(path.join(dest, CIFAR10_LOCK)), 'the lock is released');
+
+    // A process that has exited: its lock does not block.
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    fs.writeFileSync(path.join(dest, CIFAR10_LOCK), dead);
+    const result = await downloadCifar10(dest, { url: `${server.base}/cifar.tar.gz`, md5: archive.md5, env: noEnv });
+    assert.equal(result.how, 'downloaded');
+    assert.deepEqual(fs.readdirSync(dest), ['cifar-10-batches-bin']);
   } finally {
     await server.close();
   }

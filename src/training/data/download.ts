@@ -24,6 +24,8 @@ export const CIFAR10_MD5 = 'c32a1d4ab5d03f1284b67883e8d87530';
 export const CIFAR10_ARCHIVE = 'cifar-10-binary.tar.gz';
 /** Where an interrupted download waits to be resumed, next to the archive. */
 export const CIFAR10_PARTIAL = `${CIFAR10_ARCHIVE}.part`;
+/** Held (with the process id) while a download works in a folder. */
+export const CIFAR10_LOCK = `${CIFAR10_ARCHIVE}.lock`;
 
 /**
  * For tests (and a local mirror): the archive's URL and its MD5 instead of the official ones.
@@ -87,26 +89,69 @@ export async function downloadCifar10(destDir: string, options: DownloadOptions 
     throw new DatasetError(`"${root}" is a file, not a folder.`, 'Pass a folder to download CIFAR-10 into (it is created if missing).', root);
   }
   fs.mkdirSync(root, { recursive: true });
+  const release = lockFolder(root);
+  try {
+    const archive = path.join(root, CIFAR10_ARCHIVE);
+    let how: DownloadResult['how'] = 'archive';
+    let resumedAt: number | undefined;
+    if (fs.existsSync(archive)) {
+      const actual = await md5OfFile(archive, options.onProgress);
+      if (actual !== md5) {
+        throw new DatasetError(
+          `"${archive}" has MD5 ${actual}, but the CIFAR-10 binary archive's published MD5 is ${md5}.`,
+          'It is damaged or another file; delete it (or move it away) and run the download again.',
+          archive,
+        );
+      }
+    } else {
+      resumedAt = await downloadVerified(url, md5, root, options);
+      how = 'downloaded';
+    }
+    await extractCifar10(archive, root, options.onProgress);
+    if (!options.keepArchive) fs.rmSync(archive, { force: true });
+    return { folder, how, ...(resumedAt ? { resumedAt } : {}) };
+  } finally {
+    release();
+  }
+}
 
-  const archive = path.join(root, CIFAR10_ARCHIVE);
-  let how: DownloadResult['how'] = 'archive';
-  let resumedAt: number | undefined;
-  if (fs.existsSync(archive)) {
-    const actual = await md5OfFile(archive, options.onProgress);
-    if (actual !== md5) {
+/**
+ * One download per folder at a time: two would append to the same partial file. The lock file
+ * holds the process id, so one left by a process that died is taken over.
+ */
+function lockFolder(root: string): () => void {
+  const lock = path.join(root, CIFAR10_LOCK);
+  const take = (): boolean => {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      return false;
+    }
+  };
+  if (!take()) {
+    const holder = Number(fs.readFileSync(lock, 'utf8').trim());
+    if (Number.isInteger(holder) && holder > 0 && isRunning(holder)) {
       throw new DatasetError(
-        `"${archive}" has MD5 ${actual}, but the CIFAR-10 binary archive's published MD5 is ${md5}.`,
-        'It is damaged or another file; delete it (or move it away) and run the download again.',
-        archive,
+        `Another download of CIFAR-10 into "${root}" is running (process ${holder}${holder === process.pid ? ', this one' : ''}).`,
+        `Wait for it to finish or cancel it; if no download is running, delete "${lock}".`,
+        lock,
       );
     }
-  } else {
-    resumedAt = await downloadVerified(url, md5, root, options);
-    how = 'downloaded';
+    fs.rmSync(lock, { force: true });
+    if (!take()) throw new DatasetError(`Another download of CIFAR-10 into "${root}" has just started.`, 'Wait for it to finish or cancel it.', lock);
   }
-  await extractCifar10(archive, root, options.onProgress);
-  if (!options.keepArchive) fs.rmSync(archive, { force: true });
-  return { folder, how, ...(resumedAt ? { resumedAt } : {}) };
+  return () => fs.rmSync(lock, { force: true });
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** True when the six record files are there, each a whole number of records (10,000 in the official set). */
