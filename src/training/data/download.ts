@@ -199,6 +199,7 @@ async function downloadVerified(url: string, md5: string, root: string, options:
         return have;
       }
       fs.rmSync(partial, { force: true });
+      clearTimeout(timer); // the fresh attempt watches its own connection
       return downloadVerified(url, md5, root, options);
     }
     if (response.status !== 200 && response.status !== 206) {
@@ -217,6 +218,7 @@ async function downloadVerified(url: string, md5: string, root: string, options:
       if (have > 0 && response.status === 206) {
         await response.body?.cancel();
         fs.rmSync(partial, { force: true });
+        clearTimeout(timer); // the fresh attempt watches its own connection
         return downloadVerified(url, md5, root, options);
       }
       bytes = 0;
