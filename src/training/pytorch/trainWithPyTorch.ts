@@ -62,6 +62,7 @@ export async function trainWithPyTorch(start: PyTorchStart, hooks: TrainerHooks,
     const module = exportPyTorchModule([model], request.sourcePath, { sourceText: request.sourceText, command: 'the PyTorch engine of resnet-studio train' });
     const modelModule = join(pytorchDir, 'model.py');
     writeAtomically(modelModule, module.text);
+    for (const note of module.notes) options.onLog?.(`note: ${note}\n`);
     const runner = join(pytorchDir, 'runner.py');
     writeAtomically(runner, RUNNER_SOURCE);
     const steps = planSteps(request, model, data.train.count, worldSize(request));
