@@ -7,11 +7,15 @@
 # DistributedSampler, rank 0 reporting). It needs only torch. Bundled as text (see runnerSource.ts).
 from __future__ import annotations
 
+import ctypes
+import hashlib
 import importlib.util
 import json
 import math
 import os
+import re
 import shutil
+import struct
 import signal
 import sys
 import threading
@@ -104,6 +108,123 @@ def atomic_write(path: str, write) -> None:
     os.replace(temporary, path)
 
 
+# Checkpoints hold tensors and plain values only, in the safetensors layout: an 8-byte little-endian
+# header length, a JSON header (each tensor's dtype, shape and byte range; the rest of the state as
+# JSON in __metadata__, with a SHA-256 of the tensor bytes), then the raw tensor bytes. Reading one
+# parses JSON and copies bytes: nothing in it can run code, unlike a pickle (torch.save/torch.load,
+# which torch 1.x cannot restrict to tensors for a state with floats in it).
+CHECKPOINT_FORMAT = "resnet-studio-pytorch-2"
+CHECKPOINT_NAME = re.compile(r"step-[0-9]{8}\.safetensors")
+MAX_HEADER_BYTES = 64 * 1024 * 1024
+DTYPES = {
+    torch.float32: "F32", torch.float64: "F64", torch.float16: "F16", torch.bfloat16: "BF16", torch.int64: "I64",
+    torch.int32: "I32", torch.int16: "I16", torch.int8: "I8", torch.uint8: "U8", torch.bool: "BOOL",
+}
+DTYPE_NAMES = {name: dtype for dtype, name in DTYPES.items()}
+
+
+def tensor_bytes(tensor: torch.Tensor) -> bytes:
+    """The tensor's memory as bytes (little-endian, as on every machine PyTorch runs on), without numpy."""
+    tensor = tensor.detach().to("cpu").contiguous()
+    return ctypes.string_at(tensor.data_ptr(), tensor.numel() * tensor.element_size()) if tensor.numel() else b""
+
+
+def checkpoint_bytes(state: dict) -> bytes:
+    tensors: list = []
+
+    def encode(value, path: str):
+        if isinstance(value, torch.Tensor):
+            tensors.append((f"{len(tensors)}:{path}", value))
+            return {"$tensor": tensors[-1][0]}
+        if isinstance(value, dict):
+            if not all(isinstance(k, (str, int)) and not isinstance(k, bool) for k in value):
+                raise TypeError(f"a checkpoint's keys are strings or integers ({path})")
+            return {"$dict": [[k, encode(v, f"{path}/{k}")] for k, v in value.items()]}
+        if isinstance(value, (list, tuple)):
+            return [encode(v, f"{path}/{i}") for i, v in enumerate(value)]
+        if isinstance(value, float) and not math.isfinite(value):
+            return {"$float": repr(value)}
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return value
+        raise TypeError(f"a checkpoint holds tensors and plain values, not {type(value).__name__} ({path})")
+
+    tree = encode(state, "")
+    header: dict = {}
+    blobs = []
+    digest = hashlib.sha256()
+    offset = 0
+    for name, tensor in tensors:
+        if tensor.dtype not in DTYPES:
+            raise TypeError(f"a checkpoint cannot hold {tensor.dtype} ({name})")
+        data = tensor_bytes(tensor)
+        header[name] = {"dtype": DTYPES[tensor.dtype], "shape": list(tensor.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        digest.update(data)
+        offset += len(data)
+    header["__metadata__"] = {"format": CHECKPOINT_FORMAT, "state": json.dumps(tree, allow_nan=False), "sha256": digest.hexdigest()}
+    head = json.dumps(header).encode("utf-8")
+    head += b" " * (-len(head) % 8)  # the tensor bytes start 8-aligned, as safetensors writes them
+    return struct.pack("<Q", len(head)) + head + b"".join(blobs)
+
+
+def read_checkpoint(data: bytes, where: str) -> dict:
+    """The state in a checkpoint's bytes; a UserError naming `where` for anything else (a pickle, a damaged file)."""
+    def refuse(why: str):
+        return UserError(f"{where} {why}; it was not loaded. Resume from a run folder ResNet Studio wrote, or start a new run")
+
+    if data[:2] in (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05") or data[:2] == b"PK":
+        raise refuse("is a pickle (torch.save), which can run code when loaded")
+    if len(data) < 8:
+        raise refuse("is damaged (shorter than a header)")
+    (size,) = struct.unpack("<Q", data[:8])
+    if size > MAX_HEADER_BYTES or 8 + size > len(data):
+        raise refuse("is not a ResNet Studio checkpoint, or is truncated (its header does not fit in it)")
+    try:
+        header = json.loads(data[8 : 8 + size].decode("utf-8"))
+        meta = header.pop("__metadata__")
+        if meta.get("format") != CHECKPOINT_FORMAT:
+            raise ValueError(f"format {meta.get('format')!r}")
+        tree = json.loads(meta["state"])
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as error:
+        raise refuse(f"is not a ResNet Studio checkpoint ({type(error).__name__}: {error})")
+    body = data[8 + size :]
+    if hashlib.sha256(body).hexdigest() != meta.get("sha256"):
+        raise refuse("is damaged (its tensor bytes do not match their checksum)")
+    tensors = {}
+    for name, entry in header.items():
+        try:
+            dtype = DTYPE_NAMES[entry["dtype"]]
+            shape = [int(n) for n in entry["shape"]]
+            start, end = (int(n) for n in entry["data_offsets"])
+            count = math.prod(shape)
+            if min(shape, default=0) < 0 or not 0 <= start <= end <= len(body) or end - start != count * torch.tensor([], dtype=dtype).element_size():
+                raise ValueError("byte range")
+        except (KeyError, TypeError, ValueError) as error:
+            raise refuse(f"is damaged (tensor {name}: {error})")
+        tensors[name] = torch.frombuffer(bytearray(body[start:end]), dtype=dtype).reshape(shape) if count else torch.zeros(shape, dtype=dtype)
+
+    def decode(value):
+        if isinstance(value, list):
+            return [decode(v) for v in value]
+        if isinstance(value, dict):
+            if "$tensor" in value:
+                if value["$tensor"] not in tensors:
+                    raise refuse(f"is damaged (no tensor {value['$tensor']})")
+                return tensors[value["$tensor"]]
+            if "$dict" in value:
+                return {k: decode(v) for k, v in value["$dict"]}
+            if "$float" in value:
+                return float(value["$float"])
+            raise refuse("is damaged (an unknown entry in its state)")
+        return value
+
+    state = decode(tree)
+    for name, tensor in state["model"].items():
+        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+            raise refuse(f"holds weights that are not finite numbers (NaN or infinity in {name})")
+    return state
+
+
 def load_split(files: dict, shape: list):
     """A split the launcher prepared: float32 NHWC images (already mean-subtracted), uint8 labels."""
     h, w, c = shape
@@ -194,15 +315,22 @@ class Trainer:
         spec.loader.exec_module(module)
         return getattr(module, self.plan["modelClass"])().to(self.device)
 
-    # Checkpoints: checkpoints/step-XXXXXXXX.pt (weights, optimizer, position), then latest.json
-    # pointing at it, both replaced atomically, so a killed process never leaves half of one.
+    # Checkpoints: checkpoints/step-XXXXXXXX.safetensors (weights, optimizer, position; see
+    # checkpoint_bytes), then latest.json pointing at it, both replaced atomically, so a killed
+    # process never leaves half of one.
     def save_checkpoint(self, position: dict) -> str:
         folder = os.path.join(self.run_dir, "checkpoints")
         os.makedirs(folder, exist_ok=True)
-        name = f"step-{position['step']:08d}.pt"
+        name = f"step-{position['step']:08d}.safetensors"
         path = os.path.join(folder, name)
-        state = {"format": "resnet-studio-pytorch-1", "model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(), "position": position}
-        atomic_write(path, lambda p: torch.save(state, p))
+        state = {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(), "position": position}
+        data = checkpoint_bytes(state)
+
+        def write(p: str) -> None:
+            with open(p, "wb") as file:
+                file.write(data)
+
+        atomic_write(path, write)
         latest = json.dumps({"checkpoint": name, "step": position["step"], "epoch": position["epoch"]})
         atomic_write(os.path.join(folder, "latest.json"), lambda p: open(p, "w").write(latest))
         return path
@@ -212,9 +340,19 @@ class Trainer:
         latest = os.path.join(self.run_dir, "checkpoints", "latest.json")
         if not self.plan["resume"] or not os.path.exists(latest):
             return (-1, None)
-        with open(latest) as file:
-            saved = json.load(file)
-        return (int(saved["step"]), os.path.join(self.run_dir, "checkpoints", saved["checkpoint"]))
+        try:
+            with open(latest, encoding="utf-8") as file:
+                saved = json.load(file)
+            name, step = saved["checkpoint"], saved["step"]
+            if not isinstance(name, str) or not isinstance(step, int) or step < 0:
+                raise ValueError("checkpoint or step")
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise UserError(f"{latest} is damaged ({error}); it should name the newest checkpoint of the run")
+        if name.endswith(".pt"):
+            raise UserError(f"{latest} names {name}, a pickled checkpoint (an older ResNet Studio wrote those, or someone placed it): pickles can run code when loaded, so it is not loaded; start a new run")
+        if not CHECKPOINT_NAME.fullmatch(name):
+            raise UserError(f"{latest} names {name!r}, which is no checkpoint of this engine (step-NNNNNNNN.safetensors)")
+        return (step, os.path.join(self.run_dir, "checkpoints", name))
 
     def load_checkpoint(self):
         """The newest checkpoint any process can see, read by that process and handed to the others:
@@ -222,31 +360,39 @@ class Trainer:
         step, path = self.local_checkpoint()
         source = 0
         if self.ranks.distributed:
-            steps = [None] * self.ranks.world
-            dist.all_gather_object(steps, step)
+            # Tensors, not all_gather_object/broadcast_object_list: those pickle, and a process
+            # unpickles what another sends. The checkpoint travels as its bytes and is parsed here.
+            steps = [torch.zeros(1, dtype=torch.long, device=self.device) for _ in range(self.ranks.world)]
+            dist.all_gather(steps, torch.tensor([step], dtype=torch.long, device=self.device))
+            steps = [int(t.item()) for t in steps]
             source = max(range(self.ranks.world), key=lambda r: (steps[r], -r))
             step = steps[source]
         if step < 0:
             if self.plan["resume"]:
                 raise UserError(f"no machine of this run has a checkpoint in its run folder ({self.run_dir}); start a new run instead")
             return None
-        state = None
+        data = b""
         if self.ranks.rank == source:
-            # torch 2 loads tensors and plain values without running pickled code; torch 1's
-            # weights-only loader cannot read floats, and this is the engine's own file in the run folder.
-            modern = int(torch.__version__.split(".")[0]) >= 2
-            state = torch.load(path, map_location="cpu", weights_only=True) if modern else torch.load(path, map_location="cpu")
-            state["path"] = path
+            try:
+                with open(path, "rb") as file:
+                    data = file.read()
+            except OSError as error:
+                raise UserError(f"cannot read the checkpoint {path}: {error.strerror}")
+        where = path if self.ranks.rank == source else f"the checkpoint of step {step} (on rank {source})"
         if self.ranks.distributed:
-            box = [state]
-            dist.broadcast_object_list(box, src=source)
-            state = box[0]
+            size = torch.tensor([len(data)], dtype=torch.long, device=self.device)
+            dist.broadcast(size, src=source)
+            buffer = (torch.frombuffer(bytearray(data), dtype=torch.uint8) if data else torch.empty(0, dtype=torch.uint8)).to(self.device) if self.ranks.rank == source else torch.empty(int(size.item()), dtype=torch.uint8, device=self.device)
+            dist.broadcast(buffer, src=source)
+            data = tensor_bytes(buffer)
+        state = read_checkpoint(data, where)
         try:
             self.model.load_state_dict(state["model"])
             self.optimizer.load_state_dict(state["optimizer"])
-        except (RuntimeError, ValueError, KeyError) as error:
-            raise UserError(f"the checkpoint {state['path']} does not fit this model ({str(error).splitlines()[0]}); was the model changed?")
-        return state["position"]
+            position = state["position"]
+        except (RuntimeError, ValueError, KeyError, TypeError) as error:
+            raise UserError(f"the checkpoint {where} does not fit this model ({str(error).splitlines()[0]}); was the model changed?")
+        return position
 
     def evaluate(self, split) -> tuple:
         """Loss and accuracy over a whole split; under torchrun each rank takes every world-th image."""
