@@ -7,6 +7,7 @@
 # DistributedSampler, rank 0 reporting). It needs only torch. Bundled as text (see runnerSource.ts).
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import importlib.util
@@ -277,10 +278,18 @@ class Trainer:
         if plan.get("threads"):
             torch.set_num_threads(plan["threads"])
         self.device, self.device_text = self.choose_device()
+        self.precision = plan.get("precision", "fp32")
+        self.channels_last = bool(plan.get("channelsLast", False))
+        self.check_precision()
+        # fp16 needs its loss scaled so small gradients do not underflow; bf16 has fp32's range.
+        self.scaler = torch.cuda.amp.GradScaler() if self.precision == "fp16" else None
         if ranks.distributed:
             dist.init_process_group("nccl" if self.device.type == "cuda" else "gloo")
         torch.manual_seed(plan["seed"])
         self.model = self.build_model()
+        if self.channels_last:
+            # NHWC in memory: what Tensor Cores' convolutions read fastest; the results are the same.
+            self.model = self.model.to(memory_format=torch.channels_last)
         optimizer = plan["optimizer"]
         if optimizer["kind"] == "sgd":
             # PyTorch's SGD is the paper's and the TF.js engine's: b = μb + g + λw, w -= lr·b.
@@ -299,8 +308,23 @@ class Trainer:
             raise RuntimeError(f"the plan says {plan['stepsPerEpoch']} steps per epoch but the sampler gives {steps}")
 
     def choose_device(self):
-        if not torch.cuda.is_available():
+        """The plan's device; `auto` is CUDA when PyTorch sees a GPU, else Apple's MPS, else the CPU."""
+        wanted = self.plan.get("device", "auto")
+        mps = getattr(torch.backends, "mps", None)
+        has_mps = mps is not None and mps.is_available()
+        if wanted == "cuda" and not torch.cuda.is_available():
+            build = f"built with CUDA {torch.version.cuda}" if torch.version.cuda else "a CPU-only build"
+            raise UserError(f"--device cuda: PyTorch {torch.__version__} at {sys.executable} ({build}) sees no CUDA GPU; check nvidia-smi and that this Python's torch has CUDA, or pass --device cpu")
+        if wanted == "mps" and not has_mps:
+            raise UserError(f"--device mps: PyTorch {torch.__version__} at {sys.executable} has no Apple MPS device (it needs Apple silicon and torch 1.12 or later); pass --device cpu")
+        if wanted == "cpu" or (wanted == "auto" and not torch.cuda.is_available()):
+            if wanted == "auto" and has_mps and not self.ranks.distributed:
+                return torch.device("mps"), "mps (Apple GPU)"
             return torch.device("cpu"), "cpu"
+        if wanted == "mps":
+            if self.ranks.distributed:
+                raise UserError("--device mps runs one process: leave out --nproc-per-node and --nnodes")
+            return torch.device("mps"), "mps (Apple GPU)"
         count = torch.cuda.device_count()
         if self.ranks.local >= count:
             raise UserError(f"this node runs {int(os.environ.get('LOCAL_WORLD_SIZE', self.ranks.local + 1))} processes but has {count} GPU{'s' if count != 1 else ''}: pass --nproc-per-node {count} or fewer")
@@ -308,6 +332,26 @@ class Trainer:
         torch.cuda.set_device(device)
         torch.backends.cudnn.benchmark = True  # fixed input shapes: let cuDNN pick its fastest kernels
         return device, f"cuda:{self.ranks.local} ({torch.cuda.get_device_name(device)})"
+
+    def check_precision(self) -> None:
+        if self.precision not in ("fp32", "bf16", "fp16"):
+            raise UserError(f"precision takes fp32, bf16 or fp16, not {self.precision!r}")
+        kind = self.device.type
+        if self.precision == "fp16" and kind != "cuda":
+            raise UserError(f"--precision fp16 trains on CUDA only (with a GradScaler), and this run is on {kind}: use --precision bf16 or fp32, or --device cuda")
+        if self.precision == "bf16" and kind == "cuda" and not torch.cuda.is_bf16_supported():
+            raise UserError(f"--precision bf16: {torch.cuda.get_device_name(self.device)} has no bfloat16 (it needs an Ampere GPU or newer); use --precision fp16 or fp32")
+        if self.precision == "bf16" and kind == "mps":
+            raise UserError("--precision bf16 is not available on MPS; use fp32")
+
+    def autocast(self):
+        """Mixed precision where asked: matrix products and convolutions in bf16/fp16, the rest (BatchNorm, the loss) in fp32."""
+        if self.precision == "fp32":
+            return contextlib.nullcontext()
+        return torch.autocast(device_type=self.device.type, dtype=torch.bfloat16 if self.precision == "bf16" else torch.float16)
+
+    def layout(self, images: torch.Tensor) -> torch.Tensor:
+        return images.contiguous(memory_format=torch.channels_last) if self.channels_last else images
 
     def build_model(self):
         spec = importlib.util.spec_from_file_location("resnet_studio_model", self.plan["modelModule"])
@@ -324,6 +368,8 @@ class Trainer:
         name = f"step-{position['step']:08d}.safetensors"
         path = os.path.join(folder, name)
         state = {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(), "position": position}
+        if self.scaler is not None:
+            state["scaler"] = self.scaler.state_dict()
         data = checkpoint_bytes(state)
 
         def write(p: str) -> None:
@@ -389,6 +435,8 @@ class Trainer:
         try:
             self.model.load_state_dict(state["model"])
             self.optimizer.load_state_dict(state["optimizer"])
+            if self.scaler is not None and "scaler" in state:
+                self.scaler.load_state_dict(state["scaler"])
             position = state["position"]
         except (RuntimeError, ValueError, KeyError, TypeError) as error:
             raise UserError(f"the checkpoint {where} does not fit this model ({str(error).splitlines()[0]}); was the model changed?")
@@ -403,7 +451,8 @@ class Trainer:
             shard = torch.arange(self.ranks.rank, images.shape[0], self.ranks.world, device=self.device)
             for start in range(0, shard.numel(), EVAL_BATCH):
                 pick = shard[start : start + EVAL_BATCH]
-                logits = self.model(images[pick])
+                with self.autocast():
+                    logits = self.model(self.layout(images[pick])).float()
                 totals[0] += F.cross_entropy(logits, labels[pick], reduction="sum").double()
                 totals[1] += (logits.argmax(1) == labels[pick]).sum().double()
                 totals[2] += pick.numel()
@@ -416,11 +465,18 @@ class Trainer:
     def train_step(self, images, labels, lr: float, stop_wanted: bool):
         for group in self.optimizer.param_groups:
             group["lr"] = lr
-        logits = self.network(images)
+        with self.autocast():
+            logits = self.network(self.layout(images))
+        logits = logits.float()
         loss = F.cross_entropy(logits, labels)
         self.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        self.optimizer.step()
+        if self.scaler is not None:
+            self.scaler.scale(loss).backward()
+            self.scaler.step(self.optimizer)
+            self.scaler.update()
+        else:
+            loss.backward()
+            self.optimizer.step()
         # One small reduction per step gives the whole batch's loss and accuracy, and every rank
         # learns whether rank 0 was asked to stop, so all of them stop after the same step.
         stats = torch.stack([loss.detach().double() * labels.numel(), (logits.detach().argmax(1) == labels).sum().double(), torch.tensor(float(labels.numel()), dtype=torch.float64, device=self.device), torch.tensor(1.0 if stop_wanted else 0.0, dtype=torch.float64, device=self.device)])
@@ -441,6 +497,10 @@ class Trainer:
         plan = self.plan
         ranks = self.ranks
         device = self.device_text if not ranks.distributed else f"{ranks.world} processes, {'cuda: ' + torch.cuda.get_device_name(self.device) if self.device.type == 'cuda' else 'cpu'} ({'nccl' if self.device.type == 'cuda' else 'gloo'})"
+        # fp32 in the default layout, as in the paper, says nothing more; anything else is named.
+        modes = ([f"{self.precision} autocast"] if self.precision != "fp32" else []) + (["channels_last"] if self.channels_last else [])
+        if modes:
+            device += ", " + ", ".join(modes)
         build = f"PyTorch {torch.__version__}" + (f" with CUDA {torch.version.cuda}" if self.device.type == "cuda" else "")
         split = f"{ranks.world} processes x batch {self.batch} = effective batch {plan['batchSize']}" if ranks.distributed else f"batch {plan['batchSize']}"
         message = {
