@@ -282,7 +282,7 @@ class Trainer:
         self.channels_last = bool(plan.get("channelsLast", False))
         self.check_precision()
         # fp16 needs its loss scaled so small gradients do not underflow; bf16 has fp32's range.
-        self.scaler = torch.cuda.amp.GradScaler() if self.precision == "fp16" else None
+        self.scaler = (torch.amp.GradScaler("cuda") if hasattr(torch.amp, "GradScaler") else torch.cuda.amp.GradScaler()) if self.precision == "fp16" else None
         if ranks.distributed:
             dist.init_process_group("nccl" if self.device.type == "cuda" else "gloo")
         torch.manual_seed(plan["seed"])
