@@ -45,13 +45,16 @@ async function refused(start: PyTorchStart, pattern: RegExp): Promise<void> {
 
 const scratch = mkdtempSync(join(tmpdir(), 'resnet-pytorch-safety-'));
 
+const HOSTILE_NAME = 'x""";__import__("os").system("touch PWNED");"""y.resnet';
+
 /** One short run (one epoch, 6 steps) that the cases below copy and tamper with. */
 let pristine: string | undefined;
 async function finishedRun(): Promise<string> {
   if (pristine) return pristine;
   const request: PyTorchRequest = {
     sourceText: TINY_MODEL,
-    sourcePath: 'tiny.resnet',
+    // A file name that closed the model's docstring once (issue 9): the engine imports model.py at once.
+    sourcePath: join(scratch, HOSTILE_NAME),
     modelName: 'tiny',
     dataset: 'synthetic',
     backend: 'auto',
@@ -102,6 +105,9 @@ test('checkpoints are tensors and JSON in the safetensors layout, and a resume f
   }
   assert.equal(8 + headerLength + offset, bytes.length);
   assert.ok(tensors.some(([name, e]) => name.endsWith(':/model/conv1.conv1.weight') && e.dtype === 'F32' && e.shape.join() === '8,3,3,3'), tensors.map(([n]) => n).join(', '));
+  // The hostile file name reached model.py only escaped: importing it ran nothing (the runner's cwd is ours).
+  assert.equal(existsSync(join(process.cwd(), 'PWNED')), false);
+  assert.match(readFileSync(join(runDir, 'pytorch', 'model.py'), 'utf8'), /^# PyTorch version of tiny from x\\"\\"\\";__import__/);
   const resumed = await collect({ kind: 'resume', runDir: copyOfRun(), epochs: 2, python: PYTHON });
   assert.equal((resumed.find((m) => m.type === 'started') as StartedMessage).resumedAtStep, 6);
   assert.equal((resumed.find((m) => m.type === 'finished') as FinishedMessage).step, 12);

@@ -1,5 +1,7 @@
-// What a PyTorch run needs beyond a TF.js one: which Python, and how many processes on how many
-// machines. Saved in the run's config.json with the rest of the request, so a resume reuses them.
+// What a PyTorch run needs beyond a TF.js one: which Python, how many processes on how many
+// machines, which device, precision and memory layout. Saved in the run's config.json with the rest
+// of the request, so a resume reuses them — except the Python, which a resume takes only from its
+// own flags or the user's settings (runFolder.resumedRequest): a run folder never chooses what runs.
 import { PRECISIONS, PYTORCH_DEVICES, type Precision, type PyTorchDevice, type TrainRequest } from '../../protocol/training';
 import { PyTorchEngineError } from './engineError';
 
