@@ -254,6 +254,7 @@ test('worker commands go to the PyTorch engine when the request or the run folde
   writeFileSync(join(runDir, 'config.json'), JSON.stringify({ ...pytorch }));
   assert.deepEqual(pytorchStartFor({ type: 'resume', runDir, epochs: 3 }), {
     kind: 'resume', runDir, epochs: 3, maxSteps: undefined, python: undefined, nprocPerNode: undefined, nnodes: undefined, rdzvEndpoint: undefined, threads: undefined,
+    device: undefined, precision: undefined, channelsLast: undefined,
   });
   writeFileSync(join(runDir, 'config.json'), JSON.stringify(request()));
   assert.equal(pytorchStartFor({ type: 'resume', runDir }), undefined);
