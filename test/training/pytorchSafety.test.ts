@@ -108,6 +108,10 @@ test('checkpoints are tensors and JSON in the safetensors layout, and a resume f
   // The hostile file name reached model.py only escaped: importing it ran nothing (the runner's cwd is ours).
   assert.equal(existsSync(join(process.cwd(), 'PWNED')), false);
   assert.match(readFileSync(join(runDir, 'pytorch', 'model.py'), 'utf8'), /^# PyTorch version of tiny from x\\"\\"\\";__import__/);
+  // The final model is a state dict of tensors only: torch's restricted loader (no pickled code) reads it.
+  const final = spawnSync(PYTHON, ['-c', 'import sys, torch; print(len(torch.load(sys.argv[1], weights_only=True)))', join(runDir, 'model', 'model.pt')], { encoding: 'utf8' });
+  assert.equal(final.status, 0, final.stderr);
+  assert.equal(final.stdout.trim(), '32');
   const resumed = await collect({ kind: 'resume', runDir: copyOfRun(), epochs: 2, python: PYTHON });
   assert.equal((resumed.find((m) => m.type === 'started') as StartedMessage).resumedAtStep, 6);
   assert.equal((resumed.find((m) => m.type === 'finished') as FinishedMessage).step, 12);
