@@ -3,6 +3,7 @@
 // Usage: node esbuild.js [--watch] [--production]
 import * as esbuild from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -15,6 +16,22 @@ const nodeEntries = [
   ['src/training/worker/main.ts', 'dist/worker.cjs'],
 ];
 const webviewEntries = [['webview/dashboard/main.ts', 'dist/webview/dashboard.js']];
+
+/**
+ * Python the engines write out (the PyTorch runner) lives in real `.py` files, bundled as text.
+ * From source, runnerSource.ts reads runner.py from disk; in a bundle there is no such file beside
+ * it, so this plugin gives that module the file's text through esbuild's `text` loader instead.
+ */
+const pythonAsText = {
+  name: 'python-as-text',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]src[\\/]training[\\/]pytorch[\\/]runnerSource\.ts$/ }, (args) => ({
+      contents: "export { default as RUNNER_SOURCE } from './runner.py';",
+      loader: 'ts',
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
 
 const common = {
   bundle: true,
@@ -40,6 +57,8 @@ for (const [entry, outfile] of nodeEntries) {
       // `vscode` is provided by the editor; the TF.js native backends are optional and installed by
       // the user, so they are loaded at run time if present, never bundled.
       external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
+      loader: { '.py': 'text' },
+      plugins: [pythonAsText],
       // Bundled ESM-only packages (Chevrotain) may use import.meta.url; give it a CommonJS value.
       define: { 'import.meta.url': 'importMetaUrl' },
       // The CLI is the package's `bin`: it needs a shebang to run as `resnet-studio`.

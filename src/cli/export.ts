@@ -53,8 +53,13 @@ export function runExport(file: string | undefined, options: ExportOptions, out:
 
   const command = ['resnet-studio export', basename(file), ...(options.model !== undefined ? ['--model', options.model] : []), '--format', format].join(' ');
   const module = exportPyTorchModule(models, file, { sourceText, command });
+  // Names Python or nn.Module treat specially are renamed in the module; the user hears which.
+  const notes = () => {
+    for (const note of module.notes) out.error(`note: ${note}`);
+  };
   if (options.out === undefined) {
     out.print(module.text.trimEnd());
+    notes();
     return 0;
   }
   try {
@@ -66,6 +71,7 @@ export function runExport(file: string | undefined, options: ExportOptions, out:
   }
   const classes = models.map((m) => `${module.classNames.get(m.name)} (${grouped(m.cost.params)} parameters)`).join(', ');
   out.error(`wrote ${options.out}: ${classes}`);
+  notes();
   const moduleName = basename(options.out).replace(/\.py$/, '');
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(moduleName) || !options.out.endsWith('.py')) {
     out.error(`note: Python cannot import ${basename(options.out)} by name; call it e.g. ${moduleName.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=[0-9])/, '_')}.py to \`import\` it`);

@@ -70,6 +70,9 @@ export async function main(argv: readonly string[], out: Output): Promise<number
             'nproc-per-node': { type: 'string' },
             nnodes: { type: 'string' },
             'rdzv-endpoint': { type: 'string' },
+            device: { type: 'string' },
+            precision: { type: 'string' },
+            'channels-last': { type: 'boolean' },
           },
           trainHelp,
         );

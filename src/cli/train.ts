@@ -1,7 +1,7 @@
 // `resnet-studio train`: trains a model in a worker process and shows its progress.
 import { resolve } from 'node:path';
 import { analyze } from '../core/analysis/analyze';
-import { BACKEND_CHOICES, type BackendChoice, type DatasetChoice, type TrainingMessage, type WorkerCommand } from '../protocol/training';
+import { BACKEND_CHOICES, PRECISIONS, PYTORCH_DEVICES, type BackendChoice, type DatasetChoice, type TrainingMessage, type WorkerCommand } from '../protocol/training';
 import { DATASET_NAMES } from '../training/data/index';
 import { defaultDataset } from '../training/runSetup';
 import { defaultBackendDir } from '../training/backendInstall';
@@ -18,7 +18,9 @@ export const trainHelp = `Usage: resnet-studio train FILE [--model NAME] [--data
                           [--backend auto|tfjs-node-gpu|tfjs-node|wasm|cpu] [--out DIR] [--seed N] [--json]
                           [--engine tfjs|pytorch] [--python PATH] [--nproc-per-node N]
                           [--nnodes N --rdzv-endpoint HOST:PORT]
-       resnet-studio train --resume RUNDIR [--epochs N] [--max-steps N] [--backend …] [--python PATH] [--json]
+                          [--device auto|cuda|mps|cpu] [--precision fp32|bf16|fp16] [--channels-last]
+       resnet-studio train --resume RUNDIR [--epochs N] [--max-steps N] [--backend …] [--python PATH]
+                          [--device …] [--precision …] [--channels-last] [--json]
 
 Trains a model with its recipe (the paper's CIFAR recipe where the file says nothing) in a
 separate process. Each run is a folder (runs/<time>-<model>/ by default) with config.json,
@@ -35,9 +37,14 @@ metrics.jsonl, a checkpoint per epoch and the final model in TF.js format.
   --resume RUNDIR    continue a stopped or crashed run from its last checkpoint
   --seed N           random seed (default: the recipe's, 1)
   --json             print every message as one JSON object per line
-  --engine NAME      tfjs (default): TensorFlow.js in Node; pytorch: PyTorch in Python, on CUDA
-                     when it sees a GPU, else the CPU (the run folder holds model.py and .pt files)
-  --python PATH      --engine pytorch: the Python that has torch (default: python3 on PATH)
+  --engine NAME      tfjs (default): TensorFlow.js in Node; pytorch: PyTorch in Python (the run
+                     folder holds model.py, and checkpoints as .safetensors: tensors, never pickles)
+  --python PATH      --engine pytorch: the Python that has torch (default: python3 on PATH); never
+                     taken from a run folder, so give it again with --resume
+  --device NAME      --engine pytorch: auto (default: cuda, else mps, else cpu), cuda, mps or cpu
+  --precision NAME   --engine pytorch: fp32 (default, as in the paper), bf16 or fp16 autocast
+                     (fp16: CUDA only, with a GradScaler); overrides the recipe's \`precision\`
+  --channels-last    --engine pytorch: NHWC memory layout (torch.channels_last), for Tensor Cores
   --nproc-per-node N --engine pytorch: N processes on this machine (torchrun, DDP; one per GPU);
                      the recipe's batch is the batch of all processes together, as in the paper
   --nnodes N         --engine pytorch: N machines, each running this command
@@ -61,6 +68,9 @@ export interface TrainOptions {
   readonly 'nproc-per-node'?: string;
   readonly nnodes?: string;
   readonly 'rdzv-endpoint'?: string;
+  readonly device?: string;
+  readonly precision?: string;
+  readonly 'channels-last'?: boolean;
   /** Not a flag: limits the training images (the demo uses it). */
   readonly trainLimit?: number;
 }
@@ -76,8 +86,19 @@ export function buildCommand(file: string | undefined, options: TrainOptions): W
     nprocPerNode: positiveInt(options['nproc-per-node'], '--nproc-per-node'),
     nnodes: positiveInt(options.nnodes, '--nnodes'),
     rdzvEndpoint: options['rdzv-endpoint'],
+    device: oneOf(options.device, PYTORCH_DEVICES, '--device'),
+    precision: oneOf(options.precision, PRECISIONS, '--precision'),
+    channelsLast: options['channels-last'] ? true : undefined,
   };
-  const pytorchFlags = Object.entries({ '--python': pytorch.python, '--nproc-per-node': pytorch.nprocPerNode, '--nnodes': pytorch.nnodes, '--rdzv-endpoint': pytorch.rdzvEndpoint })
+  const pytorchFlags = Object.entries({
+    '--python': pytorch.python,
+    '--nproc-per-node': pytorch.nprocPerNode,
+    '--nnodes': pytorch.nnodes,
+    '--rdzv-endpoint': pytorch.rdzvEndpoint,
+    '--device': pytorch.device,
+    '--precision': pytorch.precision,
+    '--channels-last': pytorch.channelsLast,
+  })
     .filter(([, value]) => value !== undefined)
     .map(([flag]) => flag);
   if (options.resume !== undefined) {
@@ -100,7 +121,7 @@ export function buildCommand(file: string | undefined, options: TrainOptions): W
   // --engine wins over the recipe's `engine`; TF.js when neither says.
   const chosenEngine = engine ?? model.recipe.engine ?? 'tfjs';
   if (chosenEngine !== 'pytorch' && pytorchFlags.length > 0) throw new CliError(`${pytorchFlags.join(', ')} ${pytorchFlags.length === 1 ? 'is' : 'are'} for --engine pytorch; add --engine pytorch or leave ${pytorchFlags.length === 1 ? 'it' : 'them'} out`);
-  if (chosenEngine === 'pytorch' && backend !== undefined) throw new CliError('--backend picks a TF.js backend; with --engine pytorch the device is CUDA when PyTorch sees a GPU, else the CPU');
+  if (chosenEngine === 'pytorch' && backend !== undefined) throw new CliError('--backend picks a TF.js backend; with --engine pytorch pick the device with --device (auto: cuda, else mps, else cpu)');
   let dataset: DatasetChoice = defaultDataset(model);
   if (options.dataset !== undefined) {
     const name = options.dataset.toLowerCase().replace(/[-_]/g, '');
@@ -157,6 +178,12 @@ export async function runTrain(file: string | undefined, options: TrainOptions, 
     return 1;
   }
   return 0;
+}
+
+function oneOf<T extends string>(text: string | undefined, choices: readonly T[], flag: string): T | undefined {
+  if (text === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(text)) throw new CliError(`${flag} takes ${choices.join(', ')}, not ${JSON.stringify(text)}`);
+  return text as T;
 }
 
 function positiveInt(text: string | undefined, flag: string, min = 1): number | undefined {

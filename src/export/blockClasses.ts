@@ -5,7 +5,7 @@
 import type { BlockNode, LayerNode, NetworkNode, Shortcut } from '../core/analysis/network';
 import { Holes, type Fill, type HoleKind, type Render } from './holes';
 import { acceptsFlat, fcReadsChannels, layerModule, poolPadsBeyondHalf, SOFTMAX_NOTE } from './layerModules';
-import { docstring, type NameAllocator } from './pythonSyntax';
+import { docstring, NameAllocator, type Rename } from './pythonSyntax';
 import { lineHole, localName, reluInPlace, sequenceEntries, type BlockCaller } from './sequences';
 import { comment, sequentialText } from './sequentialText';
 
@@ -84,6 +84,8 @@ export class BlockClasses implements BlockCaller {
   constructor(
     private readonly classNames: NameAllocator,
     private readonly source: SourceInfo,
+    /** Where attribute names that had to change are recorded for the user. */
+    private readonly renames: Rename[] = [],
   ) {}
 
   /** Records every block among `nodes` (nested ones too); call for all models before `call`. */
@@ -236,6 +238,13 @@ export class BlockClasses implements BlockCaller {
     let flat = false;
     let reading = 'x';
     let flow = input;
+    // Layers are attributes of the block's class: `forward`, `_modules` or `shortcut` (the class's
+    // own) get another name, said in the layer's comment.
+    const attributes = new NameAllocator('attribute', this.renames, ['shortcut']);
+    const attributeFor = (wanted: string): { attribute: string; note?: string } => {
+      const attribute = attributes.allocate(wanted);
+      return attribute === wanted ? { attribute } : { attribute, note: `\`${wanted}\` in the .resnet file (renamed: see the export's notes)` };
+    };
     const assign = (expression: string) => {
       forward.push(`out = ${expression}`);
       reading = 'out';
@@ -250,7 +259,7 @@ export class BlockClasses implements BlockCaller {
         if (flat && (node.kind === 'block' || !acceptsFlat(node))) unflatten();
         if (node.kind === 'block') {
           // Python attributes cannot be numbers: a nested block `…0.1` is `block1`.
-          const attribute = `block${localName(node.path)}`;
+          const { attribute } = attributeFor(`block${localName(node.path)}`);
           const code = this.call(node, flow, holes);
           members.push({ attribute, render: (fill) => [code.make(fill)], line: holes.add('line', '', `${file}:${node.range.startLine}`) });
           assign(`self.${attribute}(${reading})`);
@@ -261,9 +270,10 @@ export class BlockClasses implements BlockCaller {
           assign(`torch.flatten(${reading}, 1)`);
           flat = true;
         }
-        const attribute = localName(node.path);
+        const { attribute, note } = attributeFor(localName(node.path));
         const code = layerModule(node, attribute, flow, { holes, inplace: reluInPlace(nodes, index, firstReadsShared), role });
-        members.push({ attribute, render: (fill) => [code.make(fill)], line: lineHole(node, holes, file), ...(node.spec.op === 'softmax' ? { note: SOFTMAX_NOTE } : {}) });
+        const notes = [note, node.spec.op === 'softmax' ? SOFTMAX_NOTE : undefined].filter((n) => n !== undefined).join('; ');
+        members.push({ attribute, render: (fill) => [code.make(fill)], line: lineHole(node, holes, file), ...(notes ? { note: notes } : {}) });
         assign(`self.${attribute}(${reading})`);
         flow = code.output;
       });
@@ -275,7 +285,7 @@ export class BlockClasses implements BlockCaller {
       if (flat) unflatten();
       if (block.shortcut.kind === 'layers' && !block.shortcut.projection) {
         shortcut = 'custom';
-        const branch = sequenceEntries(block.shortcut.layers, input, { flat: false }, { holes, blocks: this, file, firstReadsShared: true });
+        const branch = sequenceEntries(block.shortcut.layers, input, { flat: false }, { holes, blocks: this, file, firstReadsShared: true, renames: this.renames });
         members.push({ attribute: 'shortcut', render: (fill) => sequentialText(branch.entries, fill, BODY_INDENT) });
         assign(`${reading} + self.shortcut(x)`);
       } else {
@@ -339,7 +349,9 @@ function deriveParams(templates: readonly Template[], used: ReadonlySet<number>)
   });
 
   const taken = new Set(['self', 'shortcut', 'x', 'out', 'torch', 'nn', 'super']);
-  const unique = (wanted: string) => {
+  const unique = (hint: string) => {
+    // Hints come from layer names (`conv1_kernel`); one from a numbered layer (`1_kernel`) is no identifier.
+    const wanted = /^[0-9]/.test(hint) ? `layer${hint}` : hint;
     let name = wanted;
     for (let n = 2; taken.has(name); n++) name = `${wanted}_${n}`;
     taken.add(name);

@@ -6,7 +6,7 @@ import type { ModelNode, ShortcutOption } from '../core/analysis/network';
 import { formatShape } from '../core/analysis/shape';
 import { BlockClasses, type SourceInfo } from './blockClasses';
 import { Holes } from './holes';
-import { docstring, grouped, NameAllocator, stringLiteral } from './pythonSyntax';
+import { commentText, describeRename, docstring, grouped, NameAllocator, stringLiteral, type Rename } from './pythonSyntax';
 import { sequenceEntries } from './sequences';
 import { sequentialText } from './sequentialText';
 
@@ -21,6 +21,11 @@ export interface PyTorchModule {
   readonly text: string;
   /** The Python class of each model, by the model's `.resnet` name. */
   readonly classNames: ReadonlyMap<string, string>;
+  /**
+   * Names that Python or nn.Module treat specially (`forward`, `_modules`, `__name__`, keywords,
+   * builtins) or that are taken, given another spelling in the module: one sentence each, for the user.
+   */
+  readonly notes: readonly string[];
 }
 
 /** One model as a Python module. */
@@ -40,12 +45,14 @@ export function exportPyTorchModule(models: readonly ModelNode[], sourcePath: st
       return index >= 0 ? index + 1 : undefined;
     },
   };
-  const classNames = new NameAllocator('class');
+  const classRenames: Rename[] = [];
+  const memberRenames: Rename[] = [];
+  const classNames = new NameAllocator('class', classRenames);
   // Models first: their names are the module's public API and get the exact `.resnet` name.
   const modelClasses = new Map(models.map((m) => [m.name, classNames.allocate(m.name)]));
-  const blocks = new BlockClasses(classNames, source);
+  const blocks = new BlockClasses(classNames, source, memberRenames);
   for (const model of models) for (const stage of model.stages) blocks.register(stage.nodes);
-  const modelTexts = models.map((m) => modelClass(m, modelClasses.get(m.name) as string, blocks, file, sourceLines));
+  const modelTexts = models.map((m) => modelClass(m, modelClasses.get(m.name) as string, blocks, file, sourceLines, memberRenames));
 
   const sections = [
     header(models, file, options.command),
@@ -58,13 +65,14 @@ export function exportPyTorchModule(models: readonly ModelNode[], sourcePath: st
     registry(models, modelClasses),
     MAIN,
   ];
-  return { text: `${sections.join('\n\n\n')}\n`, classNames: modelClasses };
+  const notes = [...classRenames.map((r) => describeRename(r, 'the class for')), ...memberRenames.map((r) => describeRename(r, 'the layer or stage'))];
+  return { text: `${sections.join('\n\n\n')}\n`, classNames: modelClasses, notes };
 }
 
 function header(models: readonly ModelNode[], file: string, command: string | undefined): string {
   const names = models.map((m) => m.name).join(', ');
   return [
-    `# PyTorch version of ${names} from ${file}, written by ResNet Studio${command ? ` (${command})` : ''}.`,
+    commentText(`PyTorch version of ${names} from ${file}, written by ResNet Studio${command ? ` (${command})` : ''}.`),
     '# It needs only torch. Modules are named by their .resnet paths (conv3_x.0.conv1), so a state dict',
     '# reads like `resnet-studio stats`, and each stage, block and layer cites the .resnet line it comes from.',
     '# Change the .resnet file and export again rather than editing this one.',
@@ -139,10 +147,10 @@ const SHORTCUT_DOCS: Record<ShortcutOption, string> = {
   identity: 'identity',
 };
 
-function modelClass(model: ModelNode, name: string, blocks: BlockClasses, file: string, sourceLines: readonly string[] | undefined): string {
+function modelClass(model: ModelNode, name: string, blocks: BlockClasses, file: string, sourceLines: readonly string[] | undefined, renames: Rename[]): string {
   const holes = new Holes();
   const fill = holes.literal;
-  const attributes = new NameAllocator('attribute');
+  const attributes = new NameAllocator('attribute', renames);
   const [h, w, c] = model.input;
   const classes = model.classes ?? model.output[2];
   const state = { flat: false };
@@ -151,13 +159,13 @@ function modelClass(model: ModelNode, name: string, blocks: BlockClasses, file: 
   const forward: string[] = [];
   model.stages.forEach((stage, index) => {
     const attribute = attributes.allocate(stage.name);
-    const { entries, output } = sequenceEntries(stage.nodes, flow, state, { holes, blocks, file, firstReadsShared: index === 0 });
+    const { entries, output } = sequenceEntries(stage.nodes, flow, state, { holes, blocks, file, firstReadsShared: index === 0, renames });
     flow = output;
     const { startLine, endLine } = stage.range;
     const quoted = sourceLines?.[startLine - 1]?.trim().replace(/\s+/g, ' ');
     const where = `${file}:${startLine}${endLine > startLine ? `-${endLine}` : ''}`;
     const renamed = attribute !== stage.name ? ` (attribute \`${attribute}\`: \`${stage.name}\` is taken in Python)` : '';
-    init.push(`        # ${quoted ? `${quoted}  (${where})` : `${stage.name}: ${where}`}${renamed}`);
+    init.push(`        ${commentText(`${quoted ? `${quoted}  (${where})` : `${stage.name}: ${where}`}${renamed}`)}`);
     const [head, ...rest] = sequentialText(entries, fill, '        ');
     init.push(`        self.${attribute} = ${head}`, ...rest);
     forward.push(`        x = self.${attribute}(x)`);

@@ -4,6 +4,7 @@
 import type { BlockNode, LayerNode, NetworkNode } from '../core/analysis/network';
 import type { Holes, Render } from './holes';
 import { acceptsFlat, layerModule, SOFTMAX_NOTE } from './layerModules';
+import { NameAllocator, type Rename } from './pythonSyntax';
 
 export interface Entry {
   readonly name: string;
@@ -29,6 +30,8 @@ export interface SequenceOptions {
   readonly file: string;
   /** The first node reads a tensor someone else still needs (a block's input, the model's input). */
   readonly firstReadsShared: boolean;
+  /** Where entry names that had to change are recorded for the user. */
+  readonly renames: Rename[];
 }
 
 /** The last component of an analyzer path: `conv1` of `conv2_x.0.conv1`, `0` of `conv2_x.0`. */
@@ -53,6 +56,15 @@ export function sequenceEntries(nodes: readonly NetworkNode[], input: number, st
     used.add(name);
     return name;
   };
+  // Entries are attributes of the nn.Sequential: a layer named `forward` or `_modules` gets
+  // another name (said in its comment); numbered blocks (`0`, `1`) are what nn.Sequential expects.
+  const entryNames = new NameAllocator('attribute', options.renames, [...used].filter((n) => /^[0-9]+$/.test(n)));
+  const entryName = (node: NetworkNode): { name: string; note?: string } => {
+    const wanted = localName(node.path);
+    if (/^[0-9]+$/.test(wanted)) return { name: wanted };
+    const name = entryNames.allocate(wanted);
+    return name === wanted ? { name } : { name, note: `\`${wanted}\` in the .resnet file (renamed: see the export's notes)` };
+  };
   let flow = input;
   nodes.forEach((node, index) => {
     if (state.flat && (node.kind === 'block' || !acceptsFlat(node))) {
@@ -62,7 +74,8 @@ export function sequenceEntries(nodes: readonly NetworkNode[], input: number, st
     }
     if (node.kind === 'block') {
       const code = options.blocks.call(node, flow, holes);
-      entries.push({ name: localName(node.path), make: code.make, line: holes.add('line', '', `${options.file}:${node.range.startLine}`) });
+      const { name, note } = entryName(node);
+      entries.push({ name, make: code.make, line: holes.add('line', '', `${options.file}:${node.range.startLine}`), ...(note ? { note } : {}) });
       flow = code.output;
       return;
     }
@@ -70,9 +83,10 @@ export function sequenceEntries(nodes: readonly NetworkNode[], input: number, st
       entries.push({ name: helperName('flatten'), make: () => 'nn.Flatten(1)' });
       state.flat = true;
     }
-    const name = localName(node.path);
+    const { name, note } = entryName(node);
     const code = layerModule(node, name, flow, { holes, inplace: reluInPlace(nodes, index, options.firstReadsShared) });
-    entries.push({ name, make: code.make, line: lineHole(node, holes, options.file), ...(node.spec.op === 'softmax' ? { note: SOFTMAX_NOTE } : {}) });
+    const notes = [note, node.spec.op === 'softmax' ? SOFTMAX_NOTE : undefined].filter((n) => n !== undefined).join('; ');
+    entries.push({ name, make: code.make, line: lineHole(node, holes, options.file), ...(notes ? { note: notes } : {}) });
     flow = code.output;
   });
   return { entries, output: flow };

@@ -1,7 +1,7 @@
 // Writes sequence entries as an `nn.Sequential(...)` expression, one entry a line, each with the
 // source line it comes from.
 import type { Fill } from './holes';
-import { stringLiteral } from './pythonSyntax';
+import { commentText, stringLiteral } from './pythonSyntax';
 import type { Entry } from './sequences';
 
 /** Lines of the expression; the first has no indentation (it follows `self.x = `), the rest `indent`. */
@@ -26,5 +26,5 @@ export function comment(entry: Pick<Entry, 'line' | 'note'>, fill: Fill): string
     if (line) parts.push(line);
   }
   if (entry.note) parts.push(entry.note);
-  return parts.length ? `  # ${parts.join('; ')}` : '';
+  return parts.length ? `  ${commentText(parts.join('; '))}` : '';
 }

@@ -39,11 +39,22 @@ export interface TrainRequest {
   readonly rdzvEndpoint?: string;
   /** PyTorch: CPU threads per process (torch.set_num_threads); default PyTorch's choice. */
   readonly threads?: number;
+  /** PyTorch: where to train; `auto` (the default) is CUDA, else Apple's MPS, else the CPU. */
+  readonly device?: PyTorchDevice;
+  /** PyTorch: fp32 (the default, as in the paper), or bf16/fp16 autocast (fp16 with a GradScaler, CUDA only); overrides the recipe's `precision`. */
+  readonly precision?: Precision;
+  /** PyTorch: keep images and weights NHWC in memory (torch.channels_last), faster on Tensor Cores. */
+  readonly channelsLast?: boolean;
 }
+
+export type PyTorchDevice = 'auto' | 'cuda' | 'mps' | 'cpu';
+export const PYTORCH_DEVICES: readonly PyTorchDevice[] = ['auto', 'cuda', 'mps', 'cpu'];
+export type Precision = 'fp32' | 'bf16' | 'fp16';
+export const PRECISIONS: readonly Precision[] = ['fp32', 'bf16', 'fp16'];
 
 export type WorkerCommand =
   | { readonly type: 'start'; readonly request: TrainRequest }
-  | ({ readonly type: 'resume'; readonly runDir: string; readonly backend?: BackendChoice; readonly backendDirs?: readonly string[]; readonly epochs?: number; readonly maxSteps?: number } & Pick<TrainRequest, 'python' | 'nprocPerNode' | 'nnodes' | 'rdzvEndpoint' | 'threads'>)
+  | ({ readonly type: 'resume'; readonly runDir: string; readonly backend?: BackendChoice; readonly backendDirs?: readonly string[]; readonly epochs?: number; readonly maxSteps?: number } & Pick<TrainRequest, 'python' | 'nprocPerNode' | 'nnodes' | 'rdzvEndpoint' | 'threads' | 'device' | 'precision' | 'channelsLast'>)
   | { readonly type: 'stop' };
 
 export interface StartedMessage {

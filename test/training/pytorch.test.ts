@@ -92,7 +92,7 @@ test('resnet8 reaches at least 95% on the embedded MNIST with PyTorch in 3 epoch
   assert.equal(config.engine, 'pytorch');
   const lines = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n');
   assert.equal(lines.length, messages.length);
-  assert.deepEqual(readdirSync(join(runDir, 'checkpoints')).sort(), ['latest.json', 'step-00000125.pt', 'step-00000250.pt', 'step-00000375.pt']);
+  assert.deepEqual(readdirSync(join(runDir, 'checkpoints')).sort(), ['latest.json', 'step-00000125.safetensors', 'step-00000250.safetensors', 'step-00000375.safetensors']);
   for (const file of ['model/model.pt', 'model/model.py', 'pytorch/model.py', 'pytorch/runner.py', 'pytorch/plan.json']) assert.ok(existsSync(join(runDir, file)), file);
   assert.ok(!existsSync(join(runDir, 'pytorch', 'stop-requested')));
 });
@@ -112,7 +112,7 @@ test('two processes under torchrun (DDP, gloo) split the batch, report once, lea
   // Every image of the epoch counted once per process share (DistributedSampler: 128 each).
   assert.equal(epochs(messages)[0].trainAccuracy * 256 % 1, 0);
   // Resumed under torchrun too: the checkpoint is read once and handed to both processes.
-  const resumed = await collect({ kind: 'resume', runDir: finished(messages).runDir, epochs: 4 });
+  const resumed = await collect({ kind: 'resume', runDir: finished(messages).runDir, epochs: 4, python: PYTHON });
   assert.equal(started(resumed).resumedAtStep, 24);
   assert.deepEqual(batches(resumed).map((b) => b.step), [25, 26, 27, 28, 29, 30, 31, 32]);
   assert.ok(epochs(resumed)[0].trainLoss < losses[0]);
@@ -124,7 +124,7 @@ test('resume after an epoch continues from the checkpoint\'s step, as an uninter
   const first = await collect({ kind: 'new', request: { ...base, epochs: 1 } });
   const end = finished(first);
   assert.equal(end.step, 6);
-  const resumed = await collect({ kind: 'resume', runDir: end.runDir, epochs: 2 });
+  const resumed = await collect({ kind: 'resume', runDir: end.runDir, epochs: 2, python: PYTHON });
   assert.equal(started(resumed).resumedAtStep, 6);
   assert.deepEqual(batches(resumed).map((b) => b.step), [7, 8, 9, 10, 11, 12]);
   assert.equal(finished(resumed).step, 12);
@@ -144,7 +144,7 @@ test('a graceful stop mid-epoch checkpoints that step; resume finishes the epoch
   // The runner is another process: it stops after the step it is on when the request arrives.
   assert.ok(end.step >= 3 && end.step < 30, `stopped at step ${end.step}`);
   assert.deepEqual(stoppedRun.filter((m) => m.type === 'checkpoint').map((m) => m.type === 'checkpoint' && m.step), [end.step]);
-  const resumed = await collect({ kind: 'resume', runDir: end.runDir });
+  const resumed = await collect({ kind: 'resume', runDir: end.runDir, python: PYTHON });
   assert.equal(started(resumed).resumedAtStep, end.step);
   assert.equal(batches(resumed)[0].step, end.step + 1);
   assert.equal(finished(resumed).step, 60);
@@ -206,7 +206,7 @@ test('bad input gets a message naming the problem and the fix', { skip, timeout:
   assert.deepEqual(readdirSync(outDir), []);
   // A run stopped before its first checkpoint cannot be resumed.
   writeFileSync(join(outDir, 'config.json'), JSON.stringify(request({ engine: 'pytorch' })));
-  await fails({ kind: 'resume', runDir: outDir }, /has no checkpoint yet .* start a new run instead/);
+  await fails({ kind: 'resume', runDir: outDir, python: PYTHON }, /has no checkpoint yet .* start a new run instead/);
 });
 
 test('a Python without torch is named, with how to install torch or which Python to pass', { timeout: 120_000 }, () => {
@@ -254,6 +254,7 @@ test('worker commands go to the PyTorch engine when the request or the run folde
   writeFileSync(join(runDir, 'config.json'), JSON.stringify({ ...pytorch }));
   assert.deepEqual(pytorchStartFor({ type: 'resume', runDir, epochs: 3 }), {
     kind: 'resume', runDir, epochs: 3, maxSteps: undefined, python: undefined, nprocPerNode: undefined, nnodes: undefined, rdzvEndpoint: undefined, threads: undefined,
+    device: undefined, precision: undefined, channelsLast: undefined,
   });
   writeFileSync(join(runDir, 'config.json'), JSON.stringify(request()));
   assert.equal(pytorchStartFor({ type: 'resume', runDir }), undefined);

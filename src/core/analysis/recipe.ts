@@ -33,6 +33,8 @@ export interface Recipe {
   readonly seed: number;
   /** The training engine the recipe asks for; the CLI's --engine and the editor's setting override it. */
   readonly engine?: 'tfjs' | 'pytorch';
+  /** The PyTorch engine's arithmetic: fp32 (the paper's) unless the recipe asks for bf16/fp16 autocast; --precision overrides it. */
+  readonly precision?: 'fp32' | 'bf16' | 'fp16';
   /** Which settings the model wrote itself (the rest are defaults). */
   readonly explicit: readonly string[];
 }
@@ -90,6 +92,7 @@ export const recipeSettings: Readonly<Record<string, { readonly args: readonly A
   validation: { args: [number('count', 'training images held out', true)], example: 'validation 5k' },
   seed: { args: [number('value', 'random seed', true)], example: 'seed 1' },
   engine: { args: [{ name: 'name', type: 'word', positional: true, words: ['tfjs', 'pytorch'], description: 'training engine' }], example: 'engine pytorch' },
+  precision: { args: [{ name: 'mode', type: 'word', positional: true, words: ['fp32', 'bf16', 'fp16'], description: 'PyTorch engine: fp32, or bf16/fp16 autocast' }], example: 'precision bf16' },
 };
 
 export function readRecipe(train: TrainBlock | undefined, input: Shape, scope: Scope, ctx: AnalysisContext): Recipe {
@@ -168,6 +171,9 @@ export function readRecipe(train: TrainBlock | undefined, input: Shape, scope: S
         break;
       case 'engine':
         r.engine = args.word('name') as 'tfjs' | 'pytorch' | undefined;
+        break;
+      case 'precision':
+        r.precision = args.word('mode') as 'fp32' | 'bf16' | 'fp16' | undefined;
         break;
     }
   }

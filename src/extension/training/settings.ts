@@ -1,12 +1,31 @@
 // The `resnet.training.*` settings.
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
-import { BACKEND_CHOICES, type BackendChoice } from '../../protocol/training';
+import { BACKEND_CHOICES, type BackendChoice, type TrainRequest } from '../../protocol/training';
 
 export const SETTINGS = {
   runsFolder: 'resnet.training.runsFolder',
   backend: 'resnet.training.backend',
+  engine: 'resnet.training.engine',
+  python: 'resnet.training.python',
 } as const;
+
+/**
+ * The engine a new run uses: the setting when it names one, else (`auto`) the recipe's `engine`,
+ * else TF.js; with PyTorch, the Python of the `resnet.training.python` setting (empty: python3 on
+ * PATH). The Python always comes from the user's settings, never from a run folder.
+ */
+export function engineFields(recipeEngine: 'tfjs' | 'pytorch' | undefined): Pick<TrainRequest, 'engine' | 'python'> {
+  const setting = vscode.workspace.getConfiguration().get<string>(SETTINGS.engine, 'auto');
+  const engine = setting === 'tfjs' || setting === 'pytorch' ? setting : (recipeEngine ?? 'tfjs');
+  return engine === 'pytorch' ? { engine, ...pythonField() } : {};
+}
+
+/** `{ python }` from the setting, or nothing for the default (python3 on PATH). */
+export function pythonField(): Pick<TrainRequest, 'python'> {
+  const python = vscode.workspace.getConfiguration().get<string>(SETTINGS.python, '').trim();
+  return python ? { python } : {};
+}
 
 /** The backend setting, 'auto' when it holds something else. */
 export function backendSetting(): BackendChoice {

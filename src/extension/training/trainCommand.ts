@@ -6,7 +6,7 @@ import { analyze } from '../../core/analysis/analyze';
 import type { ModelNode } from '../../core/analysis/network';
 import type { DatasetChoice, TrainRequest } from '../../protocol/training';
 import { describeRecipe } from './recipeText';
-import { backendSetting, runsFolder } from './settings';
+import { backendSetting, engineFields, runsFolder } from './settings';
 
 /** What a code lens passes (both optional: the palette passes nothing). */
 export interface TrainArgs {
@@ -49,11 +49,14 @@ export async function askForTrainRequest(args: TrainArgs, context: vscode.Extens
     return undefined;
   }
   const backend = backendSetting();
+  const engine = engineFields(model.recipe.engine);
   for (;;) {
     const detail = [
       `Data: ${data.label}${data === fromRecipe ? " (the recipe's)" : ''}`,
       ...describeRecipe(model.recipe),
-      `Backend: ${backend}${backend === 'auto' ? ' (the best available)' : ''}`,
+      engine.engine === 'pytorch'
+        ? `Engine: PyTorch, with ${engine.python ?? 'python3 on PATH'} (setting resnet.training.python)`
+        : `Backend: ${backend}${backend === 'auto' ? ' (the best available)' : ''}`,
       `Run folder in: ${outDir}`,
     ].join('\n');
     const buttons = data === fromRecipe ? ['Start', 'Other Data…'] : ['Start'];
@@ -76,6 +79,8 @@ export async function askForTrainRequest(args: TrainArgs, context: vscode.Extens
       outDir,
       // Where "ResNet: Install Training Backend" puts the optional native backends.
       backendDirs: [context.globalStorageUri.fsPath],
+      // The recipe's `engine pytorch` is honoured unless the resnet.training.engine setting says otherwise.
+      ...engine,
     },
   };
 }

@@ -12,7 +12,7 @@ import type { TrainingEngine } from '../training';
 import { DashboardPanel, type DashboardDeps } from './dashboardPanel';
 import { TrainingNotification } from './progressNotification';
 import type { RunProgress } from './runProgress';
-import { backendSetting, runsFolder } from './settings';
+import { backendSetting, pythonField, runsFolder } from './settings';
 import { TrainingStatusBar } from './statusBar';
 import { askForTrainRequest, parseTrainArgs, type TrainArgs } from './trainCommand';
 import { TrainingSession } from './trainingSession';
@@ -121,7 +121,8 @@ export function createTrainingFeatures(context: vscode.ExtensionContext, log: vs
 
   async function resume(runDir: string): Promise<void> {
     const backend = backendSetting();
-    await run({ type: 'resume', runDir, backend, backendDirs: [context.globalStorageUri.fsPath] }, basename(runDir));
+    // A PyTorch run resumes with the Python of the user's settings, never the one its config.json names.
+    await run({ type: 'resume', runDir, backend, backendDirs: [context.globalStorageUri.fsPath], ...pythonField() }, basename(runDir));
   }
 
   async function reportEnd(progress: RunProgress, runDir: string | undefined, exitCode: number | undefined): Promise<void> {

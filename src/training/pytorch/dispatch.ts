@@ -12,8 +12,8 @@ export function pytorchStartFor(command: WorkerCommand): PyTorchStart | undefine
     return request.engine === 'pytorch' ? { kind: 'new', request } : undefined;
   }
   if (command.type !== 'resume' || engineOfRun(command.runDir) !== 'pytorch') return undefined;
-  const { python, nprocPerNode, nnodes, rdzvEndpoint, threads } = command as typeof command & PyTorchSettings;
-  return { kind: 'resume', runDir: command.runDir, epochs: command.epochs, maxSteps: command.maxSteps, python, nprocPerNode, nnodes, rdzvEndpoint, threads };
+  const { python, nprocPerNode, nnodes, rdzvEndpoint, threads, device, precision, channelsLast } = command as typeof command & PyTorchSettings;
+  return { kind: 'resume', runDir: command.runDir, epochs: command.epochs, maxSteps: command.maxSteps, python, nprocPerNode, nnodes, rdzvEndpoint, threads, device, precision, channelsLast };
 }
 
 /** The engine a run folder was trained with; undefined when it is no run folder (the TF.js engine says so). */

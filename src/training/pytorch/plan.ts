@@ -1,7 +1,7 @@
 // What the Python runner is told (plan.json): the model, the prepared data, and the recipe turned
 // into steps exactly as the TF.js engine turns it, with the batch split over the processes.
 import type { ModelNode } from '../../core/analysis/network';
-import type { TrainRequest } from '../../protocol/training';
+import type { Precision, PyTorchDevice, TrainRequest } from '../../protocol/training';
 import { scheduleFor, type Schedule } from '../schedule';
 import type { DataFiles } from './preparedData';
 
@@ -26,6 +26,11 @@ export interface RunnerPlan {
   readonly seed: number;
   /** CPU threads per process, when set. */
   readonly threads?: number;
+  /** Where to train: auto is CUDA, else MPS, else the CPU. */
+  readonly device: PyTorchDevice;
+  /** fp32, or bf16/fp16 autocast (fp16 with a GradScaler). */
+  readonly precision: Precision;
+  readonly channelsLast: boolean;
   /** The launcher creates this file to ask for a graceful stop. */
   readonly stopFile: string;
   /** When the launcher started (ms since the epoch): `finished.seconds` counts from here. */

@@ -1,6 +1,8 @@
-// What a PyTorch run needs beyond a TF.js one: which Python, and how many processes on how many
-// machines. Saved in the run's config.json with the rest of the request, so a resume reuses them.
-import type { TrainRequest } from '../../protocol/training';
+// What a PyTorch run needs beyond a TF.js one: which Python, how many processes on how many
+// machines, which device, precision and memory layout. Saved in the run's config.json with the rest
+// of the request, so a resume reuses them — except the Python, which a resume takes only from its
+// own flags or the user's settings (runFolder.resumedRequest): a run folder never chooses what runs.
+import { PRECISIONS, PYTORCH_DEVICES, type Precision, type PyTorchDevice, type TrainRequest } from '../../protocol/training';
 import { PyTorchEngineError } from './engineError';
 
 export interface PyTorchSettings {
@@ -14,6 +16,12 @@ export interface PyTorchSettings {
   readonly rdzvEndpoint?: string;
   /** CPU threads per process (torch.set_num_threads); default PyTorch's own choice. */
   readonly threads?: number;
+  /** auto (CUDA, else MPS, else CPU), or one of them. */
+  readonly device?: PyTorchDevice;
+  /** fp32 (default), bf16 or fp16 autocast; overrides the recipe's `precision`. */
+  readonly precision?: Precision;
+  /** torch.channels_last for the model and the batches. */
+  readonly channelsLast?: boolean;
 }
 
 export type PyTorchRequest = TrainRequest & PyTorchSettings & { readonly engine?: 'pytorch' };
@@ -40,6 +48,18 @@ export function checkSettings(settings: PyTorchSettings): void {
   whole(settings.nprocPerNode, '--nproc-per-node');
   whole(settings.nnodes, '--nnodes');
   whole(settings.threads, 'threads');
+  if (settings.device !== undefined && !PYTORCH_DEVICES.includes(settings.device)) {
+    throw new PyTorchEngineError(`--device takes ${PYTORCH_DEVICES.join(', ')}, not ${JSON.stringify(settings.device)}`);
+  }
+  if (settings.precision !== undefined && !PRECISIONS.includes(settings.precision)) {
+    throw new PyTorchEngineError(`--precision takes ${PRECISIONS.join(', ')}, not ${JSON.stringify(settings.precision)}`);
+  }
+  if (settings.precision === 'fp16' && (settings.device === 'cpu' || settings.device === 'mps')) {
+    throw new PyTorchEngineError(`--precision fp16 trains on CUDA only (with a GradScaler), not on --device ${settings.device}: use --precision bf16 or fp32`);
+  }
+  if (settings.device === 'mps' && worldSize(settings) > 1) {
+    throw new PyTorchEngineError('--device mps runs one process: leave out --nproc-per-node and --nnodes');
+  }
   if ((settings.nnodes ?? 1) > 1 && settings.rdzvEndpoint === undefined) {
     throw new PyTorchEngineError(`--nnodes ${settings.nnodes} needs --rdzv-endpoint HOST:PORT, the address of the first machine, given the same on every machine`);
   }

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseTrainingMessage, type TrainingMessage } from '../../protocol/training';
+import { parseTrainingMessage, type Precision, type TrainingMessage } from '../../protocol/training';
 import { exportPyTorchModule } from '../../export/pytorch';
 import type { TrainerHooks } from '../trainer';
 import { PyTorchEngineError } from './engineError';
@@ -62,6 +62,7 @@ export async function trainWithPyTorch(start: PyTorchStart, hooks: TrainerHooks,
     const module = exportPyTorchModule([model], request.sourcePath, { sourceText: request.sourceText, command: 'the PyTorch engine of resnet-studio train' });
     const modelModule = join(pytorchDir, 'model.py');
     writeAtomically(modelModule, module.text);
+    for (const note of module.notes) options.onLog?.(`note: ${note}\n`);
     const runner = join(pytorchDir, 'runner.py');
     writeAtomically(runner, RUNNER_SOURCE);
     const steps = planSteps(request, model, data.train.count, worldSize(request));
@@ -78,6 +79,7 @@ export async function trainWithPyTorch(start: PyTorchStart, hooks: TrainerHooks,
       augment: { pad: model.recipe.augment.pad, flip: model.recipe.augment.flip },
       seed,
       ...(request.threads !== undefined ? { threads: request.threads } : {}),
+      ...runnerDevice(request, model.recipe.precision),
       stopFile,
       startedAt: launchedAt,
       resume: start.kind === 'resume' || checkpoint !== undefined,
@@ -90,6 +92,11 @@ export async function trainWithPyTorch(start: PyTorchStart, hooks: TrainerHooks,
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(stopFile, { force: true });
   }
+}
+
+/** Device, precision and memory layout for the runner: the request's, else the recipe's precision, else fp32 in the default layout. */
+export function runnerDevice(request: PyTorchSettings, recipePrecision: Precision | undefined): Pick<RunnerPlan, 'device' | 'precision' | 'channelsLast'> {
+  return { device: request.device ?? 'auto', precision: request.precision ?? recipePrecision ?? 'fp32', channelsLast: request.channelsLast ?? false };
 }
 
 /** The runner under plain Python, or under torchrun (as `python -m torch.distributed.run`, so it is the same Python). */
