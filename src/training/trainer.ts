@@ -2,8 +2,6 @@
 // a checkpoint after every epoch (and on a graceful stop), and exact resumption. It reports
 // through typed messages only; the worker process forwards them to its parent.
 import * as tf from '@tensorflow/tfjs';
-import { appendFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { BackendChoice, TrainingMessage, TrainRequest } from '../protocol/training';
 import { selectBackend } from './backend';
 import { loadLatestCheckpoint, saveCheckpoint, saveFinalModel, type TrainingPosition } from './checkpoint';
@@ -12,7 +10,12 @@ import { buildModel } from './model/buildModel';
 import { Optimizer } from './optimizer';
 import { Random } from './random';
 import { learningRate, scheduleFor } from './schedule';
-import { TrainingError, createRunFolder, dropMetricsAfter, findModel, prepareDataset, readRunConfig } from './runSetup';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { findModel, prepareDataset } from './runSetup';
+import { appendMetric, checkWritable, createRunFolder, dropMetricsAfter, readRunConfig, runPaths } from './runFolder';
+import { lockRun } from './runLock';
+import { TrainingError } from './trainingError';
 
 export interface TrainerHooks {
   emit(message: TrainingMessage): void;
@@ -30,8 +33,19 @@ const EVAL_BATCH = 256;
 
 export async function train(start: TrainStart, hooks: TrainerHooks): Promise<void> {
   const { request, runDir } = openRun(start);
+  // Held until the run ends; a killed process leaves a stale lock the next run takes over.
+  const lock = lockRun(runDir);
+  try {
+    checkWritable(runDir);
+    await trainLocked(start, request, runDir, hooks);
+  } finally {
+    lock.release();
+  }
+}
+
+async function trainLocked(start: TrainStart, request: TrainRequest, runDir: string, hooks: TrainerHooks): Promise<void> {
   const emit = (message: TrainingMessage) => {
-    appendFileSync(join(runDir, 'metrics.jsonl'), `${JSON.stringify(message)}\n`);
+    appendMetric(runDir, message);
     hooks.emit(message);
   };
   const started = Date.now();
@@ -55,10 +69,12 @@ export async function train(start: TrainStart, hooks: TrainerHooks): Promise<voi
 
   const orderRng = new Random(seed * 2 + 1);
   const augmentRng = new Random(seed * 2 + 2);
-  let position: TrainingPosition = { epoch: 0, batchInEpoch: 0, step: 0, orderRngAtEpochStart: orderRng.getState(), augmentRng: augmentRng.getState(), epochSums: { loss: 0, correct: 0, images: 0 } };
+  const cut = { batchSize, trainImages: data.train.count };
+  let position: TrainingPosition = { epoch: 0, batchInEpoch: 0, step: 0, orderRngAtEpochStart: orderRng.getState(), augmentRng: augmentRng.getState(), epochSums: { loss: 0, correct: 0, images: 0 }, ...cut };
   const checkpoint = loadLatestCheckpoint(runDir, network);
   if (checkpoint) {
-    position = checkpoint.position;
+    checkResumeFits(runDir, checkpoint.path, checkpoint.position, cut, { totalSteps, epochs });
+    position = { ...checkpoint.position, ...cut };
     optimizer.restore(checkpoint.optimizer);
     augmentRng.setState(position.augmentRng);
     dropMetricsAfter(runDir, position.step);
@@ -82,6 +98,7 @@ export async function train(start: TrainStart, hooks: TrainerHooks): Promise<voi
     totalSteps,
     epochs,
     ...(checkpoint ? { resumedAtStep: position.step } : {}),
+    ...warningsOf([...(data.warnings ?? []), ...(checkpoint?.warnings ?? [])]),
   });
 
   const variables = network.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -117,7 +134,7 @@ export async function train(start: TrainStart, hooks: TrainerHooks): Promise<voi
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (hooks.shouldStop()) {
         stopped = true;
-        position = { epoch, batchInEpoch, step, orderRngAtEpochStart: orderAtStart, augmentRng: augmentRng.getState(), epochSums: sums };
+        position = { epoch, batchInEpoch, step, orderRngAtEpochStart: orderAtStart, augmentRng: augmentRng.getState(), epochSums: sums, ...cut };
         const path = await saveCheckpoint(runDir, network, await optimizer.state(), position);
         emit({ type: 'checkpoint', epoch, step, path });
         break;
@@ -138,14 +155,14 @@ export async function train(start: TrainStart, hooks: TrainerHooks): Promise<voi
       });
     }
     position = epochDone
-      ? { epoch: epoch + 1, batchInEpoch: 0, step, orderRngAtEpochStart: orderRng.getState(), augmentRng: augmentRng.getState(), epochSums: { loss: 0, correct: 0, images: 0 } }
-      : { epoch, batchInEpoch, step, orderRngAtEpochStart: orderAtStart, augmentRng: augmentRng.getState(), epochSums: sums };
+      ? { epoch: epoch + 1, batchInEpoch: 0, step, orderRngAtEpochStart: orderRng.getState(), augmentRng: augmentRng.getState(), epochSums: { loss: 0, correct: 0, images: 0 }, ...cut }
+      : { epoch, batchInEpoch, step, orderRngAtEpochStart: orderAtStart, augmentRng: augmentRng.getState(), epochSums: sums, ...cut };
     const path = await saveCheckpoint(runDir, network, await optimizer.state(), position);
     emit({ type: 'checkpoint', epoch, step, path });
   }
 
   const test = evaluate(network, data.test, [h, w, c], classes);
-  await saveFinalModel(network, join(runDir, 'model'));
+  await saveFinalModel(network, runPaths(runDir).model);
   emit({ type: 'finished', runDir, step, epoch: position.epoch, stopped, testLoss: test.loss, testAccuracy: test.accuracy, seconds: (Date.now() - started) / 1000 });
   optimizer.dispose();
   network.dispose();
@@ -194,13 +211,39 @@ function evaluate(network: tf.LayersModel, split: Split, shape: readonly [number
   return { loss: loss / Math.max(1, split.count), accuracy: correct / Math.max(1, split.count) };
 }
 
+/**
+ * A checkpoint's position counts batches of the batch size and data it was trained with: a resume
+ * with another (config.json or the recipe edited) would start mid-way through other batches and
+ * could run past the run's end, so it is refused, saying what to put back. A run with nothing
+ * left to train is refused too, saying it is finished and how to train it longer.
+ */
+function checkResumeFits(runDir: string, checkpoint: string, saved: TrainingPosition, now: { batchSize: number; trainImages: number }, plan: { totalSteps: number; epochs: number }): void {
+  const config = runPaths(runDir).config;
+  if (saved.batchSize !== undefined && saved.batchSize !== now.batchSize) {
+    throw new TrainingError(`${checkpoint} was trained with batches of ${saved.batchSize} and its position (step ${saved.step}) counts those, but ${config} and the model's recipe now give ${now.batchSize}; put batchSize ${saved.batchSize} back in ${config} (or the recipe's \`batch\`), or start a new run to train with ${now.batchSize}`);
+  }
+  if (saved.trainImages !== undefined && saved.trainImages !== now.trainImages) {
+    throw new TrainingError(`${checkpoint} was trained on ${saved.trainImages} training images, but the data set now gives ${now.trainImages} (was trainLimit in ${config}, the recipe's \`validation\` or the data folder changed?); put them back, or start a new run`);
+  }
+  // Killed between its last checkpoint and saving the final model, it still has that to do.
+  if (saved.step >= plan.totalSteps && existsSync(join(runPaths(runDir).model, 'model.json'))) {
+    throw new TrainingError(`run ${runDir} is finished: it trained all ${plan.totalSteps} steps (${plan.epochs} epoch${plan.epochs === 1 ? '' : 's'}); to train it longer, resume with more --epochs or --max-steps (its final model is in ${runPaths(runDir).model})`);
+  }
+}
+
+/** The started message's `warnings`, when there are any. */
+function warningsOf(warnings: readonly string[]): { warnings?: readonly string[] } {
+  return warnings.length > 0 ? { warnings } : {};
+}
+
 function openRun(start: TrainStart): { request: TrainRequest; runDir: string } {
   if (start.kind === 'new') return { request: start.request, runDir: createRunFolder(start.request) };
   const saved = readRunConfig(start.runDir);
   const request: TrainRequest = {
     ...saved,
+    // Folders to load native backends from come from whoever resumes, never from the run folder.
+    backendDirs: start.backendDirs ?? [],
     ...(start.backend ? { backend: start.backend } : {}),
-    ...(start.backendDirs ? { backendDirs: start.backendDirs } : {}),
     ...(start.epochs !== undefined ? { epochs: start.epochs } : {}),
     ...(start.maxSteps !== undefined ? { maxSteps: start.maxSteps } : {}),
   };

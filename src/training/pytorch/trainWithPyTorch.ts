@@ -4,7 +4,7 @@
 // prepares the data as the TF.js engine does, starts Python (torchrun for several processes) and
 // relays the JSON lines the runner prints. A graceful stop is a file the runner looks for.
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseTrainingMessage, type TrainingMessage } from '../../protocol/training';
@@ -13,11 +13,13 @@ import type { TrainerHooks } from '../trainer';
 import { PyTorchEngineError } from './engineError';
 import { planSteps, type RunnerPlan } from './plan';
 import { writeDataset } from './preparedData';
-import { createRunFolder, dropMetricsAfter, findModel, prepareDataset } from '../runSetup';
+import { findModel, prepareDataset } from '../runSetup';
+import { appendMetric, checkWritable, createRunFolder, dropMetricsAfter, runPaths } from '../runFolder';
+import { lockRun } from '../runLock';
 import { writeAtomically } from '../atomicFile';
 import { findPython, type PythonInfo } from './python';
 import { checkSettings, isDistributed, worldSize, type PyTorchRequest, type PyTorchSettings, type PyTorchStart } from './request';
-import { latestCheckpoint, resumedRequest } from './runFolder';
+import { firstStarted, latestCheckpoint, resumedRequest, type LatestCheckpoint } from './runFolder';
 import { RUNNER_SOURCE } from './runnerSource';
 
 export interface PyTorchOptions {
@@ -39,22 +41,40 @@ export async function trainWithPyTorch(start: PyTorchStart, hooks: TrainerHooks,
   const python = findPython(request.python);
   const seed = request.seed ?? model.recipe.seed;
   const runDir = start.kind === 'resume' ? start.runDir : createRunFolder(request);
-  const emit = (message: TrainingMessage) => {
-    appendFileSync(join(runDir, 'metrics.jsonl'), `${JSON.stringify(message)}\n`);
-    hooks.emit(message);
-  };
+  // Held until the runner is done; a killed launcher leaves a stale lock the next run takes over.
+  const lock = lockRun(runDir);
+  try {
+    checkWritable(runDir);
+    await trainLocked(start, request, runDir, model, python, seed, launchedAt, hooks, options);
+  } finally {
+    lock.release();
+  }
+}
 
+async function trainLocked(start: PyTorchStart, request: PyTorchRequest, runDir: string, model: ReturnType<typeof findModel>, python: PythonInfo, seed: number, launchedAt: number, hooks: TrainerHooks, options: PyTorchOptions): Promise<void> {
   const checkpoint = latestCheckpoint(runDir);
+  const warnings = [...(checkpoint?.warnings ?? [])];
+  const emit = (message: TrainingMessage) => {
+    // The runner knows nothing of what was found before it started: the started message carries it.
+    const withWarnings = message.type === 'started' && warnings.length > 0 ? { ...message, warnings: [...(message.warnings ?? []), ...warnings] } : message;
+    appendMetric(runDir, withWarnings);
+    hooks.emit(withWarnings);
+  };
   // With several machines, the newest checkpoint may be on another one: the runner asks them all.
   const severalMachines = (request.nnodes ?? 1) > 1;
   if (start.kind === 'resume' && !checkpoint && !severalMachines) {
     throw new PyTorchEngineError(`${runDir} has no checkpoint yet (it stopped before its first epoch ended); start a new run instead`);
   }
-  if (checkpoint) dropMetricsAfter(runDir, checkpoint.step);
 
   const data = prepareDataset(request, model, seed);
+  warnings.unshift(...(data.warnings ?? []));
+  const steps = planSteps(request, model, data.train.count, worldSize(request));
+  if (checkpoint) {
+    checkResumeFits(runDir, checkpoint, steps, data.train.count);
+    dropMetricsAfter(runDir, checkpoint.step);
+  }
   const dataDir = mkdtempSync(join(tmpdir(), 'resnet-studio-data-'));
-  const pytorchDir = join(runDir, 'pytorch');
+  const pytorchDir = runPaths(runDir).pytorch;
   const stopFile = join(pytorchDir, 'stop-requested');
   try {
     mkdirSync(pytorchDir, { recursive: true });
@@ -64,7 +84,6 @@ export async function trainWithPyTorch(start: PyTorchStart, hooks: TrainerHooks,
     writeAtomically(modelModule, module.text);
     const runner = join(pytorchDir, 'runner.py');
     writeAtomically(runner, RUNNER_SOURCE);
-    const steps = planSteps(request, model, data.train.count, worldSize(request));
     const plan: RunnerPlan = {
       runDir,
       modelModule,
@@ -89,6 +108,25 @@ export async function trainWithPyTorch(start: PyTorchStart, hooks: TrainerHooks,
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(stopFile, { force: true });
+  }
+}
+
+/**
+ * As the TF.js engine does: a checkpoint's step counts batches of the batch and data the run
+ * started with (its first started message says which), so a resume with others is refused, and
+ * a run with nothing left to train says it is finished.
+ */
+function checkResumeFits(runDir: string, checkpoint: LatestCheckpoint, steps: { batchSize: number; totalSteps: number; epochs: number }, trainImages: number): void {
+  const config = runPaths(runDir).config;
+  const first = firstStarted(runDir);
+  if (first && first.batchSize !== steps.batchSize) {
+    throw new PyTorchEngineError(`${checkpoint.path} was trained with batches of ${first.batchSize} and its step (${checkpoint.step}) counts those, but ${config}, the recipe and the processes now give ${steps.batchSize}; put batchSize ${first.batchSize} back (and the same --nproc-per-node), or start a new run`);
+  }
+  if (first && first.trainImages !== trainImages) {
+    throw new PyTorchEngineError(`${checkpoint.path} was trained on ${first.trainImages} training images, but the data set now gives ${trainImages} (was trainLimit in ${config}, the recipe's \`validation\` or the data folder changed?); put them back, or start a new run`);
+  }
+  if (checkpoint.step >= steps.totalSteps && existsSync(join(runPaths(runDir).model, 'model.pt'))) {
+    throw new PyTorchEngineError(`run ${runDir} is finished: it trained all ${steps.totalSteps} steps (${steps.epochs} epoch${steps.epochs === 1 ? '' : 's'}); to train it longer, resume with more --epochs or --max-steps (its final model is in ${runPaths(runDir).model})`);
   }
 }
 
