@@ -2,6 +2,7 @@
 // 2-process torchrun (gloo) run, resume after an epoch and after a graceful stop (exactly where it
 // left off), and the messages a person gets for a Python without torch and other bad input.
 // Skipped, saying why, when no Python with torch is at hand (RESNET_STUDIO_PYTHON, default /usr/bin/python3).
+// Resumes pass the Python again: a run folder never chooses the program (docs/run-folder.md).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -112,7 +113,7 @@ test('two processes under torchrun (DDP, gloo) split the batch, report once, lea
   // Every image of the epoch counted once per process share (DistributedSampler: 128 each).
   assert.equal(epochs(messages)[0].trainAccuracy * 256 % 1, 0);
   // Resumed under torchrun too: the checkpoint is read once and handed to both processes.
-  const resumed = await collect({ kind: 'resume', runDir: finished(messages).runDir, epochs: 4 });
+  const resumed = await collect({ kind: 'resume', runDir: finished(messages).runDir, epochs: 4, python: PYTHON });
   assert.equal(started(resumed).resumedAtStep, 24);
   assert.deepEqual(batches(resumed).map((b) => b.step), [25, 26, 27, 28, 29, 30, 31, 32]);
   assert.ok(epochs(resumed)[0].trainLoss < losses[0]);
@@ -124,7 +125,7 @@ test('resume after an epoch continues from the checkpoint\'s step, as an uninter
   const first = await collect({ kind: 'new', request: { ...base, epochs: 1 } });
   const end = finished(first);
   assert.equal(end.step, 6);
-  const resumed = await collect({ kind: 'resume', runDir: end.runDir, epochs: 2 });
+  const resumed = await collect({ kind: 'resume', runDir: end.runDir, epochs: 2, python: PYTHON });
   assert.equal(started(resumed).resumedAtStep, 6);
   assert.deepEqual(batches(resumed).map((b) => b.step), [7, 8, 9, 10, 11, 12]);
   assert.equal(finished(resumed).step, 12);
@@ -144,7 +145,7 @@ test('a graceful stop mid-epoch checkpoints that step; resume finishes the epoch
   // The runner is another process: it stops after the step it is on when the request arrives.
   assert.ok(end.step >= 3 && end.step < 30, `stopped at step ${end.step}`);
   assert.deepEqual(stoppedRun.filter((m) => m.type === 'checkpoint').map((m) => m.type === 'checkpoint' && m.step), [end.step]);
-  const resumed = await collect({ kind: 'resume', runDir: end.runDir });
+  const resumed = await collect({ kind: 'resume', runDir: end.runDir, python: PYTHON });
   assert.equal(started(resumed).resumedAtStep, end.step);
   assert.equal(batches(resumed)[0].step, end.step + 1);
   assert.equal(finished(resumed).step, 60);
@@ -206,7 +207,7 @@ test('bad input gets a message naming the problem and the fix', { skip, timeout:
   assert.deepEqual(readdirSync(outDir), []);
   // A run stopped before its first checkpoint cannot be resumed.
   writeFileSync(join(outDir, 'config.json'), JSON.stringify(request({ engine: 'pytorch' })));
-  await fails({ kind: 'resume', runDir: outDir }, /has no checkpoint yet .* start a new run instead/);
+  await fails({ kind: 'resume', runDir: outDir, python: PYTHON }, /has no checkpoint yet .* start a new run instead/);
 });
 
 test('a Python without torch is named, with how to install torch or which Python to pass', { timeout: 120_000 }, () => {

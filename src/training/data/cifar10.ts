@@ -66,7 +66,7 @@ export function shortFileWarnings(dir: string, files: readonly string[]): string
     const records = fs.statSync(file).size / CIFAR10_RECORD_BYTES;
     return records === CIFAR10_RECORDS_PER_FILE
       ? []
-      : [`CIFAR-10 file ${file} holds ${records.toLocaleString('en-US')} images, not ${CIFAR10_RECORDS_PER_FILE.toLocaleString('en-US')}: it was cut short, and training uses only the images it has; extract the archive again to train on all of CIFAR-10`];
+      : [`CIFAR-10 file ${file} holds ${records.toLocaleString('en-US')} image${records === 1 ? '' : 's'}, not ${CIFAR10_RECORDS_PER_FILE.toLocaleString('en-US')}: it was cut short, and training uses only the images it has; extract the archive again to train on all of CIFAR-10`];
   });
 }
 
