@@ -254,6 +254,33 @@ export function dropMetricsAfter(runDir: string, step: number): void {
 }
 
 // ---------------------------------------------------------------------------------------------
+// What a resume may change. A checkpoint's step counts batches of the batch size and data it was
+// trained with: a resume with others (config.json or the recipe edited) would start mid-way
+// through other batches and could run past the run's end, so it is refused, saying what to put
+// back. A run with nothing left to train is refused too, saying it is finished.
+
+export interface SavedCut {
+  readonly step: number;
+  /** Unknown for checkpoints that do not record it. */
+  readonly batchSize?: number;
+  readonly trainImages?: number;
+}
+
+export function checkResumeFits(runDir: string, checkpoint: string, saved: SavedCut, now: { readonly batchSize: number; readonly trainImages: number; readonly totalSteps: number; readonly epochs: number; readonly finalModelSaved: boolean }): void {
+  const { config, model } = runPaths(runDir);
+  if (saved.batchSize !== undefined && saved.batchSize !== now.batchSize) {
+    throw new TrainingError(`${checkpoint} was trained with batches of ${saved.batchSize} and its step (${saved.step}) counts those, but ${config}, the model's recipe and the processes now give ${now.batchSize}; put batchSize ${saved.batchSize} back in ${config} (or the recipe's \`batch\`, and the same --nproc-per-node), or start a new run to train with ${now.batchSize}`);
+  }
+  if (saved.trainImages !== undefined && saved.trainImages !== now.trainImages) {
+    throw new TrainingError(`${checkpoint} was trained on ${saved.trainImages} training images, but the data set now gives ${now.trainImages} (was trainLimit in ${config}, the recipe's \`validation\` or the data folder changed?); put them back, or start a new run`);
+  }
+  // Killed between its last checkpoint and saving the final model, a run still has that to do.
+  if (saved.step >= now.totalSteps && now.finalModelSaved) {
+    throw new TrainingError(`run ${runDir} is finished: it trained all ${now.totalSteps} steps (${now.epochs} epoch${now.epochs === 1 ? '' : 's'}); to train it longer, resume with more --epochs or --max-steps (its final model is in ${model})`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Writable before the first epoch: a run must not train an epoch and then fail to save it.
 
 export function checkWritable(runDir: string): void {

@@ -13,7 +13,7 @@ import { learningRate, scheduleFor } from './schedule';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { findModel, prepareDataset } from './runSetup';
-import { appendMetric, checkWritable, createRunFolder, dropMetricsAfter, readRunConfig, runPaths } from './runFolder';
+import { appendMetric, checkResumeFits, checkWritable, createRunFolder, dropMetricsAfter, readRunConfig, runPaths } from './runFolder';
 import { lockRun } from './runLock';
 import { TrainingError } from './trainingError';
 
@@ -73,7 +73,7 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
   let position: TrainingPosition = { epoch: 0, batchInEpoch: 0, step: 0, orderRngAtEpochStart: orderRng.getState(), augmentRng: augmentRng.getState(), epochSums: { loss: 0, correct: 0, images: 0 }, ...cut };
   const checkpoint = loadLatestCheckpoint(runDir, network);
   if (checkpoint) {
-    checkResumeFits(runDir, checkpoint.path, checkpoint.position, cut, { totalSteps, epochs });
+    checkResumeFits(runDir, checkpoint.path, checkpoint.position, { ...cut, totalSteps, epochs, finalModelSaved: existsSync(join(runPaths(runDir).model, 'model.json')) });
     position = { ...checkpoint.position, ...cut };
     optimizer.restore(checkpoint.optimizer);
     augmentRng.setState(position.augmentRng);
@@ -209,26 +209,6 @@ function evaluate(network: tf.LayersModel, split: Split, shape: readonly [number
     });
   }
   return { loss: loss / Math.max(1, split.count), accuracy: correct / Math.max(1, split.count) };
-}
-
-/**
- * A checkpoint's position counts batches of the batch size and data it was trained with: a resume
- * with another (config.json or the recipe edited) would start mid-way through other batches and
- * could run past the run's end, so it is refused, saying what to put back. A run with nothing
- * left to train is refused too, saying it is finished and how to train it longer.
- */
-function checkResumeFits(runDir: string, checkpoint: string, saved: TrainingPosition, now: { batchSize: number; trainImages: number }, plan: { totalSteps: number; epochs: number }): void {
-  const config = runPaths(runDir).config;
-  if (saved.batchSize !== undefined && saved.batchSize !== now.batchSize) {
-    throw new TrainingError(`${checkpoint} was trained with batches of ${saved.batchSize} and its position (step ${saved.step}) counts those, but ${config} and the model's recipe now give ${now.batchSize}; put batchSize ${saved.batchSize} back in ${config} (or the recipe's \`batch\`), or start a new run to train with ${now.batchSize}`);
-  }
-  if (saved.trainImages !== undefined && saved.trainImages !== now.trainImages) {
-    throw new TrainingError(`${checkpoint} was trained on ${saved.trainImages} training images, but the data set now gives ${now.trainImages} (was trainLimit in ${config}, the recipe's \`validation\` or the data folder changed?); put them back, or start a new run`);
-  }
-  // Killed between its last checkpoint and saving the final model, it still has that to do.
-  if (saved.step >= plan.totalSteps && existsSync(join(runPaths(runDir).model, 'model.json'))) {
-    throw new TrainingError(`run ${runDir} is finished: it trained all ${plan.totalSteps} steps (${plan.epochs} epoch${plan.epochs === 1 ? '' : 's'}); to train it longer, resume with more --epochs or --max-steps (its final model is in ${runPaths(runDir).model})`);
-  }
 }
 
 /** The started message's `warnings`, when there are any. */

@@ -14,12 +14,12 @@ import { PyTorchEngineError } from './engineError';
 import { planSteps, type RunnerPlan } from './plan';
 import { writeDataset } from './preparedData';
 import { findModel, prepareDataset } from '../runSetup';
-import { appendMetric, checkWritable, createRunFolder, dropMetricsAfter, runPaths } from '../runFolder';
+import { appendMetric, checkResumeFits, checkWritable, createRunFolder, dropMetricsAfter, runPaths } from '../runFolder';
 import { lockRun } from '../runLock';
 import { writeAtomically } from '../atomicFile';
 import { findPython, type PythonInfo } from './python';
 import { checkSettings, isDistributed, worldSize, type PyTorchRequest, type PyTorchSettings, type PyTorchStart } from './request';
-import { firstStarted, latestCheckpoint, resumedRequest, type LatestCheckpoint } from './runFolder';
+import { firstStarted, latestCheckpoint, resumedRequest } from './runFolder';
 import { RUNNER_SOURCE } from './runnerSource';
 
 export interface PyTorchOptions {
@@ -70,7 +70,15 @@ async function trainLocked(start: PyTorchStart, request: PyTorchRequest, runDir:
   warnings.unshift(...(data.warnings ?? []));
   const steps = planSteps(request, model, data.train.count, worldSize(request));
   if (checkpoint) {
-    checkResumeFits(runDir, checkpoint, steps, data.train.count);
+    // The batch and data the checkpoint's steps count are those of the run's first started message.
+    const first = firstStarted(runDir);
+    checkResumeFits(runDir, checkpoint.path, { step: checkpoint.step, ...(first ? { batchSize: first.batchSize, trainImages: first.trainImages } : {}) }, {
+      batchSize: steps.batchSize,
+      trainImages: data.train.count,
+      totalSteps: steps.totalSteps,
+      epochs: steps.epochs,
+      finalModelSaved: existsSync(join(runPaths(runDir).model, 'model.pt')),
+    });
     dropMetricsAfter(runDir, checkpoint.step);
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'resnet-studio-data-'));
@@ -108,25 +116,6 @@ async function trainLocked(start: PyTorchStart, request: PyTorchRequest, runDir:
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(stopFile, { force: true });
-  }
-}
-
-/**
- * As the TF.js engine does: a checkpoint's step counts batches of the batch and data the run
- * started with (its first started message says which), so a resume with others is refused, and
- * a run with nothing left to train says it is finished.
- */
-function checkResumeFits(runDir: string, checkpoint: LatestCheckpoint, steps: { batchSize: number; totalSteps: number; epochs: number }, trainImages: number): void {
-  const config = runPaths(runDir).config;
-  const first = firstStarted(runDir);
-  if (first && first.batchSize !== steps.batchSize) {
-    throw new PyTorchEngineError(`${checkpoint.path} was trained with batches of ${first.batchSize} and its step (${checkpoint.step}) counts those, but ${config}, the recipe and the processes now give ${steps.batchSize}; put batchSize ${first.batchSize} back (and the same --nproc-per-node), or start a new run`);
-  }
-  if (first && first.trainImages !== trainImages) {
-    throw new PyTorchEngineError(`${checkpoint.path} was trained on ${first.trainImages} training images, but the data set now gives ${trainImages} (was trainLimit in ${config}, the recipe's \`validation\` or the data folder changed?); put them back, or start a new run`);
-  }
-  if (checkpoint.step >= steps.totalSteps && existsSync(join(runPaths(runDir).model, 'model.pt'))) {
-    throw new PyTorchEngineError(`run ${runDir} is finished: it trained all ${steps.totalSteps} steps (${steps.epochs} epoch${steps.epochs === 1 ? '' : 's'}); to train it longer, resume with more --epochs or --max-steps (its final model is in ${runPaths(runDir).model})`);
   }
 }
 
