@@ -5,12 +5,14 @@
 // Resumes pass the Python again: a run folder never chooses the program (docs/run-folder.md).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { BatchMessage, EpochMessage, FinishedMessage, StartedMessage, TrainingMessage } from '../../src/protocol/training';
 import { TrainingError } from '../../src/training/runSetup';
+import { sha256File } from '../../src/training/runFolder';
+import { lockRun } from '../../src/training/runLock';
 import { padCropFlipImage } from '../../src/training/data/augment';
 import { findPython } from '../../src/training/pytorch/python';
 import { RUNNER_SOURCE } from '../../src/training/pytorch/runnerSource';
@@ -279,4 +281,22 @@ print(json.dumps(out.permute(0, 2, 3, 1).reshape(len(cases), -1).tolist()))`;
   assert.equal(run.status, 0, run.stderr);
   const crops = JSON.parse(run.stdout) as number[][];
   cases.forEach(([y, x, mirror], i) => assert.deepEqual(crops[i], [...padCropFlipImage(image, [h, w, c], 2, y, x, mirror)], `offset ${y},${x} mirror ${mirror}`));
+});
+
+test('the run folder of a PyTorch run: locked while trained, finished when done, a checkpoint that fails its checksums passed over', { skip, timeout: 300_000 }, async () => {
+  const runDir = finished(await collect({ kind: 'new', request: request() })).runDir;
+  await assert.rejects(collect({ kind: 'resume', runDir, python: PYTHON }), /is finished: it trained all 12 steps \(2 epochs\); to train it longer, resume with more --epochs or --max-steps/);
+  const lock = lockRun(runDir);
+  await assert.rejects(collect({ kind: 'resume', runDir, python: PYTHON, epochs: 3 }), new RegExp(`is being trained by pid ${process.pid} since`));
+  lock.release();
+  // Checksums as docs/run-folder.md specifies them for a one-file checkpoint: right for step 6, wrong for step 12.
+  const checkpoints = join(runDir, 'checkpoints');
+  const sidecar = (name: string, sha256: string) =>
+    writeFileSync(join(checkpoints, `${name}.checksums.json`), JSON.stringify({ format: 'resnet-studio-checksums-1', files: { [name]: { bytes: statSync(join(checkpoints, name)).size, sha256 } } }));
+  sidecar('step-00000006.pt', sha256File(join(checkpoints, 'step-00000006.pt')));
+  sidecar('step-00000012.pt', '0'.repeat(64));
+  const resumed = await collect({ kind: 'resume', runDir, python: PYTHON, maxSteps: 7 });
+  assert.equal(started(resumed).resumedAtStep, 6);
+  assert.match(started(resumed).warnings?.join('\n') ?? '', /step-00000012\.pt is not what was written \(its sha256 differs from .*step-00000012\.pt\.checksums\.json\).*resuming from .*step-00000006\.pt instead/);
+  assert.deepEqual(batches(resumed).map((b) => b.step), [7]);
 });
