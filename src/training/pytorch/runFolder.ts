@@ -2,11 +2,10 @@
 // checkpoints/, model/) plus pytorch/ with the files Python runs: model.py, runner.py, plan.json.
 // The format is ../runFolder.ts's; this adds what only PyTorch runs need: the resumed request and
 // the checkpoint the runner will load, checked on the TypeScript side before Python starts.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StartedMessage } from '../../protocol/training';
 import { checkpointPath, DamagedCheckpointError, loadNewestCheckpoint, parseMetricLines, readRunConfig, runPaths, verifyCheckpoint } from '../runFolder';
-import { readFileSync } from 'node:fs';
 import { PyTorchEngineError } from './engineError';
 import type { PyTorchRequest, PyTorchStart } from './request';
 
