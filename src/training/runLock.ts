@@ -1,7 +1,8 @@
 // The exclusive lock on a run folder for a run's lifetime, so that two trainings (the CLI and the
 // dashboard, or two clicks) never write the same metrics and checkpoints. The lock is the file
-// `run.lock`, created with O_EXCL, holding who took it: pid, host, when, and on Linux the
-// process's start time (so a pid reused after a crash is not taken for the holder). A lock whose
+// `run.lock`, created exclusively (written aside, then hard-linked into place), holding who took
+// it: pid, host, when, and on Linux the process's start time (so a pid reused after a crash is
+// not taken for the holder). A lock whose
 // process is gone is stale: the next run takes it over, so a killed process leaves nothing stuck.
 // Heartbeat locks (proper-lockfile and the like, stale when not refreshed for some seconds) do
 // not fit: a training step or a kernel compilation blocks the event loop for longer than that,
@@ -33,12 +34,7 @@ export function lockRun(runDir: string): RunLock {
   const content = JSON.stringify(me);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const fd = openSync(path, 'wx');
-      try {
-        writeSync(fd, content);
-      } finally {
-        closeSync(fd);
-      }
+      createWhole(path, content);
       return { path, release: () => releaseIfMine(path, content) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
@@ -51,6 +47,35 @@ export function lockRun(runDir: string): RunLock {
   }
   const holder = readHolder(path)?.holder;
   throw holder ? heldBy(runDir, holder) : new TrainingError(`cannot lock ${runDir}: another process keeps taking ${path}; try again`);
+}
+
+/**
+ * Creates `path` holding `content`, failing with EEXIST if it exists. The content is written to a
+ * file of this process first and then hard-linked into place (atomic, and exclusive like O_EXCL),
+ * so no reader ever sees a lock file without its holder in it.
+ */
+function createWhole(path: string, content: string): void {
+  const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  const fd = openSync(temporary, 'wx');
+  try {
+    writeSync(fd, content);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(temporary, path);
+  } catch (error) {
+    // A file system without hard links: create it with O_EXCL and write it (a reader may see it empty for a moment).
+    if (!['EPERM', 'ENOTSUP', 'ENOSYS', 'EOPNOTSUPP'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    const direct = openSync(path, 'wx');
+    try {
+      writeSync(direct, content);
+    } finally {
+      closeSync(direct);
+    }
+  } finally {
+    rmSync(temporary, { force: true });
+  }
 }
 
 /** Who holds the run folder now, if a live process does (the dashboard shows such a run as running). */

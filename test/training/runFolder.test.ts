@@ -5,7 +5,8 @@
 // and config.json never choosing a program.
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { BatchMessage, StartedMessage, TrainingMessage, TrainRequest } from '../../src/protocol/training';
@@ -13,6 +14,7 @@ import { train, type TrainStart } from '../../src/training/trainer';
 import { launchWorker } from '../../src/training/worker/launch';
 import { readRunConfig, runPaths, writeChecksums } from '../../src/training/runFolder';
 import { resumedRequest } from '../../src/training/pytorch/runFolder';
+import { lockHolder, lockRun } from '../../src/training/runLock';
 import { TINY_MODEL } from '../helpers/models';
 
 function request(overrides: Partial<TrainRequest> = {}): TrainRequest {
@@ -246,4 +248,30 @@ test('config.json names no program: a saved python and backend folders are ignor
   const saved = JSON.parse(readFileSync(runPaths(fresh).config, 'utf8')) as Record<string, unknown>;
   assert.equal('backendDirs' in saved, false);
   assert.equal(saved.modelName, 'tiny');
+});
+
+test('the lock: a live holder is named, a dead or reused pid and a junk file are stale, another host\'s lock says how to clear it', () => {
+  const runDir = mkdtempSync(join(tmpdir(), 'resnet-lock-'));
+  const lockFile = runPaths(runDir).lock;
+  const held = lockRun(runDir);
+  assert.throws(() => lockRun(runDir), new RegExp(`run ${runDir} is being trained by pid ${process.pid} since \\d{4}-`));
+  assert.equal(lockHolder(runDir)?.pid, process.pid);
+  held.release();
+  assert.equal(existsSync(lockFile), false);
+  // A process that has exited.
+  const exited = spawnSync(process.execPath, ['-e', '0']);
+  writeFileSync(lockFile, JSON.stringify({ pid: exited.pid, host: hostname(), startedAt: '2026-01-01T00:00:00.000Z' }));
+  assert.equal(lockHolder(runDir), undefined);
+  lockRun(runDir).release();
+  // This very pid, but started at another time: a later process that was given the dead one's pid.
+  if (existsSync('/proc/self/stat')) {
+    writeFileSync(lockFile, JSON.stringify({ pid: process.pid, host: hostname(), startedAt: '2026-01-01T00:00:00.000Z', processStart: '1' }));
+    lockRun(runDir).release();
+  }
+  // Half a lock (a crash while it was written).
+  writeFileSync(lockFile, '{"pid":');
+  lockRun(runDir).release();
+  // Another machine's process cannot be checked from here.
+  writeFileSync(lockFile, JSON.stringify({ pid: 4242, host: 'other-machine', startedAt: '2026-01-01T00:00:00.000Z' }));
+  assert.throws(() => lockRun(runDir), /being trained by pid 4242 on other-machine since 2026-01-01T00:00:00\.000Z; .*delete .*run\.lock/);
 });
