@@ -7,6 +7,7 @@ import { after, test } from 'node:test';
 import type { TrainingMessage } from '../../src/protocol/training';
 import { listRuns } from '../../src/extension/training/runFiles';
 import { parseMetricLines, readMetrics } from '../../src/training/runFolder';
+import { lockRun } from '../../src/training/runLock';
 import { scriptedRun } from './trainingStream';
 
 const root = mkdtempSync(join(tmpdir(), 'resnet-runs-'));
@@ -62,4 +63,16 @@ test('a run\'s history skips the line a crash cut off', async () => {
 test('lines that are JSON but not messages are skipped too', () => {
   const parsed = parseMetricLines('{"type":"batch"}\n\n[1,2]\n{"type":"failed","message":"x"}\nnot json\n');
   assert.deepEqual(parsed, { messages: [{ type: 'failed', message: 'x' }], skipped: 3 });
+});
+
+test('a run whose lock a live process holds (the CLI, another window) is listed as running', () => {
+  const dir = makeRun('2026-01-05-10-00-00-resnet32', crashed.messages, { checkpoint: true });
+  const lock = lockRun(dir);
+  try {
+    assert.equal(listRuns(root).find((r) => r.runDir === dir)?.status, 'running');
+  } finally {
+    lock.release();
+  }
+  assert.equal(listRuns(root).find((r) => r.runDir === dir)?.status, 'incomplete');
+  rmSync(dir, { recursive: true });
 });
