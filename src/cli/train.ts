@@ -5,7 +5,7 @@ import { BACKEND_CHOICES, PRECISIONS, PYTORCH_DEVICES, type BackendChoice, type 
 import { DATASET_NAMES } from '../training/data/index';
 import { defaultDataset } from '../training/runSetup';
 import { defaultBackendDir } from '../training/backendInstall';
-import { engineOfRun } from '../training/pytorch/dispatch';
+import { engineOfRun } from '../training/runFolder';
 import { launchWorker } from '../training/worker/launch';
 import { CliError } from './cliError';
 import { formatDiagnostic } from './formatDiagnostic';
@@ -158,6 +158,7 @@ export async function runTrain(file: string | undefined, options: TrainOptions, 
   const worker = launchWorker(command, (message: TrainingMessage) => {
     if (message.type === 'finished') finished = true;
     if (message.type === 'failed') failed = true;
+    if (message.type === 'started' && !options.json) for (const warning of message.warnings ?? []) out.error(`warning: ${warning}`);
     if (options.json) out.print(JSON.stringify(message));
     else view.show(message);
   }, { onLog: (text) => process.env.RESNET_STUDIO_DEBUG && out.error(text.trimEnd()) });

@@ -74,6 +74,8 @@ export interface StartedMessage {
   readonly totalSteps: number;
   readonly epochs: number;
   readonly resumedAtStep?: number;
+  /** What the person should know before trusting the run: a data file short of images, a damaged checkpoint passed over. */
+  readonly warnings?: readonly string[];
 }
 
 export interface BatchMessage {

@@ -1,38 +1,73 @@
-// Checkpoints: the weights (BatchNorm statistics included), the optimizer's state and where
-// training stood, written so that a killed process never leaves a half-written one: everything
-// goes into a temporary folder that is renamed into place, then `latest.json` is replaced
-// atomically to point at it.
+// Checkpoints of the TF.js engine: the weights (BatchNorm statistics included), the optimizer's
+// state and where training stood, written so that a killed process never leaves a half-written
+// one: everything goes into a temporary folder, with checksums.json (the sha256 of each file),
+// that is renamed into place, then `latest.json` is replaced atomically to point at it. Every
+// older checkpoint is kept: loading one that is damaged falls back to the one before it.
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as v from 'valibot';
 import type { RandomState } from './random';
 import type { OptimizerState } from './optimizer';
 import { writeAtomically } from './atomicFile';
+import { checkpointName, checkpointPath, DamagedCheckpointError, loadNewestCheckpoint, readJsonFile, runPaths, verifyCheckpoint, writeChecksums, writeLatest } from './runFolder';
+import { TrainingError } from './trainingError';
 
-export interface TrainingPosition {
+const whole = (min: number) => v.pipe(v.number(`must be a whole number of at least ${min}`), v.safeInteger(`must be a whole number of at least ${min}`), v.minValue(min, `must be a whole number of at least ${min}`));
+const finiteAtLeastZero = v.pipe(v.number('must be a number'), v.finite('must be a finite number'), v.minValue(0, 'must not be negative'));
+const RandomStateSchema = v.object({
+  algorithm: v.literal('sfc32', 'must be "sfc32"'),
+  words: v.tuple([whole(0), whole(0), whole(0), whole(0)], 'must be four whole numbers'),
+}, 'must be a JSON object');
+
+const PositionSchema = v.object({
   /** Epochs started before this one (0-based index of the epoch in progress). */
-  readonly epoch: number;
+  epoch: whole(0),
   /** Batches of that epoch already done. */
-  readonly batchInEpoch: number;
+  batchInEpoch: whole(0),
   /** Optimizer steps done in all. */
-  readonly step: number;
+  step: whole(0),
   /** The order generator's state at the start of the epoch (the epoch's shuffle replays from it). */
+  orderRngAtEpochStart: RandomStateSchema,
+  augmentRng: RandomStateSchema,
+  /** Training loss and accuracy sums of the epoch so far, so its averages stay right. */
+  epochSums: v.object({ loss: finiteAtLeastZero, correct: whole(0), images: whole(0) }, 'must be a JSON object'),
+  /** What the steps count: a resume must cut the data the same way (older checkpoints lack it). */
+  batchSize: v.optional(whole(1)),
+  trainImages: v.optional(whole(1)),
+}, 'must be a JSON object');
+
+/** Where training stood; state.json's `position`, checked by PositionSchema when read. */
+export interface TrainingPosition {
+  readonly epoch: number;
+  readonly batchInEpoch: number;
+  readonly step: number;
   readonly orderRngAtEpochStart: RandomState;
   readonly augmentRng: RandomState;
-  /** Training loss and accuracy sums of the epoch so far, so its averages stay right. */
   readonly epochSums: { readonly loss: number; readonly correct: number; readonly images: number };
+  readonly batchSize?: number;
+  readonly trainImages?: number;
 }
 
-interface StateFile {
-  readonly position: TrainingPosition;
-  readonly weights: readonly number[][];
-  readonly optimizer: { readonly steps: number; readonly slots: readonly { variable: number; slot: number; shape: number[] }[] };
-}
+const StateSchema = v.object({
+  position: PositionSchema,
+  weights: v.array(v.array(whole(0), 'must be a list of whole numbers'), 'must be a list of shapes'),
+  optimizer: v.object({
+    steps: whole(0),
+    slots: v.array(v.object({ variable: whole(0), slot: whole(0), shape: v.array(whole(0), 'must be a list of whole numbers') }, 'must be a JSON object'), 'must be a list'),
+  }, 'must be a JSON object'),
+}, 'must be a JSON object');
+type StateFile = v.InferOutput<typeof StateSchema>;
+// What the schema accepts is a position the trainer can use as it is.
+const _positionFits: (p: StateFile['position']) => TrainingPosition = (p) => p;
+void _positionFits;
+
+const CHECKPOINT_FILES = ['weights.bin', 'optimizer.bin', 'state.json'] as const;
 
 export async function saveCheckpoint(runDir: string, model: tf.LayersModel, optimizer: OptimizerState, position: TrainingPosition): Promise<string> {
-  const dir = join(runDir, 'checkpoints');
+  const dir = runPaths(runDir).checkpoints;
   mkdirSync(dir, { recursive: true });
-  const name = `step-${String(position.step).padStart(8, '0')}`;
+  const name = checkpointName(position.step);
   const partial = join(dir, `.partial-${name}-${process.pid}`);
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(partial);
@@ -40,16 +75,17 @@ export async function saveCheckpoint(runDir: string, model: tf.LayersModel, opti
   const weightData = await Promise.all(weights.map((w) => w.data() as Promise<Float32Array>));
   writeFileSync(join(partial, 'weights.bin'), concat(weightData));
   writeFileSync(join(partial, 'optimizer.bin'), concat(optimizer.slots.map((s) => s.values)));
-  const state: StateFile = {
+  const state = {
     position,
     weights: weights.map((w) => w.shape),
     optimizer: { steps: optimizer.steps, slots: optimizer.slots.map(({ variable, slot, shape }) => ({ variable, slot, shape })) },
   };
   writeFileSync(join(partial, 'state.json'), JSON.stringify(state));
-  const final = join(dir, name);
+  writeChecksums(partial, CHECKPOINT_FILES);
+  const final = checkpointPath(runDir, name);
   rmSync(final, { recursive: true, force: true });
   renameSync(partial, final);
-  writeAtomically(join(dir, 'latest.json'), JSON.stringify({ checkpoint: name }));
+  writeLatest(runDir, { checkpoint: name });
   return final;
 }
 
@@ -57,27 +93,51 @@ export interface LoadedCheckpoint {
   readonly path: string;
   readonly position: TrainingPosition;
   readonly optimizer: OptimizerState;
+  /** Damaged checkpoints passed over to reach this one, each naming its file. */
+  readonly warnings: readonly string[];
 }
 
-/** Loads the latest checkpoint into `model`; undefined when the run has none yet. */
+/**
+ * Loads the newest whole checkpoint into `model`; undefined when the run has none yet. A damaged
+ * one (checksums, state.json, NaN or infinite values) is passed over for the one before it.
+ */
 export function loadLatestCheckpoint(runDir: string, model: tf.LayersModel): LoadedCheckpoint | undefined {
-  const latest = join(runDir, 'checkpoints', 'latest.json');
-  if (!existsSync(latest)) return undefined;
-  const { checkpoint } = JSON.parse(readFileSync(latest, 'utf8')) as { checkpoint: string };
-  const path = join(runDir, 'checkpoints', checkpoint);
-  const state = JSON.parse(readFileSync(join(path, 'state.json'), 'utf8')) as StateFile;
-  const weights = split(readFileSync(join(path, 'weights.bin')), state.weights);
+  const chosen = loadNewestCheckpoint(
+    runDir,
+    (name) => readCheckpoint(runDir, name, model),
+    (name, loaded) => ({ checkpoint: name, step: loaded.position.step, epoch: loaded.position.epoch }),
+  );
+  if (!chosen) return undefined;
+  const { weights, ...loaded } = chosen.loaded;
+  model.setWeights(weights.map((values, i) => tf.tensor(values, loaded.shapes[i])));
+  return { path: loaded.path, position: loaded.position, optimizer: loaded.optimizer, warnings: chosen.warnings };
+}
+
+interface ReadCheckpoint {
+  readonly path: string;
+  readonly position: TrainingPosition;
+  readonly optimizer: OptimizerState;
+  readonly shapes: readonly number[][];
+  readonly weights: Float32Array[];
+}
+
+function readCheckpoint(runDir: string, name: string, model: tf.LayersModel): ReadCheckpoint {
+  const path = verifyCheckpoint(runDir, name, { required: CHECKPOINT_FILES });
+  const stateFile = join(path, 'state.json');
+  const state = readJsonFile(stateFile, StateSchema, 'the checkpoint is damaged', DamagedCheckpointError);
   const expected = model.getWeights().map((w) => w.shape.join('x'));
   const found = state.weights.map((s) => s.join('x'));
   if (expected.join(',') !== found.join(',')) {
-    throw new Error(`the checkpoint ${path} does not fit this model (its weights have other shapes); was the model changed?`);
+    throw new TrainingError(`the checkpoint ${path} does not fit this model (its weights have other shapes); was the model changed?`);
   }
-  model.setWeights(weights.map((values, i) => tf.tensor(values, state.weights[i])));
-  const slotValues = split(readFileSync(join(path, 'optimizer.bin')), state.optimizer.slots.map((s) => s.shape));
+  const weights = split(readFileSync(join(path, 'weights.bin')), state.weights, join(path, 'weights.bin'));
+  const slotValues = split(readFileSync(join(path, 'optimizer.bin')), state.optimizer.slots.map((s) => s.shape), join(path, 'optimizer.bin'));
   return {
     path,
     position: state.position,
-    optimizer: { steps: state.optimizer.steps, slots: state.optimizer.slots.map((s, i) => ({ ...s, values: slotValues[i] })) },
+    shapes: state.weights,
+    weights,
+    optimizer: { steps: state.optimizer.steps, slots: state.optimizer.slots.map((s, i) => ({ ...s, values: slotValues[i] as Float32Array })) },
   };
 }
 
@@ -92,8 +152,16 @@ function concat(arrays: readonly Float32Array[]): Buffer {
   return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
 
-function split(bytes: Buffer, shapes: readonly number[][]): Float32Array[] {
+/** The file's floats cut to `shapes`; a DamagedCheckpointError naming it when sizes differ or a value is NaN or infinite. */
+function split(bytes: Buffer, shapes: readonly number[][], file: string): Float32Array[] {
+  const expected = 4 * shapes.reduce((a, shape) => a + shape.reduce((x, y) => x * y, 1), 0);
+  if (bytes.byteLength !== expected) {
+    throw new DamagedCheckpointError(`${file} is ${bytes.byteLength} bytes where its state.json describes ${expected}; the checkpoint is ${bytes.byteLength < expected ? 'truncated' : 'damaged'}`);
+  }
   const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  for (let i = 0; i < all.length; i++) {
+    if (!Number.isFinite(all[i])) throw new DamagedCheckpointError(`${file} holds ${all[i]} at value ${i}: the checkpoint is damaged, or training had diverged when it was written`);
+  }
   const out: Float32Array[] = [];
   let offset = 0;
   for (const shape of shapes) {
@@ -101,7 +169,6 @@ function split(bytes: Buffer, shapes: readonly number[][]): Float32Array[] {
     out.push(all.slice(offset, offset + size));
     offset += size;
   }
-  if (offset !== all.length) throw new Error('checkpoint file is truncated or does not match its description');
   return out;
 }
 

@@ -1,18 +1,16 @@
-// What both training engines (TF.js and PyTorch) do before and around training, kept free of
-// either framework: find and check the model, make or reopen the run folder, prepare the data the
-// same way, and tidy the metrics after a crash.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// What both training engines (TF.js and PyTorch) do before training, kept free of either
+// framework: find and check the model, and prepare the data the same way. The run folder itself
+// is runFolder.ts's.
 import { analyze } from '../core/analysis/analyze';
 import type { ModelNode } from '../core/analysis/network';
 import { formatShape } from '../core/analysis/shape';
 import type { DatasetChoice, TrainRequest } from '../protocol/training';
-import { writeAtomically } from './atomicFile';
 import { applyPixelMean, checkInputFits, loadDataset, withValidation, type ImageDataset } from './data/index';
 import { Random } from './random';
 
-/** A problem the user must fix; its message says what and how, and is shown without a stack trace. */
-export class TrainingError extends Error {}
+import { TrainingError } from './trainingError';
+
+export { TrainingError };
 
 /** The model to train, checked: no errors in its file, and one score per class at its end. */
 export function findModel(request: Pick<TrainRequest, 'sourceText' | 'sourcePath' | 'modelName'>): ModelNode {
@@ -37,27 +35,6 @@ export function defaultDataset(model: ModelNode): DatasetChoice {
   if (h === 28 && w === 28 && c === 1) return 'mnist';
   if (h === 32 && w === 32 && c === 3) return 'cifar10';
   return 'synthetic';
-}
-
-/** A new run's folder, `<out>/<time>-<model>/`, with its config.json. */
-export function createRunFolder(request: TrainRequest): string {
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace('T', '-').slice(0, 19);
-  let runDir = join(request.outDir, `${stamp}-${request.modelName}`);
-  for (let n = 2; existsSync(runDir); n++) runDir = join(request.outDir, `${stamp}-${request.modelName}-${n}`);
-  mkdirSync(runDir, { recursive: true });
-  writeAtomically(join(runDir, 'config.json'), JSON.stringify(request, null, 2));
-  return runDir;
-}
-
-/** The request a run was started with, read back from its folder for a resume. */
-export function readRunConfig(runDir: string): TrainRequest {
-  const configPath = join(runDir, 'config.json');
-  if (!existsSync(configPath)) throw new TrainingError(`${runDir} is not a run folder (it has no config.json); pass the folder a training run created`);
-  try {
-    return JSON.parse(readFileSync(configPath, 'utf8')) as TrainRequest;
-  } catch (error) {
-    throw new TrainingError(`${configPath} is not valid JSON (${(error as Error).message}); the run folder is damaged`);
-  }
 }
 
 /** The data, loaded and preprocessed identically for both engines: subset, hold-out, pixel mean. */
@@ -88,22 +65,4 @@ export function prepareDataset(request: TrainRequest, model: ModelNode, seed: nu
   }
   if (recipe.subtractMean) applyPixelMean(data);
   return data;
-}
-
-/** After a crash, metrics written past the checkpoint are replaced by the resumed run's own. */
-export function dropMetricsAfter(runDir: string, step: number): void {
-  const path = join(runDir, 'metrics.jsonl');
-  if (!existsSync(path)) return;
-  const kept = readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => {
-      if (!line.trim()) return false;
-      try {
-        const m = JSON.parse(line) as { type: string; step?: number };
-        return m.type === 'started' || m.step === undefined || m.step <= step;
-      } catch {
-        return false; // a line cut off by the crash
-      }
-    });
-  writeAtomically(path, kept.length ? `${kept.join('\n')}\n` : '');
 }

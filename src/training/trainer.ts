@@ -2,8 +2,6 @@
 // a checkpoint after every epoch (and on a graceful stop), and exact resumption. It reports
 // through typed messages only; the worker process forwards them to its parent.
 import * as tf from '@tensorflow/tfjs';
-import { appendFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { BackendChoice, TrainingMessage, TrainRequest } from '../protocol/training';
 import { selectBackend } from './backend';
 import { loadLatestCheckpoint, saveCheckpoint, saveFinalModel, type TrainingPosition } from './checkpoint';
@@ -12,7 +10,12 @@ import { buildModel } from './model/buildModel';
 import { Optimizer } from './optimizer';
 import { Random } from './random';
 import { learningRate, scheduleFor } from './schedule';
-import { TrainingError, createRunFolder, dropMetricsAfter, findModel, prepareDataset, readRunConfig } from './runSetup';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { findModel, prepareDataset } from './runSetup';
+import { appendMetric, checkResumeFits, checkWritable, createRunFolder, dropMetricsAfter, readRunConfig, runPaths } from './runFolder';
+import { lockRun } from './runLock';
+import { TrainingError } from './trainingError';
 
 export interface TrainerHooks {
   emit(message: TrainingMessage): void;
@@ -30,8 +33,19 @@ const EVAL_BATCH = 256;
 
 export async function train(start: TrainStart, hooks: TrainerHooks): Promise<void> {
   const { request, runDir } = openRun(start);
+  // Held until the run ends; a killed process leaves a stale lock the next run takes over.
+  const lock = lockRun(runDir);
+  try {
+    checkWritable(runDir);
+    await trainLocked(start, request, runDir, hooks);
+  } finally {
+    lock.release();
+  }
+}
+
+async function trainLocked(start: TrainStart, request: TrainRequest, runDir: string, hooks: TrainerHooks): Promise<void> {
   const emit = (message: TrainingMessage) => {
-    appendFileSync(join(runDir, 'metrics.jsonl'), `${JSON.stringify(message)}\n`);
+    appendMetric(runDir, message);
     hooks.emit(message);
   };
   const started = Date.now();
@@ -55,10 +69,12 @@ export async function train(start: TrainStart, hooks: TrainerHooks): Promise<voi
 
   const orderRng = new Random(seed * 2 + 1);
   const augmentRng = new Random(seed * 2 + 2);
-  let position: TrainingPosition = { epoch: 0, batchInEpoch: 0, step: 0, orderRngAtEpochStart: orderRng.getState(), augmentRng: augmentRng.getState(), epochSums: { loss: 0, correct: 0, images: 0 } };
+  const cut = { batchSize, trainImages: data.train.count };
+  let position: TrainingPosition = { epoch: 0, batchInEpoch: 0, step: 0, orderRngAtEpochStart: orderRng.getState(), augmentRng: augmentRng.getState(), epochSums: { loss: 0, correct: 0, images: 0 }, ...cut };
   const checkpoint = loadLatestCheckpoint(runDir, network);
   if (checkpoint) {
-    position = checkpoint.position;
+    checkResumeFits(runDir, checkpoint.path, checkpoint.position, { ...cut, totalSteps, epochs, finalModelSaved: existsSync(join(runPaths(runDir).model, 'model.json')) });
+    position = { ...checkpoint.position, ...cut };
     optimizer.restore(checkpoint.optimizer);
     augmentRng.setState(position.augmentRng);
     dropMetricsAfter(runDir, position.step);
@@ -82,6 +98,7 @@ export async function train(start: TrainStart, hooks: TrainerHooks): Promise<voi
     totalSteps,
     epochs,
     ...(checkpoint ? { resumedAtStep: position.step } : {}),
+    ...warningsOf([...(data.warnings ?? []), ...(checkpoint?.warnings ?? [])]),
   });
 
   const variables = network.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -117,7 +134,7 @@ export async function train(start: TrainStart, hooks: TrainerHooks): Promise<voi
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (hooks.shouldStop()) {
         stopped = true;
-        position = { epoch, batchInEpoch, step, orderRngAtEpochStart: orderAtStart, augmentRng: augmentRng.getState(), epochSums: sums };
+        position = { epoch, batchInEpoch, step, orderRngAtEpochStart: orderAtStart, augmentRng: augmentRng.getState(), epochSums: sums, ...cut };
         const path = await saveCheckpoint(runDir, network, await optimizer.state(), position);
         emit({ type: 'checkpoint', epoch, step, path });
         break;
@@ -138,14 +155,14 @@ export async function train(start: TrainStart, hooks: TrainerHooks): Promise<voi
       });
     }
     position = epochDone
-      ? { epoch: epoch + 1, batchInEpoch: 0, step, orderRngAtEpochStart: orderRng.getState(), augmentRng: augmentRng.getState(), epochSums: { loss: 0, correct: 0, images: 0 } }
-      : { epoch, batchInEpoch, step, orderRngAtEpochStart: orderAtStart, augmentRng: augmentRng.getState(), epochSums: sums };
+      ? { epoch: epoch + 1, batchInEpoch: 0, step, orderRngAtEpochStart: orderRng.getState(), augmentRng: augmentRng.getState(), epochSums: { loss: 0, correct: 0, images: 0 }, ...cut }
+      : { epoch, batchInEpoch, step, orderRngAtEpochStart: orderAtStart, augmentRng: augmentRng.getState(), epochSums: sums, ...cut };
     const path = await saveCheckpoint(runDir, network, await optimizer.state(), position);
     emit({ type: 'checkpoint', epoch, step, path });
   }
 
   const test = evaluate(network, data.test, [h, w, c], classes);
-  await saveFinalModel(network, join(runDir, 'model'));
+  await saveFinalModel(network, runPaths(runDir).model);
   emit({ type: 'finished', runDir, step, epoch: position.epoch, stopped, testLoss: test.loss, testAccuracy: test.accuracy, seconds: (Date.now() - started) / 1000 });
   optimizer.dispose();
   network.dispose();
@@ -194,13 +211,19 @@ function evaluate(network: tf.LayersModel, split: Split, shape: readonly [number
   return { loss: loss / Math.max(1, split.count), accuracy: correct / Math.max(1, split.count) };
 }
 
+/** The started message's `warnings`, when there are any. */
+function warningsOf(warnings: readonly string[]): { warnings?: readonly string[] } {
+  return warnings.length > 0 ? { warnings } : {};
+}
+
 function openRun(start: TrainStart): { request: TrainRequest; runDir: string } {
   if (start.kind === 'new') return { request: start.request, runDir: createRunFolder(start.request) };
   const saved = readRunConfig(start.runDir);
   const request: TrainRequest = {
     ...saved,
+    // Folders to load native backends from come from whoever resumes, never from the run folder.
+    backendDirs: start.backendDirs ?? [],
     ...(start.backend ? { backend: start.backend } : {}),
-    ...(start.backendDirs ? { backendDirs: start.backendDirs } : {}),
     ...(start.epochs !== undefined ? { epochs: start.epochs } : {}),
     ...(start.maxSteps !== undefined ? { maxSteps: start.maxSteps } : {}),
   };

@@ -134,3 +134,19 @@ test('label byte above 9: names the file, record and offset', () => {
     'CIFAR-100',
   );
 });
+
+test('a file cut short on a record boundary is read, with a warning naming it and its count; a whole file gives none', () => {
+  const dir = newDir();
+  // A whole file: 10,000 records (zero bytes are label 0, black pixels).
+  fs.writeFileSync(path.join(dir, 'data_batch_1.bin'), Buffer.alloc(10000 * CIFAR10_RECORD_BYTES));
+  writeBatch(dir, 'data_batch_2.bin', [1, 2, 3]);
+  writeBatch(dir, 'test_batch.bin', [4]);
+  const whole = loadCifar10(dir, { trainFiles: ['data_batch_1.bin'], testFiles: ['data_batch_1.bin'] });
+  assert.equal(whole.warnings, undefined);
+  const cut = loadCifar10(dir, { trainFiles: ['data_batch_1.bin', 'data_batch_2.bin'] });
+  assert.equal(cut.train.count, 10003);
+  assert.deepEqual(cut.warnings, [
+    `CIFAR-10 file ${path.join(dir, 'data_batch_2.bin')} holds 3 images, not 10,000: it was cut short, and training uses only the images it has; extract the archive again to train on all of CIFAR-10`,
+    `CIFAR-10 file ${path.join(dir, 'test_batch.bin')} holds 1 image, not 10,000: it was cut short, and training uses only the images it has; extract the archive again to train on all of CIFAR-10`,
+  ]);
+});

@@ -2,6 +2,7 @@
 // 2-process torchrun (gloo) run, resume after an epoch and after a graceful stop (exactly where it
 // left off), and the messages a person gets for a Python without torch and other bad input.
 // Skipped, saying why, when no Python with torch is at hand (RESNET_STUDIO_PYTHON, default /usr/bin/python3).
+// Resumes pass the Python again: a run folder never chooses the program (docs/run-folder.md).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { BatchMessage, EpochMessage, FinishedMessage, StartedMessage, TrainingMessage } from '../../src/protocol/training';
 import { TrainingError } from '../../src/training/runSetup';
+import { lockRun } from '../../src/training/runLock';
 import { padCropFlipImage } from '../../src/training/data/augment';
 import { findPython } from '../../src/training/pytorch/python';
 import { RUNNER_SOURCE } from '../../src/training/pytorch/runnerSource';
@@ -279,4 +281,21 @@ print(json.dumps(out.permute(0, 2, 3, 1).reshape(len(cases), -1).tolist()))`;
   assert.equal(run.status, 0, run.stderr);
   const crops = JSON.parse(run.stdout) as number[][];
   cases.forEach(([y, x, mirror], i) => assert.deepEqual(crops[i], [...padCropFlipImage(image, [h, w, c], 2, y, x, mirror)], `offset ${y},${x} mirror ${mirror}`));
+});
+
+test('the run folder of a PyTorch run: locked while trained, finished when done, a checkpoint that fails its checksums passed over', { skip, timeout: 300_000 }, async () => {
+  const runDir = finished(await collect({ kind: 'new', request: request() })).runDir;
+  await assert.rejects(collect({ kind: 'resume', runDir, python: PYTHON }), /is finished: it trained all 12 steps \(2 epochs\); to train it longer, resume with more --epochs or --max-steps/);
+  const lock = lockRun(runDir);
+  await assert.rejects(collect({ kind: 'resume', runDir, python: PYTHON, epochs: 3 }), new RegExp(`is being trained by pid ${process.pid} since`));
+  lock.release();
+  // A checkpoint whose tensor bytes no longer match the SHA-256 in its header (docs/run-folder.md): step 12 altered, step 6 whole.
+  const altered = join(runDir, 'checkpoints', 'step-00000012.safetensors');
+  const bytes = readFileSync(altered);
+  bytes[bytes.length - 1] ^= 0xff;
+  writeFileSync(altered, bytes);
+  const resumed = await collect({ kind: 'resume', runDir, python: PYTHON, maxSteps: 7 });
+  assert.equal(started(resumed).resumedAtStep, 6);
+  assert.match(started(resumed).warnings?.join('\n') ?? '', /step-00000012\.safetensors is damaged \(its tensor bytes do not match their checksum\).*resuming from .*step-00000006\.safetensors instead/);
+  assert.deepEqual(batches(resumed).map((b) => b.step), [7]);
 });

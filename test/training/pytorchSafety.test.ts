@@ -121,11 +121,11 @@ test('a pickle with a __reduce__ payload placed as a checkpoint is refused, unde
   await finishedRun();
   const marker = join(scratch, 'PWNED');
   const payload = maliciousPickle(marker);
-  // As an old-style step-N.pt named by latest.json: refused before Python starts.
+  // As an old-style step-N.pt named by latest.json: refused before Python starts, not passed over.
   const legacy = copyOfRun();
   writeFileSync(join(legacy, 'checkpoints', 'step-00000006.pt'), payload);
   writeFileSync(join(legacy, 'checkpoints', 'latest.json'), JSON.stringify({ checkpoint: 'step-00000006.pt', step: 6, epoch: 0 }));
-  await refused({ kind: 'resume', runDir: legacy, epochs: 2, python: PYTHON }, /latest\.json names step-00000006\.pt, a pickled checkpoint .*pickles can run code when loaded, so it is not loaded/);
+  await refused({ kind: 'resume', runDir: legacy, epochs: 2, python: PYTHON }, /step-00000006\.pt is a pickled checkpoint .*pickles can run code when loaded, so it is not loaded/);
   // In place of the real checkpoint, under its name: the runner reads bytes, sees a pickle, refuses.
   const disguised = copyOfRun();
   writeFileSync(join(disguised, 'checkpoints', 'step-00000006.safetensors'), payload);
@@ -143,18 +143,23 @@ test('a damaged checkpoint is named, with what is wrong with it', { skip, timeou
   const truncated = copyOfRun();
   const file = join(truncated, 'checkpoints', 'step-00000006.safetensors');
   truncateSync(file, statSync(file).size - 100);
-  await refused({ kind: 'resume', runDir: truncated, epochs: 2, python: PYTHON }, /step-00000006\.safetensors is damaged \(its tensor bytes do not match their checksum\); it was not loaded/);
+  await refused({ kind: 'resume', runDir: truncated, epochs: 2, python: PYTHON }, /no checkpoint of .* is whole: .*step-00000006\.safetensors is damaged \(its tensor bytes do not match their checksum\)/);
   const flipped = copyOfRun();
   const bytes = readFileSync(join(flipped, 'checkpoints', 'step-00000006.safetensors'));
   bytes[bytes.length - 1] ^= 0xff;
   writeFileSync(join(flipped, 'checkpoints', 'step-00000006.safetensors'), bytes);
   await refused({ kind: 'resume', runDir: flipped, epochs: 2, python: PYTHON }, /is damaged \(its tensor bytes do not match their checksum\)/);
+  // A pointer that leads out of the folder, or is not JSON, is passed over for the newest whole checkpoint, with a warning.
   const escaping = copyOfRun();
   writeFileSync(join(escaping, 'checkpoints', 'latest.json'), JSON.stringify({ checkpoint: '../../../etc/passwd', step: 6, epoch: 0 }));
-  await refused({ kind: 'resume', runDir: escaping, epochs: 2, python: PYTHON }, /TF\.js checkpoint, not a PyTorch one/);
+  const fromEscaping = await collect({ kind: 'resume', runDir: escaping, epochs: 2, python: PYTHON });
+  const escapingStart = fromEscaping.find((m) => m.type === 'started') as StartedMessage;
+  assert.equal(escapingStart.resumedAtStep, 6);
+  assert.match(escapingStart.warnings?.join('\n') ?? '', /latest\.json.*checkpoint.*must name a checkpoint in the same folder.*resuming from .*step-00000006\.safetensors instead/);
   const garbage = copyOfRun();
   writeFileSync(join(garbage, 'checkpoints', 'latest.json'), '{"checkpoint": ');
-  await refused({ kind: 'resume', runDir: garbage, epochs: 2, python: PYTHON }, /latest\.json is damaged/);
+  const fromGarbage = await collect({ kind: 'resume', runDir: garbage, epochs: 2, python: PYTHON });
+  assert.match((fromGarbage.find((m) => m.type === 'started') as StartedMessage).warnings?.join('\n') ?? '', /latest\.json.*resuming from .*step-00000006\.safetensors instead/);
 });
 
 test('the Python to run never comes from the run folder: a hostile "python" in config.json is ignored on resume', { skip, timeout: 300_000 }, async () => {

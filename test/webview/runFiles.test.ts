@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { TrainingMessage } from '../../src/protocol/training';
-import { listRuns, parseLines, readRunHistory } from '../../src/extension/training/runFiles';
+import { listRuns } from '../../src/extension/training/runFiles';
+import { parseMetricLines, readMetrics } from '../../src/training/runFolder';
+import { lockRun } from '../../src/training/runLock';
 import { scriptedRun } from './trainingStream';
 
 const root = mkdtempSync(join(tmpdir(), 'resnet-runs-'));
@@ -52,13 +54,25 @@ test('a missing runs folder lists nothing', () => {
 });
 
 test('a run\'s history skips the line a crash cut off', async () => {
-  const history = await readRunHistory(join(root, '2026-01-02-10-00-00-plain20'));
+  const history = await readMetrics(join(root, '2026-01-02-10-00-00-plain20'));
   assert.equal(history.messages.length, crashed.messages.length);
   assert.equal(history.skipped, 1);
-  assert.deepEqual(await readRunHistory(join(root, 'not-a-run')), { messages: [], skipped: 0 });
+  assert.deepEqual(await readMetrics(join(root, 'not-a-run')), { messages: [], skipped: 0 });
 });
 
 test('lines that are JSON but not messages are skipped too', () => {
-  const parsed = parseLines('{"type":"batch"}\n\n[1,2]\n{"type":"failed","message":"x"}\nnot json\n');
+  const parsed = parseMetricLines('{"type":"batch"}\n\n[1,2]\n{"type":"failed","message":"x"}\nnot json\n');
   assert.deepEqual(parsed, { messages: [{ type: 'failed', message: 'x' }], skipped: 3 });
+});
+
+test('a run whose lock a live process holds (the CLI, another window) is listed as running', () => {
+  const dir = makeRun('2026-01-05-10-00-00-resnet32', crashed.messages, { checkpoint: true });
+  const lock = lockRun(dir);
+  try {
+    assert.equal(listRuns(root).find((r) => r.runDir === dir)?.status, 'running');
+  } finally {
+    lock.release();
+  }
+  assert.equal(listRuns(root).find((r) => r.runDir === dir)?.status, 'incomplete');
+  rmSync(dir, { recursive: true });
 });

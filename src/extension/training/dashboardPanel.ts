@@ -7,7 +7,8 @@ import * as vscode from 'vscode';
 import type { TrainingMessage } from '../../protocol/training';
 import { DASHBOARD_VIEW_TYPE, describeDropped, parseFromDashboard, toHistory, type FromDashboard, type ToDashboard } from '../../protocol/webview';
 import { dashboardHtml } from './dashboardHtml';
-import { listRuns, readRunHistory } from './runFiles';
+import { listRuns } from './runFiles';
+import { readMetrics, runPaths } from '../../training/runFolder';
 import type { RunProgress } from './runProgress';
 import type { TrainingSession } from './trainingSession';
 
@@ -156,8 +157,8 @@ export class DashboardPanel implements vscode.Disposable {
       return;
     }
     try {
-      const { messages, skipped } = await readRunHistory(resolve(runDir));
-      if (skipped > 0) this.deps.log.info(`dashboard: ${runDir}/metrics.jsonl: skipped ${skipped} line${skipped === 1 ? '' : 's'} that did not parse (a crash cuts the last one off)`);
+      const { messages, skipped } = await readMetrics(resolve(runDir));
+      if (skipped > 0) this.deps.log.info(`dashboard: ${runPaths(runDir).metrics}: skipped ${skipped} line${skipped === 1 ? '' : 's'} that did not parse (a crash cuts the last one off)`);
       this.post({ type: 'runHistory', runDir, ...toHistory(messages) });
     } catch (error) {
       this.post({ type: 'runError', runDir, message: error instanceof Error ? error.message : String(error) });

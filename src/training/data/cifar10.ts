@@ -35,16 +35,39 @@ export interface Cifar10Options {
   readonly testFiles?: readonly string[];
 }
 
+/** Records in each file of the official archive. */
+export const CIFAR10_RECORDS_PER_FILE = 10000;
+
 export function loadCifar10(dataDir: string, options: Cifar10Options = {}): ImageDataset {
   const dir = resolveCifar10Dir(dataDir);
+  const trainFiles = options.trainFiles ?? CIFAR10_TRAIN_FILES;
+  const testFiles = options.testFiles ?? CIFAR10_TEST_FILES;
+  const train = readCifarFiles(dir, trainFiles);
+  const test = readCifarFiles(dir, testFiles);
+  const warnings = shortFileWarnings(dir, [...trainFiles, ...testFiles]);
   return {
     name: 'cifar10',
     imageShape: CIFAR10_SHAPE,
     numClasses: 10,
     classNames: CIFAR10_CLASSES,
-    train: readCifarFiles(dir, options.trainFiles ?? CIFAR10_TRAIN_FILES),
-    test: readCifarFiles(dir, options.testFiles ?? CIFAR10_TEST_FILES),
+    train,
+    test,
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
+}
+
+/**
+ * A file cut on a record boundary reads without an error but holds fewer images: say so, since
+ * the figures of a shorter CIFAR-10 are not the paper's. (Every official file has 10,000.)
+ */
+export function shortFileWarnings(dir: string, files: readonly string[]): string[] {
+  return files.flatMap((name) => {
+    const file = path.join(dir, name);
+    const records = fs.statSync(file).size / CIFAR10_RECORD_BYTES;
+    return records === CIFAR10_RECORDS_PER_FILE
+      ? []
+      : [`CIFAR-10 file ${file} holds ${records.toLocaleString('en-US')} image${records === 1 ? '' : 's'}, not ${CIFAR10_RECORDS_PER_FILE.toLocaleString('en-US')}: it was cut short, and training uses only the images it has; extract the archive again to train on all of CIFAR-10`];
+  });
 }
 
 /** Accepts either the batches folder itself or a folder that contains it. */
@@ -131,7 +154,7 @@ function checkedSize(dir: string, name: string): number {
 function sizeError(file: string, size: number): DatasetError {
   return new DatasetError(
     `CIFAR-10 file "${file}" is ${size} bytes, which is not a whole number of ${CIFAR10_RECORD_BYTES}-byte records ` +
-      `(a full batch file is ${10000 * CIFAR10_RECORD_BYTES} bytes); it is truncated or corrupt.`,
+      `(a full batch file is ${CIFAR10_RECORDS_PER_FILE * CIFAR10_RECORD_BYTES} bytes); it is truncated or corrupt.`,
     `Delete it and download/extract the archive again. ${HOW_TO_GET}`,
     file,
   );

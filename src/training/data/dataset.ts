@@ -25,6 +25,8 @@ export interface ImageDataset {
   readonly train: Split;
   readonly validation?: Split;
   readonly test: Split;
+  /** What a person should know about the data before training on it (e.g. a file that is short of records). */
+  readonly warnings?: readonly string[];
 }
 
 /**

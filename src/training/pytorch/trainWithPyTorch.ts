@@ -4,7 +4,7 @@
 // prepares the data as the TF.js engine does, starts Python (torchrun for several processes) and
 // relays the JSON lines the runner prints. A graceful stop is a file the runner looks for.
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseTrainingMessage, type Precision, type TrainingMessage } from '../../protocol/training';
@@ -13,11 +13,13 @@ import type { TrainerHooks } from '../trainer';
 import { PyTorchEngineError } from './engineError';
 import { planSteps, type RunnerPlan } from './plan';
 import { writeDataset } from './preparedData';
-import { createRunFolder, dropMetricsAfter, findModel, prepareDataset } from '../runSetup';
+import { findModel, prepareDataset } from '../runSetup';
+import { appendMetric, checkResumeFits, checkWritable, createRunFolder, dropMetricsAfter, runPaths } from '../runFolder';
+import { lockRun } from '../runLock';
 import { writeAtomically } from '../atomicFile';
 import { findPython, type PythonInfo } from './python';
 import { checkSettings, isDistributed, worldSize, type PyTorchRequest, type PyTorchSettings, type PyTorchStart } from './request';
-import { latestCheckpoint, resumedRequest } from './runFolder';
+import { firstStarted, latestCheckpoint, resumedRequest } from './runFolder';
 import { RUNNER_SOURCE } from './runnerSource';
 
 export interface PyTorchOptions {
@@ -39,22 +41,48 @@ export async function trainWithPyTorch(start: PyTorchStart, hooks: TrainerHooks,
   const python = findPython(request.python);
   const seed = request.seed ?? model.recipe.seed;
   const runDir = start.kind === 'resume' ? start.runDir : createRunFolder(request);
-  const emit = (message: TrainingMessage) => {
-    appendFileSync(join(runDir, 'metrics.jsonl'), `${JSON.stringify(message)}\n`);
-    hooks.emit(message);
-  };
+  // Held until the runner is done; a killed launcher leaves a stale lock the next run takes over.
+  const lock = lockRun(runDir);
+  try {
+    checkWritable(runDir);
+    await trainLocked(start, request, runDir, model, python, seed, launchedAt, hooks, options);
+  } finally {
+    lock.release();
+  }
+}
 
+async function trainLocked(start: PyTorchStart, request: PyTorchRequest, runDir: string, model: ReturnType<typeof findModel>, python: PythonInfo, seed: number, launchedAt: number, hooks: TrainerHooks, options: PyTorchOptions): Promise<void> {
   const checkpoint = latestCheckpoint(runDir);
+  const warnings = [...(checkpoint?.warnings ?? [])];
+  const emit = (message: TrainingMessage) => {
+    // The runner knows nothing of what was found before it started: the started message carries it.
+    const withWarnings = message.type === 'started' && warnings.length > 0 ? { ...message, warnings: [...(message.warnings ?? []), ...warnings] } : message;
+    appendMetric(runDir, withWarnings);
+    hooks.emit(withWarnings);
+  };
   // With several machines, the newest checkpoint may be on another one: the runner asks them all.
   const severalMachines = (request.nnodes ?? 1) > 1;
   if (start.kind === 'resume' && !checkpoint && !severalMachines) {
     throw new PyTorchEngineError(`${runDir} has no checkpoint yet (it stopped before its first epoch ended); start a new run instead`);
   }
-  if (checkpoint) dropMetricsAfter(runDir, checkpoint.step);
 
   const data = prepareDataset(request, model, seed);
+  warnings.unshift(...(data.warnings ?? []));
+  const steps = planSteps(request, model, data.train.count, worldSize(request));
+  if (checkpoint) {
+    // The batch and data the checkpoint's steps count are those of the run's first started message.
+    const first = firstStarted(runDir);
+    checkResumeFits(runDir, checkpoint.path, { step: checkpoint.step, ...(first ? { batchSize: first.batchSize, trainImages: first.trainImages } : {}) }, {
+      batchSize: steps.batchSize,
+      trainImages: data.train.count,
+      totalSteps: steps.totalSteps,
+      epochs: steps.epochs,
+      finalModelSaved: existsSync(join(runPaths(runDir).model, 'model.pt')),
+    });
+    dropMetricsAfter(runDir, checkpoint.step);
+  }
   const dataDir = mkdtempSync(join(tmpdir(), 'resnet-studio-data-'));
-  const pytorchDir = join(runDir, 'pytorch');
+  const pytorchDir = runPaths(runDir).pytorch;
   const stopFile = join(pytorchDir, 'stop-requested');
   try {
     mkdirSync(pytorchDir, { recursive: true });
@@ -65,7 +93,6 @@ export async function trainWithPyTorch(start: PyTorchStart, hooks: TrainerHooks,
     for (const note of module.notes) options.onLog?.(`note: ${note}\n`);
     const runner = join(pytorchDir, 'runner.py');
     writeAtomically(runner, RUNNER_SOURCE);
-    const steps = planSteps(request, model, data.train.count, worldSize(request));
     const plan: RunnerPlan = {
       runDir,
       modelModule,
