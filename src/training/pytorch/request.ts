@@ -1,22 +1,13 @@
 // What a PyTorch run needs beyond a TF.js one: which Python, and how many processes on how many
 // machines. Saved in the run's config.json with the rest of the request, so a resume reuses them.
-import type { TrainRequest } from '../../protocol/training';
+import type { PyTorchSettings, TrainRequest } from '../../protocol/training';
 import { PyTorchEngineError } from './engineError';
 
-export interface PyTorchSettings {
-  /** The Python to run (a path or a command); default `python3` on PATH. */
-  readonly python?: string;
-  /** Processes per machine (torchrun's --nproc_per_node); 1, the default, runs plain Python. */
-  readonly nprocPerNode?: number;
-  /** Machines taking part (torchrun's --nnodes); each runs this command. */
-  readonly nnodes?: number;
-  /** host:port of the rendezvous for several machines (torchrun's --rdzv_endpoint). */
-  readonly rdzvEndpoint?: string;
-  /** CPU threads per process (torch.set_num_threads); default PyTorch's own choice. */
-  readonly threads?: number;
-}
+// The settings themselves are declared once, in the train request's schema (src/protocol/training.ts).
+export type { PyTorchSettings };
 
-export type PyTorchRequest = TrainRequest & PyTorchSettings & { readonly engine?: 'pytorch' };
+/** A train request for this engine: the protocol's own (its `engine` says 'pytorch'). */
+export type PyTorchRequest = TrainRequest;
 
 export type PyTorchStart =
   | { readonly kind: 'new'; readonly request: PyTorchRequest }
