@@ -175,7 +175,7 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
 function refusedInRestrictedMode(): boolean {
   if (vscode.workspace.isTrusted) return false;
   void vscode.window
-    .showErrorMessage('Training is off in Restricted Mode: it runs code on files from this workspace and writes run folders into it. Trust the workspace to train.', 'Manage Workspace Trust')
+    .showErrorMessage('Training is disabled in Restricted Mode: it runs code on files from this workspace and writes run folders into it. Trust the workspace to train.', 'Manage Workspace Trust')
     .then((choice) => {
       if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
     });

@@ -91,8 +91,10 @@ const statusBar = () => fake.recorded.statusBarItems[0];
 
 test('in Restricted Mode training is refused, and says why', async () => {
   fake.workspace.isTrusted = false;
+  const shown = fake.recorded.errors.length + fake.recorded.warnings.length + fake.recorded.infos.length;
   await run(TRAINING_COMMANDS.trainModel);
   fake.workspace.isTrusted = true;
+  assert.equal(fake.recorded.errors.length + fake.recorded.warnings.length + fake.recorded.infos.length, shown + 1, 'the trust check runs once, with one message');
   assert.match(fake.recorded.errors.at(-1) ?? '', /Restricted Mode: it runs code on files from this workspace and writes run folders/);
   assert.equal(fake.recorded.quickPicks.length, 0, 'nothing was asked');
 });
