@@ -1,29 +1,28 @@
 // Renders training messages for a person: a one-line progress bar on a terminal, plain lines
-// otherwise (logs, CI).
+// otherwise (logs, CI). Where the run stands and its ETA come from the shared fold
+// (src/training/runProgress.ts), the same the editor and the dashboard show.
 import type { TrainingMessage } from '../protocol/training';
 import { formatShort } from '../core/report/numbers';
+import { RunProgress } from '../training/runProgress';
 import type { Output } from './output';
 
 export class ProgressView {
-  private totalSteps = 0;
-  private epochs = 0;
-  private startedAt = Date.now();
-  private startStep = 0;
+  private readonly progress: RunProgress;
   private lastPlain = 0;
   private lineOpen = false;
 
   constructor(
     private readonly out: Output,
     private readonly terminal: { isTTY: boolean; write(text: string): void },
-  ) {}
+    now: () => number = Date.now,
+  ) {
+    this.progress = new RunProgress(now);
+  }
 
   show(message: TrainingMessage): void {
+    this.progress.add(message);
     switch (message.type) {
       case 'started':
-        this.totalSteps = message.totalSteps;
-        this.epochs = message.epochs;
-        this.startedAt = Date.now();
-        this.startStep = message.resumedAtStep ?? 0;
         this.line(
           `training ${message.model} (${formatShort(message.params)} params, ${formatShort(message.macs)} MACs) on ${message.dataset}, ${message.trainImages} images, batch ${message.batchSize}, ${message.epochs} epoch${message.epochs === 1 ? '' : 's'} (${message.totalSteps} steps)` +
             (message.resumedAtStep !== undefined ? `, resumed at step ${message.resumedAtStep}` : ''),
@@ -32,15 +31,15 @@ export class ProgressView {
         this.line(`run folder: ${message.runDir}`);
         break;
       case 'batch': {
-        const done = message.step / Math.max(1, this.totalSteps);
-        const elapsed = (Date.now() - this.startedAt) / 1000;
-        const perStep = elapsed / Math.max(1, message.step - this.startStep);
-        const eta = formatDuration(perStep * (this.totalSteps - message.step));
-        const text = `epoch ${message.epoch + 1}/${this.epochs} ${bar(done)} ${(done * 100).toFixed(0).padStart(3)}%  loss ${message.loss.toFixed(4)}  acc ${(message.accuracy * 100).toFixed(1)}%  ${message.imagesPerSec.toFixed(0)} img/s  ETA ${eta}`;
+        const done = this.progress.fraction;
+        // Unknown ('--:--') until a second step gives a pace: the first includes compiling kernels.
+        const eta = formatDuration(this.progress.etaSeconds() ?? Number.NaN);
+        const epochs = this.progress.started?.epochs ?? 0;
+        const text = `epoch ${message.epoch + 1}/${epochs} ${bar(done)} ${(done * 100).toFixed(0).padStart(3)}%  loss ${message.loss.toFixed(4)}  acc ${(message.accuracy * 100).toFixed(1)}%  ${message.imagesPerSec.toFixed(0)} img/s  ETA ${eta}`;
         if (this.terminal.isTTY) {
           this.terminal.write(`\r${text}\x1b[K`);
           this.lineOpen = true;
-        } else if (Date.now() - this.lastPlain > 5000 || message.step === this.totalSteps) {
+        } else if (Date.now() - this.lastPlain > 5000 || message.step === this.progress.started?.totalSteps) {
           this.lastPlain = Date.now();
           this.line(text);
         }

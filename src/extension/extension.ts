@@ -7,7 +7,6 @@ import { registerModelSummary } from './modelSummary';
 import { registerNewFromTemplate } from './newFromTemplate';
 import { registerModelTotalsStatus } from './statusBar';
 import { registerTrainingCommands } from './training';
-import { createTrainingFeatures } from './training/trainingFeatures';
 import { registerInstallBackend } from './training/installBackendCommand';
 import { registerDownloadCifar10 } from './training/downloadCifar10Command';
 
@@ -20,9 +19,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   registerNewFromTemplate(context, client);
   // Training runs in a worker process; its dashboard, status bar and notification live here.
   const trainingLog = vscode.window.createOutputChannel('ResNet Training', { log: true });
-  const training = createTrainingFeatures(context, trainingLog);
-  context.subscriptions.push(trainingLog, ...training.disposables, registerInstallBackend(context, trainingLog), registerDownloadCifar10(trainingLog));
-  registerTrainingCommands(context, client, training.engine);
+  context.subscriptions.push(trainingLog, ...registerTrainingCommands(context, client, trainingLog), registerInstallBackend(context, trainingLog), registerDownloadCifar10(trainingLog));
   registerModelTotalsStatus(context, client);
   const registered = performance.now();
   await client.start();

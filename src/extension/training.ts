@@ -1,53 +1,196 @@
-// Train Model, Stop Training and Open Training Dashboard. Training starts a worker process that
-// reads data sets and writes checkpoints into the workspace, so it is off in Restricted Mode; the
-// engine itself (dist/worker.cjs and the dashboard) plugs in through `TrainingEngine`.
+// Training from the editor, its one front door: Train Model, Stop Training and Open Training
+// Dashboard, the one worker they run, and everything that shows its progress (status bar,
+// notification, dashboard, log). Training starts a worker process that reads data sets and writes
+// checkpoints into the workspace, so it is off in Restricted Mode. Which models a file has comes
+// from the language server: this adapter never parses a file.
 import { existsSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
-import { Commands, isModelCommandArgs, type ModelCommandArgs } from '../protocol/languageServer';
+import { Commands } from '../protocol/languageServer';
+import type { WorkerCommand } from '../protocol/training';
+import { DASHBOARD_VIEW_TYPE } from '../protocol/webview';
+import { workerEntry } from '../training/worker/launch';
 import { reportingFailures } from './failures';
-import { modelUnderCursor } from './modelUnderCursor';
+import { DashboardPanel, type DashboardDeps } from './training/dashboardPanel';
+import { TrainingNotification } from './training/progressNotification';
+import type { RunProgress } from './training/runProgress';
+import { backendSetting, pythonField, runsFolder } from './training/settings';
+import { TrainingStatusBar } from './training/statusBar';
+import { askForTrainRequest, parseTrainArgs, type ServerRequests } from './training/trainCommand';
+import { TrainingSession } from './training/trainingSession';
 
-export interface TrainingEngine {
-  train(target: ModelCommandArgs): Promise<void>;
-  stop(): Promise<void>;
-  openDashboard(): Promise<void>;
-}
+/** What starts a worker (a 'stop' goes to a running one). */
+type LaunchCommand = Extract<WorkerCommand, { type: 'start' | 'resume' }>;
 
-const WORKER = 'dist/worker.cjs';
+/** The command ids, as package.json contributes them and the code lenses call them. */
+export const TRAINING_COMMANDS = {
+  trainModel: Commands.trainModel,
+  stopTraining: Commands.stopTraining,
+  openDashboard: Commands.openTrainingDashboard,
+} as const;
 
-export function registerTrainingCommands(context: vscode.ExtensionContext, client: LanguageClient, engine: TrainingEngine | undefined): void {
-  /** The engine, when this build has one and its worker is bundled; otherwise says so. */
-  const ready = (): TrainingEngine | undefined => {
-    const hasWorker = existsSync(context.asAbsolutePath(WORKER));
-    if (engine && hasWorker) return engine;
-    const why = hasWorker ? 'the training engine is not connected to the editor in this build' : `this build of ResNet Studio has no training engine (${WORKER} is missing)`;
-    void vscode.window.showInformationMessage(`Training is not available yet: ${why}.`);
-    return undefined;
+/** A context key, true while a worker trains (package.json's menus use it). */
+export const TRAINING_RUNNING_CONTEXT = 'resnet.trainingRunning';
+
+/**
+ * Registers Train Model, Stop Training and Open Training Dashboard, and everything that shows a
+ * run (status bar, notification, dashboard and its serializer, log). Returns what to dispose.
+ */
+export function registerTrainingCommands(context: vscode.ExtensionContext, server: ServerRequests, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  const statusBar = new TrainingStatusBar(TRAINING_COMMANDS.openDashboard);
+  let notification: TrainingNotification | undefined;
+  /** The runs folder of the last run started here: the dashboard lists it (multi-root workspaces). */
+  let lastRunsFolder: string | undefined;
+
+  const session: TrainingSession = new TrainingSession({
+    message(runDir, message, progress) {
+      if (message.type === 'started') {
+        log.info(`training ${message.model} in ${message.runDir}: ${message.backend} on ${message.device} (${message.backendReason}); ${message.dataset}, ${message.trainImages} images, ${message.totalSteps} steps`);
+      } else if (message.type === 'epoch') {
+        const val = message.valAccuracy === undefined ? '' : `, validation error ${percent(1 - message.valAccuracy)}`;
+        log.info(`epoch ${message.epoch + 1}: loss ${message.trainLoss.toFixed(4)}, training error ${percent(1 - message.trainAccuracy)}${val} (${message.seconds.toFixed(1)} s)`);
+      } else if (message.type === 'failed') {
+        log.error(`training failed: ${message.message}`);
+      } else if (message.type === 'finished') {
+        log.info(`training ${message.stopped ? 'stopped' : 'finished'} at step ${message.step}: test error ${percent(1 - message.testAccuracy)} (${message.seconds.toFixed(0)} s)`);
+      }
+      notification?.update(session.state, progress);
+      if (message.type === 'batch' || message.type === 'epoch') statusBar.update(session.state, session.label ?? '', progress);
+      DashboardPanel.open?.onTrainingMessage(runDir, message, progress);
+    },
+    state(state, runDir, progress, exitCode) {
+      // For menus: Stop Training only while something trains.
+      void vscode.commands.executeCommand('setContext', TRAINING_RUNNING_CONTEXT, state !== 'idle');
+      if (state === 'stopping') log.info(`stopping ${progress.started?.model ?? session.label ?? 'the run'} after its current step (a checkpoint is written)`);
+      statusBar.update(state, session.label ?? progress.started?.model ?? '', progress);
+      notification?.update(state, progress);
+      DashboardPanel.open?.onSessionChange();
+      if (state === 'idle') {
+        notification?.close();
+        notification = undefined;
+        void reportEnd(progress, runDir, exitCode);
+      }
+    },
+    log(level, text) {
+      if (level === 'warn') log.warn(text);
+      else log.info(text);
+    },
+  });
+
+  const dashboardDeps: DashboardDeps = {
+    extensionUri: context.extensionUri,
+    session,
+    log,
+    runsFolder: () => lastRunsFolder ?? runsFolder(vscode.window.activeTextEditor?.document.uri),
+    resume: (runDir) => resume(runDir),
   };
-  const train = reportingFailures('train the model', async (args?: unknown) => {
-    if (!vscode.workspace.isTrusted) {
-      const manage = 'Manage Workspace Trust';
+
+  /** Runs a worker command once any run already going is settled (trust is checked by the caller). */
+  async function run(command: LaunchCommand, label: string): Promise<void> {
+    const busy = () => session.state !== 'idle';
+    if (busy()) {
+      const what = session.progress?.started?.model ?? session.label ?? 'a model';
       const choice = await vscode.window.showWarningMessage(
-        'Training is disabled in Restricted Mode: it starts a worker process that reads data sets and writes checkpoints in this workspace. Trust the workspace to train.',
-        manage,
+        `${what} is still training (${session.progress?.describe() ?? 'starting'}). Stop it and start ${label}?`,
+        { modal: true, detail: 'Stopping writes a checkpoint: the stopped run can be resumed from the dashboard.' },
+        'Stop and Start',
+        'Show Dashboard',
       );
-      if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+      if (choice === 'Show Dashboard') DashboardPanel.show(dashboardDeps);
+      if (choice !== 'Stop and Start') return;
+      session.stop();
+      await session.idle();
+      if (busy()) return; // something else started meanwhile
+    }
+    log.info(command.type === 'start' ? `starting ${label}` : `resuming ${command.runDir}`);
+    lastRunsFolder = command.type === 'start' ? command.request.outDir : dirname(command.runDir);
+    try {
+      void session.start(command, label);
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      log.error(`could not start the training worker: ${text}`);
+      void vscode.window.showErrorMessage(`Could not start the training worker: ${text}`);
       return;
     }
-    const trainer = ready();
-    const target = trainer && (isModelCommandArgs(args) ? args : await modelUnderCursor(client, 'train it'));
-    if (trainer && target) await trainer.train(target);
-  });
-  const stop = reportingFailures('stop training', async () => {
-    await ready()?.stop();
-  });
-  const openDashboard = reportingFailures('open the training dashboard', async () => {
-    await ready()?.openDashboard();
-  });
-  context.subscriptions.push(
-    vscode.commands.registerCommand(Commands.trainModel, train),
-    vscode.commands.registerCommand(Commands.stopTraining, stop),
-    vscode.commands.registerCommand(Commands.openTrainingDashboard, openDashboard),
-  );
+    notification = new TrainingNotification(label, () => session.stop());
+    // The live plot is the point of training from the editor: show it as the run starts.
+    DashboardPanel.show(dashboardDeps);
+  }
+
+  async function resume(runDir: string): Promise<void> {
+    if (refusedInRestrictedMode()) return;
+    const backend = backendSetting();
+    // A PyTorch run resumes with the Python of the user's settings, never the one its config.json names.
+    await run({ type: 'resume', runDir, backend, backendDirs: [context.globalStorageUri.fsPath], ...pythonField() }, basename(runDir));
+  }
+
+  async function reportEnd(progress: RunProgress, runDir: string | undefined, exitCode: number | undefined): Promise<void> {
+    const model = progress.started?.model ?? 'the model';
+    let choice: string | undefined;
+    if (progress.failure !== undefined) {
+      choice = await vscode.window.showErrorMessage(`Training ${model} failed: ${progress.failure}`, 'Show Log');
+    } else if (progress.finished) {
+      const f = progress.finished;
+      const text = f.stopped
+        ? `Training ${model} stopped at step ${f.step.toLocaleString('en-US')}; its checkpoint can be resumed from the dashboard. Test error so far: ${percent(1 - f.testAccuracy)}.`
+        : `Training ${model} finished: test error ${percent(1 - f.testAccuracy)} after ${f.step.toLocaleString('en-US')} steps.`;
+      choice = await vscode.window.showInformationMessage(text, 'Open Dashboard', ...(runDir ? ['Reveal Run Folder'] : []));
+    } else {
+      log.warn(`the training worker exited with code ${exitCode} before finishing`);
+      choice = await vscode.window.showErrorMessage(
+        `The training worker exited (code ${exitCode}) before finishing ${model}. Its last checkpoint is kept: resume it from the dashboard.`,
+        'Open Dashboard',
+        'Show Log',
+      );
+    }
+    if (choice === 'Show Log') log.show(true);
+    if (choice === 'Open Dashboard') DashboardPanel.show(dashboardDeps);
+    if (choice === 'Reveal Run Folder' && runDir) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(runDir));
+  }
+
+  async function train(args: unknown): Promise<void> {
+    // Before anything is asked: in Restricted Mode nothing about training goes further.
+    if (refusedInRestrictedMode() || !workerBundled()) return;
+    const asked = await askForTrainRequest(parseTrainArgs(args), context, server);
+    if (asked) await run({ type: 'start', request: asked.request }, asked.label);
+  }
+
+  async function stop(): Promise<void> {
+    if (!session.stop()) void vscode.window.showInformationMessage(session.state === 'stopping' ? 'Training is already stopping.' : 'No training is running.');
+  }
+
+  return [
+    statusBar,
+    { dispose: () => session.dispose() },
+    { dispose: () => DashboardPanel.open?.dispose() },
+    vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => DashboardPanel.restore(panel, dashboardDeps),
+    }),
+    vscode.commands.registerCommand(TRAINING_COMMANDS.trainModel, reportingFailures('train the model', train)),
+    vscode.commands.registerCommand(TRAINING_COMMANDS.stopTraining, reportingFailures('stop training', stop)),
+    vscode.commands.registerCommand(TRAINING_COMMANDS.openDashboard, reportingFailures('open the training dashboard', async () => void DashboardPanel.show(dashboardDeps))),
+  ];
+}
+
+/** Training runs the worker on workspace files and writes into the workspace: trusted only. */
+function refusedInRestrictedMode(): boolean {
+  if (vscode.workspace.isTrusted) return false;
+  void vscode.window
+    .showErrorMessage('Training is disabled in Restricted Mode: it runs code on files from this workspace and writes run folders into it. Trust the workspace to train.', 'Manage Workspace Trust')
+    .then((choice) => {
+      if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
+  return true;
+}
+
+/** The worker this build trains with (dist/worker.cjs beside the bundle, or its source under tsx). */
+function workerBundled(): boolean {
+  const { path } = workerEntry();
+  if (existsSync(path)) return true;
+  void vscode.window.showErrorMessage(`Training is not available: this build of ResNet Studio has no training engine (${path} is missing).`);
+  return false;
+}
+
+function percent(fraction: number): string {
+  return `${(100 * fraction).toFixed(2)}%`;
 }

@@ -1,58 +1,120 @@
 // The contract between the ResNet Studio extension and its language server: custom requests,
 // command ids and arguments, settings and initialization options. Both sides import this module
-// and nothing else of each other.
+// and nothing else of each other. The params and results of each custom request are valibot
+// schemas with their types inferred: the server checks the params it is sent, the extension the
+// results (and the arguments a code lens passes), each refusal naming the field.
+import * as v from 'valibot';
 import { RequestType, RequestType0 } from 'vscode-jsonrpc';
+import { DATASET_NAMES } from '../core/datasets';
+import { check, oneOf, readonlyArray, type Checked } from './check';
 
 /** A position in a document, 0-based, as LSP counts (UTF-16 code units). */
-export interface DocumentPosition {
-  readonly line: number;
-  readonly character: number;
-}
+export const DocumentPositionSchema = v.object({ line: v.number(), character: v.number() });
+export type DocumentPosition = v.InferOutput<typeof DocumentPositionSchema>;
 
-export interface ModelSummaryParams {
-  readonly uri: string;
+export const ModelSummaryParamsSchema = v.object({
+  uri: v.string(),
   /** The model to summarize; when absent, the model at `position`, else the first model. */
-  readonly model?: string;
-  readonly position?: DocumentPosition;
-}
+  model: v.optional(v.string()),
+  position: v.optional(DocumentPositionSchema),
+});
+export type ModelSummaryParams = v.InferOutput<typeof ModelSummaryParamsSchema>;
 
-export type ModelSummaryResult =
-  | { readonly kind: 'summary'; readonly model: string; readonly text: string }
+export const ModelSummaryResultSchema = v.variant('kind', [
+  v.object({ kind: v.literal('summary'), model: v.string(), text: v.string() }),
   /** Nothing to summarize: `message` says why (no such model, the file has errors, …). */
-  | { readonly kind: 'missing'; readonly message: string };
+  v.object({ kind: v.literal('missing'), message: v.string() }),
+]);
+export type ModelSummaryResult = v.InferOutput<typeof ModelSummaryResultSchema>;
 
 /** The torchinfo-style summary table of one model, as plain text. */
 export const ModelSummaryRequest = new RequestType<ModelSummaryParams, ModelSummaryResult, void>('resnet/modelSummary');
 
-export interface ModelTotalsParams {
-  readonly uri: string;
+export const ModelTotalsParamsSchema = v.object({
+  uri: v.string(),
   /** The cursor; the model around it is chosen, else the first model. */
-  readonly position?: DocumentPosition;
-}
+  position: v.optional(DocumentPositionSchema),
+});
+export type ModelTotalsParams = v.InferOutput<typeof ModelTotalsParamsSchema>;
 
-export interface ModelTotals {
-  readonly model: string;
-  readonly params: number;
-  readonly macs: number;
+export const ModelTotalsSchema = v.object({
+  model: v.string(),
+  params: v.number(),
+  macs: v.number(),
   /** Short text for the status bar, e.g. "25.56M params · 4.09G MACs". */
-  readonly label: string;
+  label: v.string(),
   /** Longer text for its tooltip. */
-  readonly tooltip: string;
-}
+  tooltip: v.string(),
+});
+export type ModelTotals = v.InferOutput<typeof ModelTotalsSchema>;
 
 /** Totals of the model under the cursor, for the status bar; null when the document has none. */
 export const ModelTotalsRequest = new RequestType<ModelTotalsParams, ModelTotals | null, void>('resnet/modelTotals');
 
-export interface PaperTemplate {
+export const TrainableModelsParamsSchema = v.object({
+  uri: v.string(),
+  /**
+   * The text the extension is about to train (it saves it in the run): analysed as given, so the
+   * answer is about exactly that text even when the editor's last change has not reached the server.
+   */
+  text: v.string(),
+  /** The cursor, when the command came from the palette: the model declared around it is named. */
+  position: v.optional(DocumentPositionSchema),
+});
+export type TrainableModelsParams = v.InferOutput<typeof TrainableModelsParamsSchema>;
+
+/** What "Train Model" shows about a model before it starts: its size, its data, its recipe. */
+export const TrainableModelSchema = v.object({
+  name: v.string(),
+  depth: v.number(),
+  params: v.number(),
+  plain: v.boolean(),
+  /** Input [H, W, C]. */
+  input: v.tuple([v.number(), v.number(), v.number()]),
+  classes: v.number(),
+  /** The recipe's `dataset`, when it names one. */
+  dataset: v.optional(oneOf(DATASET_NAMES)),
+  /** The recipe in words, one line per part ("Batch: 128 (paper)", …). */
+  recipe: readonlyArray(v.string()),
+  /** The recipe's `engine`, when it names one (the resnet.training.engine setting may override it). */
+  engine: v.optional(oneOf(['tfjs', 'pytorch'])),
+});
+export type TrainableModel = v.InferOutput<typeof TrainableModelSchema>;
+
+export const TrainableModelsResultSchema = v.variant('kind', [
+  /** `atCursor`: the model declared around `position`, if any. */
+  v.object({ kind: v.literal('models'), models: readonlyArray(TrainableModelSchema), atCursor: v.optional(v.string()) }),
+  /** The text has errors: nothing can be trained until they are fixed. */
+  v.object({ kind: v.literal('errors'), errors: v.number() }),
+]);
+export type TrainableModelsResult = v.InferOutput<typeof TrainableModelsResultSchema>;
+
+/** The models of a file as "Train Model" needs them, so the extension does not analyse the file itself. */
+export const TrainableModelsRequest = new RequestType<TrainableModelsParams, TrainableModelsResult, void>('resnet/trainableModels');
+
+export const PaperTemplateSchema = v.object({
   /** The model's name in the paper, e.g. "ResNet-50". */
-  readonly label: string;
-  readonly description: string;
+  label: v.string(),
+  description: v.string(),
   /** A complete `.resnet` file. */
-  readonly text: string;
-}
+  text: v.string(),
+});
+export type PaperTemplate = v.InferOutput<typeof PaperTemplateSchema>;
 
 /** The paper's models as ready-to-edit `.resnet` sources (New File from Template). */
 export const PaperTemplatesRequest = new RequestType0<readonly PaperTemplate[], void>('resnet/paperTemplates');
+
+/** A request's params, checked; the refusal names the request and the field. */
+export function checkRequestParams<S extends v.GenericSchema>(method: string, schema: S, params: unknown): Checked<v.InferOutput<S>> {
+  const checked = check(schema, params);
+  return checked.ok ? checked : { ok: false, error: `${method}: ${checked.error}` };
+}
+
+/** A request's result, checked on the extension's side. */
+export function checkResult<S extends v.GenericSchema>(method: string, schema: S, result: unknown): Checked<v.InferOutput<S>> {
+  const checked = check(schema, result);
+  return checked.ok ? checked : { ok: false, error: `the language server answered ${method} with a malformed result (${checked.error})` };
+}
 
 /** Command ids the server puts in code lenses and the extension registers. */
 export const Commands = {
@@ -64,15 +126,11 @@ export const Commands = {
 } as const;
 
 /** The one argument of `resnet.trainModel` and `resnet.showModelSummary` when a code lens runs them. */
-export interface ModelCommandArgs {
-  readonly uri: string;
-  readonly model: string;
-}
+export const ModelCommandArgsSchema = v.object({ uri: v.string(), model: v.string() });
+export type ModelCommandArgs = v.InferOutput<typeof ModelCommandArgsSchema>;
 
 export function isModelCommandArgs(value: unknown): value is ModelCommandArgs {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return typeof v.uri === 'string' && typeof v.model === 'string';
+  return check(ModelCommandArgsSchema, value).ok;
 }
 
 /** The `resnet.*` settings the server reads. */

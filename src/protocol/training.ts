@@ -1,147 +1,196 @@
-// The messages between a training worker and whoever started it (the CLI, the extension).
-// Both sides import this module; the worker writes exactly these, and `parseTrainingMessage`
-// validates whatever arrives, so a malformed message is dropped instead of trusted.
+// The messages between a training worker and whoever started it (the CLI, the extension), and the
+// JSON lines the PyTorch runner prints to the worker. Each message is one valibot schema and its
+// type is inferred from it; the worker checks the command it is sent (`checkWorkerCommand`), and
+// the other side each message it receives (`checkTrainingMessage`), so a malformed one is dropped
+// with a reason that names the field instead of being trusted.
+import * as v from 'valibot';
+import { DATASET_NAMES } from '../core/datasets';
+import { anyNumber, check, checkTagged, oneOf, readonlyArray, type Checked } from './check';
 
-export type BackendName = 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
-export type BackendChoice = 'auto' | BackendName;
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
-export type DatasetChoice = 'mnist' | 'cifar10' | 'synthetic';
+export const BACKEND_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+export const BACKEND_CHOICES = ['auto', ...BACKEND_NAMES] as const;
+export const BackendChoiceSchema = oneOf(BACKEND_CHOICES);
+export type BackendChoice = v.InferOutput<typeof BackendChoiceSchema>;
+/** The data sets a run can train on: the same union as the language's `dataset` (src/core/datasets.ts). */
+export const DatasetChoiceSchema = oneOf(DATASET_NAMES);
+export type DatasetChoice = v.InferOutput<typeof DatasetChoiceSchema>;
+export const EngineNameSchema = oneOf(['tfjs', 'pytorch']);
+export const PYTORCH_DEVICES = ['auto', 'cuda', 'mps', 'cpu'] as const;
+export const PyTorchDeviceSchema = oneOf(PYTORCH_DEVICES);
+export type PyTorchDevice = v.InferOutput<typeof PyTorchDeviceSchema>;
+export const PRECISIONS = ['fp32', 'bf16', 'fp16'] as const;
+export const PrecisionSchema = oneOf(PRECISIONS);
+export type Precision = v.InferOutput<typeof PrecisionSchema>;
+
+/**
+ * What a PyTorch run needs beyond a TF.js one: which Python, and how many processes on how many
+ * machines. Part of the train request (saved in config.json) and of a resume.
+ */
+export const PyTorchSettingsSchema = v.object({
+  /** The Python that has torch (a path or a command); default `python3` on PATH. */
+  python: v.optional(v.string()),
+  /** Processes on this machine (torchrun's --nproc_per_node); 1 runs plain Python. */
+  nprocPerNode: v.optional(v.number()),
+  /** Machines taking part (torchrun's --nnodes), each running the same command. */
+  nnodes: v.optional(v.number()),
+  /** host:port of the rendezvous when several machines take part (torchrun's --rdzv_endpoint). */
+  rdzvEndpoint: v.optional(v.string()),
+  /** CPU threads per process (torch.set_num_threads); default PyTorch's choice. */
+  threads: v.optional(v.number()),
+  /** Where to train; `auto` (the default) is CUDA, else Apple's MPS, else the CPU. */
+  device: v.optional(PyTorchDeviceSchema),
+  /** fp32 (the default, as in the paper), or bf16/fp16 autocast (fp16 with a GradScaler, CUDA only); overrides the recipe's `precision`. */
+  precision: v.optional(PrecisionSchema),
+  /** Keep images and weights NHWC in memory (torch.channels_last), faster on Tensor Cores. */
+  channelsLast: v.optional(v.boolean()),
+});
+export type PyTorchSettings = v.InferOutput<typeof PyTorchSettingsSchema>;
 
 /** What to train: everything the worker needs, saved as the run's `config.json`. */
-export interface TrainRequest {
+export const TrainRequestSchema = v.object({
   /** The `.resnet` text itself, so a run can resume after the file has changed. */
-  readonly sourceText: string;
-  readonly sourcePath: string;
-  readonly modelName: string;
-  readonly dataset: DatasetChoice;
-  readonly dataDir?: string;
-  readonly backend: BackendChoice;
+  sourceText: v.string(),
+  sourcePath: v.string(),
+  modelName: v.string(),
+  dataset: DatasetChoiceSchema,
+  dataDir: v.optional(v.string()),
+  backend: BackendChoiceSchema,
   /** Overrides of the model's recipe. */
-  readonly epochs?: number;
-  readonly maxSteps?: number;
-  readonly batchSize?: number;
-  readonly seed?: number;
+  epochs: v.optional(v.number()),
+  maxSteps: v.optional(v.number()),
+  batchSize: v.optional(v.number()),
+  seed: v.optional(v.number()),
   /** The folder runs are made in (`runs/`). */
-  readonly outDir: string;
+  outDir: v.string(),
   /** Folders to look for optionally installed native backends in (the extension's storage). */
-  readonly backendDirs?: readonly string[];
+  backendDirs: v.optional(readonlyArray(v.string())),
   /** Limits a synthetic or MNIST set for quick runs (tests, demos). */
-  readonly trainLimit?: number;
+  trainLimit: v.optional(v.number()),
   /** Which engine trains: TF.js in Node (the default) or PyTorch in Python (src/training/pytorch). */
-  readonly engine?: 'tfjs' | 'pytorch';
-  /** PyTorch: the Python that has torch (a path or a command); default `python3` on PATH. */
-  readonly python?: string;
-  /** PyTorch: processes on this machine (torchrun, DistributedDataParallel); 1 runs plain Python. */
-  readonly nprocPerNode?: number;
-  /** PyTorch: machines taking part, each running the same command. */
-  readonly nnodes?: number;
-  /** PyTorch: host:port of the rendezvous when several machines take part. */
-  readonly rdzvEndpoint?: string;
-  /** PyTorch: CPU threads per process (torch.set_num_threads); default PyTorch's choice. */
-  readonly threads?: number;
-  /** PyTorch: where to train; `auto` (the default) is CUDA, else Apple's MPS, else the CPU. */
-  readonly device?: PyTorchDevice;
-  /** PyTorch: fp32 (the default, as in the paper), or bf16/fp16 autocast (fp16 with a GradScaler, CUDA only); overrides the recipe's `precision`. */
-  readonly precision?: Precision;
-  /** PyTorch: keep images and weights NHWC in memory (torch.channels_last), faster on Tensor Cores. */
-  readonly channelsLast?: boolean;
-}
+  engine: v.optional(EngineNameSchema),
+  ...PyTorchSettingsSchema.entries,
+});
+export type TrainRequest = v.InferOutput<typeof TrainRequestSchema>;
 
-export type PyTorchDevice = 'auto' | 'cuda' | 'mps' | 'cpu';
-export const PYTORCH_DEVICES: readonly PyTorchDevice[] = ['auto', 'cuda', 'mps', 'cpu'];
-export type Precision = 'fp32' | 'bf16' | 'fp16';
-export const PRECISIONS: readonly Precision[] = ['fp32', 'bf16', 'fp16'];
+/** Parent → worker. */
+export const WorkerCommandSchema = v.variant('type', [
+  v.object({ type: v.literal('start'), request: TrainRequestSchema }),
+  v.object({
+    type: v.literal('resume'),
+    runDir: v.string(),
+    backend: v.optional(BackendChoiceSchema),
+    backendDirs: v.optional(readonlyArray(v.string())),
+    epochs: v.optional(v.number()),
+    maxSteps: v.optional(v.number()),
+    ...PyTorchSettingsSchema.entries,
+  }),
+  v.object({ type: v.literal('stop') }),
+]);
+export type WorkerCommand = v.InferOutput<typeof WorkerCommandSchema>;
+const WORKER_COMMAND_TYPES: readonly WorkerCommand['type'][] = ['start', 'resume', 'stop'];
 
-export type WorkerCommand =
-  | { readonly type: 'start'; readonly request: TrainRequest }
-  | ({ readonly type: 'resume'; readonly runDir: string; readonly backend?: BackendChoice; readonly backendDirs?: readonly string[]; readonly epochs?: number; readonly maxSteps?: number } & Pick<TrainRequest, 'python' | 'nprocPerNode' | 'nnodes' | 'rdzvEndpoint' | 'threads' | 'device' | 'precision' | 'channelsLast'>)
-  | { readonly type: 'stop' };
-
-export interface StartedMessage {
-  readonly type: 'started';
-  readonly runDir: string;
-  readonly model: string;
-  readonly params: number;
-  readonly macs: number;
-  readonly backend: BackendName | 'pytorch';
+export const StartedMessageSchema = v.object({
+  type: v.literal('started'),
+  runDir: v.string(),
+  model: v.string(),
+  params: anyNumber,
+  macs: anyNumber,
+  backend: oneOf([...BACKEND_NAMES, 'pytorch']),
   /** Why this backend: what was tried before it and why that failed. */
-  readonly backendReason: string;
-  readonly device: string;
-  readonly dataset: string;
-  readonly trainImages: number;
-  readonly batchSize: number;
-  readonly stepsPerEpoch: number;
-  readonly totalSteps: number;
-  readonly epochs: number;
-  readonly resumedAtStep?: number;
+  backendReason: v.string(),
+  device: v.string(),
+  dataset: v.string(),
+  trainImages: anyNumber,
+  batchSize: anyNumber,
+  stepsPerEpoch: anyNumber,
+  totalSteps: anyNumber,
+  epochs: anyNumber,
+  resumedAtStep: v.optional(anyNumber),
   /** What the person should know before trusting the run: a data file short of images, a damaged checkpoint passed over. */
-  readonly warnings?: readonly string[];
-}
+  warnings: v.optional(readonlyArray(v.string())),
+});
+export type StartedMessage = v.InferOutput<typeof StartedMessageSchema>;
 
-export interface BatchMessage {
-  readonly type: 'batch';
-  readonly step: number;
-  readonly epoch: number;
-  readonly loss: number;
-  readonly accuracy: number;
-  readonly lr: number;
-  readonly imagesPerSec: number;
-}
+export const BatchMessageSchema = v.object({
+  type: v.literal('batch'),
+  step: anyNumber,
+  epoch: anyNumber,
+  loss: anyNumber,
+  accuracy: anyNumber,
+  lr: anyNumber,
+  imagesPerSec: anyNumber,
+});
+export type BatchMessage = v.InferOutput<typeof BatchMessageSchema>;
 
-export interface EpochMessage {
-  readonly type: 'epoch';
-  readonly epoch: number;
-  readonly step: number;
-  readonly trainLoss: number;
-  readonly trainAccuracy: number;
-  readonly valLoss?: number;
-  readonly valAccuracy?: number;
-  readonly seconds: number;
-}
+export const EpochMessageSchema = v.object({
+  type: v.literal('epoch'),
+  epoch: anyNumber,
+  step: anyNumber,
+  trainLoss: anyNumber,
+  trainAccuracy: anyNumber,
+  valLoss: v.optional(anyNumber),
+  valAccuracy: v.optional(anyNumber),
+  seconds: anyNumber,
+});
+export type EpochMessage = v.InferOutput<typeof EpochMessageSchema>;
 
-export interface CheckpointMessage {
-  readonly type: 'checkpoint';
-  readonly epoch: number;
-  readonly step: number;
-  readonly path: string;
-}
+export const CheckpointMessageSchema = v.object({
+  type: v.literal('checkpoint'),
+  epoch: anyNumber,
+  step: anyNumber,
+  path: v.string(),
+});
+export type CheckpointMessage = v.InferOutput<typeof CheckpointMessageSchema>;
 
-export interface FinishedMessage {
-  readonly type: 'finished';
-  readonly runDir: string;
-  readonly step: number;
-  readonly epoch: number;
-  readonly stopped: boolean;
-  readonly testLoss: number;
-  readonly testAccuracy: number;
-  readonly seconds: number;
-}
+export const FinishedMessageSchema = v.object({
+  type: v.literal('finished'),
+  runDir: v.string(),
+  step: anyNumber,
+  epoch: anyNumber,
+  stopped: v.boolean(),
+  testLoss: anyNumber,
+  testAccuracy: anyNumber,
+  seconds: anyNumber,
+});
+export type FinishedMessage = v.InferOutput<typeof FinishedMessageSchema>;
 
-export interface FailedMessage {
-  readonly type: 'failed';
+export const FailedMessageSchema = v.object({
+  type: v.literal('failed'),
   /** What went wrong and what to do about it, for a person. */
-  readonly message: string;
+  message: v.string(),
+});
+export type FailedMessage = v.InferOutput<typeof FailedMessageSchema>;
+
+/** Worker (or PyTorch runner) → parent. */
+export const TrainingMessageSchema = v.variant('type', [
+  StartedMessageSchema,
+  BatchMessageSchema,
+  EpochMessageSchema,
+  CheckpointMessageSchema,
+  FinishedMessageSchema,
+  FailedMessageSchema,
+]);
+export type TrainingMessage = v.InferOutput<typeof TrainingMessageSchema>;
+const TRAINING_MESSAGE_TYPES: readonly TrainingMessage['type'][] = ['started', 'batch', 'epoch', 'checkpoint', 'finished', 'failed'];
+
+/** The message, if `value` is a well-formed one; otherwise why not (naming the field). */
+export function checkTrainingMessage(value: unknown): Checked<TrainingMessage> {
+  return checkTagged(TrainingMessageSchema, value, TRAINING_MESSAGE_TYPES);
 }
-
-export type TrainingMessage = StartedMessage | BatchMessage | EpochMessage | CheckpointMessage | FinishedMessage | FailedMessage;
-
-const required: Record<TrainingMessage['type'], Record<string, 'number' | 'string' | 'boolean'>> = {
-  started: { runDir: 'string', model: 'string', params: 'number', macs: 'number', backend: 'string', backendReason: 'string', device: 'string', dataset: 'string', trainImages: 'number', batchSize: 'number', stepsPerEpoch: 'number', totalSteps: 'number', epochs: 'number' },
-  batch: { step: 'number', epoch: 'number', loss: 'number', accuracy: 'number', lr: 'number', imagesPerSec: 'number' },
-  epoch: { epoch: 'number', step: 'number', trainLoss: 'number', trainAccuracy: 'number', seconds: 'number' },
-  checkpoint: { epoch: 'number', step: 'number', path: 'string' },
-  finished: { runDir: 'string', step: 'number', epoch: 'number', stopped: 'boolean', testLoss: 'number', testAccuracy: 'number', seconds: 'number' },
-  failed: { message: 'string' },
-};
 
 /** The message, if `value` is a well-formed one; undefined otherwise. */
 export function parseTrainingMessage(value: unknown): TrainingMessage | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const record = value as Record<string, unknown>;
-  const type = record.type;
-  if (typeof type !== 'string' || !(type in required)) return undefined;
-  for (const [field, kind] of Object.entries(required[type as TrainingMessage['type']])) {
-    if (typeof record[field] !== kind) return undefined;
-  }
-  return value as TrainingMessage;
+  const checked = checkTrainingMessage(value);
+  return checked.ok ? checked.value : undefined;
+}
+
+/** The command, if `value` is a well-formed one; otherwise why not (naming the field). */
+export function checkWorkerCommand(value: unknown): Checked<WorkerCommand> {
+  return checkTagged(WorkerCommandSchema, value, WORKER_COMMAND_TYPES);
+}
+
+/** A train request read back (a run's config.json): checked like one that arrives. */
+export function checkTrainRequest(value: unknown): Checked<TrainRequest> {
+  return check(TrainRequestSchema, value);
 }

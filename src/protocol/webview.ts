@@ -1,45 +1,49 @@
-// The messages between the extension and the training dashboard (a webview). Both sides import
-// this module and check whatever arrives with `parseToDashboard` / `parseFromDashboard`: a webview
-// is a web page, so what it sends is input, and a message that does not fit is dropped and logged.
-import { parseTrainingMessage, type BatchMessage, type TrainingMessage } from './training';
+// The messages between the extension and the training dashboard (a webview), one valibot schema
+// each with its type inferred. Both sides import this module and check whatever arrives with
+// `checkToDashboard` / `checkFromDashboard`: a webview is a web page, so what it sends is input,
+// and a message that does not fit is dropped and logged with the field that was wrong.
+import * as v from 'valibot';
+import { anyNumber, checkTagged, oneOf, readonlyArray, type Checked } from './check';
+import { TrainingMessageSchema, type BatchMessage, type TrainingMessage } from './training';
 
 /** The webview panel's type: command, serializer and `onWebviewPanel:` activation use it. */
 export const DASHBOARD_VIEW_TYPE = 'resnetDashboard';
 
 /** Where a run stands, as far as its folder tells. */
-export type RunStatus = 'running' | 'finished' | 'stopped' | 'failed' | 'incomplete';
-const RUN_STATUSES: readonly RunStatus[] = ['running', 'finished', 'stopped', 'failed', 'incomplete'];
+export const RunStatusSchema = oneOf(['running', 'finished', 'stopped', 'failed', 'incomplete']);
+export type RunStatus = v.InferOutput<typeof RunStatusSchema>;
+
+const BATCH_FIELDS = ['step', 'epoch', 'loss', 'accuracy', 'lr', 'imagesPerSec'] as const;
+/** By its tag, not `instanceof`: a message may come from another realm (VS Code's host frame). */
+const float64Array = v.custom<Float64Array>((x) => Object.prototype.toString.call(x) === '[object Float64Array]', (issue) => `Invalid type: Expected Float64Array but received ${issue.received}`);
 
 /** One run folder, as the dashboard's list of runs shows it. */
-export interface RunSummary {
+export const RunSummarySchema = v.object({
   /** The run folder's absolute path: the run's identity on both sides. */
-  readonly runDir: string;
+  runDir: v.string(),
   /** The folder's own name, `<time>-<model>`. */
-  readonly name: string;
-  readonly model: string;
-  readonly dataset: string;
-  readonly status: RunStatus;
+  name: v.string(),
+  model: v.string(),
+  dataset: v.string(),
+  status: RunStatusSchema,
   /** The last optimizer step the metrics record. */
-  readonly step: number;
-  readonly testAccuracy?: number;
+  step: anyNumber,
+  testAccuracy: v.optional(anyNumber),
   /** It has a checkpoint, so it can continue. */
-  readonly resumable: boolean;
-}
+  resumable: v.boolean(),
+});
+export type RunSummary = v.InferOutput<typeof RunSummarySchema>;
 
 /**
  * A run's batch messages column by column, as Float64Arrays. A long run has tens of thousands of
  * steps: VS Code hands typed arrays to a webview as binary data (since 1.57), where the same
  * numbers as objects would be written out and parsed back as JSON.
  */
-export interface BatchColumns {
-  readonly step: Float64Array;
-  readonly epoch: Float64Array;
-  readonly loss: Float64Array;
-  readonly accuracy: Float64Array;
-  readonly lr: Float64Array;
-  readonly imagesPerSec: Float64Array;
-}
-const BATCH_FIELDS = ['step', 'epoch', 'loss', 'accuracy', 'lr', 'imagesPerSec'] as const;
+export const BatchColumnsSchema = v.pipe(
+  v.object({ step: float64Array, epoch: float64Array, loss: float64Array, accuracy: float64Array, lr: float64Array, imagesPerSec: float64Array }),
+  v.check((c) => BATCH_FIELDS.every((f) => c[f].length === c.step.length), 'Invalid length: every column must have as many values as `step`'),
+);
+export type BatchColumns = v.InferOutput<typeof BatchColumnsSchema>;
 
 /** Splits a run's record into its batches, as columns, and every other message, in order. */
 export function toHistory(messages: readonly TrainingMessage[]): { batches: BatchColumns; messages: TrainingMessage[] } {
@@ -56,111 +60,71 @@ export function batchesOf(columns: BatchColumns): BatchMessage[] {
   return Array.from(columns.step, (step, i) => ({ type: 'batch', step, epoch: columns.epoch[i], loss: columns.loss[i], accuracy: columns.accuracy[i], lr: columns.lr[i], imagesPerSec: columns.imagesPerSec[i] }));
 }
 
-export type SessionState = 'idle' | 'running' | 'stopping';
-const SESSION_STATES: readonly SessionState[] = ['idle', 'running', 'stopping'];
+export const SessionStateSchema = oneOf(['idle', 'running', 'stopping']);
+export type SessionState = v.InferOutput<typeof SessionStateSchema>;
+
+const trainingMessages = readonlyArray(TrainingMessageSchema);
 
 /** Extension → dashboard. */
-export type ToDashboard =
+export const ToDashboardSchema = v.variant('type', [
   /** Every run in the runs folder, newest first. */
-  | { readonly type: 'runs'; readonly runsFolder: string; readonly runs: readonly RunSummary[] }
+  v.object({ type: v.literal('runs'), runsFolder: v.string(), runs: readonlyArray(RunSummarySchema) }),
   /**
    * A run's whole record so far (from its metrics.jsonl), replacing what the page had: its batches
    * as columns and its other messages in order (the file never has a batch past a later resume).
    */
-  | { readonly type: 'runHistory'; readonly runDir: string; readonly batches: BatchColumns; readonly messages: readonly TrainingMessage[] }
+  v.object({ type: v.literal('runHistory'), runDir: v.string(), batches: BatchColumnsSchema, messages: trainingMessages }),
   /** New messages of the run that is training now, to append. */
-  | { readonly type: 'runProgress'; readonly runDir: string; readonly messages: readonly TrainingMessage[]; readonly etaSeconds?: number }
+  v.object({ type: v.literal('runProgress'), runDir: v.string(), messages: trainingMessages, etaSeconds: v.optional(anyNumber) }),
   /** Whether a worker is training, and which run. */
-  | { readonly type: 'session'; readonly state: SessionState; readonly runDir?: string }
+  v.object({ type: v.literal('session'), state: SessionStateSchema, runDir: v.optional(v.string()) }),
   /** A run the page asked for could not be read. */
-  | { readonly type: 'runError'; readonly runDir: string; readonly message: string };
+  v.object({ type: v.literal('runError'), runDir: v.string(), message: v.string() }),
+]);
+export type ToDashboard = v.InferOutput<typeof ToDashboardSchema>;
+const TO_DASHBOARD_TYPES: readonly ToDashboard['type'][] = ['runs', 'runHistory', 'runProgress', 'session', 'runError'];
+
+/** A PNG as a data URL; nothing else is written as an image. */
+const pngDataUrl = v.pipe(v.string(), v.startsWith('data:image/png;base64,', 'Invalid format: Expected a data:image/png;base64 URL'));
 
 /** Dashboard → extension. */
-export type FromDashboard =
+export const FromDashboardSchema = v.variant('type', [
   /** The page has loaded (first time or after a reload) and wants the runs and the session. */
-  | { readonly type: 'ready' }
-  | { readonly type: 'refreshRuns' }
-  | { readonly type: 'loadRuns'; readonly runDirs: readonly string[] }
-  | { readonly type: 'stop' }
-  | { readonly type: 'resume'; readonly runDir: string }
-  | { readonly type: 'revealRun'; readonly runDir: string }
+  v.object({ type: v.literal('ready') }),
+  v.object({ type: v.literal('refreshRuns') }),
+  v.object({ type: v.literal('loadRuns'), runDirs: readonlyArray(v.string()) }),
+  v.object({ type: v.literal('stop') }),
+  v.object({ type: v.literal('resume'), runDir: v.string() }),
+  v.object({ type: v.literal('revealRun'), runDir: v.string() }),
   /** `dataUrl` is a `data:image/png;base64,…` URL; the extension asks where to save it. */
-  | { readonly type: 'exportPng'; readonly fileName: string; readonly dataUrl: string }
-  | { readonly type: 'exportCsv'; readonly fileName: string; readonly csv: string }
+  v.object({ type: v.literal('exportPng'), fileName: v.string(), dataUrl: pngDataUrl }),
+  v.object({ type: v.literal('exportCsv'), fileName: v.string(), csv: v.string() }),
   /** Something the page wants in the extension's log (what it dropped, and why). */
-  | { readonly type: 'log'; readonly level: 'info' | 'warn'; readonly message: string };
+  v.object({ type: v.literal('log'), level: oneOf(['info', 'warn']), message: v.string() }),
+]);
+export type FromDashboard = v.InferOutput<typeof FromDashboardSchema>;
+const FROM_DASHBOARD_TYPES: readonly FromDashboard['type'][] = ['ready', 'refreshRuns', 'loadRuns', 'stop', 'resume', 'revealRun', 'exportPng', 'exportCsv', 'log'];
 
-type Check = (value: unknown) => boolean;
-
-const isString: Check = (v) => typeof v === 'string';
-const isNumber: Check = (v) => typeof v === 'number';
-const isBoolean: Check = (v) => typeof v === 'boolean';
-const optional = (check: Check): Check => (v) => v === undefined || check(v);
-const oneOf = (values: readonly string[]): Check => (v) => typeof v === 'string' && values.includes(v);
-const arrayOf = (check: Check): Check => (v) => Array.isArray(v) && v.every(check);
-const isTrainingMessage: Check = (v) => parseTrainingMessage(v) !== undefined;
-/** By its tag, not `instanceof`: a message may come from another realm (VS Code's host frame). */
-const isFloat64Array: Check = (v) => Object.prototype.toString.call(v) === '[object Float64Array]';
-const isBatchColumns: Check = (v) => {
-  if (!fits(v, Object.fromEntries(BATCH_FIELDS.map((f) => [f, isFloat64Array])))) return false;
-  const columns = v as BatchColumns;
-  return BATCH_FIELDS.every((f) => columns[f].length === columns.step.length);
-};
-const isRunSummary: Check = (v) =>
-  fits(v, {
-    runDir: isString,
-    name: isString,
-    model: isString,
-    dataset: isString,
-    status: oneOf(RUN_STATUSES),
-    step: isNumber,
-    testAccuracy: optional(isNumber),
-    resumable: isBoolean,
-  });
-/** A PNG as a data URL; nothing else is written as an image. */
-const isPngDataUrl: Check = (v) => typeof v === 'string' && v.startsWith('data:image/png;base64,');
-
-function fits(value: unknown, fields: Record<string, Check>): boolean {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const record = value as Record<string, unknown>;
-  return Object.entries(fields).every(([name, check]) => check(record[name]));
+/** The message, if `value` is a well-formed extension → dashboard message; otherwise why not. */
+export function checkToDashboard(value: unknown): Checked<ToDashboard> {
+  return checkTagged(ToDashboardSchema, value, TO_DASHBOARD_TYPES);
 }
 
-const toDashboardFields: Record<ToDashboard['type'], Record<string, Check>> = {
-  runs: { runsFolder: isString, runs: arrayOf(isRunSummary) },
-  runHistory: { runDir: isString, batches: isBatchColumns, messages: arrayOf(isTrainingMessage) },
-  runProgress: { runDir: isString, messages: arrayOf(isTrainingMessage), etaSeconds: optional(isNumber) },
-  session: { state: oneOf(SESSION_STATES), runDir: optional(isString) },
-  runError: { runDir: isString, message: isString },
-};
-
-const fromDashboardFields: Record<FromDashboard['type'], Record<string, Check>> = {
-  ready: {},
-  refreshRuns: {},
-  loadRuns: { runDirs: arrayOf(isString) },
-  stop: {},
-  resume: { runDir: isString },
-  revealRun: { runDir: isString },
-  exportPng: { fileName: isString, dataUrl: isPngDataUrl },
-  exportCsv: { fileName: isString, csv: isString },
-  log: { level: oneOf(['info', 'warn']), message: isString },
-};
-
-function parseWith<T>(value: unknown, table: Record<string, Record<string, Check>>): T | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const type = (value as { type?: unknown }).type;
-  if (typeof type !== 'string' || !Object.hasOwn(table, type)) return undefined;
-  return fits(value, table[type]) ? (value as T) : undefined;
+/** The message, if `value` is a well-formed dashboard → extension message; otherwise why not. */
+export function checkFromDashboard(value: unknown): Checked<FromDashboard> {
+  return checkTagged(FromDashboardSchema, value, FROM_DASHBOARD_TYPES);
 }
 
 /** The message, if `value` is a well-formed extension → dashboard message; undefined otherwise. */
 export function parseToDashboard(value: unknown): ToDashboard | undefined {
-  return parseWith<ToDashboard>(value, toDashboardFields);
+  const checked = checkToDashboard(value);
+  return checked.ok ? checked.value : undefined;
 }
 
 /** The message, if `value` is a well-formed dashboard → extension message; undefined otherwise. */
 export function parseFromDashboard(value: unknown): FromDashboard | undefined {
-  return parseWith<FromDashboard>(value, fromDashboardFields);
+  const checked = checkFromDashboard(value);
+  return checked.ok ? checked.value : undefined;
 }
 
 /** A short, single-line account of a dropped message for the log (never the whole payload). */

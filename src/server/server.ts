@@ -3,14 +3,31 @@
 import {
   CodeActionKind,
   createConnection,
+  ErrorCodes,
   ProposedFeatures,
+  ResponseError,
   TextDocuments,
   TextDocumentSyncKind,
   type Connection,
   type TextDocumentPositionParams,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { ModelSummaryRequest, ModelTotalsRequest, PaperTemplatesRequest, SETTINGS_SECTION, defaultSettings, type ResnetSettings } from '../protocol/languageServer';
+import type * as v from 'valibot';
+import {
+  ModelSummaryParamsSchema,
+  ModelSummaryRequest,
+  ModelTotalsParamsSchema,
+  ModelTotalsRequest,
+  PaperTemplatesRequest,
+  SETTINGS_SECTION,
+  TrainableModelsParamsSchema,
+  TrainableModelsRequest,
+  checkRequestParams,
+  defaultSettings,
+  type ResnetSettings,
+  type TrainableModelsParams,
+  type TrainableModelsResult,
+} from '../protocol/languageServer';
 import { AnalyzedDocuments, type AnalyzedDocument } from './analyzedDocuments';
 import { codeActions } from './codeActions';
 import { codeLenses } from './codeLens';
@@ -25,6 +42,7 @@ import { modelSummary, modelTotals } from './modelRequests';
 import { paperTemplates } from './paperTemplates';
 import { readSettings, record } from './settings';
 import { documentSymbols } from './symbols';
+import { trainableModels } from './trainableModels';
 
 /**
  * Starts the server on `connection`. Without one, the transport comes from the command line
@@ -47,6 +65,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         connection.console.error(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);
         return fallback;
       }
+    };
+  /** A custom request's params checked against its schema first: malformed ones get an error naming the field. */
+  const checked =
+    <S extends v.GenericSchema, R>(method: string, schema: S, handler: (params: v.InferOutput<S>) => R) =>
+    (params: unknown): R | ResponseError<void> => {
+      const result = checkRequestParams(method, schema, params);
+      return result.ok ? handler(result.value) : new ResponseError(ErrorCodes.InvalidParams, result.error);
     };
   /** The analysis of the document a request is about; undefined for a document that is not open. */
   const analysisOf = (uri: string): AnalyzedDocument | undefined => {
@@ -164,17 +189,37 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   );
   connection.onRequest(
     ModelSummaryRequest,
-    guard('model summary', { kind: 'missing', message: 'The summary could not be computed; see the ResNet language server log.' } as const, (params) => {
-      const a = analysisOf(params.uri);
-      return a ? modelSummary(a, params, settings.summary.batchSize) : { kind: 'missing', message: 'Open the .resnet file to see its summary.' };
-    }),
+    checked(
+      ModelSummaryRequest.method,
+      ModelSummaryParamsSchema,
+      guard('model summary', { kind: 'missing', message: 'The summary could not be computed; see the ResNet language server log.' } as const, (params) => {
+        const a = analysisOf(params.uri);
+        return a ? modelSummary(a, params, settings.summary.batchSize) : { kind: 'missing', message: 'Open the .resnet file to see its summary.' };
+      }),
+    ),
   );
   connection.onRequest(
     ModelTotalsRequest,
-    guard('model totals', null, (params) => {
-      const a = analysisOf(params.uri);
-      return a ? modelTotals(a, params.position) : null;
-    }),
+    checked(
+      ModelTotalsRequest.method,
+      ModelTotalsParamsSchema,
+      guard('model totals', null, (params) => {
+        const a = analysisOf(params.uri);
+        return a ? modelTotals(a, params.position) : null;
+      }),
+    ),
+  );
+  connection.onRequest(
+    TrainableModelsRequest,
+    checked(
+      TrainableModelsRequest.method,
+      TrainableModelsParamsSchema,
+      guard<TrainableModelsParams, TrainableModelsResult | ResponseError<void>>(
+        'trainable models',
+        new ResponseError(ErrorCodes.InternalError, 'the models could not be analysed; see the ResNet language server log'),
+        (params) => trainableModels(analysisOf(params.uri), params),
+      ),
+    ),
   );
   connection.onRequest(PaperTemplatesRequest, guard('paper templates', [], () => paperTemplates()));
 

@@ -8,6 +8,10 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { BackendChoice, BackendName } from '../protocol/training';
 import { registerWasmTrainingKernels } from './wasmKernels';
+// How to install a native backend is said by the module that installs them (tiny: the extension bundles it without TF.js).
+import { BACKEND_HELP } from './backendInstall';
+
+export { BACKEND_HELP };
 
 export interface SelectedBackend {
   readonly name: BackendName;
@@ -18,12 +22,6 @@ export interface SelectedBackend {
 export class BackendError extends Error {}
 
 const ORDER: readonly BackendName[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
-
-export const BACKEND_HELP: Record<'tfjs-node-gpu' | 'tfjs-node', string> = {
-  'tfjs-node-gpu':
-    'install it with `npm install @tensorflow/tfjs-node-gpu@4.22.0` (or the command "ResNet: Install Training Backend"); it needs an NVIDIA GPU with CUDA 11.2 and cuDNN 8.1 (it does not load with CUDA 12), and network access to download libtensorflow',
-  'tfjs-node': 'install it with `npm install @tensorflow/tfjs-node@4.22.0` (or the command "ResNet: Install Training Backend"); it downloads libtensorflow from Google storage at install time',
-};
 
 export async function selectBackend(choice: BackendChoice, searchDirs: readonly string[] = []): Promise<SelectedBackend> {
   // PROD silences TF.js's console advertising for tfjs-node; we say ourselves which backend runs and why.

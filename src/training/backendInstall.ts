@@ -5,7 +5,13 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { BACKEND_HELP } from './backend';
+
+/** How to get each native backend, for the messages that say one could not be loaded or installed. */
+export const BACKEND_HELP: Record<'tfjs-node-gpu' | 'tfjs-node', string> = {
+  'tfjs-node-gpu':
+    'install it with `npm install @tensorflow/tfjs-node-gpu@4.22.0` (or the command "ResNet: Install Training Backend"); it needs an NVIDIA GPU with CUDA 11.2 and cuDNN 8.1 (it does not load with CUDA 12), and network access to download libtensorflow',
+  'tfjs-node': 'install it with `npm install @tensorflow/tfjs-node@4.22.0` (or the command "ResNet: Install Training Backend"); it downloads libtensorflow from Google storage at install time',
+};
 
 export type NativeBackend = 'tfjs-node' | 'tfjs-node-gpu';
 export const NATIVE_BACKEND_VERSION = '4.22.0';

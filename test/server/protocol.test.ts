@@ -21,7 +21,7 @@ import {
   type Location,
   type MarkupContent,
 } from 'vscode-languageserver-protocol/node';
-import { ModelSummaryRequest, ModelTotalsRequest, PaperTemplatesRequest, type ModelCommandArgs } from '../../src/protocol/languageServer';
+import { ModelSummaryRequest, ModelTotalsRequest, PaperTemplatesRequest, TrainableModelsRequest, TrainableModelsResultSchema, checkResult, type ModelCommandArgs } from '../../src/protocol/languageServer';
 import { readExample } from '../helpers/examples';
 import { LspTestClient, applyEdits, positionOf } from './lspClient';
 import { BROKEN_SHORTCUT_MODEL } from '../helpers/models';
@@ -412,6 +412,37 @@ test('custom requests: model totals for the status bar, the summary table, and t
     templates.map((t) => t.label),
     ['ResNet-18', 'ResNet-34', 'ResNet-50', 'ResNet-101', 'ResNet-152', 'ResNet-20', 'ResNet-32', 'ResNet-44', 'ResNet-56', 'ResNet-110', 'ResNet-1202'],
   );
+});
+
+test('trainable models: what Train Model shows, from the server, for the text the extension will train', async () => {
+  const uri = 'file:///test/trainable.resnet';
+  await client.open(uri, ownBlock);
+  const atSecond = await client.connection.sendRequest(TrainableModelsRequest, { uri, text: ownBlock, position: positionOf(ownBlock, 'projected(32)') });
+  assert.ok(checkResult(TrainableModelsRequest.method, TrainableModelsResultSchema, atSecond).ok, 'the answer fits its schema');
+  assert.equal(atSecond.kind, 'models');
+  if (atSecond.kind !== 'models') return;
+  assert.equal(atSecond.atCursor, 'resnet20_c');
+  assert.deepEqual(atSecond.models.map((m) => m.name), ['resnet20_own', 'resnet20_c']);
+  const own = atSecond.models[0];
+  assert.deepEqual([own.params, own.input, own.classes, own.plain], [269_722, [32, 32, 3], 10, false]);
+  assert.match(own.recipe[0], /^Batch: /);
+  // Outside every model (the first line), no model is named; the person is asked.
+  const outside = await client.connection.sendRequest(TrainableModelsRequest, { uri, text: ownBlock, position: { line: 0, character: 0 } });
+  assert.equal(outside.kind === 'models' ? outside.atCursor : 'errors', undefined);
+  // A text the server has not seen yet (an edit on its way) is analysed as sent.
+  const edited = `${ownBlock}\nmodel broken {\n`;
+  const broken = await client.connection.sendRequest(TrainableModelsRequest, { uri, text: edited });
+  assert.ok(broken.kind === 'errors' && broken.errors > 0, JSON.stringify(broken));
+  assert.equal(client.stderr, '');
+});
+
+test('custom requests with a field of the wrong type are refused with an error naming the field', async () => {
+  const uri = 'file:///test/custom.resnet';
+  await assert.rejects(client.connection.sendRequest(ModelTotalsRequest, { uri: 7 } as never), (e: Error & { code?: number }) => e.code === -32602 && e.message === 'resnet/modelTotals: field "uri": Invalid type: Expected string but received 7');
+  await assert.rejects(client.connection.sendRequest(ModelSummaryRequest, { uri, position: { line: '1', character: 0 } } as never), /^Error: resnet\/modelSummary: field "position\.line": Invalid type: Expected number but received "1"$/);
+  await assert.rejects(client.connection.sendRequest(TrainableModelsRequest, { uri } as never), /field "text"/);
+  // …and the server keeps answering.
+  assert.equal((await client.connection.sendRequest(ModelTotalsRequest, { uri }))?.model, 'resnet20_own');
 });
 
 test('bad input gets answers, not errors, and the server keeps running', async () => {

@@ -85,6 +85,7 @@ test('the page gets the runs and their histories, and nothing outside them', asy
   webview.receive({ type: 'loadRuns', runDirs: 'all' });
   webview.receive({ type: 'exportPng', fileName: 'x.png', dataUrl: 'javascript:alert(1)' });
   assert.equal(logs.filter((l) => /dropped a malformed message from the page/.test(l)).length, 2);
+  assert.ok(logs.some((l) => /from the page \(field "runDirs": Invalid type: Expected Array but received "all"\)/.test(l)), 'the log names the field');
   panel.dispose();
 });
 

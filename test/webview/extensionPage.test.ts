@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { paperCifarRecipe } from '../../src/core/analysis/recipe';
 import { dashboardHtml } from '../../src/extension/training/dashboardHtml';
-import { describeRecipe } from '../../src/extension/training/recipeText';
+import { describeRecipe } from '../../src/core/report/recipeText';
 
 test('the page allows only its own bundle and its nonce', () => {
   const html = dashboardHtml({ cspSource: 'https://file+.vscode-resource.vscode-cdn.net', scriptUri: 'https://x/dashboard.js', styleUri: 'https://x/dashboard.css', nonce: 'abc123' });

@@ -1,6 +1,8 @@
-// "ResNet: Train Model" end to end under Node, with a fake `vscode` and the real worker (its
-// TypeScript source under tsx): the picks, the recipe, the run, its status bar, notification and
-// log; a second run asked about; Cancel stopping gracefully and the dashboard resuming the run.
+// "ResNet: Train Model" end to end under Node, as the extension registers it (src/extension/
+// training.ts), with a fake `vscode`, the real language server over JSON-RPC answering which models
+// the file has, and the real worker (its TypeScript source under tsx): the picks, the recipe, the
+// run, its status bar, notification and log; a second run asked about; Cancel stopping gracefully
+// and the dashboard resuming the run.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,11 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { DashboardDeps } from '../../src/extension/training/dashboardPanel';
+import { LspTestClient } from '../server/lspClient';
 import { REPO_ROOT } from './browserHost';
 
 register('./vscodeLoader.ts', import.meta.url);
 const fake = await import('./fakeVscode');
-const { registerTrainingFeatures, TRAINING_COMMANDS } = await import('../../src/extension/training/trainingFeatures');
+const { registerTrainingCommands, TRAINING_COMMANDS } = await import('../../src/extension/training');
 
 const MODELS = `model tiny {
   input 8x8x1, classes 4
@@ -49,8 +52,10 @@ const root = mkdtempSync(join(tmpdir(), 'resnet-commands-'));
 const file = join(root, 'models.resnet');
 const logs: string[] = [];
 let disposables: { dispose(): void }[] = [];
+let server: LspTestClient;
 
-before(() => {
+before(async () => {
+  server = await LspTestClient.start();
   writeFileSync(file, MODELS);
   fake.workspace.workspaceFolders = [{ uri: fake.Uri.file(root) }];
   fake.workspace.settings = { 'resnet.training.backend': 'wasm' };
@@ -63,11 +68,12 @@ before(() => {
     workspaceState: { get: (key: string) => state.get(key), update: async (key: string, value: unknown) => void state.set(key, value) },
   };
   const log = Object.fromEntries(['trace', 'debug', 'info', 'warn', 'error'].map((level) => [level, (text: string) => logs.push(`${level} ${text}`)]));
-  disposables = registerTrainingFeatures(context as never, { ...log, show: () => undefined } as unknown as DashboardDeps['log']);
+  disposables = registerTrainingCommands(context as never, server.connection, { ...log, show: () => undefined } as unknown as DashboardDeps['log']);
 });
 
-after(() => {
+after(async () => {
   for (const d of disposables) d.dispose();
+  await server.stop();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -85,8 +91,10 @@ const statusBar = () => fake.recorded.statusBarItems[0];
 
 test('in Restricted Mode training is refused, and says why', async () => {
   fake.workspace.isTrusted = false;
+  const shown = fake.recorded.errors.length + fake.recorded.warnings.length + fake.recorded.infos.length;
   await run(TRAINING_COMMANDS.trainModel);
   fake.workspace.isTrusted = true;
+  assert.equal(fake.recorded.errors.length + fake.recorded.warnings.length + fake.recorded.infos.length, shown + 1, 'the trust check runs once, with one message');
   assert.match(fake.recorded.errors.at(-1) ?? '', /Restricted Mode: it runs code on files from this workspace and writes run folders/);
   assert.equal(fake.recorded.quickPicks.length, 0, 'nothing was asked');
 });
@@ -154,8 +162,12 @@ test('a crashed run is listed as resumable, and the dashboard resumes it to the 
   fake.recorded.modalAnswers.push('Start');
   await run(TRAINING_COMMANDS.trainModel);
   await until('two epochs', () => logs.slice(logsBefore).some((l) => /^info epoch 2: /.test(l)));
-  // The crash: the worker (this process's child) is killed outright.
-  const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(process.pid)], { encoding: 'utf8' }).split('\n').map(Number).filter(Boolean);
+  // The crash: the worker (this process's child; not the language server, also one) is killed outright.
+  const children = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => /worker[\\/]main\.ts|worker\.cjs/.test(line))
+    .map((line) => Number.parseInt(line, 10))
+    .filter(Boolean);
   for (const pid of children) {
     try {
       process.kill(pid, 'SIGKILL');

@@ -9,7 +9,7 @@ import { TrainingSession, type Launch } from '../../src/extension/training/train
 import { scriptedRun } from './trainingStream';
 
 function fakeLauncher() {
-  const worker: { send?: (m: TrainingMessage) => void; exit?: (code: number) => void; stops: number; command?: WorkerCommand; malformed?: (v: unknown) => void } = { stops: 0 };
+  const worker: { send?: (m: TrainingMessage) => void; exit?: (code: number) => void; stops: number; command?: WorkerCommand; malformed?: (v: unknown, reason: string) => void } = { stops: 0 };
   const launch: Launch = (command, onMessage, options = {}) => {
     worker.command = command;
     worker.send = onMessage;
@@ -40,7 +40,7 @@ test('listeners hear the start, the messages, the stop and the end, in order', a
   assert.throws(() => session.start({ type: 'resume', runDir }, 'again'), /still training/);
   worker.send?.(messages[0]);
   worker.send?.(messages[1]);
-  worker.malformed?.({ type: 'batch', loss: null });
+  worker.malformed?.({ type: 'batch', loss: null }, 'field "step": Invalid key');
   assert.equal(session.stop(), true);
   assert.equal(session.stop(), false, 'one stop request is enough');
   assert.equal(session.state, 'stopping');
@@ -57,6 +57,7 @@ test('listeners hear the start, the messages, the stop and the end, in order', a
     `state idle ${runDir} 0`,
   ]);
   assert.match(warnings[0], /malformed message, dropped: \{"type":"batch","loss":null\}/);
+  assert.match(warnings[0], /\(field "step": Invalid key\)$/, 'the reason is logged');
 });
 
 test('the ETA is the pace since the first step, applied to the steps left', () => {

@@ -1,7 +1,7 @@
 // The dashboard page: holds the runs it was sent, the person's choices, and draws them. Messages
 // are checked on arrival; drawing waits for the next animation frame, so a burst of messages
 // costs one redraw.
-import { describeDropped, parseToDashboard, type RunSummary, type SessionState, type ToDashboard } from '../../src/protocol/webview';
+import { checkToDashboard, describeDropped, type RunSummary, type SessionState, type ToDashboard } from '../../src/protocol/webview';
 import { CHART_TITLES, learningRateChart, lossChart, metricChart, type ChartModel, type ChartName, type ShownRun } from './chartData';
 import { chartCsv, chartPng } from './exportChart';
 import { runLabel } from './format';
@@ -63,13 +63,14 @@ export class Dashboard {
   }
 
   receive(raw: unknown): void {
-    const message = parseToDashboard(raw);
-    if (!message) {
-      const text = `dashboard: dropped a malformed message: ${describeDropped(raw)}`;
+    const checked = checkToDashboard(raw);
+    if (!checked.ok) {
+      const text = `dashboard: dropped a malformed message (${checked.error}): ${describeDropped(raw)}`;
       console.warn(text);
       this.host.post({ type: 'log', level: 'warn', message: text });
       return;
     }
+    const message = checked.value;
     this.handle(message);
     // The last history asked for is drawn at once rather than at the next frame: that is what
     // opening long runs waits for. Everything else waits for the frame, so a burst costs one redraw.

@@ -1,13 +1,13 @@
 // Everything the dashboard knows about one run, folded from its TrainingMessages (the run's
-// metrics.jsonl, then live ones) into columns the charts can hand to uPlot without copying.
+// metrics.jsonl, then live ones) into columns the charts can hand to uPlot without copying. Where
+// the run stands (step, epoch, how it ended) is the shared fold of src/training/runProgress.ts.
 import type { EpochMessage, FinishedMessage, StartedMessage, TrainingMessage } from '../../src/protocol/training';
 import type { BatchColumns } from '../../src/protocol/webview';
+import { RunProgress } from '../../src/training/runProgress';
 
 export class RunSeries {
-  started?: StartedMessage;
-  finished?: FinishedMessage;
-  failure?: string;
-  lastCheckpointStep?: number;
+  /** Where the run stands: the same fold the CLI and the editor render. */
+  readonly progress = new RunProgress();
   /** Per optimizer step, in step order. (Replaced wholesale when a history arrives.) */
   step: number[] = [];
   loss: number[] = [];
@@ -22,12 +22,26 @@ export class RunSeries {
 
   constructor(readonly runDir: string) {}
 
+  get started(): StartedMessage | undefined {
+    return this.progress.started;
+  }
+
+  get finished(): FinishedMessage | undefined {
+    return this.progress.finished;
+  }
+
+  get failure(): string | undefined {
+    return this.progress.failure;
+  }
+
+  get lastCheckpointStep(): number | undefined {
+    return this.progress.lastCheckpointStep;
+  }
+
   add(message: TrainingMessage): void {
+    this.progress.add(message);
     switch (message.type) {
       case 'started':
-        this.started = message;
-        this.finished = undefined;
-        this.failure = undefined;
         // A resumed run replays from its checkpoint: what came after it is superseded.
         if (message.resumedAtStep !== undefined) this.dropAfter(message.resumedAtStep);
         break;
@@ -52,14 +66,7 @@ export class RunSeries {
         }
         break;
       }
-      case 'checkpoint':
-        this.lastCheckpointStep = message.step;
-        break;
-      case 'finished':
-        this.finished = message;
-        break;
-      case 'failed':
-        this.failure = message.message;
+      default:
         break;
     }
   }
@@ -68,7 +75,12 @@ export class RunSeries {
   addBatches(columns: BatchColumns): void {
     const n = columns.step.length;
     let last = this.step.length > 0 ? this.step[this.step.length - 1] : 0;
-    if (n > 0) this.imagesPerSec = columns.imagesPerSec[n - 1];
+    if (n > 0) {
+      this.imagesPerSec = columns.imagesPerSec[n - 1];
+      // The fold needs only the latest step of the lot.
+      const i = n - 1;
+      this.progress.add({ type: 'batch', step: columns.step[i], epoch: columns.epoch[i], loss: columns.loss[i], accuracy: columns.accuracy[i], lr: columns.lr[i], imagesPerSec: columns.imagesPerSec[i] });
+    }
     // The usual case, a whole history after `clear()`: copied column by column (into plain
     // arrays, which live steps are appended to), not step by step.
     if (this.step.length === 0 && increasing(columns.step)) {
@@ -92,23 +104,18 @@ export class RunSeries {
 
   /** Forgets everything (a fresh history replaces it). */
   clear(): void {
-    this.started = undefined;
-    this.finished = undefined;
-    this.failure = undefined;
-    this.lastCheckpointStep = undefined;
+    this.progress.clear();
     this.dropAfter(-Infinity);
     this.imagesPerSec = 0;
   }
 
   get lastStep(): number {
-    return this.step.length > 0 ? this.step[this.step.length - 1] : (this.started?.resumedAtStep ?? 0);
+    return this.progress.step;
   }
 
   /** The epoch in progress (0-based), from the latest step. */
   get currentEpoch(): number {
-    const spe = this.started?.stepsPerEpoch;
-    if (!spe) return this.epochs.length;
-    return Math.min(Math.floor(this.lastStep / spe), Math.max(0, (this.started?.epochs ?? 1) - 1));
+    return this.started ? this.progress.epoch : this.epochs.length;
   }
 
   /** The finished epoch with the lowest validation error (or training error, without a validation split). */

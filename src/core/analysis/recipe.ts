@@ -8,8 +8,10 @@ import type { Shape } from './shape';
 import { closestName, didYouMean } from './suggest';
 import { fixFor } from './scope';
 
-export type DatasetName = 'mnist' | 'cifar10' | 'synthetic';
-export const DATASETS: readonly DatasetName[] = ['mnist', 'cifar10', 'synthetic'];
+import { DATASET_NAMES, type DatasetName } from '../datasets';
+
+export type { DatasetName };
+export const DATASETS: readonly DatasetName[] = DATASET_NAMES;
 
 export interface Recipe {
   /** Undefined: the model did not say; the trainer picks one that fits the input. */

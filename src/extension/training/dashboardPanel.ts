@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainingMessage } from '../../protocol/training';
-import { DASHBOARD_VIEW_TYPE, describeDropped, parseFromDashboard, toHistory, type FromDashboard, type ToDashboard } from '../../protocol/webview';
+import { DASHBOARD_VIEW_TYPE, checkFromDashboard, describeDropped, toHistory, type FromDashboard, type ToDashboard } from '../../protocol/webview';
 import { dashboardHtml } from './dashboardHtml';
 import { listRuns } from './runFiles';
 import { readMetrics, runPaths } from '../../training/runFolder';
@@ -68,11 +68,12 @@ export class DashboardPanel implements vscode.Disposable {
     });
     this.disposables.push(
       webview.onDidReceiveMessage((raw: unknown) => {
-        const message = parseFromDashboard(raw);
-        if (!message) {
-          deps.log.warn(`dashboard: dropped a malformed message from the page: ${describeDropped(raw)}`);
+        const checked = checkFromDashboard(raw);
+        if (!checked.ok) {
+          deps.log.warn(`dashboard: dropped a malformed message from the page (${checked.error}): ${describeDropped(raw)}`);
           return;
         }
+        const message = checked.value;
         this.handle(message).catch((error: unknown) => {
           const text = error instanceof Error ? error.message : String(error);
           deps.log.error(`dashboard: ${message.type} failed: ${text}`);

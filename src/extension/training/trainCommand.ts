@@ -1,12 +1,17 @@
 // "ResNet: Train Model": which file, which model, which data, and a last look at the recipe,
-// asked step by step; the answer is the worker's start request.
+// asked step by step; the answer is the worker's start request. What the file's models are comes
+// from the language server (TrainableModelsRequest): the extension never parses a file itself.
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { analyze } from '../../core/analysis/analyze';
-import type { ModelNode } from '../../core/analysis/network';
+import type { RequestType } from 'vscode-jsonrpc';
+import { TrainableModelsRequest, TrainableModelsResultSchema, checkResult, type TrainableModel } from '../../protocol/languageServer';
 import type { DatasetChoice, TrainRequest } from '../../protocol/training';
-import { describeRecipe } from './recipeText';
 import { backendSetting, engineFields, runsFolder } from './settings';
+
+/** What the extension asks the language server: the LanguageClient, or a JSON-RPC connection in tests. */
+export interface ServerRequests {
+  sendRequest<P, R, E>(type: RequestType<P, R, E>, params: P): Promise<R>;
+}
 
 /** What a code lens passes (both optional: the palette passes nothing). */
 export interface TrainArgs {
@@ -25,22 +30,36 @@ export function parseTrainArgs(value: unknown): TrainArgs {
 
 const CIFAR_DIR_KEY = 'resnet.training.cifar10Dir';
 
-export async function askForTrainRequest(args: TrainArgs, context: vscode.ExtensionContext): Promise<{ request: TrainRequest; label: string } | undefined> {
+/**
+ * Asks what to train. `args` comes from a code lens (the file and model named); from the palette
+ * it is empty, and the model declared around the cursor is the one, else the person picks.
+ */
+export async function askForTrainRequest(args: TrainArgs, context: vscode.ExtensionContext, server: ServerRequests): Promise<{ request: TrainRequest; label: string } | undefined> {
   const document = await resnetDocument(args.uri);
   if (!document) return undefined;
   const fileName = document.uri.path.split('/').pop() ?? document.uri.toString();
-  const analysis = analyze(document.getText());
-  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length > 0) {
-    const show = await vscode.window.showErrorMessage(`${fileName} has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} before training.`, 'Show Problems');
+  const text = document.getText();
+  const editor = vscode.window.activeTextEditor;
+  const cursor = args.model === undefined && editor?.document === document ? editor.selection?.active : undefined;
+  const answer = checkResult(
+    TrainableModelsRequest.method,
+    TrainableModelsResultSchema,
+    await server.sendRequest(TrainableModelsRequest, { uri: document.uri.toString(), text, ...(cursor ? { position: { line: cursor.line, character: cursor.character } } : {}) }),
+  );
+  if (!answer.ok) throw new Error(answer.error);
+  const found = answer.value;
+  if (found.kind === 'errors') {
+    const n = found.errors;
+    const show = await vscode.window.showErrorMessage(`${fileName} has ${n} error${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} before training.`, 'Show Problems');
     if (show) await vscode.commands.executeCommand('workbench.actions.view.problems');
     return undefined;
   }
-  const model = await pickModel(analysis.models, args.model, fileName);
+  const wanted = args.model ?? found.atCursor;
+  const model = await pickModel(found.models, wanted, fileName);
   if (!model) return undefined;
-  // From the code lens (the model named), a recipe that names a ready data set needs no question:
-  // Train, then Start — two clicks to a live plot. "Other Data…" still offers the choice.
-  const fromRecipe = args.model !== undefined ? recipeDataset(model, context) : undefined;
+  // From the code lens or the cursor (the model named), a recipe that names a ready data set needs
+  // no question: Train, then Start — two clicks to a live plot. "Other Data…" still offers the choice.
+  const fromRecipe = wanted !== undefined ? recipeDataset(model, context) : undefined;
   let data = fromRecipe ?? (await pickDataset(model, context));
   if (!data) return undefined;
   const outDir = runsFolder(document.uri);
@@ -49,11 +68,11 @@ export async function askForTrainRequest(args: TrainArgs, context: vscode.Extens
     return undefined;
   }
   const backend = backendSetting();
-  const engine = engineFields(model.recipe.engine);
+  const engine = engineFields(model.engine);
   for (;;) {
     const detail = [
       `Data: ${data.label}${data === fromRecipe ? " (the recipe's)" : ''}`,
-      ...describeRecipe(model.recipe),
+      ...model.recipe,
       engine.engine === 'pytorch'
         ? `Engine: PyTorch, with ${engine.python ?? 'python3 on PATH'} (setting resnet.training.python)`
         : `Backend: ${backend}${backend === 'auto' ? ' (the best available)' : ''}`,
@@ -70,7 +89,7 @@ export async function askForTrainRequest(args: TrainArgs, context: vscode.Extens
   return {
     label: model.name,
     request: {
-      sourceText: document.getText(),
+      sourceText: text,
       sourcePath: document.uri.scheme === 'file' ? document.uri.fsPath : document.uri.toString(),
       modelName: model.name,
       dataset: data.dataset,
@@ -101,7 +120,7 @@ async function resnetDocument(uri: string | undefined): Promise<vscode.TextDocum
   return document;
 }
 
-async function pickModel(models: readonly ModelNode[], wanted: string | undefined, fileName: string): Promise<ModelNode | undefined> {
+async function pickModel(models: readonly TrainableModel[], wanted: string | undefined, fileName: string): Promise<TrainableModel | undefined> {
   if (wanted !== undefined) {
     const model = models.find((m) => m.name === wanted);
     if (!model) void vscode.window.showErrorMessage(`${fileName} has no model named ${wanted}; its models: ${models.map((m) => m.name).join(', ') || 'none'}.`);
@@ -115,8 +134,8 @@ async function pickModel(models: readonly ModelNode[], wanted: string | undefine
   const picked = await vscode.window.showQuickPick(
     models.map((model) => ({
       label: model.name,
-      description: `${model.depth} layers · ${model.cost.params.toLocaleString('en-US')} params${model.plain ? ' · plain' : ''}`,
-      detail: describeRecipe(model.recipe).slice(0, 3).join(' · '),
+      description: `${model.depth} layers · ${model.params.toLocaleString('en-US')} params${model.plain ? ' · plain' : ''}`,
+      detail: model.recipe.slice(0, 3).join(' · '),
       model,
     })),
     { title: 'Train which model?', matchOnDescription: true },
@@ -125,8 +144,8 @@ async function pickModel(models: readonly ModelNode[], wanted: string | undefine
 }
 
 /** The recipe's data set, when it can be used without asking anything (CIFAR-10 needs a known folder). */
-function recipeDataset(model: ModelNode, context: vscode.ExtensionContext): { dataset: DatasetChoice; dataDir?: string; label: string } | undefined {
-  switch (model.recipe.dataset) {
+function recipeDataset(model: TrainableModel, context: vscode.ExtensionContext): { dataset: DatasetChoice; dataDir?: string; label: string } | undefined {
+  switch (model.dataset) {
     case 'mnist':
       return { dataset: 'mnist', label: 'MNIST (built in)' };
     case 'synthetic':
@@ -152,13 +171,13 @@ const DATASET_SHAPES: Record<'mnist' | 'cifar10', { shape: readonly [number, num
   cifar10: { shape: [32, 32, 3], classes: 10, name: 'CIFAR-10' },
 };
 
-async function pickDataset(model: ModelNode, context: vscode.ExtensionContext): Promise<{ dataset: DatasetChoice; dataDir?: string; label: string } | undefined> {
+async function pickDataset(model: TrainableModel, context: vscode.ExtensionContext): Promise<{ dataset: DatasetChoice; dataDir?: string; label: string } | undefined> {
   const fits = (name: 'mnist' | 'cifar10') => {
     const { shape, classes } = DATASET_SHAPES[name];
-    return shape.every((n, i) => model.input[i] === n) && model.output[2] === classes;
+    return shape.every((n, i) => model.input[i] === n) && model.classes === classes;
   };
   const input = model.input.join('×');
-  const note = (name: 'mnist' | 'cifar10') => (fits(name) ? '' : ` — does not fit: the model takes ${input} with ${model.output[2]} classes`);
+  const note = (name: 'mnist' | 'cifar10') => (fits(name) ? '' : ` — does not fit: the model takes ${input} with ${model.classes} classes`);
   const remembered = context.workspaceState.get<string>(CIFAR_DIR_KEY);
   const items: DatasetItem[] = [
     { label: 'MNIST', description: `built in, 28×28×1, 10,000 real digits (8,000 to train, 2,000 to test)${note('mnist')}`, dataset: 'mnist' },
@@ -167,7 +186,7 @@ async function pickDataset(model: ModelNode, context: vscode.ExtensionContext): 
     { label: 'Synthetic', description: `random images shaped ${input}, for a quick check of the pipeline`, dataset: 'synthetic' },
   ];
   // The recipe's data set (or the one that fits) comes first.
-  const preferred: DatasetChoice = model.recipe.dataset ?? (fits('mnist') ? 'mnist' : fits('cifar10') ? 'cifar10' : 'synthetic');
+  const preferred: DatasetChoice = model.dataset ?? (fits('mnist') ? 'mnist' : fits('cifar10') ? 'cifar10' : 'synthetic');
   items.sort((a, b) => Number(b.dataset === preferred) - Number(a.dataset === preferred));
   const picked = await vscode.window.showQuickPick(items, { title: `Train ${model.name} on which data?`, matchOnDescription: true });
   if (!picked) return undefined;

@@ -68,7 +68,7 @@ export class TrainingSession {
         },
         {
           onLog: (text) => this.hooks.log('info', `worker: ${text.trimEnd()}`),
-          onMalformed: (value) => this.hooks.log('warn', `worker sent a malformed message, dropped: ${describeDropped(value)}`),
+          onMalformed: (value, reason) => this.hooks.log('warn', `worker sent a malformed message, dropped: ${describeDropped(value)}${reason ? ` (${reason})` : ''}`),
         },
       ),
     };

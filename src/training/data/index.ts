@@ -16,8 +16,9 @@ export * from './augment';
 export * from './split';
 export * from './batches';
 
-export type DatasetName = 'mnist' | 'cifar10' | 'synthetic';
-export const DATASET_NAMES: readonly DatasetName[] = ['mnist', 'cifar10', 'synthetic'];
+import { DATASET_NAMES, type DatasetName } from '../../core/datasets';
+
+export { DATASET_NAMES, type DatasetName };
 
 export interface DatasetSpec {
   readonly name: DatasetName;

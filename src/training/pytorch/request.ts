@@ -2,29 +2,14 @@
 // machines, which device, precision and memory layout. Saved in the run's config.json with the rest
 // of the request, so a resume reuses them — except the Python, which a resume takes only from its
 // own flags or the user's settings (runFolder.resumedRequest): a run folder never chooses what runs.
-import { PRECISIONS, PYTORCH_DEVICES, type Precision, type PyTorchDevice, type TrainRequest } from '../../protocol/training';
+import { PRECISIONS, PYTORCH_DEVICES, type PyTorchSettings, type TrainRequest } from '../../protocol/training';
 import { PyTorchEngineError } from './engineError';
 
-export interface PyTorchSettings {
-  /** The Python to run (a path or a command); default `python3` on PATH. */
-  readonly python?: string;
-  /** Processes per machine (torchrun's --nproc_per_node); 1, the default, runs plain Python. */
-  readonly nprocPerNode?: number;
-  /** Machines taking part (torchrun's --nnodes); each runs this command. */
-  readonly nnodes?: number;
-  /** host:port of the rendezvous for several machines (torchrun's --rdzv_endpoint). */
-  readonly rdzvEndpoint?: string;
-  /** CPU threads per process (torch.set_num_threads); default PyTorch's own choice. */
-  readonly threads?: number;
-  /** auto (CUDA, else MPS, else CPU), or one of them. */
-  readonly device?: PyTorchDevice;
-  /** fp32 (default), bf16 or fp16 autocast; overrides the recipe's `precision`. */
-  readonly precision?: Precision;
-  /** torch.channels_last for the model and the batches. */
-  readonly channelsLast?: boolean;
-}
+// The settings themselves are declared once, in the train request's schema (src/protocol/training.ts).
+export type { PyTorchSettings };
 
-export type PyTorchRequest = TrainRequest & PyTorchSettings & { readonly engine?: 'pytorch' };
+/** A train request for this engine: the protocol's own (its `engine` says 'pytorch'). */
+export type PyTorchRequest = TrainRequest;
 
 export type PyTorchStart =
   | { readonly kind: 'new'; readonly request: PyTorchRequest }

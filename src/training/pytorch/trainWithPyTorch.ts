@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseTrainingMessage, type Precision, type TrainingMessage } from '../../protocol/training';
+import { checkTrainingMessage, type Precision, type TrainingMessage } from '../../protocol/training';
 import { exportPyTorchModule } from '../../export/pytorch';
 import type { TrainerHooks } from '../trainer';
 import { PyTorchEngineError } from './engineError';
@@ -189,10 +189,13 @@ function runPython(python: string, args: readonly string[], options: RelayOption
         pending = pending.slice(newline + 1);
         newline = pending.indexOf('\n');
         if (!line) continue;
-        const message = parseRunnerLine(line);
-        if (!message) options.onLog?.(`${line}\n`);
-        else if (message.type === 'failed') failure ??= message.message;
+        const parsed = checkRunnerLine(line);
+        // A line that is no message (Python's own output) goes to the log; one that tries to be a
+        // message and does not fit its schema says which field was wrong.
+        if (!parsed.ok) options.onLog?.(parsed.error === undefined ? `${line}\n` : `runner sent a malformed message, dropped (${parsed.error}): ${line}\n`);
+        else if (parsed.message.type === 'failed') failure ??= parsed.message.message;
         else {
+          const message = parsed.message;
           if (message.type === 'finished') finished = true;
           options.emit(message);
           checkStop();
@@ -225,14 +228,27 @@ function runPython(python: string, args: readonly string[], options: RelayOption
   });
 }
 
-/** A runner line as a message; NaN and infinities travel as strings (JSON has no such numbers). */
-export function parseRunnerLine(line: string): TrainingMessage | undefined {
+/**
+ * A runner line as a message, checked against the same schema as the worker's own; NaN and
+ * infinities travel as strings (JSON has no such numbers). `error` is set when the line is a JSON
+ * object with a `type` (so meant as a message) that does not fit: it names the field.
+ */
+export function checkRunnerLine(line: string): { ok: true; message: TrainingMessage } | { ok: false; error?: string } {
   let value: unknown;
   try {
     value = JSON.parse(line, (_key, v: unknown) => (v === 'NaN' || v === 'Infinity' || v === '-Infinity' ? Number(v) : v));
   } catch {
-    return undefined;
+    return { ok: false };
   }
-  return parseTrainingMessage(value);
+  const checked = checkTrainingMessage(value);
+  if (checked.ok) return { ok: true, message: checked.value };
+  const meant = typeof value === 'object' && value !== null && Object.hasOwn(value, 'type');
+  return meant ? { ok: false, error: checked.error } : { ok: false };
 }
 
+
+/** A runner line as a message; undefined for anything else. */
+export function parseRunnerLine(line: string): TrainingMessage | undefined {
+  const checked = checkRunnerLine(line);
+  return checked.ok ? checked.message : undefined;
+}

@@ -3,7 +3,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseTrainingMessage, type TrainingMessage, type WorkerCommand } from '../../protocol/training';
+import { checkTrainingMessage, type TrainingMessage, type WorkerCommand } from '../../protocol/training';
 
 export interface WorkerHandle {
   readonly process: ChildProcess;
@@ -24,14 +24,14 @@ export function workerEntry(): { path: string; execArgv: string[] } {
 export function launchWorker(
   command: WorkerCommand,
   onMessage: (message: TrainingMessage) => void,
-  options: { onLog?: (line: string) => void; onMalformed?: (value: unknown) => void; entry?: { path: string; execArgv: string[] } } = {},
+  options: { onLog?: (line: string) => void; onMalformed?: (value: unknown, reason: string) => void; entry?: { path: string; execArgv: string[] } } = {},
 ): WorkerHandle {
   const entry = options.entry ?? workerEntry();
   const child = fork(entry.path, [], { execArgv: entry.execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   child.on('message', (raw) => {
-    const message = parseTrainingMessage(raw);
-    if (message) onMessage(message);
-    else options.onMalformed?.(raw);
+    const checked = checkTrainingMessage(raw);
+    if (checked.ok) onMessage(checked.value);
+    else options.onMalformed?.(raw, checked.error);
   });
   const log = (chunk: Buffer) => options.onLog?.(chunk.toString());
   child.stdout?.on('data', log);

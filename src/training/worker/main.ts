@@ -1,7 +1,7 @@
 // The training worker: a Node process of its own (never the editor's extension host). Its parent
 // sends one WorkerCommand over IPC ('start' or 'resume', later maybe 'stop'); it answers with
 // TrainingMessages and exits. SIGINT/SIGTERM or 'stop' stop it gracefully at the next step.
-import type { TrainingMessage, WorkerCommand } from '../../protocol/training';
+import { checkWorkerCommand, type TrainingMessage, type WorkerCommand } from '../../protocol/training';
 import { DatasetError } from '../data/dataset';
 import { BackendError } from '../backend';
 import { train, type TrainStart } from '../trainer';
@@ -54,12 +54,35 @@ export function describeFailure(error: unknown): string {
 
 process.on('SIGINT', requestStop);
 process.on('SIGTERM', requestStop);
+/** A command that does not fit its schema is refused with a message naming the field; nothing runs. */
+function refuse(error: string): void {
+  send({ type: 'failed', message: `the training worker was sent a malformed command (${error}); this is a bug in whatever started it` });
+  process.exitCode = 2;
+}
+
 process.on('message', (raw: unknown) => {
-  const command = raw as WorkerCommand;
-  if (command?.type === 'stop') requestStop();
-  else if (command?.type === 'start' || command?.type === 'resume') {
-    void run(command).then(() => process.disconnect?.());
+  const checked = checkWorkerCommand(raw);
+  if (!checked.ok) {
+    refuse(checked.error);
+    process.disconnect?.();
+    return;
   }
+  const command = checked.value;
+  if (command.type === 'stop') requestStop();
+  else void run(command).then(() => process.disconnect?.());
 });
 // Without a parent (run by hand), the command comes as JSON in the first argument.
-if (!process.send && process.argv[2]) void run(JSON.parse(process.argv[2]) as WorkerCommand);
+if (!process.send && process.argv[2]) {
+  let value: unknown;
+  try {
+    value = JSON.parse(process.argv[2]);
+  } catch (error) {
+    value = undefined;
+    refuse(`not JSON: ${(error as Error).message}`);
+  }
+  if (value !== undefined) {
+    const checked = checkWorkerCommand(value);
+    if (checked.ok) void run(checked.value);
+    else refuse(checked.error);
+  }
+}

@@ -1,6 +1,6 @@
 // The recipe a run will use, in words, for the confirmation before training starts. Plain
 // TypeScript, no editor API.
-import type { Recipe } from '../../core/analysis/recipe';
+import type { Recipe } from '../analysis/recipe';
 
 const number = (n: number) => (Number.isInteger(n) ? n.toLocaleString('en-US') : String(n));
 
