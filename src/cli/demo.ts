@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze } from '../core/analysis/analyze';
+import { maxOf } from '../core/bounded';
 import type { ModelNode } from '../core/analysis/network';
 import { formatShape } from '../core/analysis/shape';
 import { formatExact, formatPaperUnits } from '../core/report/numbers';
@@ -29,7 +30,7 @@ export async function runDemo(out: Output): Promise<number> {
       }
     }
   }
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const widths = rows[0].map((_, c) => maxOf(rows.map((r) => r[c].length), 0));
   out.print("The paper's models (He et al. 2015), analyzed from examples/:\n");
   for (const r of rows) out.print(r.map((cell, c) => (c >= 3 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  '));
   for (const m of [resnet50, resnet20]) if (m) out.print(`\n${formatSummary(m, { batchSize: 128 })}`);

@@ -3,6 +3,7 @@
 // diagnostic, and whatever is right is still analyzed.
 import type { Diagnostic } from '../diagnostics';
 import type { Arg, BlockDecl, Line, ModelDecl, ResnetFile, SourceRange, Statement, TrainBlock } from '../language/ast';
+import { appendAll } from '../bounded';
 import { parse } from '../language/parse';
 import { bindArgs, type ArgSpec } from './arguments';
 import { builtinBlocks } from './builtinBlocks';
@@ -28,24 +29,62 @@ export interface AnalyzeOptions {
   readonly input?: Shape;
 }
 
+/**
+ * The longest text analyzed (in UTF-16 code units, about a MiB): a 1,000-line file is 40 KB, and
+ * beyond this a document would cost the language server more memory than any editor should give
+ * it. The CLI refuses larger files before reading them (see cli/readSource.ts).
+ */
+export const MAX_SOURCE_LENGTH = 1024 * 1024;
+
+/** Beyond this many diagnostics in one file, the rest are summed up in one "and N more". */
+export const MAX_DIAGNOSTICS_PER_FILE = 200;
+
 export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
+  if (text.length > MAX_SOURCE_LENGTH) return refuseLongText(text);
   const parsed = parse(text);
   const ctx = new AnalysisContext();
   ctx.inputOverride = options.input;
-  ctx.diagnostics.push(...parsed.diagnostics);
+  appendAll(ctx.diagnostics, parsed.diagnostics);
   let models: ModelNode[] = [];
   try {
     models = analyzeFile(parsed.file, ctx);
   } catch (error) {
     // Only a pathological input (nesting deep enough to exhaust the stack) can get here.
-    const reason = error instanceof RangeError ? 'it is nested too deeply' : String(error);
-    ctx.error('too-large', parsed.file.range, `this file cannot be analyzed: ${reason}; simplify the deepest expression`);
+    if (!(error instanceof RangeError)) throw error;
+    ctx.error('too-large', parsed.file.range, 'this file cannot be analyzed: something in it is nested too deeply (parentheses, or blocks calling blocks); flatten the deepest part');
   }
-  return { file: parsed.file, models, diagnostics: sortDiagnostics(ctx.diagnostics) };
+  return { file: parsed.file, models, diagnostics: capDiagnostics(sortDiagnostics(ctx.diagnostics)) };
 }
 
 function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort((a, b) => a.range.startOffset - b.range.startOffset || a.range.endOffset - b.range.endOffset);
+}
+
+/** The first diagnostics as they are, then one that counts the rest (placed where the first of them is). */
+export function capDiagnostics(sorted: readonly Diagnostic[], limit = MAX_DIAGNOSTICS_PER_FILE): Diagnostic[] {
+  if (sorted.length <= limit) return [...sorted];
+  const kept = sorted.slice(0, limit - 1);
+  const rest = sorted.slice(limit - 1);
+  const errors = rest.filter((d) => d.severity === 'error').length;
+  const warnings = rest.filter((d) => d.severity === 'warning').length;
+  const counts = [errors && `${errors.toLocaleString('en-US')} error${errors === 1 ? '' : 's'}`, warnings && `${warnings.toLocaleString('en-US')} warning${warnings === 1 ? '' : 's'}`].filter(Boolean).join(', ');
+  kept.push({
+    severity: errors > 0 ? 'error' : rest[0].severity,
+    code: 'too-large',
+    message: `and ${rest.length.toLocaleString('en-US')} more problems from here on (${counts || 'notes'}); fix the ones above first`,
+    range: rest[0].range,
+  });
+  return kept;
+}
+
+function refuseLongText(text: string): Analysis {
+  const range: SourceRange = { startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
+  const size = `${(text.length / (1024 * 1024)).toFixed(1)} MiB`;
+  return {
+    file: { items: [], range },
+    models: [],
+    diagnostics: [{ severity: 'error', code: 'too-large', range, message: `this file is ${size} long, over the ${MAX_SOURCE_LENGTH / (1024 * 1024)} MiB a .resnet file may have; it is not analyzed: split it, or use repeat counts (\`basic(64) x 3\`) instead of writing layers out` }],
+  };
 }
 
 function analyzeFile(file: ResnetFile, ctx: AnalysisContext): ModelNode[] {
@@ -149,7 +188,7 @@ export const MODEL_SETTINGS = Object.keys(modelSettingSpecs);
 
 /** `named` gives the model its name and place; `source` holds the body (the template's, for an instance). */
 function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: AnalysisContext): ModelNode | undefined {
-  ctx.startModel();
+  if (!ctx.startModel(named.name.range)) return undefined;
   const body = source.body ?? [];
   let input: Shape | undefined;
   let classes: number | undefined;

@@ -10,6 +10,18 @@ import { Scope } from './scope';
  */
 export const MAX_LAYERS_PER_MODEL = 250_000;
 
+/**
+ * Nor may all the models of one file together (templates instantiated many times included): each
+ * layer costs a few hundred bytes, so this bounds a file's analysis to a few hundred megabytes.
+ */
+export const MAX_LAYERS_PER_FILE = 500_000;
+
+/** Nor may one file's analysis take longer than this; the language server analyzes on every edit. */
+export const MAX_ANALYSIS_MS = 3_000;
+
+/** Blocks calling blocks this deep are surely a mistake (the paper's networks nest two levels). */
+export const MAX_BLOCK_NESTING = 64;
+
 export class AnalysisContext {
   readonly diagnostics: Diagnostic[] = [];
   private readonly seen = new Set<string>();
@@ -22,6 +34,13 @@ export class AnalysisContext {
   inputOverride: readonly [number, number, number] | undefined;
   layerBudget = MAX_LAYERS_PER_MODEL;
   budgetExceeded = false;
+  /** Layers every model of the file may still expand to. */
+  private fileBudget = MAX_LAYERS_PER_FILE;
+  private readonly deadline = performance.now() + MAX_ANALYSIS_MS;
+  /** Set once the time is up: every later model is refused before it expands. */
+  outOfTime = false;
+  /** True when this model's budget is what is left of the file's, not a model's own limit. */
+  private limitedByFile = false;
 
   report(
     severity: Diagnostic['severity'],
@@ -51,23 +70,56 @@ export class AnalysisContext {
 
   /** Spends one layer of the budget; false once the model has grown too large to expand. */
   spendLayer(range: SourceRange): boolean {
-    if (this.layerBudget > 0) {
+    // The clock is read every few thousand layers: often enough to stop within milliseconds.
+    if (this.layerBudget > 0 && (this.layerBudget & 4095) === 0 && performance.now() > this.deadline) this.outOfTime = true;
+    if (this.layerBudget > 0 && !this.outOfTime) {
       this.layerBudget--;
+      this.fileBudget--;
       return true;
     }
     if (!this.budgetExceeded) {
       this.budgetExceeded = true;
-      this.error(
-        'too-large',
-        range,
-        `this model expands to more than ${MAX_LAYERS_PER_MODEL.toLocaleString('en-US')} layers; reduce a repeat count`,
-      );
+      this.error('too-large', range, this.outOfTime ? outOfTimeMessage : this.layerLimitMessage());
     }
     return false;
   }
 
-  startModel(): void {
-    this.layerBudget = MAX_LAYERS_PER_MODEL;
+  /** Whether `count` more layers fit in what is left; said once, where they were asked for, if not. */
+  canSpend(count: number, range: SourceRange): boolean {
+    if (count <= this.layerBudget && !this.outOfTime) return true;
+    if (!this.budgetExceeded) {
+      this.budgetExceeded = true;
+      this.error('too-large', range, this.outOfTime ? outOfTimeMessage : this.layerLimitMessage());
+    }
+    return false;
+  }
+
+  private layerLimitMessage(): string {
+    return this.limitedByFile
+      ? `the models of this file expand to more than ${MAX_LAYERS_PER_FILE.toLocaleString('en-US')} layers in all; reduce a repeat count or split the file`
+      : `this model expands to more than ${MAX_LAYERS_PER_MODEL.toLocaleString('en-US')} layers; reduce a repeat count`;
+  }
+
+  /**
+   * Starts a model's budget: the smaller of a model's limit and what is left of the file's.
+   * False, with the reason said at the model's name, when nothing is left: the model is then
+   * refused before anything is expanded.
+   */
+  startModel(nameRange: SourceRange): boolean {
+    if (performance.now() > this.deadline) this.outOfTime = true;
+    this.layerBudget = Math.min(MAX_LAYERS_PER_MODEL, this.fileBudget);
+    this.limitedByFile = this.fileBudget < MAX_LAYERS_PER_MODEL;
     this.budgetExceeded = false;
+    if (this.outOfTime) {
+      this.error('too-large', nameRange, `not analyzed: ${outOfTimeMessage}`);
+      return false;
+    }
+    if (this.fileBudget <= 0) {
+      this.error('too-large', nameRange, `not analyzed: the models above already expand to ${MAX_LAYERS_PER_FILE.toLocaleString('en-US')} layers, the most one file may have; split the file`);
+      return false;
+    }
+    return true;
   }
 }
+
+const outOfTimeMessage = `this file took over ${MAX_ANALYSIS_MS / 1000} s to analyze and was stopped here; reduce repeat counts or split the file`;

@@ -3,7 +3,7 @@
 import type { BlockDecl, CallItem, Item, Line, SourceRange, Statement } from '../language/ast';
 import { bindArgs, type ArgSpec, type BoundArgs } from './arguments';
 import { basicBranch, bottleneckBranch, builtinBlocks, type BranchLayer } from './builtinBlocks';
-import type { AnalysisContext } from './context';
+import { MAX_BLOCK_NESTING, type AnalysisContext } from './context';
 import { layerSpecFromItem, makeLayer } from './layers';
 import { sumCosts, type BlockNode, type Cost, type Downsample, type NetworkNode, type Shortcut, type ShortcutOption } from './network';
 import { Scope, evaluate, fixFor } from './scope';
@@ -201,6 +201,12 @@ export class Expander {
         seq.shape = undefined;
         return;
       }
+      if (stack.length >= MAX_BLOCK_NESTING) {
+        const chain = [...stack.slice(0, 3), '…', ...stack.slice(-2), name].join(' → ');
+        this.ctx.error('too-large', call.callee.range, `blocks call blocks more than ${MAX_BLOCK_NESTING} deep here (${chain}); call fewer blocks inside blocks`);
+        seq.shape = undefined;
+        return;
+      }
     }
     const specs: ArgSpec[] = builtin ? [...builtin.args, shortcutArg] : [...paramSpecs(decl as BlockDecl), shortcutArg];
     const what = `\`${name}\``;
@@ -222,6 +228,11 @@ export class Expander {
       seq.shape = undefined;
       return;
     }
+    // Every block has at least one layer: a repeat count beyond the budget is refused before expanding.
+    if (!this.ctx.canSpend(repeat, call.repeat?.range ?? call.range)) {
+      seq.shape = undefined;
+      return;
+    }
     const option = (trailing.word('shortcut') ?? args.word('shortcut') ?? this.options.shortcut) as ShortcutOption;
     // The stage's stride goes to its first block only, as in the paper's Table 1.
     const firstStride = trailing.number('stride') ?? args.number('stride') ?? 1;
@@ -236,6 +247,11 @@ export class Expander {
       return;
     }
     for (let i = 0; i < repeat && seq.shape; i++) {
+      // A block counts as a layer too: a block of nothing but other blocks still costs memory.
+      if (!this.ctx.spendLayer(call.range)) {
+        seq.shape = undefined;
+        return;
+      }
       const stride = i === 0 ? firstStride : 1;
       const path = seq.blockPath();
       const input = seq.shape;

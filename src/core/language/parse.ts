@@ -2,6 +2,7 @@
 import type { IRecognitionException, IToken } from 'chevrotain';
 import type { ResnetFile, SourceRange, TopLevel } from './ast';
 import type { Diagnostic } from '../diagnostics';
+import { appendAll } from '../bounded';
 import { ResnetGrammar } from './grammar';
 import { SyntaxTreeBuilder, tokenRange } from './syntaxTree';
 import { Block, LBrace, Let, Model, Newline, RBrace, resnetLexer, significantNewlines } from './tokens';
@@ -38,8 +39,8 @@ export function parse(text: string): ParseResult {
   chunks.forEach((tokens, i) => {
     const next = chunks[i + 1]?.[0];
     const parsed = parseChunk(tokens, next, text);
-    items.push(...parsed.items);
-    diagnostics.push(...parsed.diagnostics);
+    appendAll(items, parsed.items);
+    appendAll(diagnostics, parsed.diagnostics);
   });
   return { file: { items, range: whole }, diagnostics, comments: lexed.groups.comments ?? [] };
 }
@@ -80,10 +81,17 @@ interface ChunkParse {
 
 const chunkCache = new Map<string, ChunkParse>();
 const CHUNK_CACHE_LIMIT = 4096;
+/**
+ * The cache is bounded by the text it holds too (its parse trees take some 60 bytes per
+ * character): a few huge declarations must not keep hundreds of megabytes alive.
+ */
+const CHUNK_CACHE_CHARS = 1024 * 1024;
+let cachedChars = 0;
 
-/** Forgets every remembered declaration (tests compare a warm parse with a cold one). */
+/** Forgets every remembered declaration (tests compare a warm parse with a cold one; the server, when no document is open). */
 export function clearParseCache(): void {
   chunkCache.clear();
+  cachedChars = 0;
 }
 
 function parseChunk(tokens: IToken[], next: IToken | undefined, text: string): ChunkParse {
@@ -99,8 +107,11 @@ function parseChunk(tokens: IToken[], next: IToken | undefined, text: string): C
     return dOffset === 0 && dLine === 0 ? cached : { ...relocate(cached, dOffset, dLine), offset: first.startOffset, line: first.startLine ?? 1 };
   }
   const parsed = parseTokens(tokens, next, text, end);
-  if (chunkCache.size >= CHUNK_CACHE_LIMIT) chunkCache.clear();
-  chunkCache.set(key, parsed);
+  if (chunkCache.size >= CHUNK_CACHE_LIMIT || cachedChars + key.length > CHUNK_CACHE_CHARS) clearParseCache();
+  if (key.length <= CHUNK_CACHE_CHARS) {
+    chunkCache.set(key, parsed);
+    cachedChars += key.length;
+  }
   return parsed;
 }
 
