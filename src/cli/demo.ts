@@ -13,6 +13,13 @@ import { packageRoot } from './packageRoot';
 import { readSource } from './readSource';
 import { runTrain } from './train';
 
+export const demoHelp = `Usage: resnet-studio demo
+
+Analyzes the paper's models from the bundled examples (a table of layers, parameters and MACs,
+and the summaries of ResNet-50 and ResNet-20), then trains examples/mnist/resnet8.resnet on the
+built-in MNIST digits for a few minutes on the CPU: no download, no GPU. The run folder goes to
+the system's temporary folder. Exit status: 0 done, 1 an example has errors or training failed.`;
+
 export async function runDemo(out: Output): Promise<number> {
   const examples = join(packageRoot(), 'examples');
   const rows: string[][] = [['file', 'model', 'input', 'layers', 'params', 'MACs', 'MACs (paper units)']];

@@ -1,6 +1,7 @@
 // `resnet-studio train`: trains a model in a worker process and shows its progress.
 import { resolve } from 'node:path';
 import { analyze } from '../core/analysis/analyze';
+import { noModelNamed } from '../core/report/modelChoice';
 import { BACKEND_CHOICES, type BackendChoice, type DatasetChoice, type TrainingMessage, type WorkerCommand } from '../protocol/training';
 import { DATASET_NAMES } from '../training/data/index';
 import { defaultDataset } from '../training/runSetup';
@@ -8,6 +9,7 @@ import { defaultBackendDir } from '../training/backendInstall';
 import { engineOfRun } from '../training/pytorch/dispatch';
 import { launchWorker } from '../training/worker/launch';
 import { CliError } from './cliError';
+import { wholeNumber } from './numberArgument';
 import { formatDiagnostic } from './formatDiagnostic';
 import type { Output } from './output';
 import { ProgressView } from './progress';
@@ -94,8 +96,7 @@ export function buildCommand(file: string | undefined, options: TrainOptions): W
   if (errors.length > 0) throw new CliError(`${errors.map((d) => formatDiagnostic(file, d)).join('\n')}\nfix these errors before training`, 1);
   const model = options.model === undefined ? analysis.models[0] : analysis.models.find((m) => m.name === options.model);
   if (!model) {
-    const names = analysis.models.map((m) => m.name).join(', ') || 'none';
-    throw new CliError(options.model === undefined ? `${file} has no model to train` : `${file} has no model named ${options.model}; its models: ${names}`, 1);
+    throw new CliError(options.model === undefined ? `${file} has no model to train` : noModelNamed(file, options.model, analysis.models), 1);
   }
   // --engine wins over the recipe's `engine`; TF.js when neither says.
   const chosenEngine = engine ?? model.recipe.engine ?? 'tfjs';
@@ -161,8 +162,8 @@ export async function runTrain(file: string | undefined, options: TrainOptions, 
 
 function positiveInt(text: string | undefined, flag: string, min = 1): number | undefined {
   if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) throw new CliError(`${flag} takes a whole number of at least ${min}, not ${JSON.stringify(text)}`);
+  const n = wholeNumber(text);
+  if (n === undefined || n < min) throw new CliError(`${flag} takes a whole number of at least ${min}, not ${JSON.stringify(text)}`);
   return n;
 }
 

@@ -1,5 +1,6 @@
 // Expands lines of layers and block calls into the network, layer by layer, inferring every shape.
 // Model stages and user-defined block bodies both go through here.
+import { appendAll } from '../bounded';
 import type { BlockDecl, CallItem, Item, Line, SourceRange, Statement } from '../language/ast';
 import { bindArgs, type ArgSpec, type BoundArgs } from './arguments';
 import { basicBranch, bottleneckBranch, builtinBlocks, type BranchLayer } from './builtinBlocks';
@@ -204,6 +205,8 @@ export class Expander {
       if (stack.length >= MAX_BLOCK_NESTING) {
         const chain = [...stack.slice(0, 3), '…', ...stack.slice(-2), name].join(' → ');
         this.ctx.error('too-large', call.callee.range, `blocks call blocks more than ${MAX_BLOCK_NESTING} deep here (${chain}); call fewer blocks inside blocks`);
+        // The caller and the blocks below are used, though not expanded: no "never used" warnings.
+        this.markReachableUsed(stack[stack.length - 1]);
         seq.shape = undefined;
         return;
       }
@@ -359,6 +362,27 @@ export class Expander {
       return finishBlock(decl.name.text, path, input, seq.nodes, null, [], call.range);
     }
     return finishBlock(decl.name.text, path, input, frame.branch, frame.join ?? null, seq.nodes, call.range);
+  }
+
+  /** Marks every block that `name` calls, directly or not, as used; iteratively, however deep the chain. */
+  private markReachableUsed(name: string): void {
+    const pending = [name];
+    const seen = new Set<string>();
+    while (pending.length > 0) {
+      const decl = this.ctx.blocks.get(pending.pop() as string);
+      if (!decl || seen.has(decl.name.text)) continue;
+      seen.add(decl.name.text);
+      this.ctx.markUsed(decl.name.range);
+      for (const p of decl.params) this.ctx.markUsed(p.name.range);
+      for (const s of decl.body) if (s.kind === 'let') this.ctx.markUsed(s.name.range);
+      const lines = decl.body.flatMap((s) => (s.kind === 'line' ? [s] : []));
+      while (lines.length > 0) {
+        for (const item of (lines.pop() as Line).items) {
+          if (item.kind === 'call') pending.push(item.callee.text);
+          else if (item.kind === 'add' && item.branch) appendAll(lines, item.branch);
+        }
+      }
+    }
   }
 
   /** The statements of a block body: `let`s and lines; settings belong to models. */

@@ -80,9 +80,30 @@ export function makeLayer(spec: LayerSpec, input: Shape, path: string, range: So
       break;
     }
   }
-  warnOddStride(spec, input, range, ctx);
   const cost: Cost = { params, nonTrainable, macs, activations: shapeElements(output) };
+  if (!exactCost(cost, range, 'this layer', ctx)) return undefined;
+  warnOddStride(spec, input, range, ctx);
   return { kind: 'layer', path, spec, input, output, cost, range };
+}
+
+/**
+ * Counts are JavaScript numbers, exact up to 2^53 (MAX_SAFE_INTEGER); past it they round and
+ * would print wrong digits. A count that large is no network anyone trains, so it is refused.
+ */
+export function exactCost(cost: Cost, range: SourceRange, what: string, ctx: AnalysisContext): boolean {
+  const counts: [number, string][] = [
+    [cost.params, 'parameters'],
+    [cost.macs, 'multiply-accumulates'],
+    [cost.activations, 'activation elements'],
+  ];
+  const inexact = counts.find(([n]) => !Number.isSafeInteger(n));
+  if (!inexact) return true;
+  ctx.error(
+    'too-large',
+    range,
+    `${what} has about ${inexact[0].toExponential(2)} ${inexact[1]}, past 2^53 (${Number.MAX_SAFE_INTEGER.toLocaleString('en-US')}), beyond which counts cannot be exact; make it smaller`,
+  );
+  return false;
 }
 
 function windowed(

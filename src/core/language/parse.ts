@@ -3,6 +3,7 @@ import type { IRecognitionException, IToken } from 'chevrotain';
 import type { ResnetFile, SourceRange, TopLevel } from './ast';
 import type { Diagnostic } from '../diagnostics';
 import { appendAll } from '../bounded';
+import { quoted } from '../report/printable';
 import { ResnetGrammar } from './grammar';
 import { SyntaxTreeBuilder, tokenRange } from './syntaxTree';
 import { Block, LBrace, Let, Model, Newline, RBrace, resnetLexer, significantNewlines } from './tokens';
@@ -24,7 +25,7 @@ export function parse(text: string): ParseResult {
   const diagnostics: Diagnostic[] = lexed.errors.map((e) => ({
     severity: 'error',
     code: 'syntax',
-    message: `unexpected character ${JSON.stringify(text.substr(e.offset, e.length))}: remove it`,
+    message: `unexpected character${e.length === 1 ? '' : 's'} ${quoted(text.substr(e.offset, e.length))}: remove ${e.length === 1 ? 'it' : 'them'}`,
     range: {
       startOffset: e.offset,
       endOffset: e.offset + e.length,

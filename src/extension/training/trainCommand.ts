@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { analyze } from '../../core/analysis/analyze';
 import type { ModelNode } from '../../core/analysis/network';
+import { noModelNamed } from '../../core/report/modelChoice';
 import type { DatasetChoice, TrainRequest } from '../../protocol/training';
 import { describeRecipe } from './recipeText';
 import { backendSetting, runsFolder } from './settings';
@@ -99,7 +100,7 @@ async function resnetDocument(uri: string | undefined): Promise<vscode.TextDocum
 async function pickModel(models: readonly ModelNode[], wanted: string | undefined, fileName: string): Promise<ModelNode | undefined> {
   if (wanted !== undefined) {
     const model = models.find((m) => m.name === wanted);
-    if (!model) void vscode.window.showErrorMessage(`${fileName} has no model named ${wanted}; its models: ${models.map((m) => m.name).join(', ') || 'none'}.`);
+    if (!model) void vscode.window.showErrorMessage(`${noModelNamed(fileName, wanted, models)}.`);
     return model;
   }
   if (models.length === 0) {
