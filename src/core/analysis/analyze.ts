@@ -7,7 +7,7 @@ import { appendAll } from '../bounded';
 import { parse } from '../language/parse';
 import { bindArgs, type ArgSpec } from './arguments';
 import { builtinBlocks } from './builtinBlocks';
-import { AnalysisContext } from './context';
+import { AnalysisContext, type AnalysisLimits } from './context';
 import { Expander, SHORTCUT_OPTIONS, Sequence, defineLet, type ModelOptions } from './expand';
 import { modelLayers, sumCosts, type Downsample, type ModelNode, type NetworkNode, type ShortcutOption, type StageNode } from './network';
 import { readRecipe } from './recipe';
@@ -31,6 +31,8 @@ export const PLAIN_DEPTH_LIMIT = 20;
 export interface AnalyzeOptions {
   /** Analyze every model at this input size instead of its own (`stats --input`). */
   readonly input?: Shape;
+  /** Smaller limits than the defaults (tests). */
+  readonly limits?: AnalysisLimits;
 }
 
 /**
@@ -46,7 +48,7 @@ export const MAX_DIAGNOSTICS_PER_FILE = 200;
 export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   if (text.length > MAX_SOURCE_LENGTH) return refuseLongText(text);
   const parsed = parse(text);
-  const ctx = new AnalysisContext();
+  const ctx = new AnalysisContext(options.limits);
   ctx.inputOverride = options.input;
   appendAll(ctx.diagnostics, parsed.diagnostics);
   let models: ModelNode[] = [];

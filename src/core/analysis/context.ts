@@ -22,6 +22,15 @@ export const MAX_ANALYSIS_MS = 3_000;
 /** Blocks calling blocks this deep are surely a mistake (the paper's networks nest two levels). */
 export const MAX_BLOCK_NESTING = 64;
 
+/** The limits above; tests pass smaller ones to check the rules at a small scale. */
+export interface AnalysisLimits {
+  readonly layersPerModel: number;
+  readonly layersPerFile: number;
+  readonly milliseconds: number;
+}
+
+export const DEFAULT_LIMITS: AnalysisLimits = { layersPerModel: MAX_LAYERS_PER_MODEL, layersPerFile: MAX_LAYERS_PER_FILE, milliseconds: MAX_ANALYSIS_MS };
+
 export class AnalysisContext {
   readonly diagnostics: Diagnostic[] = [];
   private readonly seen = new Set<string>();
@@ -32,15 +41,21 @@ export class AnalysisContext {
   /** Top-level `let`s: every model and block sees them. */
   readonly topScope = new Scope();
   inputOverride: readonly [number, number, number] | undefined;
-  layerBudget = MAX_LAYERS_PER_MODEL;
+  layerBudget: number;
   budgetExceeded = false;
   /** Layers every model of the file may still expand to. */
-  private fileBudget = MAX_LAYERS_PER_FILE;
-  private readonly deadline = performance.now() + MAX_ANALYSIS_MS;
+  private fileBudget: number;
+  private readonly deadline: number;
   /** Set once the time is up: every later model is refused before it expands. */
   outOfTime = false;
   /** True when this model's budget is what is left of the file's, not a model's own limit. */
   private limitedByFile = false;
+
+  constructor(private readonly limits: AnalysisLimits = DEFAULT_LIMITS) {
+    this.layerBudget = limits.layersPerModel;
+    this.fileBudget = limits.layersPerFile;
+    this.deadline = performance.now() + limits.milliseconds;
+  }
 
   report(
     severity: Diagnostic['severity'],
@@ -79,7 +94,7 @@ export class AnalysisContext {
     }
     if (!this.budgetExceeded) {
       this.budgetExceeded = true;
-      this.error('too-large', range, this.outOfTime ? outOfTimeMessage : this.layerLimitMessage());
+      this.error('too-large', range, this.outOfTime ? this.outOfTimeMessage() : this.layerLimitMessage());
     }
     return false;
   }
@@ -89,15 +104,19 @@ export class AnalysisContext {
     if (count <= this.layerBudget && !this.outOfTime) return true;
     if (!this.budgetExceeded) {
       this.budgetExceeded = true;
-      this.error('too-large', range, this.outOfTime ? outOfTimeMessage : this.layerLimitMessage());
+      this.error('too-large', range, this.outOfTime ? this.outOfTimeMessage() : this.layerLimitMessage());
     }
     return false;
   }
 
+  private outOfTimeMessage(): string {
+    return `this file took over ${this.limits.milliseconds / 1000} s to analyze and was stopped here; reduce repeat counts or split the file`;
+  }
+
   private layerLimitMessage(): string {
     return this.limitedByFile
-      ? `the models of this file expand to more than ${MAX_LAYERS_PER_FILE.toLocaleString('en-US')} layers in all; reduce a repeat count or split the file`
-      : `this model expands to more than ${MAX_LAYERS_PER_MODEL.toLocaleString('en-US')} layers; reduce a repeat count`;
+      ? `the models of this file expand to more than ${this.limits.layersPerFile.toLocaleString('en-US')} layers in all; reduce a repeat count or split the file`
+      : `this model expands to more than ${this.limits.layersPerModel.toLocaleString('en-US')} layers; reduce a repeat count`;
   }
 
   /**
@@ -107,19 +126,17 @@ export class AnalysisContext {
    */
   startModel(nameRange: SourceRange): boolean {
     if (performance.now() > this.deadline) this.outOfTime = true;
-    this.layerBudget = Math.min(MAX_LAYERS_PER_MODEL, this.fileBudget);
-    this.limitedByFile = this.fileBudget < MAX_LAYERS_PER_MODEL;
+    this.layerBudget = Math.min(this.limits.layersPerModel, this.fileBudget);
+    this.limitedByFile = this.fileBudget < this.limits.layersPerModel;
     this.budgetExceeded = false;
     if (this.outOfTime) {
-      this.error('too-large', nameRange, `not analyzed: ${outOfTimeMessage}`);
+      this.error('too-large', nameRange, `not analyzed: ${this.outOfTimeMessage()}`);
       return false;
     }
     if (this.fileBudget <= 0) {
-      this.error('too-large', nameRange, `not analyzed: the models above already expand to ${MAX_LAYERS_PER_FILE.toLocaleString('en-US')} layers, the most one file may have; split the file`);
+      this.error('too-large', nameRange, `not analyzed: the models above already expand to ${this.limits.layersPerFile.toLocaleString('en-US')} layers, the most one file may have; split the file`);
       return false;
     }
     return true;
   }
 }
-
-const outOfTimeMessage = `this file took over ${MAX_ANALYSIS_MS / 1000} s to analyze and was stopped here; reduce repeat counts or split the file`;

@@ -231,6 +231,7 @@ export class Expander {
       seq.shape = undefined;
       return;
     }
+    let budgetBefore = this.ctx.layerBudget;
     // Every block has at least one layer: a repeat count beyond the budget is refused before expanding.
     if (!this.ctx.canSpend(repeat, call.repeat?.range ?? call.range)) {
       seq.shape = undefined;
@@ -250,6 +251,13 @@ export class Expander {
       return;
     }
     for (let i = 0; i < repeat && seq.shape; i++) {
+      // Blocks after the first are alike: once one of them is built, what the rest will cost is
+      // known, and a repeat count that cannot fit is refused before they are built.
+      if (i === 2 && !this.ctx.canSpend((repeat - 2) * (budgetBefore - this.ctx.layerBudget), call.repeat?.range ?? call.range)) {
+        seq.shape = undefined;
+        return;
+      }
+      if (i === 1) budgetBefore = this.ctx.layerBudget;
       // A block counts as a layer too: a block of nothing but other blocks still costs memory.
       if (!this.ctx.spendLayer(call.range)) {
         seq.shape = undefined;

@@ -6,7 +6,8 @@ import { appendAll } from '../bounded';
 import { quoted } from '../report/printable';
 import { ResnetGrammar } from './grammar';
 import { SyntaxTreeBuilder, tokenRange } from './syntaxTree';
-import { Block, LBrace, Let, Model, Newline, RBrace, resnetLexer, significantNewlines } from './tokens';
+import { tokenMatcher } from 'chevrotain';
+import { Block, Comma, Identifier, LBrace, LParen, LayerKeyword, Let, Model, Newline, RBrace, RParen, resnetLexer, significantNewlines } from './tokens';
 
 export interface ParseResult {
   readonly file: ResnetFile;
@@ -36,7 +37,8 @@ export function parse(text: string): ParseResult {
     },
   }));
   const items: TopLevel[] = [];
-  const chunks = declarationChunks(significantNewlines(lexed.tokens));
+  const tokens = dropTrailingCommas(lexed.tokens, diagnostics);
+  const chunks = declarationChunks(significantNewlines(tokens));
   chunks.forEach((tokens, i) => {
     const next = chunks[i + 1]?.[0];
     const parsed = parseChunk(tokens, next, text);
@@ -44,6 +46,47 @@ export function parse(text: string): ParseResult {
     appendAll(diagnostics, parsed.diagnostics);
   });
   return { file: { items, range: whole }, diagnostics, comments: lexed.groups.comments ?? [] };
+}
+
+/**
+ * A comma at the end of a line continues the statement on the next one (`decay 0.1 at 32k,` /
+ * `    48k`). When the next line starts at the same indentation or less, it was meant as a line of its
+ * own (`conv1 conv 7x7, 64, stride 2,` then `head avgpool, fc 10`): joining them would report "too
+ * many arguments" on the wrong line. Such a comma is dropped, with an error that names it.
+ */
+function dropTrailingCommas(tokens: IToken[], diagnostics: Diagnostic[]): IToken[] {
+  const out: IToken[] = [];
+  let lineStart: IToken | undefined;
+  let depth = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    const type = token.tokenType;
+    if (type === LParen) depth++;
+    else if (type === RParen) depth = Math.max(0, depth - 1);
+    if (type === Newline) {
+      lineStart = undefined;
+      out.push(token);
+      continue;
+    }
+    lineStart ??= token;
+    if (type === Comma && depth === 0 && tokens[i + 1]?.tokenType === Newline) {
+      let j = i + 1;
+      while (tokens[j]?.tokenType === Newline) j++;
+      const next = tokens[j];
+      const startsOwnLine = next !== undefined && (next.tokenType === Identifier || tokenMatcher(next, LayerKeyword)) && (next.startColumn ?? 0) <= (lineStart.startColumn ?? 0);
+      if (startsOwnLine) {
+        diagnostics.push({
+          severity: 'error',
+          code: 'syntax',
+          message: `this comma ends the line, so the next line (\`${next.image} …\`) would join this one: remove the comma, or indent the next line to continue this one`,
+          range: tokenRange(token),
+        });
+        continue;
+      }
+    }
+    out.push(token);
+  }
+  return out;
 }
 
 /**
