@@ -55,9 +55,10 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   try {
     models = analyzeFile(parsed.file, ctx);
   } catch (error) {
-    // Only a pathological input (nesting deep enough to exhaust the stack) can get here.
-    if (!(error instanceof RangeError)) throw error;
-    ctx.error('too-large', parsed.file.range, 'this file cannot be analyzed: something in it is nested too deeply (parentheses, or blocks calling blocks); flatten the deepest part');
+    // Only a pathological input (nesting deep enough to exhaust the stack) should get here; a bug
+    // in the analysis is reported too, rather than thrown at the editor or the command line.
+    const reason = error instanceof RangeError ? 'something in it is nested too deeply (parentheses, or blocks calling blocks); flatten the deepest part' : `an internal error (${error instanceof Error ? error.message : String(error)}); please report it`;
+    ctx.error('too-large', parsed.file.range, `this file cannot be analyzed: ${reason}`);
   }
   return { file: parsed.file, models, diagnostics: capDiagnostics(sortDiagnostics(ctx.diagnostics)), counts: countSeverities(ctx.diagnostics) };
 }
