@@ -2,7 +2,7 @@
 // itself is ESM): VS Code loads extensions with require(). The webview is a browser bundle.
 // Usage: node esbuild.js [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -43,6 +43,18 @@ const common = {
 // A production build (for the .vsix) starts clean, so no stale source maps or bundles ship.
 if (production) rmSync('dist', { recursive: true, force: true });
 
+/** An esbuild plugin that marks `file` executable (rwxr-xr-x) whenever a build writes it. */
+function executable(file) {
+  return {
+    name: 'executable',
+    setup(build) {
+      build.onEnd((result) => {
+        if (result.errors.length === 0 && existsSync(file)) chmodSync(file, 0o755);
+      });
+    },
+  };
+}
+
 const contexts = [];
 for (const [entry, outfile] of nodeEntries) {
   if (!existsSync(entry)) throw new Error(`esbuild.js: entry point ${entry} is missing`);
@@ -63,6 +75,9 @@ for (const [entry, outfile] of nodeEntries) {
       define: { 'import.meta.url': 'importMetaUrl' },
       // The CLI is the package's `bin`: it needs a shebang to run as `resnet-studio`.
       banner: { js: `${outfile === 'dist/cli.cjs' ? '#!/usr/bin/env node\n' : ''}const importMetaUrl = require('url').pathToFileURL(__filename).href;` },
+      // ...and its execute bit, after every build: npm links the bin as it is, and a fresh clone has
+      // no dist/ yet when `npm ci` runs, so npm cannot set the bit itself.
+      plugins: outfile === 'dist/cli.cjs' ? [executable(outfile)] : [],
     }),
   );
 }

@@ -15,7 +15,8 @@ export function runCheck(files: readonly string[], out: Output): number {
   if (files.length === 0) throw new CliError(`check needs at least one file\n\n${checkHelp}`);
   let errors = 0;
   let warnings = 0;
-  let unreadable: CliError | undefined;
+  let checked = 0;
+  let unreadable = 0;
   for (const file of files) {
     let text: string;
     try {
@@ -23,16 +24,21 @@ export function runCheck(files: readonly string[], out: Output): number {
     } catch (error) {
       if (!(error instanceof CliError)) throw error;
       out.error(error.message);
-      unreadable = error;
+      unreadable++;
       continue;
     }
-    for (const d of analyze(text).diagnostics) {
-      out.print(formatDiagnostic(file, d));
-      if (d.severity === 'error') errors++;
-      else if (d.severity === 'warning') warnings++;
-    }
+    checked++;
+    const analysis = analyze(text);
+    for (const d of analysis.diagnostics) out.print(formatDiagnostic(file, d));
+    // The counts include the problems beyond the printed ones ("and N more").
+    errors += analysis.counts.errors;
+    warnings += analysis.counts.warnings;
   }
-  out.error(`${files.length} file${files.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
-  if (unreadable) return 2;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  // A file that could not be read was not checked: it is not counted as clean.
+  const notRead = unreadable > 0 ? `${plural(unreadable, 'file')} could not be read` : '';
+  if (checked === 0) out.error(`no file checked: ${notRead}`);
+  else out.error(`${plural(checked, 'file')} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${notRead ? `; ${notRead}` : ''}`);
+  if (unreadable > 0) return 2;
   return errors > 0 ? 1 : 0;
 }

@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze } from '../core/analysis/analyze';
+import { maxOf } from '../core/bounded';
 import type { ModelNode } from '../core/analysis/network';
 import { formatShape } from '../core/analysis/shape';
 import { formatExact, formatPaperUnits } from '../core/report/numbers';
@@ -11,6 +12,13 @@ import type { Output } from './output';
 import { packageRoot } from './packageRoot';
 import { readSource } from './readSource';
 import { runTrain } from './train';
+
+export const demoHelp = `Usage: resnet-studio demo
+
+Analyzes the paper's models from the bundled examples (a table of layers, parameters and MACs,
+and the summaries of ResNet-50 and ResNet-20), then trains examples/mnist/resnet8.resnet on the
+built-in MNIST digits for a few minutes on the CPU: no download, no GPU. The run folder goes to
+the system's temporary folder. Exit status: 0 done, 1 an example has errors or training failed.`;
 
 export async function runDemo(out: Output): Promise<number> {
   const examples = join(packageRoot(), 'examples');
@@ -29,7 +37,7 @@ export async function runDemo(out: Output): Promise<number> {
       }
     }
   }
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const widths = rows[0].map((_, c) => maxOf(rows.map((r) => r[c].length), 0));
   out.print("The paper's models (He et al. 2015), analyzed from examples/:\n");
   for (const r of rows) out.print(r.map((cell, c) => (c >= 3 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  '));
   for (const m of [resnet50, resnet20]) if (m) out.print(`\n${formatSummary(m, { batchSize: 128 })}`);

@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { analyze } from '../core/analysis/analyze';
+import { noModelNamed } from '../core/report/modelChoice';
 import { grouped } from '../export/pythonSyntax';
 import { exportPyTorchModule } from '../export/pytorch';
 import { CliError } from './cliError';
@@ -45,8 +46,7 @@ export function runExport(file: string | undefined, options: ExportOptions, out:
   if (options.model !== undefined) {
     models = models.filter((m) => m.name === options.model);
     if (models.length === 0) {
-      const names = analysis.models.map((m) => m.name).join(', ') || 'none';
-      throw new CliError(`${file} has no model named ${options.model}; its models: ${names}`, 1);
+      throw new CliError(noModelNamed(file, options.model, analysis.models), 1);
     }
   }
   if (models.length === 0) throw new CliError(`${file} has no model to export`, 1);

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { checkHelp, runCheck } from './check';
 import { exportHelp, runExport, type ExportOptions } from './export';
 import { CliError } from './cliError';
-import { runDemo } from './demo';
+import { demoHelp, runDemo } from './demo';
 import type { Output } from './output';
 import { runStats, statsHelp } from './stats';
 import { runTrain, trainHelp, type TrainOptions } from './train';
@@ -98,8 +98,12 @@ export async function main(argv: readonly string[], out: Output): Promise<number
         // The server runs until the editor ends the connection; it exits the process itself.
         return await new Promise<number>(() => undefined);
       }
-      case 'demo':
+      case 'demo': {
+        const { values, positionals } = parse(rest, {}, demoHelp);
+        if (values.help) return printHelp(out, demoHelp);
+        if (positionals.length > 0) throw new CliError(`demo takes no arguments, got ${positionals.map((p) => JSON.stringify(p)).join(' ')}\n\n${demoHelp}`);
         return await runDemo(out);
+      }
       case undefined:
       case '--help':
       case '-h':
@@ -127,10 +131,28 @@ type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>
 
 function parse(args: readonly string[], options: OptionSpec, commandHelp: string) {
   try {
-    return parseArgs({ args: [...args], options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    return parseArgs({ args: joinNegativeValues(args, options), options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (error) {
     throw new CliError(`${error instanceof Error ? error.message : String(error)}\n\n${commandHelp}`);
   }
+}
+
+/**
+ * `--epochs -1` as `--epochs=-1`: parseArgs takes a value that starts with a dash for a forgotten
+ * value ("argument is ambiguous"); a negative number is a value, to be refused by the option itself
+ * with a message that says what it takes.
+ */
+function joinNegativeValues(args: readonly string[], options: OptionSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].startsWith('--') ? args[i].slice(2) : undefined;
+    const next = args[i + 1];
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${args[i]}=${next}`);
+      i++;
+    } else out.push(args[i]);
+  }
+  return out;
 }
 
 function printHelp(out: Output, text: string): number {

@@ -1,9 +1,12 @@
 // `resnet-studio stats FILE`: the summary table of each model (or one), or the same as JSON.
 import { analyze } from '../core/analysis/analyze';
+import { activationBytes } from '../core/analysis/network';
+import { noModelNamed } from '../core/report/modelChoice';
 import type { Shape } from '../core/analysis/shape';
 import { formatSummary } from '../core/report/summary';
 import { modelStats } from '../core/report/statsJson';
 import { CliError } from './cliError';
+import { wholeNumber } from './numberArgument';
 import { formatDiagnostic } from './formatDiagnostic';
 import type { Output } from './output';
 import { readSource } from './readSource';
@@ -15,7 +18,10 @@ a subtotal per stage, the totals, and the activation memory for training.
   --model NAME     only this model
   --input HxWxC    analyze at another input size, e.g. 32x32x3
   --batch N        batch size for the activation memory (default 128)
-  --json           one JSON object: {"models":[{name,input,totals,stages,layers}]}`;
+  --json           one JSON object: {"complete":true|false,"errors":N,"models":[{name,input,totals,stages,layers}]}
+Exit status: 0 the file has no errors; 1 it has errors: they go to stderr, and the models that
+could still be analyzed are printed (with --json, "complete" is false and "errors" counts them;
+a model an error stopped is missing); 2 a file cannot be read or the command line is wrong.`;
 
 export interface StatsOptions {
   readonly model?: string;
@@ -35,25 +41,30 @@ export function runStats(file: string | undefined, options: StatsOptions, out: O
   if (options.model !== undefined) {
     models = models.filter((m) => m.name === options.model);
     if (models.length === 0) {
-      const names = analysis.models.map((m) => m.name).join(', ') || 'none';
-      throw new CliError(`${file} has no model named ${options.model}; its models: ${names}`, 1);
+      throw new CliError(noModelNamed(file, options.model, analysis.models), 1);
     }
   }
   if (models.length === 0) throw new CliError(`${file} has no model that could be analyzed${errors.length ? '; fix the errors above' : ''}`, 1);
-  if (options.json) out.print(JSON.stringify({ models: models.map((m) => modelStats(m, batch)) }));
+  for (const m of models) {
+    if (!Number.isSafeInteger(activationBytes(m, batch))) {
+      throw new CliError(`--batch ${batch} makes the activation memory of ${m.name} pass 2^53 bytes, beyond what can be counted exactly; use a smaller batch`);
+    }
+  }
+  // With errors, what is printed is what could be analyzed: the JSON says so, for scripts.
+  if (options.json) out.print(JSON.stringify({ complete: analysis.counts.errors === 0, errors: analysis.counts.errors, models: models.map((m) => modelStats(m, batch)) }));
   else out.print(models.map((m) => formatSummary(m, { batchSize: batch })).join('\n\n'));
   return errors.length > 0 ? 1 : 0;
 }
 
 function parseBatch(text: string | undefined): number {
   if (text === undefined) return 128;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new CliError(`--batch takes a whole number of at least 1, not ${JSON.stringify(text)}`);
+  const n = wholeNumber(text);
+  if (n === undefined || n < 1) throw new CliError(`--batch takes a whole number of at least 1, not ${JSON.stringify(text)}`);
   return n;
 }
 
 export function parseShape(text: string): Shape {
-  const parts = text.split(/[x×]/).map((p) => Number(p));
+  const parts = text.split(/[x×]/).map((p) => wholeNumber(p) ?? NaN);
   if (parts.length !== 3 || parts.some((p) => !Number.isInteger(p) || p < 1)) {
     throw new CliError(`--input takes height x width x channels, e.g. 224x224x3, not ${JSON.stringify(text)}`);
   }

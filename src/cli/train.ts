@@ -1,6 +1,9 @@
 // `resnet-studio train`: trains a model in a worker process and shows its progress.
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { analyze } from '../core/analysis/analyze';
+import { noModelNamed } from '../core/report/modelChoice';
+import { printable } from '../core/report/printable';
 import { BACKEND_CHOICES, PRECISIONS, PYTORCH_DEVICES, type BackendChoice, type DatasetChoice, type TrainingMessage, type WorkerCommand } from '../protocol/training';
 import { DATASET_NAMES } from '../training/data/index';
 import { defaultDataset } from '../training/runSetup';
@@ -8,6 +11,7 @@ import { defaultBackendDir } from '../training/backendInstall';
 import { engineOfRun } from '../training/runFolder';
 import { launchWorker } from '../training/worker/launch';
 import { CliError } from './cliError';
+import { wholeNumber } from './numberArgument';
 import { formatDiagnostic } from './formatDiagnostic';
 import type { Output } from './output';
 import { ProgressView } from './progress';
@@ -115,8 +119,7 @@ export function buildCommand(file: string | undefined, options: TrainOptions): W
   if (errors.length > 0) throw new CliError(`${errors.map((d) => formatDiagnostic(file, d)).join('\n')}\nfix these errors before training`, 1);
   const model = options.model === undefined ? analysis.models[0] : analysis.models.find((m) => m.name === options.model);
   if (!model) {
-    const names = analysis.models.map((m) => m.name).join(', ') || 'none';
-    throw new CliError(options.model === undefined ? `${file} has no model to train` : `${file} has no model named ${options.model}; its models: ${names}`, 1);
+    throw new CliError(options.model === undefined ? `${file} has no model to train` : noModelNamed(file, options.model, analysis.models), 1);
   }
   // --engine wins over the recipe's `engine`; TF.js when neither says.
   const chosenEngine = engine ?? model.recipe.engine ?? 'tfjs';
@@ -141,7 +144,7 @@ export function buildCommand(file: string | undefined, options: TrainOptions): W
       maxSteps,
       batchSize: positiveInt(options['batch-size'], '--batch-size'),
       seed: positiveInt(options.seed, '--seed', 0),
-      outDir: resolve(options.out ?? 'runs'),
+      outDir: writableFolder(resolve(options.out ?? 'runs'), options.out === undefined ? 'the runs folder' : '--out'),
       backendDirs: [defaultBackendDir()],
       trainLimit: options.trainLimit,
       ...(chosenEngine === 'pytorch' ? { engine: chosenEngine, ...pytorch } : {}),
@@ -175,7 +178,10 @@ export async function runTrain(file: string | undefined, options: TrainOptions, 
   process.off('SIGINT', onInterrupt);
   if (failed) return 1;
   if (!finished) {
-    out.error(`resnet-studio: the training worker exited (code ${code}) before finishing; its last finished epoch is in the run folder, continue with --resume`);
+    // A worker killed by a signal (the out-of-memory killer, `kill`) is named by it, not by a code.
+    const signal = worker.process.signalCode;
+    const how = signal ? `was killed by ${signal}${signal === 'SIGKILL' ? ' (out of memory, or killed by hand)' : ''}` : `exited (code ${code})`;
+    out.error(`resnet-studio: the training worker ${how} before finishing; its last finished epoch is in the run folder, continue with --resume`);
     return 1;
   }
   return 0;
@@ -187,10 +193,23 @@ function oneOf<T extends string>(text: string | undefined, choices: readonly T[]
   return text as T;
 }
 
+/** The folder run folders go into, created and checked now: a CLI error names it, not a failure mid-run. */
+function writableFolder(dir: string, what: string): string {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'permission denied' : code === 'EEXIST' || code === 'ENOTDIR' ? 'a file of that name is in the way' : code ?? String(error);
+    throw new CliError(`${what} ${printable(dir)} cannot be written (${reason}); pass --out with a folder you can write to`);
+  }
+  return dir;
+}
+
 function positiveInt(text: string | undefined, flag: string, min = 1): number | undefined {
   if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) throw new CliError(`${flag} takes a whole number of at least ${min}, not ${JSON.stringify(text)}`);
+  const n = wholeNumber(text);
+  if (n === undefined || n < min) throw new CliError(`${flag} takes a whole number of at least ${min}, not ${JSON.stringify(text)}`);
   return n;
 }
 

@@ -3,6 +3,7 @@
 // (A zero-pads, B projects), where that block's shortcut is chosen: the `add`, the call, or the model.
 import { CodeActionKind, type CodeAction, type CodeActionParams, type TextEdit } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { appendAll } from '../core/bounded';
 import type { Diagnostic } from '../core/diagnostics';
 import type { Arg, Item, Line, ModelDecl, ResnetFile, Setting, SourceRange, Statement } from '../core/language/ast';
 import type { AnalyzedDocument } from './analyzedDocuments';
@@ -31,7 +32,7 @@ export function codeActions(analyzed: AnalyzedDocument, params: CodeActionParams
       const edit = { range: toLspRange(document, diagnostic.range), newText: diagnostic.fix.to };
       actions.push(quickFix(document, diagnostic, `Change to \`${diagnostic.fix.to}\``, edit, true));
     } else {
-      actions.push(...shortcutFixes(document, analysis.file, diagnostic, diagnostic.fix.options));
+      appendAll(actions, shortcutFixes(document, analysis.file, diagnostic, diagnostic.fix.options));
     }
   }
   return actions;

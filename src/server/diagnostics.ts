@@ -41,6 +41,11 @@ export class DiagnosticsPublisher {
     private readonly delayMs: number,
   ) {}
 
+  /** Forgets every pending timer (the server is shutting down). */
+  dispose(): void {
+    for (const uri of [...this.timers.keys()]) this.cancel(uri);
+  }
+
   /** Analyzes and publishes now (a document was opened). */
   publishNow(document: TextDocument): void {
     this.cancel(document.uri);
@@ -67,7 +72,7 @@ export class DiagnosticsPublisher {
   clear(uri: string): void {
     this.cancel(uri);
     this.published.delete(uri);
-    void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+    this.connection.sendDiagnostics({ uri, diagnostics: [] }).catch(() => undefined);
   }
 
   private cancel(uri: string): void {
@@ -76,13 +81,27 @@ export class DiagnosticsPublisher {
     this.timers.delete(uri);
   }
 
+  /**
+   * Never throws: it runs from a timer, where an exception would end the server. A failure is
+   * logged and shown on the document as one diagnostic, so the user knows why nothing else shows.
+   */
   private publish(document: TextDocument): void {
-    const { analysis } = this.documents.get(document);
     this.published.set(document.uri, document.version);
-    void this.connection.sendDiagnostics({
-      uri: document.uri,
-      version: document.version,
-      diagnostics: analysis.diagnostics.map((d) => toLspDiagnostic(document, d)),
-    });
+    let diagnostics: LspDiagnostic[];
+    try {
+      diagnostics = this.documents.get(document).analysis.diagnostics.map((d) => toLspDiagnostic(document, d));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.connection.console.error(`diagnostics failed for ${document.uri}: ${error instanceof Error && error.stack ? error.stack : reason}`);
+      diagnostics = [
+        {
+          severity: DiagnosticSeverity.Error,
+          source: 'resnet',
+          message: `ResNet Studio could not analyze this file (${reason}); the language server log has the details`,
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        },
+      ];
+    }
+    this.connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics }).catch(() => undefined);
   }
 }

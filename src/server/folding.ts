@@ -2,6 +2,7 @@
 // comments and long block comments fold too.
 import { FoldingRangeKind, type FoldingRange } from 'vscode-languageserver';
 import type { IToken } from 'chevrotain';
+import { appendAll } from '../core/bounded';
 import type { Line, SourceRange, Statement } from '../core/language/ast';
 import { LineComment, resnetLexer } from '../core/language/tokens';
 import type { AnalyzedDocument } from './analyzedDocuments';
@@ -31,7 +32,7 @@ export function foldingRanges(analyzed: AnalyzedDocument): FoldingRange[] {
     fold(item.range);
     visitBody(item.body ?? []);
   }
-  ranges.push(...commentFolds(document.getText(), (offset) => document.positionAt(offset).line));
+  appendAll(ranges, commentFolds(document.getText(), (offset) => document.positionAt(offset).line));
   return ranges;
 }
 

@@ -4,6 +4,7 @@
 // meaning cannot change; comments are kept as written, and formatting twice changes nothing.
 import type { IToken } from 'chevrotain';
 import type { TextEdit } from 'vscode-languageserver';
+import { maxOf } from '../core/bounded';
 import type { Line, ResnetFile } from '../core/language/ast';
 import { Colon, Comma, Equals, LBrace, LParen, Minus, Newline, Plus, RBrace, RParen, Slash, Star, Times, resnetLexer } from '../core/language/tokens';
 
@@ -143,7 +144,7 @@ function stageAlignments(file: ResnetFile, text: string): Map<number, Alignment>
     const lines = item.body.filter((s): s is Line => s.kind === 'line' && startsItsLine(text, s.range.startOffset));
     const widths = lines.flatMap((l) => (l.label ? [labelWidth(text, l)] : []));
     if (widths.length === 0) continue;
-    const column = Math.max(...widths) + LABEL_GAP;
+    const column = maxOf(widths, 0) + LABEL_GAP;
     for (const line of lines) alignments.set(line.range.startOffset, { kind: line.label ? 'label' : 'item', column });
   }
   return alignments;

@@ -28,6 +28,7 @@ import {
   type TrainableModelsParams,
   type TrainableModelsResult,
 } from '../protocol/languageServer';
+import { clearParseCache } from '../core/language/parse';
 import { AnalyzedDocuments, type AnalyzedDocument } from './analyzedDocuments';
 import { codeActions } from './codeActions';
 import { codeLenses } from './codeLens';
@@ -115,23 +116,34 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       connection.console.warn(`could not read the ${SETTINGS_SECTION} settings: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
-  connection.onInitialized(() => {
-    if (client.pullsConfiguration) void pullSettings();
-  });
+  connection.onInitialized(
+    guard('initialized', undefined, () => {
+      if (client.pullsConfiguration) void pullSettings();
+    }),
+  );
   connection.onDidChangeConfiguration(async (change) => {
-    const pushed = record(change.settings)[SETTINGS_SECTION];
-    if (pushed !== undefined) settings = readSettings(pushed);
-    else if (client.pullsConfiguration) await pullSettings();
-    if (client.refreshesInlayHints) void connection.languages.inlayHint.refresh();
-    if (client.refreshesCodeLenses) void connection.sendRequest('workspace/codeLens/refresh');
+    try {
+      const pushed = record(change.settings)[SETTINGS_SECTION];
+      if (pushed !== undefined) settings = readSettings(pushed);
+      else if (client.pullsConfiguration) await pullSettings();
+      if (client.refreshesInlayHints) connection.languages.inlayHint.refresh().catch(() => undefined);
+      if (client.refreshesCodeLenses) connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+    } catch (error) {
+      connection.console.error(`settings failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
   });
 
   documents.onDidOpen(guard('diagnostics', undefined, (e) => publisher.publishNow(e.document)));
   documents.onDidChangeContent(guard('diagnostics', undefined, (e) => publisher.publishSoon(e.document)));
-  documents.onDidClose((e) => {
-    publisher.clear(e.document.uri);
-    analyzed.forget(e.document.uri);
-  });
+  documents.onDidClose(
+    guard('close', undefined, (e) => {
+      publisher.clear(e.document.uri);
+      analyzed.forget(e.document.uri);
+      // Parses are remembered across documents; with none open, nothing is worth keeping.
+      if (documents.keys().length === 0) clearParseCache();
+    }),
+  );
+  connection.onShutdown(() => publisher.dispose());
 
   connection.onHover(
     guard('hover', null, (params) => {

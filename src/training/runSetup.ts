@@ -3,6 +3,7 @@
 // is runFolder.ts's.
 import { analyze } from '../core/analysis/analyze';
 import type { ModelNode } from '../core/analysis/network';
+import { noModelNamed } from '../core/report/modelChoice';
 import { formatShape } from '../core/analysis/shape';
 import type { DatasetChoice, TrainRequest } from '../protocol/training';
 import { applyPixelMean, checkInputFits, loadDataset, withValidation, type ImageDataset } from './data/index';
@@ -21,7 +22,7 @@ export function findModel(request: Pick<TrainRequest, 'sourceText' | 'sourcePath
     throw new TrainingError(`${request.sourcePath}:${first.range.startLine}:${first.range.startColumn}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more errors)` : ''}; fix the model before training`);
   }
   const model = analysis.models.find((m) => m.name === request.modelName);
-  if (!model) throw new TrainingError(`${request.sourcePath} has no model named ${request.modelName}; its models: ${analysis.models.map((m) => m.name).join(', ') || 'none'}`);
+  if (!model) throw new TrainingError(noModelNamed(request.sourcePath, request.modelName, analysis.models));
   if (model.output[0] !== 1 || model.output[1] !== 1) {
     throw new TrainingError(`${request.sourcePath}: model ${model.name} ends in ${formatShape(model.output)}; training needs one score per class (1×1×classes): end it with \`avgpool, fc ${model.output[2]}\``);
   }

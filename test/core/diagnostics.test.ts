@@ -155,10 +155,12 @@ test('warning: a plain network deeper than 20 layers (Fig. 6), but not a residua
   assert.equal(diagnose(plain(9, 'none')).filter((x) => x.code === 'plain-depth').length, 0);
 });
 
-test('warning: stride 2 over an odd size drops a row; not over an even one', () => {
-  const { d, at } = one('model m {\n  input 7x7x3\n  a conv 3x3, 8, stride 2\n}', 'odd-stride');
+test('warning: stride 2 that leaves the last row unread; not where the windows reach the edge', () => {
+  // Without padding, 3×3 windows at rows 0, 2, 4 of 8 reach row 6: row 7 is read by none.
+  const { d, at } = one('model m {\n  input 8x8x3\n  a conv 3x3, 8, stride 2, pad 0\n}', 'odd-stride');
   assert.equal(d.severity, 'warning');
-  assert.equal(at, 'conv 3x3, 8, stride 2');
+  assert.equal(at, 'conv 3x3, 8, stride 2, pad 0');
+  assert.match(d.message, /reads the last row and the last column with no window/);
   assert.equal(diagnose('model m {\n  input 8x8x3\n  a conv 3x3, 8, stride 2\n}').length, 0);
 });
 
@@ -172,4 +174,26 @@ test('warnings: unused lets, blocks, templates and parameters', () => {
 
 test('the clean examples have no diagnostics beyond the expected plain-depth warnings', () => {
   assert.deepEqual(diagnose('model m {\n  input 8x8x3, classes 2\n  s basic(4) x 2\n  h avgpool, fc 2\n}'), []);
+});
+
+test('the odd-size warning follows the geometry: it fires exactly where a real row is read by no window', () => {
+  // The rule checked against brute force: mark every padded row each window reads, over many sizes.
+  const unreadByBruteForce = (size: number, k: number, s: number, p: number): boolean => {
+    const read = new Array<boolean>(size + 2 * p).fill(false);
+    const windows = Math.floor((size + 2 * p - k) / s) + 1;
+    // A stride cell's rows between windows (k < s) are subsampled by design; only the tail counts.
+    for (let i = 0; i < windows; i++) for (let r = i * s; r < i * s + Math.max(k, s) && r < read.length; r++) read[r] = true;
+    for (let r = p; r < p + size; r++) if (!read[r]) return true;
+    return false;
+  };
+  for (const [k, s, p] of [[7, 2, 3], [3, 2, 1], [3, 2, 0], [1, 2, 0], [2, 2, 0], [3, 3, 1], [5, 4, 2]] as const) {
+    for (const size of [7, 8, 9, 15, 16, 56, 57, 224, 227]) {
+      if (Math.floor((size + 2 * p - k) / s) + 1 < 1) continue;
+      const text = `model m {\n  input ${size}x${size}x3\n  a conv ${k}x${k}, 8, stride ${s}, pad ${p}\n}`;
+      const warned = diagnose(text).some((d) => d.code === 'odd-stride');
+      assert.equal(warned, unreadByBruteForce(size, k, s, p), `${k}×${k} stride ${s} pad ${p} over ${size}`);
+    }
+  }
+  // The paper's stem over 227×227 (AlexNet's size): the 7×7 windows with padding 3 read every row.
+  assert.equal(diagnose('model m {\n  input 227x227x3\n  a conv 7x7, 64, stride 2\n}').filter((d) => d.code === 'odd-stride').length, 0);
 });

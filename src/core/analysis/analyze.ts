@@ -2,22 +2,27 @@
 // shape, check every shortcut, count every cost. It never throws: whatever is wrong becomes a
 // diagnostic, and whatever is right is still analyzed.
 import type { Diagnostic } from '../diagnostics';
-import type { Arg, BlockDecl, Line, ModelDecl, ResnetFile, SourceRange, Statement, TrainBlock } from '../language/ast';
+import type { BlockDecl, Line, ModelDecl, ResnetFile, SourceRange, Statement, TrainBlock } from '../language/ast';
+import { appendAll } from '../bounded';
 import { parse } from '../language/parse';
 import { bindArgs, type ArgSpec } from './arguments';
 import { builtinBlocks } from './builtinBlocks';
-import { AnalysisContext } from './context';
+import { AnalysisContext, type AnalysisLimits } from './context';
 import { Expander, SHORTCUT_OPTIONS, Sequence, defineLet, type ModelOptions } from './expand';
 import { modelLayers, sumCosts, type Downsample, type ModelNode, type NetworkNode, type ShortcutOption, type StageNode } from './network';
 import { readRecipe } from './recipe';
 import { Scope, evaluate, fixFor } from './scope';
-import { formatShape, type Shape } from './shape';
+import { exactCost } from './layers';
+import { formatShape, shapeElements, type Shape } from './shape';
 import { closestName, didYouMean } from './suggest';
 
 export interface Analysis {
   readonly file: ResnetFile;
   readonly models: readonly ModelNode[];
+  /** At most MAX_DIAGNOSTICS_PER_FILE; the last one then counts the rest. */
   readonly diagnostics: readonly Diagnostic[];
+  /** Every error and warning found, those beyond the cap included. */
+  readonly counts: { readonly errors: number; readonly warnings: number };
 }
 
 /** The paper's degradation problem (Fig. 6) shows beyond this depth in plain networks. */
@@ -26,26 +31,86 @@ export const PLAIN_DEPTH_LIMIT = 20;
 export interface AnalyzeOptions {
   /** Analyze every model at this input size instead of its own (`stats --input`). */
   readonly input?: Shape;
+  /** Smaller limits than the defaults (tests). */
+  readonly limits?: AnalysisLimits;
 }
 
+/**
+ * The longest text analyzed (in UTF-16 code units, about a MiB): a 1,000-line file is 40 KB, and
+ * beyond this a document would cost the language server more memory than any editor should give
+ * it. The CLI refuses larger files before reading them (see cli/readSource.ts).
+ */
+export const MAX_SOURCE_LENGTH = 1024 * 1024;
+
+/** Beyond this many diagnostics in one file, the rest are summed up in one "and N more". */
+export const MAX_DIAGNOSTICS_PER_FILE = 200;
+
 export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
+  if (text.length > MAX_SOURCE_LENGTH) return refuseLongText(text);
   const parsed = parse(text);
-  const ctx = new AnalysisContext();
+  const ctx = new AnalysisContext(options.limits);
   ctx.inputOverride = options.input;
-  ctx.diagnostics.push(...parsed.diagnostics);
+  appendAll(ctx.diagnostics, parsed.diagnostics);
   let models: ModelNode[] = [];
   try {
     models = analyzeFile(parsed.file, ctx);
   } catch (error) {
-    // Only a pathological input (nesting deep enough to exhaust the stack) can get here.
-    const reason = error instanceof RangeError ? 'it is nested too deeply' : String(error);
-    ctx.error('too-large', parsed.file.range, `this file cannot be analyzed: ${reason}; simplify the deepest expression`);
+    // Only a pathological input (nesting deep enough to exhaust the stack) should get here; a bug
+    // in the analysis is reported too, rather than thrown at the editor or the command line.
+    const reason = error instanceof RangeError ? 'something in it is nested too deeply (parentheses, or blocks calling blocks); flatten the deepest part' : `an internal error (${error instanceof Error ? error.message : String(error)}); please report it`;
+    ctx.error('too-large', parsed.file.range, `this file cannot be analyzed: ${reason}`);
   }
-  return { file: parsed.file, models, diagnostics: sortDiagnostics(ctx.diagnostics) };
+  return { file: parsed.file, models, diagnostics: capDiagnostics(sortDiagnostics(ctx.diagnostics)), counts: countSeverities(ctx.diagnostics) };
 }
 
 function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort((a, b) => a.range.startOffset - b.range.startOffset || a.range.endOffset - b.range.endOffset);
+}
+
+/**
+ * The first diagnostics, errors before warnings (an error can hide behind a thousand warnings),
+ * in the order of the text; then one that counts the rest, placed where the first of them is.
+ */
+export function capDiagnostics(sorted: readonly Diagnostic[], limit = MAX_DIAGNOSTICS_PER_FILE): Diagnostic[] {
+  if (sorted.length <= limit) return [...sorted];
+  const chosen = new Set<Diagnostic>(sorted.filter((d) => d.severity === 'error').slice(0, limit - 1));
+  for (const d of sorted) {
+    if (chosen.size >= limit - 1) break;
+    chosen.add(d);
+  }
+  const kept = sorted.filter((d) => chosen.has(d));
+  const rest = sorted.filter((d) => !chosen.has(d));
+  const errors = rest.filter((d) => d.severity === 'error').length;
+  const warnings = rest.filter((d) => d.severity === 'warning').length;
+  const counts = [errors && `${errors.toLocaleString('en-US')} error${errors === 1 ? '' : 's'}`, warnings && `${warnings.toLocaleString('en-US')} warning${warnings === 1 ? '' : 's'}`].filter(Boolean).join(', ');
+  kept.push({
+    severity: errors > 0 ? 'error' : rest[0].severity,
+    code: 'too-large',
+    message: `and ${rest.length.toLocaleString('en-US')} more problems from here on (${counts || 'notes'}); fix the ones above first`,
+    range: rest[0].range,
+  });
+  return kept;
+}
+
+function countSeverities(diagnostics: readonly Diagnostic[]): Analysis['counts'] {
+  let errors = 0;
+  let warnings = 0;
+  for (const d of diagnostics) {
+    if (d.severity === 'error') errors++;
+    else if (d.severity === 'warning') warnings++;
+  }
+  return { errors, warnings };
+}
+
+function refuseLongText(text: string): Analysis {
+  const range: SourceRange = { startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
+  const size = `${(text.length / (1024 * 1024)).toFixed(1)} MiB`;
+  return {
+    file: { items: [], range },
+    models: [],
+    counts: { errors: 1, warnings: 0 },
+    diagnostics: [{ severity: 'error', code: 'too-large', range, message: `this file is ${size} long, over the ${MAX_SOURCE_LENGTH / (1024 * 1024)} MiB a .resnet file may have; it is not analyzed: split it, or use repeat counts (\`basic(64) x 3\`) instead of writing layers out` }],
+  };
 }
 
 function analyzeFile(file: ResnetFile, ctx: AnalysisContext): ModelNode[] {
@@ -103,9 +168,20 @@ function checkDuplicateParams(params: readonly { name: { text: string; range: So
   }
 }
 
+type InstanceOf = NonNullable<ModelDecl['instanceOf']>;
+
 /** `model resnet20 = cifar_resnet(n = 3)`. */
 function instantiate(decl: ModelDecl, ctx: AnalysisContext): ModelNode | undefined {
-  const of = decl.instanceOf as { template: { text: string; range: SourceRange }; args: readonly Arg[] };
+  const resolved = resolveInstance(decl, decl.instanceOf as InstanceOf, ctx.topScope, [decl.name.text], ctx);
+  return resolved && analyzeModel(decl, resolved.template, resolved.scope, ctx);
+}
+
+/**
+ * The template whose body an instance uses, with its parameters bound. A template may itself be an
+ * instance of another (`model deep(k) = family(n = 2 * k)`): the chain is followed to the template
+ * with a body, each link's arguments read in the scope of the link before.
+ */
+function resolveInstance(decl: ModelDecl, of: InstanceOf, argScope: Scope, chain: readonly string[], ctx: AnalysisContext): { template: ModelDecl; scope: Scope } | undefined {
   const template = ctx.templates.get(of.template.text);
   if (!template) {
     const suggestion = closestName(of.template.text, ctx.templates.keys());
@@ -118,9 +194,13 @@ function instantiate(decl: ModelDecl, ctx: AnalysisContext): ModelNode | undefin
     return undefined;
   }
   ctx.markUsed(template.name.range);
+  if (chain.includes(template.name.text)) {
+    ctx.error('recursion', of.template.range, `model templates instantiate each other (${[...chain, template.name.text].join(' → ')}); one of them needs a body`);
+    return undefined;
+  }
   const params = template.params ?? [];
   const specs: ArgSpec[] = params.map((p) => ({ name: p.name.text, type: 'number', positional: true, description: `parameter of ${template.name.text}` }));
-  const args = bindArgs(of.args, specs, `\`${template.name.text}\``, ctx.topScope, ctx);
+  const args = bindArgs(of.args, specs, `\`${template.name.text}\``, argScope, ctx);
   const scope = new Scope(ctx.topScope);
   for (const p of params) {
     let value = args.number(p.name.text);
@@ -133,7 +213,8 @@ function instantiate(decl: ModelDecl, ctx: AnalysisContext): ModelNode | undefin
     }
     scope.define(p.name.text, { value, declaration: p.name.range });
   }
-  return analyzeModel(decl, template, scope, ctx);
+  if (template.instanceOf) return resolveInstance(decl, template.instanceOf, scope, [...chain, template.name.text], ctx);
+  return { template, scope };
 }
 
 const modelSettingSpecs: Readonly<Record<string, readonly ArgSpec[]>> = {
@@ -149,7 +230,7 @@ export const MODEL_SETTINGS = Object.keys(modelSettingSpecs);
 
 /** `named` gives the model its name and place; `source` holds the body (the template's, for an instance). */
 function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: AnalysisContext): ModelNode | undefined {
-  ctx.startModel();
+  if (!ctx.startModel(named.name.range)) return undefined;
   const body = source.body ?? [];
   let input: Shape | undefined;
   let classes: number | undefined;
@@ -252,6 +333,8 @@ function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: An
 
   const output = stages.length > 0 ? stages[stages.length - 1].output : input;
   const cost = sumCosts(stages.map((s) => s.cost));
+  // Every layer's counts are exact; their sums are too as long as the totals are (no term is negative).
+  if (!exactCost({ ...cost, activations: cost.activations + shapeElements(input) }, named.name.range, `model \`${named.name.text}\``, ctx)) return undefined;
   const model: ModelNode = {
     name: named.name.text,
     nameRange: named.name.range,

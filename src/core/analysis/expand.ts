@@ -1,9 +1,10 @@
 // Expands lines of layers and block calls into the network, layer by layer, inferring every shape.
 // Model stages and user-defined block bodies both go through here.
+import { appendAll } from '../bounded';
 import type { BlockDecl, CallItem, Item, Line, SourceRange, Statement } from '../language/ast';
 import { bindArgs, type ArgSpec, type BoundArgs } from './arguments';
 import { basicBranch, bottleneckBranch, builtinBlocks, type BranchLayer } from './builtinBlocks';
-import type { AnalysisContext } from './context';
+import { MAX_BLOCK_NESTING, type AnalysisContext } from './context';
 import { layerSpecFromItem, makeLayer } from './layers';
 import { sumCosts, type BlockNode, type Cost, type Downsample, type NetworkNode, type Shortcut, type ShortcutOption } from './network';
 import { Scope, evaluate, fixFor } from './scope';
@@ -201,6 +202,14 @@ export class Expander {
         seq.shape = undefined;
         return;
       }
+      if (stack.length >= MAX_BLOCK_NESTING) {
+        const chain = [...stack.slice(0, 3), '…', ...stack.slice(-2), name].join(' → ');
+        this.ctx.error('too-large', call.callee.range, `blocks call blocks more than ${MAX_BLOCK_NESTING} deep here (${chain}); call fewer blocks inside blocks`);
+        // The caller and the blocks below are used, though not expanded: no "never used" warnings.
+        this.markReachableUsed(stack[stack.length - 1]);
+        seq.shape = undefined;
+        return;
+      }
     }
     const specs: ArgSpec[] = builtin ? [...builtin.args, shortcutArg] : [...paramSpecs(decl as BlockDecl), shortcutArg];
     const what = `\`${name}\``;
@@ -222,6 +231,12 @@ export class Expander {
       seq.shape = undefined;
       return;
     }
+    let budgetBefore = this.ctx.layerBudget;
+    // Every block has at least one layer: a repeat count beyond the budget is refused before expanding.
+    if (!this.ctx.canSpend(repeat, call.repeat?.range ?? call.range)) {
+      seq.shape = undefined;
+      return;
+    }
     const option = (trailing.word('shortcut') ?? args.word('shortcut') ?? this.options.shortcut) as ShortcutOption;
     // The stage's stride goes to its first block only, as in the paper's Table 1.
     const firstStride = trailing.number('stride') ?? args.number('stride') ?? 1;
@@ -236,6 +251,18 @@ export class Expander {
       return;
     }
     for (let i = 0; i < repeat && seq.shape; i++) {
+      // Blocks after the first are alike: once one of them is built, what the rest will cost is
+      // known, and a repeat count that cannot fit is refused before they are built.
+      if (i === 2 && !this.ctx.canSpend((repeat - 2) * (budgetBefore - this.ctx.layerBudget), call.repeat?.range ?? call.range)) {
+        seq.shape = undefined;
+        return;
+      }
+      if (i === 1) budgetBefore = this.ctx.layerBudget;
+      // A block counts as a layer too: a block of nothing but other blocks still costs memory.
+      if (!this.ctx.spendLayer(call.range)) {
+        seq.shape = undefined;
+        return;
+      }
       const stride = i === 0 ? firstStride : 1;
       const path = seq.blockPath();
       const input = seq.shape;
@@ -343,6 +370,27 @@ export class Expander {
       return finishBlock(decl.name.text, path, input, seq.nodes, null, [], call.range);
     }
     return finishBlock(decl.name.text, path, input, frame.branch, frame.join ?? null, seq.nodes, call.range);
+  }
+
+  /** Marks every block that `name` calls, directly or not, as used; iteratively, however deep the chain. */
+  private markReachableUsed(name: string): void {
+    const pending = [name];
+    const seen = new Set<string>();
+    while (pending.length > 0) {
+      const decl = this.ctx.blocks.get(pending.pop() as string);
+      if (!decl || seen.has(decl.name.text)) continue;
+      seen.add(decl.name.text);
+      this.ctx.markUsed(decl.name.range);
+      for (const p of decl.params) this.ctx.markUsed(p.name.range);
+      for (const s of decl.body) if (s.kind === 'let') this.ctx.markUsed(s.name.range);
+      const lines = decl.body.flatMap((s) => (s.kind === 'line' ? [s] : []));
+      while (lines.length > 0) {
+        for (const item of (lines.pop() as Line).items) {
+          if (item.kind === 'call') pending.push(item.callee.text);
+          else if (item.kind === 'add' && item.branch) appendAll(lines, item.branch);
+        }
+      }
+    }
   }
 
   /** The statements of a block body: `let`s and lines; settings belong to models. */

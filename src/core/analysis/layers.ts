@@ -80,9 +80,30 @@ export function makeLayer(spec: LayerSpec, input: Shape, path: string, range: So
       break;
     }
   }
-  warnOddStride(spec, input, range, ctx);
   const cost: Cost = { params, nonTrainable, macs, activations: shapeElements(output) };
+  if (!exactCost(cost, range, 'this layer', ctx)) return undefined;
+  warnOddStride(spec, input, range, ctx);
   return { kind: 'layer', path, spec, input, output, cost, range };
+}
+
+/**
+ * Counts are JavaScript numbers, exact up to 2^53 (MAX_SAFE_INTEGER); past it they round and
+ * would print wrong digits. A count that large is no network anyone trains, so it is refused.
+ */
+export function exactCost(cost: Cost, range: SourceRange, what: string, ctx: AnalysisContext): boolean {
+  const counts: [number, string][] = [
+    [cost.params, 'parameters'],
+    [cost.macs, 'multiply-accumulates'],
+    [cost.activations, 'activation elements'],
+  ];
+  const inexact = counts.find(([n]) => !Number.isSafeInteger(n));
+  if (!inexact) return true;
+  ctx.error(
+    'too-large',
+    range,
+    `${what} has about ${inexact[0].toExponential(2)} ${inexact[1]}, past 2^53 (${Number.MAX_SAFE_INTEGER.toLocaleString('en-US')}), beyond which counts cannot be exact; make it smaller`,
+  );
+  return false;
 }
 
 function windowed(
@@ -106,14 +127,31 @@ function windowed(
   return [oh, ow];
 }
 
+/**
+ * Input rows (or columns) at the end that no window reads: the windows start at 0, s, 2s, … of the
+ * padded input and each covers max(k, s) rows of its stride cell (rows a 1×1 stride-2 window skips
+ * inside its cell are subsampling by design, not loss). Whatever real row lies past the last cell
+ * is never read.
+ */
+export function unreadTail(size: number, kernel: number, stride: number, padding: number): number {
+  const windows = windowOutputSize(size, kernel, stride, padding);
+  if (windows < 1) return 0;
+  const covered = (windows - 1) * stride + Math.max(kernel, stride);
+  return Math.max(0, padding + size - covered);
+}
+
 function warnOddStride(spec: LayerSpec, input: Shape, range: SourceRange, ctx: AnalysisContext): void {
   if (!('stride' in spec) || spec.stride < 2) return;
   const [h, w] = input;
-  if (h % spec.stride === 0 && w % spec.stride === 0) return;
+  const rows = unreadTail(h, spec.kernel[0], spec.stride, spec.padding[0]);
+  const columns = unreadTail(w, spec.kernel[1], spec.stride, spec.padding[1]);
+  if (rows === 0 && columns === 0) return;
+  const last = (n: number, what: string) => (n === 1 ? `the last ${what}` : `the last ${n} ${what}s`);
+  const lost = [rows > 0 && last(rows, 'row'), columns > 0 && last(columns, 'column')].filter(Boolean).join(' and ');
   ctx.warning(
     'odd-stride',
     range,
-    `stride ${spec.stride} over a ${h}×${w} input drops the last row or column; make the input size a multiple of ${spec.stride}`,
+    `stride ${spec.stride} with a ${spec.kernel[0]}×${spec.kernel[1]} window and padding ${spec.padding[0]} over a ${h}×${w} input reads ${lost} with no window; change the input size or the padding so the windows reach the edge`,
   );
 }
 

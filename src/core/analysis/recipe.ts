@@ -104,6 +104,7 @@ export function readRecipe(train: TrainBlock | undefined, input: Shape, scope: S
   const explicit: string[] = [];
   const seen = new Map<string, SourceRange>();
   let milestonesRange: SourceRange | undefined;
+  let cropWritten = false;
   for (const setting of train.settings) {
     const key = setting.key.text;
     const known = recipeSettings[key];
@@ -161,6 +162,7 @@ export function readRecipe(train: TrainBlock | undefined, input: Shape, scope: S
       case 'augment':
         if (args.flag('none')) r.augment = { pad: 0, crop: input[0], flip: false };
         else r.augment = { pad: positive('pad', 0, true) ?? 0, crop: positive('crop', 1, true) ?? input[0], flip: args.flag('flip') ?? false };
+        cropWritten = !args.flag('none') && args.number('crop') !== undefined;
         break;
       case 'normalize':
         r.subtractMean = (args.word('mode') ?? 'mean') === 'mean';
@@ -189,10 +191,15 @@ export function readRecipe(train: TrainBlock | undefined, input: Shape, scope: S
   if (late !== undefined) {
     ctx.warning('recipe', milestonesRange ?? train.keywordRange, `the milestone ${late} is not before the end of training (${r.unit} ${r.duration}); it never takes effect`);
   }
-  if (r.augment.crop > input[0] + 2 * r.augment.pad || r.augment.crop > input[1] + 2 * r.augment.pad) {
-    ctx.error('recipe', seen.get('augment') ?? train.keywordRange, `a ${r.augment.crop}×${r.augment.crop} crop does not fit a ${input[0]}×${input[1]} image padded by ${r.augment.pad}; crop at most ${input[0] + 2 * r.augment.pad}`);
-  }
-  if (r.augment.crop !== input[0] && r.augment.crop <= input[0] + 2 * r.augment.pad) {
+  // Without `crop`, the crop is the input's own height × width, which always fits: only a crop the
+  // recipe writes (one number, a square) is checked against both sides.
+  if (!cropWritten) {
+    // Nothing to check.
+  } else if (r.augment.crop > input[0] + 2 * r.augment.pad || r.augment.crop > input[1] + 2 * r.augment.pad) {
+    ctx.error('recipe', seen.get('augment') ?? train.keywordRange, `a ${r.augment.crop}×${r.augment.crop} crop does not fit a ${input[0]}×${input[1]} image padded by ${r.augment.pad}; crop at most ${Math.min(input[0], input[1]) + 2 * r.augment.pad}`);
+  } else if (input[0] !== input[1]) {
+    ctx.error('recipe', seen.get('augment') ?? train.keywordRange, `\`crop ${r.augment.crop}\` is a square crop, but the input is ${input[0]}×${input[1]}: leave \`crop\` out and the crop is the input's size`);
+  } else if (r.augment.crop !== input[0]) {
     ctx.error('recipe', seen.get('augment') ?? train.keywordRange, `the crop (${r.augment.crop}) must equal the model's input size (${input[0]}) so crops fit the input`);
   }
   r.explicit = explicit;

@@ -1,7 +1,7 @@
 // The Chevrotain grammar of `.resnet`. It produces a concrete syntax tree; `syntaxTree.ts` turns
 // that into the typed AST. Error recovery is on: a bad statement is reported and skipped, and
 // parsing goes on, so one pass reports every syntax error in a file.
-import { CstParser, type TokenType } from 'chevrotain';
+import { CstParser, type IToken, type TokenType } from 'chevrotain';
 import * as T from './tokens';
 
 export class ResnetGrammar extends CstParser {
@@ -211,7 +211,7 @@ export class ResnetGrammar extends CstParser {
       IGNORE_AMBIGUITIES: true,
       DEF: [
         {
-          GATE: () => this.LA(1).tokenType === T.Identifier && !isOperator(this.LA(2).tokenType),
+          GATE: () => this.LA(1).tokenType === T.Identifier && (!isOperator(this.LA(2).tokenType) || isSign(this.LA(1), this.LA(2), this.LA(3))),
           ALT: () => {
             this.CONSUME(T.Identifier, { LABEL: 'name' });
             this.OPTION({
@@ -282,6 +282,14 @@ export class ResnetGrammar extends CstParser {
 /** After a name, an operator means the name is part of an expression (`w*2`, `k x k`). */
 function isOperator(t: TokenType): boolean {
   return t === T.Times || t === T.Star || t === T.Slash || t === T.Plus || t === T.Minus;
+}
+
+/**
+ * `stride -1`: a minus with a space before it and none after is the value's sign, so the name
+ * takes a negative value (which its check then refuses by name), not `stride - 1`.
+ */
+function isSign(name: IToken, minus: IToken, after: IToken): boolean {
+  return minus.tokenType === T.Minus && minus.startOffset > (name.endOffset ?? name.startOffset) + 1 && after.startOffset === (minus.endOffset ?? minus.startOffset) + 1;
 }
 
 function isLayerKeyword(t: TokenType): boolean {

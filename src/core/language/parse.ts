@@ -2,9 +2,12 @@
 import type { IRecognitionException, IToken } from 'chevrotain';
 import type { ResnetFile, SourceRange, TopLevel } from './ast';
 import type { Diagnostic } from '../diagnostics';
+import { appendAll } from '../bounded';
+import { quoted } from '../report/printable';
 import { ResnetGrammar } from './grammar';
 import { SyntaxTreeBuilder, tokenRange } from './syntaxTree';
-import { Block, LBrace, Let, Model, Newline, RBrace, resnetLexer, significantNewlines } from './tokens';
+import { tokenMatcher } from 'chevrotain';
+import { Block, Comma, Identifier, LBrace, LParen, LayerKeyword, Let, Model, Newline, RBrace, RParen, resnetLexer, significantNewlines } from './tokens';
 
 export interface ParseResult {
   readonly file: ResnetFile;
@@ -23,7 +26,7 @@ export function parse(text: string): ParseResult {
   const diagnostics: Diagnostic[] = lexed.errors.map((e) => ({
     severity: 'error',
     code: 'syntax',
-    message: `unexpected character ${JSON.stringify(text.substr(e.offset, e.length))}: remove it`,
+    message: `unexpected character${e.length === 1 ? '' : 's'} ${quoted(text.substr(e.offset, e.length))}: remove ${e.length === 1 ? 'it' : 'them'}`,
     range: {
       startOffset: e.offset,
       endOffset: e.offset + e.length,
@@ -34,14 +37,56 @@ export function parse(text: string): ParseResult {
     },
   }));
   const items: TopLevel[] = [];
-  const chunks = declarationChunks(significantNewlines(lexed.tokens));
+  const tokens = dropTrailingCommas(lexed.tokens, diagnostics);
+  const chunks = declarationChunks(significantNewlines(tokens));
   chunks.forEach((tokens, i) => {
     const next = chunks[i + 1]?.[0];
     const parsed = parseChunk(tokens, next, text);
-    items.push(...parsed.items);
-    diagnostics.push(...parsed.diagnostics);
+    appendAll(items, parsed.items);
+    appendAll(diagnostics, parsed.diagnostics);
   });
   return { file: { items, range: whole }, diagnostics, comments: lexed.groups.comments ?? [] };
+}
+
+/**
+ * A comma at the end of a line continues the statement on the next one (`decay 0.1 at 32k,` /
+ * `    48k`). When the next line starts at the same indentation or less, it was meant as a line of its
+ * own (`conv1 conv 7x7, 64, stride 2,` then `head avgpool, fc 10`): joining them would report "too
+ * many arguments" on the wrong line. Such a comma is dropped, with an error that names it.
+ */
+function dropTrailingCommas(tokens: IToken[], diagnostics: Diagnostic[]): IToken[] {
+  const out: IToken[] = [];
+  let lineStart: IToken | undefined;
+  let depth = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    const type = token.tokenType;
+    if (type === LParen) depth++;
+    else if (type === RParen) depth = Math.max(0, depth - 1);
+    if (type === Newline) {
+      lineStart = undefined;
+      out.push(token);
+      continue;
+    }
+    lineStart ??= token;
+    if (type === Comma && depth === 0 && tokens[i + 1]?.tokenType === Newline) {
+      let j = i + 1;
+      while (tokens[j]?.tokenType === Newline) j++;
+      const next = tokens[j];
+      const startsOwnLine = next !== undefined && (next.tokenType === Identifier || tokenMatcher(next, LayerKeyword)) && (next.startColumn ?? 0) <= (lineStart.startColumn ?? 0);
+      if (startsOwnLine) {
+        diagnostics.push({
+          severity: 'error',
+          code: 'syntax',
+          message: `this comma ends the line, so the next line (\`${next.image} …\`) would join this one: remove the comma, or indent the next line to continue this one`,
+          range: tokenRange(token),
+        });
+        continue;
+      }
+    }
+    out.push(token);
+  }
+  return out;
 }
 
 /**
@@ -80,10 +125,17 @@ interface ChunkParse {
 
 const chunkCache = new Map<string, ChunkParse>();
 const CHUNK_CACHE_LIMIT = 4096;
+/**
+ * The cache is bounded by the text it holds too (its parse trees take some 60 bytes per
+ * character): a few huge declarations must not keep hundreds of megabytes alive.
+ */
+const CHUNK_CACHE_CHARS = 1024 * 1024;
+let cachedChars = 0;
 
-/** Forgets every remembered declaration (tests compare a warm parse with a cold one). */
+/** Forgets every remembered declaration (tests compare a warm parse with a cold one; the server, when no document is open). */
 export function clearParseCache(): void {
   chunkCache.clear();
+  cachedChars = 0;
 }
 
 function parseChunk(tokens: IToken[], next: IToken | undefined, text: string): ChunkParse {
@@ -99,8 +151,11 @@ function parseChunk(tokens: IToken[], next: IToken | undefined, text: string): C
     return dOffset === 0 && dLine === 0 ? cached : { ...relocate(cached, dOffset, dLine), offset: first.startOffset, line: first.startLine ?? 1 };
   }
   const parsed = parseTokens(tokens, next, text, end);
-  if (chunkCache.size >= CHUNK_CACHE_LIMIT) chunkCache.clear();
-  chunkCache.set(key, parsed);
+  if (chunkCache.size >= CHUNK_CACHE_LIMIT || cachedChars + key.length > CHUNK_CACHE_CHARS) clearParseCache();
+  if (key.length <= CHUNK_CACHE_CHARS) {
+    chunkCache.set(key, parsed);
+    cachedChars += key.length;
+  }
   return parsed;
 }
 

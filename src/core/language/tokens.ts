@@ -34,10 +34,14 @@ export const Softmax = layerKeyword('Softmax', 'softmax');
 
 const identChar = /[A-Za-z0-9_]/;
 
+/** Words after which a standalone `x` is a name being declared or passed, never "times". */
+const WORDS_BEFORE_A_NAME = new Set(['model', 'block', 'let', 'add', 'conv', 'bn', 'relu', 'maxpool', 'avgpool', 'globalavgpool', 'fc', 'softmax']);
+
 /**
- * `x` and `×` mean "times" in `7x7`, `224x224x3` and `basic(64) x 3`. An `x` counts as the
- * operator when it stands alone or follows a digit or `)` directly; otherwise it starts an identifier
- * (`xavier`), so the only name a user cannot pick is `x` itself.
+ * `x` and `×` mean "times" in `7x7`, `224x224x3`, `k x k` and `basic(64) x 3`. An `x` right after
+ * a digit or `)` is the operator. A standalone `x` is the operator only between two operands (after
+ * a number, a name or `)`, before a number, a name or `(`); anywhere else (`model x {`, `let x = 3`,
+ * `conv 3x3, x`, `x(4)`) it is the name `x`. Inside a word (`xavier`, `conv2_x`) it is a letter.
  */
 const matchTimes: CustomPatternMatcherFunc = (text, offset) => {
   const c = text[offset];
@@ -45,10 +49,25 @@ const matchTimes: CustomPatternMatcherFunc = (text, offset) => {
   if (c !== 'x') return null;
   const prev = offset > 0 ? text[offset - 1] : ' ';
   const next = offset + 1 < text.length ? text[offset + 1] : ' ';
-  const prevIsDigit = prev >= '0' && prev <= '9';
-  const standalone = !identChar.test(prev) && !identChar.test(next);
-  return prevIsDigit || prev === ')' || standalone ? (['x'] as unknown as RegExpExecArray) : null;
+  if ((prev >= '0' && prev <= '9') || prev === ')') return ['x'] as unknown as RegExpExecArray;
+  if (identChar.test(prev) || identChar.test(next) || next === '(') return null;
+  return betweenOperands(text, offset) ? (['x'] as unknown as RegExpExecArray) : null;
 };
+
+function betweenOperands(text: string, offset: number): boolean {
+  let before = offset - 1;
+  while (before >= 0 && (text[before] === ' ' || text[before] === '\t')) before--;
+  let after = offset + 1;
+  while (after < text.length && (text[after] === ' ' || text[after] === '\t')) after++;
+  const left = before >= 0 ? text[before] : '';
+  const right = after < text.length ? text[after] : '';
+  if (!(right === '(' || identChar.test(right))) return false;
+  if (left === ')') return true;
+  if (!identChar.test(left)) return false;
+  let start = before;
+  while (start > 0 && identChar.test(text[start - 1])) start--;
+  return !WORDS_BEFORE_A_NAME.has(text.slice(start, before + 1));
+}
 export const Times = createToken({
   name: 'Times',
   pattern: { exec: matchTimes },

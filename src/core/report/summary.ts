@@ -1,5 +1,6 @@
 // The model summary table (in the manner of torchinfo): one row per layer, a subtotal per stage,
 // then the totals. The CLI prints it; the editor shows it in "ResNet: Show Model Summary".
+import { maxOf } from '../bounded';
 import { activationBytes, allLayers, type ModelNode } from '../analysis/network';
 import { formatShape } from '../analysis/shape';
 import { describeLayer } from './layerKind';
@@ -25,7 +26,7 @@ export function formatSummary(model: ModelNode, options: SummaryOptions): string
     rows.push([`${stage.name} (stage total)`, '', formatShape(stage.output), formatExact(stage.cost.params), formatExact(stage.cost.macs)]);
     rules.push(rows.length);
   }
-  const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
+  const widths = rows[0].map((_, col) => maxOf(rows.map((r) => r[col].length), 0));
   const render = (r: string[]) =>
     r.map((cell, col) => (col >= 3 ? cell.padStart(widths[col]) : cell.padEnd(widths[col]))).join('  ').trimEnd();
   const totalWidth = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);

@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { RequestType } from 'vscode-jsonrpc';
 import { TrainableModelsRequest, TrainableModelsResultSchema, checkResult, type TrainableModel } from '../../protocol/languageServer';
+import { noModelNamed } from '../../core/report/modelChoice';
 import type { DatasetChoice, TrainRequest } from '../../protocol/training';
 import { backendSetting, engineFields, runsFolder } from './settings';
 
@@ -123,7 +124,7 @@ async function resnetDocument(uri: string | undefined): Promise<vscode.TextDocum
 async function pickModel(models: readonly TrainableModel[], wanted: string | undefined, fileName: string): Promise<TrainableModel | undefined> {
   if (wanted !== undefined) {
     const model = models.find((m) => m.name === wanted);
-    if (!model) void vscode.window.showErrorMessage(`${fileName} has no model named ${wanted}; its models: ${models.map((m) => m.name).join(', ') || 'none'}.`);
+    if (!model) void vscode.window.showErrorMessage(`${noModelNamed(fileName, wanted, models)}.`);
     return model;
   }
   if (models.length === 0) {

@@ -205,7 +205,7 @@ function runPython(python: string, args: readonly string[], options: RelayOption
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
       options.onLog?.(chunk);
-      stderrTail.push(...chunk.split('\n').filter((l) => l.trim()));
+      for (const line of chunk.split('\n')) if (line.trim()) stderrTail.push(line);
       stderrTail.splice(0, Math.max(0, stderrTail.length - STDERR_TAIL_LINES));
     });
     // Nothing is written to the runner's stdin: it only watches for it to close (the launcher gone).
