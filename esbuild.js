@@ -70,14 +70,13 @@ for (const [entry, outfile] of nodeEntries) {
       // the user, so they are loaded at run time if present, never bundled.
       external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
       loader: { '.py': 'text' },
-      plugins: [pythonAsText],
       // Bundled ESM-only packages (Chevrotain) may use import.meta.url; give it a CommonJS value.
       define: { 'import.meta.url': 'importMetaUrl' },
       // The CLI is the package's `bin`: it needs a shebang to run as `resnet-studio`.
       banner: { js: `${outfile === 'dist/cli.cjs' ? '#!/usr/bin/env node\n' : ''}const importMetaUrl = require('url').pathToFileURL(__filename).href;` },
       // ...and its execute bit, after every build: npm links the bin as it is, and a fresh clone has
       // no dist/ yet when `npm ci` runs, so npm cannot set the bit itself.
-      plugins: outfile === 'dist/cli.cjs' ? [executable(outfile)] : [],
+      plugins: [pythonAsText, ...(outfile === 'dist/cli.cjs' ? [executable(outfile)] : [])],
     }),
   );
 }

