@@ -2,9 +2,9 @@
 // Both sides import this module; the worker writes exactly these, and `parseTrainingMessage`
 // validates whatever arrives, so a malformed message is dropped instead of trusted.
 
-export type BackendName = 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
+export type BackendName = 'tfjs-node-gpu' | 'webgpu' | 'tfjs-node' | 'wasm' | 'cpu';
 export type BackendChoice = 'auto' | BackendName;
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'];
 export type DatasetChoice = 'mnist' | 'cifar10' | 'synthetic';
 
 /** What to train: everything the worker needs, saved as the run's `config.json`. */
@@ -56,6 +56,8 @@ export interface StartedMessage {
   /** Why this backend: what was tried before it and why that failed. */
   readonly backendReason: string;
   readonly device: string;
+  /** The GPU a webgpu run uses: who made it, what it is, whether it is a software one, its largest buffer. */
+  readonly adapter?: GpuAdapterInfo;
   readonly dataset: string;
   readonly trainImages: number;
   readonly batchSize: number;
@@ -63,6 +65,18 @@ export interface StartedMessage {
   readonly totalSteps: number;
   readonly epochs: number;
   readonly resumedAtStep?: number;
+}
+
+export interface GpuAdapterInfo {
+  readonly vendor: string;
+  readonly architecture: string;
+  readonly description: string;
+  /** True for a CPU rasterizer (SwiftShader, llvmpipe, WARP). */
+  readonly software: boolean;
+  /** Bytes: the largest single buffer, so the largest tensor, the GPU accepts. */
+  readonly maxBufferSize: number;
+  /** The native API under WebGPU: vulkan, metal or d3d12. */
+  readonly api: string;
 }
 
 export interface BatchMessage {

@@ -126,7 +126,7 @@ async function timeTfjs(batch: number, warmup: number, steps: number, profile = 
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const pixels = Float32Array.from({ length: batch * 32 * 32 * 3 }, (_, i) => Math.sin(i * 12.9898) * 0.5);
     const labels = Uint8Array.from({ length: batch }, (_, i) => (i * 7) % RESNET20.classes);
-    const step = async () => void trainStep(model, variables, optimizer, pixels, labels, batch, RESNET20.inputShape, RESNET20.classes, 0.1);
+    const step = async () => void (await trainStep(model, variables, optimizer, pixels, labels, batch, RESNET20.inputShape, RESNET20.classes, 0.1));
     for (let i = 0; i < warmup; i++) await step();
     if (profile) await printProfile(step);
     const times: number[] = [];
