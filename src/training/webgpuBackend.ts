@@ -4,6 +4,7 @@
 // garbage (WebGPU reports both asynchronously, never by throwing).
 import * as tf from '@tensorflow/tfjs';
 import { openAdapter, type AdapterSummary } from './webgpuDevice';
+import { registerWebGpuTrainingKernels } from './webgpuKernels';
 
 export type WebGpuStart = { ok: true; summary: AdapterSummary } | { ok: false; why: string };
 
@@ -54,6 +55,8 @@ export async function startWebGpuBackend(accept: (summary: AdapterSummary) => st
   if (tf.engine().registryFactory.webgpu) tf.removeBackend('webgpu');
   tf.registerBackend('webgpu', () => new WebGPUBackend(device, adapter.info), 3);
   if (!(await tf.setBackend('webgpu'))) return { ok: false, why: 'the webgpu backend did not start' };
+  // Ours replace TF.js's where they keep a GPU busier; the stock ones stay reachable for comparison.
+  if (process.env.RESNET_STUDIO_WEBGPU_STOCK_KERNELS !== '1') registerWebGpuTrainingKernels();
   started = opened.summary;
   return { ok: true, summary: started };
 }

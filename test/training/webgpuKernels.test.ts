@@ -1,4 +1,5 @@
-// Every op and gradient the model builder uses, on TF.js's `webgpu` backend (through Dawn, here on
+// Every op and gradient the model builder uses, on TF.js's `webgpu` backend with our WGSL kernels
+// (src/training/webgpuKernels.ts) (through Dawn, here on
 // SwiftShader, the software Vulkan GPU of Debian's chromium), against the pure-JS `cpu` backend.
 //
 // Tolerance: max |webgpu - cpu| <= RTOL * max(1, max |cpu|) with RTOL = 1e-4. The GPU sums K
@@ -11,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { useSwiftShaderHere } from '../helpers/swiftshader';
 import { Random } from '../../src/training/random';
 import { startWebGpuBackend } from '../../src/training/webgpuBackend';
+import { batchSplits, usingOurWebGpuKernels } from '../../src/training/webgpuKernels';
 import { ConstantPad2D, ZeroPadShortcut } from '../../src/training/model/customLayers';
 import { analyze } from '../../src/core/analysis/analyze';
 import { buildModel } from '../../src/training/model/buildModel';
@@ -64,14 +66,20 @@ async function checkOpAndGradients(what: string, inputs: Host[], f: (...t: tf.Te
   actual.forEach((a, i) => assertClose(a, expected[i], `${what} ${i === 0 ? 'value' : `gradient ${i}`}`));
 }
 
-test('webgpu: every layer and gradient the model builder uses matches cpu', { skip, timeout: 120_000 }, async (t) => {
+test('webgpu: every layer and gradient the model builder uses matches cpu', { skip, timeout: 300_000 }, async (t) => {
   const started = await startWebGpuBackend();
   assert.ok(started.ok, started.ok ? '' : started.why);
+  assert.ok(usingOurWebGpuKernels(), 'the backend runs our Conv2DBackpropFilter');
+  // 1x1x128x160 filters at batch 5: chunks of 2, 2 and 1 images (an uneven split).
+  assert.equal(batchSplits(5, 128 * 160), 4);
+  assert.equal(batchSplits(128, 3 * 3 * 16 * 16), 29);
   const nhwc = (c: number, hw = 8, n = 2) => host([n, hw, hw, c]);
   const cases: [string, Host[], (...t: tf.Tensor[]) => tf.Tensor][] = [
     ['conv 3x3 stride 1 on a zero-padded input', [nhwc(3), host([3, 3, 3, 8], 0.5)], (x, w) => tf.conv2d(tf.pad(x as tf.Tensor4D, [[0, 0], [1, 1], [1, 1], [0, 0]]), w as tf.Tensor4D, 1, 'valid')],
     ['conv 3x3 stride 2', [nhwc(8), host([3, 3, 8, 16], 0.3)], (x, w) => tf.conv2d(tf.pad(x as tf.Tensor4D, [[0, 0], [1, 1], [1, 1], [0, 0]]), w as tf.Tensor4D, 2, 'valid')],
     ['conv 1x1 stride 2 (projection shortcut)', [nhwc(8), host([1, 1, 8, 16], 0.3)], (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'valid')],
+    ['conv 1x1 128→160, batch 5 (filter gradient in uneven batch chunks)', [host([5, 4, 4, 128]), host([1, 1, 128, 160], 0.1)], (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid')],
+    ['conv 3x3 stride 2, batch 7, many chunks', [host([7, 9, 9, 4]), host([3, 3, 4, 8], 0.3)], (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'valid')],
     ['conv 7x7 stride 2 (ImageNet stem)', [host([1, 15, 15, 3]), host([7, 7, 3, 4], 0.2)], (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'valid')],
     ['batch norm, training mode (batch statistics)', [nhwc(6), host([6]), host([6])], (x, gamma, beta) => {
       const { mean, variance } = tf.moments(x, [0, 1, 2]);
@@ -96,7 +104,7 @@ test('webgpu: every layer and gradient the model builder uses matches cpu', { sk
   });
 });
 
-test('webgpu: the tiny model\'s loss and every gradient, then one SGD step, match cpu', { skip, timeout: 120_000 }, async () => {
+test('webgpu: the tiny model\'s loss and every gradient, then one SGD step, match cpu', { skip, timeout: 300_000 }, async () => {
   const started = await startWebGpuBackend();
   assert.ok(started.ok, started.ok ? '' : started.why);
   const node = analyze(TINY_MODEL).models[0];
