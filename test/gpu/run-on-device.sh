@@ -2,7 +2,7 @@
 # The GPU check of issue 10, as one command for a session lent the GPU device machine (an H200 with
 # a CUDA PyTorch, no Node.js, no network). Trains CIFAR ResNet-20 (synthetic CIFAR-shaped data,
 # batch 128) for a fixed number of steps on
-#   (a) TF.js webgpu (Dawn on Vulkan),
+#   (a) TF.js webgpu (Dawn on Vulkan), with our WGSL kernels and with TF.js's own,
 #   (b) the PyTorch engine on CUDA, fp32, and bf16 + channels_last,
 # and writes images/s of each, the ratio webgpu / PyTorch fp32 and the peak GPU memory (nvidia-smi,
 # above the idle level) into $OUT: summary.txt (for people), results.jsonl (one line a run), log.txt.
@@ -78,8 +78,11 @@ bench() { # label, timeout seconds, gpu-bench arguments…
   ' "$line" | tee -a "$summary"
 }
 
-# (a) TF.js webgpu
+# (a) TF.js webgpu, with our WGSL filter gradient, then (full runs only) with TF.js's own for comparison
 bench webgpu $([ $DRY = 1 ] && echo 480 || echo 240) --backend webgpu --steps $WG_STEPS --warmup $WG_WARM --train-images $((BATCH * 30))
+if [ $DRY = 0 ]; then
+  RESNET_STUDIO_WEBGPU_STOCK_KERNELS=1 bench webgpu-stock-kernels 180 --backend webgpu --steps 30 --warmup 10 --train-images $((BATCH * 30))
+fi
 
 # (b) PyTorch on CUDA
 if "$PY" -c 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)' 2>>"$log"; then
