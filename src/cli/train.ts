@@ -19,7 +19,7 @@ import { readSource } from './readSource';
 
 export const trainHelp = `Usage: resnet-studio train FILE [--model NAME] [--dataset mnist|cifar10|synthetic] [--data-dir DIR]
                           [--epochs N] [--max-steps N] [--batch-size N]
-                          [--backend auto|tfjs-node-gpu|tfjs-node|wasm|cpu] [--out DIR] [--seed N] [--json]
+                          [--backend auto|tfjs-node-gpu|webgpu|tfjs-node|wasm|cpu] [--out DIR] [--seed N] [--json]
                           [--engine tfjs|pytorch] [--python PATH] [--nproc-per-node N]
                           [--nnodes N --rdzv-endpoint HOST:PORT]
                           [--device auto|cuda|mps|cpu] [--precision fp32|bf16|fp16] [--channels-last]
@@ -36,7 +36,8 @@ metrics.jsonl, a checkpoint per epoch and the final model in TF.js format.
   --epochs N         train N epochs (overrides the recipe)
   --max-steps N      stop after N optimizer steps
   --batch-size N     override the recipe's batch size
-  --backend NAME     auto (default): tfjs-node-gpu, else tfjs-node, else wasm, else cpu
+  --backend NAME     auto (default): tfjs-node-gpu, else webgpu on a hardware GPU, else tfjs-node,
+                     else wasm, else cpu; webgpu also accepts a software GPU (SwiftShader)
   --out DIR          where run folders go (default: runs)
   --resume RUNDIR    continue a stopped or crashed run from its last checkpoint
   --seed N           random seed (default: the recipe's, 1)

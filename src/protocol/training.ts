@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import { DATASET_NAMES } from '../core/datasets';
 import { anyNumber, check, checkTagged, oneOf, readonlyArray, type Checked } from './check';
 
-export const BACKEND_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 export const BACKEND_CHOICES = ['auto', ...BACKEND_NAMES] as const;
 export const BackendChoiceSchema = oneOf(BACKEND_CHOICES);
@@ -90,6 +90,19 @@ export const WorkerCommandSchema = v.variant('type', [
 export type WorkerCommand = v.InferOutput<typeof WorkerCommandSchema>;
 const WORKER_COMMAND_TYPES: readonly WorkerCommand['type'][] = ['start', 'resume', 'stop'];
 
+export const GpuAdapterInfoSchema = v.object({
+  vendor: v.string(),
+  architecture: v.string(),
+  description: v.string(),
+  /** True for a CPU rasterizer (SwiftShader, llvmpipe, WARP). */
+  software: v.boolean(),
+  /** Bytes: the largest single buffer, so the largest tensor, the GPU accepts. */
+  maxBufferSize: anyNumber,
+  /** The native API under WebGPU: vulkan, metal or d3d12. */
+  api: v.string(),
+});
+export type GpuAdapterInfo = v.InferOutput<typeof GpuAdapterInfoSchema>;
+
 export const StartedMessageSchema = v.object({
   type: v.literal('started'),
   runDir: v.string(),
@@ -107,6 +120,8 @@ export const StartedMessageSchema = v.object({
   totalSteps: anyNumber,
   epochs: anyNumber,
   resumedAtStep: v.optional(anyNumber),
+  /** The GPU a webgpu run uses: who made it, what it is, whether it is a software one, its largest buffer. */
+  adapter: v.optional(GpuAdapterInfoSchema),
   /** What the person should know before trusting the run: a data file short of images, a damaged checkpoint passed over. */
   warnings: v.optional(readonlyArray(v.string())),
 });

@@ -1,7 +1,9 @@
 // Picks the TF.js backend to train on, best first, and says which and why:
-// tfjs-node-gpu (CUDA) → tfjs-node (native CPU) → wasm (with our training kernels) → cpu.
-// The native packages are optional and installed by the user (they download libtensorflow at
-// install time and, for the GPU, need CUDA 11.2 and cuDNN 8.1), so they are looked for at run time.
+// tfjs-node-gpu (CUDA) → webgpu on a hardware GPU (Dawn: Vulkan, Metal, D3D12) → tfjs-node
+// (native CPU) → wasm (with our training kernels) → cpu. The native packages are optional and
+// installed by the user (they download libtensorflow at install time and, for the GPU, need CUDA
+// 11.2 and cuDNN 8.1), so they are looked for at run time. webgpu ships with the extension; a
+// software GPU (SwiftShader, llvmpipe, WARP) is slower than wasm, so only `--backend webgpu` uses one.
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,16 +14,20 @@ import { registerWasmTrainingKernels } from './wasmKernels';
 import { BACKEND_HELP } from './backendInstall';
 
 export { BACKEND_HELP };
+import { startWebGpuBackend } from './webgpuBackend';
+import { describeAdapter, type AdapterSummary } from './webgpuDevice';
 
 export interface SelectedBackend {
   readonly name: BackendName;
   readonly reason: string;
   readonly device: string;
+  /** The GPU, when the backend is webgpu. */
+  readonly adapter?: AdapterSummary;
 }
 
 export class BackendError extends Error {}
 
-const ORDER: readonly BackendName[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
+const ORDER: readonly BackendName[] = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'];
 
 export async function selectBackend(choice: BackendChoice, searchDirs: readonly string[] = []): Promise<SelectedBackend> {
   // PROD silences TF.js's console advertising for tfjs-node; we say ourselves which backend runs and why.
@@ -29,10 +35,10 @@ export async function selectBackend(choice: BackendChoice, searchDirs: readonly 
   const tried: string[] = [];
   const candidates = choice === 'auto' ? ORDER : [choice];
   for (const name of candidates) {
-    const attempt = await tryBackend(name, searchDirs);
+    const attempt = await tryBackend(name, searchDirs, choice === 'auto');
     if (attempt.ok) {
-      const why = choice === 'auto' ? (tried.length ? `auto: ${tried.join('; ')}` : 'auto: the best backend available') : 'chosen with --backend';
-      return { name, reason: why, device: attempt.device };
+      const why = choice === 'auto' ? (tried.length ? `auto: ${tried.join('; ')}` : 'auto: the best backend available') : attempt.adapter?.software ? 'chosen with --backend; this GPU is a software one (it runs on the CPU), so expect it to be slower than wasm' : 'chosen with --backend';
+      return { name, reason: why, device: attempt.device, ...(attempt.adapter ? { adapter: attempt.adapter } : {}) };
     }
     if (choice !== 'auto') throw new BackendError(`the ${name} backend cannot be used: ${attempt.why}`);
     tried.push(`${name} unavailable (${attempt.why})`);
@@ -40,10 +46,21 @@ export async function selectBackend(choice: BackendChoice, searchDirs: readonly 
   throw new BackendError(`no TF.js backend could be started: ${tried.join('; ')}`);
 }
 
-type Attempt = { ok: true; device: string } | { ok: false; why: string };
+type Attempt = { ok: true; device: string; adapter?: AdapterSummary } | { ok: false; why: string };
 
-async function tryBackend(name: BackendName, searchDirs: readonly string[]): Promise<Attempt> {
+async function tryBackend(name: BackendName, searchDirs: readonly string[], auto: boolean): Promise<Attempt> {
   switch (name) {
+    case 'webgpu': {
+      // auto never trains on a software GPU: it is correct but slower than wasm on the same CPU.
+      const refuseSoftware = (a: AdapterSummary) => (auto && a.software ? `the only GPU is a software one, ${a.description} (${a.vendor}, ${a.architecture}), slower than wasm; \`--backend webgpu\` uses it anyway` : undefined);
+      try {
+        const started = await startWebGpuBackend(refuseSoftware);
+        if (!started.ok) return { ok: false, why: started.why };
+        return { ok: true, device: describeAdapter(started.summary), adapter: started.summary };
+      } catch (error) {
+        return { ok: false, why: `the WebGPU backend failed: ${error instanceof Error ? error.message : String(error)}` };
+      }
+    }
     case 'tfjs-node-gpu':
     case 'tfjs-node': {
       const loaded = loadNative(`@tensorflow/${name}`, searchDirs);

@@ -9,6 +9,8 @@ import { epochBatches, padCropFlip, type Split } from './data/index';
 import { buildModel } from './model/buildModel';
 import { Optimizer } from './optimizer';
 import { Random } from './random';
+import { webGpuFailure } from './webgpuBackend';
+import { batchTooLargeMessage, gpuFailureMessage } from './webgpuMemory';
 import { learningRate, scheduleFor } from './schedule';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,6 +58,8 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
 
   const data = prepareDataset(request, model, seed);
   const backend = await selectBackend(request.backend, request.backendDirs ?? []);
+  const tooLarge = backend.adapter && batchTooLargeMessage(model, batchSize, backend.adapter);
+  if (tooLarge) throw new TrainingError(tooLarge);
   const network = buildModel(model, { seed });
   const classes = model.output[2];
 
@@ -91,6 +95,7 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
     backend: backend.name,
     backendReason: backend.reason,
     device: backend.device,
+    ...(backend.adapter ? { adapter: backend.adapter } : {}),
     dataset: data.name,
     trainImages: data.train.count,
     batchSize,
@@ -118,12 +123,15 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
       const stepStarted = performance.now();
       const pixels = recipe.augment.pad > 0 || recipe.augment.flip ? padCropFlip(batch.images, batch.count, [h, w, c], augmentRng, { pad: recipe.augment.pad, flip: recipe.augment.flip }) : batch.images;
       const lr = learningRate(schedule, step);
-      const { loss, correct } = trainStep(network, variables, optimizer, pixels, batch.labels, batch.count, [h, w, c], classes, lr);
+      const { loss, correct } = await trainStep(network, variables, optimizer, pixels, batch.labels, batch.count, [h, w, c], classes, lr);
       step++;
       batchInEpoch++;
       sums.loss += loss * batch.count;
       sums.correct += correct;
       sums.images += batch.count;
+      // WebGPU reports running out of memory or losing the device asynchronously, never by throwing.
+      const gpuFailure = backend.name === 'webgpu' ? webGpuFailure() : undefined;
+      if (gpuFailure) throw new TrainingError(gpuFailureMessage(gpuFailure, { batchSize, step, runDir, adapter: backend.adapter }));
       const rate = batch.count / ((performance.now() - stepStarted) / 1000);
       imagesPerSec = imagesPerSec === 0 ? rate : 0.8 * imagesPerSec + 0.2 * rate;
       if (!Number.isFinite(loss)) {
@@ -143,7 +151,7 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
     if (stopped) break;
     const epochDone = step % stepsPerEpoch === 0 || batchInEpoch >= stepsPerEpoch;
     if (epochDone) {
-      const validation = data.validation ? evaluate(network, data.validation, [h, w, c], classes) : undefined;
+      const validation = data.validation ? await evaluate(network, data.validation, [h, w, c], classes) : undefined;
       emit({
         type: 'epoch',
         epoch,
@@ -161,14 +169,14 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
     emit({ type: 'checkpoint', epoch, step, path });
   }
 
-  const test = evaluate(network, data.test, [h, w, c], classes);
+  const test = await evaluate(network, data.test, [h, w, c], classes);
   await saveFinalModel(network, runPaths(runDir).model);
   emit({ type: 'finished', runDir, step, epoch: position.epoch, stopped, testLoss: test.loss, testAccuracy: test.accuracy, seconds: (Date.now() - started) / 1000 });
   optimizer.dispose();
   network.dispose();
 }
 
-export function trainStep(
+export async function trainStep(
   network: tf.LayersModel,
   variables: tf.Variable[],
   optimizer: Optimizer,
@@ -178,8 +186,8 @@ export function trainStep(
   shape: readonly [number, number, number],
   classes: number,
   lr: number,
-): { loss: number; correct: number } {
-  return tf.tidy(() => {
+): Promise<{ loss: number; correct: number }> {
+  const [lossTensor, correctTensor] = tf.tidy(() => {
     const x = tf.tensor4d(pixels, [count, shape[0], shape[1], shape[2]]);
     const y = tf.oneHot(tf.tensor1d(Array.from(labels), 'int32'), classes);
     let predictions: tf.Tensor | undefined;
@@ -189,24 +197,32 @@ export function trainStep(
       return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
     }, variables);
     optimizer.apply(variables, variables.map((v) => grads[v.name]), lr);
-    const correct = (predictions as tf.Tensor).equal(tf.tensor1d(Array.from(labels), 'int32')).sum().dataSync()[0];
-    return { loss: value.dataSync()[0], correct };
+    const correct = (predictions as tf.Tensor).equal(tf.tensor1d(Array.from(labels), 'int32')).sum();
+    tf.dispose(predictions);
+    return [value, correct];
   });
+  // Read back asynchronously: the webgpu backend cannot read a GPU buffer synchronously in Node.
+  const [loss, correct] = await Promise.all([lossTensor.data(), correctTensor.data()]);
+  tf.dispose([lossTensor, correctTensor]);
+  return { loss: loss[0], correct: correct[0] };
 }
 
-function evaluate(network: tf.LayersModel, split: Split, shape: readonly [number, number, number], classes: number): { loss: number; accuracy: number } {
+async function evaluate(network: tf.LayersModel, split: Split, shape: readonly [number, number, number], classes: number): Promise<{ loss: number; accuracy: number }> {
   let loss = 0;
   let correct = 0;
   const size = shape[0] * shape[1] * shape[2];
   for (let start = 0; start < split.count; start += EVAL_BATCH) {
     const count = Math.min(EVAL_BATCH, split.count - start);
-    tf.tidy(() => {
+    const [batchLoss, batchCorrect] = tf.tidy(() => {
       const x = tf.tensor4d(split.images.subarray(start * size, (start + count) * size), [count, shape[0], shape[1], shape[2]]);
       const labels = tf.tensor1d(Array.from(split.labels.subarray(start, start + count)), 'int32');
       const logits = (network.apply(x, { training: false }) as tf.Tensor).reshape([count, classes]);
-      loss += (tf.losses.softmaxCrossEntropy(tf.oneHot(labels, classes), logits).dataSync()[0] ?? 0) * count;
-      correct += logits.argMax(1).equal(labels).sum().dataSync()[0] ?? 0;
+      return [tf.losses.softmaxCrossEntropy(tf.oneHot(labels, classes), logits), logits.argMax(1).equal(labels).sum()];
     });
+    const [l, c] = await Promise.all([batchLoss.data(), batchCorrect.data()]);
+    tf.dispose([batchLoss, batchCorrect]);
+    loss += (l[0] ?? 0) * count;
+    correct += c[0] ?? 0;
   }
   return { loss: loss / Math.max(1, split.count), accuracy: correct / Math.max(1, split.count) };
 }

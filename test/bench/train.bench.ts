@@ -1,10 +1,17 @@
 /**
  * Training-step benchmark: CIFAR ResNet-20 (option A shortcuts) on TF.js wasm
- * (stock kernels vs. our training kernels), TF.js cpu, and PyTorch CPU.
+ * (stock kernels vs. our training kernels), TF.js cpu, PyTorch CPU, and TF.js webgpu
+ * whenever Dawn finds an adapter (the row names it; a software one such as
+ * SwiftShader runs at --webgpu-software-batch for --webgpu-software-steps, since it
+ * compiles and runs every shader on the CPU).
  *
  *   node --import tsx test/bench/train.bench.ts [--batch 128] [--steps 5]
  *        [--warmup 2] [--before-steps 1] [--cpu-batch 2]
- *        [--skip before,forward,cpu,torch] [--profile]
+ *        [--webgpu-software-batch 8] [--webgpu-software-steps 2]
+ *        [--skip before,forward,cpu,torch,webgpu] [--profile]
+ *
+ * On a machine with no GPU, SwiftShader (Debian's chromium) gives the webgpu row:
+ *   VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json npm run bench:train
  *
  * Images/s = batch / median step time (after warm-up). wasm in Node runs
  * single-threaded: tfjs-backend-wasm 4.22 reports no multithread support when
@@ -23,6 +30,8 @@ import { analyze } from '../../src/core/analysis/analyze';
 import { buildModel } from '../../src/training/model/buildModel';
 import { Optimizer } from '../../src/training/optimizer';
 import { trainStep } from '../../src/training/trainer';
+import { startWebGpuBackend } from '../../src/training/webgpuBackend';
+import { describeAdapter } from '../../src/training/webgpuDevice';
 import {
   registerWasmTrainingKernels,
   unregisterWasmTrainingKernels,
@@ -85,6 +94,8 @@ interface Args {
   cpuBatch: number;
   skip: Set<string>;
   profile: boolean;
+  webgpuSoftwareBatch: number;
+  webgpuSoftwareSteps: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -100,6 +111,8 @@ function parseArgs(argv: string[]): Args {
     cpuBatch: Number(get('cpu-batch', '2')),
     skip: new Set(get('skip', '').split(',').filter(Boolean)),
     profile: argv.includes('--profile'),
+    webgpuSoftwareBatch: Number(get('webgpu-software-batch', '8')),
+    webgpuSoftwareSteps: Number(get('webgpu-software-steps', '2')),
   };
 }
 
@@ -126,7 +139,7 @@ async function timeTfjs(batch: number, warmup: number, steps: number, profile = 
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const pixels = Float32Array.from({ length: batch * 32 * 32 * 3 }, (_, i) => Math.sin(i * 12.9898) * 0.5);
     const labels = Uint8Array.from({ length: batch }, (_, i) => (i * 7) % RESNET20.classes);
-    const step = async () => void trainStep(model, variables, optimizer, pixels, labels, batch, RESNET20.inputShape, RESNET20.classes, 0.1);
+    const step = async () => void (await trainStep(model, variables, optimizer, pixels, labels, batch, RESNET20.inputShape, RESNET20.classes, 0.1));
     for (let i = 0; i < warmup; i++) await step();
     if (profile) await printProfile(step);
     const times: number[] = [];
@@ -329,6 +342,24 @@ async function main(): Promise<void> {
       console.log(`ratio wasm/PyTorch: ${(wasmIps / torchIps).toFixed(2)} (goal >= 0.70)`);
     }
   }
+
+  if (!args.skip.has('webgpu')) await webgpuRow(args);
+}
+
+/** The webgpu row: ResNet-20 on whatever adapter Dawn finds, named; none found is said so. */
+async function webgpuRow(args: Args): Promise<void> {
+  const started = await startWebGpuBackend();
+  if (!started.ok) {
+    console.log(`webgpu: no adapter (${started.why})`);
+    return;
+  }
+  const software = started.summary.software;
+  const batch = software ? args.webgpuSoftwareBatch : args.batch;
+  const warmup = software ? 1 : args.warmup;
+  const steps = software ? args.webgpuSoftwareSteps : args.steps;
+  const times = await timeTfjs(batch, warmup, steps);
+  const sec = median(times);
+  console.log(`webgpu on ${describeAdapter(started.summary)}: ${(batch / sec).toFixed(2)} img/s at batch ${batch} (${(sec * 1000).toFixed(0)} ms/step, median of ${steps} after ${warmup} warm-up)`);
 }
 
 if (process.argv[1] != null && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -104,7 +104,7 @@ test('train: the progress view on a non-terminal, and bad arguments as messages'
   assert.match(r.stdout, /^backend: wasm, CPU \(WebAssembly/m);
   assert.match(r.stdout, /^finished after 2 steps in .*: test accuracy \d+\.\d\d% \(loss /m);
   for (const [args, message] of [
-    [['--backend', 'gpu'], /--backend takes auto, tfjs-node-gpu, tfjs-node, wasm, cpu, not "gpu"/],
+    [['--backend', 'gpu'], /--backend takes auto, tfjs-node-gpu, webgpu, tfjs-node, wasm, cpu, not "gpu"/],
     [['--dataset', 'imagenet'], /--dataset takes mnist, cifar10, synthetic/],
     [['--epochs', '0'], /--epochs takes a whole number of at least 1/],
   ] as const) {

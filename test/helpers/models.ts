@@ -29,3 +29,18 @@ export const BROKEN_SHORTCUT_MODEL = `model broken {
   head     avgpool, fc 1000
 }
 `;
+
+/** Small enough that a software GPU (SwiftShader, for the webgpu tests) trains it in seconds: option A shortcut, BN, pooling, fc. */
+export const MICRO_MODEL = `model micro {
+  input 8x8x3, classes 2
+  shortcut A
+  conv1 conv 3x3, 4, bn, relu
+  s1    basic(4) x 1
+  s2    basic(8) x 1, stride 2
+  head  avgpool, fc 2
+  train {
+    batch 8
+    sgd lr 0.1, momentum 0.9
+    epochs 1
+  }
+}`;
