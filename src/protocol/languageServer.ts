@@ -2,6 +2,7 @@
 // command ids and arguments, settings and initialization options. Both sides import this module
 // and nothing else of each other.
 import { RequestType, RequestType0 } from 'vscode-jsonrpc';
+import type { ArchitectureCompareParams, ArchitectureCompareResult, ArchitectureGraphParams, ArchitectureGraphResult } from './architecture';
 
 /** A position in a document, 0-based, as LSP counts (UTF-16 code units). */
 export interface DocumentPosition {
@@ -54,6 +55,12 @@ export interface PaperTemplate {
 /** The paper's models as ready-to-edit `.resnet` sources (New File from Template). */
 export const PaperTemplatesRequest = new RequestType0<readonly PaperTemplate[], void>('resnet/paperTemplates');
 
+/** The architecture view's graph of one model: stages, blocks, layers, shapes, costs, errors on their nodes. */
+export const ArchitectureGraphRequest = new RequestType<ArchitectureGraphParams, ArchitectureGraphResult, void>('resnet/architectureGraph');
+
+/** The architecture view's diff mode: this model against another version's text, every node marked. */
+export const ArchitectureCompareRequest = new RequestType<ArchitectureCompareParams, ArchitectureCompareResult, void>('resnet/architectureCompare');
+
 /** Command ids the server puts in code lenses and the extension registers. */
 export const Commands = {
   showModelSummary: 'resnet.showModelSummary',
@@ -61,6 +68,8 @@ export const Commands = {
   stopTraining: 'resnet.stopTraining',
   openTrainingDashboard: 'resnet.openTrainingDashboard',
   newFileFromTemplate: 'resnet.newFileFromTemplate',
+  showArchitecture: 'resnet.showArchitecture',
+  compareArchitecture: 'resnet.compareArchitecture',
 } as const;
 
 /** The one argument of `resnet.trainModel` and `resnet.showModelSummary` when a code lens runs them. */

@@ -10,8 +10,9 @@ import {
   type TextDocumentPositionParams,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { ModelSummaryRequest, ModelTotalsRequest, PaperTemplatesRequest, SETTINGS_SECTION, defaultSettings, type ResnetSettings } from '../protocol/languageServer';
+import { ArchitectureCompareRequest, ArchitectureGraphRequest, ModelSummaryRequest, ModelTotalsRequest, PaperTemplatesRequest, SETTINGS_SECTION, defaultSettings, type ResnetSettings } from '../protocol/languageServer';
 import { AnalyzedDocuments, type AnalyzedDocument } from './analyzedDocuments';
+import { architectureCompare, architectureGraphOf } from './architectureRequests';
 import { codeActions } from './codeActions';
 import { codeLenses } from './codeLens';
 import { completions } from './completion';
@@ -174,6 +175,20 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     guard('model totals', null, (params) => {
       const a = analysisOf(params.uri);
       return a ? modelTotals(a, params.position) : null;
+    }),
+  );
+  connection.onRequest(
+    ArchitectureGraphRequest,
+    guard('architecture graph', { kind: 'missing', message: 'The graph could not be computed; see the ResNet language server log.' } as const, (params) => {
+      const a = analysisOf(params.uri);
+      return a ? architectureGraphOf(a, params, settings.summary.batchSize) : { kind: 'missing', message: 'Open the .resnet file to see its architecture.' };
+    }),
+  );
+  connection.onRequest(
+    ArchitectureCompareRequest,
+    guard('architecture compare', { kind: 'missing', message: 'The comparison could not be computed; see the ResNet language server log.' } as const, (params) => {
+      const a = analysisOf(params.uri);
+      return a ? architectureCompare(a, params, settings.summary.batchSize) : { kind: 'missing', message: 'Open the .resnet file to compare it.' };
     }),
   );
   connection.onRequest(PaperTemplatesRequest, guard('paper templates', [], () => paperTemplates()));
