@@ -14,7 +14,10 @@ const nodeEntries = [
   ['src/extension/extension.ts', 'dist/extension.cjs'],
   ['src/training/worker/main.ts', 'dist/worker.cjs'],
 ];
-const webviewEntries = [['webview/dashboard/main.ts', 'dist/webview/dashboard.js']];
+const webviewEntries = [
+  ['webview/dashboard/main.ts', 'dist/webview/dashboard.js'],
+  ['webview/architecture/main.ts', 'dist/webview/architecture.js'],
+];
 
 const common = {
   bundle: true,

@@ -82,16 +82,21 @@ export const ArchitectureDiffSchema = v.object({
   changes: v.array(v.object({ path: v.string(), change: StatusSchema, old: v.optional(FiguresSchema), new: v.optional(FiguresSchema) })),
 });
 
+// Messages carry the core's (read-only) types; the checks at the end of this file prove the
+// schemas describe exactly those types, so the casts below hide only `readonly`.
+const GraphField = ArchitectureGraphSchema as unknown as v.GenericSchema<ArchitectureGraph>;
+const DiffField = ArchitectureDiffSchema as unknown as v.GenericSchema<ArchitectureDiff>;
+
 /** Extension → architecture view. */
 export const ToArchitectureSchema = v.variant('type', [
   /** The model under the cursor, drawn live. `models` lists the file's models for the picker. */
-  v.object({ type: v.literal('graph'), fileName: v.string(), graph: ArchitectureGraphSchema, models: v.array(v.string()) }),
+  v.object({ type: v.literal('graph'), uri: v.string(), fileName: v.string(), graph: GraphField, models: v.array(v.string()) }),
   /** Diff mode: the new model's graph with the old one's removed parts put back, every node marked. */
-  v.object({ type: v.literal('diff'), fileName: v.string(), graph: ArchitectureGraphSchema, diff: ArchitectureDiffSchema, oldLabel: v.string(), newLabel: v.string() }),
+  v.object({ type: v.literal('diff'), uri: v.string(), fileName: v.string(), graph: GraphField, diff: DiffField, oldLabel: v.string(), newLabel: v.string() }),
   /** Nothing to draw, and why. */
   v.object({ type: v.literal('missing'), message: v.string() }),
-  /** The editor's cursor moved: its 1-based line. */
-  v.object({ type: v.literal('cursor'), line: count }),
+  /** The editor's cursor moved: its 1-based line and column. */
+  v.object({ type: v.literal('cursor'), line: count, column: count }),
 ]);
 export type ToArchitecture = v.InferOutput<typeof ToArchitectureSchema>;
 

@@ -29,7 +29,7 @@ test('architectureGraph: the model under the cursor, stage by stage, valid for t
   assert.equal(r.graph.model, names[1]);
   assert.deepEqual(r.models, names);
   // What the server sends is what the page accepts.
-  assert.ok(parseToArchitecture({ type: 'graph', fileName: 'family.resnet', graph: r.graph, models: r.models }));
+  assert.ok(parseToArchitecture({ type: 'graph', uri, fileName: 'family.resnet', graph: r.graph, models: r.models }));
   const items = r.graph.stages.flatMap((s) => [...graphItems(s.items)]);
   assert.equal(items.filter((i) => i.kind === 'layer').reduce((a, i) => a + i.cost.params, 0), r.graph.totals.params);
 });
@@ -55,7 +55,7 @@ test('architectureCompare: v1 against v1.5 marks the strided layers changed, MAC
   assert.equal(r.kind, 'diff');
   if (r.kind !== 'diff') return;
   assert.equal(r.diff.delta.macs, 231_211_008);
-  assert.ok(parseToArchitecture({ type: 'diff', fileName: 'tv50.resnet', graph: r.graph, diff: r.diff, oldLabel: r.oldLabel, newLabel: r.newLabel }));
+  assert.ok(parseToArchitecture({ type: 'diff', uri, fileName: 'tv50.resnet', graph: r.graph, diff: r.diff, oldLabel: r.oldLabel, newLabel: r.newLabel }));
   const changed = r.graph.stages.flatMap((s) => [...graphItems(s.items)]).filter((i) => i.status === 'changed').map((i) => i.id);
   assert.deepEqual(changed, r.diff.changes.map((c) => c.path));
   assert.deepEqual(r.graph.stages.filter((s) => s.status === 'changed').map((s) => s.id), ['conv3_x', 'conv4_x', 'conv5_x']);
