@@ -50,8 +50,9 @@ export class ArchitectureView {
   private readonly metricSelect: HTMLSelectElement;
   private readonly liveButton: HTMLButtonElement;
   private frameRequested = false;
-  /** The last redraw's time in ms (layout and DOM), for the benchmark. */
+  /** The last redraw's time in ms (layout and DOM), and the last message's check, for the benchmark. */
   lastRedrawMs = 0;
+  lastCheckMs = 0;
 
   constructor(
     root: HTMLElement,
@@ -122,7 +123,9 @@ export class ArchitectureView {
   // ---- messages ----
 
   private receive(raw: unknown): void {
+    const started = performance.now();
     const message = parseToArchitecture(raw);
+    this.lastCheckMs = performance.now() - started;
     if (!message) {
       this.host.post({ type: 'log', level: 'warn', message: `architecture view: dropped a malformed message: ${describeDropped(raw)}` });
       return;

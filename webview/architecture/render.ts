@@ -64,16 +64,26 @@ export class GraphRenderer {
     this.windowBottom = -1;
   }
 
-  /** Moves the picture; syncs the DOM only when the view leaves the window drawn last time. */
+  /**
+   * Moves the picture. The SVG covers only the window drawn (a screen above and below the view)
+   * and is moved by a CSS transform, which the compositor applies to its pixels without painting
+   * the graph again; the elements are synced, and the SVG resized, only when the view leaves it.
+   */
   setView(view: View, viewportHeight: number): void {
-    this.viewport.setAttribute('transform', `translate(${view.x} ${view.y}) scale(${view.scale})`);
     const top = -view.y / view.scale;
     const bottom = top + viewportHeight / view.scale;
-    if (top >= this.windowTop && bottom <= this.windowBottom) return;
-    const margin = bottom - top;
-    this.windowTop = top - margin;
-    this.windowBottom = bottom + margin;
-    this.sync();
+    if (top < this.windowTop || bottom > this.windowBottom) {
+      const margin = (bottom - top) / 2;
+      this.windowTop = Math.floor(top - margin);
+      this.windowBottom = Math.ceil(bottom + margin);
+      const width = Math.ceil(this.layout?.width ?? 1);
+      const height = this.windowBottom - this.windowTop;
+      this.svg.setAttribute('viewBox', `0 ${this.windowTop} ${width} ${height}`);
+      this.svg.setAttribute('width', String(width));
+      this.svg.setAttribute('height', String(height));
+      this.sync();
+    }
+    this.svg.style.transform = `translate(${view.x}px, ${view.y + this.windowTop * view.scale}px) scale(${view.scale})`;
   }
 
   private sync(): void {
