@@ -265,14 +265,16 @@ export class ArchitectureView {
     }
     const graph = this.graph;
     if (!graph) return;
-    const max = this.maxOf('layer');
+    // Folded to stages there are no layers drawn: the scale is then the stages'.
+    const per = this.maxOf('layer') > 0 ? 'layer' : 'stage';
+    const max = this.maxOf(per);
     const bar = document.createElement('span');
     bar.className = 'gradient';
     bar.style.background = `linear-gradient(to right, ${[0, 0.1, 0.3, 0.6, 1].map((t) => heatFill(this.palette, t)).join(', ')})`;
     const label = METRICS.find((m) => m.value === this.metric)!.label;
     const total = graph.totals[this.metric];
     const maxText = this.metric === 'activationBytes' ? formatBytes(max) : formatExact(max);
-    legend.append(document.createTextNode(`${label} per layer: 0 `), bar, document.createTextNode(` ${maxText} (${formatShare(max, total)} of the model); shortcuts dashed blue`));
+    legend.append(document.createTextNode(`${label} per ${per}: 0 `), bar, document.createTextNode(` ${maxText} (${formatShare(max, total)} of the model); shortcuts dashed blue`));
   }
 
   // ---- view: pan, zoom, fit ----

@@ -119,7 +119,8 @@ export function layoutGraph(graph: ArchitectureGraph, folded: ReadonlySet<string
       labelAt = [from.x - 6, to[1] - 7];
     } else {
       const splitY = Math.max(from.y, options.splitY ?? from.y);
-      points = [[from.x, from.y], [from.x, splitY], [options.via, splitY], [options.via, to[1]], [to[0], to[1]]];
+      // Down to the split the shortcut shares the main edge, which is drawn there already.
+      points = [[from.x, splitY], [options.via, splitY], [options.via, to[1]], [to[0], to[1]]];
       labelAt = [options.via + 6, splitY + 14];
     }
     const label = options.label ?? formatShape(from.shape);

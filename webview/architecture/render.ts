@@ -198,10 +198,11 @@ function groupElement(group: LaidGroup, palette: Palette, look: NodeLook): SVGEl
       'stroke-dasharray': group.kind === 'block' ? '4 3' : '',
     }),
   );
+  // Titles sit at the top right: the shape labels of the edges entering a box are on the left.
   if (group.kind === 'stage') {
-    g.append(text(`▾ ${group.title}`, 8, 16, { fill: palette.foreground, 'font-weight': '600', 'data-toggle': group.id, class: 'toggle' }));
+    g.append(text(`▾ ${group.title}`, group.width - 8, 16, { fill: palette.foreground, 'font-weight': '600', 'data-toggle': group.id, class: 'toggle', 'text-anchor': 'end' }));
   } else {
-    g.append(text(group.title, 6, 12, { fill: palette.muted, 'font-size': '10' }));
+    g.append(text(group.title, group.width - 6, 12, { fill: palette.muted, 'font-size': '10', 'text-anchor': 'end' }));
   }
   return g;
 }
