@@ -19,7 +19,10 @@ const nodeEntries = [
   ['src/extension/extension.ts', 'dist/extension.cjs'],
   ['src/training/worker/main.ts', 'dist/worker.cjs'],
 ];
-const webviewEntries = [['webview/dashboard/main.ts', 'dist/webview/dashboard.js']];
+const webviewEntries = [
+  ['webview/dashboard/main.ts', 'dist/webview/dashboard.js'],
+  ['webview/architecture/main.ts', 'dist/webview/architecture.js'],
+];
 
 /**
  * Python the engines write out (the PyTorch runner) lives in real `.py` files, bundled as text.

@@ -1,8 +1,9 @@
-// The `resnet-studio` command line: check | stats | export | train | download | install-backend | lsp | demo.
+// The `resnet-studio` command line: check | stats | diff | export | train | download | install-backend | lsp | demo.
 import { parseArgs } from 'node:util';
 import { checkHelp, runCheck } from './check';
 import { exportHelp, runExport, type ExportOptions } from './export';
 import { CliError } from './cliError';
+import { diffHelp, runDiff, type DiffOptions } from './diff';
 import { demoHelp, runDemo } from './demo';
 import type { Output } from './output';
 import { runStats, statsHelp } from './stats';
@@ -16,6 +17,7 @@ const help = `Usage: resnet-studio <command> [options]
 Commands:
   check FILE...    report syntax, shape and shortcut errors and warnings
   stats FILE       per-layer shapes, parameters and MACs; totals; memory
+  diff OLD NEW     what changed between two architectures (files or REV:PATH) and what it costs
   export FILE      write models as a standalone PyTorch module (--format pytorch)
   train FILE       train a model with its recipe (TensorFlow.js, or PyTorch with --engine pytorch)
   download cifar10 download, check and extract CIFAR-10 for training (--data-dir DIR)
@@ -43,6 +45,22 @@ export async function main(argv: readonly string[], out: Output): Promise<number
         if (values.help) return printHelp(out, statsHelp);
         if (positionals.length > 1) throw new CliError(`stats takes one file, got ${positionals.length}\n\n${statsHelp}`);
         return runStats(positionals[0], values as { model?: string; input?: string; batch?: string; json?: boolean }, out);
+      }
+      case 'diff': {
+        const { values, positionals } = parse(
+          rest,
+          {
+            model: { type: 'string' },
+            'old-model': { type: 'string' },
+            'new-model': { type: 'string' },
+            input: { type: 'string' },
+            batch: { type: 'string' },
+            json: { type: 'boolean' },
+          },
+          diffHelp,
+        );
+        if (values.help) return printHelp(out, diffHelp);
+        return runDiff(positionals, values as DiffOptions, out);
       }
       case 'export': {
         const { values, positionals } = parse(rest, { model: { type: 'string' }, format: { type: 'string' }, out: { type: 'string', short: 'o' } }, exportHelp);

@@ -56,7 +56,7 @@ export function runStats(file: string | undefined, options: StatsOptions, out: O
   return errors.length > 0 ? 1 : 0;
 }
 
-function parseBatch(text: string | undefined): number {
+export function parseBatch(text: string | undefined): number {
   if (text === undefined) return 128;
   const n = wholeNumber(text);
   if (n === undefined || n < 1) throw new CliError(`--batch takes a whole number of at least 1, not ${JSON.stringify(text)}`);

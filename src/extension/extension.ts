@@ -1,7 +1,8 @@
 // The VS Code extension: a thin adapter that starts the language server and adds the commands,
-// the summary view and the status bar item. Everything about `.resnet` itself lives in the server.
+// the summary view, the architecture view and the status bar item. Everything about `.resnet` itself lives in the server.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { registerArchitectureView } from './architectureCommands';
 import { createLanguageClient } from './languageClient';
 import { registerModelSummary } from './modelSummary';
 import { registerNewFromTemplate } from './newFromTemplate';
@@ -21,6 +22,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const trainingLog = vscode.window.createOutputChannel('ResNet Training', { log: true });
   context.subscriptions.push(trainingLog, ...registerTrainingCommands(context, client, trainingLog), registerInstallBackend(context, trainingLog), registerDownloadCifar10(trainingLog));
   registerModelTotalsStatus(context, client);
+  registerArchitectureView(context, client, trainingLog);
   const registered = performance.now();
   await client.start();
   // Startup must stay fast: say how long it took (the end-to-end test reads this line).

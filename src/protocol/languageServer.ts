@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import { RequestType, RequestType0 } from 'vscode-jsonrpc';
 import { DATASET_NAMES } from '../core/datasets';
 import { check, oneOf, readonlyArray, type Checked } from './check';
+import type { ArchitectureCompareParams, ArchitectureCompareResult, ArchitectureGraphParams, ArchitectureGraphResult } from './architecture';
 
 /** A position in a document, 0-based, as LSP counts (UTF-16 code units). */
 export const DocumentPositionSchema = v.object({ line: v.number(), character: v.number() });
@@ -115,6 +116,11 @@ export function checkResult<S extends v.GenericSchema>(method: string, schema: S
   const checked = check(schema, result);
   return checked.ok ? checked : { ok: false, error: `the language server answered ${method} with a malformed result (${checked.error})` };
 }
+/** The architecture view's graph of one model: stages, blocks, layers, shapes, costs, errors on their nodes. */
+export const ArchitectureGraphRequest = new RequestType<ArchitectureGraphParams, ArchitectureGraphResult, void>('resnet/architectureGraph');
+
+/** The architecture view's diff mode: this model against another version's text, every node marked. */
+export const ArchitectureCompareRequest = new RequestType<ArchitectureCompareParams, ArchitectureCompareResult, void>('resnet/architectureCompare');
 
 /** Command ids the server puts in code lenses and the extension registers. */
 export const Commands = {
@@ -123,6 +129,8 @@ export const Commands = {
   stopTraining: 'resnet.stopTraining',
   openTrainingDashboard: 'resnet.openTrainingDashboard',
   newFileFromTemplate: 'resnet.newFileFromTemplate',
+  showArchitecture: 'resnet.showArchitecture',
+  compareArchitecture: 'resnet.compareArchitecture',
 } as const;
 
 /** The one argument of `resnet.trainModel` and `resnet.showModelSummary` when a code lens runs them. */

@@ -1,4 +1,4 @@
-// Above each model: its totals, and the commands that train it and show its summary table.
+// Above each model: its totals, and the commands that train it, show its summary table and its graph.
 import type { CodeLens } from 'vscode-languageserver';
 import type { ModelNode } from '../core/analysis/network';
 import { formatShort } from '../core/report/numbers';
@@ -20,6 +20,7 @@ export function codeLenses(analyzed: AnalyzedDocument): CodeLens[] {
       { range, command: { title: modelTotalsLabel(model), command: '' } },
       { range, command: { title: 'Train', command: Commands.trainModel, arguments: [args] } },
       { range, command: { title: 'Summary', command: Commands.showModelSummary, arguments: [args] } },
+      { range, command: { title: 'Graph', command: Commands.showArchitecture, arguments: [args] } },
     ];
   });
 }

@@ -7,7 +7,7 @@ import { formatShape } from '../core/analysis/shape';
 import type { BlockDecl, Item, ModelDecl, Setting, SourceRange } from '../core/language/ast';
 import { findPaperModel } from '../core/paper';
 import { describeLayer } from '../core/report/layerKind';
-import { formatBytes, formatExact, formatPaperUnits, formatShort } from '../core/report/numbers';
+import { formatBytes, formatExact, formatPaperUnits, formatShare as share, formatShort } from '../core/report/numbers';
 import type { AnalyzedDocument } from './analyzedDocuments';
 import { toLspRange } from './ranges';
 import { downsampleMeanings, shortcutMeanings } from './shortcutOptions';
@@ -187,10 +187,4 @@ function usesNote(count: number, first: ModelNode): string[] {
 
 function sumCosts(nodes: readonly NetworkNode[]): Cost {
   return nodes.reduce((sum, n) => addCosts(sum, n.cost), zeroCost);
-}
-
-function share(part: number, total: number): string {
-  if (total === 0) return '0%';
-  const percent = (100 * part) / total;
-  return `${percent < 0.1 && percent > 0 ? percent.toFixed(3) : percent.toFixed(1)}%`;
 }

@@ -14,6 +14,8 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type * as v from 'valibot';
 import {
+  ArchitectureCompareRequest,
+  ArchitectureGraphRequest,
   ModelSummaryParamsSchema,
   ModelSummaryRequest,
   ModelTotalsParamsSchema,
@@ -29,7 +31,9 @@ import {
   type TrainableModelsResult,
 } from '../protocol/languageServer';
 import { clearParseCache } from '../core/language/parse';
+import { ArchitectureCompareParamsSchema, ArchitectureGraphParamsSchema, type ArchitectureCompareParams, type ArchitectureGraphParams } from '../protocol/architecture';
 import { AnalyzedDocuments, type AnalyzedDocument } from './analyzedDocuments';
+import { architectureCompare, architectureGraphOf } from './architectureRequests';
 import { codeActions } from './codeActions';
 import { codeLenses } from './codeLens';
 import { completions } from './completion';
@@ -231,6 +235,28 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         new ResponseError(ErrorCodes.InternalError, 'the models could not be analysed; see the ResNet language server log'),
         (params) => trainableModels(analysisOf(params.uri), params),
       ),
+    ),
+  );
+  connection.onRequest(
+    ArchitectureGraphRequest,
+    checked(
+      ArchitectureGraphRequest.method,
+      ArchitectureGraphParamsSchema,
+      guard('architecture graph', { kind: 'missing', message: 'The graph could not be computed; see the ResNet language server log.' } as const, (params: ArchitectureGraphParams) => {
+        const a = analysisOf(params.uri);
+        return a ? architectureGraphOf(a, params, settings.summary.batchSize) : { kind: 'missing', message: 'Open the .resnet file to see its architecture.' };
+      }),
+    ),
+  );
+  connection.onRequest(
+    ArchitectureCompareRequest,
+    checked(
+      ArchitectureCompareRequest.method,
+      ArchitectureCompareParamsSchema,
+      guard('architecture compare', { kind: 'missing', message: 'The comparison could not be computed; see the ResNet language server log.' } as const, (params: ArchitectureCompareParams) => {
+        const a = analysisOf(params.uri);
+        return a ? architectureCompare(a, params, settings.summary.batchSize) : { kind: 'missing', message: 'Open the .resnet file to compare it.' };
+      }),
     ),
   );
   connection.onRequest(PaperTemplatesRequest, guard('paper templates', [], () => paperTemplates()));

@@ -126,7 +126,7 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
       assert.equal(colours.size, 3, `model, resnet50 and 1000 in three colours: ${[...colours].join(', ')}`);
       assert.ok(items.some((i) => i.includes('resnet50: 25.56M params · 3.86G MACs')));
       const lenses = await readCodeLenses(page, { waitFor: /Train/ });
-      assert.deepEqual(lenses[0]?.items, ['25.56M params · 3.86G MACs', 'Train', 'Summary']);
+      assert.deepEqual(lenses[0]?.items, ['25.56M params · 3.86G MACs', 'Train', 'Summary', 'Graph']);
       const hints = await readInlayHints(page, { waitFor: /28×28×512/ });
       assert.ok(hints.some((h) => h.line === 10 && h.text === '→ 28×28×512'), JSON.stringify(hints));
       const hover = await hoverAt(page, 10, 'conv3_x', { waitFor: /1,219,584/ });
@@ -195,7 +195,7 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
       await page.keyboard.type('ResNet-110');
       await page.keyboard.press('Enter');
       const lenses = await readCodeLenses(page, { waitFor: /1\.73M params/, timeoutMs: 30_000 });
-      assert.deepEqual(lenses[0]?.items, ['1.73M params · 252.89M MACs', 'Train', 'Summary']);
+      assert.deepEqual(lenses[0]?.items, ['1.73M params · 252.89M MACs', 'Train', 'Summary', 'Graph']);
     });
   });
 

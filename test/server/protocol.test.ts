@@ -196,19 +196,21 @@ test('inlay hints show the output shape at the end of each layer and stage line,
   assert.equal((await client.connection.sendRequest(InlayHintRequest.type, { textDocument: { uri }, range }))?.length, 7);
 });
 
-test('code lenses above each model: totals, Train and Summary', async () => {
+test('code lenses above each model: totals, Train, Summary and Graph', async () => {
   const uri = 'file:///test/lens.resnet';
   await client.open(uri, resnet50);
   const lenses = (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) ?? [];
   assert.deepEqual(
     lenses.map((l) => l.command?.title),
-    ['25.56M params · 3.86G MACs', 'Train', 'Summary'],
+    ['25.56M params · 3.86G MACs', 'Train', 'Summary', 'Graph'],
   );
   assert.ok(lenses.every((l) => l.range.start.line === positionOf(resnet50, 'model resnet50').line));
   const expected: ModelCommandArgs = { uri, model: 'resnet50' };
   assert.equal(lenses[1].command?.command, 'resnet.trainModel');
   assert.deepEqual(lenses[1].command?.arguments, [expected]);
   assert.equal(lenses[2].command?.command, 'resnet.showModelSummary');
+  assert.equal(lenses[3].command?.command, 'resnet.showArchitecture');
+  assert.deepEqual(lenses[3].command?.arguments, [expected]);
 
   await client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { resnet: { codeLens: { enabled: false } } } });
   assert.deepEqual(await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } }), []);

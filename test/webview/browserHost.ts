@@ -110,7 +110,7 @@ interface FakeWindow {
  * Runs in the page before its scripts: what VS Code's webview host provides. A string, not a
  * function: tsx would wrap the function's inner functions in a helper the page does not have.
  */
-function fakeVsCode(setup: { variables: Record<string, string>; bodyClass: string; saved: unknown }): string {
+export function fakeVsCode(setup: { variables: Record<string, string>; bodyClass: string; saved: unknown }): string {
   return `(() => {
   const setup = ${JSON.stringify(setup)};
   window.__posted = [];

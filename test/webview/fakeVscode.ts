@@ -1,4 +1,4 @@
-// Just enough of the `vscode` module for the dashboard panel to run under Node, recording what
+// Just enough of the `vscode` module for the dashboard and architecture panels to run under Node, recording what
 // it does. Loaded in place of 'vscode' by vscodeLoader.ts.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -25,7 +25,43 @@ export class Uri {
   }
 }
 
-export const ViewColumn = { Beside: -2 } as const;
+export const ViewColumn = { Beside: -2, One: 1 } as const;
+export const TextEditorRevealType = { InCenterIfOutsideViewport: 2 } as const;
+
+export class Position {
+  constructor(
+    readonly line: number,
+    readonly character: number,
+  ) {}
+}
+
+export class Range {
+  constructor(
+    readonly start: Position,
+    readonly end: Position,
+  ) {}
+}
+
+/** Listeners of an event the tests fire themselves (diagnostics, selection, active editor). */
+class FakeEvent<T> {
+  private listeners: Listener<T>[] = [];
+  readonly event = (listener: Listener<T>) => {
+    this.listeners.push(listener);
+    return { dispose: () => (this.listeners = this.listeners.filter((l) => l !== listener)) };
+  };
+  fire(value: T): void {
+    for (const l of this.listeners) l(value);
+  }
+}
+export const events = {
+  diagnostics: new FakeEvent<{ uris: Uri[] }>(),
+  selection: new FakeEvent<{ textEditor: { document: FakeDocument }; selections: { active: Position }[] }>(),
+  activeEditor: new FakeEvent<{ document: FakeDocument } | undefined>(),
+};
+
+export const languages = {
+  onDidChangeDiagnostics: events.diagnostics.event,
+};
 export const StatusBarAlignment = { Left: 1, Right: 2 } as const;
 export const ProgressLocation = { Notification: 15 } as const;
 
@@ -34,6 +70,9 @@ export class FakeDocument {
   constructor(readonly uri: Uri) {}
   getText(): string {
     return readFileSync(this.uri.fsPath, 'utf8');
+  }
+  validatePosition(position: Position): Position {
+    return position;
   }
 }
 
@@ -133,6 +172,7 @@ export const recorded = {
   progress: [] as FakeProgress[],
   registered: new Map<string, (...args: unknown[]) => unknown>(),
   serializers: [] as string[],
+  shownDocuments: [] as { path: string; selection?: Range }[],
   /** What the next save dialog answers. */
   saveTo: undefined as Uri | undefined,
   /** Answers to the next quick picks (the label to pick; undefined = Escape). */
@@ -187,6 +227,12 @@ export const window = {
   visibleTextEditors: [] as { document: FakeDocument }[],
   showSaveDialog(): Promise<Uri | undefined> {
     return Promise.resolve(recorded.saveTo);
+  },
+  onDidChangeTextEditorSelection: events.selection.event,
+  onDidChangeActiveTextEditor: events.activeEditor.event,
+  showTextDocument(document: FakeDocument, options?: { selection?: Range }) {
+    recorded.shownDocuments.push({ path: document.uri.fsPath, selection: options?.selection });
+    return Promise.resolve({ document, revealRange: () => undefined });
   },
 };
 

@@ -40,6 +40,13 @@ export function formatPaperUnits(n: number): string {
   return `${mantissa.toFixed(2)}×10${superscript}`;
 }
 
+/** A part's share of a whole, as hovers and the architecture view write it: "12.3%", "0.004%". */
+export function formatShare(part: number, total: number): string {
+  if (total === 0) return '0%';
+  const percent = (100 * part) / total;
+  return `${percent < 0.1 && percent > 0 ? percent.toFixed(3) : percent.toFixed(1)}%`;
+}
+
 function trim(fixed: string): string {
   return fixed.replace(/\.?0+$/, '');
 }

@@ -1,0 +1,106 @@
+// The architecture view's commands: "ResNet: Show Architecture" (also the `Graph` code lens and an
+// editor-title button) and "ResNet: Compare Architecture with…" (the file at git HEAD through VS
+// Code's built-in git extension, another file, or another model of the same file), and the
+// serializer that brings the view back after a reload.
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { ARCHITECTURE_VIEW_TYPE } from '../protocol/architecture';
+import { ArchitectureGraphRequest, Commands, isModelCommandArgs } from '../protocol/languageServer';
+import { ArchitecturePanel, activeResnetEditor, type ArchitectureDeps, type CompareAgainst } from './architecturePanel';
+import { reportingFailures } from './failures';
+
+/** As the CLI: beyond this a file is surely not a network description. */
+const MAX_SOURCE_BYTES = 64 * 1024 * 1024;
+
+export function registerArchitectureView(context: vscode.ExtensionContext, client: LanguageClient, log: vscode.LogOutputChannel): void {
+  const deps: ArchitectureDeps = { extensionUri: context.extensionUri, client, log };
+  context.subscriptions.push(
+    vscode.commands.registerCommand(
+      Commands.showArchitecture,
+      reportingFailures('show the architecture', async (args?: unknown) => {
+        if (isModelCommandArgs(args)) {
+          ArchitecturePanel.show(deps, args);
+          return;
+        }
+        const editor = activeResnetEditor();
+        if (!editor) {
+          void vscode.window.showInformationMessage('Open a .resnet file and put the cursor in a model to see its architecture.');
+          return;
+        }
+        ArchitecturePanel.show(deps, { uri: editor.document.uri.toString() });
+      }),
+    ),
+    vscode.commands.registerCommand(
+      Commands.compareArchitecture,
+      reportingFailures('compare the architecture', async (args?: unknown) => {
+        const editor = activeResnetEditor();
+        const uri = isModelCommandArgs(args) ? args.uri : editor?.document.uri.toString();
+        if (!uri) {
+          void vscode.window.showInformationMessage('Open a .resnet file and put the cursor in a model to compare it.');
+          return;
+        }
+        const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
+        const position = editor && editor.document.uri.toString() === uri ? { line: editor.selection.active.line, character: editor.selection.active.character } : undefined;
+        const graph = await client.sendRequest(ArchitectureGraphRequest, { uri, ...(isModelCommandArgs(args) ? { model: args.model } : {}), ...(position ? { position } : {}) });
+        if (graph.kind === 'missing') {
+          void vscode.window.showInformationMessage(graph.message);
+          return;
+        }
+        const against = await chooseOtherVersion(document, graph.graph.model, graph.models);
+        if (against) ArchitecturePanel.compare(deps, { uri, model: graph.graph.model }, against);
+      }),
+    ),
+    vscode.window.registerWebviewPanelSerializer(ARCHITECTURE_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state) => ArchitecturePanel.restore(panel, state, deps),
+    }),
+  );
+}
+
+async function chooseOtherVersion(document: vscode.TextDocument, model: string, models: readonly string[]): Promise<CompareAgainst | undefined> {
+  const others = models.filter((m) => m !== model);
+  type Choice = vscode.QuickPickItem & { readonly id: 'head' | 'file' | 'model' };
+  const items: Choice[] = [
+    { id: 'head', label: '$(git-commit) The file at git HEAD', description: 'what this file was at the last commit' },
+    { id: 'file', label: '$(file) Another file…', description: 'a .resnet file on disk' },
+  ];
+  if (others.length > 0) items.push({ id: 'model', label: '$(symbol-class) Another model in this file', description: others.join(', ') });
+  const choice = await vscode.window.showQuickPick(items, { title: `Compare ${model} with…`, placeHolder: 'What to compare with' });
+  if (!choice) return undefined;
+  switch (choice.id) {
+    case 'head':
+      return fileAtHead(document);
+    case 'file': {
+      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { ResNet: ['resnet'] }, title: `Compare ${model} with…` });
+      if (!picked?.[0]) return undefined;
+      const stat = await vscode.workspace.fs.stat(picked[0]);
+      if (stat.size > MAX_SOURCE_BYTES) throw new Error(`${picked[0].fsPath} is ${stat.size} bytes, over the ${MAX_SOURCE_BYTES}-byte limit for a .resnet file`);
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(picked[0]));
+      return { text, label: vscode.workspace.asRelativePath(picked[0]) };
+    }
+    case 'model': {
+      const other = others.length === 1 ? others[0] : await vscode.window.showQuickPick(others, { title: `Compare ${model} with which model?` });
+      if (!other) return undefined;
+      return { text: document.getText(), label: 'this file', model: other };
+    }
+  }
+}
+
+/** The part of the built-in git extension's API (`vscode.git`, version 1) this needs. */
+interface GitApi {
+  getRepository(uri: vscode.Uri): { show(ref: string, path: string): Promise<string> } | null;
+}
+
+async function fileAtHead(document: vscode.TextDocument): Promise<CompareAgainst | undefined> {
+  const extension = vscode.extensions.getExtension<{ getAPI(version: 1): GitApi }>('vscode.git');
+  if (!extension) throw new Error('the built-in Git extension is not available (is it disabled?)');
+  const git = (extension.isActive ? extension.exports : await extension.activate()).getAPI(1);
+  const repository = git.getRepository(document.uri);
+  if (!repository) throw new Error(`${vscode.workspace.asRelativePath(document.uri)} is not in a git repository that VS Code has open`);
+  let text: string;
+  try {
+    text = await repository.show('HEAD', document.uri.fsPath);
+  } catch (error) {
+    throw new Error(`${vscode.workspace.asRelativePath(document.uri)} has no version at HEAD (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); commit it first`);
+  }
+  return { text, label: 'HEAD' };
+}

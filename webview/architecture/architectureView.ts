@@ -1,0 +1,671 @@
+// The architecture view's page: the model under the editor's cursor as a graph that follows the
+// text, with a toolbar (size metric, fold, fit, export), a legend, hover figures, two-way
+// selection with the editor, keyboard navigation, and in diff mode a table of the changes.
+// Messages in and out are checked against the protocol's schemas; its state survives a reload.
+import { formatShape } from '../../src/core/analysis/shape';
+import type { ArchitectureDiff } from '../../src/core/diff/architectureDiff';
+import { formatSigned, formatSignedBytes } from '../../src/core/diff/formatDiff';
+import type { ArchitectureGraph } from '../../src/core/report/architectureGraph';
+import { formatBytes, formatExact, formatShare } from '../../src/core/report/numbers';
+import { describeDropped } from '../../src/protocol/webview';
+import { parseArchitectureState, parseToArchitecture, type ArchitectureState, type FromArchitecture, type SizeMetric, type ToArchitecture } from '../../src/protocol/architecture';
+import { heatFill, mix, readPalette, type Palette } from './colors';
+import { graphSize, layoutGraph, type LaidGroup, type LaidNode, type Layout } from './layout';
+import { GraphRenderer, type NodeLook, type View } from './render';
+import { svgToPng } from './exportImage';
+
+export interface ArchitectureHost {
+  post(message: FromArchitecture): void;
+  loadState(): unknown;
+  saveState(state: unknown): void;
+}
+
+/** Above this many layers a model opens folded to its stages (ResNet-1202 has about 3,600). */
+export const FOLD_ABOVE_LAYERS = 400;
+const MIN_SCALE = 0.05;
+const MAX_SCALE = 4;
+
+const METRICS: readonly { readonly value: SizeMetric; readonly label: string }[] = [
+  { value: 'macs', label: 'MACs' },
+  { value: 'params', label: 'Params' },
+  { value: 'activationBytes', label: 'Activation memory' },
+];
+
+type Mode = { kind: 'live' } | { kind: 'diff'; diff: ArchitectureDiff; oldLabel: string; newLabel: string };
+
+export class ArchitectureView {
+  private graph: ArchitectureGraph | undefined;
+  private mode: Mode = { kind: 'live' };
+  private uri: string | undefined;
+  private fileName = '';
+  private layout: Layout | undefined;
+  private metric: SizeMetric = 'macs';
+  private folded = new Map<string, Set<string>>();
+  private view: View = { x: 0, y: 0, scale: 1 };
+  private selected: string | undefined;
+  private palette: Palette;
+  private readonly renderer: GraphRenderer;
+  private readonly svg: SVGSVGElement;
+  private readonly el: Record<'title' | 'totals' | 'legend' | 'message' | 'tooltip' | 'status' | 'table' | 'canvas', HTMLElement>;
+  private readonly metricSelect: HTMLSelectElement;
+  private readonly liveButton: HTMLButtonElement;
+  private frameRequested = false;
+  /** The last redraw's time in ms (layout and DOM), and the last message's check, for the benchmark. */
+  lastRedrawMs = 0;
+  lastCheckMs = 0;
+
+  constructor(
+    root: HTMLElement,
+    private readonly host: ArchitectureHost,
+  ) {
+    root.innerHTML = `
+      <header class="arch-header">
+        <div class="title-row"><h1 id="arch-title">Architecture</h1><span id="arch-totals" class="hint"></span></div>
+        <div class="toolbar" role="toolbar" aria-label="Architecture view">
+          <label>Colour by <select id="arch-metric"></select></label>
+          <button id="arch-fold" type="button">Fold all</button>
+          <button id="arch-unfold" type="button">Unfold all</button>
+          <button id="arch-fit" type="button">Fit</button>
+          <button id="arch-export-svg" type="button">Export SVG</button>
+          <button id="arch-export-png" type="button">Export PNG</button>
+          <button id="arch-live" type="button" hidden>Back to the live view</button>
+        </div>
+        <div id="arch-legend" class="legend"></div>
+        <div id="arch-message" class="message" hidden></div>
+      </header>
+      <div id="arch-canvas" class="canvas" tabindex="0" role="application" aria-label="Architecture graph. Arrow keys move between nodes, Enter goes to the text, Left and Right fold and unfold a stage, plus and minus zoom, 0 fits.">
+        <svg id="arch-svg" xmlns="http://www.w3.org/2000/svg"></svg>
+        <div id="arch-tooltip" class="tooltip" role="tooltip" hidden></div>
+      </div>
+      <div id="arch-status" class="sr-status" aria-live="polite"></div>
+      <div id="arch-table" class="changes" hidden></div>`;
+    const byId = (id: string) => root.querySelector(`#${id}`) as HTMLElement;
+    this.el = {
+      title: byId('arch-title'),
+      totals: byId('arch-totals'),
+      legend: byId('arch-legend'),
+      message: byId('arch-message'),
+      tooltip: byId('arch-tooltip'),
+      status: byId('arch-status'),
+      table: byId('arch-table'),
+      canvas: byId('arch-canvas'),
+    };
+    this.svg = root.querySelector('#arch-svg') as SVGSVGElement;
+    this.metricSelect = byId('arch-metric') as HTMLSelectElement;
+    for (const m of METRICS) this.metricSelect.append(new Option(m.label, m.value));
+    this.liveButton = byId('arch-live') as HTMLButtonElement;
+    this.palette = readPalette();
+    this.renderer = new GraphRenderer(this.svg, this.palette, (n) => this.lookOf(n));
+
+    const saved = parseArchitectureState(host.loadState());
+    if (saved) this.restore(saved);
+    this.metricSelect.value = this.metric;
+
+    this.metricSelect.addEventListener('change', () => {
+      this.metric = this.metricSelect.value as SizeMetric;
+      this.redraw();
+    });
+    byId('arch-fold').addEventListener('click', () => this.foldAll(true));
+    byId('arch-unfold').addEventListener('click', () => this.foldAll(false));
+    byId('arch-fit').addEventListener('click', () => this.fit());
+    byId('arch-export-svg').addEventListener('click', () => this.exportSvg());
+    byId('arch-export-png').addEventListener('click', () => void this.exportPng());
+    this.liveButton.addEventListener('click', () => host.post({ type: 'followCursor' }));
+    this.attachPointer();
+    this.attachKeyboard();
+    window.addEventListener('message', (event: MessageEvent) => this.receive(event.data));
+    window.addEventListener('resize', () => this.requestFrame());
+    new MutationObserver(() => this.onThemeChange()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    new MutationObserver(() => this.onThemeChange()).observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
+    host.post({ type: 'ready' });
+  }
+
+  // ---- messages ----
+
+  private receive(raw: unknown): void {
+    const started = performance.now();
+    const message = parseToArchitecture(raw);
+    this.lastCheckMs = performance.now() - started;
+    if (!message) {
+      this.host.post({ type: 'log', level: 'warn', message: `architecture view: dropped a malformed message: ${describeDropped(raw)}` });
+      return;
+    }
+    this.handle(message);
+  }
+
+  private handle(message: ToArchitecture): void {
+    switch (message.type) {
+      case 'graph':
+        this.show(message.graph, message.uri, message.fileName, { kind: 'live' });
+        return;
+      case 'diff':
+        this.show(message.graph, message.uri, message.fileName, { kind: 'diff', diff: message.diff, oldLabel: message.oldLabel, newLabel: message.newLabel });
+        return;
+      case 'missing':
+        this.showMessage(message.message);
+        return;
+      case 'cursor':
+        this.selectAt(message.line, message.column);
+        return;
+    }
+  }
+
+  private show(graph: ArchitectureGraph, uri: string, fileName: string, mode: Mode): void {
+    const started = performance.now();
+    const modelChanged = this.graph?.model !== graph.model || this.uri !== uri;
+    this.graph = graph;
+    this.uri = uri;
+    this.fileName = fileName;
+    this.mode = mode;
+    if (!this.folded.has(graph.model)) {
+      this.folded.set(graph.model, new Set(graphSize(graph) > FOLD_ABOVE_LAYERS ? graph.stages.map((s) => s.id) : []));
+    }
+    const errors = graph.errors.map((e) => `line ${e.line}: ${e.message}`);
+    this.showMessage(errors.length > 0 ? errors.join('\n') : undefined);
+    this.el.title.textContent = mode.kind === 'diff' ? `${mode.oldLabel} → ${mode.newLabel}` : `${graph.model}`;
+    this.el.totals.textContent = this.totalsText(graph, mode);
+    this.liveButton.hidden = mode.kind !== 'diff';
+    this.renderTable();
+    this.relayout();
+    // A new model is fitted to the width; after a reload the saved view is kept instead.
+    if (modelChanged) {
+      if (this.restoredView) this.restoredView = false;
+      else this.fit();
+    }
+    this.lastRedrawMs = performance.now() - started;
+    this.save();
+  }
+
+  private totalsText(graph: ArchitectureGraph, mode: Mode): string {
+    const t = graph.totals;
+    const base = `${this.fileName} · ${formatShape(graph.input)} → ${formatShape(graph.output)} · ${formatExact(t.params)} params · ${formatExact(t.macs)} MACs · activations ${formatBytes(t.activationBytes)} at batch ${graph.batchSize}`;
+    if (mode.kind !== 'diff') return base;
+    const d = mode.diff.delta;
+    return `${base} · Δ params ${formatSigned(d.params)}, Δ MACs ${formatSigned(d.macs)}, Δ activations ${formatSignedBytes(d.activationBytes)}`;
+  }
+
+  private showMessage(text: string | undefined): void {
+    this.el.message.hidden = text === undefined;
+    this.el.message.textContent = text ?? '';
+  }
+
+  // ---- drawing ----
+
+  private foldedStages(): Set<string> {
+    return this.folded.get(this.graph?.model ?? '') ?? new Set();
+  }
+
+  private relayout(): void {
+    if (!this.graph) return;
+    this.layout = layoutGraph(this.graph, this.foldedStages());
+    this.svg.setAttribute('aria-label', `${this.graph.model}: ${this.layout.nodes.length} nodes`);
+    this.renderer.setLayout(this.layout, this.palette, (n) => this.lookOf(n));
+    this.renderer.select(this.selected);
+    this.renderLegend();
+    this.applyView();
+  }
+
+  /** Colours changed (metric, theme) but not positions. */
+  private redraw(): void {
+    this.relayout();
+    this.save();
+  }
+
+  private onThemeChange(): void {
+    const palette = readPalette();
+    if (palette.key === this.palette.key) return;
+    this.palette = palette;
+    this.redraw();
+  }
+
+  private lookOf(n: LaidNode | LaidGroup): NodeLook {
+    const p = this.palette;
+    const status = n.source.status;
+    if (this.mode.kind === 'diff') {
+      const color = status === 'added' ? p.added : status === 'removed' ? p.removed : status === 'changed' ? p.changed : undefined;
+      if (!color) return { fill: p.nodeFill, stroke: p.nodeBorder, strokeWidth: 1 };
+      return { fill: p.highContrast ? p.background : mix(p.nodeFill, color, 0.6), stroke: color, strokeWidth: 2 };
+    }
+    if ('kind' in n && (n.kind === 'layer' || n.kind === 'stage') && n.source.cost) {
+      const max = n.kind === 'stage' ? this.maxOf('stage') : this.maxOf('layer');
+      return { fill: heatFill(p, max > 0 ? n.source.cost[this.metric] / max : 0), stroke: p.nodeBorder, strokeWidth: 1 };
+    }
+    return { fill: p.nodeFill, stroke: p.nodeBorder, strokeWidth: 1 };
+  }
+
+  private maxCache = new Map<string, number>();
+  private maxOf(kind: 'layer' | 'stage'): number {
+    const key = `${kind}|${this.metric}`;
+    const cached = this.maxCache.get(key);
+    if (cached !== undefined && this.maxCacheFor === this.layout) return cached;
+    if (this.maxCacheFor !== this.layout) this.maxCache.clear();
+    this.maxCacheFor = this.layout;
+    let max = 0;
+    for (const node of this.layout?.nodes ?? []) if (node.kind === kind && node.source.cost) max = Math.max(max, node.source.cost[this.metric]);
+    this.maxCache.set(key, max);
+    return max;
+  }
+  private maxCacheFor: Layout | undefined;
+
+  private renderLegend(): void {
+    const legend = this.el.legend;
+    legend.replaceChildren();
+    if (this.mode.kind === 'diff') {
+      for (const [label, color] of [
+        ['added', this.palette.added],
+        ['removed', this.palette.removed],
+        ['changed', this.palette.changed],
+      ] as const) {
+        const swatch = document.createElement('span');
+        swatch.className = 'swatch';
+        swatch.style.background = color;
+        legend.append(swatch, document.createTextNode(` ${label}  `));
+      }
+      return;
+    }
+    const graph = this.graph;
+    if (!graph) return;
+    // Folded to stages there are no layers drawn: the scale is then the stages'.
+    const per = this.maxOf('layer') > 0 ? 'layer' : 'stage';
+    const max = this.maxOf(per);
+    const bar = document.createElement('span');
+    bar.className = 'gradient';
+    bar.style.background = `linear-gradient(to right, ${[0, 0.1, 0.3, 0.6, 1].map((t) => heatFill(this.palette, t)).join(', ')})`;
+    const label = METRICS.find((m) => m.value === this.metric)!.label;
+    const total = graph.totals[this.metric];
+    const maxText = this.metric === 'activationBytes' ? formatBytes(max) : formatExact(max);
+    legend.append(document.createTextNode(`${label} per ${per}: 0 `), bar, document.createTextNode(` ${maxText} (${formatShare(max, total)} of the model); shortcuts dashed blue`));
+  }
+
+  // ---- view: pan, zoom, fit ----
+
+  private applyView(): void {
+    this.renderer.setView(this.view, this.el.canvas.clientHeight || 600);
+  }
+
+  private requestFrame(): void {
+    if (this.frameRequested) return;
+    this.frameRequested = true;
+    requestAnimationFrame(() => {
+      this.frameRequested = false;
+      this.applyView();
+    });
+  }
+
+  /** Moves and zooms the picture (for tests and the benchmark too). */
+  setView(view: View): void {
+    this.view = { x: view.x, y: view.y, scale: Math.min(MAX_SCALE, Math.max(MIN_SCALE, view.scale)) };
+    this.requestFrame();
+    this.saveSoon();
+  }
+
+  fit(): void {
+    if (!this.layout) return;
+    const width = this.el.canvas.clientWidth || 800;
+    const scale = Math.min(1, Math.max(MIN_SCALE, (width - 24) / this.layout.width));
+    this.setView({ x: Math.max(12, (width - this.layout.width * scale) / 2), y: 12, scale });
+  }
+
+  private zoom(factor: number, atX?: number, atY?: number): void {
+    const cx = atX ?? this.el.canvas.clientWidth / 2;
+    const cy = atY ?? this.el.canvas.clientHeight / 2;
+    const scale = Math.min(MAX_SCALE, Math.max(MIN_SCALE, this.view.scale * factor));
+    const k = scale / this.view.scale;
+    this.setView({ x: cx - (cx - this.view.x) * k, y: cy - (cy - this.view.y) * k, scale });
+  }
+
+  private attachPointer(): void {
+    const canvas = this.el.canvas;
+    let drag: { x: number; y: number; vx: number; vy: number; moved: boolean } | undefined;
+    canvas.addEventListener('pointerdown', (e) => {
+      if (e.button !== 0) return;
+      drag = { x: e.clientX, y: e.clientY, vx: this.view.x, vy: this.view.y, moved: false };
+    });
+    canvas.addEventListener('pointermove', (e) => {
+      if (drag && (e.buttons & 1) === 1) {
+        const dx = e.clientX - drag.x;
+        const dy = e.clientY - drag.y;
+        if (Math.abs(dx) + Math.abs(dy) > 3) {
+          if (!drag.moved) canvas.setPointerCapture(e.pointerId);
+          drag.moved = true;
+        }
+        if (drag.moved) {
+          this.setView({ ...this.view, x: drag.vx + dx, y: drag.vy + dy });
+          this.hideTooltip();
+          return;
+        }
+      }
+      this.hover(e);
+    });
+    canvas.addEventListener('pointerup', (e) => {
+      const wasDrag = drag?.moved ?? false;
+      drag = undefined;
+      if (!wasDrag) this.click(e);
+    });
+    canvas.addEventListener('pointerleave', () => this.hideTooltip());
+    canvas.addEventListener(
+      'wheel',
+      (e) => {
+        e.preventDefault();
+        const rect = canvas.getBoundingClientRect();
+        if (e.ctrlKey || e.metaKey) this.zoom(Math.exp(-e.deltaY / 300), e.clientX - rect.left, e.clientY - rect.top);
+        else this.setView({ ...this.view, x: this.view.x - e.deltaX, y: this.view.y - e.deltaY });
+      },
+      { passive: false },
+    );
+  }
+
+  private targetOf(event: Event): { id?: string; toggle?: string } {
+    const target = event.target as Element | null;
+    const toggle = target?.closest('[data-toggle]')?.getAttribute('data-toggle') ?? undefined;
+    const id = target?.closest('[data-id]')?.getAttribute('data-id') ?? undefined;
+    return { id, toggle };
+  }
+
+  private click(event: PointerEvent): void {
+    const { id, toggle } = this.targetOf(event);
+    if (toggle !== undefined) {
+      this.toggleStage(toggle);
+      return;
+    }
+    if (id === undefined) return;
+    this.select(id, { reveal: true });
+    this.el.canvas.focus({ preventScroll: true });
+  }
+
+  private hover(event: PointerEvent): void {
+    const { id } = this.targetOf(event);
+    const laid = id === undefined ? undefined : this.layout?.byId.get(id);
+    if (!laid) return this.hideTooltip();
+    const tip = this.el.tooltip;
+    tip.textContent = this.describe(laid, true);
+    tip.hidden = false;
+    const rect = this.el.canvas.getBoundingClientRect();
+    const x = Math.min(event.clientX - rect.left + 14, Math.max(0, rect.width - tip.offsetWidth - 4));
+    const y = Math.min(event.clientY - rect.top + 14, Math.max(0, rect.height - tip.offsetHeight - 4));
+    tip.style.transform = `translate(${x}px, ${y}px)`;
+  }
+
+  private hideTooltip(): void {
+    this.el.tooltip.hidden = true;
+  }
+
+  /** The figures the text hover shows: shapes, params, MACs and their shares, activation memory. */
+  describe(laid: LaidNode | LaidGroup, long: boolean): string {
+    const s = laid.source;
+    const graph = this.graph!;
+    const lines: string[] = [];
+    const kind = 'kind' in laid ? laid.kind : 'group';
+    const name = kind === 'stage' || (laid as LaidGroup).kind === 'stage' ? `stage ${s.label}` : s.op === 'block' ? `${s.label} block · ${s.id}` : s.id.includes('.') ? `${s.label} · ${s.id}` : s.label;
+    lines.push(name);
+    if (s.op === 'add' && s.block) lines.push(`add · shortcut: ${s.block.shortcutLabel}`);
+    lines.push(`${formatShape(s.input)} → ${formatShape(s.output)}`);
+    if (s.cost && long) {
+      lines.push(`Params: ${formatExact(s.cost.params)} (${formatShare(s.cost.params, graph.totals.params)} of ${graph.model})`);
+      lines.push(`MACs: ${formatExact(s.cost.macs)} (${formatShare(s.cost.macs, graph.totals.macs)})`);
+      lines.push(`Activations for training, batch ${graph.batchSize} (float32): ${formatBytes(s.cost.activationBytes)}`);
+    } else if (s.cost) {
+      lines.push(`${formatShare(s.cost[this.metric], graph.totals[this.metric])} of ${METRICS.find((m) => m.value === this.metric)!.label}`);
+    }
+    if (s.change) lines.push(`${s.status}: ${s.change}`);
+    else if (s.status) lines.push(s.status);
+    if (s.error) lines.push(`Error: ${s.error}`);
+    if (long && s.line !== undefined) lines.push(`line ${s.line}`);
+    return lines.join('\n');
+  }
+
+  // ---- folding ----
+
+  toggleStage(stageId: string): void {
+    const folded = this.foldedStages();
+    if (folded.has(stageId)) folded.delete(stageId);
+    else folded.add(stageId);
+    const moveSelection = this.selectionInside(stageId);
+    this.relayout();
+    if (moveSelection || this.selected === stageId) this.select(stageId, { scroll: false });
+    this.save();
+  }
+
+  /** Whether the selected node is inside this stage (folding it selects the stage instead). */
+  private selectionInside(stageId: string): boolean {
+    const laid = this.selected === undefined ? undefined : this.layout?.byId.get(this.selected);
+    return laid !== undefined && laid.source.stage === stageId && laid.id !== stageId;
+  }
+
+  private foldAll(fold: boolean): void {
+    if (!this.graph) return;
+    this.folded.set(this.graph.model, new Set(fold ? this.graph.stages.map((s) => s.id) : []));
+    if (fold && this.selected) {
+      const laid = this.layout?.byId.get(this.selected);
+      if (laid?.source.stage) this.selected = laid.source.stage;
+    }
+    this.relayout();
+    this.save();
+  }
+
+  // ---- selection ----
+
+  /** Selects a node; `reveal` also asks the editor to put the cursor on its text. */
+  select(id: string, options: { reveal?: boolean; scroll?: boolean } = {}): void {
+    const laid = this.layout?.byId.get(id);
+    if (!laid) return;
+    this.selected = id;
+    this.renderer.select(id);
+    this.el.status.textContent = this.describe(laid, false).replace(/\n/g, '; ');
+    if (options.scroll !== false) this.scrollTo(laid);
+    const { line, column } = laid.source;
+    if (options.reveal && line !== undefined && column !== undefined && line > 0 && laid.source.status !== 'removed') {
+      this.host.post({ type: 'reveal', line, column: Math.max(1, column) });
+    }
+  }
+
+  get selectedId(): string | undefined {
+    return this.selected;
+  }
+
+  /** The editor's cursor: the node whose text starts nearest before it on its line, else its stage. */
+  selectAt(line: number, column: number): void {
+    const layout = this.layout;
+    const graph = this.graph;
+    if (!layout || !graph) return;
+    let best: LaidNode | LaidGroup | undefined;
+    for (const candidate of [...layout.groups, ...layout.nodes]) {
+      const s = candidate.source;
+      if (s.line !== line || s.column === undefined || s.column > column || s.op === 'add' || s.status === 'removed') continue;
+      if (!best || s.column! > best.source.column! || (s.column === best.source.column && candidate.y < best.y)) best = candidate;
+    }
+    if (!best) {
+      const stage = graph.stages.find((s) => s.line <= line && line <= s.endLine && s.status !== 'removed');
+      if (stage) best = layout.byId.get(stage.id);
+    }
+    if (best) this.select(best.id, { scroll: true });
+  }
+
+  /** Keeps the node on screen: moves the view only when it is outside. */
+  private scrollTo(laid: LaidNode | LaidGroup): void {
+    const { x, y, scale } = this.view;
+    const width = this.el.canvas.clientWidth || 800;
+    const height = this.el.canvas.clientHeight || 600;
+    const top = y + laid.y * scale;
+    const bottom = y + (laid.y + Math.min(laid.height, height / scale / 2)) * scale;
+    const left = x + laid.x * scale;
+    if (top >= 0 && bottom <= height && left >= 0 && left <= width) return;
+    this.setView({ scale, x: left < 0 || left > width ? width / 2 - (laid.x + Math.min(laid.width, 200) / 2) * scale : x, y: height / 5 - laid.y * scale });
+  }
+
+  private attachKeyboard(): void {
+    this.el.canvas.addEventListener('keydown', (e) => {
+      const order = this.layout?.nodes ?? [];
+      const index = this.selected === undefined ? -1 : order.findIndex((n) => n.id === this.selected);
+      const move = (to: number) => {
+        const next = order[Math.max(0, Math.min(order.length - 1, to))];
+        if (next) this.select(next.id);
+      };
+      const selectedStage = () => (this.selected === undefined ? undefined : this.layout?.byId.get(this.selected)?.source.stage);
+      switch (e.key) {
+        case 'ArrowDown':
+        case 'j':
+          move(index + 1);
+          break;
+        case 'ArrowUp':
+        case 'k':
+          move(index < 0 ? 0 : index - 1);
+          break;
+        case 'Home':
+          move(0);
+          break;
+        case 'End':
+          move(order.length - 1);
+          break;
+        case 'Enter':
+        case ' ':
+          if (this.selected) this.select(this.selected, { reveal: true });
+          break;
+        case 'ArrowLeft': {
+          const stage = selectedStage();
+          if (stage && !this.foldedStages().has(stage)) this.toggleStage(stage);
+          break;
+        }
+        case 'ArrowRight': {
+          const stage = selectedStage();
+          if (stage && this.foldedStages().has(stage)) this.toggleStage(stage);
+          break;
+        }
+        case '+':
+        case '=':
+          this.zoom(1.25);
+          break;
+        case '-':
+          this.zoom(0.8);
+          break;
+        case '0':
+          this.fit();
+          break;
+        default:
+          return;
+      }
+      e.preventDefault();
+    });
+  }
+
+  // ---- diff table ----
+
+  private renderTable(): void {
+    const table = this.el.table;
+    table.replaceChildren();
+    if (this.mode.kind !== 'diff') {
+      table.hidden = true;
+      return;
+    }
+    table.hidden = false;
+    const { diff } = this.mode;
+    const heading = document.createElement('h2');
+    heading.textContent = diff.changes.length === 0 ? 'No block or layer changed' : `Changes: ${(['added', 'removed', 'changed'] as const).map((c) => `${diff.changes.filter((x) => x.change === c).length} ${c}`).join(', ')}`;
+    table.append(heading);
+    const t = document.createElement('table');
+    const head = t.createTHead().insertRow();
+    for (const h of ['', 'Path', 'Old', 'New', 'Δ params', 'Δ MACs']) {
+      const th = document.createElement('th');
+      th.textContent = h;
+      head.append(th);
+    }
+    const body = t.createTBody();
+    for (const change of diff.changes) {
+      const row = body.insertRow();
+      row.dataset.change = change.change;
+      row.dataset.path = change.path;
+      row.tabIndex = 0;
+      const describe = (f: typeof change.old) => (f ? `${f.kind} · ${formatShape(f.outputShape)}` : '—');
+      const cells = [
+        change.change === 'added' ? '+' : change.change === 'removed' ? '−' : '~',
+        change.path,
+        describe(change.old),
+        describe(change.new),
+        formatSigned((change.new?.params ?? 0) - (change.old?.params ?? 0)),
+        formatSigned((change.new?.macs ?? 0) - (change.old?.macs ?? 0)),
+      ];
+      for (const c of cells) row.insertCell().textContent = c;
+      const go = () => this.showChange(change.path);
+      row.addEventListener('click', go);
+      row.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter') go();
+      });
+    }
+    const stages = diff.stages.filter((s) => s.delta.params !== 0 || s.delta.macs !== 0 || s.delta.activationBytes !== 0);
+    const foot = t.createTFoot();
+    for (const s of stages) {
+      const row = foot.insertRow();
+      for (const c of ['Σ', `stage ${s.name}`, '', `activations ${formatSignedBytes(s.delta.activationBytes)}`, formatSigned(s.delta.params), formatSigned(s.delta.macs)]) row.insertCell().textContent = c;
+    }
+    table.append(t);
+  }
+
+  /** A row of the table: unfold its stage, select its node, and go to its text. */
+  private showChange(path: string): void {
+    const stage = path.split('.')[0];
+    if (this.foldedStages().has(stage)) this.toggleStage(stage);
+    const laid = this.layout?.byId.get(path);
+    if (laid) this.select(path, { reveal: true });
+  }
+
+  // ---- export ----
+
+  private exportTitle(): string {
+    const g = this.graph;
+    if (!g) return '';
+    if (this.mode.kind === 'diff') return `${this.mode.oldLabel} → ${this.mode.newLabel}`;
+    return `${g.model} · ${formatExact(g.totals.params)} params · ${formatExact(g.totals.macs)} MACs`;
+  }
+
+  exportSvgText(): string {
+    return this.renderer.exportSvg(this.exportTitle());
+  }
+
+  private exportSvg(): void {
+    if (!this.graph) return;
+    this.host.post({ type: 'exportSvg', fileName: `${this.graph.model}.svg`, svg: this.exportSvgText() });
+  }
+
+  async exportPng(): Promise<void> {
+    if (!this.graph) return;
+    try {
+      const dataUrl = await svgToPng(this.exportSvgText());
+      this.host.post({ type: 'exportPng', fileName: `${this.graph.model}.png`, dataUrl });
+    } catch (error) {
+      this.host.post({ type: 'log', level: 'warn', message: `architecture view: PNG export failed: ${error instanceof Error ? error.message : String(error)}` });
+    }
+  }
+
+  // ---- state ----
+
+  private restore(saved: ArchitectureState): void {
+    if (saved.metric) this.metric = saved.metric;
+    for (const [model, stages] of Object.entries(saved.folded ?? {})) this.folded.set(model, new Set(stages));
+    if (saved.view) {
+      this.view = saved.view;
+      this.restoredView = true;
+    }
+  }
+  private restoredView = false;
+
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private saveSoon(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => this.save(), 200);
+  }
+
+  private save(): void {
+    const state: ArchitectureState = {
+      ...(this.uri ? { uri: this.uri } : {}),
+      metric: this.metric,
+      folded: Object.fromEntries([...this.folded].map(([model, stages]) => [model, [...stages]])),
+      view: this.view,
+    };
+    this.host.saveState(state);
+  }
+
+  /** Counts for tests and the benchmark. */
+  get stats(): { nodes: number; drawn: number; folded: string[]; view: View } {
+    return { nodes: this.layout?.nodes.length ?? 0, drawn: this.renderer.drawnCount, folded: [...this.foldedStages()], view: this.view };
+  }
+}
