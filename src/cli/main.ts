@@ -37,12 +37,12 @@ export async function main(argv: readonly string[], out: Output): Promise<number
       case 'stats': {
         const { values, positionals } = parse(
           rest,
-          { model: { type: 'string' }, input: { type: 'string' }, batch: { type: 'string' }, json: { type: 'boolean' } },
+          { model: { type: 'string' }, input: { type: 'string' }, batch: { type: 'string' }, json: { type: 'boolean' }, convention: { type: 'string' }, 'memory-budget': { type: 'string' } },
           statsHelp,
         );
         if (values.help) return printHelp(out, statsHelp);
         if (positionals.length > 1) throw new CliError(`stats takes one file, got ${positionals.length}\n\n${statsHelp}`);
-        return runStats(positionals[0], values as { model?: string; input?: string; batch?: string; json?: boolean }, out);
+        return runStats(positionals[0], values as { model?: string; input?: string; batch?: string; json?: boolean; convention?: string; 'memory-budget'?: string }, out);
       }
       case 'export': {
         const { values, positionals } = parse(rest, { model: { type: 'string' }, format: { type: 'string' }, out: { type: 'string', short: 'o' } }, exportHelp);

@@ -3,6 +3,7 @@ import { analyze } from '../core/analysis/analyze';
 import type { Shape } from '../core/analysis/shape';
 import { formatSummary } from '../core/report/summary';
 import { modelStats } from '../core/report/statsJson';
+import { parseCostOptions } from './costOptions';
 import { CliError } from './cliError';
 import { formatDiagnostic } from './formatDiagnostic';
 import type { Output } from './output';
@@ -15,6 +16,8 @@ a subtotal per stage, the totals, and the activation memory for training.
   --model NAME     only this model
   --input HxWxC    analyze at another input size, e.g. 32x32x3
   --batch N        batch size for the activation memory (default 128)
+  --convention C   how compute is counted: macs (default), flops, ptflops, fvcore, thop
+  --memory-budget MIB  memory a training step may use, in MiB: prints the largest batch that fits
   --json           one JSON object: {"models":[{name,input,totals,stages,layers}]}`;
 
 export interface StatsOptions {
@@ -22,6 +25,8 @@ export interface StatsOptions {
   readonly input?: string;
   readonly batch?: string;
   readonly json?: boolean;
+  readonly convention?: string;
+  readonly 'memory-budget'?: string;
 }
 
 export function runStats(file: string | undefined, options: StatsOptions, out: Output): number {
@@ -40,8 +45,9 @@ export function runStats(file: string | undefined, options: StatsOptions, out: O
     }
   }
   if (models.length === 0) throw new CliError(`${file} has no model that could be analyzed${errors.length ? '; fix the errors above' : ''}`, 1);
-  if (options.json) out.print(JSON.stringify({ models: models.map((m) => modelStats(m, batch)) }));
-  else out.print(models.map((m) => formatSummary(m, { batchSize: batch })).join('\n\n'));
+  const costs = parseCostOptions(options.convention, options['memory-budget']);
+  if (options.json) out.print(JSON.stringify({ models: models.map((m) => modelStats(m, batch, costs.convention)) }));
+  else out.print(models.map((m) => formatSummary(m, { batchSize: batch, costs })).join('\n\n'));
   return errors.length > 0 ? 1 : 0;
 }
 

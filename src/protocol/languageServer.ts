@@ -81,6 +81,8 @@ export interface ResnetSettings {
   readonly codeLens: { readonly enabled: boolean };
   /** The batch size for activation memory in hovers and the summary. */
   readonly summary: { readonly batchSize: number };
+  /** How compute is counted (`macs`, `flops`, `ptflops`, `fvcore`, `thop`) and the memory a training step may use, in MiB (0: unknown). */
+  readonly costs: { readonly convention: string; readonly memoryBudgetMiB: number };
 }
 
 export const SETTINGS_SECTION = 'resnet';
@@ -89,6 +91,7 @@ export const defaultSettings: ResnetSettings = {
   inlayHints: { enabled: true },
   codeLens: { enabled: true },
   summary: { batchSize: 128 },
+  costs: { convention: 'macs', memoryBudgetMiB: 8192 },
 };
 
 /**

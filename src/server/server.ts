@@ -23,7 +23,7 @@ import { hoverAt } from './hover';
 import { inlayHints } from './inlayHints';
 import { modelSummary, modelTotals } from './modelRequests';
 import { paperTemplates } from './paperTemplates';
-import { readSettings, record } from './settings';
+import { costSettings, readSettings, record } from './settings';
 import { documentSymbols } from './symbols';
 
 /**
@@ -111,7 +111,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onHover(
     guard('hover', null, (params) => {
       const a = analysisOf(params.textDocument.uri);
-      return a ? hoverAt(a, offsetOf(a, params), settings.summary.batchSize) : null;
+      return a ? hoverAt(a, offsetOf(a, params), settings.summary.batchSize, costSettings(settings)) : null;
     }),
   );
   connection.languages.inlayHint.on(
@@ -166,7 +166,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     ModelSummaryRequest,
     guard('model summary', { kind: 'missing', message: 'The summary could not be computed; see the ResNet language server log.' } as const, (params) => {
       const a = analysisOf(params.uri);
-      return a ? modelSummary(a, params, settings.summary.batchSize) : { kind: 'missing', message: 'Open the .resnet file to see its summary.' };
+      return a ? modelSummary(a, params, settings.summary.batchSize, costSettings(settings)) : { kind: 'missing', message: 'Open the .resnet file to see its summary.' };
     }),
   );
   connection.onRequest(

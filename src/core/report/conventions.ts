@@ -3,7 +3,6 @@
 // the analyzed network; the figures for torchvision models are checked against each tool's own
 // published figures in test/core/conventions.test.ts.
 import { modelLayers, type LayerNode, type ModelNode } from '../analysis/network';
-import { formatShort } from './numbers';
 
 export const CONVENTIONS = ['macs', 'flops', 'ptflops', 'fvcore', 'thop'] as const;
 export type Convention = (typeof CONVENTIONS)[number];
@@ -27,11 +26,11 @@ const elements = (shape: readonly number[]) => shape[0] * shape[1] * shape[2];
 const paperMacs = (layer: LayerNode) => layer.cost.macs;
 
 const rules: Record<Convention, ConventionRule> = {
-  macs: { unit: 'MACs', counts: 'the multiply-adds of convolutions and fully connected layers (the paper, torchvision)', layer: paperMacs },
-  flops: { unit: 'FLOPs', counts: '2 per multiply-add of convolutions and fully connected layers (PyTorch profiler, FlopCounterMode)', layer: (l) => 2 * l.cost.macs },
+  macs: { unit: 'MACs', counts: 'conv and fc multiply-adds only (the paper, torchvision)', layer: paperMacs },
+  flops: { unit: 'FLOPs', counts: '2 per multiply-add (PyTorch\'s profiler)', layer: (l) => 2 * l.cost.macs },
   // ptflops (pytorch backend, module hooks): biases, BatchNorm 2 per element, ReLU 1 per output element, every pooling 1 per input element.
   ptflops: {
-    unit: 'GMac',
+    unit: 'MACs',
     counts: 'it adds BatchNorm, ReLU and pooling',
     layer: (l) => {
       const s = l.spec;
@@ -114,20 +113,17 @@ export function conventionCounts(convention: Convention): string {
   return rules[convention].counts;
 }
 
-/** `4.09G MACs (macs: the multiply-adds of …)`: a figure with its convention named. */
-export function formatComputeCost(model: ModelNode, convention: Convention): string {
-  return `${formatShort(computeCost(model, convention))} ${rules[convention].unit} (${convention})`;
+/** A figure the way its tool prints it: ptflops "4.12 GMac", the others in G with two decimals and their unit. */
+export function toolFigure(value: number, convention: Convention): string {
+  const [scale, prefix] = value >= 1e9 ? [1e9, 'G'] : [1e6, 'M'];
+  const figure = (value / scale).toFixed(2);
+  return convention === 'ptflops' ? `${figure} ${prefix}Mac` : `${figure} ${prefix} ${rules[convention].unit}`;
 }
 
-/** The way each tool prints its figure: ptflops "4.12 GMac", the others in G with two decimals. */
-function toolFigure(value: number, convention: Convention): string {
-  const g = (value / 1e9).toFixed(2);
-  return convention === 'ptflops' ? `${g} GMac` : `${g} G`;
-}
-
-/** One line per other convention: what each tool would print for this model and why it differs. */
+/** One line per other convention: what each tool would print for this model and why it differs (macs and flops, twins, not both). */
 export function otherToolsLines(model: ModelNode, shown: Convention): string[] {
-  return CONVENTIONS.filter((c) => c !== shown && c !== 'macs' && c !== 'flops').map(
+  const twin = shown === 'macs' ? 'flops' : shown === 'flops' ? 'macs' : undefined;
+  return CONVENTIONS.filter((c) => c !== shown && c !== twin).map(
     (c) => `${c}: ${toolFigure(computeCost(model, c), c)}, ${rules[c].counts}`,
   );
 }
