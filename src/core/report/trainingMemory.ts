@@ -53,20 +53,30 @@ export function savedActivations(model: ModelNode): SavedActivations {
     readonly bytes: number;
   }
 
+  // PyTorch's pooling refuses padding beyond half its window, so the export pads first: the pooling then keeps the padded copy.
+  const poolInput = (node: LayerNode, input: Flow): [number, number] => {
+    const s = node.spec;
+    if (s.op !== 'maxpool' && s.op !== 'avgpool') return [input.storage, input.bytes];
+    if (s.padding[0] * 2 <= s.kernel[0] && s.padding[1] * 2 <= s.kernel[1]) return [input.storage, input.bytes];
+    return [fresh(), (node.input[0] + 2 * s.padding[0]) * (node.input[1] + 2 * s.padding[1]) * node.input[2] * FLOAT32];
+  };
+
   const layer = (node: LayerNode, input: Flow, inPlace: boolean): Flow => {
     const outBytes = elements(node.output) * FLOAT32;
     switch (node.spec.op) {
       case 'conv':
       case 'fc':
-      case 'avgpool':
         keep(input.storage, input.bytes);
+        return { storage: fresh(), bytes: outBytes };
+      case 'avgpool':
+        keep(...poolInput(node, input));
         return { storage: fresh(), bytes: outBytes };
       case 'bn':
         keep(input.storage, input.bytes);
         fixed += 2 * node.output[2] * FLOAT32;
         return { storage: fresh(), bytes: outBytes };
       case 'maxpool':
-        keep(input.storage, input.bytes);
+        keep(...poolInput(node, input));
         perSample += elements(node.output) * INT64;
         return { storage: fresh(), bytes: outBytes };
       case 'relu': {
