@@ -60,6 +60,7 @@ export async function main(argv: readonly string[], out: Output): Promise<number
             epochs: { type: 'string' },
             'max-steps': { type: 'string' },
             'batch-size': { type: 'string' },
+            'memory-budget': { type: 'string' },
             backend: { type: 'string' },
             out: { type: 'string' },
             resume: { type: 'string' },

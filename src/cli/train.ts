@@ -1,4 +1,5 @@
 // `resnet-studio train`: trains a model in a worker process and shows its progress.
+import { parseMemoryBudget, startFitWarning } from './costOptions';
 import { resolve } from 'node:path';
 import { analyze } from '../core/analysis/analyze';
 import { BACKEND_CHOICES, type BackendChoice, type DatasetChoice, type TrainingMessage, type WorkerCommand } from '../protocol/training';
@@ -30,6 +31,7 @@ metrics.jsonl, a checkpoint per epoch and the final model in TF.js format.
   --epochs N         train N epochs (overrides the recipe)
   --max-steps N      stop after N optimizer steps
   --batch-size N     override the recipe's batch size
+  --memory-budget MIB  warn before starting when a training step at this batch needs more memory
   --backend NAME     auto (default): tfjs-node-gpu, else tfjs-node, else wasm, else cpu
   --out DIR          where run folders go (default: runs)
   --resume RUNDIR    continue a stopped or crashed run from its last checkpoint
@@ -56,6 +58,7 @@ export interface TrainOptions {
   readonly resume?: string;
   readonly seed?: string;
   readonly json?: boolean;
+  readonly 'memory-budget'?: string;
   readonly engine?: string;
   readonly python?: string;
   readonly 'nproc-per-node'?: string;
@@ -131,6 +134,8 @@ export function buildCommand(file: string | undefined, options: TrainOptions): W
 /** Runs the worker to the end; resolves with the exit code. */
 export async function runTrain(file: string | undefined, options: TrainOptions, out: Output, terminal = { isTTY: Boolean(process.stdout.isTTY), write: (t: string) => void process.stdout.write(t) }): Promise<number> {
   const command = buildCommand(file, options);
+  const fit = command.type === 'start' ? startFitWarning(command.request, parseMemoryBudget(options['memory-budget'])) : undefined;
+  if (fit) out.error(`resnet-studio: warning: ${fit}`);
   const view = new ProgressView(out, options.json ? { isTTY: false, write: () => undefined } : terminal);
   let finished = false;
   let failed = false;

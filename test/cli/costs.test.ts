@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { analyze } from '../../src/core/analysis/analyze';
 import { batchFitWarning, fitLine } from '../../src/core/report/costLines';
 import { largestBatchThatFits, optimizerStateCopies, trainingMemory } from '../../src/core/report/trainingMemory';
+import { startFitWarning } from '../../src/cli/costOptions';
 import { readExample } from '../helpers/examples';
 
 /** The built CLI (node esbuild.js), as users run it. */
@@ -74,4 +75,14 @@ test('the largest batch that fits is the last one whose training step is within 
   assert.equal(batchFitWarning(model, largest, budgetMiB), undefined);
   assert.match(batchFitWarning(model, largest + 1, budgetMiB) ?? '', new RegExp(`use a batch of at most ${largest}`));
   assert.equal(fitLine(model, 0), undefined, 'no budget, no line');
+});
+
+test('train --memory-budget: a run whose batch will not fit is warned before it starts, one that fits is not', () => {
+  const sourceText = readExample('cifar/resnet20.resnet');
+  const request = { sourceText, modelName: 'resnet20' };
+  // The recipe's batch of 128 needs about 190 MiB for ResNet-20.
+  assert.match(startFitWarning(request, 64) ?? '', /resnet20 at batch 128 needs about .* more than the memory budget of 64\.00 MiB; use a batch of at most \d+/);
+  assert.equal(startFitWarning(request, 1024), undefined);
+  assert.equal(startFitWarning({ ...request, batchSize: 8 }, 64), undefined);
+  assert.equal(startFitWarning(request, 0), undefined, 'no budget, no warning');
 });
