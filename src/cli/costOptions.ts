@@ -1,7 +1,6 @@
 // The cost flags shared by `stats` and `train`: --convention and --memory-budget, checked.
 import { CONVENTIONS, DEFAULT_CONVENTION, isConvention } from '../core/report/conventions';
-import { analyze } from '../core/analysis/analyze';
-import { batchFitWarning, type CostSettings } from '../core/report/costLines';
+import type { CostSettings } from '../core/report/costLines';
 import { CliError } from './cliError';
 
 export function parseCostOptions(convention: string | undefined, memoryBudget: string | undefined): CostSettings {
@@ -19,9 +18,3 @@ export function parseMemoryBudget(text: string | undefined): number {
   return n;
 }
 
-/** The warning for a run about to start whose batch will not fit the budget (MiB; 0: no budget). */
-export function startFitWarning(request: { readonly sourceText: string; readonly modelName: string; readonly batchSize?: number }, budgetMiB: number): string | undefined {
-  if (!(budgetMiB > 0)) return undefined;
-  const model = analyze(request.sourceText).models.find((m) => m.name === request.modelName);
-  return model ? batchFitWarning(model, request.batchSize ?? model.recipe.batchSize, budgetMiB) : undefined;
-}

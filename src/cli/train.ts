@@ -1,7 +1,8 @@
 // `resnet-studio train`: trains a model in a worker process and shows its progress.
-import { parseMemoryBudget, startFitWarning } from './costOptions';
 import { resolve } from 'node:path';
 import { analyze } from '../core/analysis/analyze';
+import { startFitWarning } from '../core/report/costLines';
+import { parseMemoryBudget } from './costOptions';
 import { BACKEND_CHOICES, type BackendChoice, type DatasetChoice, type TrainingMessage, type WorkerCommand } from '../protocol/training';
 import { DATASET_NAMES } from '../training/data/index';
 import { defaultDataset } from '../training/runSetup';

@@ -4,9 +4,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { analyze } from '../../src/core/analysis/analyze';
-import { batchFitWarning, fitLine } from '../../src/core/report/costLines';
+import { batchFitWarning, fitLine, startFitWarning } from '../../src/core/report/costLines';
 import { largestBatchThatFits, optimizerStateCopies, trainingMemory } from '../../src/core/report/trainingMemory';
-import { startFitWarning } from '../../src/cli/costOptions';
 import { readExample } from '../helpers/examples';
 
 /** The built CLI (node esbuild.js), as users run it. */

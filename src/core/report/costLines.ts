@@ -1,6 +1,7 @@
 // The lines on cost that the model hover and the summary share: compute under the chosen
 // convention with what the other tools would print, the memory of a training step, and the
 // largest batch that fits a memory budget.
+import { analyze } from '../analysis/analyze';
 import type { ModelNode } from '../analysis/network';
 import { computeCost, conventionUnit, otherToolsLines, toolFigure, type Convention } from './conventions';
 import { formatBytes, formatExact } from './numbers';
@@ -52,4 +53,11 @@ export function batchFitWarning(model: ModelNode, batchSize: number, budgetMiB: 
   if (needed <= budgetMiB * MIB) return undefined;
   const largest = largestBatchThatFits(model, budgetMiB * MIB);
   return `a training step of ${model.name} at batch ${batchSize} needs about ${formatBytes(needed)}, more than the memory budget of ${formatBytes(budgetMiB * MIB)}; ${largest > 0 ? `use a batch of at most ${largest}` : 'not even a batch of 1 fits'} (or raise the budget)`;
+}
+
+/** The warning for a run about to start whose batch will not fit the budget (MiB; 0: no budget). */
+export function startFitWarning(request: { readonly sourceText: string; readonly modelName: string; readonly batchSize?: number }, budgetMiB: number): string | undefined {
+  if (!(budgetMiB > 0)) return undefined;
+  const model = analyze(request.sourceText).models.find((m) => m.name === request.modelName);
+  return model ? batchFitWarning(model, request.batchSize ?? model.recipe.batchSize, budgetMiB) : undefined;
 }

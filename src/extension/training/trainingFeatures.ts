@@ -5,7 +5,8 @@
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { WorkerCommand } from '../../protocol/training';
-import { Commands } from '../../protocol/languageServer';
+import { startFitWarning } from '../../core/report/costLines';
+import { Commands, defaultSettings } from '../../protocol/languageServer';
 import { DASHBOARD_VIEW_TYPE } from '../../protocol/webview';
 import { reportingFailures } from '../failures';
 import type { TrainingEngine } from '../training';
@@ -152,7 +153,11 @@ export function createTrainingFeatures(context: vscode.ExtensionContext, log: vs
     async train(target?: TrainArgs) {
       if (refusedInRestrictedMode()) return;
       const asked = await askForTrainRequest(target ?? {}, context);
-      if (asked) await run({ type: 'start', request: asked.request }, asked.label);
+      if (!asked) return;
+      // Will it fit: warn before a run whose batch needs more memory than resnet.costs.memoryBudgetMiB.
+      const fit = startFitWarning(asked.request, vscode.workspace.getConfiguration('resnet').get<number>('costs.memoryBudgetMiB', defaultSettings.costs.memoryBudgetMiB));
+      if (fit && (await vscode.window.showWarningMessage(`Training may run out of memory: ${fit}.`, 'Train Anyway')) !== 'Train Anyway') return;
+      await run({ type: 'start', request: asked.request }, asked.label);
     },
     async stop() {
       if (!session.stop()) void vscode.window.showInformationMessage(session.state === 'stopping' ? 'Training is already stopping.' : 'No training is running.');
