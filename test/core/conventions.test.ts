@@ -2,17 +2,14 @@
 // torchvision models (cited in fixtures/published-compute.json), `flops` against PyTorch 1.13's own
 // profiler on exported examples, and the hover's line on what the other tools would print.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyze } from '../../src/core/analysis/analyze';
 import type { ModelNode } from '../../src/core/analysis/network';
 import { computeCost, isConvention, otherToolsLines, type Convention } from '../../src/core/report/conventions';
-import { exportPyTorchModule } from '../../src/export/pytorch';
-import { findPython } from '../../src/training/pytorch/python';
 import { examplesDir, readExample } from '../helpers/examples';
+import { exportModels, measureWith, torchPython } from '../helpers/torchPeer';
 
 interface Published {
   readonly source: string;
@@ -58,34 +55,14 @@ test('the line on what the other tools print names ptflops as its README does', 
 });
 
 test('flops equals what PyTorch 1.13\'s profiler counts for convolutions and linear layers of the exported model', { timeout: 300_000 }, (t) => {
-  let python: string;
-  try {
-    python = findPython(process.env.RESNET_STUDIO_PYTHON ?? '/usr/bin/python3').command;
-  } catch (error) {
-    t.skip(`no Python with torch: ${(error as Error).message}`);
+  const { python, why } = torchPython();
+  if (!python) {
+    t.skip(why);
     return;
   }
-  const dir = mkdtempSync(join(tmpdir(), 'resnet-flops-'));
-  const cases = new Map<string, ModelNode>();
-  const manifest: { path: string; class: string; id: string }[] = [];
-  ['cifar/resnet20.resnet', 'cifar/resnet20-b.resnet', 'cifar/plain20.resnet', 'mnist/resnet8.resnet', 'variants/own-block.resnet'].forEach((example, index) => {
-    const text = readExample(example);
-    const analysis = analyze(text);
-    const module = exportPyTorchModule(analysis.models, join(examplesDir, example), { sourceText: text });
-    const path = join(dir, `m${index}.py`);
-    writeFileSync(path, module.text);
-    for (const model of analysis.models) {
-      const id = `${example} ${model.name}`;
-      cases.set(id, model);
-      manifest.push({ path, class: module.classNames.get(model.name) as string, id });
-    }
-  });
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
-  const run = spawnSync(python, [join(import.meta.dirname, '..', 'export', 'profile_flops.py'), join(dir, 'manifest.json')], { encoding: 'utf8' });
-  assert.equal(run.status, 0, run.stderr);
-  const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; matrixFlops: number });
-  assert.equal(lines.length, cases.size);
-  for (const { id, matrixFlops } of lines) {
-    assert.equal(computeCost(cases.get(id) as ModelNode, 'flops'), matrixFlops, id);
-  }
+  const examples = ['cifar/resnet20.resnet', 'cifar/resnet20-b.resnet', 'cifar/plain20.resnet', 'mnist/resnet8.resnet', 'variants/own-block.resnet'];
+  const models = exportModels(examples.map((label) => ({ path: join(examplesDir, label), label })));
+  const measured = measureWith<{ id: string; matrixFlops: number }>(python, 'profile_flops.py', models);
+  assert.equal(measured.size, models.length);
+  for (const { id, model } of models) assert.equal(computeCost(model, 'flops'), measured.get(id)?.matrixFlops, id);
 });

@@ -2,19 +2,14 @@
 // fixture) is exported and run forward once in training mode under
 // torch.autograd.graph.saved_tensors_hooks; the bytes it keeps for the backward pass (one count per
 // storage, parameters, buffers and the input batch apart) must equal our estimate within 2%.
-// Skipped, saying why, when no Python with torch is at hand.
+// Skipped, saying why, when no Python with torch is at hand. RESNET_MEMORY_ONLY=cifar/ checks a subset.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { analyze } from '../../src/core/analysis/analyze';
-import type { ModelNode } from '../../src/core/analysis/network';
 import { activationsForBatch } from '../../src/core/report/trainingMemory';
-import { exportPyTorchModule } from '../../src/export/pytorch';
-import { findPython } from '../../src/training/pytorch/python';
 import { exampleFiles, examplesDir } from '../helpers/examples';
+import { exportModels, measureWith, torchPython } from '../helpers/torchPeer';
 
 const fixturesDir = join(import.meta.dirname, 'fixtures');
 /** Small models run at the issue's batch of 8; large ones at 2, to spare a shared CPU. */
@@ -24,15 +19,12 @@ interface Measured {
   readonly id: string;
   readonly error?: string;
   readonly activationsBytes: number;
-  readonly seconds: number;
 }
 
 test('activation memory equals what PyTorch autograd saves for the exported module, within 2%', { timeout: 900_000 }, async (t) => {
-  let python: string;
-  try {
-    python = findPython(process.env.RESNET_STUDIO_PYTHON ?? '/usr/bin/python3').command;
-  } catch (error) {
-    t.skip(`no Python with torch: ${(error as Error).message}`);
+  const { python, why } = torchPython();
+  if (!python) {
+    t.skip(why);
     return;
   }
   const only = process.env.RESNET_MEMORY_ONLY;
@@ -42,33 +34,11 @@ test('activation memory equals what PyTorch autograd saves for the exported modu
       .filter((f) => f.endsWith('.resnet'))
       .map((f) => ({ path: join(fixturesDir, f), label: `fixtures/${f}` })),
   ].filter((s) => only === undefined || s.label.includes(only));
-  const dir = mkdtempSync(join(tmpdir(), 'resnet-memory-'));
-  const cases = new Map<string, { model: ModelNode; batch: number }>();
-  const manifest: { path: string; class: string; id: string; batch: number }[] = [];
-  sources.forEach((source, index) => {
-    const text = readFileSync(source.path, 'utf8');
-    const analysis = analyze(text);
-    const module = exportPyTorchModule(analysis.models, source.path, { sourceText: text });
-    const path = join(dir, `m${index}.py`);
-    writeFileSync(path, module.text);
-    for (const model of analysis.models) {
-      const id = `${source.label} ${model.name}`;
-      const batch = model.cost.macs > SMALL_MACS ? 2 : 8;
-      cases.set(id, { model, batch });
-      manifest.push({ path, class: module.classNames.get(model.name) as string, id, batch });
-    }
-  });
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
-  const run = spawnSync(python, [join(import.meta.dirname, 'measure_memory.py'), join(dir, 'manifest.json')], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  assert.equal(run.status, 0, run.stderr);
-  const measured = new Map(
-    run.stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as Measured)
-      .map((m) => [m.id, m]),
-  );
-  for (const [id, { model, batch }] of cases) {
+  const batchOf = (macs: number) => (macs > SMALL_MACS ? 2 : 8);
+  const models = exportModels(sources, (model) => ({ batch: batchOf(model.cost.macs) }));
+  const measured = measureWith<Measured>(python, 'measure_memory.py', models);
+  for (const { id, model } of models) {
+    const batch = batchOf(model.cost.macs);
     await t.test(`${id} (batch ${batch})`, () => {
       const m = measured.get(id);
       assert.ok(m, `no measurement for ${id}`);
