@@ -5,25 +5,12 @@
 # input batch. Only the forward pass runs: what it saves is what the backward pass will read.
 # One JSON line per model.
 # Usage: python3 measure_memory.py MANIFEST.json   (a list of {"path", "class", "id", "batch"})
-import importlib.util
-import json
 import sys
-import time
-import traceback
 
 import torch
+from peer import load, run_manifest
 
 torch.set_num_threads(1)
-modules = {}
-
-
-def load(path):
-    if path not in modules:
-        spec = importlib.util.spec_from_file_location(f"exported_{len(modules)}", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        modules[path] = module
-    return modules[path]
 
 
 def storage_of(tensor):
@@ -53,12 +40,4 @@ def measure(entry):
     }
 
 
-for entry in json.load(open(sys.argv[1])):
-    started = time.time()
-    try:
-        result = measure(entry)
-    except Exception:
-        result = {"error": traceback.format_exc()}
-    result["id"] = entry["id"]
-    result["seconds"] = round(time.time() - started, 3)
-    print(json.dumps(result), flush=True)
+run_manifest(sys.argv[1], measure)
