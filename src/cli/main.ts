@@ -1,7 +1,8 @@
-// The `resnet-studio` command line: check | stats | export | train | download | install-backend | lsp | demo.
+// The `resnet-studio` command line: check | stats | export | profile | train | download | install-backend | lsp | demo.
 import { parseArgs } from 'node:util';
 import { checkHelp, runCheck } from './check';
 import { exportHelp, runExport, type ExportOptions } from './export';
+import { profileHelp, runProfile, type ProfileOptions } from './profile';
 import { CliError } from './cliError';
 import { runDemo } from './demo';
 import type { Output } from './output';
@@ -17,6 +18,7 @@ Commands:
   check FILE...    report syntax, shape and shortcut errors and warnings
   stats FILE       per-layer shapes, parameters and MACs; totals; memory
   export FILE      write models as a standalone PyTorch module (--format pytorch)
+  profile FILE     time every layer's forward and backward pass with PyTorch, beside its MACs
   train FILE       train a model with its recipe (TensorFlow.js, or PyTorch with --engine pytorch)
   download cifar10 download, check and extract CIFAR-10 for training (--data-dir DIR)
   install-backend  install the optional native TF.js backend (tfjs-node or tfjs-node-gpu)
@@ -49,6 +51,16 @@ export async function main(argv: readonly string[], out: Output): Promise<number
         if (values.help) return printHelp(out, exportHelp);
         if (positionals.length > 1) throw new CliError(`export takes one file, got ${positionals.length}\n\n${exportHelp}`);
         return runExport(positionals[0], values as ExportOptions, out);
+      }
+      case 'profile': {
+        const { values, positionals } = parse(
+          rest,
+          { model: { type: 'string' }, engine: { type: 'string' }, batch: { type: 'string' }, repeats: { type: 'string' }, python: { type: 'string' }, json: { type: 'boolean' } },
+          profileHelp,
+        );
+        if (values.help) return printHelp(out, profileHelp);
+        if (positionals.length > 1) throw new CliError(`profile takes one file, got ${positionals.length}\n\n${profileHelp}`);
+        return runProfile(positionals[0], values as ProfileOptions, out);
       }
       case 'train': {
         const { values, positionals } = parse(
