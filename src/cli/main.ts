@@ -1,7 +1,8 @@
-// The `resnet-studio` command line: check | stats | diff | export | train | download | install-backend | lsp | demo.
+// The `resnet-studio` command line: check | stats | diff | export | profile | train | download | install-backend | lsp | demo.
 import { parseArgs } from 'node:util';
 import { checkHelp, runCheck } from './check';
 import { exportHelp, runExport, type ExportOptions } from './export';
+import { profileHelp, runProfile, type ProfileOptions } from './profile';
 import { CliError } from './cliError';
 import { diffHelp, runDiff, type DiffOptions } from './diff';
 import { demoHelp, runDemo } from './demo';
@@ -19,6 +20,7 @@ Commands:
   stats FILE       per-layer shapes, parameters and MACs; totals; memory
   diff OLD NEW     what changed between two architectures (files or REV:PATH) and what it costs
   export FILE      write models as a standalone PyTorch module (--format pytorch)
+  profile FILE     time every layer's forward and backward pass with PyTorch, beside its MACs
   train FILE       train a model with its recipe (TensorFlow.js, or PyTorch with --engine pytorch)
   download cifar10 download, check and extract CIFAR-10 for training (--data-dir DIR)
   install-backend  install the optional native TF.js backend (tfjs-node or tfjs-node-gpu)
@@ -39,12 +41,12 @@ export async function main(argv: readonly string[], out: Output): Promise<number
       case 'stats': {
         const { values, positionals } = parse(
           rest,
-          { model: { type: 'string' }, input: { type: 'string' }, batch: { type: 'string' }, json: { type: 'boolean' } },
+          { model: { type: 'string' }, input: { type: 'string' }, batch: { type: 'string' }, json: { type: 'boolean' }, convention: { type: 'string' }, 'memory-budget': { type: 'string' } },
           statsHelp,
         );
         if (values.help) return printHelp(out, statsHelp);
         if (positionals.length > 1) throw new CliError(`stats takes one file, got ${positionals.length}\n\n${statsHelp}`);
-        return runStats(positionals[0], values as { model?: string; input?: string; batch?: string; json?: boolean }, out);
+        return runStats(positionals[0], values as { model?: string; input?: string; batch?: string; json?: boolean; convention?: string; 'memory-budget'?: string }, out);
       }
       case 'diff': {
         const { values, positionals } = parse(
@@ -68,6 +70,16 @@ export async function main(argv: readonly string[], out: Output): Promise<number
         if (positionals.length > 1) throw new CliError(`export takes one file, got ${positionals.length}\n\n${exportHelp}`);
         return runExport(positionals[0], values as ExportOptions, out);
       }
+      case 'profile': {
+        const { values, positionals } = parse(
+          rest,
+          { model: { type: 'string' }, engine: { type: 'string' }, batch: { type: 'string' }, repeats: { type: 'string' }, python: { type: 'string' }, json: { type: 'boolean' } },
+          profileHelp,
+        );
+        if (values.help) return printHelp(out, profileHelp);
+        if (positionals.length > 1) throw new CliError(`profile takes one file, got ${positionals.length}\n\n${profileHelp}`);
+        return runProfile(positionals[0], values as ProfileOptions, out);
+      }
       case 'train': {
         const { values, positionals } = parse(
           rest,
@@ -78,6 +90,7 @@ export async function main(argv: readonly string[], out: Output): Promise<number
             epochs: { type: 'string' },
             'max-steps': { type: 'string' },
             'batch-size': { type: 'string' },
+            'memory-budget': { type: 'string' },
             backend: { type: 'string' },
             out: { type: 'string' },
             resume: { type: 'string' },

@@ -5,6 +5,7 @@ import { noModelNamed } from '../core/report/modelChoice';
 import type { Shape } from '../core/analysis/shape';
 import { formatSummary } from '../core/report/summary';
 import { modelStats } from '../core/report/statsJson';
+import { parseCostOptions } from './costOptions';
 import { CliError } from './cliError';
 import { wholeNumber } from './numberArgument';
 import { formatDiagnostic } from './formatDiagnostic';
@@ -18,6 +19,8 @@ a subtotal per stage, the totals, and the activation memory for training.
   --model NAME     only this model
   --input HxWxC    analyze at another input size, e.g. 32x32x3
   --batch N        batch size for the activation memory (default 128)
+  --convention C   how compute is counted: macs (default), flops, ptflops, fvcore, thop
+  --memory-budget MIB  memory a training step may use, in MiB: prints the largest batch that fits
   --json           one JSON object: {"complete":true|false,"errors":N,"models":[{name,input,totals,stages,layers}]}
 Exit status: 0 the file has no errors; 1 it has errors: they go to stderr, and the models that
 could still be analyzed are printed (with --json, "complete" is false and "errors" counts them;
@@ -28,6 +31,8 @@ export interface StatsOptions {
   readonly input?: string;
   readonly batch?: string;
   readonly json?: boolean;
+  readonly convention?: string;
+  readonly 'memory-budget'?: string;
 }
 
 export function runStats(file: string | undefined, options: StatsOptions, out: Output): number {
@@ -50,9 +55,10 @@ export function runStats(file: string | undefined, options: StatsOptions, out: O
       throw new CliError(`--batch ${batch} makes the activation memory of ${m.name} pass 2^53 bytes, beyond what can be counted exactly; use a smaller batch`);
     }
   }
+  const costs = parseCostOptions(options.convention, options['memory-budget']);
   // With errors, what is printed is what could be analyzed: the JSON says so, for scripts.
-  if (options.json) out.print(JSON.stringify({ complete: analysis.counts.errors === 0, errors: analysis.counts.errors, models: models.map((m) => modelStats(m, batch)) }));
-  else out.print(models.map((m) => formatSummary(m, { batchSize: batch })).join('\n\n'));
+  if (options.json) out.print(JSON.stringify({ complete: analysis.counts.errors === 0, errors: analysis.counts.errors, models: models.map((m) => modelStats(m, batch, costs.convention)) }));
+  else out.print(models.map((m) => formatSummary(m, { batchSize: batch, costs })).join('\n\n'));
   return errors.length > 0 ? 1 : 0;
 }
 

@@ -5,6 +5,8 @@ import { analyze } from '../core/analysis/analyze';
 import { noModelNamed } from '../core/report/modelChoice';
 import { printable } from '../core/report/printable';
 import { BACKEND_CHOICES, PRECISIONS, PYTORCH_DEVICES, type BackendChoice, type DatasetChoice, type TrainingMessage, type WorkerCommand } from '../protocol/training';
+import { startFitWarning } from '../core/report/costLines';
+import { parseMemoryBudget } from './costOptions';
 import { DATASET_NAMES } from '../training/data/index';
 import { defaultDataset } from '../training/runSetup';
 import { defaultBackendDir } from '../training/backendInstall';
@@ -36,6 +38,7 @@ metrics.jsonl, a checkpoint per epoch and the final model in TF.js format.
   --epochs N         train N epochs (overrides the recipe)
   --max-steps N      stop after N optimizer steps
   --batch-size N     override the recipe's batch size
+  --memory-budget MIB  warn before starting when a training step at this batch needs more memory
   --backend NAME     auto (default): tfjs-node-gpu, else webgpu on a hardware GPU, else tfjs-node,
                      else wasm, else cpu; webgpu also accepts a software GPU (SwiftShader)
   --out DIR          where run folders go (default: runs)
@@ -68,6 +71,7 @@ export interface TrainOptions {
   readonly resume?: string;
   readonly seed?: string;
   readonly json?: boolean;
+  readonly 'memory-budget'?: string;
   readonly engine?: string;
   readonly python?: string;
   readonly 'nproc-per-node'?: string;
@@ -156,6 +160,8 @@ export function buildCommand(file: string | undefined, options: TrainOptions): W
 /** Runs the worker to the end; resolves with the exit code. */
 export async function runTrain(file: string | undefined, options: TrainOptions, out: Output, terminal = { isTTY: Boolean(process.stdout.isTTY), write: (t: string) => void process.stdout.write(t) }): Promise<number> {
   const command = buildCommand(file, options);
+  const fit = command.type === 'start' ? startFitWarning(command.request, parseMemoryBudget(options['memory-budget'])) : undefined;
+  if (fit) out.error(`resnet-studio: warning: ${fit}`);
   const view = new ProgressView(out, options.json ? { isTTY: false, write: () => undefined } : terminal);
   let finished = false;
   let failed = false;

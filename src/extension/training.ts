@@ -152,7 +152,10 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
     // Before anything is asked: in Restricted Mode nothing about training goes further.
     if (refusedInRestrictedMode() || !workerBundled()) return;
     const asked = await askForTrainRequest(parseTrainArgs(args), context, server);
-    if (asked) await run({ type: 'start', request: asked.request }, asked.label);
+    if (!asked) return;
+    // Will it fit: the server warns when the batch needs more memory than resnet.costs.memoryBudgetMiB.
+    if (asked.memoryWarning && (await vscode.window.showWarningMessage(`Training may run out of memory: ${asked.memoryWarning}.`, 'Train Anyway')) !== 'Train Anyway') return;
+    await run({ type: 'start', request: asked.request }, asked.label);
   }
 
   async function stop(): Promise<void> {

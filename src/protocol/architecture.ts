@@ -3,6 +3,7 @@
 // results of the language server's architecture requests, which the extension passes on.
 import * as v from 'valibot';
 import type { ArchitectureDiff } from '../core/diff/architectureDiff';
+import { CONVENTIONS } from '../core/report/conventions';
 import type { ArchitectureGraph, GraphItem } from '../core/report/architectureGraph';
 
 /** The webview panel's type: command, serializer and `onWebviewPanel:` activation use it. */
@@ -71,7 +72,14 @@ export const ArchitectureGraphSchema = v.object({
 });
 
 const DeltaSchema = v.object({ params: signedCount, macs: signedCount, activationBytes: signedCount });
-const TotalsSchema = v.object({ params: count, nonTrainable: count, macs: count, activationBytes: count });
+const TotalsSchema = v.object({
+  params: count,
+  nonTrainable: count,
+  macs: count,
+  activationBytes: count,
+  compute: v.object({ convention: v.picklist(CONVENTIONS), value: v.number() }),
+  memory: v.object({ weightsBytes: count, gradientsBytes: count, optimizerBytes: count, activationsBytes: count, inputBytes: count, totalBytes: count }),
+});
 const FiguresSchema = v.object({ part: v.picklist(['block', 'layer']), kind: v.string(), outputShape: ShapeSchema, params: count, macs: count, line: count });
 
 export const ArchitectureDiffSchema = v.object({

@@ -79,6 +79,8 @@ export const TrainableModelSchema = v.object({
   recipe: readonlyArray(v.string()),
   /** The recipe's `engine`, when it names one (the resnet.training.engine setting may override it). */
   engine: v.optional(oneOf(['tfjs', 'pytorch'])),
+  /** Set when a training step at the recipe's batch needs more memory than resnet.costs.memoryBudgetMiB: what and which batch fits. */
+  memoryWarning: v.optional(v.string()),
 });
 export type TrainableModel = v.InferOutput<typeof TrainableModelSchema>;
 
@@ -147,6 +149,8 @@ export interface ResnetSettings {
   readonly codeLens: { readonly enabled: boolean };
   /** The batch size for activation memory in hovers and the summary. */
   readonly summary: { readonly batchSize: number };
+  /** How compute is counted (`macs`, `flops`, `ptflops`, `fvcore`, `thop`) and the memory a training step may use, in MiB (0: unknown). */
+  readonly costs: { readonly convention: string; readonly memoryBudgetMiB: number };
 }
 
 export const SETTINGS_SECTION = 'resnet';
@@ -155,6 +159,7 @@ export const defaultSettings: ResnetSettings = {
   inlayHints: { enabled: true },
   codeLens: { enabled: true },
   summary: { batchSize: 128 },
+  costs: { convention: 'macs', memoryBudgetMiB: 8192 },
 };
 
 /**

@@ -2,11 +2,13 @@
 // share of the model, and the activation memory it needs for training — and, for a model the paper
 // describes, the paper's own figures beside ours.
 import type { Hover } from 'vscode-languageserver';
-import { activationBytes, addCosts, zeroCost, type BlockNode, type Cost, type Downsample, type ModelNode, type NetworkNode, type ShortcutOption } from '../core/analysis/network';
+import { addCosts, zeroCost, type BlockNode, type Cost, type Downsample, type ModelNode, type NetworkNode, type ShortcutOption } from '../core/analysis/network';
 import { formatShape } from '../core/analysis/shape';
 import type { BlockDecl, Item, ModelDecl, Setting, SourceRange } from '../core/language/ast';
 import { findPaperModel } from '../core/paper';
+import { computeLines, memoryLines, type CostSettings } from '../core/report/costLines';
 import { describeLayer } from '../core/report/layerKind';
+import { activationsForBatch } from '../core/report/trainingMemory';
 import { formatBytes, formatExact, formatPaperUnits, formatShare as share, formatShort } from '../core/report/numbers';
 import type { AnalyzedDocument } from './analyzedDocuments';
 import { toLspRange } from './ranges';
@@ -15,13 +17,13 @@ import { syntaxAt } from './syntaxAt';
 
 const FLOAT32_BYTES = 4;
 
-export function hoverAt(analyzed: AnalyzedDocument, offset: number, batchSize: number): Hover | null {
+export function hoverAt(analyzed: AnalyzedDocument, offset: number, batchSize: number, costs?: CostSettings): Hover | null {
   const { document, analysis } = analyzed;
   const target = syntaxAt(analysis.file, offset);
   const word = target.word;
   let markdown: string | undefined;
   if (word?.role === 'declaration' && target.owner && word.name === target.owner.name) {
-    markdown = target.owner.kind === 'model' ? modelHover(analyzed, target.owner, batchSize) : blockHover(analyzed, target.owner);
+    markdown = target.owner.kind === 'model' ? modelHover(analyzed, target.owner, batchSize, costs) : blockHover(analyzed, target.owner);
   } else if (word?.role === 'stage') {
     markdown = stageHover(analyzed, word.name.range, batchSize);
   } else if (target.item?.kind === 'add' && target.owner?.kind === 'block') {
@@ -36,7 +38,7 @@ export function hoverAt(analyzed: AnalyzedDocument, offset: number, batchSize: n
   return { contents: { kind: 'markdown', value: markdown }, range };
 }
 
-function modelHover(analyzed: AnalyzedDocument, decl: ModelDecl, batchSize: number): string | undefined {
+function modelHover(analyzed: AnalyzedDocument, decl: ModelDecl, batchSize: number, costs?: CostSettings): string | undefined {
   const model = analyzed.analysis.models.find((m) => m.nameRange.startOffset === decl.name.range.startOffset);
   if (!model) {
     if (decl.params) {
@@ -56,8 +58,9 @@ function modelHover(analyzed: AnalyzedDocument, decl: ModelDecl, batchSize: numb
     `- Params: ${formatExact(params)} (${formatShort(params)})${paperParams(model, paper)}; BatchNorm statistics ${formatExact(nonTrainable)}`,
     `- MACs: ${formatExact(macs)} = ${formatPaperUnits(macs)} FLOPs (multiply-adds)${paperFlops(model, paper)}`,
     `- Weights (float32): ${formatBytes((params + nonTrainable) * FLOAT32_BYTES)}`,
-    `- Activations for training, batch ${batchSize} (float32): ${formatBytes(activationBytes(model, batchSize))}`,
+    `- Activations for training, batch ${batchSize} (float32, what autograd keeps): ${formatBytes(activationsForBatch(model, batchSize))}`,
   ];
+  if (costs) lines.push(...[...computeLines(model, costs.convention), ...memoryLines(model, batchSize, costs.memoryBudgetMiB)].map((l) => `- ${l}`));
   if (paper?.cifarTestError !== undefined && !model.plain) {
     const meanStd = paper.cifarTestErrorMeanStd ? ` (mean of 5 runs ${paper.cifarTestErrorMeanStd[0]} ± ${paper.cifarTestErrorMeanStd[1]}%)` : '';
     lines.push(`- Paper CIFAR-10 test error (Table 6): ${paper.cifarTestError}%${meanStd}`);

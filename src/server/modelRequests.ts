@@ -1,5 +1,6 @@
 // The custom requests behind the status bar and "Show Model Summary": the model under the cursor,
 // its totals, and its summary table.
+import type { CostSettings } from '../core/report/costLines';
 import type { ModelNode } from '../core/analysis/network';
 import { formatExact, formatPaperUnits } from '../core/report/numbers';
 import { formatSummary } from '../core/report/summary';
@@ -31,10 +32,10 @@ export function modelTotals(analyzed: AnalyzedDocument, position: DocumentPositi
   };
 }
 
-export function modelSummary(analyzed: AnalyzedDocument, params: ModelSummaryParams, batchSize: number): ModelSummaryResult {
+export function modelSummary(analyzed: AnalyzedDocument, params: ModelSummaryParams, batchSize: number, costs?: CostSettings): ModelSummaryResult {
   const { models, diagnostics } = analyzed.analysis;
   const model = params.model !== undefined ? models.find((m) => m.name === params.model) : modelAt(analyzed, params.position);
-  if (model) return { kind: 'summary', model: model.name, text: formatSummary(model, { batchSize }) };
+  if (model) return { kind: 'summary', model: model.name, text: formatSummary(model, { batchSize, costs }) };
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const why = errors > 0 ? ` It has ${errors} ${errors === 1 ? 'error' : 'errors'}: see the Problems panel.` : '';
   const what = params.model !== undefined ? `no model named "${params.model}" could be analyzed` : 'no model could be analyzed';

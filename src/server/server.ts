@@ -45,7 +45,7 @@ import { hoverAt } from './hover';
 import { inlayHints } from './inlayHints';
 import { modelSummary, modelTotals } from './modelRequests';
 import { paperTemplates } from './paperTemplates';
-import { readSettings, record } from './settings';
+import { costSettings, readSettings, record } from './settings';
 import { documentSymbols } from './symbols';
 import { trainableModels } from './trainableModels';
 
@@ -152,7 +152,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onHover(
     guard('hover', null, (params) => {
       const a = analysisOf(params.textDocument.uri);
-      return a ? hoverAt(a, offsetOf(a, params), settings.summary.batchSize) : null;
+      return a ? hoverAt(a, offsetOf(a, params), settings.summary.batchSize, costSettings(settings)) : null;
     }),
   );
   connection.languages.inlayHint.on(
@@ -210,7 +210,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       ModelSummaryParamsSchema,
       guard('model summary', { kind: 'missing', message: 'The summary could not be computed; see the ResNet language server log.' } as const, (params) => {
         const a = analysisOf(params.uri);
-        return a ? modelSummary(a, params, settings.summary.batchSize) : { kind: 'missing', message: 'Open the .resnet file to see its summary.' };
+        return a ? modelSummary(a, params, settings.summary.batchSize, costSettings(settings)) : { kind: 'missing', message: 'Open the .resnet file to see its summary.' };
       }),
     ),
   );
@@ -233,7 +233,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       guard<TrainableModelsParams, TrainableModelsResult | ResponseError<void>>(
         'trainable models',
         new ResponseError(ErrorCodes.InternalError, 'the models could not be analysed; see the ResNet language server log'),
-        (params) => trainableModels(analysisOf(params.uri), params),
+        (params) => trainableModels(analysisOf(params.uri), params, settings.costs.memoryBudgetMiB),
       ),
     ),
   );

@@ -3,25 +3,28 @@
 // words, and the one declared around the cursor.
 import { analyze } from '../core/analysis/analyze';
 import type { ModelNode } from '../core/analysis/network';
+import { batchFitWarning } from '../core/report/costLines';
 import { describeRecipe } from '../core/report/recipeText';
 import type { TrainableModel, TrainableModelsParams, TrainableModelsResult } from '../protocol/languageServer';
 import type { AnalyzedDocument } from './analyzedDocuments';
 
 /**
  * The answer for `params.text`: from the open document's analysis when the server holds that very
- * text (the usual case), else from an analysis of the text as sent.
+ * text (the usual case), else from an analysis of the text as sent. `memoryBudgetMiB` (the
+ * resnet.costs setting; 0 for none) adds a warning to each model whose recipe's batch will not fit.
  */
-export function trainableModels(open: AnalyzedDocument | undefined, params: TrainableModelsParams): TrainableModelsResult {
+export function trainableModels(open: AnalyzedDocument | undefined, params: TrainableModelsParams, memoryBudgetMiB = 0): TrainableModelsResult {
   const current = open && open.document.getText() === params.text ? open : undefined;
   const analysis = current ? current.analysis : analyze(params.text);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error').length;
   if (errors > 0) return { kind: 'errors', errors };
   const offset = params.position ? offsetIn(params.text, params.position.line, params.position.character) : undefined;
   const atCursor = offset === undefined ? undefined : analysis.models.find((m) => m.range.startOffset <= offset && offset <= m.range.endOffset);
-  return { kind: 'models', models: analysis.models.map(describe), ...(atCursor ? { atCursor: atCursor.name } : {}) };
+  return { kind: 'models', models: analysis.models.map((m) => describe(m, memoryBudgetMiB)), ...(atCursor ? { atCursor: atCursor.name } : {}) };
 }
 
-function describe(model: ModelNode): TrainableModel {
+function describe(model: ModelNode, memoryBudgetMiB: number): TrainableModel {
+  const memoryWarning = batchFitWarning(model, model.recipe.batchSize, memoryBudgetMiB);
   return {
     name: model.name,
     depth: model.depth,
@@ -32,6 +35,7 @@ function describe(model: ModelNode): TrainableModel {
     ...(model.recipe.dataset ? { dataset: model.recipe.dataset } : {}),
     recipe: describeRecipe(model.recipe),
     ...(model.recipe.engine ? { engine: model.recipe.engine } : {}),
+    ...(memoryWarning ? { memoryWarning } : {}),
   };
 }
 

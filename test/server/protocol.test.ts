@@ -135,6 +135,32 @@ test('hover on a model shows totals in the paper\'s units beside the paper\'s ow
   assert.match(text, /Activations for training, batch 128/);
 });
 
+test('hover on a model: compute under resnet.costs.convention, what the other tools print, memory and the largest batch that fits', async () => {
+  const uri = 'file:///test/hoverCosts.resnet';
+  await client.open(uri, resnet50);
+  const hover = async () => markdown(await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: positionOf(resnet50, 'resnet50 {', 2) }));
+  const defaults = await hover();
+  assert.match(defaults, /Compute \(macs\): 3,857,973,248 MACs per image/);
+  assert.match(defaults, /Other tools would print: ptflops: 3\.\d\d GMac, it adds BatchNorm, ReLU and pooling; fvcore: .*; thop: /);
+  assert.match(defaults, /Training step, batch 128 .*= weights .* \+ gradients .* \+ optimizer .* \+ activations .* \+ input /);
+  assert.match(defaults, /Largest training batch that fits 8\.00 GiB: \d+/);
+  await client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { resnet: { costs: { convention: 'ptflops', memoryBudgetMiB: 1024 } } } });
+  const changed = await hover();
+  assert.match(changed, /Compute \(ptflops\): [\d,]+ MACs per image \(3\.\d\d GMac\)/);
+  assert.match(changed, /Other tools would print: macs: 3\.86 G MACs/);
+  assert.match(changed, /Largest training batch that fits 1\.00 GiB: \d+/);
+  // Train Model hears the same budget: ResNet-50 at the recipe's batch does not fit 1 GiB.
+  const trainable = await client.connection.sendRequest(TrainableModelsRequest, { uri, text: resnet50 });
+  assert.ok(trainable.kind === 'models');
+  assert.match(trainable.models[0].memoryWarning ?? '', /a training step of resnet50 at batch \d+ needs about .*, more than the memory budget of 1\.00 GiB; use a batch of at most \d+/);
+  await client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { resnet: { costs: { convention: 'gflops', memoryBudgetMiB: 'lots' } } } });
+  assert.match(await hover(), /Compute \(macs\)[\s\S]*fits 8\.00 GiB/, 'mistyped settings fall back to the defaults');
+  const withDefault = await client.connection.sendRequest(TrainableModelsRequest, { uri, text: resnet50 });
+  assert.ok(withDefault.kind === 'models');
+  assert.match(withDefault.models[0].memoryWarning ?? '', /more than the memory budget of 8\.00 GiB/);
+  await client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { resnet: {} } });
+});
+
 test('the paper is recognised by architecture, not by name', async () => {
   const renamed = readExample('cifar/resnet110.resnet').replace('model resnet110', 'model my_net');
   const uri = 'file:///test/renamed.resnet';

@@ -1,11 +1,22 @@
 // The `stats --json` document: one stable, machine-readable shape for scripts and tests.
 import { activationBytes, allLayers, type ModelNode } from '../analysis/network';
+import { computeCost, DEFAULT_CONVENTION, type Convention } from './conventions';
 import { describeLayer } from './layerKind';
+import { trainingMemory, type TrainingMemory } from './trainingMemory';
 
 export interface ModelStats {
   readonly name: string;
   readonly input: readonly [number, number, number];
-  readonly totals: { readonly params: number; readonly nonTrainable: number; readonly macs: number; readonly activationBytes: number };
+  readonly totals: {
+    readonly params: number;
+    readonly nonTrainable: number;
+    readonly macs: number;
+    readonly activationBytes: number;
+    /** Compute per image under the chosen convention (src/core/report/conventions.ts). */
+    readonly compute: { readonly convention: Convention; readonly value: number };
+    /** One training step at the batch size, with the recipe's optimizer (src/core/report/trainingMemory.ts). */
+    readonly memory: TrainingMemory;
+  };
   readonly stages: readonly { readonly name: string; readonly outputShape: readonly [number, number, number]; readonly params: number; readonly macs: number }[];
   readonly layers: readonly {
     readonly path: string;
@@ -17,7 +28,7 @@ export interface ModelStats {
   }[];
 }
 
-export function modelStats(model: ModelNode, batchSize: number): ModelStats {
+export function modelStats(model: ModelNode, batchSize: number, convention: Convention = DEFAULT_CONVENTION): ModelStats {
   return {
     name: model.name,
     input: model.input,
@@ -26,6 +37,8 @@ export function modelStats(model: ModelNode, batchSize: number): ModelStats {
       nonTrainable: model.cost.nonTrainable,
       macs: model.cost.macs,
       activationBytes: activationBytes(model, batchSize),
+      compute: { convention, value: computeCost(model, convention) },
+      memory: trainingMemory(model, batchSize),
     },
     stages: model.stages.map((s) => ({ name: s.name, outputShape: s.output, params: s.cost.params, macs: s.cost.macs })),
     layers: model.stages.flatMap((s) =>

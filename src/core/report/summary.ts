@@ -1,13 +1,17 @@
 // The model summary table (in the manner of torchinfo): one row per layer, a subtotal per stage,
 // then the totals. The CLI prints it; the editor shows it in "ResNet: Show Model Summary".
 import { maxOf } from '../bounded';
-import { activationBytes, allLayers, type ModelNode } from '../analysis/network';
+import { allLayers, type ModelNode } from '../analysis/network';
 import { formatShape } from '../analysis/shape';
+import { computeLines, memoryLines, type CostSettings } from './costLines';
 import { describeLayer } from './layerKind';
+import { activationsForBatch } from './trainingMemory';
 import { formatBytes, formatExact, formatPaperUnits, formatShort } from './numbers';
 
 export interface SummaryOptions {
   readonly batchSize: number;
+  /** The compute convention and memory budget: adds the compute, memory and "will it fit" lines. */
+  readonly costs?: CostSettings;
 }
 
 export function modelHeadline(model: ModelNode): string {
@@ -42,7 +46,8 @@ export function formatSummary(model: ModelNode, options: SummaryOptions): string
     `Non-trainable (BN mean and variance): ${formatExact(nonTrainable)}`,
     `MACs (multiply-adds):    ${formatExact(macs)} (${formatPaperUnits(macs)}; FLOPs = 2 × MACs = ${formatShort(2 * macs)})`,
     `Params size (float32):   ${formatBytes((params + nonTrainable) * 4)}`,
-    `Activations for training, batch ${options.batchSize} (float32): ${formatBytes(activationBytes(model, options.batchSize))}`,
+    `Activations for training, batch ${options.batchSize} (float32, what autograd keeps): ${formatBytes(activationsForBatch(model, options.batchSize))}`,
   );
+  if (options.costs) lines.push(...computeLines(model, options.costs.convention), ...memoryLines(model, options.batchSize, options.costs.memoryBudgetMiB));
   return lines.join('\n');
 }

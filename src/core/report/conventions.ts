@@ -1,0 +1,129 @@
+// How compute is counted: the paper's multiply-adds and the rules of the tools people compare
+// with (ptflops, fvcore, thop, PyTorch's profiler). Each convention is a rule per layer kind over
+// the analyzed network; the figures for torchvision models are checked against each tool's own
+// published figures in test/core/conventions.test.ts.
+import { modelLayers, type LayerNode, type ModelNode } from '../analysis/network';
+
+export const CONVENTIONS = ['macs', 'flops', 'ptflops', 'fvcore', 'thop'] as const;
+export type Convention = (typeof CONVENTIONS)[number];
+export const DEFAULT_CONVENTION: Convention = 'macs';
+
+export function isConvention(name: string): name is Convention {
+  return (CONVENTIONS as readonly string[]).includes(name);
+}
+
+interface ConventionRule {
+  /** The unit the tool prints its figure in. */
+  readonly unit: string;
+  /** What it counts, in a few words, for the hover and the README. */
+  readonly counts: string;
+  readonly layer: (layer: LayerNode) => number;
+}
+
+const elements = (shape: readonly number[]) => shape[0] * shape[1] * shape[2];
+
+/** Convolutions and fully connected layers, one per multiply-add (the paper, torchvision's `_ops`). */
+const paperMacs = (layer: LayerNode) => layer.cost.macs;
+
+const rules: Record<Convention, ConventionRule> = {
+  macs: { unit: 'MACs', counts: 'conv and fc multiply-adds only (the paper, torchvision)', layer: paperMacs },
+  flops: { unit: 'FLOPs', counts: '2 per multiply-add (PyTorch\'s profiler)', layer: (l) => 2 * l.cost.macs },
+  // ptflops (pytorch backend, module hooks): biases, BatchNorm 2 per element, ReLU 1 per output element, every pooling 1 per input element.
+  ptflops: {
+    unit: 'MACs',
+    counts: 'it adds BatchNorm, ReLU and pooling',
+    layer: (l) => {
+      const s = l.spec;
+      switch (s.op) {
+        case 'conv':
+          return l.cost.macs + (s.bias ? elements(l.output) : 0);
+        case 'fc':
+          return l.cost.macs + (s.bias ? s.units : 0);
+        case 'bn':
+          return 2 * elements(l.input);
+        case 'relu':
+          return elements(l.output);
+        case 'maxpool':
+        case 'avgpool':
+        case 'globalavgpool':
+          return elements(l.input);
+        case 'softmax':
+          return 0;
+      }
+    },
+  },
+  // fvcore (FlopCountAnalysis, eval mode): one "flop" per multiply-add of conv and linear, BatchNorm 2 per element
+  // (affine), adaptive average pooling 1 per input element; ReLU, max pooling and the residual add are skipped.
+  fvcore: {
+    unit: 'flops (= MACs)',
+    counts: 'its "flops" are multiply-adds; it adds BatchNorm and global pooling',
+    layer: (l) => {
+      switch (l.spec.op) {
+        case 'conv':
+        case 'fc':
+          return l.cost.macs;
+        case 'bn':
+          return 2 * elements(l.input);
+        case 'globalavgpool':
+          return elements(l.input);
+        default:
+          return 0;
+      }
+    },
+  },
+  // thop (profile): conv and linear multiply-adds without biases, BatchNorm 2 per element, average pooling 1 per
+  // output element, adaptive average pooling (window + 1) per output element; ReLU and max pooling are zero.
+  thop: {
+    unit: 'MACs',
+    counts: 'it adds BatchNorm and average pooling',
+    layer: (l) => {
+      const s = l.spec;
+      switch (s.op) {
+        case 'conv':
+        case 'fc':
+          return l.cost.macs;
+        case 'bn':
+          return 4 * elements(l.input);
+        case 'avgpool':
+          return elements(l.output);
+        case 'globalavgpool':
+          return (l.input[0] * l.input[1] + 1) * l.input[2];
+        default:
+          return 0;
+      }
+    },
+  },
+};
+
+/** The model's compute, per image, under one convention. */
+export function computeCost(model: ModelNode, convention: Convention): number {
+  if (convention === 'macs') return model.cost.macs;
+  if (convention === 'flops') return 2 * model.cost.macs;
+  const rule = rules[convention].layer;
+  let total = 0;
+  for (const layer of modelLayers(model)) total += rule(layer);
+  return total;
+}
+
+export function conventionUnit(convention: Convention): string {
+  return rules[convention].unit;
+}
+
+export function conventionCounts(convention: Convention): string {
+  return rules[convention].counts;
+}
+
+/** A figure the way its tool prints it: ptflops "4.12 GMac", the others in G with two decimals and their unit. */
+export function toolFigure(value: number, convention: Convention): string {
+  const [scale, prefix] = value >= 1e9 ? [1e9, 'G'] : [1e6, 'M'];
+  const figure = (value / scale).toFixed(2);
+  return convention === 'ptflops' ? `${figure} ${prefix}Mac` : `${figure} ${prefix} ${rules[convention].unit}`;
+}
+
+/** One line per other convention: what each tool would print for this model and why it differs (macs and flops, twins, not both). */
+export function otherToolsLines(model: ModelNode, shown: Convention): string[] {
+  const twin = shown === 'macs' ? 'flops' : shown === 'flops' ? 'macs' : undefined;
+  return CONVENTIONS.filter((c) => c !== shown && c !== twin).map(
+    (c) => `${c}: ${toolFigure(computeCost(model, c), c)}, ${rules[c].counts}`,
+  );
+}

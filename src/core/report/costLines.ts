@@ -1,0 +1,63 @@
+// The lines on cost that the model hover and the summary share: compute under the chosen
+// convention with what the other tools would print, the memory of a training step, and the
+// largest batch that fits a memory budget.
+import { analyze } from '../analysis/analyze';
+import type { ModelNode } from '../analysis/network';
+import { computeCost, conventionUnit, otherToolsLines, toolFigure, type Convention } from './conventions';
+import { formatBytes, formatExact } from './numbers';
+import { largestBatchThatFits, trainingMemory, type TrainingMemory } from './trainingMemory';
+
+export interface CostSettings {
+  readonly convention: Convention;
+  /** The memory a training step may use, in MiB; 0 when unknown. */
+  readonly memoryBudgetMiB: number;
+}
+
+export const MIB = 1024 * 1024;
+
+export function computeLines(model: ModelNode, convention: Convention): string[] {
+  return [
+    `Compute (${convention}): ${formatExact(computeCost(model, convention))} ${conventionUnit(convention)} per image (${toolFigure(computeCost(model, convention), convention)})`,
+    `Other tools would print: ${otherToolsLines(model, convention).join('; ')}`,
+  ];
+}
+
+export function memoryBreakdown(memory: TrainingMemory): string {
+  return `weights ${formatBytes(memory.weightsBytes)} + gradients ${formatBytes(memory.gradientsBytes)} + optimizer ${formatBytes(memory.optimizerBytes)} + activations ${formatBytes(memory.activationsBytes)} + input ${formatBytes(memory.inputBytes)}`;
+}
+
+export function memoryLines(model: ModelNode, batchSize: number, budgetMiB: number): string[] {
+  const train = trainingMemory(model, batchSize);
+  const infer = trainingMemory(model, batchSize, { training: false });
+  const lines = [
+    `Training step, batch ${batchSize} (float32, ${model.recipe.optimizer}${model.recipe.optimizer === 'sgd' && model.recipe.momentum > 0 ? ' with momentum' : ''}): ${formatBytes(train.totalBytes)} = ${memoryBreakdown(train)}`,
+    `Inference, batch ${batchSize}: ${formatBytes(infer.totalBytes)}`,
+  ];
+  const fit = fitLine(model, budgetMiB);
+  if (fit) lines.push(fit);
+  return lines;
+}
+
+/** "Largest batch that fits 8.00 GiB: 1,234" or undefined when no budget is known. */
+export function fitLine(model: ModelNode, budgetMiB: number): string | undefined {
+  if (!(budgetMiB > 0)) return undefined;
+  const largest = largestBatchThatFits(model, budgetMiB * MIB);
+  const budget = formatBytes(budgetMiB * MIB);
+  return largest === 0 ? `Not even a batch of 1 fits the memory budget of ${budget}` : `Largest training batch that fits ${budget}: ${formatExact(largest)}`;
+}
+
+/** A warning before a run starts when its batch will not fit the budget; undefined when it fits or no budget is known. */
+export function batchFitWarning(model: ModelNode, batchSize: number, budgetMiB: number): string | undefined {
+  if (!(budgetMiB > 0)) return undefined;
+  const needed = trainingMemory(model, batchSize).totalBytes;
+  if (needed <= budgetMiB * MIB) return undefined;
+  const largest = largestBatchThatFits(model, budgetMiB * MIB);
+  return `a training step of ${model.name} at batch ${batchSize} needs about ${formatBytes(needed)}, more than the memory budget of ${formatBytes(budgetMiB * MIB)}; ${largest > 0 ? `use a batch of at most ${largest}` : 'not even a batch of 1 fits'} (or raise the budget)`;
+}
+
+/** The warning for a run about to start whose batch will not fit the budget (MiB; 0: no budget). */
+export function startFitWarning(request: { readonly sourceText: string; readonly modelName: string; readonly batchSize?: number }, budgetMiB: number): string | undefined {
+  if (!(budgetMiB > 0)) return undefined;
+  const model = analyze(request.sourceText).models.find((m) => m.name === request.modelName);
+  return model ? batchFitWarning(model, request.batchSize ?? model.recipe.batchSize, budgetMiB) : undefined;
+}

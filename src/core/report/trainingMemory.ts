@@ -1,0 +1,160 @@
+// The memory a training (or inference) step needs: weights, gradients, optimizer state, the
+// activations autograd keeps for the backward pass, and the input batch, all float32. Activations
+// follow what PyTorch keeps for the exported module (src/export/), counted once per storage:
+// a convolution keeps its input, a BatchNorm its input and two per-channel statistics, a ReLU its
+// output (the same storage as its input where the export runs it in place), max pooling its input
+// and int64 indices, average pooling and a linear layer their input; global average pooling, the
+// residual add and option A's zero padding keep nothing. Checked against PyTorch's saved tensors
+// in test/export/memory.test.ts.
+import type { LayerNode, ModelNode, NetworkNode } from '../analysis/network';
+import type { Recipe } from '../analysis/recipe';
+
+const FLOAT32 = 4;
+const INT64 = 8;
+
+export interface TrainingMemory {
+  readonly weightsBytes: number;
+  readonly gradientsBytes: number;
+  readonly optimizerBytes: number;
+  readonly activationsBytes: number;
+  readonly inputBytes: number;
+  readonly totalBytes: number;
+}
+
+/** Tensors of optimizer state per parameter: none for plain SGD, a velocity with momentum, two moments for Adam. */
+export function optimizerStateCopies(recipe: Pick<Recipe, 'optimizer' | 'momentum'>): number {
+  if (recipe.optimizer === 'adam') return 2;
+  return recipe.momentum > 0 ? 1 : 0;
+}
+
+/** What autograd keeps, split into a part that grows with the batch and a part that does not. */
+export interface SavedActivations {
+  readonly perSampleBytes: number;
+  readonly fixedBytes: number;
+}
+
+const elements = (shape: readonly number[]) => shape[0] * shape[1] * shape[2];
+
+/**
+ * Walks the network as the exported module runs it, giving each tensor a storage id; a storage is
+ * counted once however many operations keep it. The model's input is not counted (it is the batch).
+ */
+export function savedActivations(model: ModelNode): SavedActivations {
+  const saved = new Map<number, number>();
+  let next = 1;
+  let perSample = 0;
+  let fixed = 0;
+  const fresh = () => next++;
+  const keep = (storage: number, bytes: number) => {
+    if (storage !== 0 && !saved.has(storage)) saved.set(storage, bytes);
+  };
+  interface Flow {
+    readonly storage: number;
+    readonly bytes: number;
+  }
+
+  // PyTorch's pooling refuses padding beyond half its window, so the export pads first: the pooling then keeps the padded copy.
+  const poolInput = (node: LayerNode, input: Flow): [number, number] => {
+    const s = node.spec;
+    if (s.op !== 'maxpool' && s.op !== 'avgpool') return [input.storage, input.bytes];
+    if (s.padding[0] * 2 <= s.kernel[0] && s.padding[1] * 2 <= s.kernel[1]) return [input.storage, input.bytes];
+    return [fresh(), (node.input[0] + 2 * s.padding[0]) * (node.input[1] + 2 * s.padding[1]) * node.input[2] * FLOAT32];
+  };
+
+  const layer = (node: LayerNode, input: Flow, inPlace: boolean): Flow => {
+    const outBytes = elements(node.output) * FLOAT32;
+    switch (node.spec.op) {
+      case 'conv':
+      case 'fc':
+        keep(input.storage, input.bytes);
+        return { storage: fresh(), bytes: outBytes };
+      case 'avgpool':
+        keep(...poolInput(node, input));
+        return { storage: fresh(), bytes: outBytes };
+      case 'bn':
+        keep(input.storage, input.bytes);
+        fixed += 2 * node.output[2] * FLOAT32;
+        return { storage: fresh(), bytes: outBytes };
+      case 'maxpool':
+        keep(...poolInput(node, input));
+        perSample += elements(node.output) * INT64;
+        return { storage: fresh(), bytes: outBytes };
+      case 'relu': {
+        const out = inPlace ? input : { storage: fresh(), bytes: outBytes };
+        keep(out.storage, out.bytes);
+        return out;
+      }
+      case 'globalavgpool':
+        return { storage: fresh(), bytes: outBytes };
+      case 'softmax':
+        // Exported as nn.Identity: the loss applies the softmax.
+        return input;
+    }
+  };
+
+  // In place unless the input is still needed by another path or aliases a softmax's (as the exporter decides).
+  const sequence = (nodes: readonly NetworkNode[], input: Flow, firstReadsShared: boolean): Flow => {
+    let flow = input;
+    nodes.forEach((node, index) => {
+      if (node.kind === 'block') {
+        flow = block(node, flow);
+        return;
+      }
+      const previous = nodes[index - 1];
+      const inPlace = index === 0 ? !firstReadsShared : !(previous.kind === 'layer' && previous.spec.op === 'softmax');
+      flow = layer(node, flow, inPlace);
+    });
+    return flow;
+  };
+
+  const block = (node: Extract<NetworkNode, { kind: 'block' }>, input: Flow): Flow => {
+    const shortcut = node.shortcut;
+    const branch = sequence(node.branch, input, shortcut !== undefined);
+    let joined = branch;
+    if (shortcut) {
+      if (shortcut.kind === 'layers') sequence(shortcut.layers, input, true);
+      joined = { storage: fresh(), bytes: elements(node.output) * FLOAT32 };
+    }
+    return sequence(node.after, joined, false);
+  };
+
+  let flow: Flow = { storage: 0, bytes: 0 };
+  model.stages.forEach((stage, index) => {
+    flow = sequence(stage.nodes, flow, index === 0);
+  });
+  for (const bytes of saved.values()) perSample += bytes;
+  return { perSampleBytes: perSample, fixedBytes: fixed };
+}
+
+/** Activation bytes autograd keeps for one training step at this batch size. */
+export function activationsForBatch(model: ModelNode, batchSize: number): number {
+  const { perSampleBytes, fixedBytes } = savedActivations(model);
+  return perSampleBytes * batchSize + fixedBytes;
+}
+
+/** Memory of one training step with the recipe's optimizer; `training: false` is inference (weights, input, no saved activations). */
+export function trainingMemory(model: ModelNode, batchSize: number, options: { readonly training?: boolean } = {}): TrainingMemory {
+  const training = options.training ?? true;
+  const weightsBytes = (model.cost.params + model.cost.nonTrainable) * FLOAT32;
+  const gradientsBytes = training ? model.cost.params * FLOAT32 : 0;
+  const optimizerBytes = training ? optimizerStateCopies(model.recipe) * model.cost.params * FLOAT32 : 0;
+  const activationsBytes = training ? activationsForBatch(model, batchSize) : 0;
+  const inputBytes = elements(model.input) * batchSize * FLOAT32;
+  return {
+    weightsBytes,
+    gradientsBytes,
+    optimizerBytes,
+    activationsBytes,
+    inputBytes,
+    totalBytes: weightsBytes + gradientsBytes + optimizerBytes + activationsBytes + inputBytes,
+  };
+}
+
+/** The largest batch whose training step fits in `budgetBytes`, or 0 when not even one image fits. */
+export function largestBatchThatFits(model: ModelNode, budgetBytes: number): number {
+  const one = trainingMemory(model, 1);
+  const perSample = savedActivations(model).perSampleBytes + one.inputBytes;
+  const fixedPart = one.totalBytes - perSample;
+  if (budgetBytes < fixedPart + perSample) return 0;
+  return Math.floor((budgetBytes - fixedPart) / perSample);
+}

@@ -1,0 +1,34 @@
+// TF.js engine memory during one training step on wasm, beside our estimate: tf.profile's
+// peakBytes around the trainer's own step (after one warm-up step, so the optimizer state exists)
+// and tf.memory() before it. Prints one JSON line for docs/benchmarks.md.
+// Usage: node --import tsx test/bench/tfjsMemory.bench.ts [FILE] [BATCH]   (default: CIFAR ResNet-20, batch 8)
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { readFileSync } from 'node:fs';
+import { analyze } from '../../src/core/analysis/analyze';
+import { trainingMemory } from '../../src/core/report/trainingMemory';
+import { buildModel } from '../../src/training/model/buildModel';
+import { Optimizer } from '../../src/training/optimizer';
+import { trainStep } from '../../src/training/trainer';
+import { registerWasmTrainingKernels } from '../../src/training/wasmKernels';
+
+async function main() {
+  await tf.setBackend('wasm');
+  await tf.ready();
+  registerWasmTrainingKernels();
+  const batch = Number(process.argv[3] ?? 8);
+  const node = analyze(readFileSync(process.argv[2] ?? 'examples/cifar/resnet20.resnet', 'utf8')).models[0];
+  const model = buildModel(node, { seed: 1 });
+  const optimizer = new Optimizer({ kind: 'sgd', momentum: 0.9, weightDecay: 1e-4 });
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const [h, w, c] = node.input;
+  const classes = node.classes ?? 10;
+  const pixels = Float32Array.from({ length: batch * h * w * c }, (_, i) => Math.sin(i * 12.9898) * 0.5);
+  const labels = Uint8Array.from({ length: batch }, (_, i) => (i * 7) % classes);
+  trainStep(model, variables, optimizer, pixels, labels, batch, node.input, classes, 0.1);
+  const before = tf.memory().numBytes;
+  const info = await tf.profile(() => void trainStep(model, variables, optimizer, pixels, labels, batch, node.input, classes, 0.1));
+  const est = trainingMemory(node, batch);
+  console.log(JSON.stringify({ model: node.name, batch, steadyBytes: before, peakBytes: info.peakBytes, peakAboveSteady: info.peakBytes - before, estimate: est }));
+}
+void main();

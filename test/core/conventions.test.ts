@@ -1,0 +1,68 @@
+// Every compute convention against its tool: ptflops and thop against the figures they publish for
+// torchvision models (cited in fixtures/published-compute.json), `flops` against PyTorch 1.13's own
+// profiler on exported examples, and the hover's line on what the other tools would print.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { analyze } from '../../src/core/analysis/analyze';
+import type { ModelNode } from '../../src/core/analysis/network';
+import { computeCost, isConvention, otherToolsLines, type Convention } from '../../src/core/report/conventions';
+import { examplesDir, readExample } from '../helpers/examples';
+import { exportModels, measureWith, torchPython } from '../helpers/torchPeer';
+
+interface Published {
+  readonly source: string;
+  readonly tolerance: number;
+  readonly figures: Record<string, number>;
+}
+
+const fixture = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'published-compute.json'), 'utf8')) as Record<string, unknown> & {
+  examples: Record<string, string>;
+};
+
+function onlyModel(example: string): ModelNode {
+  const models = analyze(readExample(example)).models;
+  assert.equal(models.length, 1, `${example} has one model`);
+  return models[0];
+}
+
+for (const [tool, entry] of Object.entries(fixture)) {
+  if (!isConvention(tool)) continue;
+  const published = entry as Published;
+  test(`${tool}: our figure under its rules equals its published figure (${published.source})`, async (t) => {
+    for (const [architecture, figure] of Object.entries(published.figures)) {
+      await t.test(architecture, () => {
+        const ours = computeCost(onlyModel(fixture.examples[architecture]), tool as Convention) / 1e9;
+        assert.ok(Math.abs(ours - figure) <= published.tolerance, `${tool} prints ${figure} G for ${architecture}; our ${tool} rule gives ${ours.toFixed(4)} G`);
+      });
+    }
+  });
+}
+
+test('conventions differ where the tools differ: flops is twice the MACs, ptflops counts more than fvcore, fvcore more than MACs', () => {
+  const model = onlyModel('torchvision/resnet50.resnet');
+  assert.equal(computeCost(model, 'macs'), 4_089_184_256);
+  assert.equal(computeCost(model, 'flops'), 2 * 4_089_184_256);
+  assert.ok(computeCost(model, 'ptflops') > computeCost(model, 'fvcore'));
+  assert.ok(computeCost(model, 'fvcore') > computeCost(model, 'macs'));
+});
+
+test('the line on what the other tools print names ptflops as its README does', () => {
+  const lines = otherToolsLines(onlyModel('torchvision/resnet50.resnet'), 'macs');
+  assert.ok(lines.includes('ptflops: 4.12 GMac, it adds BatchNorm, ReLU and pooling'), lines.join('\n'));
+  assert.equal(lines.length, 3, 'ptflops, fvcore and thop; flops is twice the MACs shown');
+});
+
+test('flops equals what PyTorch 1.13\'s profiler counts for convolutions and linear layers of the exported model', { timeout: 300_000 }, (t) => {
+  const { python, why } = torchPython();
+  if (!python) {
+    t.skip(why);
+    return;
+  }
+  const examples = ['cifar/resnet20.resnet', 'cifar/resnet20-b.resnet', 'cifar/plain20.resnet', 'mnist/resnet8.resnet', 'variants/own-block.resnet'];
+  const models = exportModels(examples.map((label) => ({ path: join(examplesDir, label), label })));
+  const measured = measureWith<{ id: string; matrixFlops: number }>(python, 'profile_flops.py', models);
+  assert.equal(measured.size, models.length);
+  for (const { id, model } of models) assert.equal(computeCost(model, 'flops'), measured.get(id)?.matrixFlops, id);
+});
