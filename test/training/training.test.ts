@@ -129,7 +129,7 @@ test('a worker killed in the middle of an epoch leaves a whole, loadable checkpo
   assert.deepEqual(steps, Array.from({ length: 20 }, (_, i) => i + 1));
 });
 
-test('bad inputs give messages a person can act on, before any training', { timeout: 120_000 }, async () => {
+test('bad inputs give messages a person can act on, before any training', { timeout: 300_000 }, async () => {
   const failure = async (r: TrainRequest) => {
     try {
       await collect({ kind: 'new', request: r });
@@ -151,7 +151,7 @@ test('bad inputs give messages a person can act on, before any training', { time
   assert.match(await failure(request({ sourceText: tiny.replace('batch 32', 'batch 32\n    validation 5k') })), /holds out 5000 images.*lower `validation`/);
 });
 
-test('a recipe that counts iterations stops at exactly that many, in the middle of an epoch if need be', { timeout: 120_000 }, async () => {
+test('a recipe that counts iterations stops at exactly that many, in the middle of an epoch if need be', { timeout: 300_000 }, async () => {
   const source = tiny.replace('epochs 2\n    decay 0.1 at 1', 'iterations 8\n    decay 0.1 at 7');
   const messages = await collect({ kind: 'new', request: request({ sourceText: source }) });
   const started = messages.find((m) => m.type === 'started');

@@ -79,7 +79,7 @@ after(async () => {
 
 const run = (command: string, ...args: unknown[]) => fake.commands.executeCommand(command, ...args);
 
-async function until(what: string, done: () => boolean, timeoutMs = 90_000): Promise<void> {
+async function until(what: string, done: () => boolean, timeoutMs = 300_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!done()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}; log:\n${logs.filter((l) => !/^info epoch/.test(l)).slice(-25).join('\n')}`);
@@ -142,7 +142,7 @@ test('train: pick the model and the data, see the recipe, watch it run to the en
 });
 
 // The worker reads its 'stop' between steps (the training loop yields to the event loop there).
-test('Cancel in the notification stops the run, with a checkpoint', { timeout: 60_000 }, async () => {
+test('Cancel in the notification stops the run, with a checkpoint', { timeout: 300_000 }, async () => {
   fake.recorded.pickAnswers.push('slow', 'Synthetic');
   fake.recorded.modalAnswers.push('Start');
   await run(TRAINING_COMMANDS.trainModel);
@@ -154,7 +154,7 @@ test('Cancel in the notification stops the run, with a checkpoint', { timeout: 6
   assert.ok(fake.recorded.infos.some((i) => /^Training slow stopped at step \d+; its checkpoint can be resumed/.test(i.message)), 'stopped early, not finished');
 });
 
-test('a crashed run is listed as resumable, and the dashboard resumes it to the end', { timeout: 120_000 }, async () => {
+test('a crashed run is listed as resumable, and the dashboard resumes it to the end', { timeout: 600_000 }, async () => {
   const before = new Set(existsSync(join(root, 'runs')) ? readdirSync(join(root, 'runs')) : []);
   const logsBefore = logs.length;
   const infosBefore = fake.recorded.infos.length;
