@@ -1,5 +1,6 @@
 // The one shape every problem the core finds takes, whoever reports it (CLI, language server).
 import type { SourceRange } from './language/ast';
+import { render, type MessageRef } from './l10n/format';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -26,13 +27,23 @@ export type FixHint =
 export interface RelatedInformation {
   readonly range: SourceRange;
   readonly message: string;
+  /** The message as a key and parameters, for showing it in another language; `message` is its English. */
+  readonly text?: MessageRef;
 }
 
 export interface Diagnostic {
   readonly severity: Severity;
   readonly code: DiagnosticCode;
+  /** The English text (the CLI's and the tests' form). */
   readonly message: string;
+  /** The same message as a key and parameters, for the other locales; absent where only English exists. */
+  readonly text?: MessageRef;
   readonly range: SourceRange;
   readonly related?: readonly RelatedInformation[];
   readonly fix?: FixHint;
+}
+
+/** A related note whose English text comes from the catalogue. */
+export function relatedNote(range: SourceRange, text: MessageRef): RelatedInformation {
+  return { range, message: render('en', text), text };
 }

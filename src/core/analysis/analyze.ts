@@ -1,7 +1,8 @@
 // The whole analysis of one `.resnet` file: parse, resolve names, expand every model, infer every
 // shape, check every shortcut, count every cost. It never throws: whatever is wrong becomes a
 // diagnostic, and whatever is right is still analyzed.
-import type { Diagnostic } from '../diagnostics';
+import { msg } from '../l10n/format';
+import { relatedNote, type Diagnostic } from '../diagnostics';
 import type { BlockDecl, Line, ModelDecl, ResnetFile, SourceRange, Statement, TrainBlock } from '../language/ast';
 import { appendAll } from '../bounded';
 import { parse } from '../language/parse';
@@ -14,7 +15,7 @@ import { readRecipe } from './recipe';
 import { Scope, evaluate, fixFor } from './scope';
 import { exactCost } from './layers';
 import { formatShape, shapeElements, type Shape } from './shape';
-import { closestName, didYouMean } from './suggest';
+import { closestName } from './suggest';
 
 export interface Analysis {
   readonly file: ResnetFile;
@@ -122,10 +123,10 @@ function analyzeFile(file: ResnetFile, ctx: AnalysisContext): ModelNode[] {
         break;
       case 'block':
         if (builtinBlocks.has(item.name.text)) {
-          ctx.error('duplicate', item.name.range, `\`${item.name.text}\` is a built-in block; give yours another name`);
+          ctx.error('duplicate', item.name.range, msg('name.builtinBlock', { name: item.name.text }));
         } else if (ctx.blocks.has(item.name.text)) {
-          ctx.error('duplicate', item.name.range, `block \`${item.name.text}\` is already defined; rename one of them`, {
-            related: [{ range: (ctx.blocks.get(item.name.text) as BlockDecl).name.range, message: 'first defined here' }],
+          ctx.error('duplicate', item.name.range, msg('block.duplicate', { name: item.name.text }), {
+            related: [relatedNote((ctx.blocks.get(item.name.text) as BlockDecl).name.range, msg('related.firstDefined'))],
           });
         } else {
           ctx.blocks.set(item.name.text, item);
@@ -135,8 +136,8 @@ function analyzeFile(file: ResnetFile, ctx: AnalysisContext): ModelNode[] {
       case 'model': {
         const first = modelNames.get(item.name.text);
         if (first) {
-          ctx.error('duplicate', item.name.range, `model \`${item.name.text}\` is already defined; rename one of them`, {
-            related: [{ range: first.name.range, message: 'first defined here' }],
+          ctx.error('duplicate', item.name.range, msg('model.duplicate', { name: item.name.text }), {
+            related: [relatedNote(first.name.range, msg('related.firstDefined'))],
           });
           break;
         }
@@ -163,7 +164,7 @@ function analyzeFile(file: ResnetFile, ctx: AnalysisContext): ModelNode[] {
 function checkDuplicateParams(params: readonly { name: { text: string; range: SourceRange } }[], ctx: AnalysisContext): void {
   const seen = new Set<string>();
   for (const p of params) {
-    if (seen.has(p.name.text)) ctx.error('duplicate', p.name.range, `parameter \`${p.name.text}\` is listed twice; remove one`);
+    if (seen.has(p.name.text)) ctx.error('duplicate', p.name.range, msg('parameter.duplicate', { name: p.name.text }));
     seen.add(p.name.text);
   }
 }
@@ -188,25 +189,25 @@ function resolveInstance(decl: ModelDecl, of: InstanceOf, argScope: Scope, chain
     ctx.error(
       'unknown-name',
       of.template.range,
-      `unknown model template \`${of.template.text}\`: define \`model ${of.template.text}(…) { … }\`${didYouMean(suggestion)}`,
+      suggestion === undefined ? msg('template.unknown', { name: of.template.text }) : msg('template.unknownSuggest', { name: of.template.text, suggestion }),
       fixFor(suggestion),
     );
     return undefined;
   }
   ctx.markUsed(template.name.range);
   if (chain.includes(template.name.text)) {
-    ctx.error('recursion', of.template.range, `model templates instantiate each other (${[...chain, template.name.text].join(' → ')}); one of them needs a body`);
+    ctx.error('recursion', of.template.range, msg('template.recursion', { chain: [...chain, template.name.text].join(' → ') }));
     return undefined;
   }
   const params = template.params ?? [];
   const specs: ArgSpec[] = params.map((p) => ({ name: p.name.text, type: 'number', positional: true, description: `parameter of ${template.name.text}` }));
-  const args = bindArgs(of.args, specs, `\`${template.name.text}\``, argScope, ctx);
+  const args = bindArgs(of.args, specs, msg('term.code', { name: template.name.text }), argScope, ctx);
   const scope = new Scope(ctx.topScope);
   for (const p of params) {
     let value = args.number(p.name.text);
     if (value === undefined && !args.has(p.name.text)) {
       if (!p.defaultValue) {
-        ctx.error('argument', decl.range, `\`${template.name.text}\` needs \`${p.name.text}\`: write \`${template.name.text}(${params.map((q) => `${q.name.text} = …`).join(', ')})\``);
+        ctx.error('argument', decl.range, msg('template.needsParameter', { name: template.name.text, parameter: p.name.text, parameters: params.map((q) => `${q.name.text} = …`).join(', ') }));
         return undefined;
       }
       value = evaluate(p.defaultValue, scope, ctx);
@@ -246,7 +247,7 @@ function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: An
         defineLet(statement, scope, ctx);
         break;
       case 'train':
-        if (train) ctx.error('recipe', statement.keywordRange, 'a model has one `train { … }` recipe; merge the two');
+        if (train) ctx.error('recipe', statement.keywordRange, msg('model.twoRecipes'));
         else train = statement;
         break;
       case 'line':
@@ -260,18 +261,18 @@ function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: An
           break;
         }
         if (seenSettings.has(key)) {
-          ctx.error('duplicate', statement.key.range, `\`${key}\` is set twice in this model; remove one`);
+          ctx.error('duplicate', statement.key.range, msg('model.settingTwice', { name: key }));
           break;
         }
         seenSettings.add(key);
-        const args = bindArgs(statement.args, specs, `\`${key}\``, scope, ctx);
+        const args = bindArgs(statement.args, specs, msg('term.code', { name: key }), scope, ctx);
         if (key === 'input') {
           const dims = args.numbers('shape');
           if (dims) input = [dims[0], dims[1], dims[2]];
-          else if (!args.has('shape')) ctx.error('argument', statement.range, '`input` needs a shape such as `224x224x3` (height × width × channels)');
+          else if (!args.has('shape')) ctx.error('argument', statement.range, msg('model.inputNeedsShape'));
           const c = args.number('classes');
           if (c !== undefined) {
-            if (seenSettings.has('classes')) ctx.error('duplicate', statement.range, '`classes` is set twice in this model; remove one');
+            if (seenSettings.has('classes')) ctx.error('duplicate', statement.range, msg('model.settingTwice', { name: 'classes' }));
             seenSettings.add('classes');
             classes = c;
           }
@@ -283,7 +284,7 @@ function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: An
           downsample = (args.word('placement') as Downsample | undefined) ?? downsample;
         }
         if (classes !== undefined && classes < 1) {
-          ctx.error('argument', statement.range, `a model needs at least 1 class, not ${classes}`);
+          ctx.error('argument', statement.range, msg('model.atLeastOneClass', { classes }));
           classes = undefined;
         }
         break;
@@ -293,7 +294,7 @@ function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: An
 
   if (ctx.inputOverride) input = ctx.inputOverride;
   if (!input) {
-    if (!seenSettings.has('input')) ctx.error('argument', named.name.range, `model \`${named.name.text}\` has no input: add a line such as \`input 224x224x3, classes 1000\``);
+    if (!seenSettings.has('input')) ctx.error('argument', named.name.range, msg('model.noInput', { name: named.name.text }));
     return undefined;
   }
   // The recipe only needs the input, so it is checked even when the layers have errors.
@@ -317,8 +318,8 @@ function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: An
       const labelRange = line.label?.range ?? line.range;
       const earlier = stageNames.get(name);
       if (earlier) {
-        ctx.error('duplicate', labelRange, `stage \`${name}\` is already defined in this model; rename one of them`, {
-          related: [{ range: earlier, message: 'first defined here' }],
+        ctx.error('duplicate', labelRange, msg('stage.duplicate', { name }), {
+          related: [relatedNote(earlier, msg('related.firstDefined'))],
         });
       }
       stageNames.set(name, labelRange);
@@ -360,7 +361,9 @@ function reportUnknownStatement(statement: Extract<Statement, { kind: 'setting' 
   ctx.error(
     'unknown-name',
     statement.key.range,
-    `\`${key}\` is not a setting (${MODEL_SETTINGS.join(', ')}) and is not followed by a layer or block call: a stage line reads like \`conv2_x basic(64) x 2\`${didYouMean(suggestion)}`,
+    suggestion === undefined
+      ? msg('setting.unknown', { name: key, settings: MODEL_SETTINGS.join(', ') })
+      : msg('setting.unknownSuggest', { name: key, settings: MODEL_SETTINGS.join(', '), suggestion }),
     fixFor(suggestion),
   );
 }
@@ -393,7 +396,7 @@ function checkModel(model: ModelNode, ctx: AnalysisContext): void {
     ctx.warning(
       'plain-depth',
       model.nameRange,
-      `plain network with ${model.depth} layers: beyond ${PLAIN_DEPTH_LIMIT}, plain networks train worse as they get deeper (the degradation problem, He et al. 2015, Fig. 6); residual shortcuts (\`shortcut A\` or \`B\`) fix it`,
+      msg('model.plainDepth', { depth: model.depth, limit: PLAIN_DEPTH_LIMIT }),
     );
   }
   const [h, w, c] = model.output;
@@ -402,7 +405,7 @@ function checkModel(model: ModelNode, ctx: AnalysisContext): void {
     ctx.error(
       'argument',
       last?.range ?? model.nameRange,
-      `the model ends in ${formatShape(model.output)} but has ${model.classes} classes: end it with a head such as \`head avgpool, fc ${model.classes}\``,
+      msg('model.classesMismatch', { shape: formatShape(model.output), classes: model.classes }),
     );
   }
 }
@@ -410,23 +413,23 @@ function checkModel(model: ModelNode, ctx: AnalysisContext): void {
 function reportUnused(file: ResnetFile, ctx: AnalysisContext): void {
   for (const item of file.items) {
     if (item.kind === 'let' && !ctx.used.has(item.name.range.startOffset)) {
-      ctx.warning('unused', item.name.range, `\`${item.name.text}\` is never used; remove it or use it`);
+      ctx.warning('unused', item.name.range, msg('unused.name', { name: item.name.text }));
     }
     if (item.kind === 'block' && !ctx.used.has(item.name.range.startOffset) && ctx.blocks.get(item.name.text) === item) {
-      ctx.warning('unused', item.name.range, `block \`${item.name.text}\` is never used; call it in a stage, e.g. \`conv2_x ${item.name.text}(…) x 2\``);
+      ctx.warning('unused', item.name.range, msg('unused.block', { name: item.name.text }));
     }
     if (item.kind === 'block' && ctx.used.has(item.name.range.startOffset)) {
       for (const p of item.params) {
-        if (!ctx.used.has(p.name.range.startOffset)) ctx.warning('unused', p.name.range, `parameter \`${p.name.text}\` is never used in block \`${item.name.text}\``);
+        if (!ctx.used.has(p.name.range.startOffset)) ctx.warning('unused', p.name.range, msg('unused.blockParameter', { parameter: p.name.text, name: item.name.text }));
       }
       warnUnusedLets(item.body, ctx);
     }
     if (item.kind === 'model' && item.params) {
       if (!ctx.used.has(item.name.range.startOffset)) {
-        ctx.warning('unused', item.name.range, `model template \`${item.name.text}\` is never instantiated: add \`model my_${item.name.text} = ${item.name.text}(…)\``);
+        ctx.warning('unused', item.name.range, msg('unused.template', { name: item.name.text }));
       } else {
         for (const p of item.params) {
-          if (!ctx.used.has(p.name.range.startOffset)) ctx.warning('unused', p.name.range, `parameter \`${p.name.text}\` is never used in model \`${item.name.text}\``);
+          if (!ctx.used.has(p.name.range.startOffset)) ctx.warning('unused', p.name.range, msg('unused.modelParameter', { parameter: p.name.text, name: item.name.text }));
         }
       }
     }
@@ -436,6 +439,6 @@ function reportUnused(file: ResnetFile, ctx: AnalysisContext): void {
 
 function warnUnusedLets(body: readonly Statement[], ctx: AnalysisContext): void {
   for (const s of body) {
-    if (s.kind === 'let' && !ctx.used.has(s.name.range.startOffset)) ctx.warning('unused', s.name.range, `\`${s.name.text}\` is never used; remove it or use it`);
+    if (s.kind === 'let' && !ctx.used.has(s.name.range.startOffset)) ctx.warning('unused', s.name.range, msg('unused.name', { name: s.name.text }));
   }
 }

@@ -1,9 +1,10 @@
 // Matches the arguments written after a layer, block or setting against what it accepts, and
 // turns each into a checked value. Every mismatch becomes a diagnostic that names the fix.
+import { msg, type MessageRef, type ParamValue } from '../l10n/format';
 import type { Arg, Expr, SourceRange } from '../language/ast';
 import type { AnalysisContext } from './context';
 import { evaluate, fixFor, type Scope } from './scope';
-import { closestName, didYouMean } from './suggest';
+import { closestName } from './suggest';
 
 export type ArgType = 'int' | 'number' | 'kernel' | 'shape' | 'flag' | 'word';
 
@@ -66,7 +67,7 @@ const FALSE_WORDS = new Set(['off', 'false', 'no']);
  * Binds `args` to `specs` for the thing called `what` (used in messages, e.g. "`conv`").
  * Bad arguments are reported and left out; the caller falls back to defaults.
  */
-export function bindArgs(args: readonly Arg[], specs: readonly ArgSpec[], what: string, scope: Scope, ctx: AnalysisContext): BoundArgs {
+export function bindArgs(args: readonly Arg[], specs: readonly ArgSpec[], what: MessageRef, scope: Scope, ctx: AnalysisContext): BoundArgs {
   const values = new Map<string, BoundValue>();
   const byName = new Map(specs.map((s) => [s.name, s]));
   const positional = specs.filter((s) => s.positional);
@@ -83,7 +84,9 @@ export function bindArgs(args: readonly Arg[], specs: readonly ArgSpec[], what: 
         ctx.error(
           'argument',
           arg.name.range,
-          `${what} has no argument \`${arg.name.text}\`${didYouMean(suggestion)}; it takes ${describe(specs)}`,
+          suggestion === undefined
+            ? msg('argument.noSuch', { what, name: arg.name.text, specs: describe(specs) })
+            : msg('argument.noSuchSuggest', { what, name: arg.name.text, suggestion, specs: describe(specs) }),
           fixFor(suggestion),
         );
         lastList = undefined;
@@ -102,13 +105,13 @@ export function bindArgs(args: readonly Arg[], specs: readonly ArgSpec[], what: 
       while (nextPositional < positional.length && values.has(positional[nextPositional].name)) nextPositional++;
       spec = positional[nextPositional];
       if (!spec) {
-        ctx.error('argument', arg.range, `too many arguments for ${what}: it takes ${describe(specs)}`);
+        ctx.error('argument', arg.range, msg('argument.tooMany', { what, specs: describe(specs) }));
         continue;
       }
       nextPositional++;
     }
     if (values.has(spec.name)) {
-      ctx.error('argument', arg.range, `${what} is given \`${spec.name}\` twice; remove one`);
+      ctx.error('argument', arg.range, msg('argument.twice', { what, name: spec.name }));
       continue;
     }
     const bound = convert(arg, spec, named, what, scope, ctx);
@@ -124,12 +127,12 @@ export function bindArgs(args: readonly Arg[], specs: readonly ArgSpec[], what: 
   return new BoundArgs(values);
 }
 
-function describe(specs: readonly ArgSpec[]): string {
-  if (specs.length === 0) return 'no arguments';
+function describe(specs: readonly ArgSpec[]): ParamValue {
+  if (specs.length === 0) return msg('term.noArguments');
   return specs.map((s) => (s.positional ? `${s.name}` : `\`${s.name}\``)).join(', ');
 }
 
-function convert(arg: Arg, spec: ArgSpec, named: boolean, what: string, scope: Scope, ctx: AnalysisContext): BoundValue | undefined {
+function convert(arg: Arg, spec: ArgSpec, named: boolean, what: MessageRef, scope: Scope, ctx: AnalysisContext): BoundValue | undefined {
   const parts: readonly Expr[] = arg.value?.parts ?? (arg.name && !named ? [refTo(arg)] : []);
   const range = arg.range;
   switch (spec.type) {
@@ -139,18 +142,25 @@ function convert(arg: Arg, spec: ArgSpec, named: boolean, what: string, scope: S
       if (word !== undefined && (TRUE_WORDS.has(word) || FALSE_WORDS.has(word))) return { kind: 'flag', value: TRUE_WORDS.has(word), range };
       const n = parts.length === 1 && word === undefined ? evaluate(parts[0], scope, ctx) : undefined;
       if (n === 0 || n === 1) return { kind: 'flag', value: n === 1, range };
-      ctx.error('argument', range, `\`${spec.name}\` of ${what} is on or off: write \`${spec.name}\`, \`${spec.name} on\` or \`${spec.name} off\``);
+      ctx.error('argument', range, msg('argument.flag', { name: spec.name, what }));
       return undefined;
     }
     case 'word': {
       const word = wordOf(parts);
       if (word === undefined) {
-        ctx.error('argument', range, `\`${spec.name}\` of ${what} takes one of: ${(spec.words ?? []).join(', ')}`);
+        ctx.error('argument', range, msg('argument.wordOneOf', { name: spec.name, what, words: (spec.words ?? []).join(', ') }));
         return undefined;
       }
       if (spec.words && !spec.words.includes(word)) {
         const suggestion = closestName(word, spec.words);
-        ctx.error('argument', range, `\`${word}\` is not a valid ${spec.name} for ${what}: use one of ${spec.words.join(', ')}${didYouMean(suggestion)}`, fixFor(suggestion));
+        ctx.error(
+          'argument',
+          range,
+          suggestion === undefined
+            ? msg('argument.badWord', { word, name: spec.name, what, words: spec.words.join(', ') })
+            : msg('argument.badWordSuggest', { word, name: spec.name, what, words: spec.words.join(', '), suggestion }),
+          fixFor(suggestion),
+        );
         return undefined;
       }
       return { kind: 'word', value: word, range };
@@ -160,7 +170,7 @@ function convert(arg: Arg, spec: ArgSpec, named: boolean, what: string, scope: S
       const wanted = spec.type === 'kernel' ? [1, 2] : [3];
       if (!wanted.includes(parts.length)) {
         const example = spec.type === 'kernel' ? '`3x3` or `3`' : '`224x224x3`';
-        ctx.error('argument', range, `\`${spec.name}\` of ${what} is written like ${example}`);
+        ctx.error('argument', range, msg('argument.writtenLike', { name: spec.name, what, example }));
         return undefined;
       }
       const values: number[] = [];
@@ -168,7 +178,7 @@ function convert(arg: Arg, spec: ArgSpec, named: boolean, what: string, scope: S
         const v = evaluate(part, scope, ctx);
         if (v === undefined) return undefined;
         if (!Number.isInteger(v) || v < 1) {
-          ctx.error('argument', part.range, `\`${spec.name}\` of ${what} needs whole numbers of at least 1, not ${v}`);
+          ctx.error('argument', part.range, msg('argument.wholeNumbersAtLeast1', { name: spec.name, what, value: v }));
           return undefined;
         }
         values.push(v);
@@ -184,16 +194,16 @@ function convert(arg: Arg, spec: ArgSpec, named: boolean, what: string, scope: S
   }
 }
 
-function numberOf(arg: Arg, scope: Scope, ctx: AnalysisContext, spec: ArgSpec, what: string, given?: readonly Expr[]): number | undefined {
+function numberOf(arg: Arg, scope: Scope, ctx: AnalysisContext, spec: ArgSpec, what: MessageRef, given?: readonly Expr[]): number | undefined {
   const parts = given ?? arg.value?.parts ?? (arg.name ? [refTo(arg)] : []);
   if (parts.length !== 1) {
-    ctx.error('argument', arg.range, `\`${spec.name}\` of ${what} is a single number (${spec.description})`);
+    ctx.error('argument', arg.range, msg('argument.singleNumber', { name: spec.name, what, description: spec.description }));
     return undefined;
   }
   const v = evaluate(parts[0], scope, ctx);
   if (v === undefined) return undefined;
   if (spec.type === 'int' && !Number.isInteger(v)) {
-    ctx.error('argument', arg.range, `\`${spec.name}\` of ${what} must be a whole number, not ${v}`);
+    ctx.error('argument', arg.range, msg('argument.wholeNumber', { name: spec.name, what, value: v }));
     return undefined;
   }
   return v;

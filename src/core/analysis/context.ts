@@ -3,6 +3,7 @@
 import type { Diagnostic, DiagnosticCode, FixHint, RelatedInformation } from '../diagnostics';
 import type { BlockDecl, ModelDecl, SourceRange } from '../language/ast';
 import { Scope } from './scope';
+import { render, type MessageRef } from '../l10n/format';
 
 /**
  * No model may expand to more layers than this (ResNet-1202 has about 4,300): a typo like
@@ -61,21 +62,23 @@ export class AnalysisContext {
     severity: Diagnostic['severity'],
     code: DiagnosticCode,
     range: SourceRange,
-    message: string,
+    text: string | MessageRef,
     extra: { related?: readonly RelatedInformation[]; fix?: FixHint } = {},
   ): void {
+    // The English text is always there (the CLI and the tests read it); the key travels beside it.
+    const message = typeof text === 'string' ? text : render('en', text);
     // A block used many times reports a problem in its body once, not once per use.
     const key = `${range.startOffset}:${range.endOffset}:${message}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
-    this.diagnostics.push({ severity, code, message, range, ...extra });
+    this.diagnostics.push({ severity, code, message, ...(typeof text === 'string' ? {} : { text }), range, ...extra });
   }
 
-  error(code: DiagnosticCode, range: SourceRange, message: string, extra?: { related?: readonly RelatedInformation[]; fix?: FixHint }): void {
+  error(code: DiagnosticCode, range: SourceRange, message: string | MessageRef, extra?: { related?: readonly RelatedInformation[]; fix?: FixHint }): void {
     this.report('error', code, range, message, extra);
   }
 
-  warning(code: DiagnosticCode, range: SourceRange, message: string): void {
+  warning(code: DiagnosticCode, range: SourceRange, message: string | MessageRef): void {
     this.report('warning', code, range, message);
   }
 

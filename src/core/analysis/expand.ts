@@ -1,5 +1,7 @@
 // Expands lines of layers and block calls into the network, layer by layer, inferring every shape.
 // Model stages and user-defined block bodies both go through here.
+import { msg, type MessageRef } from '../l10n/format';
+import { relatedNote } from '../diagnostics';
 import { appendAll } from '../bounded';
 import type { BlockDecl, CallItem, Item, Line, SourceRange, Statement } from '../language/ast';
 import { bindArgs, type ArgSpec, type BoundArgs } from './arguments';
@@ -10,7 +12,7 @@ import { sumCosts, type BlockNode, type Cost, type Downsample, type NetworkNode,
 import { Scope, evaluate, fixFor } from './scope';
 import { formatShape, sameShape, shapeElements, type Shape } from './shape';
 import { makeShortcut, type ShortcutRequest } from './shortcuts';
-import { closestName, didYouMean } from './suggest';
+import { closestName } from './suggest';
 
 export interface ModelOptions {
   readonly shortcut: ShortcutOption;
@@ -124,11 +126,11 @@ export class Expander {
 
   private add(item: Extract<Item, { kind: 'add' }>, scope: Scope, seq: Sequence, stack: readonly string[], frame?: BlockFrame): void {
     if (!frame) {
-      this.ctx.error('argument', item.range, '`add` joins a shortcut inside a `block`; move it into a block definition');
+      this.ctx.error('argument', item.range, msg('block.addOutside'));
       return;
     }
     if (frame.branch) {
-      this.ctx.error('argument', item.range, 'a block adds its shortcut once; remove this second `add`');
+      this.ctx.error('argument', item.range, msg('block.addTwice'));
       return;
     }
     const shape = seq.shape;
@@ -149,7 +151,7 @@ export class Expander {
       const args = bindArgs(
         item.args,
         [{ name: 'kind', type: 'word', positional: true, words: ['shortcut', 'identity', 'projection', 'zeropad'], description: 'what to add' }],
-        '`add`',
+        msg('term.code', { name: 'add' }),
         scope,
         this.ctx,
       );
@@ -164,7 +166,7 @@ export class Expander {
   private customShortcut(lines: readonly Line[], scope: Scope, site: Parameters<typeof makeShortcut>[1], stack: readonly string[]): Shortcut | undefined {
     const branch = new Sequence(site.input, `${site.path}.shortcut`, site.range);
     for (const line of lines) {
-      if (line.label) this.ctx.error('argument', line.label.range, 'a shortcut branch has no labels; remove it');
+      if (line.label) this.ctx.error('argument', line.label.range, msg('block.shortcutLabel'));
       this.line(line, scope, branch, stack);
     }
     if (!branch.shape) return undefined;
@@ -172,11 +174,11 @@ export class Expander {
       this.ctx.error(
         'shortcut-mismatch',
         site.range,
-        `shortcut adds ${formatShape(branch.shape)} to ${formatShape(site.branchOutput)}: make the shortcut branch end in ${formatShape(site.branchOutput)}`,
+        msg('shortcut.branchMismatch', { shortcut: formatShape(branch.shape), output: formatShape(site.branchOutput) }),
         {
           related: [
-            { range: branch.lastRange, message: `the shortcut branch's output: ${formatShape(branch.shape)}` },
-            { range: site.branchEndRange, message: `the residual branch's output: ${formatShape(site.branchOutput)}` },
+            relatedNote(branch.lastRange, msg('related.shortcutOutput', { shape: formatShape(branch.shape) })),
+            relatedNote(site.branchEndRange, msg('related.residualOutput', { shape: formatShape(site.branchOutput) })),
           ],
         },
       );
@@ -198,13 +200,13 @@ export class Expander {
     if (decl) {
       this.ctx.markUsed(decl.name.range);
       if (stack.includes(name)) {
-        this.ctx.error('recursion', call.callee.range, `block \`${name}\` uses itself (${[...stack, name].join(' → ')}); a network cannot contain itself`);
+        this.ctx.error('recursion', call.callee.range, msg('block.recursion', { name, chain: [...stack, name].join(' → ') }));
         seq.shape = undefined;
         return;
       }
       if (stack.length >= MAX_BLOCK_NESTING) {
         const chain = [...stack.slice(0, 3), '…', ...stack.slice(-2), name].join(' → ');
-        this.ctx.error('too-large', call.callee.range, `blocks call blocks more than ${MAX_BLOCK_NESTING} deep here (${chain}); call fewer blocks inside blocks`);
+        this.ctx.error('too-large', call.callee.range, msg('block.nesting', { limit: MAX_BLOCK_NESTING, chain }));
         // The caller and the blocks below are used, though not expanded: no "never used" warnings.
         this.markReachableUsed(stack[stack.length - 1]);
         seq.shape = undefined;
@@ -212,12 +214,12 @@ export class Expander {
       }
     }
     const specs: ArgSpec[] = builtin ? [...builtin.args, shortcutArg] : [...paramSpecs(decl as BlockDecl), shortcutArg];
-    const what = `\`${name}\``;
+    const what = msg('term.code', { name });
     const args = bindArgs(call.args, specs, what, scope, this.ctx);
     const trailing = bindArgs(
       call.trailing,
       [{ name: 'stride', type: 'int', description: 'stride of the first block' }, shortcutArg],
-      `the stage of ${what}`,
+      msg('term.stageOf', { name }),
       scope,
       this.ctx,
     );
@@ -227,7 +229,7 @@ export class Expander {
       return;
     }
     if (!Number.isInteger(repeat) || repeat < 1 || repeat > MAX_REPEAT) {
-      this.ctx.error('argument', call.repeat?.range ?? call.range, `a block repeats a whole number of times from 1 to ${MAX_REPEAT.toLocaleString('en-US')}, not ${repeat}`);
+      this.ctx.error('argument', call.repeat?.range ?? call.range, msg('block.repeat', { max: MAX_REPEAT.toLocaleString('en-US'), repeat }));
       seq.shape = undefined;
       return;
     }
@@ -241,12 +243,12 @@ export class Expander {
     // The stage's stride goes to its first block only, as in the paper's Table 1.
     const firstStride = trailing.number('stride') ?? args.number('stride') ?? 1;
     if (firstStride < 1) {
-      this.ctx.error('argument', trailing.range('stride') ?? args.range('stride') ?? call.range, `stride must be at least 1, not ${firstStride}`);
+      this.ctx.error('argument', trailing.range('stride') ?? args.range('stride') ?? call.range, msg('block.strideAtLeast1', { stride: firstStride }));
       seq.shape = undefined;
       return;
     }
     if (decl && trailing.has('stride') && !decl.params.some((p) => p.name.text === 'stride')) {
-      this.ctx.error('argument', trailing.range('stride') ?? call.range, `block \`${name}\` has no \`stride\` parameter to take the stage's stride; add \`stride = 1\` to its parameters and use it`);
+      this.ctx.error('argument', trailing.range('stride') ?? call.range, msg('block.noStrideParameter', { name }));
       seq.shape = undefined;
       return;
     }
@@ -291,7 +293,7 @@ export class Expander {
     const width = args.number(kind === 'basic' ? 'width' : 'planes');
     if (width === undefined) {
       if (!args.has(kind === 'basic' ? 'width' : 'planes')) {
-        this.ctx.error('argument', range, kind === 'basic' ? '`basic` needs its width, e.g. `basic(64)`' : '`bottleneck` needs its planes, e.g. `bottleneck(64)`');
+        this.ctx.error('argument', range, kind === 'basic' ? msg('argument.basicNeeds') : msg('argument.bottleneckNeeds'));
       }
       return undefined;
     }
@@ -303,7 +305,7 @@ export class Expander {
       [baseWidth, 'base_width'],
     ] as const) {
       if (value < 1) {
-        this.ctx.error('argument', args.range(label) ?? range, `\`${label}\` must be at least 1, not ${value}`);
+        this.ctx.error('argument', args.range(label) ?? range, msg('argument.atLeast1', { name: label, value }));
         return undefined;
       }
     }
@@ -349,7 +351,7 @@ export class Expander {
       if (value === undefined && !args.has(param.name.text)) {
         if (param.defaultValue) value = evaluate(param.defaultValue, scope, this.ctx);
         else {
-          this.ctx.error('argument', call.range, `block \`${decl.name.text}\` needs \`${param.name.text}\`: write \`${decl.name.text}(${decl.params.map((p) => p.name.text).join(', ')})\``);
+          this.ctx.error('argument', call.range, msg('block.needsParameter', { name: decl.name.text, parameter: param.name.text, parameters: decl.params.map((p) => p.name.text).join(', ') }));
           return undefined;
         }
       }
@@ -402,22 +404,22 @@ export class Expander {
           defineLet(statement, scope, this.ctx);
           break;
         case 'line':
-          if (statement.label) this.ctx.error('argument', statement.label.range, `a block has no stages; remove the label \`${statement.label.text}\``);
+          if (statement.label) this.ctx.error('argument', statement.label.range, msg('block.noStages', { label: statement.label.text }));
           this.line(statement, scope, seq, stack, frame);
           break;
         case 'setting':
-          this.ctx.error('argument', statement.key.range, `\`${statement.key.text}\` is not a layer: a block holds layers (conv, bn, relu, …), block calls and \`add\``);
+          this.ctx.error('argument', statement.key.range, msg('block.notALayer', { name: statement.key.text }));
           break;
         case 'train':
-          this.ctx.error('recipe', statement.keywordRange, 'a training recipe belongs in a model, not in a block');
+          this.ctx.error('recipe', statement.keywordRange, msg('block.noRecipe'));
           break;
       }
     }
   }
 }
 
-function unknownBlockMessage(name: string, suggestion: string | undefined): string {
-  return `unknown block \`${name}\`: use \`basic\`, \`bottleneck\` or define \`block ${name}(…) { … }\`${didYouMean(suggestion)}`;
+function unknownBlockMessage(name: string, suggestion: string | undefined): MessageRef {
+  return suggestion === undefined ? msg('block.unknown', { name }) : msg('block.unknownSuggest', { name, suggestion });
 }
 
 function paramSpecs(decl: BlockDecl): ArgSpec[] {
@@ -447,7 +449,7 @@ function finishBlock(
 export function defineLet(statement: Extract<Statement, { kind: 'let' }>, scope: Scope, ctx: AnalysisContext): void {
   const value = statement.value ? evaluate(statement.value, scope, ctx) : undefined;
   if (scope.hasOwn(statement.name.text)) {
-    ctx.error('duplicate', statement.name.range, `\`${statement.name.text}\` is already defined here; rename one of them`);
+    ctx.error('duplicate', statement.name.range, msg('name.duplicateHere', { name: statement.name.text }));
     return;
   }
   scope.define(statement.name.text, { value, declaration: statement.name.range });

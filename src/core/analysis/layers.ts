@@ -1,4 +1,5 @@
 // One layer: its arguments, output shape and cost (conventions in shared/reference/figures.md).
+import { msg } from '../l10n/format';
 import type { LayerItem, SourceRange } from '../language/ast';
 import { bindArgs, type ArgSpec } from './arguments';
 import type { AnalysisContext } from './context';
@@ -42,7 +43,7 @@ export function makeLayer(spec: LayerSpec, input: Shape, path: string, range: So
     case 'conv': {
       const [kh, kw] = spec.kernel;
       if (c % spec.groups !== 0 || spec.filters % spec.groups !== 0) {
-        ctx.error('groups', range, `groups ${spec.groups} must divide both the ${c} input channels and the ${spec.filters} filters; pick a common divisor`);
+        ctx.error('groups', range, msg('shape.groups', { groups: spec.groups, channels: c, filters: spec.filters }));
         return undefined;
       }
       const out = windowed(input, spec.kernel, spec.stride, spec.padding, range, ctx);
@@ -120,7 +121,15 @@ function windowed(
     ctx.error(
       'zero-size',
       range,
-      `the output would be ${Math.max(oh, 0)}×${Math.max(ow, 0)}: a ${kernelSize[0]}×${kernelSize[1]} window with stride ${step} and padding ${padding[0]} does not fit the ${formatShape(input)} input; use a larger input, fewer downsampling steps, or a smaller kernel`,
+      msg('shape.zeroSize', {
+        height: Math.max(oh, 0),
+        width: Math.max(ow, 0),
+        kernelHeight: kernelSize[0],
+        kernelWidth: kernelSize[1],
+        stride: step,
+        padding: padding[0],
+        input: formatShape(input),
+      }),
     );
     return undefined;
   }
@@ -157,12 +166,12 @@ function warnOddStride(spec: LayerSpec, input: Shape, range: SourceRange, ctx: A
 
 /** Reads a layer line (`conv 3x3, 64, stride 2`) into a spec. Undefined after an error. */
 export function layerSpecFromItem(item: LayerItem, classes: number | undefined, scope: Scope, ctx: AnalysisContext): LayerSpec | undefined {
-  const what = `\`${item.op}\``;
+  const what = msg('term.code', { name: item.op });
   const args = bindArgs(item.args, layerArgs[item.op], what, scope, ctx);
   const positive = (name: string, fallback: number | undefined, min = 1): number | undefined => {
     const v = args.number(name) ?? fallback;
     if (v !== undefined && v < min) {
-      ctx.error('argument', args.range(name) ?? item.range, `\`${name}\` of ${what} must be at least ${min}, not ${v}`);
+      ctx.error('argument', args.range(name) ?? item.range, msg('argument.atLeast', { name, what, min, value: v }));
       return undefined;
     }
     return v;
@@ -173,7 +182,7 @@ export function layerSpecFromItem(item: LayerItem, classes: number | undefined, 
       const filters = positive('filters', undefined);
       if (!k || filters === undefined) {
         if (!args.has('kernel') || !args.has('filters')) {
-          ctx.error('argument', item.range, '`conv` needs a kernel and a number of filters, e.g. `conv 3x3, 64`');
+          ctx.error('argument', item.range, msg('argument.convNeeds'));
         }
         return undefined;
       }
@@ -197,7 +206,7 @@ export function layerSpecFromItem(item: LayerItem, classes: number | undefined, 
       const k = args.numbers('kernel');
       if (!k) {
         if (item.op === 'avgpool' && item.args.length === 0) return { op: 'globalavgpool' };
-        if (!args.has('kernel')) ctx.error('argument', item.range, `\`${item.op}\` needs a window, e.g. \`${item.op} 3x3, stride 2\``);
+        if (!args.has('kernel')) ctx.error('argument', item.range, msg('argument.windowNeeds', { op: item.op }));
         return undefined;
       }
       const kernelSize: [number, number] = [k[0], k[1]];
@@ -209,7 +218,7 @@ export function layerSpecFromItem(item: LayerItem, classes: number | undefined, 
     case 'fc': {
       const units = positive('units', classes);
       if (units === undefined) {
-        if (!args.has('units')) ctx.error('argument', item.range, '`fc` needs a number of outputs (`fc 1000`), or the model needs `classes`');
+        if (!args.has('units')) ctx.error('argument', item.range, msg('argument.fcNeeds'));
         return undefined;
       }
       return { op: 'fc', units, bias: args.flag('bias') ?? true };

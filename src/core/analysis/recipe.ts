@@ -1,11 +1,12 @@
 // The training recipe of a model (`train { … }`), checked and completed with the paper's CIFAR
 // recipe (He et al. 2015, section 4.2) wherever the model is silent.
+import { msg } from '../l10n/format';
 import type { Setting, SourceRange, TrainBlock } from '../language/ast';
 import { bindArgs, type ArgSpec } from './arguments';
 import type { AnalysisContext } from './context';
 import type { Scope } from './scope';
 import type { Shape } from './shape';
-import { closestName, didYouMean } from './suggest';
+import { closestName } from './suggest';
 import { fixFor } from './scope';
 
 import { DATASET_NAMES, type DatasetName } from '../datasets';
@@ -110,7 +111,9 @@ export function readRecipe(train: TrainBlock | undefined, input: Shape, scope: S
     const known = recipeSettings[key];
     if (!known) {
       const suggestion = closestName(key, Object.keys(recipeSettings));
-      ctx.error('recipe', setting.key.range, `unknown recipe setting \`${key}\`${didYouMean(suggestion)}; the recipe takes ${Object.keys(recipeSettings).join(', ')}`, fixFor(suggestion));
+      ctx.error('recipe', setting.key.range, suggestion === undefined
+          ? msg('recipe.unknownSetting', { name: key, settings: Object.keys(recipeSettings).join(', ') })
+          : msg('recipe.unknownSettingSuggest', { name: key, suggestion, settings: Object.keys(recipeSettings).join(', ') }), fixFor(suggestion));
       continue;
     }
     const group = key === 'adam' ? 'sgd' : key === 'epochs' ? 'iterations' : key;
@@ -120,7 +123,7 @@ export function readRecipe(train: TrainBlock | undefined, input: Shape, scope: S
     }
     seen.set(group, setting.range);
     explicit.push(key);
-    const args = bindArgs(setting.args, known.args, `\`${key}\``, scope, ctx);
+    const args = bindArgs(setting.args, known.args, msg('term.code', { name: key }), scope, ctx);
     const positive = (name: string, min: number, integer: boolean): number | undefined => {
       const v = args.number(name);
       if (v === undefined) return undefined;

@@ -1,8 +1,9 @@
 // Integer parameters and `let` values, looked up from the innermost block outwards, and the
 // evaluation of arithmetic on them.
+import { msg, type MessageRef } from '../l10n/format';
 import type { Expr, SourceRange } from '../language/ast';
 import type { AnalysisContext } from './context';
-import { closestName, didYouMean } from './suggest';
+import { closestName } from './suggest';
 
 export interface Binding {
   /** Undefined when the value itself had an error (already reported). */
@@ -48,7 +49,7 @@ export function evaluate(expr: Expr, scope: Scope, ctx: AnalysisContext): number
         ctx.error(
           'unknown-name',
           expr.range,
-          `unknown name \`${expr.name.text}\`: declare it with \`let ${expr.name.text} = …\` or as a parameter${didYouMean(closestName(expr.name.text, scope.names()))}`,
+          unknownNameMessage(expr.name.text, closestName(expr.name.text, scope.names())),
           fixFor(closestName(expr.name.text, scope.names())),
         );
         return undefined;
@@ -77,7 +78,7 @@ export function evaluate(expr: Expr, scope: Scope, ctx: AnalysisContext): number
           break;
         case '/':
           if (right === 0) {
-            ctx.error('argument', expr.range, 'division by zero');
+            ctx.error('argument', expr.range, msg('value.divisionByZero'));
             return undefined;
           }
           // Integer operands divide like Python's `//` (a width of 64 * 26 / 64 stays whole).
@@ -85,12 +86,16 @@ export function evaluate(expr: Expr, scope: Scope, ctx: AnalysisContext): number
           break;
       }
       if (!Number.isFinite(result) || Math.abs(result) > LARGEST_VALUE) {
-        ctx.error('too-large', expr.range, `this value (${result}) is too large; keep values under ${LARGEST_VALUE}`);
+        ctx.error('too-large', expr.range, msg('value.tooLarge', { value: result, limit: LARGEST_VALUE }));
         return undefined;
       }
       return result;
     }
   }
+}
+
+function unknownNameMessage(name: string, suggestion: string | undefined): MessageRef {
+  return suggestion === undefined ? msg('name.unknown', { name }) : msg('name.unknownSuggest', { name, suggestion });
 }
 
 export function fixFor(suggestion: string | undefined): { fix?: { kind: 'rename'; to: string } } {

@@ -1,5 +1,7 @@
 // Where a residual block adds its input back: the paper's options A, B and C (section 3.3), a
 // forced identity, or a branch the user wrote. Here the two sides of every addition are checked.
+import { msg, type MessageRef } from '../l10n/format';
+import { relatedNote } from '../diagnostics';
 import type { SourceRange } from '../language/ast';
 import type { AnalysisContext } from './context';
 import { makeLayer } from './layers';
@@ -33,15 +35,15 @@ export function makeShortcut(request: ShortcutRequest, site: ShortcutSite, ctx: 
   const same = sameShape(site.input, site.branchOutput);
   const stride = site.stride ?? inferStride(site.input, site.branchOutput);
   if (kind === 'projection' || (kind === 'project-if-needed' && !same)) {
-    if (stride === undefined) return mismatch(site, ctx, 'no 1×1 projection with a whole stride maps one to the other');
+    if (stride === undefined) return mismatch(site, ctx, msg('term.shortcutWhy.noWholeStride'));
     return projection(site, stride, ctx);
   }
   if (same) return { kind: 'identity' };
-  if (kind === 'identity') return mismatch(site, ctx, 'an identity shortcut cannot change the shape');
+  if (kind === 'identity') return mismatch(site, ctx, msg('term.shortcutWhy.identity'));
   // Option A: subsample by the stride, then zero-pad the new channels.
   const extra = site.branchOutput[2] - site.input[2];
   if (stride === undefined || extra < 0 || !subsamples(site.input, site.branchOutput, stride)) {
-    const why = extra < 0 ? 'zero-padding cannot remove channels' : 'the spatial size does not shrink by a whole stride';
+    const why = extra < 0 ? msg('term.shortcutWhy.channels') : msg('term.shortcutWhy.spatial');
     return mismatch(site, ctx, why);
   }
   return { kind: 'zeropad', stride, extraChannels: extra };
@@ -72,7 +74,7 @@ function projection(site: ShortcutSite, stride: number, ctx: AnalysisContext): S
     ctx,
   );
   if (!conv) return undefined;
-  if (!sameShape(conv.output, site.branchOutput)) return mismatch(site, ctx, `a 1×1 projection with stride ${stride} gives ${formatShape(conv.output)}`);
+  if (!sameShape(conv.output, site.branchOutput)) return mismatch(site, ctx, msg('term.shortcutWhy.projection', { stride, shape: formatShape(conv.output) }));
   const bn = makeLayer({ op: 'bn' }, conv.output, `${site.path}.shortcut.bn1`, site.range, ctx) as LayerNode;
   return { kind: 'layers', layers: [conv, bn], projection: true };
 }
@@ -94,20 +96,20 @@ export function inferStride(input: Shape, output: Shape): number | undefined {
   return undefined;
 }
 
-function mismatch(site: ShortcutSite, ctx: AnalysisContext, why: string): undefined {
+function mismatch(site: ShortcutSite, ctx: AnalysisContext, why: MessageRef): undefined {
   const { input, branchOutput } = site;
   const extra = branchOutput[2] - input[2];
   const stride = inferStride(input, branchOutput);
   const optionA = extra >= 0 && stride !== undefined && subsamples(input, branchOutput, stride);
-  const fixes = optionA ? 'use option A (zero-pad the new channels) or B (a 1×1 projection)' : 'use a projection: option B or C';
+  const fix = optionA ? msg('term.shortcutFix.optionAB') : msg('term.shortcutFix.projection');
   ctx.error(
     'shortcut-mismatch',
     site.range,
-    `shortcut adds ${formatShape(input)} to ${formatShape(branchOutput)}: ${why}; ${fixes}`,
+    msg('shortcut.mismatch', { input: formatShape(input), output: formatShape(branchOutput), why, fix }),
     {
       related: [
-        { range: site.callRange, message: `the block's input: ${formatShape(input)}` },
-        { range: site.branchEndRange, message: `the residual branch's output: ${formatShape(branchOutput)}` },
+        relatedNote(site.callRange, msg('related.blockInput', { shape: formatShape(input) })),
+        relatedNote(site.branchEndRange, msg('related.residualOutput', { shape: formatShape(branchOutput) })),
       ],
       fix: { kind: 'shortcut-option', options: optionA ? ['A', 'B'] : ['B'] },
     },

@@ -3,6 +3,7 @@ import type { IRecognitionException, IToken } from 'chevrotain';
 import type { ResnetFile, SourceRange, TopLevel } from './ast';
 import type { Diagnostic } from '../diagnostics';
 import { appendAll } from '../bounded';
+import { msg, render, type MessageRef } from '../l10n/format';
 import { quoted } from '../report/printable';
 import { ResnetGrammar } from './grammar';
 import { SyntaxTreeBuilder, tokenRange } from './syntaxTree';
@@ -26,7 +27,7 @@ export function parse(text: string): ParseResult {
   const diagnostics: Diagnostic[] = lexed.errors.map((e) => ({
     severity: 'error',
     code: 'syntax',
-    message: `unexpected character${e.length === 1 ? '' : 's'} ${quoted(text.substr(e.offset, e.length))}: remove ${e.length === 1 ? 'it' : 'them'}`,
+    ...described(msg(e.length === 1 ? 'syntax.unexpectedCharacter' : 'syntax.unexpectedCharacters', { text: quoted(text.substr(e.offset, e.length)) })),
     range: {
       startOffset: e.offset,
       endOffset: e.offset + e.length,
@@ -78,7 +79,7 @@ function dropTrailingCommas(tokens: IToken[], diagnostics: Diagnostic[]): IToken
         diagnostics.push({
           severity: 'error',
           code: 'syntax',
-          message: `this comma ends the line, so the next line (\`${next.image} …\`) would join this one: remove the comma, or indent the next line to continue this one`,
+          ...described(msg('syntax.trailingComma', { next: next.image })),
           range: tokenRange(token),
         });
         continue;
@@ -181,7 +182,7 @@ function parseTokens(tokens: IToken[], next: IToken | undefined, text: string, e
   } catch (error) {
     // Only nesting thousands of levels deep exhausts the stack; say so instead of crashing.
     if (!(error instanceof RangeError)) throw error;
-    diagnostics.push({ severity: 'error', code: 'too-large', message: 'parentheses are nested too deeply to read; simplify the expression', range: chunkRange });
+    diagnostics.push({ severity: 'error', code: 'too-large', ...described(msg('syntax.nestedTooDeep')), range: chunkRange });
     items = [];
   }
   return { items, diagnostics, offset: first.startOffset, line: first.startLine ?? 1 };
@@ -214,38 +215,43 @@ function syntaxError(error: IRecognitionException, text: string, next?: IToken):
   else if (!atEnd) range = tokenRange(token);
   else if (next) range = tokenRange(next);
   else range = endRange(text);
-  return { severity: 'error', code: 'syntax', message: describeSyntaxError(error, atEnd, next), range };
+  return { severity: 'error', code: 'syntax', ...described(describeSyntaxError(error, atEnd, next)), range };
 }
 
-const tokenLabels: Record<string, string> = {
-  RParen: '`)`',
-  LParen: '`(`',
-  RBrace: '`}`',
-  LBrace: '`{`',
-  Comma: '`,`',
-  Colon: '`:`',
-  Equals: '`=`',
-  Times: '`x`',
-  Identifier: 'a name',
-  NumberLiteral: 'a number',
-  Newline: 'the end of the line',
-  LayerKeyword: 'a layer (conv, bn, relu, maxpool, avgpool, globalavgpool, fc, softmax)',
-  EOF: 'the end of the file',
+const tokenLabels: Record<string, MessageRef> = {
+  RParen: msg('term.code', { name: ')' }),
+  LParen: msg('term.code', { name: '(' }),
+  RBrace: msg('term.code', { name: '}' }),
+  LBrace: msg('term.code', { name: '{' }),
+  Comma: msg('term.code', { name: ',' }),
+  Colon: msg('term.code', { name: ':' }),
+  Equals: msg('term.code', { name: '=' }),
+  Times: msg('term.code', { name: 'x' }),
+  Identifier: msg('term.aName'),
+  NumberLiteral: msg('term.aNumber'),
+  Newline: msg('term.endOfLine'),
+  LayerKeyword: msg('term.aLayer'),
+  EOF: msg('term.endOfFile'),
 };
 
-function describeSyntaxError(error: IRecognitionException, atEnd: boolean, next?: IToken): string {
+/** A diagnostic's English text with its key beside it, for the other locales. */
+function described(text: MessageRef): { message: string; text: MessageRef } {
+  return { message: render('en', text), text };
+}
+
+function describeSyntaxError(error: IRecognitionException, atEnd: boolean, next?: IToken): MessageRef {
   const token = error.token;
   // The end of a declaration's tokens is the start of the next declaration, when there is one.
-  const found = atEnd ? (next ? `\`${next.image}\`` : 'the end of the file') : token.tokenType === Newline ? 'the end of the line' : `\`${token.image}\``;
+  const found = atEnd ? (next ? msg('term.code', { name: next.image }) : msg('term.endOfFile')) : token.tokenType === Newline ? msg('term.endOfLine') : msg('term.code', { name: token.image });
   if (error.name === 'MismatchedTokenException') {
     const expected = /-->\s*(\w+)\s*<--/.exec(error.message)?.[1];
-    const label = expected ? (tokenLabels[expected] ?? `\`${expected.toLowerCase()}\``) : 'something else';
-    return `expected ${label} but found ${found}`;
+    const label = expected ? (tokenLabels[expected] ?? msg('term.code', { name: expected.toLowerCase() })) : msg('term.somethingElse');
+    return msg('syntax.expected', { expected: label, found });
   }
   if (error.name === 'NotAllInputParsedException') {
-    return `unexpected ${found}: a file holds \`model\`, \`block\` and \`let\` declarations`;
+    return msg('syntax.notADeclaration', { found });
   }
-  return `unexpected ${found}: expected a layer, a block call, a setting or an argument here`;
+  return msg('syntax.unexpected', { found });
 }
 
 function wholeRange(text: string): SourceRange {

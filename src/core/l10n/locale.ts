@@ -1,0 +1,22 @@
+// Which of our languages a locale tag asks for: VS Code's "ko", LSP's "ko-KR", POSIX's "ko_KR.UTF-8".
+// English is the source language and the answer for every tag we have no catalogue for.
+
+export const LOCALES = ['en', 'ko'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+export function localeOf(tag: string | undefined): Locale {
+  const language = (tag ?? '').trim().toLowerCase().split(/[-_.@]/)[0];
+  return language === 'ko' ? 'ko' : 'en';
+}
+
+/**
+ * The locale a command line runs in, as POSIX programs choose it: LC_ALL, then LC_MESSAGES, then
+ * LANG; the first that is set and not empty decides ("C" and "POSIX" mean English).
+ */
+export function localeFromEnvironment(env: NodeJS.ProcessEnv): Locale {
+  for (const name of ['LC_ALL', 'LC_MESSAGES', 'LANG'] as const) {
+    const value = env[name];
+    if (value) return localeOf(value);
+  }
+  return 'en';
+}
