@@ -1,6 +1,8 @@
 // Quick fixes for the diagnostics that carry a fix hint: a misspelt name becomes the name it was
 // probably meant to be; a shortcut that cannot join its block switches to an option that can
 // (A zero-pads, B projects), where that block's shortcut is chosen: the `add`, the call, or the model.
+import { format } from '../core/l10n/format';
+import type { Locale } from '../core/l10n/locale';
 import { CodeActionKind, type CodeAction, type CodeActionParams, type TextEdit } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { appendAll } from '../core/bounded';
@@ -12,15 +14,15 @@ import { rangesOverlap, sameRange, toLspRange } from './ranges';
 
 type Option = 'A' | 'B';
 
-const optionTitles: Record<Option, string> = {
-  A: 'Use zero-padding shortcut (option A)',
-  B: 'Use a projection shortcut (option B)',
+const optionTitles: Record<Option, 'quickFix.optionA' | 'quickFix.optionB'> = {
+  A: 'quickFix.optionA',
+  B: 'quickFix.optionB',
 };
 
 /** What `add` must say to get each option's shortcut. */
 const addKinds: Record<Option, string> = { A: 'zeropad', B: 'projection' };
 
-export function codeActions(analyzed: AnalyzedDocument, params: CodeActionParams): CodeAction[] {
+export function codeActions(analyzed: AnalyzedDocument, params: CodeActionParams, locale: Locale = 'en'): CodeAction[] {
   if (!wantsQuickFixes(params.context.only)) return [];
   const { document, analysis } = analyzed;
   const start = document.offsetAt(params.range.start);
@@ -30,9 +32,9 @@ export function codeActions(analyzed: AnalyzedDocument, params: CodeActionParams
     if (!diagnostic.fix || !rangesOverlap(diagnostic.range, start, end)) continue;
     if (diagnostic.fix.kind === 'rename') {
       const edit = { range: toLspRange(document, diagnostic.range), newText: diagnostic.fix.to };
-      actions.push(quickFix(document, diagnostic, `Change to \`${diagnostic.fix.to}\``, edit, true));
+      actions.push(quickFix(document, diagnostic, format(locale, 'quickFix.rename', { name: diagnostic.fix.to }), edit, true, locale));
     } else {
-      appendAll(actions, shortcutFixes(document, analysis.file, diagnostic, diagnostic.fix.options));
+      appendAll(actions, shortcutFixes(document, analysis.file, diagnostic, diagnostic.fix.options, locale));
     }
   }
   return actions;
@@ -42,17 +44,17 @@ function wantsQuickFixes(only: readonly string[] | undefined): boolean {
   return !only || only.some((kind) => kind === '' || kind === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(`${kind}.`));
 }
 
-function quickFix(document: TextDocument, diagnostic: Diagnostic, title: string, edit: TextEdit, isPreferred: boolean): CodeAction {
+function quickFix(document: TextDocument, diagnostic: Diagnostic, title: string, edit: TextEdit, isPreferred: boolean, locale: Locale): CodeAction {
   return {
     title,
     kind: CodeActionKind.QuickFix,
-    diagnostics: [toLspDiagnostic(document, diagnostic)],
+    diagnostics: [toLspDiagnostic(document, diagnostic, locale)],
     isPreferred,
     edit: { changes: { [document.uri]: [edit] } },
   };
 }
 
-function shortcutFixes(document: TextDocument, file: ResnetFile, diagnostic: Diagnostic, options: readonly Option[]): CodeAction[] {
+function shortcutFixes(document: TextDocument, file: ResnetFile, diagnostic: Diagnostic, options: readonly Option[], locale: Locale): CodeAction[] {
   const ranges = [diagnostic.range, ...(diagnostic.related ?? []).map((r) => r.range)];
   const edit = shortcutEditor(document, file, ranges);
   if (!edit) return [];
@@ -60,7 +62,7 @@ function shortcutFixes(document: TextDocument, file: ResnetFile, diagnostic: Dia
   const ordered = (['B', 'A'] as const).filter((option) => options.includes(option));
   return ordered.flatMap((option, i) => {
     const change = edit(option);
-    return change ? [quickFix(document, diagnostic, optionTitles[option], change, i === 0)] : [];
+    return change ? [quickFix(document, diagnostic, format(locale, optionTitles[option]), change, i === 0, locale)] : [];
   });
 }
 

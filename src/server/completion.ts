@@ -1,5 +1,7 @@
 // Completion: the words that can come next where the cursor stands — keywords, layers, blocks,
 // stage labels, model settings, recipe keys, argument names — and the paper's models as snippets.
+import { msg, render, type MessageRef } from '../core/l10n/format';
+import type { Locale } from '../core/l10n/locale';
 import { CompletionItemKind, InsertTextFormat, type CompletionItem } from 'vscode-languageserver';
 import { builtinBlocks } from '../core/analysis/builtinBlocks';
 import { SHORTCUT_OPTIONS } from '../core/analysis/expand';
@@ -13,10 +15,25 @@ import { completionPlace, type CompletionPlace } from './completionPlace';
 import { modelName, paperModelSource } from './paperTemplates';
 import { downsampleMeanings, shortcutMeanings } from './shortcutOptions';
 
-export function completions(analyzed: AnalyzedDocument, offset: number): CompletionItem[] {
+export function completions(analyzed: AnalyzedDocument, offset: number, locale: Locale = 'en'): CompletionItem[] {
   const { file } = analyzed.analysis;
   const place = completionPlace(analyzed.document.getText(), offset);
-  return itemsFor(place, file, offset);
+  const items = itemsFor(place, file, offset);
+  if (locale === 'en') return items;
+  return items.map((item) => {
+    const detail = details.get(item);
+    return detail ? { ...item, detail: render(locale, detail) } : item;
+  });
+}
+
+/** The catalogue message behind an item's English detail, for clients in another locale. */
+const details = new WeakMap<CompletionItem, MessageRef>();
+
+function described<T extends CompletionItem>(item: T, detail: string | MessageRef): T {
+  if (typeof detail === 'string') return { ...item, detail };
+  details.set(item, detail);
+  item.detail = render('en', detail);
+  return item;
 }
 
 function itemsFor(place: CompletionPlace, file: ResnetFile, offset: number): CompletionItem[] {
@@ -26,7 +43,7 @@ function itemsFor(place: CompletionPlace, file: ResnetFile, offset: number): Com
     case 'template':
       return declarations(file)
         .filter((d): d is ModelDecl => d.kind === 'model' && d.params !== undefined)
-        .map((d) => snippet(d.name.text, `${d.name.text}(${d.params?.map((p, i) => `${p.name.text} = \${${i + 1}}`).join(', ')})`, CompletionItemKind.Class, 'model template'));
+        .map((d) => snippet(d.name.text, `${d.name.text}(${d.params?.map((p, i) => `${p.name.text} = \${${i + 1}}`).join(', ')})`, CompletionItemKind.Class, msg('completion.modelTemplate')));
     case 'bodyStart':
       if (place.owner === 'model') return [...modelSettings, letKeyword, trainKeyword, ...stageLabels(file, offset), ...layerItems, ...blockItems(file)];
       if (place.owner === 'block') return [...layerItems, ...blockItems(file), ...addItems, letKeyword];
@@ -44,20 +61,20 @@ function itemsFor(place: CompletionPlace, file: ResnetFile, offset: number): Com
     case 'callArgs':
       return callArgNames(file, place.callee);
     case 'afterCall':
-      return [argument('stride', 'stride of the first block of the stage'), shortcutArgument, ...layerItems, ...blockItems(file)];
+      return [argument('stride', msg('completion.stageStride')), shortcutArgument, ...layerItems, ...blockItems(file)];
     case 'addArgs':
-      return ['shortcut', 'identity', 'projection', 'zeropad'].map((w) => word(w, 'what the block adds to its residual branch'));
+      return ['shortcut', 'identity', 'projection', 'zeropad'].map((w) => word(w, msg('completion.addKind')));
     case 'none':
       return [];
   }
 }
 
-function snippet(label: string, insertText: string, kind: CompletionItemKind, detail: string, documentation?: string): CompletionItem {
-  return { label, kind, detail, documentation, insertText, insertTextFormat: InsertTextFormat.Snippet };
+function snippet(label: string, insertText: string, kind: CompletionItemKind, detail: string | MessageRef, documentation?: string): CompletionItem {
+  return described({ label, kind, documentation, insertText, insertTextFormat: InsertTextFormat.Snippet }, detail);
 }
 
-function word(label: string, detail: string): CompletionItem {
-  return { label, kind: CompletionItemKind.EnumMember, detail };
+function word(label: string, detail: string | MessageRef): CompletionItem {
+  return described({ label, kind: CompletionItemKind.EnumMember }, detail);
 }
 
 /** A snippet placeholder offering the shortcut options. */
@@ -65,15 +82,15 @@ function shortcutChoice(placeholder: number): string {
   return `\${${placeholder}|${SHORTCUT_OPTIONS.join(',')}|}`;
 }
 
-function argument(name: string, detail: string): CompletionItem {
-  return { label: name, kind: CompletionItemKind.Property, detail, insertText: `${name} ` };
+function argument(name: string, detail: string | MessageRef): CompletionItem {
+  return described({ label: name, kind: CompletionItemKind.Property, insertText: `${name} ` }, detail);
 }
 
-const letKeyword = snippet('let', 'let ${1:name} = ${2:64}', CompletionItemKind.Keyword, 'a named value');
+const letKeyword = snippet('let', 'let ${1:name} = ${2:64}', CompletionItemKind.Keyword, msg('completion.let'));
 
 const topLevelKeywords: CompletionItem[] = [
-  snippet('model', `model \${1:name} {\n  input \${2:32x32x3}, classes \${3:10}\n  shortcut ${shortcutChoice(4)}\n\n  $0\n}`, CompletionItemKind.Keyword, 'a network'),
-  snippet('block', 'block ${1:name}(${2:width}, stride = 1) {\n  conv 3x3, ${2:width}, stride stride\n  bn, relu\n  conv 3x3, ${2:width}\n  bn\n  add shortcut\n  relu\n}', CompletionItemKind.Keyword, 'a residual block of your own'),
+  snippet('model', `model \${1:name} {\n  input \${2:32x32x3}, classes \${3:10}\n  shortcut ${shortcutChoice(4)}\n\n  $0\n}`, CompletionItemKind.Keyword, msg('completion.model')),
+  snippet('block', 'block ${1:name}(${2:width}, stride = 1) {\n  conv 3x3, ${2:width}, stride stride\n  bn, relu\n  conv 3x3, ${2:width}\n  bn\n  add shortcut\n  relu\n}', CompletionItemKind.Keyword, msg('completion.block')),
   letKeyword,
 ];
 
@@ -81,14 +98,14 @@ const trainKeyword = snippet(
   'train',
   'train {\n  dataset ${1|cifar10,mnist,synthetic|}\n  batch ${2:128}\n  sgd lr ${3:0.1}, momentum 0.9, weight_decay 1e-4\n  iterations ${4:64k}\n}',
   CompletionItemKind.Keyword,
-  'the training recipe',
+  msg('completion.train'),
 );
 
 const modelSettings: CompletionItem[] = [
-  snippet('input', 'input ${1:224x224x3}, classes ${2:1000}', CompletionItemKind.Property, 'input shape (height × width × channels) and classes'),
-  snippet('classes', 'classes ${1:10}', CompletionItemKind.Property, 'number of classes'),
-  snippet('shortcut', `shortcut ${shortcutChoice(1)}`, CompletionItemKind.Property, 'shortcut option (paper section 3.3)'),
-  snippet('downsample', `downsample \${1|${Object.keys(downsampleMeanings).join(',')}|}`, CompletionItemKind.Property, 'where a bottleneck strides: v1 the first 1×1, v1.5 the 3×3'),
+  snippet('input', 'input ${1:224x224x3}, classes ${2:1000}', CompletionItemKind.Property, msg('completion.input')),
+  snippet('classes', 'classes ${1:10}', CompletionItemKind.Property, msg('completion.classes')),
+  snippet('shortcut', `shortcut ${shortcutChoice(1)}`, CompletionItemKind.Property, msg('completion.shortcut')),
+  snippet('downsample', `downsample \${1|${Object.keys(downsampleMeanings).join(',')}|}`, CompletionItemKind.Property, msg('completion.downsample')),
 ];
 
 const layerSnippets: Readonly<Record<LayerOp, string>> = {
@@ -102,15 +119,15 @@ const layerSnippets: Readonly<Record<LayerOp, string>> = {
   softmax: 'softmax',
 };
 
-const layerDetails: Readonly<Record<LayerOp, string>> = {
-  conv: 'convolution',
-  bn: 'batch normalization',
-  relu: 'ReLU',
-  maxpool: 'max pooling',
-  avgpool: 'average pooling (global without a window)',
-  globalavgpool: 'global average pooling',
-  fc: 'fully connected',
-  softmax: 'softmax',
+const layerDetails: Readonly<Record<LayerOp, MessageRef>> = {
+  conv: msg('completion.layer.conv'),
+  bn: msg('completion.layer.bn'),
+  relu: msg('completion.layer.relu'),
+  maxpool: msg('completion.layer.maxpool'),
+  avgpool: msg('completion.layer.avgpool'),
+  globalavgpool: msg('completion.layer.globalavgpool'),
+  fc: msg('completion.layer.fc'),
+  softmax: msg('completion.layer.softmax'),
 };
 
 const layerItems: CompletionItem[] = (Object.keys(layerSnippets) as LayerOp[]).map((op) => {
@@ -119,8 +136,8 @@ const layerItems: CompletionItem[] = (Object.keys(layerSnippets) as LayerOp[]).m
 });
 
 const addItems: CompletionItem[] = [
-  snippet('add shortcut', 'add shortcut', CompletionItemKind.Keyword, "join the shortcut the model's option chooses"),
-  snippet('add', 'add {\n  conv 1x1, ${1:64}\n  bn\n}', CompletionItemKind.Keyword, 'join a shortcut branch written out'),
+  snippet('add shortcut', 'add shortcut', CompletionItemKind.Keyword, msg('completion.addShortcut')),
+  snippet('add', 'add {\n  conv 1x1, ${1:64}\n  bn\n}', CompletionItemKind.Keyword, msg('completion.addBranch')),
 ];
 
 function declarations(file: ResnetFile): readonly (ModelDecl | BlockDecl)[] {
@@ -147,7 +164,7 @@ function stageLabels(file: ResnetFile, offset: number): CompletionItem[] {
     if (m) highest = Math.max(highest, Number(m[1]));
   }
   const next = highest === 0 ? 'conv1' : `conv${highest + 1}_x`;
-  return [next, 'head'].filter((l) => !labels.has(l)).map((label) => ({ label, kind: CompletionItemKind.Field, detail: 'stage label' }));
+  return [next, 'head'].filter((l) => !labels.has(l)).map((label) => described({ label, kind: CompletionItemKind.Field }, msg('completion.stageLabel')));
 }
 
 function settingArgs(key: string, afterComma: boolean): CompletionItem[] {
@@ -157,13 +174,13 @@ function settingArgs(key: string, afterComma: boolean): CompletionItem[] {
     case 'downsample':
       return (Object.keys(downsampleMeanings) as Downsample[]).map((d) => word(d, downsampleMeanings[d]));
     case 'input':
-      return afterComma ? [argument('classes', 'number of classes')] : [];
+      return afterComma ? [argument('classes', msg('completion.classes'))] : [];
     default:
       return [];
   }
 }
 
-const shortcutArgument = snippet('shortcut', `shortcut ${shortcutChoice(1)}`, CompletionItemKind.Property, 'shortcut option for these blocks');
+const shortcutArgument = snippet('shortcut', `shortcut ${shortcutChoice(1)}`, CompletionItemKind.Property, msg('completion.callShortcut'));
 
 const recipeKeys: CompletionItem[] = Object.entries(recipeSettings).map(([key, { example }]) => {
   const args = example.slice(key.length).trim();
@@ -194,15 +211,17 @@ function callArgNames(file: ResnetFile, callee: string): CompletionItem[] {
 /** The paper's models, each a whole file; sorted after the keywords. */
 const paperSnippets: CompletionItem[] = paperModels.map((paper, i) => {
   const name = modelName(paper);
-  return {
+  return described(
+    {
     label: `${name} (paper ${paper.name})`,
     filterText: `${name} ${paper.name}`,
     kind: CompletionItemKind.Snippet,
-    detail: paper.dataset === 'imagenet' ? `ImageNet ${paper.name}, paper Table 1` : `CIFAR-10 ${paper.name}, paper Table 6`,
     insertText: escapeSnippet(paperModelSource(paper)).replace(`model ${name} {`, `model \${1:${name}} {`),
     insertTextFormat: InsertTextFormat.Snippet,
     sortText: `z${String(i).padStart(2, '0')}`,
-  };
+    },
+    msg(paper.dataset === 'imagenet' ? 'completion.paperImagenet' : 'completion.paperCifar', { name: paper.name }),
+  );
 });
 
 function escapeSnippet(text: string): string {

@@ -1,5 +1,7 @@
 // Publishes the core's diagnostics: immediately when a document opens, and after a short quiet
 // time on every change, so typing a word does not analyze the file once per keystroke.
+import { format, render } from '../core/l10n/format';
+import type { Locale } from '../core/l10n/locale';
 import { DiagnosticSeverity, DiagnosticTag, type Connection, type Diagnostic as LspDiagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic } from '../core/diagnostics';
@@ -14,16 +16,17 @@ const severities: Record<Diagnostic['severity'], DiagnosticSeverity> = {
   info: DiagnosticSeverity.Information,
 };
 
-export function toLspDiagnostic(document: TextDocument, diagnostic: Diagnostic): LspDiagnostic {
+/** The core's diagnostic for the client, in the client's locale where the catalogue has it. */
+export function toLspDiagnostic(document: TextDocument, diagnostic: Diagnostic, locale: Locale = 'en'): LspDiagnostic {
   return {
     severity: severities[diagnostic.severity],
     code: diagnostic.code,
     source: 'resnet',
-    message: diagnostic.message,
+    message: diagnostic.text && locale !== 'en' ? render(locale, diagnostic.text) : diagnostic.message,
     range: toLspRange(document, diagnostic.range),
     relatedInformation: diagnostic.related?.map((r) => ({
       location: { uri: document.uri, range: toLspRange(document, r.range) },
-      message: r.message,
+      message: r.text && locale !== 'en' ? render(locale, r.text) : r.message,
     })),
     // Editors fade unused declarations out rather than underline them.
     tags: diagnostic.code === 'unused' ? [DiagnosticTag.Unnecessary] : undefined,
@@ -39,6 +42,7 @@ export class DiagnosticsPublisher {
     private readonly connection: Connection,
     private readonly documents: AnalyzedDocuments,
     private readonly delayMs: number,
+    private readonly locale: Locale = 'en',
   ) {}
 
   /** Forgets every pending timer (the server is shutting down). */
@@ -89,7 +93,7 @@ export class DiagnosticsPublisher {
     this.published.set(document.uri, document.version);
     let diagnostics: LspDiagnostic[];
     try {
-      diagnostics = this.documents.get(document).analysis.diagnostics.map((d) => toLspDiagnostic(document, d));
+      diagnostics = this.documents.get(document).analysis.diagnostics.map((d) => toLspDiagnostic(document, d, this.locale));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.connection.console.error(`diagnostics failed for ${document.uri}: ${error instanceof Error && error.stack ? error.stack : reason}`);
@@ -97,7 +101,7 @@ export class DiagnosticsPublisher {
         {
           severity: DiagnosticSeverity.Error,
           source: 'resnet',
-          message: `ResNet Studio could not analyze this file (${reason}); the language server log has the details`,
+          message: format(this.locale, 'server.analysisFailed', { reason }),
           range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
         },
       ];

@@ -1,6 +1,8 @@
 // Hovers: what a layer, block call, stage or model computes — output shape, parameters, MACs, its
 // share of the model, and the activation memory it needs for training — and, for a model the paper
 // describes, the paper's own figures beside ours.
+import { format, msg, render, type MessageRef, type ParamValue } from '../core/l10n/format';
+import type { Locale } from '../core/l10n/locale';
 import type { Hover } from 'vscode-languageserver';
 import { addCosts, zeroCost, type BlockNode, type Cost, type Downsample, type ModelNode, type NetworkNode, type ShortcutOption } from '../core/analysis/network';
 import { formatShape } from '../core/analysis/shape';
@@ -17,102 +19,120 @@ import { syntaxAt } from './syntaxAt';
 
 const FLOAT32_BYTES = 4;
 
-export function hoverAt(analyzed: AnalyzedDocument, offset: number, batchSize: number, costs?: CostSettings): Hover | null {
+export function hoverAt(analyzed: AnalyzedDocument, offset: number, batchSize: number, costs?: CostSettings, locale: Locale = 'en'): Hover | null {
   const { document, analysis } = analyzed;
   const target = syntaxAt(analysis.file, offset);
   const word = target.word;
   let markdown: string | undefined;
   if (word?.role === 'declaration' && target.owner && word.name === target.owner.name) {
-    markdown = target.owner.kind === 'model' ? modelHover(analyzed, target.owner, batchSize, costs) : blockHover(analyzed, target.owner);
+    markdown = target.owner.kind === 'model' ? modelHover(analyzed, target.owner, batchSize, costs, locale) : blockHover(analyzed, target.owner, locale);
   } else if (word?.role === 'stage') {
-    markdown = stageHover(analyzed, word.name.range, batchSize);
+    markdown = stageHover(analyzed, word.name.range, batchSize, locale);
   } else if (target.item?.kind === 'add' && target.owner?.kind === 'block') {
-    markdown = addHover(analyzed, target.owner);
+    markdown = addHover(analyzed, target.owner, locale);
   } else if (target.item) {
-    markdown = itemHover(analyzed, target.item, batchSize);
+    markdown = itemHover(analyzed, target.item, batchSize, locale);
   } else if (target.setting && !target.train && word?.role === 'setting') {
-    markdown = settingHover(target.setting);
+    markdown = settingHover(target.setting, locale);
   }
   if (!markdown) return null;
   const range = word ? toLspRange(document, word.name.range) : target.item ? toLspRange(document, target.item.range) : undefined;
   return { contents: { kind: 'markdown', value: markdown }, range };
 }
 
-function modelHover(analyzed: AnalyzedDocument, decl: ModelDecl, batchSize: number, costs?: CostSettings): string | undefined {
+function modelHover(analyzed: AnalyzedDocument, decl: ModelDecl, batchSize: number, costs: CostSettings | undefined, locale: Locale): string | undefined {
   const model = analyzed.analysis.models.find((m) => m.nameRange.startOffset === decl.name.range.startOffset);
   if (!model) {
     if (decl.params) {
       const instances = analyzed.analysis.file.items.flatMap((d) => (d.kind === 'model' && d.instanceOf?.template.text === decl.name.text ? [`\`${d.name.text}\``] : []));
-      const usage = instances.length > 0 ? `Instances: ${instances.join(', ')}.` : `Not instantiated yet: add \`model my_net = ${decl.name.text}(…)\`.`;
+      const usage = instances.length > 0 ? format(locale, 'hover.instances', { instances: instances.join(', ') }) : format(locale, 'hover.notInstantiated', { name: decl.name.text });
       return `**template ${decl.name.text}**(${decl.params.map((p) => p.name.text).join(', ')})\n\n${usage}`;
     }
-    return `**model ${decl.name.text}**\n\nNot analyzed: fix the errors in this model to see its shapes and costs.`;
+    return `**model ${decl.name.text}**\n\n${format(locale, 'hover.modelNotAnalyzed')}`;
   }
   const { params, nonTrainable, macs } = model.cost;
   const paper = findPaperModel(model);
-  const classes = model.classes === undefined ? '' : `, ${model.classes} classes`;
-  const shortcut = model.plain ? 'plain (no shortcuts)' : `shortcut ${model.shortcut}`;
+  const heading = {
+    name: model.name,
+    input: formatShape(model.input),
+    output: formatShape(model.output),
+    depth: model.depth,
+    shortcut: model.plain ? msg('term.plainNoShortcuts') : `shortcut ${model.shortcut}`,
+    downsample: model.downsample,
+  };
+  const t = (ref: MessageRef) => render(locale, ref);
   const lines = [
-    `**model ${model.name}** · ${formatShape(model.input)} → ${formatShape(model.output)}${classes} · ${model.depth} layers · ${shortcut} · downsample ${model.downsample}`,
+    model.classes === undefined ? t(msg('hover.modelHeading', heading)) : t(msg('hover.modelHeadingClasses', { ...heading, classes: model.classes })),
     '',
-    `- Params: ${formatExact(params)} (${formatShort(params)})${paperParams(model, paper)}; BatchNorm statistics ${formatExact(nonTrainable)}`,
-    `- MACs: ${formatExact(macs)} = ${formatPaperUnits(macs)} FLOPs (multiply-adds)${paperFlops(model, paper)}`,
-    `- Weights (float32): ${formatBytes((params + nonTrainable) * FLOAT32_BYTES)}`,
-    `- Activations for training, batch ${batchSize} (float32, what autograd keeps): ${formatBytes(activationsForBatch(model, batchSize))}`,
+    t(msg('hover.modelParams', { exact: formatExact(params), short: formatShort(params), paper: paperParams(model, paper), statistics: formatExact(nonTrainable) })),
+    t(msg('hover.modelMacs', { exact: formatExact(macs), units: formatPaperUnits(macs), paper: paperFlops(model, paper) })),
+    t(msg('hover.weights', { bytes: formatBytes((params + nonTrainable) * FLOAT32_BYTES) })),
+    t(msg('hover.modelActivations', { batch: batchSize, bytes: formatBytes(activationsForBatch(model, batchSize)) })),
   ];
   if (costs) lines.push(...[...computeLines(model, costs.convention), ...memoryLines(model, batchSize, costs.memoryBudgetMiB)].map((l) => `- ${l}`));
   if (paper?.cifarTestError !== undefined && !model.plain) {
-    const meanStd = paper.cifarTestErrorMeanStd ? ` (mean of 5 runs ${paper.cifarTestErrorMeanStd[0]} ± ${paper.cifarTestErrorMeanStd[1]}%)` : '';
-    lines.push(`- Paper CIFAR-10 test error (Table 6): ${paper.cifarTestError}%${meanStd}`);
+    const meanStd = paper.cifarTestErrorMeanStd;
+    lines.push(
+      meanStd
+        ? t(msg('hover.paperCifarMeanStd', { error: paper.cifarTestError, mean: meanStd[0], std: meanStd[1] }))
+        : t(msg('hover.paperCifar', { error: paper.cifarTestError })),
+    );
   }
   if (paper) {
     const name = model.plain ? paper.name.replace('ResNet', 'plain') : paper.name;
-    lines.push('', `_The paper's ${name} (He et al. 2015), recognised by its input, depth and parameter count._`);
+    lines.push('', t(msg('hover.paperRecognised', { name })));
   }
   return lines.join('\n');
 }
 
-function paperParams(model: ModelNode, paper: ReturnType<typeof findPaperModel>): string {
+function paperParams(model: ModelNode, paper: ReturnType<typeof findPaperModel>): ParamValue {
   if (paper?.table6Mparams === undefined || model.plain) return '';
-  return `; paper Table 6: ${paper.table6Mparams}M`;
+  return msg('term.paperTable6', { mparams: paper.table6Mparams });
 }
 
-function paperFlops(model: ModelNode, paper: ReturnType<typeof findPaperModel>): string {
+function paperFlops(model: ModelNode, paper: ReturnType<typeof findPaperModel>): ParamValue {
   if (paper?.table1Gflops === undefined) return '';
-  const note = model.downsample === 'v1.5' && paper.block === 'bottleneck' ? ' (the paper strides the first 1×1; v1.5 strides the 3×3 and costs more)' : '';
-  return `; paper Table 1: ${paper.table1Gflops}×10⁹${note}`;
+  const v15 = model.downsample === 'v1.5' && paper.block === 'bottleneck';
+  return msg(v15 ? 'term.paperTable1V15' : 'term.paperTable1', { gflops: paper.table1Gflops });
 }
 
-function blockHover(analyzed: AnalyzedDocument, decl: BlockDecl): string {
+function blockHover(analyzed: AnalyzedDocument, decl: BlockDecl, locale: Locale): string {
   const params = decl.params.map((p) => p.name.text).join(', ');
   const instances = analyzed.index.blockInstances(decl.name.text);
   const heading = `**block ${decl.name.text}**(${params})`;
-  if (instances.length === 0) return `${heading}\n\nNot used by any model that could be analyzed.`;
+  if (instances.length === 0) return `${heading}\n\n${format(locale, 'hover.blockUnused')}`;
   const models = [...new Set(instances.map((i) => i.model.name))].map((n) => `\`${n}\``).join(', ');
   const first = instances[0];
   return [
     heading,
     '',
-    `Used ${instances.length} ${instances.length === 1 ? 'time' : 'times'}, in ${models}.`,
-    `First use (\`${first.node.path}\`): ${formatShape(first.node.input)} → ${formatShape(first.node.output)}, ${formatExact(first.node.cost.params)} params, ${formatExact(first.node.cost.macs)} MACs; shortcut: ${describeShortcut(first.node)}.`,
+    format(locale, instances.length === 1 ? 'hover.blockUsedOnce' : 'hover.blockUsedTimes', { count: instances.length, models }),
+    format(locale, 'hover.blockFirstUse', {
+      path: first.node.path,
+      input: formatShape(first.node.input),
+      output: formatShape(first.node.output),
+      params: formatExact(first.node.cost.params),
+      macs: formatExact(first.node.cost.macs),
+      shortcut: describeShortcut(first.node),
+    }),
   ].join('\n');
 }
 
-function stageHover(analyzed: AnalyzedDocument, labelRange: SourceRange, batchSize: number): string | undefined {
+function stageHover(analyzed: AnalyzedDocument, labelRange: SourceRange, batchSize: number, locale: Locale): string | undefined {
   const stages = analyzed.index.stagesAt(labelRange);
   if (stages.length === 0) return undefined;
   const { model, stage } = stages[0];
   const blocks = stage.nodes.filter((n) => n.kind === 'block').length;
-  const contents = blocks > 0 ? ` · ${blocks} ${blocks === 1 ? 'block' : 'blocks'}` : '';
+  const heading = { name: stage.name, input: formatShape(stage.input), output: formatShape(stage.output), count: blocks };
   return [
-    `**stage ${stage.name}** · ${formatShape(stage.input)} → ${formatShape(stage.output)}${contents}`,
+    format(locale, blocks === 0 ? 'hover.stageHeading' : blocks === 1 ? 'hover.stageHeadingBlock' : 'hover.stageHeadingBlocks', heading),
     '',
-    ...costLines(stage.cost, model, batchSize),
-    ...usesNote(stages.length, model),
+    ...costLines(stage.cost, model, batchSize, locale),
+    ...usesNote(stages.length, model, locale),
   ].join('\n');
 }
 
-function itemHover(analyzed: AnalyzedDocument, item: Item, batchSize: number): string | undefined {
+function itemHover(analyzed: AnalyzedDocument, item: Item, batchSize: number, locale: Locale): string | undefined {
   const uses = analyzed.index.uses(item.range);
   if (uses.length === 0) return undefined;
   const first = uses[0];
@@ -121,21 +141,21 @@ function itemHover(analyzed: AnalyzedDocument, item: Item, batchSize: number): s
   const input = nodes[0].input;
   const output = nodes[nodes.length - 1].output;
   const cost = sumCosts(nodes);
-  const where = first[0].use === model.name ? `stage \`${stage.name}\` of \`${model.name}\`` : `\`${model.name}\``;
-  const heading = nodes[0].kind === 'layer' ? `**${describeLayer(nodes[0].spec)}** · \`${nodes[0].path}\`` : callHeading(nodes as BlockNode[]);
-  const lines = [heading, '', `${formatShape(input)} → ${formatShape(output)}`, '', ...costLines(cost, model, batchSize)];
-  if (nodes[0].kind === 'block') lines.push(`- Shortcut of the first block: ${describeShortcut(nodes[0])}`);
-  lines.push('', `_In ${where}._`, ...usesNote(uses.length, model));
+  const where = first[0].use === model.name ? msg('term.stageOfModel', { stage: stage.name, model: model.name }) : msg('term.code', { name: model.name });
+  const heading = nodes[0].kind === 'layer' ? `**${describeLayer(nodes[0].spec)}** · \`${nodes[0].path}\`` : callHeading(nodes as BlockNode[], locale);
+  const lines = [heading, '', `${formatShape(input)} → ${formatShape(output)}`, '', ...costLines(cost, model, batchSize, locale)];
+  if (nodes[0].kind === 'block') lines.push(format(locale, 'hover.firstBlockShortcut', { shortcut: describeShortcut(nodes[0]) }));
+  lines.push('', format(locale, 'hover.in', { where }), ...usesNote(uses.length, model, locale));
   return lines.join('\n');
 }
 
-function callHeading(blocks: readonly BlockNode[]): string {
+function callHeading(blocks: readonly BlockNode[], locale: Locale): string {
   const name = blocks[0].blockName;
-  if (blocks.length === 1) return `**${name}** block · \`${blocks[0].path}\``;
-  return `**${name}** × ${blocks.length} blocks · \`${blocks[0].path}\` … \`${blocks[blocks.length - 1].path}\``;
+  if (blocks.length === 1) return format(locale, 'hover.callHeading', { name, path: blocks[0].path });
+  return format(locale, 'hover.callHeadingRepeated', { name, count: blocks.length, first: blocks[0].path, last: blocks[blocks.length - 1].path });
 }
 
-function addHover(analyzed: AnalyzedDocument, owner: BlockDecl): string | undefined {
+function addHover(analyzed: AnalyzedDocument, owner: BlockDecl, locale: Locale): string | undefined {
   const instances = analyzed.index.blockInstances(owner.name.text);
   if (instances.length === 0) return undefined;
   const block = instances[0].node;
@@ -143,49 +163,49 @@ function addHover(analyzed: AnalyzedDocument, owner: BlockDecl): string | undefi
   return [
     `**add** · ${formatShape(block.input)} + ${formatShape(branchOutput)}`,
     '',
-    `Shortcut: ${describeShortcut(block)}.`,
-    ...usesNote(instances.length, instances[0].model),
+    format(locale, 'hover.addShortcut', { shortcut: describeShortcut(block) }),
+    ...usesNote(instances.length, instances[0].model, locale),
   ].join('\n');
 }
 
-function settingHover(setting: Setting): string | undefined {
+function settingHover(setting: Setting, locale: Locale): string | undefined {
   const value = setting.args[0]?.name?.text ?? '';
   if (setting.key.text === 'shortcut' && Object.hasOwn(shortcutMeanings, value)) {
-    return `**shortcut ${value}** (paper section 3.3): ${shortcutMeanings[value as ShortcutOption]}.`;
+    return format(locale, 'hover.shortcutSetting', { value, meaning: shortcutMeanings[value as ShortcutOption] });
   }
   if (setting.key.text === 'downsample' && Object.hasOwn(downsampleMeanings, value)) {
-    return `**downsample ${value}**: ${downsampleMeanings[value as Downsample]}.`;
+    return format(locale, 'hover.downsampleSetting', { value, meaning: downsampleMeanings[value as Downsample] });
   }
   return undefined;
 }
 
-function describeShortcut(block: BlockNode): string {
+function describeShortcut(block: BlockNode): MessageRef {
   const shortcut = block.shortcut;
-  if (!shortcut) return 'none (no addition)';
+  if (!shortcut) return msg('term.shortcutKind.none');
   switch (shortcut.kind) {
     case 'identity':
-      return 'identity';
+      return msg('term.shortcutKind.identity');
     case 'zeropad':
-      return `option A: subsample by ${shortcut.stride}, zero-pad ${shortcut.extraChannels} channels (no parameters)`;
+      return msg('term.shortcutKind.zeropad', { stride: shortcut.stride, channels: shortcut.extraChannels });
     case 'layers': {
-      const params = shortcut.layers.reduce((sum, n) => sum + n.cost.params, 0);
-      return `${shortcut.projection ? '1×1 projection' : 'the branch written in the block'}, ${formatExact(params)} params`;
+      const params = formatExact(shortcut.layers.reduce((sum, n) => sum + n.cost.params, 0));
+      return msg(shortcut.projection ? 'term.shortcutKind.projection' : 'term.shortcutKind.branch', { params });
     }
   }
 }
 
-function costLines(cost: Cost, model: ModelNode, batchSize: number): string[] {
+function costLines(cost: Cost, model: ModelNode, batchSize: number, locale: Locale): string[] {
   return [
-    `- Params: ${formatExact(cost.params)} (${share(cost.params, model.cost.params)} of \`${model.name}\`)`,
-    `- MACs: ${formatExact(cost.macs)} (${share(cost.macs, model.cost.macs)})`,
-    `- Activations for training, batch ${batchSize} (float32): ${formatBytes(cost.activations * batchSize * FLOAT32_BYTES)}`,
+    format(locale, 'hover.params', { exact: formatExact(cost.params), share: share(cost.params, model.cost.params), model: model.name }),
+    format(locale, 'hover.macs', { exact: formatExact(cost.macs), share: share(cost.macs, model.cost.macs) }),
+    format(locale, 'hover.activations', { batch: batchSize, bytes: formatBytes(cost.activations * batchSize * FLOAT32_BYTES) }),
   ];
 }
 
 /** Text shared by several models or block instances shows its first use. */
-function usesNote(count: number, first: ModelNode): string[] {
+function usesNote(count: number, first: ModelNode, locale: Locale): string[] {
   if (count <= 1) return [];
-  return ['', `_Shapes of the first use, in \`${first.name}\`: 1 of ${count} uses._`];
+  return ['', format(locale, 'hover.firstOfUses', { model: first.name, count })];
 }
 
 function sumCosts(nodes: readonly NetworkNode[]): Cost {

@@ -31,6 +31,7 @@ import {
   type TrainableModelsResult,
 } from '../protocol/languageServer';
 import { clearParseCache } from '../core/language/parse';
+import { localeOf, type Locale } from '../core/l10n/locale';
 import { ArchitectureCompareParamsSchema, ArchitectureGraphParamsSchema, type ArchitectureCompareParams, type ArchitectureGraphParams } from '../protocol/architecture';
 import { AnalyzedDocuments, type AnalyzedDocument } from './analyzedDocuments';
 import { architectureCompare, architectureGraphOf } from './architectureRequests';
@@ -59,6 +60,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   let settings: ResnetSettings = defaultSettings;
   let publisher = new DiagnosticsPublisher(connection, analyzed, DEFAULT_DIAGNOSTICS_DELAY_MS);
   let client = { pullsConfiguration: false, refreshesInlayHints: false, refreshesCodeLenses: false };
+  /** The client's display language (`initialize`'s `locale`): diagnostics, hovers, lenses and quick fixes follow it. */
+  let locale: Locale = 'en';
 
   /** A failing feature logs and answers "nothing" rather than sending the editor a stack trace. */
   const guard =
@@ -88,7 +91,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onInitialize((params) => {
     const options = record(params.initializationOptions);
     const delay = options.diagnosticsDelayMs;
-    publisher = new DiagnosticsPublisher(connection, analyzed, typeof delay === 'number' && delay >= 0 ? delay : DEFAULT_DIAGNOSTICS_DELAY_MS);
+    locale = localeOf(params.locale);
+    publisher = new DiagnosticsPublisher(connection, analyzed, typeof delay === 'number' && delay >= 0 ? delay : DEFAULT_DIAGNOSTICS_DELAY_MS, locale);
     if (options.settings !== undefined) settings = readSettings(options.settings);
     const workspace = params.capabilities.workspace;
     client = {
@@ -152,7 +156,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onHover(
     guard('hover', null, (params) => {
       const a = analysisOf(params.textDocument.uri);
-      return a ? hoverAt(a, offsetOf(a, params), settings.summary.batchSize, costSettings(settings)) : null;
+      return a ? hoverAt(a, offsetOf(a, params), settings.summary.batchSize, costSettings(settings), locale) : null;
     }),
   );
   connection.languages.inlayHint.on(
@@ -164,19 +168,19 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onCodeLens(
     guard('code lens', [], (params) => {
       const a = analysisOf(params.textDocument.uri);
-      return a && settings.codeLens.enabled ? codeLenses(a) : [];
+      return a && settings.codeLens.enabled ? codeLenses(a, locale) : [];
     }),
   );
   connection.onCodeAction(
     guard('code actions', [], (params) => {
       const a = analysisOf(params.textDocument.uri);
-      return a ? codeActions(a, params) : [];
+      return a ? codeActions(a, params, locale) : [];
     }),
   );
   connection.onCompletion(
     guard('completion', [], (params) => {
       const a = analysisOf(params.textDocument.uri);
-      return a ? completions(a, offsetOf(a, params)) : [];
+      return a ? completions(a, offsetOf(a, params), locale) : [];
     }),
   );
   connection.onDocumentSymbol(

@@ -27,6 +27,8 @@ export interface StartOptions {
   readonly serverScript?: string;
   /** Flags for the server's Node process. */
   readonly execArgv?: readonly string[];
+  /** Sent as `initialize`'s `locale`, as VS Code sends its display language. */
+  readonly locale?: string;
 }
 
 interface Waiter {
@@ -71,6 +73,7 @@ export class LspTestClient {
       rootUri: null,
       workspaceFolders: null,
       initializationOptions: options.initializationOptions,
+      ...(options.locale === undefined ? {} : { locale: options.locale }),
       capabilities: {
         textDocument: {
           completion: { completionItem: { snippetSupport: true } },

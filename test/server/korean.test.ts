@@ -1,0 +1,105 @@
+// The language server in Korean: a client that says `locale: "ko"` in `initialize` (as VS Code does
+// with the Korean display language) gets diagnostics, related notes, hovers, code lenses, quick-fix
+// titles and completion details from the Korean catalogue, over real JSON-RPC; the shapes and
+// names inside them are the same as in English.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { CodeActionRequest, CodeLensRequest, CompletionRequest, HoverRequest, type CodeAction, type Diagnostic, type MarkupContent } from 'vscode-languageserver-protocol';
+import { readExample } from '../helpers/examples';
+import { BROKEN_SHORTCUT_MODEL } from '../helpers/models';
+import { LspTestClient, positionOf } from './lspClient';
+
+let korean: LspTestClient;
+let english: LspTestClient;
+
+before(async () => {
+  [korean, english] = await Promise.all([LspTestClient.start({ locale: 'ko' }), LspTestClient.start({ locale: 'en-US' })]);
+});
+
+after(async () => {
+  await Promise.all([korean.stop(), english.stop()]);
+});
+
+const resnet50 = readExample('imagenet/resnet50.resnet');
+const HANGUL = /[\uac00-\ud7a3]/;
+
+function messageOf(d: Diagnostic): string {
+  return typeof d.message === 'string' ? d.message : (d.message as MarkupContent).value;
+}
+
+test('a shortcut mismatch arrives in Korean, with both shapes and both related notes', async () => {
+  const uri = 'file:///ko/broken.resnet';
+  const { diagnostics } = await korean.open(uri, BROKEN_SHORTCUT_MODEL);
+  const mismatch = diagnostics.find((d) => d.code === 'shortcut-mismatch');
+  assert.ok(mismatch, `expected a shortcut-mismatch, got ${JSON.stringify(diagnostics)}`);
+  const message = messageOf(mismatch);
+  assert.match(message, /^shortcut 덧셈의 모양이 맞지 않습니다 \(입력 56×56×64, residual 출력 28×28×128\): /);
+  assert.match(message, /옵션 A\(새 채널을 zero-padding\) 또는 B\(1×1 projection\)를 쓰세요$/);
+  assert.doesNotMatch(message, /shortcut adds/);
+  const [input, branch] = mismatch.relatedInformation ?? [];
+  assert.equal(input.message, '블록의 입력: 56×56×64');
+  assert.equal(branch.message, 'residual 경로의 출력: 28×28×128');
+  // The same text, the same place, in English from a client that asked for English.
+  const englishMismatch = (await english.open(uri, BROKEN_SHORTCUT_MODEL)).diagnostics.find((d) => d.code === 'shortcut-mismatch');
+  assert.ok(englishMismatch);
+  assert.match(messageOf(englishMismatch), /^shortcut adds 56×56×64 to 28×28×128: /);
+  assert.deepEqual(englishMismatch.range, mismatch.range);
+});
+
+test('syntax errors, unknown names and argument errors arrive in Korean', async () => {
+  const uri = 'file:///ko/errors.resnet';
+  const text = resnet50.replace('bottleneck(512)', 'bottlenek(512)').replace('conv 7x7, 64', 'conv 7x7, 64, strid 2').replace('head', 'head  avgpool, fc 1000 )\n  tail');
+  const { diagnostics } = await korean.open(uri, text);
+  assert.ok(diagnostics.length >= 3, JSON.stringify(diagnostics));
+  for (const d of diagnostics) assert.match(messageOf(d), HANGUL, `not Korean: ${messageOf(d)}`);
+  const unknown = diagnostics.find((d) => messageOf(d).includes('bottlenek'));
+  assert.equal(unknown && messageOf(unknown), '알 수 없는 블록 `bottlenek`: `basic`, `bottleneck`을 쓰거나 `block bottlenek(…) { … }`을(를) 정의하세요. `bottleneck`을(를) 말씀하신 건가요?');
+  const argument = diagnostics.find((d) => messageOf(d).includes('strid'));
+  assert.ok(argument && messageOf(argument).startsWith('`conv`에는 `strid` 인수가 없습니다. `stride`을(를) 말씀하신 건가요?'), argument && messageOf(argument));
+  assert.ok(diagnostics.some((d) => d.code === 'syntax'));
+
+  const [fix] = ((await korean.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: (unknown as Diagnostic).range, context: { diagnostics: [unknown as Diagnostic] } })) ?? []) as CodeAction[];
+  assert.equal(fix.title, '`bottleneck`(으)로 바꾸기');
+  assert.match(messageOf(fix.diagnostics?.[0] as Diagnostic), /^알 수 없는 블록/);
+});
+
+test('the shortcut quick fixes are titled in Korean', async () => {
+  const uri = 'file:///ko/fix.resnet';
+  const { diagnostics } = await korean.open(uri, BROKEN_SHORTCUT_MODEL);
+  const mismatch = diagnostics.find((d) => d.code === 'shortcut-mismatch') as Diagnostic;
+  const actions = ((await korean.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: mismatch.range, context: { diagnostics: [mismatch] } })) ?? []) as CodeAction[];
+  assert.deepEqual(
+    actions.map((a) => a.title),
+    ['projection shortcut 사용 (옵션 B)', 'zero-padding shortcut 사용 (옵션 A)'],
+  );
+});
+
+test('hovers and code lenses in Korean keep the figures', async () => {
+  const uri = 'file:///ko/resnet50.resnet';
+  await korean.open(uri, resnet50);
+  const hover = async (needle: string) =>
+    ((await korean.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: positionOf(resnet50, needle, 1) }))?.contents as MarkupContent).value;
+  const model = await hover('resnet50');
+  assert.match(model, /\*\*model resnet50\*\* · 224×224×3 → 1×1×1000, 클래스 1000개 · 레이어 50개 · shortcut B/);
+  assert.match(model, /- 파라미터: 25,557,032 \(25\.56M\)/);
+  assert.match(model, /- MACs: [\d,]+ = [\d.]+×10⁹ FLOPs \(곱셈-덧셈\); 논문 Table 1: 3\.8×10⁹/);
+  assert.match(model, /논문의 ResNet-50 \(He et al\. 2015\)/);
+  const stage = await hover('conv3_x');
+  assert.match(stage, /\*\*stage conv3_x\*\* · 56×56×256 → 28×28×512 · 블록 4개/);
+  assert.match(stage, /- 파라미터: 1,219,584 \(`resnet50`의 4\.8%\)/);
+  const lenses = (await korean.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) ?? [];
+  assert.deepEqual(
+    lenses.map((l) => l.command?.title),
+    ['파라미터 25.56M · MACs 3.86G', '학습', '요약', '그래프'],
+  );
+});
+
+test('completion details in Korean', async () => {
+  const uri = 'file:///ko/complete.resnet';
+  const text = 'model m {\n  input 32x32x3, classes 10\n  shortcut \n}\n';
+  await korean.open(uri, text);
+  const result = await korean.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: positionOf(text, 'shortcut ', 'shortcut '.length) });
+  const items = Array.isArray(result) ? result : (result?.items ?? []);
+  const optionB = items.find((i) => i.label === 'B');
+  assert.equal(optionB?.detail, 'identity. 모양이 바뀌는 곳에만 BatchNorm이 붙은 1×1 projection');
+});
