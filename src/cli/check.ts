@@ -1,18 +1,16 @@
 // `resnet-studio check FILE…`: every diagnostic of every file; exit 1 if any is an error.
+import { format, msg } from '../core/l10n/format';
 import { analyze } from '../core/analysis/analyze';
 import { CliError } from './cliError';
 import { formatDiagnostic } from './formatDiagnostic';
 import { readSource } from './readSource';
 import type { Output } from './output';
 
-export const checkHelp = `Usage: resnet-studio check FILE...
-
-Checks .resnet files: syntax, names, shapes, shortcut additions, the training recipe.
-Prints each problem as FILE:LINE:COL: error|warning: MESSAGE.
-Exit status: 0 no errors (warnings allowed), 1 some file has errors, 2 a file cannot be read.`;
+export const checkHelp = format('en', 'cli.check.help');
 
 export function runCheck(files: readonly string[], out: Output): number {
-  if (files.length === 0) throw new CliError(`check needs at least one file\n\n${checkHelp}`);
+  const locale = out.locale ?? 'en';
+  if (files.length === 0) throw new CliError(`${format(locale, 'cli.check.needsFile')}\n\n${format(locale, 'cli.check.help')}`);
   let errors = 0;
   let warnings = 0;
   let checked = 0;
@@ -29,16 +27,16 @@ export function runCheck(files: readonly string[], out: Output): number {
     }
     checked++;
     const analysis = analyze(text);
-    for (const d of analysis.diagnostics) out.print(formatDiagnostic(file, d));
+    for (const d of analysis.diagnostics) out.print(formatDiagnostic(file, d, locale));
     // The counts include the problems beyond the printed ones ("and N more").
     errors += analysis.counts.errors;
     warnings += analysis.counts.warnings;
   }
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const count = (n: number, what: 'file' | 'error' | 'warning') => msg(`term.count.${what}.${n === 1 ? 'one' : 'other'}`, { count: n });
   // A file that could not be read was not checked: it is not counted as clean.
-  const notRead = unreadable > 0 ? `${plural(unreadable, 'file')} could not be read` : '';
-  if (checked === 0) out.error(`no file checked: ${notRead}`);
-  else out.error(`${plural(checked, 'file')} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${notRead ? `; ${notRead}` : ''}`);
+  const counts = { files: count(checked, 'file'), errors: count(errors, 'error'), warnings: count(warnings, 'warning'), unread: count(unreadable, 'file') };
+  if (checked === 0) out.error(format(locale, 'cli.check.noneChecked', counts));
+  else out.error(format(locale, unreadable > 0 ? 'cli.check.summaryUnread' : 'cli.check.summary', counts));
   if (unreadable > 0) return 2;
   return errors > 0 ? 1 : 0;
 }

@@ -45,7 +45,7 @@ export function runDiff(positionals: readonly string[], options: DiffOptions, ou
   const load = (argument: string, wanted: string | undefined, flag: string): ModelNode => {
     const analysis = analyze(readSourceOrRevision(argument), { input });
     for (const d of analysis.diagnostics.filter((x) => x.severity === 'error')) {
-      out.error(formatDiagnostic(argument, d));
+      out.error(formatDiagnostic(argument, d, out.locale));
       errors++;
     }
     const names = analysis.models.map((m) => m.name);

@@ -39,7 +39,7 @@ export function runExport(file: string | undefined, options: ExportOptions, out:
   const analysis = analyze(sourceText);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
-    for (const d of errors) out.error(formatDiagnostic(file, d));
+    for (const d of errors) out.error(formatDiagnostic(file, d, out.locale));
     throw new CliError(`${file} has ${errors.length === 1 ? 'an error' : `${errors.length} errors`}; fix ${errors.length === 1 ? 'it' : 'them'} before exporting`, 1);
   }
   let models = analysis.models;

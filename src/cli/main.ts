@@ -1,4 +1,6 @@
 // The `resnet-studio` command line: check | stats | diff | export | profile | train | download | install-backend | lsp | demo.
+import { format } from '../core/l10n/format';
+import { localeFromEnvironment, type Locale } from '../core/l10n/locale';
 import { parseArgs } from 'node:util';
 import { checkHelp, runCheck } from './check';
 import { exportHelp, runExport, type ExportOptions } from './export';
@@ -13,29 +15,17 @@ import { installBackendHelp, runInstallBackend } from './installBackend';
 import { downloadHelp, runDownload } from './download';
 import { startServer } from '../server/server';
 
-const help = `Usage: resnet-studio <command> [options]
 
-Commands:
-  check FILE...    report syntax, shape and shortcut errors and warnings
-  stats FILE       per-layer shapes, parameters and MACs; totals; memory
-  diff OLD NEW     what changed between two architectures (files or REV:PATH) and what it costs
-  export FILE      write models as a standalone PyTorch module (--format pytorch)
-  profile FILE     time every layer's forward and backward pass with PyTorch, beside its MACs
-  train FILE       train a model with its recipe (TensorFlow.js, or PyTorch with --engine pytorch)
-  download cifar10 download, check and extract CIFAR-10 for training (--data-dir DIR)
-  install-backend  install the optional native TF.js backend (tfjs-node or tfjs-node-gpu)
-  lsp --stdio      run the language server for any editor (diagnostics, hover, inlay hints, …)
-  demo             analyze the paper's models, then train a small ResNet on the built-in MNIST
-
-Run resnet-studio <command> --help for a command's options.`;
-
-export async function main(argv: readonly string[], out: Output): Promise<number> {
-  const [command, ...rest] = argv;
+export async function main(argv: readonly string[], output: Output, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let out = output;
   try {
+    const { locale, args } = chooseLocale(argv, env);
+    out = { print: (line) => output.print(line), error: (line) => output.error(line), locale };
+    const [command, ...rest] = args;
     switch (command) {
       case 'check': {
         const { values, positionals } = parse(rest, {}, checkHelp);
-        if (values.help) return printHelp(out, checkHelp);
+        if (values.help) return printHelp(out, format(locale, 'cli.check.help'));
         return runCheck(positionals, out);
       }
       case 'stats': {
@@ -139,9 +129,9 @@ export async function main(argv: readonly string[], out: Output): Promise<number
       case '--help':
       case '-h':
       case 'help':
-        return printHelp(out, help);
+        return printHelp(out, format(locale, 'cli.help'));
       default:
-        throw new CliError(`unknown command ${JSON.stringify(command)}\n\n${help}`);
+        throw new CliError(`${format(locale, 'cli.unknownCommand', { command: JSON.stringify(command) })}\n\n${format(locale, 'cli.help')}`);
     }
   } catch (error) {
     if (error instanceof CliError) {
@@ -157,6 +147,26 @@ const lspHelp = `Usage: resnet-studio lsp --stdio
 Runs the ResNet Studio language server over stdin/stdout, for any editor with an LSP client:
 diagnostics, hover, inlay hints, code lens, quick fixes, completion, outline, go to definition,
 formatting and folding for .resnet files. See the README for Neovim and VS Code set-ups.`;
+
+/**
+ * The language of messages: `--lang en|ko` anywhere on the command line (taken out before the
+ * command reads its options), else the environment (LC_ALL, LC_MESSAGES, LANG) as POSIX tools do.
+ */
+function chooseLocale(argv: readonly string[], env: NodeJS.ProcessEnv): { locale: Locale; args: string[] } {
+  let locale = localeFromEnvironment(env);
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = arg === '--lang' ? argv[++i] : arg.startsWith('--lang=') ? arg.slice('--lang='.length) : undefined;
+    if (value === undefined && arg !== '--lang') {
+      args.push(arg);
+      continue;
+    }
+    if (value !== 'en' && value !== 'ko') throw new CliError(format(locale, 'cli.badLang', { value: value === undefined ? '(nothing)' : JSON.stringify(value) }));
+    locale = value;
+  }
+  return { locale, args };
+}
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 

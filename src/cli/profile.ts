@@ -66,7 +66,7 @@ export function runProfile(file: string | undefined, options: ProfileOptions, ou
   const analysis = analyze(sourceText);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
-    for (const d of errors) out.error(formatDiagnostic(file, d));
+    for (const d of errors) out.error(formatDiagnostic(file, d, out.locale));
     throw new CliError(`${file} has errors; fix them before profiling`, 1);
   }
   const model = options.model === undefined ? analysis.models[0] : analysis.models.find((m) => m.name === options.model);

@@ -41,7 +41,7 @@ export function runStats(file: string | undefined, options: StatsOptions, out: O
   const input = options.input === undefined ? undefined : parseShape(options.input);
   const analysis = analyze(readSource(file), { input });
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
-  for (const d of errors) out.error(formatDiagnostic(file, d));
+  for (const d of errors) out.error(formatDiagnostic(file, d, out.locale));
   let models = analysis.models;
   if (options.model !== undefined) {
     models = models.filter((m) => m.name === options.model);

@@ -196,6 +196,22 @@ export const en = {
   'completion.input': 'input shape (height × width × channels) and classes',
   'completion.shortcut': 'shortcut option (paper section 3.3)',
   'completion.downsample': 'where a bottleneck strides: v1 the first 1×1, v1.5 the 3×3',
+
+  // The command line (src/cli)
+  'cli.help': 'Usage: resnet-studio <command> [options]\n\nCommands:\n  check FILE...    report syntax, shape and shortcut errors and warnings\n  stats FILE       per-layer shapes, parameters and MACs; totals; memory\n  diff OLD NEW     what changed between two architectures (files or REV:PATH) and what it costs\n  export FILE      write models as a standalone PyTorch module (--format pytorch)\n  profile FILE     time every layer\'s forward and backward pass with PyTorch, beside its MACs\n  train FILE       train a model with its recipe (TensorFlow.js, or PyTorch with --engine pytorch)\n  download cifar10 download, check and extract CIFAR-10 for training (--data-dir DIR)\n  install-backend  install the optional native TF.js backend (tfjs-node or tfjs-node-gpu)\n  lsp --stdio      run the language server for any editor (diagnostics, hover, inlay hints, …)\n  demo             analyze the paper\'s models, then train a small ResNet on the built-in MNIST\n\nRun resnet-studio <command> --help for a command\'s options.\nMessages are in English or Korean: --lang en|ko, else LC_ALL, LC_MESSAGES or LANG (ko_KR.UTF-8).',
+  'cli.check.help': 'Usage: resnet-studio check FILE...\n\nChecks .resnet files: syntax, names, shapes, shortcut additions, the training recipe.\nPrints each problem as FILE:LINE:COL: error|warning: MESSAGE.\nExit status: 0 no errors (warnings allowed), 1 some file has errors, 2 a file cannot be read.',
+  'cli.check.summary': '{files} checked: {errors}, {warnings}',
+  'cli.check.summaryUnread': '{files} checked: {errors}, {warnings}; {unread} could not be read',
+  'cli.check.noneChecked': 'no file checked: {unread} could not be read',
+  'cli.check.needsFile': 'check needs at least one file',
+  'cli.unknownCommand': 'unknown command {command}',
+  'cli.badLang': '--lang takes en or ko, not {value}',
+  'term.count.file.one': '{count} file',
+  'term.count.file.other': '{count} files',
+  'term.count.error.one': '{count} error',
+  'term.count.error.other': '{count} errors',
+  'term.count.warning.one': '{count} warning',
+  'term.count.warning.other': '{count} warnings',
 } as const;
 
 export type MessageKey = keyof typeof en;

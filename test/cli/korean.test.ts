@@ -1,0 +1,55 @@
+// The command line in Korean: LANG=ko_KR.UTF-8 (or LC_ALL, or --lang ko) turns messages, the
+// check summary and the help into Korean; LC_ALL=C and --lang en keep English; the
+// FILE:LINE:COL: error: prefix stays as editors and CI problem matchers read it. Runs the built bundle.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { BROKEN_SHORTCUT_MODEL } from '../helpers/models';
+
+function cli(env: Record<string, string>, ...args: string[]) {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !['LANG', 'LC_ALL', 'LC_MESSAGES', 'LANGUAGE'].includes(k)));
+  const r = spawnSync(process.execPath, ['dist/cli.cjs', ...args], { encoding: 'utf8', env: { ...clean, ...env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'resnet-cli-ko-'));
+const broken = join(dir, 'broken.resnet');
+writeFileSync(broken, BROKEN_SHORTCUT_MODEL);
+const KO = { LANG: 'ko_KR.UTF-8' };
+
+test('check with LANG=ko_KR.UTF-8: the shortcut mismatch in Korean with its shapes, the summary in Korean', () => {
+  const r = cli(KO, 'check', broken, 'examples/cifar/plain56.resnet');
+  assert.equal(r.code, 1);
+  const [mismatch] = r.stdout.split('\n');
+  assert.equal(mismatch.startsWith(`${broken}:8:12: error: `), true, mismatch);
+  assert.match(mismatch, /shortcut 덧셈의 모양이 맞지 않습니다 \(입력 56×56×64, residual 출력 28×28×128\): identity shortcut은 모양을 바꿀 수 없습니다\./);
+  assert.match(r.stdout, /plain56\.resnet:2:7: warning: 레이어 56개의 plain 네트워크/);
+  assert.match(r.stderr, /^파일 2개 검사함: 오류 1개, 경고 1개$/m);
+});
+
+test('LC_ALL wins over LANG, and --lang over both', () => {
+  const english = cli({ LC_ALL: 'C', LANG: 'ko_KR.UTF-8' }, 'check', broken);
+  assert.match(english.stdout, /error: shortcut adds 56×56×64 to 28×28×128/);
+  assert.match(english.stderr, /1 file checked: 1 error, 0 warnings/);
+  const korean = cli({ LC_ALL: 'en_US.UTF-8' }, 'check', '--lang', 'ko', broken);
+  assert.match(korean.stderr, /파일 1개 검사함: 오류 1개, 경고 0개/);
+  const back = cli(KO, '--lang=en', 'check', broken);
+  assert.match(back.stderr, /1 file checked/);
+});
+
+test('help in Korean names the same commands; a wrong --lang is refused by name', () => {
+  const ko = cli(KO, '--help');
+  const en = cli({}, '--help');
+  assert.equal(ko.code, 0);
+  assert.match(ko.stdout, /^사용법: resnet-studio <명령> \[옵션\]/);
+  const commands = (text: string) => [...text.matchAll(/^ {2}([a-z-]+)/gm)].map((m) => m[1]);
+  assert.deepEqual(commands(ko.stdout), commands(en.stdout));
+  assert.match(cli(KO, 'check', '--help').stdout, /^사용법: resnet-studio check FILE\.\.\./);
+  const wrong = cli({}, '--lang', 'fr', 'check', broken);
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.stderr, /--lang takes en or ko, not "fr"/);
+  assert.match(cli(KO, 'frobnicate').stderr, /알 수 없는 명령 "frobnicate"/);
+});
