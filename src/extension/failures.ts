@@ -5,13 +5,13 @@ export function describeFailure(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Wraps a command handler so a failure becomes an error message naming what could not be done. */
-export function reportingFailures<A extends unknown[]>(what: string, handler: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+/** Wraps a command handler so a failure becomes an error message naming what could not be done (`failure` writes it, in the display language). */
+export function reportingFailures<A extends unknown[]>(failure: (reason: string) => string, handler: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await handler(...args);
     } catch (error) {
-      void vscode.window.showErrorMessage(`ResNet: could not ${what}: ${describeFailure(error)}`);
+      void vscode.window.showErrorMessage(failure(describeFailure(error)));
     }
   };
 }

@@ -4,17 +4,17 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { ModelTotalsRequest, type ModelCommandArgs } from '../protocol/languageServer';
 
-export async function modelUnderCursor(client: LanguageClient, purpose: string): Promise<ModelCommandArgs | undefined> {
+export async function modelUnderCursor(client: LanguageClient, noEditor: string): Promise<ModelCommandArgs | undefined> {
   const editor = vscode.window.activeTextEditor;
   if (!editor || editor.document.languageId !== 'resnet') {
-    void vscode.window.showInformationMessage(`Open a .resnet file and put the cursor in a model to ${purpose}.`);
+    void vscode.window.showInformationMessage(noEditor);
     return undefined;
   }
   const uri = editor.document.uri.toString();
   const { line, character } = editor.selection.active;
   const totals = await client.sendRequest(ModelTotalsRequest, { uri, position: { line, character } });
   if (!totals) {
-    void vscode.window.showInformationMessage('This file has no model that could be analyzed yet: see the Problems panel.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('This file has no model that could be analyzed yet: see the Problems panel.'));
     return undefined;
   }
   return { uri, model: totals.model };

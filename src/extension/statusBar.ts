@@ -29,7 +29,7 @@ export function registerModelTotalsStatus(context: vscode.ExtensionContext, clie
         return;
       }
       item.text = `$(layers) ${totals.model}: ${totals.label}`;
-      item.tooltip = `${totals.tooltip}\nClick for the summary table.`;
+      item.tooltip = `${totals.tooltip}\n${vscode.l10n.t('Click for the summary table.')}`;
       item.show();
     } catch {
       // The server is starting or restarting; the next edit or cursor move tries again.

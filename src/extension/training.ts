@@ -89,15 +89,17 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
   async function run(command: LaunchCommand, label: string): Promise<void> {
     const busy = () => session.state !== 'idle';
     if (busy()) {
-      const what = session.progress?.started?.model ?? session.label ?? 'a model';
+      const what = session.progress?.started?.model ?? session.label ?? vscode.l10n.t('a model');
+      const stopAndStart = vscode.l10n.t('Stop and Start');
+      const showDashboard = vscode.l10n.t('Show Dashboard');
       const choice = await vscode.window.showWarningMessage(
-        `${what} is still training (${session.progress?.describe() ?? 'starting'}). Stop it and start ${label}?`,
-        { modal: true, detail: 'Stopping writes a checkpoint: the stopped run can be resumed from the dashboard.' },
-        'Stop and Start',
-        'Show Dashboard',
+        vscode.l10n.t('{0} is still training ({1}). Stop it and start {2}?', what, session.progress?.describe() ?? vscode.l10n.t('starting'), label),
+        { modal: true, detail: vscode.l10n.t('Stopping writes a checkpoint: the stopped run can be resumed from the dashboard.') },
+        stopAndStart,
+        showDashboard,
       );
-      if (choice === 'Show Dashboard') DashboardPanel.show(dashboardDeps);
-      if (choice !== 'Stop and Start') return;
+      if (choice === showDashboard) DashboardPanel.show(dashboardDeps);
+      if (choice !== stopAndStart) return;
       session.stop();
       await session.idle();
       if (busy()) return; // something else started meanwhile
@@ -109,7 +111,7 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
       log.error(`could not start the training worker: ${text}`);
-      void vscode.window.showErrorMessage(`Could not start the training worker: ${text}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Could not start the training worker: {0}', text));
       return;
     }
     notification = new TrainingNotification(label, () => session.stop());
@@ -125,27 +127,30 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
   }
 
   async function reportEnd(progress: RunProgress, runDir: string | undefined, exitCode: number | undefined): Promise<void> {
-    const model = progress.started?.model ?? 'the model';
+    const model = progress.started?.model ?? vscode.l10n.t('the model');
     let choice: string | undefined;
+    const showLog = vscode.l10n.t('Show Log');
+    const openDashboard = vscode.l10n.t('Open Dashboard');
+    const revealRunFolder = vscode.l10n.t('Reveal Run Folder');
     if (progress.failure !== undefined) {
-      choice = await vscode.window.showErrorMessage(`Training ${model} failed: ${progress.failure}`, 'Show Log');
+      choice = await vscode.window.showErrorMessage(vscode.l10n.t('Training {0} failed: {1}', model, progress.failure), showLog);
     } else if (progress.finished) {
       const f = progress.finished;
       const text = f.stopped
-        ? `Training ${model} stopped at step ${f.step.toLocaleString('en-US')}; its checkpoint can be resumed from the dashboard. Test error so far: ${percent(1 - f.testAccuracy)}.`
-        : `Training ${model} finished: test error ${percent(1 - f.testAccuracy)} after ${f.step.toLocaleString('en-US')} steps.`;
-      choice = await vscode.window.showInformationMessage(text, 'Open Dashboard', ...(runDir ? ['Reveal Run Folder'] : []));
+        ? vscode.l10n.t('Training {0} stopped at step {1}; its checkpoint can be resumed from the dashboard. Test error so far: {2}.', model, f.step.toLocaleString('en-US'), percent(1 - f.testAccuracy))
+        : vscode.l10n.t('Training {0} finished: test error {1} after {2} steps.', model, percent(1 - f.testAccuracy), f.step.toLocaleString('en-US'));
+      choice = await vscode.window.showInformationMessage(text, openDashboard, ...(runDir ? [revealRunFolder] : []));
     } else {
       log.warn(`the training worker exited with code ${exitCode} before finishing`);
       choice = await vscode.window.showErrorMessage(
-        `The training worker exited (code ${exitCode}) before finishing ${model}. Its last checkpoint is kept: resume it from the dashboard.`,
-        'Open Dashboard',
-        'Show Log',
+        vscode.l10n.t('The training worker exited (code {0}) before finishing {1}. Its last checkpoint is kept: resume it from the dashboard.', String(exitCode), model),
+        openDashboard,
+        showLog,
       );
     }
-    if (choice === 'Show Log') log.show(true);
-    if (choice === 'Open Dashboard') DashboardPanel.show(dashboardDeps);
-    if (choice === 'Reveal Run Folder' && runDir) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(runDir));
+    if (choice === showLog) log.show(true);
+    if (choice === openDashboard) DashboardPanel.show(dashboardDeps);
+    if (choice === revealRunFolder && runDir) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(runDir));
   }
 
   async function train(args: unknown): Promise<void> {
@@ -154,12 +159,13 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
     const asked = await askForTrainRequest(parseTrainArgs(args), context, server);
     if (!asked) return;
     // Will it fit: the server warns when the batch needs more memory than resnet.costs.memoryBudgetMiB.
-    if (asked.memoryWarning && (await vscode.window.showWarningMessage(`Training may run out of memory: ${asked.memoryWarning}.`, 'Train Anyway')) !== 'Train Anyway') return;
+    const trainAnyway = vscode.l10n.t('Train Anyway');
+    if (asked.memoryWarning && (await vscode.window.showWarningMessage(vscode.l10n.t('Training may run out of memory: {0}.', asked.memoryWarning), trainAnyway)) !== trainAnyway) return;
     await run({ type: 'start', request: asked.request }, asked.label);
   }
 
   async function stop(): Promise<void> {
-    if (!session.stop()) void vscode.window.showInformationMessage(session.state === 'stopping' ? 'Training is already stopping.' : 'No training is running.');
+    if (!session.stop()) void vscode.window.showInformationMessage(session.state === 'stopping' ? vscode.l10n.t('Training is already stopping.') : vscode.l10n.t('No training is running.'));
   }
 
   return [
@@ -169,9 +175,9 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
     vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => DashboardPanel.restore(panel, dashboardDeps),
     }),
-    vscode.commands.registerCommand(TRAINING_COMMANDS.trainModel, reportingFailures('train the model', train)),
-    vscode.commands.registerCommand(TRAINING_COMMANDS.stopTraining, reportingFailures('stop training', stop)),
-    vscode.commands.registerCommand(TRAINING_COMMANDS.openDashboard, reportingFailures('open the training dashboard', async () => void DashboardPanel.show(dashboardDeps))),
+    vscode.commands.registerCommand(TRAINING_COMMANDS.trainModel, reportingFailures((reason) => vscode.l10n.t('ResNet: could not train the model: {0}', reason), train)),
+    vscode.commands.registerCommand(TRAINING_COMMANDS.stopTraining, reportingFailures((reason) => vscode.l10n.t('ResNet: could not stop training: {0}', reason), stop)),
+    vscode.commands.registerCommand(TRAINING_COMMANDS.openDashboard, reportingFailures((reason) => vscode.l10n.t('ResNet: could not open the training dashboard: {0}', reason), async () => void DashboardPanel.show(dashboardDeps))),
   ];
 }
 
@@ -179,7 +185,10 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
 function refusedInRestrictedMode(): boolean {
   if (vscode.workspace.isTrusted) return false;
   void vscode.window
-    .showErrorMessage('Training is disabled in Restricted Mode: it runs code on files from this workspace and writes run folders into it. Trust the workspace to train.', 'Manage Workspace Trust')
+    .showErrorMessage(
+      vscode.l10n.t('Training is disabled in Restricted Mode: it runs code on files from this workspace and writes run folders into it. Trust the workspace to train.'),
+      vscode.l10n.t('Manage Workspace Trust'),
+    )
     .then((choice) => {
       if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
     });
@@ -190,7 +199,7 @@ function refusedInRestrictedMode(): boolean {
 function workerBundled(): boolean {
   const { path } = workerEntry();
   if (existsSync(path)) return true;
-  void vscode.window.showErrorMessage(`Training is not available: this build of ResNet Studio has no training engine (${path} is missing).`);
+  void vscode.window.showErrorMessage(vscode.l10n.t('Training is not available: this build of ResNet Studio has no training engine ({0} is missing).', path));
   return false;
 }
 

@@ -265,3 +265,14 @@ export const commands = {
     return { dispose: () => recorded.registered.delete(command) };
   },
 };
+
+/** vscode.l10n without a bundle, as VS Code runs in English: `{0}` (or `{name}` from an object) filled in. */
+export const l10n = {
+  t(message: string, ...args: unknown[]): string {
+    const named = args.length === 1 && typeof args[0] === 'object' && args[0] !== null ? (args[0] as Record<string, unknown>) : undefined;
+    return message.replace(/\{(\w+)\}/g, (whole, key: string) => {
+      const value = named ? named[key] : args[Number(key)];
+      return value === undefined ? whole : String(value);
+    });
+  },
+};

@@ -51,7 +51,8 @@ export async function askForTrainRequest(args: TrainArgs, context: vscode.Extens
   const found = answer.value;
   if (found.kind === 'errors') {
     const n = found.errors;
-    const show = await vscode.window.showErrorMessage(`${fileName} has ${n} error${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} before training.`, 'Show Problems');
+    const message = n === 1 ? vscode.l10n.t('{0} has 1 error; fix it before training.', fileName) : vscode.l10n.t('{0} has {1} errors; fix them before training.', fileName, n);
+    const show = await vscode.window.showErrorMessage(message, vscode.l10n.t('Show Problems'));
     if (show) await vscode.commands.executeCommand('workbench.actions.view.problems');
     return undefined;
   }
@@ -65,24 +66,28 @@ export async function askForTrainRequest(args: TrainArgs, context: vscode.Extens
   if (!data) return undefined;
   const outDir = runsFolder(document.uri);
   if (!outDir) {
-    void vscode.window.showErrorMessage('Open a folder (or save the file) first: runs are written to a runs folder next to your work (setting resnet.training.runsFolder).');
+    void vscode.window.showErrorMessage(vscode.l10n.t('Open a folder (or save the file) first: runs are written to a runs folder next to your work (setting resnet.training.runsFolder).'));
     return undefined;
   }
   const backend = backendSetting();
   const engine = engineFields(model.engine);
   for (;;) {
     const detail = [
-      `Data: ${data.label}${data === fromRecipe ? " (the recipe's)" : ''}`,
+      data === fromRecipe ? vscode.l10n.t("Data: {0} (the recipe's)", data.label) : vscode.l10n.t('Data: {0}', data.label),
       ...model.recipe,
       engine.engine === 'pytorch'
-        ? `Engine: PyTorch, with ${engine.python ?? 'python3 on PATH'} (setting resnet.training.python)`
-        : `Backend: ${backend}${backend === 'auto' ? ' (the best available)' : ''}`,
-      `Run folder in: ${outDir}`,
+        ? vscode.l10n.t('Engine: PyTorch, with {0} (setting resnet.training.python)', engine.python ?? vscode.l10n.t('python3 on PATH'))
+        : backend === 'auto'
+          ? vscode.l10n.t('Backend: {0} (the best available)', backend)
+          : vscode.l10n.t('Backend: {0}', backend),
+      vscode.l10n.t('Run folder in: {0}', outDir),
     ].join('\n');
-    const buttons = data === fromRecipe ? ['Start', 'Other Data…'] : ['Start'];
-    const choice = await vscode.window.showInformationMessage(`Train ${model.name} (${model.depth} layers)?`, { modal: true, detail }, ...buttons);
-    if (choice === 'Start') break;
-    if (choice !== 'Other Data…') return undefined;
+    const start = vscode.l10n.t('Start');
+    const otherData = vscode.l10n.t('Other Data…');
+    const buttons = data === fromRecipe ? [start, otherData] : [start];
+    const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Train {0} ({1} layers)?', model.name, model.depth), { modal: true, detail }, ...buttons);
+    if (choice === start) break;
+    if (choice !== otherData) return undefined;
     const other = await pickDataset(model, context);
     if (!other) return undefined;
     data = other;
@@ -111,14 +116,14 @@ async function resnetDocument(uri: string | undefined): Promise<vscode.TextDocum
     try {
       return await vscode.workspace.openTextDocument(vscode.Uri.parse(uri, true));
     } catch (error) {
-      void vscode.window.showErrorMessage(`Cannot open ${uri}: ${error instanceof Error ? error.message : String(error)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Cannot open {0}: {1}', uri, error instanceof Error ? error.message : String(error)));
       return undefined;
     }
   }
   const isResnet = (d: vscode.TextDocument) => d.languageId === 'resnet' || d.uri.path.endsWith('.resnet');
   const active = vscode.window.activeTextEditor?.document;
   const document = active && isResnet(active) ? active : vscode.window.visibleTextEditors.map((e) => e.document).find(isResnet);
-  if (!document) void vscode.window.showErrorMessage('Open a .resnet file to train one of its models.');
+  if (!document) void vscode.window.showErrorMessage(vscode.l10n.t('Open a .resnet file to train one of its models.'));
   return document;
 }
 
@@ -129,18 +134,18 @@ async function pickModel(models: readonly TrainableModel[], wanted: string | und
     return model;
   }
   if (models.length === 0) {
-    void vscode.window.showErrorMessage(`${fileName} has no model to train.`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('{0} has no model to train.', fileName));
     return undefined;
   }
   if (models.length === 1) return models[0];
   const picked = await vscode.window.showQuickPick(
     models.map((model) => ({
       label: model.name,
-      description: `${model.depth} layers · ${model.params.toLocaleString('en-US')} params${model.plain ? ' · plain' : ''}`,
+      description: vscode.l10n.t('{0} layers · {1} params', model.depth, model.params.toLocaleString('en-US')) + (model.plain ? ' · plain' : ''),
       detail: model.recipe.slice(0, 3).join(' · '),
       model,
     })),
-    { title: 'Train which model?', matchOnDescription: true },
+    { title: vscode.l10n.t('Train which model?'), matchOnDescription: true },
   );
   return picked?.model;
 }
@@ -190,7 +195,7 @@ async function pickDataset(model: TrainableModel, context: vscode.ExtensionConte
   // The recipe's data set (or the one that fits) comes first.
   const preferred: DatasetChoice = model.dataset ?? (fits('mnist') ? 'mnist' : fits('cifar10') ? 'cifar10' : 'synthetic');
   items.sort((a, b) => Number(b.dataset === preferred) - Number(a.dataset === preferred));
-  const picked = await vscode.window.showQuickPick(items, { title: `Train ${model.name} on which data?`, matchOnDescription: true });
+  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Train {0} on which data?', model.name), matchOnDescription: true });
   if (!picked) return undefined;
   if (!picked.browse) {
     const label = picked.dataset === 'synthetic' ? 'synthetic images' : `${picked.label}${picked.dataDir ? ` (${picked.dataDir})` : ''}`;
@@ -200,8 +205,8 @@ async function pickDataset(model: TrainableModel, context: vscode.ExtensionConte
     canSelectFolders: true,
     canSelectFiles: false,
     canSelectMany: false,
-    openLabel: 'Use This Folder',
-    title: 'The CIFAR-10 folder (cifar-10-batches-bin, or the folder holding it)',
+    openLabel: vscode.l10n.t('Use This Folder'),
+    title: vscode.l10n.t('The CIFAR-10 folder (cifar-10-batches-bin, or the folder holding it)'),
     defaultUri: remembered ? vscode.Uri.file(dirname(remembered)) : undefined,
   });
   const dataDir = folder?.[0]?.fsPath;
