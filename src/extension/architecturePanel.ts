@@ -3,6 +3,7 @@
 // for the graph (or the comparison) when the diagnostics of that file change or the cursor enters
 // another model, passes it to the page, and turns the page's requests (go to a line, save an
 // export) into editor actions. One panel at a time, restored after a reload by its serializer.
+import { localeOf } from '../core/l10n/locale';
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
@@ -72,7 +73,7 @@ export class ArchitecturePanel implements vscode.Disposable {
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'architecture.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'architecture.css')).toString(),
       nonce: randomBytes(18).toString('base64'),
-    });
+    }, localeOf(vscode.env.language));
     this.disposables.push(
       webview.onDidReceiveMessage((raw: unknown) => {
         const message = parseFromArchitecture(raw);

@@ -2,6 +2,9 @@
 // Content Security Policy: nothing remote, scripts only with this page's nonce, styles only from
 // the bundle folder, images only from there or data: URLs (a PNG export draws its SVG through one).
 // Plain TypeScript (the test hosts serve the same pages). Every value is escaped for an attribute.
+// The page's words come with it, in the display language (data-l10n on the root; webview/pageText.ts reads them).
+import { catalogue } from '../core/l10n/format';
+import type { Locale } from '../core/l10n/locale';
 
 export interface WebviewPage {
   /** The webview's own source expression (`webview.cspSource`). */
@@ -12,7 +15,8 @@ export interface WebviewPage {
   readonly nonce: string;
 }
 
-export function webviewHtml(page: WebviewPage, options: { readonly title: string; readonly rootId: string }): string {
+export function webviewHtml(page: WebviewPage, options: { readonly title: string; readonly rootId: 'dashboard' | 'architecture'; readonly locale?: Locale }): string {
+  const locale = options.locale ?? 'en';
   const csp = [
     "default-src 'none'",
     `img-src ${page.cspSource} data:`,
@@ -21,7 +25,7 @@ export function webviewHtml(page: WebviewPage, options: { readonly title: string
     `script-src 'nonce-${page.nonce}'`,
   ].join('; ');
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${locale}">
 <head>
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${attribute(csp)}">
@@ -30,10 +34,15 @@ export function webviewHtml(page: WebviewPage, options: { readonly title: string
   <title>${attribute(options.title)}</title>
 </head>
 <body>
-  <div id="${attribute(options.rootId)}"></div>
+  <div id="${attribute(options.rootId)}" data-l10n="${attribute(JSON.stringify(pageStrings(locale, options.rootId)))}"></div>
   <script nonce="${attribute(page.nonce)}" src="${attribute(page.scriptUri)}"></script>
 </body>
 </html>`;
+}
+
+/** The catalogue's words for one page (keys `webview.<page>.*`), in `locale`. */
+export function pageStrings(locale: Locale, page: 'dashboard' | 'architecture'): Record<string, string> {
+  return Object.fromEntries(Object.entries(catalogue(locale)).filter(([key]) => key.startsWith(`webview.${page}.`)));
 }
 
 /** Text for an attribute value or an element's text: no character can end either. */

@@ -2,6 +2,7 @@
 // folder, and serves it in headless Debian Chromium (playwright-core) under the page's real HTML
 // and Content Security Policy, from a made-up origin, with a fake `acquireVsCodeApi` that records
 // what the page posts, and a VS Code theme's CSS variables. Used by the tests and the benchmark.
+import type { Locale } from '../../src/core/l10n/locale';
 import * as esbuild from 'esbuild';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,7 +52,8 @@ export class DashboardBrowser {
     private readonly profileDir: string,
   ) {}
 
-  static async launch(bundleDir: string): Promise<DashboardBrowser> {
+  /** `locale`: the display language the extension would write the page's words in. */
+  static async launch(bundleDir: string, locale: Locale = 'en'): Promise<DashboardBrowser> {
     const profileDir = mkdtempSync(join(tmpdir(), 'resnet-dashboard-profile-'));
     const context = await chromium.launchPersistentContext(profileDir, {
       executablePath: CHROMIUM_PATH,
@@ -68,7 +70,7 @@ export class DashboardBrowser {
       const url = new URL(route.request().url());
       if (url.origin === ORIGIN && url.pathname === '/index.html') {
         const nonce = Math.random().toString(36).slice(2);
-        const html = dashboardHtml({ cspSource: ORIGIN, scriptUri: `${ORIGIN}/dashboard.js`, styleUri: `${ORIGIN}/dashboard.css`, nonce });
+        const html = dashboardHtml({ cspSource: ORIGIN, scriptUri: `${ORIGIN}/dashboard.js`, styleUri: `${ORIGIN}/dashboard.css`, nonce }, locale);
         return route.fulfill({ status: 200, contentType: 'text/html', body: html });
       }
       const file = url.origin === ORIGIN ? files[url.pathname] : undefined;

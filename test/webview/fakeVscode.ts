@@ -276,3 +276,6 @@ export const l10n = {
     });
   },
 };
+
+/** The display language VS Code reports (`--locale`); English as VS Code starts by default. */
+export const env = { language: 'en' };

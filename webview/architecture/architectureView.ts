@@ -2,6 +2,7 @@
 // text, with a toolbar (size metric, fold, fit, export), a legend, hover figures, two-way
 // selection with the editor, keyboard navigation, and in diff mode a table of the changes.
 // Messages in and out are checked against the protocol's schemas; its state survives a reload.
+import { pageText, type PageKey, type PageText } from '../pageText';
 import { formatShape } from '../../src/core/analysis/shape';
 import type { ArchitectureDiff } from '../../src/core/diff/architectureDiff';
 import { formatSigned, formatSignedBytes } from '../../src/core/diff/formatDiff';
@@ -25,10 +26,10 @@ export const FOLD_ABOVE_LAYERS = 400;
 const MIN_SCALE = 0.05;
 const MAX_SCALE = 4;
 
-const METRICS: readonly { readonly value: SizeMetric; readonly label: string }[] = [
-  { value: 'macs', label: 'MACs' },
-  { value: 'params', label: 'Params' },
-  { value: 'activationBytes', label: 'Activation memory' },
+const METRICS: readonly { readonly value: SizeMetric; readonly label: PageKey }[] = [
+  { value: 'macs', label: 'webview.architecture.macs' },
+  { value: 'params', label: 'webview.architecture.params' },
+  { value: 'activationBytes', label: 'webview.architecture.activationMemory' },
 ];
 
 type Mode = { kind: 'live' } | { kind: 'diff'; diff: ArchitectureDiff; oldLabel: string; newLabel: string };
@@ -38,6 +39,8 @@ export class ArchitectureView {
   private mode: Mode = { kind: 'live' };
   private uri: string | undefined;
   private fileName = '';
+  /** The page's words, in the editor's display language. */
+  private readonly text: PageText;
   private layout: Layout | undefined;
   private metric: SizeMetric = 'macs';
   private folded = new Map<string, Set<string>>();
@@ -58,22 +61,24 @@ export class ArchitectureView {
     root: HTMLElement,
     private readonly host: ArchitectureHost,
   ) {
+    const text = pageText(root);
+    this.text = text;
     root.innerHTML = `
       <header class="arch-header">
-        <div class="title-row"><h1 id="arch-title">Architecture</h1><span id="arch-totals" class="hint"></span></div>
-        <div class="toolbar" role="toolbar" aria-label="Architecture view">
-          <label>Colour by <select id="arch-metric"></select></label>
-          <button id="arch-fold" type="button">Fold all</button>
-          <button id="arch-unfold" type="button">Unfold all</button>
-          <button id="arch-fit" type="button">Fit</button>
-          <button id="arch-export-svg" type="button">Export SVG</button>
-          <button id="arch-export-png" type="button">Export PNG</button>
-          <button id="arch-live" type="button" hidden>Back to the live view</button>
+        <div class="title-row"><h1 id="arch-title">${text('webview.architecture.title')}</h1><span id="arch-totals" class="hint"></span></div>
+        <div class="toolbar" role="toolbar" aria-label="${text('webview.architecture.toolbar')}">
+          <label>${text('webview.architecture.colourBy')} <select id="arch-metric"></select></label>
+          <button id="arch-fold" type="button">${text('webview.architecture.foldAll')}</button>
+          <button id="arch-unfold" type="button">${text('webview.architecture.unfoldAll')}</button>
+          <button id="arch-fit" type="button">${text('webview.architecture.fit')}</button>
+          <button id="arch-export-svg" type="button">${text('webview.architecture.exportSvg')}</button>
+          <button id="arch-export-png" type="button">${text('webview.architecture.exportPng')}</button>
+          <button id="arch-live" type="button" hidden>${text('webview.architecture.backToLive')}</button>
         </div>
         <div id="arch-legend" class="legend"></div>
         <div id="arch-message" class="message" hidden></div>
       </header>
-      <div id="arch-canvas" class="canvas" tabindex="0" role="application" aria-label="Architecture graph. Arrow keys move between nodes, Enter goes to the text, Left and Right fold and unfold a stage, plus and minus zoom, 0 fits.">
+      <div id="arch-canvas" class="canvas" tabindex="0" role="application" aria-label="${text('webview.architecture.canvas')}">
         <svg id="arch-svg" xmlns="http://www.w3.org/2000/svg"></svg>
         <div id="arch-tooltip" class="tooltip" role="tooltip" hidden></div>
       </div>
@@ -92,7 +97,7 @@ export class ArchitectureView {
     };
     this.svg = root.querySelector('#arch-svg') as SVGSVGElement;
     this.metricSelect = byId('arch-metric') as HTMLSelectElement;
-    for (const m of METRICS) this.metricSelect.append(new Option(m.label, m.value));
+    for (const m of METRICS) this.metricSelect.append(new Option(this.text(m.label), m.value));
     this.liveButton = byId('arch-live') as HTMLButtonElement;
     this.palette = readPalette();
     this.renderer = new GraphRenderer(this.svg, this.palette, (n) => this.lookOf(n));
@@ -271,7 +276,7 @@ export class ArchitectureView {
     const bar = document.createElement('span');
     bar.className = 'gradient';
     bar.style.background = `linear-gradient(to right, ${[0, 0.1, 0.3, 0.6, 1].map((t) => heatFill(this.palette, t)).join(', ')})`;
-    const label = METRICS.find((m) => m.value === this.metric)!.label;
+    const label = this.text(METRICS.find((m) => m.value === this.metric)!.label);
     const total = graph.totals[this.metric];
     const maxText = this.metric === 'activationBytes' ? formatBytes(max) : formatExact(max);
     legend.append(document.createTextNode(`${label} per ${per}: 0 `), bar, document.createTextNode(` ${maxText} (${formatShare(max, total)} of the model); shortcuts dashed blue`));
@@ -405,7 +410,7 @@ export class ArchitectureView {
       lines.push(`MACs: ${formatExact(s.cost.macs)} (${formatShare(s.cost.macs, graph.totals.macs)})`);
       lines.push(`Activations for training, batch ${graph.batchSize} (float32): ${formatBytes(s.cost.activationBytes)}`);
     } else if (s.cost) {
-      lines.push(`${formatShare(s.cost[this.metric], graph.totals[this.metric])} of ${METRICS.find((m) => m.value === this.metric)!.label}`);
+      lines.push(`${formatShare(s.cost[this.metric], graph.totals[this.metric])} of ${this.text(METRICS.find((m) => m.value === this.metric)!.label)}`);
     }
     if (s.change) lines.push(`${s.status}: ${s.change}`);
     else if (s.status) lines.push(s.status);

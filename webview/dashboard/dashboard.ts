@@ -1,6 +1,7 @@
 // The dashboard page: holds the runs it was sent, the person's choices, and draws them. Messages
 // are checked on arrival; drawing waits for the next animation frame, so a burst of messages
 // costs one redraw.
+import { pageText, type PageText } from '../pageText';
 import { checkToDashboard, describeDropped, type RunSummary, type SessionState, type ToDashboard } from '../../src/protocol/webview';
 import { CHART_TITLES, learningRateChart, lossChart, metricChart, type ChartModel, type ChartName, type ShownRun } from './chartData';
 import { chartCsv, chartPng } from './exportChart';
@@ -37,13 +38,16 @@ export class Dashboard {
   private readonly requested = new Set<string>();
   private frame = 0;
   private listStale = true;
+  /** The page's words, in the editor's display language. */
+  private readonly text: PageText;
 
   constructor(
     private readonly root: HTMLElement,
     private readonly host: DashboardHost,
   ) {
     this.state = restoreState(host.loadState());
-    root.innerHTML = dashboardLayout(this.state);
+    this.text = pageText(root);
+    root.innerHTML = dashboardLayout(this.state, this.text);
     this.theme = readTheme();
     this.charts = {
       loss: new LineChart(this.element('chart-loss')),
@@ -187,13 +191,14 @@ export class Dashboard {
       this.theme = theme;
       this.listStale = true;
     }
-    renderHeader(this.focused, this.session.state);
+    renderHeader(this.focused, this.session.state, this.text);
     if (this.listStale) {
       this.listStale = false;
       renderRunList(
         this.element('run-list'),
         {
           runs: this.summaries,
+          emptyText: this.text('webview.dashboard.noRuns'),
           selected: this.state.selected,
           focused: this.focused?.runDir,
           liveRunDir: this.session.state === 'idle' ? undefined : this.session.runDir,

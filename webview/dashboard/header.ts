@@ -1,4 +1,5 @@
 // The header: what the focused run is, where it stands, and the buttons that act on it.
+import type { PageText } from '../pageText';
 import type { RunStatus, RunSummary, SessionState } from '../../src/protocol/webview';
 import { formatCount, formatDuration, formatPercent, runLabel } from './format';
 import type { RunSeries } from './runSeries';
@@ -36,10 +37,10 @@ function set(id: string, text: string, title?: string): void {
   if (title !== undefined) element.title = title;
 }
 
-export function renderHeader(focus: FocusedRun | undefined, session: SessionState): void {
+export function renderHeader(focus: FocusedRun | undefined, session: SessionState, text: PageText): void {
   const stop = document.getElementById('stop') as HTMLElement & { disabled: boolean };
   stop.disabled = session !== 'running';
-  stop.textContent = session === 'stopping' ? 'Stopping…' : 'Stop';
+  stop.textContent = session === 'stopping' ? text('webview.dashboard.stopping') : text('webview.dashboard.stop');
   const resume = document.getElementById('resume') as HTMLElement & { disabled: boolean };
   resume.disabled = !canResume(focus, session);
   const reveal = document.getElementById('reveal') as HTMLAnchorElement;
@@ -49,7 +50,7 @@ export function renderHeader(focus: FocusedRun | undefined, session: SessionStat
   const badge = document.getElementById('run-status') as HTMLElement;
   const message = document.getElementById('run-message') as HTMLElement;
   if (!focus) {
-    set('run-title', 'No run selected');
+    set('run-title', text('webview.dashboard.noRunSelected'));
     badge.hidden = true;
     message.hidden = true;
     for (const id of ['params', 'macs', 'backend', 'data', 'speed', 'epoch', 'step', 'eta', 'best', 'test']) set(`fact-${id}`, '—');

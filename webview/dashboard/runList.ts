@@ -4,6 +4,8 @@ import type { RunSummary } from '../../src/protocol/webview';
 import { formatPercent, runLabel } from './format';
 
 export interface RunListView {
+  /** What the list says when there is no run, in the display language. */
+  readonly emptyText: string;
   readonly runs: readonly RunSummary[];
   readonly selected: readonly string[];
   readonly focused?: string;
@@ -69,7 +71,7 @@ export function renderRunList(list: HTMLElement, view: RunListView, actions: Run
   if (runs.length === 0) {
     const empty = document.createElement('li');
     empty.className = 'hint';
-    empty.textContent = 'No runs yet: run "ResNet: Train Model" on a .resnet file.';
+    empty.textContent = view.emptyText;
     list.append(empty);
   }
 }

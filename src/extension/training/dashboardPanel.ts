@@ -1,6 +1,7 @@
 // The training dashboard's webview panel: one at a time, restored after a reload by its
 // serializer. It answers the page's requests (runs, their metrics, stop, resume, exports) and
 // forwards the live run's messages in batches.
+import { localeOf } from '../../core/l10n/locale';
 import { randomBytes } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
@@ -65,7 +66,7 @@ export class DashboardPanel implements vscode.Disposable {
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'dashboard.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'dashboard.css')).toString(),
       nonce: randomBytes(18).toString('base64'),
-    });
+    }, localeOf(vscode.env.language));
     this.disposables.push(
       webview.onDidReceiveMessage((raw: unknown) => {
         const checked = checkFromDashboard(raw);
