@@ -1,7 +1,7 @@
 // The whole analysis of one `.resnet` file: parse, resolve names, expand every model, infer every
 // shape, check every shortcut, count every cost. It never throws: whatever is wrong becomes a
 // diagnostic, and whatever is right is still analyzed.
-import { msg } from '../l10n/format';
+import { msg, render, type MessageRef } from '../l10n/format';
 import { relatedNote, type Diagnostic } from '../diagnostics';
 import type { BlockDecl, Line, ModelDecl, ResnetFile, SourceRange, Statement, TrainBlock } from '../language/ast';
 import { appendAll } from '../bounded';
@@ -58,8 +58,8 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   } catch (error) {
     // Only a pathological input (nesting deep enough to exhaust the stack) should get here; a bug
     // in the analysis is reported too, rather than thrown at the editor or the command line.
-    const reason = error instanceof RangeError ? 'something in it is nested too deeply (parentheses, or blocks calling blocks); flatten the deepest part' : `an internal error (${error instanceof Error ? error.message : String(error)}); please report it`;
-    ctx.error('too-large', parsed.file.range, `this file cannot be analyzed: ${reason}`);
+    const text = error instanceof RangeError ? msg('limit.nestedTooDeeply') : msg('limit.internalError', { reason: error instanceof Error ? error.message : String(error) });
+    ctx.error('too-large', parsed.file.range, text);
   }
   return { file: parsed.file, models, diagnostics: capDiagnostics(sortDiagnostics(ctx.diagnostics)), counts: countSeverities(ctx.diagnostics) };
 }
@@ -83,14 +83,17 @@ export function capDiagnostics(sorted: readonly Diagnostic[], limit = MAX_DIAGNO
   const rest = sorted.filter((d) => !chosen.has(d));
   const errors = rest.filter((d) => d.severity === 'error').length;
   const warnings = rest.filter((d) => d.severity === 'warning').length;
-  const counts = [errors && `${errors.toLocaleString('en-US')} error${errors === 1 ? '' : 's'}`, warnings && `${warnings.toLocaleString('en-US')} warning${warnings === 1 ? '' : 's'}`].filter(Boolean).join(', ');
-  kept.push({
-    severity: errors > 0 ? 'error' : rest[0].severity,
-    code: 'too-large',
-    message: `and ${rest.length.toLocaleString('en-US')} more problems from here on (${counts || 'notes'}); fix the ones above first`,
-    range: rest[0].range,
-  });
+  const counted = (n: number, what: 'error' | 'warning') => msg(`term.count.${what}.${n === 1 ? 'one' : 'other'}`, { count: n.toLocaleString('en-US') });
+  const counts =
+    errors && warnings ? msg('term.list2', { first: counted(errors, 'error'), second: counted(warnings, 'warning') }) : errors ? counted(errors, 'error') : warnings ? counted(warnings, 'warning') : msg('term.notes');
+  const text = msg('limit.moreProblems', { count: rest.length.toLocaleString('en-US'), counts });
+  kept.push({ severity: errors > 0 ? 'error' : rest[0].severity, code: 'too-large', message: render('en', text), text, range: rest[0].range });
   return kept;
+}
+
+/** A diagnostic's English text with its key beside it, for the other locales. */
+function textOf(text: MessageRef): { message: string; text: MessageRef } {
+  return { message: render('en', text), text };
 }
 
 function countSeverities(diagnostics: readonly Diagnostic[]): Analysis['counts'] {
@@ -110,7 +113,7 @@ function refuseLongText(text: string): Analysis {
     file: { items: [], range },
     models: [],
     counts: { errors: 1, warnings: 0 },
-    diagnostics: [{ severity: 'error', code: 'too-large', range, message: `this file is ${size} long, over the ${MAX_SOURCE_LENGTH / (1024 * 1024)} MiB a .resnet file may have; it is not analyzed: split it, or use repeat counts (\`basic(64) x 3\`) instead of writing layers out` }],
+    diagnostics: [{ severity: 'error', code: 'too-large', range, ...textOf(msg('limit.longText', { size, limit: MAX_SOURCE_LENGTH / (1024 * 1024) })) }],
   };
 }
 

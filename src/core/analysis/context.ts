@@ -3,7 +3,7 @@
 import type { Diagnostic, DiagnosticCode, FixHint, RelatedInformation } from '../diagnostics';
 import type { BlockDecl, ModelDecl, SourceRange } from '../language/ast';
 import { Scope } from './scope';
-import { render, type MessageRef } from '../l10n/format';
+import { msg, render, type MessageRef } from '../l10n/format';
 
 /**
  * No model may expand to more layers than this (ResNet-1202 has about 4,300): a typo like
@@ -112,14 +112,14 @@ export class AnalysisContext {
     return false;
   }
 
-  private outOfTimeMessage(): string {
-    return `this file took over ${this.limits.milliseconds / 1000} s to analyze and was stopped here; reduce repeat counts or split the file`;
+  private outOfTimeMessage(): MessageRef {
+    return msg('limit.time', { seconds: this.limits.milliseconds / 1000 });
   }
 
-  private layerLimitMessage(): string {
+  private layerLimitMessage(): MessageRef {
     return this.limitedByFile
-      ? `the models of this file expand to more than ${this.limits.layersPerFile.toLocaleString('en-US')} layers in all; reduce a repeat count or split the file`
-      : `this model expands to more than ${this.limits.layersPerModel.toLocaleString('en-US')} layers; reduce a repeat count`;
+      ? msg('limit.fileLayers', { limit: this.limits.layersPerFile.toLocaleString('en-US') })
+      : msg('limit.modelLayers', { limit: this.limits.layersPerModel.toLocaleString('en-US') });
   }
 
   /**
@@ -133,11 +133,11 @@ export class AnalysisContext {
     this.limitedByFile = this.fileBudget < this.limits.layersPerModel;
     this.budgetExceeded = false;
     if (this.outOfTime) {
-      this.error('too-large', nameRange, `not analyzed: ${this.outOfTimeMessage()}`);
+      this.error('too-large', nameRange, msg('limit.notAnalyzed', { reason: this.outOfTimeMessage() }));
       return false;
     }
     if (this.fileBudget <= 0) {
-      this.error('too-large', nameRange, `not analyzed: the models above already expand to ${this.limits.layersPerFile.toLocaleString('en-US')} layers, the most one file may have; split the file`);
+      this.error('too-large', nameRange, msg('limit.notAnalyzedFile', { limit: this.limits.layersPerFile.toLocaleString('en-US') }));
       return false;
     }
     return true;

@@ -155,12 +155,12 @@ function warnOddStride(spec: LayerSpec, input: Shape, range: SourceRange, ctx: A
   const rows = unreadTail(h, spec.kernel[0], spec.stride, spec.padding[0]);
   const columns = unreadTail(w, spec.kernel[1], spec.stride, spec.padding[1]);
   if (rows === 0 && columns === 0) return;
-  const last = (n: number, what: string) => (n === 1 ? `the last ${what}` : `the last ${n} ${what}s`);
-  const lost = [rows > 0 && last(rows, 'row'), columns > 0 && last(columns, 'column')].filter(Boolean).join(' and ');
+  const last = (n: number, what: 'row' | 'column') => msg(`term.last.${what}.${n === 1 ? 'one' : 'other'}`, { count: n });
+  const lost = rows > 0 && columns > 0 ? msg('term.rowsAndColumns', { rows: last(rows, 'row'), columns: last(columns, 'column') }) : rows > 0 ? last(rows, 'row') : last(columns, 'column');
   ctx.warning(
     'odd-stride',
     range,
-    `stride ${spec.stride} with a ${spec.kernel[0]}×${spec.kernel[1]} window and padding ${spec.padding[0]} over a ${h}×${w} input reads ${lost} with no window; change the input size or the padding so the windows reach the edge`,
+    msg('shape.oddStride', { stride: spec.stride, kernelHeight: spec.kernel[0], kernelWidth: spec.kernel[1], padding: spec.padding[0], height: h, width: w, lost }),
   );
 }
 

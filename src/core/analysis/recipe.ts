@@ -111,14 +111,14 @@ export function readRecipe(train: TrainBlock | undefined, input: Shape, scope: S
     const known = recipeSettings[key];
     if (!known) {
       const suggestion = closestName(key, Object.keys(recipeSettings));
-      ctx.error('recipe', setting.key.range, suggestion === undefined
-          ? msg('recipe.unknownSetting', { name: key, settings: Object.keys(recipeSettings).join(', ') })
-          : msg('recipe.unknownSettingSuggest', { name: key, suggestion, settings: Object.keys(recipeSettings).join(', ') }), fixFor(suggestion));
+      const settings = Object.keys(recipeSettings).join(', ');
+      const text = suggestion === undefined ? msg('recipe.unknownSetting', { name: key, settings }) : msg('recipe.unknownSettingSuggest', { name: key, suggestion, settings });
+      ctx.error('recipe', setting.key.range, text, fixFor(suggestion));
       continue;
     }
     const group = key === 'adam' ? 'sgd' : key === 'epochs' ? 'iterations' : key;
     if (seen.has(group)) {
-      ctx.error('recipe', setting.range, `the recipe already sets ${group === 'sgd' ? 'the optimizer' : group === 'iterations' ? 'its length' : `\`${key}\``}; remove one`);
+      ctx.error('recipe', setting.range, group === 'sgd' ? msg('recipe.optimizerTwice') : group === 'iterations' ? msg('recipe.lengthTwice') : msg('recipe.settingTwice', { name: key }));
       continue;
     }
     seen.set(group, setting.range);
@@ -128,7 +128,7 @@ export function readRecipe(train: TrainBlock | undefined, input: Shape, scope: S
       const v = args.number(name);
       if (v === undefined) return undefined;
       if (v < min || (integer && !Number.isInteger(v))) {
-        ctx.error('recipe', args.range(name) ?? setting.range, `\`${name}\` of \`${key}\` must be ${integer ? 'a whole number ' : ''}of at least ${min}, not ${v}`);
+        ctx.error('recipe', args.range(name) ?? setting.range, msg(integer ? 'recipe.wholeAtLeast' : 'recipe.atLeast', { name, setting: key, min, value: v }));
         return undefined;
       }
       return v;
@@ -189,21 +189,21 @@ export function readRecipe(train: TrainBlock | undefined, input: Shape, scope: S
     r.milestones = [...new Set([Math.floor(r.duration * 0.5), Math.floor(r.duration * 0.75)])].filter((m) => m > 0 && m < r.duration);
   }
   const sorted = r.milestones.every((m, i) => i === 0 || m > r.milestones[i - 1]);
-  if (!sorted) ctx.error('recipe', milestonesRange ?? train.keywordRange, 'milestones must increase: write them in order, e.g. `decay 0.1 at 32k, 48k`');
+  if (!sorted) ctx.error('recipe', milestonesRange ?? train.keywordRange, msg('recipe.milestonesOrder'));
   const late = r.milestones.find((m) => m >= r.duration);
   if (late !== undefined) {
-    ctx.warning('recipe', milestonesRange ?? train.keywordRange, `the milestone ${late} is not before the end of training (${r.unit} ${r.duration}); it never takes effect`);
+    ctx.warning('recipe', milestonesRange ?? train.keywordRange, msg('recipe.lateMilestone', { milestone: late, unit: r.unit, duration: r.duration }));
   }
   // Without `crop`, the crop is the input's own height × width, which always fits: only a crop the
   // recipe writes (one number, a square) is checked against both sides.
   if (!cropWritten) {
     // Nothing to check.
   } else if (r.augment.crop > input[0] + 2 * r.augment.pad || r.augment.crop > input[1] + 2 * r.augment.pad) {
-    ctx.error('recipe', seen.get('augment') ?? train.keywordRange, `a ${r.augment.crop}×${r.augment.crop} crop does not fit a ${input[0]}×${input[1]} image padded by ${r.augment.pad}; crop at most ${Math.min(input[0], input[1]) + 2 * r.augment.pad}`);
+    ctx.error('recipe', seen.get('augment') ?? train.keywordRange, msg('recipe.cropTooLarge', { crop: r.augment.crop, height: input[0], width: input[1], pad: r.augment.pad, most: Math.min(input[0], input[1]) + 2 * r.augment.pad }));
   } else if (input[0] !== input[1]) {
-    ctx.error('recipe', seen.get('augment') ?? train.keywordRange, `\`crop ${r.augment.crop}\` is a square crop, but the input is ${input[0]}×${input[1]}: leave \`crop\` out and the crop is the input's size`);
+    ctx.error('recipe', seen.get('augment') ?? train.keywordRange, msg('recipe.cropSquare', { crop: r.augment.crop, height: input[0], width: input[1] }));
   } else if (r.augment.crop !== input[0]) {
-    ctx.error('recipe', seen.get('augment') ?? train.keywordRange, `the crop (${r.augment.crop}) must equal the model's input size (${input[0]}) so crops fit the input`);
+    ctx.error('recipe', seen.get('augment') ?? train.keywordRange, msg('recipe.cropInput', { crop: r.augment.crop, size: input[0] }));
   }
   r.explicit = explicit;
   return r;
