@@ -1,5 +1,7 @@
 // The custom requests behind the status bar and "Show Model Summary": the model under the cursor,
 // its totals, and its summary table.
+import { format } from '../core/l10n/format';
+import type { Locale } from '../core/l10n/locale';
 import type { CostSettings } from '../core/report/costLines';
 import type { ModelNode } from '../core/analysis/network';
 import { formatExact, formatPaperUnits } from '../core/report/numbers';
@@ -19,7 +21,7 @@ export function modelAt(analyzed: AnalyzedDocument, position: DocumentPosition |
   return models[0];
 }
 
-export function modelTotals(analyzed: AnalyzedDocument, position: DocumentPosition | undefined): ModelTotals | null {
+export function modelTotals(analyzed: AnalyzedDocument, position: DocumentPosition | undefined, locale: Locale = 'en'): ModelTotals | null {
   const model = modelAt(analyzed, position);
   if (!model) return null;
   const { params, macs } = model.cost;
@@ -27,8 +29,8 @@ export function modelTotals(analyzed: AnalyzedDocument, position: DocumentPositi
     model: model.name,
     params,
     macs,
-    label: modelTotalsLabel(model),
-    tooltip: `${model.name}: ${formatExact(params)} params, ${formatExact(macs)} MACs (${formatPaperUnits(macs)} FLOPs as multiply-adds)`,
+    label: modelTotalsLabel(model, locale),
+    tooltip: format(locale, 'statusBar.tooltip', { model: model.name, params: formatExact(params), macs: formatExact(macs), units: formatPaperUnits(macs) }),
   };
 }
 

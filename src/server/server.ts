@@ -225,7 +225,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       ModelTotalsParamsSchema,
       guard('model totals', null, (params) => {
         const a = analysisOf(params.uri);
-        return a ? modelTotals(a, params.position) : null;
+        return a ? modelTotals(a, params.position, locale) : null;
       }),
     ),
   );

@@ -114,6 +114,7 @@ export const en = {
   // The language server (src/server)
   'server.analysisFailed': 'ResNet Studio could not analyze this file ({reason}); the language server log has the details',
   'lens.totals': '{params} params · {macs} MACs',
+  'statusBar.tooltip': '{model}: {params} params, {macs} MACs ({units} FLOPs as multiply-adds)',
   'lens.train': 'Train',
   'lens.summary': 'Summary',
   'lens.graph': 'Graph',

@@ -109,6 +109,7 @@ export const ko: Catalogue = {
 
   'server.analysisFailed': 'ResNet Studio가 이 파일을 분석하지 못했습니다 ({reason}). 자세한 내용은 language server 로그에 있습니다',
   'lens.totals': '파라미터 {params} · MACs {macs}',
+  'statusBar.tooltip': '{model}: 파라미터 {params}, MACs {macs} (곱셈-덧셈으로 센 {units} FLOPs)',
   'lens.train': '학습',
   'lens.summary': '요약',
   'lens.graph': '그래프',

@@ -19,8 +19,8 @@ export function registerDownloadCifar10(log: vscode.LogOutputChannel): vscode.Di
       canSelectFolders: true,
       canSelectFiles: false,
       canSelectMany: false,
-      openLabel: 'Download Here',
-      title: 'Download CIFAR-10 into which folder? (162 MB; it makes cifar-10-batches-bin there)',
+      openLabel: vscode.l10n.t('Download Here'),
+      title: vscode.l10n.t('Download CIFAR-10 into which folder? (162 MB; it makes cifar-10-batches-bin there)'),
       ...(workspaceFolder ? { defaultUri: workspaceFolder.uri } : {}),
     });
     const dir = picked?.[0]?.fsPath;
@@ -48,9 +48,14 @@ export function registerDownloadCifar10(log: vscode.LogOutputChannel): vscode.Di
           });
         },
       );
-      const text = result.how === 'ready' ? `CIFAR-10 is already in ${result.folder}.` : `CIFAR-10 is ready in ${result.folder}.`;
-      log.info(`${text}${result.resumedAt ? ` (resumed at ${formatBytes(result.resumedAt)})` : ''}`);
-      void vscode.window.showInformationMessage(`${text} To train on it, pick "CIFAR-10 from a folder…" in "ResNet: Train Model" and choose ${dir}.`);
+      // The log stays English (like every log line); the message is in the display language.
+      const logged = result.how === 'ready' ? `CIFAR-10 is already in ${result.folder}.` : `CIFAR-10 is ready in ${result.folder}.`;
+      log.info(`${logged}${result.resumedAt ? ` (resumed at ${formatBytes(result.resumedAt)})` : ''}`);
+      void vscode.window.showInformationMessage(
+        result.how === 'ready'
+          ? vscode.l10n.t('CIFAR-10 is already in {0}. To train on it, pick "CIFAR-10 from a folder…" in "ResNet: Train Model" and choose {1}.', result.folder, dir)
+          : vscode.l10n.t('CIFAR-10 is ready in {0}. To train on it, pick "CIFAR-10 from a folder…" in "ResNet: Train Model" and choose {1}.', result.folder, dir),
+      );
     } catch (error) {
       if (!(error instanceof DatasetError)) throw error;
       log.warn(error.message);

@@ -14,7 +14,7 @@ export class TrainingNotification {
   private lastReport = 0;
 
   constructor(label: string, onCancel: () => void) {
-    void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Training ${label}`, cancellable: true }, (progress, token) => {
+    void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Training {0}', label), cancellable: true }, (progress, token) => {
       this.report = (value) => progress.report(value);
       token.onCancellationRequested(onCancel);
       return new Promise<void>((resolve) => {

@@ -22,7 +22,7 @@ export class TrainingStatusBar implements vscode.Disposable {
     const model = progress.started?.model ?? label;
     if (state !== 'idle') {
       const icon = state === 'stopping' ? '$(debug-pause)' : '$(sync~spin)';
-      this.item.text = `${icon} ${model} · ${state === 'stopping' ? 'stopping' : progress.describe()}`;
+      this.item.text = `${icon} ${model} · ${state === 'stopping' ? vscode.l10n.t('stopping') : progress.describe()}`;
       this.item.tooltip = this.tooltip(progress);
       this.item.show();
       return;
@@ -30,20 +30,23 @@ export class TrainingStatusBar implements vscode.Disposable {
     // Ended: show the outcome for a while, then get out of the way.
     const finished = progress.finished;
     this.item.text = progress.failure
-      ? `$(error) ${model} failed`
+      ? `$(error) ${vscode.l10n.t('{0} failed', model)}`
       : finished
-        ? `$(check) ${model} ${finished.stopped ? 'stopped' : 'done'} · test error ${(100 * (1 - finished.testAccuracy)).toFixed(2)}%`
-        : `$(warning) ${model} ended early`;
-    this.item.tooltip = `${this.tooltip(progress)}\n\nClick to open the training dashboard.`;
+        ? `$(check) ${finished.stopped ? vscode.l10n.t('{0} stopped · test error {1}', model, `${(100 * (1 - finished.testAccuracy)).toFixed(2)}%`) : vscode.l10n.t('{0} done · test error {1}', model, `${(100 * (1 - finished.testAccuracy)).toFixed(2)}%`)}`
+        : `$(warning) ${vscode.l10n.t('{0} ended early', model)}`;
+    this.item.tooltip = `${this.tooltip(progress)}\n\n${vscode.l10n.t('Click to open the training dashboard.')}`;
     this.item.show();
     this.hideTimer = setTimeout(() => this.item.hide(), 60_000);
   }
 
   private tooltip(progress: RunProgress): string {
     const s = progress.started;
-    if (!s) return 'Training is starting…';
-    const lines = [`${s.model} on ${s.dataset} · ${s.backend} (${s.device})`, `step ${progress.step.toLocaleString('en-US')} of ${s.totalSteps.toLocaleString('en-US')}`];
-    if (progress.lastBatch) lines.push(`${Math.round(progress.lastBatch.imagesPerSec).toLocaleString('en-US')} images/s`);
+    if (!s) return vscode.l10n.t('Training is starting…');
+    const lines = [
+      vscode.l10n.t('{0} on {1} · {2} ({3})', s.model, s.dataset, s.backend, s.device),
+      vscode.l10n.t('step {0} of {1}', progress.step.toLocaleString('en-US'), s.totalSteps.toLocaleString('en-US')),
+    ];
+    if (progress.lastBatch) lines.push(vscode.l10n.t('{0} images/s', Math.round(progress.lastBatch.imagesPerSec).toLocaleString('en-US')));
     return lines.join('\n');
   }
 
