@@ -1,6 +1,7 @@
 // The architecture view's requests: the graph of the model under the cursor (or a named one), and
 // that model compared with another version's text (the file at git HEAD, another file, another
 // model of the same file). The extension only passes the results on to its webview.
+import type { Locale } from '../core/l10n/locale';
 import { analyze } from '../core/analysis/analyze';
 import type { ModelNode } from '../core/analysis/network';
 import { diffModels } from '../core/diff/architectureDiff';
@@ -8,22 +9,19 @@ import { compareGraphs } from '../core/diff/graphDiff';
 import { architectureGraph } from '../core/report/architectureGraph';
 import type { ArchitectureCompareParams, ArchitectureCompareResult, ArchitectureGraphParams, ArchitectureGraphResult } from '../protocol/architecture';
 import type { AnalyzedDocument } from './analyzedDocuments';
-import { modelAt } from './modelRequests';
+import { modelAt, noModelMessage } from './modelRequests';
 
 type Missing = { readonly kind: 'missing'; readonly message: string };
 
-function chooseModel(analyzed: AnalyzedDocument, params: ArchitectureGraphParams): ModelNode | Missing {
-  const { models, diagnostics } = analyzed.analysis;
+function chooseModel(analyzed: AnalyzedDocument, params: ArchitectureGraphParams, locale: Locale): ModelNode | Missing {
+  const { models } = analyzed.analysis;
   const model = params.model !== undefined ? models.find((m) => m.name === params.model) : modelAt(analyzed, params.position);
   if (model) return model;
-  const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  const why = errors > 0 ? ` It has ${errors} ${errors === 1 ? 'error' : 'errors'}: see the Problems panel.` : '';
-  const what = params.model !== undefined ? `no model named "${params.model}" could be analyzed` : 'no model could be analyzed';
-  return { kind: 'missing', message: `In this file ${what}.${why}` };
+  return { kind: 'missing', message: noModelMessage(analyzed, params.model, locale) };
 }
 
-export function architectureGraphOf(analyzed: AnalyzedDocument, params: ArchitectureGraphParams, batchSize: number): ArchitectureGraphResult {
-  const model = chooseModel(analyzed, params);
+export function architectureGraphOf(analyzed: AnalyzedDocument, params: ArchitectureGraphParams, batchSize: number, locale: Locale = 'en'): ArchitectureGraphResult {
+  const model = chooseModel(analyzed, params, locale);
   if ('kind' in model) return model;
   return {
     kind: 'graph',
@@ -32,8 +30,8 @@ export function architectureGraphOf(analyzed: AnalyzedDocument, params: Architec
   };
 }
 
-export function architectureCompare(analyzed: AnalyzedDocument, params: ArchitectureCompareParams, batchSize: number): ArchitectureCompareResult {
-  const model = chooseModel(analyzed, params);
+export function architectureCompare(analyzed: AnalyzedDocument, params: ArchitectureCompareParams, batchSize: number, locale: Locale = 'en'): ArchitectureCompareResult {
+  const model = chooseModel(analyzed, params, locale);
   if ('kind' in model) return model;
   const { against } = params;
   const other = analyze(against.text);

@@ -1,6 +1,6 @@
 // The custom requests behind the status bar and "Show Model Summary": the model under the cursor,
 // its totals, and its summary table.
-import { format } from '../core/l10n/format';
+import { format, msg } from '../core/l10n/format';
 import type { Locale } from '../core/l10n/locale';
 import type { CostSettings } from '../core/report/costLines';
 import type { ModelNode } from '../core/analysis/network';
@@ -34,12 +34,18 @@ export function modelTotals(analyzed: AnalyzedDocument, position: DocumentPositi
   };
 }
 
-export function modelSummary(analyzed: AnalyzedDocument, params: ModelSummaryParams, batchSize: number, costs?: CostSettings): ModelSummaryResult {
-  const { models, diagnostics } = analyzed.analysis;
+export function modelSummary(analyzed: AnalyzedDocument, params: ModelSummaryParams, batchSize: number, costs?: CostSettings, locale: Locale = 'en'): ModelSummaryResult {
+  const { models } = analyzed.analysis;
   const model = params.model !== undefined ? models.find((m) => m.name === params.model) : modelAt(analyzed, params.position);
   if (model) return { kind: 'summary', model: model.name, text: formatSummary(model, { batchSize, costs }) };
-  const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  const why = errors > 0 ? ` It has ${errors} ${errors === 1 ? 'error' : 'errors'}: see the Problems panel.` : '';
-  const what = params.model !== undefined ? `no model named "${params.model}" could be analyzed` : 'no model could be analyzed';
-  return { kind: 'missing', message: `In this file ${what}.${why}` };
+  return { kind: 'missing', message: noModelMessage(analyzed, params.model, locale) };
+}
+
+/** Why a request about a model has none to answer with: no model (or none by that name) could be analyzed, and how many errors say why. */
+export function noModelMessage(analyzed: AnalyzedDocument, requested: string | undefined, locale: Locale): string {
+  const errors = analyzed.analysis.diagnostics.filter((d) => d.severity === 'error').length;
+  const named = requested !== undefined;
+  if (errors === 0) return named ? format(locale, 'missing.noModelNamed', { name: requested }) : format(locale, 'missing.noModel');
+  const count = msg(errors === 1 ? 'term.count.error.one' : 'term.count.error.other', { count: errors });
+  return named ? format(locale, 'missing.noModelNamedErrors', { name: requested, count }) : format(locale, 'missing.noModelErrors', { count });
 }

@@ -186,7 +186,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onDocumentSymbol(
     guard('document symbols', [], (params) => {
       const a = analysisOf(params.textDocument.uri);
-      return a ? documentSymbols(a) : [];
+      return a ? documentSymbols(a, locale) : [];
     }),
   );
   connection.onDefinition(
@@ -214,7 +214,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       ModelSummaryParamsSchema,
       guard('model summary', { kind: 'missing', message: 'The summary could not be computed; see the ResNet language server log.' } as const, (params) => {
         const a = analysisOf(params.uri);
-        return a ? modelSummary(a, params, settings.summary.batchSize, costSettings(settings)) : { kind: 'missing', message: 'Open the .resnet file to see its summary.' };
+        return a ? modelSummary(a, params, settings.summary.batchSize, costSettings(settings), locale) : { kind: 'missing', message: 'Open the .resnet file to see its summary.' };
       }),
     ),
   );
@@ -248,7 +248,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       ArchitectureGraphParamsSchema,
       guard('architecture graph', { kind: 'missing', message: 'The graph could not be computed; see the ResNet language server log.' } as const, (params: ArchitectureGraphParams) => {
         const a = analysisOf(params.uri);
-        return a ? architectureGraphOf(a, params, settings.summary.batchSize) : { kind: 'missing', message: 'Open the .resnet file to see its architecture.' };
+        return a ? architectureGraphOf(a, params, settings.summary.batchSize, locale) : { kind: 'missing', message: 'Open the .resnet file to see its architecture.' };
       }),
     ),
   );
@@ -259,7 +259,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       ArchitectureCompareParamsSchema,
       guard('architecture compare', { kind: 'missing', message: 'The comparison could not be computed; see the ResNet language server log.' } as const, (params: ArchitectureCompareParams) => {
         const a = analysisOf(params.uri);
-        return a ? architectureCompare(a, params, settings.summary.batchSize) : { kind: 'missing', message: 'Open the .resnet file to compare it.' };
+        return a ? architectureCompare(a, params, settings.summary.batchSize, locale) : { kind: 'missing', message: 'Open the .resnet file to compare it.' };
       }),
     ),
   );

@@ -1,4 +1,5 @@
 // The outline: models with their stages and recipe, templates, blocks, and top-level values.
+import type { Locale } from '../core/l10n/locale';
 import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { BlockDecl, LetStatement, Line, ModelDecl, SourceRange, Statement } from '../core/language/ast';
@@ -6,7 +7,7 @@ import type { AnalyzedDocument } from './analyzedDocuments';
 import { modelTotalsLabel } from './codeLens';
 import { toLspRange } from './ranges';
 
-export function documentSymbols(analyzed: AnalyzedDocument): DocumentSymbol[] {
+export function documentSymbols(analyzed: AnalyzedDocument, locale: Locale = 'en'): DocumentSymbol[] {
   const { document, analysis } = analyzed;
   return analysis.file.items.map((item) => {
     switch (item.kind) {
@@ -16,7 +17,7 @@ export function documentSymbols(analyzed: AnalyzedDocument): DocumentSymbol[] {
         return blockSymbol(document, item);
       case 'model': {
         const model = analysis.models.find((m) => m.nameRange.startOffset === item.name.range.startOffset);
-        return modelSymbol(document, item, model ? modelTotalsLabel(model) : undefined);
+        return modelSymbol(document, item, model ? modelTotalsLabel(model, locale) : undefined);
       }
     }
   });
