@@ -184,13 +184,20 @@ async function pickDataset(model: TrainableModel, context: vscode.ExtensionConte
     return shape.every((n, i) => model.input[i] === n) && model.classes === classes;
   };
   const input = model.input.join('×');
-  const note = (name: 'mnist' | 'cifar10') => (fits(name) ? '' : ` — does not fit: the model takes ${input} with ${model.classes} classes`);
+  // A data set the model cannot take says so after its own description.
+  const described = (description: string, name: 'mnist' | 'cifar10') =>
+    fits(name) ? description : `${description} — ${vscode.l10n.t('does not fit: the model takes {0} with {1} classes', input, model.classes)}`;
   const remembered = context.workspaceState.get<string>(CIFAR_DIR_KEY);
   const items: DatasetItem[] = [
-    { label: 'MNIST', description: `built in, 28×28×1, 10,000 real digits (8,000 to train, 2,000 to test)${note('mnist')}`, dataset: 'mnist' },
-    ...(remembered ? [{ label: 'CIFAR-10', description: `from ${remembered}${note('cifar10')}`, dataset: 'cifar10' as const, dataDir: remembered }] : []),
-    { label: remembered ? 'CIFAR-10 from another folder…' : 'CIFAR-10 from a folder…', description: `the folder holding cifar-10-batches-bin${note('cifar10')}`, dataset: 'cifar10', browse: true },
-    { label: 'Synthetic', description: `random images shaped ${input}, for a quick check of the pipeline`, dataset: 'synthetic' },
+    { label: 'MNIST', description: described(vscode.l10n.t('built in, 28×28×1, 10,000 real digits (8,000 to train, 2,000 to test)'), 'mnist'), dataset: 'mnist' },
+    ...(remembered ? [{ label: 'CIFAR-10', description: described(vscode.l10n.t('from {0}', remembered), 'cifar10'), dataset: 'cifar10' as const, dataDir: remembered }] : []),
+    {
+      label: remembered ? vscode.l10n.t('CIFAR-10 from another folder…') : vscode.l10n.t('CIFAR-10 from a folder…'),
+      description: described(vscode.l10n.t('the folder holding cifar-10-batches-bin'), 'cifar10'),
+      dataset: 'cifar10',
+      browse: true,
+    },
+    { label: vscode.l10n.t('Synthetic'), description: vscode.l10n.t('random images shaped {0}, for a quick check of the pipeline', input), dataset: 'synthetic' },
   ];
   // The recipe's data set (or the one that fits) comes first.
   const preferred: DatasetChoice = model.dataset ?? (fits('mnist') ? 'mnist' : fits('cifar10') ? 'cifar10' : 'synthetic');
