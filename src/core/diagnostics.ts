@@ -43,7 +43,12 @@ export interface Diagnostic {
   readonly fix?: FixHint;
 }
 
+/** A message from the catalogue as a diagnostic carries it: its English text, and the key beside it for the other locales. */
+export function messageText(text: MessageRef): { message: string; text: MessageRef } {
+  return { message: render('en', text), text };
+}
+
 /** A related note whose English text comes from the catalogue. */
 export function relatedNote(range: SourceRange, text: MessageRef): RelatedInformation {
-  return { range, message: render('en', text), text };
+  return { range, ...messageText(text) };
 }

@@ -1,8 +1,8 @@
 // The whole analysis of one `.resnet` file: parse, resolve names, expand every model, infer every
 // shape, check every shortcut, count every cost. It never throws: whatever is wrong becomes a
 // diagnostic, and whatever is right is still analyzed.
-import { msg, render, type MessageRef } from '../l10n/format';
-import { relatedNote, type Diagnostic } from '../diagnostics';
+import { msg } from '../l10n/format';
+import { messageText, relatedNote, type Diagnostic } from '../diagnostics';
 import type { BlockDecl, Line, ModelDecl, ResnetFile, SourceRange, Statement, TrainBlock } from '../language/ast';
 import { appendAll } from '../bounded';
 import { parse } from '../language/parse';
@@ -87,13 +87,8 @@ export function capDiagnostics(sorted: readonly Diagnostic[], limit = MAX_DIAGNO
   const counts =
     errors && warnings ? msg('term.list2', { first: counted(errors, 'error'), second: counted(warnings, 'warning') }) : errors ? counted(errors, 'error') : warnings ? counted(warnings, 'warning') : msg('term.notes');
   const text = msg('limit.moreProblems', { count: rest.length.toLocaleString('en-US'), counts });
-  kept.push({ severity: errors > 0 ? 'error' : rest[0].severity, code: 'too-large', message: render('en', text), text, range: rest[0].range });
+  kept.push({ severity: errors > 0 ? 'error' : rest[0].severity, code: 'too-large', ...messageText(text), range: rest[0].range });
   return kept;
-}
-
-/** A diagnostic's English text with its key beside it, for the other locales. */
-function textOf(text: MessageRef): { message: string; text: MessageRef } {
-  return { message: render('en', text), text };
 }
 
 function countSeverities(diagnostics: readonly Diagnostic[]): Analysis['counts'] {
@@ -113,7 +108,7 @@ function refuseLongText(text: string): Analysis {
     file: { items: [], range },
     models: [],
     counts: { errors: 1, warnings: 0 },
-    diagnostics: [{ severity: 'error', code: 'too-large', range, ...textOf(msg('limit.longText', { size, limit: MAX_SOURCE_LENGTH / (1024 * 1024) })) }],
+    diagnostics: [{ severity: 'error', code: 'too-large', range, ...messageText(msg('limit.longText', { size, limit: MAX_SOURCE_LENGTH / (1024 * 1024) })) }],
   };
 }
 

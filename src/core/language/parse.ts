@@ -1,9 +1,9 @@
 // Lexes and parses a `.resnet` source into an AST plus every syntax error found on the way.
 import type { IRecognitionException, IToken } from 'chevrotain';
 import type { ResnetFile, SourceRange, TopLevel } from './ast';
-import type { Diagnostic } from '../diagnostics';
+import { messageText, type Diagnostic } from '../diagnostics';
 import { appendAll } from '../bounded';
-import { msg, render, type MessageRef } from '../l10n/format';
+import { msg, type MessageRef } from '../l10n/format';
 import { quoted } from '../report/printable';
 import { ResnetGrammar } from './grammar';
 import { SyntaxTreeBuilder, tokenRange } from './syntaxTree';
@@ -27,7 +27,7 @@ export function parse(text: string): ParseResult {
   const diagnostics: Diagnostic[] = lexed.errors.map((e) => ({
     severity: 'error',
     code: 'syntax',
-    ...described(msg(e.length === 1 ? 'syntax.unexpectedCharacter' : 'syntax.unexpectedCharacters', { text: quoted(text.substr(e.offset, e.length)) })),
+    ...messageText(msg(e.length === 1 ? 'syntax.unexpectedCharacter' : 'syntax.unexpectedCharacters', { text: quoted(text.substr(e.offset, e.length)) })),
     range: {
       startOffset: e.offset,
       endOffset: e.offset + e.length,
@@ -79,7 +79,7 @@ function dropTrailingCommas(tokens: IToken[], diagnostics: Diagnostic[]): IToken
         diagnostics.push({
           severity: 'error',
           code: 'syntax',
-          ...described(msg('syntax.trailingComma', { next: next.image })),
+          ...messageText(msg('syntax.trailingComma', { next: next.image })),
           range: tokenRange(token),
         });
         continue;
@@ -182,7 +182,7 @@ function parseTokens(tokens: IToken[], next: IToken | undefined, text: string, e
   } catch (error) {
     // Only nesting thousands of levels deep exhausts the stack; say so instead of crashing.
     if (!(error instanceof RangeError)) throw error;
-    diagnostics.push({ severity: 'error', code: 'too-large', ...described(msg('syntax.nestedTooDeep')), range: chunkRange });
+    diagnostics.push({ severity: 'error', code: 'too-large', ...messageText(msg('syntax.nestedTooDeep')), range: chunkRange });
     items = [];
   }
   return { items, diagnostics, offset: first.startOffset, line: first.startLine ?? 1 };
@@ -215,7 +215,7 @@ function syntaxError(error: IRecognitionException, text: string, next?: IToken):
   else if (!atEnd) range = tokenRange(token);
   else if (next) range = tokenRange(next);
   else range = endRange(text);
-  return { severity: 'error', code: 'syntax', ...described(describeSyntaxError(error, atEnd, next)), range };
+  return { severity: 'error', code: 'syntax', ...messageText(describeSyntaxError(error, atEnd, next)), range };
 }
 
 const tokenLabels: Record<string, MessageRef> = {
@@ -233,11 +233,6 @@ const tokenLabels: Record<string, MessageRef> = {
   LayerKeyword: msg('term.aLayer'),
   EOF: msg('term.endOfFile'),
 };
-
-/** A diagnostic's English text with its key beside it, for the other locales. */
-function described(text: MessageRef): { message: string; text: MessageRef } {
-  return { message: render('en', text), text };
-}
 
 function describeSyntaxError(error: IRecognitionException, atEnd: boolean, next?: IToken): MessageRef {
   const token = error.token;
