@@ -20,7 +20,7 @@ export const ko: Catalogue = {
 
   'shape.zeroSize':
     '출력이 {height}×{width}이(가) 됩니다: stride {stride}, padding {padding}인 {kernelHeight}×{kernelWidth} 윈도우가 {input} 입력에 맞지 않습니다. 입력을 키우거나, 다운샘플링 단계를 줄이거나, 커널을 줄이세요',
-  'shape.groups': 'groups {groups}은(는) 입력 채널 수 {channels}와(과) 필터 수 {filters}를 모두 나누어야 합니다. 공약수를 고르세요',
+  'shape.groups': 'groups 값({groups})은 입력 채널 수({channels})와 필터 수({filters})를 모두 나누어야 합니다. 공약수를 고르세요',
   'model.classesMismatch': '모델의 출력은 {shape}인데 클래스는 {classes}개입니다: `head avgpool, fc {classes}` 같은 head로 끝내세요',
   'model.plainDepth':
     '레이어 {depth}개의 plain 네트워크: {limit}개를 넘으면 plain 네트워크는 깊어질수록 학습이 나빠집니다 (degradation 문제, He et al. 2015, Fig. 6). residual shortcut(`shortcut A` 또는 `B`)으로 해결됩니다',
@@ -154,7 +154,7 @@ export const ko: Catalogue = {
   'hover.downsampleSetting': '**downsample {value}**: {meaning}.',
   'term.shortcutKind.none': '없음 (덧셈 없음)',
   'term.shortcutKind.identity': 'identity',
-  'term.shortcutKind.zeropad': '옵션 A: stride {stride}로 subsampling, 채널 {channels}개 zero-padding (파라미터 없음)',
+  'term.shortcutKind.zeropad': '옵션 A: stride {stride}만큼 subsampling, 채널 {channels}개 zero-padding (파라미터 없음)',
   'term.shortcutKind.projection': '1×1 projection, 파라미터 {params}',
   'term.shortcutKind.branch': '블록에 직접 쓴 경로, 파라미터 {params}',
   'hover.params': '- 파라미터: {exact} (`{model}`의 {share})',
