@@ -39,7 +39,7 @@ async function collect(start: TrainStart, stopAfterStep?: number): Promise<Train
 
 const batches = (ms: TrainingMessage[]) => ms.filter((m): m is BatchMessage => m.type === 'batch');
 
-test('a small residual net reaches at least 95% on the embedded MNIST, on wasm, in the worker process', { timeout: 600_000 }, async () => {
+test('a small residual net reaches at least 95% on the embedded MNIST, on wasm, in the worker process', { timeout: 1_200_000 }, async () => {
   const messages: TrainingMessage[] = [];
   const worker = launchWorker(
     {
