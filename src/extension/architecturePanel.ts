@@ -95,7 +95,7 @@ export class ArchitecturePanel implements vscode.Disposable {
         this.onCursor(e.selections[0].active);
       }),
       vscode.window.onDidChangeActiveTextEditor((editor) => {
-        if (!editor || editor.document.languageId !== 'resnet' || editor.document.uri.toString() === this.uri || this.against) return;
+        if (editor?.document.languageId !== 'resnet' || editor.document.uri.toString() === this.uri || this.against) return;
         this.follow(editor.document.uri.toString(), undefined, undefined);
       }),
     );

@@ -442,7 +442,7 @@ function clampedNaN(t: tf.Tensor): boolean {
   }
   for (let i = 0; i < vals.length; i++) {
     const v = vals[i];
-    if (v === -Infinity || v !== v) return true;
+    if (v === -Infinity || Number.isNaN(v)) return true;
   }
   return false;
 }

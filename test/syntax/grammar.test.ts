@@ -104,7 +104,7 @@ async function tokenizeFile(file: string): Promise<Doc> {
 
 /** True when `scopes` holds `want` itself or a more specific scope under it (`keyword.operator` ⊇ `keyword.operator.times.resnet`). */
 function has(scopes: readonly string[], want: string): boolean {
-  return scopes.some((s) => s === want || s.startsWith(want + '.'));
+  return scopes.some((s) => s === want || s.startsWith(`${want}.`));
 }
 
 /** A scope that colours the text: anything below the root that is not just a `meta.*` wrapper. */

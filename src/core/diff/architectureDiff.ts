@@ -2,7 +2,7 @@
 // changed (matched by path, e.g. `conv3_x.2` or `conv3_x.2.conv1`), and what each change costs in
 // params, MACs and activation memory, per stage and in total. The CLI's `diff` prints it; the
 // architecture view colours its nodes with it.
-import { type BlockNode, type ModelNode, type NetworkNode, type Shortcut } from '../analysis/network';
+import type { BlockNode, ModelNode, NetworkNode, Shortcut } from '../analysis/network';
 import { sameShape, type Shape } from '../analysis/shape';
 import { describeLayer } from '../report/layerKind';
 import { modelStats, type ModelStats } from '../report/statsJson';

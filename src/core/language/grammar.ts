@@ -293,5 +293,5 @@ function isSign(name: IToken, minus: IToken, after: IToken): boolean {
 }
 
 function isLayerKeyword(t: TokenType): boolean {
-  return t.CATEGORIES !== undefined && t.CATEGORIES.includes(T.LayerKeyword);
+  return t.CATEGORIES?.includes(T.LayerKeyword) ?? false;
 }
