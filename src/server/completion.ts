@@ -53,7 +53,7 @@ function itemsFor(place: CompletionPlace, file: ResnetFile, offset: number): Com
 }
 
 function snippet(label: string, insertText: string, kind: CompletionItemKind, detail: string, documentation?: string): CompletionItem {
-  return { label, kind, detail, documentation, insertText, insertTextFormat: InsertTextFormat.Snippet };
+  return { label, kind, detail, ...(documentation !== undefined && { documentation }), insertText, insertTextFormat: InsertTextFormat.Snippet };
 }
 
 function word(label: string, detail: string): CompletionItem {

@@ -35,7 +35,7 @@ export function hoverAt(analyzed: AnalyzedDocument, offset: number, batchSize: n
   }
   if (!markdown) return null;
   const range = word ? toLspRange(document, word.name.range) : target.item ? toLspRange(document, target.item.range) : undefined;
-  return { contents: { kind: 'markdown', value: markdown }, range };
+  return { contents: { kind: 'markdown', value: markdown }, ...(range && { range }) };
 }
 
 function modelHover(analyzed: AnalyzedDocument, decl: ModelDecl, batchSize: number, costs?: CostSettings): string | undefined {

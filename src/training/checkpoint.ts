@@ -45,8 +45,8 @@ export interface TrainingPosition {
   readonly orderRngAtEpochStart: RandomState;
   readonly augmentRng: RandomState;
   readonly epochSums: { readonly loss: number; readonly correct: number; readonly images: number };
-  readonly batchSize?: number;
-  readonly trainImages?: number;
+  readonly batchSize?: number | undefined;
+  readonly trainImages?: number | undefined;
 }
 
 const StateSchema = v.object({

@@ -262,8 +262,8 @@ export function dropMetricsAfter(runDir: string, step: number): void {
 export interface SavedCut {
   readonly step: number;
   /** Unknown for checkpoints that do not record it. */
-  readonly batchSize?: number;
-  readonly trainImages?: number;
+  readonly batchSize?: number | undefined;
+  readonly trainImages?: number | undefined;
 }
 
 export function checkResumeFits(runDir: string, checkpoint: string, saved: SavedCut, now: { readonly batchSize: number; readonly trainImages: number; readonly totalSteps: number; readonly epochs: number; readonly finalModelSaved: boolean }): void {

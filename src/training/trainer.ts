@@ -28,7 +28,7 @@ export interface TrainerHooks {
 
 export type TrainStart =
   | { readonly kind: 'new'; readonly request: TrainRequest }
-  | { readonly kind: 'resume'; readonly runDir: string; readonly backend?: BackendChoice; readonly backendDirs?: readonly string[]; readonly epochs?: number; readonly maxSteps?: number };
+  | { readonly kind: 'resume'; readonly runDir: string; readonly backend?: BackendChoice | undefined; readonly backendDirs?: readonly string[] | undefined; readonly epochs?: number | undefined; readonly maxSteps?: number | undefined };
 
 /** Evaluation runs in batches of this size whatever the training batch. */
 const EVAL_BATCH = 256;

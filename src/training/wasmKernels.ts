@@ -746,8 +746,8 @@ export function registerWasmTrainingKernels(names: readonly string[] = WASM_TRAI
       // The stock wasm kernels bind their C functions in setupFunc, which the
       // engine runs when the backend starts; keep it so that fallbacks work
       // when we are registered before tf.setBackend('wasm').
-      setupFunc: original?.setupFunc,
-      disposeFunc: original?.disposeFunc,
+      ...(original?.setupFunc && { setupFunc: original.setupFunc }),
+      ...(original?.disposeFunc && { disposeFunc: original.disposeFunc }),
     });
   }
   registered = true;

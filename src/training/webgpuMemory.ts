@@ -31,7 +31,7 @@ export function batchTooLargeMessage(model: ModelNode, batchSize: number, adapte
 }
 
 /** A GPU failure during training, as a message that says how to go on. */
-export function gpuFailureMessage(failure: WebGpuFailure, context: { batchSize: number; step: number; runDir: string; adapter?: AdapterSummary }): string {
+export function gpuFailureMessage(failure: WebGpuFailure, context: { batchSize: number; step: number; runDir: string; adapter?: AdapterSummary | undefined }): string {
   const gpu = context.adapter ? `the GPU (${context.adapter.description})` : 'the GPU';
   const resume = `resnet-studio train --resume ${JSON.stringify(context.runDir)}`;
   if (failure.kind === 'out-of-memory') {

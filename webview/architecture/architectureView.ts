@@ -355,7 +355,7 @@ export class ArchitectureView {
     );
   }
 
-  private targetOf(event: Event): { id?: string; toggle?: string } {
+  private targetOf(event: Event): { id?: string | undefined; toggle?: string | undefined } {
     const target = event.target as Element | null;
     const toggle = target?.closest('[data-toggle]')?.getAttribute('data-toggle') ?? undefined;
     const id = target?.closest('[data-id]')?.getAttribute('data-id') ?? undefined;

@@ -36,7 +36,7 @@ export type ChartName = 'loss' | 'metric' | 'lr';
 class DerivedColumns {
   rewrites = -1;
   epochX: number[] = [];
-  ema?: DebiasedEma;
+  ema?: DebiasedEma | undefined;
 
   constructor(private readonly run: RunSeries) {}
 

@@ -5,12 +5,12 @@ import type { RunSeries } from './runSeries';
 
 export interface FocusedRun {
   readonly runDir: string;
-  readonly series?: RunSeries;
-  readonly summary?: RunSummary;
+  readonly series?: RunSeries | undefined;
+  readonly summary?: RunSummary | undefined;
   /** The worker is training this run now. */
   readonly live: boolean;
   readonly session: SessionState;
-  readonly etaSeconds?: number;
+  readonly etaSeconds?: number | undefined;
 }
 
 export function statusOf(focus: FocusedRun): RunStatus | 'stopping' {

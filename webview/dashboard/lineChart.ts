@@ -12,9 +12,9 @@ const HEIGHT = 230;
 const WHOLE_INCREMENTS = Array.from({ length: 8 }, (_, k) => [1, 2, 5].map((m) => m * 10 ** k)).flat();
 
 export class LineChart {
-  private plot?: uPlot;
+  private plot?: uPlot | undefined;
   private structure = '';
-  private current?: ChartModel;
+  private current?: ChartModel | undefined;
   /** Set by a drag-zoom, cleared by a double click: new data must not undo the person's zoom. */
   private zoomed = false;
 

@@ -30,7 +30,7 @@ export const PLAIN_DEPTH_LIMIT = 20;
 
 export interface AnalyzeOptions {
   /** Analyze every model at this input size instead of its own (`stats --input`). */
-  readonly input?: Shape;
+  readonly input?: Shape | undefined;
   /** Smaller limits than the defaults (tests). */
   readonly limits?: AnalysisLimits;
 }

@@ -15,7 +15,7 @@ import { closestName, didYouMean } from './suggest';
 export interface ModelOptions {
   readonly shortcut: ShortcutOption;
   readonly downsample: Downsample;
-  readonly classes?: number;
+  readonly classes?: number | undefined;
 }
 
 export const SHORTCUT_OPTIONS: readonly ShortcutOption[] = ['A', 'B', 'C', 'none', 'identity'];
@@ -56,9 +56,9 @@ interface BlockFrame {
   readonly path: string;
   readonly callRange: SourceRange;
   readonly shortcut: ShortcutOption;
-  readonly stride?: number;
+  readonly stride?: number | undefined;
   branch?: NetworkNode[];
-  join?: Shortcut | null;
+  join?: Shortcut | null | undefined;
 }
 
 export class Expander {

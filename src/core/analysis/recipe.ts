@@ -15,7 +15,7 @@ export const DATASETS: readonly DatasetName[] = DATASET_NAMES;
 
 export interface Recipe {
   /** Undefined: the model did not say; the trainer picks one that fits the input. */
-  readonly dataset?: DatasetName;
+  readonly dataset?: DatasetName | undefined;
   readonly batchSize: number;
   readonly optimizer: 'sgd' | 'adam';
   readonly lr: number;
@@ -34,9 +34,9 @@ export interface Recipe {
   readonly validation: number;
   readonly seed: number;
   /** The training engine the recipe asks for; the CLI's --engine and the editor's setting override it. */
-  readonly engine?: 'tfjs' | 'pytorch';
+  readonly engine?: 'tfjs' | 'pytorch' | undefined;
   /** The PyTorch engine's arithmetic: fp32 (the paper's) unless the recipe asks for bf16/fp16 autocast; --precision overrides it. */
-  readonly precision?: 'fp32' | 'bf16' | 'fp16';
+  readonly precision?: 'fp32' | 'bf16' | 'fp16' | undefined;
   /** Which settings the model wrote itself (the rest are defaults). */
   readonly explicit: readonly string[];
 }

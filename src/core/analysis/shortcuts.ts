@@ -17,7 +17,7 @@ export interface ShortcutSite {
   readonly input: Shape;
   readonly branchOutput: Shape;
   /** The stride the block applies, when it declares one (built-in blocks, a `stride` parameter). */
-  readonly stride?: number;
+  readonly stride?: number | undefined;
   readonly path: string;
   /** Where to report: the `add`, or the call of a built-in block. */
   readonly range: SourceRange;

@@ -30,8 +30,8 @@ export type ChangeKind = 'added' | 'removed' | 'changed';
 export interface PartChange {
   readonly path: string;
   readonly change: ChangeKind;
-  readonly old?: PartFigures;
-  readonly new?: PartFigures;
+  readonly old?: PartFigures | undefined;
+  readonly new?: PartFigures | undefined;
 }
 
 export interface StageDelta {

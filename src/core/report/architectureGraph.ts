@@ -31,10 +31,10 @@ interface GraphNodeBase {
   /** Where its text starts, 1-based. */
   readonly line: number;
   readonly column: number;
-  readonly error?: string;
-  readonly status?: GraphChangeStatus;
+  readonly error?: string | undefined;
+  readonly status?: GraphChangeStatus | undefined;
   /** In a diff, what changed, e.g. `conv 1×1/2, 128 → conv 1×1, 128; MACs +77,070,336`. */
-  readonly change?: string;
+  readonly change?: string | undefined;
 }
 
 export interface GraphLayer extends GraphNodeBase {
@@ -66,9 +66,9 @@ export interface GraphStage {
   readonly column: number;
   readonly endLine: number;
   readonly items: readonly GraphItem[];
-  readonly error?: string;
-  readonly status?: GraphChangeStatus;
-  readonly change?: string;
+  readonly error?: string | undefined;
+  readonly status?: GraphChangeStatus | undefined;
+  readonly change?: string | undefined;
 }
 
 export interface ArchitectureGraph {

@@ -11,7 +11,7 @@ import { formatBytes, formatExact, formatPaperUnits, formatShort } from './numbe
 export interface SummaryOptions {
   readonly batchSize: number;
   /** The compute convention and memory budget: adds the compute, memory and "will it fit" lines. */
-  readonly costs?: CostSettings;
+  readonly costs?: CostSettings | undefined;
 }
 
 export function modelHeadline(model: ModelNode): string {

@@ -30,9 +30,9 @@ const HOW_TO_GET =
 
 export interface Cifar10Options {
   /** Training files to read; default all five `data_batch_N.bin`. */
-  readonly trainFiles?: readonly string[];
+  readonly trainFiles?: readonly string[] | undefined;
   /** Test files to read; default `test_batch.bin`. */
-  readonly testFiles?: readonly string[];
+  readonly testFiles?: readonly string[] | undefined;
 }
 
 /** Records in each file of the official archive. */

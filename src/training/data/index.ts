@@ -23,7 +23,7 @@ export { DATASET_NAMES, type DatasetName };
 export interface DatasetSpec {
   readonly name: DatasetName;
   /** cifar10 only: the extracted cifar-10-batches-bin folder or its parent. */
-  readonly dataDir?: string;
+  readonly dataDir?: string | undefined;
   /** cifar10 only: read a subset of the batch files. */
   readonly trainFiles?: readonly string[];
   readonly testFiles?: readonly string[];

@@ -10,7 +10,7 @@ export class ConstantPad2D extends tf.layers.Layer {
   private readonly value: number;
 
   constructor(config: { pad: [number, number]; value: number; name?: string }) {
-    super({ name: config.name });
+    super(config.name === undefined ? {} : { name: config.name });
     this.pad = config.pad;
     this.value = config.value;
   }
@@ -41,7 +41,7 @@ export class ZeroPadShortcut extends tf.layers.Layer {
   private readonly extraChannels: number;
 
   constructor(config: { stride: number; extraChannels: number; name?: string }) {
-    super({ name: config.name });
+    super(config.name === undefined ? {} : { name: config.name });
     this.stride = config.stride;
     this.extraChannels = config.extraChannels;
   }
@@ -74,11 +74,11 @@ export class GroupedConv2D extends tf.layers.Layer {
   private readonly stride: number;
   private readonly groups: number;
   private readonly stddev: number;
-  private readonly seed?: number;
+  private readonly seed: number | undefined;
   private weight: tf.LayerVariable | undefined;
 
   constructor(config: { filters: number; kernel: [number, number]; stride: number; groups: number; stddev: number; seed?: number; name?: string }) {
-    super({ name: config.name });
+    super(config.name === undefined ? {} : { name: config.name });
     this.filters = config.filters;
     this.kernel = config.kernel;
     this.stride = config.stride;
@@ -93,7 +93,7 @@ export class GroupedConv2D extends tf.layers.Layer {
       'kernel',
       [this.kernel[0], this.kernel[1], channels / this.groups, this.filters],
       'float32',
-      tf.initializers.randomNormal({ mean: 0, stddev: this.stddev, seed: this.seed }),
+      tf.initializers.randomNormal({ mean: 0, stddev: this.stddev, ...(this.seed !== undefined && { seed: this.seed }) }),
     );
     this.built = true;
   }

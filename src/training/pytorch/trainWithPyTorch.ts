@@ -154,7 +154,7 @@ interface RelayOptions {
   readonly shouldStop: () => boolean;
   readonly stopFile: string;
   readonly runDir: string;
-  readonly onLog?: (text: string) => void;
+  readonly onLog?: ((text: string) => void) | undefined;
 }
 
 /** Starts Python, relays its messages, turns a stop request into the stop file; rejects on failure. */
