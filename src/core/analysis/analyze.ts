@@ -13,7 +13,7 @@ import { modelLayers, sumCosts, type Downsample, type ModelNode, type NetworkNod
 import { readRecipe } from './recipe';
 import { Scope, evaluate, fixFor } from './scope';
 import { exactCost } from './layers';
-import { formatShape, shapeElements, type Shape } from './shape';
+import { formatShape, shapeElements, toShape, type Shape } from './shape';
 import { closestName, didYouMean } from './suggest';
 
 export interface Analysis {
@@ -83,11 +83,13 @@ export function capDiagnostics(sorted: readonly Diagnostic[], limit = MAX_DIAGNO
   const errors = rest.filter((d) => d.severity === 'error').length;
   const warnings = rest.filter((d) => d.severity === 'warning').length;
   const counts = [errors && `${errors.toLocaleString('en-US')} error${errors === 1 ? '' : 's'}`, warnings && `${warnings.toLocaleString('en-US')} warning${warnings === 1 ? '' : 's'}`].filter(Boolean).join(', ');
+  const first = rest[0];
+  if (!first) return kept;
   kept.push({
-    severity: errors > 0 ? 'error' : rest[0].severity,
+    severity: errors > 0 ? 'error' : first.severity,
     code: 'too-large',
     message: `and ${rest.length.toLocaleString('en-US')} more problems from here on (${counts || 'notes'}); fix the ones above first`,
-    range: rest[0].range,
+    range: first.range,
   });
   return kept;
 }
@@ -267,7 +269,7 @@ function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: An
         const args = bindArgs(statement.args, specs, `\`${key}\``, scope, ctx);
         if (key === 'input') {
           const dims = args.numbers('shape');
-          if (dims) input = [dims[0], dims[1], dims[2]];
+          if (dims) input = toShape(dims);
           else if (!args.has('shape')) ctx.error('argument', statement.range, '`input` needs a shape such as `224x224x3` (height × width × channels)');
           const c = args.number('classes');
           if (c !== undefined) {
@@ -331,7 +333,7 @@ function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: An
   close();
   if (!shape) return undefined;
 
-  const output = stages.length > 0 ? stages[stages.length - 1].output : input;
+  const output = stages.at(-1)?.output ?? input;
   const cost = sumCosts(stages.map((s) => s.cost));
   // Every layer's counts are exact; their sums are too as long as the totals are (no term is negative).
   if (!exactCost({ ...cost, activations: cost.activations + shapeElements(input) }, named.name.range, `model \`${named.name.text}\``, ctx)) return undefined;
@@ -367,8 +369,8 @@ function reportUnknownStatement(statement: Extract<Statement, { kind: 'setting' 
 
 function makeStage(name: string, labelRange: SourceRange, first: SourceRange, last: SourceRange, seq: Sequence): StageNode {
   const cost = sumCosts(seq.nodes.map((n) => n.cost));
-  const input = seq.nodes.length > 0 ? seq.nodes[0].input : (seq.shape ?? [0, 0, 0]);
-  const output = seq.nodes.length > 0 ? seq.nodes[seq.nodes.length - 1].output : input;
+  const input = seq.nodes[0]?.input ?? seq.shape ?? [0, 0, 0];
+  const output = seq.nodes.at(-1)?.output ?? input;
   const range: SourceRange = { ...first, endOffset: last.endOffset, endLine: last.endLine, endColumn: last.endColumn };
   return { name, nodes: seq.nodes, input, output, cost, labelRange, range };
 }

@@ -206,7 +206,7 @@ export class Expander {
         const chain = [...stack.slice(0, 3), '…', ...stack.slice(-2), name].join(' → ');
         this.ctx.error('too-large', call.callee.range, `blocks call blocks more than ${MAX_BLOCK_NESTING} deep here (${chain}); call fewer blocks inside blocks`);
         // The caller and the blocks below are used, though not expanded: no "never used" warnings.
-        this.markReachableUsed(stack[stack.length - 1]);
+        this.markReachableUsed(stack.at(-1) ?? name);
         seq.shape = undefined;
         return;
       }
@@ -433,14 +433,14 @@ function finishBlock(
   after: NetworkNode[],
   range: SourceRange,
 ): BlockNode {
-  const joined = branch.length > 0 ? branch[branch.length - 1].output : input;
+  const joined = branch.at(-1)?.output ?? input;
   const parts: Cost[] = [];
   for (const node of branch) parts.push(node.cost);
   if (join?.kind === 'layers') for (const node of join.layers) parts.push(node.cost);
   for (const node of after) parts.push(node.cost);
   // The sum itself is kept for the backward pass too.
   const cost = sumCosts(parts, join ? shapeElements(joined) : 0);
-  const output = after.length > 0 ? after[after.length - 1].output : joined;
+  const output = after.at(-1)?.output ?? joined;
   return { kind: 'block', path, blockName, input, output, branch, shortcut: join ?? undefined, after, cost, range };
 }
 

@@ -169,7 +169,7 @@ export function layerSpecFromItem(item: LayerItem, classes: number | undefined, 
   };
   switch (item.op) {
     case 'conv': {
-      const k = args.numbers('kernel');
+      const k = args.pair('kernel');
       const filters = positive('filters', undefined);
       if (!k || filters === undefined) {
         if (!args.has('kernel') || !args.has('filters')) {
@@ -194,7 +194,7 @@ export function layerSpecFromItem(item: LayerItem, classes: number | undefined, 
     }
     case 'maxpool':
     case 'avgpool': {
-      const k = args.numbers('kernel');
+      const k = args.pair('kernel');
       if (!k) {
         if (item.op === 'avgpool' && item.args.length === 0) return { op: 'globalavgpool' };
         if (!args.has('kernel')) ctx.error('argument', item.range, `\`${item.op}\` needs a window, e.g. \`${item.op} 3x3, stride 2\``);

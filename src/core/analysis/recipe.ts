@@ -185,7 +185,7 @@ export function readRecipe(train: TrainBlock | undefined, input: Shape, scope: S
   if (seen.has('iterations') && !seen.has('decay')) {
     r.milestones = [...new Set([Math.floor(r.duration * 0.5), Math.floor(r.duration * 0.75)])].filter((m) => m > 0 && m < r.duration);
   }
-  const sorted = r.milestones.every((m, i) => i === 0 || m > r.milestones[i - 1]);
+  const sorted = r.milestones.every((m, i) => m > (r.milestones[i - 1] ?? -Infinity));
   if (!sorted) ctx.error('recipe', milestonesRange ?? train.keywordRange, 'milestones must increase: write them in order, e.g. `decay 0.1 at 32k, 48k`');
   const late = r.milestones.find((m) => m >= r.duration);
   if (late !== undefined) {

@@ -188,7 +188,8 @@ export function mergeInOrder(oldNames: readonly string[], newNames: readonly str
   let i = 0;
   const flushRemovedUpTo = (stop: string | undefined) => {
     while (i < oldNames.length && oldNames[i] !== stop) {
-      if (!inNew.has(oldNames[i])) merged.push(oldNames[i]);
+      const name = oldNames[i]!; // i < oldNames.length
+      if (!inNew.has(name)) merged.push(name);
       i++;
     }
   };

@@ -80,6 +80,6 @@ function describe(f: PartFigures): string {
 }
 
 function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
-  return rows.map((r) => r.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]) : cell.padStart(widths[col]))).join('  ').trimEnd());
+  const widths = (rows[0] ?? []).map((_, col) => Math.max(...rows.map((r) => r[col]?.length ?? 0)));
+  return rows.map((r) => r.map((cell, col) => (col === 0 ? cell.padEnd(widths[col] ?? 0) : cell.padStart(widths[col] ?? 0))).join('  ').trimEnd());
 }

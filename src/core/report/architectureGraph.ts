@@ -192,11 +192,9 @@ function placeErrors(model: ModelNode, diagnostics: readonly Diagnostic[]): { by
   for (const s of model.stages) walk(s.nodes);
   for (const d of errors) {
     const at = nodes.filter((n) => n.range.startOffset <= d.range.startOffset && d.range.startOffset < Math.max(n.range.endOffset, n.range.startOffset + 1));
-    if (at.length === 0) continue;
-    const target =
-      d.code === 'shortcut-mismatch'
-        ? (at.find((n) => n.kind === 'block' && n.branch.length > 0 && !sameShape(n.input, n.branch[n.branch.length - 1].output) && n.shortcut?.kind !== 'layers') ?? at[0])
-        : at[0];
+    const first = at[0];
+    if (!first) continue;
+    const target = d.code === 'shortcut-mismatch' ? (at.find((n) => n.kind === 'block' && n.branch.length > 0 && !sameShape(n.input, n.branch.at(-1)?.output ?? n.input) && n.shortcut?.kind !== 'layers') ?? first) : first;
     byNode.set(target, [byNode.get(target), d.message].filter(Boolean).join('\n'));
     placed.add(d);
   }

@@ -3,6 +3,7 @@
 // the analyzed network; the figures for torchvision models are checked against each tool's own
 // published figures in test/core/conventions.test.ts.
 import { modelLayers, type LayerNode, type ModelNode } from '../analysis/network';
+import { shapeElements as elements } from '../analysis/shape';
 
 export const CONVENTIONS = ['macs', 'flops', 'ptflops', 'fvcore', 'thop'] as const;
 export type Convention = (typeof CONVENTIONS)[number];
@@ -19,8 +20,6 @@ interface ConventionRule {
   readonly counts: string;
   readonly layer: (layer: LayerNode) => number;
 }
-
-const elements = (shape: readonly number[]) => shape[0] * shape[1] * shape[2];
 
 /** Convolutions and fully connected layers, one per multiply-add (the paper, torchvision's `_ops`). */
 const paperMacs = (layer: LayerNode) => layer.cost.macs;
