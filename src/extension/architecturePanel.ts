@@ -38,7 +38,12 @@ export class ArchitecturePanel implements vscode.Disposable {
     let panel = ArchitecturePanel.current;
     if (panel) panel.panel.reveal(vscode.ViewColumn.Beside, true);
     else {
-      const webviewPanel = vscode.window.createWebviewPanel(ARCHITECTURE_VIEW_TYPE, 'ResNet Architecture', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(deps.extensionUri));
+      const webviewPanel = vscode.window.createWebviewPanel(
+        ARCHITECTURE_VIEW_TYPE,
+        'ResNet Architecture',
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        webviewOptions(deps.extensionUri),
+      );
       panel = ArchitecturePanel.current = new ArchitecturePanel(webviewPanel, deps);
     }
     panel.follow(target.uri, target.model, undefined);

@@ -127,7 +127,7 @@ export async function openAdapter(): Promise<AdapterAttempt> {
 }
 
 function noAdapterHelp(api: string): string {
-  if (api === 'vulkan') return 'no Vulkan GPU was found (install your GPU\'s Vulkan driver and the Vulkan loader, e.g. `apt install libvulkan1 mesa-vulkan-drivers` or NVIDIA\'s driver)';
+  if (api === 'vulkan') return "no Vulkan GPU was found (install your GPU's Vulkan driver and the Vulkan loader, e.g. `apt install libvulkan1 mesa-vulkan-drivers` or NVIDIA's driver)";
   if (api === 'metal') return 'no Metal GPU was found';
   return 'no Direct3D 12 GPU was found (update the graphics driver)';
 }

@@ -110,7 +110,12 @@ export function layoutGraph(graph: ArchitectureGraph, folded: ReadonlySet<string
    * An edge from a port down to a point. A shortcut (`via` a lane) first runs down the main line to
    * `splitY` (inside its block, under the block's title), across to the lane, down, and in.
    */
-  const edge = (id: string, from: Port, to: readonly [number, number], options: { shortcut?: boolean; label?: string; via?: number; splitY?: number; status?: GraphChangeStatus | undefined; error?: boolean } = {}) => {
+  const edge = (
+    id: string,
+    from: Port,
+    to: readonly [number, number],
+    options: { shortcut?: boolean; label?: string; via?: number; splitY?: number; status?: GraphChangeStatus | undefined; error?: boolean } = {},
+  ) => {
     let points: (readonly [number, number])[];
     let labelAt: [number, number];
     if (options.via === undefined) {
@@ -120,12 +125,27 @@ export function layoutGraph(graph: ArchitectureGraph, folded: ReadonlySet<string
     } else {
       const splitY = Math.max(from.y, options.splitY ?? from.y);
       // Down to the split the shortcut shares the main edge, which is drawn there already.
-      points = [[from.x, splitY], [options.via, splitY], [options.via, to[1]], [to[0], to[1]]];
+      points = [
+        [from.x, splitY],
+        [options.via, splitY],
+        [options.via, to[1]],
+        [to[0], to[1]],
+      ];
       labelAt = [options.via + 6, splitY + 14];
     }
     const label = options.label ?? formatShape(from.shape);
     const ys = points.map((p) => p[1]);
-    edges.push({ id, points, label, labelAt, shortcut: options.shortcut ?? false, error: options.error ?? false, status: options.status ?? from.status, minY: Math.min(...ys) - 8, maxY: Math.max(...ys) + 8 });
+    edges.push({
+      id,
+      points,
+      label,
+      labelAt,
+      shortcut: options.shortcut ?? false,
+      error: options.error ?? false,
+      status: options.status ?? from.status,
+      minY: Math.min(...ys) - 8,
+      maxY: Math.max(...ys) + 8,
+    });
   };
   const node = (kind: NodeKind, x: number, y: number, width: number, height: number, source: NodeSource) => {
     nodes.push({ id: source.id, kind, x, y, width, height, source });

@@ -86,7 +86,10 @@ export class LineChart {
       width: this.container.clientWidth || 600,
       height: HEIGHT,
       scales: { x: { time: false }, y: yLog ? { distr: 3, log: 10 } : {} },
-      axes: [{ ...axis(model.xLabel), ...(model.xLabel === 'step' ? { incrs: WHOLE_INCREMENTS } : {}) }, { ...axis(model.yLabel), size: 64, values: (_u, splits) => splits.map((v) => formatValue(v)) }],
+      axes: [
+        { ...axis(model.xLabel), ...(model.xLabel === 'step' ? { incrs: WHOLE_INCREMENTS } : {}) },
+        { ...axis(model.yLabel), size: 64, values: (_u, splits) => splits.map((v) => formatValue(v)) },
+      ],
       series: [{ label: model.xLabel, value: (_u, v) => formatValue(v) }, ...model.series.map((s) => seriesOptions(s, theme))],
       cursor: { drag: { x: true, y: false }, sync: { key: 'resnet-dashboard' } },
       legend: { live: true },

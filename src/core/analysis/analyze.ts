@@ -57,7 +57,10 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   } catch (error) {
     // Only a pathological input (nesting deep enough to exhaust the stack) should get here; a bug
     // in the analysis is reported too, rather than thrown at the editor or the command line.
-    const reason = error instanceof RangeError ? 'something in it is nested too deeply (parentheses, or blocks calling blocks); flatten the deepest part' : `an internal error (${error instanceof Error ? error.message : String(error)}); please report it`;
+    const reason =
+      error instanceof RangeError
+        ? 'something in it is nested too deeply (parentheses, or blocks calling blocks); flatten the deepest part'
+        : `an internal error (${error instanceof Error ? error.message : String(error)}); please report it`;
     ctx.error('too-large', parsed.file.range, `this file cannot be analyzed: ${reason}`);
   }
   return { file: parsed.file, models, diagnostics: capDiagnostics(sortDiagnostics(ctx.diagnostics)), counts: countSeverities(ctx.diagnostics) };
@@ -82,7 +85,9 @@ export function capDiagnostics(sorted: readonly Diagnostic[], limit = MAX_DIAGNO
   const rest = sorted.filter((d) => !chosen.has(d));
   const errors = rest.filter((d) => d.severity === 'error').length;
   const warnings = rest.filter((d) => d.severity === 'warning').length;
-  const counts = [errors && `${errors.toLocaleString('en-US')} error${errors === 1 ? '' : 's'}`, warnings && `${warnings.toLocaleString('en-US')} warning${warnings === 1 ? '' : 's'}`].filter(Boolean).join(', ');
+  const counts = [errors && `${errors.toLocaleString('en-US')} error${errors === 1 ? '' : 's'}`, warnings && `${warnings.toLocaleString('en-US')} warning${warnings === 1 ? '' : 's'}`]
+    .filter(Boolean)
+    .join(', ');
   const first = rest[0];
   if (!first) return kept;
   kept.push({
@@ -111,7 +116,14 @@ function refuseLongText(text: string): Analysis {
     file: { items: [], range },
     models: [],
     counts: { errors: 1, warnings: 0 },
-    diagnostics: [{ severity: 'error', code: 'too-large', range, message: `this file is ${size} long, over the ${MAX_SOURCE_LENGTH / (1024 * 1024)} MiB a .resnet file may have; it is not analyzed: split it, or use repeat counts (\`basic(64) x 3\`) instead of writing layers out` }],
+    diagnostics: [
+      {
+        severity: 'error',
+        code: 'too-large',
+        range,
+        message: `this file is ${size} long, over the ${MAX_SOURCE_LENGTH / (1024 * 1024)} MiB a .resnet file may have; it is not analyzed: split it, or use repeat counts (\`basic(64) x 3\`) instead of writing layers out`,
+      },
+    ],
   };
 }
 
@@ -187,12 +199,7 @@ function resolveInstance(decl: ModelDecl, of: InstanceOf, argScope: Scope, chain
   const template = ctx.templates.get(of.template.text);
   if (!template) {
     const suggestion = closestName(of.template.text, ctx.templates.keys());
-    ctx.error(
-      'unknown-name',
-      of.template.range,
-      `unknown model template \`${of.template.text}\`: define \`model ${of.template.text}(…) { … }\`${didYouMean(suggestion)}`,
-      fixFor(suggestion),
-    );
+    ctx.error('unknown-name', of.template.range, `unknown model template \`${of.template.text}\`: define \`model ${of.template.text}(…) { … }\`${didYouMean(suggestion)}`, fixFor(suggestion));
     return undefined;
   }
   ctx.markUsed(template.name.range);

@@ -86,12 +86,7 @@ export function bindArgs(args: readonly Arg[], specs: readonly ArgSpec[], what: 
       spec = byName.get(arg.name.text);
       if (!spec) {
         const suggestion = closestName(arg.name.text, byName.keys());
-        ctx.error(
-          'argument',
-          arg.name.range,
-          `${what} has no argument \`${arg.name.text}\`${didYouMean(suggestion)}; it takes ${describe(specs)}`,
-          fixFor(suggestion),
-        );
+        ctx.error('argument', arg.name.range, `${what} has no argument \`${arg.name.text}\`${didYouMean(suggestion)}; it takes ${describe(specs)}`, fixFor(suggestion));
         lastList = undefined;
         continue;
       }

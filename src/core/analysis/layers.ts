@@ -25,7 +25,7 @@ export const layerArgs: Record<LayerSpec['op'] | 'avgpool', readonly ArgSpec[]> 
   avgpool: [kernel, stride, pad],
   globalavgpool: [],
   fc: [
-    { name: 'units', type: 'int', positional: true, description: 'outputs; default the model\'s classes' },
+    { name: 'units', type: 'int', positional: true, description: "outputs; default the model's classes" },
     { name: 'bias', type: 'flag', description: 'add a bias; on by default' },
   ],
   softmax: [],
@@ -106,14 +106,7 @@ export function exactCost(cost: Cost, range: SourceRange, what: string, ctx: Ana
   return false;
 }
 
-function windowed(
-  input: Shape,
-  kernelSize: readonly [number, number],
-  step: number,
-  padding: readonly [number, number],
-  range: SourceRange,
-  ctx: AnalysisContext,
-): [number, number] | undefined {
+function windowed(input: Shape, kernelSize: readonly [number, number], step: number, padding: readonly [number, number], range: SourceRange, ctx: AnalysisContext): [number, number] | undefined {
   const oh = windowOutputSize(input[0], kernelSize[0], step, padding[0]);
   const ow = windowOutputSize(input[1], kernelSize[1], step, padding[1]);
   if (oh < 1 || ow < 1) {

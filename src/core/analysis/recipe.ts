@@ -196,9 +196,17 @@ export function readRecipe(train: TrainBlock | undefined, input: Shape, scope: S
   if (!cropWritten) {
     // Nothing to check.
   } else if (r.augment.crop > input[0] + 2 * r.augment.pad || r.augment.crop > input[1] + 2 * r.augment.pad) {
-    ctx.error('recipe', seen.get('augment') ?? train.keywordRange, `a ${r.augment.crop}×${r.augment.crop} crop does not fit a ${input[0]}×${input[1]} image padded by ${r.augment.pad}; crop at most ${Math.min(input[0], input[1]) + 2 * r.augment.pad}`);
+    ctx.error(
+      'recipe',
+      seen.get('augment') ?? train.keywordRange,
+      `a ${r.augment.crop}×${r.augment.crop} crop does not fit a ${input[0]}×${input[1]} image padded by ${r.augment.pad}; crop at most ${Math.min(input[0], input[1]) + 2 * r.augment.pad}`,
+    );
   } else if (input[0] !== input[1]) {
-    ctx.error('recipe', seen.get('augment') ?? train.keywordRange, `\`crop ${r.augment.crop}\` is a square crop, but the input is ${input[0]}×${input[1]}: leave \`crop\` out and the crop is the input's size`);
+    ctx.error(
+      'recipe',
+      seen.get('augment') ?? train.keywordRange,
+      `\`crop ${r.augment.crop}\` is a square crop, but the input is ${input[0]}×${input[1]}: leave \`crop\` out and the crop is the input's size`,
+    );
   } else if (r.augment.crop !== input[0]) {
     ctx.error('recipe', seen.get('augment') ?? train.keywordRange, `the crop (${r.augment.crop}) must equal the model's input size (${input[0]}) so crops fit the input`);
   }

@@ -135,11 +135,7 @@ export class ResnetGrammar extends CstParser {
   private item = this.RULE('item', () => {
     this.OR({
       IGNORE_AMBIGUITIES: true,
-      DEF: [
-        { ALT: () => this.SUBRULE(this.layerItem) },
-        { ALT: () => this.SUBRULE(this.addItem) },
-        { ALT: () => this.SUBRULE(this.callItem) },
-      ],
+      DEF: [{ ALT: () => this.SUBRULE(this.layerItem) }, { ALT: () => this.SUBRULE(this.addItem) }, { ALT: () => this.SUBRULE(this.callItem) }],
     });
   });
 

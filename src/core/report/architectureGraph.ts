@@ -194,7 +194,10 @@ function placeErrors(model: ModelNode, diagnostics: readonly Diagnostic[]): { by
     const at = nodes.filter((n) => n.range.startOffset <= d.range.startOffset && d.range.startOffset < Math.max(n.range.endOffset, n.range.startOffset + 1));
     const first = at[0];
     if (!first) continue;
-    const target = d.code === 'shortcut-mismatch' ? (at.find((n) => n.kind === 'block' && n.branch.length > 0 && !sameShape(n.input, n.branch.at(-1)?.output ?? n.input) && n.shortcut?.kind !== 'layers') ?? first) : first;
+    const target =
+      d.code === 'shortcut-mismatch'
+        ? (at.find((n) => n.kind === 'block' && n.branch.length > 0 && !sameShape(n.input, n.branch.at(-1)?.output ?? n.input) && n.shortcut?.kind !== 'layers') ?? first)
+        : first;
     byNode.set(target, [byNode.get(target), d.message].filter(Boolean).join('\n'));
     placed.add(d);
   }

@@ -31,9 +31,17 @@ export function formatSummary(model: ModelNode, options: SummaryOptions): string
     rules.push(rows.length);
   }
   const [header = [], ...body] = rows;
-  const widths = header.map((_, col) => maxOf(rows.map((r) => r[col]?.length ?? 0), 0));
+  const widths = header.map((_, col) =>
+    maxOf(
+      rows.map((r) => r[col]?.length ?? 0),
+      0,
+    ),
+  );
   const render = (r: string[]) =>
-    r.map((cell, col) => (col >= 3 ? cell.padStart(widths[col] ?? 0) : cell.padEnd(widths[col] ?? 0))).join('  ').trimEnd();
+    r
+      .map((cell, col) => (col >= 3 ? cell.padStart(widths[col] ?? 0) : cell.padEnd(widths[col] ?? 0)))
+      .join('  ')
+      .trimEnd();
   const totalWidth = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
   const lines = [modelHeadline(model), '='.repeat(totalWidth), render(header), '-'.repeat(totalWidth)];
   for (const [k, row] of body.entries()) {

@@ -35,7 +35,11 @@ const CIFAR_DIR_KEY = 'resnet.training.cifar10Dir';
  * Asks what to train. `args` comes from a code lens (the file and model named); from the palette
  * it is empty, and the model declared around the cursor is the one, else the person picks.
  */
-export async function askForTrainRequest(args: TrainArgs, context: vscode.ExtensionContext, server: ServerRequests): Promise<{ request: TrainRequest; label: string; memoryWarning?: string } | undefined> {
+export async function askForTrainRequest(
+  args: TrainArgs,
+  context: vscode.ExtensionContext,
+  server: ServerRequests,
+): Promise<{ request: TrainRequest; label: string; memoryWarning?: string } | undefined> {
   const document = await resnetDocument(args.uri);
   if (!document) return undefined;
   const fileName = document.uri.path.split('/').pop() ?? document.uri.toString();
