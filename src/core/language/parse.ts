@@ -187,8 +187,8 @@ function parseTokens(tokens: IToken[], next: IToken | undefined, text: string, e
   return { items, diagnostics, offset: first.startOffset, line: first.startLine ?? 1 };
 }
 
-/** A copy of a parse result moved by `dOffset` characters and `dLine` lines (columns stay). */
-function relocate<T>(value: T, dOffset: number, dLine: number): T {
+/** A copy of a parse result (or anything holding source ranges) moved by `dOffset` characters and `dLine` lines (columns stay). */
+export function relocate<T>(value: T, dOffset: number, dLine: number): T {
   if (Array.isArray(value)) return value.map((v) => relocate(v, dOffset, dLine)) as T;
   if (typeof value !== 'object' || value === null) return value;
   const record = value as Record<string, unknown>;
