@@ -157,16 +157,35 @@ try {
   console.log(`quiet page (3 s, no messages): ${stats(quiet)}`);
   const appending = (await page.page.evaluate(
     async ([dir, start, perSecond, secs]) => {
-      const w = window as unknown as { benchRun(d: string, a: number, b: number, s: number): unknown[]; frameDeltas(ms: number): Promise<number[]>; resnetDashboard: { render(): void } };
+      const w = window as unknown as {
+        benchRun(d: string, a: number, b: number, s: number): unknown[];
+        frameDeltas(ms: number): Promise<number[]>;
+        resnetDashboard: { render(): void; chart(n: string): { update(...args: unknown[]): void } };
+      };
       const perFlush = Math.round((perSecond as number) / 10);
       let next = (start as number) + 1;
       // Time spent in the page's render, from a wrapper: how much of each frame the dashboard takes.
       const renders: number[] = [];
+      // Of which the charts' updates (decimating, aligning, handing uPlot its data); the rest of a
+      // render builds the chart models (aligning the runs, smoothing) and the header.
+      const updates: number[] = [];
+      let inUpdates = 0;
+      const charts = ['loss', 'metric', 'lr'].map((n) => w.resnetDashboard.chart(n));
+      const updateOriginals = charts.map((c) => c.update);
+      charts.forEach((c, i) => {
+        c.update = (...args: unknown[]) => {
+          const t = performance.now();
+          updateOriginals[i].apply(c, args);
+          inUpdates += performance.now() - t;
+        };
+      });
       const d = w.resnetDashboard as unknown as Record<string, () => void>;
       const original = d.render.bind(d);
       d.render = () => {
         const t = performance.now();
+        inUpdates = 0;
         original();
+        updates.push(inUpdates);
         // Queued after uPlot's own drawing microtask, so it counts that too.
         queueMicrotask(() => renders.push(performance.now() - t));
       };
@@ -177,13 +196,16 @@ try {
       const deltas = await w.frameDeltas((secs as number) * 1000);
       clearInterval(timer);
       d.render = original;
-      return { deltas, renders, appended: next - (start as number) - 1 };
+      charts.forEach((c, i) => (c.update = updateOriginals[i]));
+      return { deltas, renders, updates, appended: next - (start as number) - 1 };
     },
     [runDirs[0], points, rate, seconds] as const,
-  )) as { deltas: number[]; renders: number[]; appended: number };
+  )) as { deltas: number[]; renders: number[]; updates: number[]; appended: number };
   console.log(`appending ${rate}/s for ${seconds} s (${appending.appended.toLocaleString('en-US')} points, ${(points + appending.appended).toLocaleString('en-US')} at the end): ${stats(appending.deltas)}`);
   const sortedRenders = [...appending.renders].sort((a, b) => a - b);
   console.log(`  dashboard render per redraw: ${appending.renders.length} redraws, median ${(sortedRenders[Math.floor(sortedRenders.length / 2)] ?? NaN).toFixed(1)} ms, max ${(sortedRenders[sortedRenders.length - 1] ?? NaN).toFixed(1)} ms (uPlot's drawing included)`);
+  const sortedUpdates = [...appending.updates].sort((a, b) => a - b);
+  console.log(`    of which the three charts' updates (decimate, align, uPlot setData): median ${(sortedUpdates[Math.floor(sortedUpdates.length / 2)] ?? NaN).toFixed(1)} ms, max ${(sortedUpdates[sortedUpdates.length - 1] ?? NaN).toFixed(1)} ms; the rest builds the chart models and the header`);
   if (page.problems.length > 0) console.log(`page problems: ${page.problems.join('; ')}`);
 } finally {
   await browser.close();
