@@ -45,8 +45,7 @@ export class ArchitectureView {
   private selected: string | undefined;
   private palette: Palette;
   private readonly renderer: GraphRenderer;
-  /** Holds the graph's <svg> bands (render.ts). */
-  private readonly graphElement: HTMLElement;
+  private readonly svg: SVGSVGElement;
   private readonly el: Record<'title' | 'totals' | 'legend' | 'message' | 'tooltip' | 'status' | 'table' | 'canvas', HTMLElement>;
   private readonly metricSelect: HTMLSelectElement;
   private readonly liveButton: HTMLButtonElement;
@@ -75,7 +74,7 @@ export class ArchitectureView {
         <div id="arch-message" class="message" hidden></div>
       </header>
       <div id="arch-canvas" class="canvas" tabindex="0" role="application" aria-label="Architecture graph. Arrow keys move between nodes, Enter goes to the text, Left and Right fold and unfold a stage, plus and minus zoom, 0 fits.">
-        <div id="arch-graph" class="graph" role="group"></div>
+        <svg id="arch-svg" xmlns="http://www.w3.org/2000/svg"></svg>
         <div id="arch-tooltip" class="tooltip" role="tooltip" hidden></div>
       </div>
       <div id="arch-status" class="sr-status" aria-live="polite"></div>
@@ -91,12 +90,12 @@ export class ArchitectureView {
       table: byId('arch-table'),
       canvas: byId('arch-canvas'),
     };
-    this.graphElement = byId('arch-graph');
+    this.svg = root.querySelector('#arch-svg') as SVGSVGElement;
     this.metricSelect = byId('arch-metric') as HTMLSelectElement;
     for (const m of METRICS) this.metricSelect.append(new Option(m.label, m.value));
     this.liveButton = byId('arch-live') as HTMLButtonElement;
     this.palette = readPalette();
-    this.renderer = new GraphRenderer(this.graphElement, this.palette, (n) => this.lookOf(n));
+    this.renderer = new GraphRenderer(this.svg, this.palette, (n) => this.lookOf(n));
 
     const saved = parseArchitectureState(host.loadState());
     if (saved) this.restore(saved);
@@ -199,7 +198,7 @@ export class ArchitectureView {
   private relayout(): void {
     if (!this.graph) return;
     this.layout = layoutGraph(this.graph, this.foldedStages());
-    this.graphElement.setAttribute('aria-label', `${this.graph.model}: ${this.layout.nodes.length} nodes`);
+    this.svg.setAttribute('aria-label', `${this.graph.model}: ${this.layout.nodes.length} nodes`);
     this.renderer.setLayout(this.layout, this.palette, (n) => this.lookOf(n));
     this.renderer.select(this.selected);
     this.renderLegend();

@@ -1,20 +1,12 @@
 // Draws a layout as SVG. Only what is near the viewport is in the DOM: ResNet-1202 with a stage of
-// 200 blocks unfolded has thousands of nodes, and panning must stay at 60 frames a second. The
-// graph is cut into horizontal bands, each its own <svg> (a layer of its own for the compositor):
-// a pan or a zoom moves the bands by CSS transforms without painting them again, and as the view
-// moves on only the bands coming into view are built and painted, not the whole window.
+// 200 blocks unfolded has thousands of nodes, and panning must stay at 60 frames a second, so a
+// pan moves one transform and the elements are synced only when the view leaves the drawn window.
 // The same builders write the whole graph for export.
 import { formatShape } from '../../src/core/analysis/shape';
 import type { LaidEdge, LaidGroup, LaidNode, Layout } from './layout';
 import { textOn, type Palette } from './colors';
 
 const SVG = 'http://www.w3.org/2000/svg';
-
-/**
- * The height of a band, in layout units: small enough that one coming into view is cheap to paint
- * (a 200-block stage is some 30,000 units tall), large enough that a screen holds a handful.
- */
-const BAND_HEIGHT = 256;
 
 export interface NodeLook {
   readonly fill: string;
@@ -39,34 +31,26 @@ interface Drawn {
   readonly build: () => SVGElement;
 }
 
-/** Items drawn together in one <svg>: those starting in one band, or one item taller than a band. */
-interface Band {
-  readonly key: string;
-  readonly top: number;
-  bottom: number;
-  readonly items: Drawn[];
-}
-
-interface DrawnBand {
-  readonly svg: SVGSVGElement;
-  readonly top: number;
-  readonly band: Band;
-}
-
 export class GraphRenderer {
+  private readonly viewport: SVGGElement;
+  private readonly layers: Record<Drawn['layer'], SVGGElement>;
   private items: Drawn[] = [];
-  private bands: Band[] = [];
-  private readonly drawnBands = new Map<string, DrawnBand>();
   private readonly elements = new Map<string, SVGElement>();
+  private windowTop = 0;
+  private windowBottom = -1;
   private selected: string | undefined;
   layout: Layout | undefined;
 
   constructor(
-    /** Holds the bands' <svg> elements. */
-    readonly container: HTMLElement,
+    readonly svg: SVGSVGElement,
     private palette: Palette,
     private look: LookFor,
-  ) {}
+  ) {
+    this.viewport = element('g', { class: 'viewport' });
+    this.layers = { groups: element('g', { class: 'groups' }), edges: element('g', { class: 'edges' }), nodes: element('g', { class: 'nodes' }) };
+    this.viewport.append(this.layers.groups, this.layers.edges, this.layers.nodes);
+    svg.append(this.viewport);
+  }
 
   /** A new layout (or new colours): everything is rebuilt when next drawn. */
   setLayout(layout: Layout, palette: Palette, look: LookFor): void {
@@ -74,57 +58,52 @@ export class GraphRenderer {
     this.palette = palette;
     this.look = look;
     this.items = drawables(layout, () => this.palette, (n) => this.look(n));
-    this.bands = bandsOf(this.items);
-    for (const band of this.drawnBands.values()) band.svg.remove();
-    this.drawnBands.clear();
+    for (const el of this.elements.values()) el.remove();
     this.elements.clear();
+    this.windowTop = 0;
+    this.windowBottom = -1;
   }
 
   /**
-   * Moves the picture: every band drawn is moved by a CSS transform, which the compositor applies
-   * to its pixels without painting the graph again. Bands within half a screen of the view are
-   * built as they come near; those over a screen away are dropped.
+   * Moves the picture. The SVG covers only the window drawn (a screen above and below the view)
+   * and is moved by a CSS transform, which the compositor applies to its pixels without painting
+   * the graph again; the elements are synced, and the SVG resized, only when the view leaves it.
    */
   setView(view: View, viewportHeight: number): void {
     const top = -view.y / view.scale;
     const bottom = top + viewportHeight / view.scale;
-    const screen = bottom - top;
-    for (const [key, drawn] of this.drawnBands) {
-      const band = drawn.band;
-      if (band.bottom < top - screen || band.top > bottom + screen) {
-        drawn.svg.remove();
-        this.drawnBands.delete(key);
-        for (const item of band.items) this.elements.delete(item.key);
-      }
+    if (top < this.windowTop || bottom > this.windowBottom) {
+      const margin = (bottom - top) / 2;
+      this.windowTop = Math.floor(top - margin);
+      this.windowBottom = Math.ceil(bottom + margin);
+      const width = Math.ceil(this.layout?.width ?? 1);
+      const height = this.windowBottom - this.windowTop;
+      this.svg.setAttribute('viewBox', `0 ${this.windowTop} ${width} ${height}`);
+      this.svg.setAttribute('width', String(width));
+      this.svg.setAttribute('height', String(height));
+      this.sync();
     }
-    for (const band of this.bands) {
-      if (band.bottom < top - screen / 2 || band.top > bottom + screen / 2 || this.drawnBands.has(band.key)) continue;
-      this.drawnBands.set(band.key, { svg: this.drawBand(band), top: band.top, band });
-    }
-    for (const drawn of this.drawnBands.values()) drawn.svg.style.transform = `translate(${view.x}px, ${view.y + drawn.top * view.scale}px) scale(${view.scale})`;
+    this.svg.style.transform = `translate(${view.x}px, ${view.y + this.windowTop * view.scale}px) scale(${view.scale})`;
   }
 
-  private drawBand(band: Band): SVGSVGElement {
-    const width = Math.ceil(this.layout?.width ?? 1);
-    const height = Math.max(1, Math.ceil(band.bottom - band.top));
-    const svg = element('svg', { viewBox: `0 ${band.top} ${width} ${height}`, width: String(width), height: String(height), 'data-band': band.key });
-    const layers = { groups: element('g', { class: 'groups' }), edges: element('g', { class: 'edges' }), nodes: element('g', { class: 'nodes' }) };
-    svg.append(layers.groups, layers.edges, layers.nodes);
-    for (const item of band.items) {
-      const el = item.build();
-      if (item.key === this.selected) el.classList.add('selected');
-      this.elements.set(item.key, el);
-      layers[item.layer].append(el);
+  private sync(): void {
+    const keep = new Set<string>();
+    for (const item of this.items) {
+      if (item.maxY < this.windowTop || item.minY > this.windowBottom) continue;
+      keep.add(item.key);
+      if (!this.elements.has(item.key)) {
+        const el = item.build();
+        if (item.key === this.selected) el.classList.add('selected');
+        this.elements.set(item.key, el);
+        this.layers[item.layer].append(el);
+      }
     }
-    // In the order of the page, whatever the order they were built in: a band's edges end under
-    // the next band's nodes.
-    let next: SVGSVGElement | null = null;
-    for (const drawn of this.drawnBands.values()) {
-      if (drawn.top > band.top && (!next || drawn.top < Number(next.dataset.top))) next = drawn.svg;
+    for (const [key, el] of this.elements) {
+      if (!keep.has(key)) {
+        el.remove();
+        this.elements.delete(key);
+      }
     }
-    svg.dataset.top = String(band.top);
-    this.container.insertBefore(svg, next);
-    return svg;
   }
 
   select(id: string | undefined): void {
@@ -136,11 +115,6 @@ export class GraphRenderer {
   /** How many elements are in the DOM now (tests and the benchmark). */
   get drawnCount(): number {
     return this.elements.size;
-  }
-
-  /** How many bands are drawn now (tests and the benchmark). */
-  get bandCount(): number {
-    return this.drawnBands.size;
   }
 
   /** The whole graph as a standalone SVG document, in the theme's colours. */
@@ -170,28 +144,6 @@ export class GraphRenderer {
     doc.append(body);
     return new XMLSerializer().serializeToString(doc);
   }
-}
-
-/**
- * Items in bands by where they start; an item taller than a band (a stage's box around 200 blocks)
- * gets one of its own, so that it is drawn wherever the view is along it.
- */
-function bandsOf(items: readonly Drawn[]): Band[] {
-  const byIndex = new Map<number, Band>();
-  const out: Band[] = [];
-  for (const item of items) {
-    if (item.maxY - item.minY > BAND_HEIGHT) {
-      out.push({ key: `item:${item.key}`, top: item.minY, bottom: item.maxY, items: [item] });
-      continue;
-    }
-    const index = Math.floor(item.minY / BAND_HEIGHT);
-    let band = byIndex.get(index);
-    if (!band) byIndex.set(index, (band = { key: `band:${index}`, top: index * BAND_HEIGHT, bottom: (index + 1) * BAND_HEIGHT, items: [] }));
-    band.items.push(item);
-    band.bottom = Math.max(band.bottom, item.maxY);
-  }
-  // In the order of the page, so that later bands are appended above earlier ones.
-  return [...byIndex.values(), ...out].sort((a, b) => a.top - b.top);
 }
 
 function drawables(layout: Layout, palette: () => Palette, look: LookFor): Drawn[] {
