@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyze, type Analysis, type AnalyzeOptions } from '../../src/core/analysis/analyze';
-import { analysisCacheStats, clearAnalysisCache } from '../../src/core/analysis/modelCache';
+import { analysisCacheSize, analysisCacheStats, clearAnalysisCache } from '../../src/core/analysis/modelCache';
 import { exampleFiles, readExample } from '../helpers/examples';
 
 function cold(text: string, options?: AnalyzeOptions): Analysis {
@@ -115,4 +115,15 @@ test('the layer budget of a file still holds when models are reused', () => {
   // The same text with other limits is not the same analysis.
   cold(text);
   assertSame(analyze(text, { limits }), cold(text, { limits }), 'other limits');
+});
+
+test('typing in a model replaces its remembered analysis: edits do not pile up entries', () => {
+  const text = `${readExample('imagenet/resnet18.resnet')}\n${readExample('cifar/resnet56.resnet')}`;
+  const models = cold(text).models.length;
+  const held = analysisCacheSize();
+  assert.equal(held.entries, models);
+  for (let k = 1; k <= 20; k++) analyze(text.replace(/basic\(512\)( +)x 2/, `basic(512)$1x ${k}`));
+  assert.equal(analysisCacheSize().entries, models);
+  analyze(text);
+  assert.deepEqual(analysisCacheSize(), held);
 });

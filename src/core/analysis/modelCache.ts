@@ -31,8 +31,9 @@ interface CachedModel {
 }
 
 /**
- * Bounded by entries and by the layers their results hold (a few hundred bytes each), like the
- * parse cache: 500,000 layers is one file's whole budget.
+ * One entry per model name (and options), so what is kept is about the models open now; bounded
+ * too by entries and by the layers their results hold (a few hundred bytes each), like the parse
+ * cache: 500,000 layers is one file's whole budget.
  */
 const CACHE_LIMIT = 4096;
 const CACHE_LAYERS = 500_000;
@@ -40,6 +41,11 @@ const cache = new Map<string, CachedModel>();
 let cachedLayers = 0;
 /** How often a model's analysis was reused, and how often it ran (tests check that reuse happens). */
 export const analysisCacheStats = { reused: 0, analyzed: 0 };
+
+/** What the cache holds now (tests check that edits do not pile up entries). */
+export function analysisCacheSize(): { entries: number; layers: number } {
+  return { entries: cache.size, layers: cachedLayers };
+}
 
 /** Forgets every remembered analysis and parse (tests compare warm with cold; the server, when no document is open). */
 export function clearAnalysisCache(): void {
@@ -73,9 +79,10 @@ export class FileText {
  */
 export function analyzeModelCached(decl: ModelDecl, file: FileText, ctx: AnalysisContext, optionsKey: string, analyzeModel: () => ModelNode | undefined): ModelNode | undefined {
   const print = file.print(decl);
-  const key = `${optionsKey}\u0000${print.text}`;
+  // One entry per model name: typing in a model replaces its entry instead of adding one per edit.
+  const key = `${optionsKey}\u0000${decl.name.text}`;
   const entry = cache.get(key);
-  if (entry) {
+  if (entry && entry.model.text === print.text) {
     const dOffset = print.offset - entry.model.offset;
     const dLine = print.line - entry.model.line;
     if (dependenciesHold(entry, file, ctx, dOffset, dLine) && (entry.startBudget === undefined || ctx.resumeModel(entry.startBudget, entry.layers))) {
@@ -101,6 +108,11 @@ function remember(key: string, model: DeclarationPrint, recording: ModelRecordin
   const printAll = <D extends TopLevel>(decls: Map<string, D | undefined>) => new Map([...decls].map(([name, d]) => [name, d && file.print(d)] as const));
   const lists = new Map([...recording.listed].map((kind) => [kind, listNames(kind, ctx)] as const));
   const lets = new Map([...recording.lets].map(([name, b]) => [name, b && { value: b.value, declaration: b.declaration }] as const));
+  const replaced = cache.get(key);
+  if (replaced) {
+    cache.delete(key);
+    cachedLayers -= replaced.layers;
+  }
   if (cache.size >= CACHE_LIMIT || cachedLayers + layers > CACHE_LAYERS) {
     cache.clear();
     cachedLayers = 0;
