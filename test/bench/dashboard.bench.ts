@@ -98,11 +98,17 @@ function stats(deltas: number[]): string {
 const bundleDir = await buildDashboardBundle();
 const browser = await DashboardBrowser.launch(bundleDir);
 try {
-  console.log(`dashboard bench: ${points.toLocaleString('en-US')} points × ${runs} run(s), then +${rate}/s for ${seconds} s; Chromium headless, ${process.env.DASHBOARD_CHROMIUM ?? '/usr/bin/chromium'}`);
+  console.log(
+    `dashboard bench: ${points.toLocaleString('en-US')} points × ${runs} run(s), then +${rate}/s for ${seconds} s; Chromium headless, ${process.env.DASHBOARD_CHROMIUM ?? '/usr/bin/chromium'}`,
+  );
   const page = await browser.open({ theme: 'dark', viewport: { width: 1400, height: 1100 } });
   await page.page.evaluate(PAGE_HELPERS);
   const runDirs = Array.from({ length: runs }, (_, i) => `/bench/runs/2026-01-01-00-00-0${i}-resnet56`);
-  await page.send({ type: 'runs', runsFolder: '/bench/runs', runs: runDirs.map((runDir) => ({ runDir, name: runDir.split('/').pop(), model: 'resnet56', dataset: 'cifar10', status: 'running', step: 0, resumable: false })) });
+  await page.send({
+    type: 'runs',
+    runsFolder: '/bench/runs',
+    runs: runDirs.map((runDir) => ({ runDir, name: runDir.split('/').pop(), model: 'resnet56', dataset: 'cifar10', status: 'running', step: 0, resumable: false })),
+  });
   await page.send({ type: 'session', state: 'running', runDir: runDirs[0] });
   for (const runDir of runDirs.slice(1)) await page.page.locator(`li[data-run-dir="${runDir}"] vscode-checkbox`).click();
   await page.frame();
@@ -152,8 +158,12 @@ try {
     },
     [runDirs, points] as const,
   )) as FirstRender;
-  console.log(`first render of ${points.toLocaleString('en-US')} points × ${runs}: drawn ${first.drawn.toFixed(1)} ms after postMessage (goal < 50 ms), on screen at the next frame, ${first.shown.toFixed(1)} ms`);
-  console.log(`  in parts (same data again, warmer): checking + folding the message ${first.receive.toFixed(1)} ms, building + drawing the three charts ${first.render.toFixed(1)} ms; the rest of the first is the structured clone, dispatch, and a colder JIT`);
+  console.log(
+    `first render of ${points.toLocaleString('en-US')} points × ${runs}: drawn ${first.drawn.toFixed(1)} ms after postMessage (goal < 50 ms), on screen at the next frame, ${first.shown.toFixed(1)} ms`,
+  );
+  console.log(
+    `  in parts (same data again, warmer): checking + folding the message ${first.receive.toFixed(1)} ms, building + drawing the three charts ${first.render.toFixed(1)} ms; the rest of the first is the structured clone, dispatch, and a colder JIT`,
+  );
   console.log(`  loss chart: ${first.points.toLocaleString('en-US')} steps, drawn from ${first.drawnPoints[0]?.toLocaleString('en-US')} points per series (min/max per pixel column)`);
 
   // 2. Frame times: a quiet page first, then while appending.
@@ -163,59 +173,67 @@ try {
   let appending: Appending | undefined;
   const append = async () => {
     appending = (await page.page.evaluate(
-    async ([dir, start, perSecond, secs]) => {
-      const w = window as unknown as {
-        benchRun(d: string, a: number, b: number, s: number): unknown[];
-        frameDeltas(ms: number): Promise<number[]>;
-        resnetDashboard: { render(): void; chart(n: string): { update(...args: unknown[]): void } };
-      };
-      const perFlush = Math.round((perSecond as number) / 10);
-      let next = (start as number) + 1;
-      // Time spent in the page's render, from a wrapper: how much of each frame the dashboard takes.
-      const renders: number[] = [];
-      // Of which the charts' updates (decimating, aligning, handing uPlot its data); the rest of a
-      // render builds the chart models (aligning the runs, smoothing) and the header.
-      const updates: number[] = [];
-      let inUpdates = 0;
-      const charts = ['loss', 'metric', 'lr'].map((n) => w.resnetDashboard.chart(n));
-      const updateOriginals = charts.map((c) => c.update);
-      charts.forEach((c, i) => {
-        c.update = (...args: unknown[]) => {
-          const t = performance.now();
-          updateOriginals[i].apply(c, args);
-          inUpdates += performance.now() - t;
+      async ([dir, start, perSecond, secs]) => {
+        const w = window as unknown as {
+          benchRun(d: string, a: number, b: number, s: number): unknown[];
+          frameDeltas(ms: number): Promise<number[]>;
+          resnetDashboard: { render(): void; chart(n: string): { update(...args: unknown[]): void } };
         };
-      });
-      const d = w.resnetDashboard as unknown as Record<string, () => void>;
-      const original = d.render.bind(d);
-      d.render = () => {
-        const t = performance.now();
-        inUpdates = 0;
-        original();
-        updates.push(inUpdates);
-        // Queued after uPlot's own drawing microtask, so it counts that too.
-        queueMicrotask(() => renders.push(performance.now() - t));
-      };
-      const timer = setInterval(() => {
-        window.postMessage({ type: 'runProgress', runDir: dir, messages: w.benchRun(dir as string, next, next + perFlush - 1, 391), etaSeconds: 100 }, '*');
-        next += perFlush;
-      }, 100);
-      const deltas = await w.frameDeltas((secs as number) * 1000);
-      clearInterval(timer);
-      d.render = original;
-      charts.forEach((c, i) => (c.update = updateOriginals[i]));
-      return { deltas, renders, updates, appended: next - (start as number) - 1 };
-    },
-    [runDirs[0], points, rate, seconds] as const,
-  )) as Appending;
+        const perFlush = Math.round((perSecond as number) / 10);
+        let next = (start as number) + 1;
+        // Time spent in the page's render, from a wrapper: how much of each frame the dashboard takes.
+        const renders: number[] = [];
+        // Of which the charts' updates (decimating, aligning, handing uPlot its data); the rest of a
+        // render builds the chart models (aligning the runs, smoothing) and the header.
+        const updates: number[] = [];
+        let inUpdates = 0;
+        const charts = ['loss', 'metric', 'lr'].map((n) => w.resnetDashboard.chart(n));
+        const updateOriginals = charts.map((c) => c.update);
+        charts.forEach((c, i) => {
+          c.update = (...args: unknown[]) => {
+            const t = performance.now();
+            updateOriginals[i].apply(c, args);
+            inUpdates += performance.now() - t;
+          };
+        });
+        const d = w.resnetDashboard as unknown as Record<string, () => void>;
+        const original = d.render.bind(d);
+        d.render = () => {
+          const t = performance.now();
+          inUpdates = 0;
+          original();
+          updates.push(inUpdates);
+          // Queued after uPlot's own drawing microtask, so it counts that too.
+          queueMicrotask(() => renders.push(performance.now() - t));
+        };
+        const timer = setInterval(() => {
+          window.postMessage({ type: 'runProgress', runDir: dir, messages: w.benchRun(dir as string, next, next + perFlush - 1, 391), etaSeconds: 100 }, '*');
+          next += perFlush;
+        }, 100);
+        const deltas = await w.frameDeltas((secs as number) * 1000);
+        clearInterval(timer);
+        d.render = original;
+        charts.forEach((c, i) => (c.update = updateOriginals[i]));
+        return { deltas, renders, updates, appended: next - (start as number) - 1 };
+      },
+      [runDirs[0], points, rate, seconds] as const,
+    )) as Appending;
   };
-  const traceLines = values.trace ? await traceFrames(page.page, () => appending?.deltas.length ?? 0, append) : (await append(), []);
+  let traceLines: string[] = [];
+  if (values.trace) traceLines = await traceFrames(page.page, () => appending?.deltas.length ?? 0, append);
+  else await append();
   if (!appending) throw new Error('the appending phase returned nothing');
-  console.log(`appending ${rate}/s for ${seconds} s (${appending.appended.toLocaleString('en-US')} points, ${(points + appending.appended).toLocaleString('en-US')} at the end): ${stats(appending.deltas)}`);
+  console.log(
+    `appending ${rate}/s for ${seconds} s (${appending.appended.toLocaleString('en-US')} points, ${(points + appending.appended).toLocaleString('en-US')} at the end): ${stats(appending.deltas)}`,
+  );
   const sortedRenders = [...appending.renders].sort((a, b) => a - b);
-  console.log(`  dashboard render per redraw: ${appending.renders.length} redraws, median ${(sortedRenders[Math.floor(sortedRenders.length / 2)] ?? NaN).toFixed(1)} ms, max ${(sortedRenders[sortedRenders.length - 1] ?? NaN).toFixed(1)} ms (uPlot's drawing included)`);
+  console.log(
+    `  dashboard render per redraw: ${appending.renders.length} redraws, median ${(sortedRenders[Math.floor(sortedRenders.length / 2)] ?? NaN).toFixed(1)} ms, max ${(sortedRenders[sortedRenders.length - 1] ?? NaN).toFixed(1)} ms (uPlot's drawing included)`,
+  );
   const sortedUpdates = [...appending.updates].sort((a, b) => a - b);
-  console.log(`    of which the three charts' updates (decimate, align, uPlot setData): median ${(sortedUpdates[Math.floor(sortedUpdates.length / 2)] ?? NaN).toFixed(1)} ms, max ${(sortedUpdates[sortedUpdates.length - 1] ?? NaN).toFixed(1)} ms; the rest builds the chart models and the header`);
+  console.log(
+    `    of which the three charts' updates (decimate, align, uPlot setData): median ${(sortedUpdates[Math.floor(sortedUpdates.length / 2)] ?? NaN).toFixed(1)} ms, max ${(sortedUpdates[sortedUpdates.length - 1] ?? NaN).toFixed(1)} ms; the rest builds the chart models and the header`,
+  );
   if (traceLines.length > 0) console.log(`  trace of the appending:\n${traceLines.map((l) => `    ${l}`).join('\n')}`);
   if (page.problems.length > 0) console.log(`page problems: ${page.problems.join('; ')}`);
 } finally {

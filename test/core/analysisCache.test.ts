@@ -90,7 +90,8 @@ test('an unchanged model is the very same result after an edit elsewhere; a chan
 });
 
 test('a block or a let a model uses, when changed, changes the model; a name the model does not use does not', () => {
-  const base = 'let w = 16\nlet other = 1\nblock b(width) {\n  conv 3x3, width\n  bn\n  add shortcut\n  relu\n}\nmodel m {\n  input 32x32x3, classes 10\n  conv1 conv 3x3, w, bn, relu\n  s b(w) x 2\n  head avgpool, fc 10\n}\n';
+  const base =
+    'let w = 16\nlet other = 1\nblock b(width) {\n  conv 3x3, width\n  bn\n  add shortcut\n  relu\n}\nmodel m {\n  input 32x32x3, classes 10\n  conv1 conv 3x3, w, bn, relu\n  s b(w) x 2\n  head avgpool, fc 10\n}\n';
   for (const changed of [base.replace('let w = 16', 'let w = 32'), base.replace('conv 3x3, width\n', 'conv 3x3, width\n  relu\n'), base.replace('let other = 1', 'let other = 2')]) {
     cold(base);
     assertSame(analyze(changed), cold(changed), changed);

@@ -11,7 +11,7 @@ import { DEFAULT_STATE } from '../../webview/dashboard/viewOptions';
 const noisy = (n: number, seed: number, from = 1) =>
   Array.from({ length: n }, (_, i) => {
     const step = from + i;
-    return { step, loss: 2 * Math.exp(-step / 3000) + Math.abs(Math.sin(step * 12.9898 + seed) * 43758.5453) % 0.3 };
+    return { step, loss: 2 * Math.exp(-step / 3000) + (Math.abs(Math.sin(step * 12.9898 + seed) * 43758.5453) % 0.3) };
   });
 
 function run(name: string, points: { step: number; loss: number }[]): RunSeries {
@@ -26,7 +26,11 @@ test('runs on the same steps: decimating them one by one gives what decimating t
     { x: noisy(12_000, 2).map((p) => p.step), ys: [noisy(12_000, 2).map((p) => p.loss), noisy(12_000, 3).map((p) => p.loss)] },
     { x: noisy(500, 4).map((p) => p.step), ys: [noisy(500, 4).map((p) => p.loss)] },
   ];
-  for (const [from, to] of [[-Infinity, Infinity], [4000.5, 9000.5], [11_000, 15_000]]) {
+  for (const [from, to] of [
+    [-Infinity, Infinity],
+    [4000.5, 9000.5],
+    [11_000, 15_000],
+  ]) {
     const expected = decimate(alignTables(tables), 300, from, to);
     const shown = decimateTables(tables, 300, from, to);
     assert.deepEqual(shown.x, expected.x);
@@ -54,11 +58,11 @@ test('runs on other steps: each keeps its ends and extremes per pixel column, al
   assert.equal(alignedLength(tables), alignTables(tables).x.length);
 });
 
-test('a chart model carries each run\'s columns, and its aligned columns (for the CSV) equal alignTables\'', () => {
+test("a chart model carries each run's columns, and its aligned columns (for the CSV) equal alignTables'", () => {
   const runs = [run('a', noisy(3000, 1)), run('b', noisy(1000, 2))].map((r, i) => ({ run: r, label: r.runDir, color: i }));
   const model = lossChart(runs, DEFAULT_STATE);
   assert.equal(model.tables.length, 2);
-  assert.equal(model.tables[0].x, runs[0].run.step, 'the run\'s own column, not a copy');
+  assert.equal(model.tables[0].x, runs[0].run.step, "the run's own column, not a copy");
   const aligned = alignTables(model.tables);
   assert.deepEqual(model.x, aligned.x);
   assert.deepEqual(model.ys, aligned.ys);

@@ -77,7 +77,7 @@ class DeclarationMap<D> extends Map<string, D> {
     return this.get(name) !== undefined;
   }
 
-  override keys(): ReturnType<Map<string, D>["keys"]> {
+  override keys(): ReturnType<Map<string, D>['keys']> {
     this.ctx.recording?.listed.add(this.kind);
     return super.keys();
   }
@@ -129,13 +129,7 @@ export class AnalysisContext {
     this.deadline = performance.now() + limits.milliseconds;
   }
 
-  report(
-    severity: Diagnostic['severity'],
-    code: DiagnosticCode,
-    range: SourceRange,
-    message: string,
-    extra: { related?: readonly RelatedInformation[]; fix?: FixHint } = {},
-  ): void {
+  report(severity: Diagnostic['severity'], code: DiagnosticCode, range: SourceRange, message: string, extra: { related?: readonly RelatedInformation[]; fix?: FixHint } = {}): void {
     this.recording?.reports.push({ severity, code, range, message, extra });
     // A block used many times reports a problem in its body once, not once per use.
     const key = `${range.startOffset}:${range.endOffset}:${message}`;

@@ -20,7 +20,7 @@ interface CachedModel {
   readonly model: DeclarationPrint;
   readonly blocks: ReadonlyMap<string, DeclarationPrint | undefined>;
   readonly templates: ReadonlyMap<string, DeclarationPrint | undefined>;
-  readonly lets: ReadonlyMap<string, { readonly value: number | undefined; readonly declaration?: SourceRange } | undefined>;
+  readonly lets: ReadonlyMap<string, { readonly value: number | undefined; readonly declaration: SourceRange | undefined } | undefined>;
   /** The names listed, joined, for each list the analysis read whole. */
   readonly lists: ReadonlyMap<'blocks' | 'templates' | 'lets', string>;
   readonly reports: readonly RecordedReport[];
@@ -160,7 +160,12 @@ function dependenciesHold(entry: CachedModel, file: FileText, ctx: AnalysisConte
       continue;
     }
     if (was.value !== now.value || !was.declaration !== !now.declaration) return false;
-    if (was.declaration && now.declaration && !moved({ offset: was.declaration.startOffset, line: was.declaration.startLine }, { offset: now.declaration.startOffset, line: now.declaration.startLine })) return false;
+    if (
+      was.declaration &&
+      now.declaration &&
+      !moved({ offset: was.declaration.startOffset, line: was.declaration.startLine }, { offset: now.declaration.startOffset, line: now.declaration.startLine })
+    )
+      return false;
   }
   for (const [kind, names] of entry.lists) if (listNames(kind, ctx) !== names) return false;
   return true;
