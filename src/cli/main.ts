@@ -15,7 +15,6 @@ import { installBackendHelp, runInstallBackend } from './installBackend';
 import { downloadHelp, runDownload } from './download';
 import { startServer } from '../server/server';
 
-
 export async function main(argv: readonly string[], output: Output, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let out = output;
   try {

@@ -17,38 +17,44 @@ export function registerArchitectureView(context: vscode.ExtensionContext, clien
   context.subscriptions.push(
     vscode.commands.registerCommand(
       Commands.showArchitecture,
-      reportingFailures((reason) => vscode.l10n.t('ResNet: could not show the architecture: {0}', reason), async (args?: unknown) => {
-        if (isModelCommandArgs(args)) {
-          ArchitecturePanel.show(deps, args);
-          return;
-        }
-        const editor = activeResnetEditor();
-        if (!editor) {
-          void vscode.window.showInformationMessage(vscode.l10n.t('Open a .resnet file and put the cursor in a model to see its architecture.'));
-          return;
-        }
-        ArchitecturePanel.show(deps, { uri: editor.document.uri.toString() });
-      }),
+      reportingFailures(
+        (reason) => vscode.l10n.t('ResNet: could not show the architecture: {0}', reason),
+        async (args?: unknown) => {
+          if (isModelCommandArgs(args)) {
+            ArchitecturePanel.show(deps, args);
+            return;
+          }
+          const editor = activeResnetEditor();
+          if (!editor) {
+            void vscode.window.showInformationMessage(vscode.l10n.t('Open a .resnet file and put the cursor in a model to see its architecture.'));
+            return;
+          }
+          ArchitecturePanel.show(deps, { uri: editor.document.uri.toString() });
+        },
+      ),
     ),
     vscode.commands.registerCommand(
       Commands.compareArchitecture,
-      reportingFailures((reason) => vscode.l10n.t('ResNet: could not compare the architecture: {0}', reason), async (args?: unknown) => {
-        const editor = activeResnetEditor();
-        const uri = isModelCommandArgs(args) ? args.uri : editor?.document.uri.toString();
-        if (!uri) {
-          void vscode.window.showInformationMessage(vscode.l10n.t('Open a .resnet file and put the cursor in a model to compare it.'));
-          return;
-        }
-        const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
-        const position = editor && editor.document.uri.toString() === uri ? { line: editor.selection.active.line, character: editor.selection.active.character } : undefined;
-        const graph = await client.sendRequest(ArchitectureGraphRequest, { uri, ...(isModelCommandArgs(args) ? { model: args.model } : {}), ...(position ? { position } : {}) });
-        if (graph.kind === 'missing') {
-          void vscode.window.showInformationMessage(graph.message);
-          return;
-        }
-        const against = await chooseOtherVersion(document, graph.graph.model, graph.models);
-        if (against) ArchitecturePanel.compare(deps, { uri, model: graph.graph.model }, against);
-      }),
+      reportingFailures(
+        (reason) => vscode.l10n.t('ResNet: could not compare the architecture: {0}', reason),
+        async (args?: unknown) => {
+          const editor = activeResnetEditor();
+          const uri = isModelCommandArgs(args) ? args.uri : editor?.document.uri.toString();
+          if (!uri) {
+            void vscode.window.showInformationMessage(vscode.l10n.t('Open a .resnet file and put the cursor in a model to compare it.'));
+            return;
+          }
+          const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
+          const position = editor && editor.document.uri.toString() === uri ? { line: editor.selection.active.line, character: editor.selection.active.character } : undefined;
+          const graph = await client.sendRequest(ArchitectureGraphRequest, { uri, ...(isModelCommandArgs(args) ? { model: args.model } : {}), ...(position ? { position } : {}) });
+          if (graph.kind === 'missing') {
+            void vscode.window.showInformationMessage(graph.message);
+            return;
+          }
+          const against = await chooseOtherVersion(document, graph.graph.model, graph.models);
+          if (against) ArchitecturePanel.compare(deps, { uri, model: graph.graph.model }, against);
+        },
+      ),
     ),
     vscode.window.registerWebviewPanelSerializer(ARCHITECTURE_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => ArchitecturePanel.restore(panel, state, deps),

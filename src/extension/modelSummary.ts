@@ -17,12 +17,15 @@ export function registerModelSummary(context: vscode.ExtensionContext, client: L
     vscode.workspace.onDidChangeTextDocument((e) => provider.sourceChanged(e.document.uri.toString())),
     vscode.commands.registerCommand(
       Commands.showModelSummary,
-      reportingFailures((reason) => vscode.l10n.t('ResNet: could not show the model summary: {0}', reason), async (args?: unknown) => {
-        const target = isModelCommandArgs(args) ? args : await modelUnderCursor(client, vscode.l10n.t('Open a .resnet file and put the cursor in a model to see its summary.'));
-        if (!target) return;
-        const document = await vscode.workspace.openTextDocument(summaryUri(target));
-        await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
-      }),
+      reportingFailures(
+        (reason) => vscode.l10n.t('ResNet: could not show the model summary: {0}', reason),
+        async (args?: unknown) => {
+          const target = isModelCommandArgs(args) ? args : await modelUnderCursor(client, vscode.l10n.t('Open a .resnet file and put the cursor in a model to see its summary.'));
+          if (!target) return;
+          const document = await vscode.workspace.openTextDocument(summaryUri(target));
+          await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
+        },
+      ),
     ),
     provider,
   );

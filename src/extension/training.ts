@@ -45,7 +45,9 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
   const session: TrainingSession = new TrainingSession({
     message(runDir, message, progress) {
       if (message.type === 'started') {
-        log.info(`training ${message.model} in ${message.runDir}: ${message.backend} on ${message.device} (${message.backendReason}); ${message.dataset}, ${message.trainImages} images, ${message.totalSteps} steps`);
+        log.info(
+          `training ${message.model} in ${message.runDir}: ${message.backend} on ${message.device} (${message.backendReason}); ${message.dataset}, ${message.trainImages} images, ${message.totalSteps} steps`,
+        );
       } else if (message.type === 'epoch') {
         const val = message.valAccuracy === undefined ? '' : `, validation error ${percent(1 - message.valAccuracy)}`;
         log.info(`epoch ${message.epoch + 1}: loss ${message.trainLoss.toFixed(4)}, training error ${percent(1 - message.trainAccuracy)}${val} (${message.seconds.toFixed(1)} s)`);
@@ -58,7 +60,7 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
       if (message.type === 'batch' || message.type === 'epoch') statusBar.update(session.state, session.label ?? '', progress);
       DashboardPanel.open?.onTrainingMessage(runDir, message, progress);
     },
-    state(state, runDir, progress, exitCode) {
+    state(state, runDir, progress, ending) {
       // For menus: Stop Training only while something trains.
       void vscode.commands.executeCommand('setContext', TRAINING_RUNNING_CONTEXT, state !== 'idle');
       if (state === 'stopping') log.info(`stopping ${progress.started?.model ?? session.label ?? 'the run'} after its current step (a checkpoint is written)`);
@@ -68,7 +70,7 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
       if (state === 'idle') {
         notification?.close();
         notification = undefined;
-        void reportEnd(progress, runDir, exitCode);
+        void reportEnd(progress, runDir, ending);
       }
     },
     log(level, text) {
@@ -126,7 +128,7 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
     await run({ type: 'resume', runDir, backend, backendDirs: [context.globalStorageUri.fsPath], ...pythonField() }, basename(runDir));
   }
 
-  async function reportEnd(progress: RunProgress, runDir: string | undefined, exitCode: number | undefined): Promise<void> {
+  async function reportEnd(progress: RunProgress, runDir: string | undefined, ending: string | undefined): Promise<void> {
     const model = progress.started?.model ?? vscode.l10n.t('the model');
     let choice: string | undefined;
     const showLog = vscode.l10n.t('Show Log');
@@ -137,13 +139,18 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
     } else if (progress.finished) {
       const f = progress.finished;
       const text = f.stopped
-        ? vscode.l10n.t('Training {0} stopped at step {1}; its checkpoint can be resumed from the dashboard. Test error so far: {2}.', model, f.step.toLocaleString('en-US'), percent(1 - f.testAccuracy))
+        ? vscode.l10n.t(
+            'Training {0} stopped at step {1}; its checkpoint can be resumed from the dashboard. Test error so far: {2}.',
+            model,
+            f.step.toLocaleString('en-US'),
+            percent(1 - f.testAccuracy),
+          )
         : vscode.l10n.t('Training {0} finished: test error {1} after {2} steps.', model, percent(1 - f.testAccuracy), f.step.toLocaleString('en-US'));
       choice = await vscode.window.showInformationMessage(text, openDashboard, ...(runDir ? [revealRunFolder] : []));
     } else {
-      log.warn(`the training worker exited with code ${exitCode} before finishing`);
+      log.warn(`the training worker ${ending ?? 'ended'} before finishing`);
       choice = await vscode.window.showErrorMessage(
-        vscode.l10n.t('The training worker exited (code {0}) before finishing {1}. Its last checkpoint is kept: resume it from the dashboard.', String(exitCode), model),
+        vscode.l10n.t('The training worker {0} before finishing {1}. Its last checkpoint is kept: resume it from the dashboard.', ending ?? vscode.l10n.t('ended'), model),
         openDashboard,
         showLog,
       );
@@ -175,9 +182,21 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
     vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => DashboardPanel.restore(panel, dashboardDeps),
     }),
-    vscode.commands.registerCommand(TRAINING_COMMANDS.trainModel, reportingFailures((reason) => vscode.l10n.t('ResNet: could not train the model: {0}', reason), train)),
-    vscode.commands.registerCommand(TRAINING_COMMANDS.stopTraining, reportingFailures((reason) => vscode.l10n.t('ResNet: could not stop training: {0}', reason), stop)),
-    vscode.commands.registerCommand(TRAINING_COMMANDS.openDashboard, reportingFailures((reason) => vscode.l10n.t('ResNet: could not open the training dashboard: {0}', reason), async () => void DashboardPanel.show(dashboardDeps))),
+    vscode.commands.registerCommand(
+      TRAINING_COMMANDS.trainModel,
+      reportingFailures((reason) => vscode.l10n.t('ResNet: could not train the model: {0}', reason), train),
+    ),
+    vscode.commands.registerCommand(
+      TRAINING_COMMANDS.stopTraining,
+      reportingFailures((reason) => vscode.l10n.t('ResNet: could not stop training: {0}', reason), stop),
+    ),
+    vscode.commands.registerCommand(
+      TRAINING_COMMANDS.openDashboard,
+      reportingFailures(
+        (reason) => vscode.l10n.t('ResNet: could not open the training dashboard: {0}', reason),
+        async () => void DashboardPanel.show(dashboardDeps),
+      ),
+    ),
   ];
 }
 

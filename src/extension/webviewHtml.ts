@@ -17,13 +17,7 @@ export interface WebviewPage {
 
 export function webviewHtml(page: WebviewPage, options: { readonly title: string; readonly rootId: 'dashboard' | 'architecture'; readonly locale?: Locale }): string {
   const locale = options.locale ?? 'en';
-  const csp = [
-    "default-src 'none'",
-    `img-src ${page.cspSource} data:`,
-    `style-src ${page.cspSource}`,
-    `font-src ${page.cspSource}`,
-    `script-src 'nonce-${page.nonce}'`,
-  ].join('; ');
+  const csp = ["default-src 'none'", `img-src ${page.cspSource} data:`, `style-src ${page.cspSource}`, `font-src ${page.cspSource}`, `script-src 'nonce-${page.nonce}'`].join('; ');
   return `<!DOCTYPE html>
 <html lang="${locale}">
 <head>

@@ -70,7 +70,7 @@ function itemsFor(place: CompletionPlace, file: ResnetFile, offset: number): Com
 }
 
 function snippet(label: string, insertText: string, kind: CompletionItemKind, detail: string | MessageRef, documentation?: string): CompletionItem {
-  return described({ label, kind, documentation, insertText, insertTextFormat: InsertTextFormat.Snippet }, detail);
+  return described({ label, kind, ...(documentation !== undefined && { documentation }), insertText, insertTextFormat: InsertTextFormat.Snippet }, detail);
 }
 
 function word(label: string, detail: string | MessageRef): CompletionItem {
@@ -90,7 +90,12 @@ const letKeyword = snippet('let', 'let ${1:name} = ${2:64}', CompletionItemKind.
 
 const topLevelKeywords: CompletionItem[] = [
   snippet('model', `model \${1:name} {\n  input \${2:32x32x3}, classes \${3:10}\n  shortcut ${shortcutChoice(4)}\n\n  $0\n}`, CompletionItemKind.Keyword, msg('completion.model')),
-  snippet('block', 'block ${1:name}(${2:width}, stride = 1) {\n  conv 3x3, ${2:width}, stride stride\n  bn, relu\n  conv 3x3, ${2:width}\n  bn\n  add shortcut\n  relu\n}', CompletionItemKind.Keyword, msg('completion.block')),
+  snippet(
+    'block',
+    'block ${1:name}(${2:width}, stride = 1) {\n  conv 3x3, ${2:width}, stride stride\n  bn, relu\n  conv 3x3, ${2:width}\n  bn\n  add shortcut\n  relu\n}',
+    CompletionItemKind.Keyword,
+    msg('completion.block'),
+  ),
   letKeyword,
 ];
 
@@ -150,7 +155,17 @@ function blockItems(file: ResnetFile): CompletionItem[] {
   );
   const own = declarations(file)
     .filter((d): d is BlockDecl => d.kind === 'block' && !builtinBlocks.has(d.name.text))
-    .map((d) => snippet(d.name.text, `${d.name.text}(${d.params.filter((p) => !p.defaultValue).map((p, i) => `\${${i + 1}:${p.name.text}}`).join(', ')}) x \${${d.params.length + 1}:1}`, CompletionItemKind.Module, `block ${d.name.text}(${d.params.map((p) => p.name.text).join(', ')})`));
+    .map((d) =>
+      snippet(
+        d.name.text,
+        `${d.name.text}(${d.params
+          .filter((p) => !p.defaultValue)
+          .map((p, i) => `\${${i + 1}:${p.name.text}}`)
+          .join(', ')}) x \${${d.params.length + 1}:1}`,
+        CompletionItemKind.Module,
+        `block ${d.name.text}(${d.params.map((p) => p.name.text).join(', ')})`,
+      ),
+    );
   return [...builtins, ...own];
 }
 
@@ -213,12 +228,12 @@ const paperSnippets: CompletionItem[] = paperModels.map((paper, i) => {
   const name = modelName(paper);
   return described(
     {
-    label: `${name} (paper ${paper.name})`,
-    filterText: `${name} ${paper.name}`,
-    kind: CompletionItemKind.Snippet,
-    insertText: escapeSnippet(paperModelSource(paper)).replace(`model ${name} {`, `model \${1:${name}} {`),
-    insertTextFormat: InsertTextFormat.Snippet,
-    sortText: `z${String(i).padStart(2, '0')}`,
+      label: `${name} (paper ${paper.name})`,
+      filterText: `${name} ${paper.name}`,
+      kind: CompletionItemKind.Snippet,
+      insertText: escapeSnippet(paperModelSource(paper)).replace(`model ${name} {`, `model \${1:${name}} {`),
+      insertTextFormat: InsertTextFormat.Snippet,
+      sortText: `z${String(i).padStart(2, '0')}`,
     },
     msg(paper.dataset === 'imagenet' ? 'completion.paperImagenet' : 'completion.paperCifar', { name: paper.name }),
   );

@@ -24,12 +24,14 @@ export function toLspDiagnostic(document: TextDocument, diagnostic: Diagnostic, 
     source: 'resnet',
     message: diagnostic.text && locale !== 'en' ? render(locale, diagnostic.text) : diagnostic.message,
     range: toLspRange(document, diagnostic.range),
-    relatedInformation: diagnostic.related?.map((r) => ({
-      location: { uri: document.uri, range: toLspRange(document, r.range) },
-      message: r.text && locale !== 'en' ? render(locale, r.text) : r.message,
-    })),
+    ...(diagnostic.related && {
+      relatedInformation: diagnostic.related.map((r) => ({
+        location: { uri: document.uri, range: toLspRange(document, r.range) },
+        message: r.text && locale !== 'en' ? render(locale, r.text) : r.message,
+      })),
+    }),
     // Editors fade unused declarations out rather than underline them.
-    tags: diagnostic.code === 'unused' ? [DiagnosticTag.Unnecessary] : undefined,
+    ...(diagnostic.code === 'unused' && { tags: [DiagnosticTag.Unnecessary] }),
   };
 }
 

@@ -37,7 +37,7 @@ export function hoverAt(analyzed: AnalyzedDocument, offset: number, batchSize: n
   }
   if (!markdown) return null;
   const range = word ? toLspRange(document, word.name.range) : target.item ? toLspRange(document, target.item.range) : undefined;
-  return { contents: { kind: 'markdown', value: markdown }, range };
+  return { contents: { kind: 'markdown', value: markdown }, ...(range && { range }) };
 }
 
 function modelHover(analyzed: AnalyzedDocument, decl: ModelDecl, batchSize: number, costs: CostSettings | undefined, locale: Locale): string | undefined {
@@ -72,11 +72,7 @@ function modelHover(analyzed: AnalyzedDocument, decl: ModelDecl, batchSize: numb
   if (costs) lines.push(...[...computeLines(model, costs.convention), ...memoryLines(model, batchSize, costs.memoryBudgetMiB)].map((l) => `- ${l}`));
   if (paper?.cifarTestError !== undefined && !model.plain) {
     const meanStd = paper.cifarTestErrorMeanStd;
-    lines.push(
-      meanStd
-        ? t(msg('hover.paperCifarMeanStd', { error: paper.cifarTestError, mean: meanStd[0], std: meanStd[1] }))
-        : t(msg('hover.paperCifar', { error: paper.cifarTestError })),
-    );
+    lines.push(meanStd ? t(msg('hover.paperCifarMeanStd', { error: paper.cifarTestError, mean: meanStd[0], std: meanStd[1] })) : t(msg('hover.paperCifar', { error: paper.cifarTestError })));
   }
   if (paper) {
     const name = model.plain ? paper.name.replace('ResNet', 'plain') : paper.name;

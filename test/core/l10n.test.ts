@@ -78,7 +78,10 @@ test('the English rendering of a diagnostic is its message, byte for byte', () =
 });
 
 test('a placeholder takes a value as is, or a term rendered in the same language', () => {
-  assert.equal(format('en', 'argument.tooMany', { what: msg('term.stageOf', { name: 'basic' }), specs: msg('term.noArguments') }), 'too many arguments for the stage of `basic`: it takes no arguments');
+  assert.equal(
+    format('en', 'argument.tooMany', { what: msg('term.stageOf', { name: 'basic' }), specs: msg('term.noArguments') }),
+    'too many arguments for the stage of `basic`: it takes no arguments',
+  );
   assert.equal(format('ko', 'argument.tooMany', { what: msg('term.stageOf', { name: 'basic' }), specs: msg('term.noArguments') }), '`basic`의 스테이지의 인수가 너무 많습니다. 받는 인수: 인수 없음');
   // `{ … }` in a message is text, not a placeholder.
   assert.equal(format('en', 'model.twoRecipes'), 'a model has one `train { … }` recipe; merge the two');

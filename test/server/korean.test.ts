@@ -58,7 +58,8 @@ test('syntax errors, unknown names and argument errors arrive in Korean', async 
   assert.ok(argument && messageOf(argument).startsWith('`conv`에는 `strid` 인수가 없습니다. `stride`을(를) 말씀하신 건가요?'), argument && messageOf(argument));
   assert.ok(diagnostics.some((d) => d.code === 'syntax'));
 
-  const [fix] = ((await korean.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: (unknown as Diagnostic).range, context: { diagnostics: [unknown as Diagnostic] } })) ?? []) as CodeAction[];
+  const [fix] = ((await korean.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: (unknown as Diagnostic).range, context: { diagnostics: [unknown as Diagnostic] } })) ??
+    []) as CodeAction[];
   assert.equal(fix.title, '`bottleneck`(으)로 바꾸기');
   assert.match(messageOf(fix.diagnostics?.[0] as Diagnostic), /^알 수 없는 블록/);
 });
@@ -77,8 +78,11 @@ test('the shortcut quick fixes are titled in Korean', async () => {
 test('hovers and code lenses in Korean keep the figures', async () => {
   const uri = 'file:///ko/resnet50.resnet';
   await korean.open(uri, resnet50);
-  const hover = async (needle: string) =>
-    ((await korean.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: positionOf(resnet50, needle, 1) }))?.contents as MarkupContent).value;
+  const hover = async (needle: string) => {
+    const answer = await korean.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: positionOf(resnet50, needle, 1) });
+    assert.ok(answer, `no hover at ${needle}`);
+    return (answer.contents as MarkupContent).value;
+  };
   const model = await hover('resnet50');
   assert.match(model, /\*\*model resnet50\*\* · 224×224×3 → 1×1×1000, 클래스 1000개 · 레이어 50개 · shortcut B/);
   assert.match(model, /- 파라미터: 25,557,032 \(25\.56M\)/);

@@ -8,7 +8,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 const json = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>;
-const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort().join(',');
+const placeholders = (text: string) =>
+  [...text.matchAll(/\{(\w+)\}/g)]
+    .map((m) => m[1])
+    .sort()
+    .join(',');
 const HANGUL = /[\uac00-\ud7a3]/;
 
 test('every %key% of package.json is in package.nls.json and package.nls.ko.json, and nothing else', () => {
@@ -32,7 +36,11 @@ test('the runtime bundle has every vscode.l10n.t string of the extension, and Ko
   const en = json('l10n/bundle.l10n.json');
   const ko = json('l10n/bundle.l10n.ko.json');
   assert.ok(called.size > 50, `only ${called.size} strings`);
-  assert.deepEqual([...called].filter((s) => !(s in en)), [], 'run npm run l10n:export');
+  assert.deepEqual(
+    [...called].filter((s) => !(s in en)),
+    [],
+    'run npm run l10n:export',
+  );
   assert.deepEqual(Object.keys(ko).sort(), Object.keys(en).sort());
   for (const key of Object.keys(en)) {
     assert.equal(placeholders(ko[key]), placeholders(key), key);

@@ -8,9 +8,9 @@ export interface RunListView {
   readonly emptyText: string;
   readonly runs: readonly RunSummary[];
   readonly selected: readonly string[];
-  readonly focused?: string;
+  readonly focused?: string | undefined;
   /** The run being trained now, which may not be in the listing yet. */
-  readonly liveRunDir?: string;
+  readonly liveRunDir?: string | undefined;
   readonly colorOf: (runDir: string) => string | undefined;
 }
 

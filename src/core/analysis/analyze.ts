@@ -10,11 +10,12 @@ import { bindArgs, type ArgSpec } from './arguments';
 import { builtinBlocks } from './builtinBlocks';
 import { AnalysisContext, type AnalysisLimits } from './context';
 import { Expander, SHORTCUT_OPTIONS, Sequence, defineLet, type ModelOptions } from './expand';
+import { FileText, analyzeModelCached } from './modelCache';
 import { modelLayers, sumCosts, type Downsample, type ModelNode, type NetworkNode, type ShortcutOption, type StageNode } from './network';
 import { readRecipe } from './recipe';
 import { Scope, evaluate, fixFor } from './scope';
 import { exactCost } from './layers';
-import { formatShape, shapeElements, type Shape } from './shape';
+import { formatShape, shapeElements, toShape, type Shape } from './shape';
 import { closestName } from './suggest';
 
 export interface Analysis {
@@ -31,7 +32,7 @@ export const PLAIN_DEPTH_LIMIT = 20;
 
 export interface AnalyzeOptions {
   /** Analyze every model at this input size instead of its own (`stats --input`). */
-  readonly input?: Shape;
+  readonly input?: Shape | undefined;
   /** Smaller limits than the defaults (tests). */
   readonly limits?: AnalysisLimits;
 }
@@ -54,7 +55,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   appendAll(ctx.diagnostics, parsed.diagnostics);
   let models: ModelNode[] = [];
   try {
-    models = analyzeFile(parsed.file, ctx);
+    models = analyzeFile(parsed.file, new FileText(text, parsed.file.items), optionsKey(options), ctx);
   } catch (error) {
     // Only a pathological input (nesting deep enough to exhaust the stack) should get here; a bug
     // in the analysis is reported too, rather than thrown at the editor or the command line.
@@ -62,6 +63,11 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
     ctx.error('too-large', parsed.file.range, text);
   }
   return { file: parsed.file, models, diagnostics: capDiagnostics(sortDiagnostics(ctx.diagnostics)), counts: countSeverities(ctx.diagnostics) };
+}
+
+/** What, besides the text, a model's analysis depends on. */
+function optionsKey(options: AnalyzeOptions): string {
+  return JSON.stringify([options.input ?? null, options.limits ?? null]);
 }
 
 function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
@@ -85,9 +91,17 @@ export function capDiagnostics(sorted: readonly Diagnostic[], limit = MAX_DIAGNO
   const warnings = rest.filter((d) => d.severity === 'warning').length;
   const counted = (n: number, what: 'error' | 'warning') => msg(`term.count.${what}.${n === 1 ? 'one' : 'other'}`, { count: n.toLocaleString('en-US') });
   const counts =
-    errors && warnings ? msg('term.list2', { first: counted(errors, 'error'), second: counted(warnings, 'warning') }) : errors ? counted(errors, 'error') : warnings ? counted(warnings, 'warning') : msg('term.notes');
+    errors && warnings
+      ? msg('term.list2', { first: counted(errors, 'error'), second: counted(warnings, 'warning') })
+      : errors
+        ? counted(errors, 'error')
+        : warnings
+          ? counted(warnings, 'warning')
+          : msg('term.notes');
+  const first = rest[0];
+  if (!first) return kept;
   const text = msg('limit.moreProblems', { count: rest.length.toLocaleString('en-US'), counts });
-  kept.push({ severity: errors > 0 ? 'error' : rest[0].severity, code: 'too-large', ...messageText(text), range: rest[0].range });
+  kept.push({ severity: errors > 0 ? 'error' : first.severity, code: 'too-large', ...messageText(text), range: first.range });
   return kept;
 }
 
@@ -112,7 +126,7 @@ function refuseLongText(text: string): Analysis {
   };
 }
 
-function analyzeFile(file: ResnetFile, ctx: AnalysisContext): ModelNode[] {
+function analyzeFile(file: ResnetFile, text: FileText, optionsKey: string, ctx: AnalysisContext): ModelNode[] {
   const modelNames = new Map<string, ModelDecl>();
   for (const item of file.items) {
     switch (item.kind) {
@@ -152,7 +166,8 @@ function analyzeFile(file: ResnetFile, ctx: AnalysisContext): ModelNode[] {
   const models: ModelNode[] = [];
   for (const decl of modelNames.values()) {
     if (decl.params) continue;
-    const model = decl.instanceOf ? instantiate(decl, ctx) : analyzeModel(decl, decl, new Scope(ctx.topScope), ctx);
+    // An unchanged model (its text and what it reads from the rest of the file) reuses its analysis.
+    const model = analyzeModelCached(decl, text, ctx, optionsKey, () => (decl.instanceOf ? instantiate(decl, ctx) : analyzeModel(decl, decl, new Scope(ctx.topScope), ctx)));
     if (model) models.push(model);
   }
   reportUnused(file, ctx);
@@ -266,7 +281,7 @@ function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: An
         const args = bindArgs(statement.args, specs, msg('term.code', { name: key }), scope, ctx);
         if (key === 'input') {
           const dims = args.numbers('shape');
-          if (dims) input = [dims[0], dims[1], dims[2]];
+          if (dims) input = toShape(dims);
           else if (!args.has('shape')) ctx.error('argument', statement.range, msg('model.inputNeedsShape'));
           const c = args.number('classes');
           if (c !== undefined) {
@@ -330,7 +345,7 @@ function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: An
   close();
   if (!shape) return undefined;
 
-  const output = stages.length > 0 ? stages[stages.length - 1].output : input;
+  const output = stages.at(-1)?.output ?? input;
   const cost = sumCosts(stages.map((s) => s.cost));
   // Every layer's counts are exact; their sums are too as long as the totals are (no term is negative).
   if (!exactCost({ ...cost, activations: cost.activations + shapeElements(input) }, named.name.range, `model \`${named.name.text}\``, ctx)) return undefined;
@@ -368,8 +383,8 @@ function reportUnknownStatement(statement: Extract<Statement, { kind: 'setting' 
 
 function makeStage(name: string, labelRange: SourceRange, first: SourceRange, last: SourceRange, seq: Sequence): StageNode {
   const cost = sumCosts(seq.nodes.map((n) => n.cost));
-  const input = seq.nodes.length > 0 ? seq.nodes[0].input : (seq.shape ?? [0, 0, 0]);
-  const output = seq.nodes.length > 0 ? seq.nodes[seq.nodes.length - 1].output : input;
+  const input = seq.nodes[0]?.input ?? seq.shape ?? [0, 0, 0];
+  const output = seq.nodes.at(-1)?.output ?? input;
   const range: SourceRange = { ...first, endOffset: last.endOffset, endLine: last.endLine, endColumn: last.endColumn };
   return { name, nodes: seq.nodes, input, output, cost, labelRange, range };
 }
@@ -391,20 +406,12 @@ function mainPathDepth(nodes: readonly NetworkNode[]): number {
 
 function checkModel(model: ModelNode, ctx: AnalysisContext): void {
   if (model.plain && model.depth > PLAIN_DEPTH_LIMIT) {
-    ctx.warning(
-      'plain-depth',
-      model.nameRange,
-      msg('model.plainDepth', { depth: model.depth, limit: PLAIN_DEPTH_LIMIT }),
-    );
+    ctx.warning('plain-depth', model.nameRange, msg('model.plainDepth', { depth: model.depth, limit: PLAIN_DEPTH_LIMIT }));
   }
   const [h, w, c] = model.output;
   if (model.classes !== undefined && (h !== 1 || w !== 1 || c !== model.classes)) {
     const last = [...modelLayers(model)].pop();
-    ctx.error(
-      'argument',
-      last?.range ?? model.nameRange,
-      msg('model.classesMismatch', { shape: formatShape(model.output), classes: model.classes }),
-    );
+    ctx.error('argument', last?.range ?? model.nameRange, msg('model.classesMismatch', { shape: formatShape(model.output), classes: model.classes }));
   }
 }
 

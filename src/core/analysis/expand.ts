@@ -17,7 +17,7 @@ import { closestName } from './suggest';
 export interface ModelOptions {
   readonly shortcut: ShortcutOption;
   readonly downsample: Downsample;
-  readonly classes?: number;
+  readonly classes?: number | undefined;
 }
 
 export const SHORTCUT_OPTIONS: readonly ShortcutOption[] = ['A', 'B', 'C', 'none', 'identity'];
@@ -58,9 +58,9 @@ interface BlockFrame {
   readonly path: string;
   readonly callRange: SourceRange;
   readonly shortcut: ShortcutOption;
-  readonly stride?: number;
+  readonly stride?: number | undefined;
   branch?: NetworkNode[];
-  join?: Shortcut | null;
+  join?: Shortcut | null | undefined;
 }
 
 export class Expander {
@@ -171,17 +171,12 @@ export class Expander {
     }
     if (!branch.shape) return undefined;
     if (!sameShape(branch.shape, site.branchOutput)) {
-      this.ctx.error(
-        'shortcut-mismatch',
-        site.range,
-        msg('shortcut.branchMismatch', { shortcut: formatShape(branch.shape), output: formatShape(site.branchOutput) }),
-        {
-          related: [
-            relatedNote(branch.lastRange, msg('related.shortcutOutput', { shape: formatShape(branch.shape) })),
-            relatedNote(site.branchEndRange, msg('related.residualOutput', { shape: formatShape(site.branchOutput) })),
-          ],
-        },
-      );
+      this.ctx.error('shortcut-mismatch', site.range, msg('shortcut.branchMismatch', { shortcut: formatShape(branch.shape), output: formatShape(site.branchOutput) }), {
+        related: [
+          relatedNote(branch.lastRange, msg('related.shortcutOutput', { shape: formatShape(branch.shape) })),
+          relatedNote(site.branchEndRange, msg('related.residualOutput', { shape: formatShape(site.branchOutput) })),
+        ],
+      });
       return undefined;
     }
     return { kind: 'layers', layers: branch.nodes, projection: false };
@@ -208,7 +203,7 @@ export class Expander {
         const chain = [...stack.slice(0, 3), '…', ...stack.slice(-2), name].join(' → ');
         this.ctx.error('too-large', call.callee.range, msg('block.nesting', { limit: MAX_BLOCK_NESTING, chain }));
         // The caller and the blocks below are used, though not expanded: no "never used" warnings.
-        this.markReachableUsed(stack[stack.length - 1]);
+        this.markReachableUsed(stack.at(-1) ?? name);
         seq.shape = undefined;
         return;
       }
@@ -216,13 +211,7 @@ export class Expander {
     const specs: ArgSpec[] = builtin ? [...builtin.args, shortcutArg] : [...paramSpecs(decl as BlockDecl), shortcutArg];
     const what = msg('term.code', { name });
     const args = bindArgs(call.args, specs, what, scope, this.ctx);
-    const trailing = bindArgs(
-      call.trailing,
-      [{ name: 'stride', type: 'int', description: 'stride of the first block' }, shortcutArg],
-      msg('term.stageOf', { name }),
-      scope,
-      this.ctx,
-    );
+    const trailing = bindArgs(call.trailing, [{ name: 'stride', type: 'int', description: 'stride of the first block' }, shortcutArg], msg('term.stageOf', { name }), scope, this.ctx);
     const repeat = call.repeat ? evaluate(call.repeat, scope, this.ctx) : 1;
     if (repeat === undefined) {
       seq.shape = undefined;
@@ -268,9 +257,7 @@ export class Expander {
       const stride = i === 0 ? firstStride : 1;
       const path = seq.blockPath();
       const input = seq.shape;
-      const block = builtin
-        ? this.builtinBlock(builtin.name, args, stride, option, input, path, call.range)
-        : this.userBlock(decl as BlockDecl, call, args, stride, option, input, path, stack);
+      const block = builtin ? this.builtinBlock(builtin.name, args, stride, option, input, path, call.range) : this.userBlock(decl as BlockDecl, call, args, stride, option, input, path, stack);
       if (!block) {
         seq.shape = undefined;
         return;
@@ -281,15 +268,7 @@ export class Expander {
     }
   }
 
-  private builtinBlock(
-    kind: 'basic' | 'bottleneck',
-    args: BoundArgs,
-    stride: number,
-    option: ShortcutOption,
-    input: Shape,
-    path: string,
-    range: SourceRange,
-  ): BlockNode | undefined {
+  private builtinBlock(kind: 'basic' | 'bottleneck', args: BoundArgs, stride: number, option: ShortcutOption, input: Shape, path: string, range: SourceRange): BlockNode | undefined {
     const width = args.number(kind === 'basic' ? 'width' : 'planes');
     if (width === undefined) {
       if (!args.has(kind === 'basic' ? 'width' : 'planes')) {
@@ -325,26 +304,13 @@ export class Expander {
       branch.push(layer);
       shape = layer.output;
     }
-    const join = makeShortcut(
-      { kind: 'option', option },
-      { input, branchOutput: shape, stride, path, range, callRange: range, branchEndRange: range },
-      this.ctx,
-    );
+    const join = makeShortcut({ kind: 'option', option }, { input, branchOutput: shape, stride, path, range, callRange: range, branchEndRange: range }, this.ctx);
     const relu = makeLayer({ op: 'relu' }, shape, `${path}.relu${kind === 'basic' ? 2 : 3}`, range, this.ctx);
     if (!relu) return undefined;
     return finishBlock(kind, path, input, branch, join ?? null, [relu], range);
   }
 
-  private userBlock(
-    decl: BlockDecl,
-    call: CallItem,
-    args: BoundArgs,
-    stride: number,
-    option: ShortcutOption,
-    input: Shape,
-    path: string,
-    stack: readonly string[],
-  ): BlockNode | undefined {
+  private userBlock(decl: BlockDecl, call: CallItem, args: BoundArgs, stride: number, option: ShortcutOption, input: Shape, path: string, stack: readonly string[]): BlockNode | undefined {
     const scope = new Scope(this.ctx.topScope);
     for (const param of decl.params) {
       let value = param.name.text === 'stride' ? stride : args.number(param.name.text);
@@ -426,23 +392,15 @@ function paramSpecs(decl: BlockDecl): ArgSpec[] {
   return decl.params.map((p) => ({ name: p.name.text, type: 'number' as const, positional: true, description: `parameter of ${decl.name.text}` }));
 }
 
-function finishBlock(
-  blockName: string,
-  path: string,
-  input: Shape,
-  branch: NetworkNode[],
-  join: Shortcut | null,
-  after: NetworkNode[],
-  range: SourceRange,
-): BlockNode {
-  const joined = branch.length > 0 ? branch[branch.length - 1].output : input;
+function finishBlock(blockName: string, path: string, input: Shape, branch: NetworkNode[], join: Shortcut | null, after: NetworkNode[], range: SourceRange): BlockNode {
+  const joined = branch.at(-1)?.output ?? input;
   const parts: Cost[] = [];
   for (const node of branch) parts.push(node.cost);
   if (join?.kind === 'layers') for (const node of join.layers) parts.push(node.cost);
   for (const node of after) parts.push(node.cost);
   // The sum itself is kept for the backward pass too.
   const cost = sumCosts(parts, join ? shapeElements(joined) : 0);
-  const output = after.length > 0 ? after[after.length - 1].output : joined;
+  const output = after.at(-1)?.output ?? joined;
   return { kind: 'block', path, blockName, input, output, branch, shortcut: join ?? undefined, after, cost, range };
 }
 

@@ -26,7 +26,7 @@ export const layerArgs: Record<LayerSpec['op'] | 'avgpool', readonly ArgSpec[]> 
   avgpool: [kernel, stride, pad],
   globalavgpool: [],
   fc: [
-    { name: 'units', type: 'int', positional: true, description: 'outputs; default the model\'s classes' },
+    { name: 'units', type: 'int', positional: true, description: "outputs; default the model's classes" },
     { name: 'bias', type: 'flag', description: 'add a bias; on by default' },
   ],
   softmax: [],
@@ -107,14 +107,7 @@ export function exactCost(cost: Cost, range: SourceRange, what: string, ctx: Ana
   return false;
 }
 
-function windowed(
-  input: Shape,
-  kernelSize: readonly [number, number],
-  step: number,
-  padding: readonly [number, number],
-  range: SourceRange,
-  ctx: AnalysisContext,
-): [number, number] | undefined {
+function windowed(input: Shape, kernelSize: readonly [number, number], step: number, padding: readonly [number, number], range: SourceRange, ctx: AnalysisContext): [number, number] | undefined {
   const oh = windowOutputSize(input[0], kernelSize[0], step, padding[0]);
   const ow = windowOutputSize(input[1], kernelSize[1], step, padding[1]);
   if (oh < 1 || ow < 1) {
@@ -157,11 +150,7 @@ function warnOddStride(spec: LayerSpec, input: Shape, range: SourceRange, ctx: A
   if (rows === 0 && columns === 0) return;
   const last = (n: number, what: 'row' | 'column') => msg(`term.last.${what}.${n === 1 ? 'one' : 'other'}`, { count: n });
   const lost = rows > 0 && columns > 0 ? msg('term.rowsAndColumns', { rows: last(rows, 'row'), columns: last(columns, 'column') }) : rows > 0 ? last(rows, 'row') : last(columns, 'column');
-  ctx.warning(
-    'odd-stride',
-    range,
-    msg('shape.oddStride', { stride: spec.stride, kernelHeight: spec.kernel[0], kernelWidth: spec.kernel[1], padding: spec.padding[0], height: h, width: w, lost }),
-  );
+  ctx.warning('odd-stride', range, msg('shape.oddStride', { stride: spec.stride, kernelHeight: spec.kernel[0], kernelWidth: spec.kernel[1], padding: spec.padding[0], height: h, width: w, lost }));
 }
 
 /** Reads a layer line (`conv 3x3, 64, stride 2`) into a spec. Undefined after an error. */
@@ -178,7 +167,7 @@ export function layerSpecFromItem(item: LayerItem, classes: number | undefined, 
   };
   switch (item.op) {
     case 'conv': {
-      const k = args.numbers('kernel');
+      const k = args.pair('kernel');
       const filters = positive('filters', undefined);
       if (!k || filters === undefined) {
         if (!args.has('kernel') || !args.has('filters')) {
@@ -203,7 +192,7 @@ export function layerSpecFromItem(item: LayerItem, classes: number | undefined, 
     }
     case 'maxpool':
     case 'avgpool': {
-      const k = args.numbers('kernel');
+      const k = args.pair('kernel');
       if (!k) {
         if (item.op === 'avgpool' && item.args.length === 0) return { op: 'globalavgpool' };
         if (!args.has('kernel')) ctx.error('argument', item.range, msg('argument.windowNeeds', { op: item.op }));

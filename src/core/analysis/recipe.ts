@@ -16,7 +16,7 @@ export const DATASETS: readonly DatasetName[] = DATASET_NAMES;
 
 export interface Recipe {
   /** Undefined: the model did not say; the trainer picks one that fits the input. */
-  readonly dataset?: DatasetName;
+  readonly dataset?: DatasetName | undefined;
   readonly batchSize: number;
   readonly optimizer: 'sgd' | 'adam';
   readonly lr: number;
@@ -35,9 +35,9 @@ export interface Recipe {
   readonly validation: number;
   readonly seed: number;
   /** The training engine the recipe asks for; the CLI's --engine and the editor's setting override it. */
-  readonly engine?: 'tfjs' | 'pytorch';
+  readonly engine?: 'tfjs' | 'pytorch' | undefined;
   /** The PyTorch engine's arithmetic: fp32 (the paper's) unless the recipe asks for bf16/fp16 autocast; --precision overrides it. */
-  readonly precision?: 'fp32' | 'bf16' | 'fp16';
+  readonly precision?: 'fp32' | 'bf16' | 'fp16' | undefined;
   /** Which settings the model wrote itself (the rest are defaults). */
   readonly explicit: readonly string[];
 }
@@ -188,7 +188,7 @@ export function readRecipe(train: TrainBlock | undefined, input: Shape, scope: S
   if (seen.has('iterations') && !seen.has('decay')) {
     r.milestones = [...new Set([Math.floor(r.duration * 0.5), Math.floor(r.duration * 0.75)])].filter((m) => m > 0 && m < r.duration);
   }
-  const sorted = r.milestones.every((m, i) => i === 0 || m > r.milestones[i - 1]);
+  const sorted = r.milestones.every((m, i) => m > (r.milestones[i - 1] ?? -Infinity));
   if (!sorted) ctx.error('recipe', milestonesRange ?? train.keywordRange, msg('recipe.milestonesOrder'));
   const late = r.milestones.find((m) => m >= r.duration);
   if (late !== undefined) {
@@ -199,7 +199,11 @@ export function readRecipe(train: TrainBlock | undefined, input: Shape, scope: S
   if (!cropWritten) {
     // Nothing to check.
   } else if (r.augment.crop > input[0] + 2 * r.augment.pad || r.augment.crop > input[1] + 2 * r.augment.pad) {
-    ctx.error('recipe', seen.get('augment') ?? train.keywordRange, msg('recipe.cropTooLarge', { crop: r.augment.crop, height: input[0], width: input[1], pad: r.augment.pad, most: Math.min(input[0], input[1]) + 2 * r.augment.pad }));
+    ctx.error(
+      'recipe',
+      seen.get('augment') ?? train.keywordRange,
+      msg('recipe.cropTooLarge', { crop: r.augment.crop, height: input[0], width: input[1], pad: r.augment.pad, most: Math.min(input[0], input[1]) + 2 * r.augment.pad }),
+    );
   } else if (input[0] !== input[1]) {
     ctx.error('recipe', seen.get('augment') ?? train.keywordRange, msg('recipe.cropSquare', { crop: r.augment.crop, height: input[0], width: input[1] }));
   } else if (r.augment.crop !== input[0]) {

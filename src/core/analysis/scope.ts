@@ -46,12 +46,7 @@ export function evaluate(expr: Expr, scope: Scope, ctx: AnalysisContext): number
     case 'ref': {
       const binding = scope.lookup(expr.name.text);
       if (!binding) {
-        ctx.error(
-          'unknown-name',
-          expr.range,
-          unknownNameMessage(expr.name.text, closestName(expr.name.text, scope.names())),
-          fixFor(closestName(expr.name.text, scope.names())),
-        );
+        ctx.error('unknown-name', expr.range, unknownNameMessage(expr.name.text, closestName(expr.name.text, scope.names())), fixFor(closestName(expr.name.text, scope.names())));
         return undefined;
       }
       if (binding.declaration) ctx.markUsed(binding.declaration);

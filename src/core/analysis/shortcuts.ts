@@ -9,17 +9,13 @@ import type { LayerNode, Shortcut, ShortcutOption } from './network';
 import { formatShape, sameShape, type Shape } from './shape';
 
 /** What a block asks for at its addition. */
-export type ShortcutRequest =
-  | { readonly kind: 'option'; readonly option: ShortcutOption }
-  | { readonly kind: 'identity' }
-  | { readonly kind: 'projection' }
-  | { readonly kind: 'zeropad' };
+export type ShortcutRequest = { readonly kind: 'option'; readonly option: ShortcutOption } | { readonly kind: 'identity' } | { readonly kind: 'projection' } | { readonly kind: 'zeropad' };
 
 export interface ShortcutSite {
   readonly input: Shape;
   readonly branchOutput: Shape;
   /** The stride the block applies, when it declares one (built-in blocks, a `stride` parameter). */
-  readonly stride?: number;
+  readonly stride?: number | undefined;
   readonly path: string;
   /** Where to report: the `add`, or the call of a built-in block. */
   readonly range: SourceRange;
@@ -66,13 +62,7 @@ function optionKind(option: ShortcutOption): 'none' | 'identity' | 'zeropad' | '
 
 function projection(site: ShortcutSite, stride: number, ctx: AnalysisContext): Shortcut | undefined {
   const channels = site.branchOutput[2];
-  const conv = makeLayer(
-    { op: 'conv', kernel: [1, 1], filters: channels, stride, padding: [0, 0], groups: 1, bias: false },
-    site.input,
-    `${site.path}.shortcut.conv1`,
-    site.range,
-    ctx,
-  );
+  const conv = makeLayer({ op: 'conv', kernel: [1, 1], filters: channels, stride, padding: [0, 0], groups: 1, bias: false }, site.input, `${site.path}.shortcut.conv1`, site.range, ctx);
   if (!conv) return undefined;
   if (!sameShape(conv.output, site.branchOutput)) return mismatch(site, ctx, msg('term.shortcutWhy.projection', { stride, shape: formatShape(conv.output) }));
   const bn = makeLayer({ op: 'bn' }, conv.output, `${site.path}.shortcut.bn1`, site.range, ctx) as LayerNode;
@@ -102,17 +92,12 @@ function mismatch(site: ShortcutSite, ctx: AnalysisContext, why: MessageRef): un
   const stride = inferStride(input, branchOutput);
   const optionA = extra >= 0 && stride !== undefined && subsamples(input, branchOutput, stride);
   const fix = optionA ? msg('term.shortcutFix.optionAB') : msg('term.shortcutFix.projection');
-  ctx.error(
-    'shortcut-mismatch',
-    site.range,
-    msg('shortcut.mismatch', { input: formatShape(input), output: formatShape(branchOutput), why, fix }),
-    {
-      related: [
-        relatedNote(site.callRange, msg('related.blockInput', { shape: formatShape(input) })),
-        relatedNote(site.branchEndRange, msg('related.residualOutput', { shape: formatShape(branchOutput) })),
-      ],
-      fix: { kind: 'shortcut-option', options: optionA ? ['A', 'B'] : ['B'] },
-    },
-  );
+  ctx.error('shortcut-mismatch', site.range, msg('shortcut.mismatch', { input: formatShape(input), output: formatShape(branchOutput), why, fix }), {
+    related: [
+      relatedNote(site.callRange, msg('related.blockInput', { shape: formatShape(input) })),
+      relatedNote(site.branchEndRange, msg('related.residualOutput', { shape: formatShape(branchOutput) })),
+    ],
+    fix: { kind: 'shortcut-option', options: optionA ? ['A', 'B'] : ['B'] },
+  });
   return undefined;
 }

@@ -34,8 +34,7 @@ export const en = {
   'template.unknown': 'unknown model template `{name}`: define `model {name}(…) { … }`',
   'template.unknownSuggest': 'unknown model template `{name}`: define `model {name}(…) { … }`; did you mean `{suggestion}`?',
   'setting.unknown': '`{name}` is not a setting ({settings}) and is not followed by a layer or block call: a stage line reads like `conv2_x basic(64) x 2`',
-  'setting.unknownSuggest':
-    '`{name}` is not a setting ({settings}) and is not followed by a layer or block call: a stage line reads like `conv2_x basic(64) x 2`; did you mean `{suggestion}`?',
+  'setting.unknownSuggest': '`{name}` is not a setting ({settings}) and is not followed by a layer or block call: a stage line reads like `conv2_x basic(64) x 2`; did you mean `{suggestion}`?',
   'recipe.unknownSetting': 'unknown recipe setting `{name}`; the recipe takes {settings}',
   'recipe.unknownSettingSuggest': 'unknown recipe setting `{name}`; did you mean `{suggestion}`?; the recipe takes {settings}',
   'name.duplicateHere': '`{name}` is already defined here; rename one of them',
@@ -98,8 +97,7 @@ export const en = {
   // Syntax (src/core/language/parse.ts)
   'syntax.unexpectedCharacter': 'unexpected character {text}: remove it',
   'syntax.unexpectedCharacters': 'unexpected characters {text}: remove them',
-  'syntax.trailingComma':
-    'this comma ends the line, so the next line (`{next} …`) would join this one: remove the comma, or indent the next line to continue this one',
+  'syntax.trailingComma': 'this comma ends the line, so the next line (`{next} …`) would join this one: remove the comma, or indent the next line to continue this one',
   'syntax.expected': 'expected {expected} but found {found}',
   'syntax.notADeclaration': 'unexpected {found}: a file holds `model`, `block` and `let` declarations',
   'syntax.unexpected': 'unexpected {found}: expected a layer, a block call, a setting or an argument here',
@@ -203,8 +201,10 @@ export const en = {
   'completion.downsample': 'where a bottleneck strides: v1 the first 1×1, v1.5 the 3×3',
 
   // The command line (src/cli)
-  'cli.help': 'Usage: resnet-studio <command> [options]\n\nCommands:\n  check FILE...    report syntax, shape and shortcut errors and warnings\n  stats FILE       per-layer shapes, parameters and MACs; totals; memory\n  diff OLD NEW     what changed between two architectures (files or REV:PATH) and what it costs\n  export FILE      write models as a standalone PyTorch module (--format pytorch)\n  profile FILE     time every layer\'s forward and backward pass with PyTorch, beside its MACs\n  train FILE       train a model with its recipe (TensorFlow.js, or PyTorch with --engine pytorch)\n  download cifar10 download, check and extract CIFAR-10 for training (--data-dir DIR)\n  install-backend  install the optional native TF.js backend (tfjs-node or tfjs-node-gpu)\n  lsp --stdio      run the language server for any editor (diagnostics, hover, inlay hints, …)\n  demo             analyze the paper\'s models, then train a small ResNet on the built-in MNIST\n\nRun resnet-studio <command> --help for a command\'s options.\nMessages are in English or Korean: --lang en|ko, else LC_ALL, LC_MESSAGES or LANG (ko_KR.UTF-8).',
-  'cli.check.help': 'Usage: resnet-studio check FILE...\n\nChecks .resnet files: syntax, names, shapes, shortcut additions, the training recipe.\nPrints each problem as FILE:LINE:COL: error|warning: MESSAGE.\nExit status: 0 no errors (warnings allowed), 1 some file has errors, 2 a file cannot be read.',
+  'cli.help':
+    "Usage: resnet-studio <command> [options]\n\nCommands:\n  check FILE...    report syntax, shape and shortcut errors and warnings\n  stats FILE       per-layer shapes, parameters and MACs; totals; memory\n  diff OLD NEW     what changed between two architectures (files or REV:PATH) and what it costs\n  export FILE      write models as a standalone PyTorch module (--format pytorch)\n  profile FILE     time every layer's forward and backward pass with PyTorch, beside its MACs\n  train FILE       train a model with its recipe (TensorFlow.js, or PyTorch with --engine pytorch)\n  download cifar10 download, check and extract CIFAR-10 for training (--data-dir DIR)\n  install-backend  install the optional native TF.js backend (tfjs-node or tfjs-node-gpu)\n  lsp --stdio      run the language server for any editor (diagnostics, hover, inlay hints, …)\n  demo             analyze the paper's models, then train a small ResNet on the built-in MNIST\n\nRun resnet-studio <command> --help for a command's options.\nMessages are in English or Korean: --lang en|ko, else LC_ALL, LC_MESSAGES or LANG (ko_KR.UTF-8).",
+  'cli.check.help':
+    'Usage: resnet-studio check FILE...\n\nChecks .resnet files: syntax, names, shapes, shortcut additions, the training recipe.\nPrints each problem as FILE:LINE:COL: error|warning: MESSAGE.\nExit status: 0 no errors (warnings allowed), 1 some file has errors, 2 a file cannot be read.',
   'cli.check.summary': '{files} checked: {errors}, {warnings}',
   'cli.check.summaryUnread': '{files} checked: {errors}, {warnings}; {unread} could not be read',
   'cli.check.noneChecked': 'no file checked: {unread} could not be read',
@@ -280,7 +280,8 @@ export const en = {
   'limit.longText': 'this file is {size} long, over the {limit} MiB a .resnet file may have; it is not analyzed: split it, or use repeat counts (`basic(64) x 3`) instead of writing layers out',
   'term.list2': '{first}, {second}',
   'term.notes': 'notes',
-  'shape.oddStride': 'stride {stride} with a {kernelHeight}×{kernelWidth} window and padding {padding} over a {height}×{width} input reads {lost} with no window; change the input size or the padding so the windows reach the edge',
+  'shape.oddStride':
+    'stride {stride} with a {kernelHeight}×{kernelWidth} window and padding {padding} over a {height}×{width} input reads {lost} with no window; change the input size or the padding so the windows reach the edge',
   'term.last.row.one': 'the last row',
   'term.last.row.other': 'the last {count} rows',
   'term.last.column.one': 'the last column',

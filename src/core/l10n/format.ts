@@ -11,9 +11,7 @@ import type { Locale } from './locale';
 export type { MessageKey } from './en';
 
 /** The placeholder names of a template: `{name}` with a name made of letters and digits. */
-type PlaceholdersOf<S extends string> = S extends `${string}{${infer P}}${infer Rest}`
-  ? (P extends `${string} ${string}` | '' ? never : P) | PlaceholdersOf<Rest>
-  : never;
+type PlaceholdersOf<S extends string> = S extends `${string}{${infer P}}${infer Rest}` ? (P extends `${string} ${string}` | '' ? never : P) | PlaceholdersOf<Rest> : never;
 
 export type ParamValue = string | number | MessageRef;
 export type Params<K extends MessageKey> = { readonly [P in PlaceholdersOf<(typeof en)[K]>]: ParamValue };

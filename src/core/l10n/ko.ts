@@ -32,8 +32,7 @@ export const ko: Catalogue = {
   'template.unknown': '알 수 없는 모델 템플릿 `{name}`: `model {name}(…) { … }`을(를) 정의하세요',
   'template.unknownSuggest': '알 수 없는 모델 템플릿 `{name}`: `model {name}(…) { … }`을(를) 정의하세요. `{suggestion}`을(를) 말씀하신 건가요?',
   'setting.unknown': '`{name}`: 설정({settings})이 아니고 뒤에 레이어나 블록 호출도 없습니다. 스테이지 줄은 `conv2_x basic(64) x 2`처럼 씁니다',
-  'setting.unknownSuggest':
-    '`{name}`: 설정({settings})이 아니고 뒤에 레이어나 블록 호출도 없습니다. 스테이지 줄은 `conv2_x basic(64) x 2`처럼 씁니다. `{suggestion}`을(를) 말씀하신 건가요?',
+  'setting.unknownSuggest': '`{name}`: 설정({settings})이 아니고 뒤에 레이어나 블록 호출도 없습니다. 스테이지 줄은 `conv2_x basic(64) x 2`처럼 씁니다. `{suggestion}`을(를) 말씀하신 건가요?',
   'recipe.unknownSetting': '알 수 없는 레시피 설정 `{name}`: 레시피 설정은 {settings}입니다',
   'recipe.unknownSettingSuggest': '알 수 없는 레시피 설정 `{name}`: `{suggestion}`을(를) 말씀하신 건가요? 레시피 설정은 {settings}입니다',
   'name.duplicateHere': '`{name}`: 여기에 이미 정의되어 있습니다. 둘 중 하나의 이름을 바꾸세요',
@@ -94,8 +93,7 @@ export const ko: Catalogue = {
 
   'syntax.unexpectedCharacter': '예상하지 못한 문자 {text}: 지우세요',
   'syntax.unexpectedCharacters': '예상하지 못한 문자들 {text}: 지우세요',
-  'syntax.trailingComma':
-    '이 쉼표가 줄 끝에 있어서 다음 줄(`{next} …`)이 이 줄에 이어집니다: 쉼표를 지우거나, 이 줄을 이어 쓰려면 다음 줄을 들여 쓰세요',
+  'syntax.trailingComma': '이 쉼표가 줄 끝에 있어서 다음 줄(`{next} …`)이 이 줄에 이어집니다: 쉼표를 지우거나, 이 줄을 이어 쓰려면 다음 줄을 들여 쓰세요',
   'syntax.expected': '{expected}이(가) 와야 하는데 {found}이(가) 있습니다',
   'syntax.notADeclaration': '예상하지 못한 {found}: 파일에는 `model`, `block`, `let` 선언이 들어갑니다',
   'syntax.unexpected': '예상하지 못한 {found}: 여기에는 레이어, 블록 호출, 설정 또는 인수가 와야 합니다',
@@ -195,8 +193,10 @@ export const ko: Catalogue = {
   'completion.shortcut': 'shortcut 옵션 (논문 3.3절)',
   'completion.downsample': 'bottleneck의 stride 위치: v1은 첫 1×1, v1.5는 3×3',
 
-  'cli.help': '사용법: resnet-studio <명령> [옵션]\n\n명령:\n  check FILE...    문법, 모양, shortcut의 오류와 경고를 알려 줍니다\n  stats FILE       레이어별 모양, 파라미터, MACs; 합계; 메모리\n  diff OLD NEW     두 아키텍처(파일 또는 REV:PATH) 사이에 바뀐 것과 그 비용\n  export FILE      모델을 독립된 PyTorch 모듈로 씁니다 (--format pytorch)\n  profile FILE     PyTorch로 레이어마다 forward/backward 시간을 재고 MACs와 나란히 보여 줍니다\n  train FILE       모델을 레시피대로 학습합니다 (TensorFlow.js, 또는 --engine pytorch로 PyTorch)\n  download cifar10 학습용 CIFAR-10을 내려받아 확인하고 풉니다 (--data-dir DIR)\n  install-backend  선택 사항인 네이티브 TF.js backend를 설치합니다 (tfjs-node 또는 tfjs-node-gpu)\n  lsp --stdio      아무 에디터에서나 쓰는 language server (진단, hover, inlay hint, …)\n  demo             논문의 모델을 분석하고, 내장 MNIST로 작은 ResNet을 학습합니다\n\n명령의 옵션은 resnet-studio <명령> --help로 봅니다.\n메시지는 영어 또는 한국어입니다: --lang en|ko, 없으면 LC_ALL, LC_MESSAGES, LANG (ko_KR.UTF-8)을 따릅니다.',
-  'cli.check.help': '사용법: resnet-studio check FILE...\n\n.resnet 파일을 검사합니다: 문법, 이름, 모양, shortcut 덧셈, 학습 레시피.\n문제마다 FILE:LINE:COL: error|warning: MESSAGE 형식으로 출력합니다.\n종료 코드: 0 오류 없음 (경고는 허용), 1 오류가 있는 파일이 있음, 2 읽을 수 없는 파일이 있음.',
+  'cli.help':
+    '사용법: resnet-studio <명령> [옵션]\n\n명령:\n  check FILE...    문법, 모양, shortcut의 오류와 경고를 알려 줍니다\n  stats FILE       레이어별 모양, 파라미터, MACs; 합계; 메모리\n  diff OLD NEW     두 아키텍처(파일 또는 REV:PATH) 사이에 바뀐 것과 그 비용\n  export FILE      모델을 독립된 PyTorch 모듈로 씁니다 (--format pytorch)\n  profile FILE     PyTorch로 레이어마다 forward/backward 시간을 재고 MACs와 나란히 보여 줍니다\n  train FILE       모델을 레시피대로 학습합니다 (TensorFlow.js, 또는 --engine pytorch로 PyTorch)\n  download cifar10 학습용 CIFAR-10을 내려받아 확인하고 풉니다 (--data-dir DIR)\n  install-backend  선택 사항인 네이티브 TF.js backend를 설치합니다 (tfjs-node 또는 tfjs-node-gpu)\n  lsp --stdio      아무 에디터에서나 쓰는 language server (진단, hover, inlay hint, …)\n  demo             논문의 모델을 분석하고, 내장 MNIST로 작은 ResNet을 학습합니다\n\n명령의 옵션은 resnet-studio <명령> --help로 봅니다.\n메시지는 영어 또는 한국어입니다: --lang en|ko, 없으면 LC_ALL, LC_MESSAGES, LANG (ko_KR.UTF-8)을 따릅니다.',
+  'cli.check.help':
+    '사용법: resnet-studio check FILE...\n\n.resnet 파일을 검사합니다: 문법, 이름, 모양, shortcut 덧셈, 학습 레시피.\n문제마다 FILE:LINE:COL: error|warning: MESSAGE 형식으로 출력합니다.\n종료 코드: 0 오류 없음 (경고는 허용), 1 오류가 있는 파일이 있음, 2 읽을 수 없는 파일이 있음.',
   'cli.check.summary': '{files} 검사함: {errors}, {warnings}',
   'cli.check.summaryUnread': '{files} 검사함: {errors}, {warnings}; {unread}: 읽을 수 없음',
   'cli.check.noneChecked': '검사한 파일 없음: {unread}: 읽을 수 없음',
@@ -270,7 +270,8 @@ export const ko: Catalogue = {
   'limit.longText': '이 파일은 {size}(으)로, .resnet 파일의 최대 크기 {limit} MiB를 넘어 분석하지 않습니다: 파일을 나누거나, 레이어를 풀어 쓰는 대신 반복 횟수(`basic(64) x 3`)를 쓰세요',
   'term.list2': '{first}, {second}',
   'term.notes': '참고',
-  'shape.oddStride': '{height}×{width} 입력에 stride {stride}, padding {padding}인 {kernelHeight}×{kernelWidth} 윈도우를 쓰면 {lost}은(는) 어느 윈도우도 읽지 않습니다. 윈도우가 끝까지 닿도록 입력 크기나 padding을 바꾸세요',
+  'shape.oddStride':
+    '{height}×{width} 입력에 stride {stride}, padding {padding}인 {kernelHeight}×{kernelWidth} 윈도우를 쓰면 {lost}은(는) 어느 윈도우도 읽지 않습니다. 윈도우가 끝까지 닿도록 입력 크기나 padding을 바꾸세요',
   'term.last.row.one': '마지막 행',
   'term.last.row.other': '마지막 {count}개 행',
   'term.last.column.one': '마지막 열',

@@ -5,7 +5,10 @@ export const LOCALES = ['en', 'ko'] as const;
 export type Locale = (typeof LOCALES)[number];
 
 export function localeOf(tag: string | undefined): Locale {
-  const language = (tag ?? '').trim().toLowerCase().split(/[-_.@]/)[0];
+  const language = (tag ?? '')
+    .trim()
+    .toLowerCase()
+    .split(/[-_.@]/)[0];
   return language === 'ko' ? 'ko' : 'en';
 }
 

@@ -59,8 +59,7 @@ function dropTrailingCommas(tokens: IToken[], diagnostics: Diagnostic[]): IToken
   const out: IToken[] = [];
   let lineStart: IToken | undefined;
   let depth = 0;
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i];
+  for (const [i, token] of tokens.entries()) {
     const type = token.tokenType;
     if (type === LParen) depth++;
     else if (type === RParen) depth = Math.max(0, depth - 1);
@@ -74,7 +73,7 @@ function dropTrailingCommas(tokens: IToken[], diagnostics: Diagnostic[]): IToken
       let j = i + 1;
       while (tokens[j]?.tokenType === Newline) j++;
       const next = tokens[j];
-      const startsOwnLine = next !== undefined && (next.tokenType === Identifier || tokenMatcher(next, LayerKeyword)) && (next.startColumn ?? 0) <= (lineStart.startColumn ?? 0);
+      const startsOwnLine = next !== undefined && (next.tokenType === Identifier || tokenMatcher(next, LayerKeyword)) && (next.startColumn ?? 0) <= (lineStart?.startColumn ?? 0);
       if (startsOwnLine) {
         diagnostics.push({
           severity: 'error',
@@ -141,6 +140,8 @@ export function clearParseCache(): void {
 
 function parseChunk(tokens: IToken[], next: IToken | undefined, text: string): ChunkParse {
   const first = tokens[0];
+  const last = tokens.at(-1);
+  if (!first || !last) return { items: [], diagnostics: [], offset: 0, line: 1 }; // chunks are never empty
   const end = next ? next.startOffset : text.length;
   // What the parse depends on: the chunk's text, its first column, and what follows it (a syntax
   // error at the chunk's end names the next declaration's first word).
@@ -151,7 +152,7 @@ function parseChunk(tokens: IToken[], next: IToken | undefined, text: string): C
     const dLine = (first.startLine ?? 1) - cached.line;
     return dOffset === 0 && dLine === 0 ? cached : { ...relocate(cached, dOffset, dLine), offset: first.startOffset, line: first.startLine ?? 1 };
   }
-  const parsed = parseTokens(tokens, next, text, end);
+  const parsed = parseTokens(tokens, first, last, next, text, end);
   if (chunkCache.size >= CHUNK_CACHE_LIMIT || cachedChars + key.length > CHUNK_CACHE_CHARS) clearParseCache();
   if (key.length <= CHUNK_CACHE_CHARS) {
     chunkCache.set(key, parsed);
@@ -160,9 +161,7 @@ function parseChunk(tokens: IToken[], next: IToken | undefined, text: string): C
   return parsed;
 }
 
-function parseTokens(tokens: IToken[], next: IToken | undefined, text: string, end: number): ChunkParse {
-  const first = tokens[0];
-  const last = tokens[tokens.length - 1];
+function parseTokens(tokens: IToken[], first: IToken, last: IToken, next: IToken | undefined, text: string, end: number): ChunkParse {
   const chunkRange: SourceRange = {
     startOffset: first.startOffset,
     endOffset: end,
@@ -188,18 +187,38 @@ function parseTokens(tokens: IToken[], next: IToken | undefined, text: string, e
   return { items, diagnostics, offset: first.startOffset, line: first.startLine ?? 1 };
 }
 
-/** A copy of a parse result moved by `dOffset` characters and `dLine` lines (columns stay). */
-function relocate<T>(value: T, dOffset: number, dLine: number): T {
-  if (Array.isArray(value)) return value.map((v) => relocate(v, dOffset, dLine)) as T;
+/**
+ * A parse result (or anything holding source ranges) moved by `dOffset` characters and `dLine`
+ * lines (columns stay). Only what holds a range is copied: the rest (shapes, costs, names) is
+ * shared with the original, which is never changed, so moving a large analysis stays cheap.
+ */
+export function relocate<T>(value: T, dOffset: number, dLine: number): T {
+  return dOffset === 0 && dLine === 0 ? value : (moved(value, dOffset, dLine) as T);
+}
+
+function moved(value: unknown, dOffset: number, dLine: number): unknown {
   if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const m = moved(item, dOffset, dLine);
+      if (m !== item) (out ??= value.slice())[i] = m;
+    }
+    return out ?? value;
+  }
   const record = value as Record<string, unknown>;
   if (typeof record.startOffset === 'number' && typeof record.startLine === 'number') {
-    const r = value as unknown as SourceRange;
-    return { ...r, startOffset: r.startOffset + dOffset, endOffset: r.endOffset + dOffset, startLine: r.startLine + dLine, endLine: r.endLine + dLine } as T;
+    const r = value as SourceRange;
+    return { ...r, startOffset: r.startOffset + dOffset, endOffset: r.endOffset + dOffset, startLine: r.startLine + dLine, endLine: r.endLine + dLine };
   }
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(record)) out[k] = relocate(v, dOffset, dLine);
-  return out as T;
+  let out: Record<string, unknown> | undefined;
+  for (const key of Object.keys(record)) {
+    const item = record[key];
+    const m = moved(item, dOffset, dLine);
+    if (m !== item) (out ??= { ...record })[key] = m;
+  }
+  return out ?? value;
 }
 
 function syntaxError(error: IRecognitionException, text: string, next?: IToken): Diagnostic {
