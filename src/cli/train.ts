@@ -191,11 +191,11 @@ export async function runTrain(
     } else worker.process.kill('SIGKILL');
   };
   process.on('SIGINT', onInterrupt);
-  await worker.exited;
+  const code = await worker.exited;
   process.off('SIGINT', onInterrupt);
   if (failed) return 1;
   if (!finished) {
-    out.error(`resnet-studio: the training worker ${howWorkerEnded(worker.process)} before finishing; its last finished epoch is in the run folder, continue with --resume`);
+    out.error(`resnet-studio: the training worker ${howWorkerEnded(code, worker.process.signalCode)} before finishing; its last finished epoch is in the run folder, continue with --resume`);
     return 1;
   }
   return 0;
