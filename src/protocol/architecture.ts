@@ -72,13 +72,15 @@ export const ArchitectureGraphSchema = v.object({
 });
 
 const DeltaSchema = v.object({ params: signedCount, macs: signedCount, activationBytes: signedCount });
+const MemorySchema = v.object({ weightsBytes: count, gradientsBytes: count, optimizerBytes: count, activationsBytes: count, inputBytes: count, totalBytes: count });
 const TotalsSchema = v.object({
   params: count,
   nonTrainable: count,
   macs: count,
   activationBytes: count,
   compute: v.object({ convention: v.picklist(CONVENTIONS), value: v.number() }),
-  memory: v.object({ weightsBytes: count, gradientsBytes: count, optimizerBytes: count, activationsBytes: count, inputBytes: count, totalBytes: count }),
+  memory: MemorySchema,
+  tfjsMemory: MemorySchema,
 });
 const FiguresSchema = v.object({ part: v.picklist(['block', 'layer']), kind: v.string(), outputShape: ShapeSchema, params: count, macs: count, line: count });
 

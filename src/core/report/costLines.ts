@@ -5,6 +5,7 @@ import { analyze } from '../analysis/analyze';
 import type { ModelNode } from '../analysis/network';
 import { computeCost, conventionUnit, otherToolsLines, toolFigure, type Convention } from './conventions';
 import { formatBytes, formatExact } from './numbers';
+import { tfjsTrainingMemory } from './tfjsStepMemory';
 import { largestBatchThatFits, trainingMemory, type TrainingMemory } from './trainingMemory';
 
 export interface CostSettings {
@@ -32,6 +33,7 @@ export function memoryLines(model: ModelNode, batchSize: number, budgetMiB: numb
   const lines = [
     `Training step, batch ${batchSize} (float32, ${model.recipe.optimizer}${model.recipe.optimizer === 'sgd' && model.recipe.momentum > 0 ? ' with momentum' : ''}): ${formatBytes(train.totalBytes)} = ${memoryBreakdown(train)}`,
     `Inference, batch ${batchSize}: ${formatBytes(infer.totalBytes)}`,
+    `The same step on the TF.js engine: about ${formatBytes(tfjsTrainingMemory(model, batchSize).totalBytes)} (it keeps every intermediate until the backward pass ends)`,
   ];
   const fit = fitLine(model, budgetMiB);
   if (fit) lines.push(fit);
