@@ -4,6 +4,7 @@
 import * as v from 'valibot';
 import type { ArchitectureDiff } from '../core/diff/architectureDiff';
 import { CONVENTIONS } from '../core/report/conventions';
+import { ProfileDocumentSchema } from './profile';
 import type { ArchitectureGraph, GraphItem } from '../core/report/architectureGraph';
 
 /** The webview panel's type: command, serializer and `onWebviewPanel:` activation use it. */
@@ -107,6 +108,8 @@ export const ToArchitectureSchema = v.variant('type', [
   v.object({ type: v.literal('missing'), message: v.string() }),
   /** The editor's cursor moved: its 1-based line and column. */
   v.object({ type: v.literal('cursor'), line: count, column: count }),
+  /** Measured time per layer (a `resnet-studio profile --json` document) to colour the model it names by. */
+  v.object({ type: v.literal('timings'), timings: ProfileDocumentSchema }),
 ]);
 export type ToArchitecture = v.InferOutput<typeof ToArchitectureSchema>;
 
@@ -128,7 +131,7 @@ export type FromArchitecture = v.InferOutput<typeof FromArchitectureSchema>;
 /** What the page keeps over a reload, and the extension reads back to know which file it followed. */
 export const ArchitectureStateSchema = v.object({
   uri: v.optional(v.string()),
-  metric: v.optional(v.picklist(['macs', 'params', 'activationBytes'])),
+  metric: v.optional(v.picklist(['macs', 'params', 'activationBytes', 'time'])),
   /** Stages folded, per model name. */
   folded: v.optional(v.record(v.string(), v.array(v.string()))),
   view: v.optional(v.object({ x: v.number(), y: v.number(), scale: v.number() })),

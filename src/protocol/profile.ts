@@ -29,6 +29,37 @@ export const ProfileReplySchema = v.variant('type', [
 ]);
 export type ProfileReply = v.InferOutput<typeof ProfileReplySchema>;
 
+/**
+ * The document `resnet-studio profile --json` prints (either engine), as the architecture view
+ * reads it back to colour layers by measured time. Fields beyond these (kind, macs, rates) are
+ * allowed and ignored.
+ */
+export const ProfileDocumentSchema = v.object({
+  model: v.string(),
+  engine: v.optional(v.picklist(['pytorch', 'tfjs'])),
+  device: v.string(),
+  batch: wholeNumber(1),
+  layers: readonlyArray(v.object({ path: v.string(), forwardMs: v.pipe(v.number(), v.minValue(0)), backwardMs: v.pipe(v.number(), v.minValue(0)) })),
+});
+export type ProfileDocument = v.InferOutput<typeof ProfileDocumentSchema>;
+
+export function checkProfileDocument(value: unknown): Checked<ProfileDocument> {
+  return check(ProfileDocumentSchema, value);
+}
+
+/** A profile file's text, checked; a clear error naming the file and the fix otherwise. */
+export function readProfileDocument(text: string, fileName: string): ProfileDocument {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${fileName} is not JSON (${(error as Error).message}); make it with \`resnet-studio profile FILE --json > ${fileName}\``);
+  }
+  const checked = checkProfileDocument(value);
+  if (!checked.ok) throw new Error(`${fileName} is not a \`resnet-studio profile --json\` document: ${checked.error}`);
+  return checked.value;
+}
+
 /** True when a worker message is meant as a profile command (it is then checked against the schema, never passed on as a training command). */
 export function isProfileCommand(value: unknown): boolean {
   return typeof value === 'object' && value !== null && Object.hasOwn(value, 'type') && (value as { type: unknown }).type === 'profile';
