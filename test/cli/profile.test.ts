@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { analyze } from '../../src/core/analysis/analyze';
 import { modelLayers } from '../../src/core/analysis/network';
 import type { LayerTiming } from '../../src/cli/profile';
+import { readProfileDocument } from '../../src/protocol/profile';
 import { readExample } from '../helpers/examples';
 import { torchPython } from '../helpers/torchPeer';
 
@@ -58,6 +59,10 @@ test('profile --engine tfjs --json: every layer on wasm, in order, with its MACs
     assert.ok(l.backwardMs > 0, `${l.path} backward`);
     if (l.macs > 0) assert.ok(Math.abs(l.forwardGmacPerS - (l.macs * doc.batch) / (l.forwardMs * 1e6)) < 1e-9, `${l.path} rate`);
   }
+  // The architecture view reads this document back (ResNet: Colour Architecture by Measured Time…).
+  assert.equal(readProfileDocument(r.stdout, 'times.json').layers.length, doc.layers.length);
+  assert.throws(() => readProfileDocument('{"model":"m"', 'times.json'), /^Error: times\.json is not JSON .*; make it with `resnet-studio profile FILE --json > times\.json`/);
+  assert.throws(() => readProfileDocument(JSON.stringify({ ...doc, layers: [{ path: 'a', forwardMs: -1, backwardMs: 1 }] }), 'times.json'), /times\.json is not a `resnet-studio profile --json` document: field "layers\.0\.forwardMs"/);
   const table = cli('profile', 'examples/mnist/resnet8.resnet', '--engine', 'tfjs', '--backend', 'wasm', '--batch', '2', '--repeats', '1');
   assert.equal(table.code, 0, table.stderr);
   assert.match(table.stdout, /^resnet8: TF\.js on wasm, CPU \(WebAssembly, \d+ threads?\), batch 2/);
