@@ -192,6 +192,8 @@ test('measured times (a profile --json document) colour the layers and stages; t
   assert.equal(await page.page.locator('#arch-metric').inputValue(), 'time');
   assert.notEqual(await fill('conv2_x.0.conv1'), await fill('conv2_x.0.conv2'));
   assert.match((await page.page.locator('#arch-legend').textContent()) ?? '', /^TF\.js on wasm, CPU, batch 8, forward \+ backward\. Measured time per layer: 0 .*10\.000 ms/);
+  await node(page, 'conv2_x.0.conv2').hover();
+  assert.match((await page.page.locator('#arch-tooltip').textContent()) ?? '', /Measured on TF\.js, batch 8: 10\.000 ms forward \+ backward/);
   await page.send({ type: 'timings', timings: { model: 'resnet56', device: 'cpu', batch: 8, layers: [] } });
   await page.frame();
   assert.match((await page.page.locator('#arch-legend').textContent()) ?? '', /^No measured times for resnet20: run `resnet-studio profile FILE --model resnet20 --json > times\.json`/);

@@ -175,11 +175,16 @@ export class ArchitectureView {
   /** A node's figure under the metric: its cost, or its measured ms (a stage's: its layers' sum). */
   private valueOf(source: { readonly id: string; readonly cost?: GraphCost }, stage: boolean): number {
     if (this.metric !== 'time') return source.cost ? source.cost[this.metric] : 0;
+    return this.timeOf(source.id, stage);
+  }
+
+  /** Measured ms of a layer, or of a stage's layers together; 0 without times for this model. */
+  private timeOf(id: string, stage: boolean): number {
     const times = this.timesOfModel();
     if (!times) return 0;
-    if (!stage) return times.get(source.id) ?? 0;
+    if (!stage) return times.get(id) ?? 0;
     let sum = 0;
-    for (const [path, ms] of times) if (path.startsWith(`${source.id}.`)) sum += ms;
+    for (const [path, ms] of times) if (path.startsWith(`${id}.`)) sum += ms;
     return sum;
   }
 
@@ -453,6 +458,8 @@ export class ArchitectureView {
       lines.push(`Params: ${formatExact(s.cost.params)} (${formatShare(s.cost.params, graph.totals.params)} of ${graph.model})`);
       lines.push(`MACs: ${formatExact(s.cost.macs)} (${formatShare(s.cost.macs, graph.totals.macs)})`);
       lines.push(`Activations for training, batch ${graph.batchSize} (float32): ${formatBytes(s.cost.activationBytes)}`);
+      const measured = this.timeOf(s.id, kind === 'stage');
+      if (measured > 0 && this.timings) lines.push(`Measured on ${this.timings.engine}, batch ${this.timings.batch}: ${measured.toFixed(3)} ms forward + backward`);
     } else if (s.cost) {
       const value = this.valueOf(s, kind === 'stage');
       lines.push(`${this.metric === 'time' ? `${this.formatValue(value)}, ` : ''}${formatShare(value, this.totalOf(graph))} of ${METRICS.find((m) => m.value === this.metric)!.label}`);
