@@ -13,7 +13,7 @@ import { describeLayer } from '../core/report/layerKind';
 import { formatExact } from '../core/report/numbers';
 import { PROFILE_SCRIPT } from '../export/profileScript';
 import { exportPyTorchModule } from '../export/pytorch';
-import { BACKEND_CHOICES, type BackendChoice } from '../protocol/training';
+import { BACKEND_CHOICES } from '../protocol/training';
 import { checkProfileReply, type ProfileCommand, type ProfileReply } from '../protocol/profile';
 import { defaultBackendDir } from '../training/backendInstall';
 import { findPython } from '../training/pytorch/python';
@@ -22,6 +22,7 @@ import { CliError } from './cliError';
 import { formatDiagnostic } from './formatDiagnostic';
 import type { Output } from './output';
 import { readSource } from './readSource';
+import { parseBackend } from './train';
 
 export const profileHelp = `Usage: resnet-studio profile FILE [--model NAME] [--engine pytorch|tfjs] [--backend NAME] [--batch N] [--repeats N] [--python PATH] [--json]
 
@@ -69,7 +70,7 @@ export async function runProfile(file: string | undefined, options: ProfileOptio
   if (engine !== 'pytorch' && engine !== 'tfjs') throw new CliError(`--engine takes pytorch or tfjs, not ${JSON.stringify(options.engine)}`);
   if (engine === 'pytorch' && options.backend !== undefined) throw new CliError('--backend picks a TF.js backend; use it with --engine tfjs (PyTorch takes CUDA when it sees a GPU, else the CPU)');
   if (engine === 'tfjs' && options.python !== undefined) throw new CliError('--python is for --engine pytorch; the TF.js engine runs in Node');
-  const backend = parseBackend(options.backend);
+  const backend = parseBackend(options.backend) ?? 'auto';
   const batch = wholeNumber(options.batch, '--batch', 8);
   const repeats = wholeNumber(options.repeats, '--repeats', 3);
   const sourceText = readSource(file);
@@ -155,12 +156,6 @@ function profileInWorker(command: ProfileCommand): Promise<ProfileReply> {
     });
     child.send(command);
   });
-}
-
-function parseBackend(text: string | undefined): BackendChoice {
-  if (text === undefined) return 'auto';
-  if (!(BACKEND_CHOICES as readonly string[]).includes(text)) throw new CliError(`--backend takes ${BACKEND_CHOICES.join(', ')}, not ${JSON.stringify(text)}`);
-  return text as BackendChoice;
 }
 
 function formatProfile(model: ModelNode, engine: string, device: string, batch: number, layers: readonly LayerTiming[]): string {

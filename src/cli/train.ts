@@ -226,7 +226,8 @@ function parseEngine(text: string | undefined): 'tfjs' | 'pytorch' | undefined {
   return text;
 }
 
-function parseBackend(text: string | undefined): BackendChoice | undefined {
+/** `--backend`, checked (train and profile take the same names); undefined when absent. */
+export function parseBackend(text: string | undefined): BackendChoice | undefined {
   if (text === undefined) return undefined;
   if (!(BACKEND_CHOICES as readonly string[]).includes(text)) throw new CliError(`--backend takes ${BACKEND_CHOICES.join(', ')}, not ${JSON.stringify(text)}`);
   return text as BackendChoice;
