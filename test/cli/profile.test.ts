@@ -18,6 +18,23 @@ function cli(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** A `profile --json` document of resnet8 at batch 2: every layer of the analyzer in order, its MACs, positive times, the rate computed from them. */
+function everyLayerTimed(stdout: string, engine: string) {
+  const doc = JSON.parse(stdout) as { model: string; engine: string; device: string; batch: number; layers: LayerTiming[] };
+  const model = analyze(readExample('mnist/resnet8.resnet')).models[0];
+  assert.equal(doc.model, model.name);
+  assert.equal(doc.engine, engine);
+  assert.equal(doc.batch, 2);
+  assert.deepEqual(doc.layers.map((l) => l.path), [...modelLayers(model)].map((l) => l.path), 'layers complete and in order');
+  assert.deepEqual(doc.layers.map((l) => l.macs), [...modelLayers(model)].map((l) => l.cost.macs));
+  for (const l of doc.layers) {
+    assert.ok(l.forwardMs > 0, `${l.path} forward`);
+    assert.ok(l.backwardMs > 0, `${l.path} backward`);
+    if (l.macs > 0) assert.ok(Math.abs(l.forwardGmacPerS - (l.macs * doc.batch) / (l.forwardMs * 1e6)) < 1e-9, `${l.path} rate`);
+  }
+  return doc;
+}
+
 test('profile --json: every layer, in order, with its MACs and positive forward and backward times', { timeout: 300_000 }, (t) => {
   const { python, why } = torchPython();
   if (!python) {
@@ -26,17 +43,8 @@ test('profile --json: every layer, in order, with its MACs and positive forward 
   }
   const r = cli('profile', 'examples/mnist/resnet8.resnet', '--batch', '2', '--repeats', '2', '--python', python, '--json');
   assert.equal(r.code, 0, r.stderr);
-  const doc = JSON.parse(r.stdout) as { model: string; device: string; batch: number; layers: LayerTiming[] };
-  const model = analyze(readExample('mnist/resnet8.resnet')).models[0];
-  assert.equal(doc.model, model.name);
-  assert.equal(doc.batch, 2);
-  assert.deepEqual(doc.layers.map((l) => l.path), [...modelLayers(model)].map((l) => l.path), 'layers complete and in order');
-  assert.deepEqual(doc.layers.map((l) => l.macs), [...modelLayers(model)].map((l) => l.cost.macs));
-  for (const l of doc.layers) {
-    assert.ok(l.forwardMs > 0, `${l.path} forward`);
-    assert.ok(l.backwardMs > 0, `${l.path} backward`);
-    if (l.macs > 0) assert.ok(l.forwardGmacPerS > 0, `${l.path} rate`);
-  }
+  const doc = everyLayerTimed(r.stdout, 'pytorch');
+  assert.match(doc.device, /^(cpu|cuda)/);
   const table = cli('profile', 'examples/mnist/resnet8.resnet', '--batch', '2', '--repeats', '1', '--python', python);
   assert.equal(table.code, 0, table.stderr);
   assert.match(table.stdout, /^resnet8: PyTorch on (cpu|cuda), batch 2/);
@@ -46,19 +54,8 @@ test('profile --json: every layer, in order, with its MACs and positive forward 
 test('profile --engine tfjs --json: every layer on wasm, in order, with its MACs and positive times', { timeout: 300_000 }, () => {
   const r = cli('profile', 'examples/mnist/resnet8.resnet', '--engine', 'tfjs', '--backend', 'wasm', '--batch', '2', '--repeats', '2', '--json');
   assert.equal(r.code, 0, r.stderr);
-  const doc = JSON.parse(r.stdout) as { model: string; engine: string; device: string; batch: number; layers: LayerTiming[] };
-  const model = analyze(readExample('mnist/resnet8.resnet')).models[0];
-  assert.equal(doc.model, model.name);
-  assert.equal(doc.engine, 'tfjs');
+  const doc = everyLayerTimed(r.stdout, 'tfjs');
   assert.match(doc.device, /^wasm, CPU \(WebAssembly/);
-  assert.equal(doc.batch, 2);
-  assert.deepEqual(doc.layers.map((l) => l.path), [...modelLayers(model)].map((l) => l.path), 'layers complete and in order');
-  assert.deepEqual(doc.layers.map((l) => l.macs), [...modelLayers(model)].map((l) => l.cost.macs));
-  for (const l of doc.layers) {
-    assert.ok(l.forwardMs > 0, `${l.path} forward`);
-    assert.ok(l.backwardMs > 0, `${l.path} backward`);
-    if (l.macs > 0) assert.ok(Math.abs(l.forwardGmacPerS - (l.macs * doc.batch) / (l.forwardMs * 1e6)) < 1e-9, `${l.path} rate`);
-  }
   // The architecture view reads this document back (ResNet: Colour Architecture by Measured Time…).
   assert.equal(readProfileDocument(r.stdout, 'times.json').layers.length, doc.layers.length);
   assert.throws(() => readProfileDocument('{"model":"m"', 'times.json'), /^Error: times\.json is not JSON .*; make it with `resnet-studio profile FILE --json > times\.json`/);
