@@ -39,6 +39,7 @@ metrics.jsonl, a checkpoint per epoch and the final model in TF.js format.
   --max-steps N      stop after N optimizer steps
   --batch-size N     override the recipe's batch size
   --memory-budget MIB  warn before starting when a training step at this batch needs more memory
+                     on the engine that runs it (the TF.js engine holds far more than PyTorch)
   --backend NAME     auto (default): tfjs-node-gpu, else webgpu on a hardware GPU, else tfjs-node,
                      else wasm, else cpu; webgpu also accepts a software GPU (SwiftShader)
   --out DIR          where run folders go (default: runs)

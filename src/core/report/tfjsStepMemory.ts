@@ -102,6 +102,24 @@ export function tfjsKeptPerSample(model: ModelNode): number {
   return total;
 }
 
+/** The largest batch whose TF.js training step fits in `budgetBytes`, or 0 when not even one image fits. */
+export function tfjsLargestBatchThatFits(model: ModelNode, budgetBytes: number): number {
+  const fits = (batch: number) => tfjsTrainingMemory(model, batch).totalBytes <= budgetBytes;
+  if (!fits(1)) return 0;
+  let low = 1;
+  let high = 2;
+  while (fits(high)) {
+    low = high;
+    high *= 2;
+  }
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (fits(middle)) low = middle;
+    else high = middle;
+  }
+  return low;
+}
+
 /**
  * The TF.js engine's peak during one training step, split as `trainingMemory` splits PyTorch's:
  * `activationsBytes` is everything the step holds beyond the weights, gradients, optimizer state
