@@ -73,7 +73,15 @@ export async function main(argv: readonly string[], out: Output): Promise<number
       case 'profile': {
         const { values, positionals } = parse(
           rest,
-          { model: { type: 'string' }, engine: { type: 'string' }, backend: { type: 'string' }, batch: { type: 'string' }, repeats: { type: 'string' }, python: { type: 'string' }, json: { type: 'boolean' } },
+          {
+            model: { type: 'string' },
+            engine: { type: 'string' },
+            backend: { type: 'string' },
+            batch: { type: 'string' },
+            repeats: { type: 'string' },
+            python: { type: 'string' },
+            json: { type: 'boolean' },
+          },
           profileHelp,
         );
         if (values.help) return printHelp(out, profileHelp);

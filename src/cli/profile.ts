@@ -81,12 +81,20 @@ export async function runProfile(file: string | undefined, options: ProfileOptio
     throw new CliError(`${file} has errors; fix them before profiling`, 1);
   }
   const model = options.model === undefined ? analysis.models[0] : analysis.models.find((m) => m.name === options.model);
-  if (!model) throw new CliError(options.model === undefined ? `${file} has no model to profile` : `${file} has no model named ${options.model}; its models: ${analysis.models.map((m) => m.name).join(', ') || 'none'}`, 1);
+  if (!model)
+    throw new CliError(
+      options.model === undefined ? `${file} has no model to profile` : `${file} has no model named ${options.model}; its models: ${analysis.models.map((m) => m.name).join(', ') || 'none'}`,
+      1,
+    );
 
   if (engine === 'tfjs') {
     const reply = await profileInWorker({ type: 'profile', sourceText, modelName: model.name, batch, repeats, backend, backendDirs: [defaultBackendDir()] });
     if (reply.type === 'profileFailed') throw new CliError(`TF.js could not profile ${model.name}: ${reply.message}`, 1);
-    const measured: Measured = { device: `${reply.backend}, ${reply.device}`, stages: model.stages.map((s) => s.name), layers: reply.layers.map((l) => ({ module: l.path, forwardMs: l.forwardMs, backwardMs: l.backwardMs })) };
+    const measured: Measured = {
+      device: `${reply.backend}, ${reply.device}`,
+      stages: model.stages.map((s) => s.name),
+      layers: reply.layers.map((l) => ({ module: l.path, forwardMs: l.forwardMs, backwardMs: l.backwardMs })),
+    };
     printProfile(model, 'TF.js', measured, batch, options.json === true, out);
     return 0;
   }
@@ -101,7 +109,10 @@ export async function runProfile(file: string | undefined, options: ProfileOptio
     const module = exportPyTorchModule([model], file, { sourceText });
     writeFileSync(join(dir, 'model.py'), module.text);
     writeFileSync(join(dir, 'profile_layers.py'), PROFILE_SCRIPT);
-    const run = spawnSync(python, [join(dir, 'profile_layers.py'), join(dir, 'model.py'), module.classNames.get(model.name) as string, String(batch), String(repeats)], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    const run = spawnSync(python, [join(dir, 'profile_layers.py'), join(dir, 'model.py'), module.classNames.get(model.name) as string, String(batch), String(repeats)], {
+      encoding: 'utf8',
+      maxBuffer: 16 * 1024 * 1024,
+    });
     if (run.status !== 0) throw new CliError(`PyTorch could not profile ${model.name}: ${(run.stderr || run.error?.message || '').trim().split('\n').slice(-3).join(' ')}`, 1);
     const measured = JSON.parse(run.stdout) as Measured;
     printProfile(model, 'PyTorch', measured, batch, options.json === true, out);
@@ -152,7 +163,11 @@ function profileInWorker(command: ProfileCommand): Promise<ProfileReply> {
       resolve(checked.ok ? checked.value : { type: 'profileFailed', message: `the worker sent a malformed answer (${checked.error})` });
     });
     child.on('exit', (code, signal) => {
-      if (!answered) resolve({ type: 'profileFailed', message: `the worker stopped (${signal ?? `exit code ${code}`}) without an answer${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}` });
+      if (!answered)
+        resolve({
+          type: 'profileFailed',
+          message: `the worker stopped (${signal ?? `exit code ${code}`}) without an answer${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}`,
+        });
     });
     child.send(command);
   });
@@ -164,7 +179,11 @@ function formatProfile(model: ModelNode, engine: string, device: string, batch: 
   const sum = (f: (l: LayerTiming) => number) => layers.reduce((a, l) => a + f(l), 0);
   rows.push(['total', '', formatExact(model.cost.macs), sum((l) => l.forwardMs).toFixed(3), sum((l) => l.backwardMs).toFixed(3), '']);
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const render = (r: string[]) => r.map((cell, c) => (c >= 2 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
+  const render = (r: string[]) =>
+    r
+      .map((cell, c) => (c >= 2 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd();
   return [`${model.name}: ${engine} on ${device}, batch ${batch}, median of the timed steps`, ...rows.map(render)].join('\n');
 }
 

@@ -129,7 +129,8 @@ export function buildCommand(file: string | undefined, options: TrainOptions): W
   }
   // --engine wins over the recipe's `engine`; TF.js when neither says.
   const chosenEngine = engine ?? model.recipe.engine ?? 'tfjs';
-  if (chosenEngine !== 'pytorch' && pytorchFlags.length > 0) throw new CliError(`${pytorchFlags.join(', ')} ${pytorchFlags.length === 1 ? 'is' : 'are'} for --engine pytorch; add --engine pytorch or leave ${pytorchFlags.length === 1 ? 'it' : 'them'} out`);
+  if (chosenEngine !== 'pytorch' && pytorchFlags.length > 0)
+    throw new CliError(`${pytorchFlags.join(', ')} ${pytorchFlags.length === 1 ? 'is' : 'are'} for --engine pytorch; add --engine pytorch or leave ${pytorchFlags.length === 1 ? 'it' : 'them'} out`);
   if (chosenEngine === 'pytorch' && backend !== undefined) throw new CliError('--backend picks a TF.js backend; with --engine pytorch pick the device with --device (auto: cuda, else mps, else cpu)');
   let dataset: DatasetChoice = defaultDataset(model);
   if (options.dataset !== undefined) {
@@ -159,20 +160,29 @@ export function buildCommand(file: string | undefined, options: TrainOptions): W
 }
 
 /** Runs the worker to the end; resolves with the exit code. */
-export async function runTrain(file: string | undefined, options: TrainOptions, out: Output, terminal = { isTTY: Boolean(process.stdout.isTTY), write: (t: string) => void process.stdout.write(t) }): Promise<number> {
+export async function runTrain(
+  file: string | undefined,
+  options: TrainOptions,
+  out: Output,
+  terminal = { isTTY: Boolean(process.stdout.isTTY), write: (t: string) => void process.stdout.write(t) },
+): Promise<number> {
   const command = buildCommand(file, options);
   const fit = command.type === 'start' ? startFitWarning(command.request, parseMemoryBudget(options['memory-budget'])) : undefined;
   if (fit) out.error(`resnet-studio: warning: ${fit}`);
   const view = new ProgressView(out, options.json ? { isTTY: false, write: () => undefined } : terminal);
   let finished = false;
   let failed = false;
-  const worker = launchWorker(command, (message: TrainingMessage) => {
-    if (message.type === 'finished') finished = true;
-    if (message.type === 'failed') failed = true;
-    if (message.type === 'started' && !options.json) for (const warning of message.warnings ?? []) out.error(`warning: ${warning}`);
-    if (options.json) out.print(JSON.stringify(message));
-    else view.show(message);
-  }, { onLog: (text) => process.env.RESNET_STUDIO_DEBUG && out.error(text.trimEnd()) });
+  const worker = launchWorker(
+    command,
+    (message: TrainingMessage) => {
+      if (message.type === 'finished') finished = true;
+      if (message.type === 'failed') failed = true;
+      if (message.type === 'started' && !options.json) for (const warning of message.warnings ?? []) out.error(`warning: ${warning}`);
+      if (options.json) out.print(JSON.stringify(message));
+      else view.show(message);
+    },
+    { onLog: (text) => process.env.RESNET_STUDIO_DEBUG && out.error(text.trimEnd()) },
+  );
   let interrupts = 0;
   const onInterrupt = () => {
     interrupts++;
@@ -208,7 +218,8 @@ function writableFolder(dir: string, what: string): string {
     accessSync(dir, constants.W_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'permission denied' : code === 'EEXIST' || code === 'ENOTDIR' ? 'a file of that name is in the way' : code ?? String(error);
+    const reason =
+      code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'permission denied' : code === 'EEXIST' || code === 'ENOTDIR' ? 'a file of that name is in the way' : (code ?? String(error));
     throw new CliError(`${what} ${printable(dir)} cannot be written (${reason}); pass --out with a folder you can write to`);
   }
   return dir;

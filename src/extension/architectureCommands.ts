@@ -60,7 +60,11 @@ export function registerArchitectureView(context: vscode.ExtensionContext, clien
           void vscode.window.showInformationMessage('Open the .resnet file that was profiled, then load its times.');
           return;
         }
-        const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Profile (resnet-studio profile --json)': ['json'] }, title: 'Measured times to colour the architecture by' });
+        const picked = await vscode.window.showOpenDialog({
+          canSelectMany: false,
+          filters: { 'Profile (resnet-studio profile --json)': ['json'] },
+          title: 'Measured times to colour the architecture by',
+        });
         if (!picked?.[0]) return;
         const stat = await vscode.workspace.fs.stat(picked[0]);
         if (stat.size > MAX_SOURCE_BYTES) throw new Error(`${picked[0].fsPath} is ${stat.size} bytes, too large for a profile`);

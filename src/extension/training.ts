@@ -45,7 +45,9 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
   const session: TrainingSession = new TrainingSession({
     message(runDir, message, progress) {
       if (message.type === 'started') {
-        log.info(`training ${message.model} in ${message.runDir}: ${message.backend} on ${message.device} (${message.backendReason}); ${message.dataset}, ${message.trainImages} images, ${message.totalSteps} steps`);
+        log.info(
+          `training ${message.model} in ${message.runDir}: ${message.backend} on ${message.device} (${message.backendReason}); ${message.dataset}, ${message.trainImages} images, ${message.totalSteps} steps`,
+        );
       } else if (message.type === 'epoch') {
         const val = message.valAccuracy === undefined ? '' : `, validation error ${percent(1 - message.valAccuracy)}`;
         log.info(`epoch ${message.epoch + 1}: loss ${message.trainLoss.toFixed(4)}, training error ${percent(1 - message.trainAccuracy)}${val} (${message.seconds.toFixed(1)} s)`);
@@ -171,7 +173,10 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
     }),
     vscode.commands.registerCommand(TRAINING_COMMANDS.trainModel, reportingFailures('train the model', train)),
     vscode.commands.registerCommand(TRAINING_COMMANDS.stopTraining, reportingFailures('stop training', stop)),
-    vscode.commands.registerCommand(TRAINING_COMMANDS.openDashboard, reportingFailures('open the training dashboard', async () => void DashboardPanel.show(dashboardDeps))),
+    vscode.commands.registerCommand(
+      TRAINING_COMMANDS.openDashboard,
+      reportingFailures('open the training dashboard', async () => void DashboardPanel.show(dashboardDeps)),
+    ),
   ];
 }
 

@@ -19,12 +19,16 @@ export function findModel(request: Pick<TrainRequest, 'sourceText' | 'sourcePath
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     const first = errors[0];
-    throw new TrainingError(`${request.sourcePath}:${first.range.startLine}:${first.range.startColumn}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more errors)` : ''}; fix the model before training`);
+    throw new TrainingError(
+      `${request.sourcePath}:${first.range.startLine}:${first.range.startColumn}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more errors)` : ''}; fix the model before training`,
+    );
   }
   const model = analysis.models.find((m) => m.name === request.modelName);
   if (!model) throw new TrainingError(noModelNamed(request.sourcePath, request.modelName, analysis.models));
   if (model.output[0] !== 1 || model.output[1] !== 1) {
-    throw new TrainingError(`${request.sourcePath}: model ${model.name} ends in ${formatShape(model.output)}; training needs one score per class (1×1×classes): end it with \`avgpool, fc ${model.output[2]}\``);
+    throw new TrainingError(
+      `${request.sourcePath}: model ${model.name} ends in ${formatShape(model.output)}; training needs one score per class (1×1×classes): end it with \`avgpool, fc ${model.output[2]}\``,
+    );
   }
   return model;
 }

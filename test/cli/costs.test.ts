@@ -22,7 +22,7 @@ interface Totals {
   readonly memory: Record<string, number>;
 }
 
-test('stats --json: totals.memory adds up for the recipe\'s optimizer, totals.compute follows --convention', () => {
+test("stats --json: totals.memory adds up for the recipe's optimizer, totals.compute follows --convention", () => {
   const r = cli('stats', 'examples/cifar/resnet20.resnet', '--json', '--batch', '8', '--convention', 'ptflops');
   assert.equal(r.code, 0, r.stderr);
   const totals = (JSON.parse(r.stdout) as { models: { totals: Totals }[] }).models[0].totals;
@@ -90,6 +90,9 @@ test('train --memory-budget: a run whose batch will not fit is warned before it 
   const model = analyze(sourceText).models[0];
   const largest = tfjsLargestBatchThatFits(model, 1024 * 1024 * 1024);
   assert.ok(tfjsTrainingMemory(model, largest).totalBytes <= 1024 * 1024 * 1024 && tfjsTrainingMemory(model, largest + 1).totalBytes > 1024 * 1024 * 1024);
-  assert.match(startFitWarning(tfjs, 1024) ?? '', new RegExp(`resnet20 at batch 128 needs about .* on the TF\\.js engine, more than the memory budget of 1\\.00 GiB; use a batch of at most ${largest} `));
+  assert.match(
+    startFitWarning(tfjs, 1024) ?? '',
+    new RegExp(`resnet20 at batch 128 needs about .* on the TF\\.js engine, more than the memory budget of 1\\.00 GiB; use a batch of at most ${largest} `),
+  );
   assert.equal(startFitWarning(tfjs, 4096), undefined);
 });

@@ -25,8 +25,15 @@ function everyLayerTimed(stdout: string, engine: string) {
   assert.equal(doc.model, model.name);
   assert.equal(doc.engine, engine);
   assert.equal(doc.batch, 2);
-  assert.deepEqual(doc.layers.map((l) => l.path), [...modelLayers(model)].map((l) => l.path), 'layers complete and in order');
-  assert.deepEqual(doc.layers.map((l) => l.macs), [...modelLayers(model)].map((l) => l.cost.macs));
+  assert.deepEqual(
+    doc.layers.map((l) => l.path),
+    [...modelLayers(model)].map((l) => l.path),
+    'layers complete and in order',
+  );
+  assert.deepEqual(
+    doc.layers.map((l) => l.macs),
+    [...modelLayers(model)].map((l) => l.cost.macs),
+  );
   for (const l of doc.layers) {
     assert.ok(l.forwardMs > 0, `${l.path} forward`);
     assert.ok(l.backwardMs > 0, `${l.path} backward`);
@@ -59,7 +66,10 @@ test('profile --engine tfjs --json: every layer on wasm, in order, with its MACs
   // The architecture view reads this document back (ResNet: Colour Architecture by Measured Time…).
   assert.equal(readProfileDocument(r.stdout, 'times.json').layers.length, doc.layers.length);
   assert.throws(() => readProfileDocument('{"model":"m"', 'times.json'), /^Error: times\.json is not JSON .*; make it with `resnet-studio profile FILE --json > times\.json`/);
-  assert.throws(() => readProfileDocument(JSON.stringify({ ...doc, layers: [{ path: 'a', forwardMs: -1, backwardMs: 1 }] }), 'times.json'), /times\.json is not a `resnet-studio profile --json` document: field "layers\.0\.forwardMs"/);
+  assert.throws(
+    () => readProfileDocument(JSON.stringify({ ...doc, layers: [{ path: 'a', forwardMs: -1, backwardMs: 1 }] }), 'times.json'),
+    /times\.json is not a `resnet-studio profile --json` document: field "layers\.0\.forwardMs"/,
+  );
   const table = cli('profile', 'examples/mnist/resnet8.resnet', '--engine', 'tfjs', '--backend', 'wasm', '--batch', '2', '--repeats', '1');
   assert.equal(table.code, 0, table.stderr);
   assert.match(table.stdout, /^resnet8: TF\.js on wasm, CPU \(WebAssembly, \d+ threads?\), batch 2/);

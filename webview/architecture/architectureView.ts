@@ -160,7 +160,13 @@ export class ArchitectureView {
 
   /** Measured times arrive: colour by them now. */
   private setTimings(doc: ProfileDocument): void {
-    this.timings = { model: doc.model, engine: doc.engine === 'tfjs' ? 'TF.js' : 'PyTorch', device: doc.device, batch: doc.batch, byPath: new Map(doc.layers.map((l) => [l.path, l.forwardMs + l.backwardMs])) };
+    this.timings = {
+      model: doc.model,
+      engine: doc.engine === 'tfjs' ? 'TF.js' : 'PyTorch',
+      device: doc.device,
+      batch: doc.batch,
+      byPath: new Map(doc.layers.map((l) => [l.path, l.forwardMs + l.backwardMs])),
+    };
     this.metric = 'time';
     this.metricSelect.value = 'time';
     this.maxCache.clear();
@@ -173,7 +179,7 @@ export class ArchitectureView {
   }
 
   /** A node's figure under the metric: its cost, or its measured ms (a stage's: its layers' sum). */
-  private valueOf(source: { readonly id: string; readonly cost?: GraphCost }, stage: boolean): number {
+  private valueOf(source: { readonly id: string; readonly cost?: GraphCost | undefined }, stage: boolean): number {
     if (this.metric !== 'time') return source.cost ? source.cost[this.metric] : 0;
     return this.timeOf(source.id, stage);
   }
@@ -322,7 +328,11 @@ export class ArchitectureView {
     bar.style.background = `linear-gradient(to right, ${[0, 0.1, 0.3, 0.6, 1].map((t) => heatFill(this.palette, t)).join(', ')})`;
     const label = METRICS.find((m) => m.value === this.metric)!.label;
     if (this.metric === 'time' && !this.timesOfModel()) {
-      legend.append(document.createTextNode(`No measured times for ${graph.model}: run \`resnet-studio profile FILE --model ${graph.model} --json > times.json\`, then ResNet: Colour Architecture by Measured Time… and pick times.json`));
+      legend.append(
+        document.createTextNode(
+          `No measured times for ${graph.model}: run \`resnet-studio profile FILE --model ${graph.model} --json > times.json\`, then ResNet: Colour Architecture by Measured Time… and pick times.json`,
+        ),
+      );
       return;
     }
     const total = this.totalOf(graph);
@@ -409,7 +419,7 @@ export class ArchitectureView {
     );
   }
 
-  private targetOf(event: Event): { id?: string; toggle?: string } {
+  private targetOf(event: Event): { id?: string | undefined; toggle?: string | undefined } {
     const target = event.target as Element | null;
     const toggle = target?.closest('[data-toggle]')?.getAttribute('data-toggle') ?? undefined;
     const id = target?.closest('[data-id]')?.getAttribute('data-id') ?? undefined;
@@ -450,7 +460,8 @@ export class ArchitectureView {
     const graph = this.graph!;
     const lines: string[] = [];
     const kind = 'kind' in laid ? laid.kind : 'group';
-    const name = kind === 'stage' || (laid as LaidGroup).kind === 'stage' ? `stage ${s.label}` : s.op === 'block' ? `${s.label} block · ${s.id}` : s.id.includes('.') ? `${s.label} · ${s.id}` : s.label;
+    const name =
+      kind === 'stage' || (laid as LaidGroup).kind === 'stage' ? `stage ${s.label}` : s.op === 'block' ? `${s.label} block · ${s.id}` : s.id.includes('.') ? `${s.label} · ${s.id}` : s.label;
     lines.push(name);
     if (s.op === 'add' && s.block) lines.push(`add · shortcut: ${s.block.shortcutLabel}`);
     lines.push(`${formatShape(s.input)} → ${formatShape(s.output)}`);
@@ -617,7 +628,10 @@ export class ArchitectureView {
     table.hidden = false;
     const { diff } = this.mode;
     const heading = document.createElement('h2');
-    heading.textContent = diff.changes.length === 0 ? 'No block or layer changed' : `Changes: ${(['added', 'removed', 'changed'] as const).map((c) => `${diff.changes.filter((x) => x.change === c).length} ${c}`).join(', ')}`;
+    heading.textContent =
+      diff.changes.length === 0
+        ? 'No block or layer changed'
+        : `Changes: ${(['added', 'removed', 'changed'] as const).map((c) => `${diff.changes.filter((x) => x.change === c).length} ${c}`).join(', ')}`;
     table.append(heading);
     const t = document.createElement('table');
     const head = t.createTHead().insertRow();
@@ -652,7 +666,8 @@ export class ArchitectureView {
     const foot = t.createTFoot();
     for (const s of stages) {
       const row = foot.insertRow();
-      for (const c of ['Σ', `stage ${s.name}`, '', `activations ${formatSignedBytes(s.delta.activationBytes)}`, formatSigned(s.delta.params), formatSigned(s.delta.macs)]) row.insertCell().textContent = c;
+      for (const c of ['Σ', `stage ${s.name}`, '', `activations ${formatSignedBytes(s.delta.activationBytes)}`, formatSigned(s.delta.params), formatSigned(s.delta.macs)])
+        row.insertCell().textContent = c;
     }
     table.append(t);
   }

@@ -61,7 +61,10 @@ export function batchFitWarning(model: ModelNode, batchSize: number, budgetMiB: 
 }
 
 /** The warning for a run about to start whose batch will not fit the budget (MiB; 0: no budget), judged for the engine that will run it (TF.js unless the request says PyTorch). */
-export function startFitWarning(request: { readonly sourceText: string; readonly modelName: string; readonly batchSize?: number; readonly engine?: MemoryEngine }, budgetMiB: number): string | undefined {
+export function startFitWarning(
+  request: { readonly sourceText: string; readonly modelName: string; readonly batchSize?: number | undefined; readonly engine?: MemoryEngine | undefined },
+  budgetMiB: number,
+): string | undefined {
   if (!(budgetMiB > 0)) return undefined;
   const model = analyze(request.sourceText).models.find((m) => m.name === request.modelName);
   return model ? batchFitWarning(model, request.batchSize ?? model.recipe.batchSize, budgetMiB, request.engine ?? 'tfjs') : undefined;

@@ -20,12 +20,12 @@ interface Current {
   readonly label: string;
   readonly handle: ReturnType<Launch>;
   readonly progress: RunProgress;
-  runDir?: string;
+  runDir?: string | undefined;
   stopping: boolean;
 }
 
 export class TrainingSession {
-  private current?: Current;
+  private current?: Current | undefined;
 
   constructor(
     private readonly hooks: SessionHooks,
