@@ -11,7 +11,7 @@ import { DATASET_NAMES } from '../training/data/index';
 import { defaultDataset } from '../training/runSetup';
 import { defaultBackendDir } from '../training/backendInstall';
 import { engineOfRun } from '../training/runFolder';
-import { launchWorker } from '../training/worker/launch';
+import { howWorkerEnded, launchWorker } from '../training/worker/launch';
 import { CliError } from './cliError';
 import { wholeNumber } from './numberArgument';
 import { formatDiagnostic } from './formatDiagnostic';
@@ -192,14 +192,11 @@ export async function runTrain(
     } else worker.process.kill('SIGKILL');
   };
   process.on('SIGINT', onInterrupt);
-  const code = await worker.exited;
+  await worker.exited;
   process.off('SIGINT', onInterrupt);
   if (failed) return 1;
   if (!finished) {
-    // A worker killed by a signal (the out-of-memory killer, `kill`) is named by it, not by a code.
-    const signal = worker.process.signalCode;
-    const how = signal ? `was killed by ${signal}${signal === 'SIGKILL' ? ' (out of memory, or killed by hand)' : ''}` : `exited (code ${code})`;
-    out.error(`resnet-studio: the training worker ${how} before finishing; its last finished epoch is in the run folder, continue with --resume`);
+    out.error(`resnet-studio: the training worker ${howWorkerEnded(worker.process)} before finishing; its last finished epoch is in the run folder, continue with --resume`);
     return 1;
   }
   return 0;

@@ -60,7 +60,7 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
       if (message.type === 'batch' || message.type === 'epoch') statusBar.update(session.state, session.label ?? '', progress);
       DashboardPanel.open?.onTrainingMessage(runDir, message, progress);
     },
-    state(state, runDir, progress, exitCode) {
+    state(state, runDir, progress, ending) {
       // For menus: Stop Training only while something trains.
       void vscode.commands.executeCommand('setContext', TRAINING_RUNNING_CONTEXT, state !== 'idle');
       if (state === 'stopping') log.info(`stopping ${progress.started?.model ?? session.label ?? 'the run'} after its current step (a checkpoint is written)`);
@@ -70,7 +70,7 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
       if (state === 'idle') {
         notification?.close();
         notification = undefined;
-        void reportEnd(progress, runDir, exitCode);
+        void reportEnd(progress, runDir, ending);
       }
     },
     log(level, text) {
@@ -126,7 +126,7 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
     await run({ type: 'resume', runDir, backend, backendDirs: [context.globalStorageUri.fsPath], ...pythonField() }, basename(runDir));
   }
 
-  async function reportEnd(progress: RunProgress, runDir: string | undefined, exitCode: number | undefined): Promise<void> {
+  async function reportEnd(progress: RunProgress, runDir: string | undefined, ending: string | undefined): Promise<void> {
     const model = progress.started?.model ?? 'the model';
     let choice: string | undefined;
     if (progress.failure !== undefined) {
@@ -138,9 +138,9 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
         : `Training ${model} finished: test error ${percent(1 - f.testAccuracy)} after ${f.step.toLocaleString('en-US')} steps.`;
       choice = await vscode.window.showInformationMessage(text, 'Open Dashboard', ...(runDir ? ['Reveal Run Folder'] : []));
     } else {
-      log.warn(`the training worker exited with code ${exitCode} before finishing`);
+      log.warn(`the training worker ${ending ?? 'ended'} before finishing`);
       choice = await vscode.window.showErrorMessage(
-        `The training worker exited (code ${exitCode}) before finishing ${model}. Its last checkpoint is kept: resume it from the dashboard.`,
+        `The training worker ${ending ?? 'ended'} before finishing ${model}. Its last checkpoint is kept: resume it from the dashboard.`,
         'Open Dashboard',
         'Show Log',
       );

@@ -187,7 +187,7 @@ test('a crashed run is listed as resumable, and the dashboard resumes it to the 
       // `ps` itself, gone already
     }
   }
-  await until('the crash report', () => fake.recorded.errors.some((e) => /^The training worker exited \(code \d+\) before finishing slow/.test(e)));
+  await until('the crash report', () => fake.recorded.errors.some((e) => /^The training worker was killed by SIGKILL \(out of memory, or killed by hand\) before finishing slow/.test(e)));
   const runDir = join(root, 'runs', readdirSync(join(root, 'runs')).find((n) => !before.has(n)) as string);
 
   await run(TRAINING_COMMANDS.openDashboard);
