@@ -17,7 +17,7 @@ import { BACKEND_CHOICES } from '../protocol/training';
 import { checkProfileReply, type ProfileCommand, type ProfileReply } from '../protocol/profile';
 import { defaultBackendDir } from '../training/backendInstall';
 import { findPython } from '../training/pytorch/python';
-import { workerEntry } from '../training/worker/launch';
+import { howWorkerEnded, workerEntry } from '../training/worker/launch';
 import { CliError } from './cliError';
 import { formatDiagnostic } from './formatDiagnostic';
 import type { Output } from './output';
@@ -162,12 +162,8 @@ function profileInWorker(command: ProfileCommand): Promise<ProfileReply> {
       answered = true;
       resolve(checked.ok ? checked.value : { type: 'profileFailed', message: `the worker sent a malformed answer (${checked.error})` });
     });
-    child.on('exit', (code, signal) => {
-      if (!answered)
-        resolve({
-          type: 'profileFailed',
-          message: `the worker stopped (${signal ?? `exit code ${code}`}) without an answer${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}`,
-        });
+    child.on('exit', () => {
+      if (!answered) resolve({ type: 'profileFailed', message: `the worker ${howWorkerEnded(child)} without an answer${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}` });
     });
     child.send(command);
   });
