@@ -9,6 +9,7 @@ import { bindArgs, type ArgSpec } from './arguments';
 import { builtinBlocks } from './builtinBlocks';
 import { AnalysisContext, type AnalysisLimits } from './context';
 import { Expander, SHORTCUT_OPTIONS, Sequence, defineLet, type ModelOptions } from './expand';
+import { FileText, analyzeModelCached } from './modelCache';
 import { modelLayers, sumCosts, type Downsample, type ModelNode, type NetworkNode, type ShortcutOption, type StageNode } from './network';
 import { readRecipe } from './recipe';
 import { Scope, evaluate, fixFor } from './scope';
@@ -53,7 +54,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   appendAll(ctx.diagnostics, parsed.diagnostics);
   let models: ModelNode[] = [];
   try {
-    models = analyzeFile(parsed.file, ctx);
+    models = analyzeFile(parsed.file, new FileText(text, parsed.file.items), optionsKey(options), ctx);
   } catch (error) {
     // Only a pathological input (nesting deep enough to exhaust the stack) should get here; a bug
     // in the analysis is reported too, rather than thrown at the editor or the command line.
@@ -64,6 +65,11 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
     ctx.error('too-large', parsed.file.range, `this file cannot be analyzed: ${reason}`);
   }
   return { file: parsed.file, models, diagnostics: capDiagnostics(sortDiagnostics(ctx.diagnostics)), counts: countSeverities(ctx.diagnostics) };
+}
+
+/** What, besides the text, a model's analysis depends on. */
+function optionsKey(options: AnalyzeOptions): string {
+  return JSON.stringify([options.input ?? null, options.limits ?? null]);
 }
 
 function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
@@ -127,7 +133,7 @@ function refuseLongText(text: string): Analysis {
   };
 }
 
-function analyzeFile(file: ResnetFile, ctx: AnalysisContext): ModelNode[] {
+function analyzeFile(file: ResnetFile, text: FileText, optionsKey: string, ctx: AnalysisContext): ModelNode[] {
   const modelNames = new Map<string, ModelDecl>();
   for (const item of file.items) {
     switch (item.kind) {
@@ -167,7 +173,8 @@ function analyzeFile(file: ResnetFile, ctx: AnalysisContext): ModelNode[] {
   const models: ModelNode[] = [];
   for (const decl of modelNames.values()) {
     if (decl.params) continue;
-    const model = decl.instanceOf ? instantiate(decl, ctx) : analyzeModel(decl, decl, new Scope(ctx.topScope), ctx);
+    // An unchanged model (its text and what it reads from the rest of the file) reuses its analysis.
+    const model = analyzeModelCached(decl, text, ctx, optionsKey, () => (decl.instanceOf ? instantiate(decl, ctx) : analyzeModel(decl, decl, new Scope(ctx.topScope), ctx)));
     if (model) models.push(model);
   }
   reportUnused(file, ctx);
