@@ -39,6 +39,7 @@ metrics.jsonl, a checkpoint per epoch and the final model in TF.js format.
   --max-steps N      stop after N optimizer steps
   --batch-size N     override the recipe's batch size
   --memory-budget MIB  warn before starting when a training step at this batch needs more memory
+                     on the engine that runs it (the TF.js engine holds far more than PyTorch)
   --backend NAME     auto (default): tfjs-node-gpu, else webgpu on a hardware GPU, else tfjs-node,
                      else wasm, else cpu; webgpu also accepts a software GPU (SwiftShader)
   --out DIR          where run folders go (default: runs)
@@ -234,7 +235,8 @@ function parseEngine(text: string | undefined): 'tfjs' | 'pytorch' | undefined {
   return text;
 }
 
-function parseBackend(text: string | undefined): BackendChoice | undefined {
+/** `--backend`, checked (train and profile take the same names); undefined when absent. */
+export function parseBackend(text: string | undefined): BackendChoice | undefined {
   if (text === undefined) return undefined;
   if (!(BACKEND_CHOICES as readonly string[]).includes(text)) throw new CliError(`--backend takes ${BACKEND_CHOICES.join(', ')}, not ${JSON.stringify(text)}`);
   return text as BackendChoice;

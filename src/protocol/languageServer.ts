@@ -133,6 +133,7 @@ export const Commands = {
   newFileFromTemplate: 'resnet.newFileFromTemplate',
   showArchitecture: 'resnet.showArchitecture',
   compareArchitecture: 'resnet.compareArchitecture',
+  colourArchitectureByTime: 'resnet.colourArchitectureByTime',
 } as const;
 
 /** The one argument of `resnet.trainModel` and `resnet.showModelSummary` when a code lens runs them. */
