@@ -62,12 +62,20 @@ export async function main(argv: readonly string[], output: Output, env: NodeJS.
       case 'profile': {
         const { values, positionals } = parse(
           rest,
-          { model: { type: 'string' }, engine: { type: 'string' }, batch: { type: 'string' }, repeats: { type: 'string' }, python: { type: 'string' }, json: { type: 'boolean' } },
+          {
+            model: { type: 'string' },
+            engine: { type: 'string' },
+            backend: { type: 'string' },
+            batch: { type: 'string' },
+            repeats: { type: 'string' },
+            python: { type: 'string' },
+            json: { type: 'boolean' },
+          },
           profileHelp,
         );
         if (values.help) return printHelp(out, profileHelp);
         if (positionals.length > 1) throw new CliError(`profile takes one file, got ${positionals.length}\n\n${profileHelp}`);
-        return runProfile(positionals[0], values as ProfileOptions, out);
+        return await runProfile(positionals[0], values as ProfileOptions, out);
       }
       case 'train': {
         const { values, positionals } = parse(

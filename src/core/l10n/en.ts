@@ -202,7 +202,7 @@ export const en = {
 
   // The command line (src/cli)
   'cli.help':
-    "Usage: resnet-studio <command> [options]\n\nCommands:\n  check FILE...    report syntax, shape and shortcut errors and warnings\n  stats FILE       per-layer shapes, parameters and MACs; totals; memory\n  diff OLD NEW     what changed between two architectures (files or REV:PATH) and what it costs\n  export FILE      write models as a standalone PyTorch module (--format pytorch)\n  profile FILE     time every layer's forward and backward pass with PyTorch, beside its MACs\n  train FILE       train a model with its recipe (TensorFlow.js, or PyTorch with --engine pytorch)\n  download cifar10 download, check and extract CIFAR-10 for training (--data-dir DIR)\n  install-backend  install the optional native TF.js backend (tfjs-node or tfjs-node-gpu)\n  lsp --stdio      run the language server for any editor (diagnostics, hover, inlay hints, …)\n  demo             analyze the paper's models, then train a small ResNet on the built-in MNIST\n\nRun resnet-studio <command> --help for a command's options.\nMessages are in English or Korean: --lang en|ko, else LC_ALL, LC_MESSAGES or LANG (ko_KR.UTF-8).",
+    "Usage: resnet-studio <command> [options]\n\nCommands:\n  check FILE...    report syntax, shape and shortcut errors and warnings\n  stats FILE       per-layer shapes, parameters and MACs; totals; memory\n  diff OLD NEW     what changed between two architectures (files or REV:PATH) and what it costs\n  export FILE      write models as a standalone PyTorch module (--format pytorch)\n  profile FILE     time every layer's forward and backward pass (PyTorch or TF.js), beside its MACs\n  train FILE       train a model with its recipe (TensorFlow.js, or PyTorch with --engine pytorch)\n  download cifar10 download, check and extract CIFAR-10 for training (--data-dir DIR)\n  install-backend  install the optional native TF.js backend (tfjs-node or tfjs-node-gpu)\n  lsp --stdio      run the language server for any editor (diagnostics, hover, inlay hints, …)\n  demo             analyze the paper's models, then train a small ResNet on the built-in MNIST\n\nRun resnet-studio <command> --help for a command's options.\nMessages are in English or Korean: --lang en|ko, else LC_ALL, LC_MESSAGES or LANG (ko_KR.UTF-8).",
   'cli.check.help':
     'Usage: resnet-studio check FILE...\n\nChecks .resnet files: syntax, names, shapes, shortcut additions, the training recipe.\nPrints each problem as FILE:LINE:COL: error|warning: MESSAGE.\nExit status: 0 no errors (warnings allowed), 1 some file has errors, 2 a file cannot be read.',
   'cli.check.summary': '{files} checked: {errors}, {warnings}',
@@ -257,6 +257,7 @@ export const en = {
   'webview.architecture.macs': 'MACs',
   'webview.architecture.params': 'Params',
   'webview.architecture.activationMemory': 'Activation memory',
+  'webview.architecture.time': 'Measured time',
 
   // Recipe, limits and odd strides (recipe.ts, context.ts, analyze.ts, layers.ts)
   'recipe.optimizerTwice': 'the recipe already sets the optimizer; remove one',

@@ -194,7 +194,7 @@ export const ko: Catalogue = {
   'completion.downsample': 'bottleneck의 stride 위치: v1은 첫 1×1, v1.5는 3×3',
 
   'cli.help':
-    '사용법: resnet-studio <명령> [옵션]\n\n명령:\n  check FILE...    문법, 모양, shortcut의 오류와 경고를 알려 줍니다\n  stats FILE       레이어별 모양, 파라미터, MACs; 합계; 메모리\n  diff OLD NEW     두 아키텍처(파일 또는 REV:PATH) 사이에 바뀐 것과 그 비용\n  export FILE      모델을 독립된 PyTorch 모듈로 씁니다 (--format pytorch)\n  profile FILE     PyTorch로 레이어마다 forward/backward 시간을 재고 MACs와 나란히 보여 줍니다\n  train FILE       모델을 레시피대로 학습합니다 (TensorFlow.js, 또는 --engine pytorch로 PyTorch)\n  download cifar10 학습용 CIFAR-10을 내려받아 확인하고 풉니다 (--data-dir DIR)\n  install-backend  선택 사항인 네이티브 TF.js backend를 설치합니다 (tfjs-node 또는 tfjs-node-gpu)\n  lsp --stdio      아무 에디터에서나 쓰는 language server (진단, hover, inlay hint, …)\n  demo             논문의 모델을 분석하고, 내장 MNIST로 작은 ResNet을 학습합니다\n\n명령의 옵션은 resnet-studio <명령> --help로 봅니다.\n메시지는 영어 또는 한국어입니다: --lang en|ko, 없으면 LC_ALL, LC_MESSAGES, LANG (ko_KR.UTF-8)을 따릅니다.',
+    '사용법: resnet-studio <명령> [옵션]\n\n명령:\n  check FILE...    문법, 모양, shortcut의 오류와 경고를 알려 줍니다\n  stats FILE       레이어별 모양, 파라미터, MACs; 합계; 메모리\n  diff OLD NEW     두 아키텍처(파일 또는 REV:PATH) 사이에 바뀐 것과 그 비용\n  export FILE      모델을 독립된 PyTorch 모듈로 씁니다 (--format pytorch)\n  profile FILE     레이어마다 forward/backward 시간을 재고 (PyTorch 또는 TF.js) MACs와 나란히 보여 줍니다\n  train FILE       모델을 레시피대로 학습합니다 (TensorFlow.js, 또는 --engine pytorch로 PyTorch)\n  download cifar10 학습용 CIFAR-10을 내려받아 확인하고 풉니다 (--data-dir DIR)\n  install-backend  선택 사항인 네이티브 TF.js backend를 설치합니다 (tfjs-node 또는 tfjs-node-gpu)\n  lsp --stdio      아무 에디터에서나 쓰는 language server (진단, hover, inlay hint, …)\n  demo             논문의 모델을 분석하고, 내장 MNIST로 작은 ResNet을 학습합니다\n\n명령의 옵션은 resnet-studio <명령> --help로 봅니다.\n메시지는 영어 또는 한국어입니다: --lang en|ko, 없으면 LC_ALL, LC_MESSAGES, LANG (ko_KR.UTF-8)을 따릅니다.',
   'cli.check.help':
     '사용법: resnet-studio check FILE...\n\n.resnet 파일을 검사합니다: 문법, 이름, 모양, shortcut 덧셈, 학습 레시피.\n문제마다 FILE:LINE:COL: error|warning: MESSAGE 형식으로 출력합니다.\n종료 코드: 0 오류 없음 (경고는 허용), 1 오류가 있는 파일이 있음, 2 읽을 수 없는 파일이 있음.',
   'cli.check.summary': '{files} 검사함: {errors}, {warnings}',
@@ -248,6 +248,7 @@ export const ko: Catalogue = {
   'webview.architecture.macs': 'MACs',
   'webview.architecture.params': '파라미터',
   'webview.architecture.activationMemory': 'activation 메모리',
+  'webview.architecture.time': '측정 시간',
 
   'recipe.optimizerTwice': '레시피에 옵티마이저가 이미 있습니다. 하나를 지우세요',
   'recipe.lengthTwice': '레시피에 학습 길이가 이미 있습니다. 하나를 지우세요',
