@@ -163,7 +163,8 @@ function profileInWorker(command: ProfileCommand): Promise<ProfileReply> {
       resolve(checked.ok ? checked.value : { type: 'profileFailed', message: `the worker sent a malformed answer (${checked.error})` });
     });
     child.on('exit', (code, signal) => {
-      if (!answered) resolve({ type: 'profileFailed', message: `the worker ${howWorkerEnded(code ?? 1, signal)} without an answer${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}` });
+      if (!answered)
+        resolve({ type: 'profileFailed', message: `the worker ${howWorkerEnded(code ?? 1, signal)} without an answer${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}` });
     });
     child.send(command);
   });

@@ -60,23 +60,26 @@ export function registerArchitectureView(context: vscode.ExtensionContext, clien
     ),
     vscode.commands.registerCommand(
       Commands.colourArchitectureByTime,
-      reportingFailures((reason) => vscode.l10n.t('ResNet: could not colour the architecture by measured time: {0}', reason), async () => {
-        const editor = activeResnetEditor();
-        if (!editor) {
-          void vscode.window.showInformationMessage(vscode.l10n.t('Open the .resnet file that was profiled, then load its times.'));
-          return;
-        }
-        const picked = await vscode.window.showOpenDialog({
-          canSelectMany: false,
-          filters: { 'Profile (resnet-studio profile --json)': ['json'] },
-          title: 'Measured times to colour the architecture by',
-        });
-        if (!picked?.[0]) return;
-        const stat = await vscode.workspace.fs.stat(picked[0]);
-        if (stat.size > MAX_SOURCE_BYTES) throw new Error(`${picked[0].fsPath} is ${stat.size} bytes, too large for a profile`);
-        const timings = readProfileDocument(new TextDecoder().decode(await vscode.workspace.fs.readFile(picked[0])), picked[0].fsPath);
-        ArchitecturePanel.colourByTimes(deps, { uri: editor.document.uri.toString() }, timings);
-      }),
+      reportingFailures(
+        (reason) => vscode.l10n.t('ResNet: could not colour the architecture by measured time: {0}', reason),
+        async () => {
+          const editor = activeResnetEditor();
+          if (!editor) {
+            void vscode.window.showInformationMessage(vscode.l10n.t('Open the .resnet file that was profiled, then load its times.'));
+            return;
+          }
+          const picked = await vscode.window.showOpenDialog({
+            canSelectMany: false,
+            filters: { 'Profile (resnet-studio profile --json)': ['json'] },
+            title: 'Measured times to colour the architecture by',
+          });
+          if (!picked?.[0]) return;
+          const stat = await vscode.workspace.fs.stat(picked[0]);
+          if (stat.size > MAX_SOURCE_BYTES) throw new Error(`${picked[0].fsPath} is ${stat.size} bytes, too large for a profile`);
+          const timings = readProfileDocument(new TextDecoder().decode(await vscode.workspace.fs.readFile(picked[0])), picked[0].fsPath);
+          ArchitecturePanel.colourByTimes(deps, { uri: editor.document.uri.toString() }, timings);
+        },
+      ),
     ),
     vscode.window.registerWebviewPanelSerializer(ARCHITECTURE_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => ArchitecturePanel.restore(panel, state, deps),
