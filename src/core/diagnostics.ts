@@ -14,6 +14,7 @@ export type DiagnosticCode =
   | 'recursion'
   | 'too-large'
   | 'recipe'
+  | 'experiment'
   | 'plain-depth'
   | 'odd-stride'
   | 'unused';
