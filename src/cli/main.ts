@@ -1,4 +1,4 @@
-// The `resnet-studio` command line: check | stats | diff | export | profile | train | download | install-backend | lsp | demo.
+// The `resnet-studio` command line: check | stats | diff | export | profile | train | experiment | download | install-backend | lsp | demo.
 import { parseArgs } from 'node:util';
 import { checkHelp, runCheck } from './check';
 import { exportHelp, runExport, type ExportOptions } from './export';
@@ -9,6 +9,7 @@ import { demoHelp, runDemo } from './demo';
 import type { Output } from './output';
 import { runStats, statsHelp } from './stats';
 import { runTrain, trainHelp, type TrainOptions } from './train';
+import { experimentHelp, runExperiment, type ExperimentOptions } from './experiment';
 import { installBackendHelp, runInstallBackend } from './installBackend';
 import { downloadHelp, runDownload } from './download';
 import { startServer } from '../server/server';
@@ -22,6 +23,7 @@ Commands:
   export FILE      write models as a standalone PyTorch module (--format pytorch)
   profile FILE     time every layer's forward and backward pass with PyTorch, beside its MACs
   train FILE       train a model with its recipe (TensorFlow.js, or PyTorch with --engine pytorch)
+  experiment FILE  check and train every variant of an experiment in a queue; results as Table 6
   download cifar10 download, check and extract CIFAR-10 for training (--data-dir DIR)
   install-backend  install the optional native TF.js backend (tfjs-node or tfjs-node-gpu)
   lsp --stdio      run the language server for any editor (diagnostics, hover, inlay hints, …)
@@ -110,6 +112,30 @@ export async function main(argv: readonly string[], out: Output): Promise<number
         if (values.help) return printHelp(out, trainHelp);
         if (positionals.length > 1) throw new CliError(`train takes one file, got ${positionals.length}\n\n${trainHelp}`);
         return await runTrain(positionals[0], values as TrainOptions, out);
+      }
+      case 'experiment': {
+        const { values, positionals } = parse(
+          rest,
+          {
+            name: { type: 'string' },
+            dataset: { type: 'string' },
+            'data-dir': { type: 'string' },
+            'max-steps': { type: 'string' },
+            epochs: { type: 'string' },
+            parallel: { type: 'string' },
+            order: { type: 'string' },
+            seed: { type: 'string' },
+            backend: { type: 'string' },
+            engine: { type: 'string' },
+            out: { type: 'string' },
+            resume: { type: 'string' },
+            json: { type: 'boolean' },
+          },
+          experimentHelp,
+        );
+        if (values.help) return printHelp(out, experimentHelp);
+        if (positionals.length > 1) throw new CliError(`experiment takes one file, got ${positionals.length}\n\n${experimentHelp}`);
+        return await runExperiment(positionals[0], values as ExperimentOptions, out);
       }
       case 'download': {
         const { values, positionals } = parse(rest, { 'data-dir': { type: 'string' } }, downloadHelp);
