@@ -1,17 +1,17 @@
 // `resnet-studio experiment`: checks an experiment's every variant, then trains them in a queue
 // (src/training/experiment/) and prints the results as the paper's Table 6, or resumes one.
-import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { analyze } from '../core/analysis/analyze';
 import { experimentCost } from '../core/report/experimentCost';
 import { experimentPlan } from '../core/report/experimentPlan';
-import { resultRows, resultsCsv, resultsMarkdown, resultsOf, resultsTable } from '../core/report/experimentResults';
+import { resultsOf, resultsTable } from '../core/report/experimentResults';
 import { formatBytes, formatShort } from '../core/report/numbers';
 import { DATASET_NAMES } from '../core/datasets';
 import type { ExperimentFinished, QueueSettings } from '../protocol/experiment';
 import { BACKEND_CHOICES, type BackendChoice, type DatasetChoice } from '../protocol/training';
 import { defaultBackendDir } from '../training/backendInstall';
 import { runQueue } from '../training/experiment/queue';
+import { writeResultFiles } from '../training/experiment/resultFiles';
 import { createExperiment, readState, stateFile } from '../training/experiment/state';
 import { TrainingError } from '../training/trainingError';
 import { CliError } from './cliError';
@@ -106,16 +106,15 @@ export async function runExperiment(file: string | undefined, options: Experimen
   process.off('SIGINT', onInterrupt);
   process.off('SIGTERM', onInterrupt);
   const results = resultsOf(final.runs);
-  const rows = resultRows(results);
-  writeFileSync(join(dir, 'results.csv'), resultsCsv(rows));
-  writeFileSync(join(dir, 'results.md'), resultsMarkdown(rows));
+  const written = writeResultFiles(dir, final);
+  const rows = written.rows;
   if (options.json) {
     const finished: ExperimentFinished = { type: 'experimentFinished', experiment: final.experiment, stateFile: stateFile(dir), results };
     out.print(JSON.stringify(finished));
   } else {
     out.print(resultsTable(rows));
     for (const r of final.runs.filter((run) => run.status === 'failed')) out.error(`${r.key} failed: ${r.message ?? 'no message'}`);
-    out.error(`results: ${join(dir, 'results.csv')}, ${join(dir, 'results.md')}`);
+    out.error(`results: ${written.csv}, ${written.markdown}`);
   }
   const unfinished = final.runs.filter((r) => r.status !== 'finished');
   if (unfinished.some((r) => r.status === 'pending' || r.status === 'running')) {

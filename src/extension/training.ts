@@ -18,6 +18,7 @@ import { backendSetting, pythonField, runsFolder } from './training/settings';
 import { TrainingStatusBar } from './training/statusBar';
 import { askForTrainRequest, parseTrainArgs, type ServerRequests } from './training/trainCommand';
 import { TrainingSession } from './training/trainingSession';
+import { runExperimentCommand } from './training/experimentCommand';
 
 /** What starts a worker (a 'stop' goes to a running one). */
 type LaunchCommand = Extract<WorkerCommand, { type: 'start' | 'resume' }>;
@@ -171,6 +172,26 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
     }),
     vscode.commands.registerCommand(TRAINING_COMMANDS.trainModel, reportingFailures('train the model', train)),
     vscode.commands.registerCommand(TRAINING_COMMANDS.stopTraining, reportingFailures('stop training', stop)),
+    vscode.commands.registerCommand(
+      Commands.runExperiment,
+      reportingFailures('run the experiment', async (args: unknown) => {
+        if (refusedInRestrictedMode() || !workerBundled()) return;
+        await runExperimentCommand(args, {
+          context,
+          server,
+          log,
+          showDashboard: (folder) => {
+            lastRunsFolder = folder;
+            DashboardPanel.show(dashboardDeps);
+          },
+          busy: () => {
+            if (session.state === 'idle') return false;
+            void vscode.window.showWarningMessage(`${session.progress?.started?.model ?? session.label ?? 'A model'} is still training; stop it before running an experiment.`);
+            return true;
+          },
+        });
+      }),
+    ),
     vscode.commands.registerCommand(TRAINING_COMMANDS.openDashboard, reportingFailures('open the training dashboard', async () => void DashboardPanel.show(dashboardDeps))),
   ];
 }
