@@ -184,6 +184,7 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
             lastRunsFolder = folder;
             DashboardPanel.show(dashboardDeps);
           },
+          refreshDashboard: () => DashboardPanel.open?.onExperimentChange(),
           busy: () => {
             if (session.state === 'idle') return false;
             void vscode.window.showWarningMessage(`${session.progress?.started?.model ?? session.label ?? 'A model'} is still training; stop it before running an experiment.`);

@@ -19,6 +19,8 @@ export interface ExperimentCommandDeps {
   readonly log: vscode.LogOutputChannel;
   /** Opens the dashboard listing the runs of this folder. */
   showDashboard(folder: string): void;
+  /** A run of the queue started or ended: the dashboard's list and table follow. */
+  refreshDashboard(): void;
   /** True (after telling the person) when a single run is training: one thing at a time. */
   busy(): boolean;
 }
@@ -82,6 +84,7 @@ export async function runExperimentCommand(args: unknown, deps: ExperimentComman
       else if (message.type === 'finished' && !message.stopped) deps.log.info(`experiment ${plan.experiment}: ${run.key} finished, test error ${((1 - message.testAccuracy) * 100).toFixed(2)}%`);
     },
     onLog: (run, text) => deps.log.debug(`${run.key}: ${text.trimEnd()}`),
+    onRunChange: () => deps.refreshDashboard(),
   });
   deps.showDashboard(dir);
   const final = await vscode.window.withProgress(
