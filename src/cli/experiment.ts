@@ -5,7 +5,7 @@ import { analyze } from '../core/analysis/analyze';
 import { experimentCost } from '../core/report/experimentCost';
 import { experimentPlan } from '../core/report/experimentPlan';
 import { resultsOf, resultsTable } from '../core/report/experimentResults';
-import { formatBytes, formatShort } from '../core/report/numbers';
+import { formatBytes, formatPaperUnits } from '../core/report/numbers';
 import { DATASET_NAMES } from '../core/datasets';
 import type { ExperimentFinished, QueueSettings } from '../protocol/experiment';
 import { BACKEND_CHOICES, type BackendChoice, type DatasetChoice } from '../protocol/training';
@@ -160,7 +160,7 @@ function start(file: string, options: ExperimentOptions, out: Output): string {
   const experiment = analysis.experiments.find((e) => e.name === plan.experiment);
   if (experiment && !options.json) {
     const cost = experimentCost(experiment);
-    out.error(`${plan.experiment}: ${experiment.variants.length} variants, ${plan.runs.length} runs; with the recipes ${formatShort(cost.trainingMacs)} training MACs in all, ${formatBytes(cost.largestMemoryBytes)} for the largest step (${cost.largestMemoryVariant ?? '–'})`);
+    out.error(`${plan.experiment}: ${experiment.variants.length} variants, ${plan.runs.length} runs; with the recipes ${formatPaperUnits(cost.trainingMacs)} training MACs in all, ${formatBytes(cost.largestMemoryBytes)} for the largest step (${cost.largestMemoryVariant ?? '–'})`);
   }
   return guard(() => createExperiment(plan, settings, resolve(options.out ?? 'runs')));
 }

@@ -3,7 +3,7 @@ import type { CodeLens } from 'vscode-languageserver';
 import type { ExperimentNode } from '../core/analysis/experiment';
 import type { ModelNode } from '../core/analysis/network';
 import { experimentCost } from '../core/report/experimentCost';
-import { formatBytes, formatShort } from '../core/report/numbers';
+import { formatBytes, formatPaperUnits, formatShort } from '../core/report/numbers';
 import { Commands, type ExperimentCommandArgs, type ModelCommandArgs } from '../protocol/languageServer';
 import type { AnalyzedDocument } from './analyzedDocuments';
 import { toLspRange } from './ranges';
@@ -12,13 +12,13 @@ export function modelTotalsLabel(model: ModelNode): string {
   return `${formatShort(model.cost.params)} params · ${formatShort(model.cost.macs)} MACs`;
 }
 
-/** `8 variants × 2 seeds · 16 runs · 1.23P training MACs · 1.9 GiB at most`. */
+/** `8 variants × 2 seeds · 5.44×10¹⁵ training MACs · 531.32 MiB at most`. */
 export function experimentTotalsLabel(experiment: ExperimentNode): string {
   const cost = experimentCost(experiment);
   const seeds = experiment.seeds.length > 1 ? ` × ${experiment.seeds.length} seeds` : '';
   const variants = `${experiment.variants.length} variant${experiment.variants.length === 1 ? '' : 's'}${seeds}`;
   if (!experiment.ok) return `${variants} · has errors`;
-  return `${variants} · ${formatShort(cost.trainingMacs)} training MACs · ${formatBytes(cost.largestMemoryBytes)} at most`;
+  return `${variants} · ${formatPaperUnits(cost.trainingMacs)} training MACs · ${formatBytes(cost.largestMemoryBytes)} at most`;
 }
 
 export function codeLenses(analyzed: AnalyzedDocument): CodeLens[] {

@@ -6,7 +6,7 @@ import { analyze } from '../core/analysis/analyze';
 import type { ExperimentNode } from '../core/analysis/experiment';
 import { experimentCost } from '../core/report/experimentCost';
 import { experimentPlan } from '../core/report/experimentPlan';
-import { formatBytes, formatExact, formatShort } from '../core/report/numbers';
+import { formatBytes, formatExact, formatPaperUnits, formatShort } from '../core/report/numbers';
 import type { ExperimentPlanParams, ExperimentPlanResult } from '../protocol/languageServer';
 import type { AnalyzedDocument } from './analyzedDocuments';
 
@@ -21,7 +21,7 @@ export function experimentHover(experiment: ExperimentNode): string {
   const lines = [
     `**experiment ${experiment.name}** · ${experiment.variants.length} variants × ${Math.max(1, experiment.seeds.length)} (${seeds}) = ${cost.runs} runs`,
     '',
-    `Training compute (MACs × steps × batch, all runs): ${formatShort(cost.trainingMacs)} · largest step: ${formatBytes(cost.largestMemoryBytes)}${cost.largestMemoryVariant ? ` (${cost.largestMemoryVariant})` : ''}`,
+    `Training compute (MACs × steps × batch, all runs): ${formatPaperUnits(cost.trainingMacs)} · largest step: ${formatBytes(cost.largestMemoryBytes)}${cost.largestMemoryVariant ? ` (${cost.largestMemoryVariant})` : ''}`,
     '',
     '| variant | | params | MACs | steps × batch | memory |',
     '| --- | --- | ---: | ---: | ---: | ---: |',
