@@ -3,13 +3,13 @@
 // the experiment-plan request the extension queues from; an error in a variant on the experiment.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { CodeLensRequest, DocumentSymbolRequest, HoverRequest, type DocumentSymbol, type MarkupContent } from 'vscode-languageserver-protocol/node';
+import { CodeLensRequest, DocumentFormattingRequest, DocumentSymbolRequest, HoverRequest, type DocumentSymbol, type MarkupContent } from 'vscode-languageserver-protocol/node';
 import { analyze } from '../../src/core/analysis/analyze';
 import { experimentCost } from '../../src/core/report/experimentCost';
 import { formatBytes, formatPaperUnits } from '../../src/core/report/numbers';
 import { Commands, ExperimentPlanRequest, ExperimentPlanResultSchema, checkResult } from '../../src/protocol/languageServer';
 import { readExample } from '../helpers/examples';
-import { LspTestClient, positionOf } from './lspClient';
+import { LspTestClient, applyEdits, positionOf } from './lspClient';
 
 let client: LspTestClient;
 before(async () => {
@@ -78,4 +78,15 @@ test('a shape error in one variant is published on the grid line, naming the var
   const lenses = (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) ?? [];
   assert.ok(!lenses.some((l) => l.command?.title === 'Run Experiment'));
   assert.ok(lenses.some((l) => l.command?.title.endsWith('has errors')));
+});
+
+test('formatting an experiment aligns its grid lines as a model\'s stages, and leaves the example as it is', async () => {
+  const uri = 'file:///test/fig6-format.resnet';
+  const messy = fig6.replace('  grid  cifar_plain(n = 3, 5, 7, 9)', 'grid cifar_plain(n = 3,5, 7, 9)').replace('  grid  cifar_resnet', '      grid cifar_resnet');
+  await client.open(uri, messy);
+  const edits = (await client.connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } })) ?? [];
+  assert.equal(applyEdits(messy, edits), fig6);
+  const again = 'file:///test/fig6-format-again.resnet';
+  await client.open(again, fig6);
+  assert.deepEqual((await client.connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri: again }, options: { tabSize: 2, insertSpaces: true } })) ?? [], []);
 });
