@@ -79,3 +79,8 @@ test('README: the layout table names every folder under src/', () => {
   assert.deepEqual(missing, []);
   assert.match(layout, /\| `src\/core\/` \|/);
 });
+
+test('README: no link to a file in the repository (the .vsix has no repository URL to resolve it, and vsce refuses to package)', () => {
+  const relative = [...readme.matchAll(/\]\(([^)#\s]+)\)/g)].map((m) => m[1]).filter((target) => !/^[a-z]+:/.test(target));
+  assert.deepEqual(relative, []);
+});
