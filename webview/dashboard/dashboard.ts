@@ -129,7 +129,8 @@ export class Dashboard {
         this.experiment = { name: message.experiment, results: message.results, variants };
         const runDirs = message.results.flatMap((r) => (r.runDir ? [r.runDir] : []));
         // A run that moved on since (started, finished) is read again: its folder has more now.
-        for (const r of message.results) if (r.runDir && before.get(r.runDir) !== r.status) this.loaded.delete(r.runDir);
+        // A running one is read again at each update (the extension sends one per epoch of a queued run).
+        for (const r of message.results) if (r.runDir && (before.get(r.runDir) !== r.status || r.status === 'running')) this.loaded.delete(r.runDir);
         const selected = [...new Set([...this.state.selected, ...runDirs])];
         if (selected.length !== this.state.selected.length) this.update({ selected });
         this.requestMissing();

@@ -82,6 +82,8 @@ export async function runExperimentCommand(args: unknown, deps: ExperimentComman
       if (message.type === 'started') deps.log.info(`experiment ${plan.experiment}: ${run.key} ${message.resumedAtStep !== undefined ? `resumed at step ${message.resumedAtStep}` : 'started'} in ${message.runDir}`);
       else if (message.type === 'failed') deps.log.error(`experiment ${plan.experiment}: ${run.key} failed: ${message.message}`);
       else if (message.type === 'finished' && !message.stopped) deps.log.info(`experiment ${plan.experiment}: ${run.key} finished, test error ${((1 - message.testAccuracy) * 100).toFixed(2)}%`);
+      // The dashboard rereads a queued run once per epoch (its curves grow epoch by epoch, not step by step).
+      if (message.type === 'epoch') deps.refreshDashboard();
     },
     onLog: (run, text) => deps.log.debug(`${run.key}: ${text.trimEnd()}`),
     onRunChange: () => deps.refreshDashboard(),
