@@ -131,3 +131,19 @@ test('a folder that is no experiment shows no experiment table; a malformed expe
   assert.ok((await page.posted()).some((m) => m.type === 'log' && /dropped a malformed message/.test(String(m.message))));
   await page.close();
 });
+
+test('a queued run still training is read again at each update; a finished one is not', { skip }, async () => {
+  const [done, live] = streams();
+  const page = await browser.open({ theme: 'dark' });
+  await page.send({ type: 'runs', runsFolder: '/work/runs/fig6', runs: summaries([done, live]) } satisfies ToDashboard);
+  const all = results(streams());
+  const update = (status: 'running' | 'finished') => ({ type: 'experiment', experiment: 'fig6', results: [{ ...all[0], runDir: done.runDir }, { ...all[1], runDir: live.runDir, status }] }) satisfies ToDashboard;
+  await page.send(update('running'));
+  for (const s of [done, live]) await page.send({ type: 'runHistory', runDir: s.runDir, ...toHistory(s.messages.slice(0, 30)) } satisfies ToDashboard);
+  const asks = async () => (await page.posted()).filter((m) => m.type === 'loadRuns').flatMap((m) => m.runDirs as string[]);
+  const before = await asks();
+  await page.send(update('running'));
+  assert.deepEqual((await asks()).slice(before.length), [live.runDir], 'only the running run is asked for again');
+  assert.match((await page.page.locator('#experiment-title').textContent()) ?? '', /1 of 2 runs finished/);
+  await page.close();
+});
