@@ -89,9 +89,7 @@ for (const [entry, outfile] of nodeEntries) {
 }
 for (const [entry, outfile] of webviewEntries) {
   if (!existsSync(entry)) throw new Error(`esbuild.js: entry point ${entry} is missing`);
-  contexts.push(
-    await esbuild.context({ ...common, entryPoints: [entry], outfile, platform: 'browser', format: 'iife', target: 'es2022' }),
-  );
+  contexts.push(await esbuild.context({ ...common, entryPoints: [entry], outfile, platform: 'browser', format: 'iife', target: 'es2022' }));
 }
 
 // The wasm backend loads its .wasm binaries at run time from next to the bundle (dist/wasm/).

@@ -17,4 +17,3 @@ export function parseMemoryBudget(text: string | undefined): number {
   if (!Number.isFinite(n) || n <= 0) throw new CliError(`--memory-budget takes the memory in MiB, e.g. 8192 for 8 GiB, not ${JSON.stringify(text)}`);
   return n;
 }
-

@@ -27,7 +27,9 @@ export async function runDemo(out: Output): Promise<number> {
   let resnet20: ModelNode | undefined;
   let problems = 0;
   for (const group of ['imagenet', 'torchvision', 'cifar']) {
-    for (const file of readdirSync(join(examples, group)).filter((f) => f.endsWith('.resnet')).sort(byDepth)) {
+    for (const file of readdirSync(join(examples, group))
+      .filter((f) => f.endsWith('.resnet'))
+      .sort(byDepth)) {
       const analysis = analyze(readSource(join(examples, group, file)));
       problems += analysis.diagnostics.filter((d) => d.severity === 'error').length;
       for (const m of analysis.models) {
@@ -37,7 +39,12 @@ export async function runDemo(out: Output): Promise<number> {
       }
     }
   }
-  const widths = rows[0].map((_, c) => maxOf(rows.map((r) => r[c].length), 0));
+  const widths = rows[0].map((_, c) =>
+    maxOf(
+      rows.map((r) => r[c].length),
+      0,
+    ),
+  );
   out.print("The paper's models (He et al. 2015), analyzed from examples/:\n");
   for (const r of rows) out.print(r.map((cell, c) => (c >= 3 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  '));
   for (const m of [resnet50, resnet20]) if (m) out.print(`\n${formatSummary(m, { batchSize: 128 })}`);

@@ -85,8 +85,12 @@ export async function runExperiment(file: string | undefined, options: Experimen
       backendDirs: [defaultBackendDir()],
       onMessage: (run, message) => {
         if (options.json) out.print(JSON.stringify({ ...message, experiment: state.experiment, variant: run.variant, run: run.key }));
-        else if (message.type === 'started') out.error(`${run.key}: ${message.resumedAtStep !== undefined ? `resumed at step ${message.resumedAtStep}` : 'started'}, ${message.totalSteps} steps on ${message.dataset} (${message.backend}) in ${message.runDir}`);
-        else if (message.type === 'epoch') out.error(`${run.key}: epoch ${message.epoch}, step ${message.step}, loss ${message.trainLoss.toFixed(3)}, train error ${((1 - message.trainAccuracy) * 100).toFixed(2)}%`);
+        else if (message.type === 'started')
+          out.error(
+            `${run.key}: ${message.resumedAtStep !== undefined ? `resumed at step ${message.resumedAtStep}` : 'started'}, ${message.totalSteps} steps on ${message.dataset} (${message.backend}) in ${message.runDir}`,
+          );
+        else if (message.type === 'epoch')
+          out.error(`${run.key}: epoch ${message.epoch}, step ${message.step}, loss ${message.trainLoss.toFixed(3)}, train error ${((1 - message.trainAccuracy) * 100).toFixed(2)}%`);
         else if (message.type === 'finished' && !message.stopped) out.error(`${run.key}: finished, test error ${((1 - message.testAccuracy) * 100).toFixed(2)}%`);
         else if (message.type === 'failed') out.error(`${run.key}: failed: ${message.message}`);
       },
@@ -135,7 +139,7 @@ function start(file: string, options: ExperimentOptions, out: Output): string {
   const { plan } = planned;
   const order = options.order ?? 'listed';
   if (order !== 'listed' && order !== 'random') throw new CliError(`--order takes listed or random, not ${JSON.stringify(order)}`);
-  if (options.seed !== undefined && order !== 'random') throw new CliError('--seed shuffles the queue: add --order random (each run\'s own seed comes from the experiment\'s `seeds`)');
+  if (options.seed !== undefined && order !== 'random') throw new CliError("--seed shuffles the queue: add --order random (each run's own seed comes from the experiment's `seeds`)");
   const engine = options.engine;
   if (engine !== undefined && engine !== 'tfjs' && engine !== 'pytorch') throw new CliError(`--engine takes tfjs or pytorch, not ${JSON.stringify(engine)}`);
   const backend = options.backend ?? 'auto';
@@ -160,7 +164,9 @@ function start(file: string, options: ExperimentOptions, out: Output): string {
   const experiment = analysis.experiments.find((e) => e.name === plan.experiment);
   if (experiment && !options.json) {
     const cost = experimentCost(experiment);
-    out.error(`${plan.experiment}: ${experiment.variants.length} variants, ${plan.runs.length} runs; with the recipes ${formatPaperUnits(cost.trainingMacs)} training MACs in all, ${formatBytes(cost.largestMemoryBytes)} for the largest step (${cost.largestMemoryVariant ?? '–'})`);
+    out.error(
+      `${plan.experiment}: ${experiment.variants.length} variants, ${plan.runs.length} runs; with the recipes ${formatPaperUnits(cost.trainingMacs)} training MACs in all, ${formatBytes(cost.largestMemoryBytes)} for the largest step (${cost.largestMemoryVariant ?? '–'})`,
+    );
   }
   return guard(() => createExperiment(plan, settings, resolve(options.out ?? 'runs')));
 }

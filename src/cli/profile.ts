@@ -70,7 +70,11 @@ export function runProfile(file: string | undefined, options: ProfileOptions, ou
     throw new CliError(`${file} has errors; fix them before profiling`, 1);
   }
   const model = options.model === undefined ? analysis.models[0] : analysis.models.find((m) => m.name === options.model);
-  if (!model) throw new CliError(options.model === undefined ? `${file} has no model to profile` : `${file} has no model named ${options.model}; its models: ${analysis.models.map((m) => m.name).join(', ') || 'none'}`, 1);
+  if (!model)
+    throw new CliError(
+      options.model === undefined ? `${file} has no model to profile` : `${file} has no model named ${options.model}; its models: ${analysis.models.map((m) => m.name).join(', ') || 'none'}`,
+      1,
+    );
 
   let python: string;
   try {
@@ -83,7 +87,10 @@ export function runProfile(file: string | undefined, options: ProfileOptions, ou
     const module = exportPyTorchModule([model], file, { sourceText });
     writeFileSync(join(dir, 'model.py'), module.text);
     writeFileSync(join(dir, 'profile_layers.py'), PROFILE_SCRIPT);
-    const run = spawnSync(python, [join(dir, 'profile_layers.py'), join(dir, 'model.py'), module.classNames.get(model.name) as string, String(batch), String(repeats)], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    const run = spawnSync(python, [join(dir, 'profile_layers.py'), join(dir, 'model.py'), module.classNames.get(model.name) as string, String(batch), String(repeats)], {
+      encoding: 'utf8',
+      maxBuffer: 16 * 1024 * 1024,
+    });
     if (run.status !== 0) throw new CliError(`PyTorch could not profile ${model.name}: ${(run.stderr || run.error?.message || '').trim().split('\n').slice(-3).join(' ')}`, 1);
     const measured = JSON.parse(run.stdout) as Measured;
     const layers = layerTimings(model, measured, batch);
@@ -120,7 +127,11 @@ function formatProfile(model: ModelNode, device: string, batch: number, layers: 
   const sum = (f: (l: LayerTiming) => number) => layers.reduce((a, l) => a + f(l), 0);
   rows.push(['total', '', formatExact(model.cost.macs), sum((l) => l.forwardMs).toFixed(3), sum((l) => l.backwardMs).toFixed(3), '']);
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const render = (r: string[]) => r.map((cell, c) => (c >= 2 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
+  const render = (r: string[]) =>
+    r
+      .map((cell, c) => (c >= 2 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd();
   return [`${model.name}: PyTorch on ${device}, batch ${batch}, median of the timed steps`, ...rows.map(render)].join('\n');
 }
 

@@ -57,7 +57,7 @@ export function otherEncoding(bytes: Buffer): string | undefined {
   const sample = bytes.subarray(0, 4096);
   let evenZeros = 0;
   let oddZeros = 0;
-  for (let i = 0; i < sample.length; i++) if (sample[i] === 0) (i % 2 === 0 ? evenZeros++ : oddZeros++);
+  for (let i = 0; i < sample.length; i++) if (sample[i] === 0) i % 2 === 0 ? evenZeros++ : oddZeros++;
   const half = sample.length / 2;
   // ASCII text in UTF-16 has a zero byte beside every character.
   if (oddZeros > 0.8 * half && evenZeros < 0.1 * half) return `it looks encoded as UTF-16 little-endian (a zero byte after every character); ${save}`;

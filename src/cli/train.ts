@@ -11,7 +11,7 @@ import { DATASET_NAMES } from '../training/data/index';
 import { defaultDataset } from '../training/runSetup';
 import { defaultBackendDir } from '../training/backendInstall';
 import { engineOfRun } from '../training/runFolder';
-import { launchWorker } from '../training/worker/launch';
+import { howWorkerEnded, launchWorker } from '../training/worker/launch';
 import { CliError } from './cliError';
 import { wholeNumber } from './numberArgument';
 import { formatDiagnostic } from './formatDiagnostic';
@@ -128,7 +128,8 @@ export function buildCommand(file: string | undefined, options: TrainOptions): W
   }
   // --engine wins over the recipe's `engine`; TF.js when neither says.
   const chosenEngine = engine ?? model.recipe.engine ?? 'tfjs';
-  if (chosenEngine !== 'pytorch' && pytorchFlags.length > 0) throw new CliError(`${pytorchFlags.join(', ')} ${pytorchFlags.length === 1 ? 'is' : 'are'} for --engine pytorch; add --engine pytorch or leave ${pytorchFlags.length === 1 ? 'it' : 'them'} out`);
+  if (chosenEngine !== 'pytorch' && pytorchFlags.length > 0)
+    throw new CliError(`${pytorchFlags.join(', ')} ${pytorchFlags.length === 1 ? 'is' : 'are'} for --engine pytorch; add --engine pytorch or leave ${pytorchFlags.length === 1 ? 'it' : 'them'} out`);
   if (chosenEngine === 'pytorch' && backend !== undefined) throw new CliError('--backend picks a TF.js backend; with --engine pytorch pick the device with --device (auto: cuda, else mps, else cpu)');
   let dataset: DatasetChoice = defaultDataset(model);
   if (options.dataset !== undefined) {
@@ -158,20 +159,29 @@ export function buildCommand(file: string | undefined, options: TrainOptions): W
 }
 
 /** Runs the worker to the end; resolves with the exit code. */
-export async function runTrain(file: string | undefined, options: TrainOptions, out: Output, terminal = { isTTY: Boolean(process.stdout.isTTY), write: (t: string) => void process.stdout.write(t) }): Promise<number> {
+export async function runTrain(
+  file: string | undefined,
+  options: TrainOptions,
+  out: Output,
+  terminal = { isTTY: Boolean(process.stdout.isTTY), write: (t: string) => void process.stdout.write(t) },
+): Promise<number> {
   const command = buildCommand(file, options);
   const fit = command.type === 'start' ? startFitWarning(command.request, parseMemoryBudget(options['memory-budget'])) : undefined;
   if (fit) out.error(`resnet-studio: warning: ${fit}`);
   const view = new ProgressView(out, options.json ? { isTTY: false, write: () => undefined } : terminal);
   let finished = false;
   let failed = false;
-  const worker = launchWorker(command, (message: TrainingMessage) => {
-    if (message.type === 'finished') finished = true;
-    if (message.type === 'failed') failed = true;
-    if (message.type === 'started' && !options.json) for (const warning of message.warnings ?? []) out.error(`warning: ${warning}`);
-    if (options.json) out.print(JSON.stringify(message));
-    else view.show(message);
-  }, { onLog: (text) => process.env.RESNET_STUDIO_DEBUG && out.error(text.trimEnd()) });
+  const worker = launchWorker(
+    command,
+    (message: TrainingMessage) => {
+      if (message.type === 'finished') finished = true;
+      if (message.type === 'failed') failed = true;
+      if (message.type === 'started' && !options.json) for (const warning of message.warnings ?? []) out.error(`warning: ${warning}`);
+      if (options.json) out.print(JSON.stringify(message));
+      else view.show(message);
+    },
+    { onLog: (text) => process.env.RESNET_STUDIO_DEBUG && out.error(text.trimEnd()) },
+  );
   let interrupts = 0;
   const onInterrupt = () => {
     interrupts++;
@@ -181,14 +191,11 @@ export async function runTrain(file: string | undefined, options: TrainOptions, 
     } else worker.process.kill('SIGKILL');
   };
   process.on('SIGINT', onInterrupt);
-  const code = await worker.exited;
+  await worker.exited;
   process.off('SIGINT', onInterrupt);
   if (failed) return 1;
   if (!finished) {
-    // A worker killed by a signal (the out-of-memory killer, `kill`) is named by it, not by a code.
-    const signal = worker.process.signalCode;
-    const how = signal ? `was killed by ${signal}${signal === 'SIGKILL' ? ' (out of memory, or killed by hand)' : ''}` : `exited (code ${code})`;
-    out.error(`resnet-studio: the training worker ${how} before finishing; its last finished epoch is in the run folder, continue with --resume`);
+    out.error(`resnet-studio: the training worker ${howWorkerEnded(worker.process)} before finishing; its last finished epoch is in the run folder, continue with --resume`);
     return 1;
   }
   return 0;
@@ -207,7 +214,8 @@ function writableFolder(dir: string, what: string): string {
     accessSync(dir, constants.W_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'permission denied' : code === 'EEXIST' || code === 'ENOTDIR' ? 'a file of that name is in the way' : code ?? String(error);
+    const reason =
+      code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'permission denied' : code === 'EEXIST' || code === 'ENOTDIR' ? 'a file of that name is in the way' : (code ?? String(error));
     throw new CliError(`${what} ${printable(dir)} cannot be written (${reason}); pass --out with a folder you can write to`);
   }
   return dir;

@@ -20,9 +20,7 @@ export type DiagnosticCode =
   | 'unused';
 
 /** Data a quick fix needs; the language server turns it into an edit. */
-export type FixHint =
-  | { readonly kind: 'rename'; readonly to: string }
-  | { readonly kind: 'shortcut-option'; readonly options: readonly ('A' | 'B')[] };
+export type FixHint = { readonly kind: 'rename'; readonly to: string } | { readonly kind: 'shortcut-option'; readonly options: readonly ('A' | 'B')[] };
 
 export interface RelatedInformation {
   readonly range: SourceRange;

@@ -20,7 +20,7 @@ interface Param {
   readonly name: string;
   readonly kind: HoleKind;
   readonly type: string;
-  readonly default?: string;
+  readonly default?: string | undefined;
   /** The holes (of every use's template) this parameter fills. */
   readonly holes: readonly number[];
 }
@@ -34,7 +34,7 @@ interface ClassPlan extends BlockClass {
   readonly params: readonly Param[];
   readonly takesShortcut: boolean;
   /** The parameter that sets the block's output channels. */
-  readonly outputParam?: string;
+  readonly outputParam?: string | undefined;
   /** Each use's value of each parameter. */
   readonly values: ReadonlyMap<BlockNode, ReadonlyMap<string, string>>;
 }
@@ -111,7 +111,7 @@ export class BlockClasses implements BlockCaller {
   call(block: BlockNode, input: number, holes: Holes): { make: Render; output: number } {
     const plan = this.plan(this.keyOf(block));
     const values = plan.values.get(block) as ReadonlyMap<string, string>;
-    const args: { hole: number; name?: string; default?: string }[] = [];
+    const args: { hole: number; name?: string; default?: string | undefined }[] = [];
     let output: number | undefined;
     for (const param of plan.params) {
       const hole = param.kind === 'in' ? input : holes.add(param.kind, param.name, values.get(param.name) as string);

@@ -15,7 +15,7 @@ export interface LayerContext {
   /** ReLU may overwrite its input: nothing else reads it (it is not a block's input). */
   readonly inplace: boolean;
   /** The role of a layer's number in a built-in block (`width` for a basic block's convolutions). */
-  readonly role?: (layerName: string, field: 'filters' | 'stride' | 'groups') => string | undefined;
+  readonly role?: ((layerName: string, field: 'filters' | 'stride' | 'groups') => string | undefined) | undefined;
 }
 
 /** Whether an fc layer reads a 1×1 input, so its inputs are just the channels. */

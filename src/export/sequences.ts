@@ -58,7 +58,11 @@ export function sequenceEntries(nodes: readonly NetworkNode[], input: number, st
   };
   // Entries are attributes of the nn.Sequential: a layer named `forward` or `_modules` gets
   // another name (said in its comment); numbered blocks (`0`, `1`) are what nn.Sequential expects.
-  const entryNames = new NameAllocator('attribute', options.renames, [...used].filter((n) => /^[0-9]+$/.test(n)));
+  const entryNames = new NameAllocator(
+    'attribute',
+    options.renames,
+    [...used].filter((n) => /^[0-9]+$/.test(n)),
+  );
   const entryName = (node: NetworkNode): { name: string; note?: string } => {
     const wanted = localName(node.path);
     if (/^[0-9]+$/.test(wanted)) return { name: wanted };

@@ -23,7 +23,7 @@ export interface ArchitectureDeps {
 export type CompareAgainst = ArchitectureCompareParams['against'];
 
 export class ArchitecturePanel implements vscode.Disposable {
-  private static current?: ArchitecturePanel;
+  private static current?: ArchitecturePanel | undefined;
   private uri: string | undefined;
   /** The model last drawn and the lines it spans: the cursor leaving them asks for another. */
   private drawn: { model: string; line: number; endLine: number } | undefined;
@@ -38,7 +38,12 @@ export class ArchitecturePanel implements vscode.Disposable {
     let panel = ArchitecturePanel.current;
     if (panel) panel.panel.reveal(vscode.ViewColumn.Beside, true);
     else {
-      const webviewPanel = vscode.window.createWebviewPanel(ARCHITECTURE_VIEW_TYPE, 'ResNet Architecture', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(deps.extensionUri));
+      const webviewPanel = vscode.window.createWebviewPanel(
+        ARCHITECTURE_VIEW_TYPE,
+        'ResNet Architecture',
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        webviewOptions(deps.extensionUri),
+      );
       panel = ArchitecturePanel.current = new ArchitecturePanel(webviewPanel, deps);
     }
     panel.follow(target.uri, target.model, undefined);
@@ -95,7 +100,7 @@ export class ArchitecturePanel implements vscode.Disposable {
         this.onCursor(e.selections[0].active);
       }),
       vscode.window.onDidChangeActiveTextEditor((editor) => {
-        if (!editor || editor.document.languageId !== 'resnet' || editor.document.uri.toString() === this.uri || this.against) return;
+        if (editor?.document.languageId !== 'resnet' || editor.document.uri.toString() === this.uri || this.against) return;
         this.follow(editor.document.uri.toString(), undefined, undefined);
       }),
     );
@@ -195,7 +200,7 @@ export class ArchitecturePanel implements vscode.Disposable {
     // Only a plain name is taken from the page; where it goes is the person's choice.
     const name = basename(fileName).replace(/[^\w.-]+/g, '-') || 'architecture';
     const folder = this.uri ? vscode.Uri.joinPath(vscode.Uri.parse(this.uri), '..') : undefined;
-    const target = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined, filters, title: `Save ${name}` });
+    const target = await vscode.window.showSaveDialog({ ...(folder && { defaultUri: vscode.Uri.joinPath(folder, name) }), filters, title: `Save ${name}` });
     if (!target) return;
     await vscode.workspace.fs.writeFile(target, bytes);
     this.deps.log.info(`architecture view: saved ${target.fsPath}`);

@@ -6,7 +6,7 @@ import { ModelTotalsRequest, type ModelCommandArgs } from '../protocol/languageS
 
 export async function modelUnderCursor(client: LanguageClient, purpose: string): Promise<ModelCommandArgs | undefined> {
   const editor = vscode.window.activeTextEditor;
-  if (!editor || editor.document.languageId !== 'resnet') {
+  if (editor?.document.languageId !== 'resnet') {
     void vscode.window.showInformationMessage(`Open a .resnet file and put the cursor in a model to ${purpose}.`);
     return undefined;
   }

@@ -16,7 +16,7 @@ export function registerModelTotalsStatus(context: vscode.ExtensionContext, clie
   const update = async () => {
     const editor = vscode.window.activeTextEditor;
     const request = ++generation;
-    if (!editor || editor.document.languageId !== 'resnet') {
+    if (editor?.document.languageId !== 'resnet') {
       item.hide();
       return;
     }

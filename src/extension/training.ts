@@ -46,7 +46,9 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
   const session: TrainingSession = new TrainingSession({
     message(runDir, message, progress) {
       if (message.type === 'started') {
-        log.info(`training ${message.model} in ${message.runDir}: ${message.backend} on ${message.device} (${message.backendReason}); ${message.dataset}, ${message.trainImages} images, ${message.totalSteps} steps`);
+        log.info(
+          `training ${message.model} in ${message.runDir}: ${message.backend} on ${message.device} (${message.backendReason}); ${message.dataset}, ${message.trainImages} images, ${message.totalSteps} steps`,
+        );
       } else if (message.type === 'epoch') {
         const val = message.valAccuracy === undefined ? '' : `, validation error ${percent(1 - message.valAccuracy)}`;
         log.info(`epoch ${message.epoch + 1}: loss ${message.trainLoss.toFixed(4)}, training error ${percent(1 - message.trainAccuracy)}${val} (${message.seconds.toFixed(1)} s)`);
@@ -59,7 +61,7 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
       if (message.type === 'batch' || message.type === 'epoch') statusBar.update(session.state, session.label ?? '', progress);
       DashboardPanel.open?.onTrainingMessage(runDir, message, progress);
     },
-    state(state, runDir, progress, exitCode) {
+    state(state, runDir, progress, ending) {
       // For menus: Stop Training only while something trains.
       void vscode.commands.executeCommand('setContext', TRAINING_RUNNING_CONTEXT, state !== 'idle');
       if (state === 'stopping') log.info(`stopping ${progress.started?.model ?? session.label ?? 'the run'} after its current step (a checkpoint is written)`);
@@ -69,7 +71,7 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
       if (state === 'idle') {
         notification?.close();
         notification = undefined;
-        void reportEnd(progress, runDir, exitCode);
+        void reportEnd(progress, runDir, ending);
       }
     },
     log(level, text) {
@@ -125,7 +127,7 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
     await run({ type: 'resume', runDir, backend, backendDirs: [context.globalStorageUri.fsPath], ...pythonField() }, basename(runDir));
   }
 
-  async function reportEnd(progress: RunProgress, runDir: string | undefined, exitCode: number | undefined): Promise<void> {
+  async function reportEnd(progress: RunProgress, runDir: string | undefined, ending: string | undefined): Promise<void> {
     const model = progress.started?.model ?? 'the model';
     let choice: string | undefined;
     if (progress.failure !== undefined) {
@@ -137,9 +139,9 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
         : `Training ${model} finished: test error ${percent(1 - f.testAccuracy)} after ${f.step.toLocaleString('en-US')} steps.`;
       choice = await vscode.window.showInformationMessage(text, 'Open Dashboard', ...(runDir ? ['Reveal Run Folder'] : []));
     } else {
-      log.warn(`the training worker exited with code ${exitCode} before finishing`);
+      log.warn(`the training worker ${ending ?? 'ended'} before finishing`);
       choice = await vscode.window.showErrorMessage(
-        `The training worker exited (code ${exitCode}) before finishing ${model}. Its last checkpoint is kept: resume it from the dashboard.`,
+        `The training worker ${ending ?? 'ended'} before finishing ${model}. Its last checkpoint is kept: resume it from the dashboard.`,
         'Open Dashboard',
         'Show Log',
       );
@@ -193,7 +195,10 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
         });
       }),
     ),
-    vscode.commands.registerCommand(TRAINING_COMMANDS.openDashboard, reportingFailures('open the training dashboard', async () => void DashboardPanel.show(dashboardDeps))),
+    vscode.commands.registerCommand(
+      TRAINING_COMMANDS.openDashboard,
+      reportingFailures('open the training dashboard', async () => void DashboardPanel.show(dashboardDeps)),
+    ),
   ];
 }
 

@@ -13,13 +13,7 @@ export interface WebviewPage {
 }
 
 export function webviewHtml(page: WebviewPage, options: { readonly title: string; readonly rootId: string }): string {
-  const csp = [
-    "default-src 'none'",
-    `img-src ${page.cspSource} data:`,
-    `style-src ${page.cspSource}`,
-    `font-src ${page.cspSource}`,
-    `script-src 'nonce-${page.nonce}'`,
-  ].join('; ');
+  const csp = ["default-src 'none'", `img-src ${page.cspSource} data:`, `style-src ${page.cspSource}`, `font-src ${page.cspSource}`, `script-src 'nonce-${page.nonce}'`].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

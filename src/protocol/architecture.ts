@@ -167,9 +167,7 @@ export const ArchitectureGraphParamsSchema = v.object({
 });
 export type ArchitectureGraphParams = v.InferOutput<typeof ArchitectureGraphParamsSchema>;
 
-export type ArchitectureGraphResult =
-  | { readonly kind: 'graph'; readonly graph: ArchitectureGraph; readonly models: readonly string[] }
-  | { readonly kind: 'missing'; readonly message: string };
+export type ArchitectureGraphResult = { readonly kind: 'graph'; readonly graph: ArchitectureGraph; readonly models: readonly string[] } | { readonly kind: 'missing'; readonly message: string };
 
 export const ArchitectureCompareParamsSchema = v.object({
   ...ArchitectureGraphParamsSchema.entries,

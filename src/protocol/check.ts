@@ -43,7 +43,10 @@ function describeValue(value: unknown): string {
  * Any number, NaN and ±Infinity included: a diverged run's loss is NaN and must still arrive
  * (valibot's `number()` refuses NaN).
  */
-export const anyNumber = v.custom<number>((x) => typeof x === 'number', (issue) => `Invalid type: Expected number but received ${issue.received}`);
+export const anyNumber = v.custom<number>(
+  (x) => typeof x === 'number',
+  (issue) => `Invalid type: Expected number but received ${issue.received}`,
+);
 
 /** A string from a fixed list, with the list in its refusal. */
 export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => v.picklist(values, (issue) => `Invalid value: Expected one of ${values.join(', ')} but received ${issue.received}`);

@@ -178,14 +178,7 @@ export const FailedMessageSchema = v.object({
 export type FailedMessage = v.InferOutput<typeof FailedMessageSchema>;
 
 /** Worker (or PyTorch runner) → parent. */
-export const TrainingMessageSchema = v.variant('type', [
-  StartedMessageSchema,
-  BatchMessageSchema,
-  EpochMessageSchema,
-  CheckpointMessageSchema,
-  FinishedMessageSchema,
-  FailedMessageSchema,
-]);
+export const TrainingMessageSchema = v.variant('type', [StartedMessageSchema, BatchMessageSchema, EpochMessageSchema, CheckpointMessageSchema, FinishedMessageSchema, FailedMessageSchema]);
 export type TrainingMessage = v.InferOutput<typeof TrainingMessageSchema>;
 const TRAINING_MESSAGE_TYPES: readonly TrainingMessage['type'][] = ['started', 'batch', 'epoch', 'checkpoint', 'finished', 'failed'];
 

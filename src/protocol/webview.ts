@@ -16,7 +16,10 @@ export type RunStatus = v.InferOutput<typeof RunStatusSchema>;
 
 const BATCH_FIELDS = ['step', 'epoch', 'loss', 'accuracy', 'lr', 'imagesPerSec'] as const;
 /** By its tag, not `instanceof`: a message may come from another realm (VS Code's host frame). */
-const float64Array = v.custom<Float64Array>((x) => Object.prototype.toString.call(x) === '[object Float64Array]', (issue) => `Invalid type: Expected Float64Array but received ${issue.received}`);
+const float64Array = v.custom<Float64Array>(
+  (x) => Object.prototype.toString.call(x) === '[object Float64Array]',
+  (issue) => `Invalid type: Expected Float64Array but received ${issue.received}`,
+);
 
 /** One run folder, as the dashboard's list of runs shows it. */
 export const RunSummarySchema = v.object({
@@ -58,7 +61,15 @@ export function toHistory(messages: readonly TrainingMessage[]): { batches: Batc
 
 /** The batch messages back from their columns. */
 export function batchesOf(columns: BatchColumns): BatchMessage[] {
-  return Array.from(columns.step, (step, i) => ({ type: 'batch', step, epoch: columns.epoch[i], loss: columns.loss[i], accuracy: columns.accuracy[i], lr: columns.lr[i], imagesPerSec: columns.imagesPerSec[i] }));
+  return Array.from(columns.step, (step, i) => ({
+    type: 'batch',
+    step,
+    epoch: columns.epoch[i],
+    loss: columns.loss[i],
+    accuracy: columns.accuracy[i],
+    lr: columns.lr[i],
+    imagesPerSec: columns.imagesPerSec[i],
+  }));
 }
 
 export const SessionStateSchema = oneOf(['idle', 'running', 'stopping']);

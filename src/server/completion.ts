@@ -53,7 +53,7 @@ function itemsFor(place: CompletionPlace, file: ResnetFile, offset: number): Com
 }
 
 function snippet(label: string, insertText: string, kind: CompletionItemKind, detail: string, documentation?: string): CompletionItem {
-  return { label, kind, detail, documentation, insertText, insertTextFormat: InsertTextFormat.Snippet };
+  return { label, kind, detail, ...(documentation !== undefined && { documentation }), insertText, insertTextFormat: InsertTextFormat.Snippet };
 }
 
 function word(label: string, detail: string): CompletionItem {
@@ -73,7 +73,12 @@ const letKeyword = snippet('let', 'let ${1:name} = ${2:64}', CompletionItemKind.
 
 const topLevelKeywords: CompletionItem[] = [
   snippet('model', `model \${1:name} {\n  input \${2:32x32x3}, classes \${3:10}\n  shortcut ${shortcutChoice(4)}\n\n  $0\n}`, CompletionItemKind.Keyword, 'a network'),
-  snippet('block', 'block ${1:name}(${2:width}, stride = 1) {\n  conv 3x3, ${2:width}, stride stride\n  bn, relu\n  conv 3x3, ${2:width}\n  bn\n  add shortcut\n  relu\n}', CompletionItemKind.Keyword, 'a residual block of your own'),
+  snippet(
+    'block',
+    'block ${1:name}(${2:width}, stride = 1) {\n  conv 3x3, ${2:width}, stride stride\n  bn, relu\n  conv 3x3, ${2:width}\n  bn\n  add shortcut\n  relu\n}',
+    CompletionItemKind.Keyword,
+    'a residual block of your own',
+  ),
   letKeyword,
 ];
 
@@ -133,7 +138,17 @@ function blockItems(file: ResnetFile): CompletionItem[] {
   );
   const own = declarations(file)
     .filter((d): d is BlockDecl => d.kind === 'block' && !builtinBlocks.has(d.name.text))
-    .map((d) => snippet(d.name.text, `${d.name.text}(${d.params.filter((p) => !p.defaultValue).map((p, i) => `\${${i + 1}:${p.name.text}}`).join(', ')}) x \${${d.params.length + 1}:1}`, CompletionItemKind.Module, `block ${d.name.text}(${d.params.map((p) => p.name.text).join(', ')})`));
+    .map((d) =>
+      snippet(
+        d.name.text,
+        `${d.name.text}(${d.params
+          .filter((p) => !p.defaultValue)
+          .map((p, i) => `\${${i + 1}:${p.name.text}}`)
+          .join(', ')}) x \${${d.params.length + 1}:1}`,
+        CompletionItemKind.Module,
+        `block ${d.name.text}(${d.params.map((p) => p.name.text).join(', ')})`,
+      ),
+    );
   return [...builtins, ...own];
 }
 

@@ -3,7 +3,25 @@
 import type { IToken, TokenType } from 'chevrotain';
 import { MODEL_SETTINGS } from '../core/analysis/analyze';
 import type { LayerOp } from '../core/language/ast';
-import { Add, Block, Comma, Equals, Identifier, LBrace, LineComment, LParen, LayerKeyword, Model, Newline, NumberLiteral, RBrace, RParen, Train, resnetLexer, significantNewlines } from '../core/language/tokens';
+import {
+  Add,
+  Block,
+  Comma,
+  Equals,
+  Identifier,
+  LBrace,
+  LineComment,
+  LParen,
+  LayerKeyword,
+  Model,
+  Newline,
+  NumberLiteral,
+  RBrace,
+  RParen,
+  Train,
+  resnetLexer,
+  significantNewlines,
+} from '../core/language/tokens';
 
 /** What encloses the cursor: the body of a model, a block, a recipe, a shortcut branch. */
 export type Owner = 'model' | 'block' | 'train' | 'branch' | 'other';

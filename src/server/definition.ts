@@ -34,20 +34,11 @@ function declarationOf({ word, owner, item }: SyntaxTarget, declarations: Declar
       return named(declarations.templates, word.name.text)?.name;
     case 'argument': {
       // `n` in `cifar_resnet(n = 3)`, `width` in `my_block(width = 64)`: the parameter it sets.
-      const callee =
-        item?.kind === 'call'
-          ? named(declarations.blocks, item.callee.text)
-          : owner?.kind === 'model'
-            ? named(declarations.templates, owner.instanceOf?.template.text)
-            : undefined;
+      const callee = item?.kind === 'call' ? named(declarations.blocks, item.callee.text) : owner?.kind === 'model' ? named(declarations.templates, owner.instanceOf?.template.text) : undefined;
       return named(callee?.params ?? [], word.name.text)?.name;
     }
     case 'reference':
-      return (
-        named(owner?.params ?? [], word.name.text)?.name ??
-        named(lets(owner?.body ?? []), word.name.text)?.name ??
-        named(declarations.lets, word.name.text)?.name
-      );
+      return named(owner?.params ?? [], word.name.text)?.name ?? named(lets(owner?.body ?? []), word.name.text)?.name ?? named(declarations.lets, word.name.text)?.name;
     default:
       return undefined;
   }

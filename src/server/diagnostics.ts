@@ -21,12 +21,14 @@ export function toLspDiagnostic(document: TextDocument, diagnostic: Diagnostic):
     source: 'resnet',
     message: diagnostic.message,
     range: toLspRange(document, diagnostic.range),
-    relatedInformation: diagnostic.related?.map((r) => ({
-      location: { uri: document.uri, range: toLspRange(document, r.range) },
-      message: r.message,
-    })),
+    ...(diagnostic.related && {
+      relatedInformation: diagnostic.related.map((r) => ({
+        location: { uri: document.uri, range: toLspRange(document, r.range) },
+        message: r.message,
+      })),
+    }),
     // Editors fade unused declarations out rather than underline them.
-    tags: diagnostic.code === 'unused' ? [DiagnosticTag.Unnecessary] : undefined,
+    ...(diagnostic.code === 'unused' && { tags: [DiagnosticTag.Unnecessary] }),
   };
 }
 

@@ -31,7 +31,10 @@ export function experimentHover(experiment: ExperimentNode): string {
     const c = byVariant.get(variant);
     const label = variant.label.replace(/\|/g, '\\|');
     if (!c || !variant.model) lines.push(`| ${label} | | has errors | | | |`);
-    else lines.push(`| ${label} | ${variant.model.plain ? 'plain' : 'residual'} | ${formatExact(c.params)} | ${formatShort(c.macs)} | ${formatExact(c.steps)} × ${c.batchSize} | ${formatBytes(c.memoryBytes)} |`);
+    else
+      lines.push(
+        `| ${label} | ${variant.model.plain ? 'plain' : 'residual'} | ${formatExact(c.params)} | ${formatShort(c.macs)} | ${formatExact(c.steps)} × ${c.batchSize} | ${formatBytes(c.memoryBytes)} |`,
+      );
   }
   return lines.join('\n');
 }

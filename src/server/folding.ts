@@ -32,7 +32,10 @@ export function foldingRanges(analyzed: AnalyzedDocument): FoldingRange[] {
     fold(item.range);
     visitBody(item.body ?? []);
   }
-  appendAll(ranges, commentFolds(document.getText(), (offset) => document.positionAt(offset).line));
+  appendAll(
+    ranges,
+    commentFolds(document.getText(), (offset) => document.positionAt(offset).line),
+  );
   return ranges;
 }
 

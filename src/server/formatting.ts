@@ -94,9 +94,7 @@ function physicalLines(text: string): PhysicalLine[] {
 /** Every token and comment, by the line it starts on; line breaks are left out (`;` is kept). */
 function lineTokens(text: string, lines: readonly PhysicalLine[]): IToken[][] {
   const lexed = resnetLexer.tokenize(text);
-  const all = [...lexed.tokens, ...(lexed.groups.comments ?? [])]
-    .filter((t) => t.tokenType !== Newline || t.image === ';')
-    .sort((a, b) => a.startOffset - b.startOffset);
+  const all = [...lexed.tokens, ...(lexed.groups.comments ?? [])].filter((t) => t.tokenType !== Newline || t.image === ';').sort((a, b) => a.startOffset - b.startOffset);
   const byLine: IToken[][] = lines.map(() => []);
   let line = 0;
   for (const token of all) {
@@ -118,7 +116,8 @@ function joinTokens(text: string, tokens: readonly IToken[], labelColumn: number
     const token = tokens[i];
     const gap = text.slice(tokenEnd(previous), token.startOffset);
     const labelEnds = labelColumn !== undefined && (i === 1 ? token.tokenType !== Colon : i === 2 && tokens[1].tokenType === Colon);
-    if (!/^[ \t]*$/.test(gap)) out += gap; // stray characters the lexer rejected: keep them exactly
+    if (!/^[ \t]*$/.test(gap))
+      out += gap; // stray characters the lexer rejected: keep them exactly
     else if (labelColumn !== undefined && i === 1 && token.tokenType === Colon) out += '';
     else if (labelEnds) out = out.padEnd(labelColumn);
     else if (token.tokenType === Comma) out += '';

@@ -38,7 +38,7 @@ export function hoverAt(analyzed: AnalyzedDocument, offset: number, batchSize: n
   }
   if (!markdown) return null;
   const range = word ? toLspRange(document, word.name.range) : target.item ? toLspRange(document, target.item.range) : undefined;
-  return { contents: { kind: 'markdown', value: markdown }, range };
+  return { contents: { kind: 'markdown', value: markdown }, ...(range && { range }) };
 }
 
 function modelHover(analyzed: AnalyzedDocument, decl: ModelDecl, batchSize: number, costs?: CostSettings): string | undefined {
@@ -107,12 +107,9 @@ function stageHover(analyzed: AnalyzedDocument, labelRange: SourceRange, batchSi
   const { model, stage } = stages[0];
   const blocks = stage.nodes.filter((n) => n.kind === 'block').length;
   const contents = blocks > 0 ? ` · ${blocks} ${blocks === 1 ? 'block' : 'blocks'}` : '';
-  return [
-    `**stage ${stage.name}** · ${formatShape(stage.input)} → ${formatShape(stage.output)}${contents}`,
-    '',
-    ...costLines(stage.cost, model, batchSize),
-    ...usesNote(stages.length, model),
-  ].join('\n');
+  return [`**stage ${stage.name}** · ${formatShape(stage.input)} → ${formatShape(stage.output)}${contents}`, '', ...costLines(stage.cost, model, batchSize), ...usesNote(stages.length, model)].join(
+    '\n',
+  );
 }
 
 function itemHover(analyzed: AnalyzedDocument, item: Item, batchSize: number): string | undefined {
@@ -143,12 +140,7 @@ function addHover(analyzed: AnalyzedDocument, owner: BlockDecl): string | undefi
   if (instances.length === 0) return undefined;
   const block = instances[0].node;
   const branchOutput = block.branch.length > 0 ? block.branch[block.branch.length - 1].output : block.input;
-  return [
-    `**add** · ${formatShape(block.input)} + ${formatShape(branchOutput)}`,
-    '',
-    `Shortcut: ${describeShortcut(block)}.`,
-    ...usesNote(instances.length, instances[0].model),
-  ].join('\n');
+  return [`**add** · ${formatShape(block.input)} + ${formatShape(branchOutput)}`, '', `Shortcut: ${describeShortcut(block)}.`, ...usesNote(instances.length, instances[0].model)].join('\n');
 }
 
 function settingHover(setting: Setting): string | undefined {

@@ -22,7 +22,7 @@ export function inlayHints(analyzed: AnalyzedDocument, range: Range): InlayHint[
         label: `→ ${formatShape(output)}`,
         kind: InlayHintKind.Type,
         paddingLeft: true,
-        tooltip: uses.length > 1 ? `Output of the first use, in ${firstUse[0].model.name} (1 of ${uses.length} uses)` : undefined,
+        ...(uses.length > 1 && { tooltip: `Output of the first use, in ${firstUse[0].model.name} (1 of ${uses.length} uses)` }),
       });
     }
     for (const item of line.items) if (item.kind === 'add') item.branch?.forEach(visit);

@@ -273,7 +273,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       ),
     ),
   );
-  connection.onRequest(PaperTemplatesRequest, guard('paper templates', [], () => paperTemplates()));
+  connection.onRequest(
+    PaperTemplatesRequest,
+    guard('paper templates', [], () => paperTemplates()),
+  );
 
   documents.listen(connection);
   connection.listen();

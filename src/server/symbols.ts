@@ -28,7 +28,7 @@ export function documentSymbols(analyzed: AnalyzedDocument): DocumentSymbol[] {
 }
 
 function symbol(document: TextDocument, name: string, kind: SymbolKind, range: SourceRange, selection: SourceRange, detail?: string, children?: DocumentSymbol[]): DocumentSymbol {
-  return { name, kind, detail, range: toLspRange(document, range), selectionRange: toLspRange(document, selection), children };
+  return { name, kind, ...(detail !== undefined && { detail }), range: toLspRange(document, range), selectionRange: toLspRange(document, selection), ...(children && { children }) };
 }
 
 function modelSymbol(document: TextDocument, decl: ModelDecl, totals: string | undefined): DocumentSymbol {

@@ -26,7 +26,7 @@ export interface SyntaxTarget {
   readonly setting?: Setting;
   readonly line?: Line;
   readonly item?: Item;
-  readonly word?: { readonly name: Name; readonly role: WordRole };
+  readonly word?: { readonly name: Name; readonly role: WordRole } | undefined;
 }
 
 export function syntaxAt(file: ResnetFile, offset: number): SyntaxTarget {

@@ -37,7 +37,14 @@ export async function selectBackend(choice: BackendChoice, searchDirs: readonly 
   for (const name of candidates) {
     const attempt = await tryBackend(name, searchDirs, choice === 'auto');
     if (attempt.ok) {
-      const why = choice === 'auto' ? (tried.length ? `auto: ${tried.join('; ')}` : 'auto: the best backend available') : attempt.adapter?.software ? 'chosen with --backend; this GPU is a software one (it runs on the CPU), so expect it to be slower than wasm' : 'chosen with --backend';
+      const why =
+        choice === 'auto'
+          ? tried.length
+            ? `auto: ${tried.join('; ')}`
+            : 'auto: the best backend available'
+          : attempt.adapter?.software
+            ? 'chosen with --backend; this GPU is a software one (it runs on the CPU), so expect it to be slower than wasm'
+            : 'chosen with --backend';
       return { name, reason: why, device: attempt.device, ...(attempt.adapter ? { adapter: attempt.adapter } : {}) };
     }
     if (choice !== 'auto') throw new BackendError(`the ${name} backend cannot be used: ${attempt.why}`);
@@ -52,7 +59,8 @@ async function tryBackend(name: BackendName, searchDirs: readonly string[], auto
   switch (name) {
     case 'webgpu': {
       // auto never trains on a software GPU: it is correct but slower than wasm on the same CPU.
-      const refuseSoftware = (a: AdapterSummary) => (auto && a.software ? `the only GPU is a software one, ${a.description} (${a.vendor}, ${a.architecture}), slower than wasm; \`--backend webgpu\` uses it anyway` : undefined);
+      const refuseSoftware = (a: AdapterSummary) =>
+        auto && a.software ? `the only GPU is a software one, ${a.description} (${a.vendor}, ${a.architecture}), slower than wasm; \`--backend webgpu\` uses it anyway` : undefined;
       try {
         const started = await startWebGpuBackend(refuseSoftware);
         if (!started.ok) return { ok: false, why: started.why };
@@ -98,7 +106,9 @@ function loadNative(pkg: string, searchDirs: readonly string[]): { ok: true } | 
       const message = error instanceof Error ? error.message : String(error);
       if (/Cannot find module/.test(message) && message.includes(pkg)) continue;
       // Found but failed to load: the native library or CUDA is missing or the wrong version.
-      lastError = /libcudart|libcudnn|cuda/i.test(message) ? `it is installed but CUDA 11.2 / cuDNN 8.1 could not be loaded (${firstLine(message)})` : `it is installed but failed to load (${firstLine(message)})`;
+      lastError = /libcudart|libcudnn|cuda/i.test(message)
+        ? `it is installed but CUDA 11.2 / cuDNN 8.1 could not be loaded (${firstLine(message)})`
+        : `it is installed but failed to load (${firstLine(message)})`;
     }
   }
   return { ok: false, why: lastError || `${pkg} is not installed` };

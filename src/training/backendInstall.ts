@@ -62,7 +62,13 @@ export function explainLoadFailure(backend: NativeBackend, output: string): stri
 }
 
 function lastLines(text: string, n: number): string {
-  return text.trim().split('\n').filter((l) => l.trim()).slice(-n).join(' | ').slice(0, 400);
+  return text
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim())
+    .slice(-n)
+    .join(' | ')
+    .slice(0, 400);
 }
 
 function run(command: string, args: string[], cwd: string, onLine: (line: string) => void): Promise<{ code: number; output: string }> {

@@ -13,29 +13,36 @@ import { writeAtomically } from './atomicFile';
 import { checkpointName, checkpointPath, DamagedCheckpointError, loadNewestCheckpoint, readJsonFile, runPaths, verifyCheckpoint, writeChecksums, writeLatest } from './runFolder';
 import { TrainingError } from './trainingError';
 
-const whole = (min: number) => v.pipe(v.number(`must be a whole number of at least ${min}`), v.safeInteger(`must be a whole number of at least ${min}`), v.minValue(min, `must be a whole number of at least ${min}`));
+const whole = (min: number) =>
+  v.pipe(v.number(`must be a whole number of at least ${min}`), v.safeInteger(`must be a whole number of at least ${min}`), v.minValue(min, `must be a whole number of at least ${min}`));
 const finiteAtLeastZero = v.pipe(v.number('must be a number'), v.finite('must be a finite number'), v.minValue(0, 'must not be negative'));
-const RandomStateSchema = v.object({
-  algorithm: v.literal('sfc32', 'must be "sfc32"'),
-  words: v.tuple([whole(0), whole(0), whole(0), whole(0)], 'must be four whole numbers'),
-}, 'must be a JSON object');
+const RandomStateSchema = v.object(
+  {
+    algorithm: v.literal('sfc32', 'must be "sfc32"'),
+    words: v.tuple([whole(0), whole(0), whole(0), whole(0)], 'must be four whole numbers'),
+  },
+  'must be a JSON object',
+);
 
-const PositionSchema = v.object({
-  /** Epochs started before this one (0-based index of the epoch in progress). */
-  epoch: whole(0),
-  /** Batches of that epoch already done. */
-  batchInEpoch: whole(0),
-  /** Optimizer steps done in all. */
-  step: whole(0),
-  /** The order generator's state at the start of the epoch (the epoch's shuffle replays from it). */
-  orderRngAtEpochStart: RandomStateSchema,
-  augmentRng: RandomStateSchema,
-  /** Training loss and accuracy sums of the epoch so far, so its averages stay right. */
-  epochSums: v.object({ loss: finiteAtLeastZero, correct: whole(0), images: whole(0) }, 'must be a JSON object'),
-  /** What the steps count: a resume must cut the data the same way (older checkpoints lack it). */
-  batchSize: v.optional(whole(1)),
-  trainImages: v.optional(whole(1)),
-}, 'must be a JSON object');
+const PositionSchema = v.object(
+  {
+    /** Epochs started before this one (0-based index of the epoch in progress). */
+    epoch: whole(0),
+    /** Batches of that epoch already done. */
+    batchInEpoch: whole(0),
+    /** Optimizer steps done in all. */
+    step: whole(0),
+    /** The order generator's state at the start of the epoch (the epoch's shuffle replays from it). */
+    orderRngAtEpochStart: RandomStateSchema,
+    augmentRng: RandomStateSchema,
+    /** Training loss and accuracy sums of the epoch so far, so its averages stay right. */
+    epochSums: v.object({ loss: finiteAtLeastZero, correct: whole(0), images: whole(0) }, 'must be a JSON object'),
+    /** What the steps count: a resume must cut the data the same way (older checkpoints lack it). */
+    batchSize: v.optional(whole(1)),
+    trainImages: v.optional(whole(1)),
+  },
+  'must be a JSON object',
+);
 
 /** Where training stood; state.json's `position`, checked by PositionSchema when read. */
 export interface TrainingPosition {
@@ -45,18 +52,24 @@ export interface TrainingPosition {
   readonly orderRngAtEpochStart: RandomState;
   readonly augmentRng: RandomState;
   readonly epochSums: { readonly loss: number; readonly correct: number; readonly images: number };
-  readonly batchSize?: number;
-  readonly trainImages?: number;
+  readonly batchSize?: number | undefined;
+  readonly trainImages?: number | undefined;
 }
 
-const StateSchema = v.object({
-  position: PositionSchema,
-  weights: v.array(v.array(whole(0), 'must be a list of whole numbers'), 'must be a list of shapes'),
-  optimizer: v.object({
-    steps: whole(0),
-    slots: v.array(v.object({ variable: whole(0), slot: whole(0), shape: v.array(whole(0), 'must be a list of whole numbers') }, 'must be a JSON object'), 'must be a list'),
-  }, 'must be a JSON object'),
-}, 'must be a JSON object');
+const StateSchema = v.object(
+  {
+    position: PositionSchema,
+    weights: v.array(v.array(whole(0), 'must be a list of whole numbers'), 'must be a list of shapes'),
+    optimizer: v.object(
+      {
+        steps: whole(0),
+        slots: v.array(v.object({ variable: whole(0), slot: whole(0), shape: v.array(whole(0), 'must be a list of whole numbers') }, 'must be a JSON object'), 'must be a list'),
+      },
+      'must be a JSON object',
+    ),
+  },
+  'must be a JSON object',
+);
 type StateFile = v.InferOutput<typeof StateSchema>;
 // What the schema accepts is a position the trainer can use as it is.
 const _positionFits: (p: StateFile['position']) => TrainingPosition = (p) => p;
@@ -131,7 +144,11 @@ function readCheckpoint(runDir: string, name: string, model: tf.LayersModel): Re
     throw new TrainingError(`the checkpoint ${path} does not fit this model (its weights have other shapes); was the model changed?`);
   }
   const weights = split(readFileSync(join(path, 'weights.bin')), state.weights, join(path, 'weights.bin'));
-  const slotValues = split(readFileSync(join(path, 'optimizer.bin')), state.optimizer.slots.map((s) => s.shape), join(path, 'optimizer.bin'));
+  const slotValues = split(
+    readFileSync(join(path, 'optimizer.bin')),
+    state.optimizer.slots.map((s) => s.shape),
+    join(path, 'optimizer.bin'),
+  );
   return {
     path,
     position: state.position,

@@ -56,16 +56,8 @@ export class Random {
   /** Accepts parsed JSON too, so it validates instead of trusting the shape. */
   setState(state: RandomState): void {
     const words: unknown = (state as { words?: unknown } | null)?.words;
-    if (
-      state?.algorithm !== 'sfc32' ||
-      !Array.isArray(words) ||
-      words.length !== 4 ||
-      !words.every((w) => Number.isInteger(w) && w >= 0 && w < TWO_POW_32)
-    ) {
-      throw new TypeError(
-        'Random.setState: expected {"algorithm":"sfc32","words":[four unsigned 32-bit integers]} ' +
-          `but got ${JSON.stringify(state)}; the checkpoint's random state is damaged.`,
-      );
+    if (state?.algorithm !== 'sfc32' || !Array.isArray(words) || words.length !== 4 || !words.every((w) => Number.isInteger(w) && w >= 0 && w < TWO_POW_32)) {
+      throw new TypeError('Random.setState: expected {"algorithm":"sfc32","words":[four unsigned 32-bit integers]} ' + `but got ${JSON.stringify(state)}; the checkpoint's random state is damaged.`);
     }
     [this.a, this.b, this.c, this.d] = words as [number, number, number, number];
   }

@@ -57,20 +57,15 @@ export function checkpointPath(runDir: string, name: string): string {
 // Validation: every file read from a run folder goes through a schema, and its problems are
 // reported naming the file and the field.
 
-const wholeNumber = (min: number) => v.pipe(v.number(`must be a whole number of at least ${min}`), v.safeInteger(`must be a whole number of at least ${min}`), v.minValue(min, `must be a whole number of at least ${min}`));
+const wholeNumber = (min: number) =>
+  v.pipe(v.number(`must be a whole number of at least ${min}`), v.safeInteger(`must be a whole number of at least ${min}`), v.minValue(min, `must be a whole number of at least ${min}`));
 const text = () => v.string('must be text');
 
 /** `file: what is wrong with it` for the first problem valibot found. */
 export function describeInvalid(file: string, issues: readonly v.BaseIssue<unknown>[], fix: string): string {
   const issue = issues[0];
   const path = issue ? v.getDotPath(issue) : null;
-  const problem = !issue
-    ? 'is not valid'
-    : path === null
-      ? issue.message
-      : issue.received === 'undefined'
-        ? `has no "${path}"`
-        : `"${path}" ${issue.message}, not ${issue.received}`;
+  const problem = !issue ? 'is not valid' : path === null ? issue.message : issue.received === 'undefined' ? `has no "${path}"` : `"${path}" ${issue.message}, not ${issue.received}`;
   return `${file}: ${problem}; ${fix}`;
 }
 
@@ -137,7 +132,9 @@ export function createRunFolder(request: TrainRequest): string {
     mkdirSync(runDir, { recursive: true });
     writeAtomically(runPaths(runDir).config, JSON.stringify(configOf(request), null, 2));
   } catch (error) {
-    throw new TrainingError(`cannot create a run folder in ${request.outDir} (${errorCode(error)}); choose another folder for runs (--out DIR, or the resnetStudio.training.runsFolder setting) or fix its permissions`);
+    throw new TrainingError(
+      `cannot create a run folder in ${request.outDir} (${errorCode(error)}); choose another folder for runs (--out DIR, or the resnetStudio.training.runsFolder setting) or fix its permissions`,
+    );
   }
   return runDir;
 }
@@ -262,21 +259,32 @@ export function dropMetricsAfter(runDir: string, step: number): void {
 export interface SavedCut {
   readonly step: number;
   /** Unknown for checkpoints that do not record it. */
-  readonly batchSize?: number;
-  readonly trainImages?: number;
+  readonly batchSize?: number | undefined;
+  readonly trainImages?: number | undefined;
 }
 
-export function checkResumeFits(runDir: string, checkpoint: string, saved: SavedCut, now: { readonly batchSize: number; readonly trainImages: number; readonly totalSteps: number; readonly epochs: number; readonly finalModelSaved: boolean }): void {
+export function checkResumeFits(
+  runDir: string,
+  checkpoint: string,
+  saved: SavedCut,
+  now: { readonly batchSize: number; readonly trainImages: number; readonly totalSteps: number; readonly epochs: number; readonly finalModelSaved: boolean },
+): void {
   const { config, model } = runPaths(runDir);
   if (saved.batchSize !== undefined && saved.batchSize !== now.batchSize) {
-    throw new TrainingError(`${checkpoint} was trained with batches of ${saved.batchSize} and its step (${saved.step}) counts those, but ${config}, the model's recipe and the processes now give ${now.batchSize}; put batchSize ${saved.batchSize} back in ${config} (or the recipe's \`batch\`, and the same --nproc-per-node), or start a new run to train with ${now.batchSize}`);
+    throw new TrainingError(
+      `${checkpoint} was trained with batches of ${saved.batchSize} and its step (${saved.step}) counts those, but ${config}, the model's recipe and the processes now give ${now.batchSize}; put batchSize ${saved.batchSize} back in ${config} (or the recipe's \`batch\`, and the same --nproc-per-node), or start a new run to train with ${now.batchSize}`,
+    );
   }
   if (saved.trainImages !== undefined && saved.trainImages !== now.trainImages) {
-    throw new TrainingError(`${checkpoint} was trained on ${saved.trainImages} training images, but the data set now gives ${now.trainImages} (was trainLimit in ${config}, the recipe's \`validation\` or the data folder changed?); put them back, or start a new run`);
+    throw new TrainingError(
+      `${checkpoint} was trained on ${saved.trainImages} training images, but the data set now gives ${now.trainImages} (was trainLimit in ${config}, the recipe's \`validation\` or the data folder changed?); put them back, or start a new run`,
+    );
   }
   // Killed between its last checkpoint and saving the final model, a run still has that to do.
   if (saved.step >= now.totalSteps && now.finalModelSaved) {
-    throw new TrainingError(`run ${runDir} is finished: it trained all ${now.totalSteps} steps (${now.epochs} epoch${now.epochs === 1 ? '' : 's'}); to train it longer, resume with more --epochs or --max-steps (its final model is in ${model})`);
+    throw new TrainingError(
+      `run ${runDir} is finished: it trained all ${now.totalSteps} steps (${now.epochs} epoch${now.epochs === 1 ? '' : 's'}); to train it longer, resume with more --epochs or --max-steps (its final model is in ${model})`,
+    );
   }
 }
 
@@ -366,10 +374,12 @@ export function sha256File(path: string): string {
 
 /** Writes `checksums.json` into a checkpoint folder for the files it holds. */
 export function writeChecksums(folder: string, files: readonly string[]): void {
-  const entries = Object.fromEntries(files.map((name) => {
-    const path = join(folder, name);
-    return [name, { bytes: statSync(path).size, sha256: sha256File(path) }];
-  }));
+  const entries = Object.fromEntries(
+    files.map((name) => {
+      const path = join(folder, name);
+      return [name, { bytes: statSync(path).size, sha256: sha256File(path) }];
+    }),
+  );
   writeFileSync(join(folder, RUN_FILE_NAMES.checksums), JSON.stringify({ format: CHECKSUMS_FORMAT, files: entries }, null, 1));
 }
 

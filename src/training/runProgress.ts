@@ -4,18 +4,18 @@
 import type { BatchMessage, FinishedMessage, StartedMessage, TrainingMessage } from '../protocol/training';
 
 export class RunProgress {
-  started?: StartedMessage;
+  started?: StartedMessage | undefined;
   /** The latest step reported (a step reported again, e.g. read from the file then live, counts once). */
-  lastBatch?: BatchMessage;
-  finished?: FinishedMessage;
-  failure?: string;
-  lastCheckpointStep?: number;
+  lastBatch?: BatchMessage | undefined;
+  finished?: FinishedMessage | undefined;
+  failure?: string | undefined;
+  lastCheckpointStep?: number | undefined;
   /**
    * The first step seen in this process and when: the ETA is the average pace since, evaluation
    * time included. The first step of a process includes compiling kernels; timing from its end is
    * fairer, so the ETA is unknown until a second step arrives.
    */
-  private origin?: { readonly step: number; readonly time: number };
+  private origin?: { readonly step: number; readonly time: number } | undefined;
 
   constructor(private readonly now: () => number = Date.now) {}
 

@@ -19,13 +19,17 @@ export function findModel(request: Pick<TrainRequest, 'sourceText' | 'sourcePath
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     const first = errors[0];
-    throw new TrainingError(`${request.sourcePath}:${first.range.startLine}:${first.range.startColumn}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more errors)` : ''}; fix the model before training`);
+    throw new TrainingError(
+      `${request.sourcePath}:${first.range.startLine}:${first.range.startColumn}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more errors)` : ''}; fix the model before training`,
+    );
   }
   // An experiment's variant is named `<experiment>.<variant>` (core/analysis/experiment.ts) and trains with the experiment's recipe.
   const model = analysis.models.find((m) => m.name === request.modelName) ?? analysis.experiments.flatMap((e) => e.variants).find((v) => v.model?.name === request.modelName)?.model;
   if (!model) throw new TrainingError(noModelNamed(request.sourcePath, request.modelName, analysis.models));
   if (model.output[0] !== 1 || model.output[1] !== 1) {
-    throw new TrainingError(`${request.sourcePath}: model ${model.name} ends in ${formatShape(model.output)}; training needs one score per class (1×1×classes): end it with \`avgpool, fc ${model.output[2]}\``);
+    throw new TrainingError(
+      `${request.sourcePath}: model ${model.name} ends in ${formatShape(model.output)}; training needs one score per class (1×1×classes): end it with \`avgpool, fc ${model.output[2]}\``,
+    );
   }
   return model;
 }

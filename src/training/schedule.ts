@@ -7,7 +7,7 @@ export interface Schedule {
   readonly decayFactor: number;
   /** In steps. */
   readonly milestones: readonly number[];
-  readonly warmup?: { readonly steps: number; readonly lr: number };
+  readonly warmup?: { readonly steps: number; readonly lr: number } | undefined;
 }
 
 export function scheduleFor(recipe: Recipe, stepsPerEpoch: number): Schedule {

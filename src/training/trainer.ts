@@ -25,10 +25,16 @@ export interface TrainerHooks {
   shouldStop(): boolean;
 }
 
-
 export type TrainStart =
   | { readonly kind: 'new'; readonly request: TrainRequest }
-  | { readonly kind: 'resume'; readonly runDir: string; readonly backend?: BackendChoice; readonly backendDirs?: readonly string[]; readonly epochs?: number; readonly maxSteps?: number };
+  | {
+      readonly kind: 'resume';
+      readonly runDir: string;
+      readonly backend?: BackendChoice | undefined;
+      readonly backendDirs?: readonly string[] | undefined;
+      readonly epochs?: number | undefined;
+      readonly maxSteps?: number | undefined;
+    };
 
 /** Evaluation runs in batches of this size whatever the training batch. */
 const EVAL_BATCH = 256;
@@ -64,7 +70,8 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
   const classes = model.output[2];
 
   const stepsPerEpoch = Math.ceil(data.train.count / batchSize);
-  const epochs = request.epochs ?? (request.maxSteps !== undefined ? Math.ceil(request.maxSteps / stepsPerEpoch) : recipe.unit === 'epochs' ? recipe.duration : Math.ceil(recipe.duration / stepsPerEpoch));
+  const epochs =
+    request.epochs ?? (request.maxSteps !== undefined ? Math.ceil(request.maxSteps / stepsPerEpoch) : recipe.unit === 'epochs' ? recipe.duration : Math.ceil(recipe.duration / stepsPerEpoch));
   // A recipe that counts iterations stops at exactly that many (the paper's 64k), mid-epoch if need be.
   const recipeSteps = request.epochs === undefined && request.maxSteps === undefined && recipe.unit === 'iterations' ? recipe.duration : Infinity;
   const totalSteps = Math.min(epochs * stepsPerEpoch, request.maxSteps ?? Infinity, recipeSteps);
@@ -74,7 +81,15 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
   const orderRng = new Random(seed * 2 + 1);
   const augmentRng = new Random(seed * 2 + 2);
   const cut = { batchSize, trainImages: data.train.count };
-  let position: TrainingPosition = { epoch: 0, batchInEpoch: 0, step: 0, orderRngAtEpochStart: orderRng.getState(), augmentRng: augmentRng.getState(), epochSums: { loss: 0, correct: 0, images: 0 }, ...cut };
+  let position: TrainingPosition = {
+    epoch: 0,
+    batchInEpoch: 0,
+    step: 0,
+    orderRngAtEpochStart: orderRng.getState(),
+    augmentRng: augmentRng.getState(),
+    epochSums: { loss: 0, correct: 0, images: 0 },
+    ...cut,
+  };
   const checkpoint = loadLatestCheckpoint(runDir, network);
   if (checkpoint) {
     checkResumeFits(runDir, checkpoint.path, checkpoint.position, { ...cut, totalSteps, epochs, finalModelSaved: existsSync(join(runPaths(runDir).model, 'model.json')) });
@@ -121,7 +136,8 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
     for (const batch of batches) {
       if (step >= totalSteps) break;
       const stepStarted = performance.now();
-      const pixels = recipe.augment.pad > 0 || recipe.augment.flip ? padCropFlip(batch.images, batch.count, [h, w, c], augmentRng, { pad: recipe.augment.pad, flip: recipe.augment.flip }) : batch.images;
+      const pixels =
+        recipe.augment.pad > 0 || recipe.augment.flip ? padCropFlip(batch.images, batch.count, [h, w, c], augmentRng, { pad: recipe.augment.pad, flip: recipe.augment.flip }) : batch.images;
       const lr = learningRate(schedule, step);
       const { loss, correct } = await trainStep(network, variables, optimizer, pixels, batch.labels, batch.count, [h, w, c], classes, lr);
       step++;
@@ -135,7 +151,9 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
       const rate = batch.count / ((performance.now() - stepStarted) / 1000);
       imagesPerSec = imagesPerSec === 0 ? rate : 0.8 * imagesPerSec + 0.2 * rate;
       if (!Number.isFinite(loss)) {
-        throw new TrainingError(`the loss became ${loss} at step ${step} (training diverged); lower the learning rate (e.g. \`sgd lr 0.01\`) or add a \`warmup\`, then resume from the last checkpoint or start again`);
+        throw new TrainingError(
+          `the loss became ${loss} at step ${step} (training diverged); lower the learning rate (e.g. \`sgd lr 0.01\`) or add a \`warmup\`, then resume from the last checkpoint or start again`,
+        );
       }
       emit({ type: 'batch', step, epoch, loss, accuracy: correct / batch.count, lr, imagesPerSec });
       // Let the event loop run between steps: a 'stop' message or Ctrl+C is only seen then.
@@ -196,7 +214,11 @@ export async function trainStep(
       predictions = tf.keep(logits.argMax(1));
       return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
     }, variables);
-    optimizer.apply(variables, variables.map((v) => grads[v.name]), lr);
+    optimizer.apply(
+      variables,
+      variables.map((v) => grads[v.name]),
+      lr,
+    );
     const correct = (predictions as tf.Tensor).equal(tf.tensor1d(Array.from(labels), 'int32')).sum();
     tf.dispose(predictions);
     return [value, correct];

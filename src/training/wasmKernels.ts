@@ -134,13 +134,7 @@ function assertNoDilation(dilations: number | number[] | undefined, kernel: stri
  * an NHWC tensor. Returns the tensor after cropping and the non-negative
  * padding left for the convolution to apply itself (so no padded copy is made).
  */
-function cropForConv(
-  x: tf.Tensor4D,
-  top: number,
-  bottom: number,
-  left: number,
-  right: number,
-): { x: tf.Tensor4D; pad: ExplicitPad } {
+function cropForConv(x: tf.Tensor4D, top: number, bottom: number, left: number, right: number): { x: tf.Tensor4D; pad: ExplicitPad } {
   const [n, h, w, c] = x.shape;
   const ct = Math.max(0, -top);
   const cb = Math.max(0, -bottom);
@@ -149,7 +143,12 @@ function cropForConv(
   const cropped = ct + cb + cl + cr > 0 ? tf.slice(x, [0, ct, cl, 0], [n, h - ct - cb, w - cl - cr, c]) : x;
   return {
     x: cropped,
-    pad: [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]],
+    pad: [
+      [0, 0],
+      [Math.max(0, top), Math.max(0, bottom)],
+      [Math.max(0, left), Math.max(0, right)],
+      [0, 0],
+    ],
   };
 }
 
@@ -165,14 +164,7 @@ function cropForConv(
  * the forward pass (bottom/right adjusted so that exactly kH x kW outputs come
  * out), result [Ci, kH, kW, Co].
  */
-export function conv2dBackpropFilterNHWC(
-  x: tf.Tensor4D,
-  dy: tf.Tensor4D,
-  filterShape: readonly number[],
-  strides: number | number[],
-  pad: PadAttr,
-  dimRoundingMode?: RoundingMode,
-): tf.Tensor4D {
+export function conv2dBackpropFilterNHWC(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: readonly number[], strides: number | number[], pad: PadAttr, dimRoundingMode?: RoundingMode): tf.Tensor4D {
   return tf.tidy(() => {
     const g = geometry(x.shape, filterShape, dy.shape, strides, pad, dimRoundingMode, false);
     // 1x1 / stride 1 / no padding: a plain matmul x^T dy.
@@ -183,13 +175,7 @@ export function conv2dBackpropFilterNHWC(
     }
     const needH = (g.outH - 1) * g.sH + g.kH;
     const needW = (g.outW - 1) * g.sW + g.kW;
-    const { x: xc, pad: convPad } = cropForConv(
-      x,
-      g.top,
-      needH - g.inH - g.top,
-      g.left,
-      needW - g.inW - g.left,
-    );
+    const { x: xc, pad: convPad } = cropForConv(x, g.top, needH - g.inH - g.top, g.left, needW - g.inW - g.left);
     const xT = tf.transpose(xc, [3, 1, 2, 0]) as tf.Tensor4D; // [Ci, H, W, N]
     // With a 1-wide kernel axis the dilation is irrelevant; keep it 1 there
     // (tf.conv2d requires strides or dilations to be 1, strides are 1 here).
@@ -236,12 +222,7 @@ function phases(k: number, s: number, padBefore: number, outLen: number, len: nu
  * [N, lenH, lenW, Ci], and interleaves the phases (interleavePhases).
  * `filter` is [kH, kW, A, B] (A/B = Ci/Co, or Ci/multiplier for depthwise).
  */
-function phaseBackpropInput(
-  dy: tf.Tensor4D,
-  filter: tf.Tensor4D,
-  g: ConvGeometry,
-  convPhase: (dyPart: tf.Tensor4D, subFilter: tf.Tensor4D, pad: ExplicitPad) => tf.Tensor4D,
-): tf.Tensor4D {
+function phaseBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometry, convPhase: (dyPart: tf.Tensor4D, subFilter: tf.Tensor4D, pad: ExplicitPad) => tf.Tensor4D): tf.Tensor4D {
   const lenH = Math.ceil(g.inH / g.sH);
   const lenW = Math.ceil(g.inW / g.sW);
   const rows = phases(g.kH, g.sH, g.top, g.outH, lenH);
@@ -252,9 +233,7 @@ function phaseBackpropInput(
     for (const pw of cols) {
       // No tap reaches this phase (kernel smaller than stride), or only rows of
       // dy that lie entirely in the padding do (pads larger than the kernel).
-      const empty =
-        ph.taps === 0 || pw.taps === 0 || g.outH + Math.min(0, ph.before) + Math.min(0, ph.after) <= 0 ||
-        g.outW + Math.min(0, pw.before) + Math.min(0, pw.after) <= 0;
+      const empty = ph.taps === 0 || pw.taps === 0 || g.outH + Math.min(0, ph.before) + Math.min(0, ph.after) <= 0 || g.outW + Math.min(0, pw.before) + Math.min(0, pw.after) <= 0;
       if (empty) {
         parts.push(tf.zeros([g.batch, lenH, lenW, g.inC]));
         continue;
@@ -279,17 +258,7 @@ function phaseBackpropInput(
  * [N, H, W, C]. Done with a 5-D and a 3-D transpose that the wasm Transpose
  * kernel handles quickly (BatchToSpaceND's rank-6 transpose is ~100x slower).
  */
-function interleavePhases(
-  parts: tf.Tensor4D[],
-  n: number,
-  lenH: number,
-  lenW: number,
-  c: number,
-  sH: number,
-  sW: number,
-  h: number,
-  w: number,
-): tf.Tensor4D {
+function interleavePhases(parts: tf.Tensor4D[], n: number, lenH: number, lenW: number, c: number, sH: number, sW: number, h: number, w: number): tf.Tensor4D {
   const stacked = tf.reshape(tf.concat(parts, 0), [sH, sW, n * lenH, lenW, c]);
   let y: tf.Tensor = sW > 1 ? tf.transpose(stacked, [0, 2, 3, 1, 4]) : stacked; // [sH, N*lenH, lenW, sW, C]
   y = tf.reshape(y, [sH, n * lenH, lenW * sW * c]);
@@ -298,14 +267,7 @@ function interleavePhases(
   return h === lenH * sH && w === lenW * sW ? full : tf.slice(full, [0, 0, 0, 0], [n, h, w, c]);
 }
 
-export function conv2dBackpropInputNHWC(
-  inputShape: readonly number[],
-  dy: tf.Tensor4D,
-  filter: tf.Tensor4D,
-  strides: number | number[],
-  pad: PadAttr,
-  dimRoundingMode?: RoundingMode,
-): tf.Tensor4D {
+export function conv2dBackpropInputNHWC(inputShape: readonly number[], dy: tf.Tensor4D, filter: tf.Tensor4D, strides: number | number[], pad: PadAttr, dimRoundingMode?: RoundingMode): tf.Tensor4D {
   return tf.tidy(() => {
     const g = geometry(inputShape, filter.shape, dy.shape, strides, pad, dimRoundingMode, false);
     return phaseBackpropInput(dy, filter, g, (dyc, sub, convPad) => {
@@ -316,14 +278,7 @@ export function conv2dBackpropInputNHWC(
   });
 }
 
-export function depthwiseBackpropInputNHWC(
-  inputShape: readonly number[],
-  dy: tf.Tensor4D,
-  filter: tf.Tensor4D,
-  strides: number | number[],
-  pad: PadAttr,
-  dimRoundingMode?: RoundingMode,
-): tf.Tensor4D {
+export function depthwiseBackpropInputNHWC(inputShape: readonly number[], dy: tf.Tensor4D, filter: tf.Tensor4D, strides: number | number[], pad: PadAttr, dimRoundingMode?: RoundingMode): tf.Tensor4D {
   return tf.tidy(() => {
     const g = geometry(inputShape, filter.shape, dy.shape, strides, pad, dimRoundingMode, true);
     const mult = filter.shape[3];
@@ -346,14 +301,7 @@ export function depthwiseBackpropInputNHWC(
  * input [1, H, W, N*Ci], kernel dy as [OH, OW, N*Ci, mult], dilation = stride,
  * output [1, kH, kW, N*Ci*mult] summed over n.
  */
-export function depthwiseBackpropFilterNHWC(
-  x: tf.Tensor4D,
-  dy: tf.Tensor4D,
-  filterShape: readonly number[],
-  strides: number | number[],
-  pad: PadAttr,
-  dimRoundingMode?: RoundingMode,
-): tf.Tensor4D {
+export function depthwiseBackpropFilterNHWC(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: readonly number[], strides: number | number[], pad: PadAttr, dimRoundingMode?: RoundingMode): tf.Tensor4D {
   return tf.tidy(() => {
     const g = geometry(x.shape, filterShape, dy.shape, strides, pad, dimRoundingMode, true);
     const mult = filterShape[3];
@@ -381,7 +329,10 @@ export function depthwiseBackpropFilterNHWC(
  */
 function blockReduction(shape: readonly number[], axis: number | number[] | undefined): [number, number, number] | null {
   if (shape.length < 2 || axis == null) return null;
-  const axes = tf.util.parseAxisParam(axis, shape as number[]).slice().sort((p, q) => p - q);
+  const axes = tf.util
+    .parseAxisParam(axis, shape as number[])
+    .slice()
+    .sort((p, q) => p - q);
   if (axes.length === 0) return null;
   const first = axes[0];
   const last = axes[axes.length - 1];
@@ -397,13 +348,7 @@ function blockReduction(shape: readonly number[], axis: number | number[] | unde
  * pooling reads the data once and accumulates in blocks (measured relative
  * error vs. float64 below the stock kernel's).
  */
-function reduceBlock(
-  x: tf.Tensor,
-  view: [number, number, number],
-  axes: number[],
-  keepDims: boolean,
-  mean: boolean,
-): tf.Tensor | null {
+function reduceBlock(x: tf.Tensor, view: [number, number, number], axes: number[], keepDims: boolean, mean: boolean): tf.Tensor | null {
   const [a, r, c] = view;
   const pooled = tf.tidy(() => tf.avgPool(tf.reshape(x, [a, r, 1, c]) as tf.Tensor4D, [r, 1], 1, 'valid'));
   if (clampedNaN(pooled)) {
@@ -412,9 +357,7 @@ function reduceBlock(
   }
   return tf.tidy(() => {
     const y = mean ? pooled : tf.mul(pooled, tf.scalar(r));
-    const outShape = keepDims
-      ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d))
-      : x.shape.filter((_, i) => !axes.includes(i));
+    const outShape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
     const out = tf.reshape(y, outShape);
     pooled.dispose();
     return out;
@@ -442,7 +385,7 @@ function clampedNaN(t: tf.Tensor): boolean {
   }
   for (let i = 0; i < vals.length; i++) {
     const v = vals[i];
-    if (v === -Infinity || v !== v) return true;
+    if (v === -Infinity || Number.isNaN(v)) return true;
   }
   return false;
 }
@@ -495,17 +438,12 @@ const MIN_PER_CHANNEL_ELEMENTS = 1 << 14;
 
 function perChannel(a: tf.Tensor, b: tf.Tensor): PerChannel | null {
   if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
-  for (const [big, small, bigFirst] of [[a, b, true], [b, a, false]] as const) {
+  for (const [big, small, bigFirst] of [
+    [a, b, true],
+    [b, a, false],
+  ] as const) {
     const c = big.shape[big.rank - 1];
-    if (
-      big.rank >= 2 &&
-      c > 1 &&
-      small.rank >= 1 &&
-      small.rank <= big.rank &&
-      small.size === c &&
-      small.shape[small.rank - 1] === c &&
-      big.size >= MIN_PER_CHANNEL_ELEMENTS
-    ) {
+    if (big.rank >= 2 && c > 1 && small.rank >= 1 && small.rank <= big.rank && small.size === c && small.shape[small.rank - 1] === c && big.size >= MIN_PER_CHANNEL_ELEMENTS) {
       return { big, small, bigFirst };
     }
   }
@@ -522,10 +460,7 @@ function channelAffine(big: tf.Tensor, w: tf.Tensor, bias: tf.Tensor | null): tf
     const c = big.shape[big.rank - 1];
     const x4 = tf.reshape(big, [1, big.size / c, 1, c]) as tf.Tensor4D;
     const filter = tf.reshape(w, [1, 1, c, 1]) as tf.Tensor4D;
-    const out =
-      bias == null
-        ? tf.depthwiseConv2d(x4, filter, 1, 'valid')
-        : tf.fused.depthwiseConv2d({ x: x4, filter, strides: 1, pad: 'valid', bias: rank1Copy(bias) });
+    const out = bias == null ? tf.depthwiseConv2d(x4, filter, 1, 'valid') : tf.fused.depthwiseConv2d({ x: x4, filter, strides: 1, pad: 'valid', bias: rank1Copy(bias) });
     return tf.reshape(out, big.shape);
   });
   if (clampedNaN(y)) {
@@ -577,14 +512,7 @@ function binaryKernel(op: 'mul' | 'add' | 'sub'): Impl {
  * as two 1x1 depthwise convolutions with bias (x*1 + (-mean), then d*a +
  * offset); the stock kernel takes ~15x longer. Returns null to fall back.
  */
-function batchNormImpl(
-  x: tf.Tensor,
-  mean: tf.Tensor,
-  variance: tf.Tensor,
-  offset: tf.Tensor | undefined,
-  scale: tf.Tensor | undefined,
-  eps: number,
-): tf.Tensor | null {
+function batchNormImpl(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, offset: tf.Tensor | undefined, scale: tf.Tensor | undefined, eps: number): tf.Tensor | null {
   const c = x.shape[x.rank - 1];
   const perCh = (t: tf.Tensor | undefined) => t == null || (t.size === c && t.shape[t.rank - 1] === c);
   if (x.dtype !== 'float32' || x.rank < 2 || c < 2 || x.size < MIN_PER_CHANNEL_ELEMENTS) return null;
@@ -746,8 +674,8 @@ export function registerWasmTrainingKernels(names: readonly string[] = WASM_TRAI
       // The stock wasm kernels bind their C functions in setupFunc, which the
       // engine runs when the backend starts; keep it so that fallbacks work
       // when we are registered before tf.setBackend('wasm').
-      setupFunc: original?.setupFunc,
-      disposeFunc: original?.disposeFunc,
+      ...(original?.setupFunc && { setupFunc: original.setupFunc }),
+      ...(original?.disposeFunc && { disposeFunc: original.disposeFunc }),
     });
   }
   registered = true;

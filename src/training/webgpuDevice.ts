@@ -21,7 +21,10 @@ export interface AdapterSummary {
   readonly api: string;
 }
 
-export type AdapterAttempt = { ok: true; adapter: GPUAdapter; gpu: GPU; summary: AdapterSummary } | { ok: false; why: string };
+/** Dawn's adapters carry `info` (WebGPU since 2024); the WebGPU types TF.js pins (@webgpu/types 0.1.38) predate it. */
+export type DawnAdapter = GPUAdapter & { readonly info: GPUAdapterInfo & { isFallbackAdapter?: boolean } };
+
+export type AdapterAttempt = { ok: true; adapter: DawnAdapter; gpu: GPU; summary: AdapterSummary } | { ok: false; why: string };
 
 interface Dawn {
   create(options: string[]): GPU;
@@ -106,9 +109,9 @@ export async function openAdapter(): Promise<AdapterAttempt> {
   const api = dawnApi();
   try {
     gpuInstance ??= loaded.create([`backend=${api}`]);
-    const adapter = await gpuInstance.requestAdapter({ powerPreference: 'high-performance' });
+    const adapter = (await gpuInstance.requestAdapter({ powerPreference: 'high-performance' })) as DawnAdapter | null;
     if (!adapter) return { ok: false, why: noAdapterHelp(api) };
-    const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+    const info = adapter.info;
     const summary: AdapterSummary = {
       vendor: info.vendor || 'unknown vendor',
       architecture: info.architecture || 'unknown architecture',
@@ -124,7 +127,7 @@ export async function openAdapter(): Promise<AdapterAttempt> {
 }
 
 function noAdapterHelp(api: string): string {
-  if (api === 'vulkan') return 'no Vulkan GPU was found (install your GPU\'s Vulkan driver and the Vulkan loader, e.g. `apt install libvulkan1 mesa-vulkan-drivers` or NVIDIA\'s driver)';
+  if (api === 'vulkan') return "no Vulkan GPU was found (install your GPU's Vulkan driver and the Vulkan loader, e.g. `apt install libvulkan1 mesa-vulkan-drivers` or NVIDIA's driver)";
   if (api === 'metal') return 'no Metal GPU was found';
   return 'no Direct3D 12 GPU was found (update the graphics driver)';
 }

@@ -82,7 +82,7 @@ function conv2dBackpropFilter({ inputs, backend, attrs }: { inputs: tf.NamedTens
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const filterShape = attrs.filterShape as [number, number, number, number];
   const dataFormat = tf.backend_util.convertConv2DDataFormat((attrs.dataFormat as 'NHWC' | 'NCHW') ?? 'NHWC');
-  if (dataFormat !== 'channelsLast') throw new Error('Conv2DBackpropFilter on webgpu: only NHWC (the model builder\'s layout) is supported');
+  if (dataFormat !== 'channelsLast') throw new Error("Conv2DBackpropFilter on webgpu: only NHWC (the model builder's layout) is supported");
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     filterShape,

@@ -26,12 +26,13 @@ export function batchTooLargeMessage(model: ModelNode, batchSize: number, adapte
   const fits = largestBatchForBuffers(model, adapter);
   if (batchSize <= fits) return undefined;
   const perImage = formatBytes(largestTensorBytesPerImage(model));
-  if (fits === 0) return `one image of ${model.name} makes a ${perImage} tensor, more than the largest buffer ${adapter.description} accepts (${formatBytes(adapter.maxBufferSize)}); use a smaller input or the wasm backend`;
+  if (fits === 0)
+    return `one image of ${model.name} makes a ${perImage} tensor, more than the largest buffer ${adapter.description} accepts (${formatBytes(adapter.maxBufferSize)}); use a smaller input or the wasm backend`;
   return `batch ${batchSize} does not fit on ${adapter.description}: its largest tensor would be ${formatBytes(largestTensorBytesPerImage(model) * batchSize)}, and the GPU's largest buffer is ${formatBytes(adapter.maxBufferSize)}; batch ${fits} fits (\`--batch-size ${fits}\`)`;
 }
 
 /** A GPU failure during training, as a message that says how to go on. */
-export function gpuFailureMessage(failure: WebGpuFailure, context: { batchSize: number; step: number; runDir: string; adapter?: AdapterSummary }): string {
+export function gpuFailureMessage(failure: WebGpuFailure, context: { batchSize: number; step: number; runDir: string; adapter?: AdapterSummary | undefined }): string {
   const gpu = context.adapter ? `the GPU (${context.adapter.description})` : 'the GPU';
   const resume = `resnet-studio train --resume ${JSON.stringify(context.runDir)}`;
   if (failure.kind === 'out-of-memory') {

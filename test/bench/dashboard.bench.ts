@@ -94,11 +94,17 @@ function stats(deltas: number[]): string {
 const bundleDir = await buildDashboardBundle();
 const browser = await DashboardBrowser.launch(bundleDir);
 try {
-  console.log(`dashboard bench: ${points.toLocaleString('en-US')} points × ${runs} run(s), then +${rate}/s for ${seconds} s; Chromium headless, ${process.env.DASHBOARD_CHROMIUM ?? '/usr/bin/chromium'}`);
+  console.log(
+    `dashboard bench: ${points.toLocaleString('en-US')} points × ${runs} run(s), then +${rate}/s for ${seconds} s; Chromium headless, ${process.env.DASHBOARD_CHROMIUM ?? '/usr/bin/chromium'}`,
+  );
   const page = await browser.open({ theme: 'dark', viewport: { width: 1400, height: 1100 } });
   await page.page.evaluate(PAGE_HELPERS);
   const runDirs = Array.from({ length: runs }, (_, i) => `/bench/runs/2026-01-01-00-00-0${i}-resnet56`);
-  await page.send({ type: 'runs', runsFolder: '/bench/runs', runs: runDirs.map((runDir) => ({ runDir, name: runDir.split('/').pop(), model: 'resnet56', dataset: 'cifar10', status: 'running', step: 0, resumable: false })) });
+  await page.send({
+    type: 'runs',
+    runsFolder: '/bench/runs',
+    runs: runDirs.map((runDir) => ({ runDir, name: runDir.split('/').pop(), model: 'resnet56', dataset: 'cifar10', status: 'running', step: 0, resumable: false })),
+  });
   await page.send({ type: 'session', state: 'running', runDir: runDirs[0] });
   for (const runDir of runDirs.slice(1)) await page.page.locator(`li[data-run-dir="${runDir}"] vscode-checkbox`).click();
   await page.frame();
@@ -148,8 +154,12 @@ try {
     },
     [runDirs, points] as const,
   )) as FirstRender;
-  console.log(`first render of ${points.toLocaleString('en-US')} points × ${runs}: drawn ${first.drawn.toFixed(1)} ms after postMessage (goal < 50 ms), on screen at the next frame, ${first.shown.toFixed(1)} ms`);
-  console.log(`  in parts (same data again, warmer): checking + folding the message ${first.receive.toFixed(1)} ms, building + drawing the three charts ${first.render.toFixed(1)} ms; the rest of the first is the structured clone, dispatch, and a colder JIT`);
+  console.log(
+    `first render of ${points.toLocaleString('en-US')} points × ${runs}: drawn ${first.drawn.toFixed(1)} ms after postMessage (goal < 50 ms), on screen at the next frame, ${first.shown.toFixed(1)} ms`,
+  );
+  console.log(
+    `  in parts (same data again, warmer): checking + folding the message ${first.receive.toFixed(1)} ms, building + drawing the three charts ${first.render.toFixed(1)} ms; the rest of the first is the structured clone, dispatch, and a colder JIT`,
+  );
   console.log(`  loss chart: ${first.points.toLocaleString('en-US')} steps, drawn from ${first.drawnPoints[0]?.toLocaleString('en-US')} points per series (min/max per pixel column)`);
 
   // 2. Frame times: a quiet page first, then while appending.
@@ -181,9 +191,13 @@ try {
     },
     [runDirs[0], points, rate, seconds] as const,
   )) as { deltas: number[]; renders: number[]; appended: number };
-  console.log(`appending ${rate}/s for ${seconds} s (${appending.appended.toLocaleString('en-US')} points, ${(points + appending.appended).toLocaleString('en-US')} at the end): ${stats(appending.deltas)}`);
+  console.log(
+    `appending ${rate}/s for ${seconds} s (${appending.appended.toLocaleString('en-US')} points, ${(points + appending.appended).toLocaleString('en-US')} at the end): ${stats(appending.deltas)}`,
+  );
   const sortedRenders = [...appending.renders].sort((a, b) => a - b);
-  console.log(`  dashboard render per redraw: ${appending.renders.length} redraws, median ${(sortedRenders[Math.floor(sortedRenders.length / 2)] ?? NaN).toFixed(1)} ms, max ${(sortedRenders[sortedRenders.length - 1] ?? NaN).toFixed(1)} ms (uPlot's drawing included)`);
+  console.log(
+    `  dashboard render per redraw: ${appending.renders.length} redraws, median ${(sortedRenders[Math.floor(sortedRenders.length / 2)] ?? NaN).toFixed(1)} ms, max ${(sortedRenders[sortedRenders.length - 1] ?? NaN).toFixed(1)} ms (uPlot's drawing included)`,
+  );
   if (page.problems.length > 0) console.log(`page problems: ${page.problems.join('; ')}`);
 } finally {
   await browser.close();

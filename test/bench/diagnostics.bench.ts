@@ -84,7 +84,11 @@ model deep${i} = family${i}(n = 9)
 function generatedFile(): string {
   let text = '';
   for (let i = 0; text.split('\n').length < TARGET_LINES; i++) text += unit(i);
-  return text.split('\n').slice(0, TARGET_LINES).join('\n').replace(/\n[^\n]*$/, '\n');
+  return text
+    .split('\n')
+    .slice(0, TARGET_LINES)
+    .join('\n')
+    .replace(/\n[^\n]*$/, '\n');
 }
 
 function percentile(sorted: readonly number[], p: number): number {

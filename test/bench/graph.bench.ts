@@ -142,7 +142,9 @@ try {
   const sum = requestMs.map((r, i) => r + pageMs[i]);
   console.log(`\n1. ResNet-152 redraw after an edit (${edits} edits of conv5_x's width; server diagnostics delay 0):`);
   console.log(`   graph request round trip: median ${f(median(requestMs))} ms, max ${f(max(requestMs))} ms (${JSON.stringify(first.graph).length.toLocaleString('en-US')} bytes of JSON)`);
-  console.log(`   page, message to frame shown: median ${f(median(pageMs))} ms, max ${f(max(pageMs))} ms (message check: median ${f(median(checkMs))} ms; layout and DOM: median ${f(median(redrawMs))} ms)`);
+  console.log(
+    `   page, message to frame shown: median ${f(median(pageMs))} ms, max ${f(max(pageMs))} ms (message check: median ${f(median(checkMs))} ms; layout and DOM: median ${f(median(redrawMs))} ms)`,
+  );
   console.log(`   sum: median ${f(median(sum))} ms, max ${f(max(sum))} ms — goal under 100 ms`);
   console.log(`   drawn nodes before the edit that kept their place: ${kept} of ${before}`);
   await page.close();
@@ -151,7 +153,10 @@ try {
   const big = await browser.open({ viewport: { width: 1200, height: 900 } });
   await big.page.evaluate(PAGE_HELPERS);
   const message = graphMessage(readExample('cifar/resnet1202.resnet'));
-  const firstShow = (await big.page.evaluate((m) => (window as unknown as { showAndTime(m: unknown): Promise<{ shown: number; redraw: number }> }).showAndTime(m), message)) as { shown: number; redraw: number };
+  const firstShow = (await big.page.evaluate((m) => (window as unknown as { showAndTime(m: unknown): Promise<{ shown: number; redraw: number }> }).showAndTime(m), message)) as {
+    shown: number;
+    redraw: number;
+  };
   const quiet = (await big.page.evaluate(() => (window as unknown as { quietFrames(ms: number): Promise<number[]> }).quietFrames(1000))) as number[];
   type Pan = { deltas: number[]; work: number[]; drawn: number; nodes: number };
   const pan = async () => (await big.page.evaluate((ms) => (window as unknown as { panAndZoom(ms: number): Promise<Pan> }).panAndZoom(ms), seconds * 1000)) as Pan;
@@ -165,9 +170,13 @@ try {
   const panOnly = await pan();
   console.log(`\n2. ResNet-1202 (3,600+ layers), 1200×900 viewport:`);
   console.log(`   opens folded: message to frame shown ${f(firstShow.shown)} ms; quiet page: ${frameStats(quiet)}`);
-  console.log(`   folded to stages (${folded.nodes} nodes), pan + zoom every frame: ${frameStats(folded.deltas)}; our work per frame median ${f(median(folded.work))} ms, max ${f(max(folded.work))} ms`);
+  console.log(
+    `   folded to stages (${folded.nodes} nodes), pan + zoom every frame: ${frameStats(folded.deltas)}; our work per frame median ${f(median(folded.work))} ms, max ${f(max(folded.work))} ms`,
+  );
   console.log(`   unfolding conv3_x (200 blocks): ${unfoldMs} ms to the next frame`);
-  console.log(`   conv3_x unfolded (${unfolded.nodes} nodes, ${unfolded.drawn} in the DOM), pan + zoom every frame: ${frameStats(unfolded.deltas)}; our work per frame median ${f(median(unfolded.work))} ms, max ${f(max(unfolded.work))} ms`);
+  console.log(
+    `   conv3_x unfolded (${unfolded.nodes} nodes, ${unfolded.drawn} in the DOM), pan + zoom every frame: ${frameStats(unfolded.deltas)}; our work per frame median ${f(median(unfolded.work))} ms, max ${f(max(unfolded.work))} ms`,
+  );
   console.log(`   the same, pan only (no zoom): ${frameStats(panOnly.deltas)}; our work per frame median ${f(median(panOnly.work))} ms, max ${f(max(panOnly.work))} ms`);
   await big.close();
 } finally {

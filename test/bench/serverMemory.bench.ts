@@ -59,7 +59,12 @@ async function main(): Promise<void> {
     }
     const afterClose = memoryOf(pid);
     console.log(`server: ${option('--server') ?? 'src/server/main.ts (tsx)'}, Node ${process.version}`);
-    console.log(`document: ${(text.length / 1e6).toFixed(1)} MB, ${text.split('\n').length.toLocaleString('en-US')} lines; diagnostics in ${(openMs / 1000).toFixed(1)} s: ${opened.diagnostics.length} (${opened.diagnostics.slice(0, 2).map((d) => String(d.message).slice(0, 100)).join(' | ')})`);
+    console.log(
+      `document: ${(text.length / 1e6).toFixed(1)} MB, ${text.split('\n').length.toLocaleString('en-US')} lines; diagnostics in ${(openMs / 1000).toFixed(1)} s: ${opened.diagnostics.length} (${opened.diagnostics
+        .slice(0, 2)
+        .map((d) => String(d.message).slice(0, 100))
+        .join(' | ')})`,
+    );
     console.log(`resident memory: idle ${mib(idle.rss)} · after open ${mib(afterOpen.rss)} (peak ${mib(afterOpen.peak)}) · 2 s after didClose ${mib(afterClose.rss)}`);
     console.log(`server alive: ${client.alive}`);
   } finally {

@@ -32,10 +32,7 @@ import { Optimizer } from '../../src/training/optimizer';
 import { trainStep } from '../../src/training/trainer';
 import { startWebGpuBackend } from '../../src/training/webgpuBackend';
 import { describeAdapter } from '../../src/training/webgpuDevice';
-import {
-  registerWasmTrainingKernels,
-  unregisterWasmTrainingKernels,
-} from '../../src/training/wasmKernels';
+import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../../src/training/wasmKernels';
 
 // ---------------------------------------------------------------------------
 // The model: examples/cifar/resnet20.resnet, built by the project's own model builder
@@ -68,11 +65,7 @@ function registerNaiveFilterGrad(): void {
         const [, oh, ow, co] = dy.shape;
         const x5 = tf.reshape(x, [n, 1, h, w, c]);
         const dy5 = tf.reshape(dy, [n, 1, oh, ow, co]);
-        const dw = tf.engine().runKernel(
-          'Conv3DBackpropFilterV2',
-          { x: x5, dy: dy5 },
-          { strides: [1, sh, sw], pad: attrs.pad as string, filterShape: [1, fs[0], fs[1], fs[2], fs[3]] },
-        ) as tf.Tensor;
+        const dw = tf.engine().runKernel('Conv3DBackpropFilterV2', { x: x5, dy: dy5 }, { strides: [1, sh, sw], pad: attrs.pad as string, filterShape: [1, fs[0], fs[1], fs[2], fs[3]] }) as tf.Tensor;
         return tf.reshape(dw, fs);
       })) as unknown as tf.KernelFunc,
   });
@@ -276,11 +269,10 @@ const PYTHON = process.env.RESNET_PEER_PYTHON ?? '/usr/bin/python3';
 function timeTorch(batch: number, warmup: number, steps: number, threads: number) {
   const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
   if (probe.status !== 0) return null;
-  const r = spawnSync(
-    PYTHON,
-    ['-c', TORCH_SCRIPT, String(batch), String(warmup), String(steps), String(threads)],
-    { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) } },
-  );
+  const r = spawnSync(PYTHON, ['-c', TORCH_SCRIPT, String(batch), String(warmup), String(steps), String(threads)], {
+    encoding: 'utf8',
+    env: { ...process.env, OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) },
+  });
   if (r.status !== 0) {
     console.log('  PyTorch run failed:', r.stderr.trim().split('\n').slice(-3).join(' | '));
     return null;
@@ -314,10 +306,7 @@ async function main(): Promise<void> {
   const afterTimes = await timeTfjs(args.batch, args.warmup, args.steps, args.profile);
   const wasmAfter = median(afterTimes);
   const best = Math.min(...afterTimes);
-  console.log(
-    `wasm, registerWasmTrainingKernels(): ${ips(args.batch, wasmAfter)} img/s (${(wasmAfter * 1000).toFixed(0)} ms/step median; ` +
-      `fastest step ${ips(args.batch, best)} img/s)`,
-  );
+  console.log(`wasm, registerWasmTrainingKernels(): ${ips(args.batch, wasmAfter)} img/s (${(wasmAfter * 1000).toFixed(0)} ms/step median; ` + `fastest step ${ips(args.batch, best)} img/s)`);
   if (wasmBefore != null) console.log(`  speed-up over stock wasm: ${(wasmBefore / wasmAfter).toFixed(1)}x`);
   if (!args.skip.has('forward')) {
     const fwd = await timeForward(args.batch, 3);

@@ -46,14 +46,31 @@ test('check: an unreadable file exits 2 and says which and why', () => {
 test('stats --json has the documented shape and the reference figures', () => {
   const r = cli('stats', 'examples/torchvision/resnet50.resnet', '--json', '--batch', '32');
   assert.equal(r.code, 0);
-  const doc = JSON.parse(r.stdout) as { models: { name: string; input: number[]; totals: Record<string, number>; stages: { name: string; outputShape: number[] }[]; layers: { path: string; kind: string; outputShape: number[]; params: number; macs: number; line: number }[] }[] };
+  const doc = JSON.parse(r.stdout) as {
+    models: {
+      name: string;
+      input: number[];
+      totals: Record<string, number>;
+      stages: { name: string; outputShape: number[] }[];
+      layers: { path: string; kind: string; outputShape: number[]; params: number; macs: number; line: number }[];
+    }[];
+  };
   const m = doc.models[0];
   assert.equal(m.name, 'resnet50');
   assert.deepEqual(m.input, [224, 224, 3]);
   assert.deepEqual(Object.keys(m.totals).sort(), ['activationBytes', 'compute', 'macs', 'memory', 'nonTrainable', 'params']);
-  assert.equal(m.totals.params, m.layers.reduce((a, l) => a + l.params, 0));
-  assert.equal(m.totals.macs, m.layers.reduce((a, l) => a + l.macs, 0));
-  assert.deepEqual(m.stages.map((s) => s.outputShape[0]), [56, 56, 28, 14, 7, 1]);
+  assert.equal(
+    m.totals.params,
+    m.layers.reduce((a, l) => a + l.params, 0),
+  );
+  assert.equal(
+    m.totals.macs,
+    m.layers.reduce((a, l) => a + l.macs, 0),
+  );
+  assert.deepEqual(
+    m.stages.map((s) => s.outputShape[0]),
+    [56, 56, 28, 14, 7, 1],
+  );
   assert.deepEqual(Object.keys(m.layers[0]).sort(), ['kind', 'line', 'macs', 'outputShape', 'params', 'path']);
   assert.equal(m.layers[0].line, 7);
 });
@@ -88,9 +105,15 @@ test('train --json: one message per line, the last a finished message with the t
   const out = mkdtempSync(join(tmpdir(), 'resnet-cli-runs-'));
   const r = cli('train', 'examples/mnist/resnet8.resnet', '--dataset', 'synthetic', '--max-steps', '3', '--batch-size', '16', '--backend', 'wasm', '--out', out, '--json');
   assert.equal(r.code, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; testAccuracy?: number; step?: number });
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; testAccuracy?: number; step?: number });
   assert.equal(lines[0].type, 'started');
-  assert.deepEqual(lines.filter((l) => l.type === 'batch').map((l) => l.step), [1, 2, 3]);
+  assert.deepEqual(
+    lines.filter((l) => l.type === 'batch').map((l) => l.step),
+    [1, 2, 3],
+  );
   const last = lines[lines.length - 1];
   assert.equal(last.type, 'finished');
   assert.equal(typeof last.testAccuracy, 'number');
@@ -141,7 +164,9 @@ test('lsp --stdio answers initialize as a language server; without --stdio it sa
   assert.match(bare.stderr, /resnet-studio lsp --stdio/);
 });
 
-test('train: a recipe that names `engine pytorch` trains with PyTorch; --engine overrides it', { skip: spawnSync('/usr/bin/python3', ['-c', 'import torch']).status === 0 ? false : 'no PyTorch at /usr/bin/python3 (install python3-torch)' }, () => {
+test('train: a recipe that names `engine pytorch` trains with PyTorch; --engine overrides it', {
+  skip: spawnSync('/usr/bin/python3', ['-c', 'import torch']).status === 0 ? false : 'no PyTorch at /usr/bin/python3 (install python3-torch)',
+}, () => {
   const file = join(dir, 'pt.resnet');
   writeFileSync(file, readFileSync('examples/mnist/resnet8.resnet', 'utf8').replace('epochs 3', 'epochs 3\n    engine pytorch'));
   const out = mkdtempSync(join(tmpdir(), 'resnet-cli-runs-'));

@@ -21,7 +21,7 @@ interface Totals {
   readonly memory: Record<string, number>;
 }
 
-test('stats --json: totals.memory adds up for the recipe\'s optimizer, totals.compute follows --convention', () => {
+test("stats --json: totals.memory adds up for the recipe's optimizer, totals.compute follows --convention", () => {
   const r = cli('stats', 'examples/cifar/resnet20.resnet', '--json', '--batch', '8', '--convention', 'ptflops');
   assert.equal(r.code, 0, r.stderr);
   const totals = (JSON.parse(r.stdout) as { models: { totals: Totals }[] }).models[0].totals;

@@ -54,7 +54,11 @@ function assertConsistent(d: DiffJson, oldFile: string, newFile: string) {
   assert.deepEqual(d.new.totals, statsTotals(newFile));
   for (const key of ['params', 'macs', 'activationBytes'] as const) {
     assert.equal(d.delta[key], d.new.totals[key] - d.old.totals[key], key);
-    assert.equal(d.stages.reduce((a, s) => a + s.delta[key], 0), d.delta[key], `stages sum to the total ${key}`);
+    assert.equal(
+      d.stages.reduce((a, s) => a + s.delta[key], 0),
+      d.delta[key],
+      `stages sum to the total ${key}`,
+    );
   }
 }
 
@@ -67,16 +71,31 @@ test('diff --json: paper v1 vs torchvision v1.5 ResNet-50: only strides move, MA
   assertConsistent(d, oldFile, newFile);
   assert.equal(d.delta.macs, 231_211_008);
   assert.equal(d.delta.params, 0);
-  assert.ok(d.changes.every((c) => c.change === 'changed'), 'nothing added or removed');
+  assert.ok(
+    d.changes.every((c) => c.change === 'changed'),
+    'nothing added or removed',
+  );
   // Every layer whose description changed is a convolution whose stride moved: the same text
   // once the `/2` is taken out.
   const described = d.changes.filter((c) => c.old!.kind !== c.new!.kind);
-  assert.deepEqual(described.map((c) => c.path), ['conv3_x.0.conv1', 'conv3_x.0.conv2', 'conv4_x.0.conv1', 'conv4_x.0.conv2', 'conv5_x.0.conv1', 'conv5_x.0.conv2']);
+  assert.deepEqual(
+    described.map((c) => c.path),
+    ['conv3_x.0.conv1', 'conv3_x.0.conv2', 'conv4_x.0.conv1', 'conv4_x.0.conv2', 'conv5_x.0.conv1', 'conv5_x.0.conv2'],
+  );
   for (const c of described) assert.equal(c.old!.kind.replace('/2', ''), c.new!.kind.replace('/2', ''), c.path);
   // The first 1×1 no longer halves the size, so its output (and the BN and ReLU after it) grows.
   const conv1 = d.changes.find((c) => c.path === 'conv3_x.0.conv1')!;
-  assert.deepEqual([conv1.old!.outputShape, conv1.new!.outputShape], [[28, 28, 128], [56, 56, 128]]);
-  assert.deepEqual(d.stages.filter((s) => s.delta.macs !== 0).map((s) => s.name), ['conv3_x', 'conv4_x', 'conv5_x']);
+  assert.deepEqual(
+    [conv1.old!.outputShape, conv1.new!.outputShape],
+    [
+      [28, 28, 128],
+      [56, 56, 128],
+    ],
+  );
+  assert.deepEqual(
+    d.stages.filter((s) => s.delta.macs !== 0).map((s) => s.name),
+    ['conv3_x', 'conv4_x', 'conv5_x'],
+  );
 });
 
 test('diff: the text form shows the totals, the stages that moved and each change', () => {
@@ -98,7 +117,10 @@ test('diff: ResNet-18 vs ResNet-34 adds whole blocks; 34 vs 18 removes them, in 
   assert.ok(up.changes.every((c) => c.change === 'added'));
   assert.ok(up.delta.params > 0 && up.delta.macs > 0);
   const down = diffJson(b, a);
-  assert.deepEqual(down.changes.map((c) => [c.path, c.change]), added.map((p) => [p, 'removed']));
+  assert.deepEqual(
+    down.changes.map((c) => [c.path, c.change]),
+    added.map((p) => [p, 'removed']),
+  );
   assert.equal(down.delta.macs, -up.delta.macs);
 });
 
@@ -112,7 +134,10 @@ test('diff: plain vs residual: the same layers, shortcuts added', () => {
   assert.ok(blocks.every((c) => c.old!.kind === 'basic, no shortcut'));
   assert.deepEqual(new Set(blocks.map((c) => c.new!.kind)), new Set(['basic, identity shortcut', 'basic, projection shortcut']));
   // Option B: a projection where the shape changes (3 stages), identity elsewhere.
-  assert.deepEqual(d.changes.filter((c) => c.change === 'added' && c.path.endsWith('shortcut.conv1')).map((c) => c.path), ['conv3_x.0.shortcut.conv1', 'conv4_x.0.shortcut.conv1', 'conv5_x.0.shortcut.conv1']);
+  assert.deepEqual(
+    d.changes.filter((c) => c.change === 'added' && c.path.endsWith('shortcut.conv1')).map((c) => c.path),
+    ['conv3_x.0.shortcut.conv1', 'conv4_x.0.shortcut.conv1', 'conv5_x.0.shortcut.conv1'],
+  );
 });
 
 test('diff: option A vs B (CIFAR ResNet-20): projections replace zero-padding, with their params', () => {
@@ -122,11 +147,18 @@ test('diff: option A vs B (CIFAR ResNet-20): projections replace zero-padding, w
   assertConsistent(d, a, b);
   assert.deepEqual([d.old.name, d.new.name], ['resnet20', 'resnet20_b']);
   const added = d.changes.filter((c) => c.change === 'added');
-  assert.equal(d.delta.params, added.reduce((s, c) => s + c.new!.params, 0), 'the new params are exactly the projections');
-  assert.deepEqual(d.changes.filter((c) => c.change === 'changed').map((c) => [c.path, c.old!.kind, c.new!.kind]), [
-    ['conv3_x.0', 'basic, zero-padding shortcut (A)', 'basic, projection shortcut'],
-    ['conv4_x.0', 'basic, zero-padding shortcut (A)', 'basic, projection shortcut'],
-  ]);
+  assert.equal(
+    d.delta.params,
+    added.reduce((s, c) => s + c.new!.params, 0),
+    'the new params are exactly the projections',
+  );
+  assert.deepEqual(
+    d.changes.filter((c) => c.change === 'changed').map((c) => [c.path, c.old!.kind, c.new!.kind]),
+    [
+      ['conv3_x.0', 'basic, zero-padding shortcut (A)', 'basic, projection shortcut'],
+      ['conv4_x.0', 'basic, zero-padding shortcut (A)', 'basic, projection shortcut'],
+    ],
+  );
 });
 
 test('diff: two models of one file with --old-model/--new-model; several models need a choice', () => {
@@ -160,7 +192,8 @@ test('diff: REV:PATH reads the file as git holds it, in a repository the test ma
     assert.equal(r.status, 0, r.stderr);
   };
   git('init', '-q');
-  const model = (blocks: number) => `model net {\n  input 32x32x3, classes 10\n  shortcut A\n  conv1 conv 3x3, 16, bn, relu\n  s1 basic(16) x ${blocks}\n  s2 basic(32) x 2, stride 2\n  head avgpool, fc 10\n}\n`;
+  const model = (blocks: number) =>
+    `model net {\n  input 32x32x3, classes 10\n  shortcut A\n  conv1 conv 3x3, 16, bn, relu\n  s1 basic(16) x ${blocks}\n  s2 basic(32) x 2, stride 2\n  head avgpool, fc 10\n}\n`;
   writeFileSync(join(repo, 'net.resnet'), model(2));
   git('add', 'net.resnet');
   git('commit', '-q', '-m', 'two blocks');
@@ -171,7 +204,13 @@ test('diff: REV:PATH reads the file as git holds it, in a repository the test ma
   const r = cli(['diff', 'HEAD~1:net.resnet', 'net.resnet', '--json'], repo);
   assert.equal(r.code, 0, r.stderr);
   const d = JSON.parse(r.stdout) as DiffJson;
-  assert.deepEqual(d.changes.map((c) => [c.path, c.change]), [['s1.2', 'added'], ['s1.3', 'added']]);
+  assert.deepEqual(
+    d.changes.map((c) => [c.path, c.change]),
+    [
+      ['s1.2', 'added'],
+      ['s1.3', 'added'],
+    ],
+  );
   const text = cli(['diff', 'HEAD~1:net.resnet', 'HEAD:net.resnet'], repo);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /^net \(HEAD~1:net\.resnet\) → net \(HEAD:net\.resnet\)$/m);

@@ -121,7 +121,10 @@ test('on a terminal the bar is redrawn in place with a carriage return, and the 
     assert.ok(screen.endsWith('\n'));
     assert.match(lines[0] ?? '', /^CIFAR-10 is ready in /);
   } finally {
-    for (const [key, value] of [['RESNET_STUDIO_CIFAR10_URL', saved.url], ['RESNET_STUDIO_CIFAR10_MD5', saved.md5]] as const) {
+    for (const [key, value] of [
+      ['RESNET_STUDIO_CIFAR10_URL', saved.url],
+      ['RESNET_STUDIO_CIFAR10_MD5', saved.md5],
+    ] as const) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
     }

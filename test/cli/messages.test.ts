@@ -60,7 +60,10 @@ test('stats on a file with errors: exit 1, and the JSON says it is partial', () 
   const doc = JSON.parse(r.stdout) as { complete: boolean; errors: number; models: { name: string }[] };
   assert.equal(doc.complete, false);
   assert.equal(doc.errors, 1);
-  assert.deepEqual(doc.models.map((m) => m.name), ['good']);
+  assert.deepEqual(
+    doc.models.map((m) => m.name),
+    ['good'],
+  );
   assert.match(r.stderr, /unknown block `nope`/);
   const clean = JSON.parse(cli('stats', 'examples/cifar/resnet20.resnet', '--json').stdout) as { complete: boolean; errors: number };
   assert.deepEqual([clean.complete, clean.errors], [true, 0]);
@@ -89,7 +92,10 @@ test('a UTF-16 file is named by its encoding, with or without its byte-order mar
   writeFileSync(withMark, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(source, 'utf16le')]));
   const noMark = join(dir, 'utf16-nobom.resnet');
   writeFileSync(noMark, Buffer.from(source, 'utf16le'));
-  for (const [file, message] of [[withMark, /encoded as UTF-16 little-endian \(it starts with FF FE\); save it as UTF-8/], [noMark, /looks encoded as UTF-16 little-endian/]] as const) {
+  for (const [file, message] of [
+    [withMark, /encoded as UTF-16 little-endian \(it starts with FF FE\); save it as UTF-8/],
+    [noMark, /looks encoded as UTF-16 little-endian/],
+  ] as const) {
     const r = cli('check', file);
     assert.equal(r.code, 2);
     assert.match(r.stderr, message);
@@ -106,7 +112,7 @@ test('control characters from a file are escaped before they reach the terminal'
   assert.match(r.stdout, /\\u001b/);
 });
 
-test('numbers on the command line: negative and hexadecimal values get the option\'s own message', () => {
+test("numbers on the command line: negative and hexadecimal values get the option's own message", () => {
   for (const [args, message] of [
     [['--epochs', '-1'], /--epochs takes a whole number of at least 1, not "-1"/],
     [['--epochs', '0x10'], /--epochs takes a whole number of at least 1, not "0x10"/],
@@ -133,7 +139,11 @@ test('train: an --out that cannot be written is named before training, with no "
 
 test('train: a worker killed by a signal is named by its signal, not "code 128"', { skip: process.platform !== 'linux' ? 'reads /proc' : false }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'resnet-cli-killed-'));
-  const child = spawn(process.execPath, ['dist/cli.cjs', 'train', 'examples/mnist/resnet8.resnet', '--dataset', 'synthetic', '--batch-size', '8', '--max-steps', '100000', '--backend', 'wasm', '--out', out, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['dist/cli.cjs', 'train', 'examples/mnist/resnet8.resnet', '--dataset', 'synthetic', '--batch-size', '8', '--max-steps', '100000', '--backend', 'wasm', '--out', out, '--json'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -28,8 +28,15 @@ test('profile --json: every layer, in order, with its MACs and positive forward 
   const model = analyze(readExample('mnist/resnet8.resnet')).models[0];
   assert.equal(doc.model, model.name);
   assert.equal(doc.batch, 2);
-  assert.deepEqual(doc.layers.map((l) => l.path), [...modelLayers(model)].map((l) => l.path), 'layers complete and in order');
-  assert.deepEqual(doc.layers.map((l) => l.macs), [...modelLayers(model)].map((l) => l.cost.macs));
+  assert.deepEqual(
+    doc.layers.map((l) => l.path),
+    [...modelLayers(model)].map((l) => l.path),
+    'layers complete and in order',
+  );
+  assert.deepEqual(
+    doc.layers.map((l) => l.macs),
+    [...modelLayers(model)].map((l) => l.cost.macs),
+  );
   for (const l of doc.layers) {
     assert.ok(l.forwardMs > 0, `${l.path} forward`);
     assert.ok(l.backwardMs > 0, `${l.path} backward`);

@@ -7,14 +7,20 @@ import { readExample } from '../helpers/examples';
 
 function only(text: string): ModelNode {
   const a = analyze(text);
-  assert.deepEqual(a.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    a.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   assert.equal(a.models.length, 1);
   return a.models[0];
 }
 
 function byName(text: string): Map<string, ModelNode> {
   const a = analyze(text);
-  assert.deepEqual(a.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    a.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   return new Map(a.models.map((m) => [m.name, m]));
 }
 
@@ -38,13 +44,19 @@ test('conv3_x of paper ResNet-50: params and MACs equal the sum of its layers co
   // Four bottlenecks of width 128 on 56×56×256 → 28×28×512, stride on the first 1×1 (v1).
   const conv = (hw: number, cin: number, cout: number, k: number) => ({ params: cin * cout * k * k, macs: hw * hw * cin * cout * k * k });
   const parts = [
-    conv(28, 256, 128, 1), conv(28, 128, 128, 3), conv(28, 128, 512, 1), conv(28, 256, 512, 1), // first block + projection
+    conv(28, 256, 128, 1),
+    conv(28, 128, 128, 3),
+    conv(28, 128, 512, 1),
+    conv(28, 256, 512, 1), // first block + projection
     ...[0, 1, 2].flatMap(() => [conv(28, 512, 128, 1), conv(28, 128, 128, 3), conv(28, 128, 512, 1)]),
   ];
   const bnParams = 2 * (128 + 128 + 512 + 512) + 3 * 2 * (128 + 128 + 512);
   const stage = only(readExample('imagenet/resnet50.resnet')).stages.find((s) => s.name === 'conv3_x');
   assert.equal(stage?.cost.params, parts.reduce((a, p) => a + p.params, 0) + bnParams);
-  assert.equal(stage?.cost.macs, parts.reduce((a, p) => a + p.macs, 0));
+  assert.equal(
+    stage?.cost.macs,
+    parts.reduce((a, p) => a + p.macs, 0),
+  );
 });
 
 test('v1 and v1.5 have the same parameters and differ in MACs only where the stride moves', () => {
@@ -52,7 +64,10 @@ test('v1 and v1.5 have the same parameters and differ in MACs only where the str
   const v15 = only(readExample('torchvision/resnet50.resnet'));
   assert.equal(v1.cost.params, v15.cost.params);
   assert.ok(v15.cost.macs > v1.cost.macs);
-  assert.deepEqual(v1.stages.map((s) => s.output), v15.stages.map((s) => s.output));
+  assert.deepEqual(
+    v1.stages.map((s) => s.output),
+    v15.stages.map((s) => s.output),
+  );
 });
 
 test('a template instantiated with n = 3, 5, 7, 9 gives the same networks as the separate files', () => {
@@ -84,7 +99,7 @@ test('option A adds nothing, B adds projections only where the shape changes, C 
   assert.equal(a.plain, false);
 });
 
-test('ResNeXt and Wide ResNet through groups and base_width match torchvision\'s published parameter counts', () => {
+test("ResNeXt and Wide ResNet through groups and base_width match torchvision's published parameter counts", () => {
   assert.equal(only(readExample('variants/resnext50-32x4d.resnet')).cost.params, 25_028_904);
   assert.equal(only(readExample('variants/wide-resnet50-2.resnet')).cost.params, 68_883_240);
 });
@@ -102,18 +117,24 @@ test('activation memory scales with the batch and counts every output in float32
   let elements = 32 * 32 * 3;
   for (const l of modelLayers(m)) elements += l.output[0] * l.output[1] * l.output[2];
   // Plus the residual sums: one per block.
-  const sums = m.stages.flatMap((s) => s.nodes).filter((n) => n.kind === 'block').reduce((a, b) => a + b.output[0] * b.output[1] * b.output[2], 0);
+  const sums = m.stages
+    .flatMap((s) => s.nodes)
+    .filter((n) => n.kind === 'block')
+    .reduce((a, b) => a + b.output[0] * b.output[1] * b.output[2], 0);
   assert.equal(activationBytes(m, 1), 4 * (elements + sums));
 });
 
 test("PyTorch's output-size formula, ceil mode off, for convs and pools with explicit padding", () => {
   const m = only('model t {\n input 15x15x3\n a conv 3x3, 8, stride 2, pad 0\n b maxpool 2x2\n c avgpool 3x3, stride 1, pad 1\n d conv 5x3, 4\n}');
-  assert.deepEqual(m.stages.map((s) => s.output), [
-    [7, 7, 8],
-    [3, 3, 8],
-    [3, 3, 8],
-    [3, 3, 4],
-  ]);
+  assert.deepEqual(
+    m.stages.map((s) => s.output),
+    [
+      [7, 7, 8],
+      [3, 3, 8],
+      [3, 3, 8],
+      [3, 3, 4],
+    ],
+  );
 });
 
 test('integer arithmetic and lets: 6n+2 depth, widths computed from parameters', () => {
@@ -122,7 +143,7 @@ test('integer arithmetic and lets: 6n+2 depth, widths computed from parameters',
   assert.equal(m.stages[0].output[2], 16);
 });
 
-test('the recipe is read, checked and completed with the paper\'s CIFAR recipe', () => {
+test("the recipe is read, checked and completed with the paper's CIFAR recipe", () => {
   const m = only(readExample('cifar/resnet110.resnet'));
   assert.deepEqual(
     { ...m.recipe, explicit: undefined },

@@ -54,7 +54,7 @@ test('the line on what the other tools print names ptflops as its README does', 
   assert.equal(lines.length, 3, 'ptflops, fvcore and thop; flops is twice the MACs shown');
 });
 
-test('flops equals what PyTorch 1.13\'s profiler counts for convolutions and linear layers of the exported model', { timeout: 300_000 }, (t) => {
+test("flops equals what PyTorch 1.13's profiler counts for convolutions and linear layers of the exported model", { timeout: 300_000 }, (t) => {
   const { python, why } = torchPython();
   if (!python) {
     t.skip(why);

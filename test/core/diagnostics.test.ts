@@ -76,7 +76,10 @@ test('wrong argument types and counts', () => {
   ];
   for (const [line, message] of cases) {
     const found = diagnose(`model m {\n  input 8x8x8\n  ${line}\n}`).filter((d) => d.code === 'argument');
-    assert.ok(found.some((d) => message.test(d.message)), `${line}: ${JSON.stringify(found.map((d) => d.message))}`);
+    assert.ok(
+      found.some((d) => message.test(d.message)),
+      `${line}: ${JSON.stringify(found.map((d) => d.message))}`,
+    );
     for (const d of found) assert.equal(d.range.startLine, 3, line);
   }
 });
@@ -113,9 +116,22 @@ test('duplicates: models, blocks, built-in names, parameters, stages, lets and s
     'model m {\n  input 8x8x3\n  input 8x8x3\n  s b(k) \n  s conv 1x1, 4\n}',
     'model m { input 8x8x3 }',
   ].join('\n');
-  const messages = diagnose(text).filter((d) => d.code === 'duplicate').map((d) => d.message);
-  for (const pattern of [/`k` is already defined/, /`basic` is a built-in block/, /parameter `w` is listed twice/, /block `b` is already defined/, /`input` is set twice/, /stage `s` is already defined/, /model `m` is already defined/]) {
-    assert.ok(messages.some((m) => pattern.test(m)), `${pattern}: ${JSON.stringify(messages)}`);
+  const messages = diagnose(text)
+    .filter((d) => d.code === 'duplicate')
+    .map((d) => d.message);
+  for (const pattern of [
+    /`k` is already defined/,
+    /`basic` is a built-in block/,
+    /parameter `w` is listed twice/,
+    /block `b` is already defined/,
+    /`input` is set twice/,
+    /stage `s` is already defined/,
+    /model `m` is already defined/,
+  ]) {
+    assert.ok(
+      messages.some((m) => pattern.test(m)),
+      `${pattern}: ${JSON.stringify(messages)}`,
+    );
   }
 });
 
@@ -134,7 +150,9 @@ test('an enormous repeat count stops with an error instead of expanding', () => 
 
 test('recipe errors: values out of range, milestones out of order, a crop that does not fit', () => {
   const text = `model m {\n${head}${tail}  train {\n    batch 0\n    decay 0.1 at 48k, 32k\n    iterations 64k\n    augment pad 0, crop 40\n  }\n}`;
-  const messages = diagnose(text).filter((d) => d.code === 'recipe').map((d) => d.message);
+  const messages = diagnose(text)
+    .filter((d) => d.code === 'recipe')
+    .map((d) => d.message);
   assert.ok(messages.some((m) => /`size` of `batch` must be/.test(m)));
   assert.ok(messages.some((m) => /milestones must increase/.test(m)));
   assert.ok(messages.some((m) => /40×40 crop does not fit/.test(m)));
@@ -167,7 +185,10 @@ test('warning: stride 2 that leaves the last row unread; not where the windows r
 test('warnings: unused lets, blocks, templates and parameters', () => {
   const text = 'let spare = 3\nblock idle(w) { conv 3x3, w }\nblock used(w, extra = 1) { conv 3x3, w }\nmodel t(n) { input 8x8x3 }\nmodel m {\n  input 8x8x3\n  s used(4)\n}';
   const unused = diagnose(text).filter((d) => d.code === 'unused');
-  assert.deepEqual(unused.map((d) => d.severity), ['warning', 'warning', 'warning', 'warning']);
+  assert.deepEqual(
+    unused.map((d) => d.severity),
+    ['warning', 'warning', 'warning', 'warning'],
+  );
   const names = unused.map((d) => text.slice(d.range.startOffset, d.range.endOffset));
   assert.deepEqual(names.sort(), ['extra', 'idle', 'spare', 't']);
 });
@@ -186,7 +207,15 @@ test('the odd-size warning follows the geometry: it fires exactly where a real r
     for (let r = p; r < p + size; r++) if (!read[r]) return true;
     return false;
   };
-  for (const [k, s, p] of [[7, 2, 3], [3, 2, 1], [3, 2, 0], [1, 2, 0], [2, 2, 0], [3, 3, 1], [5, 4, 2]] as const) {
+  for (const [k, s, p] of [
+    [7, 2, 3],
+    [3, 2, 1],
+    [3, 2, 0],
+    [1, 2, 0],
+    [2, 2, 0],
+    [3, 3, 1],
+    [5, 4, 2],
+  ] as const) {
     for (const size of [7, 8, 9, 15, 16, 56, 57, 224, 227]) {
       if (Math.floor((size + 2 * p - k) / s) + 1 < 1) continue;
       const text = `model m {\n  input ${size}x${size}x3\n  a conv ${k}x${k}, 8, stride ${s}, pad ${p}\n}`;

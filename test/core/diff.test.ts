@@ -37,7 +37,13 @@ test('a block deep in a stage that changes width shows the block and its layers,
   const newModel = analyze(wider).models[0];
   const d = diffModels(oldModel, newModel, 128);
   assert.ok(d.changes.some((c) => c.path === 'conv4_x.2.conv2' && c.new!.outputShape[2] === 96 && c.old!.outputShape[2] === 64));
-  assert.ok(d.changes.some((c) => c.path === 'head.fc1' && c.change === 'changed'), 'the fc layer has more inputs');
+  assert.ok(
+    d.changes.some((c) => c.path === 'head.fc1' && c.change === 'changed'),
+    'the fc layer has more inputs',
+  );
   assert.equal(d.delta.params, newModel.cost.params - oldModel.cost.params);
-  assert.deepEqual(d.stages.filter((s) => s.delta.params !== 0).map((s) => s.name), ['conv4_x', 'head']);
+  assert.deepEqual(
+    d.stages.filter((s) => s.delta.params !== 0).map((s) => s.name),
+    ['conv4_x', 'head'],
+  );
 });

@@ -39,7 +39,10 @@ const errors = (text: string) => analyze(text).diagnostics.filter((d) => d.sever
 
 test('a grid expands to the product of its value lists, each variant a checked model with its parameters', () => {
   const a = analyze(`${TEMPLATES}\nexperiment sweep {\n  grid plain(n = 1, 2, w = 8, 16)\n  grid residual(n = 1, 2)\n  models small\n}\n`);
-  assert.deepEqual(a.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    a.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   const e = a.experiments[0];
   assert.equal(e.ok, true);
   assert.deepEqual(
@@ -64,24 +67,33 @@ test('a grid expands to the product of its value lists, each variant a checked m
   assert.equal(e.variants.find((v) => v.id === 'residual_n2')?.model?.plain, false);
   assert.deepEqual(variant.params, { n: 2, w: 16 });
   // The variants are not models of the file: the code lenses and `stats` list only what was written.
-  assert.deepEqual(a.models.map((m) => m.name), ['small']);
+  assert.deepEqual(
+    a.models.map((m) => m.name),
+    ['small'],
+  );
 });
 
 test("the experiment's train { … } overrides each variant's recipe; a new length moves the milestones with it", () => {
   const a = analyze(`${TEMPLATES}\nexperiment short {\n  grid plain(n = 1)\n  models small\n  seeds 1, 2, 3\n  train {\n    iterations 200\n    batch 8\n  }\n}\n`);
-  assert.deepEqual(a.diagnostics.filter((d) => d.severity !== 'info'), []);
+  assert.deepEqual(
+    a.diagnostics.filter((d) => d.severity !== 'info'),
+    [],
+  );
   const [plain, small] = a.experiments[0].variants.map((v) => v.model);
   assert.ok(plain && small);
   assert.equal(plain.recipe.duration, 200);
   assert.equal(plain.recipe.batchSize, 8);
   assert.deepEqual(plain.recipe.milestones, [100, 150]);
-  assert.equal(plain.recipe.momentum, 0.9, 'what the override does not say stays the model\'s');
+  assert.equal(plain.recipe.momentum, 0.9, "what the override does not say stays the model's");
   assert.equal(small.recipe.duration, 200);
   assert.equal(a.models[0].recipe.duration, 64_000, 'the model itself keeps its own recipe');
   assert.deepEqual(a.experiments[0].seeds, [1, 2, 3]);
   const plan = experimentPlan(a, 'x.resnet', 'text');
   assert.ok(plan.ok);
-  assert.deepEqual(plan.plan.runs.map((r) => r.key), ['plain_n1@seed1', 'plain_n1@seed2', 'plain_n1@seed3', 'small@seed1', 'small@seed2', 'small@seed3']);
+  assert.deepEqual(
+    plan.plan.runs.map((r) => r.key),
+    ['plain_n1@seed1', 'plain_n1@seed2', 'plain_n1@seed3', 'small@seed1', 'small@seed2', 'small@seed3'],
+  );
 });
 
 test('a shape error in one variant is an error on the experiment that names the variant; the others are still expanded', () => {
@@ -92,10 +104,20 @@ test('a shape error in one variant is an error on the experiment that names the 
   assert.equal(errs.length, 1, JSON.stringify(errs));
   assert.match(errs[0].message, /^variant net\(k = 9\): /);
   assert.equal(errs[0].range.startLine, 7, 'on the grid line');
-  assert.ok(errs[0].related?.some((r) => r.range.startLine === 3), 'with the layer in the template as related information');
+  assert.ok(
+    errs[0].related?.some((r) => r.range.startLine === 3),
+    'with the layer in the template as related information',
+  );
   const e = a.experiments[0];
   assert.equal(e.ok, false);
-  assert.deepEqual(e.variants.map((v) => [v.id, v.model !== undefined]), [['net_k3', true], ['net_k9', false], ['net_k5', true]]);
+  assert.deepEqual(
+    e.variants.map((v) => [v.id, v.model !== undefined]),
+    [
+      ['net_k3', true],
+      ['net_k9', false],
+      ['net_k5', true],
+    ],
+  );
   const plan = experimentPlan(a, 'x.resnet', text);
   assert.equal(plan.ok, false);
 });
@@ -158,13 +180,25 @@ test("the experiment's cost: MACs × steps × batch summed over variants and see
 
 test('the experiment examples analyze without errors: Fig. 6 as eight CIFAR variants and four MNIST ones', () => {
   const cifar = analyze(readExample('experiments/fig6-cifar.resnet'));
-  assert.deepEqual(cifar.diagnostics.filter((d) => d.severity === 'error'), []);
-  assert.deepEqual(cifar.experiments[0].variants.map((v) => v.model?.depth), [20, 32, 44, 56, 20, 32, 44, 56]);
-  assert.deepEqual(cifar.experiments[0].variants.map((v) => v.model?.plain), [true, true, true, true, false, false, false, false]);
+  assert.deepEqual(
+    cifar.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
+  assert.deepEqual(
+    cifar.experiments[0].variants.map((v) => v.model?.depth),
+    [20, 32, 44, 56, 20, 32, 44, 56],
+  );
+  assert.deepEqual(
+    cifar.experiments[0].variants.map((v) => v.model?.plain),
+    [true, true, true, true, false, false, false, false],
+  );
   // Paper Table 6: ResNet-20 0.27M, -56 0.85M parameters.
   assert.equal(cifar.experiments[0].variants[4].model?.cost.params, 269_722);
   assert.equal(cifar.experiments[0].variants[7].model?.cost.params, 853_018);
   const mnist = analyze(readExample('experiments/fig6-mnist.resnet'));
-  assert.deepEqual(mnist.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    mnist.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   assert.equal(mnist.experiments[0].variants.length, 4);
 });

@@ -39,7 +39,10 @@ for (const row of rows) {
     assert.ok(match, `no example mapped for ${row.architecture}`);
     const file = row.architecture.replace(match[0], match[1]).replace(/ .*$/, '');
     const analysis = analyze(readExample(file.replace(/^(.*?\.resnet).*/, '$1')));
-    assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(
+      analysis.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
     assert.equal(analysis.models.length, 1);
     const model = analysis.models[0];
     assert.equal(`${model.input[0]}×${model.input[1]}`, row.input);

@@ -9,8 +9,47 @@ import { analyze } from '../../src/core/analysis/analyze';
 import { exampleFiles, readExample } from '../helpers/examples';
 
 const examples = exampleFiles().map(readExample);
-const fragments = ['model', 'block', 'let', 'train', 'add', 'conv', 'bn', 'relu', 'maxpool', 'avgpool', 'fc', 'basic', 'bottleneck',
-  '{', '}', '(', ')', ',', '\n', ' x ', '×', '3x3', '224x224x3', '=', '+', '*', '/', '-', 'stride', 'shortcut', 'A', '//', '/*', '*/', '32k', '1e-4', ':', ';', 'n'];
+const fragments = [
+  'model',
+  'block',
+  'let',
+  'train',
+  'add',
+  'conv',
+  'bn',
+  'relu',
+  'maxpool',
+  'avgpool',
+  'fc',
+  'basic',
+  'bottleneck',
+  '{',
+  '}',
+  '(',
+  ')',
+  ',',
+  '\n',
+  ' x ',
+  '×',
+  '3x3',
+  '224x224x3',
+  '=',
+  '+',
+  '*',
+  '/',
+  '-',
+  'stride',
+  'shortcut',
+  'A',
+  '//',
+  '/*',
+  '*/',
+  '32k',
+  '1e-4',
+  ':',
+  ';',
+  'n',
+];
 
 function checkWellBehaved(text: string): void {
   const result = analyze(text);
@@ -25,7 +64,7 @@ test('random text never throws', { timeout: 120_000 }, () => {
   fc.assert(fc.property(fc.string({ maxLength: 400 }), checkWellBehaved), { numRuns: 300 });
 });
 
-test('random sequences of the language\'s own words never throw', { timeout: 120_000 }, () => {
+test("random sequences of the language's own words never throw", { timeout: 120_000 }, () => {
   fc.assert(
     fc.property(fc.array(fc.constantFrom(...fragments), { maxLength: 120 }), (words) => checkWellBehaved(words.join(' '))),
     { numRuns: 400 },
@@ -34,18 +73,14 @@ test('random sequences of the language\'s own words never throw', { timeout: 120
 
 test('examples with random deletions, insertions and swaps never throw', { timeout: 120_000 }, () => {
   fc.assert(
-    fc.property(
-      fc.nat({ max: examples.length - 1 }),
-      fc.array(fc.tuple(fc.nat(), fc.nat({ max: 12 }), fc.constantFrom(...fragments, '')), { minLength: 1, maxLength: 6 }),
-      (index, edits) => {
-        let text = examples[index];
-        for (const [at, length, insert] of edits) {
-          const start = at % (text.length + 1);
-          text = text.slice(0, start) + insert + text.slice(start + length);
-        }
-        checkWellBehaved(text);
-      },
-    ),
+    fc.property(fc.nat({ max: examples.length - 1 }), fc.array(fc.tuple(fc.nat(), fc.nat({ max: 12 }), fc.constantFrom(...fragments, '')), { minLength: 1, maxLength: 6 }), (index, edits) => {
+      let text = examples[index];
+      for (const [at, length, insert] of edits) {
+        const start = at % (text.length + 1);
+        text = text.slice(0, start) + insert + text.slice(start + length);
+      }
+      checkWellBehaved(text);
+    }),
     { numRuns: 300 },
   );
 });

@@ -24,13 +24,34 @@ test('keywords need a word boundary; versions and suffixed numbers are one token
 
 test('comments are set aside, and only newlines that end a statement remain', () => {
   const text = 'a 1, // c\n  2\n\n\n( 3\n)\nb /* x\n y */ 4';
-  assert.deepEqual(kinds(text), ['Identifier:a', 'NumberLiteral:1', 'Comma:,', 'NumberLiteral:2', 'Newline:\\n', 'LParen:(', 'NumberLiteral:3', 'RParen:)', 'Newline:\\n', 'Identifier:b', 'NumberLiteral:4']);
+  assert.deepEqual(kinds(text), [
+    'Identifier:a',
+    'NumberLiteral:1',
+    'Comma:,',
+    'NumberLiteral:2',
+    'Newline:\\n',
+    'LParen:(',
+    'NumberLiteral:3',
+    'RParen:)',
+    'Newline:\\n',
+    'Identifier:b',
+    'NumberLiteral:4',
+  ]);
   assert.equal(resnetLexer.tokenize(text).groups.comments?.length, 2);
 });
 
 test('a stray character is an error with its position, and lexing goes on', () => {
   const result = resnetLexer.tokenize('a $ b\n@c');
   assert.equal(result.errors.length, 2);
-  assert.deepEqual(result.errors.map((e) => [e.line, e.column]), [[1, 3], [2, 1]]);
-  assert.deepEqual(result.tokens.map((t) => t.image).filter((i) => i.trim()), ['a', 'b', 'c']);
+  assert.deepEqual(
+    result.errors.map((e) => [e.line, e.column]),
+    [
+      [1, 3],
+      [2, 1],
+    ],
+  );
+  assert.deepEqual(
+    result.tokens.map((t) => t.image).filter((i) => i.trim()),
+    ['a', 'b', 'c'],
+  );
 });

@@ -30,7 +30,10 @@ test('fifty instances of a huge template (1.2 KB): each refused before its block
   const a = analyze(text);
   assert.ok(performance.now() - started < 60_000, `${performance.now() - started} ms`);
   assert.deepEqual(a.models, []);
-  assert.deepEqual(a.diagnostics.map((d) => d.message), ['this model expands to more than 250,000 layers; reduce a repeat count']);
+  assert.deepEqual(
+    a.diagnostics.map((d) => d.message),
+    ['this model expands to more than 250,000 layers; reduce a repeat count'],
+  );
 });
 
 test('the layers of all the models of a file are bounded: models past the bound are refused before they expand', () => {
@@ -39,18 +42,33 @@ test('the layers of all the models of a file are bounded: models past the bound 
   const text = `model t(n) {\n  input 8x8x3\n  s basic(4) x n\n}\n${instances}\n`;
   const a = analyze(text, { limits });
   // Each instance spends 540 of the budget (5 layers and the block itself, 90 times): four fit in 2,500.
-  assert.deepEqual(a.models.map((m) => m.name), ['m0', 'm1', 'm2', 'm3']);
-  assert.deepEqual(a.diagnostics.map((d) => d.message), ['the models of this file expand to more than 2,500 layers in all; reduce a repeat count or split the file']);
+  assert.deepEqual(
+    a.models.map((m) => m.name),
+    ['m0', 'm1', 'm2', 'm3'],
+  );
+  assert.deepEqual(
+    a.diagnostics.map((d) => d.message),
+    ['the models of this file expand to more than 2,500 layers in all; reduce a repeat count or split the file'],
+  );
   // A file whose budget is spent to the last layer refuses the next model at its name, unexpanded.
   const exact = analyze('model a {\n  input 8x8x3\n  s conv 3x3, 8\n}\nmodel b {\n  input 8x8x3\n  s conv 3x3, 8\n}', { limits: { layersPerModel: 1, layersPerFile: 1, milliseconds: 60_000 } });
-  assert.deepEqual(exact.models.map((m) => m.name), ['a']);
+  assert.deepEqual(
+    exact.models.map((m) => m.name),
+    ['a'],
+  );
   assert.equal(exact.diagnostics[0].message, 'not analyzed: the models above already expand to 1 layers, the most one file may have; split the file');
 });
 
 test('the time of a file is bounded: past it, models are refused with a message that says so', () => {
   const a = analyze('model a {\n  input 8x8x3\n  s conv 3x3, 8\n}\nmodel b {\n  input 8x8x3\n  s conv 3x3, 8\n}', { limits: { layersPerModel: 1000, layersPerFile: 1000, milliseconds: 0 } });
   assert.deepEqual(a.models, []);
-  assert.deepEqual(a.diagnostics.map((d) => d.message), ['not analyzed: this file took over 0 s to analyze and was stopped here; reduce repeat counts or split the file', 'not analyzed: this file took over 0 s to analyze and was stopped here; reduce repeat counts or split the file']);
+  assert.deepEqual(
+    a.diagnostics.map((d) => d.message),
+    [
+      'not analyzed: this file took over 0 s to analyze and was stopped here; reduce repeat counts or split the file',
+      'not analyzed: this file took over 0 s to analyze and was stopped here; reduce repeat counts or split the file',
+    ],
+  );
 });
 
 test('a repeat count beyond what is left is refused before the first block is built', () => {
@@ -75,7 +93,10 @@ test('counts past 2^53 are refused, never printed rounded: one huge layer, and a
   // Each layer has 2^52 parameters (exact); the model has more than 2^53.
   const sum = analyze('model m {\n  input 1x1x1048576\n  a conv 1x1, 4294967296\n  b conv 1x1, 1048576\n}');
   assert.deepEqual(sum.models, []);
-  assert.ok(sum.diagnostics.some((d) => d.code === 'too-large' && /model `m` has about 9\.0\de\+15 parameters, past 2\^53/.test(d.message)), JSON.stringify(sum.diagnostics));
+  assert.ok(
+    sum.diagnostics.some((d) => d.code === 'too-large' && /model `m` has about 9\.0\de\+15 parameters, past 2\^53/.test(d.message)),
+    JSON.stringify(sum.diagnostics),
+  );
 });
 
 test('a chain of 5,000 blocks: the depth is named, not "simplify the deepest expression", and no false "never used"', () => {
@@ -89,9 +110,15 @@ test('a chain of 5,000 blocks: the depth is named, not "simplify the deepest exp
 
 test('`stride -1` is stride minus one as a value, refused by name; `w - 1` stays an expression', () => {
   const conv = analyze('model m {\n  input 8x8x3\n  s conv 3x3, 8, stride -1\n}');
-  assert.deepEqual(conv.diagnostics.map((d) => d.message), ['`stride` of `conv` must be at least 1, not -1']);
+  assert.deepEqual(
+    conv.diagnostics.map((d) => d.message),
+    ['`stride` of `conv` must be at least 1, not -1'],
+  );
   const stage = analyze('model m {\n  input 8x8x3\n  s basic(8) x 2, stride -1\n}');
-  assert.deepEqual(stage.diagnostics.map((d) => d.message), ['stride must be at least 1, not -1']);
+  assert.deepEqual(
+    stage.diagnostics.map((d) => d.message),
+    ['stride must be at least 1, not -1'],
+  );
   const expr = analyze('let w = 9\nmodel m {\n  input 8x8x3\n  s conv 3x3, w - 1\n}');
   assert.deepEqual(expr.diagnostics, []);
   assert.equal(expr.models[0].output[2], 8);
@@ -107,7 +134,11 @@ test('`x` is a name wherever a name is expected, and "times" between operands', 
   ];
   for (const [text, params] of cases) {
     const a = analyze(text);
-    assert.deepEqual(a.diagnostics.filter((d) => d.severity === 'error'), [], text);
+    assert.deepEqual(
+      a.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+      text,
+    );
     assert.equal(a.models[a.models.length - 1].cost.params, params, text);
   }
 });
@@ -134,7 +165,10 @@ test('a trailing comma at the end of a stage line is named, and the next line st
   assert.equal(text.slice(a.diagnostics[0].range.startOffset, a.diagnostics[0].range.endOffset), ',');
   assert.equal(a.diagnostics[0].range.startLine, 3);
   assert.match(a.diagnostics[0].message, /this comma ends the line/);
-  assert.deepEqual(a.models[0].stages.map((s) => s.name), ['conv1', 'head']);
+  assert.deepEqual(
+    a.models[0].stages.map((s) => s.name),
+    ['conv1', 'head'],
+  );
   // An indented next line continues the statement, as before.
   assert.deepEqual(analyze('model m {\n  input 32x32x3, classes 10\n  conv1 conv 3x3, 8,\n        bn, relu\n  head avgpool, fc 10\n}').diagnostics, []);
 });

@@ -22,7 +22,10 @@ test('a model, its settings and its stage lines, with exact ranges', () => {
   assert.equal((input as Setting).args[0].value?.parts.length, 3);
   assert.equal((input as Setting).args[1].name?.text, 'classes');
   assert.equal((conv1 as Line).label?.text, 'conv1');
-  assert.deepEqual((conv1 as Line).items.map((i) => (i.kind === 'layer' ? i.op : i.kind)), ['conv', 'bn', 'relu']);
+  assert.deepEqual(
+    (conv1 as Line).items.map((i) => (i.kind === 'layer' ? i.op : i.kind)),
+    ['conv', 'bn', 'relu'],
+  );
   assert.equal((cont as Line).label, undefined);
   const call = (s2 as Line).items[0];
   assert.equal(call.kind, 'call');
@@ -51,9 +54,15 @@ block b(w, stride = 1) {
 }`;
   const { file, diagnostics } = parse(text);
   assert.deepEqual(diagnostics, []);
-  assert.deepEqual(file.items.map((i) => i.kind), ['let', 'model', 'model', 'block']);
+  assert.deepEqual(
+    file.items.map((i) => i.kind),
+    ['let', 'model', 'model', 'block'],
+  );
   const family = file.items[1] as ModelDecl;
-  assert.deepEqual(family.params?.map((p) => p.name.text), ['n', 'width']);
+  assert.deepEqual(
+    family.params?.map((p) => p.name.text),
+    ['n', 'width'],
+  );
   const instance = file.items[2] as ModelDecl;
   assert.equal(instance.instanceOf?.template.text, 'family');
   const block = file.items[3];
@@ -85,7 +94,10 @@ test('recovery: every syntax error in the file is reported in one pass, and late
     assert.equal(d.severity, 'error');
     assert.ok(d.range.endOffset > d.range.startOffset || d.range.startOffset === text.length, 'a range covers text');
   }
-  assert.deepEqual(file.items.map((i) => (i.kind === 'model' ? i.name.text : '?')), ['a', 'b', 'c']);
+  assert.deepEqual(
+    file.items.map((i) => (i.kind === 'model' ? i.name.text : '?')),
+    ['a', 'b', 'c'],
+  );
 });
 
 test('an unterminated model at end of file is an error at the end, not a crash', () => {

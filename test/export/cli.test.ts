@@ -45,7 +45,10 @@ test('export --model picks one model; stages, blocks and layers cite their lines
   const r = exportCommand('examples/imagenet/resnet50.resnet', { model: 'resnet50', format: 'pytorch' });
   assert.equal(r.code, 0);
   const text = r.stdout.join('\n');
-  assert.match(text, /# conv3_x bottleneck\(128\) x 4, stride 2 {2}\(resnet50\.resnet:10\)\n {8}self\.conv3_x = nn\.Sequential\(\n {12}bottleneck\(256, 128, 512, stride=2, shortcut=projection\(256, 512, stride=2\)\), {2}# resnet50\.resnet:10/);
+  assert.match(
+    text,
+    /# conv3_x bottleneck\(128\) x 4, stride 2 {2}\(resnet50\.resnet:10\)\n {8}self\.conv3_x = nn\.Sequential\(\n {12}bottleneck\(256, 128, 512, stride=2, shortcut=projection\(256, 512, stride=2\)\), {2}# resnet50\.resnet:10/,
+  );
   assert.match(text, /\("conv1", nn\.Conv2d\(3, 64, 7, stride=2, padding=3, bias=False\)\), {2}# resnet50\.resnet:7/);
   assert.match(text, /\("maxpool1", nn\.MaxPool2d\(3, stride=2, padding=1\)\), {2}# resnet50\.resnet:8/);
   // Paper v1: the stride is on the first 1×1 of the bottleneck.

@@ -97,7 +97,16 @@ test('Python reads every hostile string back exactly from a string literal and a
   cases.forEach((text, i) => {
     assert.equal(asJson(result.values[i]), asJson(text), `string literal ${i}`);
     // A docstring is wrapped at spaces: it reads back with its runs of spaces as single spaces or line breaks.
-    assert.equal(asJson(result.docs[i].replace(/\n {4}/g, ' ')), asJson(text.split(/ +/).filter((w, j, all) => w !== '' || j === 0 || j === all.length - 1).join(' ')), `docstring ${i}`);
+    assert.equal(
+      asJson(result.docs[i].replace(/\n {4}/g, ' ')),
+      asJson(
+        text
+          .split(/ +/)
+          .filter((w, j, all) => w !== '' || j === 0 || j === all.length - 1)
+          .join(' '),
+      ),
+      `docstring ${i}`,
+    );
   });
 });
 
@@ -153,7 +162,12 @@ function importAudited(dir: string, modules: readonly string[]): Record<string, 
 
 test('a file named to close the docstring exports a module that, imported by Python, runs nothing', { skip: noTorch, timeout: 120_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'resnet-hostile-'));
-  const names = ['x""";__import__("os").system("touch PWNED");"""y.resnet', "x''';__import__('os').system('touch PWNED');'''y.resnet", 'x\n__import__("os").system("touch PWNED")\ny.resnet', 'x\r__import__("os").system("touch PWNED")#\u2028.resnet'];
+  const names = [
+    'x""";__import__("os").system("touch PWNED");"""y.resnet',
+    "x''';__import__('os').system('touch PWNED');'''y.resnet",
+    'x\n__import__("os").system("touch PWNED")\ny.resnet',
+    'x\r__import__("os").system("touch PWNED")#\u2028.resnet',
+  ];
   const modules = names.map((name, i) => {
     const source = join(dir, name);
     writeFileSync(source, readFileSync(join(examplesDir, 'mnist/resnet8.resnet')));
@@ -168,7 +182,10 @@ test('a file named to close the docstring exports a module that, imported by Pyt
     assert.deepEqual(report[path].events, [], `${path} did more than define classes`);
     assert.deepEqual(report[path].models, ['resnet8']);
   }
-  assert.deepEqual(readdirSync(dir).filter((f) => f === 'PWNED'), []);
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f === 'PWNED'),
+    [],
+  );
   assert.equal(existsSync(join(import.meta.dirname, 'PWNED')), false);
   // The header still names the file, escaped, on one line.
   assert.match(readFileSync(modules[2], 'utf8'), /^# PyTorch version of resnet8 from x\\n__import__\(\\"os\\"\)/);
@@ -205,7 +222,9 @@ test('no exported module does anything on import but define its classes (every e
   const fixtures = join(import.meta.dirname, 'fixtures');
   const sources = [
     ...exampleFiles().map((f) => ({ label: f, text: readFileSync(join(examplesDir, f), 'utf8') })),
-    ...readdirSync(fixtures).filter((f) => f.endsWith('.resnet')).map((f) => ({ label: `fixtures/${f}`, text: readFileSync(join(fixtures, f), 'utf8') })),
+    ...readdirSync(fixtures)
+      .filter((f) => f.endsWith('.resnet'))
+      .map((f) => ({ label: `fixtures/${f}`, text: readFileSync(join(fixtures, f), 'utf8') })),
     { label: 'x"""\n\u2028\0.resnet', text: NAMES },
   ];
   const modules = sources.map(({ label, text }, i) => {

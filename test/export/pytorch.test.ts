@@ -63,7 +63,7 @@ function hasNestedBlocks(nodes: readonly NetworkNode[]): boolean {
   return nodes.some((n) => n.kind === 'block' && [...n.branch, ...n.after, ...(n.shortcut?.kind === 'layers' ? n.shortcut.layers : [])].some((m) => m.kind === 'block'));
 }
 
-test('every exported model has the analyzer\'s parameters, MACs and stage shapes, measured by PyTorch', { timeout: 900_000 }, async (t) => {
+test("every exported model has the analyzer's parameters, MACs and stage shapes, measured by PyTorch", { timeout: 900_000 }, async (t) => {
   const python = torchPython();
   if (!python) {
     t.skip('no Python with torch');
@@ -75,7 +75,11 @@ test('every exported model has the analyzer\'s parameters, MACs and stage shapes
   sources().forEach((source, index) => {
     const text = readFileSync(source.path, 'utf8');
     const analysis = analyze(text);
-    assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error'), [], `${source.label} has errors`);
+    assert.deepEqual(
+      analysis.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+      `${source.label} has errors`,
+    );
     const module = exportPyTorchModule(analysis.models, source.path, { sourceText: text });
     const path = join(dir, `m${index}.py`);
     writeFileSync(path, module.text);

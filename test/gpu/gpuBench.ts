@@ -84,11 +84,15 @@ async function main(): Promise<void> {
   let started: StartedMessage | undefined;
   let failed: string | undefined;
   let log = '';
-  const worker = launchWorker({ type: 'start', request: request as TrainRequest }, (m: TrainingMessage) => {
-    if (m.type === 'started') started = m;
-    if (m.type === 'batch') arrivals.push({ step: (m as BatchMessage).step, epoch: m.epoch, at: performance.now(), loss: m.loss });
-    if (m.type === 'failed') failed = m.message;
-  }, { entry: { path: arg('worker'), execArgv: [] }, onLog: (line) => (log += line) });
+  const worker = launchWorker(
+    { type: 'start', request: request as TrainRequest },
+    (m: TrainingMessage) => {
+      if (m.type === 'started') started = m;
+      if (m.type === 'batch') arrivals.push({ step: (m as BatchMessage).step, epoch: m.epoch, at: performance.now(), loss: m.loss });
+      if (m.type === 'failed') failed = m.message;
+    },
+    { entry: { path: arg('worker'), execArgv: [] }, onLog: (line) => (log += line) },
+  );
   const code = await worker.exited;
   const peak = memory.stop();
   const deltas: number[] = [];

@@ -118,27 +118,29 @@ export async function serve(routes: Record<string, Route>): Promise<TestServer> 
 }
 
 /** Answers like a real file server: the whole file, or the asked range with 206. */
-export const serveFile = (data: Buffer): Route => (req, res) => {
-  const match = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
-  if (!match) {
-    res.writeHead(200, { 'content-length': data.length, 'content-type': 'application/gzip', 'accept-ranges': 'bytes' }).end(data);
-    return;
-  }
-  const start = Number(match[1]);
-  if (start >= data.length) {
-    res.writeHead(416, { 'content-range': `bytes */${data.length}` }).end();
-    return;
-  }
-  res
-    .writeHead(206, { 'content-length': data.length - start, 'content-range': `bytes ${start}-${data.length - 1}/${data.length}`, 'content-type': 'application/gzip' })
-    .end(data.subarray(start));
-};
+export const serveFile =
+  (data: Buffer): Route =>
+  (req, res) => {
+    const match = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    if (!match) {
+      res.writeHead(200, { 'content-length': data.length, 'content-type': 'application/gzip', 'accept-ranges': 'bytes' }).end(data);
+      return;
+    }
+    const start = Number(match[1]);
+    if (start >= data.length) {
+      res.writeHead(416, { 'content-range': `bytes */${data.length}` }).end();
+      return;
+    }
+    res.writeHead(206, { 'content-length': data.length - start, 'content-range': `bytes ${start}-${data.length - 1}/${data.length}`, 'content-type': 'application/gzip' }).end(data.subarray(start));
+  };
 
 /** Sends the headers for the whole file and the first `cut` bytes, then drops the connection. */
-export const serveCut = (data: Buffer, cut: number): Route => (_req, res) => {
-  res.writeHead(200, { 'content-length': data.length, 'content-type': 'application/gzip' });
-  res.write(data.subarray(0, cut), () => setTimeout(() => res.socket?.destroy(), 50));
-};
+export const serveCut =
+  (data: Buffer, cut: number): Route =>
+  (_req, res) => {
+    res.writeHead(200, { 'content-length': data.length, 'content-type': 'application/gzip' });
+    res.write(data.subarray(0, cut), () => setTimeout(() => res.socket?.destroy(), 50));
+  };
 
 export function tempDir(prefix: string): { dir: string; fresh: () => string; remove: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));

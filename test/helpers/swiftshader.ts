@@ -13,7 +13,7 @@ export function swiftShaderEnv(): { env: Record<string, string> } | { skip: stri
   if (process.platform !== 'linux') return { skip: 'SwiftShader through chromium is only set up on Linux' };
   const found = PLACES.find((p) => existsSync(p.icd) && existsSync(p.loader));
   if (!found) {
-    const why = 'SwiftShader not found (install Debian\'s chromium: `apt-get install chromium`; it brings /usr/lib/chromium/vk_swiftshader_icd.json)';
+    const why = "SwiftShader not found (install Debian's chromium: `apt-get install chromium`; it brings /usr/lib/chromium/vk_swiftshader_icd.json)";
     if (process.env.CI) throw new Error(`${why}; CI must run the webgpu tests`);
     return { skip: why };
   }

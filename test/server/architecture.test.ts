@@ -31,7 +31,10 @@ test('architectureGraph: the model under the cursor, stage by stage, valid for t
   // What the server sends is what the page accepts.
   assert.ok(parseToArchitecture({ type: 'graph', uri, fileName: 'family.resnet', graph: r.graph, models: r.models }));
   const items = r.graph.stages.flatMap((s) => [...graphItems(s.items)]);
-  assert.equal(items.filter((i) => i.kind === 'layer').reduce((a, i) => a + i.cost.params, 0), r.graph.totals.params);
+  assert.equal(
+    items.filter((i) => i.kind === 'layer').reduce((a, i) => a + i.cost.params, 0),
+    r.graph.totals.params,
+  );
 });
 
 test('architectureGraph: a shortcut that cannot add is an error on the block where the shape changes', async () => {
@@ -42,7 +45,10 @@ test('architectureGraph: a shortcut that cannot add is an error on the block whe
   if (r.kind !== 'graph') return;
   const blocks = r.graph.stages.flatMap((s) => [...graphItems(s.items)]).filter((i): i is GraphBlock => i.kind === 'block');
   const withError = blocks.filter((b) => b.error);
-  assert.deepEqual(withError.map((b) => b.id), ['conv3_x.0']);
+  assert.deepEqual(
+    withError.map((b) => b.id),
+    ['conv3_x.0'],
+  );
   assert.match(withError[0].error!, /shortcut adds 56×56×64 to 28×28×128/);
   const missing = await client.connection.sendRequest(ArchitectureGraphRequest, { uri, model: 'nope' });
   assert.equal(missing.kind, 'missing');
@@ -56,9 +62,18 @@ test('architectureCompare: v1 against v1.5 marks the strided layers changed, MAC
   if (r.kind !== 'diff') return;
   assert.equal(r.diff.delta.macs, 231_211_008);
   assert.ok(parseToArchitecture({ type: 'diff', uri, fileName: 'tv50.resnet', graph: r.graph, diff: r.diff, oldLabel: r.oldLabel, newLabel: r.newLabel }));
-  const changed = r.graph.stages.flatMap((s) => [...graphItems(s.items)]).filter((i) => i.status === 'changed').map((i) => i.id);
-  assert.deepEqual(changed, r.diff.changes.map((c) => c.path));
-  assert.deepEqual(r.graph.stages.filter((s) => s.status === 'changed').map((s) => s.id), ['conv3_x', 'conv4_x', 'conv5_x']);
+  const changed = r.graph.stages
+    .flatMap((s) => [...graphItems(s.items)])
+    .filter((i) => i.status === 'changed')
+    .map((i) => i.id);
+  assert.deepEqual(
+    changed,
+    r.diff.changes.map((c) => c.path),
+  );
+  assert.deepEqual(
+    r.graph.stages.filter((s) => s.status === 'changed').map((s) => s.id),
+    ['conv3_x', 'conv4_x', 'conv5_x'],
+  );
 });
 
 test('architectureCompare: removed blocks come back into the graph, marked removed', async () => {
@@ -68,7 +83,15 @@ test('architectureCompare: removed blocks come back into the graph, marked remov
   assert.equal(r.kind, 'diff');
   if (r.kind !== 'diff') return;
   const conv3 = r.graph.stages.find((s) => s.id === 'conv3_x')!;
-  assert.deepEqual(conv3.items.map((i) => [i.id, i.status ?? 'same']), [['conv3_x.0', 'same'], ['conv3_x.1', 'same'], ['conv3_x.2', 'removed'], ['conv3_x.3', 'removed']]);
+  assert.deepEqual(
+    conv3.items.map((i) => [i.id, i.status ?? 'same']),
+    [
+      ['conv3_x.0', 'same'],
+      ['conv3_x.1', 'same'],
+      ['conv3_x.2', 'removed'],
+      ['conv3_x.3', 'removed'],
+    ],
+  );
   const inside = [...graphItems([conv3.items[2]])];
   assert.ok(inside.length > 1 && inside.every((i) => i.status === 'removed'), 'a removed block is removed inside too');
   const wrong = await client.connection.sendRequest(ArchitectureCompareRequest, { uri, against: { text: readExample('imagenet/resnet34.resnet'), label: 'resnet34.resnet', model: 'nope' } });

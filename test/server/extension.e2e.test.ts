@@ -82,7 +82,6 @@ function packageRealExtension(): string {
   return vsix;
 }
 
-
 describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, () => {
   let work = '';
   let extensionsDir = '';
@@ -128,7 +127,10 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
       const lenses = await readCodeLenses(page, { waitFor: /Train/ });
       assert.deepEqual(lenses[0]?.items, ['25.56M params · 3.86G MACs', 'Train', 'Summary', 'Graph']);
       const hints = await readInlayHints(page, { waitFor: /28×28×512/ });
-      assert.ok(hints.some((h) => h.line === 10 && h.text === '→ 28×28×512'), JSON.stringify(hints));
+      assert.ok(
+        hints.some((h) => h.line === 10 && h.text === '→ 28×28×512'),
+        JSON.stringify(hints),
+      );
       const hover = await hoverAt(page, 10, 'conv3_x', { waitFor: /1,219,584/ });
       assert.match(hover, /56×56×256 → 28×28×512/);
       // Activation is measured by the extension itself and logged to its output channel.
@@ -169,7 +171,10 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
       await openFileFromExplorer(page, 'tiny.resnet');
       await readCodeLenses(page, { waitFor: /Train/, timeoutMs: 60_000 });
       // Click 1: the code lens. The recipe names its data set, so nothing more is asked...
-      await page.locator('.contentWidgets .codelens-decoration a', { hasText: /^Train$/ }).first().click();
+      await page
+        .locator('.contentWidgets .codelens-decoration a', { hasText: /^Train$/ })
+        .first()
+        .click();
       // ...but the recipe is shown before anything starts. Click 2: Start.
       const dialog = page.locator('.monaco-dialog-box');
       await dialog.waitFor({ timeout: 20_000 });
@@ -185,13 +190,16 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
     });
   });
 
-  it('creates a file from one of the paper\'s models', async (t) => {
+  it("creates a file from one of the paper's models", async (t) => {
     const { cs, page } = session();
     await withFailureReport(t, page, cs, 'template', async () => {
       // The command opens a second quick pick at once, so the palette does not close in between.
       await runCommand(page, 'ResNet: New File from Template', 5_000).catch(() => undefined);
       const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row .label-name');
-      await rows.filter({ hasText: /^ResNet-110$/ }).first().waitFor({ timeout: 15_000 });
+      await rows
+        .filter({ hasText: /^ResNet-110$/ })
+        .first()
+        .waitFor({ timeout: 15_000 });
       await page.keyboard.type('ResNet-110');
       await page.keyboard.press('Enter');
       const lenses = await readCodeLenses(page, { waitFor: /1\.73M params/, timeoutMs: 30_000 });

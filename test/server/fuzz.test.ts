@@ -29,8 +29,49 @@ before(async () => (client = await LspTestClient.start({ initializationOptions: 
 after(async () => client.stop());
 
 const examples = exampleFiles().map(readExample);
-const fragments = ['model', 'block', 'let', 'train {', 'add', 'conv 3x3, 8', 'bn', 'relu', 'fc', 'basic(', 'bottleneck(64) x 3', '{', '}', '(', ')', ',', '\n', ' x ', 'x', '×',
-  '=', '-', '-1', '*', '/', '//', '/*', '*/', '99999999999', '1e308', ':', ';', '@', '\u0000', '\u001b[31m', '\ud800', '"', '\\', 'é', '\r\n', '    '];
+const fragments = [
+  'model',
+  'block',
+  'let',
+  'train {',
+  'add',
+  'conv 3x3, 8',
+  'bn',
+  'relu',
+  'fc',
+  'basic(',
+  'bottleneck(64) x 3',
+  '{',
+  '}',
+  '(',
+  ')',
+  ',',
+  '\n',
+  ' x ',
+  'x',
+  '×',
+  '=',
+  '-',
+  '-1',
+  '*',
+  '/',
+  '//',
+  '/*',
+  '*/',
+  '99999999999',
+  '1e308',
+  ':',
+  ';',
+  '@',
+  '\u0000',
+  '\u001b[31m',
+  '\ud800',
+  '"',
+  '\\',
+  'é',
+  '\r\n',
+  '    ',
+];
 
 function positionAt(text: string, offset: number): { line: number; character: number } {
   const before = text.slice(0, offset);

@@ -10,7 +10,10 @@ import { exampleFiles, readExample } from '../helpers/examples';
 
 function onlyModel(text: string): ModelNode {
   const analysis = analyze(text);
-  assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    analysis.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   assert.equal(analysis.models.length, 1);
   return analysis.models[0];
 }
@@ -28,7 +31,7 @@ for (const paper of paperModels) {
   });
 }
 
-test('the paper\'s figures as printed', () => {
+test("the paper's figures as printed", () => {
   const byName = new Map(paperModels.map((p) => [`${p.dataset}:${p.name}`, p]));
   assert.deepEqual(
     ['ResNet-18', 'ResNet-34', 'ResNet-50', 'ResNet-101', 'ResNet-152'].map((n) => byName.get(`imagenet:${n}`)?.table1Gflops),

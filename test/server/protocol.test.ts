@@ -21,7 +21,15 @@ import {
   type Location,
   type MarkupContent,
 } from 'vscode-languageserver-protocol/node';
-import { ModelSummaryRequest, ModelTotalsRequest, PaperTemplatesRequest, TrainableModelsRequest, TrainableModelsResultSchema, checkResult, type ModelCommandArgs } from '../../src/protocol/languageServer';
+import {
+  ModelSummaryRequest,
+  ModelTotalsRequest,
+  PaperTemplatesRequest,
+  TrainableModelsRequest,
+  TrainableModelsResultSchema,
+  checkResult,
+  type ModelCommandArgs,
+} from '../../src/protocol/languageServer';
 import { readExample } from '../helpers/examples';
 import { LspTestClient, applyEdits, positionOf } from './lspClient';
 import { BROKEN_SHORTCUT_MODEL } from '../helpers/models';
@@ -121,11 +129,14 @@ test('rapid edits are analyzed once, after they pause', async () => {
     await client.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: i + 2 }, contentChanges: [{ text }] });
   }
   await last;
-  const versions = client.published.slice(before).filter((p) => p.uri === uri).map((p) => p.version);
+  const versions = client.published
+    .slice(before)
+    .filter((p) => p.uri === uri)
+    .map((p) => p.version);
   assert.deepEqual(versions, [4]);
 });
 
-test('hover on a model shows totals in the paper\'s units beside the paper\'s own figure', async () => {
+test("hover on a model shows totals in the paper's units beside the paper's own figure", async () => {
   const uri = 'file:///test/hover50.resnet';
   await client.open(uri, resnet50);
   const text = markdown(await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: positionOf(resnet50, 'resnet50 {', 2) }));
@@ -248,7 +259,7 @@ async function quickFixes(uri: string, diagnostic: Diagnostic): Promise<CodeActi
   return actions.filter((a): a is CodeAction => 'edit' in a);
 }
 
-test('the shortcut quick fixes set the model\'s option, and the edit removes the error', async () => {
+test("the shortcut quick fixes set the model's option, and the edit removes the error", async () => {
   const uri = 'file:///test/fix-shortcut.resnet';
   const { diagnostics } = await client.open(uri, identityWithStride);
   const mismatch = diagnostics.find((d) => d.code === 'shortcut-mismatch') as Diagnostic;
@@ -450,7 +461,10 @@ test('trainable models: what Train Model shows, from the server, for the text th
   assert.equal(atSecond.kind, 'models');
   if (atSecond.kind !== 'models') return;
   assert.equal(atSecond.atCursor, 'resnet20_c');
-  assert.deepEqual(atSecond.models.map((m) => m.name), ['resnet20_own', 'resnet20_c']);
+  assert.deepEqual(
+    atSecond.models.map((m) => m.name),
+    ['resnet20_own', 'resnet20_c'],
+  );
   const own = atSecond.models[0];
   assert.deepEqual([own.params, own.input, own.classes, own.plain], [269_722, [32, 32, 3], 10, false]);
   assert.match(own.recipe[0], /^Batch: /);
@@ -466,8 +480,14 @@ test('trainable models: what Train Model shows, from the server, for the text th
 
 test('custom requests with a field of the wrong type are refused with an error naming the field', async () => {
   const uri = 'file:///test/custom.resnet';
-  await assert.rejects(client.connection.sendRequest(ModelTotalsRequest, { uri: 7 } as never), (e: Error & { code?: number }) => e.code === -32602 && e.message === 'resnet/modelTotals: field "uri": Invalid type: Expected string but received 7');
-  await assert.rejects(client.connection.sendRequest(ModelSummaryRequest, { uri, position: { line: '1', character: 0 } } as never), /^Error: resnet\/modelSummary: field "position\.line": Invalid type: Expected number but received "1"$/);
+  await assert.rejects(
+    client.connection.sendRequest(ModelTotalsRequest, { uri: 7 } as never),
+    (e: Error & { code?: number }) => e.code === -32602 && e.message === 'resnet/modelTotals: field "uri": Invalid type: Expected string but received 7',
+  );
+  await assert.rejects(
+    client.connection.sendRequest(ModelSummaryRequest, { uri, position: { line: '1', character: 0 } } as never),
+    /^Error: resnet\/modelSummary: field "position\.line": Invalid type: Expected number but received "1"$/,
+  );
   await assert.rejects(client.connection.sendRequest(TrainableModelsRequest, { uri } as never), /field "text"/);
   // …and the server keeps answering.
   assert.equal((await client.connection.sendRequest(ModelTotalsRequest, { uri }))?.model, 'resnet20_own');

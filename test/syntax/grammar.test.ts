@@ -41,8 +41,7 @@ function loadGrammar(): Promise<Textmate.IGrammar> {
         createOnigScanner: (patterns: string[]) => new oniguruma.OnigScanner(patterns),
         createOnigString: (s: string) => new oniguruma.OnigString(s),
       }),
-      loadGrammar: async (scopeName: string) =>
-        scopeName === SCOPE ? textmate.parseRawGrammar(fs.readFileSync(grammarPath, 'utf8'), grammarPath) : null,
+      loadGrammar: async (scopeName: string) => (scopeName === SCOPE ? textmate.parseRawGrammar(fs.readFileSync(grammarPath, 'utf8'), grammarPath) : null),
     });
     const grammar = await registry.loadGrammar(SCOPE);
     assert.ok(grammar, 'the grammar loads');
@@ -104,7 +103,7 @@ async function tokenizeFile(file: string): Promise<Doc> {
 
 /** True when `scopes` holds `want` itself or a more specific scope under it (`keyword.operator` ⊇ `keyword.operator.times.resnet`). */
 function has(scopes: readonly string[], want: string): boolean {
-  return scopes.some((s) => s === want || s.startsWith(want + '.'));
+  return scopes.some((s) => s === want || s.startsWith(`${want}.`));
 }
 
 /** A scope that colours the text: anything below the root that is not just a `meta.*` wrapper. */
@@ -126,7 +125,13 @@ function tokenOf(doc: Doc, lineHas: string | RegExp, word: string, nth = 0): Tok
     assert.ok(col >= 0, `${doc.name}:${line + 1}: no occurrence ${nth} of "${word}"`);
   }
   const tok = doc.tokens.find((t) => t.line === line && t.start === col);
-  assert.ok(tok, `${doc.name}:${line + 1}: no token starts at "${word}" (col ${col + 1}); tokens: ${doc.tokens.filter((t) => t.line === line).map(describe).join(', ')}`);
+  assert.ok(
+    tok,
+    `${doc.name}:${line + 1}: no token starts at "${word}" (col ${col + 1}); tokens: ${doc.tokens
+      .filter((t) => t.line === line)
+      .map(describe)
+      .join(', ')}`,
+  );
   return tok;
 }
 
@@ -214,7 +219,11 @@ const expected = new Map<unknown, string>([
 
 function checkAgainstLexer(doc: Doc, text: string): number {
   const lexed = T.resnetLexer.tokenize(text);
-  assert.deepEqual(lexed.errors.map((e) => e.message), [], `${doc.name} lexes cleanly`);
+  assert.deepEqual(
+    lexed.errors.map((e) => e.message),
+    [],
+    `${doc.name} lexes cleanly`,
+  );
   const all: LexerToken[] = [...lexed.tokens, ...(lexed.groups.comments ?? [])].filter((t) => t.tokenType !== T.Newline || t.image === ';');
   // Token boundaries TextMate draws: every token start, plus every line end.
   const boundaries = new Set<number>(doc.tokens.map((t) => t.offset));
@@ -485,8 +494,7 @@ test('language-configuration.json: comments, brackets, pairs, folding, word patt
   const config = JSON.parse(fs.readFileSync(configPath, 'utf8'));
   assert.equal(config.comments.lineComment, '//');
   assert.deepEqual(config.comments.blockComment, ['/*', '*/']);
-  const pairs = (list: unknown[]): string[] =>
-    list.map((p) => (Array.isArray(p) ? p.join('') : `${(p as { open: string }).open}${(p as { close: string }).close}`));
+  const pairs = (list: unknown[]): string[] => list.map((p) => (Array.isArray(p) ? p.join('') : `${(p as { open: string }).open}${(p as { close: string }).close}`));
   for (const key of ['brackets', 'autoClosingPairs', 'surroundingPairs']) {
     assert.ok(Array.isArray(config[key]), `${key} is a list`);
     const listed = pairs(config[key]);
@@ -517,10 +525,8 @@ test('language-configuration.json: comments, brackets, pairs, folding, word patt
   assert.doesNotMatch('  conv 3x3, 64', decrease);
 
   const onEnter = (before: string, after: string): string | undefined =>
-    config.onEnterRules.find(
-      (r: { beforeText: string; afterText?: string }) =>
-        new RegExp(r.beforeText).test(before) && (r.afterText === undefined || new RegExp(r.afterText).test(after)),
-    )?.action.indent;
+    config.onEnterRules.find((r: { beforeText: string; afterText?: string }) => new RegExp(r.beforeText).test(before) && (r.afterText === undefined || new RegExp(r.afterText).test(after)))?.action
+      .indent;
   assert.equal(onEnter('model resnet50 {', ''), 'indent');
   assert.equal(onEnter('model resnet50 {', '}'), 'indentOutdent');
   assert.equal(onEnter('  conv 3x3, 64', ''), undefined);

@@ -1,13 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Random } from '../../src/training/random';
-import {
-  applyPixelMean,
-  computePixelMean,
-  padCropFlip,
-  padCropFlipImage,
-  subtractPixelMean,
-} from '../../src/training/data/augment';
+import { applyPixelMean, computePixelMean, padCropFlip, padCropFlipImage, subtractPixelMean } from '../../src/training/data/augment';
 import { validationSplit, withValidation } from '../../src/training/data/split';
 import { DatasetError, type ImageDataset, type ImageShape, type Split } from '../../src/training/data/dataset';
 import { makeSynthetic } from '../../src/training/data/synthetic';
@@ -18,8 +12,7 @@ const value = (i: number, y: number, x: number, c: number): number => 1000 * (i 
 function images(count: number, shape: ImageShape = SHAPE): Float32Array {
   const [h, w, c] = shape;
   const out = new Float32Array(count * h * w * c);
-  for (let i = 0; i < count; i++)
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let ch = 0; ch < c; ch++) out[((i * h + y) * w + x) * c + ch] = value(i, y, x, ch);
+  for (let i = 0; i < count; i++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let ch = 0; ch < c; ch++) out[((i * h + y) * w + x) * c + ch] = value(i, y, x, ch);
   return out;
 }
 const px = (img: Float32Array, y: number, x: number, c: number): number => img[(y * SHAPE[1] + x) * SHAPE[2] + c];
@@ -62,8 +55,7 @@ test('random pad-crop-flip keeps the shape, and every output is some crop of its
     const got = out.subarray(i * size, (i + 1) * size);
     let match = '';
     for (let oy = 0; oy <= 4 && !match; oy++)
-      for (let ox = 0; ox <= 4 && !match; ox++)
-        for (const m of [false, true]) if (!match && padCropFlipImage(img, shape, 2, oy, ox, m).every((v, k) => v === got[k])) match = `${oy},${ox},${m}`;
+      for (let ox = 0; ox <= 4 && !match; ox++) for (const m of [false, true]) if (!match && padCropFlipImage(img, shape, 2, oy, ox, m).every((v, k) => v === got[k])) match = `${oy},${ox},${m}`;
     assert.ok(match, `image ${i} is not a pad-crop-flip of its input`);
     seen.add(match);
   }
@@ -123,14 +115,23 @@ test('validationSplit holds out exactly count images, disjoint, order kept, seed
   assert.equal(t.count, 45);
   assert.equal(v.count, 5);
   const ids = [...t.images, ...v.images].sort((a, b) => a - b);
-  assert.deepEqual(ids, Array.from({ length: n }, (_, i) => i));
-  assert.deepEqual(Array.from(t.images), [...t.images].sort((a, b) => a - b));
+  assert.deepEqual(
+    ids,
+    Array.from({ length: n }, (_, i) => i),
+  );
+  assert.deepEqual(
+    Array.from(t.images),
+    [...t.images].sort((a, b) => a - b),
+  );
   t.images.forEach((id, k) => assert.equal(t.labels[k], id % 10));
   v.images.forEach((id, k) => assert.equal(v.labels[k], id % 10));
   assert.deepEqual(validationSplit(train, 5, new Random(3)).validation.images, v.images);
   assert.notDeepEqual(validationSplit(train, 5, new Random(4)).validation.images, v.images);
   for (const bad of [0, 50, 2.5]) {
-    assert.throws(() => validationSplit(train, bad, new Random(1)), (e: unknown) => e instanceof DatasetError && /from 1 to 49/.test(e.message));
+    assert.throws(
+      () => validationSplit(train, bad, new Random(1)),
+      (e: unknown) => e instanceof DatasetError && /from 1 to 49/.test(e.message),
+    );
   }
 });
 

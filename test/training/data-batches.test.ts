@@ -15,10 +15,19 @@ const ids = (b: Batch): number[] => Array.from({ length: b.count }, (_, k) => b.
 test('one epoch visits every image exactly once, images and labels kept together', () => {
   const data = split(10);
   const batches = [...epochBatches(data, new Random(1), { batchSize: 4 })];
-  assert.deepEqual(batches.map((b) => b.count), [4, 4, 2]);
-  assert.deepEqual(batches.map((b) => b.index), [0, 1, 2]);
+  assert.deepEqual(
+    batches.map((b) => b.count),
+    [4, 4, 2],
+  );
+  assert.deepEqual(
+    batches.map((b) => b.index),
+    [0, 1, 2],
+  );
   const all = batches.flatMap(ids);
-  assert.deepEqual([...all].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(
+    [...all].sort((a, b) => a - b),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+  );
   assert.notDeepEqual(all, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'order is shuffled');
   for (const b of batches) {
     assert.equal(b.images.length, b.count * 2);
@@ -32,7 +41,10 @@ test('one epoch visits every image exactly once, images and labels kept together
 test('dropLast skips the partial batch; batchCount agrees', () => {
   const data = split(10);
   const batches = [...epochBatches(data, new Random(1), { batchSize: 4, dropLast: true })];
-  assert.deepEqual(batches.map((b) => b.count), [4, 4]);
+  assert.deepEqual(
+    batches.map((b) => b.count),
+    [4, 4],
+  );
   assert.equal(batchCount(10, 4), 3);
   assert.equal(batchCount(10, 4, true), 2);
   assert.equal(batchCount(12, 4), 3);

@@ -111,13 +111,7 @@ test('truncated file: names the file and its size', () => {
   writeBatch(dir, 'data_batch_1.bin', [1, 2]);
   fs.appendFileSync(path.join(dir, 'data_batch_1.bin'), Buffer.alloc(10));
   writeBatch(dir, 'test_batch.bin', [1]);
-  expectError(
-    () => loadCifar10(dir, { trainFiles: ['data_batch_1.bin'] }),
-    path.join(dir, 'data_batch_1.bin'),
-    `${2 * 3073 + 10} bytes`,
-    '3073',
-    'truncated or corrupt',
-  );
+  expectError(() => loadCifar10(dir, { trainFiles: ['data_batch_1.bin'] }), path.join(dir, 'data_batch_1.bin'), `${2 * 3073 + 10} bytes`, '3073', 'truncated or corrupt');
   fs.writeFileSync(path.join(dir, 'empty.bin'), '');
   expectError(() => loadCifar10(dir, { trainFiles: ['empty.bin'] }), 'is 0 bytes');
 });
@@ -126,13 +120,7 @@ test('label byte above 9: names the file, record and offset', () => {
   const dir = newDir();
   writeBatch(dir, 'data_batch_1.bin', [1, 2, 10]);
   writeBatch(dir, 'test_batch.bin', [1]);
-  expectError(
-    () => loadCifar10(dir, { trainFiles: ['data_batch_1.bin'] }),
-    'data_batch_1.bin',
-    'label byte 10 in record 2',
-    `byte offset ${2 * 3073}`,
-    'CIFAR-100',
-  );
+  expectError(() => loadCifar10(dir, { trainFiles: ['data_batch_1.bin'] }), 'data_batch_1.bin', 'label byte 10 in record 2', `byte offset ${2 * 3073}`, 'CIFAR-100');
 });
 
 test('a file cut short on a record boundary is read, with a warning naming it and its count; a whole file gives none', () => {

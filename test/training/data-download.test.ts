@@ -38,7 +38,10 @@ test('downloads, verifies the MD5, reports growing progress and extracts only th
     for (const [name, data] of Object.entries(archive.records)) assert.deepEqual(fs.readFileSync(path.join(result.folder, name)), data, name);
 
     const downloads = events.filter((e) => e.phase === 'download');
-    assert.ok(downloads.every((e, i) => i === 0 || e.bytes >= (downloads[i - 1]?.bytes ?? 0)), 'progress only grows');
+    assert.ok(
+      downloads.every((e, i) => i === 0 || e.bytes >= (downloads[i - 1]?.bytes ?? 0)),
+      'progress only grows',
+    );
     assert.deepEqual(downloads.at(-1), { phase: 'download', bytes: archive.data.length, total: archive.data.length });
     assert.equal(events.filter((e) => e.phase === 'extract').at(-1)?.bytes, archive.data.length);
 

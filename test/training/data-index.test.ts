@@ -1,14 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  checkInputFits,
-  DatasetError,
-  loadDataset,
-  parseDatasetName,
-  type DatasetSpec,
-  type ImageDataset,
-  type ImageShape,
-} from '../../src/training/data/index';
+import { checkInputFits, DatasetError, loadDataset, parseDatasetName, type DatasetSpec, type ImageDataset, type ImageShape } from '../../src/training/data/index';
 
 const empty = { images: new Float32Array(0), labels: new Uint8Array(0), count: 0 };
 const fake = (name: string, imageShape: ImageShape, numClasses = 10): ImageDataset => ({ name, imageShape, numClasses, train: empty, test: empty });
@@ -32,7 +24,10 @@ test('loadDataset: cifar10 without a folder says what to pass', () => {
 test('names typed by people are normalised or rejected with the choices', () => {
   assert.equal(parseDatasetName('CIFAR-10'), 'cifar10');
   assert.equal(parseDatasetName(' MNIST '), 'mnist');
-  assert.throws(() => parseDatasetName('imagenet'), (e: unknown) => e instanceof DatasetError && /"imagenet"/.test(e.message) && /mnist, cifar10, synthetic/.test(e.message));
+  assert.throws(
+    () => parseDatasetName('imagenet'),
+    (e: unknown) => e instanceof DatasetError && /"imagenet"/.test(e.message) && /mnist, cifar10, synthetic/.test(e.message),
+  );
   const raw = JSON.parse('{"name":"Synthetic"}') as DatasetSpec;
   assert.equal(loadDataset(raw).name, 'synthetic');
   assert.throws(() => loadDataset(JSON.parse('{"name":"svhn"}') as DatasetSpec), DatasetError);

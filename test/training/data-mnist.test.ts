@@ -102,13 +102,12 @@ test('MNIST loads from an esbuild bundle (CommonJS and ESM) run from another fol
   fs.mkdirSync(work, { recursive: true });
   try {
     const entry = path.join(work, 'entry.ts');
-    fs.writeFileSync(
-      entry,
-      `import { loadMnist } from ${JSON.stringify(path.resolve('src/training/data/mnist.ts'))};\n` +
-        'const d = loadMnist(); console.log(`${d.train.count}/${d.test.count}`);\n',
-    );
+    fs.writeFileSync(entry, `import { loadMnist } from ${JSON.stringify(path.resolve('src/training/data/mnist.ts'))};\n` + 'const d = loadMnist(); console.log(`${d.train.count}/${d.test.count}`);\n');
     const esbuild = path.resolve('node_modules', '.bin', 'esbuild');
-    for (const [format, ext] of [['cjs', 'cjs'], ['esm', 'mjs']]) {
+    for (const [format, ext] of [
+      ['cjs', 'cjs'],
+      ['esm', 'mjs'],
+    ]) {
       const out = path.join(work, 'dist', `out.${ext}`);
       execFileSync(esbuild, [entry, '--bundle', '--platform=node', `--format=${format}`, `--outfile=${out}`, '--log-level=error']);
       const printed = execFileSync(process.execPath, [out], { cwd: '/', encoding: 'utf8' }).trim();

@@ -49,7 +49,11 @@ function centroidAccuracy(d: ImageDataset): number {
 }
 
 test('synthetic data is learnable (nearest class mean beats 90%) yet not noise-free', () => {
-  for (const [shape, classes] of [[[16, 16, 3], 4], [[8, 8, 1], 10], [[32, 32, 3], 10]] as const) {
+  for (const [shape, classes] of [
+    [[16, 16, 3], 4],
+    [[8, 8, 1], 10],
+    [[32, 32, 3], 10],
+  ] as const) {
     const d = makeSynthetic({ imageShape: shape, numClasses: classes, trainCount: 200, testCount: 100, seed: 2 });
     const acc = centroidAccuracy(d);
     assert.ok(acc > 0.9, `${shape.join('x')} with ${classes} classes: accuracy ${acc}`);
@@ -62,10 +66,6 @@ test('synthetic data is learnable (nearest class mean beats 90%) yet not noise-f
 test('invalid synthetic options are reported together', () => {
   assert.throws(
     () => makeSynthetic({ imageShape: [0, 4, 1], numClasses: 300, trainCount: -1 }),
-    (e: unknown) =>
-      e instanceof DatasetError &&
-      /image shape 0x4x1/.test(e.message) &&
-      /class count 300/.test(e.message) &&
-      /training count -1/.test(e.message),
+    (e: unknown) => e instanceof DatasetError && /image shape 0x4x1/.test(e.message) && /class count 300/.test(e.message) && /training count -1/.test(e.message),
   );
 });

@@ -35,10 +35,18 @@ experiment sweep {
 }
 `;
 
-interface Line { readonly type: string; readonly run?: string; readonly variant?: string; readonly [key: string]: unknown }
+interface Line {
+  readonly type: string;
+  readonly run?: string;
+  readonly variant?: string;
+  readonly [key: string]: unknown;
+}
 
 function parseLines(text: string): Line[] {
-  return text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Line);
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Line);
 }
 
 function readState(dir: string) {
@@ -69,10 +77,16 @@ test('killed mid-experiment and resumed: finished runs are not retrained, the in
   await killed;
   await new Promise((r) => setTimeout(r, 300));
   const before = parseLines(text);
-  assert.ok(before.some((l) => l.type === 'finished' && l.run === 'tiny_r0.05'), 'the first run finished before the kill');
+  assert.ok(
+    before.some((l) => l.type === 'finished' && l.run === 'tiny_r0.05'),
+    'the first run finished before the kill',
+  );
   const dir = join(out, 'sweep');
   const stateBefore = readState(dir);
-  assert.deepEqual(stateBefore.runs.map((r) => r.status), ['finished', 'running', 'pending']);
+  assert.deepEqual(
+    stateBefore.runs.map((r) => r.status),
+    ['finished', 'running', 'pending'],
+  );
   const firstDir = stateBefore.runs[0].runDir as string;
   const firstMetrics = readFileSync(join(firstDir, 'metrics.jsonl'), 'utf8');
 
@@ -80,21 +94,40 @@ test('killed mid-experiment and resumed: finished runs are not retrained, the in
   assert.equal(resumed.status, 0, resumed.stderr);
   const lines = parseLines(resumed.stdout);
   const started = lines.filter((l) => l.type === 'started');
-  assert.deepEqual(started.map((l) => l.run), ['tiny_r0.02', 'tiny_r0.01'], 'the finished run is not trained again');
+  assert.deepEqual(
+    started.map((l) => l.run),
+    ['tiny_r0.02', 'tiny_r0.01'],
+    'the finished run is not trained again',
+  );
   assert.ok((started[0].resumedAtStep as number) >= 16, `the interrupted run resumes from its checkpoint (step ${String(started[0].resumedAtStep)})`);
   assert.equal(started[1].resumedAtStep, undefined, 'the run that never started starts from scratch');
   assert.equal(started[0].runDir, stateBefore.runs[1].runDir, 'in its own run folder');
   assert.equal(readFileSync(join(firstDir, 'metrics.jsonl'), 'utf8'), firstMetrics, "the finished run's record is untouched");
   const last = v.parse(ExperimentFinishedSchema, lines[lines.length - 1]);
-  assert.deepEqual(last.results.map((r) => [r.variant, r.status]), [['tiny_r0.05', 'finished'], ['tiny_r0.02', 'finished'], ['tiny_r0.01', 'finished']]);
+  assert.deepEqual(
+    last.results.map((r) => [r.variant, r.status]),
+    [
+      ['tiny_r0.05', 'finished'],
+      ['tiny_r0.02', 'finished'],
+      ['tiny_r0.01', 'finished'],
+    ],
+  );
   for (const r of last.results) {
     assert.ok(r.testAccuracy !== undefined && r.testAccuracy >= 0 && r.testAccuracy <= 1);
     assert.ok(r.finalTrainError !== undefined && r.finalTrainError >= 0 && r.finalTrainError <= 1);
     assert.ok(r.runDir && existsSync(join(r.runDir, 'model')), 'each run saved its final model');
   }
   // The resumed run's metrics hold every step once: what it trained before the kill and after.
-  const steps = readFileSync(join(stateBefore.runs[1].runDir as string, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; step?: number }).filter((m) => m.type === 'batch').map((m) => m.step);
-  assert.deepEqual(steps, Array.from({ length: 64 }, (_, i) => i + 1));
+  const steps = readFileSync(join(stateBefore.runs[1].runDir as string, 'metrics.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { type: string; step?: number })
+    .filter((m) => m.type === 'batch')
+    .map((m) => m.step);
+  assert.deepEqual(
+    steps,
+    Array.from({ length: 64 }, (_, i) => i + 1),
+  );
   assert.ok(existsSync(join(dir, 'results.csv')) && existsSync(join(dir, 'results.md')));
 });
 
@@ -113,7 +146,13 @@ test('a diverging variant is recorded as failed with its message and the queue g
   assert.equal(failed?.variant, 'tiny_r1000000000');
   assert.match(String(failed?.message), /diverged/);
   const last = v.parse(ExperimentFinishedSchema, lines[lines.length - 1]);
-  assert.deepEqual(last.results.map((x) => [x.variant, x.status]), [['tiny_r1000000000', 'failed'], ['tiny_r0.05', 'finished']]);
+  assert.deepEqual(
+    last.results.map((x) => [x.variant, x.status]),
+    [
+      ['tiny_r1000000000', 'failed'],
+      ['tiny_r0.05', 'finished'],
+    ],
+  );
   assert.match(last.results[0].message ?? '', /diverged/);
   assert.deepEqual(Object.keys(last.results[1]).sort(), ['finalTrainError', 'label', 'macs', 'model', 'params', 'plain', 'runDir', 'status', 'testAccuracy', 'variant'].sort());
   // Resuming a queue with nothing left to train retrains nothing and gives the same results.
@@ -145,7 +184,11 @@ test('--order random shuffles the runs the same way for the same seed, and diffe
   const a = orderRuns(runs, { order: 'random', orderSeed: 7 });
   assert.deepEqual(orderRuns(runs, { order: 'random', orderSeed: 7 }), a);
   assert.notDeepEqual(a, runs);
-  assert.deepEqual([...a].sort((x, y) => x - y), runs, 'every run once');
+  assert.deepEqual(
+    [...a].sort((x, y) => x - y),
+    runs,
+    'every run once',
+  );
   assert.notDeepEqual(orderRuns(runs, { order: 'random', orderSeed: 8 }), a);
   assert.deepEqual(orderRuns(runs, { order: 'listed' }), runs);
 });

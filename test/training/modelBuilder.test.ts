@@ -27,7 +27,7 @@ test('every example: TF.js trainable weights = params, moving statistics = non-t
   assert.ok(models >= 30, `${models} models`);
 });
 
-test('layer output shapes of the TF.js network equal the analyzer\'s for every stage', async () => {
+test("layer output shapes of the TF.js network equal the analyzer's for every stage", async () => {
   await tf.setBackend('cpu');
   const model = analyze(readExample('imagenet/resnet50.resnet')).models[0];
   const network = buildModel(model, { seed: 1, init: 'zeros' });

@@ -80,7 +80,9 @@ test('resnet8 reaches at least 95% on the embedded MNIST with PyTorch in 3 epoch
   assert.deepEqual([start.trainImages, start.batchSize, start.stepsPerEpoch, start.epochs, start.totalSteps], [8000, 64, 125, 3, 375]);
   assert.equal(start.params, 75_002);
   const end = finished(messages);
-  console.log(`MNIST resnet8 with PyTorch (1 CPU thread): test accuracy ${(end.testAccuracy * 100).toFixed(2)}% after ${end.step} steps; ${end.seconds.toFixed(1)} s in the engine, ${((Date.now() - wallStart) / 1000).toFixed(1)} s in all`);
+  console.log(
+    `MNIST resnet8 with PyTorch (1 CPU thread): test accuracy ${(end.testAccuracy * 100).toFixed(2)}% after ${end.step} steps; ${end.seconds.toFixed(1)} s in the engine, ${((Date.now() - wallStart) / 1000).toFixed(1)} s in all`,
+  );
   assert.ok(end.testAccuracy >= 0.95, `test accuracy ${end.testAccuracy}`);
   assert.equal(end.stopped, false);
   // The milestone at epoch 2 divides the rate by ten.
@@ -106,21 +108,27 @@ test('two processes under torchrun (DDP, gloo) split the batch, report once, lea
   assert.match(start.backendReason, /2 processes x batch 16 = effective batch 32, lr 0\.05/);
   assert.deepEqual([start.batchSize, start.stepsPerEpoch, start.totalSteps], [32, 8, 24]);
   // Only rank 0 reports: one message per step, one started, one finished.
-  assert.deepEqual(batches(messages).map((b) => b.step), Array.from({ length: 24 }, (_, i) => i + 1));
+  assert.deepEqual(
+    batches(messages).map((b) => b.step),
+    Array.from({ length: 24 }, (_, i) => i + 1),
+  );
   assert.equal(messages.filter((m) => m.type === 'started' || m.type === 'finished').length, 2);
   const losses = epochs(messages).map((e) => e.trainLoss);
   console.log(`torchrun, 2 processes on synthetic data: epoch train losses ${losses.map((l) => l.toFixed(3)).join(', ')}; test accuracy ${(finished(messages).testAccuracy * 100).toFixed(1)}%`);
   assert.ok(losses[2] < losses[0], `loss went from ${losses[0]} to ${losses[2]}`);
   // Every image of the epoch counted once per process share (DistributedSampler: 128 each).
-  assert.equal(epochs(messages)[0].trainAccuracy * 256 % 1, 0);
+  assert.equal((epochs(messages)[0].trainAccuracy * 256) % 1, 0);
   // Resumed under torchrun too: the checkpoint is read once and handed to both processes.
   const resumed = await collect({ kind: 'resume', runDir: finished(messages).runDir, epochs: 4, python: PYTHON });
   assert.equal(started(resumed).resumedAtStep, 24);
-  assert.deepEqual(batches(resumed).map((b) => b.step), [25, 26, 27, 28, 29, 30, 31, 32]);
+  assert.deepEqual(
+    batches(resumed).map((b) => b.step),
+    [25, 26, 27, 28, 29, 30, 31, 32],
+  );
   assert.ok(epochs(resumed)[0].trainLoss < losses[0]);
 });
 
-test('resume after an epoch continues from the checkpoint\'s step, as an uninterrupted run', { skip, timeout: 600_000 }, async () => {
+test("resume after an epoch continues from the checkpoint's step, as an uninterrupted run", { skip, timeout: 600_000 }, async () => {
   const base = request();
   const whole = await collect({ kind: 'new', request: { ...base, outDir: mkdtempSync(join(tmpdir(), 'resnet-pytorch-')) } });
   const first = await collect({ kind: 'new', request: { ...base, epochs: 1 } });
@@ -128,7 +136,10 @@ test('resume after an epoch continues from the checkpoint\'s step, as an uninter
   assert.equal(end.step, 6);
   const resumed = await collect({ kind: 'resume', runDir: end.runDir, epochs: 2, python: PYTHON });
   assert.equal(started(resumed).resumedAtStep, 6);
-  assert.deepEqual(batches(resumed).map((b) => b.step), [7, 8, 9, 10, 11, 12]);
+  assert.deepEqual(
+    batches(resumed).map((b) => b.step),
+    [7, 8, 9, 10, 11, 12],
+  );
   assert.equal(finished(resumed).step, 12);
   // Same data order, augmentation, weights and momentum: the same losses as the run that never stopped.
   const expected = batches(whole).slice(6);
@@ -145,7 +156,10 @@ test('a graceful stop mid-epoch checkpoints that step; resume finishes the epoch
   assert.equal(end.stopped, true);
   // The runner is another process: it stops after the step it is on when the request arrives.
   assert.ok(end.step >= 3 && end.step < 30, `stopped at step ${end.step}`);
-  assert.deepEqual(stoppedRun.filter((m) => m.type === 'checkpoint').map((m) => m.type === 'checkpoint' && m.step), [end.step]);
+  assert.deepEqual(
+    stoppedRun.filter((m) => m.type === 'checkpoint').map((m) => m.type === 'checkpoint' && m.step),
+    [end.step],
+  );
   const resumed = await collect({ kind: 'resume', runDir: end.runDir, python: PYTHON });
   assert.equal(started(resumed).resumedAtStep, end.step);
   assert.equal(batches(resumed)[0].step, end.step + 1);
@@ -163,11 +177,16 @@ test('a graceful stop mid-epoch checkpoints that step; resume finishes the epoch
     .map((l) => JSON.parse(l) as TrainingMessage)
     .filter((m): m is BatchMessage => m.type === 'batch')
     .map((m) => m.step);
-  assert.deepEqual(steps, Array.from({ length: 60 }, (_, i) => i + 1));
+  assert.deepEqual(
+    steps,
+    Array.from({ length: 60 }, (_, i) => i + 1),
+  );
 });
 
 test('recipe semantics: warm-up, Adam, milestones in iterations, a validation hold-out', { skip, timeout: 300_000 }, async () => {
-  const source = tiny.replace(/  train \{[\s\S]*\}\n\}$/, `  train {
+  const source = tiny.replace(
+    /  train \{[\s\S]*\}\n\}$/,
+    `  train {
     batch 32
     adam lr 0.01
     iterations 12
@@ -177,15 +196,22 @@ test('recipe semantics: warm-up, Adam, milestones in iterations, a validation ho
     augment none
     normalize none
   }
-}`);
+}`,
+  );
   const messages = await collect({ kind: 'new', request: request({ sourceText: source }) });
   const start = started(messages);
   // 192 images, 32 held out: 160 left, 5 steps an epoch. As in the TF.js engine, 12 iterations
   // stop at exactly 12 steps, in the third epoch; the milestone is at iteration 8.
   assert.deepEqual([start.trainImages, start.stepsPerEpoch, start.epochs, start.totalSteps], [160, 5, 3, 12]);
-  assert.deepEqual(batches(messages).map((b) => b.lr), [...Array(3).fill(0.001), ...Array(5).fill(0.01), ...Array(4).fill(0.005)]);
+  assert.deepEqual(
+    batches(messages).map((b) => b.lr),
+    [...Array(3).fill(0.001), ...Array(5).fill(0.01), ...Array(4).fill(0.005)],
+  );
   for (const e of epochs(messages)) assert.ok(e.valLoss !== undefined && e.valAccuracy !== undefined && e.valAccuracy >= 0 && e.valAccuracy <= 1);
-  assert.deepEqual(epochs(messages).map((e) => e.step), [5, 10]);
+  assert.deepEqual(
+    epochs(messages).map((e) => e.step),
+    [5, 10],
+  );
 });
 
 test('bad input gets a message naming the problem and the fix', { skip, timeout: 120_000 }, async () => {
@@ -238,10 +264,24 @@ test('torchrun gets the processes, machines and rendezvous as given; one process
   const torch2 = { torch: '2.11.0', version: '3.12.3' };
   assert.deepEqual(runnerArguments({ modelName: 'resnet50' }, torch2, 'runner.py', 'plan.json'), ['runner.py', 'plan.json']);
   assert.deepEqual(runnerArguments({ modelName: 'resnet50', nprocPerNode: 8 }, torch2, 'runner.py', 'plan.json'), [
-    '-m', 'torch.distributed.run', '--nnodes=1', '--nproc_per_node=8', '--standalone', 'runner.py', 'plan.json',
+    '-m',
+    'torch.distributed.run',
+    '--nnodes=1',
+    '--nproc_per_node=8',
+    '--standalone',
+    'runner.py',
+    'plan.json',
   ]);
   assert.deepEqual(runnerArguments({ modelName: 'resnet50', nprocPerNode: 8, nnodes: 2, rdzvEndpoint: '10.0.0.1:29400' }, torch2, 'runner.py', 'plan.json'), [
-    '-m', 'torch.distributed.run', '--nnodes=2', '--nproc_per_node=8', '--rdzv_backend=c10d', '--rdzv_endpoint=10.0.0.1:29400', '--rdzv_id=resnet-studio-resnet50', 'runner.py', 'plan.json',
+    '-m',
+    'torch.distributed.run',
+    '--nnodes=2',
+    '--nproc_per_node=8',
+    '--rdzv_backend=c10d',
+    '--rdzv_endpoint=10.0.0.1:29400',
+    '--rdzv_id=resnet-studio-resnet50',
+    'runner.py',
+    'plan.json',
   ]);
   // Debian's torch 1.13 under Python 3.11 needs its stream flags spelled out (see streamWorkaround).
   assert.deepEqual(runnerArguments({ modelName: 'm', nprocPerNode: 2 }, { torch: '1.13.0a0', version: '3.11.2' }, 'r.py', 'p.json').slice(5, 7), ['--redirects=9:1', '--tee=9:1']);
@@ -255,19 +295,35 @@ test('worker commands go to the PyTorch engine when the request or the run folde
   assert.equal(pytorchStartFor({ type: 'resume', runDir }), undefined);
   writeFileSync(join(runDir, 'config.json'), JSON.stringify({ ...pytorch }));
   assert.deepEqual(pytorchStartFor({ type: 'resume', runDir, epochs: 3 }), {
-    kind: 'resume', runDir, epochs: 3, maxSteps: undefined, python: undefined, nprocPerNode: undefined, nnodes: undefined, rdzvEndpoint: undefined, threads: undefined,
-    device: undefined, precision: undefined, channelsLast: undefined,
+    kind: 'resume',
+    runDir,
+    epochs: 3,
+    maxSteps: undefined,
+    python: undefined,
+    nprocPerNode: undefined,
+    nnodes: undefined,
+    rdzvEndpoint: undefined,
+    threads: undefined,
+    device: undefined,
+    precision: undefined,
+    channelsLast: undefined,
   });
   writeFileSync(join(runDir, 'config.json'), JSON.stringify(request()));
   assert.equal(pytorchStartFor({ type: 'resume', runDir }), undefined);
 });
 
-test('the runner crops and mirrors exactly as the TF.js engine\'s augmentation defines it', { skip, timeout: 120_000 }, () => {
+test("the runner crops and mirrors exactly as the TF.js engine's augmentation defines it", { skip, timeout: 120_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'resnet-pytorch-'));
   writeFileSync(join(dir, 'runner.py'), RUNNER_SOURCE);
   const [h, w, c] = [5, 4, 3];
   const image = Float32Array.from({ length: h * w * c }, (_, i) => i + 1);
-  const cases = [[0, 0, false], [2, 2, false], [4, 1, true], [3, 0, true], [1, 4, false]] as const;
+  const cases = [
+    [0, 0, false],
+    [2, 2, false],
+    [4, 1, true],
+    [3, 0, true],
+    [1, 4, false],
+  ] as const;
   const script = `
 import json, sys, torch
 sys.path.insert(0, ${JSON.stringify(dir)})
@@ -296,6 +352,12 @@ test('the run folder of a PyTorch run: locked while trained, finished when done,
   writeFileSync(altered, bytes);
   const resumed = await collect({ kind: 'resume', runDir, python: PYTHON, maxSteps: 7 });
   assert.equal(started(resumed).resumedAtStep, 6);
-  assert.match(started(resumed).warnings?.join('\n') ?? '', /step-00000012\.safetensors is damaged \(its tensor bytes do not match their checksum\).*resuming from .*step-00000006\.safetensors instead/);
-  assert.deepEqual(batches(resumed).map((b) => b.step), [7]);
+  assert.match(
+    started(resumed).warnings?.join('\n') ?? '',
+    /step-00000012\.safetensors is damaged \(its tensor bytes do not match their checksum\).*resuming from .*step-00000006\.safetensors instead/,
+  );
+  assert.deepEqual(
+    batches(resumed).map((b) => b.step),
+    [7],
+  );
 });

@@ -70,7 +70,10 @@ function planOf(outDir: string): RunnerPlan {
 
 test('the runner is told the device, precision and layout asked for: the flags, else the recipe, else auto, fp32, contiguous', () => {
   const recipeSays = analyze(TINY_MODEL.replace('    epochs 2\n', '    epochs 2\n    precision bf16\n'));
-  assert.deepEqual(recipeSays.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    recipeSays.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   const recipe = recipeSays.models[0].recipe;
   assert.equal(recipe.precision, 'bf16');
   assert.deepEqual(runnerDevice({}, undefined), { device: 'auto', precision: 'fp32', channelsLast: false });
@@ -89,7 +92,10 @@ test('resnet-studio train takes --device, --precision and --channels-last for th
   const resume = buildCommand(undefined, { resume: '/tmp/nowhere-run', device: 'cpu', precision: 'fp32' });
   assert.deepEqual(resume.type === 'resume' && [resume.device, resume.precision], ['cpu', 'fp32']);
   const fails = (options: Parameters<typeof buildCommand>[1], pattern: RegExp) =>
-    assert.throws(() => buildCommand('examples/cifar/resnet20.resnet', options), (error: unknown) => error instanceof CliError && pattern.test(error.message));
+    assert.throws(
+      () => buildCommand('examples/cifar/resnet20.resnet', options),
+      (error: unknown) => error instanceof CliError && pattern.test(error.message),
+    );
   fails({ engine: 'pytorch', device: 'gpu' }, /^--device takes auto, cuda, mps, cpu, not "gpu"$/);
   fails({ engine: 'pytorch', precision: 'half' }, /^--precision takes fp32, bf16, fp16, not "half"$/);
   fails({ device: 'cuda' }, /^--device is for --engine pytorch; add --engine pytorch or leave it out$/);
@@ -112,7 +118,10 @@ test('bf16 autocast and channels_last train on the CPU for real: finite, falling
   assert.equal(finished(resumed).step, 24);
 });
 
-test('asking for CUDA where PyTorch sees no GPU, or fp16 off CUDA, gets a message naming the fix', { skip: skip ?? (hasCuda ? 'this machine has a CUDA GPU' : undefined), timeout: 300_000 }, async () => {
+test('asking for CUDA where PyTorch sees no GPU, or fp16 off CUDA, gets a message naming the fix', {
+  skip: skip ?? (hasCuda ? 'this machine has a CUDA GPU' : undefined),
+  timeout: 300_000,
+}, async () => {
   const refused = async (overrides: Partial<PyTorchRequest>, pattern: RegExp) => {
     const outDir = mkdtempSync(join(tmpdir(), 'resnet-pytorch-cuda-'));
     await assert.rejects(collect({ kind: 'new', request: request({ outDir, ...overrides }) }), (error: unknown) => {
@@ -123,7 +132,10 @@ test('asking for CUDA where PyTorch sees no GPU, or fp16 off CUDA, gets a messag
     return outDir;
   };
   // What test/gpu/run-on-device.sh asks for on the H200: the runner is told exactly that.
-  const outDir = await refused({ device: 'cuda', precision: 'bf16', channelsLast: true }, /--device cuda: PyTorch .* \((built with CUDA [0-9.]+|a CPU-only build)\) sees no CUDA GPU; check nvidia-smi .* or pass --device cpu/);
+  const outDir = await refused(
+    { device: 'cuda', precision: 'bf16', channelsLast: true },
+    /--device cuda: PyTorch .* \((built with CUDA [0-9.]+|a CPU-only build)\) sees no CUDA GPU; check nvidia-smi .* or pass --device cpu/,
+  );
   const plan = planOf(outDir);
   assert.deepEqual([plan.device, plan.precision, plan.channelsLast], ['cuda', 'bf16', true]);
   await refused({ precision: 'fp16' }, /--precision fp16 trains on CUDA only \(with a GradScaler\), and this run is on cpu: use --precision bf16 or fp32, or --device cuda/);
@@ -147,7 +159,8 @@ async function freePort(): Promise<number> {
 test('two machines under torchrun (--nnodes 2, c10d rendezvous on 127.0.0.1, gloo) train one run and resume it', { skip, timeout: 600_000 }, async () => {
   const endpoint = `127.0.0.1:${await freePort()}`;
   // Each "machine" runs the same command with its own run folder, as two hosts would.
-  const machine = (name: string) => collect({ kind: 'new', request: request({ outDir: mkdtempSync(join(tmpdir(), `resnet-${name}-`)), nnodes: 2, nprocPerNode: 1, rdzvEndpoint: endpoint, epochs: 2, trainLimit: 256 }) });
+  const machine = (name: string) =>
+    collect({ kind: 'new', request: request({ outDir: mkdtempSync(join(tmpdir(), `resnet-${name}-`)), nnodes: 2, nprocPerNode: 1, rdzvEndpoint: endpoint, epochs: 2, trainLimit: 256 }) });
   const runs = await Promise.all([machine('node-a'), machine('node-b')]);
   for (const messages of runs) {
     const start = started(messages);
@@ -157,15 +170,17 @@ test('two machines under torchrun (--nnodes 2, c10d rendezvous on 127.0.0.1, glo
   }
   // Rank 0 (on one of the two) reports every step and writes the checkpoints; the other reports start and end.
   const [reporter, other] = batches(runs[0]).length > 0 ? [0, 1] : [1, 0];
-  assert.deepEqual(batches(runs[reporter]).map((m) => m.step), Array.from({ length: 16 }, (_, i) => i + 1));
+  assert.deepEqual(
+    batches(runs[reporter]).map((m) => m.step),
+    Array.from({ length: 16 }, (_, i) => i + 1),
+  );
   assert.deepEqual(batches(runs[other]), []);
   const losses = epochs(runs[reporter]).map((e) => e.trainLoss);
   assert.ok(losses[1] < losses[0], `loss went from ${losses[0]} to ${losses[1]}`);
   console.log(`torchrun, 2 nodes x 1 process on 127.0.0.1: epoch train losses ${losses.map((l) => l.toFixed(3)).join(', ')}`);
   // Resumed on both: the newest checkpoint is on the reporter's machine and travels to the other as bytes.
   const endpointAgain = `127.0.0.1:${await freePort()}`;
-  const resume = (runDir: string) =>
-    collect({ kind: 'resume', runDir, epochs: 3, python: PYTHON, nnodes: 2, nprocPerNode: 1, rdzvEndpoint: endpointAgain });
+  const resume = (runDir: string) => collect({ kind: 'resume', runDir, epochs: 3, python: PYTHON, nnodes: 2, nprocPerNode: 1, rdzvEndpoint: endpointAgain });
   const resumed = await Promise.all([resume(finished(runs[0]).runDir), resume(finished(runs[1]).runDir)]);
   for (const messages of resumed) {
     assert.equal(started(messages).resumedAtStep, 16);

@@ -94,7 +94,9 @@ test('checkpoints are tensors and JSON in the safetensors layout, and a resume f
   assert.equal(latest.checkpoint, 'step-00000006.safetensors');
   const bytes = readFileSync(join(runDir, 'checkpoints', latest.checkpoint));
   const headerLength = Number(bytes.readBigUInt64LE(0));
-  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }> & { __metadata__: Record<string, string> };
+  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }> & {
+    __metadata__: Record<string, string>;
+  };
   assert.equal(header.__metadata__.format, 'resnet-studio-pytorch-2');
   const tensors = Object.entries(header).filter(([name]) => name !== '__metadata__') as [string, { dtype: string; shape: number[]; data_offsets: [number, number] }][];
   // Every byte after the header belongs to exactly one tensor, in order.
@@ -104,7 +106,10 @@ test('checkpoints are tensors and JSON in the safetensors layout, and a resume f
     offset = entry.data_offsets[1];
   }
   assert.equal(8 + headerLength + offset, bytes.length);
-  assert.ok(tensors.some(([name, e]) => name.endsWith(':/model/conv1.conv1.weight') && e.dtype === 'F32' && e.shape.join() === '8,3,3,3'), tensors.map(([n]) => n).join(', '));
+  assert.ok(
+    tensors.some(([name, e]) => name.endsWith(':/model/conv1.conv1.weight') && e.dtype === 'F32' && e.shape.join() === '8,3,3,3'),
+    tensors.map(([n]) => n).join(', '),
+  );
   // The hostile file name reached model.py only escaped: importing it ran nothing (the runner's cwd is ours).
   assert.equal(existsSync(join(process.cwd(), 'PWNED')), false);
   assert.match(readFileSync(join(runDir, 'pytorch', 'model.py'), 'utf8'), /^# PyTorch version of tiny from x\\"\\"\\";__import__/);
@@ -143,7 +148,10 @@ test('a damaged checkpoint is named, with what is wrong with it', { skip, timeou
   const truncated = copyOfRun();
   const file = join(truncated, 'checkpoints', 'step-00000006.safetensors');
   truncateSync(file, statSync(file).size - 100);
-  await refused({ kind: 'resume', runDir: truncated, epochs: 2, python: PYTHON }, /no checkpoint of .* is whole: .*step-00000006\.safetensors is damaged \(its tensor bytes do not match their checksum\)/);
+  await refused(
+    { kind: 'resume', runDir: truncated, epochs: 2, python: PYTHON },
+    /no checkpoint of .* is whole: .*step-00000006\.safetensors is damaged \(its tensor bytes do not match their checksum\)/,
+  );
   const flipped = copyOfRun();
   const bytes = readFileSync(join(flipped, 'checkpoints', 'step-00000006.safetensors'));
   bytes[bytes.length - 1] ^= 0xff;

@@ -75,8 +75,14 @@ test('shuffle is a deterministic permutation, on arrays and typed arrays', () =>
   const a = new Random(3).shuffle(Array.from({ length: 100 }, (_, i) => i));
   const b = new Random(3).shuffle(Float32Array.from({ length: 100 }, (_, i) => i));
   assert.deepEqual(Array.from(b), a);
-  assert.deepEqual([...a].sort((x, y) => x - y), Array.from({ length: 100 }, (_, i) => i));
-  assert.notDeepEqual(a, Array.from({ length: 100 }, (_, i) => i));
+  assert.deepEqual(
+    [...a].sort((x, y) => x - y),
+    Array.from({ length: 100 }, (_, i) => i),
+  );
+  assert.notDeepEqual(
+    a,
+    Array.from({ length: 100 }, (_, i) => i),
+  );
 
   // Every ordering of three items shows up, roughly equally often.
   const r = new Random(4);

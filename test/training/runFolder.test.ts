@@ -92,13 +92,20 @@ test('two resumes of one run at once: the second is refused, saying who trains i
   await firstWorker.exited;
   await secondExited;
   assert.ok(secondPid !== undefined && secondPid !== firstWorker.process.pid);
-  assert.deepEqual(second.map((m) => m.type), ['failed'], 'the second trains nothing');
+  assert.deepEqual(
+    second.map((m) => m.type),
+    ['failed'],
+    'the second trains nothing',
+  );
   const failed = second[0];
   assert.match(failed?.type === 'failed' ? failed.message : '', new RegExp(`run ${runDir} is being trained by pid ${firstWorker.process.pid} since \\d{4}-\\d\\d-\\d\\dT`));
   const end = first[first.length - 1];
   assert.ok(end.type === 'finished' && end.stopped, 'the first stops gracefully once the second gave up');
   const steps = batchSteps(runDir);
-  assert.deepEqual(steps, Array.from({ length: steps.length }, (_, i) => i + 1));
+  assert.deepEqual(
+    steps,
+    Array.from({ length: steps.length }, (_, i) => i + 1),
+  );
   assert.equal(existsSync(runPaths(runDir).lock), false, 'the lock is released at the end');
 });
 
@@ -127,7 +134,10 @@ test('a lock left by a SIGKILLed worker does not block the resume; while it live
   const resumed = await collect({ kind: 'resume', runDir });
   assert.equal(startedOf(resumed).resumedAtStep, 6);
   assert.equal(resumed[resumed.length - 1].type, 'finished');
-  assert.deepEqual(batchSteps(runDir), Array.from({ length: 18 }, (_, i) => i + 1));
+  assert.deepEqual(
+    batchSteps(runDir),
+    Array.from({ length: 18 }, (_, i) => i + 1),
+  );
   assert.equal(existsSync(runPaths(runDir).lock), false);
 });
 
@@ -222,7 +232,7 @@ test('a folder that cannot be written is refused before the first epoch, not aft
   assert.match((await failure({ kind: 'new', request: request({ outDir }) })).message, /cannot create a run folder in .*a-file \(ENOTDIR.*choose another folder for runs/);
 });
 
-test('a batch size edited in config.json cannot make a resume run past the run\'s end: it is refused, saying what to put back', { timeout: 300_000 }, async () => {
+test("a batch size edited in config.json cannot make a resume run past the run's end: it is refused, saying what to put back", { timeout: 300_000 }, async () => {
   const runDir = await copyOfFinishedRun();
   const config = JSON.parse(readFileSync(runPaths(runDir).config, 'utf8')) as Record<string, unknown>;
   writeFileSync(runPaths(runDir).config, JSON.stringify({ ...config, batchSize: 96 }));
@@ -250,7 +260,7 @@ test('config.json names no program: a saved python and backend folders are ignor
   assert.equal(saved.modelName, 'tiny');
 });
 
-test('the lock: a live holder is named, a dead or reused pid and a junk file are stale, another host\'s lock says how to clear it', () => {
+test("the lock: a live holder is named, a dead or reused pid and a junk file are stale, another host's lock says how to clear it", () => {
   const runDir = mkdtempSync(join(tmpdir(), 'resnet-lock-'));
   const lockFile = runPaths(runDir).lock;
   const held = lockRun(runDir);

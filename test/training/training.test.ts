@@ -39,12 +39,19 @@ async function collect(start: TrainStart, stopAfterStep?: number): Promise<Train
 
 const batches = (ms: TrainingMessage[]) => ms.filter((m): m is BatchMessage => m.type === 'batch');
 
-test('a small residual net reaches at least 95% on the embedded MNIST, on wasm, in the worker process', { timeout: 600_000 }, async () => {
+test('a small residual net reaches at least 95% on the embedded MNIST, on wasm, in the worker process', { timeout: 1_200_000 }, async () => {
   const messages: TrainingMessage[] = [];
   const worker = launchWorker(
     {
       type: 'start',
-      request: { sourceText: readExample('mnist/resnet8.resnet'), sourcePath: 'examples/mnist/resnet8.resnet', modelName: 'resnet8', dataset: 'mnist', backend: 'wasm', outDir: mkdtempSync(join(tmpdir(), 'resnet-mnist-')) },
+      request: {
+        sourceText: readExample('mnist/resnet8.resnet'),
+        sourcePath: 'examples/mnist/resnet8.resnet',
+        modelName: 'resnet8',
+        dataset: 'mnist',
+        backend: 'wasm',
+        outDir: mkdtempSync(join(tmpdir(), 'resnet-mnist-')),
+      },
     },
     (m) => messages.push(m),
   );
@@ -96,7 +103,10 @@ test('a graceful stop in the middle of an epoch checkpoints there, and resuming 
   const resumed = batches(await collect({ kind: 'resume', runDir }));
   assert.equal(resumed[0].step, 5);
   const stitched = [...batches(stoppedRun), ...resumed];
-  assert.deepEqual(stitched.map((b) => b.step), straight.map((b) => b.step));
+  assert.deepEqual(
+    stitched.map((b) => b.step),
+    straight.map((b) => b.step),
+  );
   for (let i = 0; i < straight.length; i++) assert.ok(Math.abs(stitched[i].loss - straight[i].loss) < 1e-5, `step ${straight[i].step}`);
 });
 
@@ -125,8 +135,16 @@ test('a worker killed in the middle of an epoch leaves a whole, loadable checkpo
   assert.equal(started?.type === 'started' && started.resumedAtStep, 10);
   assert.equal(resumed[resumed.length - 1].type, 'finished');
   // The metrics of the lost partial epoch were dropped; the file is consistent again.
-  const steps = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; step?: number }).filter((m) => m.type === 'batch').map((m) => m.step);
-  assert.deepEqual(steps, Array.from({ length: 20 }, (_, i) => i + 1));
+  const steps = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; step?: number })
+    .filter((m) => m.type === 'batch')
+    .map((m) => m.step);
+  assert.deepEqual(
+    steps,
+    Array.from({ length: 20 }, (_, i) => i + 1),
+  );
 });
 
 test('bad inputs give messages a person can act on, before any training', { timeout: 300_000 }, async () => {
@@ -142,7 +160,8 @@ test('bad inputs give messages a person can act on, before any training', { time
   assert.match(await failure(request({ dataset: 'cifar10', dataDir: '/nonexistent/cifar' })), /\/nonexistent\/cifar/);
   const corrupt = mkdtempSync(join(tmpdir(), 'cifar-corrupt-'));
   mkdirSync(join(corrupt, 'cifar-10-batches-bin'));
-  for (const f of ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'test_batch.bin']) writeFileSync(join(corrupt, 'cifar-10-batches-bin', f), Buffer.alloc(3073 * 2 + 100));
+  for (const f of ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'test_batch.bin'])
+    writeFileSync(join(corrupt, 'cifar-10-batches-bin', f), Buffer.alloc(3073 * 2 + 100));
   assert.match(await failure(request({ dataset: 'cifar10', dataDir: corrupt })), /data_batch_1\.bin.*6246/s);
   assert.match(await failure(request({ dataset: 'mnist' })), /model expects 16×16×3 but mnist gives 28×28×1: set `input 28x28x1`/);
   assert.match(await failure(request({ backend: 'tfjs-node' })), /tfjs-node.*not installed.*npm install @tensorflow\/tfjs-node/s);
@@ -160,6 +179,9 @@ test('a recipe that counts iterations stops at exactly that many, in the middle 
   assert.equal(lrs.length, 8);
   assert.ok(Math.abs(lrs[7] - 0.005) < 1e-12 && lrs[6] === 0.05, JSON.stringify(lrs));
   // Only the whole first epoch gets an epoch summary; the run still ends with a test evaluation.
-  assert.deepEqual(messages.filter((m) => m.type === 'epoch').map((m) => m.type === 'epoch' && m.step), [6]);
+  assert.deepEqual(
+    messages.filter((m) => m.type === 'epoch').map((m) => m.type === 'epoch' && m.step),
+    [6],
+  );
   assert.equal(messages[messages.length - 1].type, 'finished');
 });

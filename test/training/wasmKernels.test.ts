@@ -17,11 +17,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { Random } from '../../src/training/random';
-import {
-  registerWasmTrainingKernels,
-  unregisterWasmTrainingKernels,
-  WASM_TRAINING_KERNELS,
-} from '../../src/training/wasmKernels';
+import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../../src/training/wasmKernels';
 
 const RTOL = 1e-4;
 const RTOL_EXACT = 1e-6;
@@ -43,7 +39,13 @@ interface Host {
 }
 
 function host(shape: number[], scale = 1): Host {
-  return { shape, values: randomArray(shape.reduce((p, q) => p * q, 1), scale) };
+  return {
+    shape,
+    values: randomArray(
+      shape.reduce((p, q) => p * q, 1),
+      scale,
+    ),
+  };
 }
 
 /** Runs `f` on `backend` with fresh tensors made from `inputs`, returns host copies of the results. */
@@ -79,12 +81,7 @@ function assertClose(actual: Host, expected: Host, rtol: number, what: string): 
 }
 
 /** Compares f on wasm (with our kernels) against cpu. */
-async function compare(
-  what: string,
-  inputs: Host[],
-  f: (...t: tf.Tensor[]) => tf.Tensor | tf.Tensor[],
-  rtol = RTOL,
-): Promise<void> {
+async function compare(what: string, inputs: Host[], f: (...t: tf.Tensor[]) => tf.Tensor | tf.Tensor[], rtol = RTOL): Promise<void> {
   const expected = await on('cpu', inputs, f);
   const actual = await on('wasm', inputs, f);
   assert.equal(actual.length, expected.length);
@@ -125,10 +122,43 @@ const CONV_CASES: ConvCase[] = [
   { x: [2, 11, 11, 3], k: 7, cout: 4, strides: 2, pad: 'same' },
   { x: [1, 12, 12, 3], k: 7, cout: 5, strides: 2, pad: 3 },
   { x: [1, 9, 9, 2], k: 7, cout: 3, strides: 1, pad: 'valid' },
-  { x: [2, 8, 9, 3], k: 3, cout: 4, strides: 1, pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
-  { x: [2, 8, 9, 3], k: 3, cout: 4, strides: 2, pad: [[0, 0], [1, 0], [0, 2], [0, 0]] },
+  {
+    x: [2, 8, 9, 3],
+    k: 3,
+    cout: 4,
+    strides: 1,
+    pad: [
+      [0, 0],
+      [2, 1],
+      [0, 3],
+      [0, 0],
+    ],
+  },
+  {
+    x: [2, 8, 9, 3],
+    k: 3,
+    cout: 4,
+    strides: 2,
+    pad: [
+      [0, 0],
+      [1, 0],
+      [0, 2],
+      [0, 0],
+    ],
+  },
   { x: [1, 7, 7, 2], k: 3, cout: 2, strides: 3, pad: 1 },
-  { x: [1, 4, 4, 2], k: 3, cout: 2, strides: 2, pad: [[0, 0], [7, 1], [5, 0], [0, 0]] }, // pads wider than the kernel
+  {
+    x: [1, 4, 4, 2],
+    k: 3,
+    cout: 2,
+    strides: 2,
+    pad: [
+      [0, 0],
+      [7, 1],
+      [5, 0],
+      [0, 0],
+    ],
+  }, // pads wider than the kernel
   { x: [2, 3, 3, 2], k: 3, cout: 3, strides: 2, pad: 'valid' },
   { x: [2, 8, 8, 3], k: 3, cout: 4, strides: 2, pad: 0, round: 'floor' },
   { x: [2, 8, 8, 3], k: 3, cout: 4, strides: 2, pad: 0, round: 'ceil' },
@@ -140,8 +170,7 @@ function caseName(c: ConvCase): string {
   return `x${c.x.join('x')} k${c.k}${c.kw ? `x${c.kw}` : ''} s${JSON.stringify(c.strides)} pad ${JSON.stringify(c.pad)}${c.round ? ` ${c.round}` : ''}`;
 }
 
-const conv = (c: ConvCase) => (x: tf.Tensor, w: tf.Tensor) =>
-  tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad as 'same', 'NHWC', 1, c.round);
+const conv = (c: ConvCase) => (x: tf.Tensor, w: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad as 'same', 'NHWC', 1, c.round);
 
 test('setup: wasm backend with the training kernels registered (idempotently)', async () => {
   await tf.setBackend('wasm');
@@ -165,12 +194,8 @@ test('Conv2DBackpropFilter and Conv2DBackpropInput match cpu (direct kernel call
     const w = host([c.k, kw, c.x[3], c.cout]);
     const attrs: tf.NamedAttrMap = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' };
     if (c.round) attrs.dimRoundingMode = c.round;
-    await compare(`filter grad ${caseName(c)}`, [x, dy], (xt, dyt) =>
-      tf.engine().runKernel('Conv2DBackpropFilter', { x: xt, dy: dyt }, { ...attrs, filterShape: w.shape }) as tf.Tensor,
-    );
-    await compare(`input grad ${caseName(c)}`, [dy, w], (dyt, wt) =>
-      tf.engine().runKernel('Conv2DBackpropInput', { dy: dyt, filter: wt }, { ...attrs, inputShape: c.x }) as tf.Tensor,
-    );
+    await compare(`filter grad ${caseName(c)}`, [x, dy], (xt, dyt) => tf.engine().runKernel('Conv2DBackpropFilter', { x: xt, dy: dyt }, { ...attrs, filterShape: w.shape }) as tf.Tensor);
+    await compare(`input grad ${caseName(c)}`, [dy, w], (dyt, wt) => tf.engine().runKernel('Conv2DBackpropInput', { dy: dyt, filter: wt }, { ...attrs, inputShape: c.x }) as tf.Tensor);
   }
 });
 
@@ -187,12 +212,7 @@ test('tf.grads of a conv (through the gradient registry) match cpu', async () =>
   // fused conv with bias and relu (what tf.layers.conv2d uses)
   await compare('fused conv2d grads', [host([2, 8, 8, 3]), host([3, 3, 3, 4]), host([4]), host([2, 4, 4, 4])], (x, w, b, dy) =>
     tf.grads((a: tf.Tensor, f: tf.Tensor, bb: tf.Tensor) =>
-      tf.sum(
-        tf.mul(
-          tf.fused.conv2d({ x: a as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 2, pad: 'same', bias: bb, activation: 'relu' }),
-          dy,
-        ),
-      ),
+      tf.sum(tf.mul(tf.fused.conv2d({ x: a as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 2, pad: 'same', bias: bb, activation: 'relu' }), dy)),
     )([x, w, b]),
   );
 });
@@ -216,7 +236,16 @@ test('depthwise conv gradients match cpu', async () => {
 
 test('Sum / Mean over axis blocks, Tile, per-channel Multiply/Add/Sub, FusedBatchNorm match cpu', async () => {
   const x4 = host([8, 16, 16, 12], 3);
-  for (const [axis, keep] of [[[0, 1, 2], false], [[0, 1, 2], true], [[1, 2], false], [[0], false], [[1], true], [[3], false], [[0, 1, 2, 3], false], [[2, 0, 1], false]] as [number[], boolean][]) {
+  for (const [axis, keep] of [
+    [[0, 1, 2], false],
+    [[0, 1, 2], true],
+    [[1, 2], false],
+    [[0], false],
+    [[1], true],
+    [[3], false],
+    [[0, 1, 2, 3], false],
+    [[2, 0, 1], false],
+  ] as [number[], boolean][]) {
     await compare(`sum ${axis} keep=${keep}`, [x4], (x) => tf.sum(x, axis, keep));
     await compare(`mean ${axis} keep=${keep}`, [x4], (x) => tf.mean(x, axis, keep));
   }
@@ -278,9 +307,7 @@ test('no tensor or buffer leaks in any registered kernel, alone or under tf.grad
   const chPos = tf.abs(ch);
   const ch3 = tf.reshape(ch, [1, 1, 12]);
   assertNoLeak('conv grads', () => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')))([x, w]));
-  assertNoLeak('depthwise grads', () =>
-    tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')))([x, dw]),
-  );
+  assertNoLeak('depthwise grads', () => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')))([x, dw]));
   assertNoLeak('sum', () => tf.sum(big, [0, 1, 2]));
   assertNoLeak('mean keepDims', () => tf.mean(big, [1, 2], true));
   assertNoLeak('mul', () => tf.mul(big, ch));
@@ -289,7 +316,10 @@ test('no tensor or buffer leaks in any registered kernel, alone or under tf.grad
   assertNoLeak('batchNorm', () => tf.batchNorm(big, ch, chPos, ch, ch));
   assertNoLeak('tile', () => tf.tile(ch3, [4, 5, 1]));
   assertNoLeak('clone', () => tf.clone(big));
-  const nan = tf.tensor2d(Float32Array.from({ length: 4 * 4096 }, (_, i) => (i === 5 ? NaN : i % 7)), [4096, 4]);
+  const nan = tf.tensor2d(
+    Float32Array.from({ length: 4 * 4096 }, (_, i) => (i === 5 ? NaN : i % 7)),
+    [4096, 4],
+  );
   assertNoLeak('NaN fallback', () => tf.sum(nan, 0));
   assert.ok(tf.tidy(() => Number.isNaN(tf.sum(nan, 0).dataSync()[1])));
   tf.dispose([x, w, dw, big, ch, chPos, ch3, nan]);

@@ -23,7 +23,10 @@ const RTOL = 1e-4;
 const skip = useSwiftShaderHere();
 const rng = new Random(20261130);
 
-interface Host { shape: number[]; values: Float32Array }
+interface Host {
+  shape: number[];
+  values: Float32Array;
+}
 
 function host(shape: number[], scale = 1): Host {
   const values = new Float32Array(shape.reduce((p, q) => p * q, 1));
@@ -75,16 +78,50 @@ test('webgpu: every layer and gradient the model builder uses matches cpu', { sk
   assert.equal(batchSplits(128, 3 * 3 * 16 * 16), 29);
   const nhwc = (c: number, hw = 8, n = 2) => host([n, hw, hw, c]);
   const cases: [string, Host[], (...t: tf.Tensor[]) => tf.Tensor][] = [
-    ['conv 3x3 stride 1 on a zero-padded input', [nhwc(3), host([3, 3, 3, 8], 0.5)], (x, w) => tf.conv2d(tf.pad(x as tf.Tensor4D, [[0, 0], [1, 1], [1, 1], [0, 0]]), w as tf.Tensor4D, 1, 'valid')],
-    ['conv 3x3 stride 2', [nhwc(8), host([3, 3, 8, 16], 0.3)], (x, w) => tf.conv2d(tf.pad(x as tf.Tensor4D, [[0, 0], [1, 1], [1, 1], [0, 0]]), w as tf.Tensor4D, 2, 'valid')],
+    [
+      'conv 3x3 stride 1 on a zero-padded input',
+      [nhwc(3), host([3, 3, 3, 8], 0.5)],
+      (x, w) =>
+        tf.conv2d(
+          tf.pad(x as tf.Tensor4D, [
+            [0, 0],
+            [1, 1],
+            [1, 1],
+            [0, 0],
+          ]),
+          w as tf.Tensor4D,
+          1,
+          'valid',
+        ),
+    ],
+    [
+      'conv 3x3 stride 2',
+      [nhwc(8), host([3, 3, 8, 16], 0.3)],
+      (x, w) =>
+        tf.conv2d(
+          tf.pad(x as tf.Tensor4D, [
+            [0, 0],
+            [1, 1],
+            [1, 1],
+            [0, 0],
+          ]),
+          w as tf.Tensor4D,
+          2,
+          'valid',
+        ),
+    ],
     ['conv 1x1 stride 2 (projection shortcut)', [nhwc(8), host([1, 1, 8, 16], 0.3)], (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'valid')],
     ['conv 1x1 128→160, batch 5 (filter gradient in uneven batch chunks)', [host([5, 4, 4, 128]), host([1, 1, 128, 160], 0.1)], (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid')],
     ['conv 3x3 stride 2, batch 7, many chunks', [host([7, 9, 9, 4]), host([3, 3, 4, 8], 0.3)], (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'valid')],
     ['conv 7x7 stride 2 (ImageNet stem)', [host([1, 15, 15, 3]), host([7, 7, 3, 4], 0.2)], (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'valid')],
-    ['batch norm, training mode (batch statistics)', [nhwc(6), host([6]), host([6])], (x, gamma, beta) => {
-      const { mean, variance } = tf.moments(x, [0, 1, 2]);
-      return tf.batchNorm(x as tf.Tensor4D, mean, variance, beta as tf.Tensor1D, gamma as tf.Tensor1D, 1e-5);
-    }],
+    [
+      'batch norm, training mode (batch statistics)',
+      [nhwc(6), host([6]), host([6])],
+      (x, gamma, beta) => {
+        const { mean, variance } = tf.moments(x, [0, 1, 2]);
+        return tf.batchNorm(x as tf.Tensor4D, mean, variance, beta as tf.Tensor1D, gamma as tf.Tensor1D, 1e-5);
+      },
+    ],
     ['relu', [nhwc(4)], (x) => tf.relu(x)],
     ['residual add', [nhwc(4), nhwc(4)], (a, b) => tf.add(a, b)],
     ['option A shortcut (1x1 average pool stride 2, channel zero-pad)', [nhwc(4)], (x) => new ZeroPadShortcut({ stride: 2, extraChannels: 4 }).apply(x) as tf.Tensor],
@@ -98,13 +135,22 @@ test('webgpu: every layer and gradient the model builder uses matches cpu', { sk
 
   await t.test('argMax, equal, sum and oneHot (accuracy) agree exactly', async () => {
     const logits = host([6, 10]);
-    const f = (l: tf.Tensor) => [tf.argMax(l, 1).toFloat(), tf.equal(tf.argMax(l, 1), tf.tensor1d([0, 1, 2, 3, 4, 5], 'int32')).sum().toFloat()];
+    const f = (l: tf.Tensor) => [
+      tf.argMax(l, 1).toFloat(),
+      tf
+        .equal(tf.argMax(l, 1), tf.tensor1d([0, 1, 2, 3, 4, 5], 'int32'))
+        .sum()
+        .toFloat(),
+    ];
     const [e, a] = [await on('cpu', [logits], f), await on('webgpu', [logits], f)];
-    assert.deepEqual(a.map((h) => Array.from(h.values)), e.map((h) => Array.from(h.values)));
+    assert.deepEqual(
+      a.map((h) => Array.from(h.values)),
+      e.map((h) => Array.from(h.values)),
+    );
   });
 });
 
-test('webgpu: the tiny model\'s loss and every gradient, then one SGD step, match cpu', { skip, timeout: 300_000 }, async () => {
+test("webgpu: the tiny model's loss and every gradient, then one SGD step, match cpu", { skip, timeout: 300_000 }, async () => {
   const started = await startWebGpuBackend();
   assert.ok(started.ok, started.ok ? '' : started.why);
   const node = analyze(TINY_MODEL).models[0];
@@ -120,7 +166,11 @@ test('webgpu: the tiny model\'s loss and every gradient, then one SGD step, matc
       return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(labels, 'int32'), 4), logits) as tf.Scalar;
     }, variables);
     const gradValues = await Promise.all(variables.map(async (v) => ({ name: v.name, shape: v.shape.slice(), values: Float32Array.from(await grads[v.name].data()) })));
-    optimizer.apply(variables, variables.map((v) => grads[v.name]), 0.1);
+    optimizer.apply(
+      variables,
+      variables.map((v) => grads[v.name]),
+      0.1,
+    );
     const after = await Promise.all(variables.map(async (v) => Float32Array.from(await v.data())));
     const loss = (await value.data())[0];
     tf.dispose([value, ...Object.values(grads)]);

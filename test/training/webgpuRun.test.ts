@@ -23,7 +23,6 @@ import { useSwiftShaderHere } from '../helpers/swiftshader';
 const LOSS_TOL = 1e-4;
 const skip = useSwiftShaderHere();
 
-
 /** One batch of 8 images, so each epoch is one step on the same images and the loss falls steadily. */
 function request(backend: TrainRequest['backend'], epochs: number, outDir: string): TrainRequest {
   return { sourceText: MICRO_MODEL, sourcePath: 'micro.resnet', modelName: 'micro', dataset: 'synthetic', backend, outDir, trainLimit: 8, batchSize: 8, epochs, seed: 5 };
@@ -105,7 +104,7 @@ describe('training on webgpu (SwiftShader)', { skip, timeout: 240_000 }, () => {
     assert.match(started?.backendReason ?? '', /webgpu unavailable \(the only GPU is a software one, SwiftShader/);
   });
 
-  test('a batch too large for the GPU\'s buffers is refused with the batch that fits', async () => {
+  test("a batch too large for the GPU's buffers is refused with the batch that fits", async () => {
     const run = await runHere({ kind: 'new', request: { ...request('webgpu', 1, outDir), batchSize: 2_000_000 } });
     assert.notEqual(run.code, 0);
     const failed = last(run.messages);

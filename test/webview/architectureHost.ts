@@ -43,7 +43,13 @@ export class ArchitectureBrowser {
 
   static async launch(bundleDir: string): Promise<ArchitectureBrowser> {
     const profileDir = mkdtempSync(join(tmpdir(), 'resnet-architecture-profile-'));
-    const context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1000, height: 800 }, acceptDownloads: false });
+    const context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1000, height: 800 },
+      acceptDownloads: false,
+    });
     const files: Record<string, { body: Buffer; type: string }> = {
       '/architecture.js': { body: readFileSync(join(bundleDir, 'architecture.js')), type: 'text/javascript' },
       '/architecture.css': { body: readFileSync(join(bundleDir, 'architecture.css')), type: 'text/css' },
@@ -52,7 +58,11 @@ export class ArchitectureBrowser {
       const url = new URL(route.request().url());
       if (url.origin === ORIGIN && url.pathname === '/index.html') {
         const nonce = Math.random().toString(36).slice(2);
-        return route.fulfill({ status: 200, contentType: 'text/html', body: architectureHtml({ cspSource: ORIGIN, scriptUri: `${ORIGIN}/architecture.js`, styleUri: `${ORIGIN}/architecture.css`, nonce }) });
+        return route.fulfill({
+          status: 200,
+          contentType: 'text/html',
+          body: architectureHtml({ cspSource: ORIGIN, scriptUri: `${ORIGIN}/architecture.js`, styleUri: `${ORIGIN}/architecture.css`, nonce }),
+        });
       }
       const file = url.origin === ORIGIN ? files[url.pathname] : undefined;
       if (file) return route.fulfill({ status: 200, contentType: file.type, body: file.body });

@@ -30,7 +30,10 @@ test('an edit in a later stage leaves every node before it where it was', () => 
 test('folded stages are one node each; unfolded, a stage holds its blocks inside its box', () => {
   const graph = graphOf(readExample('cifar/resnet1202.resnet'));
   const folded = layoutGraph(graph, new Set(graph.stages.map((s) => s.id)));
-  assert.deepEqual(folded.nodes.map((n) => n.kind), ['io', ...graph.stages.map(() => 'stage'), 'io']);
+  assert.deepEqual(
+    folded.nodes.map((n) => n.kind),
+    ['io', ...graph.stages.map(() => 'stage'), 'io'],
+  );
   const open = layoutGraph(graph, new Set(graph.stages.filter((s) => s.id !== 'conv3_x').map((s) => s.id)));
   const box = open.groups.find((g) => g.id === 'conv3_x')!;
   const inside = open.nodes.filter((n) => n.source.stage === 'conv3_x' && n.kind !== 'stage');

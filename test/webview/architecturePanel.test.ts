@@ -116,7 +116,10 @@ test('diff mode: compared with another version, the page gets the diff; back to 
   fakePanel.webview.posted.length = 0;
   fakePanel.webview.receive({ type: 'followCursor' });
   await until(() => (fakePanel.webview.posted as Posted[]).some((m) => m.type === 'graph'));
-  assert.deepEqual((fakePanel.webview.posted as Posted[]).map((m) => m.type).filter((t) => t !== 'cursor'), ['graph']);
+  assert.deepEqual(
+    (fakePanel.webview.posted as Posted[]).map((m) => m.type).filter((t) => t !== 'cursor'),
+    ['graph'],
+  );
   panel.dispose();
 });
 

@@ -38,7 +38,10 @@ function reason(checked: { ok: true } | { ok: false; error: string }): string {
 
 test('worker → parent, runner → worker: a wrong field type is refused by name', () => {
   assert.equal(reason(checkTrainingMessage({ ...batch, loss: 'low' })), 'field "loss": Invalid type: Expected number but received "low"');
-  assert.equal(reason(checkTrainingMessage({ type: 'finished', runDir: '/r', step: 1, epoch: 0, stopped: 'no', testLoss: 1, testAccuracy: 0.5, seconds: 1 })), 'field "stopped": Invalid type: Expected boolean but received "no"');
+  assert.equal(
+    reason(checkTrainingMessage({ type: 'finished', runDir: '/r', step: 1, epoch: 0, stopped: 'no', testLoss: 1, testAccuracy: 0.5, seconds: 1 })),
+    'field "stopped": Invalid type: Expected boolean but received "no"',
+  );
   assert.match(reason(checkTrainingMessage({ type: 'started' })), /^field "runDir": /);
   const line = checkRunnerLine('{"type":"epoch","epoch":0,"step":"10","trainLoss":1,"trainAccuracy":0.5,"seconds":2}');
   assert.deepEqual(line, { ok: false, error: 'field "step": Invalid type: Expected number but received "10"' });
@@ -50,7 +53,10 @@ test('worker → parent, runner → worker: a wrong field type is refused by nam
 test('parent → worker: a wrong field type is refused by name', () => {
   assert.equal(checkWorkerCommand({ type: 'start', request }).ok, true);
   assert.equal(reason(checkWorkerCommand({ type: 'start', request: { ...request, epochs: '3' } })), 'field "request.epochs": Invalid type: Expected number but received "3"');
-  assert.equal(reason(checkWorkerCommand({ type: 'start', request: { ...request, dataset: 'imagenet' } })), 'field "request.dataset": Invalid value: Expected one of mnist, cifar10, synthetic but received "imagenet"');
+  assert.equal(
+    reason(checkWorkerCommand({ type: 'start', request: { ...request, dataset: 'imagenet' } })),
+    'field "request.dataset": Invalid value: Expected one of mnist, cifar10, synthetic but received "imagenet"',
+  );
   assert.equal(reason(checkWorkerCommand({ type: 'resume', runDir: '/r', backendDirs: '/opt' })), 'field "backendDirs": Invalid type: Expected Array but received "/opt"');
   assert.equal(reason(checkWorkerCommand({ type: 'resume', runDir: '/r', threads: '4' })), 'field "threads": Invalid type: Expected number but received "4"');
 });
@@ -66,9 +72,15 @@ test('a real worker sent a malformed command says which field, trains nothing, a
 });
 
 test('extension ↔ dashboard: a wrong field type is refused by name, in both directions', () => {
-  assert.equal(reason(checkToDashboard({ type: 'runProgress', runDir: '/r', messages: [{ ...batch, accuracy: null }] })), 'field "messages.0.accuracy": Invalid type: Expected number but received null');
+  assert.equal(
+    reason(checkToDashboard({ type: 'runProgress', runDir: '/r', messages: [{ ...batch, accuracy: null }] })),
+    'field "messages.0.accuracy": Invalid type: Expected number but received null',
+  );
   assert.equal(reason(checkToDashboard({ type: 'session', state: 'sleeping' })), 'field "state": Invalid value: Expected one of idle, running, stopping but received "sleeping"');
-  assert.equal(reason(checkToDashboard({ type: 'runs', runsFolder: '/w', runs: [{ runDir: '/w/a', name: 'a', model: 'm', dataset: 'x', status: 'finished', step: '1', resumable: true }] })), 'field "runs.0.step": Invalid type: Expected number but received "1"');
+  assert.equal(
+    reason(checkToDashboard({ type: 'runs', runsFolder: '/w', runs: [{ runDir: '/w/a', name: 'a', model: 'm', dataset: 'x', status: 'finished', step: '1', resumable: true }] })),
+    'field "runs.0.step": Invalid type: Expected number but received "1"',
+  );
   assert.equal(reason(checkFromDashboard({ type: 'resume', runDir: 7 })), 'field "runDir": Invalid type: Expected string but received 7');
   assert.match(reason(checkFromDashboard({ type: 'exportPng', fileName: 'x.png', dataUrl: 'javascript:alert(1)' })), /^field "dataUrl": Invalid format/);
 });

@@ -101,7 +101,11 @@ test('a live run fills the plots and the header', { skip }, async () => {
   const metric = await page.chart('metric');
   assert.ok(metric);
   assert.equal(metric.lengths[0], epochs, 'one point per epoch');
-  assert.deepEqual(metric.labels.map((l) => l.split(' ').pop()), ['train', 'validation', 'val.'], 'train and validation error and the best point');
+  assert.deepEqual(
+    metric.labels.map((l) => l.split(' ').pop()),
+    ['train', 'validation', 'val.'],
+    'train and validation error and the best point',
+  );
   const lr = await page.chart('lr');
   assert.equal(lr?.lengths[0], batches);
 
@@ -136,7 +140,7 @@ test('smoothing is the debiased EMA, and the slider changes it', { skip }, async
   await page.frame();
   assert.ok(close(await page.column('loss', 2), expect(0.95)));
   assert.equal(await page.page.locator('#smoothing-value').textContent(), '0.95');
-  assert.equal((await page.savedState() as { smoothing: number }).smoothing, 0.95, 'kept for the next reload');
+  assert.equal(((await page.savedState()) as { smoothing: number }).smoothing, 0.95, 'kept for the next reload');
 
   await slider.fill('0');
   await page.frame();
@@ -177,7 +181,11 @@ test('Stop posts a stop, Resume a resume of the focused run, the link a reveal',
   assert.equal(await page.page.locator('#stop').textContent(), 'Stopping…');
 
   // The worker stopped: the run has a checkpoint and can continue.
-  await page.send({ type: 'runProgress', runDir: running.runDir, messages: [{ type: 'finished', runDir: running.runDir, step: 120, epoch: 2, stopped: true, testLoss: 1, testAccuracy: 0.6, seconds: 30 }] } satisfies ToDashboard);
+  await page.send({
+    type: 'runProgress',
+    runDir: running.runDir,
+    messages: [{ type: 'finished', runDir: running.runDir, step: 120, epoch: 2, stopped: true, testLoss: 1, testAccuracy: 0.6, seconds: 30 }],
+  } satisfies ToDashboard);
   await page.send({ type: 'session', state: 'idle', runDir: running.runDir } satisfies ToDashboard);
   await page.send({ type: 'runs', runsFolder: '/work/runs', runs: [summary(running, 'stopped')] } satisfies ToDashboard);
   assert.equal(await page.page.locator('#run-status').textContent(), 'stopped');
@@ -214,7 +222,7 @@ test('malformed messages are dropped and logged, and change nothing', { skip }, 
   await page.close();
 });
 
-test('runs overlay side by side, like the paper\'s Fig. 6', { skip }, async () => {
+test("runs overlay side by side, like the paper's Fig. 6", { skip }, async () => {
   const runs = [
     scriptedRun({ runDir: '/work/runs/2026-01-02-10-00-00-plain20', model: 'plain20', skill: 0.8, seed: 1 }),
     scriptedRun({ runDir: '/work/runs/2026-01-02-11-00-00-plain56', model: 'plain56', skill: 0.6, seed: 2 }),
@@ -309,7 +317,7 @@ test('a long run is drawn from a few points per pixel, finer where zoomed', { sk
 
   // Live data does not undo the zoom; a double click does.
   await page.send({ type: 'runProgress', runDir: long.runDir, messages: [{ type: 'batch', step: 20_001, epoch: 50, loss: 0.3, accuracy: 0.9, lr: 0.001, imagesPerSec: 900 }] } satisfies ToDashboard);
-  assert.ok(((await page.column('loss', 0)) as number[]).at(-1) as number < 11_000);
+  assert.ok((((await page.column('loss', 0)) as number[]).at(-1) as number) < 11_000);
   await over.dblclick({ position: { x: box.width / 2, y: box.height / 2 } });
   await page.frame();
   const reset = (await page.column('loss', 0)) as number[];

@@ -69,7 +69,10 @@ test('the page gets the runs and their histories, and nothing outside them', asy
   await settle();
   const [runs, session] = webview.posted as { type: string; runs?: { runDir: string; status: string }[] }[];
   assert.equal(runs.type, 'runs');
-  assert.deepEqual(runs.runs?.map((r) => [r.runDir, r.status]), [[run.runDir, 'finished']]);
+  assert.deepEqual(
+    runs.runs?.map((r) => [r.runDir, r.status]),
+    [[run.runDir, 'finished']],
+  );
   assert.deepEqual(session, { type: 'session', state: 'idle' });
 
   webview.receive({ type: 'loadRuns', runDirs: [run.runDir, '/etc'] });
@@ -79,13 +82,19 @@ test('the page gets the runs and their histories, and nothing outside them', asy
   assert.deepEqual(Array.from(history.batches?.step ?? []), [1, 2, 3, 4, 5, 6, 7, 8]);
   assert.equal(history.messages?.length, run.messages.filter((m) => m.type !== 'batch').length);
   assert.deepEqual(refused, { type: 'runError', runDir: '/etc', message: '/etc is not in the runs folder (any more).' });
-  assert.ok(logs.some((l) => /^info .*skipped 1 line/.test(l)), 'the cut-off line is logged');
+  assert.ok(
+    logs.some((l) => /^info .*skipped 1 line/.test(l)),
+    'the cut-off line is logged',
+  );
   assert.ok(logs.some((l) => /^warn dashboard: asked to load \/etc/.test(l)));
 
   webview.receive({ type: 'loadRuns', runDirs: 'all' });
   webview.receive({ type: 'exportPng', fileName: 'x.png', dataUrl: 'javascript:alert(1)' });
   assert.equal(logs.filter((l) => /dropped a malformed message from the page/.test(l)).length, 2);
-  assert.ok(logs.some((l) => /from the page \(field "runDirs": Invalid type: Expected Array but received "all"\)/.test(l)), 'the log names the field');
+  assert.ok(
+    logs.some((l) => /from the page \(field "runDirs": Invalid type: Expected Array but received "all"\)/.test(l)),
+    'the log names the field',
+  );
   panel.dispose();
 });
 
@@ -112,7 +121,10 @@ test('exports are saved where the save dialog says, under a plain name', async (
   fake.recorded.saveTo = fake.Uri.file(join(root, 'chosen.csv'));
   webview.receive({ type: 'exportCsv', fileName: '../../etc/passwd', csv: 'step,loss\n1,2\n' });
   await settle();
-  assert.deepEqual(fake.recorded.written.map((w) => [w.path, Buffer.from(w.bytes).toString()]), [[join(root, 'chosen.csv'), 'step,loss\n1,2\n']]);
+  assert.deepEqual(
+    fake.recorded.written.map((w) => [w.path, Buffer.from(w.bytes).toString()]),
+    [[join(root, 'chosen.csv'), 'step,loss\n1,2\n']],
+  );
   fake.recorded.saveTo = fake.Uri.file(join(root, 'chosen.png'));
   webview.receive({ type: 'exportPng', fileName: 'loss.png', dataUrl: `data:image/png;base64,${Buffer.from([0x89, 0x50, 0x4e, 0x47]).toString('base64')}` });
   await settle();

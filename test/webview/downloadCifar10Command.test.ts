@@ -52,7 +52,10 @@ test('the command downloads into the folder picked, with progress in a notificat
   const notification = fake.recorded.progress.at(-1);
   assert.ok(notification?.done);
   const increments = notification.reports.map((r) => r.increment ?? 0);
-  assert.ok(increments.every((n) => n >= 0), 'the bar never goes back');
+  assert.ok(
+    increments.every((n) => n >= 0),
+    'the bar never goes back',
+  );
   assert.ok(Math.abs(increments.reduce((a, b) => a + b, 0) - 100) < 1e-9, `the bar reaches 100%: ${increments.join(', ')}`);
   assert.match(notification.reports.at(-1)?.message ?? '', /^Extracting: [\d.]+ KiB of [\d.]+ KiB$/);
   assert.match(fake.recorded.infos.at(-1)?.message ?? '', new RegExp(`^CIFAR-10 is ready in ${path.join(dir, 'cifar-10-batches-bin')}\\. To train on it, pick "CIFAR-10 from a folder…"`));
@@ -83,7 +86,10 @@ test('Cancel in the notification keeps the bytes; the next run resumes them', as
   await fake.commands.executeCommand(DOWNLOAD_CIFAR10_COMMAND);
   assert.deepEqual(server.ranges.slice(asked), [`bytes=${half}-`]);
   assert.match(fake.recorded.infos.at(-1)?.message ?? '', /^CIFAR-10 is ready in /);
-  assert.ok(logs.some((l) => /^info CIFAR-10 is ready in .*\(resumed at [\d.]+ KiB\)$/.test(l)), logs.join('\n'));
+  assert.ok(
+    logs.some((l) => /^info CIFAR-10 is ready in .*\(resumed at [\d.]+ KiB\)$/.test(l)),
+    logs.join('\n'),
+  );
 });
 
 test('a corrupt download is an error message naming both checksums', async () => {

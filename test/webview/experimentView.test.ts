@@ -37,7 +37,9 @@ const RUNS = [
 ];
 
 function streams(): Stream[] {
-  return RUNS.map((r, i) => scriptedRun({ runDir: `/work/runs/fig6/2026-01-02-10-2${i}-00-fig6.${r.variant}`, model: `fig6.${r.variant}`, skill: r.skill, seed: 11 + i, epochs: 4, stepsPerEpoch: 20 }));
+  return RUNS.map((r, i) =>
+    scriptedRun({ runDir: `/work/runs/fig6/2026-01-02-10-2${i}-00-fig6.${r.variant}`, model: `fig6.${r.variant}`, skill: r.skill, seed: 11 + i, epochs: 4, stepsPerEpoch: 20 }),
+  );
 }
 
 function results(runs: readonly Stream[]): ExperimentResult[] {
@@ -79,10 +81,17 @@ test('an experiment opens with every run overlaid, coloured by variant, plain ne
     type Plot = { series: Series[] };
     const dashboard = (globalThis as unknown as { resnetDashboard: { chart(n: string): { uplot?: Plot } } }).resnetDashboard;
     const plot = dashboard.chart('metric').uplot as Plot;
-    return plot.series.slice(1).map((s, i) => ({ label: String(s.label), dash: s.dash ?? null, stroke: typeof s.stroke === 'function' ? String((s.stroke as (u: Plot, i: number) => unknown)(plot, i + 1)) : String(s.stroke) }));
+    return plot.series.slice(1).map((s, i) => ({
+      label: String(s.label),
+      dash: s.dash ?? null,
+      stroke: typeof s.stroke === 'function' ? String((s.stroke as (u: Plot, i: number) => unknown)(plot, i + 1)) : String(s.stroke),
+    }));
   });
   const trainLines = series.filter((s) => s.label.endsWith(' train'));
-  assert.deepEqual(trainLines.map((s) => s.label), ['cifar_plain(n = 3) seed 1 train', 'cifar_plain(n = 3) seed 2 train', 'cifar_resnet(n = 3) seed 1 train', 'cifar_resnet(n = 3) seed 2 train']);
+  assert.deepEqual(
+    trainLines.map((s) => s.label),
+    ['cifar_plain(n = 3) seed 1 train', 'cifar_plain(n = 3) seed 2 train', 'cifar_resnet(n = 3) seed 1 train', 'cifar_resnet(n = 3) seed 2 train'],
+  );
   assert.equal(trainLines[0].stroke, trainLines[1].stroke, "a variant's seeds share its colour");
   assert.equal(trainLines[2].stroke, trainLines[3].stroke);
   assert.notEqual(trainLines[0].stroke, trainLines[2].stroke, 'each variant its own colour');
@@ -93,10 +102,13 @@ test('an experiment opens with every run overlaid, coloured by variant, plain ne
 
   const rows = await page.page.locator('#experiment-table tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
   assert.equal(rows.length, 2, 'one row per variant');
-  assert.deepEqual(rows.map((r) => r.slice(1, 6)), [
-    ['cifar_plain(n = 3)', 'plain', '269.72k', '40.55M', '2/2'],
-    ['cifar_resnet(n = 3)', 'residual', '269.72k', '40.55M', '2/2'],
-  ]);
+  assert.deepEqual(
+    rows.map((r) => r.slice(1, 6)),
+    [
+      ['cifar_plain(n = 3)', 'plain', '269.72k', '40.55M', '2/2'],
+      ['cifar_resnet(n = 3)', 'residual', '269.72k', '40.55M', '2/2'],
+    ],
+  );
   for (const row of rows) assert.match(row[7], /^\d+\.\d\d ± \d+\.\d\d$/, 'test error as mean ± std over the seeds');
   const rs = results(runs);
   const testError = (variant: string) => rs.filter((r) => r.variant === variant).reduce((sum, r) => sum + (1 - (r.testAccuracy as number)), 0) / 2;
@@ -104,7 +116,7 @@ test('an experiment opens with every run overlaid, coloured by variant, plain ne
   assert.equal(rows[bestVariant][8], '★ best');
   assert.equal(rows[1 - bestVariant][8], '');
   assert.match((await page.page.locator('#experiment-title').textContent()) ?? '', /Experiment fig6: 4 of 4 runs finished/);
-  assert.equal(await page.page.locator('#experiment .swatch.dashed').count(), 1, 'the plain row\'s swatch is dashed');
+  assert.equal(await page.page.locator('#experiment .swatch.dashed').count(), 1, "the plain row's swatch is dashed");
 
   await page.page.locator('#experiment-csv').click();
   await page.page.locator('#experiment-md').click();
@@ -137,7 +149,15 @@ test('a queued run still training is read again at each update; a finished one i
   const page = await browser.open({ theme: 'dark' });
   await page.send({ type: 'runs', runsFolder: '/work/runs/fig6', runs: summaries([done, live]) } satisfies ToDashboard);
   const all = results(streams());
-  const update = (status: 'running' | 'finished') => ({ type: 'experiment', experiment: 'fig6', results: [{ ...all[0], runDir: done.runDir }, { ...all[1], runDir: live.runDir, status }] }) satisfies ToDashboard;
+  const update = (status: 'running' | 'finished') =>
+    ({
+      type: 'experiment',
+      experiment: 'fig6',
+      results: [
+        { ...all[0], runDir: done.runDir },
+        { ...all[1], runDir: live.runDir, status },
+      ],
+    }) satisfies ToDashboard;
   await page.send(update('running'));
   for (const s of [done, live]) await page.send({ type: 'runHistory', runDir: s.runDir, ...toHistory(s.messages.slice(0, 30)) } satisfies ToDashboard);
   const asks = async () => (await page.posted()).filter((m) => m.type === 'loadRuns').flatMap((m) => m.runDirs as string[]);

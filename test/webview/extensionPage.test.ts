@@ -34,7 +34,15 @@ test('the recipe says what comes from the paper and what from the file', () => {
     'Validation: none (paper)',
     'Seed: 1 (paper)',
   ]);
-  const own = describeRecipe({ ...paperCifarRecipe([28, 28, 1]), batchSize: 64, unit: 'epochs', duration: 3, milestones: [2], augment: { pad: 0, crop: 28, flip: false }, explicit: ['batch', 'epochs', 'decay', 'augment'] });
+  const own = describeRecipe({
+    ...paperCifarRecipe([28, 28, 1]),
+    batchSize: 64,
+    unit: 'epochs',
+    duration: 3,
+    milestones: [2],
+    augment: { pad: 0, crop: 28, flip: false },
+    explicit: ['batch', 'epochs', 'decay', 'augment'],
+  });
   assert.equal(own[0], 'Batch: 64');
   assert.equal(own[2], 'Length: 3 epochs');
   assert.equal(own[3], 'Schedule: × 0.1 at 2 epochs');

@@ -77,8 +77,14 @@ test('a history splits into batch columns and the other messages, in order, and 
   const { messages } = scriptedRun({ stepsPerEpoch: 3, epochs: 2 });
   const history = toHistory(messages);
   assert.deepEqual(Array.from(history.batches.step), [1, 2, 3, 4, 5, 6]);
-  assert.deepEqual(history.messages, messages.filter((m) => m.type !== 'batch'));
-  assert.deepEqual(batchesOf(history.batches), messages.filter((m) => m.type === 'batch'));
+  assert.deepEqual(
+    history.messages,
+    messages.filter((m) => m.type !== 'batch'),
+  );
+  assert.deepEqual(
+    batchesOf(history.batches),
+    messages.filter((m) => m.type === 'batch'),
+  );
 });
 
 test('a dropped message is described briefly, whatever it is', () => {

@@ -53,7 +53,7 @@ test('a missing runs folder lists nothing', () => {
   assert.deepEqual(listRuns(join(root, 'missing')), []);
 });
 
-test('a run\'s history skips the line a crash cut off', async () => {
+test("a run's history skips the line a crash cut off", async () => {
   const history = await readMetrics(join(root, '2026-01-02-10-00-00-plain20'));
   assert.equal(history.messages.length, crashed.messages.length);
   assert.equal(history.skipped, 1);

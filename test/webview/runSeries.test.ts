@@ -6,7 +6,7 @@ import { toHistory } from '../../src/protocol/webview';
 import { RunSeries } from '../../webview/dashboard/runSeries';
 import { scriptedRun } from './trainingStream';
 
-test('a run\'s messages become one point per step and per epoch', () => {
+test("a run's messages become one point per step and per epoch", () => {
   const { messages, runDir } = scriptedRun({ stepsPerEpoch: 10, epochs: 3 });
   const run = new RunSeries(runDir);
   for (const m of messages) run.add(m);
@@ -24,7 +24,10 @@ test('a step seen twice (from the file, then live) counts once', () => {
   const run = new RunSeries(runDir);
   for (const m of messages.slice(0, 15)) run.add(m);
   for (const m of messages.slice(5)) run.add(m);
-  assert.deepEqual(run.step, Array.from({ length: 20 }, (_, i) => i + 1));
+  assert.deepEqual(
+    run.step,
+    Array.from({ length: 20 }, (_, i) => i + 1),
+  );
   assert.equal(run.epochs.length, 2);
 });
 
@@ -44,7 +47,15 @@ test('a resumed run drops what came after its checkpoint', () => {
 
 test('the best point is the lowest validation error, else the lowest training error', () => {
   const run = new RunSeries('/r');
-  const epoch = (e: number, train: number, val?: number): TrainingMessage => ({ type: 'epoch', epoch: e, step: (e + 1) * 10, trainLoss: 1, trainAccuracy: train, ...(val === undefined ? {} : { valAccuracy: val }), seconds: 1 });
+  const epoch = (e: number, train: number, val?: number): TrainingMessage => ({
+    type: 'epoch',
+    epoch: e,
+    step: (e + 1) * 10,
+    trainLoss: 1,
+    trainAccuracy: train,
+    ...(val === undefined ? {} : { valAccuracy: val }),
+    seconds: 1,
+  });
   run.add(epoch(0, 0.5));
   run.add(epoch(1, 0.7));
   assert.deepEqual([run.best?.epoch.epoch, run.best?.on], [1, 'training']);
@@ -67,7 +78,7 @@ test('a failure is kept for the header; a fresh history clears everything', () =
   assert.equal(run.step.length, 0);
 });
 
-test('a history\'s batch columns fold like the messages one by one', () => {
+test("a history's batch columns fold like the messages one by one", () => {
   const { messages, runDir } = scriptedRun({ stepsPerEpoch: 10, epochs: 3 });
   const oneByOne = new RunSeries(runDir);
   for (const m of messages) oneByOne.add(m);

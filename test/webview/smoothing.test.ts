@@ -50,7 +50,13 @@ test('runs on the same steps align without copying', () => {
 
 test('runs on different steps are merged onto the union of their x values', () => {
   const aligned = alignTables([
-    { x: [0.5, 1, 1.5], ys: [[1, 2, 3], [10, 20, 30]] },
+    {
+      x: [0.5, 1, 1.5],
+      ys: [
+        [1, 2, 3],
+        [10, 20, 30],
+      ],
+    },
     { x: [0.25, 1, 2], ys: [[7, 8, 9]] },
   ]);
   assert.deepEqual(aligned.x, [0.25, 0.5, 1, 1.5, 2]);
@@ -62,7 +68,7 @@ test('runs on different steps are merged onto the union of their x values', () =
   assert.deepEqual(alignTables([]), { x: [], ys: [] });
 });
 
-test('decimation keeps each pixel column\'s ends and every series\' extremes', () => {
+test("decimation keeps each pixel column's ends and every series' extremes", () => {
   const n = 10_000;
   const x = Array.from({ length: n }, (_, i) => i + 1);
   const noisy = x.map((i) => Math.sin(i * 1.7) + (i === 5000 ? 10 : 0));

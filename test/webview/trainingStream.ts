@@ -81,7 +81,22 @@ export function scriptedRun(options: ScriptOptions = {}): Stream {
   };
   const lrAt = (step: number) => (step < total / 2 ? 0.1 : step < (3 * total) / 4 ? 0.01 : 0.001);
   const messages: TrainingMessage[] = [
-    { type: 'started', runDir, model, params: 272_474, macs: 40_813_184, backend: 'wasm', backendReason: 'auto: tfjs-node unavailable', device: 'CPU (WebAssembly, 1 thread)', dataset: 'cifar10', trainImages: 45_000, batchSize: 128, stepsPerEpoch: spe, totalSteps: total, epochs },
+    {
+      type: 'started',
+      runDir,
+      model,
+      params: 272_474,
+      macs: 40_813_184,
+      backend: 'wasm',
+      backendReason: 'auto: tfjs-node unavailable',
+      device: 'CPU (WebAssembly, 1 thread)',
+      dataset: 'cifar10',
+      trainImages: 45_000,
+      batchSize: 128,
+      stepsPerEpoch: spe,
+      totalSteps: total,
+      epochs,
+    },
   ];
   let sums = { loss: 0, acc: 0, n: 0 };
   for (let step = 1; step <= until; step++) {

@@ -355,7 +355,7 @@ export class ArchitectureView {
     );
   }
 
-  private targetOf(event: Event): { id?: string; toggle?: string } {
+  private targetOf(event: Event): { id?: string | undefined; toggle?: string | undefined } {
     const target = event.target as Element | null;
     const toggle = target?.closest('[data-toggle]')?.getAttribute('data-toggle') ?? undefined;
     const id = target?.closest('[data-id]')?.getAttribute('data-id') ?? undefined;
@@ -396,7 +396,8 @@ export class ArchitectureView {
     const graph = this.graph!;
     const lines: string[] = [];
     const kind = 'kind' in laid ? laid.kind : 'group';
-    const name = kind === 'stage' || (laid as LaidGroup).kind === 'stage' ? `stage ${s.label}` : s.op === 'block' ? `${s.label} block · ${s.id}` : s.id.includes('.') ? `${s.label} · ${s.id}` : s.label;
+    const name =
+      kind === 'stage' || (laid as LaidGroup).kind === 'stage' ? `stage ${s.label}` : s.op === 'block' ? `${s.label} block · ${s.id}` : s.id.includes('.') ? `${s.label} · ${s.id}` : s.label;
     lines.push(name);
     if (s.op === 'add' && s.block) lines.push(`add · shortcut: ${s.block.shortcutLabel}`);
     lines.push(`${formatShape(s.input)} → ${formatShape(s.output)}`);
@@ -560,7 +561,10 @@ export class ArchitectureView {
     table.hidden = false;
     const { diff } = this.mode;
     const heading = document.createElement('h2');
-    heading.textContent = diff.changes.length === 0 ? 'No block or layer changed' : `Changes: ${(['added', 'removed', 'changed'] as const).map((c) => `${diff.changes.filter((x) => x.change === c).length} ${c}`).join(', ')}`;
+    heading.textContent =
+      diff.changes.length === 0
+        ? 'No block or layer changed'
+        : `Changes: ${(['added', 'removed', 'changed'] as const).map((c) => `${diff.changes.filter((x) => x.change === c).length} ${c}`).join(', ')}`;
     table.append(heading);
     const t = document.createElement('table');
     const head = t.createTHead().insertRow();
@@ -595,7 +599,8 @@ export class ArchitectureView {
     const foot = t.createTFoot();
     for (const s of stages) {
       const row = foot.insertRow();
-      for (const c of ['Σ', `stage ${s.name}`, '', `activations ${formatSignedBytes(s.delta.activationBytes)}`, formatSigned(s.delta.params), formatSigned(s.delta.macs)]) row.insertCell().textContent = c;
+      for (const c of ['Σ', `stage ${s.name}`, '', `activations ${formatSignedBytes(s.delta.activationBytes)}`, formatSigned(s.delta.params), formatSigned(s.delta.macs)])
+        row.insertCell().textContent = c;
     }
     table.append(t);
   }

@@ -31,19 +31,19 @@ export interface NodeSource {
   readonly label: string;
   readonly input: Shape;
   readonly output: Shape;
-  readonly cost?: GraphCost;
-  readonly line?: number;
-  readonly column?: number;
-  readonly error?: string;
-  readonly status?: GraphChangeStatus;
-  readonly change?: string;
+  readonly cost?: GraphCost | undefined;
+  readonly line?: number | undefined;
+  readonly column?: number | undefined;
+  readonly error?: string | undefined;
+  readonly status?: GraphChangeStatus | undefined;
+  readonly change?: string | undefined;
   /** `conv`, `bn` … for layers; `block`, `stage` otherwise. */
   readonly op: string;
   /** The stage it belongs to. */
-  readonly stage?: string;
+  readonly stage?: string | undefined;
   /** For an addition: its block. */
-  readonly block?: GraphBlock;
-  readonly stageNode?: GraphStage;
+  readonly block?: GraphBlock | undefined;
+  readonly stageNode?: GraphStage | undefined;
 }
 
 export interface LaidNode {
@@ -60,12 +60,12 @@ export interface LaidNode {
 export interface LaidEdge {
   readonly id: string;
   readonly points: readonly (readonly [number, number])[];
-  readonly label?: string;
-  readonly labelAt?: readonly [number, number];
+  readonly label?: string | undefined;
+  readonly labelAt?: readonly [number, number] | undefined;
   readonly shortcut: boolean;
   /** A shortcut that cannot add: drawn in the error colour. */
   readonly error: boolean;
-  readonly status?: GraphChangeStatus;
+  readonly status?: GraphChangeStatus | undefined;
   readonly minY: number;
   readonly maxY: number;
 }
@@ -96,7 +96,7 @@ interface Port {
   readonly x: number;
   readonly y: number;
   readonly shape: Shape;
-  readonly status?: GraphChangeStatus;
+  readonly status?: GraphChangeStatus | undefined;
 }
 
 /** Folded stages draw as one node; everything else is drawn out. */
@@ -110,7 +110,12 @@ export function layoutGraph(graph: ArchitectureGraph, folded: ReadonlySet<string
    * An edge from a port down to a point. A shortcut (`via` a lane) first runs down the main line to
    * `splitY` (inside its block, under the block's title), across to the lane, down, and in.
    */
-  const edge = (id: string, from: Port, to: readonly [number, number], options: { shortcut?: boolean; label?: string; via?: number; splitY?: number; status?: GraphChangeStatus; error?: boolean } = {}) => {
+  const edge = (
+    id: string,
+    from: Port,
+    to: readonly [number, number],
+    options: { shortcut?: boolean; label?: string; via?: number; splitY?: number; status?: GraphChangeStatus | undefined; error?: boolean } = {},
+  ) => {
     let points: (readonly [number, number])[];
     let labelAt: [number, number];
     if (options.via === undefined) {
@@ -120,12 +125,27 @@ export function layoutGraph(graph: ArchitectureGraph, folded: ReadonlySet<string
     } else {
       const splitY = Math.max(from.y, options.splitY ?? from.y);
       // Down to the split the shortcut shares the main edge, which is drawn there already.
-      points = [[from.x, splitY], [options.via, splitY], [options.via, to[1]], [to[0], to[1]]];
+      points = [
+        [from.x, splitY],
+        [options.via, splitY],
+        [options.via, to[1]],
+        [to[0], to[1]],
+      ];
       labelAt = [options.via + 6, splitY + 14];
     }
     const label = options.label ?? formatShape(from.shape);
     const ys = points.map((p) => p[1]);
-    edges.push({ id, points, label, labelAt, shortcut: options.shortcut ?? false, error: options.error ?? false, status: options.status ?? from.status, minY: Math.min(...ys) - 8, maxY: Math.max(...ys) + 8 });
+    edges.push({
+      id,
+      points,
+      label,
+      labelAt,
+      shortcut: options.shortcut ?? false,
+      error: options.error ?? false,
+      status: options.status ?? from.status,
+      minY: Math.min(...ys) - 8,
+      maxY: Math.max(...ys) + 8,
+    });
   };
   const node = (kind: NodeKind, x: number, y: number, width: number, height: number, source: NodeSource) => {
     nodes.push({ id: source.id, kind, x, y, width, height, source });

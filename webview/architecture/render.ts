@@ -57,7 +57,11 @@ export class GraphRenderer {
     this.layout = layout;
     this.palette = palette;
     this.look = look;
-    this.items = drawables(layout, () => this.palette, (n) => this.look(n));
+    this.items = drawables(
+      layout,
+      () => this.palette,
+      (n) => this.look(n),
+    );
     for (const el of this.elements.values()) el.remove();
     this.elements.clear();
     this.windowTop = 0;

@@ -39,7 +39,7 @@ export type ChartName = 'loss' | 'metric' | 'lr';
 class DerivedColumns {
   rewrites = -1;
   epochX: number[] = [];
-  ema?: DebiasedEma;
+  ema?: DebiasedEma | undefined;
 
   constructor(private readonly run: RunSeries) {}
 
@@ -105,10 +105,20 @@ export function metricChart(runs: readonly ShownRun[], options: ViewOptions): Ch
   const tables: Table[] = runs.map(({ run, label, color, plain }) => {
     const epochs = run.epochs;
     const x = epochs.map((e) => (options.xAxis === 'step' ? e.step : e.epoch + 1));
-    const ys: (readonly (number | null)[])[] = [forScale(epochs.map((e) => percent(e.trainAccuracy)), options)];
+    const ys: (readonly (number | null)[])[] = [
+      forScale(
+        epochs.map((e) => percent(e.trainAccuracy)),
+        options,
+      ),
+    ];
     series.push({ label: `${label} train`, color, role: 'train', plain });
     if (epochs.some((e) => e.valAccuracy !== undefined)) {
-      ys.push(forScale(epochs.map((e) => (e.valAccuracy === undefined ? null : percent(e.valAccuracy))), options));
+      ys.push(
+        forScale(
+          epochs.map((e) => (e.valAccuracy === undefined ? null : percent(e.valAccuracy))),
+          options,
+        ),
+      );
       series.push({ label: `${label} validation`, color, role: 'validation', plain });
     }
     const best = run.best;

@@ -29,8 +29,8 @@ type Select = HTMLElement & { value: string };
 export class Dashboard {
   private readonly runs = new Map<string, RunSeries>();
   private summaries: readonly RunSummary[] = [];
-  private session: { state: SessionState; runDir?: string } = { state: 'idle' };
-  private etaSeconds?: number;
+  private session: { state: SessionState; runDir?: string | undefined } = { state: 'idle' };
+  private etaSeconds?: number | undefined;
   private state: DashboardState;
   private theme: Theme;
   private readonly charts: Record<ChartName, LineChart>;

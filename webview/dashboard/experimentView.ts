@@ -23,7 +23,16 @@ export function renderExperimentTable(table: HTMLTableElement, rows: readonly Re
     swatch.className = `swatch${row.plain ? ' dashed' : ''}`;
     swatch.style.borderColor = colorOf(row.variant);
     tr.insertCell().appendChild(swatch);
-    const cells = [row.label, row.plain ? 'plain' : 'residual', formatShort(row.params), formatShort(row.macs), `${row.finished}/${row.runs}`, formatSpread(row.trainError), formatSpread(row.testError), row.best ? '★ best' : ''];
+    const cells = [
+      row.label,
+      row.plain ? 'plain' : 'residual',
+      formatShort(row.params),
+      formatShort(row.macs),
+      `${row.finished}/${row.runs}`,
+      formatSpread(row.trainError),
+      formatSpread(row.testError),
+      row.best ? '★ best' : '',
+    ];
     for (const text of cells) tr.insertCell().textContent = text;
   }
 }

@@ -10,7 +10,6 @@ export function formatCount(n: number): string {
   return String(Math.round(n));
 }
 
-
 export function formatPercent(fraction: number): string {
   return `${(100 * fraction).toFixed(2)}%`;
 }

@@ -5,12 +5,12 @@ import type { RunSeries } from './runSeries';
 
 export interface FocusedRun {
   readonly runDir: string;
-  readonly series?: RunSeries;
-  readonly summary?: RunSummary;
+  readonly series?: RunSeries | undefined;
+  readonly summary?: RunSummary | undefined;
   /** The worker is training this run now. */
   readonly live: boolean;
   readonly session: SessionState;
-  readonly etaSeconds?: number;
+  readonly etaSeconds?: number | undefined;
 }
 
 export function statusOf(focus: FocusedRun): RunStatus | 'stopping' {
@@ -73,10 +73,7 @@ export function renderHeader(focus: FocusedRun | undefined, session: SessionStat
   set('fact-eta', focus.live ? (focus.etaSeconds === undefined ? 'estimating…' : formatDuration(focus.etaSeconds)) : status === 'finished' ? 'done' : '—');
   const best = s?.best;
   set('fact-best-label', best?.on === 'training' ? 'Best train error' : 'Best val. error');
-  set(
-    'fact-best',
-    best ? `${formatPercent(1 - (best.on === 'validation' ? (best.epoch.valAccuracy as number) : best.epoch.trainAccuracy))} (epoch ${best.epoch.epoch + 1})` : '—',
-  );
+  set('fact-best', best ? `${formatPercent(1 - (best.on === 'validation' ? (best.epoch.valAccuracy as number) : best.epoch.trainAccuracy))} (epoch ${best.epoch.epoch + 1})` : '—');
   const testAccuracy = s?.finished?.testAccuracy ?? focus.summary?.testAccuracy;
   set('fact-test', testAccuracy === undefined ? '—' : formatPercent(1 - testAccuracy));
 

@@ -12,9 +12,9 @@ const HEIGHT = 230;
 const WHOLE_INCREMENTS = Array.from({ length: 8 }, (_, k) => [1, 2, 5].map((m) => m * 10 ** k)).flat();
 
 export class LineChart {
-  private plot?: uPlot;
+  private plot?: uPlot | undefined;
   private structure = '';
-  private current?: ChartModel;
+  private current?: ChartModel | undefined;
   /** Set by a drag-zoom, cleared by a double click: new data must not undo the person's zoom. */
   private zoomed = false;
 
@@ -86,7 +86,10 @@ export class LineChart {
       width: this.container.clientWidth || 600,
       height: HEIGHT,
       scales: { x: { time: false }, y: yLog ? { distr: 3, log: 10 } : {} },
-      axes: [{ ...axis(model.xLabel), ...(model.xLabel === 'step' ? { incrs: WHOLE_INCREMENTS } : {}) }, { ...axis(model.yLabel), size: 64, values: (_u, splits) => splits.map((v) => formatValue(v)) }],
+      axes: [
+        { ...axis(model.xLabel), ...(model.xLabel === 'step' ? { incrs: WHOLE_INCREMENTS } : {}) },
+        { ...axis(model.yLabel), size: 64, values: (_u, splits) => splits.map((v) => formatValue(v)) },
+      ],
       series: [{ label: model.xLabel, value: (_u, v) => formatValue(v) }, ...model.series.map((s) => seriesOptions(s, theme))],
       cursor: { drag: { x: true, y: false }, sync: { key: 'resnet-dashboard' } },
       legend: { live: true },

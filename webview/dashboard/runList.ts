@@ -6,9 +6,9 @@ import { formatPercent, runLabel } from './format';
 export interface RunListView {
   readonly runs: readonly RunSummary[];
   readonly selected: readonly string[];
-  readonly focused?: string;
+  readonly focused?: string | undefined;
   /** The run being trained now, which may not be in the listing yet. */
-  readonly liveRunDir?: string;
+  readonly liveRunDir?: string | undefined;
   readonly colorOf: (runDir: string) => string | undefined;
 }
 

@@ -79,7 +79,15 @@ export class RunSeries {
       this.imagesPerSec = columns.imagesPerSec[n - 1];
       // The fold needs only the latest step of the lot.
       const i = n - 1;
-      this.progress.add({ type: 'batch', step: columns.step[i], epoch: columns.epoch[i], loss: columns.loss[i], accuracy: columns.accuracy[i], lr: columns.lr[i], imagesPerSec: columns.imagesPerSec[i] });
+      this.progress.add({
+        type: 'batch',
+        step: columns.step[i],
+        epoch: columns.epoch[i],
+        loss: columns.loss[i],
+        accuracy: columns.accuracy[i],
+        lr: columns.lr[i],
+        imagesPerSec: columns.imagesPerSec[i],
+      });
     }
     // The usual case, a whole history after `clear()`: copied column by column (into plain
     // arrays, which live steps are appended to), not step by step.

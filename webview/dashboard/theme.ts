@@ -56,7 +56,9 @@ export function withAlpha(color: string, alpha: number): string {
     let digits = hex[1];
     if (digits.length === 3) digits = [...digits].map((d) => d + d).join('');
     digits = digits.slice(0, 6);
-    return `#${digits}${Math.round(alpha * 255).toString(16).padStart(2, '0')}`;
+    return `#${digits}${Math.round(alpha * 255)
+      .toString(16)
+      .padStart(2, '0')}`;
   }
   const rgb = /^rgba?\(([^,]+),([^,]+),([^,)]+)/.exec(color);
   if (rgb) return `rgba(${rgb[1].trim()}, ${rgb[2].trim()}, ${rgb[3].trim()}, ${alpha})`;

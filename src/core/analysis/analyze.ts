@@ -14,7 +14,7 @@ import { modelLayers, sumCosts, type Downsample, type ModelNode, type NetworkNod
 import { readRecipe } from './recipe';
 import { Scope, evaluate, fixFor } from './scope';
 import { exactCost } from './layers';
-import { formatShape, shapeElements, type Shape } from './shape';
+import { formatShape, shapeElements, toShape, type Shape } from './shape';
 import { closestName, didYouMean } from './suggest';
 
 export interface Analysis {
@@ -33,7 +33,7 @@ export const PLAIN_DEPTH_LIMIT = 20;
 
 export interface AnalyzeOptions {
   /** Analyze every model at this input size instead of its own (`stats --input`). */
-  readonly input?: Shape;
+  readonly input?: Shape | undefined;
   /** Smaller limits than the defaults (tests). */
   readonly limits?: AnalysisLimits;
 }
@@ -61,7 +61,10 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   } catch (error) {
     // Only a pathological input (nesting deep enough to exhaust the stack) should get here; a bug
     // in the analysis is reported too, rather than thrown at the editor or the command line.
-    const reason = error instanceof RangeError ? 'something in it is nested too deeply (parentheses, or blocks calling blocks); flatten the deepest part' : `an internal error (${error instanceof Error ? error.message : String(error)}); please report it`;
+    const reason =
+      error instanceof RangeError
+        ? 'something in it is nested too deeply (parentheses, or blocks calling blocks); flatten the deepest part'
+        : `an internal error (${error instanceof Error ? error.message : String(error)}); please report it`;
     ctx.error('too-large', parsed.file.range, `this file cannot be analyzed: ${reason}`);
   }
   return { file: parsed.file, models, experiments, diagnostics: capDiagnostics(sortDiagnostics(ctx.diagnostics)), counts: countSeverities(ctx.diagnostics) };
@@ -86,12 +89,16 @@ export function capDiagnostics(sorted: readonly Diagnostic[], limit = MAX_DIAGNO
   const rest = sorted.filter((d) => !chosen.has(d));
   const errors = rest.filter((d) => d.severity === 'error').length;
   const warnings = rest.filter((d) => d.severity === 'warning').length;
-  const counts = [errors && `${errors.toLocaleString('en-US')} error${errors === 1 ? '' : 's'}`, warnings && `${warnings.toLocaleString('en-US')} warning${warnings === 1 ? '' : 's'}`].filter(Boolean).join(', ');
+  const counts = [errors && `${errors.toLocaleString('en-US')} error${errors === 1 ? '' : 's'}`, warnings && `${warnings.toLocaleString('en-US')} warning${warnings === 1 ? '' : 's'}`]
+    .filter(Boolean)
+    .join(', ');
+  const first = rest[0];
+  if (!first) return kept;
   kept.push({
-    severity: errors > 0 ? 'error' : rest[0].severity,
+    severity: errors > 0 ? 'error' : first.severity,
     code: 'too-large',
     message: `and ${rest.length.toLocaleString('en-US')} more problems from here on (${counts || 'notes'}); fix the ones above first`,
-    range: rest[0].range,
+    range: first.range,
   });
   return kept;
 }
@@ -114,7 +121,14 @@ function refuseLongText(text: string): Analysis {
     models: [],
     experiments: [],
     counts: { errors: 1, warnings: 0 },
-    diagnostics: [{ severity: 'error', code: 'too-large', range, message: `this file is ${size} long, over the ${MAX_SOURCE_LENGTH / (1024 * 1024)} MiB a .resnet file may have; it is not analyzed: split it, or use repeat counts (\`basic(64) x 3\`) instead of writing layers out` }],
+    diagnostics: [
+      {
+        severity: 'error',
+        code: 'too-large',
+        range,
+        message: `this file is ${size} long, over the ${MAX_SOURCE_LENGTH / (1024 * 1024)} MiB a .resnet file may have; it is not analyzed: split it, or use repeat counts (\`basic(64) x 3\`) instead of writing layers out`,
+      },
+    ],
   };
 }
 
@@ -164,13 +178,14 @@ function analyzeFile(file: ResnetFile, ctx: AnalysisContext): { models: ModelNod
   // Experiments come after the models: their variants spend what the file's budget has left.
   const experiments: ExperimentNode[] = [];
   const experimentNames = new Map<string, SourceRange>();
-  const analyzeVariant = (decl: ModelDecl, override: TrainBlock | undefined) =>
-    decl.instanceOf ? instantiate(decl, ctx, override) : analyzeModel(decl, decl, new Scope(ctx.topScope), ctx, override);
+  const analyzeVariant = (decl: ModelDecl, override: TrainBlock | undefined) => (decl.instanceOf ? instantiate(decl, ctx, override) : analyzeModel(decl, decl, new Scope(ctx.topScope), ctx, override));
   for (const item of file.items) {
     if (item.kind !== 'experiment') continue;
     const first = experimentNames.get(item.name.text) ?? modelNames.get(item.name.text)?.name.range;
     if (first) {
-      ctx.error('duplicate', item.name.range, `\`${item.name.text}\` is already defined; give the experiment another name (it names its runs' folder)`, { related: [{ range: first, message: 'first defined here' }] });
+      ctx.error('duplicate', item.name.range, `\`${item.name.text}\` is already defined; give the experiment another name (it names its runs' folder)`, {
+        related: [{ range: first, message: 'first defined here' }],
+      });
       continue;
     }
     experimentNames.set(item.name.text, item.name.range);
@@ -205,12 +220,7 @@ function resolveInstance(decl: ModelDecl, of: InstanceOf, argScope: Scope, chain
   const template = ctx.templates.get(of.template.text);
   if (!template) {
     const suggestion = closestName(of.template.text, ctx.templates.keys());
-    ctx.error(
-      'unknown-name',
-      of.template.range,
-      `unknown model template \`${of.template.text}\`: define \`model ${of.template.text}(…) { … }\`${didYouMean(suggestion)}`,
-      fixFor(suggestion),
-    );
+    ctx.error('unknown-name', of.template.range, `unknown model template \`${of.template.text}\`: define \`model ${of.template.text}(…) { … }\`${didYouMean(suggestion)}`, fixFor(suggestion));
     return undefined;
   }
   ctx.markUsed(template.name.range);
@@ -287,7 +297,7 @@ function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: An
         const args = bindArgs(statement.args, specs, `\`${key}\``, scope, ctx);
         if (key === 'input') {
           const dims = args.numbers('shape');
-          if (dims) input = [dims[0], dims[1], dims[2]];
+          if (dims) input = toShape(dims);
           else if (!args.has('shape')) ctx.error('argument', statement.range, '`input` needs a shape such as `224x224x3` (height × width × channels)');
           const c = args.number('classes');
           if (c !== undefined) {
@@ -351,7 +361,7 @@ function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: An
   close();
   if (!shape) return undefined;
 
-  const output = stages.length > 0 ? stages[stages.length - 1].output : input;
+  const output = stages.at(-1)?.output ?? input;
   const cost = sumCosts(stages.map((s) => s.cost));
   // Every layer's counts are exact; their sums are too as long as the totals are (no term is negative).
   if (!exactCost({ ...cost, activations: cost.activations + shapeElements(input) }, named.name.range, `model \`${named.name.text}\``, ctx)) return undefined;
@@ -387,8 +397,8 @@ function reportUnknownStatement(statement: Extract<Statement, { kind: 'setting' 
 
 function makeStage(name: string, labelRange: SourceRange, first: SourceRange, last: SourceRange, seq: Sequence): StageNode {
   const cost = sumCosts(seq.nodes.map((n) => n.cost));
-  const input = seq.nodes.length > 0 ? seq.nodes[0].input : (seq.shape ?? [0, 0, 0]);
-  const output = seq.nodes.length > 0 ? seq.nodes[seq.nodes.length - 1].output : input;
+  const input = seq.nodes[0]?.input ?? seq.shape ?? [0, 0, 0];
+  const output = seq.nodes.at(-1)?.output ?? input;
   const range: SourceRange = { ...first, endOffset: last.endOffset, endLine: last.endLine, endColumn: last.endColumn };
   return { name, nodes: seq.nodes, input, output, cost, labelRange, range };
 }

@@ -48,6 +48,12 @@ export class BoundArgs {
     return undefined;
   }
 
+  /** Two numbers, as a kernel is held (`3` was stored as `3x3`). */
+  pair(name: string): readonly [number, number] | undefined {
+    const [first, second] = this.numbers(name) ?? [];
+    return first !== undefined && second !== undefined ? [first, second] : undefined;
+  }
+
   flag(name: string): boolean | undefined {
     const v = this.values.get(name);
     return v?.kind === 'flag' ? v.value : undefined;
@@ -80,12 +86,7 @@ export function bindArgs(args: readonly Arg[], specs: readonly ArgSpec[], what: 
       spec = byName.get(arg.name.text);
       if (!spec) {
         const suggestion = closestName(arg.name.text, byName.keys());
-        ctx.error(
-          'argument',
-          arg.name.range,
-          `${what} has no argument \`${arg.name.text}\`${didYouMean(suggestion)}; it takes ${describe(specs)}`,
-          fixFor(suggestion),
-        );
+        ctx.error('argument', arg.name.range, `${what} has no argument \`${arg.name.text}\`${didYouMean(suggestion)}; it takes ${describe(specs)}`, fixFor(suggestion));
         lastList = undefined;
         continue;
       }
@@ -99,7 +100,7 @@ export function bindArgs(args: readonly Arg[], specs: readonly ArgSpec[], what: 
         }
         continue;
       }
-      while (nextPositional < positional.length && values.has(positional[nextPositional].name)) nextPositional++;
+      while (nextPositional < positional.length && values.has(positional[nextPositional]?.name ?? '')) nextPositional++;
       spec = positional[nextPositional];
       if (!spec) {
         ctx.error('argument', arg.range, `too many arguments for ${what}: it takes ${describe(specs)}`);
@@ -137,7 +138,8 @@ function convert(arg: Arg, spec: ArgSpec, named: boolean, what: string, scope: S
       if (!arg.value) return { kind: 'flag', value: true, range };
       const word = wordOf(parts);
       if (word !== undefined && (TRUE_WORDS.has(word) || FALSE_WORDS.has(word))) return { kind: 'flag', value: TRUE_WORDS.has(word), range };
-      const n = parts.length === 1 && word === undefined ? evaluate(parts[0], scope, ctx) : undefined;
+      const only = parts.length === 1 ? parts[0] : undefined;
+      const n = only && word === undefined ? evaluate(only, scope, ctx) : undefined;
       if (n === 0 || n === 1) return { kind: 'flag', value: n === 1, range };
       ctx.error('argument', range, `\`${spec.name}\` of ${what} is on or off: write \`${spec.name}\`, \`${spec.name} on\` or \`${spec.name} off\``);
       return undefined;
@@ -173,7 +175,7 @@ function convert(arg: Arg, spec: ArgSpec, named: boolean, what: string, scope: S
         }
         values.push(v);
       }
-      if (values.length === 1) values.push(values[0]);
+      if (values.length === 1) values.push(...values);
       return { kind: 'numbers', values, range };
     }
     case 'int':
@@ -186,11 +188,12 @@ function convert(arg: Arg, spec: ArgSpec, named: boolean, what: string, scope: S
 
 function numberOf(arg: Arg, scope: Scope, ctx: AnalysisContext, spec: ArgSpec, what: string, given?: readonly Expr[]): number | undefined {
   const parts = given ?? arg.value?.parts ?? (arg.name ? [refTo(arg)] : []);
-  if (parts.length !== 1) {
+  const only = parts.length === 1 ? parts[0] : undefined;
+  if (!only) {
     ctx.error('argument', arg.range, `\`${spec.name}\` of ${what} is a single number (${spec.description})`);
     return undefined;
   }
-  const v = evaluate(parts[0], scope, ctx);
+  const v = evaluate(only, scope, ctx);
   if (v === undefined) return undefined;
   if (spec.type === 'int' && !Number.isInteger(v)) {
     ctx.error('argument', arg.range, `\`${spec.name}\` of ${what} must be a whole number, not ${v}`);
@@ -206,7 +209,8 @@ function refTo(arg: Arg): Expr {
 
 /** A value written as a single bare word (`B`, `cifar10`, `v1.5`). */
 function wordOf(parts: readonly Expr[]): string | undefined {
-  return parts.length === 1 && parts[0].kind === 'ref' ? parts[0].name.text : undefined;
+  const only = parts.length === 1 ? parts[0] : undefined;
+  return only?.kind === 'ref' ? only.name.text : undefined;
 }
 
 /** Reports an integer argument outside [min, max]; true when it is fine. */

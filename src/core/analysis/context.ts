@@ -59,13 +59,7 @@ export class AnalysisContext {
     this.deadline = performance.now() + limits.milliseconds;
   }
 
-  report(
-    severity: Diagnostic['severity'],
-    code: DiagnosticCode,
-    range: SourceRange,
-    message: string,
-    extra: { related?: readonly RelatedInformation[]; fix?: FixHint } = {},
-  ): void {
+  report(severity: Diagnostic['severity'], code: DiagnosticCode, range: SourceRange, message: string, extra: { related?: readonly RelatedInformation[]; fix?: FixHint } = {}): void {
     // A block used many times reports a problem in its body once, not once per use.
     const key = `${range.startOffset}:${range.endOffset}:${message}`;
     if (this.seen.has(key)) return;

@@ -15,7 +15,7 @@ import { closestName, didYouMean } from './suggest';
 export interface ModelOptions {
   readonly shortcut: ShortcutOption;
   readonly downsample: Downsample;
-  readonly classes?: number;
+  readonly classes?: number | undefined;
 }
 
 export const SHORTCUT_OPTIONS: readonly ShortcutOption[] = ['A', 'B', 'C', 'none', 'identity'];
@@ -56,9 +56,9 @@ interface BlockFrame {
   readonly path: string;
   readonly callRange: SourceRange;
   readonly shortcut: ShortcutOption;
-  readonly stride?: number;
+  readonly stride?: number | undefined;
   branch?: NetworkNode[];
-  join?: Shortcut | null;
+  join?: Shortcut | null | undefined;
 }
 
 export class Expander {
@@ -206,7 +206,7 @@ export class Expander {
         const chain = [...stack.slice(0, 3), '…', ...stack.slice(-2), name].join(' → ');
         this.ctx.error('too-large', call.callee.range, `blocks call blocks more than ${MAX_BLOCK_NESTING} deep here (${chain}); call fewer blocks inside blocks`);
         // The caller and the blocks below are used, though not expanded: no "never used" warnings.
-        this.markReachableUsed(stack[stack.length - 1]);
+        this.markReachableUsed(stack.at(-1) ?? name);
         seq.shape = undefined;
         return;
       }
@@ -214,13 +214,7 @@ export class Expander {
     const specs: ArgSpec[] = builtin ? [...builtin.args, shortcutArg] : [...paramSpecs(decl as BlockDecl), shortcutArg];
     const what = `\`${name}\``;
     const args = bindArgs(call.args, specs, what, scope, this.ctx);
-    const trailing = bindArgs(
-      call.trailing,
-      [{ name: 'stride', type: 'int', description: 'stride of the first block' }, shortcutArg],
-      `the stage of ${what}`,
-      scope,
-      this.ctx,
-    );
+    const trailing = bindArgs(call.trailing, [{ name: 'stride', type: 'int', description: 'stride of the first block' }, shortcutArg], `the stage of ${what}`, scope, this.ctx);
     const repeat = call.repeat ? evaluate(call.repeat, scope, this.ctx) : 1;
     if (repeat === undefined) {
       seq.shape = undefined;
@@ -266,9 +260,7 @@ export class Expander {
       const stride = i === 0 ? firstStride : 1;
       const path = seq.blockPath();
       const input = seq.shape;
-      const block = builtin
-        ? this.builtinBlock(builtin.name, args, stride, option, input, path, call.range)
-        : this.userBlock(decl as BlockDecl, call, args, stride, option, input, path, stack);
+      const block = builtin ? this.builtinBlock(builtin.name, args, stride, option, input, path, call.range) : this.userBlock(decl as BlockDecl, call, args, stride, option, input, path, stack);
       if (!block) {
         seq.shape = undefined;
         return;
@@ -279,15 +271,7 @@ export class Expander {
     }
   }
 
-  private builtinBlock(
-    kind: 'basic' | 'bottleneck',
-    args: BoundArgs,
-    stride: number,
-    option: ShortcutOption,
-    input: Shape,
-    path: string,
-    range: SourceRange,
-  ): BlockNode | undefined {
+  private builtinBlock(kind: 'basic' | 'bottleneck', args: BoundArgs, stride: number, option: ShortcutOption, input: Shape, path: string, range: SourceRange): BlockNode | undefined {
     const width = args.number(kind === 'basic' ? 'width' : 'planes');
     if (width === undefined) {
       if (!args.has(kind === 'basic' ? 'width' : 'planes')) {
@@ -323,26 +307,13 @@ export class Expander {
       branch.push(layer);
       shape = layer.output;
     }
-    const join = makeShortcut(
-      { kind: 'option', option },
-      { input, branchOutput: shape, stride, path, range, callRange: range, branchEndRange: range },
-      this.ctx,
-    );
+    const join = makeShortcut({ kind: 'option', option }, { input, branchOutput: shape, stride, path, range, callRange: range, branchEndRange: range }, this.ctx);
     const relu = makeLayer({ op: 'relu' }, shape, `${path}.relu${kind === 'basic' ? 2 : 3}`, range, this.ctx);
     if (!relu) return undefined;
     return finishBlock(kind, path, input, branch, join ?? null, [relu], range);
   }
 
-  private userBlock(
-    decl: BlockDecl,
-    call: CallItem,
-    args: BoundArgs,
-    stride: number,
-    option: ShortcutOption,
-    input: Shape,
-    path: string,
-    stack: readonly string[],
-  ): BlockNode | undefined {
+  private userBlock(decl: BlockDecl, call: CallItem, args: BoundArgs, stride: number, option: ShortcutOption, input: Shape, path: string, stack: readonly string[]): BlockNode | undefined {
     const scope = new Scope(this.ctx.topScope);
     for (const param of decl.params) {
       let value = param.name.text === 'stride' ? stride : args.number(param.name.text);
@@ -424,23 +395,15 @@ function paramSpecs(decl: BlockDecl): ArgSpec[] {
   return decl.params.map((p) => ({ name: p.name.text, type: 'number' as const, positional: true, description: `parameter of ${decl.name.text}` }));
 }
 
-function finishBlock(
-  blockName: string,
-  path: string,
-  input: Shape,
-  branch: NetworkNode[],
-  join: Shortcut | null,
-  after: NetworkNode[],
-  range: SourceRange,
-): BlockNode {
-  const joined = branch.length > 0 ? branch[branch.length - 1].output : input;
+function finishBlock(blockName: string, path: string, input: Shape, branch: NetworkNode[], join: Shortcut | null, after: NetworkNode[], range: SourceRange): BlockNode {
+  const joined = branch.at(-1)?.output ?? input;
   const parts: Cost[] = [];
   for (const node of branch) parts.push(node.cost);
   if (join?.kind === 'layers') for (const node of join.layers) parts.push(node.cost);
   for (const node of after) parts.push(node.cost);
   // The sum itself is kept for the backward pass too.
   const cost = sumCosts(parts, join ? shapeElements(joined) : 0);
-  const output = after.length > 0 ? after[after.length - 1].output : joined;
+  const output = after.at(-1)?.output ?? joined;
   return { kind: 'block', path, blockName, input, output, branch, shortcut: join ?? undefined, after, cost, range };
 }
 

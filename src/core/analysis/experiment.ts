@@ -34,7 +34,7 @@ export interface VariantNode {
   /** The template's parameters of a grid variant. */
   readonly params: Readonly<Record<string, number>>;
   /** The expanded model (named `<experiment>.<id>`), absent when the variant has errors. */
-  readonly model?: ModelNode;
+  readonly model?: ModelNode | undefined;
   /** The grid line or the model's name in `models`. */
   readonly range: SourceRange;
 }
@@ -116,7 +116,7 @@ export function analyzeExperiment(decl: ExperimentDecl, ctx: AnalysisContext, mo
         return undefined;
       }
       const value = arg.value;
-      if (!value || value.parts.length !== 1) {
+      if (value?.parts.length !== 1) {
         ctx.error('experiment', arg.range, 'each value of a grid is one number');
         continue;
       }
@@ -131,7 +131,11 @@ export function analyzeExperiment(decl: ExperimentDecl, ctx: AnalysisContext, mo
     }
     if (dimensions.length === 0 || dimensions.some((d) => d.values.length === 0)) {
       const empty = dimensions.find((d) => d.values.length === 0);
-      ctx.error('experiment', empty?.name.range ?? range, `empty grid: give ${empty ? `\`${empty.name.text}\`` : 'a parameter'} at least one value, e.g. \`${template.text}(${empty?.name.text ?? 'n'} = 3, 5)\``);
+      ctx.error(
+        'experiment',
+        empty?.name.range ?? range,
+        `empty grid: give ${empty ? `\`${empty.name.text}\`` : 'a parameter'} at least one value, e.g. \`${template.text}(${empty?.name.text ?? 'n'} = 3, 5)\``,
+      );
       return undefined;
     }
     return { template, dimensions, range };
@@ -230,7 +234,10 @@ export function analyzeExperiment(decl: ExperimentDecl, ctx: AnalysisContext, mo
   for (const name of listed) {
     const model = models.get(name.text);
     if (!model || model.params) {
-      const suggestion = closestName(name.text, [...models.values()].filter((m) => !m.params).map((m) => m.name.text));
+      const suggestion = closestName(
+        name.text,
+        [...models.values()].filter((m) => !m.params).map((m) => m.name.text),
+      );
       const what = model ? `\`${name.text}\` is a template: vary it with \`grid ${name.text}(…)\`` : `unknown model \`${name.text}\`${didYouMean(suggestion)}`;
       ctx.error('unknown-name', name.range, what, model ? {} : fixFor(suggestion));
       ok = false;
@@ -249,7 +256,7 @@ function reportVariant(label: string, at: SourceRange, experiment: SourceRange, 
     // A variant's warnings (a deep plain net, by design in Fig. 6) are the experiment's point, not a problem; the override's recipe warnings are.
     if (d.severity !== 'error' && !(d.code === 'recipe' && within(d.range, experiment))) continue;
     if (within(d.range, experiment)) {
-      ctx.report(d.severity, d.code, d.range, d.message, { related: d.related, fix: d.fix });
+      ctx.report(d.severity, d.code, d.range, d.message, { ...(d.related ? { related: d.related } : {}), ...(d.fix ? { fix: d.fix } : {}) });
     } else {
       ctx.error(d.code === 'syntax' ? 'experiment' : d.code, at, `variant ${label}: ${d.message}`, { related: [{ range: d.range, message: d.message }, ...(d.related ?? [])] });
     }

@@ -25,7 +25,7 @@ export const layerArgs: Record<LayerSpec['op'] | 'avgpool', readonly ArgSpec[]> 
   avgpool: [kernel, stride, pad],
   globalavgpool: [],
   fc: [
-    { name: 'units', type: 'int', positional: true, description: 'outputs; default the model\'s classes' },
+    { name: 'units', type: 'int', positional: true, description: "outputs; default the model's classes" },
     { name: 'bias', type: 'flag', description: 'add a bias; on by default' },
   ],
   softmax: [],
@@ -106,14 +106,7 @@ export function exactCost(cost: Cost, range: SourceRange, what: string, ctx: Ana
   return false;
 }
 
-function windowed(
-  input: Shape,
-  kernelSize: readonly [number, number],
-  step: number,
-  padding: readonly [number, number],
-  range: SourceRange,
-  ctx: AnalysisContext,
-): [number, number] | undefined {
+function windowed(input: Shape, kernelSize: readonly [number, number], step: number, padding: readonly [number, number], range: SourceRange, ctx: AnalysisContext): [number, number] | undefined {
   const oh = windowOutputSize(input[0], kernelSize[0], step, padding[0]);
   const ow = windowOutputSize(input[1], kernelSize[1], step, padding[1]);
   if (oh < 1 || ow < 1) {
@@ -169,7 +162,7 @@ export function layerSpecFromItem(item: LayerItem, classes: number | undefined, 
   };
   switch (item.op) {
     case 'conv': {
-      const k = args.numbers('kernel');
+      const k = args.pair('kernel');
       const filters = positive('filters', undefined);
       if (!k || filters === undefined) {
         if (!args.has('kernel') || !args.has('filters')) {
@@ -194,7 +187,7 @@ export function layerSpecFromItem(item: LayerItem, classes: number | undefined, 
     }
     case 'maxpool':
     case 'avgpool': {
-      const k = args.numbers('kernel');
+      const k = args.pair('kernel');
       if (!k) {
         if (item.op === 'avgpool' && item.args.length === 0) return { op: 'globalavgpool' };
         if (!args.has('kernel')) ctx.error('argument', item.range, `\`${item.op}\` needs a window, e.g. \`${item.op} 3x3, stride 2\``);

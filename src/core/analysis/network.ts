@@ -95,7 +95,7 @@ export interface BlockNode {
   /** The residual branch, before the addition. */
   readonly branch: readonly NetworkNode[];
   /** Absent when the block has no addition (a plain network). */
-  readonly shortcut?: Shortcut;
+  readonly shortcut?: Shortcut | undefined;
   /** Layers after the addition (the final ReLU). */
   readonly after: readonly NetworkNode[];
   readonly cost: Cost;
@@ -125,7 +125,7 @@ export interface ModelNode {
   readonly nameRange: SourceRange;
   readonly range: SourceRange;
   readonly input: Shape;
-  readonly classes?: number;
+  readonly classes?: number | undefined;
   readonly shortcut: ShortcutOption;
   readonly downsample: Downsample;
   readonly stages: readonly StageNode[];

@@ -15,7 +15,7 @@ export const DATASETS: readonly DatasetName[] = DATASET_NAMES;
 
 export interface Recipe {
   /** Undefined: the model did not say; the trainer picks one that fits the input. */
-  readonly dataset?: DatasetName;
+  readonly dataset?: DatasetName | undefined;
   readonly batchSize: number;
   readonly optimizer: 'sgd' | 'adam';
   readonly lr: number;
@@ -34,9 +34,9 @@ export interface Recipe {
   readonly validation: number;
   readonly seed: number;
   /** The training engine the recipe asks for; the CLI's --engine and the editor's setting override it. */
-  readonly engine?: 'tfjs' | 'pytorch';
+  readonly engine?: 'tfjs' | 'pytorch' | undefined;
   /** The PyTorch engine's arithmetic: fp32 (the paper's) unless the recipe asks for bf16/fp16 autocast; --precision overrides it. */
-  readonly precision?: 'fp32' | 'bf16' | 'fp16';
+  readonly precision?: 'fp32' | 'bf16' | 'fp16' | undefined;
   /** Which settings the model wrote itself (the rest are defaults). */
   readonly explicit: readonly string[];
 }
@@ -185,7 +185,7 @@ export function readRecipe(train: TrainBlock | undefined, input: Shape, scope: S
   if (seen.has('iterations') && !seen.has('decay')) {
     r.milestones = [...new Set([Math.floor(r.duration * 0.5), Math.floor(r.duration * 0.75)])].filter((m) => m > 0 && m < r.duration);
   }
-  const sorted = r.milestones.every((m, i) => i === 0 || m > r.milestones[i - 1]);
+  const sorted = r.milestones.every((m, i) => m > (r.milestones[i - 1] ?? -Infinity));
   if (!sorted) ctx.error('recipe', milestonesRange ?? train.keywordRange, 'milestones must increase: write them in order, e.g. `decay 0.1 at 32k, 48k`');
   const late = r.milestones.find((m) => m >= r.duration);
   if (late !== undefined) {
@@ -196,9 +196,17 @@ export function readRecipe(train: TrainBlock | undefined, input: Shape, scope: S
   if (!cropWritten) {
     // Nothing to check.
   } else if (r.augment.crop > input[0] + 2 * r.augment.pad || r.augment.crop > input[1] + 2 * r.augment.pad) {
-    ctx.error('recipe', seen.get('augment') ?? train.keywordRange, `a ${r.augment.crop}×${r.augment.crop} crop does not fit a ${input[0]}×${input[1]} image padded by ${r.augment.pad}; crop at most ${Math.min(input[0], input[1]) + 2 * r.augment.pad}`);
+    ctx.error(
+      'recipe',
+      seen.get('augment') ?? train.keywordRange,
+      `a ${r.augment.crop}×${r.augment.crop} crop does not fit a ${input[0]}×${input[1]} image padded by ${r.augment.pad}; crop at most ${Math.min(input[0], input[1]) + 2 * r.augment.pad}`,
+    );
   } else if (input[0] !== input[1]) {
-    ctx.error('recipe', seen.get('augment') ?? train.keywordRange, `\`crop ${r.augment.crop}\` is a square crop, but the input is ${input[0]}×${input[1]}: leave \`crop\` out and the crop is the input's size`);
+    ctx.error(
+      'recipe',
+      seen.get('augment') ?? train.keywordRange,
+      `\`crop ${r.augment.crop}\` is a square crop, but the input is ${input[0]}×${input[1]}: leave \`crop\` out and the crop is the input's size`,
+    );
   } else if (r.augment.crop !== input[0]) {
     ctx.error('recipe', seen.get('augment') ?? train.keywordRange, `the crop (${r.augment.crop}) must equal the model's input size (${input[0]}) so crops fit the input`);
   }

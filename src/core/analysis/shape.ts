@@ -17,3 +17,9 @@ export function sameShape(a: Shape, b: Shape): boolean {
 export function windowOutputSize(size: number, kernel: number, stride: number, padding: number): number {
   return Math.floor((size + 2 * padding - kernel) / stride) + 1;
 }
+
+/** A shape from checked arguments (`224x224x3`), or undefined when they are not three numbers. */
+export function toShape(dims: readonly number[]): Shape | undefined {
+  const [height, width, channels] = dims;
+  return dims.length === 3 && height !== undefined && width !== undefined && channels !== undefined ? [height, width, channels] : undefined;
+}

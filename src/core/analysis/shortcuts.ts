@@ -7,17 +7,13 @@ import type { LayerNode, Shortcut, ShortcutOption } from './network';
 import { formatShape, sameShape, type Shape } from './shape';
 
 /** What a block asks for at its addition. */
-export type ShortcutRequest =
-  | { readonly kind: 'option'; readonly option: ShortcutOption }
-  | { readonly kind: 'identity' }
-  | { readonly kind: 'projection' }
-  | { readonly kind: 'zeropad' };
+export type ShortcutRequest = { readonly kind: 'option'; readonly option: ShortcutOption } | { readonly kind: 'identity' } | { readonly kind: 'projection' } | { readonly kind: 'zeropad' };
 
 export interface ShortcutSite {
   readonly input: Shape;
   readonly branchOutput: Shape;
   /** The stride the block applies, when it declares one (built-in blocks, a `stride` parameter). */
-  readonly stride?: number;
+  readonly stride?: number | undefined;
   readonly path: string;
   /** Where to report: the `add`, or the call of a built-in block. */
   readonly range: SourceRange;
@@ -64,13 +60,7 @@ function optionKind(option: ShortcutOption): 'none' | 'identity' | 'zeropad' | '
 
 function projection(site: ShortcutSite, stride: number, ctx: AnalysisContext): Shortcut | undefined {
   const channels = site.branchOutput[2];
-  const conv = makeLayer(
-    { op: 'conv', kernel: [1, 1], filters: channels, stride, padding: [0, 0], groups: 1, bias: false },
-    site.input,
-    `${site.path}.shortcut.conv1`,
-    site.range,
-    ctx,
-  );
+  const conv = makeLayer({ op: 'conv', kernel: [1, 1], filters: channels, stride, padding: [0, 0], groups: 1, bias: false }, site.input, `${site.path}.shortcut.conv1`, site.range, ctx);
   if (!conv) return undefined;
   if (!sameShape(conv.output, site.branchOutput)) return mismatch(site, ctx, `a 1×1 projection with stride ${stride} gives ${formatShape(conv.output)}`);
   const bn = makeLayer({ op: 'bn' }, conv.output, `${site.path}.shortcut.bn1`, site.range, ctx) as LayerNode;
@@ -100,17 +90,12 @@ function mismatch(site: ShortcutSite, ctx: AnalysisContext, why: string): undefi
   const stride = inferStride(input, branchOutput);
   const optionA = extra >= 0 && stride !== undefined && subsamples(input, branchOutput, stride);
   const fixes = optionA ? 'use option A (zero-pad the new channels) or B (a 1×1 projection)' : 'use a projection: option B or C';
-  ctx.error(
-    'shortcut-mismatch',
-    site.range,
-    `shortcut adds ${formatShape(input)} to ${formatShape(branchOutput)}: ${why}; ${fixes}`,
-    {
-      related: [
-        { range: site.callRange, message: `the block's input: ${formatShape(input)}` },
-        { range: site.branchEndRange, message: `the residual branch's output: ${formatShape(branchOutput)}` },
-      ],
-      fix: { kind: 'shortcut-option', options: optionA ? ['A', 'B'] : ['B'] },
-    },
-  );
+  ctx.error('shortcut-mismatch', site.range, `shortcut adds ${formatShape(input)} to ${formatShape(branchOutput)}: ${why}; ${fixes}`, {
+    related: [
+      { range: site.callRange, message: `the block's input: ${formatShape(input)}` },
+      { range: site.branchEndRange, message: `the residual branch's output: ${formatShape(branchOutput)}` },
+    ],
+    fix: { kind: 'shortcut-option', options: optionA ? ['A', 'B'] : ['B'] },
+  });
   return undefined;
 }

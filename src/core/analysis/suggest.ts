@@ -17,20 +17,23 @@ export function closestName(word: string, candidates: Iterable<string>): string 
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
   const rows: number[][] = [];
+  // Only cells already filled are read: row i is pushed before its cells, cell (i, j) after (i, j - 1).
+  const row = (i: number) => rows[i]!;
+  const cell = (i: number, j: number) => rows[i]![j]!;
   for (let i = 0; i <= a.length; i++) {
     rows.push([i]);
     for (let j = 1; j <= b.length; j++) {
       if (i === 0) {
-        rows[0].push(j);
+        row(0).push(j);
         continue;
       }
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2][j - 2] + 1);
-      rows[i].push(d);
+      let d = Math.min(cell(i - 1, j) + 1, cell(i, j - 1) + 1, cell(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, cell(i - 2, j - 2) + 1);
+      row(i).push(d);
     }
   }
-  return rows[a.length][b.length];
+  return cell(a.length, b.length);
 }
 
 export function didYouMean(suggestion: string | undefined): string {

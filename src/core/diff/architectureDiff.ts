@@ -2,7 +2,7 @@
 // changed (matched by path, e.g. `conv3_x.2` or `conv3_x.2.conv1`), and what each change costs in
 // params, MACs and activation memory, per stage and in total. The CLI's `diff` prints it; the
 // architecture view colours its nodes with it.
-import { type BlockNode, type ModelNode, type NetworkNode, type Shortcut } from '../analysis/network';
+import type { BlockNode, ModelNode, NetworkNode, Shortcut } from '../analysis/network';
 import { sameShape, type Shape } from '../analysis/shape';
 import { describeLayer } from '../report/layerKind';
 import { modelStats, type ModelStats } from '../report/statsJson';
@@ -30,8 +30,8 @@ export type ChangeKind = 'added' | 'removed' | 'changed';
 export interface PartChange {
   readonly path: string;
   readonly change: ChangeKind;
-  readonly old?: PartFigures;
-  readonly new?: PartFigures;
+  readonly old?: PartFigures | undefined;
+  readonly new?: PartFigures | undefined;
 }
 
 export interface StageDelta {
@@ -188,7 +188,8 @@ export function mergeInOrder(oldNames: readonly string[], newNames: readonly str
   let i = 0;
   const flushRemovedUpTo = (stop: string | undefined) => {
     while (i < oldNames.length && oldNames[i] !== stop) {
-      if (!inNew.has(oldNames[i])) merged.push(oldNames[i]);
+      const name = oldNames[i]!; // i < oldNames.length
+      if (!inNew.has(name)) merged.push(name);
       i++;
     }
   };

@@ -39,10 +39,9 @@ export function formatDiff(diff: ArchitectureDiff, labels: DiffLabels): string {
   else {
     lines.push('Stages:');
     lines.push(
-      ...table([
-        ['', 'params', 'MACs', 'activations'],
-        ...moved.map((s) => [s.name, formatSigned(s.delta.params), formatSigned(s.delta.macs), formatSignedBytes(s.delta.activationBytes)]),
-      ]).map((l) => `  ${l}`),
+      ...table([['', 'params', 'MACs', 'activations'], ...moved.map((s) => [s.name, formatSigned(s.delta.params), formatSigned(s.delta.macs), formatSignedBytes(s.delta.activationBytes)])]).map(
+        (l) => `  ${l}`,
+      ),
     );
   }
   lines.push('');
@@ -80,6 +79,11 @@ function describe(f: PartFigures): string {
 }
 
 function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
-  return rows.map((r) => r.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]) : cell.padStart(widths[col]))).join('  ').trimEnd());
+  const widths = (rows[0] ?? []).map((_, col) => Math.max(...rows.map((r) => r[col]?.length ?? 0)));
+  return rows.map((r) =>
+    r
+      .map((cell, col) => (col === 0 ? cell.padEnd(widths[col] ?? 0) : cell.padStart(widths[col] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
 }

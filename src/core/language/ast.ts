@@ -40,8 +40,8 @@ export interface Value {
  * its meaning depends on where it stands, which the analyzer decides.
  */
 export interface Arg {
-  readonly name?: Name;
-  readonly value?: Value;
+  readonly name?: Name | undefined;
+  readonly value?: Value | undefined;
   readonly range: SourceRange;
 }
 
@@ -60,7 +60,7 @@ export interface CallItem {
   readonly kind: 'call';
   readonly callee: Name;
   readonly args: readonly Arg[];
-  readonly repeat?: Expr;
+  readonly repeat?: Expr | undefined;
   readonly trailing: readonly Arg[];
   readonly range: SourceRange;
 }
@@ -69,7 +69,7 @@ export interface CallItem {
 export interface AddItem {
   readonly kind: 'add';
   readonly args: readonly Arg[];
-  readonly branch?: readonly Line[];
+  readonly branch?: readonly Line[] | undefined;
   readonly range: SourceRange;
 }
 
@@ -78,7 +78,7 @@ export type Item = LayerItem | CallItem | AddItem;
 /** One line of layers and blocks, optionally labelled (`conv2_x  bottleneck(64) x 3`). */
 export interface Line {
   readonly kind: 'line';
-  readonly label?: Name;
+  readonly label?: Name | undefined;
   readonly items: readonly Item[];
   readonly range: SourceRange;
 }
@@ -94,7 +94,7 @@ export interface Setting {
 export interface LetStatement {
   readonly kind: 'let';
   readonly name: Name;
-  readonly value?: Expr;
+  readonly value?: Expr | undefined;
   readonly range: SourceRange;
 }
 
@@ -109,7 +109,7 @@ export type Statement = Line | Setting | LetStatement | TrainBlock;
 
 export interface Param {
   readonly name: Name;
-  readonly defaultValue?: Expr;
+  readonly defaultValue?: Expr | undefined;
   readonly range: SourceRange;
 }
 
@@ -117,11 +117,11 @@ export interface ModelDecl {
   readonly kind: 'model';
   readonly name: Name;
   /** Present when the model is a template (`model cifar_resnet(n) { … }`). */
-  readonly params?: readonly Param[];
+  readonly params?: readonly Param[] | undefined;
   /** Present for a model written out in full. */
-  readonly body?: readonly Statement[];
+  readonly body?: readonly Statement[] | undefined;
   /** Present for `model resnet20 = cifar_resnet(n = 3)`. */
-  readonly instanceOf?: { readonly template: Name; readonly args: readonly Arg[] };
+  readonly instanceOf?: { readonly template: Name; readonly args: readonly Arg[] } | undefined;
   readonly range: SourceRange;
 }
 

@@ -146,11 +146,7 @@ export class ResnetGrammar extends CstParser {
   private item = this.RULE('item', () => {
     this.OR({
       IGNORE_AMBIGUITIES: true,
-      DEF: [
-        { ALT: () => this.SUBRULE(this.layerItem) },
-        { ALT: () => this.SUBRULE(this.addItem) },
-        { ALT: () => this.SUBRULE(this.callItem) },
-      ],
+      DEF: [{ ALT: () => this.SUBRULE(this.layerItem) }, { ALT: () => this.SUBRULE(this.addItem) }, { ALT: () => this.SUBRULE(this.callItem) }],
     });
   });
 
@@ -304,5 +300,5 @@ function isSign(name: IToken, minus: IToken, after: IToken): boolean {
 }
 
 function isLayerKeyword(t: TokenType): boolean {
-  return t.CATEGORIES !== undefined && t.CATEGORIES.includes(T.LayerKeyword);
+  return t.CATEGORIES?.includes(T.LayerKeyword) ?? false;
 }

@@ -58,8 +58,7 @@ function dropTrailingCommas(tokens: IToken[], diagnostics: Diagnostic[]): IToken
   const out: IToken[] = [];
   let lineStart: IToken | undefined;
   let depth = 0;
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i];
+  for (const [i, token] of tokens.entries()) {
     const type = token.tokenType;
     if (type === LParen) depth++;
     else if (type === RParen) depth = Math.max(0, depth - 1);
@@ -73,7 +72,7 @@ function dropTrailingCommas(tokens: IToken[], diagnostics: Diagnostic[]): IToken
       let j = i + 1;
       while (tokens[j]?.tokenType === Newline) j++;
       const next = tokens[j];
-      const startsOwnLine = next !== undefined && (next.tokenType === Identifier || tokenMatcher(next, LayerKeyword)) && (next.startColumn ?? 0) <= (lineStart.startColumn ?? 0);
+      const startsOwnLine = next !== undefined && (next.tokenType === Identifier || tokenMatcher(next, LayerKeyword)) && (next.startColumn ?? 0) <= (lineStart?.startColumn ?? 0);
       if (startsOwnLine) {
         diagnostics.push({
           severity: 'error',
@@ -140,6 +139,8 @@ export function clearParseCache(): void {
 
 function parseChunk(tokens: IToken[], next: IToken | undefined, text: string): ChunkParse {
   const first = tokens[0];
+  const last = tokens.at(-1);
+  if (!first || !last) return { items: [], diagnostics: [], offset: 0, line: 1 }; // chunks are never empty
   const end = next ? next.startOffset : text.length;
   // What the parse depends on: the chunk's text, its first column, and what follows it (a syntax
   // error at the chunk's end names the next declaration's first word).
@@ -150,7 +151,7 @@ function parseChunk(tokens: IToken[], next: IToken | undefined, text: string): C
     const dLine = (first.startLine ?? 1) - cached.line;
     return dOffset === 0 && dLine === 0 ? cached : { ...relocate(cached, dOffset, dLine), offset: first.startOffset, line: first.startLine ?? 1 };
   }
-  const parsed = parseTokens(tokens, next, text, end);
+  const parsed = parseTokens(tokens, first, last, next, text, end);
   if (chunkCache.size >= CHUNK_CACHE_LIMIT || cachedChars + key.length > CHUNK_CACHE_CHARS) clearParseCache();
   if (key.length <= CHUNK_CACHE_CHARS) {
     chunkCache.set(key, parsed);
@@ -159,9 +160,7 @@ function parseChunk(tokens: IToken[], next: IToken | undefined, text: string): C
   return parsed;
 }
 
-function parseTokens(tokens: IToken[], next: IToken | undefined, text: string, end: number): ChunkParse {
-  const first = tokens[0];
-  const last = tokens[tokens.length - 1];
+function parseTokens(tokens: IToken[], first: IToken, last: IToken, next: IToken | undefined, text: string, end: number): ChunkParse {
   const chunkRange: SourceRange = {
     startOffset: first.startOffset,
     endOffset: end,

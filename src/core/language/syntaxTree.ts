@@ -294,11 +294,12 @@ export class SyntaxTreeBuilder {
   private binaryChain(node: CstNode, operandKey: string, operand: (n: CstNode) => A.Expr): A.Expr {
     const operands = nodes(node.children, operandKey);
     const ops = tokens(node.children, 'op');
-    if (operands.length === 0) return { kind: 'number', value: Number.NaN, range: this.range(node) };
-    let result = operand(operands[0]);
-    for (let i = 1; i < operands.length; i++) {
-      const right = operand(operands[i]);
-      const op = (ops[i - 1]?.image ?? '+') as '+' | '-' | '*' | '/';
+    const [head, ...rest] = operands;
+    if (!head) return { kind: 'number', value: Number.NaN, range: this.range(node) };
+    let result = operand(head);
+    for (const [i, next] of rest.entries()) {
+      const right = operand(next);
+      const op = (ops[i]?.image ?? '+') as '+' | '-' | '*' | '/';
       result = {
         kind: 'binary',
         op,

@@ -48,8 +48,8 @@ const matchTimes: CustomPatternMatcherFunc = (text, offset) => {
   const c = text[offset];
   if (c === '×') return ['×'] as unknown as RegExpExecArray;
   if (c !== 'x') return null;
-  const prev = offset > 0 ? text[offset - 1] : ' ';
-  const next = offset + 1 < text.length ? text[offset + 1] : ' ';
+  const prev = offset > 0 ? text.charAt(offset - 1) : ' ';
+  const next = offset + 1 < text.length ? text.charAt(offset + 1) : ' ';
   if ((prev >= '0' && prev <= '9') || prev === ')') return ['x'] as unknown as RegExpExecArray;
   if (identChar.test(prev) || identChar.test(next) || next === '(') return null;
   return betweenOperands(text, offset) ? (['x'] as unknown as RegExpExecArray) : null;
@@ -60,13 +60,13 @@ function betweenOperands(text: string, offset: number): boolean {
   while (before >= 0 && (text[before] === ' ' || text[before] === '\t')) before--;
   let after = offset + 1;
   while (after < text.length && (text[after] === ' ' || text[after] === '\t')) after++;
-  const left = before >= 0 ? text[before] : '';
-  const right = after < text.length ? text[after] : '';
+  const left = text.charAt(before);
+  const right = text.charAt(after);
   if (!(right === '(' || identChar.test(right))) return false;
   if (left === ')') return true;
   if (!identChar.test(left)) return false;
   let start = before;
-  while (start > 0 && identChar.test(text[start - 1])) start--;
+  while (start > 0 && identChar.test(text.charAt(start - 1))) start--;
   return !WORDS_BEFORE_A_NAME.has(text.slice(start, before + 1));
 }
 export const Times = createToken({

@@ -31,10 +31,10 @@ interface GraphNodeBase {
   /** Where its text starts, 1-based. */
   readonly line: number;
   readonly column: number;
-  readonly error?: string;
-  readonly status?: GraphChangeStatus;
+  readonly error?: string | undefined;
+  readonly status?: GraphChangeStatus | undefined;
   /** In a diff, what changed, e.g. `conv 1×1/2, 128 → conv 1×1, 128; MACs +77,070,336`. */
-  readonly change?: string;
+  readonly change?: string | undefined;
 }
 
 export interface GraphLayer extends GraphNodeBase {
@@ -66,9 +66,9 @@ export interface GraphStage {
   readonly column: number;
   readonly endLine: number;
   readonly items: readonly GraphItem[];
-  readonly error?: string;
-  readonly status?: GraphChangeStatus;
-  readonly change?: string;
+  readonly error?: string | undefined;
+  readonly status?: GraphChangeStatus | undefined;
+  readonly change?: string | undefined;
 }
 
 export interface ArchitectureGraph {
@@ -192,11 +192,12 @@ function placeErrors(model: ModelNode, diagnostics: readonly Diagnostic[]): { by
   for (const s of model.stages) walk(s.nodes);
   for (const d of errors) {
     const at = nodes.filter((n) => n.range.startOffset <= d.range.startOffset && d.range.startOffset < Math.max(n.range.endOffset, n.range.startOffset + 1));
-    if (at.length === 0) continue;
+    const first = at[0];
+    if (!first) continue;
     const target =
       d.code === 'shortcut-mismatch'
-        ? (at.find((n) => n.kind === 'block' && n.branch.length > 0 && !sameShape(n.input, n.branch[n.branch.length - 1].output) && n.shortcut?.kind !== 'layers') ?? at[0])
-        : at[0];
+        ? (at.find((n) => n.kind === 'block' && n.branch.length > 0 && !sameShape(n.input, n.branch.at(-1)?.output ?? n.input) && n.shortcut?.kind !== 'layers') ?? first)
+        : first;
     byNode.set(target, [byNode.get(target), d.message].filter(Boolean).join('\n'));
     placed.add(d);
   }

@@ -3,6 +3,7 @@
 // the analyzed network; the figures for torchvision models are checked against each tool's own
 // published figures in test/core/conventions.test.ts.
 import { modelLayers, type LayerNode, type ModelNode } from '../analysis/network';
+import { shapeElements as elements } from '../analysis/shape';
 
 export const CONVENTIONS = ['macs', 'flops', 'ptflops', 'fvcore', 'thop'] as const;
 export type Convention = (typeof CONVENTIONS)[number];
@@ -20,14 +21,12 @@ interface ConventionRule {
   readonly layer: (layer: LayerNode) => number;
 }
 
-const elements = (shape: readonly number[]) => shape[0] * shape[1] * shape[2];
-
 /** Convolutions and fully connected layers, one per multiply-add (the paper, torchvision's `_ops`). */
 const paperMacs = (layer: LayerNode) => layer.cost.macs;
 
 const rules: Record<Convention, ConventionRule> = {
   macs: { unit: 'MACs', counts: 'conv and fc multiply-adds only (the paper, torchvision)', layer: paperMacs },
-  flops: { unit: 'FLOPs', counts: '2 per multiply-add (PyTorch\'s profiler)', layer: (l) => 2 * l.cost.macs },
+  flops: { unit: 'FLOPs', counts: "2 per multiply-add (PyTorch's profiler)", layer: (l) => 2 * l.cost.macs },
   // ptflops (pytorch backend, module hooks): biases, BatchNorm 2 per element, ReLU 1 per output element, every pooling 1 per input element.
   ptflops: {
     unit: 'MACs',
@@ -123,7 +122,5 @@ export function toolFigure(value: number, convention: Convention): string {
 /** One line per other convention: what each tool would print for this model and why it differs (macs and flops, twins, not both). */
 export function otherToolsLines(model: ModelNode, shown: Convention): string[] {
   const twin = shown === 'macs' ? 'flops' : shown === 'flops' ? 'macs' : undefined;
-  return CONVENTIONS.filter((c) => c !== shown && c !== twin).map(
-    (c) => `${c}: ${toolFigure(computeCost(model, c), c)}, ${rules[c].counts}`,
-  );
+  return CONVENTIONS.filter((c) => c !== shown && c !== twin).map((c) => `${c}: ${toolFigure(computeCost(model, c), c)}, ${rules[c].counts}`);
 }

@@ -56,7 +56,7 @@ export function batchFitWarning(model: ModelNode, batchSize: number, budgetMiB: 
 }
 
 /** The warning for a run about to start whose batch will not fit the budget (MiB; 0: no budget). */
-export function startFitWarning(request: { readonly sourceText: string; readonly modelName: string; readonly batchSize?: number }, budgetMiB: number): string | undefined {
+export function startFitWarning(request: { readonly sourceText: string; readonly modelName: string; readonly batchSize?: number | undefined }, budgetMiB: number): string | undefined {
   if (!(budgetMiB > 0)) return undefined;
   const model = analyze(request.sourceText).models.find((m) => m.name === request.modelName);
   return model ? batchFitWarning(model, request.batchSize ?? model.recipe.batchSize, budgetMiB) : undefined;

@@ -48,7 +48,7 @@ export interface ExperimentCost {
   readonly trainingMacs: number;
   readonly largestMemoryBytes: number;
   /** Which variant needs it. */
-  readonly largestMemoryVariant?: string;
+  readonly largestMemoryVariant?: string | undefined;
 }
 
 export function experimentCost(experiment: ExperimentNode): ExperimentCost {
@@ -58,10 +58,21 @@ export function experimentCost(experiment: ExperimentNode): ExperimentCost {
     if (!model) continue;
     const steps = recipeSteps(model);
     const batchSize = model.recipe.batchSize;
-    variants.push({ variant, params: model.cost.params, macs: model.cost.macs, steps, batchSize, trainingMacs: model.cost.macs * steps * batchSize, memoryBytes: trainingMemory(model, batchSize).totalBytes });
+    variants.push({
+      variant,
+      params: model.cost.params,
+      macs: model.cost.macs,
+      steps,
+      batchSize,
+      trainingMacs: model.cost.macs * steps * batchSize,
+      memoryBytes: trainingMemory(model, batchSize).totalBytes,
+    });
   }
   const seeds = Math.max(1, experiment.seeds.length);
-  const largest = maxOf(variants.map((v) => v.memoryBytes), 0);
+  const largest = maxOf(
+    variants.map((v) => v.memoryBytes),
+    0,
+  );
   return {
     variants,
     runs: experiment.variants.length * seeds,

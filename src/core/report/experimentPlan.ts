@@ -21,7 +21,10 @@ export function experimentPlan(analysis: Analysis, sourcePath: string, sourceTex
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     const first = errors[0];
-    return { ok: false, message: `${sourcePath}:${first.range.startLine}:${first.range.startColumn}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more errors)` : ''}; fix the file before running the experiment` };
+    return {
+      ok: false,
+      message: `${sourcePath}:${first.range.startLine}:${first.range.startColumn}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more errors)` : ''}; fix the file before running the experiment`,
+    };
   }
   if (!experiment.ok || experiment.variants.length === 0) return { ok: false, message: `experiment \`${experiment.name}\` has no variant that can run` };
   return { ok: true, plan: { experiment: experiment.name, sourcePath, sourceText, dataset: commonDataset(experiment), runs: planRuns(experiment) } };

@@ -21,8 +21,8 @@ export interface ResultRow {
   /** Runs of this variant that finished, of all its runs. */
   readonly finished: number;
   readonly runs: number;
-  readonly trainError?: Spread;
-  readonly testError?: Spread;
+  readonly trainError?: Spread | undefined;
+  readonly testError?: Spread | undefined;
   /** The lowest mean test error of the experiment. */
   readonly best: boolean;
 }
@@ -69,20 +69,41 @@ export function formatSpread(s: Spread | undefined): string {
 const HEADER = ['variant', 'kind', 'params', 'MACs', 'runs', 'train error (%)', 'test error (%)', 'best'];
 
 function cells(row: ResultRow): string[] {
-  return [row.label, row.plain ? 'plain' : 'residual', formatShort(row.params), formatShort(row.macs), `${row.finished}/${row.runs}`, formatSpread(row.trainError), formatSpread(row.testError), row.best ? '★' : ''];
+  return [
+    row.label,
+    row.plain ? 'plain' : 'residual',
+    formatShort(row.params),
+    formatShort(row.macs),
+    `${row.finished}/${row.runs}`,
+    formatSpread(row.trainError),
+    formatSpread(row.testError),
+    row.best ? '★' : '',
+  ];
 }
 
 /** The terminal's table, columns aligned. */
 export function resultsTable(rows: readonly ResultRow[]): string {
   const table = [HEADER, ...rows.map(cells)];
   const widths = HEADER.map((_, i) => Math.max(...table.map((r) => [...r[i]].length)));
-  return table.map((r) => r.map((c, i) => (i >= 2 && i <= 6 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
+  return table
+    .map((r) =>
+      r
+        .map((c, i) => (i >= 2 && i <= 6 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function resultsMarkdown(rows: readonly ResultRow[]): string {
-  const escape = (text: string) => text.replace(/\|/g, '\\|');
+  const escapePipes = (text: string) => text.replace(/\|/g, '\\|');
   const lines = [`| ${HEADER.join(' | ')} |`, `| ${HEADER.map((_, i) => (i >= 2 && i <= 6 ? '---:' : '---')).join(' | ')} |`];
-  for (const row of rows) lines.push(`| ${cells(row).map((c, i) => (i === 0 && row.best ? `**${escape(c)}**` : escape(c))).join(' | ')} |`);
+  for (const row of rows)
+    lines.push(
+      `| ${cells(row)
+        .map((c, i) => (i === 0 && row.best ? `**${escapePipes(c)}**` : escapePipes(c)))
+        .join(' | ')} |`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -94,7 +115,22 @@ export function resultsCsv(rows: readonly ResultRow[]): string {
   const num = (x: number | undefined) => (x === undefined ? '' : String(x));
   const lines = ['variant,label,kind,params,macs,finished,runs,train_error_mean,train_error_std,test_error_mean,test_error_std,best'];
   for (const r of rows) {
-    lines.push([safe(r.variant), safe(r.label), r.plain ? 'plain' : 'residual', r.params, r.macs, r.finished, r.runs, num(r.trainError?.mean), num(r.trainError?.std), num(r.testError?.mean), num(r.testError?.std), r.best ? 1 : 0].join(','));
+    lines.push(
+      [
+        safe(r.variant),
+        safe(r.label),
+        r.plain ? 'plain' : 'residual',
+        r.params,
+        r.macs,
+        r.finished,
+        r.runs,
+        num(r.trainError?.mean),
+        num(r.trainError?.std),
+        num(r.testError?.mean),
+        num(r.testError?.std),
+        r.best ? 1 : 0,
+      ].join(','),
+    );
   }
   return `${lines.join('\n')}\n`;
 }

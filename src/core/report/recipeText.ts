@@ -13,7 +13,10 @@ export function describeRecipe(recipe: Recipe): string[] {
       : `Adam, lr ${number(recipe.lr)}, weight decay ${number(recipe.weightDecay)}`;
   const unit = recipe.unit === 'epochs' ? 'epochs' : 'iterations';
   const decay = recipe.milestones.length > 0 ? `× ${number(recipe.decayFactor)} at ${recipe.milestones.map(number).join(', ')} ${unit}` : 'constant learning rate';
-  const augment = recipe.augment.pad === 0 && !recipe.augment.flip ? 'none' : [recipe.augment.pad > 0 ? `pad ${recipe.augment.pad}, crop ${recipe.augment.crop}` : '', recipe.augment.flip ? 'flip' : ''].filter(Boolean).join(', ');
+  const augment =
+    recipe.augment.pad === 0 && !recipe.augment.flip
+      ? 'none'
+      : [recipe.augment.pad > 0 ? `pad ${recipe.augment.pad}, crop ${recipe.augment.crop}` : '', recipe.augment.flip ? 'flip' : ''].filter(Boolean).join(', ');
   return [
     `Batch: ${number(recipe.batchSize)}${mark('batch')}`,
     `Optimizer: ${optimizer}${mark('sgd', 'adam')}`,

@@ -11,7 +11,7 @@ import { formatBytes, formatExact, formatPaperUnits, formatShort } from './numbe
 export interface SummaryOptions {
   readonly batchSize: number;
   /** The compute convention and memory budget: adds the compute, memory and "will it fit" lines. */
-  readonly costs?: CostSettings;
+  readonly costs?: CostSettings | undefined;
 }
 
 export function modelHeadline(model: ModelNode): string {
@@ -30,13 +30,23 @@ export function formatSummary(model: ModelNode, options: SummaryOptions): string
     rows.push([`${stage.name} (stage total)`, '', formatShape(stage.output), formatExact(stage.cost.params), formatExact(stage.cost.macs)]);
     rules.push(rows.length);
   }
-  const widths = rows[0].map((_, col) => maxOf(rows.map((r) => r[col].length), 0));
+  const [header = [], ...body] = rows;
+  const widths = header.map((_, col) =>
+    maxOf(
+      rows.map((r) => r[col]?.length ?? 0),
+      0,
+    ),
+  );
   const render = (r: string[]) =>
-    r.map((cell, col) => (col >= 3 ? cell.padStart(widths[col]) : cell.padEnd(widths[col]))).join('  ').trimEnd();
+    r
+      .map((cell, col) => (col >= 3 ? cell.padStart(widths[col] ?? 0) : cell.padEnd(widths[col] ?? 0)))
+      .join('  ')
+      .trimEnd();
   const totalWidth = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
-  const lines = [modelHeadline(model), '='.repeat(totalWidth), render(rows[0]), '-'.repeat(totalWidth)];
-  for (let i = 1; i < rows.length; i++) {
-    lines.push(render(rows[i]));
+  const lines = [modelHeadline(model), '='.repeat(totalWidth), render(header), '-'.repeat(totalWidth)];
+  for (const [k, row] of body.entries()) {
+    const i = k + 1;
+    lines.push(render(row));
     if (rules.includes(i + 1) && i + 1 < rows.length) lines.push('-'.repeat(totalWidth));
   }
   const { params, nonTrainable, macs } = model.cost;

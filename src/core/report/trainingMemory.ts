@@ -8,6 +8,7 @@
 // in test/export/memory.test.ts.
 import type { LayerNode, ModelNode, NetworkNode } from '../analysis/network';
 import type { Recipe } from '../analysis/recipe';
+import { shapeElements as elements } from '../analysis/shape';
 
 const FLOAT32 = 4;
 const INT64 = 8;
@@ -32,8 +33,6 @@ export interface SavedActivations {
   readonly perSampleBytes: number;
   readonly fixedBytes: number;
 }
-
-const elements = (shape: readonly number[]) => shape[0] * shape[1] * shape[2];
 
 /**
  * Walks the network as the exported module runs it, giving each tensor a storage id; a storage is
@@ -101,7 +100,7 @@ export function savedActivations(model: ModelNode): SavedActivations {
         return;
       }
       const previous = nodes[index - 1];
-      const inPlace = index === 0 ? !firstReadsShared : !(previous.kind === 'layer' && previous.spec.op === 'softmax');
+      const inPlace = previous === undefined ? !firstReadsShared : !(previous.kind === 'layer' && previous.spec.op === 'softmax');
       flow = layer(node, flow, inPlace);
     });
     return flow;

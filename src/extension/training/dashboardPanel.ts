@@ -28,11 +28,11 @@ export interface DashboardDeps {
 const FLUSH_MS = 100;
 
 export class DashboardPanel implements vscode.Disposable {
-  private static current?: DashboardPanel;
+  private static current?: DashboardPanel | undefined;
   /** Run folders the page may name: the last listing and the live run. Nothing else is read. */
   private readonly known = new Set<string>();
   private pending: { runDir: string; messages: TrainingMessage[]; progress: RunProgress } | undefined;
-  private flushTimer?: ReturnType<typeof setTimeout>;
+  private flushTimer?: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -207,7 +207,7 @@ export class DashboardPanel implements vscode.Disposable {
     // Only a plain name is taken from the page; where it goes is the person's choice.
     const name = basename(fileName).replace(/[^\w.-]+/g, '-') || 'chart';
     const folder = this.deps.runsFolder();
-    const target = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.file(join(folder, name)) : undefined, filters, title: `Save ${name}` });
+    const target = await vscode.window.showSaveDialog({ ...(folder && { defaultUri: vscode.Uri.file(join(folder, name)) }), filters, title: `Save ${name}` });
     if (!target) return;
     await vscode.workspace.fs.writeFile(target, bytes);
     this.deps.log.info(`dashboard: saved ${target.fsPath}`);

@@ -26,28 +26,25 @@ export function registerDownloadCifar10(log: vscode.LogOutputChannel): vscode.Di
     const dir = picked?.[0]?.fsPath;
     if (!dir) return;
     try {
-      const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'CIFAR-10', cancellable: true },
-        (progress, token) => {
-          const cancel = new AbortController();
-          token.onCancellationRequested(() => cancel.abort());
-          let shown = 0;
-          let lastReport = 0;
-          return downloadCifar10(dir, {
-            signal: cancel.signal,
-            onProgress: (p) => {
-              const [from, to] = PHASE_SPAN[p.phase];
-              const percent = p.total ? from + ((to - from) * Math.min(p.bytes, p.total)) / p.total : from;
-              // A notification redraws slowly: a few reports a second are plenty.
-              if (Date.now() - lastReport < 200 && percent < 100) return;
-              lastReport = Date.now();
-              const of = p.total !== undefined ? ` of ${formatBytes(p.total)}` : '';
-              progress.report({ message: `${PHASE_WORD[p.phase]}: ${formatBytes(p.bytes)}${of}`, increment: Math.max(0, percent - shown) });
-              shown = Math.max(shown, percent);
-            },
-          });
-        },
-      );
+      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'CIFAR-10', cancellable: true }, (progress, token) => {
+        const cancel = new AbortController();
+        token.onCancellationRequested(() => cancel.abort());
+        let shown = 0;
+        let lastReport = 0;
+        return downloadCifar10(dir, {
+          signal: cancel.signal,
+          onProgress: (p) => {
+            const [from, to] = PHASE_SPAN[p.phase];
+            const percent = p.total ? from + ((to - from) * Math.min(p.bytes, p.total)) / p.total : from;
+            // A notification redraws slowly: a few reports a second are plenty.
+            if (Date.now() - lastReport < 200 && percent < 100) return;
+            lastReport = Date.now();
+            const of = p.total !== undefined ? ` of ${formatBytes(p.total)}` : '';
+            progress.report({ message: `${PHASE_WORD[p.phase]}: ${formatBytes(p.bytes)}${of}`, increment: Math.max(0, percent - shown) });
+            shown = Math.max(shown, percent);
+          },
+        });
+      });
       const text = result.how === 'ready' ? `CIFAR-10 is already in ${result.folder}.` : `CIFAR-10 is ready in ${result.folder}.`;
       log.info(`${text}${result.resumedAt ? ` (resumed at ${formatBytes(result.resumedAt)})` : ''}`);
       void vscode.window.showInformationMessage(`${text} To train on it, pick "CIFAR-10 from a folder…" in "ResNet: Train Model" and choose ${dir}.`);

@@ -67,7 +67,12 @@ export async function runExperimentCommand(args: unknown, deps: ExperimentComman
   if (!data) return;
   const dir = experimentDir(runs, plan.experiment);
   const resuming = existsSync(stateFile(dir));
-  const detail = [`Data: ${data.dataset}${data.dataDir ? ` (${data.dataDir})` : ''}`, `Folder: ${dir}`, '', ...plan.runs.map((r) => `${r.label}${r.seed === undefined ? '' : ` · seed ${r.seed}`} · ${r.params.toLocaleString('en-US')} params${r.plain ? ' · plain' : ''}`)].join('\n');
+  const detail = [
+    `Data: ${data.dataset}${data.dataDir ? ` (${data.dataDir})` : ''}`,
+    `Folder: ${dir}`,
+    '',
+    ...plan.runs.map((r) => `${r.label}${r.seed === undefined ? '' : ` · seed ${r.seed}`} · ${r.params.toLocaleString('en-US')} params${r.plain ? ' · plain' : ''}`),
+  ].join('\n');
   const start = resuming ? 'Resume' : 'Start';
   const choice = await vscode.window.showInformationMessage(`${resuming ? 'Resume' : 'Run'} experiment ${plan.experiment}: ${plan.runs.length} runs?`, { modal: true, detail }, start);
   if (choice !== start) return;
@@ -79,7 +84,8 @@ export async function runExperimentCommand(args: unknown, deps: ExperimentComman
     backendDirs: [deps.context.globalStorageUri.fsPath],
     ...pythonField(),
     onMessage: (run, message) => {
-      if (message.type === 'started') deps.log.info(`experiment ${plan.experiment}: ${run.key} ${message.resumedAtStep !== undefined ? `resumed at step ${message.resumedAtStep}` : 'started'} in ${message.runDir}`);
+      if (message.type === 'started')
+        deps.log.info(`experiment ${plan.experiment}: ${run.key} ${message.resumedAtStep !== undefined ? `resumed at step ${message.resumedAtStep}` : 'started'} in ${message.runDir}`);
       else if (message.type === 'failed') deps.log.error(`experiment ${plan.experiment}: ${run.key} failed: ${message.message}`);
       else if (message.type === 'finished' && !message.stopped) deps.log.info(`experiment ${plan.experiment}: ${run.key} finished, test error ${((1 - message.testAccuracy) * 100).toFixed(2)}%`);
       // The dashboard rereads a queued run once per epoch (its curves grow epoch by epoch, not step by step).
@@ -89,18 +95,15 @@ export async function runExperimentCommand(args: unknown, deps: ExperimentComman
     onRunChange: () => deps.refreshDashboard(),
   });
   deps.showDashboard(dir);
-  const final = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Experiment ${plan.experiment}`, cancellable: true },
-    async (progress, token) => {
-      token.onCancellationRequested(() => queue.stop());
-      const timer = setInterval(() => progress.report({ message: 'training… (Cancel stops after a checkpoint; Run Experiment again resumes)' }), 5000);
-      try {
-        return await queue.done;
-      } finally {
-        clearInterval(timer);
-      }
-    },
-  );
+  const final = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Experiment ${plan.experiment}`, cancellable: true }, async (progress, token) => {
+    token.onCancellationRequested(() => queue.stop());
+    const timer = setInterval(() => progress.report({ message: 'training… (Cancel stops after a checkpoint; Run Experiment again resumes)' }), 5000);
+    try {
+      return await queue.done;
+    } finally {
+      clearInterval(timer);
+    }
+  });
   const { markdown } = writeResultFiles(dir, final);
   const failed = final.runs.filter((r) => r.status === 'failed').length;
   const done = final.runs.filter((r) => r.status === 'finished').length;
@@ -119,7 +122,13 @@ async function dataFor(plan: ExperimentPlan, context: vscode.ExtensionContext): 
   if (dataset !== 'cifar10') return { dataset };
   const remembered = context.workspaceState.get<string>(CIFAR_DIR_KEY);
   if (remembered) return { dataset, dataDir: remembered };
-  const folder = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Use This Folder', title: 'The CIFAR-10 folder (cifar-10-batches-bin, or the folder holding it)' });
+  const folder = await vscode.window.showOpenDialog({
+    canSelectFolders: true,
+    canSelectFiles: false,
+    canSelectMany: false,
+    openLabel: 'Use This Folder',
+    title: 'The CIFAR-10 folder (cifar-10-batches-bin, or the folder holding it)',
+  });
   const dataDir = folder?.[0]?.fsPath;
   if (!dataDir) return undefined;
   await context.workspaceState.update(CIFAR_DIR_KEY, dataDir);

@@ -21,13 +21,11 @@ export function registerInstallBackend(context: vscode.ExtensionContext, log: vs
     );
     if (!picked) return;
     const dir = context.globalStorageUri.fsPath;
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Installing ${picked.label}`, cancellable: false },
-      (progress) =>
-        installNativeBackend(picked.backend, dir, (line) => {
-          log.info(line);
-          progress.report({ message: line.slice(0, 120) });
-        }),
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Installing ${picked.label}`, cancellable: false }, (progress) =>
+      installNativeBackend(picked.backend, dir, (line) => {
+        log.info(line);
+        progress.report({ message: line.slice(0, 120) });
+      }),
     );
     if (result.ok) {
       log.info(result.message);

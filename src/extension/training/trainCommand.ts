@@ -35,7 +35,11 @@ const CIFAR_DIR_KEY = 'resnet.training.cifar10Dir';
  * Asks what to train. `args` comes from a code lens (the file and model named); from the palette
  * it is empty, and the model declared around the cursor is the one, else the person picks.
  */
-export async function askForTrainRequest(args: TrainArgs, context: vscode.ExtensionContext, server: ServerRequests): Promise<{ request: TrainRequest; label: string; memoryWarning?: string } | undefined> {
+export async function askForTrainRequest(
+  args: TrainArgs,
+  context: vscode.ExtensionContext,
+  server: ServerRequests,
+): Promise<{ request: TrainRequest; label: string; memoryWarning?: string } | undefined> {
   const document = await resnetDocument(args.uri);
   if (!document) return undefined;
   const fileName = document.uri.path.split('/').pop() ?? document.uri.toString();
@@ -146,7 +150,7 @@ async function pickModel(models: readonly TrainableModel[], wanted: string | und
 }
 
 /** The recipe's data set, when it can be used without asking anything (CIFAR-10 needs a known folder). */
-function recipeDataset(model: TrainableModel, context: vscode.ExtensionContext): { dataset: DatasetChoice; dataDir?: string; label: string } | undefined {
+function recipeDataset(model: TrainableModel, context: vscode.ExtensionContext): { dataset: DatasetChoice; dataDir?: string | undefined; label: string } | undefined {
   switch (model.dataset) {
     case 'mnist':
       return { dataset: 'mnist', label: 'MNIST (built in)' };
@@ -173,7 +177,7 @@ const DATASET_SHAPES: Record<'mnist' | 'cifar10', { shape: readonly [number, num
   cifar10: { shape: [32, 32, 3], classes: 10, name: 'CIFAR-10' },
 };
 
-async function pickDataset(model: TrainableModel, context: vscode.ExtensionContext): Promise<{ dataset: DatasetChoice; dataDir?: string; label: string } | undefined> {
+async function pickDataset(model: TrainableModel, context: vscode.ExtensionContext): Promise<{ dataset: DatasetChoice; dataDir?: string | undefined; label: string } | undefined> {
   const fits = (name: 'mnist' | 'cifar10') => {
     const { shape, classes } = DATASET_SHAPES[name];
     return shape.every((n, i) => model.input[i] === n) && model.classes === classes;
@@ -202,7 +206,7 @@ async function pickDataset(model: TrainableModel, context: vscode.ExtensionConte
     canSelectMany: false,
     openLabel: 'Use This Folder',
     title: 'The CIFAR-10 folder (cifar-10-batches-bin, or the folder holding it)',
-    defaultUri: remembered ? vscode.Uri.file(dirname(remembered)) : undefined,
+    ...(remembered && { defaultUri: vscode.Uri.file(dirname(remembered)) }),
   });
   const dataDir = folder?.[0]?.fsPath;
   if (!dataDir) return undefined;

@@ -2,7 +2,7 @@
 // the editor parts (status bar, notification, dashboard) listen to it.
 import type { TrainingMessage, WorkerCommand } from '../../protocol/training';
 import { describeDropped, type SessionState } from '../../protocol/webview';
-import { launchWorker } from '../../training/worker/launch';
+import { howWorkerEnded, launchWorker } from '../../training/worker/launch';
 import { RunProgress } from './runProgress';
 
 export type Launch = typeof launchWorker;
@@ -10,8 +10,8 @@ export type Launch = typeof launchWorker;
 export interface SessionHooks {
   /** A message from the worker; `runDir` is known from its 'started' message on. */
   message(runDir: string | undefined, message: TrainingMessage, progress: RunProgress): void;
-  /** The session started, began stopping, or ended (then `exitCode` says how). */
-  state(state: SessionState, runDir: string | undefined, progress: RunProgress, exitCode?: number): void;
+  /** The session started, began stopping, or ended (then `ending` says how the worker ended, for a person). */
+  state(state: SessionState, runDir: string | undefined, progress: RunProgress, ending?: string): void;
   /** The worker's own output and anything it sent that was not a message. */
   log(level: 'info' | 'warn', text: string): void;
 }
@@ -20,12 +20,12 @@ interface Current {
   readonly label: string;
   readonly handle: ReturnType<Launch>;
   readonly progress: RunProgress;
-  runDir?: string;
+  runDir?: string | undefined;
   stopping: boolean;
 }
 
 export class TrainingSession {
-  private current?: Current;
+  private current?: Current | undefined;
 
   constructor(
     private readonly hooks: SessionHooks,
@@ -76,7 +76,7 @@ export class TrainingSession {
     this.hooks.state('running', current.runDir, progress);
     return current.handle.exited.then((code) => {
       if (this.current === current) this.current = undefined;
-      this.hooks.state('idle', current.runDir, progress, code);
+      this.hooks.state('idle', current.runDir, progress, howWorkerEnded(current.handle.process));
       return code;
     });
   }

@@ -21,13 +21,7 @@ export interface AugmentOptions {
  * in this order, the crop row offset, the crop column offset and the flip coin,
  * so a given generator state always gives the same batch.
  */
-export function padCropFlip(
-  images: Float32Array,
-  count: number,
-  shape: ImageShape,
-  rng: Random,
-  options: AugmentOptions = {},
-): Float32Array {
+export function padCropFlip(images: Float32Array, count: number, shape: ImageShape, rng: Random, options: AugmentOptions = {}): Float32Array {
   const pad = options.pad ?? 4;
   const flip = options.flip ?? true;
   const size = imageSize(shape);
@@ -49,28 +43,13 @@ export function padCropFlip(
  * image zero-padded by `pad`, optionally mirrored. Offsets run 0..2*pad;
  * offset == pad is the unshifted image.
  */
-export function padCropFlipImage(
-  image: Float32Array,
-  shape: ImageShape,
-  pad: number,
-  offsetY: number,
-  offsetX: number,
-  mirror: boolean,
-): Float32Array {
+export function padCropFlipImage(image: Float32Array, shape: ImageShape, pad: number, offsetY: number, offsetX: number, mirror: boolean): Float32Array {
   const out = new Float32Array(imageSize(shape));
   cropInto(image, out, shape, pad, offsetY, offsetX, mirror);
   return out;
 }
 
-function cropInto(
-  src: Float32Array,
-  dst: Float32Array,
-  shape: ImageShape,
-  pad: number,
-  offsetY: number,
-  offsetX: number,
-  mirror: boolean,
-): void {
+function cropInto(src: Float32Array, dst: Float32Array, shape: ImageShape, pad: number, offsetY: number, offsetX: number, mirror: boolean): void {
   const [h, w, c] = shape;
   for (let y = 0; y < h; y++) {
     const sy = y + offsetY - pad;

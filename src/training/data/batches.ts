@@ -81,8 +81,7 @@ function checkOptions(total: number, options: BatchOptions): void {
   const max = batchCount(total, batchSize, dropLast);
   if (!Number.isInteger(startBatch) || startBatch < 0 || startBatch > max) {
     throw new RangeError(
-      `Cannot start at batch ${startBatch}: an epoch of ${total} images in batches of ${batchSize} has ${max} batches. ` +
-        'The checkpoint was probably saved with a different batch size or data set.',
+      `Cannot start at batch ${startBatch}: an epoch of ${total} images in batches of ${batchSize} has ${max} batches. ` + 'The checkpoint was probably saved with a different batch size or data set.',
     );
   }
 }

@@ -15,9 +15,7 @@ export const CIFAR10_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar
 export const CIFAR10_FOLDER = 'cifar-10-batches-bin';
 export const CIFAR10_TRAIN_FILES: readonly string[] = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`);
 export const CIFAR10_TEST_FILES: readonly string[] = ['test_batch.bin'];
-export const CIFAR10_CLASSES: readonly string[] = [
-  'airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck',
-];
+export const CIFAR10_CLASSES: readonly string[] = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 
 const PLANE = 32 * 32;
 const IMAGE = PLANE * 3;
@@ -30,9 +28,9 @@ const HOW_TO_GET =
 
 export interface Cifar10Options {
   /** Training files to read; default all five `data_batch_N.bin`. */
-  readonly trainFiles?: readonly string[];
+  readonly trainFiles?: readonly string[] | undefined;
   /** Test files to read; default `test_batch.bin`. */
-  readonly testFiles?: readonly string[];
+  readonly testFiles?: readonly string[] | undefined;
 }
 
 /** Records in each file of the official archive. */
@@ -66,7 +64,9 @@ export function shortFileWarnings(dir: string, files: readonly string[]): string
     const records = fs.statSync(file).size / CIFAR10_RECORD_BYTES;
     return records === CIFAR10_RECORDS_PER_FILE
       ? []
-      : [`CIFAR-10 file ${file} holds ${records.toLocaleString('en-US')} image${records === 1 ? '' : 's'}, not ${CIFAR10_RECORDS_PER_FILE.toLocaleString('en-US')}: it was cut short, and training uses only the images it has; extract the archive again to train on all of CIFAR-10`];
+      : [
+          `CIFAR-10 file ${file} holds ${records.toLocaleString('en-US')} image${records === 1 ? '' : 's'}, not ${CIFAR10_RECORDS_PER_FILE.toLocaleString('en-US')}: it was cut short, and training uses only the images it has; extract the archive again to train on all of CIFAR-10`,
+        ];
   });
 }
 
@@ -79,9 +79,7 @@ export function resolveCifar10Dir(dataDir: string): string {
   if (!fs.statSync(abs).isDirectory()) {
     throw new DatasetError(
       `CIFAR-10 data path "${abs}" is a file, not a folder.`,
-      abs.endsWith('.tar.gz')
-        ? `Extract it first (tar -xzf "${path.basename(abs)}") and pass the folder it creates.`
-        : HOW_TO_GET,
+      abs.endsWith('.tar.gz') ? `Extract it first (tar -xzf "${path.basename(abs)}") and pass the folder it creates.` : HOW_TO_GET,
       abs,
     );
   }
@@ -107,13 +105,7 @@ export function readCifarFiles(dir: string, files: readonly string[]): Split {
  * Decodes whole records from `bytes` into the arrays starting at image `first`.
  * Returns the number of records decoded. `source` names the file in errors.
  */
-export function decodeCifarRecords(
-  bytes: Uint8Array,
-  source: string,
-  images: Float32Array,
-  labels: Uint8Array,
-  first = 0,
-): number {
+export function decodeCifarRecords(bytes: Uint8Array, source: string, images: Float32Array, labels: Uint8Array, first = 0): number {
   if (bytes.length % CIFAR10_RECORD_BYTES !== 0) throw sizeError(source, bytes.length);
   const n = bytes.length / CIFAR10_RECORD_BYTES;
   if (labels.length < first + n || images.length < (first + n) * IMAGE) {
@@ -125,8 +117,7 @@ export function decodeCifarRecords(
     if (label > 9) {
       throw new DatasetError(
         `CIFAR-10 file ${source} has label byte ${label} in record ${r} (byte offset ${base}); labels must be 0..9.`,
-        'The file is corrupt or is not CIFAR-10 (CIFAR-100 binary files have 2 label bytes per record). ' +
-          HOW_TO_GET,
+        'The file is corrupt or is not CIFAR-10 (CIFAR-100 binary files have 2 label bytes per record). ' + HOW_TO_GET,
         source,
       );
     }

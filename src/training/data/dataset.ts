@@ -60,10 +60,7 @@ export function labelHistogram(split: Split, numClasses: number): number[] {
   for (let i = 0; i < split.count; i++) {
     const label = split.labels[i];
     if (label >= numClasses) {
-      throw new DatasetError(
-        `Label ${label} at image ${i} is outside 0..${numClasses - 1}.`,
-        'The data set and its declared class count disagree; check the loader or the files.',
-      );
+      throw new DatasetError(`Label ${label} at image ${i} is outside 0..${numClasses - 1}.`, 'The data set and its declared class count disagree; check the loader or the files.');
     }
     counts[label]++;
   }
@@ -74,10 +71,7 @@ export function labelHistogram(split: Split, numClasses: number): number[] {
 export function makeSplit(images: Float32Array, labels: Uint8Array, shape: ImageShape): Split {
   const size = imageSize(shape);
   if (images.length !== labels.length * size) {
-    throw new RangeError(
-      `Split has ${labels.length} labels but ${images.length} values; ` +
-        `expected ${labels.length * size} for images of ${formatShape(shape)}.`,
-    );
+    throw new RangeError(`Split has ${labels.length} labels but ${images.length} values; ` + `expected ${labels.length * size} for images of ${formatShape(shape)}.`);
   }
   return { images, labels, count: labels.length };
 }

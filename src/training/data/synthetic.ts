@@ -87,9 +87,6 @@ function validate(shape: ImageShape, numClasses: number, train: number, test: nu
   if (!Number.isInteger(test) || test < 1) problems.push(`test count ${test} must be a positive integer`);
   if (!(noise >= 0 && noise <= 1)) problems.push(`noise ${noise} must be between 0 and 1`);
   if (problems.length) {
-    throw new DatasetError(
-      `Synthetic data set options are invalid: ${problems.join('; ')}.`,
-      'Fix these values in the synthetic data set settings.',
-    );
+    throw new DatasetError(`Synthetic data set options are invalid: ${problems.join('; ')}.`, 'Fix these values in the synthetic data set settings.');
   }
 }

@@ -20,7 +20,7 @@ export interface QueueOptions {
   readonly onLog?: (run: RunRecord, text: string) => void;
   /** Folders with optionally installed native backends, and the Python for the PyTorch engine: this machine's, never the state file's. */
   readonly backendDirs?: readonly string[];
-  readonly python?: string;
+  readonly python?: string | undefined;
   /** The worker to start (tests); default the bundled one. */
   readonly workerEntry?: { path: string; execArgv: string[] };
 }
@@ -82,7 +82,7 @@ export function runQueue(dir: string, options: QueueOptions = {}): RunningQueue 
         else if (message.type === 'finished') outcome = message.stopped ? { status: 'stopped' } : { status: 'finished', testAccuracy: message.testAccuracy, runDir: message.runDir };
         else if (message.type === 'failed') outcome = { status: 'failed', message: message.message };
       },
-      { entry: options.workerEntry, onLog: (text) => options.onLog?.(run, text) },
+      { ...(options.workerEntry ? { entry: options.workerEntry } : {}), onLog: (text) => options.onLog?.(run, text) },
     );
     active.add(worker);
     const code = await worker.exited;

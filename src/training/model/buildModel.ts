@@ -75,7 +75,9 @@ class Builder {
         const fanOut = spec.kernel[0] * spec.kernel[1] * spec.filters;
         const stddev = Math.sqrt(2 / fanOut);
         if (spec.groups > 1) {
-          const out = new GroupedConv2D({ filters: spec.filters, kernel: [spec.kernel[0], spec.kernel[1]], stride: spec.stride, groups: spec.groups, stddev, seed: this.nextSeed(), name }).apply(padded) as Symbolic;
+          const out = new GroupedConv2D({ filters: spec.filters, kernel: [spec.kernel[0], spec.kernel[1]], stride: spec.stride, groups: spec.groups, stddev, seed: this.nextSeed(), name }).apply(
+            padded,
+          ) as Symbolic;
           return spec.bias ? (tf.layers.dense({ units: spec.filters, useBias: true, name: `${name}_bias` }).apply(out) as Symbolic) : out;
         }
         return tf.layers
@@ -133,7 +135,16 @@ class Builder {
 
   private pad(x: Symbolic, padding: readonly [number, number], value: number, name: string): Symbolic {
     if (padding[0] === 0 && padding[1] === 0) return x;
-    if (value === 0) return tf.layers.zeroPadding2d({ padding: [[padding[0], padding[0]], [padding[1], padding[1]]], name: `${name}_pad` }).apply(x) as Symbolic;
+    if (value === 0)
+      return tf.layers
+        .zeroPadding2d({
+          padding: [
+            [padding[0], padding[0]],
+            [padding[1], padding[1]],
+          ],
+          name: `${name}_pad`,
+        })
+        .apply(x) as Symbolic;
     return new ConstantPad2D({ pad: [padding[0], padding[1]], value, name: `${name}_pad` }).apply(x) as Symbolic;
   }
 }

@@ -2,7 +2,6 @@
 // serialization so a saved model loads back.
 import * as tf from '@tensorflow/tfjs';
 
-
 /** Symmetric spatial padding with a constant: -Infinity before a max pool, as PyTorch pads it. */
 export class ConstantPad2D extends tf.layers.Layer {
   static className = 'ConstantPad2D';
@@ -10,7 +9,7 @@ export class ConstantPad2D extends tf.layers.Layer {
   private readonly value: number;
 
   constructor(config: { pad: [number, number]; value: number; name?: string }) {
-    super({ name: config.name });
+    super(config.name === undefined ? {} : { name: config.name });
     this.pad = config.pad;
     this.value = config.value;
   }
@@ -22,7 +21,16 @@ export class ConstantPad2D extends tf.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    return tf.pad(x, [[0, 0], [this.pad[0], this.pad[0]], [this.pad[1], this.pad[1]], [0, 0]], this.value);
+    return tf.pad(
+      x,
+      [
+        [0, 0],
+        [this.pad[0], this.pad[0]],
+        [this.pad[1], this.pad[1]],
+        [0, 0],
+      ],
+      this.value,
+    );
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -41,7 +49,7 @@ export class ZeroPadShortcut extends tf.layers.Layer {
   private readonly extraChannels: number;
 
   constructor(config: { stride: number; extraChannels: number; name?: string }) {
-    super({ name: config.name });
+    super(config.name === undefined ? {} : { name: config.name });
     this.stride = config.stride;
     this.extraChannels = config.extraChannels;
   }
@@ -57,7 +65,14 @@ export class ZeroPadShortcut extends tf.layers.Layer {
     return tf.tidy(() => {
       const sub = this.stride > 1 ? tf.avgPool(x, 1, this.stride, 'valid') : x;
       const before = Math.floor(this.extraChannels / 2);
-      return this.extraChannels > 0 ? tf.pad(sub, [[0, 0], [0, 0], [0, 0], [before, this.extraChannels - before]]) : sub;
+      return this.extraChannels > 0
+        ? tf.pad(sub, [
+            [0, 0],
+            [0, 0],
+            [0, 0],
+            [before, this.extraChannels - before],
+          ])
+        : sub;
     });
   }
 
@@ -74,11 +89,11 @@ export class GroupedConv2D extends tf.layers.Layer {
   private readonly stride: number;
   private readonly groups: number;
   private readonly stddev: number;
-  private readonly seed?: number;
+  private readonly seed: number | undefined;
   private weight: tf.LayerVariable | undefined;
 
   constructor(config: { filters: number; kernel: [number, number]; stride: number; groups: number; stddev: number; seed?: number; name?: string }) {
-    super({ name: config.name });
+    super(config.name === undefined ? {} : { name: config.name });
     this.filters = config.filters;
     this.kernel = config.kernel;
     this.stride = config.stride;
@@ -93,7 +108,7 @@ export class GroupedConv2D extends tf.layers.Layer {
       'kernel',
       [this.kernel[0], this.kernel[1], channels / this.groups, this.filters],
       'float32',
-      tf.initializers.randomNormal({ mean: 0, stddev: this.stddev, seed: this.seed }),
+      tf.initializers.randomNormal({ mean: 0, stddev: this.stddev, ...(this.seed !== undefined && { seed: this.seed }) }),
     );
     this.built = true;
   }
@@ -110,7 +125,10 @@ export class GroupedConv2D extends tf.layers.Layer {
     return tf.tidy(() => {
       const xs = tf.split(x, this.groups, 3);
       const ws = tf.split(w, this.groups, 3);
-      return tf.concat(xs.map((xi, i) => tf.conv2d(xi as tf.Tensor4D, ws[i] as tf.Tensor4D, this.stride, 'valid')), 3);
+      return tf.concat(
+        xs.map((xi, i) => tf.conv2d(xi as tf.Tensor4D, ws[i] as tf.Tensor4D, this.stride, 'valid')),
+        3,
+      );
     });
   }
 
@@ -122,4 +140,3 @@ export class GroupedConv2D extends tf.layers.Layer {
 for (const cls of [ConstantPad2D, ZeroPadShortcut, GroupedConv2D]) {
   tf.serialization.registerClass(cls as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
 }
-

@@ -61,8 +61,7 @@ export function planSteps(request: TrainRequest, model: ModelNode, trainImages: 
   const shard = Math.ceil(trainImages / world);
   const stepsPerEpoch = Math.ceil(shard / perProcessBatch);
   const epochs =
-    request.epochs ??
-    (request.maxSteps !== undefined ? Math.ceil(request.maxSteps / stepsPerEpoch) : recipe.unit === 'epochs' ? recipe.duration : Math.ceil(recipe.duration / stepsPerEpoch));
+    request.epochs ?? (request.maxSteps !== undefined ? Math.ceil(request.maxSteps / stepsPerEpoch) : recipe.unit === 'epochs' ? recipe.duration : Math.ceil(recipe.duration / stepsPerEpoch));
   // As in the TF.js engine: a recipe that counts iterations stops at exactly that many.
   const recipeSteps = request.epochs === undefined && request.maxSteps === undefined && recipe.unit === 'iterations' ? recipe.duration : Infinity;
   const totalSteps = Math.min(epochs * stepsPerEpoch, request.maxSteps ?? Infinity, recipeSteps);

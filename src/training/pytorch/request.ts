@@ -13,7 +13,7 @@ export type PyTorchRequest = TrainRequest;
 
 export type PyTorchStart =
   | { readonly kind: 'new'; readonly request: PyTorchRequest }
-  | ({ readonly kind: 'resume'; readonly runDir: string; readonly epochs?: number; readonly maxSteps?: number } & PyTorchSettings);
+  | ({ readonly kind: 'resume'; readonly runDir: string; readonly epochs?: number | undefined; readonly maxSteps?: number | undefined } & PyTorchSettings);
 
 /** Processes in all: every process of every machine. */
 export function worldSize(settings: PyTorchSettings): number {

@@ -51,7 +51,17 @@ export async function trainWithPyTorch(start: PyTorchStart, hooks: TrainerHooks,
   }
 }
 
-async function trainLocked(start: PyTorchStart, request: PyTorchRequest, runDir: string, model: ReturnType<typeof findModel>, python: PythonInfo, seed: number, launchedAt: number, hooks: TrainerHooks, options: PyTorchOptions): Promise<void> {
+async function trainLocked(
+  start: PyTorchStart,
+  request: PyTorchRequest,
+  runDir: string,
+  model: ReturnType<typeof findModel>,
+  python: PythonInfo,
+  seed: number,
+  launchedAt: number,
+  hooks: TrainerHooks,
+  options: PyTorchOptions,
+): Promise<void> {
   const checkpoint = latestCheckpoint(runDir);
   const warnings = [...(checkpoint?.warnings ?? [])];
   const emit = (message: TrainingMessage) => {
@@ -72,13 +82,18 @@ async function trainLocked(start: PyTorchStart, request: PyTorchRequest, runDir:
   if (checkpoint) {
     // The batch and data the checkpoint's steps count are those of the run's first started message.
     const first = firstStarted(runDir);
-    checkResumeFits(runDir, checkpoint.path, { step: checkpoint.step, ...(first ? { batchSize: first.batchSize, trainImages: first.trainImages } : {}) }, {
-      batchSize: steps.batchSize,
-      trainImages: data.train.count,
-      totalSteps: steps.totalSteps,
-      epochs: steps.epochs,
-      finalModelSaved: existsSync(join(runPaths(runDir).model, 'model.pt')),
-    });
+    checkResumeFits(
+      runDir,
+      checkpoint.path,
+      { step: checkpoint.step, ...(first ? { batchSize: first.batchSize, trainImages: first.trainImages } : {}) },
+      {
+        batchSize: steps.batchSize,
+        trainImages: data.train.count,
+        totalSteps: steps.totalSteps,
+        epochs: steps.epochs,
+        finalModelSaved: existsSync(join(runPaths(runDir).model, 'model.pt')),
+      },
+    );
     dropMetricsAfter(runDir, checkpoint.step);
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'resnet-studio-data-'));
@@ -154,7 +169,7 @@ interface RelayOptions {
   readonly shouldStop: () => boolean;
   readonly stopFile: string;
   readonly runDir: string;
-  readonly onLog?: (text: string) => void;
+  readonly onLog?: ((text: string) => void) | undefined;
 }
 
 /** Starts Python, relays its messages, turns a stop request into the stop file; rejects on failure. */
@@ -245,7 +260,6 @@ export function checkRunnerLine(line: string): { ok: true; message: TrainingMess
   const meant = typeof value === 'object' && value !== null && Object.hasOwn(value, 'type');
   return meant ? { ok: false, error: checked.error } : { ok: false };
 }
-
 
 /** A runner line as a message; undefined for anything else. */
 export function parseRunnerLine(line: string): TrainingMessage | undefined {

@@ -36,7 +36,10 @@ export function registerExtensionTests(): void {
     it('hovers, inlay hints and code lenses show shapes, params and MACs', async () => {
       const doc = await vscode.workspace.openTextDocument(path.join(folder, 'resnet50.resnet'));
       await vscode.window.showTextDocument(doc);
-      const line = doc.getText().split('\n').findIndex((l) => l.trimStart().startsWith('conv3_x'));
+      const line = doc
+        .getText()
+        .split('\n')
+        .findIndex((l) => l.trimStart().startsWith('conv3_x'));
       const position = new vscode.Position(line, doc.lineAt(line).firstNonWhitespaceCharacterIndex + 1);
       const hovers = await until('a hover', async () => {
         const h = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, position);
