@@ -33,7 +33,7 @@ import {
   type TrainableModelsParams,
   type TrainableModelsResult,
 } from '../protocol/languageServer';
-import { clearParseCache } from '../core/language/parse';
+import { clearAnalysisCache } from '../core/analysis/modelCache';
 import { ArchitectureCompareParamsSchema, ArchitectureGraphParamsSchema, type ArchitectureCompareParams, type ArchitectureGraphParams } from '../protocol/architecture';
 import { AnalyzedDocuments, type AnalyzedDocument } from './analyzedDocuments';
 import { architectureCompare, architectureGraphOf } from './architectureRequests';
@@ -147,8 +147,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     guard('close', undefined, (e) => {
       publisher.clear(e.document.uri);
       analyzed.forget(e.document.uri);
-      // Parses are remembered across documents; with none open, nothing is worth keeping.
-      if (documents.keys().length === 0) clearParseCache();
+      // Parses and analyses are remembered across documents; with none open, nothing is worth keeping.
+      if (documents.keys().length === 0) clearAnalysisCache();
     }),
   );
   connection.onShutdown(() => publisher.dispose());

@@ -2,7 +2,7 @@
  * Dashboard benchmark (prints figures; not a test): the dashboard page in headless Chromium, as
  * the tests serve it (test/webview/browserHost.ts).
  *
- *   node --import tsx test/bench/dashboard.bench.ts [--points 100000] [--rate 1000] [--seconds 10] [--runs 1]
+ *   node --import tsx test/bench/dashboard.bench.ts [--points 100000] [--rate 1000] [--seconds 10] [--runs 1] [--trace]
  *
  * 1. First render: a run's history of --points steps arrives in one message; timed from the
  *    message being posted to the end of the frame that shows it, and in parts (checking and
@@ -10,11 +10,14 @@
  * 2. Appending: --rate steps a second, sent as the extension sends them (a message every 100 ms),
  *    for --seconds, while requestAnimationFrame deltas are recorded; a quiet page's frame times
  *    come first, for what the machine does without us.
+ * `--trace` adds Chromium's own trace of the appending: each frame's time on the main thread, in
+ * raster, and in the compositor drawing the layers (test/bench/chromeTrace.ts).
  * Goals: first render under 50 ms; no frame over 16 ms while appending (a late frame shows as a
  * requestAnimationFrame delta of two vsync slots, 33 ms, instead of one).
  */
 import { parseArgs } from 'node:util';
 import { browserMissing, buildDashboardBundle, DashboardBrowser } from '../webview/browserHost';
+import { traceFrames } from './chromeTrace';
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +25,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '10' },
     runs: { type: 'string', default: '1' },
+    trace: { type: 'boolean', default: false },
   },
 });
 const points = Number(values.points);
@@ -165,32 +169,60 @@ try {
   // 2. Frame times: a quiet page first, then while appending.
   const quiet = (await page.page.evaluate((ms) => (window as unknown as { frameDeltas(ms: number): Promise<number[]> }).frameDeltas(ms), 3000)) as number[];
   console.log(`quiet page (3 s, no messages): ${stats(quiet)}`);
-  const appending = (await page.page.evaluate(
-    async ([dir, start, perSecond, secs]) => {
-      const w = window as unknown as { benchRun(d: string, a: number, b: number, s: number): unknown[]; frameDeltas(ms: number): Promise<number[]>; resnetDashboard: { render(): void } };
-      const perFlush = Math.round((perSecond as number) / 10);
-      let next = (start as number) + 1;
-      // Time spent in the page's render, from a wrapper: how much of each frame the dashboard takes.
-      const renders: number[] = [];
-      const d = w.resnetDashboard as unknown as Record<string, () => void>;
-      const original = d.render.bind(d);
-      d.render = () => {
-        const t = performance.now();
-        original();
-        // Queued after uPlot's own drawing microtask, so it counts that too.
-        queueMicrotask(() => renders.push(performance.now() - t));
-      };
-      const timer = setInterval(() => {
-        window.postMessage({ type: 'runProgress', runDir: dir, messages: w.benchRun(dir as string, next, next + perFlush - 1, 391), etaSeconds: 100 }, '*');
-        next += perFlush;
-      }, 100);
-      const deltas = await w.frameDeltas((secs as number) * 1000);
-      clearInterval(timer);
-      d.render = original;
-      return { deltas, renders, appended: next - (start as number) - 1 };
-    },
-    [runDirs[0], points, rate, seconds] as const,
-  )) as { deltas: number[]; renders: number[]; appended: number };
+  type Appending = { deltas: number[]; renders: number[]; updates: number[]; appended: number };
+  let appending: Appending | undefined;
+  const append = async () => {
+    appending = (await page.page.evaluate(
+      async ([dir, start, perSecond, secs]) => {
+        const w = window as unknown as {
+          benchRun(d: string, a: number, b: number, s: number): unknown[];
+          frameDeltas(ms: number): Promise<number[]>;
+          resnetDashboard: { render(): void; chart(n: string): { update(...args: unknown[]): void } };
+        };
+        const perFlush = Math.round((perSecond as number) / 10);
+        let next = (start as number) + 1;
+        // Time spent in the page's render, from a wrapper: how much of each frame the dashboard takes.
+        const renders: number[] = [];
+        // Of which the charts' updates (decimating, aligning, handing uPlot its data); the rest of a
+        // render builds the chart models (aligning the runs, smoothing) and the header.
+        const updates: number[] = [];
+        let inUpdates = 0;
+        const charts = ['loss', 'metric', 'lr'].map((n) => w.resnetDashboard.chart(n));
+        const updateOriginals = charts.map((c) => c.update);
+        charts.forEach((c, i) => {
+          c.update = (...args: unknown[]) => {
+            const t = performance.now();
+            updateOriginals[i].apply(c, args);
+            inUpdates += performance.now() - t;
+          };
+        });
+        const d = w.resnetDashboard as unknown as Record<string, () => void>;
+        const original = d.render.bind(d);
+        d.render = () => {
+          const t = performance.now();
+          inUpdates = 0;
+          original();
+          updates.push(inUpdates);
+          // Queued after uPlot's own drawing microtask, so it counts that too.
+          queueMicrotask(() => renders.push(performance.now() - t));
+        };
+        const timer = setInterval(() => {
+          window.postMessage({ type: 'runProgress', runDir: dir, messages: w.benchRun(dir as string, next, next + perFlush - 1, 391), etaSeconds: 100 }, '*');
+          next += perFlush;
+        }, 100);
+        const deltas = await w.frameDeltas((secs as number) * 1000);
+        clearInterval(timer);
+        d.render = original;
+        charts.forEach((c, i) => (c.update = updateOriginals[i]));
+        return { deltas, renders, updates, appended: next - (start as number) - 1 };
+      },
+      [runDirs[0], points, rate, seconds] as const,
+    )) as Appending;
+  };
+  let traceLines: string[] = [];
+  if (values.trace) traceLines = await traceFrames(page.page, () => appending?.deltas.length ?? 0, append);
+  else await append();
+  if (!appending) throw new Error('the appending phase returned nothing');
   console.log(
     `appending ${rate}/s for ${seconds} s (${appending.appended.toLocaleString('en-US')} points, ${(points + appending.appended).toLocaleString('en-US')} at the end): ${stats(appending.deltas)}`,
   );
@@ -198,6 +230,11 @@ try {
   console.log(
     `  dashboard render per redraw: ${appending.renders.length} redraws, median ${(sortedRenders[Math.floor(sortedRenders.length / 2)] ?? NaN).toFixed(1)} ms, max ${(sortedRenders[sortedRenders.length - 1] ?? NaN).toFixed(1)} ms (uPlot's drawing included)`,
   );
+  const sortedUpdates = [...appending.updates].sort((a, b) => a - b);
+  console.log(
+    `    of which the three charts' updates (decimate, align, uPlot setData): median ${(sortedUpdates[Math.floor(sortedUpdates.length / 2)] ?? NaN).toFixed(1)} ms, max ${(sortedUpdates[sortedUpdates.length - 1] ?? NaN).toFixed(1)} ms; the rest builds the chart models and the header`,
+  );
+  if (traceLines.length > 0) console.log(`  trace of the appending:\n${traceLines.map((l) => `    ${l}`).join('\n')}`);
   if (page.problems.length > 0) console.log(`page problems: ${page.problems.join('; ')}`);
 } finally {
   await browser.close();

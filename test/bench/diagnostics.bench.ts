@@ -4,7 +4,8 @@
 // server's own work. By default it measures the server as it ships: bundled with esbuild (as
 // `node esbuild.js` does) and started with the Node flags the extension uses. `--source` runs the
 // TypeScript entry through tsx instead (slower: tsx keeps function names); `--default-gc` leaves
-// the flags out.
+// the flags out. `--shift` makes every edit move the text after it (a space typed after a repeat
+// count, then deleted), so the declarations below the edit stand one character further on or back.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,22 +129,26 @@ async function main(): Promise<void> {
     if (opened.diagnostics.some((d) => d.severity === 1)) throw new Error(`the generated file has errors: ${JSON.stringify(opened.diagnostics[0])}`);
 
     // Each edit types one character: a repeat count `x 3` becomes `x 4` and back, in model after model.
+    // With --shift, a space is typed after the count and then deleted: what follows moves.
+    const shift = process.argv.includes('--shift');
     const sites = [...text.matchAll(/pair\d+\(32\) x (3)/g)].map((m) => (m.index ?? 0) + m[0].length - 1);
     const samples: number[] = [];
     let version = 1;
     for (let k = 0; k < WARMUP_EDITS + MEASURED_EDITS; k++) {
-      const offset = sites[k % sites.length];
-      const digit = text[offset] === '3' ? '4' : '3';
+      const offset = shift ? sites[(k >> 1) % sites.length] + 1 : sites[k % sites.length];
+      // Sites further on move by one while a space stands before them; they are found again.
+      const typed = shift ? (text[offset] === ' ' ? '' : ' ') : text[offset] === '3' ? '4' : '3';
+      const replaced = shift ? (typed === '' ? 1 : 0) : 1;
       const before = text.slice(0, offset);
       const line = before.split('\n').length - 1;
       const character = offset - (before.lastIndexOf('\n') + 1);
-      text = before + digit + text.slice(offset + 1);
+      text = before + typed + text.slice(offset + replaced);
       version++;
       const published = client.nextDiagnostics(uri, version);
       const started = performance.now();
       await client.connection.sendNotification(DidChangeTextDocumentNotification.type, {
         textDocument: { uri, version },
-        contentChanges: [{ range: { start: { line, character }, end: { line, character: character + 1 } }, text: digit }],
+        contentChanges: [{ range: { start: { line, character }, end: { line, character: character + replaced } }, text: typed }],
       });
       await published;
       if (k >= WARMUP_EDITS) samples.push(performance.now() - started);
@@ -154,7 +159,7 @@ async function main(): Promise<void> {
     const flags = process.argv.includes('--default-gc') ? 'default flags' : SERVER_NODE_FLAGS.join(' ');
     console.log(`didChange → publishDiagnostics, ${fromSource ? 'TypeScript entry through tsx' : 'bundled server (esbuild)'}, Node ${process.version}, ${flags}`);
     console.log(`file: ${text.split('\n').length} lines, ${analysis.models.length} models, ${layers.toLocaleString('en-US')} layers after expansion`);
-    console.log(`edits: ${samples.length} measured after ${WARMUP_EDITS} warm-up edits, one character each, debounce off`);
+    console.log(`edits: ${samples.length} measured after ${WARMUP_EDITS} warm-up edits, one character each${shift ? ', each moving the text after it' : ''}, debounce off`);
     console.log(`median ${median.toFixed(1)} ms · p95 ${p95.toFixed(1)} ms · min ${samples[0].toFixed(1)} ms · max ${samples[samples.length - 1].toFixed(1)} ms (goal: under 20 ms)`);
   } finally {
     await client.stop();

@@ -1,7 +1,7 @@
 /**
  * Architecture view benchmark (prints figures; not a test).
  *
- *   node --import tsx test/bench/graph.bench.ts [--edits 15] [--seconds 3]
+ *   node --import tsx test/bench/graph.bench.ts [--edits 15] [--seconds 3] [--trace]
  *
  * 1. Redraw after an edit, ResNet-152 (examples/torchvision/resnet152.resnet): the language server
  *    (real, over stdio) gets a change and publishes its diagnostics; from then, the time for the
@@ -10,7 +10,9 @@
  *    100 ms. Also counted: how many nodes before the edit kept their place.
  * 2. Frame times, ResNet-1202: the view folded to stages, then with conv3_x (200 blocks) unfolded,
  *    panned and zoomed a step every frame for --seconds while requestAnimationFrame deltas are
- *    recorded. Goal: 60 frames a second (deltas of one vsync slot, 16.7 ms).
+ *    recorded. Goal: 60 frames a second (deltas of one vsync slot, 16.7 ms). `--trace` adds
+ *    Chromium's own trace of the unfolded cases: each frame's time on the main thread, in raster,
+ *    and in the compositor drawing the layers (test/bench/chromeTrace.ts).
  */
 import { parseArgs } from 'node:util';
 import { readExample } from '../helpers/examples';
@@ -18,8 +20,9 @@ import { LspTestClient } from '../server/lspClient';
 import { ArchitectureGraphRequest } from '../../src/protocol/languageServer';
 import { ArchitectureBrowser, buildArchitectureBundle, graphMessage } from '../webview/architectureHost';
 import { browserMissing } from '../webview/browserHost';
+import { traceFrames } from './chromeTrace';
 
-const { values } = parseArgs({ options: { edits: { type: 'string', default: '15' }, seconds: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { edits: { type: 'string', default: '15' }, seconds: { type: 'string', default: '3' }, trace: { type: 'boolean', default: false } } });
 const edits = Number(values.edits);
 const seconds = Number(values.seconds);
 
@@ -165,9 +168,22 @@ try {
   await big.page.evaluate(() => (window as unknown as { resnetArchitecture: { toggleStage(s: string): void } }).resnetArchitecture.toggleStage('conv3_x'));
   await big.frame();
   const unfoldMs = Date.now() - t0;
-  const unfolded = await pan();
+  // With --trace, Chromium's own account of the frames (tracing costs a little time itself).
+  const traced = async (run: () => Promise<Pan>): Promise<[Pan, string[]]> => {
+    if (!values.trace) return [await run(), []];
+    let result: Pan | undefined;
+    const lines = await traceFrames(
+      big.page,
+      () => result?.deltas.length ?? 0,
+      async () => {
+        result = await run();
+      },
+    );
+    return [result as Pan, lines];
+  };
+  const [unfolded, unfoldedTrace] = await traced(pan);
   await big.page.evaluate(() => ((window as unknown as { benchZoom: boolean }).benchZoom = false));
-  const panOnly = await pan();
+  const [panOnly, panOnlyTrace] = await traced(pan);
   console.log(`\n2. ResNet-1202 (3,600+ layers), 1200×900 viewport:`);
   console.log(`   opens folded: message to frame shown ${f(firstShow.shown)} ms; quiet page: ${frameStats(quiet)}`);
   console.log(
@@ -178,6 +194,12 @@ try {
     `   conv3_x unfolded (${unfolded.nodes} nodes, ${unfolded.drawn} in the DOM), pan + zoom every frame: ${frameStats(unfolded.deltas)}; our work per frame median ${f(median(unfolded.work))} ms, max ${f(max(unfolded.work))} ms`,
   );
   console.log(`   the same, pan only (no zoom): ${frameStats(panOnly.deltas)}; our work per frame median ${f(median(panOnly.work))} ms, max ${f(max(panOnly.work))} ms`);
+  for (const [what, lines] of [
+    ['pan + zoom', unfoldedTrace],
+    ['pan only', panOnlyTrace],
+  ] as const) {
+    if (lines.length > 0) console.log(`   trace, conv3_x unfolded, ${what}:\n${lines.map((l) => `     ${l}`).join('\n')}`);
+  }
   await big.close();
 } finally {
   await browser.close();

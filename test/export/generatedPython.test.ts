@@ -17,20 +17,11 @@ import type { Output } from '../../src/cli/output';
 import { analyze } from '../../src/core/analysis/analyze';
 import { exportPyTorchModule } from '../../src/export/pytorch';
 import { commentText, docstring, pythonText, stringLiteral } from '../../src/export/pythonSyntax';
-import { findPython } from '../../src/training/pytorch/python';
 import { exampleFiles, examplesDir } from '../helpers/examples';
+import { PYTHON, torchMissing } from '../helpers/python';
 
-const PYTHON = process.env.RESNET_STUDIO_PYTHON ?? '/usr/bin/python3';
 /** Plain Python is enough to read literals back; the import checks need torch. */
 const noPython = spawnSync(PYTHON, ['-c', 'pass']).status === 0 ? undefined : `no ${PYTHON}`;
-function torchMissing(): string | undefined {
-  try {
-    findPython(PYTHON);
-    return undefined;
-  } catch (error) {
-    return `${(error as Error).message} (set RESNET_STUDIO_PYTHON to a Python with torch)`;
-  }
-}
 const noTorch = torchMissing();
 
 const HOSTILE = [

@@ -9,14 +9,12 @@ import { analyze } from '../../src/core/analysis/analyze';
 import type { ModelNode } from '../../src/core/analysis/network';
 import { exportPyTorchModule } from '../../src/export/pytorch';
 import { findPython } from '../../src/training/pytorch/python';
+import { PYTHON, torchMissing } from './python';
 
 /** The Python with torch (RESNET_STUDIO_PYTHON, else /usr/bin/python3), or why there is none. */
 export function torchPython(): { python?: string; why?: string } {
-  try {
-    return { python: findPython(process.env.RESNET_STUDIO_PYTHON ?? '/usr/bin/python3').command };
-  } catch (error) {
-    return { why: `no Python with torch: ${(error as Error).message} (set RESNET_STUDIO_PYTHON to a Python with torch)` };
-  }
+  const why = torchMissing();
+  return why ? { why: `no Python with torch: ${why}` } : { python: findPython(PYTHON).command };
 }
 
 export interface ExportedModel {

@@ -20,17 +20,8 @@ import { pytorchStartFor } from '../../src/training/pytorch/dispatch';
 import { parseRunnerLine, runnerArguments, trainWithPyTorch } from '../../src/training/pytorch/trainWithPyTorch';
 import { readExample } from '../helpers/examples';
 import { TINY_MODEL } from '../helpers/models';
+import { PYTHON, torchMissing } from '../helpers/python';
 
-const PYTHON = process.env.RESNET_STUDIO_PYTHON ?? '/usr/bin/python3';
-
-function torchMissing(): string | undefined {
-  try {
-    findPython(PYTHON);
-    return undefined;
-  } catch (error) {
-    return `${(error as Error).message} (set RESNET_STUDIO_PYTHON to a Python with torch)`;
-  }
-}
 const skip = torchMissing();
 if (skip) console.log(`skipping the PyTorch engine tests: ${skip}`);
 

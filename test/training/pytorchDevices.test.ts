@@ -17,20 +17,11 @@ import { analyze } from '../../src/core/analysis/analyze';
 import type { BatchMessage, EpochMessage, FinishedMessage, StartedMessage, TrainingMessage } from '../../src/protocol/training';
 import { TrainingError } from '../../src/training/runSetup';
 import type { RunnerPlan } from '../../src/training/pytorch/plan';
-import { findPython } from '../../src/training/pytorch/python';
 import type { PyTorchRequest, PyTorchStart } from '../../src/training/pytorch/request';
 import { runnerDevice, trainWithPyTorch } from '../../src/training/pytorch/trainWithPyTorch';
 import { TINY_MODEL } from '../helpers/models';
+import { PYTHON, torchMissing } from '../helpers/python';
 
-const PYTHON = process.env.RESNET_STUDIO_PYTHON ?? '/usr/bin/python3';
-function torchMissing(): string | undefined {
-  try {
-    findPython(PYTHON);
-    return undefined;
-  } catch (error) {
-    return `${(error as Error).message} (set RESNET_STUDIO_PYTHON to a Python with torch)`;
-  }
-}
 const skip = torchMissing();
 const hasCuda = !skip && spawnSync(PYTHON, ['-c', 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)']).status === 0;
 

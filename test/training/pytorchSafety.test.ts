@@ -12,21 +12,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { FinishedMessage, StartedMessage, TrainingMessage } from '../../src/protocol/training';
 import { TrainingError } from '../../src/training/runSetup';
-import { findPython } from '../../src/training/pytorch/python';
 import type { PyTorchRequest, PyTorchStart } from '../../src/training/pytorch/request';
 import { resumedRequest } from '../../src/training/pytorch/runFolder';
 import { trainWithPyTorch } from '../../src/training/pytorch/trainWithPyTorch';
 import { TINY_MODEL } from '../helpers/models';
+import { PYTHON, torchMissing } from '../helpers/python';
 
-const PYTHON = process.env.RESNET_STUDIO_PYTHON ?? '/usr/bin/python3';
-function torchMissing(): string | undefined {
-  try {
-    findPython(PYTHON);
-    return undefined;
-  } catch (error) {
-    return `${(error as Error).message} (set RESNET_STUDIO_PYTHON to a Python with torch)`;
-  }
-}
 const skip = torchMissing();
 
 async function collect(start: PyTorchStart): Promise<TrainingMessage[]> {

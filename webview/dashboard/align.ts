@@ -15,10 +15,10 @@ export interface Aligned {
 }
 
 export function alignTables(tables: readonly Table[]): Aligned {
+  if (tables.length === 0) return { x: [], ys: [] };
   // The common case (one run, or runs on the same steps) needs no copy at all.
-  const longest = tables.reduce<Table | undefined>((a, t) => (!a || t.x.length > a.x.length ? t : a), undefined);
-  if (!longest) return { x: [], ys: [] };
-  if (tables.every((t) => isPrefix(t.x, longest.x))) {
+  const longest = commonSteps(tables);
+  if (longest) {
     return { x: longest.x, ys: tables.flatMap((t) => (t === longest ? t.ys : t.ys.map((y) => padTo(y, longest.x.length)))) };
   }
   const x = mergeSorted(tables.map((t) => t.x));
@@ -39,6 +39,18 @@ export function alignTables(tables: readonly Table[]): Aligned {
   return { x, ys };
 }
 
+/** How many points `alignTables` would give, without building them in the usual case. */
+export function alignedLength(tables: readonly Table[]): number {
+  if (tables.length === 0) return 0;
+  return commonSteps(tables)?.x.length ?? alignTables(tables).x.length;
+}
+
+/** The longest table, when every other one's x is a prefix of its x (runs on the same steps). */
+export function commonSteps(tables: readonly Table[]): Table | undefined {
+  const longest = tables.reduce<Table | undefined>((a, t) => (!a || t.x.length > a.x.length ? t : a), undefined);
+  return longest && tables.every((t) => isPrefix(t.x, longest.x)) ? longest : undefined;
+}
+
 function isPrefix(short: readonly number[], long: readonly number[]): boolean {
   if (short === long) return true;
   if (short.length > long.length) return false;
@@ -47,7 +59,8 @@ function isPrefix(short: readonly number[], long: readonly number[]): boolean {
   return true;
 }
 
-function padTo(values: readonly (number | null)[], length: number): readonly (number | null)[] {
+/** `values` with nulls after its end, up to `length`. */
+export function padTo(values: readonly (number | null)[], length: number): readonly (number | null)[] {
   if (values.length === length) return values;
   const padded = values.slice();
   padded.length = length;

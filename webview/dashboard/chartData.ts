@@ -1,7 +1,7 @@
 // What each chart shows, as series descriptions and aligned columns, from the overlaid runs and
 // the view options. Columns that only grow (x by epoch, the smoothed loss) are kept per run and
 // extended, so a live run costs per frame only its new points.
-import { alignTables, type Table } from './align';
+import { alignTables, type Aligned, type Table } from './align';
 import type { RunSeries } from './runSeries';
 import { DebiasedEma } from './smoothing';
 import type { ViewOptions } from './viewOptions';
@@ -22,8 +22,32 @@ export interface ChartModel {
   readonly xLabel: string;
   readonly yLabel: string;
   readonly series: readonly SeriesSpec[];
+  /** Each run's own columns, its series in the order of `series`: what the chart decimates. */
+  readonly tables: readonly Table[];
+  /** The runs aligned on the union of their x values (for the CSV export): built when first read. */
   readonly x: readonly number[];
   readonly ys: readonly (readonly (number | null)[])[];
+}
+
+/**
+ * A chart model whose aligned columns are built only when read: overlaid runs on other steps (or
+ * a shorter run padded with nulls) cost a copy of every run, which a live redraw must not pay.
+ */
+function chartModel(xLabel: string, yLabel: string, series: readonly SeriesSpec[], tables: readonly Table[]): ChartModel {
+  let aligned: Aligned | undefined;
+  const align = () => (aligned ??= alignTables(tables));
+  return {
+    xLabel,
+    yLabel,
+    series,
+    tables,
+    get x() {
+      return align().x;
+    },
+    get ys() {
+      return align().ys;
+    },
+  };
 }
 
 export interface ShownRun {
@@ -96,7 +120,7 @@ export function lossChart(runs: readonly ShownRun[], options: ViewOptions): Char
     }
     return { x: columns.stepX(options.xAxis), ys };
   });
-  return { xLabel: stepXLabel(options), yLabel: 'training loss', series, ...alignTables(tables) };
+  return chartModel(stepXLabel(options), 'training loss', series, tables);
 }
 
 export function metricChart(runs: readonly ShownRun[], options: ViewOptions): ChartModel {
@@ -130,13 +154,13 @@ export function metricChart(runs: readonly ShownRun[], options: ViewOptions): Ch
     return { x, ys };
   });
   const yLabel = options.metric === 'error' ? 'error (%)' : 'accuracy (%)';
-  return { xLabel: stepXLabel(options), yLabel, series, ...alignTables(tables) };
+  return chartModel(stepXLabel(options), yLabel, series, tables);
 }
 
 export function learningRateChart(runs: readonly ShownRun[], options: ViewOptions): ChartModel {
   const series: SeriesSpec[] = runs.map(({ label, color, plain }) => ({ label: `${label} lr`, color, role: 'line', plain }));
   const tables: Table[] = runs.map(({ run }) => ({ x: columnsOf(run).stepX(options.xAxis), ys: [forScale(run.lr, options)] }));
-  return { xLabel: stepXLabel(options), yLabel: 'learning rate', series, ...alignTables(tables) };
+  return chartModel(stepXLabel(options), 'learning rate', series, tables);
 }
 
 export const CHART_TITLES: Record<ChartName, (options: ViewOptions) => string> = {

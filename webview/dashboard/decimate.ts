@@ -1,9 +1,11 @@
 // A long run has far more steps than the chart has pixels. Handing uPlot every point makes each
 // redraw walk them all; instead each pixel column keeps its first and last point and, for every
 // series, its lowest and highest: the drawn lines look the same (min/max per column, as in M4).
+import { alignTables, commonSteps, padTo, type Aligned, type Table } from './align';
 
 export interface Columns {
   readonly x: readonly number[];
+  /** As long as x, or shorter (a series that ends early). */
   readonly ys: readonly (readonly (number | null)[])[];
 }
 
@@ -15,15 +17,47 @@ const POINTS_PER_COLUMN = 4;
  * to the edges), for a plot `columns` pixels wide. Returns `data` itself when it is small.
  */
 export function decimate(data: Columns, columns: number, from = -Infinity, to = Infinity): Columns {
+  const [start, end] = visibleRange(data.x, from, to);
+  return decimateRange(data, start, end, columns, data.x[start], (data.x[end - 1] - data.x[start] || 1) / columns);
+}
+
+/**
+ * The same for runs overlaid on one chart, decimated before they are aligned: aligning first would
+ * copy every run's columns, padded with nulls, on every frame, and then walk the nulls too. Runs on
+ * the same steps are decimated together on the longest one's x (a shorter series simply ends);
+ * runs on other steps each on their own, on pixel columns shared by all, then aligned.
+ */
+export function decimateTables(tables: readonly Table[], columns: number, from = -Infinity, to = Infinity): Aligned {
+  const longest = commonSteps(tables);
+  if (longest) {
+    const shown = decimate({ x: longest.x, ys: tables.flatMap((t) => t.ys) }, columns, from, to);
+    return { x: shown.x, ys: shown.ys.map((y) => padTo(y, shown.x.length)) };
+  }
+  const ranges = tables.map((t) => visibleRange(t.x, from, to));
+  let lo = Infinity;
+  let hi = -Infinity;
+  tables.forEach((t, i) => {
+    const [start, end] = ranges[i];
+    if (end <= start) return;
+    lo = Math.min(lo, t.x[start]);
+    hi = Math.max(hi, t.x[end - 1]);
+  });
+  const width = (hi - lo || 1) / columns;
+  return alignTables(tables.map((t, i) => decimateRange(t, ranges[i][0], ranges[i][1], columns, lo, width)));
+}
+
+/** Indices [start, end) of the points with x in [from, to], with one more on each side. */
+function visibleRange(x: readonly number[], from: number, to: number): [number, number] {
+  return [Math.max(0, lowerBound(x, from) - 1), Math.min(x.length, upperBound(x, to) + 1)];
+}
+
+/** Each pixel column (`width` of x from `x0` on) keeps its first and last point and every series' extremes. */
+function decimateRange(data: Columns, start: number, end: number, columns: number, x0: number, width: number): Columns {
   const { x, ys } = data;
-  const start = Math.max(0, lowerBound(x, from) - 1);
-  const end = Math.min(x.length, upperBound(x, to) + 1);
   const count = end - start;
   if (count <= POINTS_PER_COLUMN * Math.max(1, columns)) {
     return start === 0 && end === x.length ? data : { x: x.slice(start, end), ys: ys.map((y) => y.slice(start, end)) };
   }
-  const x0 = x[start];
-  const width = (x[end - 1] - x0 || 1) / columns;
   const keep: number[] = [];
   const marks = new Uint8Array(count);
   let bucketStart = start;
@@ -36,7 +70,9 @@ export function decimate(data: Columns, columns: number, from = -Infinity, to = 
     for (const y of ys) {
       let lo = -1;
       let hi = -1;
-      for (let i = bucketStart; i < bucketEnd; i++) {
+      // A shorter run's series ends before x does: reading past its end would be slow, not wrong.
+      const stop = Math.min(bucketEnd, y.length);
+      for (let i = bucketStart; i < stop; i++) {
         const v = y[i];
         if (v == null) continue;
         if (lo < 0 || v < (y[lo] as number)) lo = i;

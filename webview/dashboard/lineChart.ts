@@ -3,7 +3,8 @@
 // gets the points the plot's width can show (decimated), redone for the range zoomed into.
 import uPlot from 'uplot';
 import type { ChartModel, SeriesRole, SeriesSpec } from './chartData';
-import { decimate } from './decimate';
+import { alignedLength } from './align';
+import { decimateTables } from './decimate';
 import { formatValue } from './format';
 import { runColor, withAlpha, type Theme } from './theme';
 
@@ -51,11 +52,15 @@ export class LineChart {
       this.zoomed = false;
       this.plot = new uPlot(this.options(model, yLog, theme), this.visibleData(), this.container);
     } else {
-      this.plot.setData(this.visibleData(), !this.zoomed);
+      const data = this.visibleData();
+      // A chart whose points did not change (the epoch chart between epochs) is not redrawn: with
+      // software rendering, repainting a canvas costs more than comparing a few thousand numbers.
+      if (!sameData(data, this.plot.data)) this.plot.setData(data, !this.zoomed);
     }
-    this.container.dataset.points = String(model.x.length);
+    const points = alignedLength(model.tables);
+    this.container.dataset.points = String(points);
     this.container.dataset.series = String(model.series.length);
-    this.container.classList.toggle('empty', model.x.length === 0);
+    this.container.classList.toggle('empty', points === 0);
   }
 
   /** What uPlot draws: the model's points in the zoomed range (or all), a few per pixel column. */
@@ -63,7 +68,7 @@ export class LineChart {
     const model = this.current as ChartModel;
     const x = this.plot?.scales.x;
     const zoom = this.zoomed && x?.min !== undefined && x.max !== undefined ? [x.min, x.max] : [];
-    const shown = decimate(model, this.plot?.bbox ? this.plot.bbox.width / devicePixelRatio : this.container.clientWidth || 600, ...zoom);
+    const shown = decimateTables(model.tables, this.plot?.bbox ? this.plot.bbox.width / devicePixelRatio : this.container.clientWidth || 600, ...zoom);
     return [shown.x, ...shown.ys] as uPlot.AlignedData;
   }
 
@@ -111,6 +116,18 @@ export class LineChart {
       },
     };
   }
+}
+
+function sameData(a: uPlot.AlignedData, b: uPlot.AlignedData | undefined): boolean {
+  if (!b || a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) {
+    const p = a[k];
+    const q = b[k];
+    if (p === q) continue;
+    if (p.length !== q.length) return false;
+    for (let i = 0; i < p.length; i++) if (p[i] !== q[i]) return false;
+  }
+  return true;
 }
 
 const STYLE: Record<SeriesRole, { width: number; dash?: number[]; alpha?: number }> = {

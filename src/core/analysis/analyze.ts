@@ -10,6 +10,7 @@ import { builtinBlocks } from './builtinBlocks';
 import { AnalysisContext, type AnalysisLimits } from './context';
 import { analyzeExperiment, mergeRecipe, type ExperimentNode } from './experiment';
 import { Expander, SHORTCUT_OPTIONS, Sequence, defineLet, type ModelOptions } from './expand';
+import { FileText, analyzeModelCached } from './modelCache';
 import { modelLayers, sumCosts, type Downsample, type ModelNode, type NetworkNode, type ShortcutOption, type StageNode } from './network';
 import { readRecipe } from './recipe';
 import { Scope, evaluate, fixFor } from './scope';
@@ -57,7 +58,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   let models: ModelNode[] = [];
   let experiments: ExperimentNode[] = [];
   try {
-    ({ models, experiments } = analyzeFile(parsed.file, ctx));
+    ({ models, experiments } = analyzeFile(parsed.file, new FileText(text, parsed.file.items), optionsKey(options), ctx));
   } catch (error) {
     // Only a pathological input (nesting deep enough to exhaust the stack) should get here; a bug
     // in the analysis is reported too, rather than thrown at the editor or the command line.
@@ -68,6 +69,11 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
     ctx.error('too-large', parsed.file.range, `this file cannot be analyzed: ${reason}`);
   }
   return { file: parsed.file, models, experiments, diagnostics: capDiagnostics(sortDiagnostics(ctx.diagnostics)), counts: countSeverities(ctx.diagnostics) };
+}
+
+/** What, besides the text, a model's analysis depends on. */
+function optionsKey(options: AnalyzeOptions): string {
+  return JSON.stringify([options.input ?? null, options.limits ?? null]);
 }
 
 function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
@@ -132,7 +138,7 @@ function refuseLongText(text: string): Analysis {
   };
 }
 
-function analyzeFile(file: ResnetFile, ctx: AnalysisContext): { models: ModelNode[]; experiments: ExperimentNode[] } {
+function analyzeFile(file: ResnetFile, text: FileText, optionsKey: string, ctx: AnalysisContext): { models: ModelNode[]; experiments: ExperimentNode[] } {
   const modelNames = new Map<string, ModelDecl>();
   for (const item of file.items) {
     switch (item.kind) {
@@ -172,7 +178,8 @@ function analyzeFile(file: ResnetFile, ctx: AnalysisContext): { models: ModelNod
   const models: ModelNode[] = [];
   for (const decl of modelNames.values()) {
     if (decl.params) continue;
-    const model = decl.instanceOf ? instantiate(decl, ctx) : analyzeModel(decl, decl, new Scope(ctx.topScope), ctx);
+    // An unchanged model (its text and what it reads from the rest of the file) reuses its analysis.
+    const model = analyzeModelCached(decl, text, ctx, optionsKey, () => (decl.instanceOf ? instantiate(decl, ctx) : analyzeModel(decl, decl, new Scope(ctx.topScope), ctx)));
     if (model) models.push(model);
   }
   // Experiments come after the models: their variants spend what the file's budget has left.

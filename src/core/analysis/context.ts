@@ -2,7 +2,7 @@
 // were used (for "unused" warnings), and a budget that stops runaway expansions.
 import type { Diagnostic, DiagnosticCode, FixHint, RelatedInformation } from '../diagnostics';
 import type { BlockDecl, ModelDecl, SourceRange } from '../language/ast';
-import { Scope } from './scope';
+import { Scope, type Binding } from './scope';
 
 /**
  * No model may expand to more layers than this (ResNet-1202 has about 4,300): a typo like
@@ -31,6 +31,76 @@ export interface AnalysisLimits {
 
 export const DEFAULT_LIMITS: AnalysisLimits = { layersPerModel: MAX_LAYERS_PER_MODEL, layersPerFile: MAX_LAYERS_PER_FILE, milliseconds: MAX_ANALYSIS_MS };
 
+/**
+ * What one model's analysis read from the rest of the file and did to the shared state, noted while
+ * it runs so that an unchanged model can reuse its result (see modelCache.ts).
+ */
+export interface ModelRecording {
+  readonly blocks: Map<string, BlockDecl | undefined>;
+  readonly templates: Map<string, ModelDecl | undefined>;
+  readonly lets: Map<string, Binding | undefined>;
+  /** The whole list of names was read (for a "did you mean"). */
+  readonly listed: Set<'blocks' | 'templates' | 'lets'>;
+  /** Every report asked for, those the file had already seen included, in order. */
+  readonly reports: RecordedReport[];
+  readonly used: number[];
+  /** The layer budget the model started with; undefined when it never started. */
+  startBudget: number | undefined;
+  /** False once anything makes the result depend on more than the above (a budget or the clock ran out). */
+  reusable: boolean;
+}
+
+export interface RecordedReport {
+  readonly severity: Diagnostic['severity'];
+  readonly code: DiagnosticCode;
+  readonly range: SourceRange;
+  readonly message: string;
+  readonly extra: { related?: readonly RelatedInformation[]; fix?: FixHint };
+}
+
+/** Blocks or templates by name; lookups are noted while a model is being recorded. */
+class DeclarationMap<D> extends Map<string, D> {
+  constructor(
+    private readonly ctx: AnalysisContext,
+    private readonly kind: 'blocks' | 'templates',
+  ) {
+    super();
+  }
+
+  override get(name: string): D | undefined {
+    const decl = super.get(name);
+    (this.ctx.recording?.[this.kind] as Map<string, D | undefined> | undefined)?.set(name, decl);
+    return decl;
+  }
+
+  override has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  override keys(): ReturnType<Map<string, D>['keys']> {
+    this.ctx.recording?.listed.add(this.kind);
+    return super.keys();
+  }
+}
+
+/** The file's top-level `let`s; lookups are noted while a model is being recorded. */
+class TopScope extends Scope {
+  constructor(private readonly ctx: AnalysisContext) {
+    super();
+  }
+
+  override lookup(name: string): Binding | undefined {
+    const binding = super.lookup(name);
+    this.ctx.recording?.lets.set(name, binding);
+    return binding;
+  }
+
+  override *names(): Generator<string> {
+    this.ctx.recording?.listed.add('lets');
+    yield* super.names();
+  }
+}
+
 export class AnalysisContext {
   readonly diagnostics: Diagnostic[] = [];
   private seen = new Set<string>();
@@ -38,10 +108,12 @@ export class AnalysisContext {
   private sink: Diagnostic[] = this.diagnostics;
   /** Declarations (by their name's range offset) that something referred to. */
   readonly used = new Set<number>();
-  readonly blocks = new Map<string, BlockDecl>();
-  readonly templates = new Map<string, ModelDecl>();
+  readonly blocks: Map<string, BlockDecl> = new DeclarationMap<BlockDecl>(this, 'blocks');
+  readonly templates: Map<string, ModelDecl> = new DeclarationMap<ModelDecl>(this, 'templates');
   /** Top-level `let`s: every model and block sees them. */
-  readonly topScope = new Scope();
+  readonly topScope: Scope = new TopScope(this);
+  /** Set while one model's analysis is noted for reuse. */
+  recording: ModelRecording | undefined;
   inputOverride: readonly [number, number, number] | undefined;
   layerBudget: number;
   budgetExceeded = false;
@@ -60,6 +132,7 @@ export class AnalysisContext {
   }
 
   report(severity: Diagnostic['severity'], code: DiagnosticCode, range: SourceRange, message: string, extra: { related?: readonly RelatedInformation[]; fix?: FixHint } = {}): void {
+    this.recording?.reports.push({ severity, code, range, message, extra });
     // A block used many times reports a problem in its body once, not once per use.
     const key = `${range.startOffset}:${range.endOffset}:${message}`;
     if (this.seen.has(key)) return;
@@ -93,6 +166,7 @@ export class AnalysisContext {
   }
 
   markUsed(declaration: SourceRange): void {
+    this.recording?.used.push(declaration.startOffset);
     this.used.add(declaration.startOffset);
   }
 
@@ -105,6 +179,7 @@ export class AnalysisContext {
       this.fileBudget--;
       return true;
     }
+    this.stopRecording();
     if (!this.budgetExceeded) {
       this.budgetExceeded = true;
       this.error('too-large', range, this.outOfTime ? this.outOfTimeMessage() : this.layerLimitMessage());
@@ -112,9 +187,15 @@ export class AnalysisContext {
     return false;
   }
 
+  /** A model that ran out of layers or time is not reused: the same text may fit next time. */
+  private stopRecording(): void {
+    if (this.recording) this.recording.reusable = false;
+  }
+
   /** Whether `count` more layers fit in what is left; said once, where they were asked for, if not. */
   canSpend(count: number, range: SourceRange): boolean {
     if (count <= this.layerBudget && !this.outOfTime) return true;
+    this.stopRecording();
     if (!this.budgetExceeded) {
       this.budgetExceeded = true;
       this.error('too-large', range, this.outOfTime ? this.outOfTimeMessage() : this.layerLimitMessage());
@@ -142,14 +223,38 @@ export class AnalysisContext {
     this.layerBudget = Math.min(this.limits.layersPerModel, this.fileBudget);
     this.limitedByFile = this.fileBudget < this.limits.layersPerModel;
     this.budgetExceeded = false;
+    if (this.recording) this.recording.startBudget = this.layerBudget;
     if (this.outOfTime) {
+      this.stopRecording();
       this.error('too-large', nameRange, `not analyzed: ${this.outOfTimeMessage()}`);
       return false;
     }
     if (this.fileBudget <= 0) {
+      this.stopRecording();
       this.error('too-large', nameRange, `not analyzed: the models above already expand to ${this.limits.layersPerFile.toLocaleString('en-US')} layers, the most one file may have; split the file`);
       return false;
     }
+    return true;
+  }
+
+  /** Layers spent so far by every model of the file. */
+  get layersSpent(): number {
+    return this.limits.layersPerFile - this.fileBudget;
+  }
+
+  /**
+   * Starts a model whose result is reused: like startModel, with the same budget rules, then spends
+   * the layers it expanded to. False, with nothing changed or said, when the model could not start
+   * with at least the budget it had when it was analyzed (it is then analyzed afresh).
+   */
+  resumeModel(startBudget: number, layers: number): boolean {
+    if (performance.now() > this.deadline) this.outOfTime = true;
+    const budget = Math.min(this.limits.layersPerModel, this.fileBudget);
+    if (this.outOfTime || this.fileBudget <= 0 || budget < startBudget) return false;
+    this.limitedByFile = this.fileBudget < this.limits.layersPerModel;
+    this.budgetExceeded = false;
+    this.layerBudget = budget - layers;
+    this.fileBudget -= layers;
     return true;
   }
 }

@@ -186,18 +186,38 @@ function parseTokens(tokens: IToken[], first: IToken, last: IToken, next: IToken
   return { items, diagnostics, offset: first.startOffset, line: first.startLine ?? 1 };
 }
 
-/** A copy of a parse result moved by `dOffset` characters and `dLine` lines (columns stay). */
-function relocate<T>(value: T, dOffset: number, dLine: number): T {
-  if (Array.isArray(value)) return value.map((v) => relocate(v, dOffset, dLine)) as T;
+/**
+ * A parse result (or anything holding source ranges) moved by `dOffset` characters and `dLine`
+ * lines (columns stay). Only what holds a range is copied: the rest (shapes, costs, names) is
+ * shared with the original, which is never changed, so moving a large analysis stays cheap.
+ */
+export function relocate<T>(value: T, dOffset: number, dLine: number): T {
+  return dOffset === 0 && dLine === 0 ? value : (moved(value, dOffset, dLine) as T);
+}
+
+function moved(value: unknown, dOffset: number, dLine: number): unknown {
   if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const m = moved(item, dOffset, dLine);
+      if (m !== item) (out ??= value.slice())[i] = m;
+    }
+    return out ?? value;
+  }
   const record = value as Record<string, unknown>;
   if (typeof record.startOffset === 'number' && typeof record.startLine === 'number') {
-    const r = value as unknown as SourceRange;
-    return { ...r, startOffset: r.startOffset + dOffset, endOffset: r.endOffset + dOffset, startLine: r.startLine + dLine, endLine: r.endLine + dLine } as T;
+    const r = value as SourceRange;
+    return { ...r, startOffset: r.startOffset + dOffset, endOffset: r.endOffset + dOffset, startLine: r.startLine + dLine, endLine: r.endLine + dLine };
   }
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(record)) out[k] = relocate(v, dOffset, dLine);
-  return out as T;
+  let out: Record<string, unknown> | undefined;
+  for (const key of Object.keys(record)) {
+    const item = record[key];
+    const m = moved(item, dOffset, dLine);
+    if (m !== item) (out ??= { ...record })[key] = m;
+  }
+  return out ?? value;
 }
 
 function syntaxError(error: IRecognitionException, text: string, next?: IToken): Diagnostic {
