@@ -91,7 +91,14 @@ test('killed mid-experiment and resumed: finished runs are not retrained, the in
   const firstMetrics = readFileSync(join(firstDir, 'metrics.jsonl'), 'utf8');
 
   const resumed = spawnSync(process.execPath, [CLI, 'experiment', '--resume', dir, '--json'], { encoding: 'utf8', timeout: 300_000 });
-  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.equal(
+    resumed.status,
+    0,
+    `${resumed.stderr}\n${resumed.stdout
+      .split('\n')
+      .filter((l) => /failed|experimentFinished/.test(l))
+      .join('\n')}`,
+  );
   const lines = parseLines(resumed.stdout);
   const started = lines.filter((l) => l.type === 'started');
   assert.deepEqual(
