@@ -21,7 +21,7 @@ Commands:
   stats FILE       per-layer shapes, parameters and MACs; totals; memory
   diff OLD NEW     what changed between two architectures (files or REV:PATH) and what it costs
   export FILE      write models as a standalone PyTorch module (--format pytorch)
-  profile FILE     time every layer's forward and backward pass with PyTorch, beside its MACs
+  profile FILE     time every layer's forward and backward pass (PyTorch or TF.js), beside its MACs
   train FILE       train a model with its recipe (TensorFlow.js, or PyTorch with --engine pytorch)
   experiment FILE  check and train every variant of an experiment in a queue; results as Table 6
   download cifar10 download, check and extract CIFAR-10 for training (--data-dir DIR)
@@ -75,12 +75,20 @@ export async function main(argv: readonly string[], out: Output): Promise<number
       case 'profile': {
         const { values, positionals } = parse(
           rest,
-          { model: { type: 'string' }, engine: { type: 'string' }, batch: { type: 'string' }, repeats: { type: 'string' }, python: { type: 'string' }, json: { type: 'boolean' } },
+          {
+            model: { type: 'string' },
+            engine: { type: 'string' },
+            backend: { type: 'string' },
+            batch: { type: 'string' },
+            repeats: { type: 'string' },
+            python: { type: 'string' },
+            json: { type: 'boolean' },
+          },
           profileHelp,
         );
         if (values.help) return printHelp(out, profileHelp);
         if (positionals.length > 1) throw new CliError(`profile takes one file, got ${positionals.length}\n\n${profileHelp}`);
-        return runProfile(positionals[0], values as ProfileOptions, out);
+        return await runProfile(positionals[0], values as ProfileOptions, out);
       }
       case 'train': {
         const { values, positionals } = parse(

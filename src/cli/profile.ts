@@ -1,8 +1,9 @@
-// `resnet-studio profile FILE`: measured time per layer beside its counted cost. The model is
-// exported as a PyTorch module, run forward and backward a few times by PyTorch, and each layer's
-// median forward and backward times are printed with its MACs and the multiply-adds per second it
-// achieved.
-import { spawnSync } from 'node:child_process';
+// `resnet-studio profile FILE`: measured time per layer beside its counted cost. With PyTorch (the
+// default) the model is exported as a PyTorch module and run forward and backward a few times; with
+// the TF.js engine the training worker builds it as the trainer does and times each layer alone
+// (src/training/profileLayers.ts). Each layer's median forward and backward times are printed with
+// its MACs and the multiply-adds per second it achieved.
+import { fork, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,28 +13,36 @@ import { describeLayer } from '../core/report/layerKind';
 import { formatExact } from '../core/report/numbers';
 import { PROFILE_SCRIPT } from '../export/profileScript';
 import { exportPyTorchModule } from '../export/pytorch';
+import { BACKEND_CHOICES } from '../protocol/training';
+import { checkProfileReply, type ProfileCommand, type ProfileReply } from '../protocol/profile';
+import { defaultBackendDir } from '../training/backendInstall';
 import { findPython } from '../training/pytorch/python';
+import { howWorkerEnded, workerEntry } from '../training/worker/launch';
 import { CliError } from './cliError';
 import { formatDiagnostic } from './formatDiagnostic';
 import type { Output } from './output';
 import { readSource } from './readSource';
+import { parseBackend } from './train';
 
-export const profileHelp = `Usage: resnet-studio profile FILE [--model NAME] [--engine pytorch] [--batch N] [--repeats N] [--python PATH] [--json]
+export const profileHelp = `Usage: resnet-studio profile FILE [--model NAME] [--engine pytorch|tfjs] [--backend NAME] [--batch N] [--repeats N] [--python PATH] [--json]
 
-Times the forward and backward pass of every layer of a model, measured by PyTorch (CUDA when it
-sees a GPU, else the CPU), and prints them beside each layer's MACs and the multiply-adds per
-second it achieved (forward: batch × MACs / forward time). Times are medians over --repeats
-steps after one warm-up. ReLUs run out of place while profiling (PyTorch's backward hooks need it).
+Times the forward and backward pass of every layer of a model and prints them beside each layer's
+MACs and the multiply-adds per second it achieved (forward: batch × MACs / forward time). Times
+are medians over --repeats steps after one warm-up. With PyTorch (CUDA when it sees a GPU, else
+the CPU), ReLUs run out of place while profiling (PyTorch's backward hooks need it). With the
+TF.js engine each layer runs alone, in training mode, on the backend the trainer would pick.
   --model NAME     this model (default: the first of the file)
-  --engine NAME    pytorch (the TF.js engine is not profiled yet)
+  --engine NAME    pytorch (default) or tfjs
+  --backend NAME   with --engine tfjs: ${BACKEND_CHOICES.join(', ')} (default auto, as train picks)
   --batch N        images per step (default 8)
   --repeats N      timed steps (default 3)
-  --python PATH    the Python with torch (default: python3 on PATH)
-  --json           one JSON object: {"model","device","batch","layers":[{path,kind,macs,forwardMs,backwardMs,forwardGmacPerS}]}`;
+  --python PATH    with --engine pytorch: the Python with torch (default: python3 on PATH)
+  --json           one JSON object: {"model","engine","device","batch","layers":[{path,kind,macs,forwardMs,backwardMs,forwardGmacPerS}]}`;
 
 export interface ProfileOptions {
   readonly model?: string;
   readonly engine?: string;
+  readonly backend?: string;
   readonly batch?: string;
   readonly repeats?: string;
   readonly python?: string;
@@ -55,11 +64,13 @@ interface Measured {
   readonly layers: readonly { module: string; forwardMs: number; backwardMs: number }[];
 }
 
-export function runProfile(file: string | undefined, options: ProfileOptions, out: Output): number {
+export async function runProfile(file: string | undefined, options: ProfileOptions, out: Output): Promise<number> {
   if (!file) throw new CliError(`profile needs a file\n\n${profileHelp}`);
-  if (options.engine !== undefined && options.engine !== 'pytorch') {
-    throw new CliError(options.engine === 'tfjs' ? '--engine tfjs is not profiled yet; use --engine pytorch' : `--engine takes pytorch, not ${JSON.stringify(options.engine)}`);
-  }
+  const engine = options.engine ?? 'pytorch';
+  if (engine !== 'pytorch' && engine !== 'tfjs') throw new CliError(`--engine takes pytorch or tfjs, not ${JSON.stringify(options.engine)}`);
+  if (engine === 'pytorch' && options.backend !== undefined) throw new CliError('--backend picks a TF.js backend; use it with --engine tfjs (PyTorch takes CUDA when it sees a GPU, else the CPU)');
+  if (engine === 'tfjs' && options.python !== undefined) throw new CliError('--python is for --engine pytorch; the TF.js engine runs in Node');
+  const backend = parseBackend(options.backend) ?? 'auto';
   const batch = wholeNumber(options.batch, '--batch', 8);
   const repeats = wholeNumber(options.repeats, '--repeats', 3);
   const sourceText = readSource(file);
@@ -76,6 +87,17 @@ export function runProfile(file: string | undefined, options: ProfileOptions, ou
       1,
     );
 
+  if (engine === 'tfjs') {
+    const reply = await profileInWorker({ type: 'profile', sourceText, modelName: model.name, batch, repeats, backend, backendDirs: [defaultBackendDir()] });
+    if (reply.type === 'profileFailed') throw new CliError(`TF.js could not profile ${model.name}: ${reply.message}`, 1);
+    const measured: Measured = {
+      device: `${reply.backend}, ${reply.device}`,
+      stages: model.stages.map((s) => s.name),
+      layers: reply.layers.map((l) => ({ module: l.path, forwardMs: l.forwardMs, backwardMs: l.backwardMs })),
+    };
+    printProfile(model, 'TF.js', measured, batch, options.json === true, out);
+    return 0;
+  }
   let python: string;
   try {
     python = findPython(options.python).command;
@@ -93,9 +115,7 @@ export function runProfile(file: string | undefined, options: ProfileOptions, ou
     });
     if (run.status !== 0) throw new CliError(`PyTorch could not profile ${model.name}: ${(run.stderr || run.error?.message || '').trim().split('\n').slice(-3).join(' ')}`, 1);
     const measured = JSON.parse(run.stdout) as Measured;
-    const layers = layerTimings(model, measured, batch);
-    if (options.json) out.print(JSON.stringify({ model: model.name, device: measured.device, batch, layers }));
-    else out.print(formatProfile(model, measured.device, batch, layers));
+    printProfile(model, 'PyTorch', measured, batch, options.json === true, out);
     return 0;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -121,7 +141,35 @@ export function layerTimings(model: ModelNode, measured: Measured, batch: number
   });
 }
 
-function formatProfile(model: ModelNode, device: string, batch: number, layers: readonly LayerTiming[]): string {
+function printProfile(model: ModelNode, engine: 'PyTorch' | 'TF.js', measured: Measured, batch: number, json: boolean, out: Output): void {
+  const layers = layerTimings(model, measured, batch);
+  if (json) out.print(JSON.stringify({ model: model.name, engine: engine === 'PyTorch' ? 'pytorch' : 'tfjs', device: measured.device, batch, layers }));
+  else out.print(formatProfile(model, engine, measured.device, batch, layers));
+}
+
+/** Runs the profile in the training worker (it has TF.js; this CLI's bundle does not) and waits for its one answer. */
+function profileInWorker(command: ProfileCommand): Promise<ProfileReply> {
+  const entry = workerEntry();
+  const child = fork(entry.path, [], { execArgv: entry.execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  return new Promise((resolve) => {
+    let answered = false;
+    child.on('message', (raw) => {
+      const checked = checkProfileReply(raw);
+      answered = true;
+      resolve(checked.ok ? checked.value : { type: 'profileFailed', message: `the worker sent a malformed answer (${checked.error})` });
+    });
+    child.on('exit', (code, signal) => {
+      if (!answered) resolve({ type: 'profileFailed', message: `the worker ${howWorkerEnded(code ?? 1, signal)} without an answer${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}` });
+    });
+    child.send(command);
+  });
+}
+
+function formatProfile(model: ModelNode, engine: string, device: string, batch: number, layers: readonly LayerTiming[]): string {
   const rows = [['Layer', 'Kind', 'MACs', 'Forward ms', 'Backward ms', 'GMAC/s']];
   for (const l of layers) rows.push([l.path, l.kind, formatExact(l.macs), l.forwardMs.toFixed(3), l.backwardMs.toFixed(3), l.macs > 0 ? l.forwardGmacPerS.toFixed(2) : '']);
   const sum = (f: (l: LayerTiming) => number) => layers.reduce((a, l) => a + f(l), 0);
@@ -132,7 +180,7 @@ function formatProfile(model: ModelNode, device: string, batch: number, layers: 
       .map((cell, c) => (c >= 2 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
       .join('  ')
       .trimEnd();
-  return [`${model.name}: PyTorch on ${device}, batch ${batch}, median of the timed steps`, ...rows.map(render)].join('\n');
+  return [`${model.name}: ${engine} on ${device}, batch ${batch}, median of the timed steps`, ...rows.map(render)].join('\n');
 }
 
 function wholeNumber(text: string | undefined, flag: string, fallback: number): number {

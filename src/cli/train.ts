@@ -39,6 +39,7 @@ metrics.jsonl, a checkpoint per epoch and the final model in TF.js format.
   --max-steps N      stop after N optimizer steps
   --batch-size N     override the recipe's batch size
   --memory-budget MIB  warn before starting when a training step at this batch needs more memory
+                     on the engine that runs it (the TF.js engine holds far more than PyTorch)
   --backend NAME     auto (default): tfjs-node-gpu, else webgpu on a hardware GPU, else tfjs-node,
                      else wasm, else cpu; webgpu also accepts a software GPU (SwiftShader)
   --out DIR          where run folders go (default: runs)
@@ -191,11 +192,11 @@ export async function runTrain(
     } else worker.process.kill('SIGKILL');
   };
   process.on('SIGINT', onInterrupt);
-  await worker.exited;
+  const code = await worker.exited;
   process.off('SIGINT', onInterrupt);
   if (failed) return 1;
   if (!finished) {
-    out.error(`resnet-studio: the training worker ${howWorkerEnded(worker.process)} before finishing; its last finished epoch is in the run folder, continue with --resume`);
+    out.error(`resnet-studio: the training worker ${howWorkerEnded(code, worker.process.signalCode)} before finishing; its last finished epoch is in the run folder, continue with --resume`);
     return 1;
   }
   return 0;
@@ -234,7 +235,8 @@ function parseEngine(text: string | undefined): 'tfjs' | 'pytorch' | undefined {
   return text;
 }
 
-function parseBackend(text: string | undefined): BackendChoice | undefined {
+/** `--backend`, checked (train and profile take the same names); undefined when absent. */
+export function parseBackend(text: string | undefined): BackendChoice | undefined {
   if (text === undefined) return undefined;
   if (!(BACKEND_CHOICES as readonly string[]).includes(text)) throw new CliError(`--backend takes ${BACKEND_CHOICES.join(', ')}, not ${JSON.stringify(text)}`);
   return text as BackendChoice;

@@ -1,13 +1,15 @@
 // The architecture view's commands: "ResNet: Show Architecture" (also the `Graph` code lens and an
 // editor-title button) and "ResNet: Compare Architecture with…" (the file at git HEAD through VS
 // Code's built-in git extension, another file, or another model of the same file), and the
-// serializer that brings the view back after a reload.
+// serializer that brings the view back after a reload; and "ResNet: Colour Architecture by Measured
+// Time…", which loads a `resnet-studio profile --json` file into the view.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { ARCHITECTURE_VIEW_TYPE } from '../protocol/architecture';
 import { ArchitectureGraphRequest, Commands, isModelCommandArgs } from '../protocol/languageServer';
 import { ArchitecturePanel, activeResnetEditor, type ArchitectureDeps, type CompareAgainst } from './architecturePanel';
 import { reportingFailures } from './failures';
+import { readProfileDocument } from '../protocol/profile';
 
 /** As the CLI: beyond this a file is surely not a network description. */
 const MAX_SOURCE_BYTES = 64 * 1024 * 1024;
@@ -48,6 +50,26 @@ export function registerArchitectureView(context: vscode.ExtensionContext, clien
         }
         const against = await chooseOtherVersion(document, graph.graph.model, graph.models);
         if (against) ArchitecturePanel.compare(deps, { uri, model: graph.graph.model }, against);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      Commands.colourArchitectureByTime,
+      reportingFailures('colour the architecture by measured time', async () => {
+        const editor = activeResnetEditor();
+        if (!editor) {
+          void vscode.window.showInformationMessage('Open the .resnet file that was profiled, then load its times.');
+          return;
+        }
+        const picked = await vscode.window.showOpenDialog({
+          canSelectMany: false,
+          filters: { 'Profile (resnet-studio profile --json)': ['json'] },
+          title: 'Measured times to colour the architecture by',
+        });
+        if (!picked?.[0]) return;
+        const stat = await vscode.workspace.fs.stat(picked[0]);
+        if (stat.size > MAX_SOURCE_BYTES) throw new Error(`${picked[0].fsPath} is ${stat.size} bytes, too large for a profile`);
+        const timings = readProfileDocument(new TextDecoder().decode(await vscode.workspace.fs.readFile(picked[0])), picked[0].fsPath);
+        ArchitecturePanel.colourByTimes(deps, { uri: editor.document.uri.toString() }, timings);
       }),
     ),
     vscode.window.registerWebviewPanelSerializer(ARCHITECTURE_VIEW_TYPE, {

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
+import type { ProfileDocument } from '../protocol/profile';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { ARCHITECTURE_VIEW_TYPE, parseArchitectureState, parseFromArchitecture, type ArchitectureCompareParams, type FromArchitecture, type ToArchitecture } from '../protocol/architecture';
 import { ArchitectureCompareRequest, ArchitectureGraphRequest } from '../protocol/languageServer';
@@ -29,6 +30,8 @@ export class ArchitecturePanel implements vscode.Disposable {
   private drawn: { model: string; line: number; endLine: number } | undefined;
   private pinnedModel: string | undefined;
   private against: CompareAgainst | undefined;
+  /** Measured times the view colours by (sent again when the page reloads). */
+  private timings: ProfileDocument | undefined;
   private refreshing = false;
   private refreshAgain = false;
   private disposed = false;
@@ -54,6 +57,14 @@ export class ArchitecturePanel implements vscode.Disposable {
   static compare(deps: ArchitectureDeps, target: { uri: string; model?: string }, against: CompareAgainst): ArchitecturePanel {
     const panel = ArchitecturePanel.show(deps, target);
     panel.follow(target.uri, target.model, against);
+    return panel;
+  }
+
+  /** Colours the view by measured time per layer, following the model the times are for. */
+  static colourByTimes(deps: ArchitectureDeps, target: { uri: string }, timings: ProfileDocument): ArchitecturePanel {
+    const panel = ArchitecturePanel.show(deps, { uri: target.uri, model: timings.model });
+    panel.timings = timings;
+    panel.post({ type: 'timings', timings });
     return panel;
   }
 
@@ -166,6 +177,7 @@ export class ArchitecturePanel implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         await this.refresh();
+        if (this.timings) this.post({ type: 'timings', timings: this.timings });
         return;
       case 'reveal':
         await this.reveal(message.line, message.column);

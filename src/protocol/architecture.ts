@@ -4,6 +4,7 @@
 import * as v from 'valibot';
 import type { ArchitectureDiff } from '../core/diff/architectureDiff';
 import { CONVENTIONS } from '../core/report/conventions';
+import { ProfileDocumentSchema } from './profile';
 import type { ArchitectureGraph, GraphItem } from '../core/report/architectureGraph';
 
 /** The webview panel's type: command, serializer and `onWebviewPanel:` activation use it. */
@@ -72,13 +73,15 @@ export const ArchitectureGraphSchema = v.object({
 });
 
 const DeltaSchema = v.object({ params: signedCount, macs: signedCount, activationBytes: signedCount });
+const MemorySchema = v.object({ weightsBytes: count, gradientsBytes: count, optimizerBytes: count, activationsBytes: count, inputBytes: count, totalBytes: count });
 const TotalsSchema = v.object({
   params: count,
   nonTrainable: count,
   macs: count,
   activationBytes: count,
   compute: v.object({ convention: v.picklist(CONVENTIONS), value: v.number() }),
-  memory: v.object({ weightsBytes: count, gradientsBytes: count, optimizerBytes: count, activationsBytes: count, inputBytes: count, totalBytes: count }),
+  memory: MemorySchema,
+  tfjsMemory: MemorySchema,
 });
 const FiguresSchema = v.object({ part: v.picklist(['block', 'layer']), kind: v.string(), outputShape: ShapeSchema, params: count, macs: count, line: count });
 
@@ -105,6 +108,8 @@ export const ToArchitectureSchema = v.variant('type', [
   v.object({ type: v.literal('missing'), message: v.string() }),
   /** The editor's cursor moved: its 1-based line and column. */
   v.object({ type: v.literal('cursor'), line: count, column: count }),
+  /** Measured time per layer (a `resnet-studio profile --json` document) to colour the model it names by. */
+  v.object({ type: v.literal('timings'), timings: ProfileDocumentSchema }),
 ]);
 export type ToArchitecture = v.InferOutput<typeof ToArchitectureSchema>;
 
@@ -126,7 +131,7 @@ export type FromArchitecture = v.InferOutput<typeof FromArchitectureSchema>;
 /** What the page keeps over a reload, and the extension reads back to know which file it followed. */
 export const ArchitectureStateSchema = v.object({
   uri: v.optional(v.string()),
-  metric: v.optional(v.picklist(['macs', 'params', 'activationBytes'])),
+  metric: v.optional(v.picklist(['macs', 'params', 'activationBytes', 'time'])),
   /** Stages folded, per model name. */
   folded: v.optional(v.record(v.string(), v.array(v.string()))),
   view: v.optional(v.object({ x: v.number(), y: v.number(), scale: v.number() })),

@@ -80,8 +80,12 @@ export const TrainableModelSchema = v.object({
   recipe: readonlyArray(v.string()),
   /** The recipe's `engine`, when it names one (the resnet.training.engine setting may override it). */
   engine: v.optional(oneOf(['tfjs', 'pytorch'])),
-  /** Set when a training step at the recipe's batch needs more memory than resnet.costs.memoryBudgetMiB: what and which batch fits. */
-  memoryWarning: v.optional(v.string()),
+  /**
+   * Set per engine when a training step at the recipe's batch needs more memory on it than
+   * resnet.costs.memoryBudgetMiB: what, and which batch fits. The extension shows the one of the
+   * engine the run will use (the recipe's, or the resnet.training.engine setting's).
+   */
+  memoryWarnings: v.optional(v.object({ tfjs: v.optional(v.string()), pytorch: v.optional(v.string()) })),
 });
 export type TrainableModel = v.InferOutput<typeof TrainableModelSchema>;
 
@@ -134,6 +138,7 @@ export const Commands = {
   newFileFromTemplate: 'resnet.newFileFromTemplate',
   showArchitecture: 'resnet.showArchitecture',
   compareArchitecture: 'resnet.compareArchitecture',
+  colourArchitectureByTime: 'resnet.colourArchitectureByTime',
   runExperiment: 'resnet.runExperiment',
 } as const;
 

@@ -24,7 +24,8 @@ export function trainableModels(open: AnalyzedDocument | undefined, params: Trai
 }
 
 function describe(model: ModelNode, memoryBudgetMiB: number): TrainableModel {
-  const memoryWarning = batchFitWarning(model, model.recipe.batchSize, memoryBudgetMiB);
+  const tfjs = batchFitWarning(model, model.recipe.batchSize, memoryBudgetMiB, 'tfjs');
+  const pytorch = batchFitWarning(model, model.recipe.batchSize, memoryBudgetMiB, 'pytorch');
   return {
     name: model.name,
     depth: model.depth,
@@ -35,7 +36,7 @@ function describe(model: ModelNode, memoryBudgetMiB: number): TrainableModel {
     ...(model.recipe.dataset ? { dataset: model.recipe.dataset } : {}),
     recipe: describeRecipe(model.recipe),
     ...(model.recipe.engine ? { engine: model.recipe.engine } : {}),
-    ...(memoryWarning ? { memoryWarning } : {}),
+    ...(tfjs || pytorch ? { memoryWarnings: { ...(tfjs ? { tfjs } : {}), ...(pytorch ? { pytorch } : {}) } } : {}),
   };
 }
 

@@ -1,11 +1,13 @@
 // TF.js engine memory during one training step on wasm, beside our estimate: tf.profile's
 // peakBytes around the trainer's own step (after one warm-up step, so the optimizer state exists)
-// and tf.memory() before it. Prints one JSON line for docs/benchmarks.md.
+// and tf.memory() before it, beside the TF.js engine's own estimate (src/core/report/tfjsStepMemory.ts)
+// and PyTorch's. Prints one JSON line for docs/benchmarks.md.
 // Usage: node --import tsx test/bench/tfjsMemory.bench.ts [FILE] [BATCH]   (default: CIFAR ResNet-20, batch 8)
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { readFileSync } from 'node:fs';
 import { analyze } from '../../src/core/analysis/analyze';
+import { tfjsTrainingMemory } from '../../src/core/report/tfjsStepMemory';
 import { trainingMemory } from '../../src/core/report/trainingMemory';
 import { buildModel } from '../../src/training/model/buildModel';
 import { Optimizer } from '../../src/training/optimizer';
@@ -19,16 +21,20 @@ async function main() {
   const batch = Number(process.argv[3] ?? 8);
   const node = analyze(readFileSync(process.argv[2] ?? 'examples/cifar/resnet20.resnet', 'utf8')).models[0];
   const model = buildModel(node, { seed: 1 });
-  const optimizer = new Optimizer({ kind: 'sgd', momentum: 0.9, weightDecay: 1e-4 });
+  const optimizer = new Optimizer({ kind: node.recipe.optimizer, momentum: node.recipe.momentum, weightDecay: node.recipe.weightDecay });
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const [h, w, c] = node.input;
   const classes = node.classes ?? 10;
   const pixels = Float32Array.from({ length: batch * h * w * c }, (_, i) => Math.sin(i * 12.9898) * 0.5);
   const labels = Uint8Array.from({ length: batch }, (_, i) => (i * 7) % classes);
-  trainStep(model, variables, optimizer, pixels, labels, batch, node.input, classes, 0.1);
+  await trainStep(model, variables, optimizer, pixels, labels, batch, node.input, classes, 0.1);
   const before = tf.memory().numBytes;
-  const info = await tf.profile(() => void trainStep(model, variables, optimizer, pixels, labels, batch, node.input, classes, 0.1));
-  const est = trainingMemory(node, batch);
-  console.log(JSON.stringify({ model: node.name, batch, steadyBytes: before, peakBytes: info.peakBytes, peakAboveSteady: info.peakBytes - before, estimate: est }));
+  const info = await tf.profile(async () => {
+    await trainStep(model, variables, optimizer, pixels, labels, batch, node.input, classes, 0.1);
+  });
+  const tfjs = tfjsTrainingMemory(node, batch).totalBytes;
+  const pytorch = trainingMemory(node, batch).totalBytes;
+  const off = `${((tfjs / info.peakBytes - 1) * 100).toFixed(1)}%`;
+  console.log(JSON.stringify({ model: node.name, batch, steadyBytes: before, peakBytes: info.peakBytes, tfjsEstimate: tfjs, tfjsEstimateOff: off, pytorchEstimate: pytorch }));
 }
 void main();

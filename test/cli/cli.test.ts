@@ -58,7 +58,7 @@ test('stats --json has the documented shape and the reference figures', () => {
   const m = doc.models[0];
   assert.equal(m.name, 'resnet50');
   assert.deepEqual(m.input, [224, 224, 3]);
-  assert.deepEqual(Object.keys(m.totals).sort(), ['activationBytes', 'compute', 'macs', 'memory', 'nonTrainable', 'params']);
+  assert.deepEqual(Object.keys(m.totals).sort(), ['activationBytes', 'compute', 'macs', 'memory', 'nonTrainable', 'params', 'tfjsMemory']);
   assert.equal(
     m.totals.params,
     m.layers.reduce((a, l) => a + l.params, 0),

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { analyze } from '../../src/core/analysis/analyze';
 import { batchFitWarning, fitLine, startFitWarning } from '../../src/core/report/costLines';
+import { tfjsLargestBatchThatFits, tfjsTrainingMemory } from '../../src/core/report/tfjsStepMemory';
 import { largestBatchThatFits, optimizerStateCopies, trainingMemory } from '../../src/core/report/trainingMemory';
 import { readExample } from '../helpers/examples';
 
@@ -78,10 +79,20 @@ test('the largest batch that fits is the last one whose training step is within 
 
 test('train --memory-budget: a run whose batch will not fit is warned before it starts, one that fits is not', () => {
   const sourceText = readExample('cifar/resnet20.resnet');
-  const request = { sourceText, modelName: 'resnet20' };
-  // The recipe's batch of 128 needs about 190 MiB for ResNet-20.
+  const request = { sourceText, modelName: 'resnet20', engine: 'pytorch' as const };
+  // The recipe's batch of 128 needs about 190 MiB for ResNet-20 on PyTorch.
   assert.match(startFitWarning(request, 64) ?? '', /resnet20 at batch 128 needs about .* more than the memory budget of 64\.00 MiB; use a batch of at most \d+/);
   assert.equal(startFitWarning(request, 1024), undefined);
   assert.equal(startFitWarning({ ...request, batchSize: 8 }, 64), undefined);
   assert.equal(startFitWarning(request, 0), undefined, 'no budget, no warning');
+  // The TF.js engine (a run that does not ask for PyTorch) holds far more: about 2.4 GiB at 128.
+  const tfjs = { sourceText, modelName: 'resnet20' };
+  const model = analyze(sourceText).models[0];
+  const largest = tfjsLargestBatchThatFits(model, 1024 * 1024 * 1024);
+  assert.ok(tfjsTrainingMemory(model, largest).totalBytes <= 1024 * 1024 * 1024 && tfjsTrainingMemory(model, largest + 1).totalBytes > 1024 * 1024 * 1024);
+  assert.match(
+    startFitWarning(tfjs, 1024) ?? '',
+    new RegExp(`resnet20 at batch 128 needs about .* on the TF\\.js engine, more than the memory budget of 1\\.00 GiB; use a batch of at most ${largest} `),
+  );
+  assert.equal(startFitWarning(tfjs, 4096), undefined);
 });

@@ -163,12 +163,13 @@ test('hover on a model: compute under resnet.costs.convention, what the other to
   // Train Model hears the same budget: ResNet-50 at the recipe's batch does not fit 1 GiB.
   const trainable = await client.connection.sendRequest(TrainableModelsRequest, { uri, text: resnet50 });
   assert.ok(trainable.kind === 'models');
-  assert.match(trainable.models[0].memoryWarning ?? '', /a training step of resnet50 at batch \d+ needs about .*, more than the memory budget of 1\.00 GiB; use a batch of at most \d+/);
+  assert.match(trainable.models[0]?.memoryWarnings?.pytorch ?? '', /a training step of resnet50 at batch \d+ needs about .*, more than the memory budget of 1\.00 GiB; use a batch of at most \d+/);
+  assert.match(trainable.models[0]?.memoryWarnings?.tfjs ?? '', /more than the memory budget of 1\.00 GiB/);
   await client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { resnet: { costs: { convention: 'gflops', memoryBudgetMiB: 'lots' } } } });
   assert.match(await hover(), /Compute \(macs\)[\s\S]*fits 8\.00 GiB/, 'mistyped settings fall back to the defaults');
   const withDefault = await client.connection.sendRequest(TrainableModelsRequest, { uri, text: resnet50 });
   assert.ok(withDefault.kind === 'models');
-  assert.match(withDefault.models[0].memoryWarning ?? '', /more than the memory budget of 8\.00 GiB/);
+  assert.match(withDefault.models[0]?.memoryWarnings?.pytorch ?? '', /more than the memory budget of 8\.00 GiB/);
   await client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { resnet: {} } });
 });
 

@@ -6,6 +6,8 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { graphItems } from '../../src/core/report/architectureGraph';
+import { analyze } from '../../src/core/analysis/analyze';
+import { modelLayers } from '../../src/core/analysis/network';
 import { parseFromArchitecture } from '../../src/protocol/architecture';
 import { readExample } from '../helpers/examples';
 import { BROKEN_SHORTCUT_MODEL } from '../helpers/models';
@@ -173,6 +175,28 @@ test('the metric switch recolours nodes and the legend', { skip }, async () => {
   await page.page.selectOption('#arch-metric', 'activationBytes');
   await page.frame();
   assert.match((await page.page.locator('#arch-legend').textContent()) ?? '', /^Activation memory per layer: 0 .* MiB/);
+  await page.close();
+});
+
+test('measured times (a profile --json document) colour the layers and stages; times for another model say how to get them', { skip }, async () => {
+  const page = await browser.open();
+  const source = readExample('cifar/resnet20.resnet');
+  await page.send(graphMessage(source));
+  const fill = async (id: string) => node(page, id).locator('rect').getAttribute('fill');
+  // Same MACs, so the same colour by MACs; measured, one is ten times slower.
+  assert.equal(await fill('conv2_x.0.conv1'), await fill('conv2_x.0.conv2'));
+  const model = analyze(source).models[0];
+  const layers = [...modelLayers(model)].map((l) => ({ path: l.path, forwardMs: l.path === 'conv2_x.0.conv2' ? 4 : 0.4, backwardMs: l.path === 'conv2_x.0.conv2' ? 6 : 0.6 }));
+  await page.send({ type: 'timings', timings: { model: model.name, engine: 'tfjs', device: 'wasm, CPU', batch: 8, layers } });
+  await page.frame();
+  assert.equal(await page.page.locator('#arch-metric').inputValue(), 'time');
+  assert.notEqual(await fill('conv2_x.0.conv1'), await fill('conv2_x.0.conv2'));
+  assert.match((await page.page.locator('#arch-legend').textContent()) ?? '', /^TF\.js on wasm, CPU, batch 8, forward \+ backward\. Measured time per layer: 0 .*10\.000 ms/);
+  await node(page, 'conv2_x.0.conv2').hover();
+  assert.match((await page.page.locator('#arch-tooltip').textContent()) ?? '', /Measured on TF\.js, batch 8: 10\.000 ms forward \+ backward/);
+  await page.send({ type: 'timings', timings: { model: 'resnet56', device: 'cpu', batch: 8, layers: [] } });
+  await page.frame();
+  assert.match((await page.page.locator('#arch-legend').textContent()) ?? '', /^No measured times for resnet20: run `resnet-studio profile FILE --model resnet20 --json > times\.json`/);
   await page.close();
 });
 

@@ -48,7 +48,7 @@ test('listeners hear the start, the messages, the stop and the end, in order', a
   assert.equal(await done, 0);
   assert.equal(session.state, 'idle');
   assert.equal(worker.stops, 1);
-  assert.deepEqual(heard, ['state running -', `message started ${runDir}`, `state running ${runDir}`, `message batch ${runDir}`, `state stopping ${runDir}`, `state idle ${runDir} 0`]);
+  assert.deepEqual(heard, ['state running -', `message started ${runDir}`, `state running ${runDir}`, `message batch ${runDir}`, `state stopping ${runDir}`, `state idle ${runDir} exited (code 0)`]);
   assert.match(warnings[0], /malformed message, dropped: \{"type":"batch","loss":null\}/);
   assert.match(warnings[0], /\(field "step": Invalid key\)$/, 'the reason is logged');
 });

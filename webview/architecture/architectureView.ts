@@ -8,6 +8,8 @@ import { formatSigned, formatSignedBytes } from '../../src/core/diff/formatDiff'
 import type { ArchitectureGraph } from '../../src/core/report/architectureGraph';
 import { formatBytes, formatExact, formatShare } from '../../src/core/report/numbers';
 import { describeDropped } from '../../src/protocol/webview';
+import type { ProfileDocument } from '../../src/protocol/profile';
+import type { GraphCost } from '../../src/core/report/architectureGraph';
 import { parseArchitectureState, parseToArchitecture, type ArchitectureState, type FromArchitecture, type SizeMetric, type ToArchitecture } from '../../src/protocol/architecture';
 import { heatFill, mix, readPalette, type Palette } from './colors';
 import { graphSize, layoutGraph, type LaidGroup, type LaidNode, type Layout } from './layout';
@@ -29,6 +31,7 @@ const METRICS: readonly { readonly value: SizeMetric; readonly label: string }[]
   { value: 'macs', label: 'MACs' },
   { value: 'params', label: 'Params' },
   { value: 'activationBytes', label: 'Activation memory' },
+  { value: 'time', label: 'Measured time' },
 ];
 
 type Mode = { kind: 'live' } | { kind: 'diff'; diff: ArchitectureDiff; oldLabel: string; newLabel: string };
@@ -40,6 +43,8 @@ export class ArchitectureView {
   private fileName = '';
   private layout: Layout | undefined;
   private metric: SizeMetric = 'macs';
+  /** Measured forward + backward ms per layer path, from a `profile --json` document, and the model it is for. */
+  private timings: { readonly model: string; readonly engine: string; readonly device: string; readonly batch: number; readonly byPath: ReadonlyMap<string, number> } | undefined;
   private folded = new Map<string, Set<string>>();
   private view: View = { x: 0, y: 0, scale: 1 };
   private selected: string | undefined;
@@ -147,7 +152,57 @@ export class ArchitectureView {
       case 'cursor':
         this.selectAt(message.line, message.column);
         return;
+      case 'timings':
+        this.setTimings(message.timings);
+        return;
     }
+  }
+
+  /** Measured times arrive: colour by them now. */
+  private setTimings(doc: ProfileDocument): void {
+    this.timings = {
+      model: doc.model,
+      engine: doc.engine === 'tfjs' ? 'TF.js' : 'PyTorch',
+      device: doc.device,
+      batch: doc.batch,
+      byPath: new Map(doc.layers.map((l) => [l.path, l.forwardMs + l.backwardMs])),
+    };
+    this.metric = 'time';
+    this.metricSelect.value = 'time';
+    this.maxCache.clear();
+    this.redraw();
+  }
+
+  /** The times for the model drawn, when the loaded ones are for it. */
+  private timesOfModel(): ReadonlyMap<string, number> | undefined {
+    return this.timings && this.graph && this.timings.model === this.graph.model ? this.timings.byPath : undefined;
+  }
+
+  /** A node's figure under the metric: its cost, or its measured ms (a stage's: its layers' sum). */
+  private valueOf(source: { readonly id: string; readonly cost?: GraphCost | undefined }, stage: boolean): number {
+    if (this.metric !== 'time') return source.cost ? source.cost[this.metric] : 0;
+    return this.timeOf(source.id, stage);
+  }
+
+  /** Measured ms of a layer, or of a stage's layers together; 0 without times for this model. */
+  private timeOf(id: string, stage: boolean): number {
+    const times = this.timesOfModel();
+    if (!times) return 0;
+    if (!stage) return times.get(id) ?? 0;
+    let sum = 0;
+    for (const [path, ms] of times) if (path.startsWith(`${id}.`)) sum += ms;
+    return sum;
+  }
+
+  private totalOf(graph: ArchitectureGraph): number {
+    if (this.metric !== 'time') return graph.totals[this.metric];
+    let sum = 0;
+    for (const ms of this.timesOfModel()?.values() ?? []) sum += ms;
+    return sum;
+  }
+
+  private formatValue(value: number): string {
+    return this.metric === 'activationBytes' ? formatBytes(value) : this.metric === 'time' ? `${value.toFixed(3)} ms` : formatExact(value);
   }
 
   private show(graph: ArchitectureGraph, uri: string, fileName: string, mode: Mode): void {
@@ -228,7 +283,7 @@ export class ArchitectureView {
     }
     if ('kind' in n && (n.kind === 'layer' || n.kind === 'stage') && n.source.cost) {
       const max = n.kind === 'stage' ? this.maxOf('stage') : this.maxOf('layer');
-      return { fill: heatFill(p, max > 0 ? n.source.cost[this.metric] / max : 0), stroke: p.nodeBorder, strokeWidth: 1 };
+      return { fill: heatFill(p, max > 0 ? this.valueOf(n.source, n.kind === 'stage') / max : 0), stroke: p.nodeBorder, strokeWidth: 1 };
     }
     return { fill: p.nodeFill, stroke: p.nodeBorder, strokeWidth: 1 };
   }
@@ -241,7 +296,7 @@ export class ArchitectureView {
     if (this.maxCacheFor !== this.layout) this.maxCache.clear();
     this.maxCacheFor = this.layout;
     let max = 0;
-    for (const node of this.layout?.nodes ?? []) if (node.kind === kind && node.source.cost) max = Math.max(max, node.source.cost[this.metric]);
+    for (const node of this.layout?.nodes ?? []) if (node.kind === kind && node.source.cost) max = Math.max(max, this.valueOf(node.source, kind === 'stage'));
     this.maxCache.set(key, max);
     return max;
   }
@@ -272,8 +327,17 @@ export class ArchitectureView {
     bar.className = 'gradient';
     bar.style.background = `linear-gradient(to right, ${[0, 0.1, 0.3, 0.6, 1].map((t) => heatFill(this.palette, t)).join(', ')})`;
     const label = METRICS.find((m) => m.value === this.metric)!.label;
-    const total = graph.totals[this.metric];
-    const maxText = this.metric === 'activationBytes' ? formatBytes(max) : formatExact(max);
+    if (this.metric === 'time' && !this.timesOfModel()) {
+      legend.append(
+        document.createTextNode(
+          `No measured times for ${graph.model}: run \`resnet-studio profile FILE --model ${graph.model} --json > times.json\`, then ResNet: Colour Architecture by Measured Time… and pick times.json`,
+        ),
+      );
+      return;
+    }
+    const total = this.totalOf(graph);
+    const maxText = this.formatValue(max);
+    if (this.metric === 'time' && this.timings) legend.append(document.createTextNode(`${this.timings.engine} on ${this.timings.device}, batch ${this.timings.batch}, forward + backward. `));
     legend.append(document.createTextNode(`${label} per ${per}: 0 `), bar, document.createTextNode(` ${maxText} (${formatShare(max, total)} of the model); shortcuts dashed blue`));
   }
 
@@ -405,8 +469,11 @@ export class ArchitectureView {
       lines.push(`Params: ${formatExact(s.cost.params)} (${formatShare(s.cost.params, graph.totals.params)} of ${graph.model})`);
       lines.push(`MACs: ${formatExact(s.cost.macs)} (${formatShare(s.cost.macs, graph.totals.macs)})`);
       lines.push(`Activations for training, batch ${graph.batchSize} (float32): ${formatBytes(s.cost.activationBytes)}`);
+      const measured = this.timeOf(s.id, kind === 'stage');
+      if (measured > 0 && this.timings) lines.push(`Measured on ${this.timings.engine}, batch ${this.timings.batch}: ${measured.toFixed(3)} ms forward + backward`);
     } else if (s.cost) {
-      lines.push(`${formatShare(s.cost[this.metric], graph.totals[this.metric])} of ${METRICS.find((m) => m.value === this.metric)!.label}`);
+      const value = this.valueOf(s, kind === 'stage');
+      lines.push(`${this.metric === 'time' ? `${this.formatValue(value)}, ` : ''}${formatShare(value, this.totalOf(graph))} of ${METRICS.find((m) => m.value === this.metric)!.label}`);
     }
     if (s.change) lines.push(`${s.status}: ${s.change}`);
     else if (s.status) lines.push(s.status);

@@ -5,6 +5,7 @@ import { analyze } from '../analysis/analyze';
 import type { ModelNode } from '../analysis/network';
 import { computeCost, conventionUnit, otherToolsLines, toolFigure, type Convention } from './conventions';
 import { formatBytes, formatExact } from './numbers';
+import { tfjsLargestBatchThatFits, tfjsTrainingMemory } from './tfjsStepMemory';
 import { largestBatchThatFits, trainingMemory, type TrainingMemory } from './trainingMemory';
 
 export interface CostSettings {
@@ -32,6 +33,7 @@ export function memoryLines(model: ModelNode, batchSize: number, budgetMiB: numb
   const lines = [
     `Training step, batch ${batchSize} (float32, ${model.recipe.optimizer}${model.recipe.optimizer === 'sgd' && model.recipe.momentum > 0 ? ' with momentum' : ''}): ${formatBytes(train.totalBytes)} = ${memoryBreakdown(train)}`,
     `Inference, batch ${batchSize}: ${formatBytes(infer.totalBytes)}`,
+    `The same step on the TF.js engine: about ${formatBytes(tfjsTrainingMemory(model, batchSize).totalBytes)} (it keeps every intermediate until the backward pass ends)`,
   ];
   const fit = fitLine(model, budgetMiB);
   if (fit) lines.push(fit);
@@ -46,18 +48,24 @@ export function fitLine(model: ModelNode, budgetMiB: number): string | undefined
   return largest === 0 ? `Not even a batch of 1 fits the memory budget of ${budget}` : `Largest training batch that fits ${budget}: ${formatExact(largest)}`;
 }
 
+/** Which engine's memory a fit is judged by: PyTorch's saved tensors, or all that the TF.js engine's step holds. */
+export type MemoryEngine = 'pytorch' | 'tfjs';
+
 /** A warning before a run starts when its batch will not fit the budget; undefined when it fits or no budget is known. */
-export function batchFitWarning(model: ModelNode, batchSize: number, budgetMiB: number): string | undefined {
+export function batchFitWarning(model: ModelNode, batchSize: number, budgetMiB: number, engine: MemoryEngine = 'pytorch'): string | undefined {
   if (!(budgetMiB > 0)) return undefined;
-  const needed = trainingMemory(model, batchSize).totalBytes;
+  const needed = engine === 'tfjs' ? tfjsTrainingMemory(model, batchSize).totalBytes : trainingMemory(model, batchSize).totalBytes;
   if (needed <= budgetMiB * MIB) return undefined;
-  const largest = largestBatchThatFits(model, budgetMiB * MIB);
-  return `a training step of ${model.name} at batch ${batchSize} needs about ${formatBytes(needed)}, more than the memory budget of ${formatBytes(budgetMiB * MIB)}; ${largest > 0 ? `use a batch of at most ${largest}` : 'not even a batch of 1 fits'} (or raise the budget)`;
+  const largest = engine === 'tfjs' ? tfjsLargestBatchThatFits(model, budgetMiB * MIB) : largestBatchThatFits(model, budgetMiB * MIB);
+  return `a training step of ${model.name} at batch ${batchSize} needs about ${formatBytes(needed)}${engine === 'tfjs' ? ' on the TF.js engine' : ''}, more than the memory budget of ${formatBytes(budgetMiB * MIB)}; ${largest > 0 ? `use a batch of at most ${largest}` : 'not even a batch of 1 fits'} (or raise the budget)`;
 }
 
-/** The warning for a run about to start whose batch will not fit the budget (MiB; 0: no budget). */
-export function startFitWarning(request: { readonly sourceText: string; readonly modelName: string; readonly batchSize?: number | undefined }, budgetMiB: number): string | undefined {
+/** The warning for a run about to start whose batch will not fit the budget (MiB; 0: no budget), judged for the engine that will run it (TF.js unless the request says PyTorch). */
+export function startFitWarning(
+  request: { readonly sourceText: string; readonly modelName: string; readonly batchSize?: number | undefined; readonly engine?: MemoryEngine | undefined },
+  budgetMiB: number,
+): string | undefined {
   if (!(budgetMiB > 0)) return undefined;
   const model = analyze(request.sourceText).models.find((m) => m.name === request.modelName);
-  return model ? batchFitWarning(model, request.batchSize ?? model.recipe.batchSize, budgetMiB) : undefined;
+  return model ? batchFitWarning(model, request.batchSize ?? model.recipe.batchSize, budgetMiB, request.engine ?? 'tfjs') : undefined;
 }

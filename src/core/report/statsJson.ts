@@ -2,6 +2,7 @@
 import { activationBytes, allLayers, type ModelNode } from '../analysis/network';
 import { computeCost, DEFAULT_CONVENTION, type Convention } from './conventions';
 import { describeLayer } from './layerKind';
+import { tfjsTrainingMemory } from './tfjsStepMemory';
 import { trainingMemory, type TrainingMemory } from './trainingMemory';
 
 export interface ModelStats {
@@ -16,6 +17,8 @@ export interface ModelStats {
     readonly compute: { readonly convention: Convention; readonly value: number };
     /** One training step at the batch size, with the recipe's optimizer (src/core/report/trainingMemory.ts). */
     readonly memory: TrainingMemory;
+    /** The same step on the TF.js engine, which keeps every intermediate until the backward pass ends (src/core/report/tfjsStepMemory.ts). */
+    readonly tfjsMemory: TrainingMemory;
   };
   readonly stages: readonly { readonly name: string; readonly outputShape: readonly [number, number, number]; readonly params: number; readonly macs: number }[];
   readonly layers: readonly {
@@ -39,6 +42,7 @@ export function modelStats(model: ModelNode, batchSize: number, convention: Conv
       activationBytes: activationBytes(model, batchSize),
       compute: { convention, value: computeCost(model, convention) },
       memory: trainingMemory(model, batchSize),
+      tfjsMemory: tfjsTrainingMemory(model, batchSize),
     },
     stages: model.stages.map((s) => ({ name: s.name, outputShape: s.output, params: s.cost.params, macs: s.cost.macs })),
     layers: model.stages.flatMap((s) =>

@@ -93,7 +93,8 @@ export async function askForTrainRequest(
   }
   return {
     label: model.name,
-    ...(model.memoryWarning ? { memoryWarning: model.memoryWarning } : {}),
+    // The warning of the engine this run will use (TF.js keeps far more per image than PyTorch).
+    ...withMemoryWarning(model.memoryWarnings?.[engine.engine ?? 'tfjs']),
     request: {
       sourceText: text,
       sourcePath: document.uri.scheme === 'file' ? document.uri.fsPath : document.uri.toString(),
@@ -108,6 +109,10 @@ export async function askForTrainRequest(
       ...engine,
     },
   };
+}
+
+function withMemoryWarning(warning: string | undefined): { memoryWarning?: string } {
+  return warning ? { memoryWarning: warning } : {};
 }
 
 async function resnetDocument(uri: string | undefined): Promise<vscode.TextDocument | undefined> {

@@ -76,7 +76,7 @@ export class TrainingSession {
     this.hooks.state('running', current.runDir, progress);
     return current.handle.exited.then((code) => {
       if (this.current === current) this.current = undefined;
-      this.hooks.state('idle', current.runDir, progress, howWorkerEnded(current.handle.process));
+      this.hooks.state('idle', current.runDir, progress, howWorkerEnded(code, current.handle.process.signalCode));
       return code;
     });
   }

@@ -160,6 +160,18 @@ export function layerByPath(network: tf.LayersModel, path: string): tf.layers.La
   return (network.getLayer(safeName(stage)) as tf.LayersModel).getLayer(safeName(path));
 }
 
+/**
+ * The TF.js layers that make one analyzer layer, in the order they run: a convolution's or a
+ * pooling's padding, the layer, a grouped convolution's bias; fc's flatten; the reshape to 1×1 after
+ * fc and global average pooling. Empty for a softmax (the loss applies it).
+ */
+export function tfjsLayersOf(network: tf.LayersModel, layer: LayerNode): tf.layers.Layer[] {
+  const stage = network.getLayer(safeName(layer.path.slice(0, layer.path.indexOf('.')))) as tf.LayersModel;
+  const name = safeName(layer.path);
+  const order = [`${name}_flatten`, `${name}_pad`, name, `${name}_bias`, `${name}_1x1`];
+  return order.flatMap((n) => stage.layers.filter((l) => l.name === n));
+}
+
 export function countWeights(model: tf.LayersModel): { trainable: number; nonTrainable: number } {
   const size = (ws: tf.LayerVariable[]) => ws.reduce((a, w) => a + w.shape.reduce((p: number, d) => p * (d ?? 1), 1), 0);
   return { trainable: size(model.trainableWeights), nonTrainable: size(model.nonTrainableWeights) };

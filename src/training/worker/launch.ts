@@ -25,10 +25,9 @@ export function workerEntry(): { path: string; execArgv: string[] } {
  * How a worker that did not finish ended, for a person: killed by a signal (the out-of-memory
  * killer, `kill`) is named by it, not by the 128 a shell would show; otherwise its exit code.
  */
-export function howWorkerEnded(child: ChildProcess): string {
-  const signal = child.signalCode;
+export function howWorkerEnded(code: number, signal: NodeJS.Signals | null | undefined): string {
   if (signal) return `was killed by ${signal}${signal === 'SIGKILL' ? ' (out of memory, or killed by hand)' : ''}`;
-  return `exited (code ${child.exitCode ?? 'unknown'})`;
+  return `exited (code ${code})`;
 }
 
 export function launchWorker(

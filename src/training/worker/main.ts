@@ -3,7 +3,10 @@
 // TrainingMessages and exits. SIGINT/SIGTERM or 'stop' stop it gracefully at the next step.
 import { checkWorkerCommand, type TrainingMessage, type WorkerCommand } from '../../protocol/training';
 import { DatasetError } from '../data/dataset';
-import { BackendError } from '../backend';
+import { analyze } from '../../core/analysis/analyze';
+import { checkProfileCommand, isProfileCommand, type ProfileReply } from '../../protocol/profile';
+import { BackendError, selectBackend } from '../backend';
+import { profileLayers } from '../profileLayers';
 import { train, type TrainStart } from '../trainer';
 import { TrainingError } from '../runSetup';
 import { pytorchStartFor } from '../pytorch/dispatch';
@@ -54,6 +57,28 @@ export function describeFailure(error: unknown): string {
 
 process.on('SIGINT', requestStop);
 process.on('SIGTERM', requestStop);
+/** `resnet-studio profile --engine tfjs`: time every layer on the chosen backend, answer once. */
+async function profile(raw: unknown): Promise<void> {
+  const reply = (message: ProfileReply) => (process.send ? process.send(message) : process.stdout.write(`${JSON.stringify(message)}\n`));
+  const checked = checkProfileCommand(raw);
+  if (!checked.ok) {
+    reply({ type: 'profileFailed', message: `the worker was sent a malformed profile command (${checked.error}); this is a bug in whatever started it` });
+    process.exitCode = 2;
+    return;
+  }
+  const command = checked.value;
+  try {
+    const model = analyze(command.sourceText).models.find((m) => m.name === command.modelName);
+    if (!model) throw new TrainingError(`the source has no model named ${command.modelName}`);
+    const backend = await selectBackend(command.backend, command.backendDirs);
+    const layers = await profileLayers(model, command.batch, command.repeats);
+    reply({ type: 'profiled', backend: backend.name, device: backend.device, layers });
+  } catch (error) {
+    reply({ type: 'profileFailed', message: describeFailure(error).replace(/^training stopped by/, 'profiling stopped by') });
+    process.exitCode = 1;
+  }
+}
+
 /** A command that does not fit its schema is refused with a message naming the field; nothing runs. */
 function refuse(error: string): void {
   send({ type: 'failed', message: `the training worker was sent a malformed command (${error}); this is a bug in whatever started it` });
@@ -61,6 +86,10 @@ function refuse(error: string): void {
 }
 
 process.on('message', (raw: unknown) => {
+  if (isProfileCommand(raw)) {
+    void profile(raw).then(() => process.disconnect?.());
+    return;
+  }
   const checked = checkWorkerCommand(raw);
   if (!checked.ok) {
     refuse(checked.error);
