@@ -1,4 +1,4 @@
-// The `resnet-studio` command line: check | stats | diff | export | profile | train | download | install-backend | lsp | demo.
+// The `resnet-studio` command line: check | stats | diff | export | profile | train | experiment | download | install-backend | lsp | demo.
 import { format } from '../core/l10n/format';
 import { localeFromEnvironment, type Locale } from '../core/l10n/locale';
 import { parseArgs } from 'node:util';
@@ -11,6 +11,7 @@ import { demoHelp, runDemo } from './demo';
 import type { Output } from './output';
 import { runStats, statsHelp } from './stats';
 import { runTrain, trainHelp, type TrainOptions } from './train';
+import { experimentHelp, runExperiment, type ExperimentOptions } from './experiment';
 import { installBackendHelp, runInstallBackend } from './installBackend';
 import { downloadHelp, runDownload } from './download';
 import { startServer } from '../server/server';
@@ -107,6 +108,30 @@ export async function main(argv: readonly string[], output: Output, env: NodeJS.
         if (values.help) return printHelp(out, trainHelp);
         if (positionals.length > 1) throw new CliError(`train takes one file, got ${positionals.length}\n\n${trainHelp}`);
         return await runTrain(positionals[0], values as TrainOptions, out);
+      }
+      case 'experiment': {
+        const { values, positionals } = parse(
+          rest,
+          {
+            name: { type: 'string' },
+            dataset: { type: 'string' },
+            'data-dir': { type: 'string' },
+            'max-steps': { type: 'string' },
+            epochs: { type: 'string' },
+            parallel: { type: 'string' },
+            order: { type: 'string' },
+            seed: { type: 'string' },
+            backend: { type: 'string' },
+            engine: { type: 'string' },
+            out: { type: 'string' },
+            resume: { type: 'string' },
+            json: { type: 'boolean' },
+          },
+          experimentHelp,
+        );
+        if (values.help) return printHelp(out, experimentHelp);
+        if (positionals.length > 1) throw new CliError(`experiment takes one file, got ${positionals.length}\n\n${experimentHelp}`);
+        return await runExperiment(positionals[0], values as ExperimentOptions, out);
       }
       case 'download': {
         const { values, positionals } = parse(rest, { 'data-dir': { type: 'string' } }, downloadHelp);

@@ -15,6 +15,7 @@ export type DiagnosticCode =
   | 'recursion'
   | 'too-large'
   | 'recipe'
+  | 'experiment'
   | 'plain-depth'
   | 'odd-stride'
   | 'unused';

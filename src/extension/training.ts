@@ -18,6 +18,7 @@ import { backendSetting, pythonField, runsFolder } from './training/settings';
 import { TrainingStatusBar } from './training/statusBar';
 import { askForTrainRequest, parseTrainArgs, type ServerRequests } from './training/trainCommand';
 import { TrainingSession } from './training/trainingSession';
+import { runExperimentCommand } from './training/experimentCommand';
 
 /** What starts a worker (a 'stop' goes to a running one). */
 type LaunchCommand = Extract<WorkerCommand, { type: 'start' | 'resume' }>;
@@ -189,6 +190,30 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
     vscode.commands.registerCommand(
       TRAINING_COMMANDS.stopTraining,
       reportingFailures((reason) => vscode.l10n.t('ResNet: could not stop training: {0}', reason), stop),
+    ),
+    vscode.commands.registerCommand(
+      Commands.runExperiment,
+      reportingFailures(
+        (reason) => vscode.l10n.t('ResNet: could not run the experiment: {0}', reason),
+        async (args: unknown) => {
+          if (refusedInRestrictedMode() || !workerBundled()) return;
+          await runExperimentCommand(args, {
+            context,
+            server,
+            log,
+            showDashboard: (folder) => {
+              lastRunsFolder = folder;
+              DashboardPanel.show(dashboardDeps);
+            },
+            refreshDashboard: () => DashboardPanel.open?.onExperimentChange(),
+            busy: () => {
+              if (session.state === 'idle') return false;
+              void vscode.window.showWarningMessage(`${session.progress?.started?.model ?? session.label ?? 'A model'} is still training; stop it before running an experiment.`);
+              return true;
+            },
+          });
+        },
+      ),
     ),
     vscode.commands.registerCommand(
       TRAINING_COMMANDS.openDashboard,

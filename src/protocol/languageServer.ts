@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import { RequestType, RequestType0 } from 'vscode-jsonrpc';
 import { DATASET_NAMES } from '../core/datasets';
 import { check, oneOf, readonlyArray, type Checked } from './check';
+import { ExperimentPlanSchema } from './experiment';
 import type { ArchitectureCompareParams, ArchitectureCompareResult, ArchitectureGraphParams, ArchitectureGraphResult } from './architecture';
 
 /** A position in a document, 0-based, as LSP counts (UTF-16 code units). */
@@ -138,7 +139,32 @@ export const Commands = {
   showArchitecture: 'resnet.showArchitecture',
   compareArchitecture: 'resnet.compareArchitecture',
   colourArchitectureByTime: 'resnet.colourArchitectureByTime',
+  runExperiment: 'resnet.runExperiment',
 } as const;
+
+/** The argument of `resnet.runExperiment` when the code lens runs it. */
+export const ExperimentCommandArgsSchema = v.object({ uri: v.string(), experiment: v.string() });
+export type ExperimentCommandArgs = v.InferOutput<typeof ExperimentCommandArgsSchema>;
+
+export const ExperimentPlanParamsSchema = v.object({
+  uri: v.string(),
+  /** The text to queue (saved in the experiment's state), analysed as given. */
+  text: v.string(),
+  /** The experiment; absent: the one around `position`, else the first. */
+  experiment: v.optional(v.string()),
+  position: v.optional(DocumentPositionSchema),
+});
+export type ExperimentPlanParams = v.InferOutput<typeof ExperimentPlanParamsSchema>;
+
+export const ExperimentPlanResultSchema = v.variant('kind', [
+  v.object({ kind: v.literal('plan'), plan: ExperimentPlanSchema }),
+  /** Nothing to run: `message` says why (no experiment, errors in the file or a variant). */
+  v.object({ kind: v.literal('missing'), message: v.string() }),
+]);
+export type ExperimentPlanResult = v.InferOutput<typeof ExperimentPlanResultSchema>;
+
+/** The runs of an experiment, for Run Experiment: the extension never analyses the file itself. */
+export const ExperimentPlanRequest = new RequestType<ExperimentPlanParams, ExperimentPlanResult, void>('resnet/experimentPlan');
 
 /** The one argument of `resnet.trainModel` and `resnet.showModelSummary` when a code lens runs them. */
 export const ModelCommandArgsSchema = v.object({ uri: v.string(), model: v.string() });

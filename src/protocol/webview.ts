@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import { anyNumber, checkTagged, oneOf, readonlyArray, type Checked } from './check';
 import { TrainingMessageSchema, type BatchMessage, type TrainingMessage } from './training';
+import { ExperimentResultSchema } from './experiment';
 
 /** The webview panel's type: command, serializer and `onWebviewPanel:` activation use it. */
 export const DASHBOARD_VIEW_TYPE = 'resnetDashboard';
@@ -91,9 +92,14 @@ export const ToDashboardSchema = v.variant('type', [
   v.object({ type: v.literal('session'), state: SessionStateSchema, runDir: v.optional(v.string()) }),
   /** A run the page asked for could not be read. */
   v.object({ type: v.literal('runError'), runDir: v.string(), message: v.string() }),
+  /**
+   * The runs folder is an experiment's (it holds experiment.json): its runs as results, in queue
+   * order. The page overlays them all, coloured by variant, plain nets dashed, under a results table.
+   */
+  v.object({ type: v.literal('experiment'), experiment: v.string(), results: readonlyArray(ExperimentResultSchema) }),
 ]);
 export type ToDashboard = v.InferOutput<typeof ToDashboardSchema>;
-const TO_DASHBOARD_TYPES: readonly ToDashboard['type'][] = ['runs', 'runHistory', 'runProgress', 'session', 'runError'];
+const TO_DASHBOARD_TYPES: readonly ToDashboard['type'][] = ['runs', 'runHistory', 'runProgress', 'session', 'runError', 'experiment'];
 
 /** A PNG as a data URL; nothing else is written as an image. */
 const pngDataUrl = v.pipe(v.string(), v.startsWith('data:image/png;base64,', 'Invalid format: Expected a data:image/png;base64 URL'));
@@ -110,11 +116,13 @@ export const FromDashboardSchema = v.variant('type', [
   /** `dataUrl` is a `data:image/png;base64,…` URL; the extension asks where to save it. */
   v.object({ type: v.literal('exportPng'), fileName: v.string(), dataUrl: pngDataUrl }),
   v.object({ type: v.literal('exportCsv'), fileName: v.string(), csv: v.string() }),
+  /** An experiment's results table as Markdown. */
+  v.object({ type: v.literal('exportMarkdown'), fileName: v.string(), markdown: v.string() }),
   /** Something the page wants in the extension's log (what it dropped, and why). */
   v.object({ type: v.literal('log'), level: oneOf(['info', 'warn']), message: v.string() }),
 ]);
 export type FromDashboard = v.InferOutput<typeof FromDashboardSchema>;
-const FROM_DASHBOARD_TYPES: readonly FromDashboard['type'][] = ['ready', 'refreshRuns', 'loadRuns', 'stop', 'resume', 'revealRun', 'exportPng', 'exportCsv', 'log'];
+const FROM_DASHBOARD_TYPES: readonly FromDashboard['type'][] = ['ready', 'refreshRuns', 'loadRuns', 'stop', 'resume', 'revealRun', 'exportPng', 'exportCsv', 'exportMarkdown', 'log'];
 
 /** The message, if `value` is a well-formed extension → dashboard message; otherwise why not. */
 export function checkToDashboard(value: unknown): Checked<ToDashboard> {

@@ -133,13 +133,13 @@ function trailing(text: string, tokens: readonly IToken[], line: PhysicalLine): 
 }
 
 /**
- * For each model with stage labels: label lines pad their label to the longest label plus a gap,
+ * For each model (and experiment: its `grid` lines) with stage labels: label lines pad their label to the longest label plus a gap,
  * and unlabelled lines of layers start in that same column. Keyed by the line's first offset.
  */
 function stageAlignments(file: ResnetFile, text: string): Map<number, Alignment> {
   const alignments = new Map<number, Alignment>();
   for (const item of file.items) {
-    if (item.kind !== 'model' || !item.body) continue;
+    if ((item.kind !== 'model' && item.kind !== 'experiment') || !item.body) continue;
     const lines = item.body.filter((s): s is Line => s.kind === 'line' && startsItsLine(text, s.range.startOffset));
     const widths = lines.flatMap((l) => (l.label ? [labelWidth(text, l)] : []));
     if (widths.length === 0) continue;

@@ -16,11 +16,14 @@ import type { AnalyzedDocument } from './analyzedDocuments';
 import { toLspRange } from './ranges';
 import { downsampleMeanings, shortcutMeanings } from './shortcutOptions';
 import { syntaxAt } from './syntaxAt';
+import { experimentHover, experimentNamedAt } from './experiments';
 
 const FLOAT32_BYTES = 4;
 
 export function hoverAt(analyzed: AnalyzedDocument, offset: number, batchSize: number, costs?: CostSettings, locale: Locale = 'en'): Hover | null {
   const { document, analysis } = analyzed;
+  const experiment = experimentNamedAt(analyzed, offset);
+  if (experiment) return { contents: { kind: 'markdown', value: experimentHover(experiment) }, range: toLspRange(document, experiment.nameRange) };
   const target = syntaxAt(analysis.file, offset);
   const word = target.word;
   let markdown: string | undefined;

@@ -24,6 +24,9 @@ import {
   SETTINGS_SECTION,
   TrainableModelsParamsSchema,
   TrainableModelsRequest,
+  ExperimentPlanRequest,
+  ExperimentPlanParamsSchema,
+  type ExperimentPlanParams,
   checkRequestParams,
   defaultSettings,
   type ResnetSettings,
@@ -43,6 +46,7 @@ import { DEFAULT_DIAGNOSTICS_DELAY_MS, DiagnosticsPublisher } from './diagnostic
 import { foldingRanges } from './folding';
 import { formattingEdits } from './formatting';
 import { hoverAt } from './hover';
+import { experimentPlanFor, sourcePathOf } from './experiments';
 import { inlayHints } from './inlayHints';
 import { modelSummary, modelTotals } from './modelRequests';
 import { paperTemplates } from './paperTemplates';
@@ -261,6 +265,16 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         const a = analysisOf(params.uri);
         return a ? architectureCompare(a, params, settings.summary.batchSize, locale) : { kind: 'missing', message: 'Open the .resnet file to compare it.' };
       }),
+    ),
+  );
+  connection.onRequest(
+    ExperimentPlanRequest,
+    checked(
+      ExperimentPlanRequest.method,
+      ExperimentPlanParamsSchema,
+      guard('experiment plan', { kind: 'missing', message: 'The experiment could not be analysed; see the ResNet language server log.' } as const, (params: ExperimentPlanParams) =>
+        experimentPlanFor(analysisOf(params.uri), params, sourcePathOf(params.uri)),
+      ),
     ),
   );
   connection.onRequest(

@@ -4,7 +4,7 @@ import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { BlockDecl, LetStatement, Line, ModelDecl, SourceRange, Statement } from '../core/language/ast';
 import type { AnalyzedDocument } from './analyzedDocuments';
-import { modelTotalsLabel } from './codeLens';
+import { experimentTotalsLabel, modelTotalsLabel } from './codeLens';
 import { toLspRange } from './ranges';
 
 export function documentSymbols(analyzed: AnalyzedDocument, locale: Locale = 'en'): DocumentSymbol[] {
@@ -15,6 +15,11 @@ export function documentSymbols(analyzed: AnalyzedDocument, locale: Locale = 'en
         return letSymbol(document, item);
       case 'block':
         return blockSymbol(document, item);
+      case 'experiment': {
+        const experiment = analysis.experiments.find((e) => e.nameRange.startOffset === item.name.range.startOffset);
+        const detail = experiment ? experimentTotalsLabel(experiment) : 'experiment';
+        return symbol(document, item.name.text, SymbolKind.Event, item.range, item.name.range, detail, bodySymbols(document, item.body));
+      }
       case 'model': {
         const model = analysis.models.find((m) => m.nameRange.startOffset === item.name.range.startOffset);
         return modelSymbol(document, item, model ? modelTotalsLabel(model, locale) : undefined);

@@ -33,6 +33,8 @@ export function syntaxAt(file: ResnetFile, offset: number): SyntaxTarget {
   for (const top of file.items) {
     if (!touches(top.range, offset)) continue;
     if (top.kind === 'let') return { word: inLet(top, offset) };
+    // An experiment's body has recipe settings and lines naming templates, but no owner of layers.
+    if (top.kind === 'experiment') return touches(top.name.range, offset) ? {} : inStatements(top.body, offset);
     const owner = top;
     if (touches(top.name.range, offset)) return { owner, word: { name: top.name, role: 'declaration' } };
     const inParams = inParamList(top.params, offset);

@@ -116,6 +116,8 @@ function isAlive(holder: LockHolder): boolean {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
   }
+  // A killed process nobody has reaped yet (a container's init may never reap it) is a zombie: gone.
+  if (isZombie(holder.pid)) return false;
   // The pid runs; on Linux, check it is the same process and not a later one given the same pid.
   const now = processStartOf(holder.pid).processStart;
   return holder.processStart === undefined || now === undefined || now === holder.processStart;
@@ -154,6 +156,17 @@ function releaseIfMine(path: string, content: string): void {
 }
 
 /** Linux: the process's start time in clock ticks since boot (field 22 of /proc/PID/stat). */
+/** Linux: the process has exited and only waits to be reaped (state Z or X in /proc/PID/stat). */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state === 'Z' || state === 'X';
+  } catch {
+    return false;
+  }
+}
+
 function processStartOf(pid: number): { processStart?: string } {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

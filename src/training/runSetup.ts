@@ -5,7 +5,7 @@ import { analyze } from '../core/analysis/analyze';
 import type { ModelNode } from '../core/analysis/network';
 import { noModelNamed } from '../core/report/modelChoice';
 import { formatShape } from '../core/analysis/shape';
-import type { DatasetChoice, TrainRequest } from '../protocol/training';
+import type { TrainRequest } from '../protocol/training';
 import { applyPixelMean, checkInputFits, loadDataset, withValidation, type ImageDataset } from './data/index';
 import { Random } from './random';
 
@@ -23,7 +23,8 @@ export function findModel(request: Pick<TrainRequest, 'sourceText' | 'sourcePath
       `${request.sourcePath}:${first.range.startLine}:${first.range.startColumn}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more errors)` : ''}; fix the model before training`,
     );
   }
-  const model = analysis.models.find((m) => m.name === request.modelName);
+  // An experiment's variant is named `<experiment>.<variant>` (core/analysis/experiment.ts) and trains with the experiment's recipe.
+  const model = analysis.models.find((m) => m.name === request.modelName) ?? analysis.experiments.flatMap((e) => e.variants).find((v) => v.model?.name === request.modelName)?.model;
   if (!model) throw new TrainingError(noModelNamed(request.sourcePath, request.modelName, analysis.models));
   if (model.output[0] !== 1 || model.output[1] !== 1) {
     throw new TrainingError(
@@ -33,14 +34,8 @@ export function findModel(request: Pick<TrainRequest, 'sourceText' | 'sourcePath
   return model;
 }
 
-/** The data set a model trains on when nobody says: the recipe's, else the one whose images fit its input. */
-export function defaultDataset(model: ModelNode): DatasetChoice {
-  if (model.recipe.dataset) return model.recipe.dataset;
-  const [h, w, c] = model.input;
-  if (h === 28 && w === 28 && c === 1) return 'mnist';
-  if (h === 32 && w === 32 && c === 3) return 'cifar10';
-  return 'synthetic';
-}
+/** The data set a model trains on when nobody says (the core's rule, shared with the experiment's costs). */
+export { defaultDataset } from '../core/report/experimentCost';
 
 /** The data, loaded and preprocessed identically for both engines: subset, hold-out, pixel mean. */
 export function prepareDataset(request: TrainRequest, model: ModelNode, seed: number): ImageDataset {

@@ -196,6 +196,7 @@ test('grammar file: scope name, package.json contribution, includes resolve, eve
 const expected = new Map<unknown, string>([
   [T.Model, 'keyword.declaration.model'],
   [T.Block, 'keyword.declaration.block'],
+  [T.Experiment, 'keyword.declaration.experiment'],
   [T.Let, 'keyword.declaration.let'],
   [T.Train, 'keyword.control.train'],
   [T.Add, 'keyword.other.add'],

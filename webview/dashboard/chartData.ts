@@ -14,6 +14,8 @@ export interface SeriesSpec {
   /** Index into the theme's palette: the run's colour. */
   readonly color: number;
   readonly role: SeriesRole;
+  /** A plain network's (an experiment's variant without shortcuts): drawn dashed, as Fig. 6. */
+  readonly plain?: boolean | undefined;
 }
 
 export interface ChartModel {
@@ -52,6 +54,7 @@ export interface ShownRun {
   readonly run: RunSeries;
   readonly label: string;
   readonly color: number;
+  readonly plain?: boolean;
 }
 
 export type ChartName = 'loss' | 'metric' | 'lr';
@@ -106,14 +109,14 @@ function stepXLabel(options: ViewOptions): string {
 
 export function lossChart(runs: readonly ShownRun[], options: ViewOptions): ChartModel {
   const series: SeriesSpec[] = [];
-  const tables: Table[] = runs.map(({ run, label, color }) => {
+  const tables: Table[] = runs.map(({ run, label, color, plain }) => {
     const columns = columnsOf(run);
     const ys = [forScale(run.loss, options)];
     if (options.smoothing > 0) {
-      series.push({ label: `${label} loss`, color, role: 'raw' }, { label: `${label} smoothed`, color, role: 'smoothed' });
+      series.push({ label: `${label} loss`, color, role: 'raw', plain }, { label: `${label} smoothed`, color, role: 'smoothed', plain });
       ys.push(forScale(columns.smoothed(options.smoothing), options));
     } else {
-      series.push({ label: `${label} loss`, color, role: 'line' });
+      series.push({ label: `${label} loss`, color, role: 'line', plain });
     }
     return { x: columns.stepX(options.xAxis), ys };
   });
@@ -123,7 +126,7 @@ export function lossChart(runs: readonly ShownRun[], options: ViewOptions): Char
 export function metricChart(runs: readonly ShownRun[], options: ViewOptions): ChartModel {
   const series: SeriesSpec[] = [];
   const percent = (accuracy: number) => 100 * (options.metric === 'error' ? 1 - accuracy : accuracy);
-  const tables: Table[] = runs.map(({ run, label, color }) => {
+  const tables: Table[] = runs.map(({ run, label, color, plain }) => {
     const epochs = run.epochs;
     const x = epochs.map((e) => (options.xAxis === 'step' ? e.step : e.epoch + 1));
     const ys: (readonly (number | null)[])[] = [
@@ -132,7 +135,7 @@ export function metricChart(runs: readonly ShownRun[], options: ViewOptions): Ch
         options,
       ),
     ];
-    series.push({ label: `${label} train`, color, role: 'train' });
+    series.push({ label: `${label} train`, color, role: 'train', plain });
     if (epochs.some((e) => e.valAccuracy !== undefined)) {
       ys.push(
         forScale(
@@ -140,7 +143,7 @@ export function metricChart(runs: readonly ShownRun[], options: ViewOptions): Ch
           options,
         ),
       );
-      series.push({ label: `${label} validation`, color, role: 'validation' });
+      series.push({ label: `${label} validation`, color, role: 'validation', plain });
     }
     const best = run.best;
     if (best) {
@@ -155,7 +158,7 @@ export function metricChart(runs: readonly ShownRun[], options: ViewOptions): Ch
 }
 
 export function learningRateChart(runs: readonly ShownRun[], options: ViewOptions): ChartModel {
-  const series: SeriesSpec[] = runs.map(({ label, color }) => ({ label: `${label} lr`, color, role: 'line' }));
+  const series: SeriesSpec[] = runs.map(({ label, color, plain }) => ({ label: `${label} lr`, color, role: 'line', plain }));
   const tables: Table[] = runs.map(({ run }) => ({ x: columnsOf(run).stepX(options.xAxis), ys: [forScale(run.lr, options)] }));
   return chartModel(stepXLabel(options), 'learning rate', series, tables);
 }

@@ -3,6 +3,9 @@
 // costs one redraw.
 import { pageText, type PageText } from '../pageText';
 import { checkToDashboard, describeDropped, type RunSummary, type SessionState, type ToDashboard } from '../../src/protocol/webview';
+import type { ExperimentResult } from '../../src/protocol/experiment';
+import { resultRows, resultsCsv, resultsMarkdown } from '../../src/core/report/experimentResults';
+import { renderExperimentTable } from './experimentView';
 import { CHART_TITLES, learningRateChart, lossChart, metricChart, type ChartModel, type ChartName, type ShownRun } from './chartData';
 import { chartCsv, chartPng } from './exportChart';
 import { runLabel } from './format';
@@ -40,6 +43,8 @@ export class Dashboard {
   private listStale = true;
   /** The page's words, in the editor's display language. */
   private readonly text: PageText;
+  /** The experiment whose folder this is, with its variants in queue order (their colours). */
+  private experiment?: { readonly name: string; readonly results: readonly ExperimentResult[]; readonly variants: readonly string[] };
 
   constructor(
     private readonly root: HTMLElement,
@@ -122,6 +127,20 @@ export class Dashboard {
         this.listStale = true;
         break;
       }
+      case 'experiment': {
+        const before = new Map(this.experiment?.results.map((r) => [r.runDir, r.status]));
+        const variants = [...new Set(message.results.map((r) => r.variant))];
+        this.experiment = { name: message.experiment, results: message.results, variants };
+        const runDirs = message.results.flatMap((r) => (r.runDir ? [r.runDir] : []));
+        // A run that moved on since (started, finished) is read again: its folder has more now.
+        // A running one is read again at each update (the extension sends one per epoch of a queued run).
+        for (const r of message.results) if (r.runDir && (before.get(r.runDir) !== r.status || r.status === 'running')) this.loaded.delete(r.runDir);
+        const selected = [...new Set([...this.state.selected, ...runDirs])];
+        if (selected.length !== this.state.selected.length) this.update({ selected });
+        this.requestMissing();
+        this.listStale = true;
+        break;
+      }
       case 'runError':
         this.requested.delete(message.runDir);
         this.select(message.runDir, false);
@@ -179,8 +198,33 @@ export class Dashboard {
   private shownRuns(): ShownRun[] {
     return this.state.selected.flatMap((runDir) => {
       const run = this.runs.get(runDir);
-      return run ? [{ run, color: this.state.colors[runDir] ?? 0, label: runLabel(runDir, run.started?.model) }] : [];
+      if (!run) return [];
+      const result = this.experiment?.results.find((r) => r.runDir === runDir);
+      // An experiment's runs: coloured by variant (its seeds alike), labelled by variant and seed.
+      if (result && this.experiment) {
+        const label = `${result.label}${result.seed === undefined ? '' : ` seed ${result.seed}`}`;
+        return [{ run, color: this.experiment.variants.indexOf(result.variant), label, plain: result.plain }];
+      }
+      return [{ run, color: this.state.colors[runDir] ?? 0, label: runLabel(runDir, run.started?.model) }];
     });
+  }
+
+  /** The colour a run is drawn in: its variant's in an experiment, else its own. */
+  private colorIndex(runDir: string): number | undefined {
+    const result = this.experiment?.results.find((r) => r.runDir === runDir);
+    if (result && this.experiment) return this.experiment.variants.indexOf(result.variant);
+    return this.state.colors[runDir];
+  }
+
+  private renderExperiment(): void {
+    const section = this.element('experiment');
+    const experiment = this.experiment;
+    section.hidden = experiment === undefined;
+    if (!experiment) return;
+    const rows = resultRows(experiment.results);
+    const finished = experiment.results.filter((r) => r.status === 'finished').length;
+    this.element('experiment-title').textContent = `Experiment ${experiment.name}: ${finished} of ${experiment.results.length} runs finished`;
+    renderExperimentTable(this.element('experiment-table') as HTMLTableElement, rows, (variant) => runColor(this.theme, experiment.variants.indexOf(variant)));
   }
 
   private render(): void {
@@ -194,6 +238,7 @@ export class Dashboard {
     renderHeader(this.focused, this.session.state, this.text);
     if (this.listStale) {
       this.listStale = false;
+      this.renderExperiment();
       renderRunList(
         this.element('run-list'),
         {
@@ -203,7 +248,7 @@ export class Dashboard {
           focused: this.focused?.runDir,
           liveRunDir: this.session.state === 'idle' ? undefined : this.session.runDir,
           colorOf: (runDir) => {
-            const index = this.state.colors[runDir];
+            const index = this.colorIndex(runDir);
             return index === undefined ? undefined : runColor(this.theme, index);
           },
         },
@@ -259,6 +304,12 @@ export class Dashboard {
       if (focus) this.host.post({ type: 'revealRun', runDir: focus.runDir });
     });
     this.element('refresh').addEventListener('click', () => this.host.post({ type: 'refreshRuns' }));
+    this.element('experiment-csv').addEventListener('click', () => {
+      if (this.experiment) this.host.post({ type: 'exportCsv', fileName: `${this.experiment.name}-results.csv`, csv: resultsCsv(resultRows(this.experiment.results)) });
+    });
+    this.element('experiment-md').addEventListener('click', () => {
+      if (this.experiment) this.host.post({ type: 'exportMarkdown', fileName: `${this.experiment.name}-results.md`, markdown: resultsMarkdown(resultRows(this.experiment.results)) });
+    });
     for (const button of this.root.querySelectorAll<HTMLElement>('[data-export]')) {
       button.addEventListener('click', () => this.export(button.dataset.chart as ChartName, button.dataset.export === 'png' ? 'png' : 'csv'));
     }

@@ -72,6 +72,16 @@ export function dashboardLayout(state: DashboardState, text: PageText): string {
         <output id="smoothing-value" for="smoothing">${state.smoothing.toFixed(2)}</output>
       </label>
     </div>
+    <section class="card" id="experiment" hidden>
+      <div class="card-head">
+        <h3 id="experiment-title"></h3>
+        <span class="hint">every run overlaid, coloured by variant; plain nets dashed (Fig. 6)</span>
+        <span class="spacer"></span>
+        <vscode-button secondary id="experiment-csv">Save CSV</vscode-button>
+        <vscode-button secondary id="experiment-md">Save Markdown</vscode-button>
+      </div>
+      <table id="experiment-table" class="results"></table>
+    </section>
     ${chartCard('loss', text('webview.dashboard.lossHint'), text)}
     ${chartCard('metric', text('webview.dashboard.metricHint'), text)}
     ${chartCard('lr', text('webview.dashboard.lrHint'), text)}

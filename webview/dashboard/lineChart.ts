@@ -152,6 +152,11 @@ function seriesOptions(spec: SeriesSpec, theme: Theme): uPlot.Series {
     class: `series-${spec.role}`,
   };
   if (style.dash) base.dash = style.dash;
+  // A plain net of an experiment is dashed (Fig. 6): short dashes, and dash-dot where training error is dashed already.
+  if (spec.plain && spec.role !== 'best') {
+    base.dash = style.dash ? [6, 3, 1.5, 3] : [3, 3];
+    base.class = `series-${spec.role}-plain`;
+  }
   if (spec.role === 'raw' || spec.role === 'smoothed') base.points = { show: false };
   if (spec.role === 'best') {
     // A ring on the best point, no line.

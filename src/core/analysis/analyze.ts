@@ -9,6 +9,7 @@ import { parse } from '../language/parse';
 import { bindArgs, type ArgSpec } from './arguments';
 import { builtinBlocks } from './builtinBlocks';
 import { AnalysisContext, type AnalysisLimits } from './context';
+import { analyzeExperiment, mergeRecipe, type ExperimentNode } from './experiment';
 import { Expander, SHORTCUT_OPTIONS, Sequence, defineLet, type ModelOptions } from './expand';
 import { FileText, analyzeModelCached } from './modelCache';
 import { modelLayers, sumCosts, type Downsample, type ModelNode, type NetworkNode, type ShortcutOption, type StageNode } from './network';
@@ -21,6 +22,8 @@ import { closestName } from './suggest';
 export interface Analysis {
   readonly file: ResnetFile;
   readonly models: readonly ModelNode[];
+  /** The file's experiments, each variant expanded (src/core/analysis/experiment.ts). */
+  readonly experiments: readonly ExperimentNode[];
   /** At most MAX_DIAGNOSTICS_PER_FILE; the last one then counts the rest. */
   readonly diagnostics: readonly Diagnostic[];
   /** Every error and warning found, those beyond the cap included. */
@@ -54,15 +57,16 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   ctx.inputOverride = options.input;
   appendAll(ctx.diagnostics, parsed.diagnostics);
   let models: ModelNode[] = [];
+  let experiments: ExperimentNode[] = [];
   try {
-    models = analyzeFile(parsed.file, new FileText(text, parsed.file.items), optionsKey(options), ctx);
+    ({ models, experiments } = analyzeFile(parsed.file, new FileText(text, parsed.file.items), optionsKey(options), ctx));
   } catch (error) {
     // Only a pathological input (nesting deep enough to exhaust the stack) should get here; a bug
     // in the analysis is reported too, rather than thrown at the editor or the command line.
     const text = error instanceof RangeError ? msg('limit.nestedTooDeeply') : msg('limit.internalError', { reason: error instanceof Error ? error.message : String(error) });
     ctx.error('too-large', parsed.file.range, text);
   }
-  return { file: parsed.file, models, diagnostics: capDiagnostics(sortDiagnostics(ctx.diagnostics)), counts: countSeverities(ctx.diagnostics) };
+  return { file: parsed.file, models, experiments, diagnostics: capDiagnostics(sortDiagnostics(ctx.diagnostics)), counts: countSeverities(ctx.diagnostics) };
 }
 
 /** What, besides the text, a model's analysis depends on. */
@@ -121,12 +125,13 @@ function refuseLongText(text: string): Analysis {
   return {
     file: { items: [], range },
     models: [],
+    experiments: [],
     counts: { errors: 1, warnings: 0 },
     diagnostics: [{ severity: 'error', code: 'too-large', range, ...messageText(msg('limit.longText', { size, limit: MAX_SOURCE_LENGTH / (1024 * 1024) })) }],
   };
 }
 
-function analyzeFile(file: ResnetFile, text: FileText, optionsKey: string, ctx: AnalysisContext): ModelNode[] {
+function analyzeFile(file: ResnetFile, text: FileText, optionsKey: string, ctx: AnalysisContext): { models: ModelNode[]; experiments: ExperimentNode[] } {
   const modelNames = new Map<string, ModelDecl>();
   for (const item of file.items) {
     switch (item.kind) {
@@ -170,8 +175,24 @@ function analyzeFile(file: ResnetFile, text: FileText, optionsKey: string, ctx: 
     const model = analyzeModelCached(decl, text, ctx, optionsKey, () => (decl.instanceOf ? instantiate(decl, ctx) : analyzeModel(decl, decl, new Scope(ctx.topScope), ctx)));
     if (model) models.push(model);
   }
+  // Experiments come after the models: their variants spend what the file's budget has left.
+  const experiments: ExperimentNode[] = [];
+  const experimentNames = new Map<string, SourceRange>();
+  const analyzeVariant = (decl: ModelDecl, override: TrainBlock | undefined) => (decl.instanceOf ? instantiate(decl, ctx, override) : analyzeModel(decl, decl, new Scope(ctx.topScope), ctx, override));
+  for (const item of file.items) {
+    if (item.kind !== 'experiment') continue;
+    const first = experimentNames.get(item.name.text) ?? modelNames.get(item.name.text)?.name.range;
+    if (first) {
+      ctx.error('duplicate', item.name.range, `\`${item.name.text}\` is already defined; give the experiment another name (it names its runs' folder)`, {
+        related: [{ range: first, message: 'first defined here' }],
+      });
+      continue;
+    }
+    experimentNames.set(item.name.text, item.name.range);
+    experiments.push(analyzeExperiment(item, ctx, modelNames, analyzeVariant));
+  }
   reportUnused(file, ctx);
-  return models;
+  return { models, experiments };
 }
 
 function checkDuplicateParams(params: readonly { name: { text: string; range: SourceRange } }[], ctx: AnalysisContext): void {
@@ -185,9 +206,9 @@ function checkDuplicateParams(params: readonly { name: { text: string; range: So
 type InstanceOf = NonNullable<ModelDecl['instanceOf']>;
 
 /** `model resnet20 = cifar_resnet(n = 3)`. */
-function instantiate(decl: ModelDecl, ctx: AnalysisContext): ModelNode | undefined {
+function instantiate(decl: ModelDecl, ctx: AnalysisContext, trainOverride?: TrainBlock): ModelNode | undefined {
   const resolved = resolveInstance(decl, decl.instanceOf as InstanceOf, ctx.topScope, [decl.name.text], ctx);
-  return resolved && analyzeModel(decl, resolved.template, resolved.scope, ctx);
+  return resolved && analyzeModel(decl, resolved.template, resolved.scope, ctx, trainOverride);
 }
 
 /**
@@ -243,7 +264,7 @@ const modelSettingSpecs: Readonly<Record<string, readonly ArgSpec[]>> = {
 export const MODEL_SETTINGS = Object.keys(modelSettingSpecs);
 
 /** `named` gives the model its name and place; `source` holds the body (the template's, for an instance). */
-function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: AnalysisContext): ModelNode | undefined {
+function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: AnalysisContext, trainOverride?: TrainBlock): ModelNode | undefined {
   if (!ctx.startModel(named.name.range)) return undefined;
   const body = source.body ?? [];
   let input: Shape | undefined;
@@ -311,7 +332,7 @@ function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: An
     return undefined;
   }
   // The recipe only needs the input, so it is checked even when the layers have errors.
-  const recipe = readRecipe(train, input, scope, ctx);
+  const recipe = readRecipe(trainOverride ? mergeRecipe(train, trainOverride) : train, input, scope, ctx);
   const options: ModelOptions = { shortcut, downsample, classes };
   const expander = new Expander(ctx, options);
   const stages: StageNode[] = [];

@@ -105,7 +105,9 @@ class TopScope extends Scope {
 
 export class AnalysisContext {
   readonly diagnostics: Diagnostic[] = [];
-  private readonly seen = new Set<string>();
+  private seen = new Set<string>();
+  /** Where `report` puts diagnostics while `capture` runs (an experiment's variant), else `diagnostics`. */
+  private sink: Diagnostic[] = this.diagnostics;
   /** Declarations (by their name's range offset) that something referred to. */
   readonly used = new Set<number>();
   readonly blocks: Map<string, BlockDecl> = new DeclarationMap<BlockDecl>(this, 'blocks');
@@ -139,7 +141,24 @@ export class AnalysisContext {
     const key = `${range.startOffset}:${range.endOffset}:${message}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
-    this.diagnostics.push({ severity, code, message, ...(typeof text === 'string' ? {} : { text }), range, ...extra });
+    this.sink.push({ severity, code, message, ...(typeof text === 'string' ? {} : { text }), range, ...extra });
+  }
+
+  /**
+   * Runs `analysis` with its diagnostics collected apart (and not deduplicated against the file's):
+   * an experiment analyzes each variant this way, then reports what went wrong on the variant.
+   */
+  capture<T>(analysis: () => T): { readonly value: T; readonly diagnostics: readonly Diagnostic[] } {
+    const saved = { sink: this.sink, seen: this.seen };
+    const diagnostics: Diagnostic[] = [];
+    this.sink = diagnostics;
+    this.seen = new Set<string>();
+    try {
+      return { value: analysis(), diagnostics };
+    } finally {
+      this.sink = saved.sink;
+      this.seen = saved.seen;
+    }
   }
 
   error(code: DiagnosticCode, range: SourceRange, message: string | MessageRef, extra?: { related?: readonly RelatedInformation[]; fix?: FixHint }): void {

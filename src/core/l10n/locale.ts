@@ -16,7 +16,7 @@ export function localeOf(tag: string | undefined): Locale {
  * The locale a command line runs in, as POSIX programs choose it: LC_ALL, then LC_MESSAGES, then
  * LANG; the first that is set and not empty decides ("C" and "POSIX" mean English).
  */
-export function localeFromEnvironment(env: NodeJS.ProcessEnv): Locale {
+export function localeFromEnvironment(env: Readonly<Record<string, string | undefined>>): Locale {
   for (const name of ['LC_ALL', 'LC_MESSAGES', 'LANG'] as const) {
     const value = env[name];
     if (value) return localeOf(value);

@@ -133,7 +133,18 @@ export interface BlockDecl {
   readonly range: SourceRange;
 }
 
-export type TopLevel = ModelDecl | BlockDecl | LetStatement;
+/**
+ * `experiment fig6 { grid cifar_plain(n = 3, 5, 7, 9); models resnet20; seeds 1, 2; train { … } }`.
+ * The body is parsed like a model's; the analysis (analysis/experiment.ts) reads its statements.
+ */
+export interface ExperimentDecl {
+  readonly kind: 'experiment';
+  readonly name: Name;
+  readonly body: readonly Statement[];
+  readonly range: SourceRange;
+}
+
+export type TopLevel = ModelDecl | BlockDecl | ExperimentDecl | LetStatement;
 
 export interface ResnetFile {
   readonly items: readonly TopLevel[];

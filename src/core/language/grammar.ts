@@ -37,6 +37,7 @@ export class ResnetGrammar extends CstParser {
         { ALT: () => this.CONSUME(T.Newline) },
         { ALT: () => this.SUBRULE(this.modelDecl, { LABEL: 'top' }) },
         { ALT: () => this.SUBRULE(this.blockDecl, { LABEL: 'top' }) },
+        { ALT: () => this.SUBRULE(this.experimentDecl, { LABEL: 'top' }) },
         { ALT: () => this.SUBRULE(this.letStatement, { LABEL: 'top' }) },
       ]);
     });
@@ -62,6 +63,16 @@ export class ResnetGrammar extends CstParser {
     this.CONSUME(T.Block);
     this.CONSUME(T.Identifier, { LABEL: 'name' });
     this.OPTION(() => this.SUBRULE(this.paramList));
+    this.SUBRULE(this.body);
+  });
+
+  /**
+   * `experiment fig6 { grid cifar_plain(n = 3, 5) … }`: its body reads like a model's (lines,
+   * settings, `train { … }`); the analysis gives `grid`, `models` and `seeds` their meaning.
+   */
+  private experimentDecl = this.RULE('experimentDecl', () => {
+    this.CONSUME(T.Experiment);
+    this.CONSUME(T.Identifier, { LABEL: 'name' });
     this.SUBRULE(this.body);
   });
 

@@ -8,7 +8,7 @@ import { quoted } from '../report/printable';
 import { ResnetGrammar } from './grammar';
 import { SyntaxTreeBuilder, tokenRange } from './syntaxTree';
 import { tokenMatcher } from 'chevrotain';
-import { Block, Comma, Identifier, LBrace, LParen, LayerKeyword, Let, Model, Newline, RBrace, RParen, resnetLexer, significantNewlines } from './tokens';
+import { Block, Comma, Experiment, Identifier, LBrace, LParen, LayerKeyword, Let, Model, Newline, RBrace, RParen, resnetLexer, significantNewlines } from './tokens';
 
 export interface ParseResult {
   readonly file: ResnetFile;
@@ -102,7 +102,7 @@ function declarationChunks(tokens: IToken[]): IToken[][] {
   for (const token of tokens) {
     const type = token.tokenType;
     const startsLine = previous === undefined || previous.tokenType === Newline;
-    if (depth === 0 && startsLine && (type === Model || type === Block || type === Let) && current.length > 0) {
+    if (depth === 0 && startsLine && (type === Model || type === Block || type === Experiment || type === Let) && current.length > 0) {
       chunks.push(current);
       current = [];
     }

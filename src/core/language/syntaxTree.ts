@@ -95,6 +95,8 @@ export class SyntaxTreeBuilder {
         return this.model(node);
       case 'blockDecl':
         return this.block(node);
+      case 'experimentDecl':
+        return this.experiment(node);
       case 'letStatement':
         return this.letStatement(node);
       default:
@@ -133,6 +135,14 @@ export class SyntaxTreeBuilder {
       body: bodyNode ? this.body(bodyNode) : [],
       range: this.range(node),
     };
+  }
+
+  private experiment(node: CstNode): A.ExperimentDecl | undefined {
+    const c = node.children;
+    const experimentName = name(firstToken(c, 'name'));
+    if (!experimentName) return undefined;
+    const bodyNode = firstNode(c, 'body');
+    return { kind: 'experiment', name: experimentName, body: bodyNode ? this.body(bodyNode) : [], range: this.range(node) };
   }
 
   private params(node: CstNode): A.Param[] {

@@ -17,6 +17,7 @@ export const Block = keyword('Block', 'block');
 export const Let = keyword('Let', 'let');
 export const Train = keyword('Train', 'train');
 export const Add = keyword('Add', 'add');
+export const Experiment = keyword('Experiment', 'experiment');
 
 /** Layer keywords share a category so the grammar can say "any layer" once. */
 export const LayerKeyword = createToken({ name: 'LayerKeyword', pattern: Lexer.NA });
@@ -35,7 +36,7 @@ export const Softmax = layerKeyword('Softmax', 'softmax');
 const identChar = /[A-Za-z0-9_]/;
 
 /** Words after which a standalone `x` is a name being declared or passed, never "times". */
-const WORDS_BEFORE_A_NAME = new Set(['model', 'block', 'let', 'add', 'conv', 'bn', 'relu', 'maxpool', 'avgpool', 'globalavgpool', 'fc', 'softmax']);
+const WORDS_BEFORE_A_NAME = new Set(['model', 'block', 'experiment', 'let', 'add', 'conv', 'bn', 'relu', 'maxpool', 'avgpool', 'globalavgpool', 'fc', 'softmax']);
 
 /**
  * `x` and `×` mean "times" in `7x7`, `224x224x3`, `k x k` and `basic(64) x 3`. An `x` right after
@@ -115,6 +116,7 @@ export const allTokens = [
   Let,
   Train,
   Add,
+  Experiment,
   Conv,
   BatchNorm,
   Relu,

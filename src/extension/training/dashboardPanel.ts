@@ -3,6 +3,7 @@
 // forwards the live run's messages in batches.
 import { localeOf } from '../../core/l10n/locale';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainingMessage } from '../../protocol/training';
@@ -10,6 +11,8 @@ import { DASHBOARD_VIEW_TYPE, checkFromDashboard, describeDropped, toHistory, ty
 import { dashboardHtml } from './dashboardHtml';
 import { listRuns } from './runFiles';
 import { readMetrics, runPaths } from '../../training/runFolder';
+import { readState, stateFile } from '../../training/experiment/state';
+import { resultsOf } from '../../core/report/experimentResults';
 import type { RunProgress } from './runProgress';
 import type { TrainingSession } from './trainingSession';
 
@@ -142,6 +145,9 @@ export class DashboardPanel implements vscode.Disposable {
       case 'exportCsv':
         await this.save(message.fileName, Buffer.from(message.csv, 'utf8'), { CSV: ['csv'] });
         return;
+      case 'exportMarkdown':
+        await this.save(message.fileName, Buffer.from(message.markdown, 'utf8'), { Markdown: ['md'] });
+        return;
       case 'log':
         if (message.level === 'warn') this.deps.log.warn(message.message);
         else this.deps.log.info(message.message);
@@ -177,6 +183,23 @@ export class DashboardPanel implements vscode.Disposable {
     for (const run of runs) this.known.add(resolve(run.runDir));
     if (this.deps.session.runDir) this.known.add(resolve(this.deps.session.runDir));
     this.post({ type: 'runs', runsFolder: folder ?? 'Open a folder to keep training runs in it.', runs });
+    this.postExperiment(folder);
+  }
+
+  /** The runs of the experiment queued in `folder`, when it is an experiment's (Run Experiment). */
+  private postExperiment(folder: string | undefined): void {
+    if (!folder || !existsSync(stateFile(folder))) return;
+    try {
+      const state = readState(folder);
+      this.post({ type: 'experiment', experiment: state.experiment, results: resultsOf(state.runs) });
+    } catch (error) {
+      this.deps.log.warn(`dashboard: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** The experiment's queue moved on (a run started or ended): the list, the table and the curves follow. */
+  onExperimentChange(): void {
+    this.postRuns();
   }
 
   private postSession(): void {

@@ -1,0 +1,155 @@
+// The results of an experiment as the paper's Table 6 gives them: one row per variant with its
+// params and MACs, final training error and test error (mean ± std over its seeds), the best
+// marked; as a text table for the terminal, CSV and Markdown. Host-free: the CLI and the
+// dashboard's experiment view print the same rows.
+import type { ExperimentResult } from '../../protocol/experiment';
+import { formatShort } from './numbers';
+
+export interface Spread {
+  readonly mean: number;
+  /** Sample standard deviation; 0 with one value. */
+  readonly std: number;
+  readonly count: number;
+}
+
+export interface ResultRow {
+  readonly variant: string;
+  readonly label: string;
+  readonly plain: boolean;
+  readonly params: number;
+  readonly macs: number;
+  /** Runs of this variant that finished, of all its runs. */
+  readonly finished: number;
+  readonly runs: number;
+  readonly trainError?: Spread | undefined;
+  readonly testError?: Spread | undefined;
+  /** The lowest mean test error of the experiment. */
+  readonly best: boolean;
+}
+
+export function spread(values: readonly number[]): Spread | undefined {
+  if (values.length === 0) return undefined;
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance = values.length > 1 ? values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1) : 0;
+  return { mean, std: Math.sqrt(variance), count: values.length };
+}
+
+/** One row per variant, in the order the variants first appear. */
+export function resultRows(results: readonly ExperimentResult[]): ResultRow[] {
+  const groups = new Map<string, ExperimentResult[]>();
+  for (const r of results) groups.set(r.variant, [...(groups.get(r.variant) ?? []), r]);
+  const rows = [...groups.values()].map((runs) => {
+    const finished = runs.filter((r) => r.status === 'finished');
+    // A group holds at least the result that made it.
+    const first = runs[0]!;
+    return {
+      variant: first.variant,
+      label: first.label,
+      plain: first.plain,
+      params: first.params,
+      macs: first.macs,
+      finished: finished.length,
+      runs: runs.length,
+      trainError: spread(finished.flatMap((r) => (r.finalTrainError === undefined || !Number.isFinite(r.finalTrainError) ? [] : [r.finalTrainError]))),
+      testError: spread(finished.flatMap((r) => (r.testAccuracy === undefined || !Number.isFinite(r.testAccuracy) ? [] : [1 - r.testAccuracy]))),
+      best: false,
+    };
+  });
+  let best: (typeof rows)[number] | undefined;
+  for (const row of rows) if (row.testError && (!best?.testError || row.testError.mean < best.testError.mean)) best = row;
+  return rows.map((row) => ({ ...row, best: row === best }));
+}
+
+/** `8.75` or `8.75 ± 0.16` (percent). */
+export function formatSpread(s: Spread | undefined): string {
+  if (!s) return '–';
+  const pct = (x: number) => (x * 100).toFixed(2);
+  return s.count > 1 ? `${pct(s.mean)} ± ${pct(s.std)}` : pct(s.mean);
+}
+
+const HEADER = ['variant', 'kind', 'params', 'MACs', 'runs', 'train error (%)', 'test error (%)', 'best'];
+
+function cells(row: ResultRow): string[] {
+  return [
+    row.label,
+    row.plain ? 'plain' : 'residual',
+    formatShort(row.params),
+    formatShort(row.macs),
+    `${row.finished}/${row.runs}`,
+    formatSpread(row.trainError),
+    formatSpread(row.testError),
+    row.best ? '★' : '',
+  ];
+}
+
+/** The terminal's table, columns aligned. */
+export function resultsTable(rows: readonly ResultRow[]): string {
+  const table = [HEADER, ...rows.map(cells)];
+  const widths = HEADER.map((_, i) => Math.max(...table.map((r) => [...(r[i] ?? '')].length)));
+  return table
+    .map((r) =>
+      r
+        .map((c, i) => (i >= 2 && i <= 6 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+export function resultsMarkdown(rows: readonly ResultRow[]): string {
+  const escapePipes = (text: string) => text.replace(/\|/g, '\\|');
+  const lines = [`| ${HEADER.join(' | ')} |`, `| ${HEADER.map((_, i) => (i >= 2 && i <= 6 ? '---:' : '---')).join(' | ')} |`];
+  for (const row of rows)
+    lines.push(
+      `| ${cells(row)
+        .map((c, i) => (i === 0 && row.best ? `**${escapePipes(c)}**` : escapePipes(c)))
+        .join(' | ')} |`,
+    );
+  return `${lines.join('\n')}\n`;
+}
+
+/** Raw numbers, one line per variant (errors as fractions, not percent). */
+export function resultsCsv(rows: readonly ResultRow[]): string {
+  const quote = (text: string) => (/[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+  // A cell starting with = + - @ is a formula to a spreadsheet: a label from the file never runs as one.
+  const safe = (text: string) => quote(/^[=+\-@]/.test(text) ? `'${text}` : text);
+  const num = (x: number | undefined) => (x === undefined ? '' : String(x));
+  const lines = ['variant,label,kind,params,macs,finished,runs,train_error_mean,train_error_std,test_error_mean,test_error_std,best'];
+  for (const r of rows) {
+    lines.push(
+      [
+        safe(r.variant),
+        safe(r.label),
+        r.plain ? 'plain' : 'residual',
+        r.params,
+        r.macs,
+        r.finished,
+        r.runs,
+        num(r.trainError?.mean),
+        num(r.trainError?.std),
+        num(r.testError?.mean),
+        num(r.testError?.std),
+        r.best ? 1 : 0,
+      ].join(','),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** A state file's runs as results. */
+export function resultsOf(runs: readonly (Omit<ExperimentResult, never> & { readonly key?: string })[]): ExperimentResult[] {
+  return runs.map((r) => ({
+    variant: r.variant,
+    label: r.label,
+    model: r.model,
+    ...(r.seed === undefined ? {} : { seed: r.seed }),
+    plain: r.plain,
+    params: r.params,
+    macs: r.macs,
+    status: r.status,
+    ...(r.finalTrainError === undefined ? {} : { finalTrainError: r.finalTrainError }),
+    ...(r.testAccuracy === undefined ? {} : { testAccuracy: r.testAccuracy }),
+    ...(r.runDir === undefined ? {} : { runDir: r.runDir }),
+    ...(r.message === undefined ? {} : { message: r.message }),
+  }));
+}

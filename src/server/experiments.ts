@@ -1,0 +1,63 @@
+// An experiment in the editor: the hover over its name (every variant with its params, MACs,
+// steps and memory, and the queue's totals) and the plan Run Experiment queues, built from the
+// server's analysis so the extension never analyses a file itself.
+import { fileURLToPath } from 'node:url';
+import { analyze } from '../core/analysis/analyze';
+import type { ExperimentNode } from '../core/analysis/experiment';
+import { experimentCost } from '../core/report/experimentCost';
+import { experimentPlan } from '../core/report/experimentPlan';
+import { formatBytes, formatExact, formatPaperUnits, formatShort } from '../core/report/numbers';
+import type { ExperimentPlanParams, ExperimentPlanResult } from '../protocol/languageServer';
+import type { AnalyzedDocument } from './analyzedDocuments';
+
+/** The experiment whose name is at `offset`, if any. */
+export function experimentNamedAt(analyzed: AnalyzedDocument, offset: number): ExperimentNode | undefined {
+  return analyzed.analysis.experiments.find((e) => e.nameRange.startOffset <= offset && offset <= e.nameRange.endOffset);
+}
+
+export function experimentHover(experiment: ExperimentNode): string {
+  const cost = experimentCost(experiment);
+  const seeds = experiment.seeds.length > 0 ? `seeds ${experiment.seeds.join(', ')}` : "each recipe's seed";
+  const lines = [
+    `**experiment ${experiment.name}** · ${experiment.variants.length} variants × ${Math.max(1, experiment.seeds.length)} (${seeds}) = ${cost.runs} runs`,
+    '',
+    `Training compute (MACs × steps × batch, all runs): ${formatPaperUnits(cost.trainingMacs)} · largest step: ${formatBytes(cost.largestMemoryBytes)}${cost.largestMemoryVariant ? ` (${cost.largestMemoryVariant})` : ''}`,
+    '',
+    '| variant | | params | MACs | steps × batch | memory |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+  ];
+  const byVariant = new Map(cost.variants.map((c) => [c.variant, c]));
+  for (const variant of experiment.variants) {
+    const c = byVariant.get(variant);
+    const label = variant.label.replace(/\|/g, '\\|');
+    if (!c || !variant.model) lines.push(`| ${label} | | has errors | | | |`);
+    else
+      lines.push(
+        `| ${label} | ${variant.model.plain ? 'plain' : 'residual'} | ${formatExact(c.params)} | ${formatShort(c.macs)} | ${formatExact(c.steps)} × ${c.batchSize} | ${formatBytes(c.memoryBytes)} |`,
+      );
+  }
+  return lines.join('\n');
+}
+
+/** The runs of an experiment in `params.text`, from the open document's analysis when it holds that text. */
+export function experimentPlanFor(open: AnalyzedDocument | undefined, params: ExperimentPlanParams, sourcePath: string): ExperimentPlanResult {
+  const current = open && open.document.getText() === params.text ? open : undefined;
+  const analysis = current ? current.analysis : analyze(params.text);
+  let name = params.experiment;
+  if (name === undefined && params.position && current) {
+    const offset = current.document.offsetAt(params.position);
+    name = analysis.experiments.find((e) => e.range.startOffset <= offset && offset <= e.range.endOffset)?.name;
+  }
+  if (name === undefined && analysis.experiments.length > 1) name = analysis.experiments[0].name;
+  const planned = experimentPlan(analysis, sourcePath, params.text, name);
+  return planned.ok ? { kind: 'plan', plan: planned.plan } : { kind: 'missing', message: planned.message };
+}
+
+/** The file path of a `file:` document (the state file records it), else the URI as it is. */
+export function sourcePathOf(uri: string): string {
+  try {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : uri;
+  } catch {
+    return uri;
+  }
+}
