@@ -11,7 +11,7 @@ import { runQueue } from '../../training/experiment/queue';
 import { writeResultFiles } from '../../training/experiment/resultFiles';
 import { createExperiment, experimentDir, stateFile } from '../../training/experiment/state';
 import { backendSetting, pythonField, runsFolder } from './settings';
-import type { ServerRequests } from './trainCommand';
+import { askCifarFolder, rememberedCifarFolder, type ServerRequests } from './trainCommand';
 
 export interface ExperimentCommandDeps {
   readonly context: vscode.ExtensionContext;
@@ -25,7 +25,6 @@ export interface ExperimentCommandDeps {
   busy(): boolean;
 }
 
-const CIFAR_DIR_KEY = 'resnet.training.cifar10Dir';
 
 export function parseExperimentArgs(value: unknown): { uri?: string; experiment?: string } {
   if (typeof value !== 'object' || value === null) return {};
@@ -38,7 +37,7 @@ export async function runExperimentCommand(args: unknown, deps: ExperimentComman
   const { uri, experiment } = parseExperimentArgs(args);
   const document = uri ? await vscode.workspace.openTextDocument(vscode.Uri.parse(uri, true)) : vscode.window.activeTextEditor?.document;
   if (!document) {
-    void vscode.window.showErrorMessage('Open a .resnet file with an experiment to run it.');
+    void vscode.window.showErrorMessage(vscode.l10n.t('Open a .resnet file with an experiment to run it.'));
     return;
   }
   const cursor = experiment === undefined && vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.selection.active : undefined;
@@ -60,7 +59,7 @@ export async function runExperimentCommand(args: unknown, deps: ExperimentComman
   const plan = answer.value.plan;
   const runs = runsFolder(document.uri);
   if (!runs) {
-    void vscode.window.showErrorMessage('Open a folder (or save the file) first: runs are written to a runs folder next to your work (setting resnet.training.runsFolder).');
+    void vscode.window.showErrorMessage(vscode.l10n.t('Open a folder (or save the file) first: runs are written to a runs folder next to your work (setting resnet.training.runsFolder).'));
     return;
   }
   const data = await dataFor(plan, deps.context);
@@ -68,13 +67,16 @@ export async function runExperimentCommand(args: unknown, deps: ExperimentComman
   const dir = experimentDir(runs, plan.experiment);
   const resuming = existsSync(stateFile(dir));
   const detail = [
-    `Data: ${data.dataset}${data.dataDir ? ` (${data.dataDir})` : ''}`,
-    `Folder: ${dir}`,
+    vscode.l10n.t('Data: {0}', `${data.dataset}${data.dataDir ? ` (${data.dataDir})` : ''}`),
+    vscode.l10n.t('Folder: {0}', dir),
     '',
     ...plan.runs.map((r) => `${r.label}${r.seed === undefined ? '' : ` · seed ${r.seed}`} · ${r.params.toLocaleString('en-US')} params${r.plain ? ' · plain' : ''}`),
   ].join('\n');
-  const start = resuming ? 'Resume' : 'Start';
-  const choice = await vscode.window.showInformationMessage(`${resuming ? 'Resume' : 'Run'} experiment ${plan.experiment}: ${plan.runs.length} runs?`, { modal: true, detail }, start);
+  const start = resuming ? vscode.l10n.t('Resume') : vscode.l10n.t('Start');
+  const question = resuming
+    ? vscode.l10n.t('Resume experiment {0}: {1} runs?', plan.experiment, plan.runs.length)
+    : vscode.l10n.t('Run experiment {0}: {1} runs?', plan.experiment, plan.runs.length);
+  const choice = await vscode.window.showInformationMessage(question, { modal: true, detail }, start);
   if (choice !== start) return;
   if (!resuming) {
     const settings: QueueSettings = { dataset: data.dataset, ...(data.dataDir ? { dataDir: data.dataDir } : {}), backend: backendSetting(), order: 'listed' };
@@ -95,9 +97,9 @@ export async function runExperimentCommand(args: unknown, deps: ExperimentComman
     onRunChange: () => deps.refreshDashboard(),
   });
   deps.showDashboard(dir);
-  const final = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Experiment ${plan.experiment}`, cancellable: true }, async (progress, token) => {
+  const final = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Experiment {0}', plan.experiment), cancellable: true }, async (progress, token) => {
     token.onCancellationRequested(() => queue.stop());
-    const timer = setInterval(() => progress.report({ message: 'training… (Cancel stops after a checkpoint; Run Experiment again resumes)' }), 5000);
+    const timer = setInterval(() => progress.report({ message: vscode.l10n.t('training… (Cancel stops after a checkpoint; Run Experiment again resumes)') }), 5000);
     try {
       return await queue.done;
     } finally {
@@ -115,22 +117,13 @@ async function dataFor(plan: ExperimentPlan, context: vscode.ExtensionContext): 
   let dataset: DatasetChoice | undefined = plan.dataset;
   if (dataset === undefined) {
     const choices: DatasetChoice[] = ['mnist', 'cifar10', 'synthetic'];
-    const picked = await vscode.window.showQuickPick(choices, { title: `Train the variants of ${plan.experiment} on which data?` });
+    const picked = await vscode.window.showQuickPick(choices, { title: vscode.l10n.t('Train the variants of {0} on which data?', plan.experiment) });
     if (!picked) return undefined;
     dataset = picked as DatasetChoice;
   }
   if (dataset !== 'cifar10') return { dataset };
-  const remembered = context.workspaceState.get<string>(CIFAR_DIR_KEY);
+  const remembered = rememberedCifarFolder(context);
   if (remembered) return { dataset, dataDir: remembered };
-  const folder = await vscode.window.showOpenDialog({
-    canSelectFolders: true,
-    canSelectFiles: false,
-    canSelectMany: false,
-    openLabel: 'Use This Folder',
-    title: 'The CIFAR-10 folder (cifar-10-batches-bin, or the folder holding it)',
-  });
-  const dataDir = folder?.[0]?.fsPath;
-  if (!dataDir) return undefined;
-  await context.workspaceState.update(CIFAR_DIR_KEY, dataDir);
-  return { dataset, dataDir };
+  const dataDir = await askCifarFolder(context);
+  return dataDir ? { dataset, dataDir } : undefined;
 }

@@ -29,6 +29,7 @@ export function parseTrainArgs(value: unknown): TrainArgs {
   };
 }
 
+/** Where the CIFAR-10 folder picked last is remembered, per workspace (Train Model and Run Experiment share it). */
 const CIFAR_DIR_KEY = 'resnet.training.cifar10Dir';
 
 /**
@@ -217,6 +218,18 @@ async function pickDataset(model: TrainableModel, context: vscode.ExtensionConte
     const label = picked.dataset === 'synthetic' ? 'synthetic images' : `${picked.label}${picked.dataDir ? ` (${picked.dataDir})` : ''}`;
     return { dataset: picked.dataset, dataDir: picked.dataDir, label };
   }
+  const dataDir = await askCifarFolder(context);
+  return dataDir ? { dataset: 'cifar10', dataDir, label: `CIFAR-10 (${dataDir})` } : undefined;
+}
+
+/** The CIFAR-10 folder picked last in this workspace, if any. */
+export function rememberedCifarFolder(context: vscode.ExtensionContext): string | undefined {
+  return context.workspaceState.get<string>(CIFAR_DIR_KEY);
+}
+
+/** Asks for the CIFAR-10 folder (starting beside the one used last) and remembers the answer for this workspace. */
+export async function askCifarFolder(context: vscode.ExtensionContext): Promise<string | undefined> {
+  const remembered = rememberedCifarFolder(context);
   const folder = await vscode.window.showOpenDialog({
     canSelectFolders: true,
     canSelectFiles: false,
@@ -228,5 +241,5 @@ async function pickDataset(model: TrainableModel, context: vscode.ExtensionConte
   const dataDir = folder?.[0]?.fsPath;
   if (!dataDir) return undefined;
   await context.workspaceState.update(CIFAR_DIR_KEY, dataDir);
-  return { dataset: 'cifar10', dataDir, label: `CIFAR-10 (${dataDir})` };
+  return dataDir;
 }
