@@ -223,7 +223,11 @@ export class Dashboard {
     if (!experiment) return;
     const rows = resultRows(experiment.results);
     const finished = experiment.results.filter((r) => r.status === 'finished').length;
-    this.element('experiment-title').textContent = `Experiment ${experiment.name}: ${finished} of ${experiment.results.length} runs finished`;
+    // The page's words carry named places; the page fills them (they hold no markup: textContent).
+    this.element('experiment-title').textContent = this.text('webview.dashboard.experimentTitle')
+      .replace('{name}', experiment.name)
+      .replace('{finished}', String(finished))
+      .replace('{total}', String(experiment.results.length));
     renderExperimentTable(this.element('experiment-table') as HTMLTableElement, rows, (variant) => runColor(this.theme, experiment.variants.indexOf(variant)));
   }
 

@@ -75,10 +75,10 @@ export function dashboardLayout(state: DashboardState, text: PageText): string {
     <section class="card" id="experiment" hidden>
       <div class="card-head">
         <h3 id="experiment-title"></h3>
-        <span class="hint">every run overlaid, coloured by variant; plain nets dashed (Fig. 6)</span>
+        <span class="hint">${text('webview.dashboard.experimentHint')}</span>
         <span class="spacer"></span>
-        <vscode-button secondary id="experiment-csv">Save CSV</vscode-button>
-        <vscode-button secondary id="experiment-md">Save Markdown</vscode-button>
+        <vscode-button secondary id="experiment-csv">${text('webview.dashboard.saveCsv')}</vscode-button>
+        <vscode-button secondary id="experiment-md">${text('webview.dashboard.saveMarkdown')}</vscode-button>
       </div>
       <table id="experiment-table" class="results"></table>
     </section>

@@ -226,6 +226,9 @@ export const en = {
   // Webview pages (webview/, through src/extension/webviewHtml.ts)
   'webview.dashboard.savePng': 'Save PNG',
   'webview.dashboard.saveCsv': 'Save CSV',
+  'webview.dashboard.saveMarkdown': 'Save Markdown',
+  'webview.dashboard.experimentHint': 'every run overlaid, coloured by variant; plain nets dashed (Fig. 6)',
+  'webview.dashboard.experimentTitle': 'Experiment {name}: {finished} of {total} runs finished',
   'webview.dashboard.noRunSelected': 'No run selected',
   'webview.dashboard.stop': 'Stop',
   'webview.dashboard.stopping': 'Stopping…',

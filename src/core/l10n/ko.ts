@@ -217,6 +217,9 @@ export const ko: Catalogue = {
 
   'webview.dashboard.savePng': 'PNG 저장',
   'webview.dashboard.saveCsv': 'CSV 저장',
+  'webview.dashboard.saveMarkdown': 'Markdown 저장',
+  'webview.dashboard.experimentHint': '모든 실행을 겹쳐 그림, 변형마다 색이 다름; plain 네트워크는 점선 (Fig. 6)',
+  'webview.dashboard.experimentTitle': '실험 {name}: 실행 {total}개 중 {finished}개 완료',
   'webview.dashboard.noRunSelected': '선택한 run 없음',
   'webview.dashboard.stop': '중지',
   'webview.dashboard.stopping': '중지하는 중…',
