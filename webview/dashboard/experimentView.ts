@@ -1,10 +1,10 @@
 // The experiment view's results table (the paper's Table 6): one row per variant with its colour
 // swatch, kind, params, MACs, runs finished, final training and test error (mean ± std over seeds),
 // the best marked. Built with DOM calls and textContent only: labels come from the user's file.
-import { formatSpread, type ResultRow } from '../../src/core/report/experimentResults';
-import { formatShort } from '../../src/core/report/numbers';
+import { RESULT_HEADER, resultCells, type ResultRow } from '../../src/core/report/experimentResults';
 
-const HEADERS = ['', 'variant', 'kind', 'params', 'MACs', 'runs', 'train error (%)', 'test error (%)', 'best'];
+/** The swatch's column, then the columns the CLI and the Markdown print. */
+const HEADERS = ['', ...RESULT_HEADER];
 
 export function renderExperimentTable(table: HTMLTableElement, rows: readonly ResultRow[], colorOf: (variant: string) => string): void {
   table.replaceChildren();
@@ -23,16 +23,7 @@ export function renderExperimentTable(table: HTMLTableElement, rows: readonly Re
     swatch.className = `swatch${row.plain ? ' dashed' : ''}`;
     swatch.style.borderColor = colorOf(row.variant);
     tr.insertCell().appendChild(swatch);
-    const cells = [
-      row.label,
-      row.plain ? 'plain' : 'residual',
-      formatShort(row.params),
-      formatShort(row.macs),
-      `${row.finished}/${row.runs}`,
-      formatSpread(row.trainError),
-      formatSpread(row.testError),
-      row.best ? '★ best' : '',
-    ];
+    const cells = resultCells(row);
     for (const text of cells) tr.insertCell().textContent = text;
   }
 }

@@ -67,9 +67,11 @@ export function formatSpread(s: Spread | undefined): string {
   return s.count > 1 ? `${pct(s.mean)} ± ${pct(s.std)}` : pct(s.mean);
 }
 
-const HEADER = ['variant', 'kind', 'params', 'MACs', 'runs', 'train error (%)', 'test error (%)', 'best'];
+/** The results table's columns, in the terminal, the Markdown and the dashboard alike. */
+export const RESULT_HEADER = ['variant', 'kind', 'params', 'MACs', 'runs', 'train error (%)', 'test error (%)', 'best'];
 
-function cells(row: ResultRow): string[] {
+/** One variant's row of the results table, as text. */
+export function resultCells(row: ResultRow): string[] {
   return [
     row.label,
     row.plain ? 'plain' : 'residual',
@@ -84,8 +86,8 @@ function cells(row: ResultRow): string[] {
 
 /** The terminal's table, columns aligned. */
 export function resultsTable(rows: readonly ResultRow[]): string {
-  const table = [HEADER, ...rows.map(cells)];
-  const widths = HEADER.map((_, i) => Math.max(...table.map((r) => [...(r[i] ?? '')].length)));
+  const table = [RESULT_HEADER, ...rows.map(resultCells)];
+  const widths = RESULT_HEADER.map((_, i) => Math.max(...table.map((r) => [...(r[i] ?? '')].length)));
   return table
     .map((r) =>
       r
@@ -98,10 +100,10 @@ export function resultsTable(rows: readonly ResultRow[]): string {
 
 export function resultsMarkdown(rows: readonly ResultRow[]): string {
   const escapePipes = (text: string) => text.replace(/\|/g, '\\|');
-  const lines = [`| ${HEADER.join(' | ')} |`, `| ${HEADER.map((_, i) => (i >= 2 && i <= 6 ? '---:' : '---')).join(' | ')} |`];
+  const lines = [`| ${RESULT_HEADER.join(' | ')} |`, `| ${RESULT_HEADER.map((_, i) => (i >= 2 && i <= 6 ? '---:' : '---')).join(' | ')} |`];
   for (const row of rows)
     lines.push(
-      `| ${cells(row)
+      `| ${resultCells(row)
         .map((c, i) => (i === 0 && row.best ? `**${escapePipes(c)}**` : escapePipes(c)))
         .join(' | ')} |`,
     );
