@@ -25,7 +25,6 @@ export interface ExperimentCommandDeps {
   busy(): boolean;
 }
 
-
 export function parseExperimentArgs(value: unknown): { uri?: string; experiment?: string } {
   if (typeof value !== 'object' || value === null) return {};
   const v = value as Record<string, unknown>;
@@ -73,9 +72,7 @@ export async function runExperimentCommand(args: unknown, deps: ExperimentComman
     ...plan.runs.map((r) => `${r.label}${r.seed === undefined ? '' : ` · seed ${r.seed}`} · ${r.params.toLocaleString('en-US')} params${r.plain ? ' · plain' : ''}`),
   ].join('\n');
   const start = resuming ? vscode.l10n.t('Resume') : vscode.l10n.t('Start');
-  const question = resuming
-    ? vscode.l10n.t('Resume experiment {0}: {1} runs?', plan.experiment, plan.runs.length)
-    : vscode.l10n.t('Run experiment {0}: {1} runs?', plan.experiment, plan.runs.length);
+  const question = resuming ? vscode.l10n.t('Resume experiment {0}: {1} runs?', plan.experiment, plan.runs.length) : vscode.l10n.t('Run experiment {0}: {1} runs?', plan.experiment, plan.runs.length);
   const choice = await vscode.window.showInformationMessage(question, { modal: true, detail }, start);
   if (choice !== start) return;
   if (!resuming) {
@@ -97,15 +94,18 @@ export async function runExperimentCommand(args: unknown, deps: ExperimentComman
     onRunChange: () => deps.refreshDashboard(),
   });
   deps.showDashboard(dir);
-  const final = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Experiment {0}', plan.experiment), cancellable: true }, async (progress, token) => {
-    token.onCancellationRequested(() => queue.stop());
-    const timer = setInterval(() => progress.report({ message: vscode.l10n.t('training… (Cancel stops after a checkpoint; Run Experiment again resumes)') }), 5000);
-    try {
-      return await queue.done;
-    } finally {
-      clearInterval(timer);
-    }
-  });
+  const final = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Experiment {0}', plan.experiment), cancellable: true },
+    async (progress, token) => {
+      token.onCancellationRequested(() => queue.stop());
+      const timer = setInterval(() => progress.report({ message: vscode.l10n.t('training… (Cancel stops after a checkpoint; Run Experiment again resumes)') }), 5000);
+      try {
+        return await queue.done;
+      } finally {
+        clearInterval(timer);
+      }
+    },
+  );
   const { markdown } = writeResultFiles(dir, final);
   const failed = final.runs.filter((r) => r.status === 'failed').length;
   const done = final.runs.filter((r) => r.status === 'finished').length;
