@@ -209,9 +209,10 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
 
   // Issue 15: VS Code's Korean display language (`--locale ko`). The workbench's own Korean
   // language pack comes from a marketplace this machine cannot reach. What we saw here: without it,
-  // code-server runs the workbench in English (<html lang="en">) and tells extensions
-  // `vscode.env.language === 'en'`, so VS Code loads neither package.nls.ko.json nor the l10n bundle
-  // and the language client asks the server for English. This case checks whichever the workbench
+  // code-server runs the workbench in English (its <html lang> is empty, not "ko"), the command
+  // titles stay English, and the lenses and hovers come back in English: the extension was not
+  // given Korean as its display language, so neither its package.nls.ko.json nor its l10n bundle
+  // nor the server's Korean was used. This case checks whichever the workbench
   // chose: with the language pack, the extension and its server speak Korean; without it, they fall
   // back to English cleanly (and the case says which it saw). The Korean itself is checked over
   // JSON-RPC in test/server/korean.test.ts and in Chromium in test/webview/dashboardKorean.test.ts.
