@@ -4,7 +4,6 @@
 // another model, passes it to the page, and turns the page's requests (go to a line, save an
 // export) into editor actions. One panel at a time, restored after a reload by its serializer.
 import { localeOf } from '../core/l10n/locale';
-import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { ProfileDocument } from '../protocol/profile';
@@ -14,6 +13,7 @@ import { ArchitectureCompareRequest, ArchitectureGraphRequest } from '../protoco
 import { describeDropped } from '../protocol/webview';
 import { architectureHtml } from './architectureHtml';
 import { describeFailure } from './failures';
+import { webviewPage } from './webviewPage';
 
 export interface ArchitectureDeps {
   readonly extensionUri: vscode.Uri;
@@ -82,17 +82,8 @@ export class ArchitecturePanel implements vscode.Disposable {
     private readonly panel: vscode.WebviewPanel,
     private readonly deps: ArchitectureDeps,
   ) {
-    const bundle = vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webview');
     const webview = panel.webview;
-    webview.html = architectureHtml(
-      {
-        cspSource: webview.cspSource,
-        scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'architecture.js')).toString(),
-        styleUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'architecture.css')).toString(),
-        nonce: randomBytes(18).toString('base64'),
-      },
-      localeOf(vscode.env.language),
-    );
+    webview.html = architectureHtml(webviewPage(webview, deps.extensionUri, 'architecture'), localeOf(vscode.env.language));
     this.disposables.push(
       webview.onDidReceiveMessage((raw: unknown) => {
         const message = parseFromArchitecture(raw);

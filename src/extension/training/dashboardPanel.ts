@@ -2,7 +2,6 @@
 // serializer. It answers the page's requests (runs, their metrics, stop, resume, exports) and
 // forwards the live run's messages in batches.
 import { localeOf } from '../../core/l10n/locale';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
@@ -15,6 +14,7 @@ import { readState, stateFile } from '../../training/experiment/state';
 import { resultsOf } from '../../core/report/experimentResults';
 import type { RunProgress } from './runProgress';
 import type { TrainingSession } from './trainingSession';
+import { webviewPage } from '../webviewPage';
 
 export interface DashboardDeps {
   readonly extensionUri: vscode.Uri;
@@ -62,17 +62,8 @@ export class DashboardPanel implements vscode.Disposable {
     private readonly panel: vscode.WebviewPanel,
     private readonly deps: DashboardDeps,
   ) {
-    const bundle = vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webview');
     const webview = panel.webview;
-    webview.html = dashboardHtml(
-      {
-        cspSource: webview.cspSource,
-        scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'dashboard.js')).toString(),
-        styleUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'dashboard.css')).toString(),
-        nonce: randomBytes(18).toString('base64'),
-      },
-      localeOf(vscode.env.language),
-    );
+    webview.html = dashboardHtml(webviewPage(webview, deps.extensionUri, 'dashboard'), localeOf(vscode.env.language));
     this.disposables.push(
       webview.onDidReceiveMessage((raw: unknown) => {
         const checked = checkFromDashboard(raw);
