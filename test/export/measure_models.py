@@ -5,26 +5,14 @@
 # Large models run on the meta device: PyTorch works out every shape without computing a value, so
 # ResNet-1202 takes a second instead of half a minute on a busy CPU; small ones compute for real.
 # Usage: python3 measure_models.py MANIFEST.json   (a list of {"path", "class", "id", "device"})
-import importlib.util
-import json
 import sys
-import time
-import traceback
 
 import torch
 from torch import nn
 
+from peer import load, run_manifest
+
 torch.set_num_threads(2)
-modules = {}
-
-
-def load(path):
-    if path not in modules:
-        spec = importlib.util.spec_from_file_location(f"exported_{len(modules)}", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        modules[path] = module
-    return modules[path]
 
 
 def measure(entry):
@@ -58,12 +46,4 @@ def measure(entry):
     }
 
 
-for entry in json.load(open(sys.argv[1])):
-    started = time.time()
-    try:
-        result = measure(entry)
-    except Exception:
-        result = {"error": traceback.format_exc()}
-    result["id"] = entry["id"]
-    result["seconds"] = round(time.time() - started, 3)
-    print(json.dumps(result), flush=True)
+run_manifest(sys.argv[1], measure)
