@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ExperimentFinishedSchema, ExperimentStateSchema } from '../../src/protocol/experiment';
 import * as v from 'valibot';
-import { createExperiment, orderRuns } from '../../src/training/experiment/state';
+import { createExperiment, orderRuns, readState as readQueueState, writeState } from '../../src/training/experiment/state';
 
 const CLI = join(process.cwd(), 'dist/cli.cjs');
 
@@ -206,4 +206,15 @@ test('a second experiment of the same name is not started over the first: resume
   const dir = createExperiment(plan, { dataset: 'synthetic', backend: 'wasm', order: 'listed' }, out);
   assert.throws(() => createExperiment(plan, { dataset: 'synthetic', backend: 'wasm', order: 'listed' }, out), /already holds experiment sweep: resume it with --resume/);
   assert.equal(readState(dir).runs[0].status, 'pending');
+});
+
+test('a run folder named in experiment.json is always one of the experiment folder\'s own: a path elsewhere is not followed', () => {
+  const out = mkdtempSync(join(tmpdir(), 'experiment-paths-'));
+  const plan = { experiment: 'sweep', sourcePath: 'x.resnet', sourceText: '', runs: [{ key: 'a', variant: 'a', label: 'a', model: 'sweep.a', plain: false, params: 1, macs: 1 }] };
+  const dir = createExperiment(plan, { dataset: 'synthetic', backend: 'wasm', order: 'listed' }, out);
+  const state = readQueueState(dir);
+  writeState(dir, { ...state, runs: state.runs.map((r) => ({ ...r, status: 'running' as const, runDir: '/somewhere/else/2026-12-01-run-a' })) });
+  assert.equal(readQueueState(dir).runs[0]?.runDir, join(dir, '2026-12-01-run-a'));
+  writeState(dir, { ...state, runs: state.runs.map((r) => ({ ...r, runDir: '/tmp/..' })) });
+  assert.throws(() => readQueueState(dir), /run a names no run folder \("\/tmp\/\.\."\); the experiment folder is damaged/);
 });

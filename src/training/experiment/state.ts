@@ -3,7 +3,7 @@
 // atomically after every change so a killed queue loses nothing it had recorded. The runs
 // themselves are ordinary run folders under the same directory (runFolder.ts owns their format).
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { EXPERIMENT_STATE_FORMAT, ExperimentStateSchema, type ExperimentPlan, type ExperimentState, type QueueSettings, type RunRecord } from '../../protocol/experiment';
 import { writeAtomically } from '../atomicFile';
 import { readJsonFile } from '../runFolder';
@@ -54,7 +54,16 @@ export function createExperiment(plan: ExperimentPlan, settings: QueueSettings, 
 export function readState(dir: string): ExperimentState {
   const file = stateFile(dir);
   if (!existsSync(file)) throw new TrainingError(`${dir} is not an experiment folder (it has no ${STATE_FILE_NAME}); pass the folder \`resnet-studio experiment\` created, e.g. runs/fig6`);
-  return readJsonFile(file, ExperimentStateSchema, 'the experiment folder is damaged: fix that field, or start the experiment again in another folder');
+  const state = readJsonFile(file, ExperimentStateSchema, 'the experiment folder is damaged: fix that field, or start the experiment again in another folder');
+  // The state file is data: a run's folder is always one of this folder's own (found by its name, so
+  // a moved experiment folder still resumes), never a path it names elsewhere.
+  const runs = state.runs.map((run) => {
+    if (run.runDir === undefined) return run;
+    const name = basename(run.runDir);
+    if (name === '' || name === '.' || name === '..') throw new TrainingError(`${file}: run ${run.key} names no run folder (${JSON.stringify(run.runDir)}); the experiment folder is damaged`);
+    return { ...run, runDir: join(dir, name) };
+  });
+  return { ...state, runs };
 }
 
 export function writeState(dir: string, state: ExperimentState): void {
