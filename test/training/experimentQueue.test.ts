@@ -208,7 +208,7 @@ test('a second experiment of the same name is not started over the first: resume
   assert.equal(readState(dir).runs[0].status, 'pending');
 });
 
-test('a run folder named in experiment.json is always one of the experiment folder\'s own: a path elsewhere is not followed', () => {
+test("a run folder named in experiment.json is always one of the experiment folder's own: a path elsewhere is not followed", () => {
   const out = mkdtempSync(join(tmpdir(), 'experiment-paths-'));
   const plan = { experiment: 'sweep', sourcePath: 'x.resnet', sourceText: '', runs: [{ key: 'a', variant: 'a', label: 'a', model: 'sweep.a', plain: false, params: 1, macs: 1 }] };
   const dir = createExperiment(plan, { dataset: 'synthetic', backend: 'wasm', order: 'listed' }, out);
