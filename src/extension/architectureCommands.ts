@@ -3,6 +3,7 @@
 // Code's built-in git extension, another file, or another model of the same file), and the
 // serializer that brings the view back after a reload; and "ResNet: Colour Architecture by Measured
 // Time…", which loads a `resnet-studio profile --json` file into the view.
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { ARCHITECTURE_VIEW_TYPE } from '../protocol/architecture';
@@ -20,7 +21,7 @@ export function registerArchitectureView(context: vscode.ExtensionContext, clien
     vscode.commands.registerCommand(
       Commands.showArchitecture,
       reportingFailures(
-        (reason) => vscode.l10n.t('ResNet: could not show the architecture: {0}', reason),
+        (reason) => l10n.t('ResNet: could not show the architecture: {0}', reason),
         async (args?: unknown) => {
           if (isModelCommandArgs(args)) {
             ArchitecturePanel.show(deps, args);
@@ -28,7 +29,7 @@ export function registerArchitectureView(context: vscode.ExtensionContext, clien
           }
           const editor = activeResnetEditor();
           if (!editor) {
-            void vscode.window.showInformationMessage(vscode.l10n.t('Open a .resnet file and put the cursor in a model to see its architecture.'));
+            void vscode.window.showInformationMessage(l10n.t('Open a .resnet file and put the cursor in a model to see its architecture.'));
             return;
           }
           ArchitecturePanel.show(deps, { uri: editor.document.uri.toString() });
@@ -38,12 +39,12 @@ export function registerArchitectureView(context: vscode.ExtensionContext, clien
     vscode.commands.registerCommand(
       Commands.compareArchitecture,
       reportingFailures(
-        (reason) => vscode.l10n.t('ResNet: could not compare the architecture: {0}', reason),
+        (reason) => l10n.t('ResNet: could not compare the architecture: {0}', reason),
         async (args?: unknown) => {
           const editor = activeResnetEditor();
           const uri = isModelCommandArgs(args) ? args.uri : editor?.document.uri.toString();
           if (!uri) {
-            void vscode.window.showInformationMessage(vscode.l10n.t('Open a .resnet file and put the cursor in a model to compare it.'));
+            void vscode.window.showInformationMessage(l10n.t('Open a .resnet file and put the cursor in a model to compare it.'));
             return;
           }
           const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
@@ -61,11 +62,11 @@ export function registerArchitectureView(context: vscode.ExtensionContext, clien
     vscode.commands.registerCommand(
       Commands.colourArchitectureByTime,
       reportingFailures(
-        (reason) => vscode.l10n.t('ResNet: could not colour the architecture by measured time: {0}', reason),
+        (reason) => l10n.t('ResNet: could not colour the architecture by measured time: {0}', reason),
         async () => {
           const editor = activeResnetEditor();
           if (!editor) {
-            void vscode.window.showInformationMessage(vscode.l10n.t('Open the .resnet file that was profiled, then load its times.'));
+            void vscode.window.showInformationMessage(l10n.t('Open the .resnet file that was profiled, then load its times.'));
             return;
           }
           const picked = await vscode.window.showOpenDialog({
@@ -91,17 +92,17 @@ async function chooseOtherVersion(document: vscode.TextDocument, model: string, 
   const others = models.filter((m) => m !== model);
   type Choice = vscode.QuickPickItem & { readonly id: 'head' | 'file' | 'model' };
   const items: Choice[] = [
-    { id: 'head', label: `$(git-commit) ${vscode.l10n.t('The file at git HEAD')}`, description: vscode.l10n.t('what this file was at the last commit') },
-    { id: 'file', label: `$(file) ${vscode.l10n.t('Another file…')}`, description: vscode.l10n.t('a .resnet file on disk') },
+    { id: 'head', label: `$(git-commit) ${l10n.t('The file at git HEAD')}`, description: l10n.t('what this file was at the last commit') },
+    { id: 'file', label: `$(file) ${l10n.t('Another file…')}`, description: l10n.t('a .resnet file on disk') },
   ];
-  if (others.length > 0) items.push({ id: 'model', label: `$(symbol-class) ${vscode.l10n.t('Another model in this file')}`, description: others.join(', ') });
-  const choice = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Compare {0} with…', model), placeHolder: vscode.l10n.t('What to compare with') });
+  if (others.length > 0) items.push({ id: 'model', label: `$(symbol-class) ${l10n.t('Another model in this file')}`, description: others.join(', ') });
+  const choice = await vscode.window.showQuickPick(items, { title: l10n.t('Compare {0} with…', model), placeHolder: l10n.t('What to compare with') });
   if (!choice) return undefined;
   switch (choice.id) {
     case 'head':
       return fileAtHead(document);
     case 'file': {
-      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { ResNet: ['resnet'] }, title: vscode.l10n.t('Compare {0} with…', model) });
+      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { ResNet: ['resnet'] }, title: l10n.t('Compare {0} with…', model) });
       if (!picked?.[0]) return undefined;
       const stat = await vscode.workspace.fs.stat(picked[0]);
       if (stat.size > MAX_SOURCE_BYTES) throw new Error(`${picked[0].fsPath} is ${stat.size} bytes, over the ${MAX_SOURCE_BYTES}-byte limit for a .resnet file`);
@@ -109,7 +110,7 @@ async function chooseOtherVersion(document: vscode.TextDocument, model: string, 
       return { text, label: vscode.workspace.asRelativePath(picked[0]) };
     }
     case 'model': {
-      const other = others.length === 1 ? others[0] : await vscode.window.showQuickPick(others, { title: vscode.l10n.t('Compare {0} with which model?', model) });
+      const other = others.length === 1 ? others[0] : await vscode.window.showQuickPick(others, { title: l10n.t('Compare {0} with which model?', model) });
       if (!other) return undefined;
       return { text: document.getText(), label: 'this file', model: other };
     }

@@ -3,9 +3,9 @@
 // for the graph (or the comparison) when the diagnostics of that file change or the cursor enters
 // another model, passes it to the page, and turns the page's requests (go to a line, save an
 // export) into editor actions. One panel at a time, restored after a reload by its serializer.
-import { localeOf } from '../core/l10n/locale';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
+import { displayLocale } from './displayLanguage';
 import type { ProfileDocument } from '../protocol/profile';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { ARCHITECTURE_VIEW_TYPE, parseArchitectureState, parseFromArchitecture, type ArchitectureCompareParams, type FromArchitecture, type ToArchitecture } from '../protocol/architecture';
@@ -69,6 +69,15 @@ export class ArchitecturePanel implements vscode.Disposable {
     return panel;
   }
 
+  /** The language changed (resnet.language): the open page reloads in it and asks for its graph again. */
+  static relocalize(): void {
+    ArchitecturePanel.current?.render();
+  }
+
+  private render(): void {
+    this.panel.webview.html = architectureHtml(webviewPage(this.panel.webview, this.deps.extensionUri, 'architecture'), displayLocale());
+  }
+
   /** Takes over a panel VS Code restored after a reload; the page's saved state names the file it followed. */
   static restore(panel: vscode.WebviewPanel, state: unknown, deps: ArchitectureDeps): void {
     ArchitecturePanel.current?.dispose();
@@ -83,7 +92,7 @@ export class ArchitecturePanel implements vscode.Disposable {
     private readonly deps: ArchitectureDeps,
   ) {
     const webview = panel.webview;
-    webview.html = architectureHtml(webviewPage(webview, deps.extensionUri, 'architecture'), localeOf(vscode.env.language));
+    this.render();
     this.disposables.push(
       webview.onDidReceiveMessage((raw: unknown) => {
         const message = parseFromArchitecture(raw);

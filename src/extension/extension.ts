@@ -3,18 +3,29 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { registerArchitectureView } from './architectureCommands';
+import { ArchitecturePanel } from './architecturePanel';
+import { useDisplayLanguage } from './displayLanguage';
 import { createLanguageClient } from './languageClient';
 import { registerModelSummary } from './modelSummary';
 import { registerNewFromTemplate } from './newFromTemplate';
 import { registerModelTotalsStatus } from './statusBar';
 import { registerTrainingCommands } from './training';
 import { registerInstallBackend } from './training/installBackendCommand';
+import { DashboardPanel } from './training/dashboardPanel';
 import { registerDownloadCifar10 } from './training/downloadCifar10Command';
 
 let client: LanguageClient | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const started = performance.now();
+  // First: every string shown from here on is in the resnet.language setting's language. The server
+  // follows the setting itself (it is one of the resnet.* settings sent to it).
+  context.subscriptions.push(
+    useDisplayLanguage(context, () => {
+      DashboardPanel.relocalize();
+      ArchitecturePanel.relocalize();
+    }),
+  );
   client = createLanguageClient(context);
   registerModelSummary(context, client);
   registerNewFromTemplate(context, client);

@@ -1,5 +1,6 @@
 // "ResNet: Show Model Summary": the summary table in a read-only virtual document
 // (`resnet-summary:`), kept up to date while its source file is edited.
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { Commands, ModelSummaryRequest, isModelCommandArgs, type ModelCommandArgs } from '../protocol/languageServer';
@@ -18,9 +19,9 @@ export function registerModelSummary(context: vscode.ExtensionContext, client: L
     vscode.commands.registerCommand(
       Commands.showModelSummary,
       reportingFailures(
-        (reason) => vscode.l10n.t('ResNet: could not show the model summary: {0}', reason),
+        (reason) => l10n.t('ResNet: could not show the model summary: {0}', reason),
         async (args?: unknown) => {
-          const target = isModelCommandArgs(args) ? args : await modelUnderCursor(client, vscode.l10n.t('Open a .resnet file and put the cursor in a model to see its summary.'));
+          const target = isModelCommandArgs(args) ? args : await modelUnderCursor(client, l10n.t('Open a .resnet file and put the cursor in a model to see its summary.'));
           if (!target) return;
           const document = await vscode.workspace.openTextDocument(summaryUri(target));
           await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });

@@ -1,4 +1,5 @@
 // The status bar item with the totals of the model under the cursor (or the file's first model).
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { Commands, ModelTotalsRequest } from '../protocol/languageServer';
@@ -29,7 +30,7 @@ export function registerModelTotalsStatus(context: vscode.ExtensionContext, clie
         return;
       }
       item.text = `$(layers) ${totals.model}: ${totals.label}`;
-      item.tooltip = `${totals.tooltip}\n${vscode.l10n.t('Click for the summary table.')}`;
+      item.tooltip = `${totals.tooltip}\n${l10n.t('Click for the summary table.')}`;
       item.show();
     } catch {
       // The server is starting or restarting; the next edit or cursor move tries again.

@@ -3,9 +3,11 @@
 // notification, dashboard, log). Training starts a worker process that reads data sets and writes
 // checkpoints into the workspace, so it is off in Restricted Mode. Which models a file has comes
 // from the language server: this adapter never parses a file.
+import * as l10n from '@vscode/l10n';
 import { existsSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
+import { displayLocale } from './displayLanguage';
 import { Commands } from '../protocol/languageServer';
 import type { WorkerCommand } from '../protocol/training';
 import { DASHBOARD_VIEW_TYPE } from '../protocol/webview';
@@ -92,12 +94,12 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
   async function run(command: LaunchCommand, label: string): Promise<void> {
     const busy = () => session.state !== 'idle';
     if (busy()) {
-      const what = session.progress?.started?.model ?? session.label ?? vscode.l10n.t('a model');
-      const stopAndStart = vscode.l10n.t('Stop and Start');
-      const showDashboard = vscode.l10n.t('Show Dashboard');
+      const what = session.progress?.started?.model ?? session.label ?? l10n.t('a model');
+      const stopAndStart = l10n.t('Stop and Start');
+      const showDashboard = l10n.t('Show Dashboard');
       const choice = await vscode.window.showWarningMessage(
-        vscode.l10n.t('{0} is still training ({1}). Stop it and start {2}?', what, session.progress?.describe() ?? vscode.l10n.t('starting'), label),
-        { modal: true, detail: vscode.l10n.t('Stopping writes a checkpoint: the stopped run can be resumed from the dashboard.') },
+        l10n.t('{0} is still training ({1}). Stop it and start {2}?', what, session.progress?.describe(displayLocale()) ?? l10n.t('starting'), label),
+        { modal: true, detail: l10n.t('Stopping writes a checkpoint: the stopped run can be resumed from the dashboard.') },
         stopAndStart,
         showDashboard,
       );
@@ -114,7 +116,7 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
       log.error(`could not start the training worker: ${text}`);
-      void vscode.window.showErrorMessage(vscode.l10n.t('Could not start the training worker: {0}', text));
+      void vscode.window.showErrorMessage(l10n.t('Could not start the training worker: {0}', text));
       return;
     }
     notification = new TrainingNotification(label, () => session.stop());
@@ -130,28 +132,23 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
   }
 
   async function reportEnd(progress: RunProgress, runDir: string | undefined, ending: string | undefined): Promise<void> {
-    const model = progress.started?.model ?? vscode.l10n.t('the model');
+    const model = progress.started?.model ?? l10n.t('the model');
     let choice: string | undefined;
-    const showLog = vscode.l10n.t('Show Log');
-    const openDashboard = vscode.l10n.t('Open Dashboard');
-    const revealRunFolder = vscode.l10n.t('Reveal Run Folder');
+    const showLog = l10n.t('Show Log');
+    const openDashboard = l10n.t('Open Dashboard');
+    const revealRunFolder = l10n.t('Reveal Run Folder');
     if (progress.failure !== undefined) {
-      choice = await vscode.window.showErrorMessage(vscode.l10n.t('Training {0} failed: {1}', model, progress.failure), showLog);
+      choice = await vscode.window.showErrorMessage(l10n.t('Training {0} failed: {1}', model, progress.failure), showLog);
     } else if (progress.finished) {
       const f = progress.finished;
       const text = f.stopped
-        ? vscode.l10n.t(
-            'Training {0} stopped at step {1}; its checkpoint can be resumed from the dashboard. Test error so far: {2}.',
-            model,
-            f.step.toLocaleString('en-US'),
-            percent(1 - f.testAccuracy),
-          )
-        : vscode.l10n.t('Training {0} finished: test error {1} after {2} steps.', model, percent(1 - f.testAccuracy), f.step.toLocaleString('en-US'));
+        ? l10n.t('Training {0} stopped at step {1}; its checkpoint can be resumed from the dashboard. Test error so far: {2}.', model, f.step.toLocaleString('en-US'), percent(1 - f.testAccuracy))
+        : l10n.t('Training {0} finished: test error {1} after {2} steps.', model, percent(1 - f.testAccuracy), f.step.toLocaleString('en-US'));
       choice = await vscode.window.showInformationMessage(text, openDashboard, ...(runDir ? [revealRunFolder] : []));
     } else {
       log.warn(`the training worker ${ending ?? 'ended'} before finishing`);
       choice = await vscode.window.showErrorMessage(
-        vscode.l10n.t('The training worker {0} before finishing {1}. Its last checkpoint is kept: resume it from the dashboard.', ending ?? vscode.l10n.t('ended'), model),
+        l10n.t('The training worker {0} before finishing {1}. Its last checkpoint is kept: resume it from the dashboard.', ending ?? l10n.t('ended'), model),
         openDashboard,
         showLog,
       );
@@ -167,13 +164,13 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
     const asked = await askForTrainRequest(parseTrainArgs(args), context, server);
     if (!asked) return;
     // Will it fit: the server warns when the batch needs more memory than resnet.costs.memoryBudgetMiB.
-    const trainAnyway = vscode.l10n.t('Train Anyway');
-    if (asked.memoryWarning && (await vscode.window.showWarningMessage(vscode.l10n.t('Training may run out of memory: {0}.', asked.memoryWarning), trainAnyway)) !== trainAnyway) return;
+    const trainAnyway = l10n.t('Train Anyway');
+    if (asked.memoryWarning && (await vscode.window.showWarningMessage(l10n.t('Training may run out of memory: {0}.', asked.memoryWarning), trainAnyway)) !== trainAnyway) return;
     await run({ type: 'start', request: asked.request }, asked.label);
   }
 
   async function stop(): Promise<void> {
-    if (!session.stop()) void vscode.window.showInformationMessage(session.state === 'stopping' ? vscode.l10n.t('Training is already stopping.') : vscode.l10n.t('No training is running.'));
+    if (!session.stop()) void vscode.window.showInformationMessage(session.state === 'stopping' ? l10n.t('Training is already stopping.') : l10n.t('No training is running.'));
   }
 
   return [
@@ -185,16 +182,16 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
     }),
     vscode.commands.registerCommand(
       TRAINING_COMMANDS.trainModel,
-      reportingFailures((reason) => vscode.l10n.t('ResNet: could not train the model: {0}', reason), train),
+      reportingFailures((reason) => l10n.t('ResNet: could not train the model: {0}', reason), train),
     ),
     vscode.commands.registerCommand(
       TRAINING_COMMANDS.stopTraining,
-      reportingFailures((reason) => vscode.l10n.t('ResNet: could not stop training: {0}', reason), stop),
+      reportingFailures((reason) => l10n.t('ResNet: could not stop training: {0}', reason), stop),
     ),
     vscode.commands.registerCommand(
       Commands.runExperiment,
       reportingFailures(
-        (reason) => vscode.l10n.t('ResNet: could not run the experiment: {0}', reason),
+        (reason) => l10n.t('ResNet: could not run the experiment: {0}', reason),
         async (args: unknown) => {
           if (refusedInRestrictedMode() || !workerBundled()) return;
           await runExperimentCommand(args, {
@@ -218,7 +215,7 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
     vscode.commands.registerCommand(
       TRAINING_COMMANDS.openDashboard,
       reportingFailures(
-        (reason) => vscode.l10n.t('ResNet: could not open the training dashboard: {0}', reason),
+        (reason) => l10n.t('ResNet: could not open the training dashboard: {0}', reason),
         async () => void DashboardPanel.show(dashboardDeps),
       ),
     ),
@@ -230,8 +227,8 @@ function refusedInRestrictedMode(): boolean {
   if (vscode.workspace.isTrusted) return false;
   void vscode.window
     .showErrorMessage(
-      vscode.l10n.t('Training is disabled in Restricted Mode: it runs code on files from this workspace and writes run folders into it. Trust the workspace to train.'),
-      vscode.l10n.t('Manage Workspace Trust'),
+      l10n.t('Training is disabled in Restricted Mode: it runs code on files from this workspace and writes run folders into it. Trust the workspace to train.'),
+      l10n.t('Manage Workspace Trust'),
     )
     .then((choice) => {
       if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
@@ -243,7 +240,7 @@ function refusedInRestrictedMode(): boolean {
 function workerBundled(): boolean {
   const { path } = workerEntry();
   if (existsSync(path)) return true;
-  void vscode.window.showErrorMessage(vscode.l10n.t('Training is not available: this build of ResNet Studio has no training engine ({0} is missing).', path));
+  void vscode.window.showErrorMessage(l10n.t('Training is not available: this build of ResNet Studio has no training engine ({0} is missing).', path));
   return false;
 }
 

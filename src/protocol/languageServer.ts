@@ -6,6 +6,7 @@
 import * as v from 'valibot';
 import { RequestType, RequestType0 } from 'vscode-jsonrpc';
 import { DATASET_NAMES } from '../core/datasets';
+import type { LanguageChoice } from '../core/l10n/locale';
 import { check, oneOf, readonlyArray, type Checked } from './check';
 import { ExperimentPlanSchema } from './experiment';
 import type { ArchitectureCompareParams, ArchitectureCompareResult, ArchitectureGraphParams, ArchitectureGraphResult } from './architecture';
@@ -182,6 +183,8 @@ export interface ResnetSettings {
   readonly summary: { readonly batchSize: number };
   /** How compute is counted (`macs`, `flops`, `ptflops`, `fvcore`, `thop`) and the memory a training step may use, in MiB (0: unknown). */
   readonly costs: { readonly convention: string; readonly memoryBudgetMiB: number };
+  /** The language of diagnostics, hovers, lenses and quick fixes: "auto" follows `initialize`'s `locale`. */
+  readonly language: LanguageChoice;
 }
 
 export const SETTINGS_SECTION = 'resnet';
@@ -191,6 +194,7 @@ export const defaultSettings: ResnetSettings = {
   codeLens: { enabled: true },
   summary: { batchSize: 128 },
   costs: { convention: 'macs', memoryBudgetMiB: 8192 },
+  language: 'auto',
 };
 
 /**
@@ -206,6 +210,9 @@ export interface InitializationOptions {
    * to measure the server's own work; opening a document is never delayed.
    */
   readonly diagnosticsDelayMs?: number;
-  /** Settings for clients that cannot answer `workspace/configuration`. */
+  /**
+   * Settings for clients that cannot answer `workspace/configuration`; the extension sends
+   * `{ language }` here so the first diagnostics are already in the `resnet.language` setting's language.
+   */
   readonly settings?: unknown;
 }

@@ -44,7 +44,8 @@ export class DiagnosticsPublisher {
     private readonly connection: Connection,
     private readonly documents: AnalyzedDocuments,
     private readonly delayMs: number,
-    private readonly locale: Locale = 'en',
+    /** Asked at each publish: the `resnet.language` setting can change while documents are open. */
+    private readonly locale: () => Locale = () => 'en',
   ) {}
 
   /** Forgets every pending timer (the server is shutting down). */
@@ -95,7 +96,7 @@ export class DiagnosticsPublisher {
     this.published.set(document.uri, document.version);
     let diagnostics: LspDiagnostic[];
     try {
-      diagnostics = this.documents.get(document).analysis.diagnostics.map((d) => toLspDiagnostic(document, d, this.locale));
+      diagnostics = this.documents.get(document).analysis.diagnostics.map((d) => toLspDiagnostic(document, d, this.locale()));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.connection.console.error(`diagnostics failed for ${document.uri}: ${error instanceof Error && error.stack ? error.stack : reason}`);
@@ -103,7 +104,7 @@ export class DiagnosticsPublisher {
         {
           severity: DiagnosticSeverity.Error,
           source: 'resnet',
-          message: format(this.locale, 'server.analysisFailed', { reason }),
+          message: format(this.locale(), 'server.analysisFailed', { reason }),
           range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
         },
       ];

@@ -34,7 +34,7 @@ import {
   type TrainableModelsResult,
 } from '../protocol/languageServer';
 import { clearAnalysisCache } from '../core/analysis/modelCache';
-import { localeOf, type Locale } from '../core/l10n/locale';
+import { chosenLocale, type Locale } from '../core/l10n/locale';
 import { ArchitectureCompareParamsSchema, ArchitectureGraphParamsSchema, type ArchitectureCompareParams, type ArchitectureGraphParams } from '../protocol/architecture';
 import { AnalyzedDocuments, type AnalyzedDocument } from './analyzedDocuments';
 import { architectureCompare, architectureGraphOf } from './architectureRequests';
@@ -64,8 +64,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   let settings: ResnetSettings = defaultSettings;
   let publisher = new DiagnosticsPublisher(connection, analyzed, DEFAULT_DIAGNOSTICS_DELAY_MS);
   let client = { pullsConfiguration: false, refreshesInlayHints: false, refreshesCodeLenses: false };
-  /** The client's display language (`initialize`'s `locale`): diagnostics, hovers, lenses and quick fixes follow it. */
-  let locale: Locale = 'en';
+  /** The client's display language (`initialize`'s `locale`). */
+  let clientLocale: string | undefined;
+  /** The language diagnostics, hovers, lenses and quick fixes speak: the resnet.language setting, else the client's. */
+  const currentLocale = (): Locale => chosenLocale(settings.language, clientLocale);
 
   /** A failing feature logs and answers "nothing" rather than sending the editor a stack trace. */
   const guard =
@@ -95,8 +97,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onInitialize((params) => {
     const options = record(params.initializationOptions);
     const delay = options.diagnosticsDelayMs;
-    locale = localeOf(params.locale);
-    publisher = new DiagnosticsPublisher(connection, analyzed, typeof delay === 'number' && delay >= 0 ? delay : DEFAULT_DIAGNOSTICS_DELAY_MS, locale);
+    clientLocale = params.locale;
+    publisher = new DiagnosticsPublisher(connection, analyzed, typeof delay === 'number' && delay >= 0 ? delay : DEFAULT_DIAGNOSTICS_DELAY_MS, currentLocale);
     if (options.settings !== undefined) settings = readSettings(options.settings);
     const workspace = params.capabilities.workspace;
     client = {
@@ -121,9 +123,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     };
   });
 
+  /** New settings; when they change the language, the open documents' diagnostics are sent again in it. */
+  const useSettings = (next: ResnetSettings) => {
+    const before = currentLocale();
+    settings = next;
+    if (currentLocale() !== before) for (const document of documents.all()) publisher.publishNow(document);
+  };
   const pullSettings = async () => {
     try {
-      settings = readSettings(await connection.workspace.getConfiguration(SETTINGS_SECTION));
+      useSettings(readSettings(await connection.workspace.getConfiguration(SETTINGS_SECTION)));
     } catch (error) {
       connection.console.warn(`could not read the ${SETTINGS_SECTION} settings: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -136,7 +144,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onDidChangeConfiguration(async (change) => {
     try {
       const pushed = record(change.settings)[SETTINGS_SECTION];
-      if (pushed !== undefined) settings = readSettings(pushed);
+      if (pushed !== undefined) useSettings(readSettings(pushed));
       else if (client.pullsConfiguration) await pullSettings();
       if (client.refreshesInlayHints) connection.languages.inlayHint.refresh().catch(() => undefined);
       if (client.refreshesCodeLenses) connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
@@ -160,7 +168,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onHover(
     guard('hover', null, (params) => {
       const a = analysisOf(params.textDocument.uri);
-      return a ? hoverAt(a, offsetOf(a, params), settings.summary.batchSize, costSettings(settings), locale) : null;
+      return a ? hoverAt(a, offsetOf(a, params), settings.summary.batchSize, costSettings(settings), currentLocale()) : null;
     }),
   );
   connection.languages.inlayHint.on(
@@ -172,25 +180,25 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onCodeLens(
     guard('code lens', [], (params) => {
       const a = analysisOf(params.textDocument.uri);
-      return a && settings.codeLens.enabled ? codeLenses(a, locale) : [];
+      return a && settings.codeLens.enabled ? codeLenses(a, currentLocale()) : [];
     }),
   );
   connection.onCodeAction(
     guard('code actions', [], (params) => {
       const a = analysisOf(params.textDocument.uri);
-      return a ? codeActions(a, params, locale) : [];
+      return a ? codeActions(a, params, currentLocale()) : [];
     }),
   );
   connection.onCompletion(
     guard('completion', [], (params) => {
       const a = analysisOf(params.textDocument.uri);
-      return a ? completions(a, offsetOf(a, params), locale) : [];
+      return a ? completions(a, offsetOf(a, params), currentLocale()) : [];
     }),
   );
   connection.onDocumentSymbol(
     guard('document symbols', [], (params) => {
       const a = analysisOf(params.textDocument.uri);
-      return a ? documentSymbols(a, locale) : [];
+      return a ? documentSymbols(a, currentLocale()) : [];
     }),
   );
   connection.onDefinition(
@@ -218,7 +226,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       ModelSummaryParamsSchema,
       guard('model summary', { kind: 'missing', message: 'The summary could not be computed; see the ResNet language server log.' } as const, (params) => {
         const a = analysisOf(params.uri);
-        return a ? modelSummary(a, params, settings.summary.batchSize, costSettings(settings), locale) : { kind: 'missing', message: 'Open the .resnet file to see its summary.' };
+        return a ? modelSummary(a, params, settings.summary.batchSize, costSettings(settings), currentLocale()) : { kind: 'missing', message: 'Open the .resnet file to see its summary.' };
       }),
     ),
   );
@@ -229,7 +237,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       ModelTotalsParamsSchema,
       guard('model totals', null, (params) => {
         const a = analysisOf(params.uri);
-        return a ? modelTotals(a, params.position, locale) : null;
+        return a ? modelTotals(a, params.position, currentLocale()) : null;
       }),
     ),
   );
@@ -252,7 +260,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       ArchitectureGraphParamsSchema,
       guard('architecture graph', { kind: 'missing', message: 'The graph could not be computed; see the ResNet language server log.' } as const, (params: ArchitectureGraphParams) => {
         const a = analysisOf(params.uri);
-        return a ? architectureGraphOf(a, params, settings.summary.batchSize, locale) : { kind: 'missing', message: 'Open the .resnet file to see its architecture.' };
+        return a ? architectureGraphOf(a, params, settings.summary.batchSize, currentLocale()) : { kind: 'missing', message: 'Open the .resnet file to see its architecture.' };
       }),
     ),
   );
@@ -263,7 +271,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       ArchitectureCompareParamsSchema,
       guard('architecture compare', { kind: 'missing', message: 'The comparison could not be computed; see the ResNet language server log.' } as const, (params: ArchitectureCompareParams) => {
         const a = analysisOf(params.uri);
-        return a ? architectureCompare(a, params, settings.summary.batchSize, locale) : { kind: 'missing', message: 'Open the .resnet file to compare it.' };
+        return a ? architectureCompare(a, params, settings.summary.batchSize, currentLocale()) : { kind: 'missing', message: 'Open the .resnet file to compare it.' };
       }),
     ),
   );

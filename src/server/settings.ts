@@ -1,6 +1,7 @@
 // The `resnet.*` settings, read from whatever the client sends and checked: a missing or mistyped
 // value falls back to its default instead of breaking a feature.
 import type { CostSettings } from '../core/report/costLines';
+import { isLanguageChoice } from '../core/l10n/locale';
 import { DEFAULT_CONVENTION, isConvention } from '../core/report/conventions';
 import { defaultSettings, type ResnetSettings } from '../protocol/languageServer';
 
@@ -18,6 +19,7 @@ export function readSettings(raw: unknown): ResnetSettings {
       convention: typeof convention === 'string' && isConvention(convention) ? convention : defaultSettings.costs.convention,
       memoryBudgetMiB: typeof memoryBudgetMiB === 'number' && memoryBudgetMiB >= 0 ? memoryBudgetMiB : defaultSettings.costs.memoryBudgetMiB,
     },
+    language: isLanguageChoice(section.language) ? section.language : defaultSettings.language,
   };
 }
 

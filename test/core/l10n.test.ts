@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { analyze } from '../../src/core/analysis/analyze';
 import { en } from '../../src/core/l10n/en';
 import { catalogue, format, msg, PLACEHOLDER, render } from '../../src/core/l10n/format';
-import { LOCALES, localeFromEnvironment, localeOf } from '../../src/core/l10n/locale';
+import { chosenLocale, LOCALES, localeFromEnvironment, localeOf } from '../../src/core/l10n/locale';
 import { readExample } from '../helpers/examples';
 import { BROKEN_SHORTCUT_MODEL } from '../helpers/models';
 
@@ -94,4 +94,14 @@ test('locale tags: VS Code, LSP and POSIX forms; English for the rest', () => {
   assert.equal(localeFromEnvironment({ LC_ALL: 'C', LANG: 'ko_KR.UTF-8' }), 'en');
   assert.equal(localeFromEnvironment({ LC_ALL: '', LC_MESSAGES: 'ko_KR.UTF-8', LANG: 'en_US.UTF-8' }), 'ko');
   assert.equal(localeFromEnvironment({}), 'en');
+});
+
+test('resnet.language: a named language wins over the display language; "auto" and anything else follow it', () => {
+  assert.equal(chosenLocale('ko', 'en'), 'ko');
+  assert.equal(chosenLocale('en', 'ko'), 'en');
+  assert.equal(chosenLocale('auto', 'ko'), 'ko');
+  assert.equal(chosenLocale('auto', 'en-US'), 'en');
+  assert.equal(chosenLocale(undefined, 'ko-KR'), 'ko');
+  assert.equal(chosenLocale('fr', 'ko'), 'ko');
+  assert.equal(chosenLocale(42, undefined), 'en');
 });

@@ -4,7 +4,16 @@
 // names inside them are the same as in English.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { CodeActionRequest, CodeLensRequest, CompletionRequest, HoverRequest, type CodeAction, type Diagnostic, type MarkupContent } from 'vscode-languageserver-protocol';
+import {
+  CodeActionRequest,
+  CodeLensRequest,
+  CompletionRequest,
+  DidChangeConfigurationNotification,
+  HoverRequest,
+  type CodeAction,
+  type Diagnostic,
+  type MarkupContent,
+} from 'vscode-languageserver-protocol';
 import { readExample } from '../helpers/examples';
 import { BROKEN_SHORTCUT_MODEL } from '../helpers/models';
 import { LspTestClient, positionOf } from './lspClient';
@@ -106,4 +115,43 @@ test('completion details in Korean', async () => {
   const items = Array.isArray(result) ? result : (result?.items ?? []);
   const optionB = items.find((i) => i.label === 'B');
   assert.equal(optionB?.detail, 'identity. 모양이 바뀌는 곳에만 BatchNorm이 붙은 1×1 projection');
+});
+
+test('the resnet.language setting overrides the client locale, from the start and when it changes', async () => {
+  // VS Code without the Korean language pack says `locale: "en"`; the extension sends the setting
+  // in initializationOptions (so the first diagnostics follow it) and with every settings change.
+  const client = await LspTestClient.start({ locale: 'en', initializationOptions: { settings: { language: 'ko' } } });
+  try {
+    const uri = 'file:///ko/setting.resnet';
+    const first = (await client.open(uri, BROKEN_SHORTCUT_MODEL)).diagnostics.find((d) => d.code === 'shortcut-mismatch');
+    assert.match(first ? messageOf(first) : '', /^shortcut 덧셈의 모양이 맞지 않습니다/);
+    const hover = async () => {
+      const answer = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: positionOf(BROKEN_SHORTCUT_MODEL, 'model ', 'model '.length) });
+      return (answer?.contents as MarkupContent | undefined)?.value ?? '';
+    };
+    assert.match(await hover(), HANGUL);
+
+    // Back to English: the open document's diagnostics are sent again without an edit.
+    const republished = client.nextDiagnostics(uri, 1);
+    await client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { resnet: { language: 'en' } } });
+    const english = (await republished).diagnostics.find((d) => d.code === 'shortcut-mismatch');
+    assert.match(english ? messageOf(english) : '', /^shortcut adds 56×56×64 to 28×28×128: /);
+    assert.doesNotMatch(await hover(), HANGUL);
+
+    // "auto" follows the client's locale again (English here); nonsense reads as "auto".
+    await client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { resnet: { language: 'klingon' } } });
+    assert.doesNotMatch(await hover(), HANGUL);
+  } finally {
+    await client.stop();
+  }
+});
+
+test('"auto" follows the client locale: a Korean client with the setting at auto hears Korean', async () => {
+  const client = await LspTestClient.start({ locale: 'ko-KR', initializationOptions: { settings: { language: 'auto' } } });
+  try {
+    const mismatch = (await client.open('file:///ko/auto.resnet', BROKEN_SHORTCUT_MODEL)).diagnostics.find((d) => d.code === 'shortcut-mismatch');
+    assert.match(mismatch ? messageOf(mismatch) : '', /^shortcut 덧셈의 모양이 맞지 않습니다/);
+  } finally {
+    await client.stop();
+  }
 });

@@ -1,6 +1,6 @@
 // The extension's own translations: package.nls.json / package.nls.ko.json for what package.json
 // contributes, l10n/bundle.l10n.json (written by `npm run l10n:export`) / bundle.l10n.ko.json for
-// the vscode.l10n.t strings. Every key in every language, the same {placeholders}, and the
+// the l10n.t strings (@vscode/l10n, set up by src/extension/displayLanguage.ts). Every key in every language, the same {placeholders}, and the
 // exported bundle current with the sources.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -28,11 +28,19 @@ test('every %key% of package.json is in package.nls.json and package.nls.ko.json
   assert.equal(JSON.parse(manifest).l10n, './l10n');
 });
 
-test('the runtime bundle has every vscode.l10n.t string of the extension, and Korean has every key with its placeholders', () => {
+test('the runtime bundle has every l10n.t string of the extension, and Korean has every key with its placeholders', () => {
   const sources = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
-  const literal = /vscode\.l10n\.t\(\s*(['"])((?:\\.|(?!\1).)*)\1/g;
-  const called = new Set(sources('src/extension').flatMap((file) => [...readFileSync(file, 'utf8').matchAll(literal)].map((m) => m[2].replace(/\\(['"\\])/g, '$1'))));
+  const literal = /\bl10n\.t\(\s*(['"])((?:\\.|(?!\1).)*)\1/g;
+  const files = sources('src/extension');
+  const called = new Set(files.flatMap((file) => [...readFileSync(file, 'utf8').matchAll(literal)].map((m) => m[2].replace(/\\(['"\\])/g, '$1'))));
+  // Every runtime string goes through @vscode/l10n, which src/extension/displayLanguage.ts points at the
+  // bundle of the resnet.language setting; vscode.l10n.t would follow VS Code's display language only.
+  assert.deepEqual(
+    files.filter((file) => /vscode\.l10n\.t\(/.test(readFileSync(file, 'utf8'))),
+    [],
+    'call l10n.t of @vscode/l10n',
+  );
   const en = json('l10n/bundle.l10n.json');
   const ko = json('l10n/bundle.l10n.ko.json');
   assert.ok(called.size > 50, `only ${called.size} strings`);

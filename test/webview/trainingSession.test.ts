@@ -68,6 +68,8 @@ test('the ETA is the pace since the first step, applied to the steps left', () =
   assert.ok(Math.abs((progress.etaSeconds() as number) - (90 * 10) / 9) < 1e-9);
   assert.equal(progress.fraction, 0.1);
   assert.match(progress.describe(), /^epoch 1\/2 · loss \d\.\d{3} · ETA 1m 40s$/);
+  // The status bar and notification in Korean (resnet.language or VS Code's display language).
+  assert.match(progress.describe('ko'), /^에폭 1\/2 · 손실 \d\.\d{3} · 남은 시간 1m 40s$/);
 });
 
 test('durations read naturally', () => {

@@ -296,6 +296,14 @@ export const en = {
   'term.last.column.one': 'the last column',
   'term.last.column.other': 'the last {count} columns',
   'term.rowsAndColumns': '{rows} and {columns}',
+
+  // A training run in one line (status bar, progress notification: src/extension/training/runProgress.ts)
+  'progress.starting': 'starting…',
+  'progress.epoch': 'epoch {epoch}/{epochs}',
+  'progress.epochLoss': 'epoch {epoch}/{epochs} · loss {loss}',
+  'progress.epochEta': 'epoch {epoch}/{epochs} · ETA {eta}',
+  'progress.epochLossEta': 'epoch {epoch}/{epochs} · loss {loss} · ETA {eta}',
+  'progress.stopping': 'stopping after this step (writing a checkpoint)…',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -286,4 +286,11 @@ export const ko: Catalogue = {
   'term.last.column.one': '마지막 열',
   'term.last.column.other': '마지막 {count}개 열',
   'term.rowsAndColumns': '{rows}과 {columns}',
+
+  'progress.starting': '시작하는 중…',
+  'progress.epoch': '에폭 {epoch}/{epochs}',
+  'progress.epochLoss': '에폭 {epoch}/{epochs} · 손실 {loss}',
+  'progress.epochEta': '에폭 {epoch}/{epochs} · 남은 시간 {eta}',
+  'progress.epochLossEta': '에폭 {epoch}/{epochs} · 손실 {loss} · 남은 시간 {eta}',
+  'progress.stopping': '이번 step을 마치고 멈추는 중 (체크포인트를 씁니다)…',
 };

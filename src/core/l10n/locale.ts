@@ -23,3 +23,19 @@ export function localeFromEnvironment(env: Readonly<Record<string, string | unde
   }
   return 'en';
 }
+
+/** What the `resnet.language` setting may say: "auto" follows the editor's display language. */
+export const LANGUAGE_CHOICES = ['auto', ...LOCALES] as const;
+export type LanguageChoice = (typeof LANGUAGE_CHOICES)[number];
+
+export function isLanguageChoice(value: unknown): value is LanguageChoice {
+  return typeof value === 'string' && (LANGUAGE_CHOICES as readonly string[]).includes(value);
+}
+
+/**
+ * The language to speak: the setting's when it names one, else the editor's display language. The
+ * setting exists because VS Code shows its display language only with that language's pack installed.
+ */
+export function chosenLocale(choice: unknown, displayLanguage: string | undefined): Locale {
+  return isLanguageChoice(choice) && choice !== 'auto' ? choice : localeOf(displayLanguage);
+}

@@ -1,10 +1,10 @@
 // The training dashboard's webview panel: one at a time, restored after a reload by its
 // serializer. It answers the page's requests (runs, their metrics, stop, resume, exports) and
 // forwards the live run's messages in batches.
-import { localeOf } from '../../core/l10n/locale';
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
+import { displayLocale } from '../displayLanguage';
 import type { TrainingMessage } from '../../protocol/training';
 import { DASHBOARD_VIEW_TYPE, checkFromDashboard, describeDropped, toHistory, type FromDashboard, type ToDashboard } from '../../protocol/webview';
 import { dashboardHtml } from './dashboardHtml';
@@ -58,12 +58,17 @@ export class DashboardPanel implements vscode.Disposable {
     return DashboardPanel.current;
   }
 
+  /** The language changed (resnet.language): the open page reloads in it and asks for its state again. */
+  static relocalize(): void {
+    DashboardPanel.current?.render();
+  }
+
   private constructor(
     private readonly panel: vscode.WebviewPanel,
     private readonly deps: DashboardDeps,
   ) {
     const webview = panel.webview;
-    webview.html = dashboardHtml(webviewPage(webview, deps.extensionUri, 'dashboard'), localeOf(vscode.env.language));
+    this.render();
     this.disposables.push(
       webview.onDidReceiveMessage((raw: unknown) => {
         const checked = checkFromDashboard(raw);
@@ -80,6 +85,10 @@ export class DashboardPanel implements vscode.Disposable {
       }),
       panel.onDidDispose(() => this.dispose()),
     );
+  }
+
+  private render(): void {
+    this.panel.webview.html = dashboardHtml(webviewPage(this.panel.webview, this.deps.extensionUri, 'dashboard'), displayLocale());
   }
 
   /** A message from the training worker: queued and sent with the others of the next flush. */

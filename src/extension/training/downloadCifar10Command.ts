@@ -1,6 +1,7 @@
 // "ResNet: Download CIFAR-10": asks for a folder, then downloads, checks and extracts the data set
 // there (training/data/download does the work) with its progress in a cancellable notification.
 // Cancelling keeps the bytes received; running the command again on the same folder resumes them.
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { formatBytes } from '../../core/report/numbers';
 import { DatasetError } from '../../training/data/dataset';
@@ -19,8 +20,8 @@ export function registerDownloadCifar10(log: vscode.LogOutputChannel): vscode.Di
       canSelectFolders: true,
       canSelectFiles: false,
       canSelectMany: false,
-      openLabel: vscode.l10n.t('Download Here'),
-      title: vscode.l10n.t('Download CIFAR-10 into which folder? (162 MB; it makes cifar-10-batches-bin there)'),
+      openLabel: l10n.t('Download Here'),
+      title: l10n.t('Download CIFAR-10 into which folder? (162 MB; it makes cifar-10-batches-bin there)'),
       ...(workspaceFolder ? { defaultUri: workspaceFolder.uri } : {}),
     });
     const dir = picked?.[0]?.fsPath;
@@ -50,8 +51,8 @@ export function registerDownloadCifar10(log: vscode.LogOutputChannel): vscode.Di
       log.info(`${logged}${result.resumedAt ? ` (resumed at ${formatBytes(result.resumedAt)})` : ''}`);
       void vscode.window.showInformationMessage(
         result.how === 'ready'
-          ? vscode.l10n.t('CIFAR-10 is already in {0}. To train on it, pick "CIFAR-10 from a folder…" in "ResNet: Train Model" and choose {1}.', result.folder, dir)
-          : vscode.l10n.t('CIFAR-10 is ready in {0}. To train on it, pick "CIFAR-10 from a folder…" in "ResNet: Train Model" and choose {1}.', result.folder, dir),
+          ? l10n.t('CIFAR-10 is already in {0}. To train on it, pick "CIFAR-10 from a folder…" in "ResNet: Train Model" and choose {1}.', result.folder, dir)
+          : l10n.t('CIFAR-10 is ready in {0}. To train on it, pick "CIFAR-10 from a folder…" in "ResNet: Train Model" and choose {1}.', result.folder, dir),
       );
     } catch (error) {
       if (!(error instanceof DatasetError)) throw error;

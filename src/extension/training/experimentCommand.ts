@@ -2,6 +2,7 @@
 // the experiment's runs (the extension never analyses a file), confirms, and trains them in the
 // queue of src/training/experiment/ under <runs>/<experiment>/, with a cancellable notification;
 // the dashboard opens on the experiment's folder, and results.md opens when the queue ends.
+import * as l10n from '@vscode/l10n';
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { ExperimentPlanRequest, ExperimentPlanResultSchema, checkResult } from '../../protocol/languageServer';
@@ -36,7 +37,7 @@ export async function runExperimentCommand(args: unknown, deps: ExperimentComman
   const { uri, experiment } = parseExperimentArgs(args);
   const document = uri ? await vscode.workspace.openTextDocument(vscode.Uri.parse(uri, true)) : vscode.window.activeTextEditor?.document;
   if (!document) {
-    void vscode.window.showErrorMessage(vscode.l10n.t('Open a .resnet file with an experiment to run it.'));
+    void vscode.window.showErrorMessage(l10n.t('Open a .resnet file with an experiment to run it.'));
     return;
   }
   const cursor = experiment === undefined && vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.selection.active : undefined;
@@ -58,7 +59,7 @@ export async function runExperimentCommand(args: unknown, deps: ExperimentComman
   const plan = answer.value.plan;
   const runs = runsFolder(document.uri);
   if (!runs) {
-    void vscode.window.showErrorMessage(vscode.l10n.t('Open a folder (or save the file) first: runs are written to a runs folder next to your work (setting resnet.training.runsFolder).'));
+    void vscode.window.showErrorMessage(l10n.t('Open a folder (or save the file) first: runs are written to a runs folder next to your work (setting resnet.training.runsFolder).'));
     return;
   }
   const data = await dataFor(plan, deps.context);
@@ -66,13 +67,13 @@ export async function runExperimentCommand(args: unknown, deps: ExperimentComman
   const dir = experimentDir(runs, plan.experiment);
   const resuming = existsSync(stateFile(dir));
   const detail = [
-    vscode.l10n.t('Data: {0}', `${data.dataset}${data.dataDir ? ` (${data.dataDir})` : ''}`),
-    vscode.l10n.t('Folder: {0}', dir),
+    l10n.t('Data: {0}', `${data.dataset}${data.dataDir ? ` (${data.dataDir})` : ''}`),
+    l10n.t('Folder: {0}', dir),
     '',
     ...plan.runs.map((r) => `${r.label}${r.seed === undefined ? '' : ` · seed ${r.seed}`} · ${r.params.toLocaleString('en-US')} params${r.plain ? ' · plain' : ''}`),
   ].join('\n');
-  const start = resuming ? vscode.l10n.t('Resume') : vscode.l10n.t('Start');
-  const question = resuming ? vscode.l10n.t('Resume experiment {0}: {1} runs?', plan.experiment, plan.runs.length) : vscode.l10n.t('Run experiment {0}: {1} runs?', plan.experiment, plan.runs.length);
+  const start = resuming ? l10n.t('Resume') : l10n.t('Start');
+  const question = resuming ? l10n.t('Resume experiment {0}: {1} runs?', plan.experiment, plan.runs.length) : l10n.t('Run experiment {0}: {1} runs?', plan.experiment, plan.runs.length);
   const choice = await vscode.window.showInformationMessage(question, { modal: true, detail }, start);
   if (choice !== start) return;
   if (!resuming) {
@@ -94,18 +95,15 @@ export async function runExperimentCommand(args: unknown, deps: ExperimentComman
     onRunChange: () => deps.refreshDashboard(),
   });
   deps.showDashboard(dir);
-  const final = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Experiment {0}', plan.experiment), cancellable: true },
-    async (progress, token) => {
-      token.onCancellationRequested(() => queue.stop());
-      const timer = setInterval(() => progress.report({ message: vscode.l10n.t('training… (Cancel stops after a checkpoint; Run Experiment again resumes)') }), 5000);
-      try {
-        return await queue.done;
-      } finally {
-        clearInterval(timer);
-      }
-    },
-  );
+  const final = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: l10n.t('Experiment {0}', plan.experiment), cancellable: true }, async (progress, token) => {
+    token.onCancellationRequested(() => queue.stop());
+    const timer = setInterval(() => progress.report({ message: l10n.t('training… (Cancel stops after a checkpoint; Run Experiment again resumes)') }), 5000);
+    try {
+      return await queue.done;
+    } finally {
+      clearInterval(timer);
+    }
+  });
   const { markdown } = writeResultFiles(dir, final);
   const failed = final.runs.filter((r) => r.status === 'failed').length;
   const done = final.runs.filter((r) => r.status === 'finished').length;
@@ -117,7 +115,7 @@ async function dataFor(plan: ExperimentPlan, context: vscode.ExtensionContext): 
   let dataset: DatasetChoice | undefined = plan.dataset;
   if (dataset === undefined) {
     const choices: DatasetChoice[] = ['mnist', 'cifar10', 'synthetic'];
-    const picked = await vscode.window.showQuickPick(choices, { title: vscode.l10n.t('Train the variants of {0} on which data?', plan.experiment) });
+    const picked = await vscode.window.showQuickPick(choices, { title: l10n.t('Train the variants of {0} on which data?', plan.experiment) });
     if (!picked) return undefined;
     dataset = picked as DatasetChoice;
   }

@@ -1,5 +1,8 @@
 // The progress notification of a run; its Cancel stops the run gracefully.
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
+import { format } from '../../core/l10n/format';
+import { displayLocale } from '../displayLanguage';
 import type { SessionState } from '../../protocol/webview';
 import type { RunProgress } from './runProgress';
 
@@ -14,7 +17,7 @@ export class TrainingNotification {
   private lastReport = 0;
 
   constructor(label: string, onCancel: () => void) {
-    void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Training {0}', label), cancellable: true }, (progress, token) => {
+    void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: l10n.t('Training {0}', label), cancellable: true }, (progress, token) => {
       this.report = (value) => progress.report(value);
       token.onCancellationRequested(onCancel);
       return new Promise<void>((resolve) => {
@@ -32,7 +35,7 @@ export class TrainingNotification {
     const percent = Math.floor(progress.fraction * 100);
     const increment = Math.max(0, percent - this.shownPercent);
     this.shownPercent += increment;
-    this.report({ message: state === 'stopping' ? 'stopping after this step (writing a checkpoint)…' : progress.describe(), increment });
+    this.report({ message: state === 'stopping' ? format(displayLocale(), 'progress.stopping') : progress.describe(displayLocale()), increment });
   }
 
   close(): void {

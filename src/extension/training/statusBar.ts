@@ -1,5 +1,7 @@
 // The status bar item while a run trains: model, epoch, loss and ETA; a click opens the dashboard.
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
+import { displayLocale } from '../displayLanguage';
 import type { SessionState } from '../../protocol/webview';
 import type { RunProgress } from './runProgress';
 
@@ -22,7 +24,7 @@ export class TrainingStatusBar implements vscode.Disposable {
     const model = progress.started?.model ?? label;
     if (state !== 'idle') {
       const icon = state === 'stopping' ? '$(debug-pause)' : '$(sync~spin)';
-      this.item.text = `${icon} ${model} · ${state === 'stopping' ? vscode.l10n.t('stopping') : progress.describe()}`;
+      this.item.text = `${icon} ${model} · ${state === 'stopping' ? l10n.t('stopping') : progress.describe(displayLocale())}`;
       this.item.tooltip = this.tooltip(progress);
       this.item.show();
       return;
@@ -30,23 +32,20 @@ export class TrainingStatusBar implements vscode.Disposable {
     // Ended: show the outcome for a while, then get out of the way.
     const finished = progress.finished;
     this.item.text = progress.failure
-      ? `$(error) ${vscode.l10n.t('{0} failed', model)}`
+      ? `$(error) ${l10n.t('{0} failed', model)}`
       : finished
-        ? `$(check) ${finished.stopped ? vscode.l10n.t('{0} stopped · test error {1}', model, `${(100 * (1 - finished.testAccuracy)).toFixed(2)}%`) : vscode.l10n.t('{0} done · test error {1}', model, `${(100 * (1 - finished.testAccuracy)).toFixed(2)}%`)}`
-        : `$(warning) ${vscode.l10n.t('{0} ended early', model)}`;
-    this.item.tooltip = `${this.tooltip(progress)}\n\n${vscode.l10n.t('Click to open the training dashboard.')}`;
+        ? `$(check) ${finished.stopped ? l10n.t('{0} stopped · test error {1}', model, `${(100 * (1 - finished.testAccuracy)).toFixed(2)}%`) : l10n.t('{0} done · test error {1}', model, `${(100 * (1 - finished.testAccuracy)).toFixed(2)}%`)}`
+        : `$(warning) ${l10n.t('{0} ended early', model)}`;
+    this.item.tooltip = `${this.tooltip(progress)}\n\n${l10n.t('Click to open the training dashboard.')}`;
     this.item.show();
     this.hideTimer = setTimeout(() => this.item.hide(), 60_000);
   }
 
   private tooltip(progress: RunProgress): string {
     const s = progress.started;
-    if (!s) return vscode.l10n.t('Training is starting…');
-    const lines = [
-      vscode.l10n.t('{0} on {1} · {2} ({3})', s.model, s.dataset, s.backend, s.device),
-      vscode.l10n.t('step {0} of {1}', progress.step.toLocaleString('en-US'), s.totalSteps.toLocaleString('en-US')),
-    ];
-    if (progress.lastBatch) lines.push(vscode.l10n.t('{0} images/s', Math.round(progress.lastBatch.imagesPerSec).toLocaleString('en-US')));
+    if (!s) return l10n.t('Training is starting…');
+    const lines = [l10n.t('{0} on {1} · {2} ({3})', s.model, s.dataset, s.backend, s.device), l10n.t('step {0} of {1}', progress.step.toLocaleString('en-US'), s.totalSteps.toLocaleString('en-US'))];
+    if (progress.lastBatch) lines.push(l10n.t('{0} images/s', Math.round(progress.lastBatch.imagesPerSec).toLocaleString('en-US')));
     return lines.join('\n');
   }
 

@@ -1,6 +1,7 @@
 // "ResNet: Train Model": which file, which model, which data, and a last look at the recipe,
 // asked step by step; the answer is the worker's start request. What the file's models are comes
 // from the language server (TrainableModelsRequest): the extension never parses a file itself.
+import * as l10n from '@vscode/l10n';
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { RequestType } from 'vscode-jsonrpc';
@@ -56,8 +57,8 @@ export async function askForTrainRequest(
   const found = answer.value;
   if (found.kind === 'errors') {
     const n = found.errors;
-    const message = n === 1 ? vscode.l10n.t('{0} has 1 error; fix it before training.', fileName) : vscode.l10n.t('{0} has {1} errors; fix them before training.', fileName, n);
-    const show = await vscode.window.showErrorMessage(message, vscode.l10n.t('Show Problems'));
+    const message = n === 1 ? l10n.t('{0} has 1 error; fix it before training.', fileName) : l10n.t('{0} has {1} errors; fix them before training.', fileName, n);
+    const show = await vscode.window.showErrorMessage(message, l10n.t('Show Problems'));
     if (show) await vscode.commands.executeCommand('workbench.actions.view.problems');
     return undefined;
   }
@@ -71,26 +72,26 @@ export async function askForTrainRequest(
   if (!data) return undefined;
   const outDir = runsFolder(document.uri);
   if (!outDir) {
-    void vscode.window.showErrorMessage(vscode.l10n.t('Open a folder (or save the file) first: runs are written to a runs folder next to your work (setting resnet.training.runsFolder).'));
+    void vscode.window.showErrorMessage(l10n.t('Open a folder (or save the file) first: runs are written to a runs folder next to your work (setting resnet.training.runsFolder).'));
     return undefined;
   }
   const backend = backendSetting();
   const engine = engineFields(model.engine);
   for (;;) {
     const detail = [
-      data === fromRecipe ? vscode.l10n.t("Data: {0} (the recipe's)", data.label) : vscode.l10n.t('Data: {0}', data.label),
+      data === fromRecipe ? l10n.t("Data: {0} (the recipe's)", data.label) : l10n.t('Data: {0}', data.label),
       ...model.recipe,
       engine.engine === 'pytorch'
-        ? vscode.l10n.t('Engine: PyTorch, with {0} (setting resnet.training.python)', engine.python ?? vscode.l10n.t('python3 on PATH'))
+        ? l10n.t('Engine: PyTorch, with {0} (setting resnet.training.python)', engine.python ?? l10n.t('python3 on PATH'))
         : backend === 'auto'
-          ? vscode.l10n.t('Backend: {0} (the best available)', backend)
-          : vscode.l10n.t('Backend: {0}', backend),
-      vscode.l10n.t('Run folder in: {0}', outDir),
+          ? l10n.t('Backend: {0} (the best available)', backend)
+          : l10n.t('Backend: {0}', backend),
+      l10n.t('Run folder in: {0}', outDir),
     ].join('\n');
-    const start = vscode.l10n.t('Start');
-    const otherData = vscode.l10n.t('Other Data…');
+    const start = l10n.t('Start');
+    const otherData = l10n.t('Other Data…');
     const buttons = data === fromRecipe ? [start, otherData] : [start];
-    const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Train {0} ({1} layers)?', model.name, model.depth), { modal: true, detail }, ...buttons);
+    const choice = await vscode.window.showInformationMessage(l10n.t('Train {0} ({1} layers)?', model.name, model.depth), { modal: true, detail }, ...buttons);
     if (choice === start) break;
     if (choice !== otherData) return undefined;
     const other = await pickDataset(model, context);
@@ -126,14 +127,14 @@ async function resnetDocument(uri: string | undefined): Promise<vscode.TextDocum
     try {
       return await vscode.workspace.openTextDocument(vscode.Uri.parse(uri, true));
     } catch (error) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('Cannot open {0}: {1}', uri, error instanceof Error ? error.message : String(error)));
+      void vscode.window.showErrorMessage(l10n.t('Cannot open {0}: {1}', uri, error instanceof Error ? error.message : String(error)));
       return undefined;
     }
   }
   const isResnet = (d: vscode.TextDocument) => d.languageId === 'resnet' || d.uri.path.endsWith('.resnet');
   const active = vscode.window.activeTextEditor?.document;
   const document = active && isResnet(active) ? active : vscode.window.visibleTextEditors.map((e) => e.document).find(isResnet);
-  if (!document) void vscode.window.showErrorMessage(vscode.l10n.t('Open a .resnet file to train one of its models.'));
+  if (!document) void vscode.window.showErrorMessage(l10n.t('Open a .resnet file to train one of its models.'));
   return document;
 }
 
@@ -144,18 +145,18 @@ async function pickModel(models: readonly TrainableModel[], wanted: string | und
     return model;
   }
   if (models.length === 0) {
-    void vscode.window.showErrorMessage(vscode.l10n.t('{0} has no model to train.', fileName));
+    void vscode.window.showErrorMessage(l10n.t('{0} has no model to train.', fileName));
     return undefined;
   }
   if (models.length === 1) return models[0];
   const picked = await vscode.window.showQuickPick(
     models.map((model) => ({
       label: model.name,
-      description: vscode.l10n.t('{0} layers · {1} params', model.depth, model.params.toLocaleString('en-US')) + (model.plain ? ' · plain' : ''),
+      description: l10n.t('{0} layers · {1} params', model.depth, model.params.toLocaleString('en-US')) + (model.plain ? ' · plain' : ''),
       detail: model.recipe.slice(0, 3).join(' · '),
       model,
     })),
-    { title: vscode.l10n.t('Train which model?'), matchOnDescription: true },
+    { title: l10n.t('Train which model?'), matchOnDescription: true },
   );
   return picked?.model;
 }
@@ -196,23 +197,23 @@ async function pickDataset(model: TrainableModel, context: vscode.ExtensionConte
   const input = model.input.join('×');
   // A data set the model cannot take says so after its own description.
   const described = (description: string, name: 'mnist' | 'cifar10') =>
-    fits(name) ? description : `${description} — ${vscode.l10n.t('does not fit: the model takes {0} with {1} classes', input, model.classes)}`;
+    fits(name) ? description : `${description} — ${l10n.t('does not fit: the model takes {0} with {1} classes', input, model.classes)}`;
   const remembered = context.workspaceState.get<string>(CIFAR_DIR_KEY);
   const items: DatasetItem[] = [
-    { label: 'MNIST', description: described(vscode.l10n.t('built in, 28×28×1, 10,000 real digits (8,000 to train, 2,000 to test)'), 'mnist'), dataset: 'mnist' },
-    ...(remembered ? [{ label: 'CIFAR-10', description: described(vscode.l10n.t('from {0}', remembered), 'cifar10'), dataset: 'cifar10' as const, dataDir: remembered }] : []),
+    { label: 'MNIST', description: described(l10n.t('built in, 28×28×1, 10,000 real digits (8,000 to train, 2,000 to test)'), 'mnist'), dataset: 'mnist' },
+    ...(remembered ? [{ label: 'CIFAR-10', description: described(l10n.t('from {0}', remembered), 'cifar10'), dataset: 'cifar10' as const, dataDir: remembered }] : []),
     {
-      label: remembered ? vscode.l10n.t('CIFAR-10 from another folder…') : vscode.l10n.t('CIFAR-10 from a folder…'),
-      description: described(vscode.l10n.t('the folder holding cifar-10-batches-bin'), 'cifar10'),
+      label: remembered ? l10n.t('CIFAR-10 from another folder…') : l10n.t('CIFAR-10 from a folder…'),
+      description: described(l10n.t('the folder holding cifar-10-batches-bin'), 'cifar10'),
       dataset: 'cifar10',
       browse: true,
     },
-    { label: vscode.l10n.t('Synthetic'), description: vscode.l10n.t('random images shaped {0}, for a quick check of the pipeline', input), dataset: 'synthetic' },
+    { label: l10n.t('Synthetic'), description: l10n.t('random images shaped {0}, for a quick check of the pipeline', input), dataset: 'synthetic' },
   ];
   // The recipe's data set (or the one that fits) comes first.
   const preferred: DatasetChoice = model.dataset ?? (fits('mnist') ? 'mnist' : fits('cifar10') ? 'cifar10' : 'synthetic');
   items.sort((a, b) => Number(b.dataset === preferred) - Number(a.dataset === preferred));
-  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Train {0} on which data?', model.name), matchOnDescription: true });
+  const picked = await vscode.window.showQuickPick(items, { title: l10n.t('Train {0} on which data?', model.name), matchOnDescription: true });
   if (!picked) return undefined;
   if (!picked.browse) {
     const label = picked.dataset === 'synthetic' ? 'synthetic images' : `${picked.label}${picked.dataDir ? ` (${picked.dataDir})` : ''}`;
@@ -234,8 +235,8 @@ export async function askCifarFolder(context: vscode.ExtensionContext): Promise<
     canSelectFolders: true,
     canSelectFiles: false,
     canSelectMany: false,
-    openLabel: vscode.l10n.t('Use This Folder'),
-    title: vscode.l10n.t('The CIFAR-10 folder (cifar-10-batches-bin, or the folder holding it)'),
+    openLabel: l10n.t('Use This Folder'),
+    title: l10n.t('The CIFAR-10 folder (cifar-10-batches-bin, or the folder holding it)'),
     ...(remembered && { defaultUri: vscode.Uri.file(dirname(remembered)) }),
   });
   const dataDir = folder?.[0]?.fsPath;
