@@ -2,7 +2,8 @@
 // page (the root's data-l10n, taken from the catalogues in src/core/l10n); the page only looks them up.
 import type { MessageKey } from '../src/core/l10n/en';
 
-export type PageKey = Extract<MessageKey, `webview.${string}`>;
+/** A page's own words (`webview.<page>.*`) and the shared results table's columns (`results.*`). */
+export type PageKey = Extract<MessageKey, `webview.${string}` | `results.${string}`>;
 export type PageText = (key: PageKey) => string;
 
 export function pageText(root: HTMLElement): PageText {

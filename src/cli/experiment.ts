@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 import { analyze } from '../core/analysis/analyze';
 import { experimentCost } from '../core/report/experimentCost';
 import { experimentPlan } from '../core/report/experimentPlan';
-import { resultsOf, resultsTable } from '../core/report/experimentResults';
+import { RESULT_COLUMNS, resultsOf, resultsTable } from '../core/report/experimentResults';
+import { format } from '../core/l10n/format';
 import { formatBytes, formatPaperUnits } from '../core/report/numbers';
 import { DATASET_NAMES } from '../core/datasets';
 import type { ExperimentFinished, QueueSettings } from '../protocol/experiment';
@@ -116,7 +117,12 @@ export async function runExperiment(file: string | undefined, options: Experimen
     const finished: ExperimentFinished = { type: 'experimentFinished', experiment: final.experiment, stateFile: stateFile(dir), results };
     out.print(JSON.stringify(finished));
   } else {
-    out.print(resultsTable(rows));
+    out.print(
+      resultsTable(
+        rows,
+        RESULT_COLUMNS.map((column) => format(out.locale ?? 'en', column)),
+      ),
+    );
     for (const r of final.runs.filter((run) => run.status === 'failed')) out.error(`${r.key} failed: ${r.message ?? 'no message'}`);
     out.error(`results: ${written.csv}, ${written.markdown}`);
   }

@@ -2,6 +2,7 @@
 // otherwise (logs, CI). Where the run stands and its ETA come from the shared fold
 // (src/training/runProgress.ts), the same the editor and the dashboard show.
 import type { TrainingMessage } from '../protocol/training';
+import { format, msg } from '../core/l10n/format';
 import { formatShort } from '../core/report/numbers';
 import { RunProgress } from '../training/runProgress';
 import type { Output } from './output';
@@ -21,21 +22,37 @@ export class ProgressView {
 
   show(message: TrainingMessage): void {
     this.progress.add(message);
+    const locale = this.out.locale ?? 'en';
     switch (message.type) {
-      case 'started':
-        this.line(
-          `training ${message.model} (${formatShort(message.params)} params, ${formatShort(message.macs)} MACs) on ${message.dataset}, ${message.trainImages} images, batch ${message.batchSize}, ${message.epochs} epoch${message.epochs === 1 ? '' : 's'} (${message.totalSteps} steps)` +
-            (message.resumedAtStep !== undefined ? `, resumed at step ${message.resumedAtStep}` : ''),
-        );
-        this.line(`backend: ${message.backend}, ${message.device} (${message.backendReason})`);
-        this.line(`run folder: ${message.runDir}`);
+      case 'started': {
+        const facts = {
+          model: message.model,
+          params: formatShort(message.params),
+          macs: formatShort(message.macs),
+          dataset: message.dataset,
+          images: message.trainImages,
+          batch: message.batchSize,
+          epochs: msg(message.epochs === 1 ? 'term.epochs.one' : 'term.epochs.other', { count: message.epochs }),
+          steps: message.totalSteps,
+        };
+        this.line(message.resumedAtStep !== undefined ? format(locale, 'train.startedResumed', { ...facts, resumedAt: message.resumedAtStep }) : format(locale, 'train.started', facts));
+        this.line(format(locale, 'train.backend', { backend: message.backend, device: message.device, reason: message.backendReason }));
+        this.line(format(locale, 'train.runFolder', { folder: message.runDir }));
         break;
+      }
       case 'batch': {
         const done = this.progress.fraction;
-        // Unknown ('--:--') until a second step gives a pace: the first includes compiling kernels.
-        const eta = formatDuration(this.progress.etaSeconds() ?? Number.NaN);
-        const epochs = this.progress.started?.epochs ?? 0;
-        const text = `epoch ${message.epoch + 1}/${epochs} ${bar(done)} ${(done * 100).toFixed(0).padStart(3)}%  loss ${message.loss.toFixed(4)}  acc ${(message.accuracy * 100).toFixed(1)}%  ${message.imagesPerSec.toFixed(0)} img/s  ETA ${eta}`;
+        const text = format(locale, 'train.batch', {
+          epoch: message.epoch + 1,
+          epochs: this.progress.started?.epochs ?? 0,
+          bar: bar(done),
+          percent: (done * 100).toFixed(0).padStart(3),
+          loss: message.loss.toFixed(4),
+          accuracy: (message.accuracy * 100).toFixed(1),
+          speed: message.imagesPerSec.toFixed(0),
+          // Unknown ('--:--') until a second step gives a pace: the first includes compiling kernels.
+          eta: formatDuration(this.progress.etaSeconds() ?? Number.NaN),
+        });
         if (this.terminal.isTTY) {
           this.terminal.write(`\r${text}\x1b[K`);
           this.lineOpen = true;
@@ -46,21 +63,30 @@ export class ProgressView {
         break;
       }
       case 'epoch': {
-        const val = message.valAccuracy !== undefined ? `, validation loss ${message.valLoss?.toFixed(4)} accuracy ${(message.valAccuracy * 100).toFixed(2)}%` : '';
-        this.line(`epoch ${message.epoch + 1}: train loss ${message.trainLoss.toFixed(4)} accuracy ${(message.trainAccuracy * 100).toFixed(2)}%${val} (${message.seconds.toFixed(1)} s)`);
+        const epoch = { epoch: message.epoch + 1, loss: message.trainLoss.toFixed(4), accuracy: (message.trainAccuracy * 100).toFixed(2), seconds: message.seconds.toFixed(1) };
+        this.line(
+          message.valAccuracy !== undefined
+            ? format(locale, 'train.epochValidation', { ...epoch, valLoss: message.valLoss?.toFixed(4) ?? '–', valAccuracy: (message.valAccuracy * 100).toFixed(2) })
+            : format(locale, 'train.epoch', epoch),
+        );
         break;
       }
       case 'checkpoint':
         break;
       case 'finished':
         this.line(
-          `${message.stopped ? 'stopped' : 'finished'} after ${message.step} steps in ${formatDuration(message.seconds)}: test accuracy ${(message.testAccuracy * 100).toFixed(2)}% (loss ${message.testLoss.toFixed(4)})`,
+          format(locale, message.stopped ? 'train.stopped' : 'train.finished', {
+            steps: message.step,
+            duration: formatDuration(message.seconds),
+            accuracy: (message.testAccuracy * 100).toFixed(2),
+            loss: message.testLoss.toFixed(4),
+          }),
         );
-        if (message.stopped) this.line(`resume with: resnet-studio train --resume ${message.runDir}`);
+        if (message.stopped) this.line(format(locale, 'train.resumeWith', { command: `resnet-studio train --resume ${message.runDir}` }));
         break;
       case 'failed':
         this.closeLine();
-        this.out.error(`resnet-studio: training failed: ${message.message}`);
+        this.out.error(format(locale, 'train.failed', { reason: message.message }));
         break;
     }
   }

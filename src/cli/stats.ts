@@ -58,7 +58,7 @@ export function runStats(file: string | undefined, options: StatsOptions, out: O
   const costs = parseCostOptions(options.convention, options['memory-budget']);
   // With errors, what is printed is what could be analyzed: the JSON says so, for scripts.
   if (options.json) out.print(JSON.stringify({ complete: analysis.counts.errors === 0, errors: analysis.counts.errors, models: models.map((m) => modelStats(m, batch, costs.convention)) }));
-  else out.print(models.map((m) => formatSummary(m, { batchSize: batch, costs })).join('\n\n'));
+  else out.print(models.map((m) => formatSummary(m, { batchSize: batch, costs, locale: out.locale })).join('\n\n'));
   return errors.length > 0 ? 1 : 0;
 }
 

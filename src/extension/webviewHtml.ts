@@ -34,9 +34,12 @@ export function webviewHtml(page: WebviewPage, options: { readonly title: string
 </html>`;
 }
 
-/** The catalogue's words for one page (keys `webview.<page>.*`), in `locale`. */
+/** The key prefixes each page looks up: its own words, and for the dashboard the results table's columns. */
+const PAGE_KEYS = { dashboard: ['webview.dashboard.', 'results.'], architecture: ['webview.architecture.'] } as const;
+
+/** The catalogue's words for one page (keys `webview.<page>.*` and what PAGE_KEYS adds), in `locale`. */
 export function pageStrings(locale: Locale, page: 'dashboard' | 'architecture'): Record<string, string> {
-  return Object.fromEntries(Object.entries(catalogue(locale)).filter(([key]) => key.startsWith(`webview.${page}.`)));
+  return Object.fromEntries(Object.entries(catalogue(locale)).filter(([key]) => PAGE_KEYS[page].some((prefix) => key.startsWith(prefix))));
 }
 
 /** Text for an attribute value or an element's text: no character can end either. */

@@ -72,7 +72,7 @@ function modelHover(analyzed: AnalyzedDocument, decl: ModelDecl, batchSize: numb
     t(msg('hover.weights', { bytes: formatBytes((params + nonTrainable) * FLOAT32_BYTES) })),
     t(msg('hover.modelActivations', { batch: batchSize, bytes: formatBytes(activationsForBatch(model, batchSize)) })),
   ];
-  if (costs) lines.push(...[...computeLines(model, costs.convention), ...memoryLines(model, batchSize, costs.memoryBudgetMiB)].map((l) => `- ${l}`));
+  if (costs) lines.push(...[...computeLines(model, costs.convention, locale), ...memoryLines(model, batchSize, costs.memoryBudgetMiB, locale)].map((l) => `- ${l}`));
   if (paper?.cifarTestError !== undefined && !model.plain) {
     const meanStd = paper.cifarTestErrorMeanStd;
     lines.push(meanStd ? t(msg('hover.paperCifarMeanStd', { error: paper.cifarTestError, mean: meanStd[0], std: meanStd[1] })) : t(msg('hover.paperCifar', { error: paper.cifarTestError })));

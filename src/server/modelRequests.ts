@@ -37,7 +37,7 @@ export function modelTotals(analyzed: AnalyzedDocument, position: DocumentPositi
 export function modelSummary(analyzed: AnalyzedDocument, params: ModelSummaryParams, batchSize: number, costs?: CostSettings, locale: Locale = 'en'): ModelSummaryResult {
   const { models } = analyzed.analysis;
   const model = params.model !== undefined ? models.find((m) => m.name === params.model) : modelAt(analyzed, params.position);
-  if (model) return { kind: 'summary', model: model.name, text: formatSummary(model, { batchSize, costs }) };
+  if (model) return { kind: 'summary', model: model.name, text: formatSummary(model, { batchSize, costs, locale }) };
   return { kind: 'missing', message: noModelMessage(analyzed, params.model, locale) };
 }
 

@@ -53,3 +53,26 @@ test('help in Korean names the same commands; a wrong --lang is refused by name'
   assert.match(wrong.stderr, /--lang takes en or ko, not "fr"/);
   assert.match(cli(KO, 'frobnicate').stderr, /알 수 없는 명령 "frobnicate"/);
 });
+
+test('stats with LANG=ko_KR.UTF-8: the summary table in Korean, its columns lined up, the figures as in English', () => {
+  const ko = cli(KO, 'stats', 'examples/cifar/resnet20.resnet');
+  const en = cli({}, 'stats', 'examples/cifar/resnet20.resnet');
+  assert.equal(ko.code, 0, ko.stderr);
+  const lines = ko.stdout.split('\n');
+  assert.match(lines[0], /^resnet20: 입력 32×32×3, 클래스 10개, shortcut A, 레이어 20개$/);
+  const header = lines[2];
+  assert.match(header, /^레이어 +종류 +출력 모양 +파라미터 +MACs$/);
+  assert.match(ko.stdout, /^conv2_x \(스테이지 합계\) /m);
+  assert.match(ko.stdout, /^학습되는 파라미터: +269,722 \(269\.72k\)$/m);
+  assert.match(ko.stdout, /^MACs \(곱셈-덧셈\): +40,\d{3},\d{3} /m);
+  assert.match(ko.stdout, /^학습 step, 배치 128 \(float32, momentum을 쓰는 sgd\): /m);
+  assert.match(ko.stdout, /^연산량 \(macs\): 이미지당 /m);
+  assert.doesNotMatch(ko.stdout, /Trainable|stage total|Training step|Output shape/);
+  // Hangul takes two columns in a terminal: the right-aligned figures end where the heading does.
+  const width = (text: string) => [...text].reduce((w, ch) => w + (/[\uac00-\ud7a3]/.test(ch) ? 2 : 1), 0);
+  const row = lines.find((l) => l.startsWith('conv1.conv1')) ?? '';
+  assert.equal(width(row), width(header), `${row}\n${header}`);
+  // The same figures in both languages.
+  const figures = (text: string) => text.match(/\d[\d,.]*/g);
+  assert.deepEqual(figures(ko.stdout), figures(en.stdout));
+});

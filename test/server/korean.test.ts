@@ -16,6 +16,7 @@ import {
 } from 'vscode-languageserver-protocol';
 import { readExample } from '../helpers/examples';
 import { BROKEN_SHORTCUT_MODEL } from '../helpers/models';
+import { ModelSummaryRequest } from '../../src/protocol/languageServer';
 import { LspTestClient, positionOf } from './lspClient';
 
 let korean: LspTestClient;
@@ -97,6 +98,14 @@ test('hovers and code lenses in Korean keep the figures', async () => {
   assert.match(model, /- 파라미터: 25,557,032 \(25\.56M\)/);
   assert.match(model, /- MACs: [\d,]+ = [\d.]+×10⁹ FLOPs \(곱셈-덧셈\); 논문 Table 1: 3\.8×10⁹/);
   assert.match(model, /논문의 ResNet-50 \(He et al\. 2015\)/);
+  // The cost lines (compute convention, training memory, the largest batch that fits) in Korean too.
+  assert.match(model, /^- 연산량 \(macs\): 이미지당 [\d,]+ MACs \(/m);
+  assert.match(model, /^- 다른 도구가 보여 줄 값: /m);
+  assert.match(model, /^- 학습 step, 배치 128 \(float32, momentum을 쓰는 sgd\): [\d.]+ GiB = 가중치 [\d.]+ MiB \+ 그래디언트 /m);
+  assert.match(model, /^- 추론, 배치 128: [\d.]+ [MG]iB$/m);
+  assert.match(model, /^- TF\.js 엔진에서 같은 step: 약 [\d.]+ GiB/m);
+  assert.match(model, /^- 8\.00 GiB에 들어가는 가장 큰 학습 배치: [\d,]+$/m);
+  assert.doesNotMatch(model, /Compute|Other tools|Training step|Inference|Largest|weights/);
   const stage = await hover('conv3_x');
   assert.match(stage, /\*\*stage conv3_x\*\* · 56×56×256 → 28×28×512 · 블록 4개/);
   assert.match(stage, /- 파라미터: 1,219,584 \(`resnet50`의 4\.8%\)/);
@@ -154,4 +163,21 @@ test('"auto" follows the client locale: a Korean client with the setting at auto
   } finally {
     await client.stop();
   }
+});
+
+test('the summary table in Korean: headings, stage totals and totals; the rows and figures as in English', async () => {
+  const uri = 'file:///ko/summary.resnet';
+  await Promise.all([korean.open(uri, resnet50), english.open(uri, resnet50)]);
+  const [ko, en] = await Promise.all([korean, english].map((c) => c.connection.sendRequest(ModelSummaryRequest, { uri, model: 'resnet50' })));
+  assert.equal(ko.kind, 'summary');
+  assert.equal(en.kind, 'summary');
+  if (ko.kind !== 'summary' || en.kind !== 'summary') return;
+  assert.match(ko.text, /^resnet50: 입력 224×224×3, 클래스 1000개, shortcut B, 레이어 50개$/m);
+  assert.match(ko.text, /^레이어 +종류 +출력 모양 +파라미터 +MACs$/m);
+  assert.match(ko.text, /^conv3_x \(스테이지 합계\) +28×28×512 +1,219,584 /m);
+  assert.match(ko.text, /^학습되는 파라미터: +25,557,032 \(25\.56M\)$/m);
+  assert.match(ko.text, /^학습 step, 배치 128 /m);
+  assert.doesNotMatch(ko.text, /Trainable|stage total|Output shape|Training step/);
+  const figures = (text: string) => text.match(/\d[\d,.]*/g);
+  assert.deepEqual(figures(ko.text), figures(en.text));
 });

@@ -55,3 +55,36 @@ test('the fold counts a step reported twice once, and a resume starts from its c
   progress.clear();
   assert.deepEqual([progress.step, progress.started, progress.failure], [0, undefined, undefined]);
 });
+
+test('the CLI progress lines in Korean (LANG=ko_KR.UTF-8 or --lang ko): the same figures, Korean words', () => {
+  const render = (locale: 'en' | 'ko') => {
+    const printed: string[] = [];
+    let now = 0;
+    const view = new ProgressView({ print: (l) => printed.push(l), error: (l) => printed.push(l), locale }, { isTTY: false, write: () => undefined }, () => now);
+    for (const m of scriptedRun({ stepsPerEpoch: 5, epochs: 2 }).messages) {
+      now += 1000;
+      view.show(m);
+    }
+    return printed;
+  };
+  const [ko, en] = [render('ko'), render('en')];
+  assert.match(ko[0], /^resnet20 학습 중 \(파라미터 272\.47k, MACs 40\.81M\): cifar10, 이미지 45000장, 배치 128, 2 에폭 \(10 step\)$/);
+  assert.match(en[0], /^training resnet20 \(272\.47k params, 40\.81M MACs\) on cifar10, 45000 images, batch 128, 2 epochs \(10 steps\)$/);
+  assert.match(ko[2], /^run 폴더: /);
+  assert.ok(
+    ko.some((l) => /^에폭 1: 학습 손실 \d\.\d{4}, 정확도 \d+\.\d{2}%/.test(l)),
+    ko.join('\n'),
+  );
+  assert.ok(
+    ko.some((l) => /^\d+ step 만에 끝남 \(.+\): 테스트 정확도 \d+\.\d{2}% \(손실 \d\.\d{4}\)$/.test(l)),
+    ko.join('\n'),
+  );
+  for (const line of ko) assert.doesNotMatch(line, /\b(training|epoch|finished|accuracy|loss)\b/, line);
+  // Progress-bar lines are printed every 5 s of wall-clock time, so their number varies between runs.
+  const figures = (lines: string[]) =>
+    lines
+      .filter((l) => !/\[[#-]+\]/.test(l))
+      .join('\n')
+      .match(/\d+(?:[.,]\d+)*/g);
+  assert.deepEqual(figures(ko), figures(en));
+});

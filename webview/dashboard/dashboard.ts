@@ -5,7 +5,7 @@ import { pageText, type PageText } from '../pageText';
 import { checkToDashboard, describeDropped, type RunSummary, type SessionState, type ToDashboard } from '../../src/protocol/webview';
 import type { ExperimentResult } from '../../src/protocol/experiment';
 import { resultRows, resultsCsv, resultsMarkdown } from '../../src/core/report/experimentResults';
-import { renderExperimentTable } from './experimentView';
+import { renderExperimentTable, resultHeader } from './experimentView';
 import { CHART_TITLES, learningRateChart, lossChart, metricChart, type ChartModel, type ChartName, type ShownRun } from './chartData';
 import { chartCsv, chartPng } from './exportChart';
 import { runLabel } from './format';
@@ -228,7 +228,7 @@ export class Dashboard {
       .replace('{name}', experiment.name)
       .replace('{finished}', String(finished))
       .replace('{total}', String(experiment.results.length));
-    renderExperimentTable(this.element('experiment-table') as HTMLTableElement, rows, (variant) => runColor(this.theme, experiment.variants.indexOf(variant)));
+    renderExperimentTable(this.element('experiment-table') as HTMLTableElement, rows, (variant) => runColor(this.theme, experiment.variants.indexOf(variant)), this.text);
   }
 
   private render(): void {
@@ -312,7 +312,8 @@ export class Dashboard {
       if (this.experiment) this.host.post({ type: 'exportCsv', fileName: `${this.experiment.name}-results.csv`, csv: resultsCsv(resultRows(this.experiment.results)) });
     });
     this.element('experiment-md').addEventListener('click', () => {
-      if (this.experiment) this.host.post({ type: 'exportMarkdown', fileName: `${this.experiment.name}-results.md`, markdown: resultsMarkdown(resultRows(this.experiment.results)) });
+      if (this.experiment)
+        this.host.post({ type: 'exportMarkdown', fileName: `${this.experiment.name}-results.md`, markdown: resultsMarkdown(resultRows(this.experiment.results), resultHeader(this.text)) });
     });
     for (const button of this.root.querySelectorAll<HTMLElement>('[data-export]')) {
       button.addEventListener('click', () => this.export(button.dataset.chart as ChartName, button.dataset.export === 'png' ? 'png' : 'csv'));

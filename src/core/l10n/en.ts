@@ -304,6 +304,63 @@ export const en = {
   'progress.epochEta': 'epoch {epoch}/{epochs} · ETA {eta}',
   'progress.epochLossEta': 'epoch {epoch}/{epochs} · loss {loss} · ETA {eta}',
   'progress.stopping': 'stopping after this step (writing a checkpoint)…',
+
+  // Cost lines of the model hover and the summary (src/core/report/costLines.ts)
+  'cost.compute': 'Compute ({convention}): {exact} {unit} per image ({tool})',
+  'cost.otherTools': 'Other tools would print: {tools}',
+  'cost.otherTool': '{tool}: {figure}, {counts}',
+  'term.counts.macs': 'conv and fc multiply-adds only (the paper, torchvision)',
+  'term.counts.flops': "2 per multiply-add (PyTorch's profiler)",
+  'term.counts.ptflops': 'it adds BatchNorm, ReLU and pooling',
+  'term.counts.fvcore': 'its "flops" are multiply-adds; it adds BatchNorm and global pooling',
+  'term.counts.thop': 'it adds BatchNorm and average pooling',
+  'cost.memoryBreakdown': 'weights {weights} + gradients {gradients} + optimizer {optimizer} + activations {activations} + input {input}',
+  'cost.trainingStep': 'Training step, batch {batch} (float32, {optimizer}): {total} = {breakdown}',
+  'cost.trainingStepMomentum': 'Training step, batch {batch} (float32, {optimizer} with momentum): {total} = {breakdown}',
+  'cost.inference': 'Inference, batch {batch}: {bytes}',
+  'cost.tfjsStep': 'The same step on the TF.js engine: about {bytes} (it keeps every intermediate until the backward pass ends)',
+  'cost.noBatchFits': 'Not even a batch of 1 fits the memory budget of {budget}',
+  'cost.largestBatch': 'Largest training batch that fits {budget}: {batch}',
+
+  // The summary table (src/core/report/summary.ts): the editor's summary view and `stats`
+  'summary.headline': '{name}: input {input}, {shortcut}, {depth} layers',
+  'summary.headlineClasses': '{name}: input {input}, {classes} classes, {shortcut}, {depth} layers',
+  'summary.column.layer': 'Layer',
+  'summary.column.kind': 'Kind',
+  'summary.column.output': 'Output shape',
+  'summary.column.params': 'Params',
+  'summary.column.macs': 'MACs',
+  'summary.stageTotal': '{stage} (stage total)',
+  'summary.trainable': 'Trainable params:        {exact} ({short})',
+  'summary.nonTrainable': 'Non-trainable (BN mean and variance): {exact}',
+  'summary.macs': 'MACs (multiply-adds):    {exact} ({units}; FLOPs = 2 × MACs = {flops})',
+  'summary.paramsSize': 'Params size (float32):   {bytes}',
+  'summary.activations': 'Activations for training, batch {batch} (float32, what autograd keeps): {bytes}',
+
+  // `train` on the command line (src/cli/progress.ts)
+  'term.epochs.one': '{count} epoch',
+  'term.epochs.other': '{count} epochs',
+  'train.started': 'training {model} ({params} params, {macs} MACs) on {dataset}, {images} images, batch {batch}, {epochs} ({steps} steps)',
+  'train.startedResumed': 'training {model} ({params} params, {macs} MACs) on {dataset}, {images} images, batch {batch}, {epochs} ({steps} steps), resumed at step {resumedAt}',
+  'train.backend': 'backend: {backend}, {device} ({reason})',
+  'train.runFolder': 'run folder: {folder}',
+  'train.batch': 'epoch {epoch}/{epochs} {bar} {percent}%  loss {loss}  acc {accuracy}%  {speed} img/s  ETA {eta}',
+  'train.epoch': 'epoch {epoch}: train loss {loss} accuracy {accuracy}% ({seconds} s)',
+  'train.epochValidation': 'epoch {epoch}: train loss {loss} accuracy {accuracy}%, validation loss {valLoss} accuracy {valAccuracy}% ({seconds} s)',
+  'train.finished': 'finished after {steps} steps in {duration}: test accuracy {accuracy}% (loss {loss})',
+  'train.stopped': 'stopped after {steps} steps in {duration}: test accuracy {accuracy}% (loss {loss})',
+  'train.resumeWith': 'resume with: {command}',
+  'train.failed': 'resnet-studio: training failed: {reason}',
+
+  // An experiment's results table (src/core/report/experimentResults.ts): `experiment`, the dashboard, results.md
+  'results.column.variant': 'variant',
+  'results.column.kind': 'kind',
+  'results.column.params': 'params',
+  'results.column.macs': 'MACs',
+  'results.column.runs': 'runs',
+  'results.column.trainError': 'train error (%)',
+  'results.column.testError': 'test error (%)',
+  'results.column.best': 'best',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -4,6 +4,8 @@
 // published figures in test/core/conventions.test.ts.
 import { modelLayers, type LayerNode, type ModelNode } from '../analysis/network';
 import { shapeElements as elements } from '../analysis/shape';
+import { format, msg, type MessageKey } from '../l10n/format';
+import type { Locale } from '../l10n/locale';
 
 export const CONVENTIONS = ['macs', 'flops', 'ptflops', 'fvcore', 'thop'] as const;
 export type Convention = (typeof CONVENTIONS)[number];
@@ -16,8 +18,8 @@ export function isConvention(name: string): name is Convention {
 interface ConventionRule {
   /** The unit the tool prints its figure in. */
   readonly unit: string;
-  /** What it counts, in a few words, for the hover and the README. */
-  readonly counts: string;
+  /** What it counts, in a few words, for the hover and the summary (the catalogue's `term.counts.*`). */
+  readonly counts: Extract<MessageKey, `term.counts.${string}`>;
   readonly layer: (layer: LayerNode) => number;
 }
 
@@ -25,12 +27,12 @@ interface ConventionRule {
 const paperMacs = (layer: LayerNode) => layer.cost.macs;
 
 const rules: Record<Convention, ConventionRule> = {
-  macs: { unit: 'MACs', counts: 'conv and fc multiply-adds only (the paper, torchvision)', layer: paperMacs },
-  flops: { unit: 'FLOPs', counts: "2 per multiply-add (PyTorch's profiler)", layer: (l) => 2 * l.cost.macs },
+  macs: { unit: 'MACs', counts: 'term.counts.macs', layer: paperMacs },
+  flops: { unit: 'FLOPs', counts: 'term.counts.flops', layer: (l) => 2 * l.cost.macs },
   // ptflops (pytorch backend, module hooks): biases, BatchNorm 2 per element, ReLU 1 per output element, every pooling 1 per input element.
   ptflops: {
     unit: 'MACs',
-    counts: 'it adds BatchNorm, ReLU and pooling',
+    counts: 'term.counts.ptflops',
     layer: (l) => {
       const s = l.spec;
       switch (s.op) {
@@ -55,7 +57,7 @@ const rules: Record<Convention, ConventionRule> = {
   // (affine), adaptive average pooling 1 per input element; ReLU, max pooling and the residual add are skipped.
   fvcore: {
     unit: 'flops (= MACs)',
-    counts: 'its "flops" are multiply-adds; it adds BatchNorm and global pooling',
+    counts: 'term.counts.fvcore',
     layer: (l) => {
       switch (l.spec.op) {
         case 'conv':
@@ -74,7 +76,7 @@ const rules: Record<Convention, ConventionRule> = {
   // output element, adaptive average pooling (window + 1) per output element; ReLU and max pooling are zero.
   thop: {
     unit: 'MACs',
-    counts: 'it adds BatchNorm and average pooling',
+    counts: 'term.counts.thop',
     layer: (l) => {
       const s = l.spec;
       switch (s.op) {
@@ -108,8 +110,8 @@ export function conventionUnit(convention: Convention): string {
   return rules[convention].unit;
 }
 
-export function conventionCounts(convention: Convention): string {
-  return rules[convention].counts;
+export function conventionCounts(convention: Convention, locale: Locale = 'en'): string {
+  return format(locale, rules[convention].counts);
 }
 
 /** A figure the way its tool prints it: ptflops "4.12 GMac", the others in G with two decimals and their unit. */
@@ -120,7 +122,7 @@ export function toolFigure(value: number, convention: Convention): string {
 }
 
 /** One line per other convention: what each tool would print for this model and why it differs (macs and flops, twins, not both). */
-export function otherToolsLines(model: ModelNode, shown: Convention): string[] {
+export function otherToolsLines(model: ModelNode, shown: Convention, locale: Locale = 'en'): string[] {
   const twin = shown === 'macs' ? 'flops' : shown === 'flops' ? 'macs' : undefined;
-  return CONVENTIONS.filter((c) => c !== shown && c !== twin).map((c) => `${c}: ${toolFigure(computeCost(model, c), c)}, ${rules[c].counts}`);
+  return CONVENTIONS.filter((c) => c !== shown && c !== twin).map((c) => format(locale, 'cost.otherTool', { tool: c, figure: toolFigure(computeCost(model, c), c), counts: msg(rules[c].counts) }));
 }

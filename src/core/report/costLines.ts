@@ -3,6 +3,8 @@
 // largest batch that fits a memory budget.
 import { analyze } from '../analysis/analyze';
 import type { ModelNode } from '../analysis/network';
+import { format } from '../l10n/format';
+import type { Locale } from '../l10n/locale';
 import { computeCost, conventionUnit, otherToolsLines, toolFigure, type Convention } from './conventions';
 import { formatBytes, formatExact } from './numbers';
 import { tfjsLargestBatchThatFits, tfjsTrainingMemory } from './tfjsStepMemory';
@@ -16,36 +18,49 @@ export interface CostSettings {
 
 export const MIB = 1024 * 1024;
 
-export function computeLines(model: ModelNode, convention: Convention): string[] {
+export function computeLines(model: ModelNode, convention: Convention, locale: Locale = 'en'): string[] {
+  const cost = computeCost(model, convention);
   return [
-    `Compute (${convention}): ${formatExact(computeCost(model, convention))} ${conventionUnit(convention)} per image (${toolFigure(computeCost(model, convention), convention)})`,
-    `Other tools would print: ${otherToolsLines(model, convention).join('; ')}`,
+    format(locale, 'cost.compute', { convention, exact: formatExact(cost), unit: conventionUnit(convention), tool: toolFigure(cost, convention) }),
+    format(locale, 'cost.otherTools', { tools: otherToolsLines(model, convention, locale).join('; ') }),
   ];
 }
 
-export function memoryBreakdown(memory: TrainingMemory): string {
-  return `weights ${formatBytes(memory.weightsBytes)} + gradients ${formatBytes(memory.gradientsBytes)} + optimizer ${formatBytes(memory.optimizerBytes)} + activations ${formatBytes(memory.activationsBytes)} + input ${formatBytes(memory.inputBytes)}`;
+export function memoryBreakdown(memory: TrainingMemory, locale: Locale = 'en'): string {
+  return format(locale, 'cost.memoryBreakdown', {
+    weights: formatBytes(memory.weightsBytes),
+    gradients: formatBytes(memory.gradientsBytes),
+    optimizer: formatBytes(memory.optimizerBytes),
+    activations: formatBytes(memory.activationsBytes),
+    input: formatBytes(memory.inputBytes),
+  });
 }
 
-export function memoryLines(model: ModelNode, batchSize: number, budgetMiB: number): string[] {
+export function memoryLines(model: ModelNode, batchSize: number, budgetMiB: number, locale: Locale = 'en'): string[] {
   const train = trainingMemory(model, batchSize);
   const infer = trainingMemory(model, batchSize, { training: false });
+  const momentum = model.recipe.optimizer === 'sgd' && model.recipe.momentum > 0;
   const lines = [
-    `Training step, batch ${batchSize} (float32, ${model.recipe.optimizer}${model.recipe.optimizer === 'sgd' && model.recipe.momentum > 0 ? ' with momentum' : ''}): ${formatBytes(train.totalBytes)} = ${memoryBreakdown(train)}`,
-    `Inference, batch ${batchSize}: ${formatBytes(infer.totalBytes)}`,
-    `The same step on the TF.js engine: about ${formatBytes(tfjsTrainingMemory(model, batchSize).totalBytes)} (it keeps every intermediate until the backward pass ends)`,
+    format(locale, momentum ? 'cost.trainingStepMomentum' : 'cost.trainingStep', {
+      batch: batchSize,
+      optimizer: model.recipe.optimizer,
+      total: formatBytes(train.totalBytes),
+      breakdown: memoryBreakdown(train, locale),
+    }),
+    format(locale, 'cost.inference', { batch: batchSize, bytes: formatBytes(infer.totalBytes) }),
+    format(locale, 'cost.tfjsStep', { bytes: formatBytes(tfjsTrainingMemory(model, batchSize).totalBytes) }),
   ];
-  const fit = fitLine(model, budgetMiB);
+  const fit = fitLine(model, budgetMiB, locale);
   if (fit) lines.push(fit);
   return lines;
 }
 
 /** "Largest batch that fits 8.00 GiB: 1,234" or undefined when no budget is known. */
-export function fitLine(model: ModelNode, budgetMiB: number): string | undefined {
+export function fitLine(model: ModelNode, budgetMiB: number, locale: Locale = 'en'): string | undefined {
   if (!(budgetMiB > 0)) return undefined;
   const largest = largestBatchThatFits(model, budgetMiB * MIB);
   const budget = formatBytes(budgetMiB * MIB);
-  return largest === 0 ? `Not even a batch of 1 fits the memory budget of ${budget}` : `Largest training batch that fits ${budget}: ${formatExact(largest)}`;
+  return largest === 0 ? format(locale, 'cost.noBatchFits', { budget }) : format(locale, 'cost.largestBatch', { budget, batch: formatExact(largest) });
 }
 
 /** Which engine's memory a fit is judged by: PyTorch's saved tensors, or all that the TF.js engine's step holds. */

@@ -3,7 +3,9 @@
 // marked; as a text table for the terminal, CSV and Markdown. Host-free: the CLI and the
 // dashboard's experiment view print the same rows.
 import type { ExperimentResult } from '../../protocol/experiment';
+import type { MessageKey } from '../l10n/en';
 import { formatShort } from './numbers';
+import { displayWidth } from './textWidth';
 
 export interface Spread {
   readonly mean: number;
@@ -67,8 +69,21 @@ export function formatSpread(s: Spread | undefined): string {
   return s.count > 1 ? `${pct(s.mean)} ± ${pct(s.std)}` : pct(s.mean);
 }
 
-/** The results table's columns, in the terminal, the Markdown and the dashboard alike. */
-export const RESULT_HEADER = ['variant', 'kind', 'params', 'MACs', 'runs', 'train error (%)', 'test error (%)', 'best'];
+/**
+ * The results table's columns, in the terminal, the Markdown and the dashboard alike: catalogue keys,
+ * each caller turning them into words in its language (`format`, or a webview's page text).
+ */
+export const RESULT_COLUMNS = [
+  'results.column.variant',
+  'results.column.kind',
+  'results.column.params',
+  'results.column.macs',
+  'results.column.runs',
+  'results.column.trainError',
+  'results.column.testError',
+  'results.column.best',
+] as const satisfies readonly MessageKey[];
+export type ResultColumn = (typeof RESULT_COLUMNS)[number];
 
 /** One variant's row of the results table, as text. */
 export function resultCells(row: ResultRow): string[] {
@@ -84,23 +99,25 @@ export function resultCells(row: ResultRow): string[] {
   ];
 }
 
-/** The terminal's table, columns aligned. */
-export function resultsTable(rows: readonly ResultRow[]): string {
-  const table = [RESULT_HEADER, ...rows.map(resultCells)];
-  const widths = RESULT_HEADER.map((_, i) => Math.max(...table.map((r) => [...(r[i] ?? '')].length)));
+/** The terminal's table, columns aligned (a Korean heading counts two columns a character); `header`: RESULT_COLUMNS in words. */
+export function resultsTable(rows: readonly ResultRow[], header: readonly string[]): string {
+  const table = [header, ...rows.map(resultCells)];
+  const widths = header.map((_, i) => Math.max(...table.map((r) => displayWidth(r[i] ?? ''))));
+  const pad = (c: string, i: number) => ' '.repeat(Math.max(0, (widths[i] ?? 0) - displayWidth(c)));
   return table
     .map((r) =>
       r
-        .map((c, i) => (i >= 2 && i <= 6 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+        .map((c, i) => (i >= 2 && i <= 6 ? pad(c, i) + c : c + pad(c, i)))
         .join('  ')
         .trimEnd(),
     )
     .join('\n');
 }
 
-export function resultsMarkdown(rows: readonly ResultRow[]): string {
+/** The table in Markdown; `header`: RESULT_COLUMNS in words. */
+export function resultsMarkdown(rows: readonly ResultRow[], header: readonly string[]): string {
   const escapePipes = (text: string) => text.replace(/\|/g, '\\|');
-  const lines = [`| ${RESULT_HEADER.join(' | ')} |`, `| ${RESULT_HEADER.map((_, i) => (i >= 2 && i <= 6 ? '---:' : '---')).join(' | ')} |`];
+  const lines = [`| ${header.map(escapePipes).join(' | ')} |`, `| ${header.map((_, i) => (i >= 2 && i <= 6 ? '---:' : '---')).join(' | ')} |`];
   for (const row of rows)
     lines.push(
       `| ${resultCells(row)

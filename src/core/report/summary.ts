@@ -3,8 +3,11 @@
 import { maxOf } from '../bounded';
 import { allLayers, type ModelNode } from '../analysis/network';
 import { formatShape } from '../analysis/shape';
+import { format } from '../l10n/format';
+import type { Locale } from '../l10n/locale';
 import { computeLines, memoryLines, type CostSettings } from './costLines';
 import { describeLayer } from './layerKind';
+import { displayWidth } from './textWidth';
 import { activationsForBatch } from './trainingMemory';
 import { formatBytes, formatExact, formatPaperUnits, formatShort } from './numbers';
 
@@ -12,38 +15,47 @@ export interface SummaryOptions {
   readonly batchSize: number;
   /** The compute convention and memory budget: adds the compute, memory and "will it fit" lines. */
   readonly costs?: CostSettings | undefined;
+  /** The language of the headings and totals (the rows are code, shapes and figures). */
+  readonly locale?: Locale | undefined;
 }
 
-export function modelHeadline(model: ModelNode): string {
-  const classes = model.classes === undefined ? '' : `, ${model.classes} classes`;
-  const shortcut = model.plain ? 'plain (no shortcuts)' : `shortcut ${model.shortcut}`;
-  return `${model.name}: input ${formatShape(model.input)}${classes}, ${shortcut}, ${model.depth} layers`;
+export function modelHeadline(model: ModelNode, locale: Locale = 'en'): string {
+  const heading = {
+    name: model.name,
+    input: formatShape(model.input),
+    shortcut: model.plain ? format(locale, 'term.plainNoShortcuts') : `shortcut ${model.shortcut}`,
+    depth: model.depth,
+  };
+  return model.classes === undefined ? format(locale, 'summary.headline', heading) : format(locale, 'summary.headlineClasses', { ...heading, classes: model.classes });
 }
 
 export function formatSummary(model: ModelNode, options: SummaryOptions): string {
-  const rows: string[][] = [['Layer', 'Kind', 'Output shape', 'Params', 'MACs']];
+  const locale = options.locale ?? 'en';
+  const column = (key: 'layer' | 'kind' | 'output' | 'params' | 'macs') => format(locale, `summary.column.${key}`);
+  const rows: string[][] = [[column('layer'), column('kind'), column('output'), column('params'), column('macs')]];
   const rules: number[] = [];
   for (const stage of model.stages) {
     for (const layer of allLayers(stage.nodes)) {
       rows.push([layer.path, describeLayer(layer.spec), formatShape(layer.output), formatExact(layer.cost.params), formatExact(layer.cost.macs)]);
     }
-    rows.push([`${stage.name} (stage total)`, '', formatShape(stage.output), formatExact(stage.cost.params), formatExact(stage.cost.macs)]);
+    rows.push([format(locale, 'summary.stageTotal', { stage: stage.name }), '', formatShape(stage.output), formatExact(stage.cost.params), formatExact(stage.cost.macs)]);
     rules.push(rows.length);
   }
   const [header = [], ...body] = rows;
   const widths = header.map((_, col) =>
     maxOf(
-      rows.map((r) => r[col]?.length ?? 0),
+      rows.map((r) => displayWidth(r[col] ?? '')),
       0,
     ),
   );
+  const pad = (cell: string, col: number) => ' '.repeat(Math.max(0, (widths[col] ?? 0) - displayWidth(cell)));
   const render = (r: string[]) =>
     r
-      .map((cell, col) => (col >= 3 ? cell.padStart(widths[col] ?? 0) : cell.padEnd(widths[col] ?? 0)))
+      .map((cell, col) => (col >= 3 ? pad(cell, col) + cell : cell + pad(cell, col)))
       .join('  ')
       .trimEnd();
   const totalWidth = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
-  const lines = [modelHeadline(model), '='.repeat(totalWidth), render(header), '-'.repeat(totalWidth)];
+  const lines = [modelHeadline(model, locale), '='.repeat(totalWidth), render(header), '-'.repeat(totalWidth)];
   for (const [k, row] of body.entries()) {
     const i = k + 1;
     lines.push(render(row));
@@ -52,12 +64,12 @@ export function formatSummary(model: ModelNode, options: SummaryOptions): string
   const { params, nonTrainable, macs } = model.cost;
   lines.push(
     '='.repeat(totalWidth),
-    `Trainable params:        ${formatExact(params)} (${formatShort(params)})`,
-    `Non-trainable (BN mean and variance): ${formatExact(nonTrainable)}`,
-    `MACs (multiply-adds):    ${formatExact(macs)} (${formatPaperUnits(macs)}; FLOPs = 2 × MACs = ${formatShort(2 * macs)})`,
-    `Params size (float32):   ${formatBytes((params + nonTrainable) * 4)}`,
-    `Activations for training, batch ${options.batchSize} (float32, what autograd keeps): ${formatBytes(activationsForBatch(model, options.batchSize))}`,
+    format(locale, 'summary.trainable', { exact: formatExact(params), short: formatShort(params) }),
+    format(locale, 'summary.nonTrainable', { exact: formatExact(nonTrainable) }),
+    format(locale, 'summary.macs', { exact: formatExact(macs), units: formatPaperUnits(macs), flops: formatShort(2 * macs) }),
+    format(locale, 'summary.paramsSize', { bytes: formatBytes((params + nonTrainable) * 4) }),
+    format(locale, 'summary.activations', { batch: options.batchSize, bytes: formatBytes(activationsForBatch(model, options.batchSize)) }),
   );
-  if (options.costs) lines.push(...computeLines(model, options.costs.convention), ...memoryLines(model, options.batchSize, options.costs.memoryBudgetMiB));
+  if (options.costs) lines.push(...computeLines(model, options.costs.convention, locale), ...memoryLines(model, options.batchSize, options.costs.memoryBudgetMiB, locale));
   return lines.join('\n');
 }

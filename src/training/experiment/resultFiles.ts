@@ -2,7 +2,8 @@
 // (the CLI and the editor's Run Experiment both).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resultRows, resultsCsv, resultsMarkdown, resultsOf, type ResultRow } from '../../core/report/experimentResults';
+import { format } from '../../core/l10n/format';
+import { RESULT_COLUMNS, resultRows, resultsCsv, resultsMarkdown, resultsOf, type ResultRow } from '../../core/report/experimentResults';
 import type { ExperimentState } from '../../protocol/experiment';
 
 export const RESULT_FILES = { csv: 'results.csv', markdown: 'results.md' } as const;
@@ -12,6 +13,12 @@ export function writeResultFiles(dir: string, state: ExperimentState): { rows: R
   const csv = join(dir, RESULT_FILES.csv);
   const markdown = join(dir, RESULT_FILES.markdown);
   writeFileSync(csv, resultsCsv(rows));
-  writeFileSync(markdown, `# Experiment ${state.experiment}\n\n${resultsMarkdown(rows)}`);
+  writeFileSync(
+    markdown,
+    `# Experiment ${state.experiment}\n\n${resultsMarkdown(
+      rows,
+      RESULT_COLUMNS.map((column) => format('en', column)),
+    )}`,
+  );
   return { rows, csv, markdown };
 }
