@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { pageStrings } from '../../src/extension/webviewHtml';
+import { toHistory, type RunSummary, type ToDashboard } from '../../src/protocol/webview';
 import { browserMissing, buildDashboardBundle, DashboardBrowser } from './browserHost';
+import { scriptedRun } from './trainingStream';
 
 const skip = browserMissing() ?? false;
 let browser: DashboardBrowser;
@@ -36,6 +38,37 @@ test('the dashboard shows its words in Korean', { skip }, async () => {
   assert.doesNotMatch(text, /webview\.dashboard\./);
   for (const english of Object.values(pageStrings('en', 'dashboard')).filter((s) => !['MACs'].includes(s))) assert.ok(!text.includes(english), `still English: ${english}`);
   assert.deepEqual(await dashboard.cspViolations(), []);
+  assert.deepEqual(dashboard.problems, []);
+  await page.close();
+});
+
+test('what the dashboard writes as a run goes is Korean too: status, data, best error, the run list', { skip }, async () => {
+  const stream = scriptedRun({ stepsPerEpoch: 20, epochs: 3 });
+  const started = stream.messages.find((m) => m.type === 'started');
+  const dashboard = await browser.open({ savedState: { selected: [stream.runDir] } });
+  const page = dashboard.page;
+  const run: RunSummary = {
+    runDir: stream.runDir,
+    name: stream.runDir.split('/').pop() as string,
+    model: started?.type === 'started' ? started.model : 'model',
+    dataset: 'cifar10',
+    status: 'finished',
+    step: 60,
+    resumable: true,
+    testAccuracy: 0.9,
+  };
+  await dashboard.send({ type: 'runs', runsFolder: '/work/runs', runs: [run] } satisfies ToDashboard);
+  await dashboard.send({ type: 'runHistory', runDir: stream.runDir, ...toHistory(stream.messages) } satisfies ToDashboard);
+  await page.locator('#run-list .run-name').first().click();
+  await page.locator('#run-status', { hasText: '완료' }).waitFor({ timeout: 10_000 });
+  assert.equal((await page.textContent('#fact-data'))?.trim(), 'cifar10, 이미지 45,000장, 배치 128');
+  assert.equal((await page.textContent('#fact-best-label'))?.trim(), '최저 검증 오류율');
+  assert.match((await page.textContent('#fact-best')) ?? '', /^\d+\.\d+% \(에폭 \d+\)$/);
+  assert.equal((await page.textContent('#fact-eta'))?.trim(), '완료');
+  const detail = (await page.textContent('#run-list .detail')) ?? '';
+  assert.match(detail, /60 step 진행 · 테스트 오류율 10\.00%/);
+  assert.match((await page.getAttribute('#run-list vscode-checkbox', 'aria-label')) ?? '', /겹쳐 보기$/);
+  assert.doesNotMatch(`${await page.textContent('header')}${detail}`, /images|steps|test error|Best|finished|epoch/);
   assert.deepEqual(dashboard.problems, []);
   await page.close();
 });

@@ -28,7 +28,8 @@ export const FOLD_ABOVE_LAYERS = 400;
 const MIN_SCALE = 0.05;
 const MAX_SCALE = 4;
 
-const METRICS: readonly { readonly value: SizeMetric; readonly label: PageKey }[] = [
+type MetricLabel = Extract<PageKey, 'webview.architecture.macs' | 'webview.architecture.params' | 'webview.architecture.activationMemory' | 'webview.architecture.time'>;
+const METRICS: readonly { readonly value: SizeMetric; readonly label: MetricLabel }[] = [
   { value: 'macs', label: 'webview.architecture.macs' },
   { value: 'params', label: 'webview.architecture.params' },
   { value: 'activationBytes', label: 'webview.architecture.activationMemory' },

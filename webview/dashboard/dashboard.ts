@@ -223,11 +223,8 @@ export class Dashboard {
     if (!experiment) return;
     const rows = resultRows(experiment.results);
     const finished = experiment.results.filter((r) => r.status === 'finished').length;
-    // The page's words carry named places; the page fills them (they hold no markup: textContent).
-    this.element('experiment-title').textContent = this.text('webview.dashboard.experimentTitle')
-      .replace('{name}', experiment.name)
-      .replace('{finished}', String(finished))
-      .replace('{total}', String(experiment.results.length));
+    // The page's words carry named places that the page text fills (they hold no markup: textContent).
+    this.element('experiment-title').textContent = this.text('webview.dashboard.experimentTitle', { name: experiment.name, finished, total: experiment.results.length });
     renderExperimentTable(this.element('experiment-table') as HTMLTableElement, rows, (variant) => runColor(this.theme, experiment.variants.indexOf(variant)), this.text);
   }
 
@@ -257,6 +254,7 @@ export class Dashboard {
           },
         },
         { toggle: (runDir, on) => this.select(runDir, on), focus: (runDir) => this.focus(runDir) },
+        this.text,
       );
     }
     const shown = this.shownRuns();
@@ -324,7 +322,7 @@ export class Dashboard {
     const chart = this.charts[name];
     const model = chart.model;
     if (!model || model.x.length === 0) {
-      this.notify('Nothing to export yet: pick a run with data.');
+      this.notify(this.text('webview.dashboard.nothingToExport'));
       return;
     }
     const focus = this.focused;

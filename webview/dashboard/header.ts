@@ -61,20 +61,34 @@ export function renderHeader(focus: FocusedRun | undefined, session: SessionStat
   const status = statusOf(focus);
   set('run-title', runLabel(focus.runDir, started?.model ?? focus.summary?.model), focus.runDir);
   badge.hidden = false;
-  badge.textContent = status;
+  badge.textContent = text(`webview.dashboard.status.${status}`);
   badge.dataset.status = status;
 
   set('fact-params', started ? formatCount(started.params) : '—', started ? started.params.toLocaleString('en-US') : '');
   set('fact-macs', started ? formatCount(started.macs) : '—', started ? started.macs.toLocaleString('en-US') : '');
   set('fact-backend', started ? `${started.backend} · ${started.device}` : '—', started?.backendReason ?? '');
-  set('fact-data', started ? `${started.dataset}, ${started.trainImages.toLocaleString('en-US')} images, batch ${started.batchSize}` : (focus.summary?.dataset ?? '—'));
+  set(
+    'fact-data',
+    started ? text('webview.dashboard.dataFact', { dataset: started.dataset, images: started.trainImages.toLocaleString('en-US'), batch: started.batchSize }) : (focus.summary?.dataset ?? '—'),
+  );
   set('fact-speed', s && s.imagesPerSec > 0 && focus.live ? Math.round(s.imagesPerSec).toLocaleString('en-US') : '—');
   set('fact-epoch', started && s ? `${Math.min(s.currentEpoch + 1, started.epochs)} / ${started.epochs}` : '—');
   set('fact-step', started && s ? `${s.lastStep.toLocaleString('en-US')} / ${started.totalSteps.toLocaleString('en-US')}` : '—');
-  set('fact-eta', focus.live ? (focus.etaSeconds === undefined ? 'estimating…' : formatDuration(focus.etaSeconds)) : status === 'finished' ? 'done' : '—');
+  set(
+    'fact-eta',
+    focus.live ? (focus.etaSeconds === undefined ? text('webview.dashboard.estimating') : formatDuration(focus.etaSeconds)) : status === 'finished' ? text('webview.dashboard.done') : '—',
+  );
   const best = s?.best;
-  set('fact-best-label', best?.on === 'training' ? 'Best train error' : 'Best val. error');
-  set('fact-best', best ? `${formatPercent(1 - (best.on === 'validation' ? (best.epoch.valAccuracy as number) : best.epoch.trainAccuracy))} (epoch ${best.epoch.epoch + 1})` : '—');
+  set('fact-best-label', text(best?.on === 'training' ? 'webview.dashboard.bestTrainError' : 'webview.dashboard.bestValError'));
+  set(
+    'fact-best',
+    best
+      ? text('webview.dashboard.bestAtEpoch', {
+          error: formatPercent(1 - (best.on === 'validation' ? (best.epoch.valAccuracy as number) : best.epoch.trainAccuracy)),
+          epoch: best.epoch.epoch + 1,
+        })
+      : '—',
+  );
   const testAccuracy = s?.finished?.testAccuracy ?? focus.summary?.testAccuracy;
   set('fact-test', testAccuracy === undefined ? '—' : formatPercent(1 - testAccuracy));
 

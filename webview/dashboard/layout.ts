@@ -41,7 +41,7 @@ export function dashboardLayout(state: DashboardState, text: PageText): string {
     <div><dt>${text('webview.dashboard.epoch')}</dt><dd id="fact-epoch">—</dd></div>
     <div><dt>${text('webview.dashboard.step')}</dt><dd id="fact-step">—</dd></div>
     <div><dt>${text('webview.dashboard.eta')}</dt><dd id="fact-eta">—</dd></div>
-    <div><dt id="fact-best-label">Best</dt><dd id="fact-best">—</dd></div>
+    <div><dt id="fact-best-label">${text('webview.dashboard.bestValError')}</dt><dd id="fact-best">—</dd></div>
     <div><dt>${text('webview.dashboard.testError')}</dt><dd id="fact-test">—</dd></div>
   </dl>
   <p id="run-message" class="message" hidden></p>

@@ -1,6 +1,7 @@
 // The runs of the workspace's runs folder: a checkbox overlays a run on the charts, its name puts
 // it in the header.
 import type { RunSummary } from '../../src/protocol/webview';
+import type { PageText } from '../pageText';
 import { formatPercent, runLabel } from './format';
 
 export interface RunListView {
@@ -21,7 +22,7 @@ export interface RunListActions {
 
 type Checkbox = HTMLElement & { checked: boolean };
 
-export function renderRunList(list: HTMLElement, view: RunListView, actions: RunListActions): void {
+export function renderRunList(list: HTMLElement, view: RunListView, actions: RunListActions, text: PageText): void {
   const runs = [...view.runs];
   if (view.liveRunDir && !runs.some((r) => r.runDir === view.liveRunDir)) {
     const name = view.liveRunDir.split(/[\\/]/).pop() ?? view.liveRunDir;
@@ -36,7 +37,7 @@ export function renderRunList(list: HTMLElement, view: RunListView, actions: Run
 
       const checkbox = document.createElement('vscode-checkbox') as Checkbox;
       checkbox.checked = view.selected.includes(run.runDir);
-      checkbox.setAttribute('aria-label', `overlay ${run.name}`);
+      checkbox.setAttribute('aria-label', text('webview.dashboard.overlayRun', { run: run.name }));
       checkbox.addEventListener('change', () => actions.toggle(run.runDir, checkbox.checked));
 
       const swatch = document.createElement('span');
@@ -54,11 +55,15 @@ export function renderRunList(list: HTMLElement, view: RunListView, actions: Run
       const badge = document.createElement('span');
       badge.className = 'badge';
       badge.dataset.status = status;
-      badge.textContent = status;
+      badge.textContent = text(`webview.dashboard.status.${status}`);
 
       const detail = document.createElement('div');
       detail.className = 'detail';
-      const parts = [run.dataset, run.step > 0 ? `${run.step.toLocaleString('en-US')} steps` : '', run.testAccuracy === undefined ? '' : `test error ${formatPercent(1 - run.testAccuracy)}`];
+      const parts = [
+        run.dataset,
+        run.step > 0 ? text('webview.dashboard.runSteps', { steps: run.step.toLocaleString('en-US') }) : '',
+        run.testAccuracy === undefined ? '' : text('webview.dashboard.runTestError', { error: formatPercent(1 - run.testAccuracy) }),
+      ];
       detail.textContent = parts.filter(Boolean).join(' · ');
 
       const row = document.createElement('div');

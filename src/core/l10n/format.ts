@@ -5,6 +5,7 @@
 // or a sentence that stands alone (`term.*`), another message rendered in the same locale: never a
 // fragment of a sentence glued to another.
 import { en, type MessageKey } from './en';
+import { fillPlaceholders } from './fill';
 import { ko } from './ko';
 import type { Locale } from './locale';
 
@@ -26,8 +27,7 @@ export type Catalogue = { readonly [K in MessageKey]: string };
 
 const catalogues: Record<Locale, Catalogue> = { en, ko };
 
-/** The placeholder pattern every catalogue uses; `{ … }` in a message (a braces example) is not one. */
-export const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9]*)\}/g;
+export { PLACEHOLDER } from './fill';
 
 export function msg<K extends MessageKey>(key: K, ...params: keyof Params<K> extends never ? [] : [Params<K>]): MessageRef {
   return { key, params: (params[0] ?? {}) as Readonly<Record<string, ParamValue>> };
@@ -40,9 +40,9 @@ export function format<K extends MessageKey>(locale: Locale, key: K, ...params: 
 
 export function render(locale: Locale, ref: MessageRef): string {
   const template = catalogues[locale][ref.key] ?? en[ref.key];
-  return template.replace(PLACEHOLDER, (whole, name: string) => {
+  return fillPlaceholders(template, (name) => {
     const value = ref.params[name];
-    if (value === undefined) return whole;
+    if (value === undefined) return undefined;
     return typeof value === 'object' ? render(locale, value) : String(value);
   });
 }
