@@ -11,6 +11,7 @@ import { analyze } from '../../src/core/analysis/analyze';
 import { diffModels } from '../../src/core/diff/architectureDiff';
 import { compareGraphs } from '../../src/core/diff/graphDiff';
 import { architectureGraph } from '../../src/core/report/architectureGraph';
+import type { Locale } from '../../src/core/l10n/locale';
 import { architectureHtml } from '../../src/extension/architectureHtml';
 import type { ToArchitecture } from '../../src/protocol/architecture';
 import { CHROMIUM_PATH, DashboardPage, fakeVsCode, REPO_ROOT } from './browserHost';
@@ -41,7 +42,8 @@ export class ArchitectureBrowser {
     private readonly profileDir: string,
   ) {}
 
-  static async launch(bundleDir: string): Promise<ArchitectureBrowser> {
+  /** `locale`: the language the extension writes the page's words in (resnet.language or the display language). */
+  static async launch(bundleDir: string, locale: Locale = 'en'): Promise<ArchitectureBrowser> {
     const profileDir = mkdtempSync(join(tmpdir(), 'resnet-architecture-profile-'));
     const context = await chromium.launchPersistentContext(profileDir, {
       executablePath: CHROMIUM_PATH,
@@ -61,7 +63,7 @@ export class ArchitectureBrowser {
         return route.fulfill({
           status: 200,
           contentType: 'text/html',
-          body: architectureHtml({ cspSource: ORIGIN, scriptUri: `${ORIGIN}/architecture.js`, styleUri: `${ORIGIN}/architecture.css`, nonce }),
+          body: architectureHtml({ cspSource: ORIGIN, scriptUri: `${ORIGIN}/architecture.js`, styleUri: `${ORIGIN}/architecture.css`, nonce }, locale),
         });
       }
       const file = url.origin === ORIGIN ? files[url.pathname] : undefined;

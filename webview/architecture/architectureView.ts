@@ -335,16 +335,19 @@ export class ArchitectureView {
     const label = this.text(METRICS.find((m) => m.value === this.metric)!.label);
     if (this.metric === 'time' && !this.timesOfModel()) {
       legend.append(
-        document.createTextNode(
-          `No measured times for ${graph.model}: run \`resnet-studio profile FILE --model ${graph.model} --json > times.json\`, then ResNet: Colour Architecture by Measured Time… and pick times.json`,
-        ),
+        document.createTextNode(this.text('webview.architecture.legend.noTimes', { model: graph.model, command: `resnet-studio profile FILE --model ${graph.model} --json > times.json` })),
       );
       return;
     }
     const total = this.totalOf(graph);
     const maxText = this.formatValue(max);
-    if (this.metric === 'time' && this.timings) legend.append(document.createTextNode(`${this.timings.engine} on ${this.timings.device}, batch ${this.timings.batch}, forward + backward. `));
-    legend.append(document.createTextNode(`${label} per ${per}: 0 `), bar, document.createTextNode(` ${maxText} (${formatShare(max, total)} of the model); shortcuts dashed blue`));
+    if (this.metric === 'time' && this.timings)
+      legend.append(document.createTextNode(this.text('webview.architecture.legend.timings', { engine: this.timings.engine, device: this.timings.device, batch: this.timings.batch })));
+    legend.append(
+      document.createTextNode(this.text(per === 'layer' ? 'webview.architecture.legend.perLayer' : 'webview.architecture.legend.perStage', { metric: label })),
+      bar,
+      document.createTextNode(this.text('webview.architecture.legend.max', { max: maxText, share: formatShare(max, total) })),
+    );
   }
 
   // ---- view: pan, zoom, fit ----
@@ -472,19 +475,23 @@ export class ArchitectureView {
     if (s.op === 'add' && s.block) lines.push(`add · shortcut: ${s.block.shortcutLabel}`);
     lines.push(`${formatShape(s.input)} → ${formatShape(s.output)}`);
     if (s.cost && long) {
-      lines.push(`Params: ${formatExact(s.cost.params)} (${formatShare(s.cost.params, graph.totals.params)} of ${graph.model})`);
-      lines.push(`MACs: ${formatExact(s.cost.macs)} (${formatShare(s.cost.macs, graph.totals.macs)})`);
-      lines.push(`Activations for training, batch ${graph.batchSize} (float32): ${formatBytes(s.cost.activationBytes)}`);
+      lines.push(this.text('webview.architecture.tip.params', { exact: formatExact(s.cost.params), share: formatShare(s.cost.params, graph.totals.params), model: graph.model }));
+      lines.push(this.text('webview.architecture.tip.macs', { exact: formatExact(s.cost.macs), share: formatShare(s.cost.macs, graph.totals.macs) }));
+      lines.push(this.text('webview.architecture.tip.activations', { batch: graph.batchSize, bytes: formatBytes(s.cost.activationBytes) }));
       const measured = this.timeOf(s.id, kind === 'stage');
-      if (measured > 0 && this.timings) lines.push(`Measured on ${this.timings.engine}, batch ${this.timings.batch}: ${measured.toFixed(3)} ms forward + backward`);
+      if (measured > 0 && this.timings) lines.push(this.text('webview.architecture.tip.measured', { engine: this.timings.engine, batch: this.timings.batch, ms: measured.toFixed(3) }));
     } else if (s.cost) {
       const value = this.valueOf(s, kind === 'stage');
-      lines.push(`${this.metric === 'time' ? `${this.formatValue(value)}, ` : ''}${formatShare(value, this.totalOf(graph))} of ${this.text(METRICS.find((m) => m.value === this.metric)!.label)}`);
+      const share = formatShare(value, this.totalOf(graph));
+      const metric = this.text(METRICS.find((m) => m.value === this.metric)!.label);
+      lines.push(
+        this.metric === 'time' ? this.text('webview.architecture.tip.valueShare', { value: this.formatValue(value), share, metric }) : this.text('webview.architecture.tip.share', { share, metric }),
+      );
     }
     if (s.change) lines.push(`${s.status}: ${s.change}`);
     else if (s.status) lines.push(s.status);
-    if (s.error) lines.push(`Error: ${s.error}`);
-    if (long && s.line !== undefined) lines.push(`line ${s.line}`);
+    if (s.error) lines.push(this.text('webview.architecture.tip.error', { error: s.error }));
+    if (long && s.line !== undefined) lines.push(this.text('webview.architecture.tip.line', { line: s.line }));
     return lines.join('\n');
   }
 
@@ -634,14 +641,16 @@ export class ArchitectureView {
     table.hidden = false;
     const { diff } = this.mode;
     const heading = document.createElement('h2');
+    const count = (change: 'added' | 'removed' | 'changed') => diff.changes.filter((x) => x.change === change).length;
     heading.textContent =
       diff.changes.length === 0
-        ? 'No block or layer changed'
-        : `Changes: ${(['added', 'removed', 'changed'] as const).map((c) => `${diff.changes.filter((x) => x.change === c).length} ${c}`).join(', ')}`;
+        ? this.text('webview.architecture.diff.none')
+        : this.text('webview.architecture.diff.changes', { added: count('added'), removed: count('removed'), changed: count('changed') });
     table.append(heading);
     const t = document.createElement('table');
     const head = t.createTHead().insertRow();
-    for (const h of ['', 'Path', 'Old', 'New', 'Δ params', 'Δ MACs']) {
+    const columns = ['path', 'old', 'new', 'params', 'macs'] as const;
+    for (const h of ['', ...columns.map((c) => this.text(`webview.architecture.diff.${c}`))]) {
       const th = document.createElement('th');
       th.textContent = h;
       head.append(th);
@@ -672,7 +681,14 @@ export class ArchitectureView {
     const foot = t.createTFoot();
     for (const s of stages) {
       const row = foot.insertRow();
-      for (const c of ['Σ', `stage ${s.name}`, '', `activations ${formatSignedBytes(s.delta.activationBytes)}`, formatSigned(s.delta.params), formatSigned(s.delta.macs)])
+      for (const c of [
+        'Σ',
+        `stage ${s.name}`,
+        '',
+        this.text('webview.architecture.diff.activations', { bytes: formatSignedBytes(s.delta.activationBytes) }),
+        formatSigned(s.delta.params),
+        formatSigned(s.delta.macs),
+      ])
         row.insertCell().textContent = c;
     }
     table.append(t);
