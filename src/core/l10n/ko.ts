@@ -384,5 +384,5 @@ export const ko: Catalogue = {
   'webview.architecture.diff.new': '새 버전',
   'webview.architecture.diff.params': 'Δ 파라미터',
   'webview.architecture.diff.macs': 'Δ MACs',
-  'webview.architecture.diff.activations': 'activation {bytes}',
+  'webview.architecture.diff.activations': 'activation 변화 {bytes}',
 };
