@@ -12,11 +12,11 @@ import * as vscode from 'vscode';
 import { chosenLocale, type LanguageChoice, type Locale } from '../core/l10n/locale';
 import { SETTINGS_SECTION } from '../protocol/languageServer';
 
-const SETTING = 'language';
+const SETTING = `${SETTINGS_SECTION}.language`;
 
 /** What `resnet.language` says, unchecked ("auto" when unset). */
 export function languageSetting(): unknown {
-  return vscode.workspace.getConfiguration(SETTINGS_SECTION).get<unknown>(SETTING, 'auto' satisfies LanguageChoice);
+  return vscode.workspace.getConfiguration().get<unknown>(SETTING, 'auto' satisfies LanguageChoice);
 }
 
 /** The locale the extension speaks now. */
@@ -39,7 +39,7 @@ export function useDisplayLanguage(context: vscode.ExtensionContext, onChange: (
   let locale = displayLocale();
   loadBundle(context, locale);
   return vscode.workspace.onDidChangeConfiguration((e) => {
-    if (!e.affectsConfiguration(`${SETTINGS_SECTION}.${SETTING}`)) return;
+    if (!e.affectsConfiguration(SETTING)) return;
     const next = displayLocale();
     if (next === locale) return;
     locale = next;

@@ -249,7 +249,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       guard<TrainableModelsParams, TrainableModelsResult | ResponseError<void>>(
         'trainable models',
         new ResponseError(ErrorCodes.InternalError, 'the models could not be analysed; see the ResNet language server log'),
-        (params) => trainableModels(analysisOf(params.uri), params, settings.costs.memoryBudgetMiB),
+        (params) => trainableModels(analysisOf(params.uri), params, settings.costs.memoryBudgetMiB, currentLocale()),
       ),
     ),
   );

@@ -3,6 +3,7 @@
 // words, and the one declared around the cursor.
 import { analyze } from '../core/analysis/analyze';
 import type { ModelNode } from '../core/analysis/network';
+import type { Locale } from '../core/l10n/locale';
 import { batchFitWarning } from '../core/report/costLines';
 import { describeRecipe } from '../core/report/recipeText';
 import type { TrainableModel, TrainableModelsParams, TrainableModelsResult } from '../protocol/languageServer';
@@ -11,21 +12,22 @@ import type { AnalyzedDocument } from './analyzedDocuments';
 /**
  * The answer for `params.text`: from the open document's analysis when the server holds that very
  * text (the usual case), else from an analysis of the text as sent. `memoryBudgetMiB` (the
- * resnet.costs setting; 0 for none) adds a warning to each model whose recipe's batch will not fit.
+ * resnet.costs setting; 0 for none) adds a warning to each model whose recipe's batch will not fit;
+ * the recipe and the warnings are in `locale`.
  */
-export function trainableModels(open: AnalyzedDocument | undefined, params: TrainableModelsParams, memoryBudgetMiB = 0): TrainableModelsResult {
+export function trainableModels(open: AnalyzedDocument | undefined, params: TrainableModelsParams, memoryBudgetMiB = 0, locale: Locale = 'en'): TrainableModelsResult {
   const current = open && open.document.getText() === params.text ? open : undefined;
   const analysis = current ? current.analysis : analyze(params.text);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error').length;
   if (errors > 0) return { kind: 'errors', errors };
   const offset = params.position ? offsetIn(params.text, params.position.line, params.position.character) : undefined;
   const atCursor = offset === undefined ? undefined : analysis.models.find((m) => m.range.startOffset <= offset && offset <= m.range.endOffset);
-  return { kind: 'models', models: analysis.models.map((m) => describe(m, memoryBudgetMiB)), ...(atCursor ? { atCursor: atCursor.name } : {}) };
+  return { kind: 'models', models: analysis.models.map((m) => describe(m, memoryBudgetMiB, locale)), ...(atCursor ? { atCursor: atCursor.name } : {}) };
 }
 
-function describe(model: ModelNode, memoryBudgetMiB: number): TrainableModel {
-  const tfjs = batchFitWarning(model, model.recipe.batchSize, memoryBudgetMiB, 'tfjs');
-  const pytorch = batchFitWarning(model, model.recipe.batchSize, memoryBudgetMiB, 'pytorch');
+function describe(model: ModelNode, memoryBudgetMiB: number, locale: Locale): TrainableModel {
+  const tfjs = batchFitWarning(model, model.recipe.batchSize, memoryBudgetMiB, 'tfjs', locale);
+  const pytorch = batchFitWarning(model, model.recipe.batchSize, memoryBudgetMiB, 'pytorch', locale);
   return {
     name: model.name,
     depth: model.depth,
@@ -34,7 +36,7 @@ function describe(model: ModelNode, memoryBudgetMiB: number): TrainableModel {
     input: [model.input[0], model.input[1], model.input[2]],
     classes: model.output[2],
     ...(model.recipe.dataset ? { dataset: model.recipe.dataset } : {}),
-    recipe: describeRecipe(model.recipe),
+    recipe: describeRecipe(model.recipe, locale),
     ...(model.recipe.engine ? { engine: model.recipe.engine } : {}),
     ...(tfjs || pytorch ? { memoryWarnings: { ...(tfjs ? { tfjs } : {}), ...(pytorch ? { pytorch } : {}) } } : {}),
   };

@@ -16,7 +16,7 @@ import {
 } from 'vscode-languageserver-protocol';
 import { readExample } from '../helpers/examples';
 import { BROKEN_SHORTCUT_MODEL } from '../helpers/models';
-import { ModelSummaryRequest } from '../../src/protocol/languageServer';
+import { ModelSummaryRequest, TrainableModelsRequest } from '../../src/protocol/languageServer';
 import { LspTestClient, positionOf } from './lspClient';
 
 let korean: LspTestClient;
@@ -180,4 +180,25 @@ test('the summary table in Korean: headings, stage totals and totals; the rows a
   assert.doesNotMatch(ko.text, /Trainable|stage total|Output shape|Training step/);
   const figures = (text: string) => text.match(/\d[\d,.]*/g);
   assert.deepEqual(figures(ko.text), figures(en.text));
+});
+
+test('"Train Model" asks in Korean: the recipe in words and the memory warning', async () => {
+  const client = await LspTestClient.start({ locale: 'ko', initializationOptions: { settings: { costs: { memoryBudgetMiB: 1024 } } } });
+  try {
+    const uri = 'file:///ko/train.resnet';
+    await client.open(uri, resnet50);
+    const answer = await client.connection.sendRequest(TrainableModelsRequest, { uri, text: resnet50 });
+    assert.equal(answer.kind, 'models');
+    if (answer.kind !== 'models') return;
+    const [model] = answer.models;
+    assert.match(model.recipe[0], /^배치: [\d,]+ \(논문\)$/);
+    assert.ok(
+      model.recipe.some((l) => /^옵티마이저: SGD, 학습률 [\d.]+, momentum 0\.9, weight decay [\d.]+/.test(l)),
+      model.recipe.join('\n'),
+    );
+    for (const line of model.recipe) assert.match(line, /[\uac00-\ud7a3]/, line);
+    assert.match(model.memoryWarnings?.pytorch ?? '', /^resnet50의 학습 step은 배치 [\d,]+에서 약 [\d.]+ GiB이 필요해 메모리 예산 1\.00 GiB보다 큽니다\. 배치를 \d+ 이하로 하세요/);
+  } finally {
+    await client.stop();
+  }
 });

@@ -57,6 +57,7 @@ export const events = {
   diagnostics: new FakeEvent<{ uris: Uri[] }>(),
   selection: new FakeEvent<{ textEditor: { document: FakeDocument }; selections: { active: Position }[] }>(),
   activeEditor: new FakeEvent<{ document: FakeDocument } | undefined>(),
+  configuration: new FakeEvent<{ affectsConfiguration(section: string): boolean }>(),
 };
 
 export const languages = {
@@ -243,6 +244,8 @@ export const workspace = {
   getConfiguration() {
     return { get: <T>(key: string, fallback: T): T => (key in workspace.settings ? (workspace.settings[key] as T) : fallback) };
   },
+  /** Fired by a test after it changes `settings`: `events.configuration.fire({ affectsConfiguration })`. */
+  onDidChangeConfiguration: events.configuration.event,
   openTextDocument: (uri: Uri) => Promise.resolve(new FakeDocument(uri)),
   getWorkspaceFolder: () => undefined,
   fs: {
@@ -268,6 +271,7 @@ export const commands = {
 
 /** vscode.l10n without a bundle, as VS Code runs in English: `{0}` (or `{name}` from an object) filled in. */
 export const l10n = {
+  bundle: undefined as Record<string, string> | undefined,
   t(message: string, ...args: unknown[]): string {
     const named = args.length === 1 && typeof args[0] === 'object' && args[0] !== null ? (args[0] as Record<string, unknown>) : undefined;
     return message.replace(/\{(\w+)\}/g, (whole, key: string) => {

@@ -361,6 +361,34 @@ export const en = {
   'cost.noBatchFits': 'Not even a batch of 1 fits the memory budget of {budget}',
   'cost.largestBatch': 'Largest training batch that fits {budget}: {batch}',
 
+  'cost.fitWarning': 'a training step of {model} at batch {batch} needs about {needed}, more than the memory budget of {budget}; use a batch of at most {largest} (or raise the budget)',
+  'cost.fitWarningTfjs':
+    'a training step of {model} at batch {batch} needs about {needed} on the TF.js engine, more than the memory budget of {budget}; use a batch of at most {largest} (or raise the budget)',
+  'cost.fitWarningNone': 'a training step of {model} at batch {batch} needs about {needed}, more than the memory budget of {budget}; not even a batch of 1 fits (or raise the budget)',
+  'cost.fitWarningNoneTfjs':
+    'a training step of {model} at batch {batch} needs about {needed} on the TF.js engine, more than the memory budget of {budget}; not even a batch of 1 fits (or raise the budget)',
+
+  // A recipe in words, before training starts (src/core/report/recipeText.ts)
+  'recipeText.paperDefault': '{line} (paper)',
+  'recipeText.batch': 'Batch: {batch}',
+  'recipeText.sgd': 'Optimizer: SGD, lr {lr}, momentum {momentum}, weight decay {weightDecay}',
+  'recipeText.adam': 'Optimizer: Adam, lr {lr}, weight decay {weightDecay}',
+  'recipeText.lengthEpochs': 'Length: {duration} epochs',
+  'recipeText.lengthIterations': 'Length: {duration} iterations',
+  'recipeText.decayEpochs': 'Schedule: × {factor} at {milestones} epochs',
+  'recipeText.decayIterations': 'Schedule: × {factor} at {milestones} iterations',
+  'recipeText.constant': 'Schedule: constant learning rate',
+  'recipeText.decayEpochsWarmup': 'Schedule: × {factor} at {milestones} epochs, warm-up {steps} steps at lr {warmupLr}',
+  'recipeText.decayIterationsWarmup': 'Schedule: × {factor} at {milestones} iterations, warm-up {steps} steps at lr {warmupLr}',
+  'recipeText.constantWarmup': 'Schedule: constant learning rate, warm-up {steps} steps at lr {warmupLr}',
+  'recipeText.augment': 'Augmentation: {augment}',
+  'recipeText.augmentNone': 'Augmentation: none',
+  'recipeText.normalizeMean': 'Normalization: subtract the per-pixel mean',
+  'recipeText.normalizeNone': 'Normalization: none',
+  'recipeText.validation': 'Validation: {images} training images held out',
+  'recipeText.validationNone': 'Validation: none',
+  'recipeText.seed': 'Seed: {seed}',
+
   // The summary table (src/core/report/summary.ts): the editor's summary view and `stats`
   'summary.headline': '{name}: input {input}, {shortcut}, {depth} layers',
   'summary.headlineClasses': '{name}: input {input}, {classes} classes, {shortcut}, {depth} layers',

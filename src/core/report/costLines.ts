@@ -67,12 +67,14 @@ export function fitLine(model: ModelNode, budgetMiB: number, locale: Locale = 'e
 export type MemoryEngine = 'pytorch' | 'tfjs';
 
 /** A warning before a run starts when its batch will not fit the budget; undefined when it fits or no budget is known. */
-export function batchFitWarning(model: ModelNode, batchSize: number, budgetMiB: number, engine: MemoryEngine = 'pytorch'): string | undefined {
+export function batchFitWarning(model: ModelNode, batchSize: number, budgetMiB: number, engine: MemoryEngine = 'pytorch', locale: Locale = 'en'): string | undefined {
   if (!(budgetMiB > 0)) return undefined;
   const needed = engine === 'tfjs' ? tfjsTrainingMemory(model, batchSize).totalBytes : trainingMemory(model, batchSize).totalBytes;
   if (needed <= budgetMiB * MIB) return undefined;
   const largest = engine === 'tfjs' ? tfjsLargestBatchThatFits(model, budgetMiB * MIB) : largestBatchThatFits(model, budgetMiB * MIB);
-  return `a training step of ${model.name} at batch ${batchSize} needs about ${formatBytes(needed)}${engine === 'tfjs' ? ' on the TF.js engine' : ''}, more than the memory budget of ${formatBytes(budgetMiB * MIB)}; ${largest > 0 ? `use a batch of at most ${largest}` : 'not even a batch of 1 fits'} (or raise the budget)`;
+  const facts = { model: model.name, batch: batchSize, needed: formatBytes(needed), budget: formatBytes(budgetMiB * MIB) };
+  if (largest > 0) return format(locale, engine === 'tfjs' ? 'cost.fitWarningTfjs' : 'cost.fitWarning', { ...facts, largest });
+  return format(locale, engine === 'tfjs' ? 'cost.fitWarningNoneTfjs' : 'cost.fitWarningNone', facts);
 }
 
 /** The warning for a run about to start whose batch will not fit the budget (MiB; 0: no budget), judged for the engine that will run it (TF.js unless the request says PyTorch). */
