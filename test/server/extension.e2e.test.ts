@@ -270,6 +270,11 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
         t.diagnostic(`hover with resnet.language ko: ${hover.replace(/\s+/g, ' ').slice(0, 200)}`);
         assert.match(hover, /블록 4개/);
         await koreanPage.keyboard.press('Escape');
+        // The extension's own messages follow the setting too (l10n/bundle.l10n.ko.json, loaded by
+        // src/extension/displayLanguage.ts because VS Code would load it only for a Korean workbench).
+        await runCommand(koreanPage, 'ResNet: New File from Template', 5_000).catch(() => undefined);
+        await koreanPage.locator('.quick-input-widget .quick-input-title', { hasText: '논문의 모델로 새 .resnet 파일' }).waitFor({ timeout: 15_000 });
+        await koreanPage.keyboard.press('Escape');
         // Command titles are VS Code's to translate: they follow its display language only.
         await runCommand(koreanPage, 'ResNet: Show Model Summary');
       });
