@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { registerArchitectureView } from './architectureCommands';
 import { createLanguageClient } from './languageClient';
+import { MeasuredTimes } from './measuredTimes';
 import { registerModelSummary } from './modelSummary';
 import { registerNewFromTemplate } from './newFromTemplate';
 import { registerModelTotalsStatus } from './statusBar';
@@ -16,13 +17,16 @@ let client: LanguageClient | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const started = performance.now();
   client = createLanguageClient(context);
-  registerModelSummary(context, client);
+  // Measured times loaded for a file colour both its architecture view and its model summary.
+  const measured = new MeasuredTimes();
+  context.subscriptions.push(measured);
+  registerModelSummary(context, client, measured);
   registerNewFromTemplate(context, client);
   // Training runs in a worker process; its dashboard, status bar and notification live here.
   const trainingLog = vscode.window.createOutputChannel('ResNet Training', { log: true });
   context.subscriptions.push(trainingLog, ...registerTrainingCommands(context, client, trainingLog), registerInstallBackend(context, trainingLog), registerDownloadCifar10(trainingLog));
   registerModelTotalsStatus(context, client);
-  registerArchitectureView(context, client, trainingLog);
+  registerArchitectureView(context, client, trainingLog, measured);
   const registered = performance.now();
   await client.start();
   // Startup must stay fast: say how long it took (the end-to-end test reads this line).

@@ -11,6 +11,7 @@ import { formatBytes, formatExact, formatShare } from '../../src/core/report/num
 import { describeDropped } from '../../src/protocol/webview';
 import type { ProfileDocument } from '../../src/protocol/profile';
 import type { GraphCost } from '../../src/core/report/architectureGraph';
+import { howToMeasure } from '../../src/core/report/summaryTimes';
 import { parseArchitectureState, parseToArchitecture, type ArchitectureState, type FromArchitecture, type SizeMetric, type ToArchitecture } from '../../src/protocol/architecture';
 import { heatFill, mix, readPalette, type Palette } from './colors';
 import { graphSize, layoutGraph, type LaidGroup, type LaidNode, type Layout } from './layout';
@@ -333,11 +334,7 @@ export class ArchitectureView {
     bar.style.background = `linear-gradient(to right, ${[0, 0.1, 0.3, 0.6, 1].map((t) => heatFill(this.palette, t)).join(', ')})`;
     const label = this.text(METRICS.find((m) => m.value === this.metric)!.label);
     if (this.metric === 'time' && !this.timesOfModel()) {
-      legend.append(
-        document.createTextNode(
-          `No measured times for ${graph.model}: run \`resnet-studio profile FILE --model ${graph.model} --json > times.json\`, then ResNet: Colour Architecture by Measured Time… and pick times.json`,
-        ),
-      );
+      legend.append(document.createTextNode(`No measured times for ${graph.model}: ${howToMeasure(graph.model)}`));
       return;
     }
     const total = this.totalOf(graph);
@@ -349,7 +346,7 @@ export class ArchitectureView {
   // ---- view: pan, zoom, fit ----
 
   private applyView(): void {
-    this.renderer.setView(this.view, this.el.canvas.clientHeight || 600);
+    this.renderer.setView(this.view, { width: this.el.canvas.clientWidth || 800, height: this.el.canvas.clientHeight || 600 });
   }
 
   private requestFrame(): void {
@@ -739,6 +736,12 @@ export class ArchitectureView {
       view: this.view,
     };
     this.host.saveState(state);
+  }
+
+  /** Where a node or group is laid out, in layout units (tests and the benchmark). */
+  boxOf(id: string): { x: number; y: number; width: number; height: number } | undefined {
+    const laid = this.layout?.byId.get(id);
+    return laid && { x: laid.x, y: laid.y, width: laid.width, height: laid.height };
   }
 
   /** Counts for tests and the benchmark. */

@@ -20,14 +20,30 @@ export function modelHeadline(model: ModelNode): string {
   return `${model.name}: input ${formatShape(model.input)}${classes}, ${shortcut}, ${model.depth} layers`;
 }
 
+/** A row of the table that stands for a layer, or for a stage's total: its line (0-based) and path. */
+export interface SummaryRow {
+  readonly line: number;
+  /** The layer's path (`conv2_x.0.conv1`), or the stage's name for its total. */
+  readonly path: string;
+  readonly stage: boolean;
+}
+
 export function formatSummary(model: ModelNode, options: SummaryOptions): string {
+  return summaryTable(model, options).text;
+}
+
+/** The summary's text and where each layer's and stage's row is in it (to colour rows by a figure). */
+export function summaryTable(model: ModelNode, options: SummaryOptions): { readonly text: string; readonly rows: readonly SummaryRow[] } {
   const rows: string[][] = [['Layer', 'Kind', 'Output shape', 'Params', 'MACs']];
+  const sources: (Omit<SummaryRow, 'line'> | undefined)[] = [undefined];
   const rules: number[] = [];
   for (const stage of model.stages) {
     for (const layer of allLayers(stage.nodes)) {
       rows.push([layer.path, describeLayer(layer.spec), formatShape(layer.output), formatExact(layer.cost.params), formatExact(layer.cost.macs)]);
+      sources.push({ path: layer.path, stage: false });
     }
     rows.push([`${stage.name} (stage total)`, '', formatShape(stage.output), formatExact(stage.cost.params), formatExact(stage.cost.macs)]);
+    sources.push({ path: stage.name, stage: true });
     rules.push(rows.length);
   }
   const [header = [], ...body] = rows;
@@ -44,8 +60,11 @@ export function formatSummary(model: ModelNode, options: SummaryOptions): string
       .trimEnd();
   const totalWidth = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
   const lines = [modelHeadline(model), '='.repeat(totalWidth), render(header), '-'.repeat(totalWidth)];
+  const placed: SummaryRow[] = [];
   for (const [k, row] of body.entries()) {
     const i = k + 1;
+    const source = sources[i];
+    if (source) placed.push({ line: lines.length, ...source });
     lines.push(render(row));
     if (rules.includes(i + 1) && i + 1 < rows.length) lines.push('-'.repeat(totalWidth));
   }
@@ -59,5 +78,5 @@ export function formatSummary(model: ModelNode, options: SummaryOptions): string
     `Activations for training, batch ${options.batchSize} (float32, what autograd keeps): ${formatBytes(activationsForBatch(model, options.batchSize))}`,
   );
   if (options.costs) lines.push(...computeLines(model, options.costs.convention), ...memoryLines(model, options.batchSize, options.costs.memoryBudgetMiB));
-  return lines.join('\n');
+  return { text: lines.join('\n'), rows: placed };
 }
