@@ -43,7 +43,7 @@ export function registerModelSummary(context: vscode.ExtensionContext, client: L
   );
 }
 
-function summaryUri(target: ModelCommandArgs): vscode.Uri {
+export function summaryUri(target: ModelCommandArgs): vscode.Uri {
   return vscode.Uri.from({ scheme: SUMMARY_SCHEME, path: `/${target.model} summary.txt`, query: JSON.stringify(target) });
 }
 

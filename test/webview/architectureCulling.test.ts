@@ -98,9 +98,16 @@ test('zoomed out below readable text, only boxes and lines are drawn; stage togg
   for (let i = 0; i < 5; i++) await page.page.keyboard.press('+');
   const display = () => label.evaluate((t) => getComputedStyle(t).display);
   assert.equal(await display(), 'none', 'no labels while the zoom goes on');
+  const dashes = () =>
+    page.page
+      .locator('#arch-svg .group-block > rect')
+      .first()
+      .evaluate((r) => getComputedStyle(r).strokeDasharray);
+  assert.equal(await dashes(), 'none', "blocks' dashed outlines are drawn solid while the view moves");
   await page.page.waitForFunction(() => document.querySelector('#arch-svg .viewport.zooming') === null, undefined, { timeout: 5000 });
   assert.ok((await stats(page)).view.scale >= 0.5);
   assert.notEqual(await display(), 'none', 'labels are back once the zoom pauses');
+  assert.notEqual(await dashes(), 'none', 'and the outlines dashed again');
   await page.close();
 });
 

@@ -3,8 +3,8 @@
 // compositor as little as possible: one <svg> the size of the canvas (no layer of its own, no CSS
 // transform), the pan and zoom as one transform on one group, and in the DOM only what is in the
 // viewport plus a margin (re-culled when the view leaves that window). Below a scale where text
-// could not be read, labels are hidden (level of detail): boxes and lines only; so they are while
-// a zoom goes on, since Chromium lays every SVG text out again at each new scale.
+// could not be read, labels are hidden (level of detail): boxes and lines only; while the view
+// moves it is drawn a little simpler still (see setView).
 // The same builders write the whole graph, at full detail, for export.
 import { formatShape } from '../../src/core/analysis/shape';
 import type { LaidEdge, LaidGroup, LaidNode, Layout } from './layout';
@@ -30,8 +30,8 @@ export interface View {
 /** Below this scale text is under about 5 px: labels are hidden and only boxes and lines drawn. */
 export const LABELS_FROM_SCALE = 0.5;
 
-/** A zoom that pauses this long is over: labels are shown again. */
-const ZOOM_PAUSE_MS = 150;
+/** A pan or zoom that pauses this long is over: the view is drawn in full again. */
+const MOTION_PAUSE_MS = 150;
 
 interface Drawn {
   readonly key: string;
@@ -52,8 +52,8 @@ export class GraphRenderer {
   private window = EMPTY_WINDOW;
   private viewSize = { width: 0, height: 0 };
   private coarse = false;
-  private lastScale: number | undefined;
-  private zoomEnds: ReturnType<typeof setTimeout> | undefined;
+  private lastView: View | undefined;
+  private motionEnds: ReturnType<typeof setTimeout> | undefined;
   private selected: string | undefined;
   layout: Layout | undefined;
 
@@ -105,18 +105,26 @@ export class GraphRenderer {
       this.coarse = coarse;
       this.viewport.classList.toggle('coarse', coarse);
     }
-    // Chromium lays SVG text out again at every new scale (its glyphs are fitted to the screen):
-    // while a zoom goes on, labels are hidden, and they come back once it pauses.
-    if (this.lastScale !== undefined && view.scale !== this.lastScale) {
-      if (this.zoomEnds === undefined) this.viewport.classList.add('zooming');
-      clearTimeout(this.zoomEnds);
-      this.zoomEnds = setTimeout(() => {
-        this.zoomEnds = undefined;
-        this.viewport.classList.remove('zooming');
-      }, ZOOM_PAUSE_MS);
+    // While the view moves, dashed outlines are drawn solid (a software rasteriser strokes each
+    // dash on its own); while it zooms, labels are hidden too, since Chromium lays every SVG text
+    // out again at each new scale. Both come back once the motion pauses.
+    const last = this.lastView;
+    if (last && (view.x !== last.x || view.y !== last.y || view.scale !== last.scale)) {
+      this.motion(view.scale !== last.scale);
     }
-    this.lastScale = view.scale;
+    this.lastView = view;
     this.viewport.setAttribute('transform', `translate(${round(view.x)} ${round(view.y)}) scale(${round(view.scale, 10_000)})`);
+  }
+
+  private motion(zooming: boolean): void {
+    const classes = this.viewport.classList;
+    if (!classes.contains('moving')) classes.add('moving');
+    if (zooming && !classes.contains('zooming')) classes.add('zooming');
+    clearTimeout(this.motionEnds);
+    this.motionEnds = setTimeout(() => {
+      this.motionEnds = undefined;
+      classes.remove('moving', 'zooming');
+    }, MOTION_PAUSE_MS);
   }
 
   /** Keys of the items in the DOM now (tests). */
