@@ -127,11 +127,6 @@ export class GraphRenderer {
     }, MOTION_PAUSE_MS);
   }
 
-  /** Keys of the items in the DOM now (tests). */
-  get drawnKeys(): string[] {
-    return [...this.elements.keys()];
-  }
-
   private sync(): void {
     const w = this.window;
     const keep = new Set<string>();
