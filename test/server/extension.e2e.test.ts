@@ -69,7 +69,13 @@ const DUO_RECIPE = `  train {
     epochs 1
     augment none
   }`;
-const DUO = `model duo_plain(n) {
+// The experiment comes first: its lens is then on screen however small the editor group is.
+const DUO = `experiment duo {
+  grid duo_plain(n = 1)
+  grid duo_resnet(n = 1)
+}
+
+model duo_plain(n) {
   input 16x16x3, classes 4
   shortcut none
   conv1 conv 3x3, 8, bn, relu
@@ -85,11 +91,6 @@ model duo_resnet(n) {
   s1    basic(8) x n
   head  avgpool, fc 4
 ${DUO_RECIPE}
-}
-
-experiment duo {
-  grid duo_plain(n = 1)
-  grid duo_resnet(n = 1)
 }
 `;
 
