@@ -149,3 +149,36 @@ experiment lets {
   assert.deepEqual(await definitionAt('1, deep)', 3), positionOf(text, 'deep = 3'));
   assert.deepEqual(await definitionAt('iterations steps', 11), positionOf(text, 'steps = 200'));
 });
+
+test("the hover says which variants train on PyTorch (their recipe's `engine pytorch`)", async () => {
+  const text = `model net(n) {
+  input 16x16x3, classes 4
+  conv1 conv 3x3, 8, bn, relu
+  s1    basic(8) x n
+  head  avgpool, fc 4
+}
+
+model torch_net {
+  input 16x16x3, classes 4
+  conv1 conv 3x3, 8, bn, relu
+  s1    basic(8) x 1
+  head  avgpool, fc 4
+  train {
+    engine pytorch
+  }
+}
+
+experiment engines {
+  grid net(n = 1)
+  models torch_net
+}
+`;
+  const uri = 'file:///test/engines.resnet';
+  await client.open(uri, text);
+  const hover = (await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: positionOf(text, 'engines {', 2) })) as { contents: MarkupContent } | null;
+  const rows = (hover?.contents.value ?? '').split('\n').filter((l) => /^\| (net|torch_net)/.test(l));
+  assert.deepEqual(
+    rows.map((r) => r.split('|')[2]?.trim()),
+    ['residual', 'residual · PyTorch'],
+  );
+});
