@@ -11,11 +11,12 @@ import { ArchitectureGraphRequest, Commands, isModelCommandArgs } from '../proto
 import { ArchitecturePanel, activeResnetEditor, type ArchitectureDeps, type CompareAgainst } from './architecturePanel';
 import { reportingFailures } from './failures';
 import { readProfileDocument } from '../protocol/profile';
+import type { MeasuredTimes } from './measuredTimes';
 
 /** As the CLI: beyond this a file is surely not a network description. */
 const MAX_SOURCE_BYTES = 64 * 1024 * 1024;
 
-export function registerArchitectureView(context: vscode.ExtensionContext, client: LanguageClient, log: vscode.LogOutputChannel): void {
+export function registerArchitectureView(context: vscode.ExtensionContext, client: LanguageClient, log: vscode.LogOutputChannel, measured: MeasuredTimes): void {
   const deps: ArchitectureDeps = { extensionUri: context.extensionUri, client, log };
   context.subscriptions.push(
     vscode.commands.registerCommand(
@@ -78,6 +79,8 @@ export function registerArchitectureView(context: vscode.ExtensionContext, clien
           const stat = await vscode.workspace.fs.stat(picked[0]);
           if (stat.size > MAX_SOURCE_BYTES) throw new Error(`${picked[0].fsPath} is ${stat.size} bytes, too large for a profile`);
           const timings = readProfileDocument(new TextDecoder().decode(await vscode.workspace.fs.readFile(picked[0])), picked[0].fsPath);
+          // Kept for the file: its model summary colours its rows by them too.
+          measured.set(editor.document.uri.toString(), timings);
           ArchitecturePanel.colourByTimes(deps, { uri: editor.document.uri.toString() }, timings);
         },
       ),

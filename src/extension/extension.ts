@@ -6,6 +6,7 @@ import { registerArchitectureView } from './architectureCommands';
 import { ArchitecturePanel } from './architecturePanel';
 import { useDisplayLanguage } from './displayLanguage';
 import { createLanguageClient } from './languageClient';
+import { MeasuredTimes } from './measuredTimes';
 import { registerModelSummary } from './modelSummary';
 import { registerNewFromTemplate } from './newFromTemplate';
 import { registerModelTotalsStatus } from './statusBar';
@@ -27,13 +28,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
   client = createLanguageClient(context);
-  registerModelSummary(context, client);
+  // Measured times loaded for a file colour both its architecture view and its model summary.
+  const measured = new MeasuredTimes();
+  context.subscriptions.push(measured);
+  registerModelSummary(context, client, measured);
   registerNewFromTemplate(context, client);
   // Training runs in a worker process; its dashboard, status bar and notification live here.
   const trainingLog = vscode.window.createOutputChannel('ResNet Training', { log: true });
   context.subscriptions.push(trainingLog, ...registerTrainingCommands(context, client, trainingLog), registerInstallBackend(context, trainingLog), registerDownloadCifar10(trainingLog));
   registerModelTotalsStatus(context, client);
-  registerArchitectureView(context, client, trainingLog);
+  registerArchitectureView(context, client, trainingLog, measured);
   const registered = performance.now();
   await client.start();
   // Startup must stay fast: say how long it took (the end-to-end test reads this line).

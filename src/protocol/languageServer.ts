@@ -9,6 +9,7 @@ import { DATASET_NAMES } from '../core/datasets';
 import type { LanguageChoice } from '../core/l10n/locale';
 import { check, oneOf, readonlyArray, type Checked } from './check';
 import { ExperimentPlanSchema } from './experiment';
+import { ProfileDocumentSchema } from './profile';
 import type { ArchitectureCompareParams, ArchitectureCompareResult, ArchitectureGraphParams, ArchitectureGraphResult } from './architecture';
 
 /** A position in a document, 0-based, as LSP counts (UTF-16 code units). */
@@ -20,11 +21,19 @@ export const ModelSummaryParamsSchema = v.object({
   /** The model to summarize; when absent, the model at `position`, else the first model. */
   model: v.optional(v.string()),
   position: v.optional(DocumentPositionSchema),
+  /** Measured times the editor holds for this file (a `profile --json` document): the rows they are for are coloured. */
+  timings: v.optional(ProfileDocumentSchema),
 });
 export type ModelSummaryParams = v.InferOutput<typeof ModelSummaryParamsSchema>;
 
 export const ModelSummaryResultSchema = v.variant('kind', [
-  v.object({ kind: v.literal('summary'), model: v.string(), text: v.string() }),
+  v.object({
+    kind: v.literal('summary'),
+    model: v.string(),
+    text: v.string(),
+    /** With `timings` for this model: each layer's and stage's row (0-based line) with its measured ms, share and heat (0–1). */
+    times: v.optional(readonlyArray(v.object({ line: v.number(), path: v.string(), ms: v.number(), share: v.number(), heat: v.number() }))),
+  }),
   /** Nothing to summarize: `message` says why (no such model, the file has errors, …). */
   v.object({ kind: v.literal('missing'), message: v.string() }),
 ]);

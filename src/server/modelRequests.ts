@@ -5,7 +5,7 @@ import type { Locale } from '../core/l10n/locale';
 import type { CostSettings } from '../core/report/costLines';
 import type { ModelNode } from '../core/analysis/network';
 import { formatExact, formatPaperUnits } from '../core/report/numbers';
-import { formatSummary } from '../core/report/summary';
+import { timedSummary } from '../core/report/summaryTimes';
 import type { DocumentPosition, ModelSummaryParams, ModelSummaryResult, ModelTotals } from '../protocol/languageServer';
 import type { AnalyzedDocument } from './analyzedDocuments';
 import { modelTotalsLabel } from './codeLens';
@@ -37,8 +37,9 @@ export function modelTotals(analyzed: AnalyzedDocument, position: DocumentPositi
 export function modelSummary(analyzed: AnalyzedDocument, params: ModelSummaryParams, batchSize: number, costs?: CostSettings, locale: Locale = 'en'): ModelSummaryResult {
   const { models } = analyzed.analysis;
   const model = params.model !== undefined ? models.find((m) => m.name === params.model) : modelAt(analyzed, params.position);
-  if (model) return { kind: 'summary', model: model.name, text: formatSummary(model, { batchSize, costs, locale }) };
-  return { kind: 'missing', message: noModelMessage(analyzed, params.model, locale) };
+  if (!model) return { kind: 'missing', message: noModelMessage(analyzed, params.model, locale) };
+  const { text, times } = timedSummary(model, { batchSize, costs, locale }, params.timings);
+  return { kind: 'summary', model: model.name, text, ...(times.length > 0 ? { times } : {}) };
 }
 
 /** Why a request about a model has none to answer with: no model (or none by that name) could be analyzed, and how many errors say why. */

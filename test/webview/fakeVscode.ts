@@ -7,7 +7,12 @@ export class Uri {
   private constructor(
     readonly scheme: string,
     readonly fsPath: string,
+    readonly query = '',
   ) {}
+  /** A virtual document's URI (e.g. the model summary's `resnet-summary:`). */
+  static from(parts: { scheme: string; path: string; query?: string }): Uri {
+    return new Uri(parts.scheme, parts.path, parts.query ?? '');
+  }
   static file(path: string): Uri {
     return new Uri('file', path);
   }
@@ -21,7 +26,7 @@ export class Uri {
     return this.fsPath;
   }
   toString(): string {
-    return pathToFileURL(this.fsPath).href;
+    return this.scheme === 'file' ? pathToFileURL(this.fsPath).href : `${this.scheme}:${encodeURI(this.fsPath)}?${encodeURIComponent(this.query)}`;
   }
 }
 
@@ -53,11 +58,48 @@ class FakeEvent<T> {
     for (const l of this.listeners) l(value);
   }
 }
+/** vscode.EventEmitter: listeners called in order. */
+export class EventEmitter<T> {
+  private readonly inner = new FakeEvent<T>();
+  readonly event = this.inner.event;
+  fire(value: T): void {
+    this.inner.fire(value);
+  }
+  dispose(): void {}
+}
+
+export class ThemeColor {
+  constructor(readonly id: string) {}
+}
+
+/** A text editor over a text: its lines, and the decorations set on it by type. */
+export class FakeTextEditor {
+  readonly decorations = new Map<FakeDecorationType, { range: Range; hoverMessage?: unknown; renderOptions?: { after?: { contentText?: string } } }[]>();
+  constructor(readonly document: { uri: Uri; lineCount: number; lineAt(line: number): { range: Range } }) {}
+  static over(uri: Uri, text: string): FakeTextEditor {
+    const lines = text.split('\n');
+    return new FakeTextEditor({ uri, lineCount: lines.length, lineAt: (line) => ({ range: new Range(new Position(line, 0), new Position(line, lines[line]?.length ?? 0)) }) });
+  }
+  setDecorations(type: FakeDecorationType, options: { range: Range }[]): void {
+    this.decorations.set(type, options);
+  }
+}
+
+export class FakeDecorationType {
+  disposed = false;
+  constructor(readonly options: { backgroundColor?: string; isWholeLine?: boolean; after?: unknown }) {}
+  dispose(): void {
+    this.disposed = true;
+  }
+}
+
 export const events = {
   diagnostics: new FakeEvent<{ uris: Uri[] }>(),
   selection: new FakeEvent<{ textEditor: { document: FakeDocument }; selections: { active: Position }[] }>(),
   activeEditor: new FakeEvent<{ document: FakeDocument } | undefined>(),
   configuration: new FakeEvent<{ affectsConfiguration(section: string): boolean }>(),
+  visibleEditors: new FakeEvent<unknown>(),
+  textDocumentChanged: new FakeEvent<{ document: { uri: Uri } }>(),
 };
 
 export const languages = {
@@ -173,6 +215,7 @@ export const recorded = {
   progress: [] as FakeProgress[],
   registered: new Map<string, (...args: unknown[]) => unknown>(),
   serializers: [] as string[],
+  contentProviders: new Map<string, { provideTextDocumentContent(uri: Uri): Promise<string>; onDidChange?: (l: (uri: Uri) => void) => unknown }>(),
   shownDocuments: [] as { path: string; selection?: Range }[],
   /** What the next save dialog answers. */
   saveTo: undefined as Uri | undefined,
@@ -225,13 +268,17 @@ export const window = {
     return { dispose: () => undefined };
   },
   activeTextEditor: undefined as { document: FakeDocument } | undefined,
-  visibleTextEditors: [] as { document: FakeDocument }[],
+  visibleTextEditors: [] as { document: unknown }[],
+  onDidChangeVisibleTextEditors: events.visibleEditors.event,
+  createTextEditorDecorationType: (options: ConstructorParameters<typeof FakeDecorationType>[0]) => new FakeDecorationType(options),
   showSaveDialog(): Promise<Uri | undefined> {
     return Promise.resolve(recorded.saveTo);
   },
   onDidChangeTextEditorSelection: events.selection.event,
   onDidChangeActiveTextEditor: events.activeEditor.event,
-  showTextDocument(document: FakeDocument, options?: { selection?: Range }) {
+  /** Takes a document or, as VS Code does, a Uri (the experiment's results.md). */
+  showTextDocument(target: FakeDocument | Uri, options?: { selection?: Range }) {
+    const document = target instanceof Uri ? new FakeDocument(target) : target;
     recorded.shownDocuments.push({ path: document.uri.fsPath, selection: options?.selection });
     return Promise.resolve({ document, revealRange: () => undefined });
   },
@@ -247,6 +294,12 @@ export const workspace = {
   /** Fired by a test after it changes `settings`: `events.configuration.fire({ affectsConfiguration })`. */
   onDidChangeConfiguration: events.configuration.event,
   openTextDocument: (uri: Uri) => Promise.resolve(new FakeDocument(uri)),
+  textDocuments: [] as { uri: Uri }[],
+  onDidChangeTextDocument: events.textDocumentChanged.event,
+  registerTextDocumentContentProvider(scheme: string, provider: typeof recorded.contentProviders extends Map<string, infer P> ? P : never) {
+    recorded.contentProviders.set(scheme, provider);
+    return { dispose: () => recorded.contentProviders.delete(scheme) };
+  },
   getWorkspaceFolder: () => undefined,
   fs: {
     writeFile(uri: Uri, bytes: Uint8Array): Promise<void> {

@@ -353,7 +353,7 @@ export class ArchitectureView {
   // ---- view: pan, zoom, fit ----
 
   private applyView(): void {
-    this.renderer.setView(this.view, this.el.canvas.clientHeight || 600);
+    this.renderer.setView(this.view, { width: this.el.canvas.clientWidth || 800, height: this.el.canvas.clientHeight || 600 });
   }
 
   private requestFrame(): void {
@@ -756,6 +756,12 @@ export class ArchitectureView {
       view: this.view,
     };
     this.host.saveState(state);
+  }
+
+  /** Where a node or group is laid out, in layout units (tests and the benchmark). */
+  boxOf(id: string): { x: number; y: number; width: number; height: number } | undefined {
+    const laid = this.layout?.byId.get(id);
+    return laid && { x: laid.x, y: laid.y, width: laid.width, height: laid.height };
   }
 
   /** Counts for tests and the benchmark. */

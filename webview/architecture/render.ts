@@ -1,7 +1,11 @@
-// Draws a layout as SVG. Only what is near the viewport is in the DOM: ResNet-1202 with a stage of
-// 200 blocks unfolded has thousands of nodes, and panning must stay at 60 frames a second, so a
-// pan moves one transform and the elements are synced only when the view leaves the drawn window.
-// The same builders write the whole graph for export.
+// Draws a layout as SVG. ResNet-1202 with a stage of 200 blocks unfolded has thousands of nodes,
+// and panning must stay fluid even where Chromium composites in software, so the page gives the
+// compositor as little as possible: one <svg> the size of the canvas (no layer of its own, no CSS
+// transform), the pan and zoom as one transform on one group, and in the DOM only what is in the
+// viewport plus a margin (re-culled when the view leaves that window). Below a scale where text
+// could not be read, labels are hidden (level of detail): boxes and lines only; while the view
+// moves it is drawn a little simpler still (see setView).
+// The same builders write the whole graph, at full detail, for export.
 import { formatShape } from '../../src/core/analysis/shape';
 import type { LaidEdge, LaidGroup, LaidNode, Layout } from './layout';
 import { textOn, type Palette } from './colors';
@@ -23,8 +27,16 @@ export interface View {
   readonly scale: number;
 }
 
+/** Below this scale text is under about 5 px: labels are hidden and only boxes and lines drawn. */
+export const LABELS_FROM_SCALE = 0.5;
+
+/** A pan or zoom that pauses this long is over: the view is drawn in full again. */
+const MOTION_PAUSE_MS = 150;
+
 interface Drawn {
   readonly key: string;
+  readonly minX: number;
+  readonly maxX: number;
   readonly minY: number;
   readonly maxY: number;
   readonly layer: 'groups' | 'edges' | 'nodes';
@@ -36,8 +48,12 @@ export class GraphRenderer {
   private readonly layers: Record<Drawn['layer'], SVGGElement>;
   private items: Drawn[] = [];
   private readonly elements = new Map<string, SVGElement>();
-  private windowTop = 0;
-  private windowBottom = -1;
+  /** The part of the layout (layout units) whose items are in the DOM now. */
+  private window = EMPTY_WINDOW;
+  private viewSize = { width: 0, height: 0 };
+  private coarse = false;
+  private lastView: View | undefined;
+  private motionEnds: ReturnType<typeof setTimeout> | undefined;
   private selected: string | undefined;
   layout: Layout | undefined;
 
@@ -47,6 +63,8 @@ export class GraphRenderer {
     private look: LookFor,
   ) {
     this.viewport = element('g', { class: 'viewport' });
+    svg.setAttribute('width', '100%');
+    svg.setAttribute('height', '100%');
     this.layers = { groups: element('g', { class: 'groups' }), edges: element('g', { class: 'edges' }), nodes: element('g', { class: 'nodes' }) };
     this.viewport.append(this.layers.groups, this.layers.edges, this.layers.nodes);
     svg.append(this.viewport);
@@ -64,36 +82,56 @@ export class GraphRenderer {
     );
     for (const el of this.elements.values()) el.remove();
     this.elements.clear();
-    this.windowTop = 0;
-    this.windowBottom = -1;
+    this.window = EMPTY_WINDOW;
   }
 
   /**
-   * Moves the picture. The SVG covers only the window drawn (a screen above and below the view)
-   * and is moved by a CSS transform, which the compositor applies to its pixels without painting
-   * the graph again; the elements are synced, and the SVG resized, only when the view leaves it.
+   * Moves the picture: one transform on the group that holds everything. The elements are culled
+   * again only when the view leaves the window drawn (the viewport and half a screen around it).
    */
-  setView(view: View, viewportHeight: number): void {
-    const top = -view.y / view.scale;
-    const bottom = top + viewportHeight / view.scale;
-    if (top < this.windowTop || bottom > this.windowBottom) {
-      const margin = (bottom - top) / 2;
-      this.windowTop = Math.floor(top - margin);
-      this.windowBottom = Math.ceil(bottom + margin);
-      const width = Math.ceil(this.layout?.width ?? 1);
-      const height = this.windowBottom - this.windowTop;
-      this.svg.setAttribute('viewBox', `0 ${this.windowTop} ${width} ${height}`);
-      this.svg.setAttribute('width', String(width));
-      this.svg.setAttribute('height', String(height));
+  setView(view: View, viewport: { readonly width: number; readonly height: number }): void {
+    const visible = visibleRect(view, viewport);
+    const w = this.window;
+    const resized = viewport.width !== this.viewSize.width || viewport.height !== this.viewSize.height;
+    if (resized || visible.left < w.left || visible.right > w.right || visible.top < w.top || visible.bottom > w.bottom) {
+      const mx = (visible.right - visible.left) / 2;
+      const my = (visible.bottom - visible.top) / 2;
+      this.window = { left: visible.left - mx, right: visible.right + mx, top: visible.top - my, bottom: visible.bottom + my };
+      this.viewSize = { width: viewport.width, height: viewport.height };
       this.sync();
     }
-    this.svg.style.transform = `translate(${view.x}px, ${view.y + this.windowTop * view.scale}px) scale(${view.scale})`;
+    const coarse = view.scale < LABELS_FROM_SCALE;
+    if (coarse !== this.coarse) {
+      this.coarse = coarse;
+      this.viewport.classList.toggle('coarse', coarse);
+    }
+    // While the view moves, dashed outlines are drawn solid (a software rasteriser strokes each
+    // dash on its own); while it zooms, labels are hidden too, since Chromium lays every SVG text
+    // out again at each new scale. Both come back once the motion pauses.
+    const last = this.lastView;
+    if (last && (view.x !== last.x || view.y !== last.y || view.scale !== last.scale)) {
+      this.motion(view.scale !== last.scale);
+    }
+    this.lastView = view;
+    this.viewport.setAttribute('transform', `translate(${round(view.x)} ${round(view.y)}) scale(${round(view.scale, 10_000)})`);
+  }
+
+  private motion(zooming: boolean): void {
+    const classes = this.viewport.classList;
+    if (!classes.contains('moving')) classes.add('moving');
+    if (zooming && !classes.contains('zooming')) classes.add('zooming');
+    clearTimeout(this.motionEnds);
+    this.motionEnds = setTimeout(() => {
+      this.motionEnds = undefined;
+      classes.remove('moving', 'zooming');
+    }, MOTION_PAUSE_MS);
   }
 
   private sync(): void {
+    const w = this.window;
     const keep = new Set<string>();
     for (const item of this.items) {
-      if (item.maxY < this.windowTop || item.minY > this.windowBottom) continue;
+      if (item.maxY < w.top || item.minY > w.bottom || item.maxX < w.left || item.minX > w.right) continue;
       keep.add(item.key);
       if (!this.elements.has(item.key)) {
         const el = item.build();
@@ -152,10 +190,45 @@ export class GraphRenderer {
 
 function drawables(layout: Layout, palette: () => Palette, look: LookFor): Drawn[] {
   const out: Drawn[] = [];
-  for (const g of layout.groups) out.push({ key: g.id, minY: g.y, maxY: g.y + g.height, layer: 'groups', build: () => groupElement(g, palette(), look(g)) });
-  for (const e of layout.edges) out.push({ key: `edge:${e.id}`, minY: e.minY, maxY: e.maxY, layer: 'edges', build: () => edgeElement(e, palette()) });
-  for (const n of layout.nodes) out.push({ key: n.id, minY: n.y, maxY: n.y + n.height, layer: 'nodes', build: () => nodeElement(n, palette(), look(n)) });
+  for (const g of layout.groups) out.push({ key: g.id, ...boxExtent(g), layer: 'groups', build: () => groupElement(g, palette(), look(g)) });
+  for (const e of layout.edges) out.push({ key: `edge:${e.id}`, ...edgeExtent(e), layer: 'edges', build: () => edgeElement(e, palette()) });
+  // An addition's error message runs to its right, beyond its box.
+  for (const n of layout.nodes) out.push({ key: n.id, ...boxExtent(n, n.source.error ? 480 : 0), layer: 'nodes', build: () => nodeElement(n, palette(), look(n)) });
   return out;
+}
+
+interface Rect {
+  readonly left: number;
+  readonly right: number;
+  readonly top: number;
+  readonly bottom: number;
+}
+const EMPTY_WINDOW: Rect = { left: 0, right: -1, top: 0, bottom: -1 };
+
+/** The part of the layout on screen, in layout units. */
+export function visibleRect(view: View, viewport: { readonly width: number; readonly height: number }): Rect {
+  return { left: -view.x / view.scale, right: (viewport.width - view.x) / view.scale, top: -view.y / view.scale, bottom: (viewport.height - view.y) / view.scale };
+}
+
+function boxExtent(b: { readonly x: number; readonly y: number; readonly width: number; readonly height: number }, extraRight = 0) {
+  return { minX: b.x, maxX: b.x + b.width + extraRight, minY: b.y, maxY: b.y + b.height };
+}
+
+/** An edge's points and its label, which sits beside them (up to a shape's width of text). */
+function edgeExtent(e: LaidEdge) {
+  let minX = Number.POSITIVE_INFINITY;
+  let maxX = Number.NEGATIVE_INFINITY;
+  for (const [x] of [...e.points, ...(e.labelAt ? [e.labelAt] : [])]) {
+    minX = Math.min(minX, x);
+    maxX = Math.max(maxX, x);
+  }
+  const labelRoom = e.label ? 8 * e.label.length : 8;
+  return { minX: minX - labelRoom, maxX: maxX + labelRoom, minY: e.minY, maxY: e.maxY };
+}
+
+/** Rounded for the transform attribute: fewer digits to parse, the same pixels. */
+function round(value: number, per = 100): number {
+  return Math.round(value * per) / per;
 }
 
 function nodeElement(n: LaidNode, palette: Palette, look: NodeLook): SVGElement {
@@ -221,7 +294,7 @@ function edgeElement(e: LaidEdge, palette: Palette): SVGElement {
   // A small arrowhead, drawn as a path (markers would need ids in a shared <defs>).
   const angle = Math.atan2(last[1] - prev[1], last[0] - prev[0]);
   const head = (a: number) => `${last[0] - 6 * Math.cos(angle + a)} ${last[1] - 6 * Math.sin(angle + a)}`;
-  g.append(element('path', { d: `M${head(0.45)} L${last[0]} ${last[1]} L${head(-0.45)}`, fill: 'none', stroke: color, 'stroke-width': '1.2' }));
+  g.append(element('path', { d: `M${head(0.45)} L${last[0]} ${last[1]} L${head(-0.45)}`, fill: 'none', stroke: color, 'stroke-width': '1.2', class: 'arrow' }));
   if (e.label && e.labelAt) {
     const anchor = e.shortcut ? 'start' : 'end';
     g.append(text(e.label, e.labelAt[0], e.labelAt[1] + 3, { fill: e.shortcut ? color : palette.muted, 'font-size': '10', 'text-anchor': anchor }));

@@ -372,7 +372,7 @@ export const ko: Catalogue = {
   'webview.architecture.tip.valueShare': '{value}, {metric}의 {share}',
   'webview.architecture.tip.error': '오류: {error}',
   'webview.architecture.tip.line': '{line}행',
-  'webview.architecture.legend.noTimes': '{model}의 측정 시간이 없습니다: `{command}`을(를) 실행한 뒤 ResNet: 측정 시간으로 아키텍처 색칠…에서 times.json을 고르세요',
+  'webview.architecture.legend.noTimes': '{model}의 측정 시간이 없습니다: `{command}`을(를) 실행한 뒤 "ResNet: 측정 시간으로 아키텍처 색칠…"에서 times.json을 고르세요',
   'webview.architecture.legend.timings': '{engine}, {device}, 배치 {batch}, forward + backward. ',
   'webview.architecture.legend.perLayer': '레이어당 {metric}: 0 ',
   'webview.architecture.legend.perStage': '스테이지당 {metric}: 0 ',
