@@ -177,7 +177,9 @@ test('the summary table in Korean: headings, stage totals and totals; the rows a
   assert.match(ko.text, /^conv3_x \(스테이지 합계\) +28×28×512 +1,219,584 /m);
   assert.match(ko.text, /^학습되는 파라미터: +25,557,032 \(25\.56M\)$/m);
   assert.match(ko.text, /^학습 step, 배치 128 /m);
-  assert.doesNotMatch(ko.text, /Trainable|stage total|Output shape|Training step/);
+  // Without measured times, how to get them (src/core/report/summaryTimes.ts).
+  assert.match(ko.text, /resnet50의 측정 시간이 없습니다\. 이 표를 측정 시간으로 색칠하려면 `resnet-studio profile FILE --model resnet50 --json > times\.json`을\(를\) 실행한 뒤/);
+  assert.doesNotMatch(ko.text, /Trainable|stage total|Output shape|Training step|No measured times/);
   const figures = (text: string) => text.match(/\d[\d,.]*/g);
   assert.deepEqual(figures(ko.text), figures(en.text));
 });

@@ -2,6 +2,7 @@
 // text, with a toolbar (size metric, fold, fit, export), a legend, hover figures, two-way
 // selection with the editor, keyboard navigation, and in diff mode a table of the changes.
 // Messages in and out are checked against the protocol's schemas; its state survives a reload.
+import { profileCommand } from '../../src/core/report/summaryTimes';
 import { pageText, type PageKey, type PageText } from '../pageText';
 import { formatShape } from '../../src/core/analysis/shape';
 import type { ArchitectureDiff } from '../../src/core/diff/architectureDiff';
@@ -334,9 +335,7 @@ export class ArchitectureView {
     bar.style.background = `linear-gradient(to right, ${[0, 0.1, 0.3, 0.6, 1].map((t) => heatFill(this.palette, t)).join(', ')})`;
     const label = this.text(METRICS.find((m) => m.value === this.metric)!.label);
     if (this.metric === 'time' && !this.timesOfModel()) {
-      legend.append(
-        document.createTextNode(this.text('webview.architecture.legend.noTimes', { model: graph.model, command: `resnet-studio profile FILE --model ${graph.model} --json > times.json` })),
-      );
+      legend.append(document.createTextNode(this.text('webview.architecture.legend.noTimes', { model: graph.model, command: profileCommand(graph.model) })));
       return;
     }
     const total = this.totalOf(graph);

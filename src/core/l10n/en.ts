@@ -404,6 +404,15 @@ export const en = {
   'summary.paramsSize': 'Params size (float32):   {bytes}',
   'summary.activations': 'Activations for training, batch {batch} (float32, what autograd keeps): {bytes}',
 
+  // The summary coloured by measured time (src/core/report/summaryTimes.ts)
+  'term.howToMeasure': 'run `{command}`, then "ResNet: Colour Architecture by Measured Time…" and pick times.json',
+  'summaryTimes.none': 'No measured times for {model}: to colour this table by them, {how}.',
+  'summaryTimes.noneOther': 'No measured times for {model} (the times loaded are for {other}): to colour this table by them, {how}.',
+  'summaryTimes.measured': 'Measured time ({engine} on {device}, batch {batch}, forward + backward): {total} ms in all; rows are coloured by their share.',
+  'summaryTimes.measuredNoEngine': 'Measured time (measured on {device}, batch {batch}, forward + backward): {total} ms in all; rows are coloured by their share.',
+  'summaryTimes.missing': '{missing} layers have no measured time (the profile is of another version of {model}?): profile it again.',
+  'summaryTimes.slowest': 'Slowest layer: {path}, {ms} ms ({share}).',
+
   // `train` on the command line (src/cli/progress.ts)
   'term.epochs.one': '{count} epoch',
   'term.epochs.other': '{count} epochs',

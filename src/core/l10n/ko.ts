@@ -409,4 +409,12 @@ export const ko: Catalogue = {
   'recipeText.validation': '검증: 학습 이미지 {images}장을 따로 둠',
   'recipeText.validationNone': '검증: 없음',
   'recipeText.seed': '시드: {seed}',
+
+  'term.howToMeasure': '`{command}`을(를) 실행한 뒤 "ResNet: 측정 시간으로 아키텍처 색칠…"에서 times.json을 고르세요',
+  'summaryTimes.none': '{model}의 측정 시간이 없습니다. 이 표를 측정 시간으로 색칠하려면 {how}.',
+  'summaryTimes.noneOther': '{model}의 측정 시간이 없습니다 (읽어 온 시간은 {other}의 것입니다). 이 표를 측정 시간으로 색칠하려면 {how}.',
+  'summaryTimes.measured': '측정 시간 ({engine}, {device}, 배치 {batch}, forward + backward): 모두 {total} ms. 행은 그 비율로 색칠됩니다.',
+  'summaryTimes.measuredNoEngine': '측정 시간 ({device}, 배치 {batch}, forward + backward): 모두 {total} ms. 행은 그 비율로 색칠됩니다.',
+  'summaryTimes.missing': '레이어 {missing}개에 측정 시간이 없습니다 ({model}의 다른 버전을 profile한 것일까요?). 다시 profile하세요.',
+  'summaryTimes.slowest': '가장 느린 레이어: {path}, {ms} ms ({share}).',
 };

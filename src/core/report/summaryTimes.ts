@@ -3,6 +3,7 @@
 // measured time, and a heat (0–1, against the slowest row of its kind) for the editor to colour by.
 // Without times for the model, the summary says how to measure them.
 import { allLayers, type ModelNode } from '../analysis/network';
+import { format, msg } from '../l10n/format';
 import { formatShare } from './numbers';
 import { summaryTable, type SummaryOptions } from './summary';
 
@@ -32,17 +33,19 @@ export interface TimedSummary {
   readonly times: readonly RowTime[];
 }
 
-/** How to get times for a model, as the summary and the architecture view say it. */
-export function howToMeasure(model: string): string {
-  return `run \`resnet-studio profile FILE --model ${model} --json > times.json\`, then "ResNet: Colour Architecture by Measured Time…" and pick times.json`;
+/** The command that measures a model's times (the architecture view's legend names it too). */
+export function profileCommand(model: string): string {
+  return `resnet-studio profile FILE --model ${model} --json > times.json`;
 }
 
 /** The summary with its rows' measured times, when `measured` is for this model. */
 export function timedSummary(model: ModelNode, options: SummaryOptions, measured: MeasuredTimes | undefined): TimedSummary {
+  const locale = options.locale ?? 'en';
   const table = summaryTable(model, options);
   if (!measured || measured.model !== model.name) {
-    const other = measured ? ` (the times loaded are for ${measured.model})` : '';
-    return { text: `${table.text}\n\nNo measured times for ${model.name}${other}: to colour this table by them, ${howToMeasure(model.name)}.`, times: [] };
+    const how = msg('term.howToMeasure', { command: profileCommand(model.name) });
+    const note = measured ? format(locale, 'summaryTimes.noneOther', { model: model.name, other: measured.model, how }) : format(locale, 'summaryTimes.none', { model: model.name, how });
+    return { text: `${table.text}\n\n${note}`, times: [] };
   }
   const byPath = new Map(measured.layers.map((l) => [l.path, l.forwardMs + l.backwardMs]));
   const stageMs = new Map(model.stages.map((s) => [s.name, [...allLayers(s.nodes)].reduce((sum, l) => sum + (byPath.get(l.path) ?? 0), 0)]));
@@ -63,11 +66,12 @@ export function timedSummary(model: ModelNode, options: SummaryOptions, measured
     if (!row.stage && ms > (slowestLayer?.ms ?? 0)) slowestLayer = time;
   }
   const missing = table.rows.filter((r) => !r.stage && !byPath.has(r.path)).length;
-  const engine = measured.engine === 'pytorch' ? 'PyTorch' : measured.engine === 'tfjs' ? 'TF.js' : 'measured';
+  const engine = measured.engine === 'pytorch' ? 'PyTorch' : measured.engine === 'tfjs' ? 'TF.js' : undefined;
+  const run = { device: measured.device, batch: measured.batch, total: total.toFixed(3) };
   const notes = [
-    `Measured time (${engine} on ${measured.device}, batch ${measured.batch}, forward + backward): ${total.toFixed(3)} ms in all; rows are coloured by their share.`,
-    ...(missing > 0 ? [`${missing} layers have no measured time (the profile is of another version of ${model.name}?): profile it again.`] : []),
+    engine ? format(locale, 'summaryTimes.measured', { ...run, engine }) : format(locale, 'summaryTimes.measuredNoEngine', run),
+    ...(missing > 0 ? [format(locale, 'summaryTimes.missing', { missing, model: model.name })] : []),
   ];
-  if (slowestLayer) notes.push(`Slowest layer: ${slowestLayer.path}, ${slowestLayer.ms.toFixed(3)} ms (${formatShare(slowestLayer.ms, total)}).`);
+  if (slowestLayer) notes.push(format(locale, 'summaryTimes.slowest', { path: slowestLayer.path, ms: slowestLayer.ms.toFixed(3), share: formatShare(slowestLayer.ms, total) }));
   return { text: `${table.text}\n\n${notes.join('\n')}`, times };
 }
