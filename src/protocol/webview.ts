@@ -62,16 +62,20 @@ export function toHistory(messages: readonly TrainingMessage[]): { batches: Batc
 
 /** The batch messages back from their columns. */
 export function batchesOf(columns: BatchColumns): BatchMessage[] {
-  // BatchColumnsSchema checked that every column is as long as `step`.
-  return Array.from(columns.step, (step, i) => ({
+  return Array.from(columns.step, (_, i) => batchAt(columns, i));
+}
+
+/** Batch `i` of the columns; BatchColumnsSchema checked that every column is as long as `step`. */
+export function batchAt(columns: BatchColumns, i: number): BatchMessage {
+  return {
     type: 'batch',
-    step,
+    step: at(columns.step, i, 'step column'),
     epoch: at(columns.epoch, i, 'epoch column'),
     loss: at(columns.loss, i, 'loss column'),
     accuracy: at(columns.accuracy, i, 'accuracy column'),
     lr: at(columns.lr, i, 'lr column'),
     imagesPerSec: at(columns.imagesPerSec, i, 'imagesPerSec column'),
-  }));
+  };
 }
 
 export const SessionStateSchema = oneOf(['idle', 'running', 'stopping']);

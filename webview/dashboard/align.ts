@@ -2,6 +2,8 @@
 // their own (other step counts, other epoch lengths), so they are merged onto the union of their
 // x values, with null where a run has no point (the series span those gaps).
 
+import { at } from '../../src/core/indexed';
+
 export interface Table {
   /** Ascending. */
   readonly x: readonly number[];
@@ -26,13 +28,16 @@ export function alignTables(tables: readonly Table[]): Aligned {
   for (const table of tables) {
     const index = new Array<number>(table.x.length);
     let j = 0;
-    for (let i = 0; i < table.x.length; i++) {
-      while (x[j] < table.x[i]) j++;
+    // x holds every table's steps, so each step is found before x ends.
+    table.x.forEach((step, i) => {
+      while (at(x, j, 'merged steps') < step) j++;
       index[i] = j;
-    }
+    });
     for (const y of table.ys) {
       const spread = new Array<number | null>(x.length).fill(null);
-      for (let i = 0; i < index.length; i++) spread[index[i]] = y[i];
+      index.forEach((to, i) => {
+        spread[to] = y[i] ?? null;
+      });
       ys.push(spread);
     }
   }
@@ -70,12 +75,16 @@ export function padTo(values: readonly (number | null)[], length: number): reado
 /** The sorted union of ascending arrays, duplicates once. */
 function mergeSorted(arrays: readonly (readonly number[])[]): number[] {
   const out: number[] = [];
-  const at = arrays.map(() => 0);
+  // Each array with the index of its first value not yet merged.
+  const cursors = arrays.map((values) => ({ values, next: 0 }));
   for (;;) {
     let next = Infinity;
-    for (let k = 0; k < arrays.length; k++) if (at[k] < arrays[k].length && arrays[k][at[k]] < next) next = arrays[k][at[k]];
+    for (const c of cursors) {
+      const value = c.values[c.next];
+      if (value !== undefined && value < next) next = value;
+    }
     if (next === Infinity) return out;
     out.push(next);
-    for (let k = 0; k < arrays.length; k++) while (at[k] < arrays[k].length && arrays[k][at[k]] === next) at[k]++;
+    for (const c of cursors) while (c.values[c.next] === next) c.next++;
   }
 }
