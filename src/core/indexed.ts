@@ -10,7 +10,7 @@ export class IndexOutOfRangeError extends RangeError {
     readonly length: number,
     readonly what: string,
   ) {
-    super(`${what}: index ${index} is outside 0..${length - 1}`);
+    super(length === 0 ? `${what}: index ${index} of an empty list` : `${what}: index ${index} is outside 0..${length - 1}`);
     this.name = 'IndexOutOfRangeError';
   }
 }
