@@ -2,8 +2,6 @@
 // their own (other step counts, other epoch lengths), so they are merged onto the union of their
 // x values, with null where a run has no point (the series span those gaps).
 
-import { at } from '../../src/core/indexed';
-
 export interface Table {
   /** Ascending. */
   readonly x: readonly number[];
@@ -28,16 +26,16 @@ export function alignTables(tables: readonly Table[]): Aligned {
   for (const table of tables) {
     const index = new Array<number>(table.x.length);
     let j = 0;
-    // x holds every table's steps, so each step is found before x ends.
-    table.x.forEach((step, i) => {
-      while (at(x, j, 'merged steps') < step) j++;
-      index[i] = j;
-    });
+    let i = 0;
+    for (const step of table.x) {
+      // x holds every table's steps, so j stops at this one before x ends (past the end: stop too).
+      while ((x[j] ?? Number.POSITIVE_INFINITY) < step) j++;
+      index[i++] = j;
+    }
     for (const y of table.ys) {
       const spread = new Array<number | null>(x.length).fill(null);
-      index.forEach((to, i) => {
-        spread[to] = y[i] ?? null;
-      });
+      let k = 0;
+      for (const to of index) spread[to] = y[k++] ?? null;
       ys.push(spread);
     }
   }
