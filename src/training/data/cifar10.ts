@@ -127,9 +127,11 @@ export function decodeCifarRecords(bytes: Uint8Array, source: string, images: Fl
     // Planar RGB (channel-major) -> interleaved NHWC (channel-minor).
     for (let c = 0; c < 3; c++) {
       const plane = base + 1 + c * PLANE;
-      bytes.subarray(plane, plane + PLANE).forEach((v, p) => {
-        images[out + p * 3 + c] = v / 255;
-      });
+      let p = out + c;
+      for (const v of bytes.subarray(plane, plane + PLANE)) {
+        images[p] = v / 255;
+        p += 3;
+      }
     }
   }
   return n;

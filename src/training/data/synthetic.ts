@@ -68,10 +68,11 @@ function sample(prototypes: Float32Array[], count: number, noise: number, rng: R
   for (let i = 0; i < count; i++) {
     const proto = at(prototypes, at(labels, i, 'labels'), 'class prototypes');
     const contrast = 0.6 + 0.4 * rng.nextFloat();
-    proto.forEach((value, p) => {
+    let p = i * size;
+    for (const value of proto) {
       const v = 0.5 + contrast * (value - 0.5) + noise * (2 * rng.nextFloat() - 1);
-      images[i * size + p] = Math.min(1, Math.max(0, v));
-    });
+      images[p++] = Math.min(1, Math.max(0, v));
+    }
   }
   return { images, labels, count };
 }
