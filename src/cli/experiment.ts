@@ -22,8 +22,9 @@ import { readSource } from './readSource';
 
 export const experimentHelp = `Usage: resnet-studio experiment FILE [--name NAME] [--dataset mnist|cifar10|synthetic] [--data-dir DIR]
                                [--max-steps N] [--epochs N] [--parallel N] [--order listed|random]
-                               [--seed S] [--backend NAME] [--engine tfjs|pytorch] [--out DIR] [--json]
-       resnet-studio experiment --resume DIR [--parallel N] [--json]
+                               [--seed S] [--backend NAME] [--engine tfjs|pytorch] [--python PATH]
+                               [--out DIR] [--json]
+       resnet-studio experiment --resume DIR [--parallel N] [--python PATH] [--json]
 
 Checks every variant of an \`experiment\` (a grid over a template's parameters and/or a list of
 models, each once per seed) and trains them in a queue, each in its own worker process and its own
@@ -39,7 +40,10 @@ seeds, the best marked) and writes results.csv and results.md into the experimen
   --order ORDER      listed (default) or random: shuffled, the same way for the same --seed
   --seed S           the shuffle's seed with --order random (default 1)
   --backend NAME     the TF.js backend of every run (default auto; see train --help)
-  --engine NAME      tfjs (default) or pytorch
+  --engine NAME      tfjs or pytorch for every run (default: each variant's recipe's \`engine\`,
+                     else tfjs)
+  --python PATH      the Python with torch for the runs on PyTorch (default: python3 on PATH);
+                     this machine's, never recorded in the experiment's folder
   --out DIR          where the experiment's folder goes (default: runs)
   --resume DIR       continue a stopped or killed experiment (e.g. runs/fig6): finished and failed
                      runs are kept, the interrupted one resumes from its checkpoint, the rest start
@@ -58,6 +62,7 @@ export interface ExperimentOptions {
   readonly seed?: string;
   readonly backend?: string;
   readonly engine?: string;
+  readonly python?: string;
   readonly out?: string;
   readonly resume?: string;
   readonly json?: boolean;
@@ -83,6 +88,7 @@ export async function runExperiment(file: string | undefined, options: Experimen
     runQueue(dir, {
       parallel,
       backendDirs: [defaultBackendDir()],
+      ...(options.python === undefined ? {} : { python: options.python }),
       onMessage: (run, message) => {
         if (options.json) out.print(JSON.stringify({ ...message, experiment: state.experiment, variant: run.variant, run: run.key }));
         else if (message.type === 'started')

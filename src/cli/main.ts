@@ -124,6 +124,7 @@ export async function main(argv: readonly string[], output: Output, env: NodeJS.
             seed: { type: 'string' },
             backend: { type: 'string' },
             engine: { type: 'string' },
+            python: { type: 'string' },
             out: { type: 'string' },
             resume: { type: 'string' },
             json: { type: 'boolean' },

@@ -21,6 +21,8 @@ export const ExperimentRunSchema = v.object({
   seed: v.optional(wholeNumber(0)),
   /** A plain network (no shortcut anywhere): drawn dashed, as the paper's Fig. 6. */
   plain: v.boolean(),
+  /** The engine the variant's recipe names (`engine pytorch`); absent: TF.js. The queue's own `engine` setting overrides it. */
+  engine: v.optional(EngineNameSchema),
   params: wholeNumber(0),
   macs: wholeNumber(0),
 });
@@ -60,6 +62,7 @@ export const QueueSettingsSchema = v.object({
   dataset: oneOf(DATASET_NAMES),
   dataDir: v.optional(v.string()),
   backend: BackendChoiceSchema,
+  /** Every run on this engine (--engine, the editor's resnet.training.engine); absent: each run's recipe's, else TF.js. */
   engine: v.optional(EngineNameSchema),
   epochs: v.optional(wholeNumber(1)),
   maxSteps: v.optional(wholeNumber(1)),

@@ -24,7 +24,7 @@ interface Declarations {
   readonly lets: readonly LetStatement[];
 }
 
-function declarationOf({ word, owner, item }: SyntaxTarget, declarations: Declarations): Name | undefined {
+function declarationOf({ word, owner, experiment, item }: SyntaxTarget, declarations: Declarations): Name | undefined {
   if (!word) return undefined;
   const named = <T extends { name: Name }>(list: readonly T[], text: string | undefined) => list.find((d) => d.name.text === text);
   switch (word.role) {
@@ -38,7 +38,12 @@ function declarationOf({ word, owner, item }: SyntaxTarget, declarations: Declar
       return named(callee?.params ?? [], word.name.text)?.name;
     }
     case 'reference':
-      return named(owner?.params ?? [], word.name.text)?.name ?? named(lets(owner?.body ?? []), word.name.text)?.name ?? named(declarations.lets, word.name.text)?.name;
+      return (
+        named(owner?.params ?? [], word.name.text)?.name ??
+        named(lets(owner?.body ?? []), word.name.text)?.name ??
+        named(lets(experiment?.body ?? []), word.name.text)?.name ??
+        named(declarations.lets, word.name.text)?.name
+      );
     default:
       return undefined;
   }

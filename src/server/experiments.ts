@@ -33,7 +33,7 @@ export function experimentHover(experiment: ExperimentNode): string {
     if (!c || !variant.model) lines.push(`| ${label} | | has errors | | | |`);
     else
       lines.push(
-        `| ${label} | ${variant.model.plain ? 'plain' : 'residual'} | ${formatExact(c.params)} | ${formatShort(c.macs)} | ${formatExact(c.steps)} × ${c.batchSize} | ${formatBytes(c.memoryBytes)} |`,
+        `| ${label} | ${variant.model.plain ? 'plain' : 'residual'}${variant.model.recipe.engine === 'pytorch' ? ' · PyTorch' : ''} | ${formatExact(c.params)} | ${formatShort(c.macs)} | ${formatExact(c.steps)} × ${c.batchSize} | ${formatBytes(c.memoryBytes)} |`,
       );
   }
   return lines.join('\n');

@@ -1,6 +1,6 @@
 // What the cursor is on, in terms of the syntax tree: the declaration around it, the line and item,
 // and the word under it with the role that word plays. Hover and go-to-definition both start here.
-import type { Arg, BlockDecl, Expr, Item, LetStatement, Line, ModelDecl, Name, Param, ResnetFile, Setting, Statement, TrainBlock } from '../core/language/ast';
+import type { Arg, BlockDecl, ExperimentDecl, Expr, Item, LetStatement, Line, ModelDecl, Name, Param, ResnetFile, Setting, Statement, TrainBlock } from '../core/language/ast';
 import { touches } from './ranges';
 
 export type WordRole =
@@ -22,6 +22,8 @@ export type WordRole =
 export interface SyntaxTarget {
   /** The model, template or block the cursor is in. */
   readonly owner?: ModelDecl | BlockDecl;
+  /** The experiment the cursor is in (its `let`s are seen by its grid, seeds and overrides). */
+  readonly experiment?: ExperimentDecl;
   readonly train?: TrainBlock;
   readonly setting?: Setting;
   readonly line?: Line;
@@ -34,7 +36,7 @@ export function syntaxAt(file: ResnetFile, offset: number): SyntaxTarget {
     if (!touches(top.range, offset)) continue;
     if (top.kind === 'let') return { word: inLet(top, offset) };
     // An experiment's body has recipe settings and lines naming templates, but no owner of layers.
-    if (top.kind === 'experiment') return touches(top.name.range, offset) ? {} : inStatements(top.body, offset);
+    if (top.kind === 'experiment') return touches(top.name.range, offset) ? {} : { experiment: top, ...inStatements(top.body, offset) };
     const owner = top;
     if (touches(top.name.range, offset)) return { owner, word: { name: top.name, role: 'declaration' } };
     const inParams = inParamList(top.params, offset);

@@ -202,3 +202,101 @@ test('the experiment examples analyze without errors: Fig. 6 as eight CIFAR vari
   );
   assert.equal(mnist.experiments[0].variants.length, 4);
 });
+
+/** The 1-based line of the first line of `text` that holds `snippet`. */
+const lineOf = (text: string, snippet: string) => text.split('\n').findIndex((l) => l.includes(snippet)) + 1;
+
+test("an experiment's own `let`s: in its grid values (as `n = a` and as a bare name), seeds and train overrides; the template's parameters still follow the grid", () => {
+  const text = `${TEMPLATES}\nlet wide = 16\nexperiment lets {\n  let shallow = 1\n  let deep = 2\n  let steps = 300\n  let rate = 0.05\n  let seed = 7\n  grid plain(n = shallow, deep, w = wide)\n  seeds seed, seed + 1\n  train {\n    iterations steps\n    sgd lr rate, momentum 0.9\n    batch 8 * n\n  }\n}\n`;
+  const a = analyze(text);
+  assert.deepEqual(
+    a.diagnostics.filter((d) => d.severity !== 'info'),
+    [],
+    'no error, and no `let` is reported unused',
+  );
+  const e = a.experiments[0];
+  assert.deepEqual(
+    e.variants.map((v) => [v.label, v.params]),
+    [
+      ['plain(n = 1, w = 16)', { n: 1, w: 16 }],
+      ['plain(n = 2, w = 16)', { n: 2, w: 16 }],
+    ],
+  );
+  assert.deepEqual(e.seeds, [7, 8]);
+  const [one, two] = e.variants.map((v) => v.model);
+  assert.ok(one && two);
+  assert.equal(one.recipe.duration, 300);
+  assert.deepEqual(one.recipe.milestones, [150, 225]);
+  assert.equal(one.recipe.lr, 0.05);
+  assert.deepEqual([one.recipe.batchSize, two.recipe.batchSize], [8, 16], "an override may still read the variant's own parameters");
+  // The same as the numbers written in: the lets only name them.
+  const written = analyze(`${TEMPLATES}\nexperiment lets {\n  grid plain(n = 1, 2, w = 16)\n  seeds 7, 8\n  train {\n    iterations 300\n    sgd lr 0.05, momentum 0.9\n    batch 8 * n\n  }\n}\n`);
+  assert.deepEqual(
+    written.experiments[0].variants.map((v) => [v.id, v.model?.recipe, v.model?.cost]),
+    e.variants.map((v) => [v.id, v.model?.recipe, v.model?.cost]),
+  );
+});
+
+test("an experiment's `let` shadows a template parameter of the same name in its overrides, and is seen nowhere outside the experiment", () => {
+  const text = `${TEMPLATES}\nexperiment a {\n  let n = 4\n  grid plain(n = 1)\n  train {\n    batch 8 * n\n  }\n}\nmodel other = plain(n = steps)\nexperiment b {\n  grid plain(n = 1)\n  train {\n    iterations steps\n  }\n}\nexperiment c {\n  let steps = 100\n  models small\n}\n`;
+  const a = analyze(text);
+  assert.equal(a.experiments[0].variants[0].model?.recipe.batchSize, 32);
+  const errs = a.diagnostics.filter((d) => d.severity === 'error' && d.message.includes('`steps`'));
+  assert.deepEqual(
+    errs.map((d) => [d.range.startLine, d.message]),
+    [
+      [lineOf(text, 'model other'), 'unknown name `steps`: declare it with `let steps = …` or as a parameter'],
+      [lineOf(text, 'iterations steps'), 'unknown name `steps`: declare it with `let steps = …` or as a parameter'],
+    ],
+  );
+  assert.deepEqual(
+    a.diagnostics.filter((d) => d.severity === 'warning').map((d) => [d.range.startLine, d.message]),
+    [[lineOf(text, 'let steps = 100'), '`steps` is never used; remove it or use it']],
+  );
+});
+
+test('misused `let`s in an experiment: each said once, at its place, with the fix', () => {
+  const text = `${TEMPLATES}\nexperiment bad {\n  let steps = 40\n  let steps = 50\n  grid plain(n = 1, wide)\n  grid residual(n = 1, w)\n  models steps\n  train {\n    iterations stepz\n  }\n  grid plain(n = later)\n  let later = 3\n}\n`;
+  const a = analyze(text);
+  const said = a.diagnostics.filter((d) => d.severity !== 'info').map((d) => [d.range.startLine, d.severity, d.message]);
+  const at = (snippet: string) => lineOf(text, snippet);
+  assert.deepEqual(said, [
+    [at('let steps = 40'), 'warning', '`steps` is never used; remove it or use it'],
+    [at('let steps = 50'), 'error', '`steps` is already defined here; rename one of them'],
+    [at('let steps = 50'), 'warning', '`steps` is never used; remove it or use it'],
+    [at('wide'), 'error', 'unknown name `wide`: declare it with `let wide = …` or as a parameter'],
+    [at('residual(n = 1, w)'), 'error', '`w` has no values: write `w = 3, 5`'],
+    [at('models steps'), 'error', '`steps` is a value (`let`), not a model: `models` lists models of this file; use the value in a grid, e.g. `grid template(n = steps)`'],
+    [at('stepz'), 'error', 'unknown name `stepz`: declare it with `let stepz = …` or as a parameter; did you mean `steps`?'],
+    // Lets are read in order, as in a model: one written below its use is not seen there.
+    [at('n = later'), 'error', 'unknown name `later`: declare it with `let later = …` or as a parameter'],
+    [at('let later'), 'warning', '`later` is never used; remove it or use it'],
+  ]);
+  const stepz = a.diagnostics.find((d) => d.message.includes('`stepz`'));
+  assert.deepEqual(stepz?.fix, { kind: 'rename', to: 'steps' });
+});
+
+test("the plan carries each variant's engine from its recipe (`engine pytorch`), the experiment's override included; TF.js says nothing", () => {
+  const torch = `${TEMPLATES}\nmodel torch20 {\n  input 16x16x3, classes 4\n  conv1 conv 3x3, 8, bn, relu\n  conv2_x basic(8) x 1\n  head avgpool, fc 4\n  train {\n    engine pytorch\n  }\n}\n`;
+  const mixed = experimentPlan(analyze(`${torch}experiment mixed {\n  models small, torch20\n}\n`), 'x.resnet', '');
+  assert.ok(mixed.ok);
+  assert.deepEqual(
+    mixed.plan.runs.map((r) => [r.key, r.engine]),
+    [
+      ['small', undefined],
+      ['torch20', 'pytorch'],
+    ],
+  );
+  const all = experimentPlan(analyze(`${torch}experiment all {\n  models small, torch20\n  train {\n    engine pytorch\n  }\n}\n`), 'x.resnet', '');
+  assert.ok(all.ok);
+  assert.deepEqual(
+    all.plan.runs.map((r) => r.engine),
+    ['pytorch', 'pytorch'],
+  );
+  const none = experimentPlan(analyze(`${torch}experiment none {\n  models small, torch20\n  train {\n    engine tfjs\n  }\n}\n`), 'x.resnet', '');
+  assert.ok(none.ok);
+  assert.deepEqual(
+    none.plan.runs.map((r) => r.engine),
+    [undefined, undefined],
+  );
+});

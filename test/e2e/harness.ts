@@ -951,7 +951,8 @@ export async function readCodeLenses(page: Page, options: { editor?: Locator; wa
     });
   const waitFor = options.waitFor;
   if (waitFor === undefined) return read();
-  return pollUntil(`a code lens matching ${String(waitFor)}`, read, (ls) => ls.some((l) => matches(l.text, waitFor)), options.timeoutMs ?? 15_000);
+  // A widget scrolled out of view has an empty innerText but still its items.
+  return pollUntil(`a code lens matching ${String(waitFor)}`, read, (ls) => ls.some((l) => matches(l.text, waitFor) || l.items.some((i) => matches(i, waitFor))), options.timeoutMs ?? 15_000);
 }
 
 export interface InlayHintText {

@@ -3,7 +3,16 @@
 // the experiment-plan request the extension queues from; an error in a variant on the experiment.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { CodeLensRequest, DocumentFormattingRequest, DocumentSymbolRequest, HoverRequest, type DocumentSymbol, type MarkupContent } from 'vscode-languageserver-protocol/node';
+import {
+  CodeLensRequest,
+  DefinitionRequest,
+  DocumentFormattingRequest,
+  DocumentSymbolRequest,
+  HoverRequest,
+  type DocumentSymbol,
+  type Location,
+  type MarkupContent,
+} from 'vscode-languageserver-protocol/node';
 import { analyze } from '../../src/core/analysis/analyze';
 import { experimentCost } from '../../src/core/report/experimentCost';
 import { formatBytes, formatPaperUnits } from '../../src/core/report/numbers';
@@ -107,4 +116,69 @@ test("formatting an experiment aligns its grid lines as a model's stages, and le
   const again = 'file:///test/fig6-format-again.resnet';
   await client.open(again, fig6);
   assert.deepEqual((await client.connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri: again }, options: { tabSize: 2, insertSpaces: true } })) ?? [], []);
+});
+
+test("an experiment's own `let`s over JSON-RPC: no diagnostic when used, the runs they give, and go to definition from a grid value and an override", async () => {
+  const text = `model tiny(n) {
+  input 16x16x3, classes 4
+  conv1 conv 3x3, 8, bn, relu
+  s1    basic(8) x n
+  head  avgpool, fc 4
+}
+
+experiment lets {
+  let deep = 3
+  let steps = 200
+  grid tiny(n = 1, deep)
+  train {
+    iterations steps
+  }
+}
+`;
+  const uri = 'file:///test/lets.resnet';
+  const { diagnostics } = await client.open(uri, text);
+  assert.deepEqual(diagnostics, [], 'no error, no unused warning');
+  const answer = checkResult(ExperimentPlanRequest.method, ExperimentPlanResultSchema, await client.connection.sendRequest(ExperimentPlanRequest, { uri, text, experiment: 'lets' }));
+  assert.ok(answer.ok && answer.value.kind === 'plan');
+  assert.deepEqual(
+    answer.value.plan.runs.map((r) => r.label),
+    ['tiny(n = 1)', 'tiny(n = 3)'],
+  );
+  const definitionAt = async (needle: string, delta: number) =>
+    ((await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri }, position: positionOf(text, needle, delta) })) as Location | null)?.range.start;
+  assert.deepEqual(await definitionAt('1, deep)', 3), positionOf(text, 'deep = 3'));
+  assert.deepEqual(await definitionAt('iterations steps', 11), positionOf(text, 'steps = 200'));
+});
+
+test("the hover says which variants train on PyTorch (their recipe's `engine pytorch`)", async () => {
+  const text = `model net(n) {
+  input 16x16x3, classes 4
+  conv1 conv 3x3, 8, bn, relu
+  s1    basic(8) x n
+  head  avgpool, fc 4
+}
+
+model torch_net {
+  input 16x16x3, classes 4
+  conv1 conv 3x3, 8, bn, relu
+  s1    basic(8) x 1
+  head  avgpool, fc 4
+  train {
+    engine pytorch
+  }
+}
+
+experiment engines {
+  grid net(n = 1)
+  models torch_net
+}
+`;
+  const uri = 'file:///test/engines.resnet';
+  await client.open(uri, text);
+  const hover = (await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: positionOf(text, 'engines {', 2) })) as { contents: MarkupContent } | null;
+  const rows = (hover?.contents.value ?? '').split('\n').filter((l) => /^\| (net|torch_net)/.test(l));
+  assert.deepEqual(
+    rows.map((r) => r.split('|')[2]?.trim()),
+    ['residual', 'residual · PyTorch'],
+  );
 });

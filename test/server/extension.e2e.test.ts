@@ -1,7 +1,8 @@
 /**
  * The real extension in a real VS Code (code-server + Chromium, through test/e2e/harness.ts):
  * the .vsix that `npm run package` builds, installed into code-server, then checked as a user sees it: status bar totals, code lenses, inlay hints,
- * hover, the Problems panel, the summary view, the template picker, training in Restricted Mode, and the Korean display language (--locale ko).
+ * hover, the Problems panel, the summary view, the template picker, a two-variant experiment run from its lens, training in Restricted Mode,
+ * and the Korean display language (--locale ko).
  *
  * Skips, saying why, when the e2e tools are not installed (`bash .ci/setup-e2e.sh`) or when
  * package.json does not contribute the ResNet commands yet.
@@ -22,6 +23,7 @@ import {
   openFileFromExplorer,
   openProblemsPanel,
   openWorkbench,
+  pollUntil,
   readCodeLenses,
   readInlayHints,
   removeTempDir,
@@ -57,6 +59,38 @@ const TINY = `model tiny {
     epochs 2
     augment none
   }
+}
+`;
+
+/** Issue 13's e2e: two variants (a plain net and a ResNet), one epoch each on synthetic data: a few seconds a run. */
+const DUO_RECIPE = `  train {
+    dataset synthetic
+    batch 32
+    epochs 1
+    augment none
+  }`;
+// The experiment comes first: its lens is then on screen however small the editor group is.
+const DUO = `experiment duo {
+  grid duo_plain(n = 1)
+  grid duo_resnet(n = 1)
+}
+
+model duo_plain(n) {
+  input 16x16x3, classes 4
+  shortcut none
+  conv1 conv 3x3, 8, bn, relu
+  s1    basic(8) x n
+  head  avgpool, fc 4
+${DUO_RECIPE}
+}
+
+model duo_resnet(n) {
+  input 16x16x3, classes 4
+  shortcut A
+  conv1 conv 3x3, 8, bn, relu
+  s1    basic(8) x n
+  head  avgpool, fc 4
+${DUO_RECIPE}
 }
 `;
 
@@ -102,6 +136,7 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
     fs.writeFileSync(path.join(folder, 'resnet50.resnet'), readExample('imagenet/resnet50.resnet'));
     fs.writeFileSync(path.join(folder, 'broken.resnet'), BROKEN);
     fs.writeFileSync(path.join(folder, 'tiny.resnet'), TINY);
+    fs.writeFileSync(path.join(folder, 'duo.resnet'), DUO);
     cs = await startCodeServer({ folder, extensionsDir });
     page = await openWorkbench(cs.url);
   });
@@ -187,6 +222,66 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
       await notifications(page, { waitFor: /Training tiny finished: test error/, timeoutMs: 180_000 });
       assert.match(await dashboard.locator('#fact-backend').innerText(), /wasm/);
       t.diagnostic(`screenshot: ${await screenshot(page, 'extension-dashboard')}`);
+    });
+  });
+
+  it('runs a two-variant experiment from its lens; the dashboard overlays both curves and shows the results table', async (t) => {
+    const { cs, page } = session();
+    await withFailureReport(t, page, cs, 'experiment', async () => {
+      await openFileFromExplorer(page, 'duo.resnet');
+      const lenses = await readCodeLenses(page, { waitFor: /Run Experiment/, timeoutMs: 60_000 });
+      const experimentLens = lenses.find((l) => l.items.includes('Run Experiment'));
+      assert.match(experimentLens?.items[0] ?? '', /^2 variants · .+ training MACs · .+ at most$/, JSON.stringify(lenses));
+      await page
+        .locator('.contentWidgets .codelens-decoration a', { hasText: /^Run Experiment$/ })
+        .first()
+        .click();
+      // The runs are listed before anything starts; the recipes name synthetic data, so nothing more is asked.
+      const dialog = page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ timeout: 20_000 });
+      assert.match(await dialog.innerText(), /Run experiment duo: 2 runs\?[\s\S]*Data: synthetic[\s\S]*duo_plain\(n = 1\)[\s\S]*plain[\s\S]*duo_resnet\(n = 1\)/);
+      await dialog.getByRole('button', { name: 'Start' }).click();
+      // The dashboard opens on the experiment and fills in as the queue goes; results.md opens when it ends.
+      const dashboard = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      await dashboard
+        .locator('#experiment-title')
+        .filter({ hasText: /Experiment duo: 2 of 2 runs finished/ })
+        .waitFor({ timeout: 180_000 });
+      const rows = await pollUntil(
+        'both variants in the results table',
+        () => dashboard.locator('#experiment-table tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => (td.textContent ?? '').trim()))),
+        (rs) => rs.length === 2,
+        30_000,
+      );
+      assert.deepEqual(
+        rows.map((r) => r.slice(1, 3)),
+        [
+          ['duo_plain(n = 1)', 'plain'],
+          ['duo_resnet(n = 1)', 'residual'],
+        ],
+      );
+      for (const row of rows) {
+        assert.equal(row[5], '1/1', `each variant's run finished: ${JSON.stringify(row)}`);
+        assert.match(`${row[6]} ${row[7]}`, /^\d+\.\d\d \d+\.\d\d$/, `a final training and test error for each variant: ${JSON.stringify(row)}`);
+      }
+      // Both runs' loss curves, each under its variant's label, with the steps it trained.
+      const curves = await pollUntil(
+        "both runs' loss curves",
+        () =>
+          dashboard.locator('body').evaluate(() => {
+            type Plot = { data: ArrayLike<number | null>[]; series: { label?: string }[] };
+            const host = (globalThis as unknown as { resnetDashboard?: { chart(n: string): { uplot?: Plot } } }).resnetDashboard;
+            const plot = host?.chart('loss').uplot;
+            if (!plot) return [];
+            return plot.series.slice(1).map((s, i) => ({ label: String(s.label ?? ''), points: Array.from(plot.data[i + 1] ?? []).filter((y) => y !== null).length }));
+          }),
+        (cs) => ['duo_plain(n = 1)', 'duo_resnet(n = 1)'].every((v) => cs.some((c) => c.label.startsWith(v) && c.points > 0)),
+        30_000,
+      );
+      t.diagnostic(`loss curves: ${JSON.stringify(curves)}`);
+      await page.locator('.tabs-container .tab', { hasText: 'results.md' }).first().waitFor({ timeout: 30_000 });
+      assert.ok(fs.existsSync(path.join(folder, 'runs', 'duo', 'results.csv')), 'results.csv beside the experiment state');
+      t.diagnostic(`screenshot: ${await screenshot(page, 'extension-experiment')}`);
     });
   });
 

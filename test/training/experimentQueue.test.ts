@@ -11,6 +11,9 @@ import { test } from 'node:test';
 import { ExperimentFinishedSchema, ExperimentStateSchema } from '../../src/protocol/experiment';
 import * as v from 'valibot';
 import { createExperiment, orderRuns, readState as readQueueState, writeState } from '../../src/training/experiment/state';
+import { runEngine } from '../../src/training/experiment/queue';
+import { engineOfRun } from '../../src/training/runFolder';
+import { PYTHON, torchMissing } from '../helpers/python';
 
 const CLI = join(process.cwd(), 'dist/cli.cjs');
 
@@ -217,4 +220,79 @@ test("a run folder named in experiment.json is always one of the experiment fold
   assert.equal(readQueueState(dir).runs[0]?.runDir, join(dir, '2026-12-01-run-a'));
   writeState(dir, { ...state, runs: state.runs.map((r) => ({ ...r, runDir: '/tmp/..' })) });
   assert.throws(() => readQueueState(dir), /run a names no run folder \("\/tmp\/\.\."\); the experiment folder is damaged/);
+});
+
+/** Two variants, one whose recipe says `engine pytorch` and one that says nothing (TF.js). */
+const ENGINES = `
+model on_torch(n) {
+  input 8x8x3, classes 4
+  shortcut A
+  conv1    conv 3x3, 4, bn, relu
+  conv2_x  basic(4) x n
+  head     avgpool, fc 4
+  train {
+    dataset synthetic
+    batch 32
+    iterations 8
+    augment none
+    engine pytorch
+  }
+}
+model on_tfjs(n) {
+  input 8x8x3, classes 4
+  shortcut A
+  conv1    conv 3x3, 4, bn, relu
+  conv2_x  basic(4) x n
+  head     avgpool, fc 4
+  train {
+    dataset synthetic
+    batch 32
+    iterations 8
+    augment none
+  }
+}
+experiment engines {
+  grid on_torch(n = 1)
+  grid on_tfjs(n = 1)
+}
+`;
+
+test("each variant trains on its recipe's engine: `engine pytorch` on PyTorch, the rest on TF.js; --engine puts every run on one", { skip: torchMissing() ?? false, timeout: 600_000 }, () => {
+  const work = mkdtempSync(join(tmpdir(), 'experiment-engines-'));
+  const file = join(work, 'engines.resnet');
+  writeFileSync(file, ENGINES);
+  const r = spawnSync(process.execPath, [CLI, 'experiment', file, '--backend', 'wasm', '--python', PYTHON, '--out', join(work, 'runs'), '--json'], { encoding: 'utf8', timeout: 300_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const started = parseLines(r.stdout).filter((l) => l.type === 'started');
+  assert.deepEqual(
+    started.map((l) => [l.variant, l.backend]),
+    [
+      ['on_torch_n1', 'pytorch'],
+      ['on_tfjs_n1', 'wasm'],
+    ],
+  );
+  const state = readState(join(work, 'runs', 'engines'));
+  assert.deepEqual(
+    state.runs.map((run) => [run.key, run.engine, run.status, engineOfRun(run.runDir ?? '')]),
+    [
+      ['on_torch_n1', 'pytorch', 'finished', 'pytorch'],
+      ['on_tfjs_n1', undefined, 'finished', 'tfjs'],
+    ],
+  );
+  // --engine tfjs overrides the recipe for every run, as the editor's resnet.training.engine does.
+  const forced = spawnSync(process.execPath, [CLI, 'experiment', file, '--engine', 'tfjs', '--backend', 'wasm', '--out', join(work, 'forced'), '--json'], { encoding: 'utf8', timeout: 300_000 });
+  assert.equal(forced.status, 0, forced.stderr);
+  assert.deepEqual(
+    parseLines(forced.stdout)
+      .filter((l) => l.type === 'started')
+      .map((l) => l.backend),
+    ['wasm', 'wasm'],
+  );
+});
+
+test("the engine of a queued run: the queue's setting, else the run's recipe's, else TF.js", () => {
+  assert.equal(runEngine({}, {}), 'tfjs');
+  assert.equal(runEngine({}, { engine: 'pytorch' }), 'pytorch');
+  assert.equal(runEngine({ engine: 'tfjs' }, { engine: 'pytorch' }), 'tfjs');
+  assert.equal(runEngine({ engine: 'pytorch' }, {}), 'pytorch');
 });

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 
 register('./vscodeLoader.ts', import.meta.url);
 const fake = await import('./fakeVscode');
-const { engineFields, pythonField, SETTINGS } = await import('../../src/extension/training/settings');
+const { engineFields, engineSetting, pythonField, SETTINGS } = await import('../../src/extension/training/settings');
 
 test('auto follows the recipe; the setting overrides it; PyTorch runs get the Python of the settings', () => {
   fake.workspace.settings = {};
@@ -23,6 +23,14 @@ test('auto follows the recipe; the setting overrides it; PyTorch runs get the Py
   fake.workspace.settings = { [SETTINGS.engine]: 'something else', [SETTINGS.python]: '' };
   assert.deepEqual(engineFields('pytorch'), { engine: 'pytorch' });
   assert.deepEqual(pythonField(), {});
+  // An experiment's queue: the setting for every run, or (auto) each variant's recipe.
+  assert.equal(engineSetting(), undefined);
+  fake.workspace.settings = { [SETTINGS.engine]: 'auto' };
+  assert.equal(engineSetting(), undefined);
+  fake.workspace.settings = { [SETTINGS.engine]: 'pytorch' };
+  assert.equal(engineSetting(), 'pytorch');
+  fake.workspace.settings = { [SETTINGS.engine]: 'tfjs' };
+  assert.equal(engineSetting(), 'tfjs');
   fake.workspace.settings = {};
 });
 

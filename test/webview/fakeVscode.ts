@@ -230,7 +230,9 @@ export const window = {
   },
   onDidChangeTextEditorSelection: events.selection.event,
   onDidChangeActiveTextEditor: events.activeEditor.event,
-  showTextDocument(document: FakeDocument, options?: { selection?: Range }) {
+  /** Takes a document or, as VS Code does, a Uri (the experiment's results.md). */
+  showTextDocument(target: FakeDocument | Uri, options?: { selection?: Range }) {
+    const document = target instanceof Uri ? new FakeDocument(target) : target;
     recorded.shownDocuments.push({ path: document.uri.fsPath, selection: options?.selection });
     return Promise.resolve({ document, revealRange: () => undefined });
   },

@@ -9,7 +9,7 @@ import { parse } from '../language/parse';
 import { bindArgs, type ArgSpec } from './arguments';
 import { builtinBlocks } from './builtinBlocks';
 import { AnalysisContext, type AnalysisLimits } from './context';
-import { analyzeExperiment, mergeRecipe, type ExperimentNode } from './experiment';
+import { analyzeExperiment, mergeRecipe, overrideScopes, type ExperimentNode, type RecipeOverride } from './experiment';
 import { Expander, SHORTCUT_OPTIONS, Sequence, defineLet, type ModelOptions } from './expand';
 import { FileText, analyzeModelCached } from './modelCache';
 import { modelLayers, sumCosts, type Downsample, type ModelNode, type NetworkNode, type ShortcutOption, type StageNode } from './network';
@@ -178,7 +178,8 @@ function analyzeFile(file: ResnetFile, text: FileText, optionsKey: string, ctx: 
   // Experiments come after the models: their variants spend what the file's budget has left.
   const experiments: ExperimentNode[] = [];
   const experimentNames = new Map<string, SourceRange>();
-  const analyzeVariant = (decl: ModelDecl, override: TrainBlock | undefined) => (decl.instanceOf ? instantiate(decl, ctx, override) : analyzeModel(decl, decl, new Scope(ctx.topScope), ctx, override));
+  const analyzeVariant = (decl: ModelDecl, override: RecipeOverride | undefined) =>
+    decl.instanceOf ? instantiate(decl, ctx, override) : analyzeModel(decl, decl, new Scope(ctx.topScope), ctx, override);
   for (const item of file.items) {
     if (item.kind !== 'experiment') continue;
     const first = experimentNames.get(item.name.text) ?? modelNames.get(item.name.text)?.name.range;
@@ -206,7 +207,7 @@ function checkDuplicateParams(params: readonly { name: { text: string; range: So
 type InstanceOf = NonNullable<ModelDecl['instanceOf']>;
 
 /** `model resnet20 = cifar_resnet(n = 3)`. */
-function instantiate(decl: ModelDecl, ctx: AnalysisContext, trainOverride?: TrainBlock): ModelNode | undefined {
+function instantiate(decl: ModelDecl, ctx: AnalysisContext, trainOverride?: RecipeOverride): ModelNode | undefined {
   const resolved = resolveInstance(decl, decl.instanceOf as InstanceOf, ctx.topScope, [decl.name.text], ctx);
   return resolved && analyzeModel(decl, resolved.template, resolved.scope, ctx, trainOverride);
 }
@@ -264,7 +265,7 @@ const modelSettingSpecs: Readonly<Record<string, readonly ArgSpec[]>> = {
 export const MODEL_SETTINGS = Object.keys(modelSettingSpecs);
 
 /** `named` gives the model its name and place; `source` holds the body (the template's, for an instance). */
-function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: AnalysisContext, trainOverride?: TrainBlock): ModelNode | undefined {
+function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: AnalysisContext, trainOverride?: RecipeOverride): ModelNode | undefined {
   if (!ctx.startModel(named.name.range)) return undefined;
   const body = source.body ?? [];
   let input: Shape | undefined;
@@ -332,7 +333,7 @@ function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: An
     return undefined;
   }
   // The recipe only needs the input, so it is checked even when the layers have errors.
-  const recipe = readRecipe(trainOverride ? mergeRecipe(train, trainOverride) : train, input, scope, ctx);
+  const recipe = trainOverride ? readRecipe(mergeRecipe(train, trainOverride.train), input, overrideScopes(scope, trainOverride), ctx) : readRecipe(train, input, scope, ctx);
   const options: ModelOptions = { shortcut, downsample, classes };
   const expander = new Expander(ctx, options);
   const stages: StageNode[] = [];
@@ -460,6 +461,7 @@ function reportUnused(file: ResnetFile, ctx: AnalysisContext): void {
       }
     }
     if (item.kind === 'model' && item.body && (!item.params || ctx.used.has(item.name.range.startOffset))) warnUnusedLets(item.body, ctx);
+    if (item.kind === 'experiment') warnUnusedLets(item.body, ctx);
   }
 }
 

@@ -10,7 +10,10 @@
 //     seeds  1, 2, 3                             // every variant once per seed
 //     train { iterations 2k }                    // over each variant's own recipe
 //   }
-import type { Arg, ExperimentDecl, ModelDecl, Name, Setting, SourceRange, Statement, TrainBlock } from '../language/ast';
+//
+// An experiment's own `let`s are seen by its grid values, seeds and overrides (and nothing outside it).
+// A value of a grid may be a bare name (`grid t(n = 3, deep)`): after `name =`, a name is a value.
+import type { Arg, ExperimentDecl, Expr, ModelDecl, Name, Setting, SourceRange, Statement, TrainBlock } from '../language/ast';
 import type { Diagnostic } from '../diagnostics';
 import type { AnalysisContext } from './context';
 import type { ModelNode } from './network';
@@ -55,8 +58,25 @@ export function variantModelName(experiment: string, variantId: string): string 
   return `${experiment}.${variantId}`;
 }
 
+/** The experiment's `train { … }` over a variant's recipe, and the experiment's scope (its `let`s) its values are read in. */
+export interface RecipeOverride {
+  readonly train: TrainBlock;
+  readonly scope: Scope;
+}
+
 /** How analyze.ts expands one model: `named` gives the name and place, `decl` the body or the instance. */
-export type ModelAnalyzer = (decl: ModelDecl, trainOverride: TrainBlock | undefined) => ModelNode | undefined;
+export type ModelAnalyzer = (decl: ModelDecl, trainOverride: RecipeOverride | undefined) => ModelNode | undefined;
+
+/**
+ * Where each setting of a variant's merged recipe reads its names: the model's own settings in the
+ * model's scope; the experiment's overrides in the experiment's own `let`s first, then the
+ * variant's (its parameters, its lets, the file's), so `iterations 100 * n` still follows the grid.
+ */
+export function overrideScopes(modelScope: Scope, override: RecipeOverride): (setting: Setting) => Scope {
+  const overrides = new Set(override.train.settings);
+  const overlay = modelScope.overlaidWith(override.scope);
+  return (setting) => (overrides.has(setting) ? overlay : modelScope);
+}
 
 interface Grid {
   readonly template: Name;
@@ -99,10 +119,31 @@ export function analyzeExperiment(decl: ExperimentDecl, ctx: AnalysisContext, mo
   }
 
   function readGrid(template: Name, args: readonly Arg[], range: SourceRange): Grid | undefined {
-    const dimensions: { name: Name; values: { value: number; arg: Arg }[] }[] = [];
+    const dimensions: { name: Name; values: { value: number; arg: Arg }[]; failed?: boolean }[] = [];
+    /** One value of the dimension named last, evaluated in the experiment's scope. */
+    const addValue = (expr: Expr, arg: Arg) => {
+      const number = evaluate(expr, scope, ctx);
+      const dimension = dimensions.at(-1);
+      if (dimension === undefined) return;
+      // Its error is said where the value is; the grid is not called empty for it too.
+      if (number === undefined) dimension.failed = true;
+      if (number === undefined) return;
+      if (dimension.values.some((v) => v.value === number)) {
+        ctx.error('duplicate', arg.range, `duplicate variant: \`${dimension.name.text} = ${number}\` is already in this grid; remove one`);
+        return;
+      }
+      dimension.values.push({ value: number, arg });
+    };
     for (const arg of args) {
       if (arg.name && !arg.value) {
-        ctx.error('experiment', arg.range, `\`${arg.name.text}\` has no values: write \`${arg.name.text} = 3, 5\``);
+        // A bare name after `param =` is a value (a `let`), unless it names one of the template's parameters.
+        const isParameter = models.get(template.text)?.params?.some((p) => p.name.text === arg.name?.text) ?? false;
+        if (dimensions.length === 0 || isParameter) {
+          ctx.error('experiment', arg.range, `\`${arg.name.text}\` has no values: write \`${arg.name.text} = 3, 5\``);
+          continue;
+        }
+        const ref: Expr = { kind: 'ref', name: arg.name, range: arg.range };
+        addValue(ref, arg);
         continue;
       }
       if (arg.name) {
@@ -121,18 +162,11 @@ export function analyzeExperiment(decl: ExperimentDecl, ctx: AnalysisContext, mo
         ctx.error('experiment', arg.range, 'each value of a grid is one number');
         continue;
       }
-      const number = evaluate(part, scope, ctx);
-      if (number === undefined) continue;
-      const dimension = dimensions.at(-1);
-      if (dimension === undefined) continue;
-      if (dimension.values.some((v) => v.value === number)) {
-        ctx.error('duplicate', arg.range, `duplicate variant: \`${dimension.name.text} = ${number}\` is already in this grid; remove one`);
-        continue;
-      }
-      dimension.values.push({ value: number, arg });
+      addValue(part, arg);
     }
     if (dimensions.length === 0 || dimensions.some((d) => d.values.length === 0)) {
       const empty = dimensions.find((d) => d.values.length === 0);
+      if (empty?.failed) return undefined;
       ctx.error(
         'experiment',
         empty?.name.range ?? range,
@@ -158,10 +192,12 @@ export function analyzeExperiment(decl: ExperimentDecl, ctx: AnalysisContext, mo
       if (setting.args.length === 0) ctx.error('experiment', setting.range, '`seeds` lists whole numbers: `seeds 1, 2, 3`');
       const values: number[] = [];
       for (const arg of setting.args) {
-        const part = !arg.name && arg.value?.parts.length === 1 ? arg.value.parts[0] : undefined;
+        // A number, an expression, or a bare name (a `let`).
+        const bare: Expr | undefined = arg.name && !arg.value ? { kind: 'ref', name: arg.name, range: arg.range } : undefined;
+        const part = bare ?? (!arg.name && arg.value?.parts.length === 1 ? arg.value.parts[0] : undefined);
         const value = part === undefined ? undefined : evaluate(part, scope, ctx);
         if (value === undefined || !Number.isInteger(value) || value < 0) {
-          if (arg.name || arg.value?.parts.length !== 1 || value !== undefined) ctx.error('experiment', arg.range, 'a seed is a whole number of at least 0: `seeds 1, 2, 3`');
+          if (part === undefined || value !== undefined) ctx.error('experiment', arg.range, 'a seed is a whole number of at least 0: `seeds 1, 2, 3`');
           continue;
         }
         if (values.includes(value)) {
@@ -209,7 +245,7 @@ export function analyzeExperiment(decl: ExperimentDecl, ctx: AnalysisContext, mo
       return;
     }
     ids.set(id, range);
-    const { value: model, diagnostics } = ctx.capture(() => analyzeModel(decl, train));
+    const { value: model, diagnostics } = ctx.capture(() => analyzeModel(decl, train && { train, scope }));
     reportVariant(label, range, base.range, diagnostics, ctx);
     if (!model || diagnostics.some((d) => d.severity === 'error')) ok = false;
     variants.push({ id, label, params, range, model: model && !diagnostics.some((d) => d.severity === 'error') ? model : undefined });
@@ -241,7 +277,11 @@ export function analyzeExperiment(decl: ExperimentDecl, ctx: AnalysisContext, mo
         name.text,
         [...models.values()].filter((m) => !m.params).map((m) => m.name.text),
       );
-      const what = model ? `\`${name.text}\` is a template: vary it with \`grid ${name.text}(…)\`` : `unknown model \`${name.text}\`${didYouMean(suggestion)}`;
+      const what = model
+        ? `\`${name.text}\` is a template: vary it with \`grid ${name.text}(…)\``
+        : scope.lookup(name.text)
+          ? `\`${name.text}\` is a value (\`let\`), not a model: \`models\` lists models of this file; use the value in a grid, e.g. \`grid template(n = ${name.text})\``
+          : `unknown model \`${name.text}\`${didYouMean(suggestion)}`;
       ctx.error('unknown-name', name.range, what, model ? {} : fixFor(suggestion));
       ok = false;
       continue;

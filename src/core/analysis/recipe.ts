@@ -98,7 +98,11 @@ export const recipeSettings: Readonly<Record<string, { readonly args: readonly A
   precision: { args: [{ name: 'mode', type: 'word', positional: true, words: ['fp32', 'bf16', 'fp16'], description: 'PyTorch engine: fp32, or bf16/fp16 autocast' }], example: 'precision bf16' },
 };
 
-export function readRecipe(train: TrainBlock | undefined, input: Shape, scope: Scope, ctx: AnalysisContext): Recipe {
+/**
+ * The recipe of `train`. `scope` is where its values' names are looked up: one scope, or one per
+ * setting (an experiment's overrides read the experiment's `let`s, the model's own settings do not).
+ */
+export function readRecipe(train: TrainBlock | undefined, input: Shape, scope: Scope | ((setting: Setting) => Scope), ctx: AnalysisContext): Recipe {
   const base = paperCifarRecipe(input);
   if (!train) return base;
   const r: { -readonly [K in keyof Recipe]: Recipe[K] } = { ...base, explicit: [] };
@@ -123,7 +127,7 @@ export function readRecipe(train: TrainBlock | undefined, input: Shape, scope: S
     }
     seen.set(group, setting.range);
     explicit.push(key);
-    const args = bindArgs(setting.args, known.args, msg('term.code', { name: key }), scope, ctx);
+    const args = bindArgs(setting.args, known.args, msg('term.code', { name: key }), typeof scope === 'function' ? scope(setting) : scope, ctx);
     const positive = (name: string, min: number, integer: boolean): number | undefined => {
       const v = args.number(name);
       if (v === undefined) return undefined;

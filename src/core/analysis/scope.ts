@@ -33,6 +33,18 @@ export class Scope {
     yield* this.bindings.keys();
     if (this.parent) yield* this.parent.names();
   }
+
+  /** This scope's own bindings (not its parents'). */
+  ownBindings(): ReadonlyMap<string, Binding> {
+    return this.bindings;
+  }
+
+  /** A scope that sees `inner`'s own bindings first, then everything this one sees. */
+  overlaidWith(inner: Scope): Scope {
+    const overlay = new Scope(this);
+    for (const [name, binding] of inner.ownBindings()) overlay.define(name, binding);
+    return overlay;
+  }
 }
 
 /** Values this large cannot be channel counts or sizes; stopping here keeps every sum exact. */

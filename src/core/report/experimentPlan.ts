@@ -44,6 +44,7 @@ function planRuns(experiment: ExperimentNode): ExperimentRun[] {
         model: model.name,
         ...(seed === undefined ? {} : { seed }),
         plain: model.plain,
+        ...(model.recipe.engine === 'pytorch' ? { engine: 'pytorch' as const } : {}),
         params: model.cost.params,
         macs: model.cost.macs,
       });

@@ -7,10 +7,10 @@ import * as vscode from 'vscode';
 import { ExperimentPlanRequest, ExperimentPlanResultSchema, checkResult } from '../../protocol/languageServer';
 import type { ExperimentPlan, QueueSettings } from '../../protocol/experiment';
 import type { DatasetChoice } from '../../protocol/training';
-import { runQueue } from '../../training/experiment/queue';
+import { runEngine, runQueue } from '../../training/experiment/queue';
 import { writeResultFiles } from '../../training/experiment/resultFiles';
 import { createExperiment, experimentDir, stateFile } from '../../training/experiment/state';
-import { backendSetting, pythonField, runsFolder } from './settings';
+import { backendSetting, engineSetting, experimentParallel, pythonField, runsFolder } from './settings';
 import { askCifarFolder, rememberedCifarFolder, type ServerRequests } from './trainCommand';
 
 export interface ExperimentCommandDeps {
@@ -65,21 +65,30 @@ export async function runExperimentCommand(args: unknown, deps: ExperimentComman
   if (!data) return;
   const dir = experimentDir(runs, plan.experiment);
   const resuming = existsSync(stateFile(dir));
+  const parallel = experimentParallel();
+  // resnet.training.engine: `auto` leaves each variant on its recipe's `engine`; tfjs or pytorch puts every run there.
+  const engine = engineSetting();
   const detail = [
     vscode.l10n.t('Data: {0}', `${data.dataset}${data.dataDir ? ` (${data.dataDir})` : ''}`),
     vscode.l10n.t('Folder: {0}', dir),
+    vscode.l10n.t('Runs at a time: {0} (setting resnet.experiment.parallel)', parallel),
     '',
-    ...plan.runs.map((r) => `${r.label}${r.seed === undefined ? '' : ` · seed ${r.seed}`} · ${r.params.toLocaleString('en-US')} params${r.plain ? ' · plain' : ''}`),
+    ...plan.runs.map(
+      (r) =>
+        `${r.label}${r.seed === undefined ? '' : ` · seed ${r.seed}`} · ${r.params.toLocaleString('en-US')} params${r.plain ? ' · plain' : ''}${runEngine({ engine }, r) === 'pytorch' ? ' · PyTorch' : ''}`,
+    ),
   ].join('\n');
   const start = resuming ? vscode.l10n.t('Resume') : vscode.l10n.t('Start');
   const question = resuming ? vscode.l10n.t('Resume experiment {0}: {1} runs?', plan.experiment, plan.runs.length) : vscode.l10n.t('Run experiment {0}: {1} runs?', plan.experiment, plan.runs.length);
   const choice = await vscode.window.showInformationMessage(question, { modal: true, detail }, start);
   if (choice !== start) return;
   if (!resuming) {
-    const settings: QueueSettings = { dataset: data.dataset, ...(data.dataDir ? { dataDir: data.dataDir } : {}), backend: backendSetting(), order: 'listed' };
+    const settings: QueueSettings = { dataset: data.dataset, ...(data.dataDir ? { dataDir: data.dataDir } : {}), backend: backendSetting(), ...(engine ? { engine } : {}), order: 'listed' };
     createExperiment(plan, settings, runs);
   }
+  // The CLI's queue, N runs at a time as `--parallel N` (setting resnet.experiment.parallel).
   const queue = runQueue(dir, {
+    parallel,
     backendDirs: [deps.context.globalStorageUri.fsPath],
     ...pythonField(),
     onMessage: (run, message) => {

@@ -1,4 +1,4 @@
-// The `resnet.training.*` settings.
+// The `resnet.training.*` and `resnet.experiment.*` settings.
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { BACKEND_CHOICES, type BackendChoice, type TrainRequest } from '../../protocol/training';
@@ -8,7 +8,21 @@ export const SETTINGS = {
   backend: 'resnet.training.backend',
   engine: 'resnet.training.engine',
   python: 'resnet.training.python',
+  experimentParallel: 'resnet.experiment.parallel',
 } as const;
+
+/** The most runs of an experiment the editor trains at once (each is its own worker process). */
+export const MAX_PARALLEL_RUNS = 16;
+
+/**
+ * How many runs of an experiment train at once (`resnet.experiment.parallel`, as the CLI's
+ * `--parallel N`): a whole number from 1 to MAX_PARALLEL_RUNS; anything else in the settings file
+ * (a string, 0, 2.5) is read as the default, 1.
+ */
+export function experimentParallel(): number {
+  const value = vscode.workspace.getConfiguration().get<unknown>(SETTINGS.experimentParallel, 1);
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 ? Math.min(value, MAX_PARALLEL_RUNS) : 1;
+}
 
 /**
  * The engine a new run uses: the setting when it names one, else (`auto`) the recipe's `engine`,
@@ -16,9 +30,14 @@ export const SETTINGS = {
  * PATH). The Python always comes from the user's settings, never from a run folder.
  */
 export function engineFields(recipeEngine: 'tfjs' | 'pytorch' | undefined): Pick<TrainRequest, 'engine' | 'python'> {
-  const setting = vscode.workspace.getConfiguration().get<string>(SETTINGS.engine, 'auto');
-  const engine = setting === 'tfjs' || setting === 'pytorch' ? setting : (recipeEngine ?? 'tfjs');
+  const engine = engineSetting() ?? recipeEngine ?? 'tfjs';
   return engine === 'pytorch' ? { engine, ...pythonField() } : {};
+}
+
+/** The engine `resnet.training.engine` names for every run, or undefined for `auto` (each recipe's `engine`, else TF.js). */
+export function engineSetting(): 'tfjs' | 'pytorch' | undefined {
+  const setting = vscode.workspace.getConfiguration().get<string>(SETTINGS.engine, 'auto');
+  return setting === 'tfjs' || setting === 'pytorch' ? setting : undefined;
 }
 
 /** `{ python }` from the setting, or nothing for the default (python3 on PATH). */

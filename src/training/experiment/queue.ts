@@ -3,7 +3,7 @@
 // directory. The state file records each run as it starts and ends, so a queue stopped or killed
 // and resumed skips what finished, resumes the interrupted run from its checkpoint, and starts
 // the rest; a run that fails or diverges is recorded with its message and the queue goes on.
-import type { ExperimentState, RunRecord } from '../../protocol/experiment';
+import type { ExperimentState, QueueSettings, RunRecord } from '../../protocol/experiment';
 import type { TrainingMessage, WorkerCommand } from '../../protocol/training';
 import { hasCheckpoint, readMetrics } from '../runFolder';
 import { lockRun } from '../runLock';
@@ -67,7 +67,8 @@ export function runQueue(dir: string, options: QueueOptions = {}): RunningQueue 
             seed: run.seed,
             outDir: dir,
             trainLimit: settings.trainLimit,
-            engine: settings.engine,
+            // The queue's engine when it names one, else the variant's recipe's (`engine pytorch`), else TF.js.
+            engine: runEngine(settings, run),
             backendDirs: options.backendDirs,
             python: options.python,
           },
@@ -122,6 +123,11 @@ export function runQueue(dir: string, options: QueueOptions = {}): RunningQueue 
     },
     done,
   };
+}
+
+/** The engine a run of the queue trains on: the queue's setting (--engine, the editor's), else its recipe's, else TF.js. */
+export function runEngine(settings: Pick<QueueSettings, 'engine'>, run: Pick<RunRecord, 'engine'>): 'tfjs' | 'pytorch' {
+  return settings.engine ?? run.engine ?? 'tfjs';
 }
 
 /** 1 − the last epoch's training accuracy, from the run's own record. */

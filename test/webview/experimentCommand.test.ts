@@ -1,0 +1,117 @@
+// "ResNet: Run Experiment" under Node, as the extension registers it (src/extension/training.ts),
+// with a fake `vscode`, the real language server over JSON-RPC planning the runs, and the CLI's
+// queue (src/training/experiment/queue.ts) with real worker processes: the setting
+// resnet.experiment.parallel trains N runs at a time (each in its own worker), 1 one after another.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { register } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { DashboardDeps } from '../../src/extension/training/dashboardPanel';
+import { Commands } from '../../src/protocol/languageServer';
+import { LspTestClient } from '../server/lspClient';
+import { REPO_ROOT } from './browserHost';
+
+register('./vscodeLoader.ts', import.meta.url);
+const fake = await import('./fakeVscode');
+const { registerTrainingCommands } = await import('../../src/extension/training');
+const { SETTINGS, experimentParallel, MAX_PARALLEL_RUNS } = await import('../../src/extension/training/settings');
+
+/** Two variants long enough (a few seconds each) that two runs at a time overlap, and one at a time cannot. */
+const SOURCE = (experiment: string) => `model tiny(n) {
+  input 16x16x3, classes 4
+  shortcut A
+  conv1    conv 3x3, 8, bn, relu
+  conv2_x  basic(8) x n
+  head     avgpool, fc 4
+  train {
+    dataset synthetic
+    batch 32
+    iterations 48
+    augment none
+  }
+}
+
+experiment ${experiment} {
+  grid tiny(n = 1, 2)
+}
+`;
+
+const root = mkdtempSync(join(tmpdir(), 'resnet-experiment-command-'));
+const logs: string[] = [];
+let disposables: { dispose(): void }[] = [];
+let server: LspTestClient;
+
+before(async () => {
+  server = await LspTestClient.start();
+  fake.workspace.workspaceFolders = [{ uri: fake.Uri.file(root) }];
+  const context = {
+    extensionUri: fake.Uri.file(REPO_ROOT),
+    globalStorageUri: fake.Uri.file(join(root, 'storage')),
+    workspaceState: { get: () => undefined, update: async () => undefined },
+  };
+  const log = Object.fromEntries(['trace', 'debug', 'info', 'warn', 'error'].map((level) => [level, (text: string) => logs.push(`${level} ${text}`)]));
+  disposables = registerTrainingCommands(context as never, server.connection, { ...log, show: () => undefined } as unknown as DashboardDeps['log']);
+});
+
+after(async () => {
+  for (const d of disposables) d.dispose();
+  await server.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** Runs the experiment `name` from the editor with `parallel` in the settings; the order its runs started and finished in. */
+async function runExperiment(name: string, parallel: unknown): Promise<string[]> {
+  const file = join(root, `${name}.resnet`);
+  writeFileSync(file, SOURCE(name));
+  fake.workspace.settings = { [SETTINGS.backend]: 'wasm', [SETTINGS.experimentParallel]: parallel };
+  fake.recorded.modalAnswers.push('Start');
+  const from = logs.length;
+  await fake.commands.executeCommand(Commands.runExperiment, { uri: fake.Uri.file(file).toString(), experiment: name });
+  assert.deepEqual(fake.recorded.errors, [], 'no error shown');
+  const events = logs.slice(from).flatMap((line) => {
+    const m = new RegExp(`^info experiment ${name}: (tiny_n\\d) (started|finished)`).exec(line);
+    return m ? [`${m[2]} ${m[1]}`] : [];
+  });
+  const results = readFileSync(join(root, 'runs', name, 'results.md'), 'utf8');
+  // Both runs finished (the best variant's label is in bold).
+  assert.match(results, /\| (\*\*)?tiny\(n = 1\)(\*\*)? \| residual \|.*\| 1\/1 \|/);
+  assert.match(results, /\| (\*\*)?tiny\(n = 2\)(\*\*)? \| residual \|.*\| 1\/1 \|/);
+  return events;
+}
+
+test('resnet.experiment.parallel 1 (the default): the runs train one after another', { timeout: 300_000 }, async () => {
+  const events = await runExperiment('one_at_a_time', 1);
+  assert.deepEqual(events, ['started tiny_n1', 'finished tiny_n1', 'started tiny_n2', 'finished tiny_n2']);
+  assert.match(fake.recorded.infos.at(-1)?.detail ?? '', /Runs at a time: 1 \(setting resnet\.experiment\.parallel\)/);
+});
+
+test('resnet.experiment.parallel 2: both runs train at once, each in its own worker, with the queue the CLI uses', { timeout: 300_000 }, async () => {
+  const events = await runExperiment('two_at_a_time', 2);
+  assert.deepEqual(events.slice(0, 2).sort(), ['started tiny_n1', 'started tiny_n2'], `both started before either finished: ${events.join(', ')}`);
+  assert.deepEqual(events.slice(2).sort(), ['finished tiny_n1', 'finished tiny_n2']);
+  assert.match(fake.recorded.infos.at(-1)?.detail ?? '', /Runs at a time: 2 \(setting resnet\.experiment\.parallel\)/);
+});
+
+test('a setting that is no whole number from 1 up reads as 1; more than the most is capped', () => {
+  const read = (value: unknown) => {
+    fake.workspace.settings = value === undefined ? {} : { [SETTINGS.experimentParallel]: value };
+    return experimentParallel();
+  };
+  assert.equal(read(undefined), 1);
+  assert.equal(read(3), 3);
+  for (const bad of [0, -2, 2.5, '4', null, Number.NaN]) assert.equal(read(bad), 1, String(bad));
+  assert.equal(read(1000), MAX_PARALLEL_RUNS);
+  fake.workspace.settings = {};
+});
+
+test('package.json contributes resnet.experiment.parallel (default 1, 1 … the most), and Restricted Mode ignores it in workspace settings', () => {
+  const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as {
+    contributes: { configuration: { properties: Record<string, { type?: string; default?: unknown; minimum?: number; maximum?: number }> } };
+    capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } };
+  };
+  const setting = manifest.contributes.configuration.properties[SETTINGS.experimentParallel];
+  assert.deepEqual({ type: setting?.type, default: setting?.default, minimum: setting?.minimum, maximum: setting?.maximum }, { type: 'integer', default: 1, minimum: 1, maximum: MAX_PARALLEL_RUNS });
+  assert.ok(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(SETTINGS.experimentParallel));
+});
