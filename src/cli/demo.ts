@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze } from '../core/analysis/analyze';
 import { maxOf } from '../core/bounded';
+import { at } from '../core/indexed';
 import type { ModelNode } from '../core/analysis/network';
 import { formatShape } from '../core/analysis/shape';
 import { formatExact, formatPaperUnits } from '../core/report/numbers';
@@ -22,7 +23,8 @@ the system's temporary folder. Exit status: 0 done, 1 an example has errors or t
 
 export async function runDemo(out: Output): Promise<number> {
   const examples = join(packageRoot(), 'examples');
-  const rows: string[][] = [['file', 'model', 'input', 'layers', 'params', 'MACs', 'MACs (paper units)']];
+  const header = ['file', 'model', 'input', 'layers', 'params', 'MACs', 'MACs (paper units)'];
+  const rows: string[][] = [header];
   let resnet50: ModelNode | undefined;
   let resnet20: ModelNode | undefined;
   let problems = 0;
@@ -39,14 +41,14 @@ export async function runDemo(out: Output): Promise<number> {
       }
     }
   }
-  const widths = rows[0].map((_, c) =>
+  const widths = header.map((_, c) =>
     maxOf(
-      rows.map((r) => r[c].length),
+      rows.map((r) => at(r, c, 'demo table cell').length),
       0,
     ),
   );
   out.print("The paper's models (He et al. 2015), analyzed from examples/:\n");
-  for (const r of rows) out.print(r.map((cell, c) => (c >= 3 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  '));
+  for (const r of rows) out.print(r.map((cell, c) => (c >= 3 ? cell.padStart(at(widths, c)) : cell.padEnd(at(widths, c)))).join('  '));
   for (const m of [resnet50, resnet20]) if (m) out.print(`\n${formatSummary(m, { batchSize: 128 })}`);
   if (problems > 0) return 1;
   out.print('\nTraining examples/mnist/resnet8.resnet on the built-in MNIST digits (no download, no GPU):');

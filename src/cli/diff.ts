@@ -34,13 +34,13 @@ export interface DiffOptions {
 }
 
 export function runDiff(positionals: readonly string[], options: DiffOptions, out: Output): number {
-  if (positionals.length !== 2) throw new CliError(`diff takes two files, got ${positionals.length}\n\n${diffHelp}`);
+  const [oldArg, newArg, ...extra] = positionals;
+  if (oldArg === undefined || newArg === undefined || extra.length > 0) throw new CliError(`diff takes two files, got ${positionals.length}\n\n${diffHelp}`);
   if (options.model !== undefined && (options['old-model'] !== undefined || options['new-model'] !== undefined)) {
     throw new CliError('use either --model NAME or --old-model A --new-model B, not both');
   }
   const batch = parseBatch(options.batch);
   const input = options.input === undefined ? undefined : parseShape(options.input);
-  const [oldArg, newArg] = positionals;
   let errors = 0;
   const load = (argument: string, wanted: string | undefined, flag: string): ModelNode => {
     const analysis = analyze(readSourceOrRevision(argument), { input });
@@ -54,8 +54,9 @@ export function runDiff(positionals: readonly string[], options: DiffOptions, ou
       if (!model) throw new CliError(`${argument} has no model named ${wanted}; its models: ${names.join(', ') || 'none'}`, 1);
       return model;
     }
-    if (analysis.models.length === 1) return analysis.models[0];
-    if (analysis.models.length === 0) throw new CliError(`${argument} has no model that could be analyzed${errors ? '; fix the errors above' : ''}`, 1);
+    const [only, ...more] = analysis.models;
+    if (only !== undefined && more.length === 0) return only;
+    if (only === undefined) throw new CliError(`${argument} has no model that could be analyzed${errors ? '; fix the errors above' : ''}`, 1);
     throw new CliError(`${argument} has ${names.length} models (${names.join(', ')}); choose one with ${flag}`);
   };
   const oldModel = load(oldArg, options.model ?? options['old-model'], options['new-model'] !== undefined ? '--old-model' : '--model or --old-model');

@@ -1,4 +1,5 @@
 // The `resnet-studio` command line: check | stats | diff | export | profile | train | experiment | download | install-backend | lsp | demo.
+import { at } from '../core/indexed';
 import { format } from '../core/l10n/format';
 import { localeFromEnvironment, type Locale } from '../core/l10n/locale';
 import { parseArgs } from 'node:util';
@@ -189,7 +190,7 @@ function chooseLocale(argv: readonly string[], env: NodeJS.ProcessEnv): { locale
   let locale = localeFromEnvironment(env);
   const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
+    const arg = at(argv, i);
     const value = arg === '--lang' ? argv[++i] : arg.startsWith('--lang=') ? arg.slice('--lang='.length) : undefined;
     if (value === undefined && arg !== '--lang') {
       args.push(arg);
@@ -219,12 +220,13 @@ function parse(args: readonly string[], options: OptionSpec, commandHelp: string
 function joinNegativeValues(args: readonly string[], options: OptionSpec): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    const name = args[i].startsWith('--') ? args[i].slice(2) : undefined;
+    const arg = at(args, i);
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
     const next = args[i + 1];
     if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-[\d.]/.test(next)) {
-      out.push(`${args[i]}=${next}`);
+      out.push(`${arg}=${next}`);
       i++;
-    } else out.push(args[i]);
+    } else out.push(arg);
   }
   return out;
 }

@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze } from '../core/analysis/analyze';
+import { maxOf } from '../core/bounded';
+import { at } from '../core/indexed';
 import { modelLayers, type ModelNode } from '../core/analysis/network';
 import { describeLayer } from '../core/report/layerKind';
 import { formatExact } from '../core/report/numbers';
@@ -128,7 +130,7 @@ export function layerTimings(model: ModelNode, measured: Measured, batch: number
   const attribute = new Map(model.stages.map((s, i) => [s.name, measured.stages[i] ?? s.name]));
   return [...modelLayers(model)].map((layer) => {
     const [stage, ...rest] = layer.path.split('.');
-    const timing = byModule.get([attribute.get(stage), ...rest].join('.'));
+    const timing = byModule.get([stage === undefined ? undefined : attribute.get(stage), ...rest].join('.'));
     const forwardMs = timing?.forwardMs ?? 0;
     return {
       path: layer.path,
@@ -171,14 +173,15 @@ function profileInWorker(command: ProfileCommand): Promise<ProfileReply> {
 }
 
 function formatProfile(model: ModelNode, engine: string, device: string, batch: number, layers: readonly LayerTiming[]): string {
-  const rows = [['Layer', 'Kind', 'MACs', 'Forward ms', 'Backward ms', 'GMAC/s']];
+  const header = ['Layer', 'Kind', 'MACs', 'Forward ms', 'Backward ms', 'GMAC/s'];
+  const rows = [header];
   for (const l of layers) rows.push([l.path, l.kind, formatExact(l.macs), l.forwardMs.toFixed(3), l.backwardMs.toFixed(3), l.macs > 0 ? l.forwardGmacPerS.toFixed(2) : '']);
   const sum = (f: (l: LayerTiming) => number) => layers.reduce((a, l) => a + f(l), 0);
   rows.push(['total', '', formatExact(model.cost.macs), sum((l) => l.forwardMs).toFixed(3), sum((l) => l.backwardMs).toFixed(3), '']);
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const widths = header.map((_, c) => maxOf(rows.map((r) => at(r, c, 'profile table cell').length)));
   const render = (r: string[]) =>
     r
-      .map((cell, c) => (c >= 2 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .map((cell, c) => (c >= 2 ? cell.padStart(at(widths, c)) : cell.padEnd(at(widths, c))))
       .join('  ')
       .trimEnd();
   return [`${model.name}: ${engine} on ${device}, batch ${batch}, median of the timed steps`, ...rows.map(render)].join('\n');

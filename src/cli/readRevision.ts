@@ -52,7 +52,7 @@ export function readAtRevision(spec: RevisionSpec, cwd: string): string {
     if (e.code === 'ENOENT') throw new CliError(`cannot read ${revision}:${path}: git is not installed (or not on PATH); check out that version and pass it as a file`);
     if (e.code === 'ENOBUFS') throw new CliError(`cannot read ${revision}:${path}: it is over the ${MAX_BLOB_BYTES}-byte limit for a .resnet file`);
     const stderr = String(e.stderr ?? '').trim();
-    const reason = stderr.split('\n')[0].replace(/^fatal:\s*/, '') || (error instanceof Error ? error.message : String(error));
+    const reason = (stderr.split('\n')[0] ?? '').replace(/^fatal:\s*/, '') || (error instanceof Error ? error.message : String(error));
     throw new CliError(`cannot read ${revision}:${path} from git: ${reason}`);
   }
 }

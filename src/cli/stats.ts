@@ -71,8 +71,9 @@ export function parseBatch(text: string | undefined): number {
 
 export function parseShape(text: string): Shape {
   const parts = text.split(/[x×]/).map((p) => wholeNumber(p) ?? NaN);
-  if (parts.length !== 3 || parts.some((p) => !Number.isInteger(p) || p < 1)) {
+  const [height, width, channels, ...extra] = parts;
+  if (height === undefined || width === undefined || channels === undefined || extra.length > 0 || parts.some((p) => !Number.isInteger(p) || p < 1)) {
     throw new CliError(`--input takes height x width x channels, e.g. 224x224x3, not ${JSON.stringify(text)}`);
   }
-  return [parts[0], parts[1], parts[2]];
+  return [height, width, channels];
 }

@@ -3,6 +3,7 @@
 // parameters, the ones all uses share stay literal. Channels are always parameters, so a class
 // reads like torchvision's: `basic(in_channels, width, stride=1, shortcut=None)`.
 import type { BlockNode, LayerNode, NetworkNode, Shortcut } from '../core/analysis/network';
+import { at } from '../core/indexed';
 import { Holes, type Fill, type HoleKind, type Render } from './holes';
 import { acceptsFlat, fcReadsChannels, layerModule, poolPadsBeyondHalf, SOFTMAX_NOTE } from './layerModules';
 import { docstring, NameAllocator, type Rename } from './pythonSyntax';
@@ -178,16 +179,16 @@ export class BlockClasses implements BlockCaller {
     const uses = this.uses.get(key);
     if (!uses) throw new Error(`export: a block was not registered before use (${key})`);
     const templates = uses.map((b) => this.template(b));
-    const first = templates[0];
-    const blockName = uses[0].blockName;
+    const first = at(templates, 0, 'block templates');
+    const blockName = at(uses, 0, 'block uses').blockName;
     // A block used with and without its shortcut (`shortcut none` on some stages) makes two classes.
-    const plain = first.shortcut === 'none' && [...this.uses].some(([k, u]) => k !== key && u[0].blockName === blockName && this.adds.get(k));
+    const plain = first.shortcut === 'none' && [...this.uses].some(([k, u]) => k !== key && u[0]?.blockName === blockName && this.adds.get(k));
     const name = this.classNames.allocate(plain ? `${blockName}_plain` : blockName);
 
     const used = accessedHoles(first);
     const { params, fill } = deriveParams(templates, used);
     const values = new Map<BlockNode, Map<string, string>>();
-    uses.forEach((block, i) => values.set(block, new Map(params.map((p) => [p.name, templates[i].holes.list[p.holes[0]].value]))));
+    uses.forEach((block, i) => values.set(block, new Map(params.map((p) => [p.name, at(templates, i, 'block templates').holes.value(at(p.holes, 0, 'parameter holes'))]))));
     const outputParam = params.find((p) => p.holes.includes(first.output))?.name;
     const takesShortcut = first.shortcut === 'passed';
 
@@ -326,20 +327,21 @@ function accessedHoles(template: Template): Set<number> {
  * two convolutions share `width`); the rest are filled with their common value.
  */
 function deriveParams(templates: readonly Template[], used: ReadonlySet<number>): { params: Param[]; fill: Fill } {
-  const first = templates[0];
+  const first = at(templates, 0, 'block templates');
   type Group = { kind: HoleKind; hint: string; holes: number[]; values: string[] };
   const groups = new Map<string, Group>();
   const literals = new Map<number, string | undefined>();
   first.holes.list.forEach((hole, i) => {
-    const values = templates.map((t) => t.holes.list[i].value);
-    const constant = values.every((v) => v === values[0]);
+    const values = templates.map((t) => t.holes.value(i));
+    const [firstValue] = values;
+    const constant = values.every((v) => v === firstValue);
     if (hole.kind === 'line') {
-      literals.set(i, constant ? values[0] : undefined);
+      literals.set(i, constant ? firstValue : undefined);
       return;
     }
     if (!used.has(i)) return;
     if (hole.kind !== 'in' && hole.kind !== 'channels' && constant) {
-      literals.set(i, values[0]);
+      literals.set(i, firstValue);
       return;
     }
     const key = hole.kind === 'in' ? 'in' : hole.kind === 'channels' && !hole.role ? `channels:${values.join(',')}` : `${hole.kind}:${hole.role ?? hole.hint}:${values.join(',')}`;
@@ -357,7 +359,7 @@ function deriveParams(templates: readonly Template[], used: ReadonlySet<number>)
     taken.add(name);
     return name;
   };
-  const ordered = [...groups.values()].sort((a, b) => rank(a) - rank(b) || a.holes[0] - b.holes[0]);
+  const ordered = [...groups.values()].sort((a, b) => rank(a) - rank(b) || at(a.holes, 0, 'group holes') - at(b.holes, 0, 'group holes'));
   const params: Param[] = ordered.map((g) => {
     const wanted = g.kind === 'in' ? 'in_channels' : g.kind === 'channels' && g.hint === 'out_channels' && !g.holes.includes(first.output) && !isRole(g, first) ? 'width' : g.hint;
     const defaultValue = (g.kind === 'stride' || g.kind === 'groups') && g.values.includes('1') ? '1' : undefined;
@@ -382,7 +384,7 @@ function deriveParams(templates: readonly Template[], used: ReadonlySet<number>)
 
 /** Whether a channel group's name came from a built-in block's role rather than a guess. */
 function isRole(group: { holes: readonly number[] }, template: Template): boolean {
-  return group.holes.some((h) => template.holes.list[h].role !== undefined);
+  return group.holes.some((h) => at(template.holes.list, h, 'export hole').role !== undefined);
 }
 
 function pythonType(values: readonly string[]): string {

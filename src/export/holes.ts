@@ -3,6 +3,8 @@
 // layers, a value all uses of a block share) or with a constructor parameter (a value that
 // differs between the uses of one block class).
 
+import { at } from '../core/indexed';
+
 /** What a hole holds; it decides how holes merge into parameters and how those are named. */
 export type HoleKind =
   /** The channels entering a block: always the parameter `in_channels`. */
@@ -45,9 +47,14 @@ export class Holes {
     return this.list.length - 1;
   }
 
+  /** The value hole number `hole` was made with; a number not from `add` is a bug, so it throws. */
+  value(hole: number): string {
+    return at(this.list, hole, 'export hole').value;
+  }
+
   /** Every hole filled with its own value: a model's layers, written out as they are. */
   readonly literal: Fill = (hole) => {
-    const value = this.list[hole].value;
+    const value = this.value(hole);
     return { text: value, literal: value };
   };
 }

@@ -2,6 +2,7 @@
 // branch written out in a block. Entry names are the analyzer's path components (`conv1`, `0`), so
 // a state dict's keys are the paths `resnet-studio stats` prints.
 import type { BlockNode, LayerNode, NetworkNode } from '../core/analysis/network';
+import { at } from '../core/indexed';
 import type { Holes, Render } from './holes';
 import { acceptsFlat, layerModule, SOFTMAX_NOTE } from './layerModules';
 import { NameAllocator, type Rename } from './pythonSyntax';
@@ -42,7 +43,7 @@ export function localName(path: string): string {
 /** ReLU may work in place unless its input is still needed elsewhere or is an alias of one. */
 export function reluInPlace(nodes: readonly NetworkNode[], index: number, firstReadsShared: boolean): boolean {
   if (index === 0) return !firstReadsShared;
-  const previous = nodes[index - 1];
+  const previous = at(nodes, index - 1, 'network nodes');
   return !(previous.kind === 'layer' && previous.spec.op === 'softmax');
 }
 

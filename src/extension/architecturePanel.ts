@@ -112,7 +112,8 @@ export class ArchitecturePanel implements vscode.Disposable {
       }),
       vscode.window.onDidChangeTextEditorSelection((e) => {
         if (e.textEditor.document.uri.toString() !== this.uri) return;
-        this.onCursor(e.selections[0].active);
+        const [primary] = e.selections;
+        if (primary) this.onCursor(primary.active);
       }),
       vscode.window.onDidChangeActiveTextEditor((editor) => {
         if (editor?.document.languageId !== 'resnet' || editor.document.uri.toString() === this.uri || this.against) return;

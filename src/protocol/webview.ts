@@ -3,6 +3,7 @@
 // `checkToDashboard` / `checkFromDashboard`: a webview is a web page, so what it sends is input,
 // and a message that does not fit is dropped and logged with the field that was wrong.
 import * as v from 'valibot';
+import { at } from '../core/indexed';
 import { anyNumber, checkTagged, oneOf, readonlyArray, type Checked } from './check';
 import { TrainingMessageSchema, type BatchMessage, type TrainingMessage } from './training';
 import { ExperimentResultSchema } from './experiment';
@@ -61,15 +62,20 @@ export function toHistory(messages: readonly TrainingMessage[]): { batches: Batc
 
 /** The batch messages back from their columns. */
 export function batchesOf(columns: BatchColumns): BatchMessage[] {
-  return Array.from(columns.step, (step, i) => ({
+  return Array.from(columns.step, (_, i) => batchAt(columns, i));
+}
+
+/** Batch `i` of the columns; BatchColumnsSchema checked that every column is as long as `step`. */
+export function batchAt(columns: BatchColumns, i: number): BatchMessage {
+  return {
     type: 'batch',
-    step,
-    epoch: columns.epoch[i],
-    loss: columns.loss[i],
-    accuracy: columns.accuracy[i],
-    lr: columns.lr[i],
-    imagesPerSec: columns.imagesPerSec[i],
-  }));
+    step: at(columns.step, i, 'step column'),
+    epoch: at(columns.epoch, i, 'epoch column'),
+    loss: at(columns.loss, i, 'loss column'),
+    accuracy: at(columns.accuracy, i, 'accuracy column'),
+    lr: at(columns.lr, i, 'lr column'),
+    imagesPerSec: at(columns.imagesPerSec, i, 'imagesPerSec column'),
+  };
 }
 
 export const SessionStateSchema = oneOf(['idle', 'running', 'stopping']);

@@ -73,7 +73,8 @@ function shortcutEditor(document: TextDocument, file: ResnetFile, ranges: readon
   const replace = (range: SourceRange, text: string): TextEdit => ({ range: toLspRange(document, range), newText: text });
 
   // `add identity` (or `projection`, `zeropad`) names its shortcut itself.
-  const add = at(ranges[0]);
+  const [failing] = ranges;
+  const add = failing && at(failing);
   const addKind = add?.kind === 'add' ? add.args[0] : undefined;
   if (addKind?.name && !addKind.value && addKind.name.text !== 'shortcut') return (option) => replace(addKind.name?.range ?? addKind.range, addKinds[option]);
 
@@ -130,12 +131,14 @@ export function setModelShortcut(document: TextDocument, model: ModelDecl, optio
   const shortcut = setting('shortcut');
   if (shortcut) {
     const args = shortcut.args;
-    if (args.length === 0) {
+    const [first] = args;
+    const last = args.at(-1);
+    if (first === undefined || last === undefined) {
       const at = document.positionAt(shortcut.key.range.endOffset);
       return { range: { start: at, end: at }, newText: ` ${option}` };
     }
-    if (args.length === 1 && args[0].name?.text === option) return undefined;
-    const range = { start: document.positionAt(args[0].range.startOffset), end: document.positionAt(args[args.length - 1].range.endOffset) };
+    if (args.length === 1 && first.name?.text === option) return undefined;
+    const range = { start: document.positionAt(first.range.startOffset), end: document.positionAt(last.range.endOffset) };
     return { range, newText: option };
   }
   // Without a setting the model uses B already.

@@ -78,8 +78,8 @@ export function completionPlace(text: string, offset: number): CompletionPlace {
   }
   const owner = owners[owners.length - 1];
   if (owner === undefined) return topLevelPlace(statement);
-  if (statement.length === 0) return owner === 'train' ? { kind: 'recipeStart' } : { kind: 'bodyStart', owner };
-  const first = statement[0];
+  const [first] = statement;
+  if (first === undefined) return owner === 'train' ? { kind: 'recipeStart' } : { kind: 'bodyStart', owner };
   if (owner === 'train') return first.tokenType === Identifier ? { kind: 'recipeArgs', key: first.image } : { kind: 'none' };
   if (first.tokenType !== Identifier || is(statement[1], LParen)) return linePlace(statement);
   if (owner === 'model' && MODEL_SETTINGS.includes(first.image)) {
@@ -120,10 +120,10 @@ function linePlace(statement: readonly IToken[]): CompletionPlace {
   });
   if (depth > 0) {
     const callee = statement[openParen - 1];
-    return is(callee, Identifier) ? { kind: 'callArgs', callee: callee.image } : { kind: 'none' };
+    return callee !== undefined && is(callee, Identifier) ? { kind: 'callArgs', callee: callee.image } : { kind: 'none' };
   }
-  if (itemStart < 0) return { kind: 'items' };
   const item = statement[itemStart];
+  if (item === undefined) return { kind: 'items' };
   const afterComma = is(statement[statement.length - 1], Comma);
   if (is(item, Add)) return itemStart === statement.length - 1 ? { kind: 'addArgs' } : { kind: 'none' };
   if (isLayer(item)) {

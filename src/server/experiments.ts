@@ -48,7 +48,7 @@ export function experimentPlanFor(open: AnalyzedDocument | undefined, params: Ex
     const offset = current.document.offsetAt(params.position);
     name = analysis.experiments.find((e) => e.range.startOffset <= offset && offset <= e.range.endOffset)?.name;
   }
-  if (name === undefined && analysis.experiments.length > 1) name = analysis.experiments[0].name;
+  if (name === undefined && analysis.experiments.length > 1) name = analysis.experiments[0]?.name;
   const planned = experimentPlan(analysis, sourcePath, params.text, name);
   return planned.ok ? { kind: 'plan', plan: planned.plan } : { kind: 'missing', message: planned.message };
 }

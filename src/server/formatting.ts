@@ -5,6 +5,7 @@
 import type { IToken } from 'chevrotain';
 import type { TextEdit } from 'vscode-languageserver';
 import { maxOf } from '../core/bounded';
+import { at } from '../core/indexed';
 import type { Line, ResnetFile } from '../core/language/ast';
 import { Colon, Comma, Equals, LBrace, LParen, Minus, Newline, Plus, RBrace, RParen, Slash, Star, Times, resnetLexer } from '../core/language/tokens';
 
@@ -34,15 +35,16 @@ export function formatText(text: string, file: ResnetFile): string {
   let coveredUntil = 0;
   lines.forEach((line, i) => {
     const original = text.slice(line.start, line.end);
-    const own = tokens[i];
-    const verbatim = line.start < coveredUntil || own.some((t) => tokenEnd(t) > line.end) || !/^[ \t]*$/.test(text.slice(line.start, own[0]?.startOffset ?? line.start));
+    const own = at(tokens, i, 'tokens by line');
+    const [head] = own;
+    const verbatim = line.start < coveredUntil || own.some((t) => tokenEnd(t) > line.end) || !/^[ \t]*$/.test(text.slice(line.start, head?.startOffset ?? line.start));
     let formatted: string;
     // A line of nothing but whitespace empties; one inside a comment or of rejected characters stays.
-    if (own.length === 0) formatted = line.start < coveredUntil || /\S/.test(original) ? original : '';
+    if (head === undefined) formatted = line.start < coveredUntil || /\S/.test(original) ? original : '';
     else if (verbatim) formatted = original;
     else {
-      const level = Math.max(0, depth - (own[0].tokenType === RBrace ? 1 : 0));
-      const alignment = alignments.get(own[0].startOffset);
+      const level = Math.max(0, depth - (head.tokenType === RBrace ? 1 : 0));
+      const alignment = alignments.get(head.startOffset);
       const currentIndent = /^[ \t]*/.exec(original)?.[0].replace(/\t/g, INDENT).length ?? 0;
       let indent = INDENT.repeat(level).length;
       // A statement's continuation keeps its own indentation, indented at least once more.
@@ -59,8 +61,8 @@ export function formatText(text: string, file: ResnetFile): string {
       if (t.tokenType === LBrace || t.tokenType === RBrace) parens = 0;
       coveredUntil = Math.max(coveredUntil, tokenEnd(t));
     }
-    const code = own.filter((t) => t.tokenType.GROUP !== 'comments');
-    if (code.length > 0) continues = continuesStatement.has(code[code.length - 1].tokenType);
+    const lastCode = own.filter((t) => t.tokenType.GROUP !== 'comments').at(-1);
+    if (lastCode) continues = continuesStatement.has(lastCode.tokenType);
   });
   return out.join('');
 }
@@ -71,9 +73,11 @@ export function formattingEdits(text: string, file: ResnetFile): TextEdit[] {
   const formatted = formatText(text, file);
   const after = physicalLines(formatted);
   const edits: TextEdit[] = [];
+  // formatText keeps every line break, so `after` has a line for each line of `before`.
   before.forEach((line, i) => {
     const old = text.slice(line.start, line.end);
-    const now = formatted.slice(after[i].start, after[i].end);
+    const formattedLine = at(after, i, 'formatted lines');
+    const now = formatted.slice(formattedLine.start, formattedLine.end);
     if (old !== now) edits.push({ range: { start: { line: i, character: 0 }, end: { line: i, character: old.length } }, newText: now });
   });
   return edits;
@@ -98,8 +102,8 @@ function lineTokens(text: string, lines: readonly PhysicalLine[]): IToken[][] {
   const byLine: IToken[][] = lines.map(() => []);
   let line = 0;
   for (const token of all) {
-    while (line < lines.length - 1 && token.startOffset >= lines[line + 1].start) line++;
-    byLine[line].push(token);
+    while (line < lines.length - 1 && token.startOffset >= at(lines, line + 1, 'lines').start) line++;
+    at(byLine, line, 'tokens by line').push(token);
   }
   return byLine;
 }
@@ -110,12 +114,16 @@ function tokenEnd(token: IToken): number {
 
 /** The line's tokens with their spacing normalized; `labelColumn` pads the label to line up the items. */
 function joinTokens(text: string, tokens: readonly IToken[], labelColumn: number | undefined): string {
-  let out = tokens[0].image;
-  for (let i = 1; i < tokens.length; i++) {
-    const previous = tokens[i - 1];
-    const token = tokens[i];
+  let out = '';
+  let previous: IToken | undefined;
+  for (const [i, token] of tokens.entries()) {
+    if (previous === undefined) {
+      out = token.image;
+      previous = token;
+      continue;
+    }
     const gap = text.slice(tokenEnd(previous), token.startOffset);
-    const labelEnds = labelColumn !== undefined && (i === 1 ? token.tokenType !== Colon : i === 2 && tokens[1].tokenType === Colon);
+    const labelEnds = labelColumn !== undefined && (i === 1 ? token.tokenType !== Colon : i === 2 && tokens[1]?.tokenType === Colon);
     if (!/^[ \t]*$/.test(gap))
       out += gap; // stray characters the lexer rejected: keep them exactly
     else if (labelColumn !== undefined && i === 1 && token.tokenType === Colon) out += '';
@@ -124,12 +132,13 @@ function joinTokens(text: string, tokens: readonly IToken[], labelColumn: number
     else if (previous.tokenType === Comma) out += ' ';
     else out += gap;
     out += token.image;
+    previous = token;
   }
   return out;
 }
 
 function trailing(text: string, tokens: readonly IToken[], line: PhysicalLine): string {
-  return text.slice(tokenEnd(tokens[tokens.length - 1]), line.end).trimEnd();
+  return text.slice(tokenEnd(at(tokens, tokens.length - 1, 'line tokens')), line.end).trimEnd();
 }
 
 /**

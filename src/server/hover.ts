@@ -1,6 +1,7 @@
 // Hovers: what a layer, block call, stage or model computes — output shape, parameters, MACs, its
 // share of the model, and the activation memory it needs for training — and, for a model the paper
 // describes, the paper's own figures beside ours.
+import { at } from '../core/indexed';
 import { format, msg, render, type MessageRef, type ParamValue } from '../core/l10n/format';
 import type { Locale } from '../core/l10n/locale';
 import type { Hover } from 'vscode-languageserver';
@@ -99,9 +100,9 @@ function blockHover(analyzed: AnalyzedDocument, decl: BlockDecl, locale: Locale)
   const params = decl.params.map((p) => p.name.text).join(', ');
   const instances = analyzed.index.blockInstances(decl.name.text);
   const heading = `**block ${decl.name.text}**(${params})`;
-  if (instances.length === 0) return `${heading}\n\n${format(locale, 'hover.blockUnused')}`;
+  const [first] = instances;
+  if (first === undefined) return `${heading}\n\n${format(locale, 'hover.blockUnused')}`;
   const models = [...new Set(instances.map((i) => i.model.name))].map((n) => `\`${n}\``).join(', ');
-  const first = instances[0];
   return [
     heading,
     '',
@@ -119,8 +120,9 @@ function blockHover(analyzed: AnalyzedDocument, decl: BlockDecl, locale: Locale)
 
 function stageHover(analyzed: AnalyzedDocument, labelRange: SourceRange, batchSize: number, locale: Locale): string | undefined {
   const stages = analyzed.index.stagesAt(labelRange);
-  if (stages.length === 0) return undefined;
-  const { model, stage } = stages[0];
+  const [innermost] = stages;
+  if (innermost === undefined) return undefined;
+  const { model, stage } = innermost;
   const blocks = stage.nodes.filter((n) => n.kind === 'block').length;
   const heading = { name: stage.name, input: formatShape(stage.input), output: formatShape(stage.output), count: blocks };
   return [
@@ -133,37 +135,44 @@ function stageHover(analyzed: AnalyzedDocument, labelRange: SourceRange, batchSi
 
 function itemHover(analyzed: AnalyzedDocument, item: Item, batchSize: number, locale: Locale): string | undefined {
   const uses = analyzed.index.uses(item.range);
-  if (uses.length === 0) return undefined;
-  const first = uses[0];
-  const { model, stage } = first[0];
-  const nodes = first.map((o) => o.node);
-  const input = nodes[0].input;
-  const output = nodes[nodes.length - 1].output;
+  const [first] = uses;
+  // A use is the path of occurrences from its model down to the item: never empty.
+  const outer = first?.[0];
+  const nodes = first?.map((o) => o.node) ?? [];
+  const [head] = nodes;
+  const tail = nodes.at(-1);
+  if (outer === undefined || head === undefined || tail === undefined) return undefined;
+  const { model, stage } = outer;
+  const input = head.input;
+  const output = tail.output;
   const cost = sumCosts(nodes);
-  const where = first[0].use === model.name ? msg('term.stageOfModel', { stage: stage.name, model: model.name }) : msg('term.code', { name: model.name });
-  const heading = nodes[0].kind === 'layer' ? `**${describeLayer(nodes[0].spec)}** · \`${nodes[0].path}\`` : callHeading(nodes as BlockNode[], locale);
+  const where = outer.use === model.name ? msg('term.stageOfModel', { stage: stage.name, model: model.name }) : msg('term.code', { name: model.name });
+  const heading = head.kind === 'layer' ? `**${describeLayer(head.spec)}** · \`${head.path}\`` : callHeading(nodes as BlockNode[], locale);
   const lines = [heading, '', `${formatShape(input)} → ${formatShape(output)}`, '', ...costLines(cost, model, batchSize, locale)];
-  if (nodes[0].kind === 'block') lines.push(format(locale, 'hover.firstBlockShortcut', { shortcut: describeShortcut(nodes[0]) }));
+  if (head.kind === 'block') lines.push(format(locale, 'hover.firstBlockShortcut', { shortcut: describeShortcut(head) }));
   lines.push('', format(locale, 'hover.in', { where }), ...usesNote(uses.length, model, locale));
   return lines.join('\n');
 }
 
 function callHeading(blocks: readonly BlockNode[], locale: Locale): string {
-  const name = blocks[0].blockName;
-  if (blocks.length === 1) return format(locale, 'hover.callHeading', { name, path: blocks[0].path });
-  return format(locale, 'hover.callHeadingRepeated', { name, count: blocks.length, first: blocks[0].path, last: blocks[blocks.length - 1].path });
+  const first = at(blocks, 0, 'called blocks');
+  const last = at(blocks, blocks.length - 1, 'called blocks');
+  const name = first.blockName;
+  if (blocks.length === 1) return format(locale, 'hover.callHeading', { name, path: first.path });
+  return format(locale, 'hover.callHeadingRepeated', { name, count: blocks.length, first: first.path, last: last.path });
 }
 
 function addHover(analyzed: AnalyzedDocument, owner: BlockDecl, locale: Locale): string | undefined {
   const instances = analyzed.index.blockInstances(owner.name.text);
-  if (instances.length === 0) return undefined;
-  const block = instances[0].node;
-  const branchOutput = block.branch.length > 0 ? block.branch[block.branch.length - 1].output : block.input;
+  const [instance] = instances;
+  if (instance === undefined) return undefined;
+  const block = instance.node;
+  const branchOutput = block.branch.at(-1)?.output ?? block.input;
   return [
     `**add** · ${formatShape(block.input)} + ${formatShape(branchOutput)}`,
     '',
     format(locale, 'hover.addShortcut', { shortcut: describeShortcut(block) }),
-    ...usesNote(instances.length, instances[0].model, locale),
+    ...usesNote(instances.length, instance.model, locale),
   ].join('\n');
 }
 

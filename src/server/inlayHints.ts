@@ -14,15 +14,18 @@ export function inlayHints(analyzed: AnalyzedDocument, range: Range): InlayHint[
     const last = line.items[line.items.length - 1];
     // An `add` outputs its residual branch's shape, already shown on the line before.
     const uses = last && last.kind !== 'add' ? analyzed.index.uses(last.range) : [];
-    if (uses.length > 0) {
-      const firstUse = uses[0];
-      const output = firstUse[firstUse.length - 1].node.output;
+    // A use is the path from its model down to this line's last item, never empty.
+    const firstUse = uses[0];
+    const outer = firstUse?.[0];
+    const inner = firstUse?.at(-1);
+    if (outer && inner) {
+      const output = inner.node.output;
       hints.push({
         position: document.positionAt(line.range.endOffset),
         label: `→ ${formatShape(output)}`,
         kind: InlayHintKind.Type,
         paddingLeft: true,
-        ...(uses.length > 1 && { tooltip: `Output of the first use, in ${firstUse[0].model.name} (1 of ${uses.length} uses)` }),
+        ...(uses.length > 1 && { tooltip: `Output of the first use, in ${outer.model.name} (1 of ${uses.length} uses)` }),
       });
     }
     for (const item of line.items) if (item.kind === 'add') item.branch?.forEach(visit);

@@ -115,7 +115,7 @@ function loadNative(pkg: string, searchDirs: readonly string[]): { ok: true } | 
 }
 
 function firstLine(s: string): string {
-  return s.split('\n')[0];
+  return s.split('\n')[0] ?? s;
 }
 
 function __filenameOrCwd(): string {

@@ -1,6 +1,7 @@
 // SGD with momentum and weight decay exactly as PyTorch defines it (the paper's optimizer), and
 // Adam; written out so that their state is plain tensors a checkpoint can save and restore.
 import * as tf from '@tensorflow/tfjs';
+import { at } from '../core/indexed';
 
 export interface OptimizerSettings {
   readonly kind: 'sgd' | 'adam';
@@ -26,17 +27,19 @@ export class Optimizer {
     const { kind, momentum, weightDecay } = this.settings;
     tf.tidy(() => {
       variables.forEach((v, index) => {
-        const raw = grads[index];
+        const raw = at(grads, index, 'gradients');
         // PyTorch: g ← g + λw (decay on every parameter, BatchNorm's included).
         const g = weightDecay > 0 ? raw.add(v.mul(weightDecay)) : raw;
         if (kind === 'sgd') {
-          const [buffer] = this.slotsFor(index, v, 1);
+          const buffer = at(this.slotsFor(index, v, 1), 0, 'momentum slots');
           // PyTorch: b ← μb + g (b = g on the first step), w ← w − lr·b.
           const next = this.steps === 1 ? g : buffer.mul(momentum).add(g);
           buffer.assign(next);
           v.assign(v.sub(next.mul(lr)));
         } else {
-          const [m, s] = this.slotsFor(index, v, 2);
+          const slots = this.slotsFor(index, v, 2);
+          const m = at(slots, 0, 'Adam slots');
+          const s = at(slots, 1, 'Adam slots');
           const b1 = 0.9;
           const b2 = 0.999;
           m.assign(m.mul(b1).add(g.mul(1 - b1)));
@@ -62,7 +65,7 @@ export class Optimizer {
   async state(): Promise<OptimizerState> {
     const slots: OptimizerState['slots'][number][] = [];
     for (const [variable, vars] of this.slots) {
-      for (let slot = 0; slot < vars.length; slot++) slots.push({ variable, slot, shape: vars[slot].shape, values: (await vars[slot].data()) as Float32Array });
+      for (const [slot, value] of vars.entries()) slots.push({ variable, slot, shape: value.shape, values: (await value.data()) as Float32Array });
     }
     return { steps: this.steps, slots };
   }

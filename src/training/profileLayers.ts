@@ -5,6 +5,7 @@
 // repeats after one warm-up. Layers are timed one at a time (TF.js has no per-layer hooks), so a
 // layer's time leaves out what fusing it with its neighbours would save.
 import * as tf from '@tensorflow/tfjs';
+import { at } from '../core/indexed';
 import { modelLayers, type LayerNode, type ModelNode } from '../core/analysis/network';
 import type { MeasuredLayer } from '../protocol/profile';
 import { buildModel, tfjsLayersOf } from './model/buildModel';
@@ -69,5 +70,6 @@ async function timeLayer(network: tf.LayersModel, layer: LayerNode, batch: numbe
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const middle = at(sorted, mid, 'timings');
+  return sorted.length % 2 === 1 ? middle : (at(sorted, mid - 1, 'timings') + middle) / 2;
 }

@@ -17,8 +17,8 @@ export { TrainingError };
 export function findModel(request: Pick<TrainRequest, 'sourceText' | 'sourcePath' | 'modelName'>): ModelNode {
   const analysis = analyze(request.sourceText);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length > 0) {
-    const first = errors[0];
+  const [first] = errors;
+  if (first !== undefined) {
     throw new TrainingError(
       `${request.sourcePath}:${first.range.startLine}:${first.range.startColumn}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more errors)` : ''}; fix the model before training`,
     );

@@ -2,6 +2,7 @@
 // a checkpoint after every epoch (and on a graceful stop), and exact resumption. It reports
 // through typed messages only; the worker process forwards them to its parent.
 import * as tf from '@tensorflow/tfjs';
+import { at } from '../core/indexed';
 import type { BackendChoice, TrainingMessage, TrainRequest } from '../protocol/training';
 import { selectBackend } from './backend';
 import { loadLatestCheckpoint, saveCheckpoint, saveFinalModel, type TrainingPosition } from './checkpoint';
@@ -216,7 +217,11 @@ export async function trainStep(
     }, variables);
     optimizer.apply(
       variables,
-      variables.map((v) => grads[v.name]),
+      variables.map((v) => {
+        const grad = grads[v.name];
+        if (grad === undefined) throw new TrainingError(`no gradient for the weight ${v.name}: it does not reach the loss`);
+        return grad;
+      }),
       lr,
     );
     const correct = (predictions as tf.Tensor).equal(tf.tensor1d(Array.from(labels), 'int32')).sum();
@@ -226,7 +231,7 @@ export async function trainStep(
   // Read back asynchronously: the webgpu backend cannot read a GPU buffer synchronously in Node.
   const [loss, correct] = await Promise.all([lossTensor.data(), correctTensor.data()]);
   tf.dispose([lossTensor, correctTensor]);
-  return { loss: loss[0], correct: correct[0] };
+  return { loss: at(loss, 0, 'loss'), correct: at(correct, 0, 'correct count') };
 }
 
 async function evaluate(network: tf.LayersModel, split: Split, shape: readonly [number, number, number], classes: number): Promise<{ loss: number; accuracy: number }> {

@@ -42,6 +42,7 @@
  * before (remembered at registration).
  */
 import * as tf from '@tensorflow/tfjs';
+import { at } from '../core/indexed';
 
 type Pair = [number, number];
 type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
@@ -71,7 +72,9 @@ interface ConvGeometry {
 function pair(v: number | number[] | undefined, dflt: number): Pair {
   if (v == null) return [dflt, dflt];
   if (typeof v === 'number') return [v, v];
-  return [v[0], v.length > 1 ? v[1] : v[0]];
+  const [first, second = first] = v;
+  if (first === undefined || second === undefined) throw new Error('wasm training kernels: an empty stride or dilation list');
+  return [first, second];
 }
 
 function isChannelsFirst(dataFormat: unknown): boolean {
@@ -108,8 +111,8 @@ function geometry(
     inH: info.inHeight,
     inW: info.inWidth,
     inC: info.inChannels,
-    outH: dyShape[1],
-    outW: dyShape[2],
+    outH: at(dyShape, 1, 'dy shape'),
+    outW: at(dyShape, 2, 'dy shape'),
     outC: info.outChannels,
     kH: info.filterHeight,
     kW: info.filterWidth,
@@ -247,8 +250,9 @@ function phaseBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometr
       parts.push(convPhase(dyc, sub, pad));
     }
   }
-  if (parts.length === 1) {
-    return parts[0];
+  const [only] = parts;
+  if (only !== undefined && parts.length === 1) {
+    return only;
   }
   return interleavePhases(parts, g.batch, lenH, lenW, g.inC, g.sH, g.sW, g.inH, g.inW);
 }
@@ -304,7 +308,7 @@ export function depthwiseBackpropInputNHWC(inputShape: readonly number[], dy: tf
 export function depthwiseBackpropFilterNHWC(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: readonly number[], strides: number | number[], pad: PadAttr, dimRoundingMode?: RoundingMode): tf.Tensor4D {
   return tf.tidy(() => {
     const g = geometry(x.shape, filterShape, dy.shape, strides, pad, dimRoundingMode, true);
-    const mult = filterShape[3];
+    const mult = at(filterShape, 3, 'depthwise filter shape');
     const needH = (g.outH - 1) * g.sH + g.kH;
     const needW = (g.outW - 1) * g.sW + g.kW;
     const { x: xc, pad: convPad } = cropForConv(x, g.top, needH - g.inH - g.top, g.left, needW - g.inW - g.left);
@@ -333,9 +337,9 @@ function blockReduction(shape: readonly number[], axis: number | number[] | unde
     .parseAxisParam(axis, shape as number[])
     .slice()
     .sort((p, q) => p - q);
-  if (axes.length === 0) return null;
   const first = axes[0];
-  const last = axes[axes.length - 1];
+  const last = axes.at(-1);
+  if (first === undefined || last === undefined) return null;
   if (last - first + 1 !== axes.length || last >= shape.length - 1) return null;
   const prod = (from: number, to: number) => shape.slice(from, to).reduce((p, q) => p * q, 1);
   return [prod(0, first), prod(first, last + 1), prod(last + 1, shape.length)];
@@ -375,7 +379,7 @@ function reduceBlock(x: tf.Tensor, view: [number, number, number], axes: number[
 function clampedNaN(t: tf.Tensor): boolean {
   let vals: Float32Array;
   if (t.size > 4096) {
-    const c = t.shape[t.rank - 1];
+    const c = at(t.shape, t.rank - 1, 'probed shape');
     const r = t.size / c;
     const probe = tf.tidy(() => tf.avgPool(tf.reshape(t, [1, r, 1, c]) as tf.Tensor4D, [r, 1], 1, 'valid'));
     vals = probe.dataSync() as Float32Array;
@@ -391,7 +395,7 @@ function clampedNaN(t: tf.Tensor): boolean {
 }
 
 function reduceKernel(args: KernelArgs, original: tf.KernelConfig | undefined, name: string, mean: boolean) {
-  const x = args.inputs.x;
+  const x = input(args, 'x');
   const view = x.dtype === 'float32' ? blockReduction(x.shape, args.attrs.axis as number | number[]) : null;
   if (view == null) return fallback(args, original, name);
   const axes = tf.util.parseAxisParam(args.attrs.axis as number | number[], x.shape);
@@ -415,7 +419,7 @@ function tileBroadcast(x: tf.Tensor, reps: readonly number[]): tf.Tensor | null 
   if (last < 0) return null;
   for (let i = 0; i <= last; i++) if (x.shape[i] !== 1) return null;
   const r = reps.slice(0, last + 1).reduce((p, q) => p * q, 1);
-  const outShape = x.shape.map((d, i) => d * reps[i]);
+  const outShape = x.shape.map((d, i) => d * at(reps, i, 'Tile reps'));
   return tf.tidy(() => tf.reshape(tf.matMul(tf.ones([r, 1]), tf.reshape(x, [1, x.size])), outShape));
 }
 
@@ -442,8 +446,8 @@ function perChannel(a: tf.Tensor, b: tf.Tensor): PerChannel | null {
     [a, b, true],
     [b, a, false],
   ] as const) {
-    const c = big.shape[big.rank - 1];
-    if (big.rank >= 2 && c > 1 && small.rank >= 1 && small.rank <= big.rank && small.size === c && small.shape[small.rank - 1] === c && big.size >= MIN_PER_CHANNEL_ELEMENTS) {
+    const c = big.shape.at(-1);
+    if (c !== undefined && big.rank >= 2 && c > 1 && small.rank >= 1 && small.rank <= big.rank && small.size === c && small.shape[small.rank - 1] === c && big.size >= MIN_PER_CHANNEL_ELEMENTS) {
       return { big, small, bigFirst };
     }
   }
@@ -457,7 +461,7 @@ function perChannel(a: tf.Tensor, b: tf.Tensor): PerChannel | null {
  */
 function channelAffine(big: tf.Tensor, w: tf.Tensor, bias: tf.Tensor | null): tf.Tensor | null {
   const y = tf.tidy(() => {
-    const c = big.shape[big.rank - 1];
+    const c = at(big.shape, big.rank - 1, 'per-channel shape');
     const x4 = tf.reshape(big, [1, big.size / c, 1, c]) as tf.Tensor4D;
     const filter = tf.reshape(w, [1, 1, c, 1]) as tf.Tensor4D;
     const out = bias == null ? tf.depthwiseConv2d(x4, filter, 1, 'valid') : tf.fused.depthwiseConv2d({ x: x4, filter, strides: 1, pad: 'valid', bias: rank1Copy(bias) });
@@ -487,8 +491,7 @@ function allFinite(t: tf.Tensor): boolean {
 
 function binaryKernel(op: 'mul' | 'add' | 'sub'): Impl {
   return (args, original) => {
-    const { a, b } = args.inputs;
-    const pc = perChannel(a, b);
+    const pc = perChannel(input(args, 'a'), input(args, 'b'));
     if (pc == null || !allFinite(pc.small)) return fallback(args, original, op);
     const c = pc.small.size;
     // mul: big * small;  add: big * 1 + small;
@@ -513,7 +516,8 @@ function binaryKernel(op: 'mul' | 'add' | 'sub'): Impl {
  * offset); the stock kernel takes ~15x longer. Returns null to fall back.
  */
 function batchNormImpl(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, offset: tf.Tensor | undefined, scale: tf.Tensor | undefined, eps: number): tf.Tensor | null {
-  const c = x.shape[x.rank - 1];
+  // A scalar x has no channels: c = 0 sends it to the stock kernel below.
+  const c = x.shape.at(-1) ?? 0;
   const perCh = (t: tf.Tensor | undefined) => t == null || (t.size === c && t.shape[t.rank - 1] === c);
   if (x.dtype !== 'float32' || x.rank < 2 || c < 2 || x.size < MIN_PER_CHANNEL_ELEMENTS) return null;
   if (![mean, variance, offset, scale].every(perCh)) return null;
@@ -545,6 +549,13 @@ interface KernelArgs {
   backend: unknown;
 }
 
+/** A kernel's named input; the engine passes every one a kernel declares, so a missing one is a bug. */
+function input(args: Pick<KernelArgs, 'inputs'>, name: string): tf.Tensor {
+  const t = args.inputs[name];
+  if (t === undefined) throw new Error(`wasm training kernels: no input ${name}`);
+  return t;
+}
+
 type Impl = (args: KernelArgs, original: tf.KernelConfig | undefined) => tf.Tensor | tf.TensorInfo;
 
 function toNHWC(t: tf.Tensor4D, channelsFirst: boolean): tf.Tensor4D {
@@ -552,7 +563,7 @@ function toNHWC(t: tf.Tensor4D, channelsFirst: boolean): tf.Tensor4D {
 }
 
 function shapeToNHWC(s: readonly number[], channelsFirst: boolean): number[] {
-  return channelsFirst ? [s[0], s[2], s[3], s[1]] : [...s];
+  return channelsFirst ? [at(s, 0, 'NCHW shape'), at(s, 2, 'NCHW shape'), at(s, 3, 'NCHW shape'), at(s, 1, 'NCHW shape')] : [...s];
 }
 
 const impls: Record<string, Impl> = {
@@ -560,8 +571,8 @@ const impls: Record<string, Impl> = {
     const cf = isChannelsFirst(attrs.dataFormat);
     return tf.tidy(() =>
       conv2dBackpropFilterNHWC(
-        toNHWC(inputs.x as tf.Tensor4D, cf),
-        toNHWC(inputs.dy as tf.Tensor4D, cf),
+        toNHWC(input({ inputs }, 'x') as tf.Tensor4D, cf),
+        toNHWC(input({ inputs }, 'dy') as tf.Tensor4D, cf),
         attrs.filterShape as number[],
         attrs.strides as number | number[],
         attrs.pad as PadAttr,
@@ -574,8 +585,8 @@ const impls: Record<string, Impl> = {
     return tf.tidy(() => {
       const dx = conv2dBackpropInputNHWC(
         shapeToNHWC(attrs.inputShape as number[], cf),
-        toNHWC(inputs.dy as tf.Tensor4D, cf),
-        inputs.filter as tf.Tensor4D,
+        toNHWC(input({ inputs }, 'dy') as tf.Tensor4D, cf),
+        input({ inputs }, 'filter') as tf.Tensor4D,
         attrs.strides as number | number[],
         attrs.pad as PadAttr,
         attrs.dimRoundingMode as RoundingMode,
@@ -586,8 +597,8 @@ const impls: Record<string, Impl> = {
   DepthwiseConv2dNativeBackpropFilter: ({ inputs, attrs }) => {
     assertNoDilation(attrs.dilations as number[], 'DepthwiseConv2dNativeBackpropFilter');
     return depthwiseBackpropFilterNHWC(
-      inputs.x as tf.Tensor4D,
-      inputs.dy as tf.Tensor4D,
+      input({ inputs }, 'x') as tf.Tensor4D,
+      input({ inputs }, 'dy') as tf.Tensor4D,
       attrs.filterShape as number[],
       attrs.strides as number | number[],
       attrs.pad as PadAttr,
@@ -598,27 +609,27 @@ const impls: Record<string, Impl> = {
     assertNoDilation(attrs.dilations as number[], 'DepthwiseConv2dNativeBackpropInput');
     return depthwiseBackpropInputNHWC(
       attrs.inputShape as number[],
-      inputs.dy as tf.Tensor4D,
-      inputs.filter as tf.Tensor4D,
+      input({ inputs }, 'dy') as tf.Tensor4D,
+      input({ inputs }, 'filter') as tf.Tensor4D,
       attrs.strides as number | number[],
       attrs.pad as PadAttr,
       attrs.dimRoundingMode as RoundingMode,
     );
   },
   Tile: (args, original) => {
-    return tileBroadcast(args.inputs.x, args.attrs.reps as number[]) ?? fallback(args, original, 'Tile');
+    return tileBroadcast(input(args, 'x'), args.attrs.reps as number[]) ?? fallback(args, original, 'Tile');
   },
   FusedBatchNorm: (args, original) => {
-    const { x, mean, variance, offset, scale } = args.inputs;
+    const { offset, scale } = args.inputs;
     const eps = args.attrs.varianceEpsilon as number | undefined;
-    return batchNormImpl(x, mean, variance, offset, scale, eps ?? 0.001) ?? fallback(args, original, 'FusedBatchNorm');
+    return batchNormImpl(input(args, 'x'), input(args, 'mean'), input(args, 'variance'), offset, scale, eps ?? 0.001) ?? fallback(args, original, 'FusedBatchNorm');
   },
   // The stock wasm Identity (used by tf.clone, saved tensors, Keras layers)
   // and same-dtype Cast copy the buffer; share it by reference count instead,
   // like the cpu backend does. No wasm kernel writes into its inputs.
   Identity: (args) => shareData(args),
   Cast: (args, original) => {
-    const x = args.inputs.x;
+    const x = input(args, 'x');
     return x.dtype === args.attrs.dtype && x.dtype !== 'string' ? shareData(args) : fallback(args, original, 'Cast');
   },
   Multiply: binaryKernel('mul'),
@@ -633,7 +644,7 @@ interface RefCountingBackend {
 }
 
 function shareData(args: KernelArgs): tf.TensorInfo {
-  const x = args.inputs.x;
+  const x = input(args, 'x');
   (args.backend as RefCountingBackend).incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }

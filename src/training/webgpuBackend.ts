@@ -74,7 +74,7 @@ function watch(device: GPUDevice): void {
     // Keep the first: later errors are usually consequences of it.
     if (failure) return;
     const isOom = error.constructor?.name === 'GPUOutOfMemoryError' || /out of memory|OutOfMemory/i.test(error.message);
-    failure = isOom ? { kind: 'out-of-memory', detail: error.message.split('\n')[0] } : failure;
+    failure = isOom ? { kind: 'out-of-memory', detail: error.message.split('\n')[0] ?? error.message } : failure;
   });
   void device.lost.then((info) => {
     if (info.reason === 'destroyed') return;

@@ -695,7 +695,7 @@ export class ArchitectureView {
 
   /** A row of the table: unfold its stage, select its node, and go to its text. */
   private showChange(path: string): void {
-    const stage = path.split('.')[0];
+    const [stage = path] = path.split('.');
     if (this.foldedStages().has(stage)) this.toggleStage(stage);
     const laid = this.layout?.byId.get(path);
     if (laid) this.select(path, { reveal: true });

@@ -55,20 +55,23 @@ export function mix(a: string, b: string, t: number): string {
   const x = parseColor(a);
   const y = parseColor(b);
   if (!x || !y) return t < 0.5 ? a : b;
-  const channel = (i: number) => Math.round(x[i] + (y[i] - x[i]) * Math.min(1, Math.max(0, t)));
-  return `#${[0, 1, 2].map((i) => channel(i).toString(16).padStart(2, '0')).join('')}`;
+  const share = Math.min(1, Math.max(0, t));
+  const channel = (from: number, to: number) => Math.round(from + (to - from) * share);
+  const [r1, g1, b1] = x;
+  const [r2, g2, b2] = y;
+  return `#${[channel(r1, r2), channel(g1, g2), channel(b1, b2)].map((c) => c.toString(16).padStart(2, '0')).join('')}`;
 }
 
 export function parseColor(color: string): [number, number, number] | undefined {
-  const hex = /^#([0-9a-f]{3,8})$/i.exec(color.trim());
-  if (hex) {
-    let d = hex[1];
+  const hex = /^#([0-9a-f]{3,8})$/i.exec(color.trim())?.[1];
+  if (hex !== undefined) {
+    let d = hex;
     if (d.length === 3 || d.length === 4) d = [...d.slice(0, 3)].map((c) => c + c).join('');
     if (d.length < 6) return undefined;
     return [parseInt(d.slice(0, 2), 16), parseInt(d.slice(2, 4), 16), parseInt(d.slice(4, 6), 16)];
   }
-  const rgb = /^rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)/i.exec(color.trim());
-  if (rgb) return [Number(rgb[1]), Number(rgb[2]), Number(rgb[3])];
+  const [, r, g, b] = /^rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)/i.exec(color.trim()) ?? [];
+  if (r !== undefined && g !== undefined && b !== undefined) return [Number(r), Number(g), Number(b)];
   return undefined;
 }
 

@@ -202,8 +202,8 @@ export function layoutGraph(graph: ArchitectureGraph, folded: ReadonlySet<string
       const addSource: NodeSource = {
         id: `${b.id}+`,
         label: 'add',
-        input: b.branch.length > 0 ? b.branch[b.branch.length - 1].output : b.input,
-        output: b.after.length > 0 ? b.after[0].input : b.output,
+        input: b.branch.at(-1)?.output ?? b.input,
+        output: b.after[0]?.input ?? b.output,
         op: 'add',
         stage,
         block: b,

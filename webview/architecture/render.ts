@@ -241,7 +241,7 @@ function nodeElement(n: LaidNode, palette: Palette, look: NodeLook): SVGElement 
     g.append(element('circle', { cx: String(r), cy: String(r), r: String(r), fill: error ? palette.error : look.fill, stroke, 'stroke-width': strokeWidth }));
     g.append(text('+', r, r + 4, { fill: error ? textOn(palette.error, palette) : textOn(look.fill, palette), 'text-anchor': 'middle', 'font-size': '14', 'font-weight': '600' }));
     if (error) {
-      const message = n.source.error!.split('\n')[0];
+      const [message = ''] = n.source.error!.split('\n');
       g.append(text(`⚠ ${message.length > 70 ? `${message.slice(0, 69)}…` : message}`, n.width + 8, r + 4, { fill: palette.error, 'font-size': '11', class: 'error-text' }));
     }
     return g;
@@ -289,12 +289,14 @@ function edgeElement(e: LaidEdge, palette: Palette): SVGElement {
   const color = e.error ? palette.error : e.status === 'removed' ? palette.removed : e.status === 'added' ? palette.added : e.shortcut ? palette.shortcut : palette.edge;
   const d = e.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p[0]} ${p[1]}`).join(' ');
   g.append(element('path', { d, fill: 'none', stroke: color, 'stroke-width': e.shortcut ? '1.5' : '1.2', 'stroke-dasharray': e.status === 'removed' ? '5 3' : '', 'marker-end': '' }));
-  const last = e.points[e.points.length - 1];
-  const prev = e.points[e.points.length - 2];
-  // A small arrowhead, drawn as a path (markers would need ids in a shared <defs>).
-  const angle = Math.atan2(last[1] - prev[1], last[0] - prev[0]);
-  const head = (a: number) => `${last[0] - 6 * Math.cos(angle + a)} ${last[1] - 6 * Math.sin(angle + a)}`;
-  g.append(element('path', { d: `M${head(0.45)} L${last[0]} ${last[1]} L${head(-0.45)}`, fill: 'none', stroke: color, 'stroke-width': '1.2', class: 'arrow' }));
+  const last = e.points.at(-1);
+  const prev = e.points.at(-2);
+  // A small arrowhead, drawn as a path (markers would need ids in a shared <defs>); an edge of one point has no direction.
+  if (last && prev) {
+    const angle = Math.atan2(last[1] - prev[1], last[0] - prev[0]);
+    const head = (a: number) => `${last[0] - 6 * Math.cos(angle + a)} ${last[1] - 6 * Math.sin(angle + a)}`;
+    g.append(element('path', { d: `M${head(0.45)} L${last[0]} ${last[1]} L${head(-0.45)}`, fill: 'none', stroke: color, 'stroke-width': '1.2', class: 'arrow' }));
+  }
   if (e.label && e.labelAt) {
     const anchor = e.shortcut ? 'start' : 'end';
     g.append(text(e.label, e.labelAt[0], e.labelAt[1] + 3, { fill: e.shortcut ? color : palette.muted, 'font-size': '10', 'text-anchor': anchor }));

@@ -26,13 +26,16 @@ export function alignTables(tables: readonly Table[]): Aligned {
   for (const table of tables) {
     const index = new Array<number>(table.x.length);
     let j = 0;
-    for (let i = 0; i < table.x.length; i++) {
-      while (x[j] < table.x[i]) j++;
-      index[i] = j;
+    let i = 0;
+    for (const step of table.x) {
+      // x holds every table's steps, so j stops at this one before x ends (past the end: stop too).
+      while ((x[j] ?? Number.POSITIVE_INFINITY) < step) j++;
+      index[i++] = j;
     }
     for (const y of table.ys) {
       const spread = new Array<number | null>(x.length).fill(null);
-      for (let i = 0; i < index.length; i++) spread[index[i]] = y[i];
+      let k = 0;
+      for (const to of index) spread[to] = y[k++] ?? null;
       ys.push(spread);
     }
   }
@@ -70,12 +73,16 @@ export function padTo(values: readonly (number | null)[], length: number): reado
 /** The sorted union of ascending arrays, duplicates once. */
 function mergeSorted(arrays: readonly (readonly number[])[]): number[] {
   const out: number[] = [];
-  const at = arrays.map(() => 0);
+  // Each array with the index of its first value not yet merged.
+  const cursors = arrays.map((values) => ({ values, next: 0 }));
   for (;;) {
     let next = Infinity;
-    for (let k = 0; k < arrays.length; k++) if (at[k] < arrays[k].length && arrays[k][at[k]] < next) next = arrays[k][at[k]];
+    for (const c of cursors) {
+      const value = c.values[c.next];
+      if (value !== undefined && value < next) next = value;
+    }
     if (next === Infinity) return out;
     out.push(next);
-    for (let k = 0; k < arrays.length; k++) while (at[k] < arrays[k].length && arrays[k][at[k]] === next) at[k]++;
+    for (const c of cursors) while (c.values[c.next] === next) c.next++;
   }
 }

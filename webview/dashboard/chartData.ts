@@ -5,6 +5,7 @@ import { alignTables, type Aligned, type Table } from './align';
 import type { RunSeries } from './runSeries';
 import { DebiasedEma } from './smoothing';
 import type { ViewOptions } from './viewOptions';
+import { at } from '../../src/core/indexed';
 
 /** How a series is drawn; the chart turns a role into widths, dashes and markers. */
 export type SeriesRole = 'raw' | 'smoothed' | 'line' | 'train' | 'validation' | 'best';
@@ -79,7 +80,7 @@ class DerivedColumns {
     const spe = this.run.started?.stepsPerEpoch;
     if (axis === 'step' || !spe) return this.run.step;
     this.check();
-    for (let i = this.epochX.length; i < this.run.step.length; i++) this.epochX.push(this.run.step[i] / spe);
+    for (let i = this.epochX.length; i < this.run.step.length; i++) this.epochX.push(at(this.run.step, i, 'steps') / spe);
     return this.epochX;
   }
 

@@ -1,6 +1,7 @@
 // A long run has far more steps than the chart has pixels. Handing uPlot every point makes each
 // redraw walk them all; instead each pixel column keeps its first and last point and, for every
 // series, its lowest and highest: the drawn lines look the same (min/max per column, as in M4).
+import { at } from '../../src/core/indexed';
 import { alignTables, commonSteps, padTo, type Aligned, type Table } from './align';
 
 export interface Columns {
@@ -18,7 +19,11 @@ const POINTS_PER_COLUMN = 4;
  */
 export function decimate(data: Columns, columns: number, from = -Infinity, to = Infinity): Columns {
   const [start, end] = visibleRange(data.x, from, to);
-  return decimateRange(data, start, end, columns, data.x[start], (data.x[end - 1] - data.x[start] || 1) / columns);
+  const first = data.x[start];
+  const last = data.x[end - 1];
+  // No points: nothing to decimate (the bucket origin and width are not used).
+  if (first === undefined || last === undefined) return decimateRange(data, start, end, columns, 0, 1);
+  return decimateRange(data, start, end, columns, first, (last - first || 1) / columns);
 }
 
 /**
@@ -33,17 +38,18 @@ export function decimateTables(tables: readonly Table[], columns: number, from =
     const shown = decimate({ x: longest.x, ys: tables.flatMap((t) => t.ys) }, columns, from, to);
     return { x: shown.x, ys: shown.ys.map((y) => padTo(y, shown.x.length)) };
   }
-  const ranges = tables.map((t) => visibleRange(t.x, from, to));
   let lo = Infinity;
   let hi = -Infinity;
-  tables.forEach((t, i) => {
-    const [start, end] = ranges[i];
-    if (end <= start) return;
-    lo = Math.min(lo, t.x[start]);
-    hi = Math.max(hi, t.x[end - 1]);
-  });
+  const visible = tables.map((t) => ({ table: t, range: visibleRange(t.x, from, to) }));
+  for (const { table, range } of visible) {
+    const first = table.x[range[0]];
+    const last = table.x[range[1] - 1];
+    if (range[1] <= range[0] || first === undefined || last === undefined) continue;
+    lo = Math.min(lo, first);
+    hi = Math.max(hi, last);
+  }
   const width = (hi - lo || 1) / columns;
-  return alignTables(tables.map((t, i) => decimateRange(t, ranges[i][0], ranges[i][1], columns, lo, width)));
+  return alignTables(visible.map(({ table, range }) => decimateRange(table, range[0], range[1], columns, lo, width)));
 }
 
 /** Indices [start, end) of the points with x in [from, to], with one more on each side. */
@@ -62,9 +68,9 @@ function decimateRange(data: Columns, start: number, end: number, columns: numbe
   const marks = new Uint8Array(count);
   let bucketStart = start;
   while (bucketStart < end) {
-    const limit = x0 + (Math.floor((x[bucketStart] - x0) / width) + 1) * width;
+    const limit = x0 + (Math.floor((at(x, bucketStart, 'x') - x0) / width) + 1) * width;
     let bucketEnd = bucketStart + 1;
-    while (bucketEnd < end && x[bucketEnd] < limit) bucketEnd++;
+    while (bucketEnd < end && at(x, bucketEnd, 'x') < limit) bucketEnd++;
     marks[bucketStart - start] = 1;
     marks[bucketEnd - 1 - start] = 1;
     for (const y of ys) {
@@ -84,7 +90,7 @@ function decimateRange(data: Columns, start: number, end: number, columns: numbe
     bucketStart = bucketEnd;
   }
   for (let i = 0; i < count; i++) if (marks[i]) keep.push(start + i);
-  return { x: keep.map((i) => x[i]), ys: ys.map((y) => keep.map((i) => y[i] ?? null)) };
+  return { x: keep.map((i) => at(x, i, 'x')), ys: ys.map((y) => keep.map((i) => y[i] ?? null)) };
 }
 
 /** The first index whose x is ≥ value (x ascending). */
@@ -93,7 +99,7 @@ function lowerBound(x: readonly number[], value: number): number {
   let hi = x.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (x[mid] < value) lo = mid + 1;
+    if (at(x, mid, 'x') < value) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -105,7 +111,7 @@ function upperBound(x: readonly number[], value: number): number {
   let hi = x.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (x[mid] <= value) lo = mid + 1;
+    if (at(x, mid, 'x') <= value) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -15,14 +15,16 @@ export function chartPng(plotCanvas: HTMLCanvasElement, model: ChartModel, title
   // Lay the legend out in rows first: the canvas height depends on it.
   const swatch = 22 * scale;
   const entries = model.series.map((s) => ({ spec: s, width: swatch + 6 * scale + measure.measureText(s.label).width + 16 * scale }));
-  const rows: (typeof entries)[] = [[]];
+  let row: typeof entries = [];
+  const rows = [row];
   let used = pad;
   for (const entry of entries) {
-    if (used + entry.width > width - pad && rows[rows.length - 1].length > 0) {
-      rows.push([]);
+    if (used + entry.width > width - pad && row.length > 0) {
+      row = [];
+      rows.push(row);
       used = pad;
     }
-    rows[rows.length - 1].push(entry);
+    row.push(entry);
     used += entry.width;
   }
   const titleHeight = lineHeight + pad;

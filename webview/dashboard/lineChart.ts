@@ -120,14 +120,13 @@ export class LineChart {
 
 function sameData(a: uPlot.AlignedData, b: uPlot.AlignedData | undefined): boolean {
   if (!b || a.length !== b.length) return false;
-  for (let k = 0; k < a.length; k++) {
-    const p = a[k];
+  return a.every((p, k) => {
     const q = b[k];
-    if (p === q) continue;
-    if (p.length !== q.length) return false;
+    if (p === q) return true;
+    if (q === undefined || p.length !== q.length) return false;
     for (let i = 0; i < p.length; i++) if (p[i] !== q[i]) return false;
-  }
-  return true;
+    return true;
+  });
 }
 
 const STYLE: Record<SeriesRole, { width: number; dash?: number[]; alpha?: number }> = {

@@ -2,7 +2,8 @@
 // metrics.jsonl, then live ones) into columns the charts can hand to uPlot without copying. Where
 // the run stands (step, epoch, how it ended) is the shared fold of src/training/runProgress.ts.
 import type { EpochMessage, FinishedMessage, StartedMessage, TrainingMessage } from '../../src/protocol/training';
-import type { BatchColumns } from '../../src/protocol/webview';
+import { batchAt, type BatchColumns } from '../../src/protocol/webview';
+import { at } from '../../src/core/indexed';
 import { RunProgress } from '../../src/training/runProgress';
 
 export class RunSeries {
@@ -46,7 +47,7 @@ export class RunSeries {
         if (message.resumedAtStep !== undefined) this.dropAfter(message.resumedAtStep);
         break;
       case 'batch': {
-        const last = this.step.length > 0 ? this.step[this.step.length - 1] : 0;
+        const last = this.step.at(-1) ?? 0;
         // The same step twice (read from the file and then received live) counts once.
         if (message.step <= last) return;
         this.step.push(message.step);
@@ -74,20 +75,12 @@ export class RunSeries {
   /** Steps in columns (a run's history): those past the last step known are appended. */
   addBatches(columns: BatchColumns): void {
     const n = columns.step.length;
-    let last = this.step.length > 0 ? this.step[this.step.length - 1] : 0;
+    let last = this.step.at(-1) ?? 0;
     if (n > 0) {
-      this.imagesPerSec = columns.imagesPerSec[n - 1];
       // The fold needs only the latest step of the lot.
-      const i = n - 1;
-      this.progress.add({
-        type: 'batch',
-        step: columns.step[i],
-        epoch: columns.epoch[i],
-        loss: columns.loss[i],
-        accuracy: columns.accuracy[i],
-        lr: columns.lr[i],
-        imagesPerSec: columns.imagesPerSec[i],
-      });
+      const latest = batchAt(columns, n - 1);
+      this.imagesPerSec = latest.imagesPerSec;
+      this.progress.add(latest);
     }
     // The usual case, a whole history after `clear()`: copied column by column (into plain
     // arrays, which live steps are appended to), not step by step.
@@ -99,15 +92,15 @@ export class RunSeries {
       this.rewrites++;
       return;
     }
-    for (let i = 0; i < n; i++) {
-      const step = columns.step[i];
-      if (step <= last) continue;
+    columns.step.forEach((step, i) => {
+      if (step <= last) return;
       last = step;
+      const batch = batchAt(columns, i);
       this.step.push(step);
-      this.loss.push(columns.loss[i]);
-      this.accuracy.push(columns.accuracy[i]);
-      this.lr.push(columns.lr[i]);
-    }
+      this.loss.push(batch.loss);
+      this.accuracy.push(batch.accuracy);
+      this.lr.push(batch.lr);
+    });
   }
 
   /** Forgets everything (a fresh history replaces it). */
@@ -142,7 +135,7 @@ export class RunSeries {
 
   private dropAfter(step: number): void {
     let keep = this.step.length;
-    while (keep > 0 && this.step[keep - 1] > step) keep--;
+    while (keep > 0 && at(this.step, keep - 1, 'steps') > step) keep--;
     for (const column of [this.step, this.loss, this.accuracy, this.lr]) column.length = keep;
     const epochsKept = this.epochs.filter((e) => e.step <= step);
     this.epochs.splice(0, this.epochs.length, ...epochsKept);
@@ -153,11 +146,17 @@ export class RunSeries {
 /** A plain copy; a preallocated loop is several times faster than Array.from on 100,000 values. */
 function toArray(values: Float64Array): number[] {
   const out = new Array<number>(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = values[i];
+  let i = 0;
+  for (const v of values) out[i++] = v;
   return out;
 }
 
 function increasing(values: Float64Array): boolean {
-  for (let i = 1; i < values.length; i++) if (!(values[i] > values[i - 1])) return false;
-  return values.length === 0 || values[0] > 0;
+  // Steps start at 1: the first must be above 0, each next above the one before.
+  let previous = 0;
+  for (const v of values) {
+    if (!(v > previous)) return false;
+    previous = v;
+  }
+  return true;
 }

@@ -1,6 +1,8 @@
 // Smoothing of a noisy curve as TensorBoard does it: an exponential moving average whose pull
 // toward its zero start is divided out ("debiased"), so the first points are not dragged down.
 
+import { at } from '../../src/core/indexed';
+
 /** Extends incrementally: live runs add a few points per frame, and refolding them all would be O(n). */
 export class DebiasedEma {
   private readonly smoothed: number[] = [];
@@ -19,7 +21,7 @@ export class DebiasedEma {
   extend(raw: readonly number[]): readonly number[] {
     const w = this.weight;
     for (let i = this.smoothed.length; i < raw.length; i++) {
-      const value = raw[i];
+      const value = at(raw, i, 'raw values');
       if (!Number.isFinite(value)) {
         // A diverged step shows as itself and does not poison the average after it.
         this.smoothed.push(value);

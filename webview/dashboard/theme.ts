@@ -1,6 +1,8 @@
 // The charts draw on canvases, which cannot use CSS variables: the theme's colours are read from
 // VS Code's --vscode-* variables and the charts are rebuilt when the theme changes.
 
+import { at } from '../../src/core/indexed';
+
 export interface Theme {
   readonly foreground: string;
   readonly muted: string;
@@ -39,7 +41,7 @@ export function readTheme(): Theme {
 }
 
 export function runColor(theme: Theme, index: number): string {
-  return theme.palette[index % theme.palette.length];
+  return at(theme.palette, index % theme.palette.length, 'run colours');
 }
 
 /** Calls back when VS Code switches theme (it rewrites the body's class and the variables on <html>). */
@@ -51,16 +53,16 @@ export function watchTheme(onChange: () => void): void {
 
 /** `color` with the given opacity, for faint raw curves under their smoothed ones. */
 export function withAlpha(color: string, alpha: number): string {
-  const hex = /^#([0-9a-f]{3}|[0-9a-f]{6}|[0-9a-f]{8})$/i.exec(color);
-  if (hex) {
-    let digits = hex[1];
+  const hex = /^#([0-9a-f]{3}|[0-9a-f]{6}|[0-9a-f]{8})$/i.exec(color)?.[1];
+  if (hex !== undefined) {
+    let digits = hex;
     if (digits.length === 3) digits = [...digits].map((d) => d + d).join('');
     digits = digits.slice(0, 6);
     return `#${digits}${Math.round(alpha * 255)
       .toString(16)
       .padStart(2, '0')}`;
   }
-  const rgb = /^rgba?\(([^,]+),([^,]+),([^,)]+)/.exec(color);
-  if (rgb) return `rgba(${rgb[1].trim()}, ${rgb[2].trim()}, ${rgb[3].trim()}, ${alpha})`;
+  const [, r, g, b] = /^rgba?\(([^,]+),([^,]+),([^,)]+)/.exec(color) ?? [];
+  if (r !== undefined && g !== undefined && b !== undefined) return `rgba(${r.trim()}, ${g.trim()}, ${b.trim()}, ${alpha})`;
   return color;
 }

@@ -29,7 +29,11 @@ export const DEFAULT_STATE: DashboardState = { xAxis: 'step', yScale: 'linear', 
 export function withRun(state: DashboardState, runDir: string, on: boolean): DashboardState {
   const selected = state.selected.filter((d) => d !== runDir);
   const colors: Record<string, number> = {};
-  for (const d of selected) colors[d] = state.colors[d];
+  for (const d of selected) {
+    // A run the state has no colour for stays without one, rather than getting an `undefined` entry.
+    const color = state.colors[d];
+    if (color !== undefined) colors[d] = color;
+  }
   if (on) {
     selected.push(runDir);
     colors[runDir] = state.colors[runDir] ?? lowestFree(Object.values(colors));

@@ -61,7 +61,8 @@ function cropInto(src: Float32Array, dst: Float32Array, shape: ImageShape, pad: 
         dst.fill(0, d, d + c);
       } else {
         const s = (sy * w + sx) * c;
-        for (let ch = 0; ch < c; ch++) dst[d + ch] = src[s + ch];
+        // In range: (sy, sx) is inside the h x w image just checked, and src holds h*w*c values.
+        for (let ch = 0; ch < c; ch++) dst[d + ch] = src[s + ch]!;
       }
     }
   }
@@ -73,7 +74,8 @@ export function computePixelMean(split: Split, shape: ImageShape): Float32Array 
   const sum = new Float64Array(size);
   for (let i = 0; i < split.count; i++) {
     const base = i * size;
-    for (let p = 0; p < size; p++) sum[p] += split.images[base + p];
+    // In range: p < size = sum.length, and the split holds count*size values (a per-pixel loop: no helper call).
+    for (let p = 0; p < size; p++) sum[p] = sum[p]! + split.images[base + p]!;
   }
   return Float32Array.from(sum, (s) => (split.count ? s / split.count : 0));
 }
@@ -83,7 +85,8 @@ export function subtractPixelMean(split: Split, mean: Float32Array): Split {
   const size = mean.length;
   for (let i = 0; i < split.count; i++) {
     const base = i * size;
-    for (let p = 0; p < size; p++) split.images[base + p] -= mean[p];
+    // In range: p < size = mean.length; the images are count*size values (a per-pixel loop: no helper call).
+    for (let p = 0; p < size; p++) split.images[base + p] = split.images[base + p]! - mean[p]!;
   }
   return split;
 }

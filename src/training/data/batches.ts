@@ -16,6 +16,7 @@
  */
 import type { Random } from '../random';
 import type { Split } from './dataset';
+import { at } from '../../core/indexed';
 
 export interface Batch {
   /** count * H * W * C values, NHWC. */
@@ -65,9 +66,9 @@ export function* batchesInOrder(split: Split, order: Uint32Array, options: Batch
     const images = new Float32Array(count * size);
     const labels = new Uint8Array(count);
     for (let k = 0; k < count; k++) {
-      const src = order[start + k];
+      const src = at(order, start + k, 'batch order');
       images.set(split.images.subarray(src * size, (src + 1) * size), k * size);
-      labels[k] = split.labels[src];
+      labels[k] = at(split.labels, src, 'labels');
     }
     yield { images, labels, count, index };
   }

@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { at } from '../../core/indexed';
 import { DatasetError, type ImageDataset, type ImageShape, type Split } from './dataset';
 
 export const CIFAR10_SHAPE: ImageShape = [32, 32, 3];
@@ -93,10 +94,10 @@ export function readCifarFiles(dir: string, files: readonly string[]): Split {
   const count = sizes.reduce((sum, size) => sum + size / CIFAR10_RECORD_BYTES, 0);
   const images = new Float32Array(count * IMAGE);
   const labels = new Uint8Array(count);
-  let at = 0;
+  let decoded = 0;
   files.forEach((name) => {
     const file = path.join(dir, name);
-    at += decodeCifarRecords(fs.readFileSync(file), file, images, labels, at);
+    decoded += decodeCifarRecords(fs.readFileSync(file), file, images, labels, decoded);
   });
   return { images, labels, count };
 }
@@ -113,7 +114,7 @@ export function decodeCifarRecords(bytes: Uint8Array, source: string, images: Fl
   }
   for (let r = 0; r < n; r++) {
     const base = r * CIFAR10_RECORD_BYTES;
-    const label = bytes[base];
+    const label = at(bytes, base, 'CIFAR-10 records');
     if (label > 9) {
       throw new DatasetError(
         `CIFAR-10 file ${source} has label byte ${label} in record ${r} (byte offset ${base}); labels must be 0..9.`,
@@ -126,7 +127,11 @@ export function decodeCifarRecords(bytes: Uint8Array, source: string, images: Fl
     // Planar RGB (channel-major) -> interleaved NHWC (channel-minor).
     for (let c = 0; c < 3; c++) {
       const plane = base + 1 + c * PLANE;
-      for (let p = 0; p < PLANE; p++) images[out + p * 3 + c] = bytes[plane + p] / 255;
+      let p = out + c;
+      for (const v of bytes.subarray(plane, plane + PLANE)) {
+        images[p] = v / 255;
+        p += 3;
+      }
     }
   }
   return n;

@@ -4,6 +4,8 @@
  * that can go straight into `tf.tensor4d(images, [n, H, W, C])`.
  */
 
+import { at } from '../../core/indexed';
+
 /** [height, width, channels] of one image. */
 export type ImageShape = readonly [number, number, number];
 
@@ -58,11 +60,11 @@ export function formatShape(shape: ImageShape): string {
 export function labelHistogram(split: Split, numClasses: number): number[] {
   const counts = new Array<number>(numClasses).fill(0);
   for (let i = 0; i < split.count; i++) {
-    const label = split.labels[i];
+    const label = at(split.labels, i, 'labels');
     if (label >= numClasses) {
       throw new DatasetError(`Label ${label} at image ${i} is outside 0..${numClasses - 1}.`, 'The data set and its declared class count disagree; check the loader or the files.');
     }
-    counts[label]++;
+    counts[label] = at(counts, label, 'class counts') + 1;
   }
   return counts;
 }

@@ -9,6 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { at } from '../../core/indexed';
 import { createRequire } from 'node:module';
 import { Random } from '../random';
 import { DatasetError, type ImageDataset, type ImageShape, type Split } from './dataset';
@@ -58,7 +59,7 @@ function gather(byClass: Float32Array[], picks: ReadonlyArray<[number, number]>)
   const images = new Float32Array(picks.length * PIXELS);
   const labels = new Uint8Array(picks.length);
   picks.forEach(([digit, idx], i) => {
-    images.set(byClass[digit].subarray(idx * PIXELS, (idx + 1) * PIXELS), i * PIXELS);
+    images.set(at(byClass, digit, 'MNIST digits').subarray(idx * PIXELS, (idx + 1) * PIXELS), i * PIXELS);
     labels[i] = digit;
   });
   return { images, labels, count: picks.length };

@@ -4,6 +4,7 @@
  * mean so the mean never sees validation images.
  */
 import type { Random } from '../random';
+import { at } from '../../core/indexed';
 import { DatasetError, type ImageDataset, type Split } from './dataset';
 
 /**
@@ -19,7 +20,7 @@ export function validationSplit(train: Split, count: number, rng: Random): { tra
   }
   const isValidation = new Uint8Array(train.count);
   const order = rng.shuffle(Uint32Array.from({ length: train.count }, (_, i) => i));
-  for (let k = 0; k < count; k++) isValidation[order[k]] = 1;
+  for (const index of order.subarray(0, count)) isValidation[index] = 1;
   const keep: number[] = [];
   const held: number[] = [];
   for (let i = 0; i < train.count; i++) (isValidation[i] ? held : keep).push(i);
@@ -38,7 +39,7 @@ function pick(split: Split, indices: readonly number[], size: number): Split {
   const labels = new Uint8Array(indices.length);
   indices.forEach((src, i) => {
     images.set(split.images.subarray(src * size, (src + 1) * size), i * size);
-    labels[i] = split.labels[src];
+    labels[i] = at(split.labels, src, 'labels');
   });
   return { images, labels, count: indices.length };
 }

@@ -5,6 +5,7 @@
  * that trains at all gets well above chance within an epoch or two.
  */
 import { Random } from '../random';
+import { at } from '../../core/indexed';
 import { DatasetError, formatShape, type ImageDataset, type ImageShape, type Split } from './dataset';
 
 export interface SyntheticOptions {
@@ -44,13 +45,13 @@ function makePrototypes(shape: ImageShape, numClasses: number, rng: Random): Flo
   for (let fy = 0; fy < 4; fy++) for (let fx = 0; fx < 4; fx++) if (fx || fy) freqs.push([fx, fy]);
   rng.shuffle(freqs);
   return Array.from({ length: numClasses }, (_, k) => {
-    const [fx, fy] = freqs[k % freqs.length];
+    const [fx, fy] = at(freqs, k % freqs.length, 'spatial frequencies');
     const phases = Array.from({ length: c }, () => rng.nextFloat() * 2 * Math.PI);
     const img = new Float32Array(h * w * c);
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
         for (let ch = 0; ch < c; ch++) {
-          const angle = 2 * Math.PI * ((fx * x) / w + (fy * y) / h) + phases[ch];
+          const angle = 2 * Math.PI * ((fx * x) / w + (fy * y) / h) + at(phases, ch, 'phases');
           img[(y * w + x) * c + ch] = 0.5 + 0.4 * Math.sin(angle);
         }
       }
@@ -60,16 +61,17 @@ function makePrototypes(shape: ImageShape, numClasses: number, rng: Random): Flo
 }
 
 function sample(prototypes: Float32Array[], count: number, noise: number, rng: Random): Split {
-  const size = prototypes[0].length;
+  const size = at(prototypes, 0, 'class prototypes').length;
   // Balanced classes, shuffled so batches mix them.
   const labels = rng.shuffle(Uint8Array.from({ length: count }, (_, i) => i % prototypes.length));
   const images = new Float32Array(count * size);
   for (let i = 0; i < count; i++) {
-    const proto = prototypes[labels[i]];
+    const proto = at(prototypes, at(labels, i, 'labels'), 'class prototypes');
     const contrast = 0.6 + 0.4 * rng.nextFloat();
-    for (let p = 0; p < size; p++) {
-      const v = 0.5 + contrast * (proto[p] - 0.5) + noise * (2 * rng.nextFloat() - 1);
-      images[i * size + p] = Math.min(1, Math.max(0, v));
+    let p = i * size;
+    for (const value of proto) {
+      const v = 0.5 + contrast * (value - 0.5) + noise * (2 * rng.nextFloat() - 1);
+      images[p++] = Math.min(1, Math.max(0, v));
     }
   }
   return { images, labels, count };

@@ -104,7 +104,11 @@ export function runQueue(dir: string, options: QueueOptions = {}): RunningQueue 
       const pool = Math.max(1, Math.floor(options.parallel ?? 1));
       let next = 0;
       const lane = async () => {
-        while (!stopping && next < todo.length) await trainOne(todo[next++]);
+        while (!stopping) {
+          const run = todo[next++];
+          if (run === undefined) break;
+          await trainOne(run);
+        }
       };
       await Promise.all(Array.from({ length: Math.min(pool, todo.length) }, lane));
       return state;
@@ -131,7 +135,7 @@ async function finalTrainError(runDir: string): Promise<number | undefined> {
   const { messages } = await readMetrics(runDir);
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i];
-    if (m.type === 'epoch') return 1 - m.trainAccuracy;
+    if (m?.type === 'epoch') return 1 - m.trainAccuracy;
   }
   return undefined;
 }

@@ -2,6 +2,23 @@
 // serialization so a saved model loads back.
 import * as tf from '@tensorflow/tfjs';
 
+/** A layer's [batch, height, width, channels] input shape (null: not known yet); these layers take images only. */
+function nhwc(inputShape: tf.Shape | tf.Shape[], layer: string): [number | null, number | null, number | null, number | null] {
+  const [n, h, w, c, ...extra] = inputShape as tf.Shape;
+  if (n === undefined || h === undefined || w === undefined || c === undefined || extra.length > 0) {
+    throw new Error(`${layer} takes a 4-D input [batch, height, width, channels], not ${JSON.stringify(inputShape)}`);
+  }
+  return [n, h, w, c];
+}
+
+/** The tensor a single-input layer is called with (Keras may hand it over in a list of one). */
+function firstInput(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  if (!Array.isArray(inputs)) return inputs;
+  const [x] = inputs;
+  if (x === undefined) throw new Error('a layer was called with no input tensor');
+  return x;
+}
+
 /** Symmetric spatial padding with a constant: -Infinity before a max pool, as PyTorch pads it. */
 export class ConstantPad2D extends tf.layers.Layer {
   static className = 'ConstantPad2D';
@@ -15,12 +32,12 @@ export class ConstantPad2D extends tf.layers.Layer {
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const s = inputShape as tf.Shape;
-    return [s[0], (s[1] ?? 0) + 2 * this.pad[0], (s[2] ?? 0) + 2 * this.pad[1], s[3]];
+    const [n, h, w, c] = nhwc(inputShape, 'ConstantPad2D');
+    return [n, (h ?? 0) + 2 * this.pad[0], (w ?? 0) + 2 * this.pad[1], c];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    const x = firstInput(inputs);
     return tf.pad(
       x,
       [
@@ -55,13 +72,13 @@ export class ZeroPadShortcut extends tf.layers.Layer {
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const s = inputShape as tf.Shape;
-    const down = (n: number | null) => (n === null ? null : Math.ceil(n / this.stride));
-    return [s[0], down(s[1]), down(s[2]), (s[3] ?? 0) + this.extraChannels];
+    const [n, h, w, c] = nhwc(inputShape, 'ZeroPadShortcut');
+    const down = (d: number | null) => (d === null ? null : Math.ceil(d / this.stride));
+    return [n, down(h), down(w), (c ?? 0) + this.extraChannels];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
+    const x = firstInput(inputs) as tf.Tensor4D;
     return tf.tidy(() => {
       const sub = this.stride > 1 ? tf.avgPool(x, 1, this.stride, 'valid') : x;
       const before = Math.floor(this.extraChannels / 2);
@@ -114,13 +131,13 @@ export class GroupedConv2D extends tf.layers.Layer {
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const s = inputShape as tf.Shape;
-    const out = (n: number | null, k: number) => (n === null ? null : Math.floor((n - k) / this.stride) + 1);
-    return [s[0], out(s[1], this.kernel[0]), out(s[2], this.kernel[1]), this.filters];
+    const [n, h, w] = nhwc(inputShape, 'GroupedConv2D');
+    const out = (d: number | null, k: number) => (d === null ? null : Math.floor((d - k) / this.stride) + 1);
+    return [n, out(h, this.kernel[0]), out(w, this.kernel[1]), this.filters];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
+    const x = firstInput(inputs) as tf.Tensor4D;
     const w = (this.weight as tf.LayerVariable).read() as tf.Tensor4D;
     return tf.tidy(() => {
       const xs = tf.split(x, this.groups, 3);

@@ -63,7 +63,8 @@ export function findPython(explicit?: string): PythonInfo {
         (info.torchError && !/No module named .torch/.test(info.torchError) ? ` (import torch said: ${info.torchError})` : ''),
     );
   }
-  const [major, minor] = info.torch.split('.').map((n) => Number.parseInt(n, 10));
+  // A part that is missing is NaN, as one that is not a number: it compares false, and is not refused.
+  const [major = Number.NaN, minor = Number.NaN] = info.torch.split('.').map((n) => Number.parseInt(n, 10));
   if (major < 1 || (major === 1 && minor < 10)) {
     throw new PyTorchEngineError(`this Python (${info.executable}) has torch ${info.torch}; the engine needs 1.10 or later (for torchrun): pip install --upgrade torch`);
   }

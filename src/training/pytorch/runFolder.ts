@@ -73,7 +73,7 @@ export function verifySafetensorsCheckpoint(path: string): void {
   try {
     const head = Buffer.alloc(8);
     const got = readSync(fd, head, 0, 8, 0);
-    if (got >= 2 && head[0] === 0x80 && head[1] >= 2 && head[1] <= 5) {
+    if (got >= 2 && head.readUInt8(0) === 0x80 && head.readUInt8(1) >= 2 && head.readUInt8(1) <= 5) {
       throw new PyTorchEngineError(`${path} is a pickle (torch.save), which can run code when loaded; it was not loaded. Start a new run`);
     }
     if (got < 8) throw new DamagedCheckpointError(`${path} is damaged (shorter than a header)`);

@@ -159,8 +159,9 @@ export function runnerArguments(request: PyTorchSettings & { readonly modelName:
  * unused local rank means the same: no process's output is redirected.
  */
 function streamWorkaround(python: Pick<PythonInfo, 'torch' | 'version'>): string[] {
-  const [torchMajor] = python.torch.split('.').map(Number);
-  const [major, minor] = python.version.split('.').map(Number);
+  // A missing part is NaN, as one that is not a number: it compares false.
+  const [torchMajor = Number.NaN] = python.torch.split('.').map(Number);
+  const [major = Number.NaN, minor = Number.NaN] = python.version.split('.').map(Number);
   return torchMajor < 2 && (major > 3 || (major === 3 && minor >= 11)) ? ['--redirects=9:1', '--tee=9:1'] : [];
 }
 
