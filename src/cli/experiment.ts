@@ -89,6 +89,7 @@ export async function runExperiment(file: string | undefined, options: Experimen
     runQueue(dir, {
       parallel,
       backendDirs: [defaultBackendDir()],
+      ...(out.locale === undefined || options.json ? {} : { locale: out.locale }),
       ...(options.python === undefined ? {} : { python: options.python }),
       onMessage: (run, message) => {
         if (options.json) out.print(JSON.stringify({ ...message, experiment: state.experiment, variant: run.variant, run: run.key }));

@@ -166,7 +166,8 @@ export async function runTrain(
   out: Output,
   terminal = { isTTY: Boolean(process.stdout.isTTY), write: (t: string) => void process.stdout.write(t) },
 ): Promise<number> {
-  const command = buildCommand(file, options);
+  // The worker says why it failed, and why this backend, in the command line's language (--json stays English).
+  const command = { ...buildCommand(file, options), ...(out.locale === undefined || options.json ? {} : { locale: out.locale }) };
   const fit = command.type === 'start' ? startFitWarning(command.request, parseMemoryBudget(options['memory-budget'])) : undefined;
   if (fit) out.error(`resnet-studio: warning: ${fit}`);
   const view = new ProgressView(out, options.json ? { isTTY: false, write: () => undefined } : terminal);

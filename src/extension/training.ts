@@ -112,7 +112,8 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
     log.info(command.type === 'start' ? `starting ${label}` : `resuming ${command.runDir}`);
     lastRunsFolder = command.type === 'start' ? command.request.outDir : dirname(command.runDir);
     try {
-      void session.start(command, label);
+      // The worker's own messages (why it failed, why this backend) in the language the extension speaks.
+      void session.start({ ...command, locale: displayLocale() }, label);
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
       log.error(`could not start the training worker: ${text}`);

@@ -5,6 +5,7 @@
 // with a reason that names the field instead of being trusted.
 import * as v from 'valibot';
 import { DATASET_NAMES } from '../core/datasets';
+import { LOCALES } from '../core/l10n/locale';
 import { anyNumber, check, checkTagged, oneOf, readonlyArray, type Checked } from './check';
 
 export const BACKEND_NAMES = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'] as const;
@@ -73,12 +74,20 @@ export const TrainRequestSchema = v.object({
 });
 export type TrainRequest = v.InferOutput<typeof TrainRequestSchema>;
 
+/**
+ * The language the worker speaks in its own messages (why it failed, why this backend): the
+ * parent's (the CLI's LANG/--lang, the extension's display language); English when absent. Beside
+ * the request, not in it, so config.json stays the same whoever started the run.
+ */
+export const WorkerLocaleSchema = oneOf(LOCALES);
+
 /** Parent → worker. */
 export const WorkerCommandSchema = v.variant('type', [
-  v.object({ type: v.literal('start'), request: TrainRequestSchema }),
+  v.object({ type: v.literal('start'), request: TrainRequestSchema, locale: v.optional(WorkerLocaleSchema) }),
   v.object({
     type: v.literal('resume'),
     runDir: v.string(),
+    locale: v.optional(WorkerLocaleSchema),
     backend: v.optional(BackendChoiceSchema),
     backendDirs: v.optional(readonlyArray(v.string())),
     epochs: v.optional(v.number()),

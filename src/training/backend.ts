@@ -9,6 +9,9 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { BackendChoice, BackendName } from '../protocol/training';
+import { format } from '../core/l10n/format';
+import type { Locale } from '../core/l10n/locale';
+import { TrainingError } from './trainingError';
 import { registerWasmTrainingKernels } from './wasmKernels';
 // How to install a native backend is said by the module that installs them (tiny: the extension bundles it without TF.js).
 import { BACKEND_HELP } from './backendInstall';
@@ -25,11 +28,16 @@ export interface SelectedBackend {
   readonly adapter?: AdapterSummary;
 }
 
-export class BackendError extends Error {}
+/** No backend could start; its message is already in the locale selectBackend was asked to speak. */
+export class BackendError extends TrainingError {}
 
 const ORDER: readonly BackendName[] = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'];
 
-export async function selectBackend(choice: BackendChoice, searchDirs: readonly string[] = []): Promise<SelectedBackend> {
+/**
+ * The backend to train on, started, and why it (in `locale`; the details of what failed, which come
+ * from the libraries, stay as they wrote them).
+ */
+export async function selectBackend(choice: BackendChoice, searchDirs: readonly string[] = [], locale: Locale = 'en'): Promise<SelectedBackend> {
   // PROD silences TF.js's console advertising for tfjs-node; we say ourselves which backend runs and why.
   tf.env().set('PROD', true);
   const tried: string[] = [];
@@ -40,17 +48,17 @@ export async function selectBackend(choice: BackendChoice, searchDirs: readonly 
       const why =
         choice === 'auto'
           ? tried.length
-            ? `auto: ${tried.join('; ')}`
-            : 'auto: the best backend available'
+            ? format(locale, 'backend.autoAfter', { tried: tried.join('; ') })
+            : format(locale, 'backend.autoBest')
           : attempt.adapter?.software
-            ? 'chosen with --backend; this GPU is a software one (it runs on the CPU), so expect it to be slower than wasm'
-            : 'chosen with --backend';
+            ? format(locale, 'backend.chosenSoftware')
+            : format(locale, 'backend.chosen');
       return { name, reason: why, device: attempt.device, ...(attempt.adapter ? { adapter: attempt.adapter } : {}) };
     }
-    if (choice !== 'auto') throw new BackendError(`the ${name} backend cannot be used: ${attempt.why}`);
-    tried.push(`${name} unavailable (${attempt.why})`);
+    if (choice !== 'auto') throw new BackendError(format(locale, 'backend.cannotUse', { name, why: attempt.why }));
+    tried.push(format(locale, 'backend.unavailable', { name, why: attempt.why }));
   }
-  throw new BackendError(`no TF.js backend could be started: ${tried.join('; ')}`);
+  throw new BackendError(format(locale, 'backend.noneStarted', { tried: tried.join('; ') }));
 }
 
 type Attempt = { ok: true; device: string; adapter?: AdapterSummary } | { ok: false; why: string };

@@ -12,6 +12,7 @@ import type { OptimizerState } from './optimizer';
 import { writeAtomically } from './atomicFile';
 import { checkpointName, checkpointPath, DamagedCheckpointError, loadNewestCheckpoint, readJsonFile, runPaths, verifyCheckpoint, writeChecksums, writeLatest } from './runFolder';
 import { TrainingError } from './trainingError';
+import { msg } from '../core/l10n/format';
 
 const whole = (min: number) =>
   v.pipe(v.number(`must be a whole number of at least ${min}`), v.safeInteger(`must be a whole number of at least ${min}`), v.minValue(min, `must be a whole number of at least ${min}`));
@@ -141,7 +142,7 @@ function readCheckpoint(runDir: string, name: string, model: tf.LayersModel): Re
   const expected = model.getWeights().map((w) => w.shape.join('x'));
   const found = state.weights.map((s) => s.join('x'));
   if (expected.join(',') !== found.join(',')) {
-    throw new TrainingError(`the checkpoint ${path} does not fit this model (its weights have other shapes); was the model changed?`);
+    throw new TrainingError(msg('worker.checkpointMismatch', { path }));
   }
   const weights = split(readFileSync(join(path, 'weights.bin')), state.weights, join(path, 'weights.bin'));
   const slotValues = split(

@@ -12,6 +12,7 @@ import * as v from 'valibot';
 import { BACKEND_CHOICES, parseTrainingMessage, type TrainingMessage, type TrainRequest } from '../protocol/training';
 import { writeAtomically } from './atomicFile';
 import { TrainingError } from './trainingError';
+import { msg } from '../core/l10n/format';
 
 /** The names inside a run folder. Nothing else spells them out. */
 export const RUN_FILE_NAMES = {
@@ -148,7 +149,7 @@ function configOf(request: TrainRequest): RunConfig {
 /** The request a run was started with, read back and checked; a TrainingError naming the file and field otherwise. */
 export function readRunConfig(runDir: string): RunConfig {
   const file = runPaths(runDir).config;
-  if (!existsSync(file)) throw new TrainingError(`${runDir} is not a run folder (it has no ${RUN_FILE_NAMES.config}); pass the folder a training run created`);
+  if (!existsSync(file)) throw new TrainingError(msg('worker.notRunFolder', { runDir, config: RUN_FILE_NAMES.config }));
   return readJsonFile(file, RunConfigSchema, 'the run folder is damaged: fix that field, or start a new run');
 }
 

@@ -3,7 +3,8 @@
 // is runFolder.ts's.
 import { analyze } from '../core/analysis/analyze';
 import type { ModelNode } from '../core/analysis/network';
-import { noModelNamed } from '../core/report/modelChoice';
+import { noModelNamedText } from '../core/report/modelChoice';
+import { msg } from '../core/l10n/format';
 import { formatShape } from '../core/analysis/shape';
 import type { TrainRequest } from '../protocol/training';
 import { applyPixelMean, checkInputFits, loadDataset, withValidation, type ImageDataset } from './data/index';
@@ -19,17 +20,15 @@ export function findModel(request: Pick<TrainRequest, 'sourceText' | 'sourcePath
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   const [first] = errors;
   if (first !== undefined) {
-    throw new TrainingError(
-      `${request.sourcePath}:${first.range.startLine}:${first.range.startColumn}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more errors)` : ''}; fix the model before training`,
-    );
+    const place = `${request.sourcePath}:${first.range.startLine}:${first.range.startColumn}`;
+    const message = first.text ?? first.message;
+    throw new TrainingError(errors.length > 1 ? msg('worker.modelErrorsMore', { place, message, more: errors.length - 1 }) : msg('worker.modelError', { place, message }));
   }
   // An experiment's variant is named `<experiment>.<variant>` (core/analysis/experiment.ts) and trains with the experiment's recipe.
   const model = analysis.models.find((m) => m.name === request.modelName) ?? analysis.experiments.flatMap((e) => e.variants).find((v) => v.model?.name === request.modelName)?.model;
-  if (!model) throw new TrainingError(noModelNamed(request.sourcePath, request.modelName, analysis.models));
+  if (!model) throw new TrainingError(noModelNamedText(request.sourcePath, request.modelName, analysis.models));
   if (model.output[0] !== 1 || model.output[1] !== 1) {
-    throw new TrainingError(
-      `${request.sourcePath}: model ${model.name} ends in ${formatShape(model.output)}; training needs one score per class (1×1×classes): end it with \`avgpool, fc ${model.output[2]}\``,
-    );
+    throw new TrainingError(msg('worker.notOneScorePerClass', { file: request.sourcePath, model: model.name, shape: formatShape(model.output), classes: model.output[2] }));
   }
   return model;
 }
@@ -59,7 +58,7 @@ export function prepareDataset(request: TrainRequest, model: ModelNode, seed: nu
       validation = Math.floor(data.train.count / 10);
     }
     if (validation >= data.train.count) {
-      throw new TrainingError(`the recipe holds out ${validation} images for validation but ${data.name} has only ${data.train.count} training images; lower \`validation\``);
+      throw new TrainingError(msg('worker.validationTooLarge', { validation, dataset: data.name, count: data.train.count }));
     }
     data = withValidation(data, validation, new Random(seed * 2 + 3));
   }

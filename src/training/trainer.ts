@@ -19,11 +19,15 @@ import { findModel, prepareDataset } from './runSetup';
 import { appendMetric, checkResumeFits, checkWritable, createRunFolder, dropMetricsAfter, readRunConfig, runPaths } from './runFolder';
 import { lockRun } from './runLock';
 import { TrainingError } from './trainingError';
+import { msg } from '../core/l10n/format';
+import type { Locale } from '../core/l10n/locale';
 
 export interface TrainerHooks {
   emit(message: TrainingMessage): void;
   /** Polled between steps; true asks for a graceful stop (checkpoint, then finish). */
   shouldStop(): boolean;
+  /** The language of the worker's own words (the backend's reason); English when absent. */
+  readonly locale?: Locale;
 }
 
 export type TrainStart =
@@ -64,7 +68,7 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
   const seed = request.seed ?? recipe.seed;
 
   const data = prepareDataset(request, model, seed);
-  const backend = await selectBackend(request.backend, request.backendDirs ?? []);
+  const backend = await selectBackend(request.backend, request.backendDirs ?? [], hooks.locale);
   const tooLarge = backend.adapter && batchTooLargeMessage(model, batchSize, backend.adapter);
   if (tooLarge) throw new TrainingError(tooLarge);
   const network = buildModel(model, { seed });
@@ -99,7 +103,7 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
     augmentRng.setState(position.augmentRng);
     dropMetricsAfter(runDir, position.step);
   } else if (start.kind === 'resume') {
-    throw new TrainingError(`${runDir} has no checkpoint yet (it stopped before its first epoch ended); start a new run instead`);
+    throw new TrainingError(msg('worker.noCheckpointYet', { runDir }));
   }
 
   emit({

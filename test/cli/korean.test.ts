@@ -76,3 +76,12 @@ test('stats with LANG=ko_KR.UTF-8: the summary table in Korean, its columns line
   const figures = (text: string) => text.match(/\d[\d,.]*/g);
   assert.deepEqual(figures(ko.stdout), figures(en.stdout));
 });
+
+test("train: the worker's own failure in the command line's language, English as before without it", () => {
+  const notARun = mkdtempSync(join(tmpdir(), 'resnet-not-a-run-'));
+  const ko = cli(KO, 'train', '--resume', notARun);
+  assert.equal(ko.code, 1, ko.stderr);
+  assert.match(ko.stderr, new RegExp(`^resnet-studio: 학습 실패: ${notARun}은\\(는\\) run 폴더가 아닙니다 \\(config\\.json 파일이 없습니다\\)\\. 학습 run이 만든 폴더를 주세요$`, 'm'));
+  const en = cli({ LC_ALL: 'C' }, 'train', '--resume', notARun);
+  assert.match(en.stderr, new RegExp(`^resnet-studio: training failed: ${notARun} is not a run folder \\(it has no config\\.json\\); pass the folder a training run created$`, 'm'));
+});

@@ -55,6 +55,8 @@ test('Korean messages are Korean, except the ones that are code or paper terms i
     'cost.otherTool',
     'webview.architecture.tip.macs',
     'webview.architecture.diff.macs',
+    // `auto` is the --backend value; what follows it is the list of what was tried, each in Korean.
+    'backend.autoAfter',
   ]);
   // Translated, but only into terms that stay English in Korean text.
   const fewWords = new Set(['hover.addShortcut']);

@@ -428,6 +428,25 @@ export const en = {
   'train.resumeWith': 'resume with: {command}',
   'train.failed': 'resnet-studio: training failed: {reason}',
 
+  // The training worker's own words (src/training): why it failed, why this backend; in its parent's locale
+  'model.noneNamed': '{file} has no model named {name}; its models: {models}',
+  'term.noModels': 'none',
+  'worker.modelError': '{place}: {message}; fix the model before training',
+  'worker.modelErrorsMore': '{place}: {message} (and {more} more errors); fix the model before training',
+  'worker.notOneScorePerClass': '{file}: model {model} ends in {shape}; training needs one score per class (1×1×classes): end it with `avgpool, fc {classes}`',
+  'worker.validationTooLarge': 'the recipe holds out {validation} images for validation but {dataset} has only {count} training images; lower `validation`',
+  'worker.noCheckpointYet': '{runDir} has no checkpoint yet (it stopped before its first epoch ended); start a new run instead',
+  'worker.notRunFolder': '{runDir} is not a run folder (it has no {config}); pass the folder a training run created',
+  'worker.checkpointMismatch': 'the checkpoint {path} does not fit this model (its weights have other shapes); was the model changed?',
+  'worker.unexpected': 'training stopped by an unexpected error: {message}',
+  'backend.autoBest': 'auto: the best backend available',
+  'backend.autoAfter': 'auto: {tried}',
+  'backend.chosen': 'chosen with --backend',
+  'backend.chosenSoftware': 'chosen with --backend; this GPU is a software one (it runs on the CPU), so expect it to be slower than wasm',
+  'backend.unavailable': '{name} unavailable ({why})',
+  'backend.cannotUse': 'the {name} backend cannot be used: {why}',
+  'backend.noneStarted': 'no TF.js backend could be started: {tried}',
+
   // An experiment's results table (src/core/report/experimentResults.ts): `experiment`, the dashboard, results.md
   'results.column.variant': 'variant',
   'results.column.kind': 'kind',

@@ -11,6 +11,7 @@ import type { DatasetChoice } from '../../protocol/training';
 import { runEngine, runQueue } from '../../training/experiment/queue';
 import { writeResultFiles } from '../../training/experiment/resultFiles';
 import { createExperiment, experimentDir, stateFile } from '../../training/experiment/state';
+import { displayLocale } from '../displayLanguage';
 import { backendSetting, engineSetting, experimentParallel, pythonField, runsFolder } from './settings';
 import { askCifarFolder, rememberedCifarFolder, type ServerRequests } from './trainCommand';
 
@@ -91,6 +92,7 @@ export async function runExperimentCommand(args: unknown, deps: ExperimentComman
   const queue = runQueue(dir, {
     parallel,
     backendDirs: [deps.context.globalStorageUri.fsPath],
+    locale: displayLocale(),
     ...pythonField(),
     onMessage: (run, message) => {
       if (message.type === 'started')

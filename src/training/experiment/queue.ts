@@ -5,6 +5,7 @@
 // the rest; a run that fails or diverges is recorded with its message and the queue goes on.
 import type { ExperimentState, QueueSettings, RunRecord } from '../../protocol/experiment';
 import type { TrainingMessage, WorkerCommand } from '../../protocol/training';
+import type { Locale } from '../../core/l10n/locale';
 import { hasCheckpoint, readMetrics } from '../runFolder';
 import { lockRun } from '../runLock';
 import { launchWorker, type WorkerHandle } from '../worker/launch';
@@ -21,6 +22,8 @@ export interface QueueOptions {
   /** Folders with optionally installed native backends, and the Python for the PyTorch engine: this machine's, never the state file's. */
   readonly backendDirs?: readonly string[];
   readonly python?: string | undefined;
+  /** The language of the workers' own messages (a failed run's reason, kept in the state file). */
+  readonly locale?: Locale;
   /** The worker to start (tests); default the bundled one. */
   readonly workerEntry?: { path: string; execArgv: string[] };
 }
@@ -51,10 +54,12 @@ export function runQueue(dir: string, options: QueueOptions = {}): RunningQueue 
     const run = state.runs.find((r) => r.key === key) as RunRecord;
     const { settings } = state;
     const resume = run.runDir !== undefined && hasCheckpoint(run.runDir);
+    const locale = options.locale === undefined ? {} : { locale: options.locale };
     const command: WorkerCommand = resume
-      ? { type: 'resume', runDir: run.runDir as string, backendDirs: options.backendDirs, python: options.python, epochs: settings.epochs, maxSteps: settings.maxSteps }
+      ? { type: 'resume', runDir: run.runDir as string, backendDirs: options.backendDirs, python: options.python, epochs: settings.epochs, maxSteps: settings.maxSteps, ...locale }
       : {
           type: 'start',
+          ...locale,
           request: {
             sourceText: state.sourceText,
             sourcePath: state.sourcePath,

@@ -5,13 +5,15 @@ import { checkWorkerCommand, type TrainingMessage, type WorkerCommand } from '..
 import { DatasetError } from '../data/dataset';
 import { analyze } from '../../core/analysis/analyze';
 import { checkProfileCommand, isProfileCommand, type ProfileReply } from '../../protocol/profile';
-import { BackendError, selectBackend } from '../backend';
+import { selectBackend } from '../backend';
 import { profileLayers } from '../profileLayers';
 import { train, type TrainStart } from '../trainer';
 import { TrainingError } from '../runSetup';
 import { pytorchStartFor } from '../pytorch/dispatch';
 import { PyTorchEngineError } from '../pytorch/engineError';
 import { trainWithPyTorch } from '../pytorch/trainWithPyTorch';
+import { format } from '../../core/l10n/format';
+import type { Locale } from '../../core/l10n/locale';
 
 let stopRequested = false;
 
@@ -34,25 +36,28 @@ async function run(command: WorkerCommand): Promise<void> {
         ? { kind: 'resume', runDir: command.runDir, backend: command.backend, backendDirs: command.backendDirs, epochs: command.epochs, maxSteps: command.maxSteps }
         : undefined;
   if (!start) return;
+  const locale = command.type === 'stop' ? 'en' : (command.locale ?? 'en');
   try {
-    const hooks = { emit: send, shouldStop: () => stopRequested };
+    const hooks = { emit: send, shouldStop: () => stopRequested, locale };
     // A run started with `engine: 'pytorch'`, or a run folder whose config.json says so, goes to Python.
     const pytorch = pytorchStartFor(command);
     if (pytorch) await trainWithPyTorch(pytorch, hooks, { onLog: (text) => process.stderr.write(text) });
     else await train(start, hooks);
   } catch (error) {
-    send({ type: 'failed', message: describeFailure(error) });
+    send({ type: 'failed', message: describeFailure(error, locale) });
     process.exitCode = 1;
   }
 }
 
-export function describeFailure(error: unknown): string {
-  if (error instanceof TrainingError || error instanceof BackendError || error instanceof PyTorchEngineError) return error.message;
+/** Why a run failed, for a person, in `locale` where the catalogue has the message (a BackendError is already in it). */
+export function describeFailure(error: unknown, locale: Locale = 'en'): string {
+  if (error instanceof TrainingError) return error.say(locale);
+  if (error instanceof PyTorchEngineError) return error.message;
   if (error instanceof DatasetError) return error.message.replace(/\n/g, ' ');
   const message = error instanceof Error ? error.message : String(error);
   // Unexpected: keep the details for the log, give the person the gist.
   if (error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-  return `training stopped by an unexpected error: ${message}`;
+  return format(locale, 'worker.unexpected', { message });
 }
 
 process.on('SIGINT', requestStop);
