@@ -5,7 +5,7 @@ import { analyze } from '../core/analysis/analyze';
 import { experimentCost } from '../core/report/experimentCost';
 import { experimentPlan } from '../core/report/experimentPlan';
 import { RESULT_COLUMNS, resultsOf, resultsTable } from '../core/report/experimentResults';
-import { format } from '../core/l10n/format';
+import { format, msg } from '../core/l10n/format';
 import { formatBytes, formatPaperUnits } from '../core/report/numbers';
 import { DATASET_NAMES } from '../core/datasets';
 import type { ExperimentFinished, QueueSettings } from '../protocol/experiment';
@@ -84,7 +84,9 @@ export async function runExperiment(file: string | undefined, options: Experimen
   }
   const state = guard(() => readState(dir));
   const todo = state.runs.filter((r) => r.status === 'pending' || r.status === 'running').length;
-  if (!options.json) out.error(`experiment ${state.experiment}: ${state.runs.length} runs, ${todo} to train${parallel > 1 ? `, ${parallel} at a time` : ''} (state: ${stateFile(dir)})`);
+  const locale = out.locale ?? 'en';
+  const queueFacts = { experiment: state.experiment, runs: state.runs.length, todo, stateFile: stateFile(dir) };
+  if (!options.json) out.error(parallel > 1 ? format(locale, 'experiment.queueParallel', { ...queueFacts, parallel }) : format(locale, 'experiment.queue', queueFacts));
   const queue = guard(() =>
     runQueue(dir, {
       parallel,
@@ -93,14 +95,21 @@ export async function runExperiment(file: string | undefined, options: Experimen
       ...(options.python === undefined ? {} : { python: options.python }),
       onMessage: (run, message) => {
         if (options.json) out.print(JSON.stringify({ ...message, experiment: state.experiment, variant: run.variant, run: run.key }));
-        else if (message.type === 'started')
+        else if (message.type === 'started') {
+          const facts = { run: run.key, steps: message.totalSteps, dataset: message.dataset, backend: message.backend, runDir: message.runDir };
+          out.error(message.resumedAtStep !== undefined ? format(locale, 'experiment.runResumed', { ...facts, resumedAt: message.resumedAtStep }) : format(locale, 'experiment.runStarted', facts));
+        } else if (message.type === 'epoch')
           out.error(
-            `${run.key}: ${message.resumedAtStep !== undefined ? `resumed at step ${message.resumedAtStep}` : 'started'}, ${message.totalSteps} steps on ${message.dataset} (${message.backend}) in ${message.runDir}`,
+            format(locale, 'experiment.runEpoch', {
+              run: run.key,
+              epoch: message.epoch,
+              step: message.step,
+              loss: message.trainLoss.toFixed(3),
+              error: ((1 - message.trainAccuracy) * 100).toFixed(2),
+            }),
           );
-        else if (message.type === 'epoch')
-          out.error(`${run.key}: epoch ${message.epoch}, step ${message.step}, loss ${message.trainLoss.toFixed(3)}, train error ${((1 - message.trainAccuracy) * 100).toFixed(2)}%`);
-        else if (message.type === 'finished' && !message.stopped) out.error(`${run.key}: finished, test error ${((1 - message.testAccuracy) * 100).toFixed(2)}%`);
-        else if (message.type === 'failed') out.error(`${run.key}: failed: ${message.message}`);
+        else if (message.type === 'finished' && !message.stopped) out.error(format(locale, 'experiment.runFinished', { run: run.key, error: ((1 - message.testAccuracy) * 100).toFixed(2) }));
+        else if (message.type === 'failed') out.error(format(locale, 'experiment.runFailed', { run: run.key, reason: message.message }));
       },
       onLog: (_run, text) => process.env.RESNET_STUDIO_DEBUG && out.error(text.trimEnd()),
     }),
@@ -109,7 +118,7 @@ export async function runExperiment(file: string | undefined, options: Experimen
   const onInterrupt = () => {
     interrupts++;
     if (interrupts > 1) process.exit(130);
-    out.error(`stopping: the running runs write a checkpoint; continue with resnet-studio experiment --resume ${dir}`);
+    out.error(format(locale, 'experiment.stopping', { dir }));
     queue.stop();
   };
   process.on('SIGINT', onInterrupt);
@@ -127,15 +136,15 @@ export async function runExperiment(file: string | undefined, options: Experimen
     out.print(
       resultsTable(
         rows,
-        RESULT_COLUMNS.map((column) => format(out.locale ?? 'en', column)),
+        RESULT_COLUMNS.map((column) => format(locale, column)),
       ),
     );
-    for (const r of final.runs.filter((run) => run.status === 'failed')) out.error(`${r.key} failed: ${r.message ?? 'no message'}`);
-    out.error(`results: ${written.csv}, ${written.markdown}`);
+    for (const r of final.runs.filter((run) => run.status === 'failed')) out.error(format(locale, 'experiment.failedAtEnd', { run: r.key, reason: r.message ?? msg('term.noMessage') }));
+    out.error(format(locale, 'experiment.resultFiles', { csv: written.csv, markdown: written.markdown }));
   }
   const unfinished = final.runs.filter((r) => r.status !== 'finished');
   if (unfinished.some((r) => r.status === 'pending' || r.status === 'running')) {
-    if (!options.json) out.error(`${unfinished.filter((r) => r.status !== 'failed').length} runs not finished; continue with resnet-studio experiment --resume ${dir}`);
+    if (!options.json) out.error(format(locale, 'experiment.notFinished', { count: unfinished.filter((r) => r.status !== 'failed').length, dir }));
     return 1;
   }
   return unfinished.length > 0 ? 1 : 0;
@@ -178,7 +187,14 @@ function start(file: string, options: ExperimentOptions, out: Output): string {
   if (experiment && !options.json) {
     const cost = experimentCost(experiment);
     out.error(
-      `${plan.experiment}: ${experiment.variants.length} variants, ${plan.runs.length} runs; with the recipes ${formatPaperUnits(cost.trainingMacs)} training MACs in all, ${formatBytes(cost.largestMemoryBytes)} for the largest step (${cost.largestMemoryVariant ?? '–'})`,
+      format(out.locale ?? 'en', 'experiment.cost', {
+        experiment: plan.experiment,
+        variants: experiment.variants.length,
+        runs: plan.runs.length,
+        macs: formatPaperUnits(cost.trainingMacs),
+        memory: formatBytes(cost.largestMemoryBytes),
+        largest: cost.largestMemoryVariant ?? '–',
+      }),
     );
   }
   return guard(() => createExperiment(plan, settings, resolve(options.out ?? 'runs')));

@@ -85,3 +85,46 @@ test("train: the worker's own failure in the command line's language, English as
   const en = cli({ LC_ALL: 'C' }, 'train', '--resume', notARun);
   assert.match(en.stderr, new RegExp(`^resnet-studio: training failed: ${notARun} is not a run folder \\(it has no config\\.json\\); pass the folder a training run created$`, 'm'));
 });
+
+/** A one-variant experiment: one epoch, 16 steps of 32 of the 512 synthetic images. */
+const EXPERIMENT = `
+model tiny(r) {
+  input 8x8x3, classes 4
+  shortcut A
+  conv1    conv 3x3, 4, bn, relu
+  conv2_x  basic(4) x 1
+  head     avgpool, fc 4
+  train {
+    dataset synthetic
+    batch 32
+    sgd lr r, momentum 0.9
+    epochs 1
+    augment none
+  }
+}
+experiment sweep {
+  grid tiny(r = 0.05)
+}
+`;
+
+test('experiment with LANG=ko_KR.UTF-8: its cost, queue and run lines in Korean, the figures and file names as in English', { timeout: 300_000 }, () => {
+  const file = join(dir, 'sweep.resnet');
+  writeFileSync(file, EXPERIMENT);
+  const ko = cli(KO, 'experiment', file, '--backend', 'cpu', '--out', join(dir, 'runs-ko'));
+  const en = cli({ LC_ALL: 'C' }, 'experiment', file, '--backend', 'cpu', '--out', join(dir, 'runs-en'));
+  assert.equal(ko.code, 0, ko.stderr);
+  assert.equal(en.code, 0, en.stderr);
+  assert.match(ko.stderr, /^sweep: 변형 1개, run 1개\. 레시피대로 학습하면 MACs는 모두 \S+, 가장 큰 step에 .+ \(tiny\(r = 0\.05\)\)$/m);
+  assert.match(ko.stderr, /^실험 sweep: run 1개, 학습할 run 1개 \(상태 파일: .*experiment\.json\)$/m);
+  assert.match(ko.stderr, /^tiny_r0\.05: 시작함, synthetic 데이터로 16 step \(cpu\), run 폴더 /m);
+  assert.match(ko.stderr, /^tiny_r0\.05: 에폭 \d+, step 16, 손실 \d\.\d{3}, 학습 오류율 \d+\.\d\d%$/m);
+  assert.match(ko.stderr, /^tiny_r0\.05: 끝남, 테스트 오류율 \d+\.\d\d%$/m);
+  assert.match(ko.stderr, /^결과: .*results\.csv, .*results\.md$/m);
+  // English as it was, word for word.
+  assert.match(en.stderr, /^sweep: 1 variants, 1 runs; with the recipes \S+ training MACs in all, .+ for the largest step \(tiny\(r = 0\.05\)\)$/m);
+  assert.match(en.stderr, /^experiment sweep: 1 runs, 1 to train \(state: .*experiment\.json\)$/m);
+  assert.match(en.stderr, /^tiny_r0\.05: started, 16 steps on synthetic \(cpu\) in /m);
+  assert.match(en.stderr, /^tiny_r0\.05: epoch \d+, step 16, loss \d\.\d{3}, train error \d+\.\d\d%$/m);
+  assert.match(en.stderr, /^tiny_r0\.05: finished, test error \d+\.\d\d%$/m);
+  assert.match(en.stderr, /^results: .*results\.csv, .*results\.md$/m);
+});

@@ -448,6 +448,20 @@ export const en = {
   'backend.noneStarted': 'no TF.js backend could be started: {tried}',
 
   // An experiment's results table (src/core/report/experimentResults.ts): `experiment`, the dashboard, results.md
+  // `experiment` on the command line (src/cli/experiment.ts)
+  'experiment.cost': '{experiment}: {variants} variants, {runs} runs; with the recipes {macs} training MACs in all, {memory} for the largest step ({largest})',
+  'experiment.queue': 'experiment {experiment}: {runs} runs, {todo} to train (state: {stateFile})',
+  'experiment.queueParallel': 'experiment {experiment}: {runs} runs, {todo} to train, {parallel} at a time (state: {stateFile})',
+  'experiment.runStarted': '{run}: started, {steps} steps on {dataset} ({backend}) in {runDir}',
+  'experiment.runResumed': '{run}: resumed at step {resumedAt}, {steps} steps on {dataset} ({backend}) in {runDir}',
+  'experiment.runEpoch': '{run}: epoch {epoch}, step {step}, loss {loss}, train error {error}%',
+  'experiment.runFinished': '{run}: finished, test error {error}%',
+  'experiment.runFailed': '{run}: failed: {reason}',
+  'experiment.stopping': 'stopping: the running runs write a checkpoint; continue with resnet-studio experiment --resume {dir}',
+  'experiment.failedAtEnd': '{run} failed: {reason}',
+  'term.noMessage': 'no message',
+  'experiment.resultFiles': 'results: {csv}, {markdown}',
+  'experiment.notFinished': '{count} runs not finished; continue with resnet-studio experiment --resume {dir}',
   'results.column.variant': 'variant',
   'results.column.kind': 'kind',
   'results.column.params': 'params',
