@@ -63,6 +63,6 @@ export function runDiff(positionals: readonly string[], options: DiffOptions, ou
   const newModel = load(newArg, options.model ?? options['new-model'], options['old-model'] !== undefined ? '--new-model' : '--model or --new-model');
   const diff = diffModels(oldModel, newModel, batch);
   if (options.json) out.print(JSON.stringify(diff));
-  else out.print(formatDiff(diff, { oldSource: oldArg, newSource: newArg, batchSize: batch }));
+  else out.print(formatDiff(diff, { oldSource: oldArg, newSource: newArg, batchSize: batch, ...(out.locale === undefined ? {} : { locale: out.locale }) }));
   return errors > 0 ? 1 : 0;
 }

@@ -3,7 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { analyze } from '../core/analysis/analyze';
-import { noModelNamed } from '../core/report/modelChoice';
+import { noModelNamedText } from '../core/report/modelChoice';
+import { format as say, msg, render } from '../core/l10n/format';
 import { grouped } from '../export/pythonSyntax';
 import { exportPyTorchModule } from '../export/pytorch';
 import { CliError } from './cliError';
@@ -31,6 +32,7 @@ export interface ExportOptions {
 
 export function runExport(file: string | undefined, options: ExportOptions, out: Output): number {
   if (!file) throw new CliError(`export needs a file\n\n${exportHelp}`);
+  const locale = out.locale ?? 'en';
   const format = options.format ?? 'pytorch';
   if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
     throw new CliError(`--format takes ${EXPORT_FORMATS.join(', ')}, not ${JSON.stringify(format)}`);
@@ -40,16 +42,16 @@ export function runExport(file: string | undefined, options: ExportOptions, out:
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     for (const d of errors) out.error(formatDiagnostic(file, d, out.locale));
-    throw new CliError(`${file} has ${errors.length === 1 ? 'an error' : `${errors.length} errors`}; fix ${errors.length === 1 ? 'it' : 'them'} before exporting`, 1);
+    throw new CliError(errors.length === 1 ? say(locale, 'export.hasError', { file }) : say(locale, 'export.hasErrors', { file, count: errors.length }), 1);
   }
   let models = analysis.models;
   if (options.model !== undefined) {
     models = models.filter((m) => m.name === options.model);
     if (models.length === 0) {
-      throw new CliError(noModelNamed(file, options.model, analysis.models), 1);
+      throw new CliError(render(locale, noModelNamedText(file, options.model, analysis.models)), 1);
     }
   }
-  if (models.length === 0) throw new CliError(`${file} has no model to export`, 1);
+  if (models.length === 0) throw new CliError(say(locale, 'export.noModel', { file }), 1);
 
   const command = ['resnet-studio export', basename(file), ...(options.model !== undefined ? ['--model', options.model] : []), '--format', format].join(' ');
   const module = exportPyTorchModule(models, file, { sourceText, command });
@@ -66,15 +68,22 @@ export function runExport(file: string | undefined, options: ExportOptions, out:
     writeFileSync(options.out, module.text);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
-    throw new CliError(`cannot write ${options.out}: ${reason}`);
+    const reason =
+      code === 'ENOENT'
+        ? msg('term.writeFailed.noFolder')
+        : code === 'EACCES' || code === 'EPERM'
+          ? msg('term.writeFailed.denied')
+          : code === 'EISDIR'
+            ? msg('term.writeFailed.isFolder')
+            : (error as Error).message;
+    throw new CliError(say(locale, 'export.cannotWrite', { file: options.out, reason }));
   }
-  const classes = models.map((m) => `${module.classNames.get(m.name)} (${grouped(m.cost.params)} parameters)`).join(', ');
-  out.error(`wrote ${options.out}: ${classes}`);
+  const classes = models.map((m) => say(locale, 'export.class', { name: module.classNames.get(m.name) ?? m.name, params: grouped(m.cost.params) })).join(', ');
+  out.error(say(locale, 'export.wrote', { file: options.out, classes }));
   notes();
   const moduleName = basename(options.out).replace(/\.py$/, '');
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(moduleName) || !options.out.endsWith('.py')) {
-    out.error(`note: Python cannot import ${basename(options.out)} by name; call it e.g. ${moduleName.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=[0-9])/, '_')}.py to \`import\` it`);
+    out.error(say(locale, 'export.notImportable', { file: basename(options.out), suggestion: moduleName.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=[0-9])/, '_') }));
   }
   return 0;
 }

@@ -13,6 +13,9 @@ import { at } from '../core/indexed';
 import { modelLayers, type ModelNode } from '../core/analysis/network';
 import { describeLayer } from '../core/report/layerKind';
 import { formatExact } from '../core/report/numbers';
+import { displayWidth } from '../core/report/textWidth';
+import { format } from '../core/l10n/format';
+import type { Locale } from '../core/l10n/locale';
 import { PROFILE_SCRIPT } from '../export/profileScript';
 import { exportPyTorchModule } from '../export/pytorch';
 import { BACKEND_CHOICES } from '../protocol/training';
@@ -146,7 +149,7 @@ export function layerTimings(model: ModelNode, measured: Measured, batch: number
 function printProfile(model: ModelNode, engine: 'PyTorch' | 'TF.js', measured: Measured, batch: number, json: boolean, out: Output): void {
   const layers = layerTimings(model, measured, batch);
   if (json) out.print(JSON.stringify({ model: model.name, engine: engine === 'PyTorch' ? 'pytorch' : 'tfjs', device: measured.device, batch, layers }));
-  else out.print(formatProfile(model, engine, measured.device, batch, layers));
+  else out.print(formatProfile(model, engine, measured.device, batch, layers, out.locale ?? 'en'));
 }
 
 /** Runs the profile in the training worker (it has TF.js; this CLI's bundle does not) and waits for its one answer. */
@@ -172,19 +175,21 @@ function profileInWorker(command: ProfileCommand): Promise<ProfileReply> {
   });
 }
 
-function formatProfile(model: ModelNode, engine: string, device: string, batch: number, layers: readonly LayerTiming[]): string {
-  const header = ['Layer', 'Kind', 'MACs', 'Forward ms', 'Backward ms', 'GMAC/s'];
+function formatProfile(model: ModelNode, engine: string, device: string, batch: number, layers: readonly LayerTiming[], locale: Locale): string {
+  const header = [format(locale, 'summary.column.layer'), format(locale, 'summary.column.kind'), 'MACs', format(locale, 'profile.column.forward'), format(locale, 'profile.column.backward'), 'GMAC/s'];
   const rows = [header];
   for (const l of layers) rows.push([l.path, l.kind, formatExact(l.macs), l.forwardMs.toFixed(3), l.backwardMs.toFixed(3), l.macs > 0 ? l.forwardGmacPerS.toFixed(2) : '']);
   const sum = (f: (l: LayerTiming) => number) => layers.reduce((a, l) => a + f(l), 0);
-  rows.push(['total', '', formatExact(model.cost.macs), sum((l) => l.forwardMs).toFixed(3), sum((l) => l.backwardMs).toFixed(3), '']);
-  const widths = header.map((_, c) => maxOf(rows.map((r) => at(r, c, 'profile table cell').length)));
+  rows.push([format(locale, 'profile.total'), '', formatExact(model.cost.macs), sum((l) => l.forwardMs).toFixed(3), sum((l) => l.backwardMs).toFixed(3), '']);
+  // Lined up in a terminal: a Korean heading counts two columns a syllable.
+  const widths = header.map((_, c) => maxOf(rows.map((r) => displayWidth(at(r, c, 'profile table cell')))));
+  const pad = (cell: string, c: number) => ' '.repeat(Math.max(0, at(widths, c) - displayWidth(cell)));
   const render = (r: string[]) =>
     r
-      .map((cell, c) => (c >= 2 ? cell.padStart(at(widths, c)) : cell.padEnd(at(widths, c))))
+      .map((cell, c) => (c >= 2 ? pad(cell, c) + cell : cell + pad(cell, c)))
       .join('  ')
       .trimEnd();
-  return [`${model.name}: ${engine} on ${device}, batch ${batch}, median of the timed steps`, ...rows.map(render)].join('\n');
+  return [format(locale, 'profile.title', { model: model.name, engine, device, batch }), ...rows.map(render)].join('\n');
 }
 
 function wholeNumber(text: string | undefined, flag: string, fallback: number): number {

@@ -128,3 +128,62 @@ test('experiment with LANG=ko_KR.UTF-8: its cost, queue and run lines in Korean,
   assert.match(en.stderr, /^tiny_r0\.05: finished, test error \d+\.\d\d%$/m);
   assert.match(en.stderr, /^results: .*results\.csv, .*results\.md$/m);
 });
+
+/** Columns line up in a terminal when every row is as wide as the header, Hangul counting two. */
+const columns = (text: string) => [...text].reduce((w, ch) => w + (/[\uac00-\ud7a3]/.test(ch) ? 2 : 1), 0);
+
+test('diff with LANG=ko_KR.UTF-8: headings, sentences and change lines in Korean, the figures and paths as in English', () => {
+  const ko = cli(KO, 'diff', 'examples/cifar/resnet20.resnet', 'examples/cifar/resnet32.resnet');
+  const en = cli({ LC_ALL: 'C' }, 'diff', 'examples/cifar/resnet20.resnet', 'examples/cifar/resnet32.resnet');
+  assert.equal(ko.code, 0, ko.stderr);
+  const lines = ko.stdout.split('\n');
+  assert.match(lines[2] ?? '', /^ +이전 +새 +차이$/);
+  assert.match(ko.stdout, /^파라미터 +269,722 +464,154 +\+194,432$/m);
+  assert.match(ko.stdout, /^activation 메모리 \(배치 128\) /m);
+  assert.match(ko.stdout, /^스테이지:$/m);
+  assert.match(ko.stdout, /^변경 \(추가 6, 삭제 0, 변경 0\):$/m);
+  assert.match(ko.stdout, /^ {2}\+ conv2_x\.3 {2}basic, identity shortcut, 32×32×16, 파라미터 4,672, MACs 4,718,592$/m);
+  assert.equal(columns(lines[3] ?? ''), columns(lines[2] ?? ''), `${lines[2]}\n${lines[3]}`);
+  // English word for word as before.
+  assert.match(en.stdout, /^ +old +new +delta\nParams +269,722 +464,154 +\+194,432$/m);
+  assert.match(en.stdout, /^Changes \(6 added, 0 removed, 0 changed\):$/m);
+  assert.match(en.stdout, /^ {2}\+ conv2_x\.3 {2}basic, identity shortcut, 32×32×16, 4,672 params, 4,718,592 MACs$/m);
+  const figures = (text: string) => text.match(/\d+(?:[,.]\d+)*/g);
+  assert.deepEqual(figures(ko.stdout), figures(en.stdout));
+  // --json is the same in every language.
+  assert.equal(
+    cli(KO, 'diff', 'examples/cifar/resnet20.resnet', 'examples/cifar/resnet32.resnet', '--json').stdout,
+    cli({}, 'diff', 'examples/cifar/resnet20.resnet', 'examples/cifar/resnet32.resnet', '--json').stdout,
+  );
+});
+
+test('export with LANG=ko_KR.UTF-8: what it wrote and its notes in Korean; the Python the same in both languages', () => {
+  const koFile = join(dir, 'ko-net.py');
+  const enFile = join(dir, 'en-net.py');
+  const ko = cli(KO, 'export', 'examples/cifar/resnet20.resnet', '--out', koFile);
+  const en = cli({ LC_ALL: 'C' }, 'export', 'examples/cifar/resnet20.resnet', '--out', enFile);
+  assert.equal(ko.code, 0, ko.stderr);
+  assert.match(ko.stderr, new RegExp(`^${koFile}에 썼습니다: resnet20 \\(파라미터 269,722개\\)$`, 'm'));
+  assert.match(ko.stderr, /^note: Python은 ko-net\.py을\(를\) 이름으로 import할 수 없습니다\. `import`하려면 ko_net\.py 같은 이름을 붙이세요$/m);
+  assert.match(en.stderr, new RegExp(`^wrote ${enFile}: resnet20 \\(269,722 parameters\\)$`, 'm'));
+  assert.match(en.stderr, /^note: Python cannot import en-net\.py by name; call it e\.g\. en_net\.py to `import` it$/m);
+  assert.equal(cli(KO, 'export', 'examples/cifar/resnet20.resnet').stdout, cli({}, 'export', 'examples/cifar/resnet20.resnet').stdout);
+  assert.match(cli(KO, 'export', 'examples/cifar/resnet20.resnet', '--out', join(dir, 'missing', 'x.py')).stderr, /x\.py에 쓸 수 없습니다: 폴더가 없습니다/);
+});
+
+test('profile with LANG=ko_KR.UTF-8: its title, headings and total in Korean, lined up; English as before', { timeout: 300_000 }, () => {
+  const args = ['profile', 'examples/mnist/resnet8.resnet', '--engine', 'tfjs', '--backend', 'cpu', '--batch', '1', '--repeats', '1'];
+  const ko = cli(KO, ...args);
+  assert.equal(ko.code, 0, ko.stderr);
+  const lines = ko.stdout.trimEnd().split('\n');
+  assert.match(lines[0] ?? '', /^resnet8: TF\.js 실행, 장치 cpu, .*, 배치 1, 측정한 step의 중앙값$/);
+  assert.match(lines[1] ?? '', /^레이어 +종류 +MACs +순전파 ms +역전파 ms +GMAC\/s$/);
+  assert.match(lines.at(-1) ?? '', /^합계 +[\d,]+ +\d+\.\d{3} +\d+\.\d{3}$/);
+  const row = lines.find((l) => l.startsWith('conv1.conv1')) ?? '';
+  assert.equal(columns(row), columns(lines[1] ?? ''), `${lines[1]}\n${row}`);
+  const en = cli({ LC_ALL: 'C' }, ...args);
+  const english = en.stdout.trimEnd().split('\n');
+  assert.match(english[0] ?? '', /^resnet8: TF\.js on cpu, .*, batch 1, median of the timed steps$/);
+  assert.match(english[1] ?? '', /^Layer +Kind +MACs +Forward ms +Backward ms +GMAC\/s$/);
+  assert.match(english.at(-1) ?? '', /^total +[\d,]+ +\d+\.\d{3} +\d+\.\d{3}$/);
+});

@@ -1,7 +1,10 @@
 // The diff of two architectures as text for people: totals old → new with deltas, the stages that
 // moved, then each added (+), removed (-) or changed (~) block and layer.
 import { formatShape } from '../analysis/shape';
+import { format } from '../l10n/format';
+import type { Locale } from '../l10n/locale';
 import { formatBytes, formatExact } from '../report/numbers';
+import { displayWidth } from '../report/textWidth';
 import type { ArchitectureDiff, PartChange, PartFigures } from './architectureDiff';
 
 export interface DiffLabels {
@@ -9,6 +12,8 @@ export interface DiffLabels {
   readonly oldSource: string;
   readonly newSource: string;
   readonly batchSize: number;
+  /** The language of the words (headings, sentences); figures, names and shapes are the same in all. English by default. */
+  readonly locale?: Locale;
 }
 
 /** `+231,211,008`, `-512`, `0`. */
@@ -22,67 +27,71 @@ export function formatSignedBytes(n: number): string {
 }
 
 export function formatDiff(diff: ArchitectureDiff, labels: DiffLabels): string {
+  const locale = labels.locale ?? 'en';
   const lines: string[] = [`${diff.old.name} (${labels.oldSource}) → ${diff.new.name} (${labels.newSource})`, ''];
   const o = diff.old.totals;
   const n = diff.new.totals;
   lines.push(
     ...table([
-      ['', 'old', 'new', 'delta'],
-      ['Params', formatExact(o.params), formatExact(n.params), formatSigned(diff.delta.params)],
+      ['', format(locale, 'diff.column.old'), format(locale, 'diff.column.new'), format(locale, 'diff.column.delta')],
+      [format(locale, 'diff.row.params'), formatExact(o.params), formatExact(n.params), formatSigned(diff.delta.params)],
       ['MACs', formatExact(o.macs), formatExact(n.macs), formatSigned(diff.delta.macs)],
-      [`Activations (batch ${labels.batchSize})`, formatBytes(o.activationBytes), formatBytes(n.activationBytes), formatSignedBytes(diff.delta.activationBytes)],
+      [format(locale, 'diff.row.activations', { batch: labels.batchSize }), formatBytes(o.activationBytes), formatBytes(n.activationBytes), formatSignedBytes(diff.delta.activationBytes)],
     ]),
   );
   const moved = diff.stages.filter((s) => s.delta.params !== 0 || s.delta.macs !== 0 || s.delta.activationBytes !== 0);
   lines.push('');
-  if (moved.length === 0) lines.push('No stage changed in params, MACs or activation memory.');
+  if (moved.length === 0) lines.push(format(locale, 'diff.noStageChanged'));
   else {
-    lines.push('Stages:');
+    lines.push(format(locale, 'diff.stages'));
     lines.push(
-      ...table([['', 'params', 'MACs', 'activations'], ...moved.map((s) => [s.name, formatSigned(s.delta.params), formatSigned(s.delta.macs), formatSignedBytes(s.delta.activationBytes)])]).map(
-        (l) => `  ${l}`,
-      ),
+      ...table([
+        ['', format(locale, 'diff.column.params'), 'MACs', format(locale, 'diff.column.activations')],
+        ...moved.map((s) => [s.name, formatSigned(s.delta.params), formatSigned(s.delta.macs), formatSignedBytes(s.delta.activationBytes)]),
+      ]).map((l) => `  ${l}`),
     );
   }
   lines.push('');
-  if (diff.changes.length === 0) lines.push('No block or layer changed.');
+  if (diff.changes.length === 0) lines.push(format(locale, 'diff.noChange'));
   else {
-    const counts = (['added', 'removed', 'changed'] as const).map((c) => `${diff.changes.filter((x) => x.change === c).length} ${c}`).join(', ');
-    lines.push(`Changes (${counts}):`);
-    for (const change of diff.changes) lines.push(`  ${formatChange(change)}`);
+    const count = (c: PartChange['change']) => diff.changes.filter((x) => x.change === c).length;
+    lines.push(format(locale, 'diff.changes', { added: count('added'), removed: count('removed'), changed: count('changed') }));
+    for (const change of diff.changes) lines.push(`  ${formatChange(change, locale)}`);
   }
   return lines.join('\n');
 }
 
-export function formatChange(change: PartChange): string {
+export function formatChange(change: PartChange, locale: Locale = 'en'): string {
   switch (change.change) {
     case 'added':
-      return `+ ${change.path}  ${describe(change.new!)}`;
+      return `+ ${change.path}  ${describe(change.new!, locale)}`;
     case 'removed':
-      return `- ${change.path}  ${describe(change.old!)}`;
+      return `- ${change.path}  ${describe(change.old!, locale)}`;
     case 'changed': {
       const o = change.old!;
       const n = change.new!;
       const parts: string[] = [];
       if (o.kind !== n.kind) parts.push(`${o.kind} → ${n.kind}`);
       else parts.push(n.kind);
-      if (formatShape(o.outputShape) !== formatShape(n.outputShape)) parts.push(`shape ${formatShape(o.outputShape)} → ${formatShape(n.outputShape)}`);
-      if (o.params !== n.params) parts.push(`params ${formatSigned(n.params - o.params)}`);
+      if (formatShape(o.outputShape) !== formatShape(n.outputShape)) parts.push(format(locale, 'diff.change.shape', { old: formatShape(o.outputShape), new: formatShape(n.outputShape) }));
+      if (o.params !== n.params) parts.push(format(locale, 'diff.change.params', { delta: formatSigned(n.params - o.params) }));
       if (o.macs !== n.macs) parts.push(`MACs ${formatSigned(n.macs - o.macs)}`);
       return `~ ${change.path}  ${parts.join(', ')}`;
     }
   }
 }
 
-function describe(f: PartFigures): string {
-  return `${f.kind}, ${formatShape(f.outputShape)}, ${formatExact(f.params)} params, ${formatExact(f.macs)} MACs`;
+function describe(f: PartFigures, locale: Locale): string {
+  return format(locale, 'diff.part', { kind: f.kind, shape: formatShape(f.outputShape), params: formatExact(f.params), macs: formatExact(f.macs) });
 }
 
+/** Columns lined up in a terminal: a Korean heading counts two columns a syllable. */
 function table(rows: string[][]): string[] {
-  const widths = (rows[0] ?? []).map((_, col) => Math.max(...rows.map((r) => r[col]?.length ?? 0)));
+  const widths = (rows[0] ?? []).map((_, col) => Math.max(...rows.map((r) => displayWidth(r[col] ?? ''))));
+  const pad = (cell: string, width: number) => ' '.repeat(Math.max(0, width - displayWidth(cell)));
   return rows.map((r) =>
     r
-      .map((cell, col) => (col === 0 ? cell.padEnd(widths[col] ?? 0) : cell.padStart(widths[col] ?? 0)))
+      .map((cell, col) => (col === 0 ? cell + pad(cell, widths[col] ?? 0) : pad(cell, widths[col] ?? 0) + cell))
       .join('  ')
       .trimEnd(),
   );

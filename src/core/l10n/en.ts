@@ -448,6 +448,40 @@ export const en = {
   'backend.noneStarted': 'no TF.js backend could be started: {tried}',
 
   // An experiment's results table (src/core/report/experimentResults.ts): `experiment`, the dashboard, results.md
+  // `diff` on the command line (src/core/diff/formatDiff.ts)
+  'diff.column.old': 'old',
+  'diff.column.new': 'new',
+  'diff.column.delta': 'delta',
+  'diff.row.params': 'Params',
+  'diff.row.activations': 'Activations (batch {batch})',
+  'diff.noStageChanged': 'No stage changed in params, MACs or activation memory.',
+  'diff.stages': 'Stages:',
+  'diff.column.params': 'params',
+  'diff.column.activations': 'activations',
+  'diff.noChange': 'No block or layer changed.',
+  'diff.changes': 'Changes ({added} added, {removed} removed, {changed} changed):',
+  'diff.change.shape': 'shape {old} → {new}',
+  'diff.change.params': 'params {delta}',
+  'diff.part': '{kind}, {shape}, {params} params, {macs} MACs',
+
+  // `profile` on the command line (src/cli/profile.ts); its Layer and Kind headings are the summary's
+  'profile.title': '{model}: {engine} on {device}, batch {batch}, median of the timed steps',
+  'profile.column.forward': 'Forward ms',
+  'profile.column.backward': 'Backward ms',
+  'profile.total': 'total',
+
+  // `export` on the command line (src/cli/export.ts); the Python it writes is English whatever the language
+  'export.hasError': '{file} has an error; fix it before exporting',
+  'export.hasErrors': '{file} has {count} errors; fix them before exporting',
+  'export.noModel': '{file} has no model to export',
+  'export.cannotWrite': 'cannot write {file}: {reason}',
+  'term.writeFailed.noFolder': 'its folder does not exist',
+  'term.writeFailed.denied': 'permission denied',
+  'term.writeFailed.isFolder': 'it is a folder',
+  'export.class': '{name} ({params} parameters)',
+  'export.wrote': 'wrote {file}: {classes}',
+  'export.notImportable': 'note: Python cannot import {file} by name; call it e.g. {suggestion}.py to `import` it',
+
   // `experiment` on the command line (src/cli/experiment.ts)
   'experiment.cost': '{experiment}: {variants} variants, {runs} runs; with the recipes {macs} training MACs in all, {memory} for the largest step ({largest})',
   'experiment.queue': 'experiment {experiment}: {runs} runs, {todo} to train (state: {stateFile})',
