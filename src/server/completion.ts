@@ -3,6 +3,7 @@
 import { msg, render, type MessageRef } from '../core/l10n/format';
 import type { Locale } from '../core/l10n/locale';
 import { CompletionItemKind, InsertTextFormat, type CompletionItem } from 'vscode-languageserver';
+import type { ArgSpec } from '../core/analysis/arguments';
 import { builtinBlocks } from '../core/analysis/builtinBlocks';
 import { SHORTCUT_OPTIONS } from '../core/analysis/expand';
 import { layerArgs } from '../core/analysis/layers';
@@ -22,8 +23,23 @@ export function completions(analyzed: AnalyzedDocument, offset: number, locale: 
   if (locale === 'en') return items;
   return items.map((item) => {
     const detail = details.get(item);
-    return detail ? { ...item, detail: render(locale, detail) } : item;
+    const args = documentedArguments.get(item);
+    const documentation = args && argumentList(args, locale);
+    return { ...item, ...(detail && { detail: render(locale, detail) }), ...(documentation !== undefined && { documentation }) };
   });
+}
+
+/** The arguments an item's documentation lists, for clients in another locale. */
+const documentedArguments = new WeakMap<CompletionItem, readonly ArgSpec[]>();
+
+/** A layer's or block's arguments as a Markdown list, each with its description in `locale`. */
+function argumentList(args: readonly ArgSpec[], locale: Locale): string | undefined {
+  return args.map((a) => `- \`${a.name}\`: ${render(locale, a.description)}`).join('\n') || undefined;
+}
+
+function withArguments(item: CompletionItem, args: readonly ArgSpec[]): CompletionItem {
+  documentedArguments.set(item, args);
+  return item;
 }
 
 /** The catalogue message behind an item's English detail, for clients in another locale. */
@@ -136,8 +152,7 @@ const layerDetails: Readonly<Record<LayerOp, MessageRef>> = {
 };
 
 const layerItems: CompletionItem[] = (Object.keys(layerSnippets) as LayerOp[]).map((op) => {
-  const args = layerArgs[op].map((a) => `- \`${a.name}\`: ${a.description}`).join('\n');
-  return snippet(op, layerSnippets[op], CompletionItemKind.Function, layerDetails[op], args || undefined);
+  return withArguments(snippet(op, layerSnippets[op], CompletionItemKind.Function, layerDetails[op], argumentList(layerArgs[op], 'en')), layerArgs[op]);
 });
 
 const addItems: CompletionItem[] = [
@@ -150,9 +165,7 @@ function declarations(file: ResnetFile): readonly (ModelDecl | BlockDecl)[] {
 }
 
 function blockItems(file: ResnetFile): CompletionItem[] {
-  const builtins = [...builtinBlocks.values()].map((b) =>
-    snippet(b.name, `${b.name}(\${1:64}) x \${2:2}`, CompletionItemKind.Module, b.summary, b.args.map((a) => `- \`${a.name}\`: ${a.description}`).join('\n')),
-  );
+  const builtins = [...builtinBlocks.values()].map((b) => withArguments(snippet(b.name, `${b.name}(\${1:64}) x \${2:2}`, CompletionItemKind.Module, b.summary, argumentList(b.args, 'en')), b.args));
   const own = declarations(file)
     .filter((d): d is BlockDecl => d.kind === 'block' && !builtinBlocks.has(d.name.text))
     .map((d) =>
@@ -220,7 +233,7 @@ function callArgNames(file: ResnetFile, callee: string): CompletionItem[] {
   const builtin = builtinBlocks.get(callee);
   if (builtin) return [...builtin.args.slice(1).map((a) => argument(a.name, a.description)), shortcutArgument];
   const decl = file.items.find((d): d is BlockDecl => d.kind === 'block' && d.name.text === callee);
-  return decl ? decl.params.map((p) => argument(p.name.text, `parameter of ${callee}`)) : [];
+  return decl ? decl.params.map((p) => argument(p.name.text, msg('arg.parameterOf', { name: callee }))) : [];
 }
 
 /** The paper's models, each a whole file; sorted after the keywords. */

@@ -126,6 +126,32 @@ test('completion details in Korean', async () => {
   assert.equal(optionB?.detail, 'identity. 모양이 바뀌는 곳에만 BatchNorm이 붙은 1×1 projection');
 });
 
+test("completion's argument descriptions in Korean: layer and block arguments, recipe settings, a block's documentation; English as before", async () => {
+  const text = 'model m {\n  input 32x32x3, classes 10\n  train {\n    sgd \n  }\n  conv1 conv 3x3, 64, \n}\n';
+  const complete = async (client: LspTestClient, uri: string, after: string) => {
+    const result = await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: positionOf(text, after, after.length) });
+    return Array.isArray(result) ? result : (result?.items ?? []);
+  };
+  await Promise.all([korean.open('file:///ko/args.resnet', text), english.open('file:///en/args.resnet', text)]);
+  const detail = (items: readonly { label: string; detail?: string }[], label: string) => items.find((i) => i.label === label)?.detail;
+  const koLayer = await complete(korean, 'file:///ko/args.resnet', 'conv 3x3, 64, ');
+  const enLayer = await complete(english, 'file:///en/args.resnet', 'conv 3x3, 64, ');
+  assert.equal(detail(koLayer, 'groups'), 'grouped convolution. 입력 채널 수와 출력 채널 수를 나누어야 합니다');
+  assert.equal(detail(enLayer, 'groups'), 'grouped convolution; must divide input and output channels');
+  assert.equal(detail(enLayer, 'bias'), 'add a bias; off by default, BatchNorm follows');
+  const koRecipe = await complete(korean, 'file:///ko/args.resnet', '    sgd ');
+  const enRecipe = await complete(english, 'file:///en/args.resnet', '    sgd ');
+  assert.equal(detail(koRecipe, 'lr'), '학습률');
+  assert.equal(detail(enRecipe, 'lr'), 'learning rate');
+  assert.equal(detail(koRecipe, 'weight_decay'), 'L2 weight decay 계수');
+  // A layer's or block's documentation lists its arguments, each described in the client's language.
+  const documentation = (items: readonly { label: string; documentation?: unknown }[], label: string) => String(items.find((i) => i.label === label)?.documentation ?? '');
+  assert.match(documentation(koLayer, 'bottleneck'), /^- `planes`: 3×3 convolution의 채널 수\. 블록의 출력은 4 × planes$/m);
+  assert.match(documentation(enLayer, 'bottleneck'), /^- `planes`: channels of the 3×3; the block outputs 4 × planes$/m);
+  assert.match(documentation(koLayer, 'conv'), /^- `filters`: 출력 채널 수$/m);
+  assert.match(documentation(enLayer, 'conv'), /^- `filters`: output channels$/m);
+});
+
 test('the resnet.language setting overrides the client locale, from the start and when it changes', async () => {
   // VS Code without the Korean language pack says `locale: "en"`; the extension sends the setting
   // in initializationOptions (so the first diagnostics follow it) and with every settings change.

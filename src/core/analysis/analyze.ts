@@ -235,7 +235,7 @@ function resolveInstance(decl: ModelDecl, of: InstanceOf, argScope: Scope, chain
     return undefined;
   }
   const params = template.params ?? [];
-  const specs: ArgSpec[] = params.map((p) => ({ name: p.name.text, type: 'number', positional: true, description: `parameter of ${template.name.text}` }));
+  const specs: ArgSpec[] = params.map((p) => ({ name: p.name.text, type: 'number', positional: true, description: msg('arg.parameterOf', { name: template.name.text }) }));
   const args = bindArgs(of.args, specs, msg('term.code', { name: template.name.text }), argScope, ctx);
   const scope = new Scope(ctx.topScope);
   for (const p of params) {
@@ -255,12 +255,12 @@ function resolveInstance(decl: ModelDecl, of: InstanceOf, argScope: Scope, chain
 
 const modelSettingSpecs: Readonly<Record<string, readonly ArgSpec[]>> = {
   input: [
-    { name: 'shape', type: 'shape', positional: true, description: 'height × width × channels' },
-    { name: 'classes', type: 'int', description: 'number of classes' },
+    { name: 'shape', type: 'shape', positional: true, description: msg('arg.inputShape') },
+    { name: 'classes', type: 'int', description: msg('arg.classes') },
   ],
-  classes: [{ name: 'count', type: 'int', positional: true, description: 'number of classes' }],
-  shortcut: [{ name: 'option', type: 'word', positional: true, words: SHORTCUT_OPTIONS, description: 'shortcut option' }],
-  downsample: [{ name: 'placement', type: 'word', positional: true, words: ['v1', 'v1.5'], description: 'where a bottleneck strides' }],
+  classes: [{ name: 'count', type: 'int', positional: true, description: msg('arg.classes') }],
+  shortcut: [{ name: 'option', type: 'word', positional: true, words: SHORTCUT_OPTIONS, description: msg('arg.shortcutOption') }],
+  downsample: [{ name: 'placement', type: 'word', positional: true, words: ['v1', 'v1.5'], description: msg('arg.downsample') }],
 };
 export const MODEL_SETTINGS = Object.keys(modelSettingSpecs);
 

@@ -17,7 +17,8 @@ export interface ArgSpec {
   readonly words?: readonly string[];
   /** Accepts several values (`decay 0.1 at 32k, 48k`). */
   readonly list?: boolean;
-  readonly description: string;
+  /** What it is, for completion and messages (a catalogue message: said in the client's language). */
+  readonly description: MessageRef;
 }
 
 export type BoundValue =

@@ -2,6 +2,7 @@
 // `basic` (two 3×3 convolutions, ResNet-18/34 and the CIFAR nets) and `bottleneck`
 // (1×1, 3×3, 1×1 with expansion 4, ResNet-50/101/152; groups and base width give ResNeXt and
 // Wide ResNet).
+import { msg } from '../l10n/format';
 import type { ArgSpec } from './arguments';
 import type { LayerSpec } from './network';
 
@@ -13,7 +14,7 @@ export interface BuiltinBlock {
   readonly summary: string;
 }
 
-const stride: ArgSpec = { name: 'stride', type: 'int', positional: true, description: 'stride of the block; the stage sets it on its first block' };
+const stride: ArgSpec = { name: 'stride', type: 'int', positional: true, description: msg('arg.blockStride') };
 
 export const builtinBlocks: ReadonlyMap<string, BuiltinBlock> = new Map<string, BuiltinBlock>([
   [
@@ -21,7 +22,7 @@ export const builtinBlocks: ReadonlyMap<string, BuiltinBlock> = new Map<string, 
     {
       name: 'basic',
       summary: 'two 3×3 convolutions with BatchNorm and ReLU (paper Fig. 2 left); output channels = width',
-      args: [{ name: 'width', type: 'int', positional: true, description: 'channels of both convolutions' }, stride],
+      args: [{ name: 'width', type: 'int', positional: true, description: msg('arg.basicWidth') }, stride],
     },
   ],
   [
@@ -30,10 +31,10 @@ export const builtinBlocks: ReadonlyMap<string, BuiltinBlock> = new Map<string, 
       name: 'bottleneck',
       summary: '1×1 reduce, 3×3, 1×1 expand ×4 (paper Fig. 5 right); output channels = 4 × planes',
       args: [
-        { name: 'planes', type: 'int', positional: true, description: 'channels of the 3×3; the block outputs 4 × planes' },
+        { name: 'planes', type: 'int', positional: true, description: msg('arg.planes') },
         stride,
-        { name: 'groups', type: 'int', description: 'groups of the 3×3 convolution (ResNeXt cardinality)' },
-        { name: 'base_width', type: 'int', description: 'width per group, 64 by default (128 for Wide ResNet-50-2)' },
+        { name: 'groups', type: 'int', description: msg('arg.bottleneckGroups') },
+        { name: 'base_width', type: 'int', description: msg('arg.baseWidth') },
       ],
     },
   ],

@@ -21,7 +21,7 @@ export interface ModelOptions {
 }
 
 export const SHORTCUT_OPTIONS: readonly ShortcutOption[] = ['A', 'B', 'C', 'none', 'identity'];
-const shortcutArg: ArgSpec = { name: 'shortcut', type: 'word', words: SHORTCUT_OPTIONS, description: 'shortcut option for these blocks' };
+const shortcutArg: ArgSpec = { name: 'shortcut', type: 'word', words: SHORTCUT_OPTIONS, description: msg('arg.stageShortcut') };
 const MAX_REPEAT = 100_000;
 
 /** A run of nodes being built, with the shape flowing out of the last one. */
@@ -150,7 +150,7 @@ export class Expander {
     } else {
       const args = bindArgs(
         item.args,
-        [{ name: 'kind', type: 'word', positional: true, words: ['shortcut', 'identity', 'projection', 'zeropad'], description: 'what to add' }],
+        [{ name: 'kind', type: 'word', positional: true, words: ['shortcut', 'identity', 'projection', 'zeropad'], description: msg('arg.addKind') }],
         msg('term.code', { name: 'add' }),
         scope,
         this.ctx,
@@ -211,7 +211,7 @@ export class Expander {
     const specs: ArgSpec[] = builtin ? [...builtin.args, shortcutArg] : [...paramSpecs(decl as BlockDecl), shortcutArg];
     const what = msg('term.code', { name });
     const args = bindArgs(call.args, specs, what, scope, this.ctx);
-    const trailing = bindArgs(call.trailing, [{ name: 'stride', type: 'int', description: 'stride of the first block' }, shortcutArg], msg('term.stageOf', { name }), scope, this.ctx);
+    const trailing = bindArgs(call.trailing, [{ name: 'stride', type: 'int', description: msg('arg.stageStride') }, shortcutArg], msg('term.stageOf', { name }), scope, this.ctx);
     const repeat = call.repeat ? evaluate(call.repeat, scope, this.ctx) : 1;
     if (repeat === undefined) {
       seq.shape = undefined;
@@ -389,7 +389,7 @@ function unknownBlockMessage(name: string, suggestion: string | undefined): Mess
 }
 
 function paramSpecs(decl: BlockDecl): ArgSpec[] {
-  return decl.params.map((p) => ({ name: p.name.text, type: 'number' as const, positional: true, description: `parameter of ${decl.name.text}` }));
+  return decl.params.map((p) => ({ name: p.name.text, type: 'number' as const, positional: true, description: msg('arg.parameterOf', { name: decl.name.text }) }));
 }
 
 function finishBlock(blockName: string, path: string, input: Shape, branch: NetworkNode[], join: Shortcut | null, after: NetworkNode[], range: SourceRange): BlockNode {

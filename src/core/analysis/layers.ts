@@ -7,18 +7,18 @@ import type { Cost, LayerNode, LayerSpec } from './network';
 import type { Scope } from './scope';
 import { formatShape, shapeElements, windowOutputSize, type Shape } from './shape';
 
-const kernel: ArgSpec = { name: 'kernel', type: 'kernel', positional: true, description: 'window size, `3x3` or `3`' };
-const stride: ArgSpec = { name: 'stride', type: 'int', positional: true, description: 'step of the window' };
-const pad: ArgSpec = { name: 'pad', type: 'int', description: 'zero padding on each side; default (kernel - 1) / 2' };
+const kernel: ArgSpec = { name: 'kernel', type: 'kernel', positional: true, description: msg('arg.kernel') };
+const stride: ArgSpec = { name: 'stride', type: 'int', positional: true, description: msg('arg.layerStride') };
+const pad: ArgSpec = { name: 'pad', type: 'int', description: msg('arg.pad') };
 
 export const layerArgs: Record<LayerSpec['op'] | 'avgpool', readonly ArgSpec[]> = {
   conv: [
     kernel,
-    { name: 'filters', type: 'int', positional: true, description: 'output channels' },
+    { name: 'filters', type: 'int', positional: true, description: msg('arg.filters') },
     stride,
     pad,
-    { name: 'groups', type: 'int', description: 'grouped convolution; must divide input and output channels' },
-    { name: 'bias', type: 'flag', description: 'add a bias; off by default, BatchNorm follows' },
+    { name: 'groups', type: 'int', description: msg('arg.groups') },
+    { name: 'bias', type: 'flag', description: msg('arg.convBias') },
   ],
   bn: [],
   relu: [],
@@ -26,8 +26,8 @@ export const layerArgs: Record<LayerSpec['op'] | 'avgpool', readonly ArgSpec[]> 
   avgpool: [kernel, stride, pad],
   globalavgpool: [],
   fc: [
-    { name: 'units', type: 'int', positional: true, description: "outputs; default the model's classes" },
-    { name: 'bias', type: 'flag', description: 'add a bias; on by default' },
+    { name: 'units', type: 'int', positional: true, description: msg('arg.units') },
+    { name: 'bias', type: 'flag', description: msg('arg.fcBias') },
   ],
   softmax: [],
 };

@@ -1,6 +1,6 @@
 // The training recipe of a model (`train { … }`), checked and completed with the paper's CIFAR
 // recipe (He et al. 2015, section 4.2) wherever the model is silent.
-import { msg } from '../l10n/format';
+import { msg, type MessageRef } from '../l10n/format';
 import type { Setting, SourceRange, TrainBlock } from '../language/ast';
 import { bindArgs, type ArgSpec } from './arguments';
 import type { AnalysisContext } from './context';
@@ -61,41 +61,41 @@ export function paperCifarRecipe(input: Shape): Recipe {
   };
 }
 
-const number = (name: string, description: string, positional = false): ArgSpec => ({ name, type: 'number', positional, description });
+const number = (name: string, description: MessageRef, positional = false): ArgSpec => ({ name, type: 'number', positional, description });
 
 /** Every recipe line, with its arguments. Exported for completion and the README. */
 export const recipeSettings: Readonly<Record<string, { readonly args: readonly ArgSpec[]; readonly example: string }>> = {
-  dataset: { args: [{ name: 'name', type: 'word', positional: true, words: DATASETS, description: 'data set' }], example: 'dataset cifar10' },
-  batch: { args: [number('size', 'images per step', true)], example: 'batch 128' },
+  dataset: { args: [{ name: 'name', type: 'word', positional: true, words: DATASETS, description: msg('arg.dataset') }], example: 'dataset cifar10' },
+  batch: { args: [number('size', msg('arg.batchSize'), true)], example: 'batch 128' },
   sgd: {
-    args: [number('lr', 'learning rate'), number('momentum', 'momentum'), number('weight_decay', 'L2 weight decay')],
+    args: [number('lr', msg('arg.lr')), number('momentum', msg('arg.momentum')), number('weight_decay', msg('arg.weightDecay'))],
     example: 'sgd lr 0.1, momentum 0.9, weight_decay 1e-4',
   },
-  adam: { args: [number('lr', 'learning rate'), number('weight_decay', 'L2 weight decay')], example: 'adam lr 0.001' },
+  adam: { args: [number('lr', msg('arg.lr')), number('weight_decay', msg('arg.weightDecay'))], example: 'adam lr 0.001' },
   decay: {
-    args: [number('factor', 'multiplies the learning rate', true), { name: 'at', type: 'number', list: true, description: 'milestones' }],
+    args: [number('factor', msg('arg.decayFactor'), true), { name: 'at', type: 'number', list: true, description: msg('arg.milestones') }],
     example: 'decay 0.1 at 32k, 48k',
   },
-  iterations: { args: [number('count', 'training steps', true)], example: 'iterations 64k' },
-  epochs: { args: [number('count', 'passes over the training set', true)], example: 'epochs 160' },
-  warmup: { args: [number('steps', 'steps at the warm-up rate', true), number('lr', 'warm-up learning rate')], example: 'warmup 400, lr 0.01' },
+  iterations: { args: [number('count', msg('arg.iterations'), true)], example: 'iterations 64k' },
+  epochs: { args: [number('count', msg('arg.epochs'), true)], example: 'epochs 160' },
+  warmup: { args: [number('steps', msg('arg.warmupSteps'), true), number('lr', msg('arg.warmupLr'))], example: 'warmup 400, lr 0.01' },
   augment: {
     args: [
-      { name: 'pad', type: 'int', description: 'zero padding before the random crop' },
-      { name: 'crop', type: 'int', description: 'random crop size' },
-      { name: 'flip', type: 'flag', description: 'random horizontal flip' },
-      { name: 'none', type: 'flag', description: 'no augmentation' },
+      { name: 'pad', type: 'int', description: msg('arg.augmentPad') },
+      { name: 'crop', type: 'int', description: msg('arg.crop') },
+      { name: 'flip', type: 'flag', description: msg('arg.flip') },
+      { name: 'none', type: 'flag', description: msg('arg.noAugment') },
     ],
     example: 'augment pad 4, crop 32, flip',
   },
   normalize: {
-    args: [{ name: 'mode', type: 'word', positional: true, words: ['mean', 'none'], description: 'subtract the per-pixel mean' }],
+    args: [{ name: 'mode', type: 'word', positional: true, words: ['mean', 'none'], description: msg('arg.normalize') }],
     example: 'normalize mean',
   },
-  validation: { args: [number('count', 'training images held out', true)], example: 'validation 5k' },
-  seed: { args: [number('value', 'random seed', true)], example: 'seed 1' },
-  engine: { args: [{ name: 'name', type: 'word', positional: true, words: ['tfjs', 'pytorch'], description: 'training engine' }], example: 'engine pytorch' },
-  precision: { args: [{ name: 'mode', type: 'word', positional: true, words: ['fp32', 'bf16', 'fp16'], description: 'PyTorch engine: fp32, or bf16/fp16 autocast' }], example: 'precision bf16' },
+  validation: { args: [number('count', msg('arg.validation'), true)], example: 'validation 5k' },
+  seed: { args: [number('value', msg('arg.seed'), true)], example: 'seed 1' },
+  engine: { args: [{ name: 'name', type: 'word', positional: true, words: ['tfjs', 'pytorch'], description: msg('arg.engine') }], example: 'engine pytorch' },
+  precision: { args: [{ name: 'mode', type: 'word', positional: true, words: ['fp32', 'bf16', 'fp16'], description: msg('arg.precision') }], example: 'precision bf16' },
 };
 
 /**
