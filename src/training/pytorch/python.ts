@@ -63,13 +63,23 @@ export function findPython(explicit?: string): PythonInfo {
         (info.torchError && !/No module named .torch/.test(info.torchError) ? ` (import torch said: ${info.torchError})` : ''),
     );
   }
-  // A part that is missing is NaN, as one that is not a number: it compares false, and is not refused.
-  const [major = Number.NaN, minor = Number.NaN] = info.torch.split('.').map((n) => Number.parseInt(n, 10));
-  if (major < 1 || (major === 1 && minor < 10)) {
+  if (torchTooOld(info.torch)) {
     throw new PyTorchEngineError(`this Python (${info.executable}) has torch ${info.torch}; the engine needs 1.10 or later (for torchrun): pip install --upgrade torch`);
   }
   if (info.distributed === false) throw new PyTorchEngineError(`torch ${info.torch} at ${info.executable} was built without torch.distributed; install a standard build of PyTorch`);
   return { command, executable: info.executable, version: info.version, torch: info.torch, cuda: info.cuda ?? null, gpus: info.gpus ?? [] };
+}
+
+/**
+ * Whether a torch version is older than 1.10 (torchrun's first release). A missing minor counts as 0
+ * ("1" is 1.0); a version that does not start with a number (a custom build's name) is not refused.
+ */
+export function torchTooOld(version: string): boolean {
+  const parts = /^(\d+)(?:\.(\d+))?/.exec(version);
+  if (!parts) return false;
+  const major = Number(parts[1]);
+  const minor = Number(parts[2] ?? '0');
+  return major < 1 || (major === 1 && minor < 10);
 }
 
 interface ProbeInfo {
