@@ -154,7 +154,7 @@ export function fakeVsCode(setup: { variables: Record<string, string>; bodyClass
 }
 
 export interface ChartInfo {
-  /** Length of each data array (x first). */
+  /** Length of each data column (x first) as last drawn on the canvas: what the person sees, not what the page holds. */
   readonly lengths: number[];
   readonly labels: string[];
   /** uPlot's y distribution: 1 linear, 3 log. */
@@ -203,12 +203,13 @@ export class DashboardPage {
   async chart(name: 'loss' | 'metric' | 'lr'): Promise<ChartInfo | undefined> {
     return this.page.evaluate((chartName) => {
       type Plot = { data: ArrayLike<number | null>[]; series: { label?: string }[]; scales: Record<string, { distr?: number }> };
-      const dashboard = (globalThis as unknown as { resnetDashboard: { chart(n: string): { uplot?: Plot } } }).resnetDashboard;
-      const plot = dashboard.chart(chartName).uplot;
+      const dashboard = (globalThis as unknown as { resnetDashboard: { chart(n: string): { uplot?: Plot; drawn: readonly number[] } } }).resnetDashboard;
+      const chart = dashboard.chart(chartName);
+      const plot = chart.uplot;
       if (!plot) return undefined;
       const x = plot.data[0];
       return {
-        lengths: plot.data.map((d) => d.length),
+        lengths: [...chart.drawn],
         labels: plot.series.slice(1).map((s) => String(s.label ?? '')),
         yDistr: plot.scales.y.distr ?? 1,
         lastX: x.length > 0 ? x[x.length - 1] : null,

@@ -90,6 +90,58 @@ test('the page loads under its CSP, in every theme, and says it is ready', { ski
   }
 });
 
+test('every chunk of a live run is drawn as it arrives, whatever the order of list, session, history and progress', { skip }, async () => {
+  const s = scriptedRun({ stepsPerEpoch: 20, epochs: 3 });
+  const batches = s.messages.filter((m) => m.type === 'batch').length;
+  const chunks: TrainingMessage[][] = [];
+  for (let i = 0; i < s.messages.length; i += 9) chunks.push(s.messages.slice(i, i + 9));
+  const stepsIn = (messages: readonly TrainingMessage[]) => messages.filter((m) => m.type === 'batch').length;
+  const orders: Record<string, (page: DashboardPage) => Promise<void>> = {
+    // The first run of a window: progress reaches the page before it knows of the run, then the list,
+    // the session, and a history read from the file when it had the first chunk only.
+    'progress before history': async (page) => {
+      await page.send({ type: 'runProgress', runDir: s.runDir, messages: chunks[0] ?? [] } satisfies ToDashboard);
+      await page.send({ type: 'runs', runsFolder: '/work/runs', runs: [summary(s, 'running')] } satisfies ToDashboard);
+      await page.send({ type: 'session', state: 'running', runDir: s.runDir } satisfies ToDashboard);
+    },
+    // Points arrive live, then a history read before the second chunk was written.
+    'history after points': async (page) => {
+      await page.send({ type: 'runs', runsFolder: '/work/runs', runs: [summary(s, 'running')] } satisfies ToDashboard);
+      await page.send({ type: 'session', state: 'running', runDir: s.runDir } satisfies ToDashboard);
+      await page.send({ type: 'runProgress', runDir: s.runDir, messages: chunks[0] ?? [] } satisfies ToDashboard);
+    },
+    // The session names a run the list does not have yet.
+    'a run not yet listed': async (page) => {
+      await page.send({ type: 'runs', runsFolder: '/work/runs', runs: [] } satisfies ToDashboard);
+      await page.send({ type: 'session', state: 'running', runDir: s.runDir } satisfies ToDashboard);
+      await page.send({ type: 'runProgress', runDir: s.runDir, messages: chunks[0] ?? [] } satisfies ToDashboard);
+    },
+  };
+  for (const [order, begin] of Object.entries(orders)) {
+    const page = await browser.open({ theme: 'dark' });
+    await begin(page);
+    const asked = (await page.posted()).find((m) => m.type === 'loadRuns');
+    assert.deepEqual(asked?.runDirs, [s.runDir], `${order}: the page asks for the run's history`);
+    let sent = stepsIn(chunks[0] ?? []);
+    let drawn = (await page.chart('loss'))?.lengths[0] ?? 0;
+    assert.equal(drawn, sent, `${order}: the first chunk is drawn`);
+    for (const [i, chunk] of chunks.slice(1).entries()) {
+      await page.send({ type: 'runProgress', runDir: s.runDir, messages: chunk, etaSeconds: 60 } satisfies ToDashboard);
+      // The history arrives between the second and third chunks, read when the file had the first one.
+      if (i === 1) await page.send({ type: 'runHistory', runDir: s.runDir, ...toHistory(chunks[0] ?? []) } satisfies ToDashboard);
+      sent += stepsIn(chunk);
+      const now = (await page.chart('loss'))?.lengths ?? [];
+      assert.deepEqual(now, [sent, sent, sent], `${order}: after chunk ${i + 2}, every step so far is drawn (x, raw and smoothed loss)`);
+      assert.ok(sent === drawn || (now[0] ?? 0) > drawn, `${order}: the chart grew`);
+      drawn = now[0] ?? 0;
+      assert.equal((await page.chart('lr'))?.lengths[0], sent, `${order}: the learning rate too`);
+    }
+    assert.equal(sent, batches);
+    assert.deepEqual(page.problems, []);
+    await page.close();
+  }
+});
+
 test('a live run fills the plots and the header', { skip }, async () => {
   const page = await browser.open({ theme: 'dark' });
   await playLive(page, stream, 7);

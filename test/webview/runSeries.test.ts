@@ -95,3 +95,69 @@ test("a history's batch columns fold like the messages one by one", () => {
   assert.deepEqual(columns.step.slice(-2), [30, 31]);
   assert.equal(columns.imagesPerSec, 6);
 });
+
+/** The messages up to and including step `last` (and the epoch and checkpoint at it). */
+function upTo(messages: readonly TrainingMessage[], last: number): TrainingMessage[] {
+  return messages.filter((m) => m.type === 'started' || (m.type !== 'finished' && 'step' in m && m.step <= last));
+}
+
+test('a history read before the latest live steps were written keeps those steps (history after points)', () => {
+  const { messages, runDir } = scriptedRun({ stepsPerEpoch: 10, epochs: 3 });
+  const live = new RunSeries(runDir);
+  for (const m of upTo(messages, 25)) live.add(m);
+  // The file was read at step 17; the page had 25 steps live by the time it arrived.
+  const history = toHistory(upTo(messages, 17));
+  live.replaceHistory(history.messages, history.batches);
+  assert.deepEqual(
+    live.step,
+    Array.from({ length: 25 }, (_, i) => i + 1),
+  );
+  assert.deepEqual(
+    live.epochs.map((e) => e.epoch),
+    [0, 1],
+  );
+  assert.equal(live.lastStep, 25);
+  // The rest goes on live.
+  for (const m of messages.slice(upTo(messages, 25).length)) live.add(m);
+  assert.equal(live.step.length, 30);
+  assert.ok(live.finished);
+});
+
+test('progress before history, and a history that holds it all: every step once', () => {
+  const { messages, runDir } = scriptedRun({ stepsPerEpoch: 10, epochs: 2 });
+  const run = new RunSeries(runDir);
+  for (const m of upTo(messages, 12)) run.add(m);
+  const history = toHistory(upTo(messages, 15));
+  run.replaceHistory(history.messages, history.batches);
+  assert.deepEqual(
+    run.step,
+    Array.from({ length: 15 }, (_, i) => i + 1),
+  );
+  assert.equal(run.epochs.length, 1);
+});
+
+test('a later record of a resumed run replaces steps it superseded; live steps after the resume stay', () => {
+  const { messages, runDir } = scriptedRun({ stepsPerEpoch: 10, epochs: 3 });
+  const started = messages[0];
+  assert.ok(started?.type === 'started');
+  const run = new RunSeries(runDir);
+  // The whole first run, as read from its folder.
+  const first = toHistory(upTo(messages, 30));
+  run.replaceHistory(first.messages, first.batches);
+  assert.equal(run.step.length, 30);
+  // Resumed from step 20: its folder now ends at 20, then the new process's steps.
+  const resumed: TrainingMessage = { ...started, resumedAtStep: 20 };
+  const again = [...upTo(messages, 20), resumed, ...messages.filter((m) => m.type === 'batch' && m.step > 20 && m.step <= 24)];
+  const record = toHistory(again);
+  run.replaceHistory(record.messages, record.batches);
+  assert.deepEqual(
+    run.step,
+    Array.from({ length: 24 }, (_, i) => i + 1),
+    'steps 25…30 of the first process are gone',
+  );
+  // Live: the resumed process goes on to 27; a record read at 25 arrives after that.
+  for (const m of messages.filter((m) => m.type === 'batch' && m.step > 24 && m.step <= 27)) run.add(m);
+  const late = toHistory(again.concat(messages.filter((m) => m.type === 'batch' && m.step === 25)));
+  run.replaceHistory(late.messages, late.batches);
+  assert.deepEqual(run.step.slice(-3), [25, 26, 27]);
+});

@@ -101,10 +101,7 @@ export class Dashboard {
         break;
       }
       case 'runHistory': {
-        const series = this.seriesOf(message.runDir);
-        series.clear();
-        for (const m of message.messages) series.add(m);
-        series.addBatches(message.batches);
+        this.seriesOf(message.runDir).replaceHistory(message.messages, message.batches);
         this.loaded.add(message.runDir);
         this.requested.delete(message.runDir);
         break;

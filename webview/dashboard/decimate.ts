@@ -15,7 +15,8 @@ const POINTS_PER_COLUMN = 4;
 
 /**
  * The points worth drawing of those with x in [from, to] (one more on each side, so lines run
- * to the edges), for a plot `columns` pixels wide. Returns `data` itself when it is small.
+ * to the edges), for a plot `columns` pixels wide. Always new arrays, never `data`'s own: a live
+ * run's columns grow in place, and what was drawn must stay as it was drawn.
  */
 export function decimate(data: Columns, columns: number, from = -Infinity, to = Infinity): Columns {
   const [start, end] = visibleRange(data.x, from, to);
@@ -61,9 +62,7 @@ function visibleRange(x: readonly number[], from: number, to: number): [number, 
 function decimateRange(data: Columns, start: number, end: number, columns: number, x0: number, width: number): Columns {
   const { x, ys } = data;
   const count = end - start;
-  if (count <= POINTS_PER_COLUMN * Math.max(1, columns)) {
-    return start === 0 && end === x.length ? data : { x: x.slice(start, end), ys: ys.map((y) => y.slice(start, end)) };
-  }
+  if (count <= POINTS_PER_COLUMN * Math.max(1, columns)) return { x: x.slice(start, end), ys: ys.map((y) => y.slice(start, end)) };
   const keep: number[] = [];
   const marks = new Uint8Array(count);
   let bucketStart = start;

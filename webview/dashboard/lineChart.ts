@@ -18,6 +18,8 @@ export class LineChart {
   private current?: ChartModel | undefined;
   /** Set by a drag-zoom, cleared by a double click: new data must not undo the person's zoom. */
   private zoomed = false;
+  /** What the last draw put on the canvas: the length of each column, x first (what tests read). */
+  private drawnLengths: readonly number[] = [];
 
   constructor(private readonly container: HTMLElement) {
     new ResizeObserver(() => this.fitWidth()).observe(container);
@@ -42,6 +44,11 @@ export class LineChart {
     return this.plot;
   }
 
+  /** For tests: the length of each column (x first) at the last time the canvas was drawn. */
+  get drawn(): readonly number[] {
+    return this.drawnLengths;
+  }
+
   update(model: ChartModel, yLog: boolean, theme: Theme): void {
     this.current = model;
     const structure = JSON.stringify([model.series, model.xLabel, model.yLabel, yLog, theme.key]);
@@ -63,7 +70,11 @@ export class LineChart {
     this.container.classList.toggle('empty', points === 0);
   }
 
-  /** What uPlot draws: the model's points in the zoomed range (or all), a few per pixel column. */
+  /**
+   * What uPlot draws: the model's points in the zoomed range (or all), a few per pixel column. Never
+   * the run's own columns (decimate copies): they grow in place, so the next frame's data would
+   * compare equal to what was drawn, and a live run would never be redrawn.
+   */
   private visibleData(): uPlot.AlignedData {
     const model = this.current as ChartModel;
     const x = this.plot?.scales.x;
@@ -99,6 +110,11 @@ export class LineChart {
       cursor: { drag: { x: true, y: false }, sync: { key: 'resnet-dashboard' } },
       legend: { live: true },
       hooks: {
+        draw: [
+          (u) => {
+            this.drawnLengths = u.data.map((column) => column.length);
+          },
+        ],
         setSelect: [
           (u) => {
             if (u.select.width > 0) this.zoomed = true;

@@ -20,6 +20,8 @@ export class RunSeries {
   readonly epochs: EpochMessage[] = [];
   /** Bumps when steps were removed or replaced, so derived columns must be rebuilt, not extended. */
   rewrites = 0;
+  /** The last step of the last record (history) received, lowered when a resume drops steps past it. */
+  private lastRecordEnd = 0;
 
   constructor(readonly runDir: string) {}
 
@@ -103,6 +105,47 @@ export class RunSeries {
     });
   }
 
+  /**
+   * The run's whole record (its metrics.jsonl) replaces what the page had, keeping the points that
+   * arrived live past the record's last step: a history read before they were written can arrive
+   * after them, and a point once drawn must not disappear.
+   */
+  replaceHistory(messages: readonly TrainingMessage[], batches: BatchColumns): void {
+    const recordEnd = Math.max(batches.step.length > 0 ? at(batches.step, batches.step.length - 1, 'history steps') : 0, lastStepOf(messages));
+    // Only what came live since the last record: steps an earlier record held past this one's end
+    // were superseded (a resume from an older checkpoint), not missed.
+    const later = this.pointsAfter(Math.max(recordEnd, this.lastRecordEnd));
+    this.clear();
+    for (const m of messages) this.add(m);
+    this.addBatches(batches);
+    for (const m of later) this.add(m);
+    this.lastRecordEnd = recordEnd;
+  }
+
+  /** The epochs and steps this series holds past `step`, as the messages that brought them. */
+  private pointsAfter(step: number): TrainingMessage[] {
+    const later: TrainingMessage[] = this.epochs.filter((e) => e.step > step);
+    let first = this.step.length;
+    while (first > 0 && at(this.step, first - 1, 'steps') > step) first--;
+    const lastBatch = this.progress.lastBatch;
+    for (let i = first; i < this.step.length; i++) {
+      const s = at(this.step, i, 'steps');
+      // The columns keep no epoch or throughput per step; the latest step's own message has them.
+      if (lastBatch && s === lastBatch.step) later.push(lastBatch);
+      else
+        later.push({
+          type: 'batch',
+          step: s,
+          epoch: lastBatch?.epoch ?? 0,
+          loss: at(this.loss, i, 'loss'),
+          accuracy: at(this.accuracy, i, 'accuracy'),
+          lr: at(this.lr, i, 'lr'),
+          imagesPerSec: this.imagesPerSec,
+        });
+    }
+    return later;
+  }
+
   /** Forgets everything (a fresh history replaces it). */
   clear(): void {
     this.progress.clear();
@@ -139,6 +182,7 @@ export class RunSeries {
     for (const column of [this.step, this.loss, this.accuracy, this.lr]) column.length = keep;
     const epochsKept = this.epochs.filter((e) => e.step <= step);
     this.epochs.splice(0, this.epochs.length, ...epochsKept);
+    this.lastRecordEnd = Math.min(this.lastRecordEnd, Math.max(0, step));
     this.rewrites++;
   }
 }
@@ -149,6 +193,13 @@ function toArray(values: Float64Array): number[] {
   let i = 0;
   for (const v of values) out[i++] = v;
   return out;
+}
+
+/** The latest step any of `messages` names (0 when none does). */
+function lastStepOf(messages: readonly TrainingMessage[]): number {
+  let last = 0;
+  for (const m of messages) if ((m.type === 'epoch' || m.type === 'checkpoint' || m.type === 'finished') && m.step > last) last = m.step;
+  return last;
 }
 
 function increasing(values: Float64Array): boolean {

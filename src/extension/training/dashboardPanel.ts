@@ -33,6 +33,11 @@ export class DashboardPanel implements vscode.Disposable {
   /** Run folders the page may name: the last listing and the live run. Nothing else is read. */
   private readonly known = new Set<string>();
   private pending: { runDir: string; messages: TrainingMessage[]; progress: RunProgress } | undefined;
+  /**
+   * Runs whose metrics.jsonl is being read for the page: their live messages wait until the history
+   * is sent, so the page never gets a step before a history that was read without it.
+   */
+  private readonly readingHistory = new Set<string>();
   private flushTimer?: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
   private readonly disposables: vscode.Disposable[] = [];
@@ -95,7 +100,7 @@ export class DashboardPanel implements vscode.Disposable {
   onTrainingMessage(runDir: string | undefined, message: TrainingMessage, progress: RunProgress): void {
     if (runDir === undefined) return; // nothing comes before 'started' but a failure, which the notification shows
     this.known.add(resolve(runDir));
-    if (this.pending && this.pending.runDir !== runDir) this.flush();
+    if (this.pending && this.pending.runDir !== runDir) this.flush({ evenWhileReading: true });
     this.pending ??= { runDir, messages: [], progress };
     this.pending.messages.push(message);
     this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS);
@@ -108,9 +113,11 @@ export class DashboardPanel implements vscode.Disposable {
     this.postRuns();
   }
 
-  private flush(): void {
+  private flush({ evenWhileReading = false } = {}): void {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
+    // Held while the run's history is read; sendHistory flushes once it has sent the history.
+    if (this.pending && !evenWhileReading && this.readingHistory.has(resolve(this.pending.runDir))) return;
     const pending = this.pending;
     this.pending = undefined;
     if (!pending || pending.messages.length === 0) return;
@@ -167,12 +174,18 @@ export class DashboardPanel implements vscode.Disposable {
       this.post({ type: 'runError', runDir, message: `${runDir} is not in the runs folder (any more).` });
       return;
     }
+    const key = resolve(runDir);
+    this.readingHistory.add(key);
     try {
-      const { messages, skipped } = await readMetrics(resolve(runDir));
+      const { messages, skipped } = await readMetrics(key);
       if (skipped > 0) this.deps.log.info(`dashboard: ${runPaths(runDir).metrics}: skipped ${skipped} line${skipped === 1 ? '' : 's'} that did not parse (a crash cuts the last one off)`);
       this.post({ type: 'runHistory', runDir, ...toHistory(messages) });
     } catch (error) {
       this.post({ type: 'runError', runDir, message: error instanceof Error ? error.message : String(error) });
+    } finally {
+      // The worker writes each message to the file before sending it: what waited is at or past the history's end.
+      this.readingHistory.delete(key);
+      this.flush();
     }
   }
 
