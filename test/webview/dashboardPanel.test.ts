@@ -151,3 +151,30 @@ test('live messages go to the page in batches, with the ETA', async () => {
   assert.deepEqual([sent.type, sent.runDir, sent.messages.length], ['runProgress', live.runDir, live.messages.length]);
   panel.dispose();
 });
+
+/** Resolves once `ready()` holds (checked every few milliseconds), or fails after `ms`. */
+async function until(ready: () => boolean, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ready()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 5));
+  }
+}
+
+test("a live run's messages wait while its history is read, so the page gets the history first", async () => {
+  const { webview, panel } = setup();
+  const progress = new RunProgress();
+  webview.receive({ type: 'ready' });
+  await until(() => webview.posted.length >= 2, 'the runs and the session');
+  // The page asks for the run's record; the read is under way...
+  webview.receive({ type: 'loadRuns', runDirs: [run.runDir] });
+  // ...when the worker sends another step and the session changes (which flushes at once).
+  const next: TrainingMessage = { type: 'batch', step: 9, epoch: 2, loss: 0.5, accuracy: 0.8, lr: 0.1, imagesPerSec: 100 };
+  progress.add(next);
+  panel.onTrainingMessage(run.runDir, next, progress);
+  panel.onSessionChange();
+  const types = () => (webview.posted as { type: string }[]).map((m) => m.type).filter((t) => t === 'runHistory' || t === 'runProgress');
+  await until(() => types().length === 2, 'the history and the progress');
+  assert.deepEqual(types(), ['runHistory', 'runProgress']);
+  panel.dispose();
+});
