@@ -57,7 +57,7 @@ const TINY = `model tiny {
   train {
     dataset synthetic
     batch 32
-    epochs 2
+    epochs 6
     augment none
   }
 }
@@ -221,8 +221,35 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
       // The dashboard opens with the run and plots its loss as the steps come in.
       const dashboard = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
       await dashboard.locator('#run-title').filter({ hasText: 'tiny' }).waitFor({ timeout: 60_000 });
-      await dashboard.locator('#chart-loss canvas').first().waitFor({ timeout: 60_000 });
-      await notifications(page, { waitFor: /Training tiny finished: test error/, timeoutMs: 180_000 });
+      // This is the window's first run, the dashboard's first page: its loss chart must be drawn
+      // afresh as the run goes (it once stayed on its first points). What the canvas was last drawn
+      // with is read from the chart, sampled until the run ends.
+      const drawnNow = () =>
+        dashboard.locator('body').evaluate(() => {
+          const host = (globalThis as unknown as { resnetDashboard?: { chart(n: string): { drawn: readonly number[] } } }).resnetDashboard;
+          return host?.chart('loss').drawn[0] ?? 0;
+        });
+      const drawnWhileRunning: number[] = [];
+      const endNotice = await pollUntil(
+        'the run to finish, sampling the points drawn on the loss chart',
+        async () => {
+          const drawn = await drawnNow();
+          if (drawn !== drawnWhileRunning.at(-1)) drawnWhileRunning.push(drawn);
+          return notifications(page);
+        },
+        (texts) => texts.some((text) => /Training tiny finished: test error/.test(text)),
+        180_000,
+        100,
+      );
+      t.diagnostic(`points drawn on the loss chart as the run went: ${drawnWhileRunning.join(', ')}; ${endNotice.join(' | ')}`);
+      const growing = drawnWhileRunning.filter((n) => n > 0);
+      assert.ok(growing.length >= 3, `the loss chart was redrawn with more points at least three times during the run: ${drawnWhileRunning.join(', ')}`);
+      assert.ok(
+        growing.every((n, i) => i === 0 || n > (growing[i - 1] ?? 0)),
+        `the drawn points only grow: ${drawnWhileRunning.join(', ')}`,
+      );
+      const totalSteps = Number(/(\d+) \/ (\d+)/.exec(await dashboard.locator('#fact-step').innerText())?.[2]);
+      await pollUntil('every step drawn', drawnNow, (n) => n === totalSteps, 10_000);
       assert.match(await dashboard.locator('#fact-backend').innerText(), /wasm/);
       t.diagnostic(`screenshot: ${await screenshot(page, 'extension-dashboard')}`);
     });
