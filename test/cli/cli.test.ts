@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { torchMissing } from '../helpers/python';
 
 function cli(...args: string[]) {
   const r = spawnSync(process.execPath, ['dist/cli.cjs', ...args], { encoding: 'utf8' });
@@ -165,7 +166,7 @@ test('lsp --stdio answers initialize as a language server; without --stdio it sa
 });
 
 test('train: a recipe that names `engine pytorch` trains with PyTorch; --engine overrides it', {
-  skip: spawnSync('/usr/bin/python3', ['-c', 'import torch']).status === 0 ? false : 'no PyTorch at /usr/bin/python3 (install python3-torch)',
+  skip: torchMissing(),
 }, () => {
   const file = join(dir, 'pt.resnet');
   writeFileSync(file, readFileSync('examples/mnist/resnet8.resnet', 'utf8').replace('epochs 3', 'epochs 3\n    engine pytorch'));

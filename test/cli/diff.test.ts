@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
+import { skipUnless } from '../helpers/needs';
 
 const CLI = resolve('dist/cli.cjs');
 
@@ -185,7 +186,8 @@ test('diff: a model against itself has no changes and zero deltas', () => {
 });
 
 test('diff: REV:PATH reads the file as git holds it, in a repository the test makes', (t) => {
-  if (spawnSync('git', ['--version']).status !== 0) return t.skip('git is not installed');
+  const noGit = skipUnless(spawnSync('git', ['--version']).status === 0 ? undefined : 'git is not installed');
+  if (noGit) return t.skip(noGit);
   const repo = mkdtempSync(join(tmpdir(), 'resnet-diff-git-'));
   const git = (...args: string[]) => {
     const r = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: repo, encoding: 'utf8' });

@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
+import { skipUnless } from '../helpers/needs';
 import {
   REPO_ROOT,
   closeWorkbench,
@@ -43,7 +44,7 @@ const PROBE_DIR = path.join(REPO_ROOT, 'test', 'e2e', 'probe');
 const SAMPLE = ['network demo', '  conv 3x3 16', '  block basic 16', '  head fc 10', ''].join('\n');
 
 const availability = e2eAvailable();
-const skip = availability.ok ? false : availability.reason;
+const skip = availability.ok ? false : skipUnless(availability.reason);
 
 describe('e2e harness (code-server + Chromium, probe extension)', { skip, timeout: 300_000 }, () => {
   let work = '';

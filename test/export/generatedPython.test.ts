@@ -18,10 +18,10 @@ import { analyze } from '../../src/core/analysis/analyze';
 import { exportPyTorchModule } from '../../src/export/pytorch';
 import { commentText, docstring, pythonText, stringLiteral } from '../../src/export/pythonSyntax';
 import { exampleFiles, examplesDir } from '../helpers/examples';
-import { PYTHON, torchMissing } from '../helpers/python';
+import { PYTHON, pythonMissing, torchMissing } from '../helpers/python';
 
 /** Plain Python is enough to read literals back; the import checks need torch. */
-const noPython = spawnSync(PYTHON, ['-c', 'pass']).status === 0 ? undefined : `no ${PYTHON}`;
+const noPython = pythonMissing();
 const noTorch = torchMissing();
 
 const HOSTILE = [

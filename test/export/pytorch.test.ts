@@ -11,22 +11,12 @@ import { test } from 'node:test';
 import { analyze } from '../../src/core/analysis/analyze';
 import { modelLayers, type ModelNode, type NetworkNode } from '../../src/core/analysis/network';
 import { exportPyTorchModule } from '../../src/export/pytorch';
-import { findPython } from '../../src/training/pytorch/python';
 import { exampleFiles, examplesDir } from '../helpers/examples';
+import { torchPython } from '../helpers/torchPeer';
 
 const fixturesDir = join(import.meta.dirname, 'fixtures');
-const PYTHON = process.env.RESNET_STUDIO_PYTHON ?? '/usr/bin/python3';
 /** Models above this many MACs are run on PyTorch's meta device (shapes only), the rest compute for real. */
 const COMPUTE_LIMIT = 100_000_000;
-
-function torchPython(): string | undefined {
-  try {
-    return findPython(PYTHON).command;
-  } catch (error) {
-    console.log(`skipping the PyTorch export checks: ${(error as Error).message} (set RESNET_STUDIO_PYTHON to a Python with torch)`);
-    return undefined;
-  }
-}
 
 interface Measured {
   readonly id: string;
@@ -64,9 +54,9 @@ function hasNestedBlocks(nodes: readonly NetworkNode[]): boolean {
 }
 
 test("every exported model has the analyzer's parameters, MACs and stage shapes, measured by PyTorch", { timeout: 900_000 }, async (t) => {
-  const python = torchPython();
+  const { python, why } = torchPython();
   if (!python) {
-    t.skip('no Python with torch');
+    t.skip(why);
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'resnet-export-'));

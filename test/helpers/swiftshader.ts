@@ -2,6 +2,7 @@
 // tests run on a machine with no GPU (this one, CI). Without it (a laptop with no chromium) the
 // tests skip and say why; in CI (CI=true) they fail instead, since CI installs chromium.
 import { existsSync } from 'node:fs';
+import { skipUnless } from './needs';
 
 const PLACES = [
   { icd: '/usr/lib/chromium/vk_swiftshader_icd.json', loader: '/usr/lib/chromium/libvulkan.so.1' },
@@ -13,9 +14,7 @@ export function swiftShaderEnv(): { env: Record<string, string> } | { skip: stri
   if (process.platform !== 'linux') return { skip: 'SwiftShader through chromium is only set up on Linux' };
   const found = PLACES.find((p) => existsSync(p.icd) && existsSync(p.loader));
   if (!found) {
-    const why = "SwiftShader not found (install Debian's chromium: `apt-get install chromium`; it brings /usr/lib/chromium/vk_swiftshader_icd.json)";
-    if (process.env.CI) throw new Error(`${why}; CI must run the webgpu tests`);
-    return { skip: why };
+    return { skip: skipUnless("SwiftShader not found (install Debian's chromium: `apt-get install chromium`; it brings /usr/lib/chromium/vk_swiftshader_icd.json)") ?? '' };
   }
   return { env: { VK_ICD_FILENAMES: found.icd, VK_DRIVER_FILES: found.icd, RESNET_STUDIO_VULKAN_LOADER: found.loader } };
 }

@@ -8,13 +8,12 @@ import { join } from 'node:path';
 import { analyze } from '../../src/core/analysis/analyze';
 import type { ModelNode } from '../../src/core/analysis/network';
 import { exportPyTorchModule } from '../../src/export/pytorch';
-import { findPython } from '../../src/training/pytorch/python';
 import { PYTHON, torchMissing } from './python';
 
-/** The Python with torch (RESNET_STUDIO_PYTHON, else /usr/bin/python3), or why there is none. */
+/** The Python with torch (RESNET_STUDIO_PYTHON, else /usr/bin/python3), or why there is none (in CI, an error). */
 export function torchPython(): { python?: string; why?: string } {
   const why = torchMissing();
-  return why ? { why: `no Python with torch: ${why}` } : { python: findPython(PYTHON).command };
+  return why ? { why: `no Python with torch: ${why}` } : { python: PYTHON };
 }
 
 export interface ExportedModel {

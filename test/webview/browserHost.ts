@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { dashboardHtml } from '../../src/extension/training/dashboardHtml';
 import { THEMES, type ThemeName } from './themes';
+import { skipUnless } from '../helpers/needs';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CHROMIUM_PATH = process.env.DASHBOARD_CHROMIUM ?? '/usr/bin/chromium';
@@ -18,8 +19,9 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-ne
 const ORIGIN = 'https://dashboard.test';
 
 /** Why the browser tests cannot run here, or undefined when they can. */
+/** Why the page tests cannot run here (skip reason), or undefined; in CI, an error. */
 export function browserMissing(): string | undefined {
-  return existsSync(CHROMIUM_PATH) ? undefined : `Chromium is not installed at ${CHROMIUM_PATH} (apt-get install chromium, or set DASHBOARD_CHROMIUM)`;
+  return skipUnless(existsSync(CHROMIUM_PATH) ? undefined : `Chromium is not installed at ${CHROMIUM_PATH} (apt-get install chromium, or set DASHBOARD_CHROMIUM)`);
 }
 
 /** Bundles the page as the extension ships it (dashboard.js and dashboard.css) into a new temporary folder. */
