@@ -1,7 +1,9 @@
 // The PyTorch export, checked by PyTorch itself: every model of every example (and of the edge-case
-// fixture) is exported, built and run once by one Python process, which counts parameters and
-// multiply-accumulates with hooks and records each stage's output shape; all must equal the
-// analyzer's. Skipped, saying why, when no Python with torch is at hand.
+// fixture and the peers' even-kernel network) is exported, built and run once by one Python
+// process, which counts parameters and multiply-accumulates with hooks and records each stage's
+// output shape; all must equal the analyzer's. This checks the export against the analyzer; the
+// analyzer itself is checked against networks built without it in test/peers/. Skipped, saying
+// why, when no Python with torch is at hand (in CI, a failure).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -41,7 +43,9 @@ function sources(): { path: string; label: string }[] {
   const fixtures = readdirSync(fixturesDir)
     .filter((f) => f.endsWith('.resnet'))
     .map((f) => ({ path: join(fixturesDir, f), label: `fixtures/${f}` }));
-  return [...examples, ...fixtures];
+  // The independent peers' network of even kernels and ResNet-D shortcuts is exported too.
+  const peers = [{ path: join(import.meta.dirname, '..', 'peers', 'even-kernels-d.resnet'), label: 'peers/even-kernels-d.resnet' }];
+  return [...examples, ...fixtures, ...peers];
 }
 
 /** NCHW without the batch, as [H, W, C]; a flattened [features] is a 1×1 map. */

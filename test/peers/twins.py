@@ -1,0 +1,201 @@
+# Networks built independently of ResNet Studio's export, to check the analyzer's figures against:
+# torchvision's own constructors where torchvision has the network, and PyTorch twins written here
+# from the papers otherwise. Nothing here reads a .resnet file or an exported module.
+#
+# Usage: python3 twins.py ID...   prints one JSON line per ID:
+#   {"id", "params", "nonTrainable", "macs", "stages": {name: [H, W, C]}}  (or {"id", "error"})
+# params: trainable parameters; nonTrainable: BatchNorm running mean and variance (not the
+# num_batches_tracked counter); macs: multiply-adds of every convolution and linear layer, biases
+# not counted (the paper's convention); stages: the output shape of each stage, channels last.
+import json
+import sys
+import traceback
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torchvision
+
+# --------------------------------------------------------------------------------------------
+# CIFAR-10 ResNets and plain nets, He et al. 2015, section 4.2: a 3×3 convolution with 16 filters,
+# then three stages of n basic blocks on 32×32, 16×16 and 8×8 maps with 16, 32 and 64 filters,
+# global average pooling and a 10-way fully connected layer.
+
+
+class CifarBlock(nn.Module):
+    def __init__(self, inp, out, stride, shortcut):
+        super().__init__()
+        self.conv1 = nn.Conv2d(inp, out, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(out)
+        self.conv2 = nn.Conv2d(out, out, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(out)
+        self.shortcut = shortcut
+        self.stride = stride
+        self.extra = out - inp
+        self.project = None
+        if shortcut == "B" and (stride != 1 or inp != out):
+            self.project = nn.Sequential(nn.Conv2d(inp, out, 1, stride, bias=False), nn.BatchNorm2d(out))
+
+    def forward(self, x):
+        y = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)))))
+        if self.shortcut == "plain":
+            return F.relu(y)
+        if self.project is not None:
+            s = self.project(x)
+        elif self.stride != 1 or self.extra:
+            # Option A: subsample by the stride, zero-pad the new channels (no parameters).
+            s = F.pad(x[:, :, :: self.stride, :: self.stride], (0, 0, 0, 0, 0, self.extra))
+        else:
+            s = x
+        return F.relu(y + s)
+
+
+class CifarNet(nn.Module):
+    def __init__(self, n, shortcut):
+        super().__init__()
+        self.conv1 = nn.Sequential(nn.Conv2d(3, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU())
+        stages, inp = [], 16
+        for width, stride in ((16, 1), (32, 2), (64, 2)):
+            blocks = []
+            for i in range(n):
+                blocks.append(CifarBlock(inp, width, stride if i == 0 else 1, shortcut))
+                inp = width
+            stages.append(nn.Sequential(*blocks))
+        self.conv2_x, self.conv3_x, self.conv4_x = stages
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = self.conv4_x(self.conv3_x(self.conv2_x(self.conv1(x))))
+        return self.fc(torch.flatten(self.pool(x), 1))
+
+
+# --------------------------------------------------------------------------------------------
+# ImageNet networks from torchvision, named as the paper's Table 1 stages.
+
+
+def paper_v1(model):
+    """The paper's bottleneck (v1): the stride on the first 1×1, not on the 3×3 as torchvision's v1.5."""
+    for layer in (model.layer2, model.layer3, model.layer4):
+        first = layer[0]
+        stride = first.conv2.stride
+        first.conv1.stride, first.conv2.stride = stride, (1, 1)
+    return model
+
+
+class PlainBasic(nn.Module):
+    """torchvision's BasicBlock without its shortcut: the paper's plain-18/34 (Table 2)."""
+
+    def __init__(self, block):
+        super().__init__()
+        self.conv1, self.bn1, self.conv2, self.bn2 = block.conv1, block.bn1, block.conv2, block.bn2
+
+    def forward(self, x):
+        return F.relu(self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x))))))
+
+
+def plain(model):
+    for name in ("layer1", "layer2", "layer3", "layer4"):
+        setattr(model, name, nn.Sequential(*[PlainBasic(b) for b in getattr(model, name)]))
+    return model
+
+
+# --------------------------------------------------------------------------------------------
+# Even kernels and the ResNet-D shortcut (test/peers/even-kernels-d.resnet), written out by hand:
+# PyTorch pads a k×k convolution by what the layer is given, here ⌊(k − 1)/2⌋ on every side.
+
+
+class DDown(nn.Module):
+    def __init__(self, inp, planes):
+        super().__init__()
+        out = planes * 4
+        self.branch = nn.Sequential(
+            nn.Conv2d(inp, planes, 1, bias=False), nn.BatchNorm2d(planes), nn.ReLU(),
+            nn.Conv2d(planes, planes, 3, 2, 1, bias=False), nn.BatchNorm2d(planes), nn.ReLU(),
+            nn.Conv2d(planes, out, 1, bias=False), nn.BatchNorm2d(out),
+        )
+        self.shortcut = nn.Sequential(nn.AvgPool2d(2, 2), nn.Conv2d(inp, out, 1, bias=False), nn.BatchNorm2d(out))
+
+    def forward(self, x):
+        return F.relu(self.branch(x) + self.shortcut(x))
+
+
+class EvenD(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(
+            nn.Conv2d(3, 32, 4, 2, 1, bias=False), nn.BatchNorm2d(32), nn.ReLU(),
+            nn.Conv2d(32, 32, 2, 2, 0, bias=False), nn.BatchNorm2d(32), nn.ReLU(),
+        )
+        self.stage1 = nn.Sequential(DDown(32, 16), torchvision.models.resnet.Bottleneck(64, 16))
+        self.stage2 = nn.Sequential(DDown(64, 32), nn.MaxPool2d(2, 2, 0))
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(128, 10)
+
+    def forward(self, x):
+        x = self.stage2(self.stage1(self.stem(x)))
+        return self.fc(torch.flatten(self.pool(x), 1))
+
+
+# --------------------------------------------------------------------------------------------
+
+TORCHVISION = {"resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "wide_resnet50_2"}
+
+
+def build(twin_id):
+    """(module, input H×W, {stage name: submodule whose output is the stage's})."""
+    kind, _, name = twin_id.partition(":")
+    if kind in ("tv", "v1", "plain"):
+        model = getattr(torchvision.models, name)(weights=None)
+        if kind == "v1":
+            model = paper_v1(model)
+        if kind == "plain":
+            model = plain(model)
+        stages = {"conv1": model.maxpool, "conv2_x": model.layer1, "conv3_x": model.layer2, "conv4_x": model.layer3, "conv5_x": model.layer4, "head": model.fc}
+        return model, 224, stages
+    if kind == "cifar":
+        option, n = name.split("/")
+        model = CifarNet(int(n), option)
+        return model, 32, {"conv1": model.conv1, "conv2_x": model.conv2_x, "conv3_x": model.conv3_x, "conv4_x": model.conv4_x, "head": model.fc}
+    if twin_id == "even_d":
+        model = EvenD()
+        return model, 64, {"stem": model.stem, "stage1": model.stage1, "stage2": model.stage2, "head": model.fc}
+    raise ValueError(f"no twin named {twin_id}")
+
+
+def measure(twin_id):
+    model, size, stages = build(twin_id)
+    model.eval()
+    macs = 0
+    shapes = {}
+
+    def count(module, inputs, output):
+        nonlocal macs
+        if isinstance(module, nn.Conv2d):
+            kh, kw = module.kernel_size
+            macs += output[0].numel() * (module.in_channels // module.groups) * kh * kw
+        elif isinstance(module, nn.Linear):
+            macs += module.in_features * module.out_features
+
+    hooks = [m.register_forward_hook(count) for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    for stage, module in stages.items():
+        def record(_m, _i, output, stage=stage):
+            o = output[0]
+            shapes[stage] = [o.shape[1], o.shape[2], o.shape[0]] if o.dim() == 3 else [1, 1, o.shape[0]]
+        hooks.append(module.register_forward_hook(record))
+    with torch.no_grad():
+        model(torch.zeros(1, 3, size, size))
+    for h in hooks:
+        h.remove()
+    params = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    stats = sum(b.numel() for n, b in model.named_buffers() if n.endswith("running_mean") or n.endswith("running_var"))
+    return {"params": params, "nonTrainable": stats, "macs": macs, "stages": shapes}
+
+
+if __name__ == "__main__":
+    for twin_id in sys.argv[1:]:
+        try:
+            result = measure(twin_id)
+        except Exception:
+            result = {"error": traceback.format_exc()}
+        print(json.dumps({"id": twin_id, **result}), flush=True)
