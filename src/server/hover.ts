@@ -11,7 +11,7 @@ import type { BlockDecl, Item, ModelDecl, Setting, SourceRange } from '../core/l
 import { findPaperModel } from '../core/paper';
 import { computeLines, memoryLines, type CostSettings } from '../core/report/costLines';
 import { describeLayer } from '../core/report/layerKind';
-import { activationsForBatch } from '../core/report/trainingMemory';
+import { activationsForBatch, activationsOfNodes } from '../core/report/trainingMemory';
 import { formatBytes, formatExact, formatPaperUnits, formatShare as share, formatShort } from '../core/report/numbers';
 import type { AnalyzedDocument } from './analyzedDocuments';
 import { toLspRange } from './ranges';
@@ -128,7 +128,7 @@ function stageHover(analyzed: AnalyzedDocument, labelRange: SourceRange, batchSi
   return [
     format(locale, blocks === 0 ? 'hover.stageHeading' : blocks === 1 ? 'hover.stageHeadingBlock' : 'hover.stageHeadingBlocks', heading),
     '',
-    ...costLines(stage.cost, model, batchSize, locale),
+    ...costLines(stage.cost, stage.nodes, model, batchSize, locale),
     ...usesNote(stages.length, model, locale),
   ].join('\n');
 }
@@ -148,7 +148,7 @@ function itemHover(analyzed: AnalyzedDocument, item: Item, batchSize: number, lo
   const cost = sumCosts(nodes);
   const where = outer.use === model.name ? msg('term.stageOfModel', { stage: stage.name, model: model.name }) : msg('term.code', { name: model.name });
   const heading = head.kind === 'layer' ? `**${describeLayer(head.spec)}** · \`${head.path}\`` : callHeading(nodes as BlockNode[], locale);
-  const lines = [heading, '', `${formatShape(input)} → ${formatShape(output)}`, '', ...costLines(cost, model, batchSize, locale)];
+  const lines = [heading, '', `${formatShape(input)} → ${formatShape(output)}`, '', ...costLines(cost, nodes, model, batchSize, locale)];
   if (head.kind === 'block') lines.push(format(locale, 'hover.firstBlockShortcut', { shortcut: describeShortcut(head) }));
   lines.push('', format(locale, 'hover.in', { where }), ...usesNote(uses.length, model, locale));
   return lines.join('\n');
@@ -202,11 +202,12 @@ function describeShortcut(block: BlockNode): MessageRef {
   }
 }
 
-function costLines(cost: Cost, model: ModelNode, batchSize: number, locale: Locale): string[] {
+/** `cost` is the sum of `nodes`' costs; their activations are the part of the model's that their layers keep. */
+function costLines(cost: Cost, nodes: readonly NetworkNode[], model: ModelNode, batchSize: number, locale: Locale): string[] {
   return [
     format(locale, 'hover.params', { exact: formatExact(cost.params), share: share(cost.params, model.cost.params), model: model.name }),
     format(locale, 'hover.macs', { exact: formatExact(cost.macs), share: share(cost.macs, model.cost.macs) }),
-    format(locale, 'hover.activations', { batch: batchSize, bytes: formatBytes(cost.activations * batchSize * FLOAT32_BYTES) }),
+    format(locale, 'hover.modelActivations', { batch: batchSize, bytes: formatBytes(activationsOfNodes(model, nodes, batchSize)) }),
   ];
 }
 

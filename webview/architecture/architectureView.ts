@@ -240,10 +240,18 @@ export class ArchitectureView {
 
   private totalsText(graph: ArchitectureGraph, mode: Mode): string {
     const t = graph.totals;
-    const base = `${this.fileName} · ${formatShape(graph.input)} → ${formatShape(graph.output)} · ${formatExact(t.params)} params · ${formatExact(t.macs)} MACs · activations ${formatBytes(t.activationBytes)} at batch ${graph.batchSize}`;
+    const base = this.text('webview.architecture.header', {
+      file: this.fileName,
+      input: formatShape(graph.input),
+      output: formatShape(graph.output),
+      params: formatExact(t.params),
+      macs: formatExact(t.macs),
+      bytes: formatBytes(t.activationBytes),
+      batch: graph.batchSize,
+    });
     if (mode.kind !== 'diff') return base;
     const d = mode.diff.delta;
-    return `${base} · Δ params ${formatSigned(d.params)}, Δ MACs ${formatSigned(d.macs)}, Δ activations ${formatSignedBytes(d.activationBytes)}`;
+    return base + this.text('webview.architecture.headerDiff', { params: formatSigned(d.params), macs: formatSigned(d.macs), bytes: formatSignedBytes(d.activationBytes) });
   }
 
   private showMessage(text: string | undefined): void {

@@ -6,6 +6,7 @@ import type { BlockNode, ModelNode, NetworkNode, Shortcut } from '../analysis/ne
 import { sameShape, type Shape } from '../analysis/shape';
 import { describeLayer } from '../report/layerKind';
 import { modelStats, type ModelStats } from '../report/statsJson';
+import { activationsOfNodes } from '../report/trainingMemory';
 
 export interface CostDelta {
   readonly params: number;
@@ -58,7 +59,8 @@ export function diffModels(oldModel: ModelNode, newModel: ModelNode, batchSize: 
     delta: {
       params: newTotals.params - oldTotals.params,
       macs: newTotals.macs - oldTotals.macs,
-      activationBytes: newTotals.activationBytes - oldTotals.activationBytes,
+      // What autograd keeps, as the hover, the summary and the architecture view show it.
+      activationBytes: newTotals.memory.activationsBytes - oldTotals.memory.activationsBytes,
     },
     stages: stageDeltas(oldModel, newModel, batchSize),
     changes: partChanges(oldModel, newModel),
@@ -73,16 +75,18 @@ function stageDeltas(oldModel: ModelNode, newModel: ModelNode, batchSize: number
     newModel.stages.map((s) => s.name),
   );
   return names.map((name) => {
-    const o = oldStages.get(name)?.cost;
-    const n = newStages.get(name)?.cost;
+    const oldStage = oldStages.get(name);
+    const newStage = newStages.get(name);
+    const o = oldStage?.cost;
+    const n = newStage?.cost;
+    const kept = (model: ModelNode, stage: typeof oldStage) => (stage ? activationsOfNodes(model, stage.nodes, batchSize) : 0);
     return {
       name,
       delta: {
         params: (n?.params ?? 0) - (o?.params ?? 0),
         macs: (n?.macs ?? 0) - (o?.macs ?? 0),
-        // Activations kept for the backward pass, float32, at the batch size; the input image is
-        // counted once for the model, not per stage.
-        activationBytes: ((n?.activations ?? 0) - (o?.activations ?? 0)) * batchSize * 4,
+        // The part of what autograd keeps that the stage's layers keep, float32, at the batch size.
+        activationBytes: kept(newModel, newStage) - kept(oldModel, oldStage),
       },
     };
   });

@@ -168,7 +168,6 @@ export const en = {
   'term.shortcutKind.branch': 'the branch written in the block, {params} params',
   'hover.params': '- Params: {exact} ({share} of `{model}`)',
   'hover.macs': '- MACs: {exact} ({share})',
-  'hover.activations': '- Activations for training, batch {batch} (float32): {bytes}',
   'hover.firstOfUses': '_Shapes of the first use, in `{model}`: 1 of {count} uses._',
   'term.shortcutOption.A': 'identity; where the shape changes, subsample by the stride and zero-pad the new channels (no parameters)',
   'term.shortcutOption.B': 'identity; a 1×1 projection with BatchNorm only where the shape changes',
@@ -286,7 +285,7 @@ export const en = {
   // What the architecture view writes about the graph it shows (webview/architecture/architectureView.ts)
   'webview.architecture.tip.params': 'Params: {exact} ({share} of {model})',
   'webview.architecture.tip.macs': 'MACs: {exact} ({share})',
-  'webview.architecture.tip.activations': 'Activations for training, batch {batch} (float32): {bytes}',
+  'webview.architecture.tip.activations': 'Activations for training, batch {batch} (float32, what autograd keeps): {bytes}',
   'webview.architecture.tip.measured': 'Measured on {engine}, batch {batch}: {ms} ms forward + backward',
   'webview.architecture.tip.share': '{share} of {metric}',
   'webview.architecture.tip.valueShare': '{value}, {share} of {metric}',
@@ -305,6 +304,8 @@ export const en = {
   'webview.architecture.diff.params': 'Δ params',
   'webview.architecture.diff.macs': 'Δ MACs',
   'webview.architecture.diff.activations': 'activations {bytes}',
+  'webview.architecture.header': '{file} · {input} → {output} · {params} params · {macs} MACs · activations {bytes} at batch {batch} (what autograd keeps)',
+  'webview.architecture.headerDiff': ' · Δ params {params}, Δ MACs {macs}, Δ activations {bytes}',
 
   // Recipe, limits and odd strides (recipe.ts, context.ts, analyze.ts, layers.ts)
   'recipe.optimizerTwice': 'the recipe already sets the optimizer; remove one',

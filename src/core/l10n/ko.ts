@@ -162,7 +162,6 @@ export const ko: Catalogue = {
   'term.shortcutKind.branch': '블록에 직접 쓴 경로, 파라미터 {params}',
   'hover.params': '- 파라미터: {exact} (`{model}`의 {share})',
   'hover.macs': '- MACs: {exact} ({share})',
-  'hover.activations': '- 학습용 activation, 배치 {batch} (float32): {bytes}',
   'hover.firstOfUses': '_`{model}`에서의 첫 사용 기준 모양입니다: 사용 {count}곳 중 1곳._',
   'term.shortcutOption.A': 'identity. 모양이 바뀌는 곳에서는 stride로 subsampling하고 새 채널을 zero-padding (파라미터 없음)',
   'term.shortcutOption.B': 'identity. 모양이 바뀌는 곳에만 BatchNorm이 붙은 1×1 projection',
@@ -428,7 +427,7 @@ export const ko: Catalogue = {
 
   'webview.architecture.tip.params': '파라미터: {exact} ({model}의 {share})',
   'webview.architecture.tip.macs': 'MACs: {exact} ({share})',
-  'webview.architecture.tip.activations': '학습용 activation, 배치 {batch} (float32): {bytes}',
+  'webview.architecture.tip.activations': '학습용 activation, 배치 {batch} (float32, autograd가 보관하는 것): {bytes}',
   'webview.architecture.tip.measured': '{engine}에서 측정, 배치 {batch}: forward + backward {ms} ms',
   'webview.architecture.tip.share': '{metric}의 {share}',
   'webview.architecture.tip.valueShare': '{value}, {metric}의 {share}',
@@ -447,6 +446,8 @@ export const ko: Catalogue = {
   'webview.architecture.diff.params': 'Δ 파라미터',
   'webview.architecture.diff.macs': 'Δ MACs',
   'webview.architecture.diff.activations': 'activation 변화 {bytes}',
+  'webview.architecture.header': '{file} · {input} → {output} · 파라미터 {params} · MACs {macs} · 배치 {batch}에서 activation {bytes} (autograd가 보관하는 것)',
+  'webview.architecture.headerDiff': ' · 파라미터 변화 {params}, MACs 변화 {macs}, activation 변화 {bytes}',
 
   'cost.fitWarning': '{model}의 학습 step은 배치 {batch}에서 약 {needed}이 필요해 메모리 예산 {budget}보다 큽니다. 배치를 {largest} 이하로 하세요 (또는 예산을 늘리세요)',
   'cost.fitWarningTfjs': '{model}의 학습 step은 TF.js 엔진, 배치 {batch}에서 약 {needed}이 필요해 메모리 예산 {budget}보다 큽니다. 배치를 {largest} 이하로 하세요 (또는 예산을 늘리세요)',

@@ -3,7 +3,8 @@
 // and the errors placed on the node they belong to. Plain data (JSON), so the language server can
 // send it and the webview draw it; the diff marks nodes added, removed or changed on top of it.
 import type { Diagnostic } from '../diagnostics';
-import { activationBytes, type BlockNode, type Cost, type ModelNode, type NetworkNode } from '../analysis/network';
+import type { BlockNode, Cost, ModelNode, NetworkNode } from '../analysis/network';
+import { activationsForBatch, activationsOfNodes } from './trainingMemory';
 import { sameShape, type Shape } from '../analysis/shape';
 import { describeLayer } from './layerKind';
 
@@ -85,17 +86,16 @@ export interface ArchitectureGraph {
   readonly errors: readonly { readonly line: number; readonly message: string }[];
 }
 
-const FLOAT32_BYTES = 4;
-
 export function architectureGraph(model: ModelNode, diagnostics: readonly Diagnostic[], batchSize: number): ArchitectureGraph {
-  const cost = (c: Cost): GraphCost => ({ params: c.params, macs: c.macs, activationBytes: c.activations * batchSize * FLOAT32_BYTES });
+  // Activations: the part of the model's that each part's layers keep, as the hover and the summary count them.
+  const cost = (c: Cost, nodes: readonly NetworkNode[]): GraphCost => ({ params: c.params, macs: c.macs, activationBytes: activationsOfNodes(model, nodes, batchSize) });
   const { byNode: errorsByNode, placed } = placeErrors(model, diagnostics);
   const item = (node: NetworkNode): GraphItem => {
     const base = {
       id: node.path,
       input: node.input,
       output: node.output,
-      cost: cost(node.cost),
+      cost: cost(node.cost, [node]),
       line: node.range.startLine,
       column: node.range.startColumn,
       ...(errorsByNode.has(node) ? { error: errorsByNode.get(node) } : {}),
@@ -124,7 +124,7 @@ export function architectureGraph(model: ModelNode, diagnostics: readonly Diagno
     model: model.name,
     input: model.input,
     output: model.output,
-    totals: { params: model.cost.params, macs: model.cost.macs, activationBytes: activationBytes(model, batchSize) },
+    totals: { params: model.cost.params, macs: model.cost.macs, activationBytes: activationsForBatch(model, batchSize) },
     batchSize,
     line: model.range.startLine,
     endLine: model.range.endLine,
@@ -133,7 +133,7 @@ export function architectureGraph(model: ModelNode, diagnostics: readonly Diagno
       name: s.name,
       input: s.input,
       output: s.output,
-      cost: cost(s.cost),
+      cost: cost(s.cost, s.nodes),
       line: s.labelRange.startLine,
       column: s.labelRange.startColumn,
       endLine: s.range.endLine,

@@ -6,7 +6,7 @@
 // and int64 indices, average pooling and a linear layer their input; global average pooling, the
 // residual add and option A's zero padding keep nothing. Checked against PyTorch's saved tensors
 // in test/export/memory.test.ts.
-import type { LayerNode, ModelNode, NetworkNode } from '../analysis/network';
+import { allLayers, type LayerNode, type ModelNode, type NetworkNode } from '../analysis/network';
 import type { Recipe } from '../analysis/recipe';
 import { shapeElements as elements } from '../analysis/shape';
 
@@ -32,6 +32,8 @@ export function optimizerStateCopies(recipe: Pick<Recipe, 'optimizer' | 'momentu
 export interface SavedActivations {
   readonly perSampleBytes: number;
   readonly fixedBytes: number;
+  /** The same per layer: each kept tensor counts for the first layer that keeps it (the one whose backward needs it first). */
+  readonly byLayer: ReadonlyMap<LayerNode, { readonly perSampleBytes: number; readonly fixedBytes: number }>;
 }
 
 /**
@@ -39,13 +41,17 @@ export interface SavedActivations {
  * counted once however many operations keep it. The model's input is not counted (it is the batch).
  */
 export function savedActivations(model: ModelNode): SavedActivations {
+  const cached = savedCache.get(model);
+  if (cached) return cached;
   const saved = new Map<number, number>();
+  const byLayer = new Map<LayerNode, { perSampleBytes: number; fixedBytes: number }>();
   let next = 1;
-  let perSample = 0;
-  let fixed = 0;
+  let current: { perSampleBytes: number; fixedBytes: number } = { perSampleBytes: 0, fixedBytes: 0 };
   const fresh = () => next++;
   const keep = (storage: number, bytes: number) => {
-    if (storage !== 0 && !saved.has(storage)) saved.set(storage, bytes);
+    if (storage === 0 || saved.has(storage)) return;
+    saved.set(storage, bytes);
+    current.perSampleBytes += bytes;
   };
   interface Flow {
     readonly storage: number;
@@ -61,6 +67,8 @@ export function savedActivations(model: ModelNode): SavedActivations {
   };
 
   const layer = (node: LayerNode, input: Flow, inPlace: boolean): Flow => {
+    current = { perSampleBytes: 0, fixedBytes: 0 };
+    byLayer.set(node, current);
     const outBytes = elements(node.output) * FLOAT32;
     switch (node.spec.op) {
       case 'conv':
@@ -72,11 +80,11 @@ export function savedActivations(model: ModelNode): SavedActivations {
         return { storage: fresh(), bytes: outBytes };
       case 'bn':
         keep(input.storage, input.bytes);
-        fixed += 2 * node.output[2] * FLOAT32;
+        current.fixedBytes += 2 * node.output[2] * FLOAT32;
         return { storage: fresh(), bytes: outBytes };
       case 'maxpool':
         keep(...poolInput(node, input));
-        perSample += elements(node.output) * INT64;
+        current.perSampleBytes += elements(node.output) * INT64;
         return { storage: fresh(), bytes: outBytes };
       case 'relu': {
         const out = inPlace ? input : { storage: fresh(), bytes: outBytes };
@@ -121,14 +129,38 @@ export function savedActivations(model: ModelNode): SavedActivations {
   model.stages.forEach((stage, index) => {
     flow = sequence(stage.nodes, flow, index === 0);
   });
-  for (const bytes of saved.values()) perSample += bytes;
-  return { perSampleBytes: perSample, fixedBytes: fixed };
+  let perSampleBytes = 0;
+  let fixedBytes = 0;
+  for (const l of byLayer.values()) {
+    perSampleBytes += l.perSampleBytes;
+    fixedBytes += l.fixedBytes;
+  }
+  const result = { perSampleBytes, fixedBytes, byLayer };
+  savedCache.set(model, result);
+  return result;
 }
+
+/** An analyzed model never changes: its walk is done once, however many views ask. */
+const savedCache = new WeakMap<ModelNode, SavedActivations>();
 
 /** Activation bytes autograd keeps for one training step at this batch size. */
 export function activationsForBatch(model: ModelNode, batchSize: number): number {
   const { perSampleBytes, fixedBytes } = savedActivations(model);
   return perSampleBytes * batchSize + fixedBytes;
+}
+
+/**
+ * The part of that which the layers of `nodes` keep (a stage, a block, a layer of `model`): the
+ * figure the hover, the summary and the architecture view show for a part, summing to the model's.
+ */
+export function activationsOfNodes(model: ModelNode, nodes: readonly NetworkNode[], batchSize: number): number {
+  const { byLayer } = savedActivations(model);
+  let bytes = 0;
+  for (const layer of allLayers(nodes)) {
+    const kept = byLayer.get(layer);
+    if (kept) bytes += kept.perSampleBytes * batchSize + kept.fixedBytes;
+  }
+  return bytes;
 }
 
 /** Memory of one training step with the recipe's optimizer; `training: false` is inference (weights, input, no saved activations). */
