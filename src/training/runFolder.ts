@@ -39,7 +39,7 @@ export function runPaths(runDir: string) {
     latest: join(checkpoints, RUN_FILE_NAMES.latest),
     /** The final model (TF.js: model.json + weights.bin; PyTorch: model.pt, tensors only, + model.py). */
     model: join(runDir, RUN_FILE_NAMES.model),
-    /** PyTorch runs: the generated model.py, runner.py and plan.json. */
+    /** PyTorch runs: a copy of the model.py, runner.py and plan.json that ran, to read (Python runs its own copies, elsewhere). */
     pytorch: join(runDir, RUN_FILE_NAMES.pytorch),
   };
 }
