@@ -26,6 +26,7 @@ export const trainHelp = `Usage: resnet-studio train FILE [--model NAME] [--data
                           [--nnodes N --rdzv-endpoint HOST:PORT]
                           [--device auto|cuda|mps|cpu] [--precision fp32|bf16|fp16] [--channels-last]
        resnet-studio train --resume RUNDIR [--epochs N] [--max-steps N] [--backend …] [--python PATH]
+                          [--nproc-per-node N] [--nnodes N --rdzv-endpoint HOST:PORT]
                           [--device …] [--precision …] [--channels-last] [--json]
 
 Trains a model with its recipe (the paper's CIFAR recipe where the file says nothing) in a
@@ -54,8 +55,10 @@ metrics.jsonl, a checkpoint per epoch and the final model in TF.js format.
   --precision NAME   --engine pytorch: fp32 (default, as in the paper), bf16 or fp16 autocast
                      (fp16: CUDA only, with a GradScaler); overrides the recipe's \`precision\`
   --channels-last    --engine pytorch: NHWC memory layout (torch.channels_last), for Tensor Cores
-  --nproc-per-node N --engine pytorch: N processes on this machine (torchrun, DDP; one per GPU);
-                     the recipe's batch is the batch of all processes together, as in the paper
+  --nproc-per-node N --engine pytorch: N processes on this machine (torchrun, DDP; one per GPU),
+                     at most its CPUs; the recipe's batch is the batch of all processes together,
+                     as in the paper. Never taken from a run folder, nor are --nnodes and
+                     --rdzv-endpoint: give them again with --resume
   --nnodes N         --engine pytorch: N machines, each running this command
   --rdzv-endpoint H:P --engine pytorch: host:port of the first machine, the same on every machine
 Ctrl+C stops gracefully (a checkpoint is written); a second Ctrl+C stops at once.`;

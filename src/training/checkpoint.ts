@@ -10,7 +10,7 @@ import * as v from 'valibot';
 import type { RandomState } from './random';
 import type { OptimizerState } from './optimizer';
 import { writeAtomically } from './atomicFile';
-import { checkpointName, checkpointPath, DamagedCheckpointError, loadNewestCheckpoint, readJsonFile, runPaths, verifyCheckpoint, writeChecksums, writeLatest } from './runFolder';
+import { checkpointName, checkpointPath, DamagedCheckpointError, insideRunFolder, loadNewestCheckpoint, readJsonFile, runPaths, verifyCheckpoint, writeChecksums, writeLatest } from './runFolder';
 import { TrainingError } from './trainingError';
 import { msg } from '../core/l10n/format';
 
@@ -79,7 +79,7 @@ void _positionFits;
 const CHECKPOINT_FILES = ['weights.bin', 'optimizer.bin', 'state.json'] as const;
 
 export async function saveCheckpoint(runDir: string, model: tf.LayersModel, optimizer: OptimizerState, position: TrainingPosition): Promise<string> {
-  const dir = runPaths(runDir).checkpoints;
+  const dir = insideRunFolder(runDir, runPaths(runDir).checkpoints);
   mkdirSync(dir, { recursive: true });
   const name = checkpointName(position.step);
   const partial = join(dir, `.partial-${name}-${process.pid}`);
@@ -190,8 +190,9 @@ function split(bytes: Buffer, shapes: readonly number[][], file: string): Float3
   return out;
 }
 
-/** Saves the trained network in TF.js's own format (model.json + weights.bin), loadable by tf.loadLayersModel. */
-export async function saveFinalModel(model: tf.LayersModel, dir: string): Promise<void> {
+/** Saves the trained network in the run folder's model/, in TF.js's own format (model.json + weights.bin), loadable by tf.loadLayersModel. */
+export async function saveFinalModel(model: tf.LayersModel, runDir: string): Promise<void> {
+  const dir = insideRunFolder(runDir, runPaths(runDir).model);
   mkdirSync(dir, { recursive: true });
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
@@ -204,7 +205,7 @@ export async function saveFinalModel(model: tf.LayersModel, dir: string): Promis
       };
       const data = artifacts.weightData;
       const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(Buffer.concat((data ?? []).map((b) => Buffer.from(b))));
-      writeFileSync(join(dir, 'weights.bin'), bytes);
+      writeAtomically(join(dir, 'weights.bin'), bytes);
       writeAtomically(join(dir, 'model.json'), JSON.stringify(manifest));
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),

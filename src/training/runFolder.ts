@@ -3,11 +3,12 @@
 // checkpoints/latest.json pointer, the checksums written with every checkpoint, and the choice
 // of the newest checkpoint that is whole. Both engines, the CLI and the dashboard go through it.
 // A run folder is data, possibly from someone else's repository: nothing read here names a
-// program to run or a folder to load code from, and every file is validated before it is used.
+// program to run or a folder to load code from, every file is validated before it is used, and
+// nothing is written through a link that leads out of the folder (insideRunFolder).
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, realpathSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import * as v from 'valibot';
 import { BACKEND_CHOICES, parseTrainingMessage, type TrainingMessage, type TrainRequest } from '../protocol/training';
 import { writeAtomically } from './atomicFile';
@@ -38,7 +39,7 @@ export function runPaths(runDir: string) {
     latest: join(checkpoints, RUN_FILE_NAMES.latest),
     /** The final model (TF.js: model.json + weights.bin; PyTorch: model.pt, tensors only, + model.py). */
     model: join(runDir, RUN_FILE_NAMES.model),
-    /** PyTorch runs: the generated model.py, runner.py and plan.json. */
+    /** PyTorch runs: a copy of the model.py, runner.py and plan.json that ran, to read (Python runs its own copies, elsewhere). */
     pytorch: join(runDir, RUN_FILE_NAMES.pytorch),
   };
 }
@@ -52,6 +53,70 @@ export function checkpointName(step: number, extension = ''): string {
 
 export function checkpointPath(runDir: string, name: string): string {
   return join(runPaths(runDir).checkpoints, name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing stays inside the run folder. A folder from elsewhere may hold symbolic links (`pytorch/`
+// or `checkpoints/` a link to another folder, metrics.jsonl one to another file): every path the
+// engines write, create or remove in a run folder goes through insideRunFolder first, and every
+// file is then renamed into place (which replaces a link, never follows it) or appended to.
+
+/**
+ * `path`, a file or folder of the run folder `runDir`, once writing it cannot land outside the run
+ * folder: every part of it that exists, from the run folder down, is a real folder or file, or a
+ * link whose target lies inside the run folder. A TrainingError naming the link and the fix otherwise.
+ */
+export function insideRunFolder(runDir: string, path: string): string {
+  const rest = relative(runDir, path);
+  // A caller's mistake, not the folder's: only the run folder's own paths are asked about.
+  if (!isWithin(rest)) throw new Error(`${path} is not a path of the run folder ${runDir}`);
+  let root: string;
+  try {
+    root = realpathSync(runDir);
+  } catch {
+    return path; // no run folder yet: what is made is made fresh
+  }
+  let at = root;
+  let shown = runDir;
+  for (const part of rest.split(sep).filter((p) => p !== '' && p !== '.')) {
+    const next = join(at, part);
+    shown = join(shown, part);
+    let isLink: boolean;
+    try {
+      isLink = lstatSync(next).isSymbolicLink();
+    } catch {
+      return path; // nothing from here on exists: it will be made as real folders and files
+    }
+    if (!isLink) {
+      at = next;
+      continue;
+    }
+    const target = readlinkSync(next);
+    let resolved: string;
+    try {
+      resolved = realpathSync(next);
+    } catch {
+      throw new TrainingError(msg('runFolder.brokenLink', { path: shown, target }));
+    }
+    if (!isWithin(relative(root, resolved))) throw new TrainingError(msg('runFolder.linkOutside', { path: shown, target, runDir }));
+    at = resolved;
+  }
+  return path;
+}
+
+/** Whether a relative path stays where it starts (not `..`, not up and out, not on another drive). */
+function isWithin(rest: string): boolean {
+  return rest !== '..' && !rest.startsWith(`..${sep}`) && !isAbsolute(rest);
+}
+
+/**
+ * Every file and folder of the run folder that training writes: checked before it starts, so a
+ * link out of the folder is refused before the first epoch, and before the PyTorch runner (which
+ * writes checkpoints/ and model/ itself) is started.
+ */
+export function checkRunFolderLinks(runDir: string): void {
+  const { runDir: _root, ...paths } = runPaths(runDir);
+  for (const path of Object.values(paths)) insideRunFolder(runDir, path);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -127,11 +192,14 @@ void _configIsARequest;
 /** A new run's folder, `<out>/<time>-<model>/`, with its config.json; a clear message when `outDir` cannot be written. */
 export function createRunFolder(request: TrainRequest): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace('T', '-').slice(0, 19);
+  // The engines find the model first (runSetup.findModel), so this is a name of the file; a name
+  // that is no single folder name could only come from a request nobody checked.
+  if (!/^[\w.+-]+$/.test(request.modelName) || /^\.+$/.test(request.modelName)) throw new TrainingError(msg('runFolder.modelNotAName', { name: JSON.stringify(request.modelName) }));
   let runDir = join(request.outDir, `${stamp}-${request.modelName}`);
   for (let n = 2; existsSync(runDir); n++) runDir = join(request.outDir, `${stamp}-${request.modelName}-${n}`);
   try {
     mkdirSync(runDir, { recursive: true });
-    writeAtomically(runPaths(runDir).config, JSON.stringify(configOf(request), null, 2));
+    writeAtomically(insideRunFolder(runDir, runPaths(runDir).config), JSON.stringify(configOf(request), null, 2));
   } catch (error) {
     throw new TrainingError(
       `cannot create a run folder in ${request.outDir} (${errorCode(error)}); choose another folder for runs (--out DIR, or the resnetStudio.training.runsFolder setting) or fix its permissions`,
@@ -172,7 +240,7 @@ export function engineOfRun(runDir: string): 'pytorch' | 'tfjs' | undefined {
 // metrics.jsonl: every message of the run, one JSON object a line, appended as they come.
 
 export function appendMetric(runDir: string, message: TrainingMessage): void {
-  appendFileSync(runPaths(runDir).metrics, `${JSON.stringify(message)}\n`);
+  appendFileSync(insideRunFolder(runDir, runPaths(runDir).metrics), `${JSON.stringify(message)}\n`);
 }
 
 export interface ParsedLines {
@@ -248,7 +316,7 @@ export function dropMetricsAfter(runDir: string, step: number): void {
         return false; // a line cut off by the crash
       }
     });
-  writeAtomically(path, kept.length ? `${kept.join('\n')}\n` : '');
+  writeAtomically(insideRunFolder(runDir, path), kept.length ? `${kept.join('\n')}\n` : '');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -290,9 +358,11 @@ export function checkResumeFits(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Writable before the first epoch: a run must not train an epoch and then fail to save it.
+// Writable before the first epoch, with no link out of the folder: a run must not train an
+// epoch and then fail to save it, nor save it elsewhere.
 
 export function checkWritable(runDir: string): void {
+  checkRunFolderLinks(runDir);
   const paths = runPaths(runDir);
   const attempt = (what: string, action: () => void) => {
     try {
@@ -329,7 +399,7 @@ export const LatestSchema = v.object(
 export type LatestPointer = v.InferOutput<typeof LatestSchema>;
 
 export function writeLatest(runDir: string, pointer: LatestPointer): void {
-  writeAtomically(runPaths(runDir).latest, JSON.stringify(pointer));
+  writeAtomically(insideRunFolder(runDir, runPaths(runDir).latest), JSON.stringify(pointer));
 }
 
 export function hasCheckpoint(runDir: string): boolean {

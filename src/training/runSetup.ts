@@ -1,7 +1,8 @@
 // What both training engines (TF.js and PyTorch) do before training, kept free of either
 // framework: find and check the model, and prepare the data the same way. The run folder itself
 // is runFolder.ts's.
-import { analyze } from '../core/analysis/analyze';
+import { analyze, type Analysis } from '../core/analysis/analyze';
+import { variantModelName } from '../core/analysis/experiment';
 import type { ModelNode } from '../core/analysis/network';
 import { noModelNamedText } from '../core/report/modelChoice';
 import { msg } from '../core/l10n/format';
@@ -24,13 +25,26 @@ export function findModel(request: Pick<TrainRequest, 'sourceText' | 'sourcePath
     const message = first.text ?? first.message;
     throw new TrainingError(errors.length > 1 ? msg('worker.modelErrorsMore', { place, message, more: errors.length - 1 }) : msg('worker.modelError', { place, message }));
   }
-  // An experiment's variant is named `<experiment>.<variant>` (core/analysis/experiment.ts) and trains with the experiment's recipe.
-  const model = analysis.models.find((m) => m.name === request.modelName) ?? analysis.experiments.flatMap((e) => e.variants).find((v) => v.model?.name === request.modelName)?.model;
+  const model = namedModel(analysis, request.modelName);
   if (!model) throw new TrainingError(noModelNamedText(request.sourcePath, request.modelName, analysis.models));
   if (model.output[0] !== 1 || model.output[1] !== 1) {
     throw new TrainingError(msg('worker.notOneScorePerClass', { file: request.sourcePath, model: model.name, shape: formatShape(model.output), classes: model.output[2] }));
   }
   return model;
+}
+
+/**
+ * The model `name` names: one of the file's, or a variant of one of its experiments, named
+ * `<experiment>.<variant>` (core/analysis/experiment.ts) and trained with the experiment's recipe.
+ * Undefined for any other name: no run, and no run folder, is made for it.
+ */
+export function namedModel(analysis: Pick<Analysis, 'models' | 'experiments'>, name: string): ModelNode | undefined {
+  return analysis.models.find((m) => m.name === name) ?? analysis.experiments.flatMap((e) => e.variants).find((v) => v.model?.name === name)?.model;
+}
+
+/** Whether `name` is one a run can be asked for: a model of the file, or a variant of one of its experiments (built without errors or not). */
+export function isModelName(analysis: Pick<Analysis, 'models' | 'experiments'>, name: string): boolean {
+  return analysis.models.some((m) => m.name === name) || analysis.experiments.some((e) => e.variants.some((v) => variantModelName(e.name, v.id) === name));
 }
 
 /** The data set a model trains on when nobody says (the core's rule, shared with the experiment's costs). */

@@ -3,6 +3,7 @@
 // through typed messages only; the worker process forwards them to its parent.
 import * as tf from '@tensorflow/tfjs';
 import { at } from '../core/indexed';
+import type { ModelNode } from '../core/analysis/network';
 import type { BackendChoice, TrainingMessage, TrainRequest } from '../protocol/training';
 import { selectBackend } from './backend';
 import { loadLatestCheckpoint, saveCheckpoint, saveFinalModel, type TrainingPosition } from './checkpoint';
@@ -45,24 +46,26 @@ export type TrainStart =
 const EVAL_BATCH = 256;
 
 export async function train(start: TrainStart, hooks: TrainerHooks): Promise<void> {
-  const { request, runDir } = openRun(start);
+  const request = requestOf(start);
+  // The model is found (the name one of the file's) before a new run folder is made and named after it.
+  const model = findModel(request);
+  const runDir = start.kind === 'new' ? createRunFolder(request) : start.runDir;
   // Held until the run ends; a killed process leaves a stale lock the next run takes over.
   const lock = lockRun(runDir);
   try {
     checkWritable(runDir);
-    await trainLocked(start, request, runDir, hooks);
+    await trainLocked(start, request, runDir, model, hooks);
   } finally {
     lock.release();
   }
 }
 
-async function trainLocked(start: TrainStart, request: TrainRequest, runDir: string, hooks: TrainerHooks): Promise<void> {
+async function trainLocked(start: TrainStart, request: TrainRequest, runDir: string, model: ModelNode, hooks: TrainerHooks): Promise<void> {
   const emit = (message: TrainingMessage) => {
     appendMetric(runDir, message);
     hooks.emit(message);
   };
   const started = Date.now();
-  const model = findModel(request);
   const recipe = model.recipe;
   const batchSize = request.batchSize ?? recipe.batchSize;
   const seed = request.seed ?? recipe.seed;
@@ -193,7 +196,7 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
   }
 
   const test = await evaluate(network, data.test, [h, w, c], classes);
-  await saveFinalModel(network, runPaths(runDir).model);
+  await saveFinalModel(network, runDir);
   emit({ type: 'finished', runDir, step, epoch: position.epoch, stopped, testLoss: test.loss, testAccuracy: test.accuracy, seconds: (Date.now() - started) / 1000 });
   optimizer.dispose();
   network.dispose();
@@ -263,10 +266,11 @@ function warningsOf(warnings: readonly string[]): { warnings?: readonly string[]
   return warnings.length > 0 ? { warnings } : {};
 }
 
-function openRun(start: TrainStart): { request: TrainRequest; runDir: string } {
-  if (start.kind === 'new') return { request: start.request, runDir: createRunFolder(start.request) };
+/** What a start trains: a new run's request, or a run folder's config.json with what the resume gives. */
+function requestOf(start: TrainStart): TrainRequest {
+  if (start.kind === 'new') return start.request;
   const saved = readRunConfig(start.runDir);
-  const request: TrainRequest = {
+  return {
     ...saved,
     // Folders to load native backends from come from whoever resumes, never from the run folder.
     backendDirs: start.backendDirs ?? [],
@@ -274,5 +278,4 @@ function openRun(start: TrainStart): { request: TrainRequest; runDir: string } {
     ...(start.epochs !== undefined ? { epochs: start.epochs } : {}),
     ...(start.maxSteps !== undefined ? { maxSteps: start.maxSteps } : {}),
   };
-  return { request, runDir: start.runDir };
 }

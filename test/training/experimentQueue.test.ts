@@ -203,9 +203,20 @@ test('--order random shuffles the runs the same way for the same seed, and diffe
   assert.deepEqual(orderRuns(runs, { order: 'listed' }), runs);
 });
 
+/** An experiment of one model, `sweep.a`: the plan the tests below queue (a state file's models are names of its source). */
+const ONE_MODEL = `model a {
+  input 8x8x3, classes 4
+  conv1 conv 3x3, 4, bn, relu
+  head avgpool, fc 4
+}
+experiment sweep {
+  models a
+}
+`;
+
 test('a second experiment of the same name is not started over the first: resume it instead', () => {
   const out = mkdtempSync(join(tmpdir(), 'experiment-twice-'));
-  const plan = { experiment: 'sweep', sourcePath: 'x.resnet', sourceText: '', runs: [{ key: 'a', variant: 'a', label: 'a', model: 'sweep.a', plain: false, params: 1, macs: 1 }] };
+  const plan = { experiment: 'sweep', sourcePath: 'x.resnet', sourceText: ONE_MODEL, runs: [{ key: 'a', variant: 'a', label: 'a', model: 'sweep.a', plain: false, params: 1, macs: 1 }] };
   const dir = createExperiment(plan, { dataset: 'synthetic', backend: 'wasm', order: 'listed' }, out);
   assert.throws(() => createExperiment(plan, { dataset: 'synthetic', backend: 'wasm', order: 'listed' }, out), /already holds experiment sweep: resume it with --resume/);
   assert.equal(readState(dir).runs[0].status, 'pending');
@@ -213,7 +224,7 @@ test('a second experiment of the same name is not started over the first: resume
 
 test("a run folder named in experiment.json is always one of the experiment folder's own: a path elsewhere is not followed", () => {
   const out = mkdtempSync(join(tmpdir(), 'experiment-paths-'));
-  const plan = { experiment: 'sweep', sourcePath: 'x.resnet', sourceText: '', runs: [{ key: 'a', variant: 'a', label: 'a', model: 'sweep.a', plain: false, params: 1, macs: 1 }] };
+  const plan = { experiment: 'sweep', sourcePath: 'x.resnet', sourceText: ONE_MODEL, runs: [{ key: 'a', variant: 'a', label: 'a', model: 'sweep.a', plain: false, params: 1, macs: 1 }] };
   const dir = createExperiment(plan, { dataset: 'synthetic', backend: 'wasm', order: 'listed' }, out);
   const state = readQueueState(dir);
   writeState(dir, { ...state, runs: state.runs.map((r) => ({ ...r, status: 'running' as const, runDir: '/somewhere/else/2026-12-01-run-a' })) });

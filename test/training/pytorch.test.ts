@@ -251,19 +251,26 @@ test('runner lines: messages are validated; NaN travels as a string and comes ba
   assert.equal(parseRunnerLine('Setting OMP_NUM_THREADS environment variable'), undefined);
 });
 
-test('torchrun gets the processes, machines and rendezvous as given; one process runs plain Python', () => {
-  const torch2 = { torch: '2.11.0', version: '3.12.3' };
-  assert.deepEqual(runnerArguments({ modelName: 'resnet50' }, torch2, 'runner.py', 'plan.json'), ['runner.py', 'plan.json']);
+test('torchrun gets the processes, machines and rendezvous as given; one process runs plain Python; every Python starts isolated', () => {
+  const torch2 = { torch: '2.11.0', version: '3.12.3', executable: '/venv/bin/python' };
+  const isolated = ['-I', '-u', '-X', 'utf8'];
+  assert.deepEqual(runnerArguments({ modelName: 'resnet50' }, torch2, 'runner.py', 'plan.json'), [...isolated, 'runner.py', 'plan.json']);
   assert.deepEqual(runnerArguments({ modelName: 'resnet50', nprocPerNode: 8 }, torch2, 'runner.py', 'plan.json'), [
+    ...isolated,
     '-m',
     'torch.distributed.run',
     '--nnodes=1',
     '--nproc_per_node=8',
     '--standalone',
+    // torchrun starts each process as this command, as it is: the same Python, isolated too.
+    '--no_python',
+    '/venv/bin/python',
+    ...isolated,
     'runner.py',
     'plan.json',
   ]);
   assert.deepEqual(runnerArguments({ modelName: 'resnet50', nprocPerNode: 8, nnodes: 2, rdzvEndpoint: '10.0.0.1:29400' }, torch2, 'runner.py', 'plan.json'), [
+    ...isolated,
     '-m',
     'torch.distributed.run',
     '--nnodes=2',
@@ -271,11 +278,17 @@ test('torchrun gets the processes, machines and rendezvous as given; one process
     '--rdzv_backend=c10d',
     '--rdzv_endpoint=10.0.0.1:29400',
     '--rdzv_id=resnet-studio-resnet50',
+    '--no_python',
+    '/venv/bin/python',
+    ...isolated,
     'runner.py',
     'plan.json',
   ]);
   // Debian's torch 1.13 under Python 3.11 needs its stream flags spelled out (see streamWorkaround).
-  assert.deepEqual(runnerArguments({ modelName: 'm', nprocPerNode: 2 }, { torch: '1.13.0a0', version: '3.11.2' }, 'r.py', 'p.json').slice(5, 7), ['--redirects=9:1', '--tee=9:1']);
+  assert.deepEqual(runnerArguments({ modelName: 'm', nprocPerNode: 2 }, { torch: '1.13.0a0', version: '3.11.2', executable: '/usr/bin/python3' }, 'r.py', 'p.json').slice(9, 11), [
+    '--redirects=9:1',
+    '--tee=9:1',
+  ]);
 });
 
 test('worker commands go to the PyTorch engine when the request or the run folder says so', () => {

@@ -2,11 +2,14 @@
 // from it. PyTorch checkpoints are tensors and JSON (safetensors layout), never pickles: a pickle
 // with a __reduce__ payload placed as a checkpoint, under either name, is refused with a message
 // and its payload does not run; a damaged checkpoint is named; and the Python to run comes from the
-// resume (--python, the editor's setting), never from the run's config.json.
+// resume (--python, the editor's setting), never from the run's config.json; a hashlib.py placed in
+// the folder is not imported, and the processes and rendezvous address in its config.json are not
+// used (runFolderIsData.test.ts checks the same without torch, and the rest of issue 18).
 // Skipped, saying why, when no Python with torch is at hand (RESNET_STUDIO_PYTHON, default /usr/bin/python3).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -181,4 +184,48 @@ test('the Python to run never comes from the run folder: a hostile "python" in c
   // The script is real: run, it leaves the marker (so the assertion above can fail).
   assert.equal(spawnSync(hostile, ['-c', 'pass']).status, 0);
   assert.equal(existsSync(marker), true);
+});
+
+test('a hashlib.py in the run folder that re-exports the real one is not imported: the resume runs and finishes without it', { skip, timeout: 300_000 }, async () => {
+  await finishedRun();
+  const runDir = copyOfRun();
+  const marker = join(scratch, 'HASHLIB-OF-THE-RUN-FOLDER-RAN');
+  // Writes a marker, then stands in for the real module so that a run importing it goes on as usual.
+  const hostile = `import importlib.util, os, sysconfig
+open(${JSON.stringify(marker)}, "a").write(__file__ + "\\n")
+_spec = importlib.util.spec_from_file_location("hashlib", os.path.join(sysconfig.get_paths()["stdlib"], "hashlib.py"))
+_real = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_real)
+globals().update({k: v for k, v in vars(_real).items() if not k.startswith("__")})
+`;
+  writeFileSync(join(runDir, 'pytorch', 'hashlib.py'), hostile);
+  const resumed = await collect({ kind: 'resume', runDir, epochs: 2, python: PYTHON });
+  assert.equal((resumed.find((m) => m.type === 'finished') as FinishedMessage).step, 12);
+  assert.equal(existsSync(marker), false, "the run folder's hashlib.py ran");
+  // It is real: imported, it runs, and hashes as the real one does.
+  const control = spawnSync(PYTHON, ['-c', 'import hashlib; print(hashlib.sha256(b"").hexdigest())'], { cwd: join(runDir, 'pytorch'), encoding: 'utf8' });
+  assert.equal(control.stdout.trim(), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', control.stderr);
+  assert.equal(existsSync(marker), true);
+});
+
+test('the processes and the rendezvous address in config.json are not used on resume: one process, nothing connects there', { skip, timeout: 300_000 }, async () => {
+  await finishedRun();
+  const runDir = copyOfRun();
+  const connections: string[] = [];
+  const store = createServer((socket) => {
+    connections.push(String(socket.remoteAddress));
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => store.listen(0, '127.0.0.1', resolve));
+  try {
+    const configPath = join(runDir, 'config.json');
+    const config = JSON.parse(readFileSync(configPath, 'utf8')) as PyTorchRequest;
+    writeFileSync(configPath, JSON.stringify({ ...config, nprocPerNode: 2, rdzvEndpoint: `127.0.0.1:${(store.address() as { port: number }).port}` }));
+    const resumed = await collect({ kind: 'resume', runDir, epochs: 2, python: PYTHON });
+    assert.equal((resumed.find((m) => m.type === 'started') as StartedMessage).device, 'cpu');
+    assert.equal((resumed.find((m) => m.type === 'finished') as FinishedMessage).step, 12);
+    assert.deepEqual(connections, [], 'torchrun connected to the address config.json named');
+  } finally {
+    store.close();
+  }
 });

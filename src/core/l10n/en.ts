@@ -440,6 +440,15 @@ export const en = {
   'worker.notRunFolder': '{runDir} is not a run folder (it has no {config}); pass the folder a training run created',
   'worker.checkpointMismatch': 'the checkpoint {path} does not fit this model (its weights have other shapes); was the model changed?',
   'worker.unexpected': 'training stopped by an unexpected error: {message}',
+  'runFolder.linkOutside':
+    '{path} is a symbolic link to {target}, outside the run folder {runDir}: a run never writes through a link out of its folder; replace the link with a folder or file of its own (a copy of what it points to, or nothing), then start or resume again',
+  'runFolder.brokenLink':
+    '{path} is a symbolic link to {target}, which does not exist: a run writes only into folders and files of its own; replace the link with a folder or file, or delete it, then start or resume again',
+  'runFolder.modelNotAName': "a run folder cannot be named after {name}: a model's name is letters, digits and _ . + -; pass the name of a model of the file",
+  'pytorch.tooManyProcesses': '--nproc-per-node {count}: this machine has {cpus} CPUs and each process needs one of its own; pass {cpus} or fewer (on CUDA, one per GPU)',
+  'pytorch.tooManyThreads': 'threads {count}: this machine has {cpus} CPUs; ask for {cpus} or fewer threads per process',
+  'pytorch.torchNotIsolated':
+    'this Python ({python}) has no torch of its own: the torch in {folder} (your user site-packages or PYTHONPATH) is not used, because the engine runs Python isolated (-I) so that no file near a run folder can stand in for a module; install torch into a virtual environment (python3 -m venv ENV, then ENV/bin/pip install torch) and pass --python ENV/bin/python',
   'backend.autoBest': 'auto: the best backend available',
   'backend.autoAfter': 'auto: {tried}',
   'backend.chosen': 'chosen with --backend',
@@ -497,6 +506,8 @@ export const en = {
   'term.noMessage': 'no message',
   'experiment.resultFiles': 'results: {csv}, {markdown}',
   'experiment.notFinished': '{count} runs not finished; continue with resnet-studio experiment --resume {dir}',
+  'experiment.stateUnknownModel':
+    '{file}: run {run} trains {model}, which is no model or variant of its source {source}; the experiment folder is damaged: fix that field, or start the experiment again in another folder',
   'results.column.variant': 'variant',
   'results.column.kind': 'kind',
   'results.column.params': 'params',

@@ -340,6 +340,14 @@ export const ko: Catalogue = {
   'worker.notRunFolder': '{runDir}은(는) run 폴더가 아닙니다 ({config} 파일이 없습니다). 학습 run이 만든 폴더를 주세요',
   'worker.checkpointMismatch': '체크포인트 {path}이(가) 이 모델에 맞지 않습니다 (가중치의 모양이 다릅니다). 모델을 바꾸셨나요?',
   'worker.unexpected': '예상하지 못한 오류로 학습이 멈췄습니다: {message}',
+  'runFolder.linkOutside':
+    '{path}: run 폴더 {runDir} 밖의 {target}을(를) 가리키는 심볼릭 링크입니다. run은 폴더 밖으로 이어지는 링크를 통해 쓰지 않습니다. 링크를 그 자리의 폴더나 파일로 바꾼 뒤 (가리키는 것을 복사하거나 비워 두고) 다시 시작하거나 이어 가세요',
+  'runFolder.brokenLink': '{path}: 없는 대상 {target}을(를) 가리키는 심볼릭 링크입니다. run은 자기 폴더와 파일에만 씁니다. 링크를 폴더나 파일로 바꾸거나 지운 뒤 다시 시작하거나 이어 가세요',
+  'runFolder.modelNotAName': 'run 폴더 이름에 {name}을(를) 쓸 수 없습니다. 모델 이름은 영문자, 숫자와 _ . + - 로 이루어집니다. 파일에 있는 모델의 이름을 주세요',
+  'pytorch.tooManyProcesses': '--nproc-per-node {count}: 이 컴퓨터의 CPU는 {cpus}개이고 프로세스마다 CPU가 하나씩 필요합니다. {cpus} 이하로 주세요 (CUDA에서는 GPU마다 하나)',
+  'pytorch.tooManyThreads': 'threads {count}: 이 컴퓨터의 CPU는 {cpus}개입니다. 프로세스마다 스레드를 {cpus}개 이하로 주세요',
+  'pytorch.torchNotIsolated':
+    '이 Python ({python})에는 자체 torch가 없습니다. {folder}에 있는 torch (사용자 site-packages 또는 PYTHONPATH)는 쓰지 않습니다. run 폴더 가까이의 파일이 모듈 대신 쓰이지 않도록 엔진은 Python을 격리 모드(-I)로 실행합니다. 가상 환경에 torch를 설치하고 (python3 -m venv ENV, 그다음 ENV/bin/pip install torch) --python ENV/bin/python을 주세요',
   'backend.autoBest': 'auto: 쓸 수 있는 가장 좋은 backend',
   'backend.autoAfter': 'auto: {tried}',
   'backend.chosen': '--backend로 고름',
@@ -392,6 +400,8 @@ export const ko: Catalogue = {
   'term.noMessage': '메시지 없음',
   'experiment.resultFiles': '결과: {csv}, {markdown}',
   'experiment.notFinished': '끝나지 않은 run {count}개. 이어 가려면: resnet-studio experiment --resume {dir}',
+  'experiment.stateUnknownModel':
+    '{file}: run {run}의 모델 {model}은(는) 소스 {source}의 모델이나 변형이 아닙니다. 실험 폴더가 손상되었습니다. 그 필드를 고치거나 다른 폴더에서 실험을 다시 시작하세요',
   'results.column.variant': '변형',
   'results.column.kind': '종류',
   'results.column.params': '파라미터',

@@ -6,8 +6,11 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { EXPERIMENT_STATE_FORMAT, ExperimentStateSchema, type ExperimentPlan, type ExperimentState, type QueueSettings, type RunRecord } from '../../protocol/experiment';
 import { writeAtomically } from '../atomicFile';
+import { analyze } from '../../core/analysis/analyze';
+import { msg } from '../../core/l10n/format';
 import { readJsonFile } from '../runFolder';
 import { Random } from '../random';
+import { isModelName } from '../runSetup';
 import { TrainingError } from '../trainingError';
 
 export const STATE_FILE_NAME = 'experiment.json';
@@ -55,6 +58,12 @@ export function readState(dir: string): ExperimentState {
   const file = stateFile(dir);
   if (!existsSync(file)) throw new TrainingError(`${dir} is not an experiment folder (it has no ${STATE_FILE_NAME}); pass the folder \`resnet-studio experiment\` created, e.g. runs/fig6`);
   const state = readJsonFile(file, ExperimentStateSchema, 'the experiment folder is damaged: fix that field, or start the experiment again in another folder');
+  // A run's model names its run folder (`<time>-<model>`): it must be a name of the experiment's own
+  // source, as `train --model` must be one of the file's, checked before any run starts.
+  const analysis = analyze(state.sourceText);
+  for (const run of state.runs) {
+    if (!isModelName(analysis, run.model)) throw new TrainingError(msg('experiment.stateUnknownModel', { file, run: run.key, model: JSON.stringify(run.model), source: state.sourcePath }));
+  }
   // The state file is data: a run's folder is always one of this folder's own (found by its name, so
   // a moved experiment folder still resumes), never a path it names elsewhere.
   const runs = state.runs.map((run) => {

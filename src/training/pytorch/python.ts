@@ -1,7 +1,17 @@
 // Finds the Python that runs the PyTorch engine: the one named by --python (or the editor's
 // setting), else `python3` on PATH; and checks that it has torch before anything is launched.
+// Every Python the engine starts, this check included, starts isolated (ISOLATED_PYTHON).
 import { spawnSync } from 'node:child_process';
+import { msg } from '../../core/l10n/format';
 import { PyTorchEngineError } from './engineError';
+
+/**
+ * How every Python of the engine starts: isolated (-I: neither the script's folder nor the working
+ * folder on sys.path, no PYTHON* variables, no user site-packages), so a `hashlib.py` in a run
+ * folder, or wherever the command was started, cannot stand in for the real module; unbuffered,
+ * and UTF-8 for its text whatever the locale.
+ */
+export const ISOLATED_PYTHON = ['-I', '-u', '-X', 'utf8'] as const;
 
 export interface PythonInfo {
   /** What to run: the path or command given, as given. */
@@ -16,9 +26,13 @@ export interface PythonInfo {
   readonly gpus: readonly string[];
 }
 
-/** Prints what the engine needs to know about a Python, as one JSON line, even without torch. */
+/**
+ * Prints what the engine needs to know about a Python, as one JSON line, even without torch; and,
+ * without it, a folder the isolated Python does not look in (the user's site-packages, PYTHONPATH)
+ * that holds a torch, so the message can say why it is not used.
+ */
 const PROBE = `
-import json, sys
+import json, os, site, sys
 info = {"executable": sys.executable, "version": sys.version.split()[0]}
 try:
     import torch
@@ -29,6 +43,8 @@ try:
     info["distributed"] = torch.distributed.is_available()
 except Exception as error:
     info["torchError"] = f"{type(error).__name__}: {error}"
+    places = [site.getusersitepackages()] + os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    info["torchElsewhere"] = next((p for p in places if p and os.path.isdir(os.path.join(p, "torch"))), None)
 print(json.dumps(info))
 `;
 
@@ -55,6 +71,9 @@ export function findPython(explicit?: string): PythonInfo {
   }
   if (probe.kind === 'broken') throw new PyTorchEngineError(`${named} did not run: ${probe.reason}; pass another Python with --python PATH`);
   const info = probe.info;
+  if (info.torch === undefined && info.torchElsewhere) {
+    throw new PyTorchEngineError(msg('pytorch.torchNotIsolated', { python: info.executable, folder: info.torchElsewhere }));
+  }
   if (info.torch === undefined) {
     const other = WELL_KNOWN.find((candidate) => candidate !== info.executable && candidate !== command && hasTorch(candidate));
     throw new PyTorchEngineError(
@@ -90,12 +109,13 @@ interface ProbeInfo {
   readonly gpus?: string[];
   readonly distributed?: boolean;
   readonly torchError?: string;
+  readonly torchElsewhere?: string | null;
 }
 
 type Probe = { kind: 'ok'; info: ProbeInfo } | { kind: 'missing' } | { kind: 'broken'; reason: string };
 
 function runProbe(command: string): Probe {
-  const result = spawnSync(command, ['-c', PROBE], { encoding: 'utf8', timeout: PROBE_TIMEOUT_MS, env: { ...process.env, PYTHONIOENCODING: 'utf-8' } });
+  const result = spawnSync(command, [...ISOLATED_PYTHON, '-c', PROBE], { encoding: 'utf8', timeout: PROBE_TIMEOUT_MS });
   const code = (result.error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOENT' || code === 'EACCES') return { kind: 'missing' };
   if (result.error) return { kind: 'broken', reason: result.error.message };

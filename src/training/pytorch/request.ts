@@ -1,7 +1,11 @@
 // What a PyTorch run needs beyond a TF.js one: which Python, how many processes on how many
 // machines, which device, precision and memory layout. Saved in the run's config.json with the rest
-// of the request, so a resume reuses them — except the Python, which a resume takes only from its
-// own flags or the user's settings (runFolder.resumedRequest): a run folder never chooses what runs.
+// of the request, so a resume reuses the device, precision, layout and threads — but not the
+// Python, the processes, the machines or the rendezvous address, which a resume takes only from its
+// own flags or the user's settings (runFolder.resumedRequest): a run folder never chooses what
+// runs, where it connects, or how many processes it starts.
+import { availableParallelism } from 'node:os';
+import { msg } from '../../core/l10n/format';
 import { PRECISIONS, PYTORCH_DEVICES, type PyTorchSettings, type TrainRequest } from '../../protocol/training';
 import { PyTorchEngineError } from './engineError';
 
@@ -25,14 +29,20 @@ export function isDistributed(settings: PyTorchSettings): boolean {
   return worldSize(settings) > 1 || settings.rdzvEndpoint !== undefined;
 }
 
-/** Settings arrive from flags, settings files and old config.json files: check them all the same way. */
-export function checkSettings(settings: PyTorchSettings): void {
+/**
+ * Settings arrive from flags, settings files and config.json: check them all the same way. A
+ * machine runs at most one process, and each process at most one thread, per CPU it has (`cpus`,
+ * os.availableParallelism()); on CUDA the runner also allows no more processes than GPUs.
+ */
+export function checkSettings(settings: PyTorchSettings, cpus = availableParallelism()): void {
   const whole = (value: number | undefined, name: string) => {
-    if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new PyTorchEngineError(`${name} takes a whole number of at least 1, not ${JSON.stringify(value)}`);
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < 1)) throw new PyTorchEngineError(`${name} takes a whole number of at least 1, not ${JSON.stringify(value)}`);
   };
   whole(settings.nprocPerNode, '--nproc-per-node');
   whole(settings.nnodes, '--nnodes');
   whole(settings.threads, 'threads');
+  if (settings.nprocPerNode !== undefined && settings.nprocPerNode > cpus) throw new PyTorchEngineError(msg('pytorch.tooManyProcesses', { count: settings.nprocPerNode, cpus }));
+  if (settings.threads !== undefined && settings.threads > cpus) throw new PyTorchEngineError(msg('pytorch.tooManyThreads', { count: settings.threads, cpus }));
   if (settings.device !== undefined && !PYTORCH_DEVICES.includes(settings.device)) {
     throw new PyTorchEngineError(`--device takes ${PYTORCH_DEVICES.join(', ')}, not ${JSON.stringify(settings.device)}`);
   }

@@ -1,5 +1,6 @@
 // The run folder of a PyTorch run, laid out as a TF.js run's (config.json, metrics.jsonl,
-// checkpoints/, model/) plus pytorch/ with the files Python runs: model.py, runner.py, plan.json.
+// checkpoints/, model/) plus pytorch/ with a copy of what Python ran: model.py, runner.py, plan.json
+// (Python runs its own copies, from a folder the engine makes, never these).
 // The format is ../runFolder.ts's; this adds what only PyTorch runs need: the resumed request and
 // the checkpoint the runner will load, checked on the TypeScript side before Python starts.
 import { createHash } from 'node:crypto';
@@ -11,11 +12,13 @@ import type { PyTorchRequest, PyTorchStart } from './request';
 
 /**
  * A stopped run's request, with the overrides the resume gives. A run folder is data, possibly
- * from someone else: the Python to run is never taken from its config.json, only from the resume
- * (--python, the editor's setting), else the default.
+ * from someone else: the Python to run, the processes per machine, the machines and the rendezvous
+ * address (a host torchrun would connect to) are never taken from its config.json, only from the
+ * resume (--python, --nproc-per-node, --nnodes, --rdzv-endpoint, the editor's settings), else the
+ * defaults: one process on this machine.
  */
 export function resumedRequest(start: Extract<PyTorchStart, { kind: 'resume' }>): PyTorchRequest {
-  const { python: _fromRunFolder, ...saved } = readRunConfig(start.runDir) as PyTorchRequest;
+  const { python: _python, nprocPerNode: _nprocPerNode, nnodes: _nnodes, rdzvEndpoint: _rdzvEndpoint, ...saved } = readRunConfig(start.runDir) as PyTorchRequest;
   const { kind: _kind, runDir: _runDir, ...overrides } = start;
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
   return { ...saved, ...defined, engine: 'pytorch' };

@@ -1,5 +1,6 @@
 # ResNet Studio's PyTorch training runner, written by the PyTorch engine (src/training/pytorch).
-# Usage: python runner.py plan.json   or   python -m torch.distributed.run ... runner.py plan.json
+# Usage: python -I runner.py plan.json   or   python -I -m torch.distributed.run ... --no_python python -I runner.py plan.json
+# (isolated, from the engine's own folder: nothing of the run folder is on sys.path).
 # It prints one JSON training message a line on stdout (a TrainingMessage of src/protocol/training.ts);
 # anything else goes to stderr. It trains with the same recipe semantics as the TF.js engine (PyTorch's
 # own SGD with momentum and weight decay, milestones, warm-up, pad-crop-flip, the data already
@@ -103,8 +104,12 @@ def exit_with_parent() -> None:
 
 
 def atomic_write(path: str, write) -> None:
-    """Readers see the old file or the new one, never half of one: write aside, then rename."""
+    """Readers see the old file or the new one, never half of one: write aside, then rename.
+    The file aside is made afresh (O_EXCL), so a link left under its name is never written through."""
     temporary = f"{path}.{os.getpid()}.tmp"
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temporary)
+    os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
     write(temporary)
     os.replace(temporary, path)
 

@@ -1,8 +1,10 @@
 // The PyTorch engine: trains a `.resnet` model with PyTorch instead of TF.js and reports through
 // the same TrainingMessages, so the CLI's progress, the run folder, resume and the dashboard work
-// unchanged. It exports the model (model.py), writes the runner and its plan into the run folder,
-// prepares the data as the TF.js engine does, starts Python (torchrun for several processes) and
-// relays the JSON lines the runner prints. A graceful stop is a file the runner looks for.
+// unchanged. It exports the model (model.py), writes the runner, its plan and the data prepared as
+// the TF.js engine prepares it into a private folder of its own, starts Python there (torchrun for
+// several processes) and relays the JSON lines the runner prints. A graceful stop is a file the
+// runner looks for. The run folder gets a copy of model.py, runner.py and plan.json to read, and
+// the runner's checkpoints and final model; nothing in it is ever run.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,10 +16,10 @@ import { PyTorchEngineError } from './engineError';
 import { planSteps, type RunnerPlan } from './plan';
 import { writeDataset } from './preparedData';
 import { findModel, prepareDataset } from '../runSetup';
-import { appendMetric, checkResumeFits, checkWritable, createRunFolder, dropMetricsAfter, runPaths } from '../runFolder';
+import { appendMetric, checkResumeFits, checkWritable, createRunFolder, dropMetricsAfter, insideRunFolder, runPaths } from '../runFolder';
 import { lockRun } from '../runLock';
 import { writeAtomically } from '../atomicFile';
-import { findPython, type PythonInfo } from './python';
+import { findPython, ISOLATED_PYTHON, type PythonInfo } from './python';
 import { checkSettings, isDistributed, worldSize, type PyTorchRequest, type PyTorchSettings, type PyTorchStart } from './request';
 import { firstStarted, latestCheckpoint, resumedRequest } from './runFolder';
 import { RUNNER_SOURCE } from './runnerSource';
@@ -96,18 +98,19 @@ async function trainLocked(
     );
     dropMetricsAfter(runDir, checkpoint.step);
   }
-  const dataDir = mkdtempSync(join(tmpdir(), 'resnet-studio-data-'));
-  const pytorchDir = runPaths(runDir).pytorch;
-  const stopFile = join(pytorchDir, 'stop-requested');
+  // What Python runs, and the data, lie in a folder made here for this launch (mkdtemp: new, this
+  // user's only): Python starts there, isolated (-I), so nothing of the run folder is on its path.
+  const workDir = mkdtempSync(join(tmpdir(), 'resnet-studio-pytorch-'));
+  const dataDir = join(workDir, 'data');
+  const stopFile = join(workDir, 'stop-requested');
   try {
-    mkdirSync(pytorchDir, { recursive: true });
-    rmSync(stopFile, { force: true });
+    mkdirSync(dataDir);
     const module = exportPyTorchModule([model], request.sourcePath, { sourceText: request.sourceText, command: 'the PyTorch engine of resnet-studio train' });
-    const modelModule = join(pytorchDir, 'model.py');
-    writeAtomically(modelModule, module.text);
+    const modelModule = join(workDir, 'model.py');
+    writeFileSync(modelModule, module.text);
     for (const note of module.notes) options.onLog?.(`note: ${note}\n`);
-    const runner = join(pytorchDir, 'runner.py');
-    writeAtomically(runner, RUNNER_SOURCE);
+    const runner = join(workDir, 'runner.py');
+    writeFileSync(runner, RUNNER_SOURCE);
     const plan: RunnerPlan = {
       runDir,
       modelModule,
@@ -127,13 +130,20 @@ async function trainLocked(
       resume: start.kind === 'resume' || checkpoint !== undefined,
       watchParent: true,
     };
-    const planPath = join(pytorchDir, 'plan.json');
-    writeAtomically(planPath, JSON.stringify(plan, null, 2));
-    await runPython(python.command, runnerArguments(request, python, runner, planPath), { emit, shouldStop: hooks.shouldStop, stopFile, onLog: options.onLog, runDir });
+    const planPath = join(workDir, 'plan.json');
+    writeFileSync(planPath, JSON.stringify(plan, null, 2));
+    recordWhatRuns(runDir, { 'model.py': module.text, 'runner.py': RUNNER_SOURCE, 'plan.json': JSON.stringify(plan, null, 2) });
+    await runPython(python.command, runnerArguments(request, python, runner, planPath), { cwd: workDir, emit, shouldStop: hooks.shouldStop, stopFile, onLog: options.onLog, runDir });
   } finally {
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(stopFile, { force: true });
+    rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+/** The run folder's pytorch/: a copy of what Python runs, for people to read; never run from there. */
+function recordWhatRuns(runDir: string, files: Readonly<Record<string, string>>): void {
+  const folder = insideRunFolder(runDir, runPaths(runDir).pytorch);
+  mkdirSync(folder, { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeAtomically(insideRunFolder(runDir, join(folder, name)), text);
 }
 
 /** Device, precision and memory layout for the runner: the request's, else the recipe's precision, else fp32 in the default layout. */
@@ -141,16 +151,33 @@ export function runnerDevice(request: PyTorchSettings, recipePrecision: Precisio
   return { device: request.device ?? 'auto', precision: request.precision ?? recipePrecision ?? 'fp32', channelsLast: request.channelsLast ?? false };
 }
 
-/** The runner under plain Python, or under torchrun (as `python -m torch.distributed.run`, so it is the same Python). */
-export function runnerArguments(request: PyTorchSettings & { readonly modelName: string }, python: Pick<PythonInfo, 'torch' | 'version'>, runner: string, plan: string): string[] {
-  if (!isDistributed(request)) return [runner, plan];
+/**
+ * The runner under plain Python, or under torchrun (as `python -m torch.distributed.run`, so it is
+ * the same Python), both isolated; torchrun starts each process as this Python, isolated too
+ * (--no_python: the command after it is run as it is).
+ */
+export function runnerArguments(request: PyTorchSettings & { readonly modelName: string }, python: Pick<PythonInfo, 'torch' | 'version' | 'executable'>, runner: string, plan: string): string[] {
+  if (!isDistributed(request)) return [...ISOLATED_PYTHON, runner, plan];
   const nnodes = request.nnodes ?? 1;
   const rendezvous =
     request.rdzvEndpoint !== undefined
       ? // Every machine must name the same rendezvous id; the model's name is what they share.
         ['--rdzv_backend=c10d', `--rdzv_endpoint=${request.rdzvEndpoint}`, `--rdzv_id=resnet-studio-${request.modelName}`]
       : ['--standalone'];
-  return ['-m', 'torch.distributed.run', `--nnodes=${nnodes}`, `--nproc_per_node=${request.nprocPerNode ?? 1}`, ...rendezvous, ...streamWorkaround(python), runner, plan];
+  return [
+    ...ISOLATED_PYTHON,
+    '-m',
+    'torch.distributed.run',
+    `--nnodes=${nnodes}`,
+    `--nproc_per_node=${request.nprocPerNode ?? 1}`,
+    ...rendezvous,
+    ...streamWorkaround(python),
+    '--no_python',
+    python.executable,
+    ...ISOLATED_PYTHON,
+    runner,
+    plan,
+  ];
 }
 
 /**
@@ -166,6 +193,8 @@ function streamWorkaround(python: Pick<PythonInfo, 'torch' | 'version'>): string
 }
 
 interface RelayOptions {
+  /** The folder Python starts in: the engine's own. */
+  readonly cwd: string;
   readonly emit: (message: TrainingMessage) => void;
   readonly shouldStop: () => boolean;
   readonly stopFile: string;
@@ -177,10 +206,10 @@ interface RelayOptions {
 function runPython(python: string, args: readonly string[], options: RelayOptions): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(python, args, {
+      cwd: options.cwd,
       // Its own process group: Ctrl+C in a terminal reaches the launcher, which stops the runner gracefully.
       detached: process.platform !== 'win32',
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8' },
     });
     let finished = false;
     let failure: string | undefined;
