@@ -2,6 +2,8 @@
 // (CIFAR-10): the completion snippets and "New File from Template" both come from here.
 import { paperModels, type PaperModel } from '../core/paper';
 import type { PaperTemplate } from '../protocol/languageServer';
+import { format } from '../core/l10n/format';
+import type { Locale } from '../core/l10n/locale';
 
 /** The column where ` x n` starts on ImageNet stage lines, so the repeat counts line up. */
 const REPEAT_COLUMN = 'bottleneck(128)'.length + 2;
@@ -16,10 +18,11 @@ export function modelName(paper: PaperModel): string {
   return `resnet${paper.depth}`;
 }
 
-export function paperTemplates(): PaperTemplate[] {
+/** The paper's models as templates, described in the client's language. */
+export function paperTemplates(locale: Locale): PaperTemplate[] {
   return paperModels.map((paper) => ({
     label: paper.name,
-    description: paper.dataset === 'imagenet' ? `ImageNet, paper Table 1 (${paper.block} blocks)` : `CIFAR-10, paper section 4.2 and Table 6 (n = ${paper.blocksPerStage[0]})`,
+    description: paper.dataset === 'imagenet' ? format(locale, 'template.imagenet', { block: paper.block }) : format(locale, 'template.cifar', { n: paper.blocksPerStage[0] ?? 0 }),
     text: paperModelSource(paper),
   }));
 }

@@ -287,7 +287,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   );
   connection.onRequest(
     PaperTemplatesRequest,
-    guard('paper templates', [], () => paperTemplates()),
+    guard('paper templates', [], () => paperTemplates(currentLocale())),
   );
 
   documents.listen(connection);

@@ -16,7 +16,7 @@ import {
 } from 'vscode-languageserver-protocol';
 import { readExample } from '../helpers/examples';
 import { BROKEN_SHORTCUT_MODEL } from '../helpers/models';
-import { ModelSummaryRequest, TrainableModelsRequest } from '../../src/protocol/languageServer';
+import { ModelSummaryRequest, PaperTemplatesRequest, TrainableModelsRequest } from '../../src/protocol/languageServer';
 import { LspTestClient, positionOf } from './lspClient';
 
 let korean: LspTestClient;
@@ -229,4 +229,16 @@ test('"Train Model" asks in Korean: the recipe in words and the memory warning',
   } finally {
     await client.stop();
   }
+});
+
+test('the New from Template pick describes the templates in Korean; English as before', async () => {
+  const ko = await korean.connection.sendRequest(PaperTemplatesRequest);
+  const en = await english.connection.sendRequest(PaperTemplatesRequest);
+  assert.deepEqual(
+    ko.map((t) => t.label),
+    en.map((t) => t.label),
+  );
+  for (const t of ko) assert.match(t.description, HANGUL, t.label);
+  assert.equal(ko.find((t) => t.label === 'ResNet-50')?.description, 'ImageNet, 논문 Table 1 (bottleneck 블록)');
+  assert.equal(en.find((t) => t.label === 'ResNet-20')?.description, 'CIFAR-10, paper section 4.2 and Table 6 (n = 3)');
 });

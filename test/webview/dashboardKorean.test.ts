@@ -69,6 +69,27 @@ test('what the dashboard writes as a run goes is Korean too: status, data, best 
   assert.match(detail, /60 step 진행 · 테스트 오류율 10\.00%/);
   assert.match((await page.getAttribute('#run-list vscode-checkbox', 'aria-label')) ?? '', /겹쳐 보기$/);
   assert.doesNotMatch(`${await page.textContent('header')}${detail}`, /images|steps|test error|Best|finished|epoch/);
+  // The charts: titles, axes, series and the drop-downs' choices.
+  assert.deepEqual(await page.locator('.chart-title').allTextContents(), ['학습 손실', '오류율 (1 − 정확도)', '학습률']);
+  const loss = await dashboard.chart('loss');
+  assert.ok(
+    loss?.labels.every((l) => / (손실|스무딩)$/.test(l)),
+    `loss series: ${loss?.labels.join(', ')}`,
+  );
+  const metric = await dashboard.chart('metric');
+  assert.deepEqual(
+    metric?.labels.map((l) => l.replace(/^.* (학습|검증|최고 \(검증\))$/, '$1')),
+    ['학습', '검증', '최고 (검증)'],
+  );
+  // uPlot draws its axis labels on the canvas: read what it was given.
+  const axes = await page.evaluate(() => {
+    const host = (globalThis as unknown as { resnetDashboard: { chart(n: string): { uplot?: { axes: { label?: string }[] } } } }).resnetDashboard;
+    return host.chart('loss').uplot?.axes.map((a) => a.label ?? '') ?? [];
+  });
+  assert.deepEqual(axes, ['스텝', '학습 손실']);
+  assert.deepEqual(await page.locator('#x-axis vscode-option').allTextContents(), ['스텝', '에폭']);
+  assert.deepEqual(await page.locator('#y-scale vscode-option').allTextContents(), ['선형', '로그']);
+  assert.deepEqual(await page.locator('#metric vscode-option').allTextContents(), ['오류율 (1 − 정확도)', '정확도']);
   assert.deepEqual(dashboard.problems, []);
   await page.close();
 });

@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { alignTables, alignedLength } from '../../webview/dashboard/align';
-import { lossChart } from '../../webview/dashboard/chartData';
+import { chartWords, lossChart } from '../../webview/dashboard/chartData';
+import { pageText } from '../../webview/pageText';
+import { pageStrings } from '../../src/extension/webviewHtml';
 import { decimate, decimateTables } from '../../webview/dashboard/decimate';
 import { RunSeries } from '../../webview/dashboard/runSeries';
 import { DEFAULT_STATE } from '../../webview/dashboard/viewOptions';
@@ -60,7 +62,7 @@ test('runs on other steps: each keeps its ends and extremes per pixel column, al
 
 test("a chart model carries each run's columns, and its aligned columns (for the CSV) equal alignTables'", () => {
   const runs = [run('a', noisy(3000, 1)), run('b', noisy(1000, 2))].map((r, i) => ({ run: r, label: r.runDir, color: i }));
-  const model = lossChart(runs, DEFAULT_STATE);
+  const model = lossChart(runs, DEFAULT_STATE, chartWords(pageText({ dataset: { l10n: JSON.stringify(pageStrings('en', 'dashboard')) } } as unknown as HTMLElement)));
   assert.equal(model.tables.length, 2);
   assert.equal(model.tables[0].x, runs[0].run.step, "the run's own column, not a copy");
   const aligned = alignTables(model.tables);

@@ -23,6 +23,13 @@ test('every %key% of package.json is in package.nls.json and package.nls.ko.json
   assert.deepEqual(Object.keys(en).sort(), [...used].sort());
   assert.deepEqual(Object.keys(ko).sort(), [...used].sort());
   for (const key of used) assert.match(ko[key], HANGUL, key);
+  // Every command the palette lists has its title from the bundles, none typed into package.json.
+  const commands = (JSON.parse(manifest) as { contributes: { commands: { command: string; title: string }[] } }).contributes.commands;
+  assert.deepEqual(
+    commands.filter((c) => !/^%[^%]+%$/.test(c.title)).map((c) => c.command),
+    [],
+    'command titles not translated',
+  );
   // The command palette shows these: the Korean ones the e2e test looks for.
   assert.equal(ko['command.showModelSummary.title'], '모델 요약 보기');
   assert.equal(JSON.parse(manifest).l10n, './l10n');

@@ -6,6 +6,7 @@ import type { RunSeries } from './runSeries';
 import { DebiasedEma } from './smoothing';
 import type { ViewOptions } from './viewOptions';
 import { at } from '../../src/core/indexed';
+import type { PageText } from '../pageText';
 
 /** How a series is drawn; the chart turns a role into widths, dashes and markers. */
 export type SeriesRole = 'raw' | 'smoothed' | 'line' | 'train' | 'validation' | 'best';
@@ -20,6 +21,8 @@ export interface SeriesSpec {
 }
 
 export interface ChartModel {
+  /** What x counts: whole steps get whole-number ticks. */
+  readonly xKind: ViewOptions['xAxis'];
   readonly xLabel: string;
   readonly yLabel: string;
   readonly series: readonly SeriesSpec[];
@@ -34,11 +37,12 @@ export interface ChartModel {
  * A chart model whose aligned columns are built only when read: overlaid runs on other steps (or
  * a shorter run padded with nulls) cost a copy of every run, which a live redraw must not pay.
  */
-function chartModel(xLabel: string, yLabel: string, series: readonly SeriesSpec[], tables: readonly Table[]): ChartModel {
+function chartModel(options: ViewOptions, words: ChartWords, yLabel: string, series: readonly SeriesSpec[], tables: readonly Table[]): ChartModel {
   let aligned: Aligned | undefined;
   const align = () => (aligned ??= alignTables(tables));
   return {
-    xLabel,
+    xKind: options.xAxis,
+    xLabel: options.xAxis === 'step' ? words.axisStep : words.axisEpoch,
     yLabel,
     series,
     tables,
@@ -104,27 +108,71 @@ function forScale(values: readonly (number | null)[], options: ViewOptions): rea
   return values.map((v) => (v !== null && v > 0 ? v : null));
 }
 
-function stepXLabel(options: ViewOptions): string {
-  return options.xAxis === 'step' ? 'step' : 'epoch';
+/** The words the charts are labelled with, in the page's language (the catalogue's `webview.dashboard.chart.*`). */
+export interface ChartWords {
+  readonly titleLoss: string;
+  readonly titleError: string;
+  readonly titleAccuracy: string;
+  readonly titleLr: string;
+  readonly axisStep: string;
+  readonly axisEpoch: string;
+  readonly axisLoss: string;
+  readonly axisError: string;
+  readonly axisAccuracy: string;
+  readonly axisLr: string;
+  readonly series: (role: 'loss' | 'smoothed' | 'train' | 'validation' | 'bestVal' | 'bestTrain' | 'lr', run: string) => string;
 }
 
-export function lossChart(runs: readonly ShownRun[], options: ViewOptions): ChartModel {
+export function chartWords(text: PageText): ChartWords {
+  return {
+    titleLoss: text('webview.dashboard.chart.titleLoss'),
+    titleError: text('webview.dashboard.chart.titleError'),
+    titleAccuracy: text('webview.dashboard.chart.titleAccuracy'),
+    titleLr: text('webview.dashboard.chart.titleLr'),
+    axisStep: text('webview.dashboard.chart.axisStep'),
+    axisEpoch: text('webview.dashboard.chart.axisEpoch'),
+    axisLoss: text('webview.dashboard.chart.axisLoss'),
+    axisError: text('webview.dashboard.chart.axisError'),
+    axisAccuracy: text('webview.dashboard.chart.axisAccuracy'),
+    axisLr: text('webview.dashboard.chart.axisLr'),
+    series: (role, run) => {
+      switch (role) {
+        case 'loss':
+          return text('webview.dashboard.chart.seriesLoss', { run });
+        case 'smoothed':
+          return text('webview.dashboard.chart.seriesSmoothed', { run });
+        case 'train':
+          return text('webview.dashboard.chart.seriesTrain', { run });
+        case 'validation':
+          return text('webview.dashboard.chart.seriesValidation', { run });
+        case 'bestVal':
+          return text('webview.dashboard.chart.seriesBestVal', { run });
+        case 'bestTrain':
+          return text('webview.dashboard.chart.seriesBestTrain', { run });
+        case 'lr':
+          return text('webview.dashboard.chart.seriesLr', { run });
+      }
+    },
+  };
+}
+
+export function lossChart(runs: readonly ShownRun[], options: ViewOptions, words: ChartWords): ChartModel {
   const series: SeriesSpec[] = [];
   const tables: Table[] = runs.map(({ run, label, color, plain }) => {
     const columns = columnsOf(run);
     const ys = [forScale(run.loss, options)];
     if (options.smoothing > 0) {
-      series.push({ label: `${label} loss`, color, role: 'raw', plain }, { label: `${label} smoothed`, color, role: 'smoothed', plain });
+      series.push({ label: words.series('loss', label), color, role: 'raw', plain }, { label: words.series('smoothed', label), color, role: 'smoothed', plain });
       ys.push(forScale(columns.smoothed(options.smoothing), options));
     } else {
-      series.push({ label: `${label} loss`, color, role: 'line', plain });
+      series.push({ label: words.series('loss', label), color, role: 'line', plain });
     }
     return { x: columns.stepX(options.xAxis), ys };
   });
-  return chartModel(stepXLabel(options), 'training loss', series, tables);
+  return chartModel(options, words, words.axisLoss, series, tables);
 }
 
-export function metricChart(runs: readonly ShownRun[], options: ViewOptions): ChartModel {
+export function metricChart(runs: readonly ShownRun[], options: ViewOptions, words: ChartWords): ChartModel {
   const series: SeriesSpec[] = [];
   const percent = (accuracy: number) => 100 * (options.metric === 'error' ? 1 - accuracy : accuracy);
   const tables: Table[] = runs.map(({ run, label, color, plain }) => {
@@ -136,7 +184,7 @@ export function metricChart(runs: readonly ShownRun[], options: ViewOptions): Ch
         options,
       ),
     ];
-    series.push({ label: `${label} train`, color, role: 'train', plain });
+    series.push({ label: words.series('train', label), color, role: 'train', plain });
     if (epochs.some((e) => e.valAccuracy !== undefined)) {
       ys.push(
         forScale(
@@ -144,28 +192,28 @@ export function metricChart(runs: readonly ShownRun[], options: ViewOptions): Ch
           options,
         ),
       );
-      series.push({ label: `${label} validation`, color, role: 'validation', plain });
+      series.push({ label: words.series('validation', label), color, role: 'validation', plain });
     }
     const best = run.best;
     if (best) {
       const marker = epochs.map((e) => (e === best.epoch ? percent(best.on === 'validation' ? (e.valAccuracy as number) : e.trainAccuracy) : null));
       ys.push(forScale(marker, options));
-      series.push({ label: `${label} best ${best.on === 'validation' ? 'val.' : 'train'}`, color, role: 'best' });
+      series.push({ label: words.series(best.on === 'validation' ? 'bestVal' : 'bestTrain', label), color, role: 'best' });
     }
     return { x, ys };
   });
-  const yLabel = options.metric === 'error' ? 'error (%)' : 'accuracy (%)';
-  return chartModel(stepXLabel(options), yLabel, series, tables);
+  return chartModel(options, words, options.metric === 'error' ? words.axisError : words.axisAccuracy, series, tables);
 }
 
-export function learningRateChart(runs: readonly ShownRun[], options: ViewOptions): ChartModel {
-  const series: SeriesSpec[] = runs.map(({ label, color, plain }) => ({ label: `${label} lr`, color, role: 'line', plain }));
+export function learningRateChart(runs: readonly ShownRun[], options: ViewOptions, words: ChartWords): ChartModel {
+  const series: SeriesSpec[] = runs.map(({ label, color, plain }) => ({ label: words.series('lr', label), color, role: 'line', plain }));
   const tables: Table[] = runs.map(({ run }) => ({ x: columnsOf(run).stepX(options.xAxis), ys: [forScale(run.lr, options)] }));
-  return chartModel(stepXLabel(options), 'learning rate', series, tables);
+  return chartModel(options, words, words.axisLr, series, tables);
 }
 
-export const CHART_TITLES: Record<ChartName, (options: ViewOptions) => string> = {
-  loss: () => 'Training loss',
-  metric: (o) => (o.metric === 'error' ? 'Error (1 − accuracy)' : 'Accuracy'),
-  lr: () => 'Learning rate',
-};
+/** A chart's title for the view options. */
+export function chartTitle(name: ChartName, options: ViewOptions, words: ChartWords): string {
+  if (name === 'loss') return words.titleLoss;
+  if (name === 'lr') return words.titleLr;
+  return options.metric === 'error' ? words.titleError : words.titleAccuracy;
+}

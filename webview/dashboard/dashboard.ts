@@ -6,7 +6,7 @@ import { checkToDashboard, describeDropped, type RunSummary, type SessionState, 
 import type { ExperimentResult } from '../../src/protocol/experiment';
 import { resultRows, resultsCsv, resultsMarkdown } from '../../src/core/report/experimentResults';
 import { renderExperimentTable, resultHeader } from './experimentView';
-import { CHART_TITLES, learningRateChart, lossChart, metricChart, type ChartModel, type ChartName, type ShownRun } from './chartData';
+import { chartTitle, chartWords, learningRateChart, lossChart, metricChart, type ChartModel, type ChartName, type ChartWords, type ShownRun } from './chartData';
 import { chartCsv, chartPng } from './exportChart';
 import { runLabel } from './format';
 import { canResume, renderHeader, type FocusedRun } from './header';
@@ -19,7 +19,7 @@ import { clampSmoothing, restoreState, withRun, type DashboardState } from './vi
 import type { DashboardHost } from './vscodeHost';
 
 const CHART_NAMES: readonly ChartName[] = ['loss', 'metric', 'lr'];
-const BUILDERS: Record<ChartName, (runs: readonly ShownRun[], options: DashboardState) => ChartModel> = {
+const BUILDERS: Record<ChartName, (runs: readonly ShownRun[], options: DashboardState, words: ChartWords) => ChartModel> = {
   loss: lossChart,
   metric: metricChart,
   lr: learningRateChart,
@@ -43,6 +43,7 @@ export class Dashboard {
   private listStale = true;
   /** The page's words, in the editor's display language. */
   private readonly text: PageText;
+  private readonly words: ChartWords;
   /** The experiment whose folder this is, with its variants in queue order (their colours). */
   private experiment?: { readonly name: string; readonly results: readonly ExperimentResult[]; readonly variants: readonly string[] };
 
@@ -52,6 +53,7 @@ export class Dashboard {
   ) {
     this.state = restoreState(host.loadState());
     this.text = pageText(root);
+    this.words = chartWords(this.text);
     root.innerHTML = dashboardLayout(this.state, this.text);
     this.theme = readTheme();
     this.charts = {
@@ -258,8 +260,8 @@ export class Dashboard {
     for (const name of CHART_NAMES) {
       const card = this.element(`card-${name}`);
       const title = card.querySelector('.chart-title') as HTMLElement;
-      title.textContent = CHART_TITLES[name](this.state);
-      this.charts[name].update(BUILDERS[name](shown, this.state), this.state.yScale === 'log', this.theme);
+      title.textContent = chartTitle(name, this.state, this.words);
+      this.charts[name].update(BUILDERS[name](shown, this.state, this.words), this.state.yScale === 'log', this.theme);
     }
   }
 
@@ -330,7 +332,7 @@ export class Dashboard {
     }
     const canvas = chart.canvas;
     if (!canvas) return;
-    this.host.post({ type: 'exportPng', fileName: `${base}.png`, dataUrl: chartPng(canvas, model, CHART_TITLES[name](this.state), this.theme) });
+    this.host.post({ type: 'exportPng', fileName: `${base}.png`, dataUrl: chartPng(canvas, model, chartTitle(name, this.state, this.words), this.theme) });
   }
 
   private notify(text: string): void {

@@ -59,13 +59,13 @@ export function dashboardLayout(state: DashboardState, text: PageText): string {
   <main class="charts">
     <div class="controls">
       <label>${text('webview.dashboard.xAxis')}
-        <vscode-single-select id="x-axis">${option('step', 'step', state.xAxis)}${option('epoch', 'epoch', state.xAxis)}</vscode-single-select>
+        <vscode-single-select id="x-axis">${option('step', text('webview.dashboard.chart.axisStep'), state.xAxis)}${option('epoch', text('webview.dashboard.chart.axisEpoch'), state.xAxis)}</vscode-single-select>
       </label>
       <label>${text('webview.dashboard.yScale')}
-        <vscode-single-select id="y-scale">${option('linear', 'linear', state.yScale)}${option('log', 'log', state.yScale)}</vscode-single-select>
+        <vscode-single-select id="y-scale">${option('linear', text('webview.dashboard.optionLinear'), state.yScale)}${option('log', text('webview.dashboard.optionLog'), state.yScale)}</vscode-single-select>
       </label>
       <label>${text('webview.dashboard.show')}
-        <vscode-single-select id="metric">${option('error', 'error (1 − accuracy)', state.metric)}${option('accuracy', 'accuracy', state.metric)}</vscode-single-select>
+        <vscode-single-select id="metric">${option('error', text('webview.dashboard.optionError'), state.metric)}${option('accuracy', text('webview.dashboard.optionAccuracy'), state.metric)}</vscode-single-select>
       </label>
       <label class="smoothing">${text('webview.dashboard.smoothing')}
         <input id="smoothing" type="range" min="0" max="0.99" step="0.01" value="${state.smoothing}">

@@ -103,7 +103,7 @@ export class LineChart {
       height: HEIGHT,
       scales: { x: { time: false }, y: yLog ? { distr: 3, log: 10 } : {} },
       axes: [
-        { ...axis(model.xLabel), ...(model.xLabel === 'step' ? { incrs: WHOLE_INCREMENTS } : {}) },
+        { ...axis(model.xLabel), ...(model.xKind === 'step' ? { incrs: WHOLE_INCREMENTS } : {}) },
         { ...axis(model.yLabel), size: 64, values: (_u, splits) => splits.map((v) => formatValue(v)) },
       ],
       series: [{ label: model.xLabel, value: (_u, v) => formatValue(v) }, ...model.series.map((s) => seriesOptions(s, theme))],
