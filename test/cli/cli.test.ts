@@ -68,6 +68,8 @@ test('stats --json has the documented shape and the reference figures', () => {
     m.totals.macs,
     m.layers.reduce((a, l) => a + l.macs, 0),
   );
+  // The paper's Table 1 output sizes (https://arxiv.org/abs/1512.03385): 56, 28, 14, 7, then 1×1
+  // after the average pool; conv1's stage here ends with the max pool, which Table 1 lists under conv2_x.
   assert.deepEqual(
     m.stages.map((s) => s.outputShape[0]),
     [56, 56, 28, 14, 7, 1],
@@ -81,6 +83,8 @@ test('stats table: layers, stage subtotals, totals, memory; --model and --input'
   assert.equal(r.code, 0);
   assert.match(r.stdout, /^resnet32: input 64×64×3/);
   assert.match(r.stdout, /conv4_x \(stage total\)\s+16×16×64/);
+  // Params do not depend on the input size: ResNet-32's row of test/fixtures/reference-figures.md
+  // (PyTorch; the paper's Table 6 prints 0.46M).
   assert.match(r.stdout, /Trainable params:\s+464,154/);
   assert.match(r.stdout, /Activations for training, batch 128/);
   const missing = cli('stats', 'examples/cifar/family.resnet', '--model', 'resnet33');
@@ -124,6 +128,10 @@ test('train: the progress view on a non-terminal, and bad arguments as messages'
   const out = mkdtempSync(join(tmpdir(), 'resnet-cli-runs-'));
   const r = cli('train', 'examples/mnist/resnet8.resnet', '--dataset', 'synthetic', '--max-steps', '2', '--batch-size', '16', '--backend', 'wasm', '--out', out);
   assert.equal(r.code, 0, r.stderr);
+  // Not published anywhere: by hand from the conventions of reference-figures.md, 75,002 params
+  // (conv1 3·3·1·16 + 2·16; conv2_x 2·(3·3·16·16 + 2·16); conv3_x 3·3·16·32 + 3·3·32·32 + 4·32;
+  // conv4_x 3·3·32·64 + 3·3·64·64 + 4·64; fc 64·10 + 10) and 9,145,216 MACs (28·28·16·9 +
+  // 2·28·28·16·16·9 + 14·14·32·(16 + 32)·9 + 7·7·64·(32 + 64)·9 + 640).
   assert.match(r.stdout, /^training resnet8 \(75k params, 9\.15M MACs\) on synthetic/m);
   assert.match(r.stdout, /^backend: wasm, CPU \(WebAssembly/m);
   assert.match(r.stdout, /^finished after 2 steps in .*: test accuracy \d+\.\d\d% \(loss /m);

@@ -73,6 +73,8 @@ test('diff --json: paper v1 vs torchvision v1.5 ResNet-50: only strides move, MA
   assert.deepEqual(Object.keys(d).sort(), ['changes', 'delta', 'new', 'old', 'stages']);
   assert.deepEqual(Object.keys(d.delta).sort(), ['activationBytes', 'macs', 'params']);
   assertConsistent(d, oldFile, newFile);
+  // 4,089,184,256 − 3,857,973,248: the torchvision v1.5 and paper v1 ResNet-50 rows of
+  // test/fixtures/reference-figures.md (PyTorch; torchvision prints 4.09 G, the paper 3.8 ×10⁹).
   assert.equal(d.delta.macs, 231_211_008);
   assert.equal(d.delta.params, 0);
   assert.ok(
@@ -105,6 +107,8 @@ test('diff --json: paper v1 vs torchvision v1.5 ResNet-50: only strides move, MA
 test('diff: the text form shows the totals, the stages that moved and each change', () => {
   const r = cli(['diff', 'examples/imagenet/resnet50.resnet', 'examples/torchvision/resnet50.resnet']);
   assert.equal(r.code, 0, r.stderr);
+  // The two ResNet-50 rows of test/fixtures/reference-figures.md and their difference; the 1×1
+  // 256 → 128 conv at 56×56 instead of 28×28, by hand: (56·56 − 28·28)·128·256 = 77,070,336.
   assert.match(r.stdout, /^MACs\s+3,857,973,248\s+4,089,184,256\s+\+231,211,008$/m);
   assert.match(r.stdout, /^ {2}~ conv3_x\.0\.conv1 {2}conv 1×1\/2, 128 → conv 1×1, 128, shape 28×28×128 → 56×56×128, MACs \+77,070,336$/m);
   assert.match(r.stdout, /Changes \(0 added, 0 removed, 15 changed\)/);

@@ -63,6 +63,7 @@ test('stats with LANG=ko_KR.UTF-8: the summary table in Korean, its columns line
   const header = lines[2];
   assert.match(header, /^레이어 +종류 +출력 모양 +파라미터 +MACs$/);
   assert.match(ko.stdout, /^conv2_x \(스테이지 합계\) /m);
+  // ResNet-20 (option A) of test/fixtures/reference-figures.md: 269,722 params, 40,551,040 MACs.
   assert.match(ko.stdout, /^학습되는 파라미터: +269,722 \(269\.72k\)$/m);
   assert.match(ko.stdout, /^MACs \(곱셈-덧셈\): +40,\d{3},\d{3} /m);
   assert.match(ko.stdout, /^학습 step, 배치 128 \(float32, momentum을 쓰는 sgd\): /m);
@@ -138,6 +139,8 @@ test('diff with LANG=ko_KR.UTF-8: headings, sentences and change lines in Korean
   assert.equal(ko.code, 0, ko.stderr);
   const lines = ko.stdout.split('\n');
   assert.match(lines[2] ?? '', /^ +이전 +새 +차이$/);
+  // ResNet-20 and -32 (option A) of test/fixtures/reference-figures.md and their difference; the
+  // added block by hand: 2·(3·3·16·16 + 2·16) = 4,672 params, 2·32·32·16·16·9 = 4,718,592 MACs.
   assert.match(ko.stdout, /^파라미터 +269,722 +464,154 +\+194,432$/m);
   assert.match(ko.stdout, /^activation 메모리 \(배치 128\) /m);
   assert.match(ko.stdout, /^스테이지:$/m);

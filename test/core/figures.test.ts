@@ -1,5 +1,8 @@
-// Every figure in the reference table (computed by PyTorch, test/fixtures/reference-figures.md)
-// equals the analyzer's, digit for digit, for the example that describes that architecture.
+// Every figure of the reference table (test/fixtures/reference-figures.md) equals the analyzer's,
+// digit for digit, for the example that describes that architecture. The table is typed in: PyTorch
+// computed it once (torchvision's constructors and a twin of the paper's CIFAR networks, with
+// forward hooks), and each row names its source there (torchvision's model pages, the paper's
+// tables). No PyTorch runs here: this compares with the table, not with PyTorch itself.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -34,7 +37,7 @@ test('the reference table is read whole', () => {
 });
 
 for (const row of rows) {
-  test(`${row.architecture}: params and MACs equal PyTorch's`, () => {
+  test(`${row.architecture}: params and MACs equal the reference table's (reference-figures.md, counted by PyTorch)`, () => {
     const match = rowToExample.find(([re]) => re.test(row.architecture));
     assert.ok(match, `no example mapped for ${row.architecture}`);
     const file = row.architecture.replace(match[0], match[1]).replace(/ .*$/, '');

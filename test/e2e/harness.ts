@@ -24,6 +24,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { until } from '../helpers/until';
 
 // ---------------------------------------------------------------------------------------------
 // Paths and availability
@@ -134,18 +135,18 @@ export async function removeTempDir(dir: string): Promise<void> {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls `read` until `accept` holds, returning the last value; throws with it after timeoutMs. */
+/** Polls `read` until `accept` holds, returning that value; fails with the last value read after timeoutMs (the suite's `until`). */
 export async function pollUntil<T>(what: string, read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000, intervalMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T = await read();
-  while (!accept(last)) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)}`);
-    }
-    await sleep(intervalMs);
-    last = await read();
-  }
-  return last;
+  let last: T | undefined;
+  const accepted = await until(
+    what,
+    async () => {
+      last = await read();
+      return accept(last) ? { value: last } : undefined;
+    },
+    { timeoutMs, intervalMs, detail: () => `last value: ${JSON.stringify(last)}` },
+  );
+  return accepted.value;
 }
 
 function matches(text: string, pattern: string | RegExp): boolean {

@@ -23,6 +23,7 @@ for (const paper of paperModels) {
     const model = onlyModel(paperModelSource(paper));
     assert.equal(model.name, modelName(paper));
     assert.equal(model.depth, paper.depth);
+    // src/core/paper.ts's exact params are the rows of test/fixtures/reference-figures.md (PyTorch).
     assert.equal(model.cost.params, paper.exactParams);
     assert.equal(findPaperModel(model), paper);
     const example = onlyModel(readExample(`${paper.dataset === 'imagenet' ? 'imagenet' : 'cifar'}/${modelName(paper)}.resnet`));
@@ -31,12 +32,16 @@ for (const paper of paperModels) {
   });
 }
 
+// As printed in He et al., "Deep Residual Learning for Image Recognition" (https://arxiv.org/abs/1512.03385):
+// Table 1's FLOPs (multiply-adds, ×10⁹) and Table 6's params (millions) and CIFAR-10 test errors (%).
 test("the paper's figures as printed", () => {
   const byName = new Map(paperModels.map((p) => [`${p.dataset}:${p.name}`, p]));
+  // Table 1, last row.
   assert.deepEqual(
     ['ResNet-18', 'ResNet-34', 'ResNet-50', 'ResNet-101', 'ResNet-152'].map((n) => byName.get(`imagenet:${n}`)?.table1Gflops),
     [1.8, 3.6, 3.8, 7.6, 11.3],
   );
+  // Table 6, "# params" and "error (%)" (ResNet-110: its best run; the mean of 5 is 6.61 ± 0.16).
   assert.deepEqual(
     ['ResNet-20', 'ResNet-32', 'ResNet-44', 'ResNet-56', 'ResNet-110', 'ResNet-1202'].map((n) => [byName.get(`cifar10:${n}`)?.table6Mparams, byName.get(`cifar10:${n}`)?.cifarTestError]),
     [

@@ -64,6 +64,7 @@ test('killed mid-experiment and resumed: finished runs are not retrained, the in
   const out = join(work, 'runs');
   const child = spawn(process.execPath, [CLI, 'experiment', file, '--backend', 'wasm', '--out', out, '--json'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let text = '';
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
   const killed = new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       text += chunk.toString();
@@ -78,7 +79,8 @@ test('killed mid-experiment and resumed: finished runs are not retrained, the in
     child.on('error', reject);
   });
   await killed;
-  await new Promise((r) => setTimeout(r, 300));
+  // The queue and its worker are gone, their output closed, before their files are read.
+  await closed;
   const before = parseLines(text);
   assert.ok(
     before.some((l) => l.type === 'finished' && l.run === 'tiny_r0.05'),

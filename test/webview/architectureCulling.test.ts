@@ -95,16 +95,40 @@ test('zoomed out below readable text, only boxes and lines are drawn; stage togg
   assert.notEqual(await page.page.locator('#arch-svg [data-toggle="conv3_x"]').evaluate((t) => getComputedStyle(t).display), 'none', 'the toggle of an unfolded stage is kept');
   assert.ok(s.drawn < 1200, `zoomed out, the DOM still holds only the window around the view (${s.drawn})`);
   // Zooming back in brings the labels back once the zoom pauses; while it goes on, they are hidden.
+  // What the page shows while the view moves is read the moment the view's classes change (in a
+  // mutation observer, before the motion's end can be timed out), not after a wait that must land
+  // inside the pause.
+  type ViewState = { classes: string[]; label?: string; outline?: string };
+  await page.page.evaluate(() => {
+    const viewport = document.querySelector('#arch-svg .viewport') as SVGGElement;
+    const seen: ViewState[] = [];
+    (globalThis as unknown as { viewStates: ViewState[] }).viewStates = seen;
+    new MutationObserver(() => {
+      // Found again each time: culling may have redrawn them.
+      const label = viewport.querySelector('.node-layer text');
+      const outline = viewport.querySelector('.group-block > rect');
+      seen.push({ classes: [...viewport.classList], label: label ? getComputedStyle(label).display : undefined, outline: outline ? getComputedStyle(outline).strokeDasharray : undefined });
+    }).observe(viewport, { attributes: true, attributeFilter: ['class'] });
+  });
   for (let i = 0; i < 5; i++) await page.page.keyboard.press('+');
+  await page.page.waitForFunction(() => document.querySelector('#arch-svg .viewport.zooming') === null, undefined, { timeout: 5000 });
+  const seen = await page.page.evaluate(() => (globalThis as unknown as { viewStates: ViewState[] }).viewStates);
+  // Zoomed back in to readable text while the zoom went on: no labels, and solid outlines.
+  const zoomingIn = seen.filter((s) => s.classes.includes('zooming') && !s.classes.includes('coarse'));
+  assert.ok(
+    zoomingIn.some((s) => s.label !== undefined && s.outline !== undefined),
+    `the view was seen zooming at a readable scale, with a label and an outline drawn: ${JSON.stringify(seen)}`,
+  );
+  for (const s of zoomingIn) {
+    if (s.label !== undefined) assert.equal(s.label, 'none', `no labels while the zoom goes on: ${JSON.stringify(s)}`);
+    if (s.outline !== undefined) assert.equal(s.outline, 'none', `blocks' dashed outlines are drawn solid while the view moves: ${JSON.stringify(s)}`);
+  }
   const display = () => label.evaluate((t) => getComputedStyle(t).display);
-  assert.equal(await display(), 'none', 'no labels while the zoom goes on');
   const dashes = () =>
     page.page
       .locator('#arch-svg .group-block > rect')
       .first()
       .evaluate((r) => getComputedStyle(r).strokeDasharray);
-  assert.equal(await dashes(), 'none', "blocks' dashed outlines are drawn solid while the view moves");
-  await page.page.waitForFunction(() => document.querySelector('#arch-svg .viewport.zooming') === null, undefined, { timeout: 5000 });
   assert.ok((await stats(page)).view.scale >= 0.5);
   assert.notEqual(await display(), 'none', 'labels are back once the zoom pauses');
   assert.notEqual(await dashes(), 'none', 'and the outlines dashed again');

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { after, before, test } from 'node:test';
 import { graphItems } from '../../src/core/report/architectureGraph';
 import { analyze } from '../../src/core/analysis/analyze';
@@ -11,6 +12,7 @@ import { modelLayers } from '../../src/core/analysis/network';
 import { parseFromArchitecture } from '../../src/protocol/architecture';
 import { readExample } from '../helpers/examples';
 import { BROKEN_SHORTCUT_MODEL } from '../helpers/models';
+import { until } from '../helpers/until';
 import { ArchitectureBrowser, buildArchitectureBundle, diffMessage, graphMessage } from './architectureHost';
 import { browserMissing, REPO_ROOT, type DashboardPage } from './browserHost';
 import { THEMES } from './themes';
@@ -268,9 +270,12 @@ test('restored after a reload: folded stages, metric and view come back; bad mes
   await first.page.locator('#arch-canvas').focus();
   await first.page.keyboard.press('-');
   await first.frame();
-  await new Promise((r) => setTimeout(r, 300));
-  const saved = await first.savedState();
   const before = await stats(first);
+  // The page saves its state a moment after the view stops moving: wait for the save of this view.
+  const saved = await until('the state saved with the zoomed view', async () => {
+    const state = (await first.savedState()) as { view?: unknown } | null;
+    return isDeepStrictEqual(state?.view, before.view) ? state : undefined;
+  });
   await first.close();
 
   const second = await browser.open({ savedState: saved });

@@ -12,6 +12,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { parseToArchitecture } from '../../src/protocol/architecture';
 import type { ArchitectureDeps } from '../../src/extension/architecturePanel';
 import { readExample } from '../helpers/examples';
+import { until } from '../helpers/until';
 import { LspTestClient } from '../server/lspClient';
 
 register('./vscodeLoader.ts', import.meta.url);
@@ -37,21 +38,24 @@ after(async () => {
 function setup() {
   const logs: string[] = [];
   const log = { info: (t: string) => logs.push(`info ${t}`), warn: (t: string) => logs.push(`warn ${t}`), error: (t: string) => logs.push(`error ${t}`) } as unknown as ArchitectureDeps['log'];
-  // The panel only sends requests: they go to the real server.
-  const client = { sendRequest: (type: unknown, params: unknown) => lsp.connection.sendRequest(type as never, params) } as unknown as LanguageClient;
+  // The panel only sends requests: they go to the real server, and are counted on the way.
+  const requests: string[] = [];
+  const client = {
+    sendRequest: (type: { method: string }, params: unknown) => {
+      requests.push(type.method);
+      return lsp.connection.sendRequest(type as never, params);
+    },
+  } as unknown as LanguageClient;
   const deps: ArchitectureDeps = { extensionUri: fake.Uri.file('/ext') as never, client, log };
-  return { deps, logs };
+  return { deps, logs, requests };
 }
 
-const settle = () => new Promise((done) => setTimeout(done, 150));
-/** Waits until the panel has posted what the test expects (a server request is in between). */
-async function until(check: () => boolean): Promise<void> {
-  for (let waited = 0; !check() && waited < 10_000; waited += 50) await new Promise((done) => setTimeout(done, 50));
-}
 type Posted = { type: string; [key: string]: unknown };
+const postedOf = (panel: InstanceType<typeof fake.FakePanel>) => panel.webview.posted as Posted[];
+const count = (panel: InstanceType<typeof fake.FakePanel>, type: string) => postedOf(panel).filter((m) => m.type === type).length;
 
 test('the page is served under a CSP with a nonce, and gets the graph when ready and when diagnostics change', async () => {
-  const { deps } = setup();
+  const { deps, requests } = setup();
   const panel = ArchitecturePanel.show(deps, { uri });
   const fakePanel = fake.recorded.panels.at(-1)!;
   assert.equal(fakePanel.viewType, 'resnetArchitecture');
@@ -59,21 +63,24 @@ test('the page is served under a CSP with a nonce, and gets the graph when ready
   const nonce = /nonce-([^']+)'/.exec(html)?.[1];
   assert.ok(nonce && html.includes(`<script nonce="${nonce}" src="file:///ext/dist/webview/architecture.js"></script>`), html);
   assert.match(html, /default-src 'none'/);
-  await settle();
+  // Opening asks for the graph once; the page's "ready" asks again.
+  await until('the graph asked for on opening', () => count(fakePanel, 'graph') === 1);
   fakePanel.webview.posted.length = 0;
   fakePanel.webview.receive({ type: 'ready' });
-  await until(() => (fakePanel.webview.posted as Posted[]).some((m) => m.type === 'graph'));
-  const graph = (fakePanel.webview.posted as Posted[]).find((m) => m.type === 'graph');
+  await until('the graph sent for "ready"', () => count(fakePanel, 'graph') === 1);
+  const graph = postedOf(fakePanel).find((m) => m.type === 'graph');
   assert.ok(graph && parseToArchitecture(graph), 'a well-formed graph message');
   assert.equal((graph.graph as { model: string }).model, 'resnet20');
   fakePanel.webview.posted.length = 0;
   fake.events.diagnostics.fire({ uris: [fake.Uri.file(file)] });
-  await until(() => (fakePanel.webview.posted as Posted[]).some((m) => m.type === 'graph'));
-  assert.equal((fakePanel.webview.posted as Posted[]).filter((m) => m.type === 'graph').length, 1);
-  // Diagnostics of another file do not redraw.
+  await until('the graph redrawn for its diagnostics', () => count(fakePanel, 'graph') === 1);
+  // Diagnostics of another file do not redraw: no request goes out for them, and after the next
+  // diagnostics of this file, the one graph that comes is that one's.
+  const asked = requests.length;
   fake.events.diagnostics.fire({ uris: [fake.Uri.file(join(root, 'other.resnet'))] });
-  await settle();
-  assert.equal((fakePanel.webview.posted as Posted[]).filter((m) => m.type === 'graph').length, 1);
+  fake.events.diagnostics.fire({ uris: [fake.Uri.file(file)] });
+  await until("the graph redrawn for this file's next diagnostics", () => count(fakePanel, 'graph') === 2);
+  assert.deepEqual(requests.slice(asked), ['resnet/architectureGraph']);
   panel.dispose();
 });
 
@@ -81,9 +88,10 @@ test('a click moves the cursor; the cursor is passed to the page; exports are sa
   const { deps, logs } = setup();
   const panel = ArchitecturePanel.show(deps, { uri });
   const fakePanel = fake.recorded.panels.at(-1)!;
-  await settle();
+  await until('the graph', () => count(fakePanel, 'graph') === 1);
+  const shownBefore = fake.recorded.shownDocuments.length;
   fakePanel.webview.receive({ type: 'reveal', line: 7, column: 12 });
-  await settle();
+  await until('the editor shown at the node', () => fake.recorded.shownDocuments.length > shownBefore);
   const shown = fake.recorded.shownDocuments.at(-1);
   assert.equal(shown?.path, file);
   assert.deepEqual([shown?.selection?.start.line, shown?.selection?.start.character], [6, 11]);
@@ -92,15 +100,25 @@ test('a click moves the cursor; the cursor is passed to the page; exports are sa
   assert.deepEqual((fakePanel.webview.posted as Posted[]).at(-1), { type: 'cursor', line: 9, column: 5 });
 
   fake.recorded.saveTo = fake.Uri.file(join(root, 'out.svg'));
+  const writtenBefore = fake.recorded.written.length;
   fakePanel.webview.receive({ type: 'exportSvg', fileName: '../../resnet20.svg', svg: '<svg xmlns="http://www.w3.org/2000/svg"></svg>' });
-  await settle();
+  await until('the SVG written', () => fake.recorded.written.length > writtenBefore);
   assert.equal(fake.recorded.written.at(-1)?.path, join(root, 'out.svg'));
   assert.equal(Buffer.from(fake.recorded.written.at(-1)!.bytes).toString('utf8'), '<svg xmlns="http://www.w3.org/2000/svg"></svg>');
 
+  // Malformed messages are dropped as they come (checked before anything is awaited)...
   fakePanel.webview.receive({ type: 'exportSvg', fileName: 'x.svg', svg: '<script>alert(1)</script>' });
   fakePanel.webview.receive({ type: 'reveal', line: 0, column: 1 });
-  await settle();
   assert.equal(logs.filter((l) => l.startsWith('warn architecture view: dropped a malformed message')).length, 2);
+  // ...and act on nothing: after a good reveal, the one editor shown is that one's.
+  const shownAfterDropped = fake.recorded.shownDocuments.length;
+  fakePanel.webview.receive({ type: 'reveal', line: 2, column: 1 });
+  await until('the editor shown for the good reveal', () => fake.recorded.shownDocuments.length > shownAfterDropped);
+  assert.deepEqual(
+    fake.recorded.shownDocuments.slice(shownAfterDropped).map((d) => d.selection?.start.line),
+    [1],
+  );
+  assert.equal(fake.recorded.written.length, writtenBefore + 1, 'the script was not saved');
   panel.dispose();
 });
 
@@ -109,15 +127,19 @@ test('diff mode: compared with another version, the page gets the diff; back to 
   const against = { text: readExample('cifar/resnet20-b.resnet'), label: 'resnet20-b.resnet', model: 'resnet20_b' };
   const panel = ArchitecturePanel.compare(deps, { uri, model: 'resnet20' }, against);
   const fakePanel = fake.recorded.panels.at(-1)!;
-  await until(() => (fakePanel.webview.posted as Posted[]).some((m) => m.type === 'diff'));
-  const diff = (fakePanel.webview.posted as Posted[]).filter((m) => m.type === 'diff').at(-1);
+  await until('the diff', () => count(fakePanel, 'diff') > 0);
+  const diff = postedOf(fakePanel)
+    .filter((m) => m.type === 'diff')
+    .at(-1);
   assert.ok(diff && parseToArchitecture(diff), JSON.stringify(fakePanel.webview.posted).slice(0, 600));
   assert.equal((diff.diff as { delta: { params: number } }).delta.params < 0, true, 'option A has fewer params than B');
   fakePanel.webview.posted.length = 0;
   fakePanel.webview.receive({ type: 'followCursor' });
-  await until(() => (fakePanel.webview.posted as Posted[]).some((m) => m.type === 'graph'));
+  await until('the live graph', () => count(fakePanel, 'graph') > 0);
   assert.deepEqual(
-    (fakePanel.webview.posted as Posted[]).map((m) => m.type).filter((t) => t !== 'cursor'),
+    postedOf(fakePanel)
+      .map((m) => m.type)
+      .filter((t) => t !== 'cursor'),
     ['graph'],
   );
   panel.dispose();
@@ -127,8 +149,8 @@ test('after a reload the serializer follows the file the page had saved', async 
   const { deps } = setup();
   const restoredPanel = new fake.FakePanel('resnetArchitecture', {});
   ArchitecturePanel.restore(restoredPanel as never, { uri, metric: 'params' }, deps);
-  await until(() => (restoredPanel.webview.posted as Posted[]).some((m) => m.type === 'graph'));
-  const graph = (restoredPanel.webview.posted as Posted[]).find((m) => m.type === 'graph');
+  await until('the graph of the saved file', () => count(restoredPanel, 'graph') > 0);
+  const graph = postedOf(restoredPanel).find((m) => m.type === 'graph');
   assert.equal(graph?.uri, uri);
   restoredPanel.dispose();
 });

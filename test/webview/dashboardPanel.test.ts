@@ -10,6 +10,7 @@ import type { TrainingMessage } from '../../src/protocol/training';
 import type { DashboardDeps } from '../../src/extension/training/dashboardPanel';
 import { RunProgress } from '../../src/extension/training/runProgress';
 import type { TrainingSession } from '../../src/extension/training/trainingSession';
+import { until } from '../helpers/until';
 import { scriptedRun } from './trainingStream';
 
 register('./vscodeLoader.ts', import.meta.url);
@@ -44,8 +45,7 @@ function setup() {
   const panel = DashboardPanel.show(deps);
   const fakePanel = fake.recorded.panels.at(-1) as InstanceType<typeof fake.FakePanel>;
   const webview = fakePanel.webview;
-  const settle = () => new Promise((done) => setTimeout(done, 20));
-  return { panel, fakePanel, webview, logs, resumed, stops: () => stops, deps, settle };
+  return { panel, fakePanel, webview, logs, resumed, stops: () => stops, deps };
 }
 
 test('one panel, under a strict CSP, loading only from the bundle folder', () => {
@@ -64,9 +64,9 @@ test('one panel, under a strict CSP, loading only from the bundle folder', () =>
 });
 
 test('the page gets the runs and their histories, and nothing outside them', async () => {
-  const { webview, logs, settle, panel } = setup();
+  const { webview, logs, panel } = setup();
   webview.receive({ type: 'ready' });
-  await settle();
+  await until('the runs and the session', () => webview.posted.length >= 2);
   const [runs, session] = webview.posted as { type: string; runs?: { runDir: string; status: string }[] }[];
   assert.equal(runs.type, 'runs');
   assert.deepEqual(
@@ -76,7 +76,7 @@ test('the page gets the runs and their histories, and nothing outside them', asy
   assert.deepEqual(session, { type: 'session', state: 'idle' });
 
   webview.receive({ type: 'loadRuns', runDirs: [run.runDir, '/etc'] });
-  await settle();
+  await until('the history and the refusal', () => webview.posted.length >= 4);
   const [history, refused] = webview.posted.slice(2) as { type: string; batches?: { step: Float64Array }; messages?: TrainingMessage[] }[];
   assert.equal(history.type, 'runHistory');
   assert.deepEqual(Array.from(history.batches?.step ?? []), [1, 2, 3, 4, 5, 6, 7, 8]);
@@ -99,40 +99,54 @@ test('the page gets the runs and their histories, and nothing outside them', asy
 });
 
 test('stop, resume and reveal act on listed runs only', async () => {
-  const { webview, resumed, stops, settle, panel } = setup();
+  const { webview, logs, resumed, stops, panel } = setup();
   webview.receive({ type: 'ready' });
   webview.receive({ type: 'stop' });
   webview.receive({ type: 'resume', runDir: run.runDir });
   webview.receive({ type: 'resume', runDir: '/tmp/elsewhere' });
-  webview.receive({ type: 'revealRun', runDir: run.runDir });
   webview.receive({ type: 'revealRun', runDir: '/' });
-  await settle();
+  // The listed run's reveal comes last: once it is done, every request before it was answered.
+  webview.receive({ type: 'revealRun', runDir: run.runDir });
+  await until('the reveal', () => fake.recorded.commands.length > 0);
   assert.equal(stops(), 1);
   assert.deepEqual(resumed, [run.runDir]);
   assert.deepEqual(
     fake.recorded.commands.map((c) => [c.command, (c.args[0] as { fsPath: string }).fsPath]),
     [['revealFileInOS', run.runDir]],
   );
+  assert.deepEqual(
+    logs.filter((l) => l.startsWith('warn')).map((l) => /asked to (\w+) (\S+),/.exec(l)?.slice(1)),
+    [
+      ['resume', '/tmp/elsewhere'],
+      ['reveal', '/'],
+    ],
+  );
   panel.dispose();
 });
 
 test('exports are saved where the save dialog says, under a plain name', async () => {
-  const { webview, settle, panel } = setup();
+  const { webview, panel } = setup();
   fake.recorded.saveTo = fake.Uri.file(join(root, 'chosen.csv'));
   webview.receive({ type: 'exportCsv', fileName: '../../etc/passwd', csv: 'step,loss\n1,2\n' });
-  await settle();
+  await until('the CSV written', () => fake.recorded.written.length >= 1);
   assert.deepEqual(
     fake.recorded.written.map((w) => [w.path, Buffer.from(w.bytes).toString()]),
     [[join(root, 'chosen.csv'), 'step,loss\n1,2\n']],
   );
   fake.recorded.saveTo = fake.Uri.file(join(root, 'chosen.png'));
   webview.receive({ type: 'exportPng', fileName: 'loss.png', dataUrl: `data:image/png;base64,${Buffer.from([0x89, 0x50, 0x4e, 0x47]).toString('base64')}` });
-  await settle();
+  await until('the PNG written', () => fake.recorded.written.length >= 2);
   assert.deepEqual([...(fake.recorded.written.at(-1)?.bytes ?? [])], [0x89, 0x50, 0x4e, 0x47]);
   fake.recorded.saveTo = undefined; // cancelled: nothing written
-  webview.receive({ type: 'exportCsv', fileName: 'x.csv', csv: '' });
-  await settle();
-  assert.equal(fake.recorded.written.length, 2);
+  webview.receive({ type: 'exportCsv', fileName: 'x.csv', csv: 'cancelled' });
+  // An export after it is written: the one write that comes is that one, not the cancelled one.
+  fake.recorded.saveTo = fake.Uri.file(join(root, 'after.md'));
+  webview.receive({ type: 'exportMarkdown', fileName: 'after.md', markdown: '# after' });
+  await until('the export after the cancelled one', () => fake.recorded.written.length >= 3);
+  assert.deepEqual(
+    fake.recorded.written.slice(2).map((w) => [w.path, Buffer.from(w.bytes).toString()]),
+    [[join(root, 'after.md'), '# after']],
+  );
   panel.dispose();
 });
 
@@ -145,27 +159,19 @@ test('live messages go to the page in batches, with the ETA', async () => {
     panel.onTrainingMessage(live.runDir, m, progress);
   }
   assert.equal(webview.posted.length, 0, 'held for the next flush');
-  await new Promise((done) => setTimeout(done, 150));
+  await until('the flush', () => webview.posted.length > 0);
+  // All of them in that one post: nothing is left for another.
   assert.equal(webview.posted.length, 1);
   const sent = webview.posted[0] as { type: string; runDir: string; messages: unknown[] };
   assert.deepEqual([sent.type, sent.runDir, sent.messages.length], ['runProgress', live.runDir, live.messages.length]);
   panel.dispose();
 });
 
-/** Resolves once `ready()` holds (checked every few milliseconds), or fails after `ms`. */
-async function until(ready: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ready()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 5));
-  }
-}
-
 test("a live run's messages wait while its history is read, so the page gets the history first", async () => {
   const { webview, panel } = setup();
   const progress = new RunProgress();
   webview.receive({ type: 'ready' });
-  await until(() => webview.posted.length >= 2, 'the runs and the session');
+  await until('the runs and the session', () => webview.posted.length >= 2);
   // The page asks for the run's record; the read is under way...
   webview.receive({ type: 'loadRuns', runDirs: [run.runDir] });
   // ...when the worker sends another step and the session changes (which flushes at once).
@@ -174,7 +180,7 @@ test("a live run's messages wait while its history is read, so the page gets the
   panel.onTrainingMessage(run.runDir, next, progress);
   panel.onSessionChange();
   const types = () => (webview.posted as { type: string }[]).map((m) => m.type).filter((t) => t === 'runHistory' || t === 'runProgress');
-  await until(() => types().length === 2, 'the history and the progress');
+  await until('the history and the progress', () => types().length === 2);
   assert.deepEqual(types(), ['runHistory', 'runProgress']);
   panel.dispose();
 });

@@ -7,6 +7,7 @@ import { register } from 'node:module';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { makeCifarArchive, serve, serveFile, tempDir, type Route, type TestServer, type TestArchive } from '../helpers/cifarArchive';
+import { until } from '../helpers/until';
 
 register('./vscodeLoader.ts', import.meta.url);
 const fake = await import('./fakeVscode');
@@ -76,7 +77,7 @@ test('Cancel in the notification keeps the bytes; the next run resumes them', as
   const run = fake.commands.executeCommand(DOWNLOAD_CIFAR10_COMMAND);
   const partial = path.join(dir, 'cifar-10-binary.tar.gz.part');
   const half = archive.data.length >> 1;
-  for (let i = 0; i < 200 && !(fs.existsSync(partial) && fs.statSync(partial).size === half); i++) await new Promise((r) => setTimeout(r, 25));
+  await until('the first half on disk', () => fs.existsSync(partial) && fs.statSync(partial).size === half);
   fake.recorded.progress.at(-1)?.cancel();
   await run;
   assert.match(fake.recorded.infos.at(-1)?.message ?? '', /^The CIFAR-10 download was cancelled\.\nThe [\d.]+ KiB received are kept in .*run the download again to resume/);

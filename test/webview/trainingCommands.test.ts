@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { DashboardDeps } from '../../src/extension/training/dashboardPanel';
+import { until as untilHolds } from '../helpers/until';
 import { LspTestClient } from '../server/lspClient';
 import { REPO_ROOT } from './browserHost';
 
@@ -79,19 +80,17 @@ after(async () => {
 
 const run = (command: string, ...args: unknown[]) => fake.commands.executeCommand(command, ...args);
 
-async function until(what: string, done: () => boolean, timeoutMs = 300_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > end)
-      throw new Error(
-        `timed out waiting for ${what}; log:\n${logs
-          .filter((l) => !/^info epoch/.test(l))
-          .slice(-25)
-          .join('\n')}`,
-      );
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Waits for a state of the run (it trains for real: minutes at most); on a timeout, says the log's end. */
+const until = <T>(what: string, probe: () => T) =>
+  untilHolds(what, probe, {
+    timeoutMs: 300_000,
+    intervalMs: 50,
+    detail: () =>
+      `log:\n${logs
+        .filter((l) => !/^info epoch/.test(l))
+        .slice(-25)
+        .join('\n')}`,
+  });
 
 const statusBar = () => fake.recorded.statusBarItems[0];
 
@@ -193,11 +192,12 @@ test('a crashed run is listed as resumable, and the dashboard resumes it to the 
   await run(TRAINING_COMMANDS.openDashboard);
   const page = fake.recorded.panels.at(-1)?.webview;
   assert.ok(page);
+  const postedBefore = page.posted.length;
   page.receive({ type: 'ready' });
-  await new Promise((r) => setTimeout(r, 50));
-  // The dashboard opened when the run started; the newest list of runs is what it shows now.
-  const lists = page.posted.filter((m) => (m as { runs?: unknown }).runs !== undefined) as { runs: { runDir: string; status: string; resumable: boolean }[] }[];
-  const listed = lists.at(-1)?.runs.find((r) => r.runDir === runDir);
+  // The dashboard opened when the run started; the list of runs it answers "ready" with is what it shows now.
+  type RunsList = { type: string; runs: { runDir: string; status: string; resumable: boolean }[] };
+  const list = await until('the list of runs', () => (page.posted.slice(postedBefore) as RunsList[]).find((m) => m.type === 'runs'));
+  const listed = list.runs.find((r) => r.runDir === runDir);
   assert.deepEqual([listed?.status, listed?.resumable], ['incomplete', true]);
   page.receive({ type: 'resume', runDir });
   await until('the resumed run to finish', () => fake.recorded.infos.slice(infosBefore).some((i) => /^Training slow finished/.test(i.message)));

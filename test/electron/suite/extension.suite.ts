@@ -3,16 +3,10 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { until as untilHolds } from '../../helpers/until';
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** The editor starts the language server with the window: up to a minute for its first answers. */
+const until = <T>(what: string, probe: () => T | Promise<T>) => untilHolds(what, probe, { timeoutMs: 60_000, intervalMs: 200 });
 
 function text(content: vscode.MarkdownString | vscode.MarkedString | string): string {
   return typeof content === 'string' ? content : 'value' in content ? content.value : String(content);
