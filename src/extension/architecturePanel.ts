@@ -21,6 +21,9 @@ export interface ArchitectureDeps {
   readonly log: vscode.LogOutputChannel;
 }
 
+/** After a settings change, the pause before the graph is asked for again (as the summary waits after an edit). */
+const SETTINGS_REFRESH_DELAY_MS = 300;
+
 /** The other side of a comparison, kept while the view is in diff mode (it follows edits too). */
 export type CompareAgainst = ArchitectureCompareParams['against'];
 
@@ -34,6 +37,7 @@ export class ArchitecturePanel implements vscode.Disposable {
   /** Measured times the view colours by (sent again when the page reloads). */
   private timings: ProfileDocument | undefined;
   private refreshing = false;
+  private settingsTimer?: ReturnType<typeof setTimeout> | undefined;
   private refreshAgain = false;
   private disposed = false;
   private readonly disposables: vscode.Disposable[] = [];
@@ -109,6 +113,13 @@ export class ArchitecturePanel implements vscode.Disposable {
       // The server publishes diagnostics once per analyzed version: the graph follows them.
       vscode.languages.onDidChangeDiagnostics((e) => {
         if (this.uri && e.uris.some((u) => u.toString() === this.uri)) void this.refresh();
+      }),
+      // The batch size (or another figure's setting) changed: the graph is asked for again once the
+      // language client has passed the new settings on (it does so on the same change).
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('resnet')) return;
+        clearTimeout(this.settingsTimer);
+        this.settingsTimer = setTimeout(() => void this.refresh(), SETTINGS_REFRESH_DELAY_MS);
       }),
       vscode.window.onDidChangeTextEditorSelection((e) => {
         if (e.textEditor.document.uri.toString() !== this.uri) return;
@@ -230,6 +241,7 @@ export class ArchitecturePanel implements vscode.Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    clearTimeout(this.settingsTimer);
     if (ArchitecturePanel.current === this) ArchitecturePanel.current = undefined;
     for (const d of this.disposables) d.dispose();
     this.panel.dispose();

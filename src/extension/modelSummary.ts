@@ -27,6 +27,10 @@ export function registerModelSummary(context: vscode.ExtensionContext, client: L
     }),
     vscode.window.onDidChangeVisibleTextEditors(() => decorations.applyAll()),
     measured.onDidChange((source) => provider.sourceChanged(source, 0)),
+    // The convention, the batch size or the memory budget changed: every open summary follows.
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('resnet')) provider.settingsChanged();
+    }),
     decorations,
     vscode.commands.registerCommand(
       Commands.showModelSummary,
@@ -102,6 +106,15 @@ class SummaryProvider implements vscode.TextDocumentContentProvider, vscode.Disp
         for (const summary of summaries) this.changed.fire(summary.uri);
       }, delayMs),
     );
+  }
+
+  /**
+   * Recomputes every open summary. After the usual pause: the language client sends the server the
+   * new settings on the same change, and the summary must be asked for after that.
+   */
+  settingsChanged(): void {
+    const sources = new Set(vscode.workspace.textDocuments.flatMap((d) => (d.uri.scheme === SUMMARY_SCHEME ? [summaryTarget(d.uri)?.uri ?? ''] : [])));
+    for (const source of sources) if (source) this.sourceChanged(source);
   }
 
   dispose(): void {

@@ -187,6 +187,43 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
       await summary.getByText('conv1.conv1').first().waitFor({ timeout: 20_000 });
       // The editor renders spaces as no-break spaces.
       assert.match((await summary.innerText()).replace(/\u00a0/g, ' '), /resnet50: input 224×224×3/);
+      // The summary follows the settings: another counting convention, without editing the source.
+      await summary.click();
+      await page.keyboard.press('Control+End');
+      await summary.getByText('Compute (macs)').first().waitFor({ timeout: 20_000 });
+      // As a person does: the Settings editor, in the first group, the convention picked from its list.
+      await page.locator('.editor-group-container').first().locator('.tab', { hasText: 'resnet50.resnet' }).click();
+      const pick = async (convention: string, move: 'ArrowDown' | 'ArrowUp', steps: number) => {
+        await runCommand(page, 'Preferences: Open Settings (UI)');
+        // The search box is a small editor that has the focus when the Settings editor opens.
+        await page.locator('.settings-editor .settings-header').waitFor({ timeout: 20_000 });
+        await page.keyboard.press('Control+A');
+        await page.keyboard.type('resnet.costs.convention');
+        // The enumeration's drop-down: open it, pick the value.
+        const dropdown = page.locator('.settings-editor .setting-item-contents', { hasText: 'Costs: Convention' }).locator('.monaco-select-box').first();
+        await dropdown.waitFor({ timeout: 20_000 });
+        await dropdown.click();
+        for (let i = 0; i < steps; i++) await page.keyboard.press(move);
+        await page.keyboard.press('Enter');
+        await page.locator('.settings-editor .setting-item-contents', { hasText: 'Costs: Convention' }).locator('.monaco-select-box', { hasText: convention }).waitFor({ timeout: 10_000 });
+        // The Settings editor writes the change a moment later; closing it first would drop it.
+        const settingsFile = path.join(cs.userDataDir, 'User', 'settings.json');
+        const written = () => (JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as Record<string, unknown>)['resnet.costs.convention'] ?? 'macs';
+        await pollUntil(
+          `resnet.costs.convention: ${convention} in the user settings`,
+          async () => written(),
+          (value) => value === convention,
+          10_000,
+        );
+        await page.keyboard.press('Escape');
+      };
+      // The list is in the order of package.json's enum: macs, flops, ptflops, fvcore, thop.
+      await pick('ptflops', 'ArrowDown', 2);
+      await summary.getByText('Compute (ptflops)').first().waitFor({ timeout: 20_000 });
+      t.diagnostic(`screenshot: ${await screenshot(page, 'extension-summary-settings')}`);
+      await pick('macs', 'ArrowUp', 2);
+      await summary.getByText('Compute (macs)').first().waitFor({ timeout: 20_000 });
+      await page.keyboard.press('Control+W');
     });
   });
 

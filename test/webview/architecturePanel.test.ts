@@ -154,3 +154,27 @@ test('after a reload the serializer follows the file the page had saved', async 
   assert.equal(graph?.uri, uri);
   restoredPanel.dispose();
 });
+
+test('a settings change (the batch size) redraws the graph at the new batch, without an edit', async () => {
+  const { deps } = setup();
+  const panel = ArchitecturePanel.show(deps, { uri });
+  const fakePanel = fake.recorded.panels.at(-1)!;
+  await until('the first graph', () => count(fakePanel, 'graph') === 1);
+  await lsp.connection.sendNotification('workspace/didChangeConfiguration', { settings: { resnet: { summary: { batchSize: 32 } } } });
+  fake.events.configuration.fire({ affectsConfiguration: (section: string) => section === 'resnet' || section === 'resnet.summary' });
+  await until('the graph redrawn for the settings', () => count(fakePanel, 'graph') === 2);
+  const batchOfLatest = () =>
+    (
+      postedOf(fakePanel)
+        .filter((m) => m.type === 'graph')
+        .at(-1)?.graph as { batchSize: number } | undefined
+    )?.batchSize;
+  assert.equal(batchOfLatest(), 32);
+  // Another extension's settings redraw nothing: the next graph is the one the next change asks for.
+  fake.events.configuration.fire({ affectsConfiguration: (section: string) => section === 'editor' });
+  await lsp.connection.sendNotification('workspace/didChangeConfiguration', { settings: { resnet: { summary: { batchSize: 128 } } } });
+  fake.events.configuration.fire({ affectsConfiguration: (section: string) => section === 'resnet' });
+  await until('the graph redrawn once more', () => count(fakePanel, 'graph') === 3);
+  assert.equal(batchOfLatest(), 128);
+  panel.dispose();
+});
