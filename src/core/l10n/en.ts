@@ -73,6 +73,8 @@ export const en = {
   'argument.basicNeeds': '`basic` needs its width, e.g. `basic(64)`',
   'argument.bottleneckNeeds': '`bottleneck` needs its planes, e.g. `bottleneck(64)`',
   'value.divisionByZero': 'division by zero',
+  'number.pastExact': '`{literal}` is past {limit} (2^53 − 1), the largest whole number held exactly, and would be read as another number; write a smaller one',
+  'number.roundedFraction': '`{literal}` cannot be held exactly and would be read as {value}; write a number that can be, such as {value}',
   'value.tooLarge': 'this value ({value}) is too large; keep values under {limit}',
   'block.addOutside': '`add` joins a shortcut inside a `block`; move it into a block definition',
   'block.addTwice': 'a block adds its shortcut once; remove this second `add`',

@@ -70,6 +70,8 @@ export const ko: Catalogue = {
   'argument.basicNeeds': '`basic`에는 폭이 필요합니다 (예: `basic(64)`)',
   'argument.bottleneckNeeds': '`bottleneck`에는 planes가 필요합니다 (예: `bottleneck(64)`)',
   'value.divisionByZero': '0으로 나눌 수 없습니다',
+  'number.pastExact': '`{literal}`은(는) 정확히 담을 수 있는 가장 큰 정수 {limit}(2^53 − 1)보다 커서 다른 수로 읽히게 됩니다. 더 작은 수를 쓰세요',
+  'number.roundedFraction': '`{literal}`은(는) 정확히 담을 수 없어 {value}(으)로 읽히게 됩니다. 담을 수 있는 수(예: {value})를 쓰세요',
   'value.tooLarge': '이 값({value})은 너무 큽니다. {limit} 미만으로 하세요',
   'block.addOutside': '`add`는 `block` 안에서 shortcut을 더합니다. 블록 정의 안으로 옮기세요',
   'block.addTwice': '블록은 shortcut을 한 번만 더합니다. 두 번째 `add`를 지우세요',
