@@ -267,6 +267,7 @@ export const MODEL_SETTINGS = Object.keys(modelSettingSpecs);
 /** `named` gives the model its name and place; `source` holds the body (the template's, for an instance). */
 function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: AnalysisContext, trainOverride?: RecipeOverride): ModelNode | undefined {
   if (!ctx.startModel(named.name.range)) return undefined;
+  if (source.params) ctx.markBodyRead(source);
   const body = source.body ?? [];
   let input: Shape | undefined;
   let classes: number | undefined;
@@ -454,7 +455,7 @@ function reportUnused(file: ResnetFile, ctx: AnalysisContext): void {
     if (item.kind === 'model' && item.params) {
       if (!ctx.used.has(item.name.range.startOffset)) {
         ctx.warning('unused', item.name.range, msg('unused.template', { name: item.name.text }));
-      } else {
+      } else if (ctx.bodyWasRead(item)) {
         for (const p of item.params) {
           if (!ctx.used.has(p.name.range.startOffset)) ctx.warning('unused', p.name.range, msg('unused.modelParameter', { parameter: p.name.text, name: item.name.text }));
         }
