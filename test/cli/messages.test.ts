@@ -2,7 +2,7 @@
 // `stats` say when they cannot do all of it, and the messages for hostile or careless input. Runs
 // the built bundle (npm test builds first), as a user would.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,7 +83,35 @@ test('check /dev/zero ends with a message instead of reading forever', { skip: p
   const r = cli('check', '/dev/zero');
   assert.equal(r.signal, null);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /cannot read \/dev\/zero: it is over 1 MiB, the most a \.resnet file may have/);
+  assert.match(r.stderr, /cannot read \/dev\/zero: it is a device, not a regular file; pass a \.resnet file/);
+});
+
+test('a FIFO named *.resnet is refused at once by every command that reads a source, never waited on (issue 18, item 7)', { skip: process.platform === 'win32' }, () => {
+  const fifo = join(dir, 'pipe.resnet');
+  execFileSync('mkfifo', [fifo]);
+  const commands = [
+    ['check', fifo],
+    ['stats', fifo],
+    ['export', fifo],
+    ['diff', fifo, 'examples/cifar/resnet20.resnet'],
+    ['diff', 'examples/cifar/resnet20.resnet', fifo],
+    ['profile', fifo],
+    ['train', fifo],
+    ['experiment', fifo],
+  ];
+  for (const args of commands) {
+    // Before, each of these waited for a writer until killed.
+    const r = spawnSync(process.execPath, ['dist/cli.cjs', ...args], { encoding: 'utf8', timeout: 10_000, killSignal: 'SIGKILL' });
+    assert.equal(r.signal, null, `${args.join(' ')} hung`);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.match(r.stderr, /cannot read .*pipe\.resnet: it is a named pipe \(FIFO\), not a regular file; pass a \.resnet file/, args.join(' '));
+  }
+  // A file over the limit is refused by its size, read no further than one byte past it.
+  const large = join(dir, 'large.resnet');
+  writeFileSync(large, `// ${'x'.repeat(1024 * 1024)}\n`);
+  const r = cli('check', large);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /cannot read .*large\.resnet: it is over 1,048,576 bytes \(1 MiB\), the most a \.resnet file may have/);
 });
 
 test('a UTF-16 file is named by its encoding, with or without its byte-order mark', () => {
