@@ -1,13 +1,15 @@
-// One limit, one unit (issue 18, item 9): the language server refuses the same texts the command
-// line refuses (bytes of UTF-8, not UTF-16 units).
+// One limit, one unit, one rule (issue 18, item 9): the language server refuses the same texts the
+// command line refuses (bytes of UTF-8, not UTF-16 units), and checks its settings by the command
+// line's rule for the same number, saying so, instead of hovering figures for a batch of 1e300.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { DidChangeConfigurationNotification, HoverRequest, MessageType, type MarkupContent } from 'vscode-languageserver-protocol/node';
 import { MAX_SOURCE_BYTES, overSourceLimit, utf8Length } from '../../src/core/sourceSize';
-import { LspTestClient } from './lspClient';
+import { LspTestClient, positionOf } from './lspClient';
 
 const dir = mkdtempSync(join(tmpdir(), 'resnet-limits-'));
 
@@ -58,6 +60,51 @@ test('1,048,579 bytes of Korean: refused by the language server as by check; 1,0
     );
     const accepted = await client.open('file:///limits/at.resnet', at);
     assert.deepEqual(accepted.diagnostics, []);
+  } finally {
+    await client.stop();
+  }
+});
+
+const MODEL = 'model m {\n  input 32x32x3, classes 10\n  s conv 3x3, 16, bn, relu\n  head avgpool, fc 10\n}\n';
+
+async function modelHover(client: LspTestClient, uri: string): Promise<string> {
+  const answer = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: positionOf(MODEL, 'model ', 'model '.length) });
+  return (answer?.contents as MarkupContent | undefined)?.value ?? '';
+}
+
+/** Waits until the server has shown `count` messages (it shows a settings problem once). */
+async function shownMessages(client: LspTestClient, count: number): Promise<string[]> {
+  for (let i = 0; i < 200 && client.shown.length < count; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+  return client.shown.map((m) => m.message);
+}
+
+test('resnet.summary.batchSize 1e300 is refused by the rule of --batch, said once, and the hover uses the default', async () => {
+  // The command line refuses the same batch, with the same words.
+  const stats = spawnSync(process.execPath, ['dist/cli.cjs', 'stats', 'examples/cifar/resnet20.resnet', '--batch', '2000000'], { encoding: 'utf8' });
+  assert.equal(stats.status, 2);
+  assert.match(stats.stderr, /--batch takes a whole number from 1 to 1,048,576, not "2000000"/);
+
+  const client = await LspTestClient.start({ initializationOptions: { diagnosticsDelayMs: 5, settings: { summary: { batchSize: 1e300 } } } });
+  try {
+    const uri = 'file:///limits/settings.resnet';
+    await client.open(uri, MODEL);
+    const hover = await modelHover(client, uri);
+    assert.doesNotMatch(hover, /e\+\d+ TiB/, hover);
+    assert.match(hover, /Activations for training, batch 128 /);
+    assert.deepEqual(await shownMessages(client, 1), ['resnet.summary.batchSize takes a whole number from 1 to 1,048,576, not 1e+300; the default, 128, is used until it is fixed']);
+    assert.equal(client.shown[0]?.type, MessageType.Warning);
+
+    // Changed to another bad value (the CLI's refused 2,000,000, and a fraction), then a good one.
+    await client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { resnet: { summary: { batchSize: 2_000_000 }, costs: { memoryBudgetMiB: 1e300 } } } });
+    const said = await shownMessages(client, 3);
+    assert.deepEqual(said.slice(1), [
+      'resnet.summary.batchSize takes a whole number from 1 to 1,048,576, not 2000000; the default, 128, is used until it is fixed',
+      'resnet.costs.memoryBudgetMiB takes the memory in MiB, from 0 (no budget) to 1,073,741,824 (e.g. 8192 for 8 GiB), not 1e+300; the default, 8192, is used until it is fixed',
+    ]);
+    await client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { resnet: { summary: { batchSize: 32 } } } });
+    for (let i = 0; i < 200 && !/batch 32 /.test(await modelHover(client, uri)); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    assert.match(await modelHover(client, uri), /Activations for training, batch 32 /);
+    assert.equal(client.shown.length, 3, 'nothing more to say');
   } finally {
     await client.stop();
   }
