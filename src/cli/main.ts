@@ -23,10 +23,12 @@ export async function main(argv: readonly string[], output: Output, env: NodeJS.
   /** The command, when it was asked for --json: a failure is then one JSON document too. */
   let jsonCommand: string | undefined;
   try {
-    const { locale, args } = chooseLocale(argv, env);
-    out = { print: (line) => output.print(line), error: (line) => output.error(line), locale };
-    const [command, ...rest] = args;
+    const chosen = chooseLocale(argv, env);
+    const [command, ...rest] = chosen.args;
     if (asksForJson(command, rest)) jsonCommand = command;
+    // --json output is the same in every language, a failure's "error" included: such a command speaks English.
+    const locale = jsonCommand === undefined ? chosen.locale : 'en';
+    out = { print: (line) => output.print(line), error: (line) => output.error(line), locale };
     switch (command) {
       case 'check': {
         const { values, positionals } = parse(rest, {}, checkHelp);

@@ -137,6 +137,9 @@ test('--json prints one JSON object whatever fails (issue 18, item 6)', () => {
     assert.deepEqual([doc.complete, doc.errors, doc.models], [false, 0, []], args.join(' '));
     assert.match(doc.error, error);
   }
+  // --json is the same in every language: the error too.
+  const korean = spawnSync(process.execPath, ['dist/cli.cjs', 'stats', join(dir, 'missing.resnet'), '--json'], { encoding: 'utf8', env: { ...process.env, LANG: 'ko_KR.UTF-8' } });
+  assert.match((JSON.parse(korean.stdout) as { error: string }).error, /^cannot read .*missing\.resnet: no such file$/);
   // The other --json commands, each in the shape of its own output.
   const diff = cli('diff', join(dir, 'missing.resnet'), 'examples/cifar/resnet20.resnet', '--json');
   assert.equal(diff.code, 2);

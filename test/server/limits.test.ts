@@ -3,11 +3,12 @@
 // line's rule for the same number, saying so, instead of hovering figures for a batch of 1e300.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DidChangeConfigurationNotification, HoverRequest, MessageType, type MarkupContent } from 'vscode-languageserver-protocol/node';
+import { BATCH_SIZE, MAX_MEMORY_BUDGET_MIB } from '../../src/core/optionRules';
 import { MAX_SOURCE_BYTES, overSourceLimit, utf8Length } from '../../src/core/sourceSize';
 import { LspTestClient, positionOf } from './lspClient';
 
@@ -108,4 +109,11 @@ test('resnet.summary.batchSize 1e300 is refused by the rule of --batch, said onc
   } finally {
     await client.stop();
   }
+});
+
+test("the settings' declared bounds (package.json, VS Code's settings editor) are the rules' own", () => {
+  const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { contributes: { configuration: { properties: Record<string, { minimum?: number; maximum?: number }> } } };
+  const properties = manifest.contributes.configuration.properties;
+  assert.deepEqual(properties['resnet.summary.batchSize'], { ...properties['resnet.summary.batchSize'], minimum: BATCH_SIZE.min, maximum: BATCH_SIZE.max });
+  assert.deepEqual(properties['resnet.costs.memoryBudgetMiB'], { ...properties['resnet.costs.memoryBudgetMiB'], minimum: 0, maximum: MAX_MEMORY_BUDGET_MIB });
 });
