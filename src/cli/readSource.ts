@@ -1,39 +1,23 @@
 // Reads a `.resnet` source for a command: the one reader of source files on disk (and of the
 // bytes `git show` gives, readRevision.ts), turning every way that can fail into a CliError. Only
-// a regular file is read (a FIFO or a device named `x.resnet` would block or never end), and never
-// more than the one limit of sourceSize.ts; the text must be UTF-8.
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+// a regular file is read (src/node/regularFile.ts: a FIFO or a device named `x.resnet` would block
+// or never end), never more than the one limit of sourceSize.ts, and the text must be UTF-8.
 import { format, msg, type MessageRef } from '../core/l10n/format';
 import type { Locale } from '../core/l10n/locale';
 import { printable } from '../core/report/printable';
 import { MAX_SOURCE_BYTES, MAX_SOURCE_MIB } from '../core/sourceSize';
+import { FileTooLargeError, NotRegularFileError, readRegularFile } from '../node/regularFile';
 import { CliError } from './cliError';
-
-/**
- * Opening a FIFO for reading waits for a writer; with O_NONBLOCK it returns at once, and fstat on
- * what was opened (not on the name, which may change in between) says what it is. Windows has none.
- */
-const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
 export function readSource(path: string, locale: Locale = 'en'): string {
   const file = printable(path);
-  let fd: number;
-  try {
-    fd = openSync(path, OPEN_FLAGS);
-  } catch (error) {
-    throw cannotRead(locale, file, ioReason(error));
-  }
   let bytes: Buffer;
   try {
-    const kind = notRegular(fstatSync(fd));
-    if (kind) throw cannotRead(locale, file, msg('source.notRegular', { kind }));
-    // Up to one byte past the limit: a file growing while it is read is still refused, not cut.
-    bytes = readAtMost(fd, MAX_SOURCE_BYTES + 1);
+    bytes = readRegularFile(path, MAX_SOURCE_BYTES);
   } catch (error) {
-    if (error instanceof CliError) throw error;
+    if (error instanceof NotRegularFileError) throw cannotRead(locale, file, msg('source.notRegular', { kind: msg(`term.fileKind.${error.kind}`) }));
+    if (error instanceof FileTooLargeError) throw cannotRead(locale, file, tooLarge());
     throw cannotRead(locale, file, ioReason(error));
-  } finally {
-    closeSync(fd);
   }
   return sourceText(bytes, file, locale);
 }
@@ -53,28 +37,6 @@ export function tooLarge(): MessageRef {
 
 export function cannotRead(locale: Locale, file: string, reason: MessageRef): CliError {
   return new CliError(format(locale, 'source.cannotRead', { file, reason }));
-}
-
-function notRegular(stat: Stats): MessageRef | undefined {
-  if (stat.isFile()) return undefined;
-  if (stat.isDirectory()) return msg('term.fileKind.directory');
-  if (stat.isFIFO()) return msg('term.fileKind.fifo');
-  if (stat.isCharacterDevice() || stat.isBlockDevice()) return msg('term.fileKind.device');
-  if (stat.isSocket()) return msg('term.fileKind.socket');
-  return msg('term.fileKind.other');
-}
-
-function readAtMost(fd: number, limit: number): Buffer {
-  const buffer = Buffer.alloc(Math.min(limit, 64 * 1024));
-  const parts: Buffer[] = [];
-  let total = 0;
-  while (total < limit) {
-    const n = readSync(fd, buffer, 0, Math.min(buffer.length, limit - total), null);
-    if (n === 0) break;
-    parts.push(Buffer.from(buffer.subarray(0, n)));
-    total += n;
-  }
-  return Buffer.concat(parts);
 }
 
 /** Why `bytes` is not UTF-8 text, when it plainly is not: UTF-16 (with or without its mark) or binary. */
