@@ -229,7 +229,7 @@ export const en = {
   'source.cannotRead': 'cannot read {file}: {reason}',
   'source.noSuchFile': 'no such file',
   'source.permissionDenied': 'permission denied',
-  'source.otherError': '{reason}',
+  'source.otherError': 'the system says {reason}',
   'source.notRegular': 'it is {kind}, not a regular file; pass a .resnet file',
   'term.fileKind.directory': 'a directory',
   'term.fileKind.fifo': 'a named pipe (FIFO)',

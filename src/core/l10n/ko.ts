@@ -219,7 +219,7 @@ export const ko: Catalogue = {
   'source.cannotRead': '{file}을(를) 읽을 수 없습니다: {reason}',
   'source.noSuchFile': '그런 파일이 없습니다',
   'source.permissionDenied': '권한이 없습니다',
-  'source.otherError': '{reason}',
+  'source.otherError': '시스템 오류: {reason}',
   'source.notRegular': '{kind}(이)라 일반 파일이 아닙니다. .resnet 파일을 주세요',
   'term.fileKind.directory': '디렉터리',
   'term.fileKind.fifo': '이름 있는 파이프(FIFO)',
