@@ -69,6 +69,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   let client = { pullsConfiguration: false, refreshesInlayHints: false, refreshesCodeLenses: false };
   /** The client's display language (`initialize`'s `locale`). */
   let clientLocale: string | undefined;
+  /** Settings problems sent at initialize, said once the client is initialized. */
+  let pendingProblems: readonly MessageRef[] = [];
+  /** What was last said about the settings: the same problems are not said again at every change. */
+  let saidProblems = '';
   /** The language diagnostics, hovers, lenses and quick fixes speak: the resnet.language setting, else the client's. */
   const currentLocale = (): Locale => chosenLocale(settings.language, clientLocale);
 
@@ -131,10 +135,6 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     };
   });
 
-  /** Settings problems sent at initialize, said once the client is initialized. */
-  let pendingProblems: readonly MessageRef[] = [];
-  /** What was last said about the settings: the same problems are not said again at every change. */
-  let saidProblems = '';
   const sayProblems = (problems: readonly MessageRef[]) => {
     const texts = problems.map((p) => render(currentLocale(), p));
     const key = texts.join('\n');
