@@ -18,7 +18,7 @@ export function runCheck(files: readonly string[], out: Output): number {
   for (const file of files) {
     let text: string;
     try {
-      text = readSource(file);
+      text = readSource(file, locale);
     } catch (error) {
       if (!(error instanceof CliError)) throw error;
       out.error(error.message);

@@ -4,6 +4,8 @@ export class CliError extends Error {
     message: string,
     /** 1: the input has errors; 2: a file cannot be read or the command line is wrong. */
     readonly exitCode: 1 | 2 = 2,
+    /** How many errors the file had, when it was analyzed before the failure (`stats --json` reports them). */
+    readonly fileErrors = 0,
   ) {
     super(message);
   }

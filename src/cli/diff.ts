@@ -39,11 +39,11 @@ export function runDiff(positionals: readonly string[], options: DiffOptions, ou
   if (options.model !== undefined && (options['old-model'] !== undefined || options['new-model'] !== undefined)) {
     throw new CliError('use either --model NAME or --old-model A --new-model B, not both');
   }
-  const batch = parseBatch(options.batch);
+  const batch = parseBatch(options.batch, out.locale);
   const input = options.input === undefined ? undefined : parseShape(options.input);
   let errors = 0;
   const load = (argument: string, wanted: string | undefined, flag: string): ModelNode => {
-    const analysis = analyze(readSourceOrRevision(argument), { input });
+    const analysis = analyze(readSourceOrRevision(argument, process.cwd(), out.locale), { input });
     for (const d of analysis.diagnostics.filter((x) => x.severity === 'error')) {
       out.error(formatDiagnostic(argument, d, out.locale));
       errors++;

@@ -37,7 +37,7 @@ export function runExport(file: string | undefined, options: ExportOptions, out:
   if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
     throw new CliError(`--format takes ${EXPORT_FORMATS.join(', ')}, not ${JSON.stringify(format)}`);
   }
-  const sourceText = readSource(file);
+  const sourceText = readSource(file, locale);
   const analysis = analyze(sourceText);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {

@@ -7,6 +7,7 @@ import { checkHelp, runCheck } from './check';
 import { exportHelp, runExport, type ExportOptions } from './export';
 import { profileHelp, runProfile, type ProfileOptions } from './profile';
 import { CliError } from './cliError';
+import { asksForJson, jsonFailure } from './jsonFailure';
 import { diffHelp, runDiff, type DiffOptions } from './diff';
 import { demoHelp, runDemo } from './demo';
 import type { Output } from './output';
@@ -19,10 +20,15 @@ import { startServer } from '../server/server';
 
 export async function main(argv: readonly string[], output: Output, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let out = output;
+  /** The command, when it was asked for --json: a failure is then one JSON document too. */
+  let jsonCommand: string | undefined;
   try {
-    const { locale, args } = chooseLocale(argv, env);
+    const chosen = chooseLocale(argv, env);
+    const [command, ...rest] = chosen.args;
+    if (asksForJson(command, rest)) jsonCommand = command;
+    // --json output is the same in every language, a failure's "error" included: such a command speaks English.
+    const locale = jsonCommand === undefined ? chosen.locale : 'en';
     out = { print: (line) => output.print(line), error: (line) => output.error(line), locale };
-    const [command, ...rest] = args;
     switch (command) {
       case 'check': {
         const { values, positionals } = parse(rest, {}, checkHelp);
@@ -70,6 +76,7 @@ export async function main(argv: readonly string[], output: Output, env: NodeJS.
             backend: { type: 'string' },
             batch: { type: 'string' },
             repeats: { type: 'string' },
+            'time-limit': { type: 'string' },
             python: { type: 'string' },
             json: { type: 'boolean' },
           },
@@ -169,6 +176,7 @@ export async function main(argv: readonly string[], output: Output, env: NodeJS.
     }
   } catch (error) {
     if (error instanceof CliError) {
+      if (jsonCommand !== undefined) out.print(jsonFailure(jsonCommand, error));
       out.error(`resnet-studio: ${error.message}`);
       return error.exitCode;
     }

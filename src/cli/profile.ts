@@ -24,12 +24,14 @@ import { defaultBackendDir } from '../training/backendInstall';
 import { findPython } from '../training/pytorch/python';
 import { howWorkerEnded, workerEntry } from '../training/worker/launch';
 import { CliError } from './cliError';
+import { countOption } from './numberArgument';
+import { BATCH_SIZE, DEFAULT_PROFILE_SECONDS, PROFILE_REPEATS, PROFILE_SECONDS } from '../core/optionRules';
 import { formatDiagnostic } from './formatDiagnostic';
 import type { Output } from './output';
 import { readSource } from './readSource';
 import { parseBackend } from './train';
 
-export const profileHelp = `Usage: resnet-studio profile FILE [--model NAME] [--engine pytorch|tfjs] [--backend NAME] [--batch N] [--repeats N] [--python PATH] [--json]
+export const profileHelp = `Usage: resnet-studio profile FILE [--model NAME] [--engine pytorch|tfjs] [--backend NAME] [--batch N] [--repeats N] [--time-limit S] [--python PATH] [--json]
 
 Times the forward and backward pass of every layer of a model and prints them beside each layer's
 MACs and the multiply-adds per second it achieved (forward: batch × MACs / forward time). Times
@@ -39,8 +41,9 @@ TF.js engine each layer runs alone, in training mode, on the backend the trainer
   --model NAME     this model (default: the first of the file)
   --engine NAME    pytorch (default) or tfjs
   --backend NAME   with --engine tfjs: ${BACKEND_CHOICES.join(', ')} (default auto, as train picks)
-  --batch N        images per step (default 8)
-  --repeats N      timed steps (default 3)
+  --batch N        images per step (default 8, at most ${BATCH_SIZE.max.toLocaleString('en-US')})
+  --repeats N      timed steps (default 3, at most ${PROFILE_REPEATS.max})
+  --time-limit S   stop the profile after S seconds (default ${DEFAULT_PROFILE_SECONDS}, at most ${PROFILE_SECONDS.max})
   --python PATH    with --engine pytorch: the Python with torch (default: python3 on PATH)
   --json           one JSON object: {"model","engine","device","batch","layers":[{path,kind,macs,forwardMs,backwardMs,forwardGmacPerS}]}`;
 
@@ -50,6 +53,7 @@ export interface ProfileOptions {
   readonly backend?: string;
   readonly batch?: string;
   readonly repeats?: string;
+  readonly 'time-limit'?: string;
   readonly python?: string;
   readonly json?: boolean;
 }
@@ -76,9 +80,11 @@ export async function runProfile(file: string | undefined, options: ProfileOptio
   if (engine === 'pytorch' && options.backend !== undefined) throw new CliError('--backend picks a TF.js backend; use it with --engine tfjs (PyTorch takes CUDA when it sees a GPU, else the CPU)');
   if (engine === 'tfjs' && options.python !== undefined) throw new CliError('--python is for --engine pytorch; the TF.js engine runs in Node');
   const backend = parseBackend(options.backend) ?? 'auto';
-  const batch = wholeNumber(options.batch, '--batch', 8);
-  const repeats = wholeNumber(options.repeats, '--repeats', 3);
-  const sourceText = readSource(file);
+  const locale = out.locale ?? 'en';
+  const batch = countOption(options.batch, '--batch', BATCH_SIZE, 8, locale);
+  const repeats = countOption(options.repeats, '--repeats', PROFILE_REPEATS, 3, locale);
+  const seconds = countOption(options['time-limit'], '--time-limit', PROFILE_SECONDS, DEFAULT_PROFILE_SECONDS, locale);
+  const sourceText = readSource(file, out.locale);
   const analysis = analyze(sourceText);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
@@ -91,9 +97,11 @@ export async function runProfile(file: string | undefined, options: ProfileOptio
       options.model === undefined ? `${file} has no model to profile` : `${file} has no model named ${options.model}; its models: ${analysis.models.map((m) => m.name).join(', ') || 'none'}`,
       1,
     );
+  const outOfTime = () => new CliError(format(locale, 'profile.timeLimit', { model: model.name, seconds }), 1);
 
   if (engine === 'tfjs') {
-    const reply = await profileInWorker({ type: 'profile', sourceText, modelName: model.name, batch, repeats, backend, backendDirs: [defaultBackendDir()] });
+    const reply = await profileInWorker({ type: 'profile', sourceText, modelName: model.name, batch, repeats, backend, backendDirs: [defaultBackendDir()] }, seconds * 1000);
+    if (reply === 'out of time') throw outOfTime();
     if (reply.type === 'profileFailed') throw new CliError(`TF.js could not profile ${model.name}: ${reply.message}`, 1);
     const measured: Measured = {
       device: `${reply.backend}, ${reply.device}`,
@@ -117,7 +125,10 @@ export async function runProfile(file: string | undefined, options: ProfileOptio
     const run = spawnSync(python, [join(dir, 'profile_layers.py'), join(dir, 'model.py'), module.classNames.get(model.name) as string, String(batch), String(repeats)], {
       encoding: 'utf8',
       maxBuffer: 16 * 1024 * 1024,
+      timeout: seconds * 1000,
+      killSignal: 'SIGKILL',
     });
+    if ((run.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') throw outOfTime();
     if (run.status !== 0) throw new CliError(`PyTorch could not profile ${model.name}: ${(run.stderr || run.error?.message || '').trim().split('\n').slice(-3).join(' ')}`, 1);
     const measured = JSON.parse(run.stdout) as Measured;
     printProfile(model, 'PyTorch', measured, batch, options.json === true, out);
@@ -152,8 +163,11 @@ function printProfile(model: ModelNode, engine: 'PyTorch' | 'TF.js', measured: M
   else out.print(formatProfile(model, engine, measured.device, batch, layers, out.locale ?? 'en'));
 }
 
-/** Runs the profile in the training worker (it has TF.js; this CLI's bundle does not) and waits for its one answer. */
-function profileInWorker(command: ProfileCommand): Promise<ProfileReply> {
+/**
+ * Runs the profile in the training worker (it has TF.js; this CLI's bundle does not) and waits for
+ * its one answer, or `out of time` when `limitMs` passes first (the worker is then killed).
+ */
+function profileInWorker(command: ProfileCommand, limitMs: number): Promise<ProfileReply | 'out of time'> {
   const entry = workerEntry();
   const child = fork(entry.path, [], { execArgv: entry.execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let stderr = '';
@@ -162,12 +176,20 @@ function profileInWorker(command: ProfileCommand): Promise<ProfileReply> {
   });
   return new Promise((resolve) => {
     let answered = false;
+    const timer = setTimeout(() => {
+      answered = true;
+      child.kill('SIGKILL');
+      resolve('out of time');
+    }, limitMs);
     child.on('message', (raw) => {
+      if (answered) return;
       const checked = checkProfileReply(raw);
       answered = true;
+      clearTimeout(timer);
       resolve(checked.ok ? checked.value : { type: 'profileFailed', message: `the worker sent a malformed answer (${checked.error})` });
     });
     child.on('exit', (code, signal) => {
+      clearTimeout(timer);
       if (!answered)
         resolve({ type: 'profileFailed', message: `the worker ${howWorkerEnded(code ?? 1, signal)} without an answer${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}` });
     });
@@ -190,11 +212,4 @@ function formatProfile(model: ModelNode, engine: string, device: string, batch: 
       .join('  ')
       .trimEnd();
   return [format(locale, 'profile.title', { model: model.name, engine, device, batch }), ...rows.map(render)].join('\n');
-}
-
-function wholeNumber(text: string | undefined, flag: string, fallback: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new CliError(`${flag} takes a whole number of at least 1, not ${JSON.stringify(text)}`);
-  return n;
 }

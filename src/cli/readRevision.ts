@@ -3,11 +3,10 @@
 // never through a shell, and a revision that could be read as an option is refused.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import type { Locale } from '../core/l10n/locale';
+import { MAX_SOURCE_BYTES } from '../core/sourceSize';
 import { CliError } from './cliError';
-import { readSource } from './readSource';
-
-/** Same limit as a file on disk (readSource): a network description is never this large. */
-const MAX_BLOB_BYTES = 64 * 1024 * 1024;
+import { cannotRead, readSource, sourceText, tooLarge } from './readSource';
 
 export interface RevisionSpec {
   readonly revision: string;
@@ -26,23 +25,25 @@ export function parseRevisionSpec(argument: string): RevisionSpec | undefined {
 }
 
 /** The text of a file or of `REV:PATH`; every failure is a CliError that says which and why. */
-export function readSourceOrRevision(argument: string, cwd = process.cwd()): string {
+export function readSourceOrRevision(argument: string, cwd = process.cwd(), locale: Locale = 'en'): string {
   const spec = parseRevisionSpec(argument);
-  if (spec === undefined) return readSource(argument);
-  return readAtRevision(spec, cwd);
+  if (spec === undefined) return readSource(argument, locale);
+  return readAtRevision(spec, cwd, locale);
 }
 
-export function readAtRevision(spec: RevisionSpec, cwd: string): string {
+/** The file as git holds it, read and checked as a file on disk is (the same limit, the same encodings). */
+export function readAtRevision(spec: RevisionSpec, cwd: string, locale: Locale = 'en'): string {
   const { revision, path } = spec;
   if (revision.startsWith('-')) {
     throw new CliError(`cannot read ${revision}:${path}: a revision may not start with "-"; name a commit, branch or tag such as HEAD~1`);
   }
   if (/[\0\n\r]/.test(revision + path)) throw new CliError(`cannot read ${JSON.stringify(`${revision}:${path}`)}: it has a line break or NUL in it`);
+  let bytes: Buffer;
   try {
-    return execFileSync('git', ['show', '--no-textconv', '--end-of-options', `${revision}:${path}`], {
+    bytes = execFileSync('git', ['show', '--no-textconv', '--end-of-options', `${revision}:${path}`], {
       cwd,
-      encoding: 'utf8',
-      maxBuffer: MAX_BLOB_BYTES,
+      // Past this git is stopped (ENOBUFS); sourceText refuses one byte over the limit.
+      maxBuffer: MAX_SOURCE_BYTES + 1,
       stdio: ['ignore', 'pipe', 'pipe'],
       // No pager, no prompt for credentials: this runs unattended.
       env: { ...process.env, GIT_PAGER: 'cat', GIT_TERMINAL_PROMPT: '0' },
@@ -50,9 +51,10 @@ export function readAtRevision(spec: RevisionSpec, cwd: string): string {
   } catch (error) {
     const e = error as { code?: string; stderr?: string | Buffer };
     if (e.code === 'ENOENT') throw new CliError(`cannot read ${revision}:${path}: git is not installed (or not on PATH); check out that version and pass it as a file`);
-    if (e.code === 'ENOBUFS') throw new CliError(`cannot read ${revision}:${path}: it is over the ${MAX_BLOB_BYTES}-byte limit for a .resnet file`);
+    if (e.code === 'ENOBUFS') throw cannotRead(locale, `${revision}:${path}`, tooLarge());
     const stderr = String(e.stderr ?? '').trim();
     const reason = (stderr.split('\n')[0] ?? '').replace(/^fatal:\s*/, '') || (error instanceof Error ? error.message : String(error));
     throw new CliError(`cannot read ${revision}:${path} from git: ${reason}`);
   }
+  return sourceText(bytes, `${revision}:${path}`, locale);
 }

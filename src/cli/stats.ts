@@ -4,10 +4,12 @@ import { activationBytes } from '../core/analysis/network';
 import { noModelNamed } from '../core/report/modelChoice';
 import type { Shape } from '../core/analysis/shape';
 import { formatSummary } from '../core/report/summary';
-import { modelStats } from '../core/report/statsJson';
+import { modelStats, type StatsDocument } from '../core/report/statsJson';
+import type { Locale } from '../core/l10n/locale';
+import { BATCH_SIZE } from '../core/optionRules';
 import { parseCostOptions } from './costOptions';
 import { CliError } from './cliError';
-import { wholeNumber } from './numberArgument';
+import { countOption, wholeNumber } from './numberArgument';
 import { formatDiagnostic } from './formatDiagnostic';
 import type { Output } from './output';
 import { readSource } from './readSource';
@@ -22,6 +24,7 @@ a subtotal per stage, the totals, and the activation memory for training.
   --convention C   how compute is counted: macs (default), flops, ptflops, fvcore, thop
   --memory-budget MIB  memory a training step may use, in MiB: prints the largest batch that fits
   --json           one JSON object: {"complete":true|false,"errors":N,"models":[{name,input,totals,stages,layers}]}
+                   and, when the command fails, "error": why (whatever fails, one JSON object is printed)
 Exit status: 0 the file has no errors; 1 it has errors: they go to stderr, and the models that
 could still be analyzed are printed (with --json, "complete" is false and "errors" counts them;
 a model an error stopped is missing); 2 a file cannot be read or the command line is wrong.`;
@@ -37,36 +40,37 @@ export interface StatsOptions {
 
 export function runStats(file: string | undefined, options: StatsOptions, out: Output): number {
   if (!file) throw new CliError(`stats needs a file\n\n${statsHelp}`);
-  const batch = parseBatch(options.batch);
+  const batch = parseBatch(options.batch, out.locale);
   const input = options.input === undefined ? undefined : parseShape(options.input);
-  const analysis = analyze(readSource(file), { input });
+  const costs = parseCostOptions(options.convention, options['memory-budget'], out.locale);
+  const analysis = analyze(readSource(file, out.locale), { input });
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   for (const d of errors) out.error(formatDiagnostic(file, d, out.locale));
+  const fileErrors = analysis.counts.errors;
   let models = analysis.models;
   if (options.model !== undefined) {
     models = models.filter((m) => m.name === options.model);
     if (models.length === 0) {
-      throw new CliError(noModelNamed(file, options.model, analysis.models), 1);
+      throw new CliError(noModelNamed(file, options.model, analysis.models), 1, fileErrors);
     }
   }
-  if (models.length === 0) throw new CliError(`${file} has no model that could be analyzed${errors.length ? '; fix the errors above' : ''}`, 1);
+  if (models.length === 0) throw new CliError(`${file} has no model that could be analyzed${errors.length ? '; fix the errors above' : ''}`, 1, fileErrors);
   for (const m of models) {
     if (!Number.isSafeInteger(activationBytes(m, batch))) {
-      throw new CliError(`--batch ${batch} makes the activation memory of ${m.name} pass 2^53 bytes, beyond what can be counted exactly; use a smaller batch`);
+      throw new CliError(`--batch ${batch} makes the activation memory of ${m.name} pass 2^53 bytes, beyond what can be counted exactly; use a smaller batch`, 2, fileErrors);
     }
   }
-  const costs = parseCostOptions(options.convention, options['memory-budget']);
   // With errors, what is printed is what could be analyzed: the JSON says so, for scripts.
-  if (options.json) out.print(JSON.stringify({ complete: analysis.counts.errors === 0, errors: analysis.counts.errors, models: models.map((m) => modelStats(m, batch, costs.convention)) }));
-  else out.print(models.map((m) => formatSummary(m, { batchSize: batch, costs, locale: out.locale })).join('\n\n'));
+  if (options.json) {
+    const document: StatsDocument = { complete: fileErrors === 0, errors: fileErrors, models: models.map((m) => modelStats(m, batch, costs.convention)) };
+    out.print(JSON.stringify(document));
+  } else out.print(models.map((m) => formatSummary(m, { batchSize: batch, costs, locale: out.locale })).join('\n\n'));
   return errors.length > 0 ? 1 : 0;
 }
 
-export function parseBatch(text: string | undefined): number {
-  if (text === undefined) return 128;
-  const n = wholeNumber(text);
-  if (n === undefined || n < 1) throw new CliError(`--batch takes a whole number of at least 1, not ${JSON.stringify(text)}`);
-  return n;
+/** `--batch N` (stats, diff): the rule the setting resnet.summary.batchSize is checked by too. */
+export function parseBatch(text: string | undefined, locale?: Locale): number {
+  return countOption(text, '--batch', BATCH_SIZE, 128, locale);
 }
 
 export function parseShape(text: string): Shape {

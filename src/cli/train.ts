@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { analyze } from '../core/analysis/analyze';
 import { noModelNamed } from '../core/report/modelChoice';
 import { printable } from '../core/report/printable';
-import { BACKEND_CHOICES, PRECISIONS, PYTORCH_DEVICES, type BackendChoice, type DatasetChoice, type TrainingMessage, type WorkerCommand } from '../protocol/training';
+import { BACKEND_CHOICES, PRECISIONS, PYTORCH_DEVICES, type BackendChoice, type DatasetChoice, type FailedMessage, type TrainingMessage, type WorkerCommand } from '../protocol/training';
 import { startFitWarning } from '../core/report/costLines';
 import { parseMemoryBudget } from './costOptions';
 import { DATASET_NAMES } from '../training/data/index';
@@ -200,7 +200,10 @@ export async function runTrain(
   process.off('SIGINT', onInterrupt);
   if (failed) return 1;
   if (!finished) {
-    out.error(`resnet-studio: the training worker ${howWorkerEnded(code, worker.process.signalCode)} before finishing; its last finished epoch is in the run folder, continue with --resume`);
+    const message = `the training worker ${howWorkerEnded(code, worker.process.signalCode)} before finishing; its last finished epoch is in the run folder, continue with --resume`;
+    // --json ends with a `failed` message whichever way the run failed.
+    if (options.json) out.print(JSON.stringify({ type: 'failed', message } satisfies FailedMessage));
+    out.error(`resnet-studio: ${message}`);
     return 1;
   }
   return 0;

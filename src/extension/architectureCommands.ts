@@ -12,9 +12,10 @@ import { ArchitecturePanel, activeResnetEditor, type ArchitectureDeps, type Comp
 import { reportingFailures } from './failures';
 import { readProfileDocument } from '../protocol/profile';
 import type { MeasuredTimes } from './measuredTimes';
+import { MAX_SOURCE_BYTES } from '../core/sourceSize';
 
-/** As the CLI: beyond this a file is surely not a network description. */
-const MAX_SOURCE_BYTES = 64 * 1024 * 1024;
+/** A `profile --json` file: about 150 bytes a layer, so ResNet-1202's is under 1 MB. */
+const MAX_PROFILE_BYTES = 64 * 1024 * 1024;
 
 export function registerArchitectureView(context: vscode.ExtensionContext, client: LanguageClient, log: vscode.LogOutputChannel, measured: MeasuredTimes): void {
   const deps: ArchitectureDeps = { extensionUri: context.extensionUri, client, log };
@@ -76,9 +77,7 @@ export function registerArchitectureView(context: vscode.ExtensionContext, clien
             title: 'Measured times to colour the architecture by',
           });
           if (!picked?.[0]) return;
-          const stat = await vscode.workspace.fs.stat(picked[0]);
-          if (stat.size > MAX_SOURCE_BYTES) throw new Error(`${picked[0].fsPath} is ${stat.size} bytes, too large for a profile`);
-          const timings = readProfileDocument(new TextDecoder().decode(await vscode.workspace.fs.readFile(picked[0])), picked[0].fsPath);
+          const timings = readProfileDocument(new TextDecoder().decode(await readPickedFile(picked[0], MAX_PROFILE_BYTES)), picked[0].fsPath);
           // Kept for the file: its model summary colours its rows by them too.
           measured.set(editor.document.uri.toString(), timings);
           ArchitecturePanel.colourByTimes(deps, { uri: editor.document.uri.toString() }, timings);
@@ -89,6 +88,20 @@ export function registerArchitectureView(context: vscode.ExtensionContext, clien
       deserializeWebviewPanel: async (panel, state) => ArchitecturePanel.restore(panel, state, deps),
     }),
   );
+}
+
+/**
+ * A file the user picked, read only when it is a regular file of at most `limit` bytes: reading a
+ * named pipe or a device called `x.resnet` would never end. (VS Code's stat says Unknown for those.)
+ */
+async function readPickedFile(uri: vscode.Uri, limit: number): Promise<Uint8Array> {
+  const stat = await vscode.workspace.fs.stat(uri);
+  if ((stat.type & vscode.FileType.File) === 0) throw new Error(l10n.t('{0} is not a regular file (a folder, a pipe or a device); choose a file', uri.fsPath));
+  const tooLarge = (size: number) => new Error(l10n.t('{0} is {1} bytes, over the {2} bytes such a file may have', uri.fsPath, size.toLocaleString('en-US'), limit.toLocaleString('en-US')));
+  if (stat.size > limit) throw tooLarge(stat.size);
+  const bytes = await vscode.workspace.fs.readFile(uri);
+  if (bytes.length > limit) throw tooLarge(bytes.length);
+  return bytes;
 }
 
 async function chooseOtherVersion(document: vscode.TextDocument, model: string, models: readonly string[]): Promise<CompareAgainst | undefined> {
@@ -107,9 +120,8 @@ async function chooseOtherVersion(document: vscode.TextDocument, model: string, 
     case 'file': {
       const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { ResNet: ['resnet'] }, title: l10n.t('Compare {0} with…', model) });
       if (!picked?.[0]) return undefined;
-      const stat = await vscode.workspace.fs.stat(picked[0]);
-      if (stat.size > MAX_SOURCE_BYTES) throw new Error(`${picked[0].fsPath} is ${stat.size} bytes, over the ${MAX_SOURCE_BYTES}-byte limit for a .resnet file`);
-      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(picked[0]));
+      // The same limit as the command line's and the language server's (src/core/sourceSize.ts).
+      const text = new TextDecoder().decode(await readPickedFile(picked[0], MAX_SOURCE_BYTES));
       return { text, label: vscode.workspace.asRelativePath(picked[0]) };
     }
     case 'model': {

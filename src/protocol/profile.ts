@@ -2,6 +2,7 @@
 // so it asks the training worker (which has TF.js and its backends) to time every layer, and the
 // worker answers once. Both sides check what they receive against these schemas.
 import * as v from 'valibot';
+import { BATCH_SIZE, PROFILE_REPEATS } from '../core/optionRules';
 import { BackendChoiceSchema } from './training';
 import { anyNumber, check, checkTagged, readonlyArray, wholeNumber, type Checked } from './check';
 
@@ -10,8 +11,9 @@ export const ProfileCommandSchema = v.object({
   type: v.literal('profile'),
   sourceText: v.string(),
   modelName: v.string(),
-  batch: wholeNumber(1),
-  repeats: wholeNumber(1),
+  // The command line's own bounds (src/core/optionRules.ts): a worker sent more refuses it.
+  batch: v.pipe(wholeNumber(BATCH_SIZE.min), v.maxValue(BATCH_SIZE.max)),
+  repeats: v.pipe(wholeNumber(PROFILE_REPEATS.min), v.maxValue(PROFILE_REPEATS.max)),
   backend: BackendChoiceSchema,
   /** Folders to look for optionally installed native backends in. */
   backendDirs: readonlyArray(v.string()),

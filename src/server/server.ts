@@ -4,8 +4,10 @@ import {
   CodeActionKind,
   createConnection,
   ErrorCodes,
+  MessageType,
   ProposedFeatures,
   ResponseError,
+  ShowMessageNotification,
   TextDocuments,
   TextDocumentSyncKind,
   type Connection,
@@ -35,6 +37,7 @@ import {
 } from '../protocol/languageServer';
 import { clearAnalysisCache } from '../core/analysis/modelCache';
 import { chosenLocale, type Locale } from '../core/l10n/locale';
+import { render, type MessageRef } from '../core/l10n/format';
 import { ArchitectureCompareParamsSchema, ArchitectureGraphParamsSchema, type ArchitectureCompareParams, type ArchitectureGraphParams } from '../protocol/architecture';
 import { AnalyzedDocuments, type AnalyzedDocument } from './analyzedDocuments';
 import { architectureCompare, architectureGraphOf } from './architectureRequests';
@@ -50,7 +53,7 @@ import { experimentPlanFor, sourcePathOf } from './experiments';
 import { inlayHints } from './inlayHints';
 import { modelSummary, modelTotals } from './modelRequests';
 import { paperTemplates } from './paperTemplates';
-import { costSettings, readSettings, record } from './settings';
+import { costSettings, readSettings, record, type ReadSettings } from './settings';
 import { documentSymbols } from './symbols';
 import { trainableModels } from './trainableModels';
 
@@ -66,6 +69,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   let client = { pullsConfiguration: false, refreshesInlayHints: false, refreshesCodeLenses: false };
   /** The client's display language (`initialize`'s `locale`). */
   let clientLocale: string | undefined;
+  /** Settings problems sent at initialize, said once the client is initialized. */
+  let pendingProblems: readonly MessageRef[] = [];
+  /** What was last said about the settings: the same problems are not said again at every change. */
+  let saidProblems = '';
   /** The language diagnostics, hovers, lenses and quick fixes speak: the resnet.language setting, else the client's. */
   const currentLocale = (): Locale => chosenLocale(settings.language, clientLocale);
 
@@ -99,7 +106,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const delay = options.diagnosticsDelayMs;
     clientLocale = params.locale;
     publisher = new DiagnosticsPublisher(connection, analyzed, typeof delay === 'number' && delay >= 0 ? delay : DEFAULT_DIAGNOSTICS_DELAY_MS, currentLocale);
-    if (options.settings !== undefined) settings = readSettings(options.settings);
+    if (options.settings !== undefined) {
+      const read = readSettings(options.settings);
+      settings = read.settings;
+      // Said once the client is ready for messages (initialized).
+      pendingProblems = read.problems;
+    }
     const workspace = params.capabilities.workspace;
     client = {
       pullsConfiguration: workspace?.configuration === true,
@@ -123,10 +135,22 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     };
   });
 
+  const sayProblems = (problems: readonly MessageRef[]) => {
+    const texts = problems.map((p) => render(currentLocale(), p));
+    const key = texts.join('\n');
+    if (key === saidProblems) return;
+    saidProblems = key;
+    for (const text of texts) {
+      connection.console.warn(text);
+      // A notification, not window/showMessageRequest: nothing waits on an answer the client may not give.
+      void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: text });
+    }
+  };
   /** New settings; when they change the language, the open documents' diagnostics are sent again in it. */
-  const useSettings = (next: ResnetSettings) => {
+  const useSettings = ({ settings: next, problems }: ReadSettings) => {
     const before = currentLocale();
     settings = next;
+    sayProblems(problems);
     if (currentLocale() !== before) for (const document of documents.all()) publisher.publishNow(document);
   };
   const pullSettings = async () => {
@@ -138,6 +162,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   };
   connection.onInitialized(
     guard('initialized', undefined, () => {
+      sayProblems(pendingProblems);
       if (client.pullsConfiguration) void pullSettings();
     }),
   );

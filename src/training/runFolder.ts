@@ -6,10 +6,10 @@
 // program to run or a folder to load code from, every file is validated before it is used, and
 // nothing is written through a link that leads out of the folder (insideRunFolder).
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, realpathSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import * as v from 'valibot';
+import { openRegularFile, readRegularFile, readRegularFileAsync } from '../node/regularFile';
 import { BACKEND_CHOICES, parseTrainingMessage, type TrainingMessage, type TrainRequest } from '../protocol/training';
 import { writeAtomically } from './atomicFile';
 import { TrainingError } from './trainingError';
@@ -135,11 +135,21 @@ export function describeInvalid(file: string, issues: readonly v.BaseIssue<unkno
   return `${file}: ${problem}; ${fix}`;
 }
 
+/**
+ * The most a run folder's JSON file is read to: config.json holds the model's text (at most 1 MiB)
+ * and the request; an experiment's state, its runs (at most 500).
+ */
+const MAX_JSON_BYTES = 64 * 1024 * 1024;
+
+/** metrics.jsonl is read whole up to this (a million steps take about 150 MB); a string may not be much longer. */
+const MAX_METRICS_BYTES = 256 * 1024 * 1024;
+
 /** Parses a JSON file through `schema`; a TrainingError naming the file when it is missing, not JSON or not valid. */
 export function readJsonFile<S extends v.GenericSchema>(file: string, schema: S, fix: string, ErrorClass: new (message: string) => Error = TrainingError): v.InferOutput<S> {
   let raw: string;
   try {
-    raw = readFileSync(file, 'utf8');
+    // A named pipe or a device named config.json (a run folder from elsewhere) is refused, not waited on.
+    raw = readRegularFile(file, MAX_JSON_BYTES).toString('utf8');
   } catch (error) {
     throw new ErrorClass(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); ${fix}`);
   }
@@ -274,7 +284,7 @@ export async function readMetrics(runDir: string): Promise<ParsedLines> {
   const path = runPaths(runDir).metrics;
   let content: string;
   try {
-    content = await readFile(path, 'utf8');
+    content = (await readRegularFileAsync(path, MAX_METRICS_BYTES)).toString('utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { messages: [], skipped: 0 };
     throw new Error(`cannot read ${path}: ${(error as Error).message}`);
@@ -287,8 +297,9 @@ export function readMetricsTail(runDir: string, bytes: number): ParsedLines {
   const path = runPaths(runDir).metrics;
   let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
-    const size = statSync(path).size;
+    const opened = openRegularFile(path);
+    fd = opened.fd;
+    const size = opened.size;
     const start = Math.max(0, size - bytes);
     const buffer = Buffer.alloc(size - start);
     readSync(fd, buffer, 0, buffer.length, start);
@@ -305,7 +316,8 @@ export function readMetricsTail(runDir: string, bytes: number): ParsedLines {
 export function dropMetricsAfter(runDir: string, step: number): void {
   const path = runPaths(runDir).metrics;
   if (!existsSync(path)) return;
-  const kept = readFileSync(path, 'utf8')
+  const kept = readRegularFile(path, MAX_METRICS_BYTES)
+    .toString('utf8')
     .split('\n')
     .filter((line) => {
       if (!line.trim()) return false;
@@ -433,7 +445,7 @@ export class DamagedCheckpointError extends TrainingError {}
 
 export function sha256File(path: string): string {
   const hash = createHash('sha256');
-  const fd = openSync(path, 'r');
+  const { fd } = openRegularFile(path);
   try {
     const buffer = Buffer.alloc(1 << 20);
     for (let n = readSync(fd, buffer, 0, buffer.length, null); n > 0; n = readSync(fd, buffer, 0, buffer.length, null)) hash.update(buffer.subarray(0, n));

@@ -8,6 +8,7 @@
 // not fit: a training step or a kernel compilation blocks the event loop for longer than that,
 // and they cannot say which process holds the folder.
 import { closeSync, existsSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { FileTooLargeError, NotRegularFileError, readRegularFile } from '../node/regularFile';
 import { hostname } from 'node:os';
 import * as v from 'valibot';
 import { runPaths } from './runFolder';
@@ -96,8 +97,10 @@ function heldBy(runDir: string, holder: LockHolder): TrainingError {
 function readHolder(path: string): { raw: string; holder: LockHolder | undefined } | undefined {
   let raw: string;
   try {
-    raw = readFileSync(path, 'utf8');
-  } catch {
+    raw = readLock(path);
+  } catch (error) {
+    // A named pipe or a device in the lock's place (a run folder from elsewhere) is junk, not a holder.
+    if (error instanceof NotRegularFileError || error instanceof FileTooLargeError) return { raw: '', holder: undefined };
     return undefined; // released meanwhile
   }
   try {
@@ -107,6 +110,13 @@ function readHolder(path: string): { raw: string; holder: LockHolder | undefined
     return { raw, holder: undefined };
   }
 }
+
+/** A lock file's text: a few hundred bytes of JSON, read only from a regular file (regularFile.ts). */
+function readLock(path: string): string {
+  return readRegularFile(path, MAX_LOCK_BYTES).toString('utf8');
+}
+
+const MAX_LOCK_BYTES = 64 * 1024;
 
 /** Whether the holder still runs. Another machine's process cannot be checked: it counts as alive. */
 function isAlive(holder: LockHolder): boolean {
@@ -133,7 +143,7 @@ function takeOverStale(path: string, staleRaw: string): void {
   }
   let moved = '';
   try {
-    moved = readFileSync(aside, 'utf8');
+    moved = readLock(aside);
   } catch {
     // unreadable: treat as the stale one
   }
@@ -149,7 +159,7 @@ function takeOverStale(path: string, staleRaw: string): void {
 
 function releaseIfMine(path: string, content: string): void {
   try {
-    if (existsSync(path) && readFileSync(path, 'utf8') === content) rmSync(path, { force: true });
+    if (existsSync(path) && readLock(path) === content) rmSync(path, { force: true });
   } catch {
     // already gone
   }

@@ -2,7 +2,7 @@
 // `stats` say when they cannot do all of it, and the messages for hostile or careless input. Runs
 // the built bundle (npm test builds first), as a user would.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,7 +83,76 @@ test('check /dev/zero ends with a message instead of reading forever', { skip: p
   const r = cli('check', '/dev/zero');
   assert.equal(r.signal, null);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /cannot read \/dev\/zero: it is over 1 MiB, the most a \.resnet file may have/);
+  assert.match(r.stderr, /cannot read \/dev\/zero: it is a device, not a regular file; pass a \.resnet file/);
+});
+
+test('a FIFO named *.resnet is refused at once by every command that reads a source, never waited on (issue 18, item 7)', { skip: process.platform === 'win32' }, () => {
+  const fifo = join(dir, 'pipe.resnet');
+  execFileSync('mkfifo', [fifo]);
+  const commands = [
+    ['check', fifo],
+    ['stats', fifo],
+    ['export', fifo],
+    ['diff', fifo, 'examples/cifar/resnet20.resnet'],
+    ['diff', 'examples/cifar/resnet20.resnet', fifo],
+    ['profile', fifo],
+    ['train', fifo],
+    ['experiment', fifo],
+  ];
+  for (const args of commands) {
+    // Before, each of these waited for a writer until killed.
+    const r = spawnSync(process.execPath, ['dist/cli.cjs', ...args], { encoding: 'utf8', timeout: 10_000, killSignal: 'SIGKILL' });
+    assert.equal(r.signal, null, `${args.join(' ')} hung`);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.match(r.stderr, /cannot read .*pipe\.resnet: it is a named pipe \(FIFO\), not a regular file; pass a \.resnet file/, args.join(' '));
+  }
+  // A file over the limit is refused by its size, read no further than one byte past it.
+  const large = join(dir, 'large.resnet');
+  writeFileSync(large, `// ${'x'.repeat(1024 * 1024)}\n`);
+  const r = cli('check', large);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /cannot read .*large\.resnet: it is over 1,048,576 bytes \(1 MiB\), the most a \.resnet file may have/);
+});
+
+test('--json prints one JSON object whatever fails (issue 18, item 6)', () => {
+  // The only model is past 2^53: before, stats --json printed nothing at all.
+  const huge = join(dir, 'huge.resnet');
+  writeFileSync(huge, 'model m {\n  input 32x32x3\n  a conv 3x3, 1099511627776\n}\n');
+  const refused = cli('stats', huge, '--json');
+  assert.equal(refused.code, 1);
+  assert.deepEqual(JSON.parse(refused.stdout), { complete: false, errors: 1, models: [], error: `${huge} has no model that could be analyzed; fix the errors above` });
+  assert.match(refused.stderr, /past 2\^53/);
+  // Every other way stats can fail: a missing file, a wrong option, an unknown option, no file, --model naming none.
+  for (const [args, code, error] of [
+    [[join(dir, 'missing.resnet')], 2, /cannot read .*missing\.resnet: no such file/],
+    [['examples/cifar/resnet20.resnet', '--batch', '0'], 2, /--batch takes a whole number from 1 to 1,048,576, not "0"/],
+    [['examples/cifar/resnet20.resnet', '--bogus'], 2, /Unknown option '--bogus'/],
+    [[], 2, /stats needs a file/],
+    [['examples/cifar/resnet20.resnet', '--model', 'nope'], 1, /has no model named nope/],
+  ] as const) {
+    const r = cli('stats', ...args, '--json');
+    assert.equal(r.code, code, args.join(' '));
+    assert.equal(r.stdout.trim().split('\n').length, 1, 'one line');
+    const doc = JSON.parse(r.stdout) as { complete: boolean; errors: number; models: unknown[]; error: string };
+    assert.deepEqual([doc.complete, doc.errors, doc.models], [false, 0, []], args.join(' '));
+    assert.match(doc.error, error);
+  }
+  // --json is the same in every language: the error too.
+  const korean = spawnSync(process.execPath, ['dist/cli.cjs', 'stats', join(dir, 'missing.resnet'), '--json'], { encoding: 'utf8', env: { ...process.env, LANG: 'ko_KR.UTF-8' } });
+  assert.match((JSON.parse(korean.stdout) as { error: string }).error, /^cannot read .*missing\.resnet: no such file$/);
+  // The other --json commands, each in the shape of its own output.
+  const diff = cli('diff', join(dir, 'missing.resnet'), 'examples/cifar/resnet20.resnet', '--json');
+  assert.equal(diff.code, 2);
+  assert.match((JSON.parse(diff.stdout) as { error: string }).error, /cannot read .*missing\.resnet: no such file/);
+  const profile = cli('profile', 'examples/mnist/resnet8.resnet', '--repeats', '0', '--json');
+  assert.equal(profile.code, 2);
+  assert.match((JSON.parse(profile.stdout) as { error: string }).error, /--repeats takes a whole number from 1 to 1,000, not "0"/);
+  const train = cli('train', 'examples/mnist/resnet8.resnet', '--epochs', '0', '--json');
+  assert.equal(train.code, 2);
+  assert.deepEqual(JSON.parse(train.stdout), { type: 'failed', message: '--epochs takes a whole number of at least 1, not "0"' });
+  const experiment = cli('experiment', huge, '--json');
+  assert.equal(experiment.code, 1);
+  assert.equal((JSON.parse(experiment.stdout) as { type: string }).type, 'failed');
 });
 
 test('a UTF-16 file is named by its encoding, with or without its byte-order mark', () => {
@@ -125,7 +194,7 @@ test("numbers on the command line: negative and hexadecimal values get the optio
   }
   const batch = cli('stats', 'examples/cifar/resnet20.resnet', '--batch', '0x10');
   assert.equal(batch.code, 2);
-  assert.match(batch.stderr, /--batch takes a whole number of at least 1, not "0x10"/);
+  assert.match(batch.stderr, /--batch takes a whole number from 1 to 1,048,576, not "0x10"/);
 });
 
 test('train: an --out that cannot be written is named before training, with no "unexpected error"', () => {

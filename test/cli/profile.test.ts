@@ -12,9 +12,9 @@ import { readProfileDocument } from '../../src/protocol/profile';
 import { readExample } from '../helpers/examples';
 import { torchPython } from '../helpers/torchPeer';
 
-/** The built CLI (node esbuild.js), as users run it. */
+/** The built CLI (node esbuild.js), as users run it; killed after 4 minutes (a profile that never ends is a failure, not a hang). */
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['dist/cli.cjs', ...args], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['dist/cli.cjs', ...args], { encoding: 'utf8', timeout: 240_000, killSignal: 'SIGKILL' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -100,5 +100,46 @@ test('profile: bad engines, backends and numbers get a message', () => {
   assert.match(pytorchBackend.stderr, /--backend picks a TF\.js backend; use it with --engine tfjs/);
   const batch = cli('profile', 'examples/mnist/resnet8.resnet', '--batch', '0');
   assert.equal(batch.code, 2);
-  assert.match(batch.stderr, /--batch takes a whole number of at least 1, not "0"/);
+  assert.match(batch.stderr, /--batch takes a whole number from 1 to 1,048,576, not "0"/);
+});
+
+test('profile: every count is bounded, with a message naming the option and its bounds (issue 18, item 8)', () => {
+  // `--batch 1e20` was taken as 10^20 (then a TypeError); `--repeats 1e9` ran until killed.
+  for (const [args, message] of [
+    [['--batch', '1e20'], /--batch takes a whole number from 1 to 1,048,576, not "1e20"/],
+    [['--batch', '100000000000000000000'], /--batch takes a whole number from 1 to 1,048,576, not "100000000000000000000"/],
+    [['--batch', '2000000'], /--batch takes a whole number from 1 to 1,048,576, not "2000000"/],
+    [['--repeats', '1e9'], /--repeats takes a whole number from 1 to 1,000, not "1e9"/],
+    [['--repeats', '1000000000'], /--repeats takes a whole number from 1 to 1,000, not "1000000000"/],
+    [['--time-limit', '0'], /--time-limit takes a whole number from 1 to 86,400, not "0"/],
+  ] as const) {
+    for (const engine of ['pytorch', 'tfjs']) {
+      const r = spawnSync(process.execPath, ['dist/cli.cjs', 'profile', 'examples/mnist/resnet8.resnet', '--engine', engine, ...args], { encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
+      assert.equal(r.status, 2, `${engine} ${args.join(' ')}: ${r.signal ?? ''} ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /TypeError|\n\s+at /);
+    }
+  }
+});
+
+test('profile --engine tfjs stops at its time limit, kills the worker and says so', { timeout: 120_000 }, () => {
+  const started = Date.now();
+  const r = cli('profile', 'examples/mnist/resnet8.resnet', '--engine', 'tfjs', '--backend', 'cpu', '--repeats', '1000', '--time-limit', '2', '--json');
+  assert.ok(Date.now() - started < 60_000, `${Date.now() - started} ms`);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /profiling resnet8 took longer than its time limit, 2 s, and was stopped; use a smaller --batch, fewer --repeats, or a longer --time-limit/);
+  assert.deepEqual(JSON.parse(r.stdout), { error: 'profiling resnet8 took longer than its time limit, 2 s, and was stopped; use a smaller --batch, fewer --repeats, or a longer --time-limit' });
+});
+
+test('profile with PyTorch stops at its time limit too', { timeout: 120_000 }, (t) => {
+  const { python, why } = torchPython();
+  if (!python) {
+    t.skip(why);
+    return;
+  }
+  const started = Date.now();
+  const r = cli('profile', 'examples/mnist/resnet8.resnet', '--batch', '256', '--repeats', '1000', '--time-limit', '2', '--python', python);
+  assert.ok(Date.now() - started < 60_000, `${Date.now() - started} ms`);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /profiling resnet8 took longer than its time limit, 2 s, and was stopped/);
 });

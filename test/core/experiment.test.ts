@@ -311,3 +311,23 @@ test("the plan carries each variant's engine from its recipe (`engine pytorch`),
     [undefined, undefined],
   );
 });
+
+test('an experiment whose every variant fails to build raises no false "unused" warnings (issue 18, item 10)', () => {
+  const template = 'model t(n, w = 16) {\n  input 16x16x3, classes 4\n  conv1 conv 3x3, w, bn, relu\n  conv2_x basic(16) x n\n  head avgpool, fc 4\n}\n';
+  const warnings = (text: string) =>
+    analyze(text)
+      .diagnostics.filter((d) => d.severity === 'warning')
+      .map((d) => d.message);
+  // `n` is missing from every variant, a parameter is misspelt, a value is unknown: each an error, and nothing more.
+  for (const grid of ['t(w = 8, 32)', 't(m = 3)', 't(n = nope)', 't(n = 1 / 0)']) {
+    const text = `${template}experiment e {\n  grid ${grid}\n}\n`;
+    assert.ok(errors(text).length > 0, grid);
+    assert.deepEqual(warnings(text), [], grid);
+  }
+  // A model instance missing a parameter says so, and does not call the template's parameters unused either.
+  assert.deepEqual(warnings(`${template}model m = t(w = 8)\n`), []);
+  // A template whose body was expanded still has its unused parameter named.
+  const unused = 'model t(n, k) {\n  input 16x16x3, classes 4\n  conv1 conv 3x3, 8, bn, relu\n  conv2_x basic(8) x n\n  head avgpool, fc 4\n}\nexperiment e {\n  grid t(n = 1, k = 2)\n}\n';
+  assert.deepEqual(warnings(unused), ['parameter `k` is never used in model `t`']);
+  assert.deepEqual(warnings('model t(n) {\n  input 16x16x3\n  s basic(8) x n\n}\n'), ['model template `t` is never instantiated: add `model my_t = t(…)`']);
+});

@@ -2,7 +2,8 @@
 // inputs end with diagnostics, never a crash, a hang or a wrong digit.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MAX_DIAGNOSTICS_PER_FILE, MAX_SOURCE_LENGTH, analyze } from '../../src/core/analysis/analyze';
+import { MAX_DIAGNOSTICS_PER_FILE, analyze } from '../../src/core/analysis/analyze';
+import { MAX_SOURCE_BYTES } from '../../src/core/sourceSize';
 import { MAX_BLOCK_NESTING } from '../../src/core/analysis/context';
 
 test('300 KB of one bad character: no stack overflow, diagnostics capped with one that counts the rest', () => {
@@ -79,10 +80,10 @@ test('a repeat count beyond what is left is refused before the first block is bu
 });
 
 test('a text longer than the limit is refused at once with one diagnostic', () => {
-  const text = 'model m {\n  input 8x8x3\n}\n'.padEnd(MAX_SOURCE_LENGTH + 1, ' ');
+  const text = 'model m {\n  input 8x8x3\n}\n'.padEnd(MAX_SOURCE_BYTES + 1, ' ');
   const a = analyze(text);
   assert.equal(a.diagnostics.length, 1);
-  assert.match(a.diagnostics[0].message, /over the 1 MiB a \.resnet file may have/);
+  assert.match(a.diagnostics[0].message, /^this file is 1,048,577 bytes of UTF-8, over the 1,048,576 bytes \(1 MiB\) a \.resnet file may have/);
   assert.deepEqual(a.models, []);
 });
 

@@ -15,6 +15,7 @@ import {
   StreamMessageWriter,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
+  type ShowMessageParams,
 } from 'vscode-languageserver-protocol/node';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -42,12 +43,17 @@ export class LspTestClient {
   private readonly versions = new Map<string, number>();
   /** Every publishDiagnostics received, in order. */
   readonly published: PublishDiagnosticsParams[] = [];
+  /** Every window/showMessage received, in order (what the editor would pop up). */
+  readonly shown: ShowMessageParams[] = [];
   stderr = '';
 
   private constructor(
     readonly connection: ProtocolConnection,
     private readonly child: ChildProcess,
   ) {
+    connection.onNotification('window/showMessage', (params: ShowMessageParams) => {
+      this.shown.push(params);
+    });
     connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
       this.published.push(params);
       for (let i = this.waiters.length - 1; i >= 0; i--) {

@@ -5,6 +5,7 @@ import { msg } from '../l10n/format';
 import { messageText, relatedNote, type Diagnostic } from '../diagnostics';
 import type { BlockDecl, Line, ModelDecl, ResnetFile, SourceRange, Statement, TrainBlock } from '../language/ast';
 import { appendAll } from '../bounded';
+import { MAX_SOURCE_BYTES, MAX_SOURCE_MIB, overSourceLimit, utf8Length } from '../sourceSize';
 import { parse } from '../language/parse';
 import { bindArgs, type ArgSpec } from './arguments';
 import { builtinBlocks } from './builtinBlocks';
@@ -40,18 +41,13 @@ export interface AnalyzeOptions {
   readonly limits?: AnalysisLimits;
 }
 
-/**
- * The longest text analyzed (in UTF-16 code units, about a MiB): a 1,000-line file is 40 KB, and
- * beyond this a document would cost the language server more memory than any editor should give
- * it. The CLI refuses larger files before reading them (see cli/readSource.ts).
- */
-export const MAX_SOURCE_LENGTH = 1024 * 1024;
-
 /** Beyond this many diagnostics in one file, the rest are summed up in one "and N more". */
 export const MAX_DIAGNOSTICS_PER_FILE = 200;
 
 export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
-  if (text.length > MAX_SOURCE_LENGTH) return refuseLongText(text);
+  // The same limit, in the same unit, as the command line's (sourceSize.ts): beyond it a document
+  // would cost the language server more memory than any editor should give it.
+  if (overSourceLimit(text)) return refuseLongText(text);
   const parsed = parse(text);
   const ctx = new AnalysisContext(options.limits);
   ctx.inputOverride = options.input;
@@ -121,13 +117,13 @@ function countSeverities(diagnostics: readonly Diagnostic[]): Analysis['counts']
 
 function refuseLongText(text: string): Analysis {
   const range: SourceRange = { startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
-  const size = `${(text.length / (1024 * 1024)).toFixed(1)} MiB`;
+  const size = utf8Length(text).toLocaleString('en-US');
   return {
     file: { items: [], range },
     models: [],
     experiments: [],
     counts: { errors: 1, warnings: 0 },
-    diagnostics: [{ severity: 'error', code: 'too-large', range, ...messageText(msg('limit.longText', { size, limit: MAX_SOURCE_LENGTH / (1024 * 1024) })) }],
+    diagnostics: [{ severity: 'error', code: 'too-large', range, ...messageText(msg('limit.longText', { size, limit: MAX_SOURCE_BYTES.toLocaleString('en-US'), mib: MAX_SOURCE_MIB })) }],
   };
 }
 
@@ -267,6 +263,7 @@ export const MODEL_SETTINGS = Object.keys(modelSettingSpecs);
 /** `named` gives the model its name and place; `source` holds the body (the template's, for an instance). */
 function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: AnalysisContext, trainOverride?: RecipeOverride): ModelNode | undefined {
   if (!ctx.startModel(named.name.range)) return undefined;
+  if (source.params) ctx.markBodyRead(source);
   const body = source.body ?? [];
   let input: Shape | undefined;
   let classes: number | undefined;
@@ -454,7 +451,7 @@ function reportUnused(file: ResnetFile, ctx: AnalysisContext): void {
     if (item.kind === 'model' && item.params) {
       if (!ctx.used.has(item.name.range.startOffset)) {
         ctx.warning('unused', item.name.range, msg('unused.template', { name: item.name.text }));
-      } else {
+      } else if (ctx.bodyWasRead(item)) {
         for (const p of item.params) {
           if (!ctx.used.has(p.name.range.startOffset)) ctx.warning('unused', p.name.range, msg('unused.modelParameter', { parameter: p.name.text, name: item.name.text }));
         }

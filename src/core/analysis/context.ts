@@ -174,6 +174,19 @@ export class AnalysisContext {
     this.used.add(declaration.startOffset);
   }
 
+  /**
+   * A template's body was expanded: only then can a parameter it never reads be called unused (an
+   * instance that failed before its body, missing a parameter, tells nothing about them). Noted
+   * among the used offsets, at the `model` keyword where no name starts, so a reused analysis replays it.
+   */
+  markBodyRead(template: ModelDecl): void {
+    this.markUsed(template.range);
+  }
+
+  bodyWasRead(template: ModelDecl): boolean {
+    return this.used.has(template.range.startOffset);
+  }
+
   /** Spends one layer of the budget; false once the model has grown too large to expand. */
   spendLayer(range: SourceRange): boolean {
     // The clock is read every few thousand layers: often enough to stop within milliseconds.

@@ -119,6 +119,9 @@ export function analyzeExperiment(decl: ExperimentDecl, ctx: AnalysisContext, mo
   }
 
   function readGrid(template: Name, args: readonly Arg[], range: SourceRange): Grid | undefined {
+    // A grid instantiates its template, whether or not its variants build: no "never instantiated".
+    const named = models.get(template.text);
+    if (named?.params) ctx.markUsed(named.name.range);
     const dimensions: { name: Name; values: { value: number; arg: Arg }[]; failed?: boolean }[] = [];
     /** One value of the dimension named last, evaluated in the experiment's scope. */
     const addValue = (expr: Expr, arg: Arg) => {

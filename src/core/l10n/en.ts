@@ -73,6 +73,8 @@ export const en = {
   'argument.basicNeeds': '`basic` needs its width, e.g. `basic(64)`',
   'argument.bottleneckNeeds': '`bottleneck` needs its planes, e.g. `bottleneck(64)`',
   'value.divisionByZero': 'division by zero',
+  'number.pastExact': '`{literal}` is past {limit} (2^53 − 1), the largest whole number held exactly, and would be read as another number; write a smaller one',
+  'number.roundedFraction': '`{literal}` cannot be held exactly and would be read as {value}; write a number that can be, such as {value}',
   'value.tooLarge': 'this value ({value}) is too large; keep values under {limit}',
   'block.addOutside': '`add` joins a shortcut inside a `block`; move it into a block definition',
   'block.addTwice': 'a block adds its shortcut once; remove this second `add`',
@@ -217,6 +219,31 @@ export const en = {
   'cli.check.needsFile': 'check needs at least one file',
   'cli.unknownCommand': 'unknown command {command}',
   'cli.badLang': '--lang takes en or ko, not {value}',
+
+  // The numbers a person sets, on the command line and in the settings alike (src/core/optionRules.ts)
+  'option.count': '{name} takes a whole number from {min} to {max}, not {value}',
+  'option.memoryBudget': '{name} takes the memory in MiB, more than 0 and at most {max} (e.g. 8192 for 8 GiB), not {value}',
+  'option.memoryBudgetOrNone': '{name} takes the memory in MiB, from 0 (no budget) to {max} (e.g. 8192 for 8 GiB), not {value}',
+  'settings.usingDefault': '{problem}; the default, {fallback}, is used until it is fixed',
+
+  // Reading a source file (src/cli/readSource.ts): every command that reads a .resnet file
+  'source.cannotRead': 'cannot read {file}: {reason}',
+  'source.noSuchFile': 'no such file',
+  'source.permissionDenied': 'permission denied',
+  'source.otherError': 'the system says {reason}',
+  'source.notRegular': 'it is {kind}, not a regular file; pass a .resnet file',
+  'term.fileKind.directory': 'a directory',
+  'term.fileKind.fifo': 'a named pipe (FIFO)',
+  'term.fileKind.device': 'a device',
+  'term.fileKind.socket': 'a socket',
+  'term.fileKind.other': 'a special file',
+  'source.tooLarge': 'it is over {limit} bytes ({mib} MiB), the most a .resnet file may have (a 1,000-line file is about 40 KB)',
+  'source.utf16Mark': 'it is encoded as UTF-16 {endian} (it starts with {mark}); save it as UTF-8 (in VS Code: the encoding in the status bar, then "Save with Encoding")',
+  'term.littleEndian': 'little-endian',
+  'term.bigEndian': 'big-endian',
+  'source.utf16LittleEndian': 'it looks encoded as UTF-16 little-endian (a zero byte after every character); save it as UTF-8 (in VS Code: the encoding in the status bar, then "Save with Encoding")',
+  'source.utf16BigEndian': 'it looks encoded as UTF-16 big-endian (a zero byte before every character); save it as UTF-8 (in VS Code: the encoding in the status bar, then "Save with Encoding")',
+  'source.binary': 'it holds zero bytes, so it is a binary file, not a .resnet text file',
   'term.count.file.one': '{count} file',
   'term.count.file.other': '{count} files',
   'term.count.error.one': '{count} error',
@@ -349,7 +376,8 @@ export const en = {
   'limit.nestedTooDeeply': 'this file cannot be analyzed: something in it is nested too deeply (parentheses, or blocks calling blocks); flatten the deepest part',
   'limit.internalError': 'this file cannot be analyzed: an internal error ({reason}); please report it',
   'limit.moreProblems': 'and {count} more problems from here on ({counts}); fix the ones above first',
-  'limit.longText': 'this file is {size} long, over the {limit} MiB a .resnet file may have; it is not analyzed: split it, or use repeat counts (`basic(64) x 3`) instead of writing layers out',
+  'limit.longText':
+    'this file is {size} bytes of UTF-8, over the {limit} bytes ({mib} MiB) a .resnet file may have; it is not analyzed: split it, or use repeat counts (`basic(64) x 3`) instead of writing layers out',
   'term.list2': '{first}, {second}',
   'term.notes': 'notes',
   'shape.oddStride':
@@ -498,6 +526,7 @@ export const en = {
   'diff.part': '{kind}, {shape}, {params} params, {macs} MACs',
 
   // `profile` on the command line (src/cli/profile.ts); its Layer and Kind headings are the summary's
+  'profile.timeLimit': 'profiling {model} took longer than its time limit, {seconds} s, and was stopped; use a smaller --batch, fewer --repeats, or a longer --time-limit',
   'profile.title': '{model}: {engine} on {device}, batch {batch}, median of the timed steps',
   'profile.column.forward': 'Forward ms',
   'profile.column.backward': 'Backward ms',

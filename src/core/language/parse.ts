@@ -8,7 +8,8 @@ import { quoted } from '../report/printable';
 import { ResnetGrammar } from './grammar';
 import { SyntaxTreeBuilder, tokenRange } from './syntaxTree';
 import { tokenMatcher } from 'chevrotain';
-import { Block, Comma, Experiment, Identifier, LBrace, LParen, LayerKeyword, Let, Model, Newline, RBrace, RParen, resnetLexer, significantNewlines } from './tokens';
+import { Block, Comma, Experiment, Identifier, LBrace, LParen, LayerKeyword, Let, Model, Newline, NumberLiteral, RBrace, RParen, resnetLexer, significantNewlines } from './tokens';
+import { readNumberLiteral } from './numberLiteral';
 
 export interface ParseResult {
   readonly file: ResnetFile;
@@ -174,6 +175,12 @@ function parseTokens(tokens: IToken[], first: IToken, last: IToken, next: IToken
   grammarInstance.input = tokens;
   const diagnostics: Diagnostic[] = [];
   let items: readonly TopLevel[];
+  for (const token of tokens) {
+    if (token.tokenType !== NumberLiteral) continue;
+    const reading = readNumberLiteral(token.image);
+    // The tree holds a hole for it (syntaxTree.ts), so nothing is computed from another number.
+    if (!reading.ok) diagnostics.push({ severity: 'error', code: 'too-large', ...messageText(reading.problem), range: tokenRange(token) });
+  }
   try {
     const cst = grammarInstance.file();
     for (const error of grammarInstance.errors) diagnostics.push(syntaxError(error, text, next));

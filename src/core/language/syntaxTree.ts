@@ -4,6 +4,7 @@
 import type { CstElement, CstNode, IToken } from 'chevrotain';
 import type * as A from './ast';
 import * as T from './tokens';
+import { readNumberLiteral } from './numberLiteral';
 
 type Children = Record<string, CstElement[] | undefined>;
 
@@ -65,12 +66,10 @@ function name(t: IToken | undefined): A.Name | undefined {
   return t === undefined ? undefined : { text: t.image, range: tokenRange(t) };
 }
 
-/** Parses `32k`, `1e-4`, `2M`. */
+/** `32k`, `1e-4`, `2M` as numbers; NaN (a hole, as after a syntax error) for one parse.ts refuses as inexact. */
 export function numberValue(image: string): number {
-  const suffix = image[image.length - 1];
-  if (suffix === 'k') return Number(image.slice(0, -1)) * 1000;
-  if (suffix === 'M') return Number(image.slice(0, -1)) * 1_000_000;
-  return Number(image);
+  const reading = readNumberLiteral(image);
+  return reading.ok ? reading.value : Number.NaN;
 }
 
 export class SyntaxTreeBuilder {

@@ -57,3 +57,21 @@ export function modelStats(model: ModelNode, batchSize: number, convention: Conv
     ),
   };
 }
+
+/**
+ * The whole `stats --json` document. `complete` is true when the file has no errors and every
+ * model asked for is in `models`; `error` says, when the command failed, why (a file that cannot be
+ * read, a wrong option, no model that could be analyzed): whatever fails, the output is this one object.
+ */
+export interface StatsDocument {
+  readonly complete: boolean;
+  /** Errors in the file (0 when it was not analyzed). */
+  readonly errors: number;
+  readonly models: readonly ModelStats[];
+  readonly error?: string;
+}
+
+/** The document of a `stats --json` that failed: no models, and why. */
+export function statsFailure(message: string, errors: number): StatsDocument {
+  return { complete: false, errors, models: [], error: message };
+}
