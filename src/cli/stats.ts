@@ -14,7 +14,7 @@ import { formatDiagnostic } from './formatDiagnostic';
 import type { Output } from './output';
 import { readSource } from './readSource';
 
-export const statsHelp = `Usage: resnet-studio stats FILE [--model NAME] [--input HxWxC] [--batch N] [--json]
+export const statsHelp = `Usage: resnet-studio stats FILE [--model NAME] [--input HxWxC] [--batch N] [--convention C] [--memory-budget MIB] [--json]
 
 Prints each model's layers with output shape, parameters and multiply-accumulates (MACs),
 a subtotal per stage, the totals, and the activation memory for training.

@@ -20,7 +20,7 @@ import { ProgressView } from './progress';
 import { readSource } from './readSource';
 
 export const trainHelp = `Usage: resnet-studio train FILE [--model NAME] [--dataset mnist|cifar10|synthetic] [--data-dir DIR]
-                          [--epochs N] [--max-steps N] [--batch-size N]
+                          [--epochs N] [--max-steps N] [--batch-size N] [--memory-budget MIB]
                           [--backend auto|tfjs-node-gpu|webgpu|tfjs-node|wasm|cpu] [--out DIR] [--seed N] [--json]
                           [--engine tfjs|pytorch] [--python PATH] [--nproc-per-node N]
                           [--nnodes N --rdzv-endpoint HOST:PORT]

@@ -164,7 +164,7 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
     if (refusedInRestrictedMode() || !workerBundled()) return;
     const asked = await askForTrainRequest(parseTrainArgs(args), context, server);
     if (!asked) return;
-    // Will it fit: the server warns when the batch needs more memory than resnet.costs.memoryBudgetMiB.
+    // Will it fit: the server warns when the batch needs more memory than resnet.costs.memoryBudget.
     const trainAnyway = l10n.t('Train Anyway');
     if (asked.memoryWarning && (await vscode.window.showWarningMessage(l10n.t('Training may run out of memory: {0}.', asked.memoryWarning), trainAnyway)) !== trainAnyway) return;
     await run({ type: 'start', request: asked.request }, asked.label);

@@ -20,7 +20,9 @@ export interface ReadSettings {
  */
 export function readSettings(raw: unknown): ReadSettings {
   const section = record(raw);
-  const { convention, memoryBudgetMiB } = record(section.costs);
+  // resnet.costs.memoryBudget; its old name, memoryBudgetMiB (shown as "Memory Budget Mi B"), still counts when it alone is set.
+  const { convention, memoryBudget, memoryBudgetMiB } = record(section.costs);
+  const budgetKey = memoryBudget === undefined && memoryBudgetMiB !== undefined ? 'memoryBudgetMiB' : 'memoryBudget';
   const problems: MessageRef[] = [];
   const checked = (value: unknown, fallback: number, check: (value: number | undefined, written: string) => Checked): number => {
     if (value === undefined || value === null) return fallback;
@@ -37,7 +39,7 @@ export function readSettings(raw: unknown): ReadSettings {
     },
     costs: {
       convention: typeof convention === 'string' && isConvention(convention) ? convention : defaultSettings.costs.convention,
-      memoryBudgetMiB: checked(memoryBudgetMiB, defaultSettings.costs.memoryBudgetMiB, (n, written) => checkMemoryBudget(`${SETTINGS_SECTION}.costs.memoryBudgetMiB`, n, written, true)),
+      memoryBudgetMiB: checked(memoryBudget ?? memoryBudgetMiB, defaultSettings.costs.memoryBudgetMiB, (n, written) => checkMemoryBudget(`${SETTINGS_SECTION}.costs.${budgetKey}`, n, written, true)),
     },
     language: isLanguageChoice(section.language) ? section.language : defaultSettings.language,
   };

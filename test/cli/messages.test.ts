@@ -42,6 +42,19 @@ test('every command answers --help with its own usage, without running', () => {
   assert.match(extra.stderr, /demo takes no arguments/);
 });
 
+test('the top-level --help lists every command main.ts runs, and each usage line names every option its help explains', () => {
+  const routed = [...readFileSync('src/cli/main.ts', 'utf8').matchAll(/case '([a-z][a-z-]*)':/g)].map((m) => m[1] ?? '').filter((c) => c !== 'help');
+  assert.ok(routed.length >= 10, `commands found in main.ts: ${routed.join(', ')}`);
+  const top = cli('--help').stdout;
+  for (const command of routed) assert.match(top, new RegExp(`^  ${command}\\b`, 'm'), `--help lists ${command}`);
+  for (const command of routed.filter((c) => !['lsp', 'demo'].includes(c))) {
+    const help = cli(command, '--help').stdout;
+    const [usage, ...body] = help.split('\n\n');
+    const explained = new Set([...(body.join('\n').matchAll(/^\s+(--[a-z][a-z-]*)/gm) ?? [])].map((m) => m[1]));
+    for (const option of explained) assert.ok(usage?.includes(option), `${command}: the usage line names ${option}`);
+  }
+});
+
 test('check on a missing file does not say it checked it', () => {
   const r = cli('check', join(dir, 'missing.resnet'));
   assert.equal(r.code, 2);

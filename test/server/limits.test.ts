@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { DidChangeConfigurationNotification, HoverRequest, MessageType, type MarkupContent } from 'vscode-languageserver-protocol/node';
 import { BATCH_SIZE, MAX_MEMORY_BUDGET_MIB } from '../../src/core/optionRules';
 import { MAX_SOURCE_BYTES, overSourceLimit, utf8Length } from '../../src/core/sourceSize';
+import { readSettings } from '../../src/server/settings';
 import { LspTestClient, positionOf } from './lspClient';
 
 const dir = mkdtempSync(join(tmpdir(), 'resnet-limits-'));
@@ -115,5 +116,22 @@ test("the settings' declared bounds (package.json, VS Code's settings editor) ar
   const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { contributes: { configuration: { properties: Record<string, { minimum?: number; maximum?: number }> } } };
   const properties = manifest.contributes.configuration.properties;
   assert.deepEqual(properties['resnet.summary.batchSize'], { ...properties['resnet.summary.batchSize'], minimum: BATCH_SIZE.min, maximum: BATCH_SIZE.max });
+  assert.deepEqual(properties['resnet.costs.memoryBudget'], { ...properties['resnet.costs.memoryBudget'], minimum: 0, maximum: MAX_MEMORY_BUDGET_MIB });
   assert.deepEqual(properties['resnet.costs.memoryBudgetMiB'], { ...properties['resnet.costs.memoryBudgetMiB'], minimum: 0, maximum: MAX_MEMORY_BUDGET_MIB });
+});
+
+test('the memory budget setting reads as "Memory Budget" in the Settings editor; its earlier name still counts when it alone is set', () => {
+  const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { contributes: { configuration: { properties: Record<string, { deprecationMessage?: string }> } } };
+  const properties = manifest.contributes.configuration.properties;
+  // VS Code titles a setting by splitting its last name at capitals ("MiB" shows as "Mi B"): no
+  // setting in use ends in such a unit or acronym.
+  assert.deepEqual(
+    Object.keys(properties).filter((k) => properties[k]?.deprecationMessage === undefined && /[A-Z][a-z]?[A-Z]$/.test(k)),
+    [],
+  );
+  assert.ok(manifest.contributes.configuration.properties['resnet.costs.memoryBudgetMiB']?.deprecationMessage);
+  assert.equal(readSettings({ costs: { memoryBudget: 2048 } }).settings.costs.memoryBudgetMiB, 2048);
+  assert.equal(readSettings({ costs: { memoryBudgetMiB: 1024 } }).settings.costs.memoryBudgetMiB, 1024);
+  assert.equal(readSettings({ costs: { memoryBudget: 2048, memoryBudgetMiB: 1024 } }).settings.costs.memoryBudgetMiB, 2048);
+  assert.equal(readSettings({ costs: { memoryBudget: -1 } }).problems.length, 1);
 });
