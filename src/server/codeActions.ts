@@ -19,6 +19,12 @@ const optionTitles: Record<Option, 'quickFix.optionA' | 'quickFix.optionB'> = {
   B: 'quickFix.optionB',
 };
 
+/** The same fix made to the model's own `shortcut` line, which every stage follows. */
+const modelOptionTitles: Record<Option, 'quickFix.modelOptionA' | 'quickFix.modelOptionB'> = {
+  A: 'quickFix.modelOptionA',
+  B: 'quickFix.modelOptionB',
+};
+
 /** What `add` must say to get each option's shortcut. */
 const addKinds: Record<Option, string> = { A: 'zeropad', B: 'projection' };
 
@@ -56,40 +62,66 @@ function quickFix(document: TextDocument, diagnostic: Diagnostic, title: string,
 
 function shortcutFixes(document: TextDocument, file: ResnetFile, diagnostic: Diagnostic, options: readonly Option[], locale: Locale): CodeAction[] {
   const ranges = [diagnostic.range, ...(diagnostic.related ?? []).map((r) => r.range)];
-  const edit = shortcutEditor(document, file, ranges);
-  if (!edit) return [];
-  // B works wherever A does, and in more places: it comes first.
+  // B works wherever A does, and in more places: it comes first; a fix where the block is called
+  // comes before the one that changes the whole model (and other stages with it).
   const ordered = (['B', 'A'] as const).filter((option) => options.includes(option));
-  return ordered.flatMap((option, i) => {
-    const change = edit(option);
-    return change ? [quickFix(document, diagnostic, format(locale, optionTitles[option]), change, i === 0, locale)] : [];
-  });
+  const actions: CodeAction[] = [];
+  for (const editor of shortcutEditors(document, file, ranges)) {
+    for (const option of ordered) {
+      const change = editor.edit(option);
+      if (change) actions.push(quickFix(document, diagnostic, editor.title(option, locale), change, actions.length === 0, locale));
+    }
+  }
+  return actions;
 }
 
-/** Where the failing block's shortcut is decided, as a function from an option to the edit choosing it. */
-function shortcutEditor(document: TextDocument, file: ResnetFile, ranges: readonly SourceRange[]): ((option: Option) => TextEdit | undefined) | undefined {
+interface ShortcutEditor {
+  readonly title: (option: Option, locale: Locale) => string;
+  /** The edit that chooses `option` there; undefined where it is chosen already. */
+  readonly edit: (option: Option) => TextEdit | undefined;
+}
+
+/** Where the failing block's shortcut can be chosen, nearest first: the `add`, the call, then the model. */
+function shortcutEditors(document: TextDocument, file: ResnetFile, ranges: readonly SourceRange[]): ShortcutEditor[] {
   const items = [...allItems(file)];
   const at = (range: SourceRange) => items.find((item) => sameRange(item.range, range));
   const replace = (range: SourceRange, text: string): TextEdit => ({ range: toLspRange(document, range), newText: text });
+  const here = (option: Option, locale: Locale) => format(locale, optionTitles[option]);
 
   // `add identity` (or `projection`, `zeropad`) names its shortcut itself.
   const [failing] = ranges;
   const add = failing && at(failing);
   const addKind = add?.kind === 'add' ? add.args[0] : undefined;
-  if (addKind?.name && !addKind.value && addKind.name.text !== 'shortcut') return (option) => replace(addKind.name?.range ?? addKind.range, addKinds[option]);
+  if (addKind?.name && !addKind.value && addKind.name.text !== 'shortcut') return [{ title: here, edit: (option) => replace(addKind.name?.range ?? addKind.range, addKinds[option]) }];
 
   // A call may override the model's option: `basic(32) x 2, stride 2, shortcut identity`.
-  for (const range of ranges) {
-    const call = at(range);
-    const override = call?.kind === 'call' ? shortcutArg([...call.args, ...call.trailing]) : undefined;
+  const calls = ranges.flatMap((range) => {
+    const item = at(range);
+    return item?.kind === 'call' ? [item] : [];
+  });
+  for (const call of calls) {
+    const override = shortcutArg([...call.args, ...call.trailing]);
     if (override?.value) {
       const value = override.value.range;
-      return (option) => replace(value, option);
+      return [{ title: here, edit: (option) => replace(value, option) }];
     }
   }
 
+  const editors: ShortcutEditor[] = [];
+  // Else the call may take one: `, shortcut B` after it changes this call's blocks only.
+  const [call] = calls;
+  if (call) {
+    const end = document.positionAt(call.range.endOffset);
+    editors.push({ title: (option, locale) => format(locale, optionTitles[option]), edit: (option) => ({ range: { start: end, end }, newText: `, shortcut ${option}` }) });
+  }
   const model = modelContaining(file, ranges);
-  return model ? (option) => setModelShortcut(document, model, option) : undefined;
+  if (model) {
+    editors.push({
+      title: (option, locale) => format(locale, modelOptionTitles[option], { model: model.name.text }),
+      edit: (option) => setModelShortcut(document, model, option),
+    });
+  }
+  return editors;
 }
 
 function shortcutArg(args: readonly Arg[]): Arg | undefined {

@@ -81,7 +81,7 @@ test('the shortcut quick fixes are titled in Korean', async () => {
   const actions = ((await korean.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: mismatch.range, context: { diagnostics: [mismatch] } })) ?? []) as CodeAction[];
   assert.deepEqual(
     actions.map((a) => a.title),
-    ['projection shortcut 사용 (옵션 B)', 'zero-padding shortcut 사용 (옵션 A)'],
+    ['projection shortcut 사용 (옵션 B)', 'zero-padding shortcut 사용 (옵션 A)', '모델 `broken` 전체에 projection shortcut 사용 (옵션 B)', '모델 `broken` 전체에 zero-padding shortcut 사용 (옵션 A)'],
   );
 });
 

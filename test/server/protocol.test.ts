@@ -260,21 +260,37 @@ async function quickFixes(uri: string, diagnostic: Diagnostic): Promise<CodeActi
   return actions.filter((a): a is CodeAction => 'edit' in a);
 }
 
-test("the shortcut quick fixes set the model's option, and the edit removes the error", async () => {
+test("the shortcut quick fixes: on the failing call first, then named as the whole model's; each edit removes the error and changes only what it says", async () => {
   const uri = 'file:///test/fix-shortcut.resnet';
   const { diagnostics } = await client.open(uri, identityWithStride);
   const mismatch = diagnostics.find((d) => d.code === 'shortcut-mismatch') as Diagnostic;
   const actions = await quickFixes(uri, mismatch);
   assert.deepEqual(
     actions.map((a) => a.title),
-    ['Use a projection shortcut (option B)', 'Use zero-padding shortcut (option A)'],
+    [
+      'Use a projection shortcut (option B)',
+      'Use zero-padding shortcut (option A)',
+      'Use projection shortcuts (option B) in the whole model `broken`',
+      'Use zero-padding shortcuts (option A) in the whole model `broken`',
+    ],
   );
-  for (const [action, option] of [
-    [actions[0], 'B'],
-    [actions[1], 'A'],
+  assert.deepEqual(
+    actions.map((a) => a.isPreferred),
+    [true, false, false, false],
+  );
+  for (const [action, option, local] of [
+    [actions[0], 'B', true],
+    [actions[1], 'A', true],
+    [actions[2], 'B', false],
+    [actions[3], 'A', false],
   ] as const) {
     const fixed = applyEdits(identityWithStride, action.edit?.changes?.[uri] ?? []);
-    assert.match(fixed, new RegExp(`\\n  shortcut ${option}\\n`));
+    if (local) {
+      // The call alone: the model's `shortcut identity` and every other stage stay as they were.
+      assert.equal(fixed, identityWithStride.replace('basic(128) x 2, stride 2', `basic(128) x 2, stride 2, shortcut ${option}`));
+    } else {
+      assert.match(fixed, new RegExp(`\\n  shortcut ${option}\\n`));
+    }
     const after = await client.change(uri, fixed);
     assert.deepEqual(errors(after.diagnostics), [], `option ${option} still has errors`);
     await client.change(uri, identityWithStride);

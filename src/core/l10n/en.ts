@@ -132,6 +132,8 @@ export const en = {
   'quickFix.rename': 'Change to `{name}`',
   'quickFix.optionA': 'Use zero-padding shortcut (option A)',
   'quickFix.optionB': 'Use a projection shortcut (option B)',
+  'quickFix.modelOptionA': 'Use zero-padding shortcuts (option A) in the whole model `{model}`',
+  'quickFix.modelOptionB': 'Use projection shortcuts (option B) in the whole model `{model}`',
 
   // Hovers (src/server/hover.ts)
   'hover.instances': 'Instances: {instances}.',

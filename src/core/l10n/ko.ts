@@ -127,6 +127,8 @@ export const ko: Catalogue = {
   'quickFix.rename': '`{name}`(으)로 바꾸기',
   'quickFix.optionA': 'zero-padding shortcut 사용 (옵션 A)',
   'quickFix.optionB': 'projection shortcut 사용 (옵션 B)',
+  'quickFix.modelOptionA': '모델 `{model}` 전체에 zero-padding shortcut 사용 (옵션 A)',
+  'quickFix.modelOptionB': '모델 `{model}` 전체에 projection shortcut 사용 (옵션 B)',
 
   'hover.instances': '인스턴스: {instances}.',
   'hover.notInstantiated': '아직 인스턴스가 없습니다: `model my_net = {name}(…)`을(를) 추가하세요.',
