@@ -149,7 +149,12 @@ function itemHover(analyzed: AnalyzedDocument, item: Item, batchSize: number, lo
   const where = outer.use === model.name ? msg('term.stageOfModel', { stage: stage.name, model: model.name }) : msg('term.code', { name: model.name });
   const heading = head.kind === 'layer' ? `**${describeLayer(head.spec)}** · \`${head.path}\`` : callHeading(nodes as BlockNode[], locale);
   const lines = [heading, '', `${formatShape(input)} → ${formatShape(output)}`, '', ...costLines(cost, nodes, model, batchSize, locale)];
-  if (head.kind === 'block') lines.push(format(locale, 'hover.firstBlockShortcut', { shortcut: describeShortcut(head) }));
+  if (head.kind === 'block') {
+    // A block whose addition failed has no shortcut in the network: the hover says why, as the problem does.
+    const failed = analyzed.analysis.diagnostics.find((d) => d.code === 'shortcut-mismatch' && d.range.startOffset === item.range.startOffset && d.range.endOffset === item.range.endOffset);
+    const problem = failed && (failed.text && locale !== 'en' ? render(locale, failed.text) : failed.message);
+    lines.push(problem ? format(locale, 'hover.firstBlockShortcutFails', { problem }) : format(locale, 'hover.firstBlockShortcut', { shortcut: describeShortcut(head) }));
+  }
   lines.push('', format(locale, 'hover.in', { where }), ...usesNote(uses.length, model, locale));
   return lines.join('\n');
 }

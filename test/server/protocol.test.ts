@@ -529,3 +529,18 @@ test('bad input gets answers, not errors, and the server keeps running', async (
   await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } });
   assert.equal(client.stderr, '');
 });
+
+test('on a call whose addition fails, the hover says what the problem says, and the notes point at the two sides of the addition', async () => {
+  const uri = 'file:///test/hover-agrees.resnet';
+  const { diagnostics } = await client.open(uri, BROKEN_SHORTCUT_MODEL);
+  const mismatch = diagnostics.find((d) => d.code === 'shortcut-mismatch') as Diagnostic;
+  const hover = markdown(await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: positionOf(BROKEN_SHORTCUT_MODEL, 'basic(128)', 1) }));
+  assert.match(hover, /Shortcut of the first block: the addition fails: shortcut adds 56×56×64 to 28×28×128/);
+  assert.doesNotMatch(hover, /none \(no addition\)/);
+  // The block's input comes from conv2_x's call (line 7); its branch is built by `basic` (line 8).
+  const notes = (mismatch.relatedInformation ?? []).map((r) => [r.message, r.location.range.start.line + 1, r.location.range.start.character + 1, r.location.range.end.character + 1]);
+  assert.deepEqual(notes, [
+    ["the block's input: 56×56×64", 7, 12, 25],
+    ["the residual branch's output: 28×28×128", 8, 12, 17],
+  ]);
+});

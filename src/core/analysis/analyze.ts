@@ -266,6 +266,8 @@ function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: An
   if (source.params) ctx.markBodyRead(source);
   const body = source.body ?? [];
   let input: Shape | undefined;
+  /** The `input` line: where the first stage's input comes from, for the notes of its problems. */
+  let inputRange: SourceRange | undefined;
   let classes: number | undefined;
   let shortcut: ShortcutOption = 'B';
   let downsample: Downsample = 'v1';
@@ -299,6 +301,7 @@ function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: An
         seenSettings.add(key);
         const args = bindArgs(statement.args, specs, msg('term.code', { name: key }), scope, ctx);
         if (key === 'input') {
+          inputRange = statement.range;
           const dims = args.numbers('shape');
           if (dims) input = toShape(dims);
           else if (!args.has('shape')) ctx.error('argument', statement.range, msg('model.inputNeedsShape'));
@@ -336,6 +339,8 @@ function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: An
   const stages: StageNode[] = [];
   let shape: Shape | undefined = input;
   let current: { name: string; labelRange: SourceRange; seq: Sequence; first: SourceRange; last: SourceRange } | undefined;
+  // Where the next stage's input comes from: the model's `input` line, then each stage's last item.
+  let previousEnd: SourceRange | undefined = inputRange;
   const stageNames = new Map<string, SourceRange>();
   const close = () => {
     if (!current) return;
@@ -345,6 +350,7 @@ function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: An
   for (const line of lines) {
     // Once a shape is unknown, later lines are still checked for names and arguments.
     if (line.label || !current) {
+      previousEnd = current?.seq.lastRange ?? previousEnd;
       close();
       const name = line.label?.text ?? 'stem';
       const labelRange = line.label?.range ?? line.range;
@@ -355,7 +361,7 @@ function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: An
         });
       }
       stageNames.set(name, labelRange);
-      current = { name, labelRange, seq: new Sequence(shape, name, line.range), first: line.range, last: line.range };
+      current = { name, labelRange, seq: new Sequence(shape, name, previousEnd ?? line.range), first: line.range, last: line.range };
     }
     expander.line(line, scope, current.seq, []);
     current.last = line.range;

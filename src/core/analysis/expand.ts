@@ -257,7 +257,10 @@ export class Expander {
       const stride = i === 0 ? firstStride : 1;
       const path = seq.blockPath();
       const input = seq.shape;
-      const block = builtin ? this.builtinBlock(builtin.name, args, stride, option, input, path, call.range) : this.userBlock(decl as BlockDecl, call, args, stride, option, input, path, stack);
+      // The two sides of a built-in block's addition, for its problems: where its input comes from
+      // (what came before the call, or the call itself for a repeat) and the call that builds its branch.
+      const sides = { input: i === 0 ? seq.lastRange : call.range, branch: call.callee.range };
+      const block = builtin ? this.builtinBlock(builtin.name, args, stride, option, input, path, call.range, sides) : this.userBlock(decl as BlockDecl, call, args, stride, option, input, path, stack);
       if (!block) {
         seq.shape = undefined;
         return;
@@ -268,7 +271,16 @@ export class Expander {
     }
   }
 
-  private builtinBlock(kind: 'basic' | 'bottleneck', args: BoundArgs, stride: number, option: ShortcutOption, input: Shape, path: string, range: SourceRange): BlockNode | undefined {
+  private builtinBlock(
+    kind: 'basic' | 'bottleneck',
+    args: BoundArgs,
+    stride: number,
+    option: ShortcutOption,
+    input: Shape,
+    path: string,
+    range: SourceRange,
+    sides: { readonly input: SourceRange; readonly branch: SourceRange },
+  ): BlockNode | undefined {
     const width = args.number(kind === 'basic' ? 'width' : 'planes');
     if (width === undefined) {
       if (!args.has(kind === 'basic' ? 'width' : 'planes')) {
@@ -304,7 +316,7 @@ export class Expander {
       branch.push(layer);
       shape = layer.output;
     }
-    const join = makeShortcut({ kind: 'option', option }, { input, branchOutput: shape, stride, path, range, callRange: range, branchEndRange: range }, this.ctx);
+    const join = makeShortcut({ kind: 'option', option }, { input, branchOutput: shape, stride, path, range, callRange: sides.input, branchEndRange: sides.branch }, this.ctx);
     const relu = makeLayer({ op: 'relu' }, shape, `${path}.relu${kind === 'basic' ? 2 : 3}`, range, this.ctx);
     if (!relu) return undefined;
     return finishBlock(kind, path, input, branch, join ?? null, [relu], range);

@@ -161,6 +161,7 @@ export const en = {
   'hover.stageHeadingBlocks': '**stage {name}** · {input} → {output} · {count} blocks',
   'term.stageOfModel': 'stage `{stage}` of `{model}`',
   'hover.firstBlockShortcut': '- Shortcut of the first block: {shortcut}',
+  'hover.firstBlockShortcutFails': '- Shortcut of the first block: the addition fails: {problem}',
   'hover.in': '_In {where}._',
   'hover.callHeading': '**{name}** block · `{path}`',
   'hover.callHeadingRepeated': '**{name}** × {count} blocks · `{first}` … `{last}`',

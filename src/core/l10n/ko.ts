@@ -155,6 +155,7 @@ export const ko: Catalogue = {
   'hover.stageHeadingBlocks': '**stage {name}** · {input} → {output} · 블록 {count}개',
   'term.stageOfModel': '`{model}`의 스테이지 `{stage}`',
   'hover.firstBlockShortcut': '- 첫 블록의 shortcut: {shortcut}',
+  'hover.firstBlockShortcutFails': '- 첫 블록의 shortcut: 덧셈이 되지 않습니다: {problem}',
   'hover.in': '_위치: {where}._',
   'hover.callHeading': '**{name}** 블록 · `{path}`',
   'hover.callHeadingRepeated': '**{name}** × 블록 {count}개 · `{first}` … `{last}`',
