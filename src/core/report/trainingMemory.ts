@@ -123,9 +123,8 @@ export function savedActivations(model: ModelNode): SavedActivations {
         if (node.spec.rate > 0) current.perSampleBytes += elements(node.output);
         return node.spec.rate > 0 ? { storage: fresh(), bytes: outBytes } : input;
       case 'droppath': {
-        // x times a per-sample mask: both are kept.
+        // x times a per-sample mask: the mask needs no gradient, so only the mask is kept.
         if ((rates.get(node) ?? 0) === 0) return input;
-        keep(input.storage, input.bytes);
         current.perSampleBytes += FLOAT32;
         return { storage: fresh(), bytes: outBytes };
       }
