@@ -57,7 +57,8 @@ export function layerModule(layer: LayerNode, name: string, input: number, ctx: 
     case 'relu':
       return { make: () => (ctx.inplace ? 'nn.ReLU(inplace=True)' : 'nn.ReLU()'), output: input };
     case 'relu6':
-      return { make: () => (ctx.inplace ? 'nn.ReLU6(inplace=True)' : 'nn.ReLU6()'), output: input };
+      // Never in place: what autograd keeps is then its input, as trainingMemory.ts counts it.
+      return { make: () => 'nn.ReLU6()', output: input };
     case 'sigmoid':
     case 'hardsigmoid':
     case 'silu':

@@ -88,13 +88,15 @@ export function savedActivations(model: ModelNode): SavedActivations {
         keep(...poolInput(node, input));
         current.perSampleBytes += elements(node.output) * INT64;
         return { storage: fresh(), bytes: outBytes };
-      case 'relu':
-      case 'relu6': {
-        // In place, the backward reads the output (the same storage); otherwise ReLU6 reads its input.
+      case 'relu': {
         const out = inPlace ? input : { storage: fresh(), bytes: outBytes };
-        keep(node.spec.op === 'relu' || inPlace ? out.storage : input.storage, out.bytes);
+        keep(out.storage, out.bytes);
         return out;
       }
+      case 'relu6':
+        // Exported out of place (nn.ReLU6()): hardtanh's backward reads its input.
+        keep(input.storage, input.bytes);
+        return { storage: fresh(), bytes: outBytes };
       case 'sigmoid': {
         const out = { storage: fresh(), bytes: outBytes };
         keep(out.storage, out.bytes);
