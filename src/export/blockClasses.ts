@@ -87,6 +87,8 @@ export class BlockClasses implements BlockCaller {
     private readonly source: SourceInfo,
     /** Where attribute names that had to change are recorded for the user. */
     private readonly renames: Rename[] = [],
+    /** The training rate of each drop path layer (the model's schedule decides most). */
+    private readonly dropPathRate: (layer: LayerNode) => number = () => 0,
   ) {}
 
   /** Records every block among `nodes` (nested ones too); call for all models before `call`. */
@@ -149,9 +151,13 @@ export class BlockClasses implements BlockCaller {
     const spec = conv.spec.op === 'conv' ? conv.spec : undefined;
     const out = holes.add('channels', 'out_channels', spec?.filters ?? conv.output[2]);
     const stride = holes.add('stride', 'stride', spec?.stride ?? 1);
+    // The model's `norm` (or `add …, norm`): BatchNorm is the helper's default.
+    const normLayer = shortcut.layers[1];
+    const norm = !normLayer ? 'None' : normLayer.kind === 'layer' && normLayer.spec.op !== 'bn' ? layerModule(normLayer, 'bn1', out, { holes, inplace: false }).make : undefined;
     return (fill) => {
       const s = fill(stride);
-      return `projection(${fill(input).text}, ${fill(out).text}${s.literal === '1' ? '' : `, stride=${s.text}`})`;
+      const normText = norm === undefined ? '' : `, norm=${typeof norm === 'string' ? norm : norm(fill)}`;
+      return `projection(${fill(input).text}, ${fill(out).text}${s.literal === '1' ? '' : `, stride=${s.text}`}${normText})`;
     };
   }
 
@@ -167,7 +173,13 @@ export class BlockClasses implements BlockCaller {
             : `${localName(n.path)}:(${this.keyOf(n)})${passedKind(n.shortcut)}`,
         )
         .join(',');
-    const shortcut = !block.shortcut ? 'none' : block.shortcut.kind === 'layers' && !block.shortcut.projection ? `custom[${sequence(block.shortcut.layers)}]` : 'passed';
+    const shortcut = block.multiplies
+      ? 'gate'
+      : !block.shortcut
+        ? 'none'
+        : block.shortcut.kind === 'layers' && !block.shortcut.projection
+          ? `custom[${sequence(block.shortcut.layers)}]`
+          : `passed${block.tap !== undefined ? `@${block.tap}` : ''}`;
     const key = `${block.blockName}{${sequence(block.branch)};${shortcut};${sequence(block.after)}}`;
     this.keys.set(block, key);
     return key;
@@ -272,7 +284,7 @@ export class BlockClasses implements BlockCaller {
           flat = true;
         }
         const { attribute, note } = attributeFor(localName(node.path));
-        const code = layerModule(node, attribute, flow, { holes, inplace: reluInPlace(nodes, index, firstReadsShared), role });
+        const code = layerModule(node, attribute, flow, { holes, inplace: reluInPlace(nodes, index, firstReadsShared), role, dropPathRate: this.dropPathRate });
         const notes = [note, node.spec.op === 'softmax' ? SOFTMAX_NOTE : undefined].filter((n) => n !== undefined).join('; ');
         members.push({ attribute, render: (fill) => [code.make(fill)], line: lineHole(node, holes, file), ...(notes ? { note: notes } : {}) });
         assign(`self.${attribute}(${reading})`);
@@ -280,9 +292,22 @@ export class BlockClasses implements BlockCaller {
       });
     };
 
-    emit(block.branch);
     let shortcut: Template['shortcut'] = 'none';
-    if (block.shortcut) {
+    let tapped = 'x';
+    if (block.tap !== undefined) {
+      // Pre-activation: the projection reads the branch after its first layers.
+      emit(block.branch.slice(0, block.tap));
+      forward.push(`tapped = ${reading}`);
+      tapped = 'tapped';
+      emit(block.branch.slice(block.tap));
+    } else {
+      emit(block.branch);
+    }
+    if (block.multiplies) {
+      // A gate: the input times the factor its layers make, broadcast over H×W.
+      if (flat) unflatten();
+      assign(`x * ${reading}`);
+    } else if (block.shortcut) {
       if (flat) unflatten();
       if (block.shortcut.kind === 'layers' && !block.shortcut.projection) {
         shortcut = 'custom';
@@ -292,7 +317,7 @@ export class BlockClasses implements BlockCaller {
       } else {
         shortcut = 'passed';
         members.push({ attribute: 'shortcut', render: () => ['shortcut'] });
-        assign(`${reading} + (x if self.shortcut is None else self.shortcut(x))`);
+        assign(`${reading} + (x if self.shortcut is None else self.shortcut(${tapped}))`);
       }
     }
     emit(block.after);

@@ -16,7 +16,17 @@ export interface LayerContext {
   readonly inplace: boolean;
   /** The role of a layer's number in a built-in block (`width` for a basic block's convolutions). */
   readonly role?: ((layerName: string, field: 'filters' | 'stride' | 'groups') => string | undefined) | undefined;
+  /** The rate a drop path layer drops at in training (its own, or the model's schedule). */
+  readonly dropPathRate?: ((layer: LayerNode) => number) | undefined;
 }
+
+const ACTIVATION_MODULES: Record<string, string> = {
+  sigmoid: 'nn.Sigmoid()',
+  hardsigmoid: 'nn.Hardsigmoid()',
+  silu: 'nn.SiLU()',
+  hardswish: 'nn.Hardswish()',
+  gelu: 'nn.GELU()',
+};
 
 /** Whether an fc layer reads a 1×1 input, so its inputs are just the channels. */
 export function fcReadsChannels(layer: LayerNode): boolean {
@@ -46,6 +56,42 @@ export function layerModule(layer: LayerNode, name: string, input: number, ctx: 
       return { make: (fill) => `nn.BatchNorm2d(${fill(input).text})`, output: input };
     case 'relu':
       return { make: () => (ctx.inplace ? 'nn.ReLU(inplace=True)' : 'nn.ReLU()'), output: input };
+    case 'relu6':
+      // Never in place: what autograd keeps is then its input, as trainingMemory.ts counts it.
+      return { make: () => 'nn.ReLU6()', output: input };
+    case 'sigmoid':
+    case 'hardsigmoid':
+    case 'silu':
+    case 'hardswish':
+    case 'gelu': {
+      const text = ACTIVATION_MODULES[spec.op] ?? 'nn.Identity()';
+      return { make: () => text, output: input };
+    }
+    case 'gn': {
+      const groups = holes.add('other', `${name}_groups`, spec.groups);
+      const eps = holes.add('other', `${name}_eps`, String(spec.eps));
+      return { make: (fill) => `nn.GroupNorm(${fill(groups).text}, ${fill(input).text}${keyword(fill, 'eps', eps, '1e-05')})`, output: input };
+    }
+    case 'ln': {
+      const eps = holes.add('other', `${name}_eps`, String(spec.eps));
+      return { make: (fill) => `LayerNorm2d(${fill(input).text}${keyword(fill, 'eps', eps, '1e-06')})`, output: input };
+    }
+    case 'dropout': {
+      const rate = holes.add('other', `${name}_rate`, String(spec.rate));
+      return { make: (fill) => `nn.Dropout(${fill(rate).text})`, output: input };
+    }
+    case 'droppath': {
+      const rate = holes.add('other', 'drop_path_rate', String(ctx.dropPathRate?.(layer) ?? spec.rate ?? 0));
+      return { make: (fill) => `DropPath(${fill(rate).text})`, output: input };
+    }
+    case 'layerscale': {
+      const init = holes.add('other', `${name}_init`, String(spec.init));
+      return { make: (fill) => `LayerScale(${fill(input).text}, ${fill(init).text})`, output: input };
+    }
+    case 'channelconv': {
+      const kernel = holes.add('other', `${name}_kernel`, spec.kernel);
+      return { make: (fill) => `ChannelConv(${fill(kernel).text})`, output: input };
+    }
     case 'maxpool':
     case 'avgpool': {
       const kernel = holes.add('other', `${name}_kernel`, pairLiteral(spec.kernel));
@@ -59,7 +105,14 @@ export function layerModule(layer: LayerNode, name: string, input: number, ctx: 
         const value = spec.op === 'maxpool' ? 'float("-inf")' : '0.0';
         return { make: (fill) => `nn.Sequential(nn.ConstantPad2d(${fill(sides).text}, ${value}), ${module}(${fill(kernel).text}, stride=${fill(stride).text}))`, output: input };
       }
-      return { make: (fill) => `${module}(${fill(kernel).text}, stride=${fill(stride).text}${keyword(fill, 'padding', padding, '0')})`, output: input };
+      const ceil = holes.add('other', `${name}_ceil_mode`, boolLiteral(spec.ceil));
+      const includePad = holes.add('other', `${name}_count_include_pad`, boolLiteral(!spec.excludePad));
+      return {
+        make: (fill) =>
+          `${module}(${fill(kernel).text}, stride=${fill(stride).text}${keyword(fill, 'padding', padding, '0')}${keyword(fill, 'ceil_mode', ceil, 'False')}` +
+          `${spec.op === 'avgpool' ? keyword(fill, 'count_include_pad', includePad, 'True') : ''})`,
+        output: input,
+      };
     }
     case 'globalavgpool':
       return { make: () => 'nn.AdaptiveAvgPool2d(1)', output: input };

@@ -2,7 +2,8 @@
 // blocks as classes, module names equal to the analyzer's paths (`conv3_x.0.conv1`) and a comment
 // citing the `.resnet` line of every stage, block and layer. NCHW, as PyTorch computes.
 import { basename } from 'node:path';
-import type { ModelNode, ShortcutOption } from '../core/analysis/network';
+import { dropPathRates } from '../core/analysis/dropPath';
+import type { LayerNode, ModelNode, ShortcutOption } from '../core/analysis/network';
 import { formatShape } from '../core/analysis/shape';
 import { BlockClasses, type SourceInfo } from './blockClasses';
 import { Holes } from './holes';
@@ -50,9 +51,18 @@ export function exportPyTorchModule(models: readonly ModelNode[], sourcePath: st
   const classNames = new NameAllocator('class', classRenames);
   // Models first: their names are the module's public API and get the exact `.resnet` name.
   const modelClasses = new Map(models.map((m) => [m.name, classNames.allocate(m.name)]));
-  const blocks = new BlockClasses(classNames, source, memberRenames);
+  const rates = new Map<LayerNode, number>();
+  for (const model of models) for (const [layer, rate] of dropPathRates(model)) rates.set(layer, rate);
+  const dropPathRate = (layer: LayerNode) => rates.get(layer) ?? 0;
+  const blocks = new BlockClasses(classNames, source, memberRenames, dropPathRate);
   for (const model of models) for (const stage of model.stages) blocks.register(stage.nodes);
-  const modelTexts = models.map((m) => modelClass(m, modelClasses.get(m.name) as string, blocks, file, sourceLines, memberRenames));
+  const modelTexts = models.map((m) => modelClass(m, modelClasses.get(m.name) as string, blocks, file, sourceLines, memberRenames, dropPathRate));
+  const blockTexts = blocks.classes.map((c) => c.lines.join('\n'));
+  // The few modules torch lacks, each written out where the network uses it.
+  const body = [...blockTexts, ...modelTexts].join('\n');
+  const helpers = Object.entries(HELPER_MODULES)
+    .filter(([name]) => body.includes(`${name}(`))
+    .map(([, text]) => text);
 
   const sections = [
     header(models, file, options.command),
@@ -60,7 +70,8 @@ export function exportPyTorchModule(models: readonly ModelNode[], sourcePath: st
     INITIALIZE,
     ...(blocks.usesZeroPad ? [ZERO_PAD_SHORTCUT] : []),
     ...(blocks.usesProjection ? [PROJECTION] : []),
-    ...blocks.classes.map((c) => c.lines.join('\n')),
+    ...helpers,
+    ...blockTexts,
     ...modelTexts,
     registry(models, modelClasses),
     MAIN,
@@ -123,12 +134,61 @@ const ZERO_PAD_SHORTCUT = `class ZeroPadShortcut(nn.Module):
     def extra_repr(self) -> str:
         return f"stride={self.stride}, extra_channels={self.extra_channels}"`;
 
-const PROJECTION = `def projection(in_channels: int, out_channels: int, stride: int = 1) -> nn.Sequential:
-    """Options B and C (He et al. 2015, section 3.3): a 1×1 convolution with the block's stride, then BatchNorm."""
-    return nn.Sequential(OrderedDict([
-        ("conv1", nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False)),
-        ("bn1", nn.BatchNorm2d(out_channels)),
-    ]))`;
+const PROJECTION = `def projection(in_channels: int, out_channels: int, stride: int = 1, norm: nn.Module | None | str = "batch") -> nn.Sequential:
+    """Options B and C (He et al. 2015, section 3.3): a 1×1 convolution with the block's stride, then
+    BatchNorm (or the model's \`norm\`: a GroupNorm, or none for pre-activation networks)."""
+    layers = [("conv1", nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False))]
+    if norm == "batch":
+        norm = nn.BatchNorm2d(out_channels)
+    if isinstance(norm, nn.Module):
+        layers.append(("bn1", norm))
+    return nn.Sequential(OrderedDict(layers))`;
+
+/** Modules torch.nn lacks, by the name the generated code calls them with. */
+const HELPER_MODULES: Record<string, string> = {
+  LayerNorm2d: `class LayerNorm2d(nn.LayerNorm):
+    """LayerNorm over the channels of each position of an NCHW tensor (ConvNeXt's, as torchvision's)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.permute(0, 2, 3, 1)
+        x = nn.functional.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        return x.permute(0, 3, 1, 2)`,
+  DropPath: `class DropPath(nn.Module):
+    """Stochastic depth (Huang et al. 2016): in training, zero a sample's branch with probability p
+    and scale the rest by 1 / (1 - p); the identity in eval()."""
+
+    def __init__(self, p: float) -> None:
+        super().__init__()
+        self.p = p
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0.0:
+            return x
+        keep = 1.0 - self.p
+        mask = x.new_empty((x.shape[0],) + (1,) * (x.dim() - 1)).bernoulli_(keep).div_(keep)
+        return x * mask
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"`,
+  LayerScale: `class LayerScale(nn.Module):
+    """x times a trainable scale per channel, starting at \`init\` (ConvNeXt, Liu et al. 2022)."""
+
+    def __init__(self, channels: int, init: float) -> None:
+        super().__init__()
+        self.gamma = nn.Parameter(torch.full((channels, 1, 1), float(init)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.gamma`,
+  ChannelConv: `class ChannelConv(nn.Module):
+    """ECA's 1-D convolution across the channels of a pooled N×C×1×1 tensor (Wang et al. 2020): one filter, no bias."""
+
+    def __init__(self, kernel_size: int) -> None:
+        super().__init__()
+        self.conv = nn.Conv1d(1, 1, kernel_size, padding=(kernel_size - 1) // 2, bias=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.conv(x.view(x.shape[0], 1, -1)).view(x.shape[0], -1, 1, 1)`,
+};
 
 const MAIN = `if __name__ == "__main__":
     # \`python this_file.py\`: build each model and run one image through it.
@@ -147,7 +207,15 @@ const SHORTCUT_DOCS: Record<ShortcutOption, string> = {
   identity: 'identity',
 };
 
-function modelClass(model: ModelNode, name: string, blocks: BlockClasses, file: string, sourceLines: readonly string[] | undefined, renames: Rename[]): string {
+function modelClass(
+  model: ModelNode,
+  name: string,
+  blocks: BlockClasses,
+  file: string,
+  sourceLines: readonly string[] | undefined,
+  renames: Rename[],
+  dropPathRate: (layer: LayerNode) => number,
+): string {
   const holes = new Holes();
   const fill = holes.literal;
   const attributes = new NameAllocator('attribute', renames);
@@ -159,7 +227,7 @@ function modelClass(model: ModelNode, name: string, blocks: BlockClasses, file: 
   const forward: string[] = [];
   model.stages.forEach((stage, index) => {
     const attribute = attributes.allocate(stage.name);
-    const { entries, output } = sequenceEntries(stage.nodes, flow, state, { holes, blocks, file, firstReadsShared: index === 0, renames });
+    const { entries, output } = sequenceEntries(stage.nodes, flow, state, { holes, blocks, file, firstReadsShared: index === 0, renames, dropPathRate });
     flow = output;
     const { startLine, endLine } = stage.range;
     const quoted = sourceLines?.[startLine - 1]?.trim().replace(/\s+/g, ' ');

@@ -33,6 +33,8 @@ export interface SequenceOptions {
   readonly firstReadsShared: boolean;
   /** Where entry names that had to change are recorded for the user. */
   readonly renames: Rename[];
+  /** The training rate of each drop path layer. */
+  readonly dropPathRate?: ((layer: LayerNode) => number) | undefined;
 }
 
 /** The last component of an analyzer path: `conv1` of `conv2_x.0.conv1`, `0` of `conv2_x.0`. */
@@ -89,7 +91,7 @@ export function sequenceEntries(nodes: readonly NetworkNode[], input: number, st
       state.flat = true;
     }
     const { name, note } = entryName(node);
-    const code = layerModule(node, name, flow, { holes, inplace: reluInPlace(nodes, index, options.firstReadsShared) });
+    const code = layerModule(node, name, flow, { holes, inplace: reluInPlace(nodes, index, options.firstReadsShared), dropPathRate: options.dropPathRate });
     const notes = [note, node.spec.op === 'softmax' ? SOFTMAX_NOTE : undefined].filter((n) => n !== undefined).join('; ');
     entries.push({ name, make: code.make, line: lineHole(node, holes, options.file), ...(notes ? { note: notes } : {}) });
     flow = code.output;

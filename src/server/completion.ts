@@ -138,6 +138,20 @@ const layerSnippets: Readonly<Record<LayerOp, string>> = {
   globalavgpool: 'globalavgpool',
   fc: 'fc ${1:10}',
   softmax: 'softmax',
+  relu6: 'relu6',
+  sigmoid: 'sigmoid',
+  hardsigmoid: 'hardsigmoid',
+  silu: 'silu',
+  swish: 'swish',
+  hardswish: 'hardswish',
+  gelu: 'gelu',
+  gn: 'gn ${1:32}',
+  ln: 'ln',
+  dropout: 'dropout ${1:0.2}',
+  droppath: 'droppath',
+  layerscale: 'layerscale ${1:1e-6}',
+  channelconv: 'channelconv ${1:3}',
+  tap: 'tap',
 };
 
 const layerDetails: Readonly<Record<LayerOp, MessageRef>> = {
@@ -149,6 +163,20 @@ const layerDetails: Readonly<Record<LayerOp, MessageRef>> = {
   globalavgpool: msg('completion.layer.globalavgpool'),
   fc: msg('completion.layer.fc'),
   softmax: msg('completion.layer.softmax'),
+  relu6: msg('completion.layer.relu6'),
+  sigmoid: msg('completion.layer.sigmoid'),
+  hardsigmoid: msg('completion.layer.hardsigmoid'),
+  silu: msg('completion.layer.silu'),
+  swish: msg('completion.layer.silu'),
+  hardswish: msg('completion.layer.hardswish'),
+  gelu: msg('completion.layer.gelu'),
+  gn: msg('completion.layer.gn'),
+  ln: msg('completion.layer.ln'),
+  dropout: msg('completion.layer.dropout'),
+  droppath: msg('completion.layer.droppath'),
+  layerscale: msg('completion.layer.layerscale'),
+  channelconv: msg('completion.layer.channelconv'),
+  tap: msg('completion.layer.tap'),
 };
 
 const layerItems: CompletionItem[] = (Object.keys(layerSnippets) as LayerOp[]).map((op) => {
@@ -157,6 +185,8 @@ const layerItems: CompletionItem[] = (Object.keys(layerSnippets) as LayerOp[]).m
 
 const addItems: CompletionItem[] = [
   snippet('add shortcut', 'add shortcut', CompletionItemKind.Keyword, msg('completion.addShortcut')),
+  snippet('add if_same', 'add if_same', CompletionItemKind.Keyword, msg('completion.addIfSame')),
+  snippet('gate', 'gate {\n  avgpool, conv 1x1, ${1:16}, bias, relu, conv 1x1, ${2:256}, bias, sigmoid\n}', CompletionItemKind.Keyword, msg('completion.gate')),
   snippet('add', 'add {\n  conv 1x1, ${1:64}\n  bn\n}', CompletionItemKind.Keyword, msg('completion.addBranch')),
 ];
 

@@ -70,7 +70,7 @@ test('wrong argument types and counts', () => {
     ['a conv 3x3, 8, stride 0', /`stride` of `conv` must be at least 1, not 0/],
     ['a conv 3x3, 8, strde 2', /`conv` has no argument `strde`; did you mean `stride`\?/],
     ['a conv 3x3, 8, stride 1, stride 2', /given `stride` twice/],
-    ['a basic(8) x 0', /repeats a whole number of times from 1/],
+    ['a basic(8) x (0 - 1)', /repeats a whole number of times from 0/],
     ['a basic()', /`basic` needs its width/],
     ['a maxpool', /`maxpool` needs a window/],
   ];

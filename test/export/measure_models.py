@@ -22,15 +22,16 @@ def measure(entry):
     macs = [0]
 
     def count(module, inputs, output):
-        if isinstance(module, nn.Conv2d):
-            # Each output element costs one multiply-add per weight of its filter: (C_in / groups)·kh·kw.
+        if isinstance(module, (nn.Conv1d, nn.Conv2d)):
+            # Each output element costs one multiply-add per weight of its filter: (C_in / groups)·kh·kw
+            # (ECA's 1-D convolution across channels: its k taps).
             macs[0] += output[0].numel() * module.weight[0].numel()
         else:
             macs[0] += module.in_features * module.out_features
 
     stages = []
     for module in model.modules():
-        if isinstance(module, (nn.Conv2d, nn.Linear)):
+        if isinstance(module, (nn.Conv1d, nn.Conv2d, nn.Linear)):
             module.register_forward_hook(count)
     for name, child in model.named_children():
         child.register_forward_hook(lambda module, inputs, output, name=name: stages.append([name, list(output.shape[1:])]))

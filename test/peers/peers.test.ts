@@ -38,6 +38,16 @@ const PAIRS: readonly [file: string, model: string, twin: string][] = [
   ['examples/cifar/plain20.resnet', 'plain20', 'cifar:plain/3'],
   ['examples/cifar/plain56.resnet', 'plain56', 'cifar:plain/9'],
   ['examples/cifar/family.resnet', 'resnet44', 'cifar:A/7'],
+  // Today's residual networks (issue 19): torchvision's constructors, and twins written from the papers as timm builds them.
+  ['examples/modern/se-resnet50.resnet', 'se_resnet50', 'se:resnet50'],
+  ['examples/modern/eca-resnet50.resnet', 'eca_resnet50', 'eca:resnet50'],
+  ['examples/modern/resnet50-gn.resnet', 'resnet50_gn', 'gn:resnet50'],
+  ['examples/modern/resnet50-drop-path.resnet', 'resnet50_drop_path', 'tv:resnet50'],
+  ['examples/modern/mobilenet-v2.resnet', 'mobilenet_v2', 'tvnet:mobilenet_v2'],
+  ['examples/modern/efficientnet-b0.resnet', 'efficientnet_b0', 'tvnet:efficientnet_b0'],
+  ['examples/modern/regnet-400mf.resnet', 'regnet_x_400mf', 'tvnet:regnet_x_400mf'],
+  ['examples/modern/regnet-400mf.resnet', 'regnet_y_400mf', 'tvnet:regnet_y_400mf'],
+  ['examples/modern/convnext-tiny.resnet', 'convnext_tiny', 'tvnet:convnext_tiny'],
   // Even kernels (4×4, 2×2) and ResNet-D's average-pool shortcut: what no example has.
   ['test/peers/even-kernels-d.resnet', 'even_d', 'even_d'],
 ];

@@ -138,6 +138,58 @@ class EvenD(nn.Module):
 
 
 # --------------------------------------------------------------------------------------------
+# Gated ResNet-50s as timm builds them (SE: Hu et al. 2018; ECA: Wang et al. 2020), written here
+# from the papers on torchvision's Bottleneck: the gate after bn3, before the addition.
+
+
+class SEGate(nn.Module):
+    def __init__(self, channels, reduction=16, divisor=8):
+        super().__init__()
+        squeeze = max(divisor, int(channels / reduction + divisor / 2) // divisor * divisor)
+        self.fc1 = nn.Conv2d(channels, squeeze, 1, bias=True)
+        self.fc2 = nn.Conv2d(squeeze, channels, 1, bias=True)
+
+    def forward(self, x):
+        s = x.mean((2, 3), keepdim=True)
+        return x * torch.sigmoid(self.fc2(F.relu(self.fc1(s))))
+
+
+class ECAGate(nn.Module):
+    def __init__(self, channels, gamma=2, beta=1):
+        super().__init__()
+        import math
+
+        t = int(abs(math.log(channels, 2) + beta) / gamma)
+        k = max(t if t % 2 else t + 1, 3)
+        self.conv = nn.Conv1d(1, 1, k, padding=(k - 1) // 2, bias=False)
+
+    def forward(self, x):
+        y = self.conv(x.mean((2, 3)).view(x.shape[0], 1, -1)).view(x.shape[0], -1, 1, 1)
+        return x * torch.sigmoid(y)
+
+
+class GatedBottleneck(nn.Module):
+    def __init__(self, block, gate):
+        super().__init__()
+        self.block = block
+        self.gate = gate(block.bn3.num_features)
+
+    def forward(self, x):
+        b = self.block
+        out = b.relu(b.bn1(b.conv1(x)))
+        out = b.relu(b.bn2(b.conv2(out)))
+        out = self.gate(b.bn3(b.conv3(out)))
+        identity = x if b.downsample is None else b.downsample(x)
+        return b.relu(out + identity)
+
+
+def gated(model, gate):
+    for name in ("layer1", "layer2", "layer3", "layer4"):
+        setattr(model, name, nn.Sequential(*[GatedBottleneck(b, gate) for b in getattr(model, name)]))
+    return model
+
+
+# --------------------------------------------------------------------------------------------
 
 TORCHVISION = {"resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "wide_resnet50_2"}
 
@@ -153,6 +205,29 @@ def build(twin_id):
             model = plain(model)
         stages = {"conv1": model.maxpool, "conv2_x": model.layer1, "conv3_x": model.layer2, "conv4_x": model.layer3, "conv5_x": model.layer4, "head": model.fc}
         return model, 224, stages
+    if kind in ("se", "eca", "gn"):
+        model = torchvision.models.resnet50(weights=None, **({"norm_layer": lambda c: nn.GroupNorm(32, c)} if kind == "gn" else {}))
+        if kind != "gn":
+            model = gated(model, SEGate if kind == "se" else ECAGate)
+        stages = {"conv1": model.maxpool, "conv2_x": model.layer1, "conv3_x": model.layer2, "conv4_x": model.layer3, "conv5_x": model.layer4, "head": model.fc}
+        return model, 224, stages
+    if kind == "tvnet":
+        model = getattr(torchvision.models, name)(weights=None)
+        if name == "mobilenet_v2":
+            f = model.features
+            stages = {"stem": f[0], "stage1": f[1], "stage2": f[3], "stage3": f[6], "stage4": f[10], "stage5": f[13], "stage6": f[16], "stage7": f[17]}
+        elif name.startswith("efficientnet"):
+            stages = {"stem": model.features[0], **{f"stage{i}": model.features[i] for i in range(1, 8)}}
+        elif name.startswith("regnet"):
+            t = model.trunk_output
+            stages = {"stem": model.stem, "stage1": t.block1, "stage2": t.block2, "stage3": t.block3, "stage4": t.block4}
+        elif name.startswith("convnext"):
+            f = model.features
+            stages = {"stem": f[0], "stage1": f[1], "stage2": f[3], "stage3": f[5], "stage4": f[7]}
+        else:
+            raise ValueError(f"no stages for {name}")
+        head = model.fc if hasattr(model, "fc") else model.classifier
+        return model, 224, {**stages, "head": head}
     if kind == "cifar":
         option, n = name.split("/")
         model = CifarNet(int(n), option)
@@ -174,14 +249,17 @@ def measure(twin_id):
         if isinstance(module, nn.Conv2d):
             kh, kw = module.kernel_size
             macs += output[0].numel() * (module.in_channels // module.groups) * kh * kw
+        elif isinstance(module, nn.Conv1d):
+            macs += output[0].numel() * (module.in_channels // module.groups) * module.kernel_size[0]
         elif isinstance(module, nn.Linear):
-            macs += module.in_features * module.out_features
+            # Per position: ConvNeXt applies its linear layers to every pixel.
+            macs += output[0].numel() // module.out_features * module.in_features * module.out_features
 
-    hooks = [m.register_forward_hook(count) for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    hooks = [m.register_forward_hook(count) for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Conv1d, nn.Linear))]
     for stage, module in stages.items():
         def record(_m, _i, output, stage=stage):
             o = output[0]
-            shapes[stage] = [o.shape[1], o.shape[2], o.shape[0]] if o.dim() == 3 else [1, 1, o.shape[0]]
+            shapes[stage] = [o.shape[1], o.shape[2], o.shape[0]] if o.dim() == 3 else [1, 1, o.shape[-1]]
         hooks.append(module.register_forward_hook(record))
     with torch.no_grad():
         model(torch.zeros(1, 3, size, size))

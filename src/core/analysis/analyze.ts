@@ -11,9 +11,9 @@ import { bindArgs, type ArgSpec } from './arguments';
 import { builtinBlocks } from './builtinBlocks';
 import { AnalysisContext, type AnalysisLimits } from './context';
 import { analyzeExperiment, mergeRecipe, overrideScopes, type ExperimentNode, type RecipeOverride } from './experiment';
-import { Expander, SHORTCUT_OPTIONS, Sequence, defineLet, type ModelOptions } from './expand';
+import { Expander, NORM_WORDS, SHORTCUT_OPTIONS, Sequence, defineLet, normChoice, type ModelOptions } from './expand';
 import { FileText, analyzeModelCached } from './modelCache';
-import { modelLayers, sumCosts, type Downsample, type ModelNode, type NetworkNode, type ShortcutOption, type StageNode } from './network';
+import { modelLayers, sumCosts, type Downsample, type DropPathSchedule, type NormChoice, type ModelNode, type NetworkNode, type ShortcutOption, type StageNode } from './network';
 import { readRecipe } from './recipe';
 import { Scope, evaluate, fixFor } from './scope';
 import { exactCost } from './layers';
@@ -257,6 +257,14 @@ const modelSettingSpecs: Readonly<Record<string, readonly ArgSpec[]>> = {
   classes: [{ name: 'count', type: 'int', positional: true, description: msg('arg.classes') }],
   shortcut: [{ name: 'option', type: 'word', positional: true, words: SHORTCUT_OPTIONS, description: msg('arg.shortcutOption') }],
   downsample: [{ name: 'placement', type: 'word', positional: true, words: ['v1', 'v1.5'], description: msg('arg.downsample') }],
+  norm: [
+    { name: 'kind', type: 'word', positional: true, words: NORM_WORDS, description: msg('arg.normKind') },
+    { name: 'group', type: 'int', description: msg('arg.normGroups') },
+  ],
+  drop_path: [
+    { name: 'rate', type: 'number', positional: true, description: msg('arg.dropPathRate') },
+    { name: 'decay', type: 'word', positional: true, words: ['linear', 'stepped', 'uniform'], description: msg('arg.dropPathDecay') },
+  ],
 };
 export const MODEL_SETTINGS = Object.keys(modelSettingSpecs);
 
@@ -271,6 +279,8 @@ function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: An
   let classes: number | undefined;
   let shortcut: ShortcutOption = 'B';
   let downsample: Downsample = 'v1';
+  let norm: NormChoice | undefined;
+  let dropPath: DropPathSchedule | undefined;
   let train: TrainBlock | undefined;
   const seenSettings = new Set<string>();
   const lines: Line[] = [];
@@ -315,6 +325,19 @@ function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: An
           classes = args.number('count');
         } else if (key === 'shortcut') {
           shortcut = (args.word('option') as ShortcutOption | undefined) ?? shortcut;
+        } else if (key === 'norm') {
+          const groups = args.number('group');
+          if (groups !== undefined && groups < 1) ctx.error('argument', args.range('group') ?? statement.range, msg('argument.atLeast1', { name: 'group', value: groups }));
+          else norm = normChoice(groups !== undefined ? 'group' : (args.word('kind') ?? 'batch'), groups);
+        } else if (key === 'drop_path') {
+          const rate = args.number('rate');
+          if (rate === undefined) {
+            if (!args.has('rate')) ctx.error('argument', statement.range, msg('argument.dropPathSettingNeeds'));
+          } else if (rate < 0 || rate >= 1) {
+            ctx.error('argument', args.range('rate') ?? statement.range, msg('argument.rate', { name: 'rate', what: msg('term.code', { name: 'drop_path' }), value: rate }));
+          } else {
+            dropPath = { rate, decay: (args.word('decay') as DropPathSchedule['decay'] | undefined) ?? 'linear' };
+          }
         } else {
           downsample = (args.word('placement') as Downsample | undefined) ?? downsample;
         }
@@ -334,7 +357,7 @@ function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: An
   }
   // The recipe only needs the input, so it is checked even when the layers have errors.
   const recipe = trainOverride ? readRecipe(mergeRecipe(train, trainOverride.train), input, overrideScopes(scope, trainOverride), ctx) : readRecipe(train, input, scope, ctx);
-  const options: ModelOptions = { shortcut, downsample, classes };
+  const options: ModelOptions = { shortcut, downsample, classes, norm, dropPath };
   const expander = new Expander(ctx, options);
   const stages: StageNode[] = [];
   let shape: Shape | undefined = input;
@@ -382,6 +405,7 @@ function analyzeModel(named: ModelDecl, source: ModelDecl, scope: Scope, ctx: An
     classes,
     shortcut,
     downsample,
+    ...(dropPath ? { dropPath } : {}),
     stages,
     output,
     cost,

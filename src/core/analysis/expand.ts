@@ -3,12 +3,12 @@
 import { msg, type MessageRef } from '../l10n/format';
 import { relatedNote } from '../diagnostics';
 import { appendAll } from '../bounded';
-import type { BlockDecl, CallItem, Item, Line, SourceRange, Statement } from '../language/ast';
+import type { BlockDecl, CallItem, GateItem, Item, LayerItem, Line, SourceRange, Statement } from '../language/ast';
 import { bindArgs, type ArgSpec, type BoundArgs } from './arguments';
-import { basicBranch, bottleneckBranch, builtinBlocks, type BranchLayer } from './builtinBlocks';
+import { basicBranch, bottleneckBranch, builtinBlocks, ecaBranch, ecaKernel, isGateBlock, seBranch, seSqueeze, type BranchLayer } from './builtinBlocks';
 import { MAX_BLOCK_NESTING, type AnalysisContext } from './context';
 import { layerSpecFromItem, makeLayer } from './layers';
-import { sumCosts, type BlockNode, type Cost, type Downsample, type NetworkNode, type Shortcut, type ShortcutOption } from './network';
+import { sumCosts, type BlockNode, type Cost, type Downsample, type DropPathSchedule, type LayerNode, type NetworkNode, type NormChoice, type Shortcut, type ShortcutOption } from './network';
 import { Scope, evaluate, fixFor } from './scope';
 import { formatShape, sameShape, shapeElements, type Shape } from './shape';
 import { makeShortcut, type ShortcutRequest } from './shortcuts';
@@ -18,11 +18,33 @@ export interface ModelOptions {
   readonly shortcut: ShortcutOption;
   readonly downsample: Downsample;
   readonly classes?: number | undefined;
+  /** The norm of the built-in blocks and projections (the model's `norm`); BatchNorm when absent. */
+  readonly norm?: NormChoice | undefined;
+  /** The model's `drop_path`: built-in blocks get a drop path, and a bare `droppath` its rate. */
+  readonly dropPath?: DropPathSchedule | undefined;
+}
+
+/** The words of the model's `norm` setting and of `add …, norm`. */
+export const NORM_WORDS = ['batch', 'group', 'layer', 'none'] as const;
+
+/** A norm word as the norm it names; `group` takes `groups` groups (32 by default). */
+export function normChoice(word: string, groups = 32): NormChoice {
+  switch (word) {
+    case 'group':
+      return { op: 'gn', groups, eps: 1e-5 };
+    case 'layer':
+      return { op: 'ln', eps: 1e-6 };
+    case 'none':
+      return { op: 'none' };
+    default:
+      return { op: 'bn' };
+  }
 }
 
 export const SHORTCUT_OPTIONS: readonly ShortcutOption[] = ['A', 'B', 'C', 'none', 'identity'];
 const shortcutArg: ArgSpec = { name: 'shortcut', type: 'word', words: SHORTCUT_OPTIONS, description: msg('arg.stageShortcut') };
 const MAX_REPEAT = 100_000;
+const addKinds = ['shortcut', 'identity', 'projection', 'zeropad', 'if_same'];
 
 /** A run of nodes being built, with the shape flowing out of the last one. */
 export class Sequence {
@@ -61,6 +83,8 @@ interface BlockFrame {
   readonly stride?: number | undefined;
   branch?: NetworkNode[];
   join?: Shortcut | null | undefined;
+  /** How many branch nodes come before the `tap`, once one is read. */
+  tap?: number;
 }
 
 export class Expander {
@@ -83,8 +107,17 @@ export class Expander {
     }
     switch (item.kind) {
       case 'layer': {
+        if (item.op === 'tap') {
+          this.tap(item, seq, frame);
+          return;
+        }
         const spec = layerSpecFromItem(item, this.options.classes, scope, this.ctx);
         if (!spec) {
+          seq.shape = undefined;
+          return;
+        }
+        if (spec.op === 'droppath' && spec.rate === undefined && !this.options.dropPath) {
+          this.ctx.error('argument', item.range, msg('argument.dropPathNeeds'));
           seq.shape = undefined;
           return;
         }
@@ -108,7 +141,66 @@ export class Expander {
       case 'add':
         this.add(item, scope, seq, stack, frame);
         return;
+      case 'gate':
+        this.gate(item, scope, seq, stack);
+        return;
     }
+  }
+
+  /** `tap` in a block's branch: a projection shortcut reads from here (pre-activation). */
+  private tap(item: LayerItem, seq: Sequence, frame: BlockFrame | undefined): void {
+    if (!frame || frame.branch) {
+      this.ctx.error('argument', item.range, msg('block.tapOutside'));
+      return;
+    }
+    if (frame.tap !== undefined) {
+      this.ctx.error('argument', item.range, msg('block.tapTwice'));
+      return;
+    }
+    frame.tap = seq.nodes.length;
+  }
+
+  /** `gate { … }`: the input times what the layers in braces make of it. */
+  private gate(item: GateItem, scope: Scope, seq: Sequence, stack: readonly string[]): void {
+    const input = seq.shape;
+    if (!input || !this.ctx.spendLayer(item.range)) {
+      seq.shape = undefined;
+      return;
+    }
+    const path = seq.layerPath('gate');
+    const inner = new Sequence(input, path, item.range);
+    for (const line of item.lines) {
+      if (line.label) this.ctx.error('argument', line.label.range, msg('block.shortcutLabel'));
+      this.line(line, scope, inner, stack);
+    }
+    if (!inner.shape) {
+      seq.shape = undefined;
+      return;
+    }
+    const node = this.finishGate('gate', path, input, inner.nodes, inner.shape, item.keywordRange, inner.lastRange, item.range);
+    if (!node) {
+      seq.shape = undefined;
+      return;
+    }
+    seq.nodes.push(node);
+    seq.lastRange = item.range;
+  }
+
+  /** A gate's block: its factor must be 1×1×C or H×W×C for the input's C channels. */
+  private finishGate(name: string, path: string, input: Shape, branch: NetworkNode[], factor: Shape, at: SourceRange, factorRange: SourceRange, range: SourceRange): BlockNode | undefined {
+    const broadcasts = factor[2] === input[2] && ((factor[0] === 1 && factor[1] === 1) || (factor[0] === input[0] && factor[1] === input[1]));
+    if (!broadcasts) {
+      this.ctx.error('shortcut-mismatch', at, msg('gate.shape', { factor: formatShape(factor), input: formatShape(input), channels: input[2] }), {
+        related: [relatedNote(factorRange, msg('related.gateFactor', { shape: formatShape(factor) }))],
+      });
+      return undefined;
+    }
+    // The product is kept for the backward pass like a sum.
+    const cost = sumCosts(
+      branch.map((n) => n.cost),
+      shapeElements(input),
+    );
+    return { kind: 'block', path, blockName: name, input, output: input, branch, shortcut: { kind: 'identity' }, after: [], multiplies: true, cost, range };
   }
 
   /** After an error has made the shape unknown, later items still get their names and arguments checked. */
@@ -150,14 +242,25 @@ export class Expander {
     } else {
       const args = bindArgs(
         item.args,
-        [{ name: 'kind', type: 'word', positional: true, words: ['shortcut', 'identity', 'projection', 'zeropad'], description: msg('arg.addKind') }],
+        [
+          { name: 'kind', type: 'word', positional: true, words: addKinds, description: msg('arg.addKind') },
+          { name: 'norm', type: 'word', words: NORM_WORDS, description: msg('arg.addNorm') },
+        ],
         msg('term.code', { name: 'add' }),
         scope,
         this.ctx,
       );
       const kind = args.word('kind') ?? 'shortcut';
+      const norm = args.word('norm');
+      const tapped = frame.tap !== undefined ? frame.branch[frame.tap - 1]?.output : undefined;
+      const joinSite = { ...site, norm: norm !== undefined ? normChoice(norm) : this.options.norm, ...(tapped ? { input: tapped } : {}) };
+      if (kind === 'if_same') {
+        // MobileNet's rule: the identity where the shapes agree, no addition where they differ.
+        frame.join = sameShape(joinSite.input, shape) ? { kind: 'identity' } : null;
+        return;
+      }
       const request: ShortcutRequest = kind === 'shortcut' ? { kind: 'option', option: frame.shortcut } : { kind: kind as 'identity' | 'projection' | 'zeropad' };
-      frame.join = makeShortcut(request, site, this.ctx);
+      frame.join = makeShortcut(request, joinSite, this.ctx);
     }
     // A bad shortcut is reported; the branch's shape still flows on, so later stages are checked.
     if (frame.join === undefined) frame.join = null;
@@ -217,7 +320,7 @@ export class Expander {
       seq.shape = undefined;
       return;
     }
-    if (!Number.isInteger(repeat) || repeat < 1 || repeat > MAX_REPEAT) {
+    if (!Number.isInteger(repeat) || repeat < 0 || repeat > MAX_REPEAT) {
       this.ctx.error('argument', call.repeat?.range ?? call.range, msg('block.repeat', { max: MAX_REPEAT.toLocaleString('en-US'), repeat }));
       seq.shape = undefined;
       return;
@@ -255,12 +358,14 @@ export class Expander {
         return;
       }
       const stride = i === 0 ? firstStride : 1;
-      const path = seq.blockPath();
       const input = seq.shape;
       // The two sides of a built-in block's addition, for its problems: where its input comes from
       // (what came before the call, or the call itself for a repeat) and the call that builds its branch.
       const sides = { input: i === 0 ? seq.lastRange : call.range, branch: call.callee.range };
-      const block = builtin ? this.builtinBlock(builtin.name, args, stride, option, input, path, call.range, sides) : this.userBlock(decl as BlockDecl, call, args, stride, option, input, path, stack);
+      let block: BlockNode | undefined;
+      if (builtin && isGateBlock(builtin.name)) block = this.builtinGate(builtin.name, args, input, seq.layerPath(builtin.name), call.range);
+      else if (builtin) block = this.builtinBlock(builtin.name as 'basic' | 'bottleneck', args, stride, option, input, seq.blockPath(), call.range, sides);
+      else block = this.userBlock(decl as BlockDecl, call, args, stride, option, input, seq.blockPath(), stack);
       if (!block) {
         seq.shape = undefined;
         return;
@@ -304,7 +409,10 @@ export class Expander {
     const key = `${kind}:${width}:${stride}:${groups}:${baseWidth}`;
     let layers = this.branchCache.get(key);
     if (!layers) {
-      layers = kind === 'basic' ? basicBranch(width, stride) : bottleneckBranch(width, stride, groups, baseWidth, this.options.downsample);
+      const norm = this.options.norm;
+      layers = kind === 'basic' ? basicBranch(width, stride, norm) : bottleneckBranch(width, stride, groups, baseWidth, this.options.downsample, norm);
+      // With the model's `drop_path`, the branch is dropped per sample before the addition (timm's ResNet).
+      if (this.options.dropPath && option !== 'none') layers = [...layers, { name: 'drop_path', spec: { op: 'droppath' } }];
       this.branchCache.set(key, layers);
     }
     const branch: NetworkNode[] = [];
@@ -316,14 +424,53 @@ export class Expander {
       branch.push(layer);
       shape = layer.output;
     }
-    const join = makeShortcut({ kind: 'option', option }, { input, branchOutput: shape, stride, path, range, callRange: sides.input, branchEndRange: sides.branch }, this.ctx);
+    const join = makeShortcut({ kind: 'option', option }, { input, branchOutput: shape, stride, path, range, callRange: sides.input, branchEndRange: sides.branch, norm: this.options.norm }, this.ctx);
     const relu = makeLayer({ op: 'relu' }, shape, `${path}.relu${kind === 'basic' ? 2 : 3}`, range, this.ctx);
     if (!relu) return undefined;
     return finishBlock(kind, path, input, branch, join ?? null, [relu], range);
   }
 
+  /** `se(…)` or `eca(…)`: a gate with its paper's layers, sized from the input's channels. */
+  private builtinGate(kind: 'se' | 'eca', args: BoundArgs, input: Shape, path: string, range: SourceRange): BlockNode | undefined {
+    const channels = input[2];
+    const positive = (name: string, fallback: number): number | undefined => {
+      const v = args.number(name) ?? fallback;
+      if (v < 1) {
+        this.ctx.error('argument', args.range(name) ?? range, msg('argument.atLeast1', { name, value: v }));
+        return undefined;
+      }
+      return v;
+    };
+    let layers: BranchLayer[];
+    if (kind === 'se') {
+      const reduction = positive('reduction', 16);
+      const divisor = positive('divisor', 8);
+      const squeeze = reduction === undefined || divisor === undefined ? undefined : positive('squeeze', seSqueeze(channels, reduction, divisor));
+      if (squeeze === undefined) return undefined;
+      layers = seBranch(channels, squeeze);
+    } else {
+      const gamma = positive('gamma', 2);
+      const beta = args.number('beta') ?? 1;
+      const kernel = gamma === undefined ? undefined : positive('kernel', ecaKernel(channels, gamma, beta));
+      if (kernel === undefined) return undefined;
+      layers = ecaBranch(kernel);
+    }
+    const branch: LayerNode[] = [];
+    let shape = input;
+    for (const { name, spec } of layers) {
+      if (!this.ctx.spendLayer(range)) return undefined;
+      const layer = makeLayer(spec, shape, `${path}.${name}`, range, this.ctx);
+      if (!layer) return undefined;
+      branch.push(layer);
+      shape = layer.output;
+    }
+    return this.finishGate(kind, path, input, branch, shape, range, range, range);
+  }
+
   private userBlock(decl: BlockDecl, call: CallItem, args: BoundArgs, stride: number, option: ShortcutOption, input: Shape, path: string, stack: readonly string[]): BlockNode | undefined {
     const scope = new Scope(this.ctx.topScope);
+    // The channels the block is given, so it can size its layers from them (unless a parameter is so named).
+    scope.define(IN_CHANNELS, { value: input[2] });
     for (const param of decl.params) {
       let value = param.name.text === 'stride' ? stride : args.number(param.name.text);
       if (value === undefined && !args.has(param.name.text)) {
@@ -346,10 +493,12 @@ export class Expander {
     this.body(decl.body, scope, seq, [...stack, decl.name.text], frame);
     if (!seq.shape) return undefined;
     if (!frame.branch) {
+      if (frame.tap !== undefined) this.ctx.warning('unused', call.range, msg('block.tapWithoutAdd', { name: decl.name.text }));
       // No `add`: the block is a plain stack of layers.
       return finishBlock(decl.name.text, path, input, seq.nodes, null, [], call.range);
     }
-    return finishBlock(decl.name.text, path, input, frame.branch, frame.join ?? null, seq.nodes, call.range);
+    const tap = frame.join?.kind === 'layers' && frame.join.projection ? frame.tap : undefined;
+    return finishBlock(decl.name.text, path, input, frame.branch, frame.join ?? null, seq.nodes, call.range, tap);
   }
 
   /** Marks every block that `name` calls, directly or not, as used; iteratively, however deep the chain. */
@@ -368,6 +517,7 @@ export class Expander {
         for (const item of (lines.pop() as Line).items) {
           if (item.kind === 'call') pending.push(item.callee.text);
           else if (item.kind === 'add' && item.branch) appendAll(lines, item.branch);
+          else if (item.kind === 'gate') appendAll(lines, item.lines);
         }
       }
     }
@@ -404,7 +554,10 @@ function paramSpecs(decl: BlockDecl): ArgSpec[] {
   return decl.params.map((p) => ({ name: p.name.text, type: 'number' as const, positional: true, description: msg('arg.parameterOf', { name: decl.name.text }) }));
 }
 
-function finishBlock(blockName: string, path: string, input: Shape, branch: NetworkNode[], join: Shortcut | null, after: NetworkNode[], range: SourceRange): BlockNode {
+/** The name a block's body reads its input's channels by. */
+export const IN_CHANNELS = 'in_channels';
+
+function finishBlock(blockName: string, path: string, input: Shape, branch: NetworkNode[], join: Shortcut | null, after: NetworkNode[], range: SourceRange, tap?: number): BlockNode {
   const joined = branch.at(-1)?.output ?? input;
   const parts: Cost[] = [];
   for (const node of branch) parts.push(node.cost);
@@ -413,7 +566,7 @@ function finishBlock(blockName: string, path: string, input: Shape, branch: Netw
   // The sum itself is kept for the backward pass too.
   const cost = sumCosts(parts, join ? shapeElements(joined) : 0);
   const output = after.at(-1)?.output ?? joined;
-  return { kind: 'block', path, blockName, input, output, branch, shortcut: join ?? undefined, after, cost, range };
+  return { kind: 'block', path, blockName, input, output, branch, shortcut: join ?? undefined, after, cost, range, ...(tap !== undefined && tap > 0 ? { tap } : {}) };
 }
 
 export function defineLet(statement: Extract<Statement, { kind: 'let' }>, scope: Scope, ctx: AnalysisContext): void {

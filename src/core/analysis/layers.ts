@@ -3,7 +3,7 @@ import { msg } from '../l10n/format';
 import type { LayerItem, SourceRange } from '../language/ast';
 import { bindArgs, type ArgSpec } from './arguments';
 import type { AnalysisContext } from './context';
-import type { Cost, LayerNode, LayerSpec } from './network';
+import { ACTIVATION_OPS, type ActivationOp, type Cost, type LayerNode, type LayerSpec } from './network';
 import type { Scope } from './scope';
 import { formatShape, shapeElements, windowOutputSize, type Shape } from './shape';
 
@@ -11,7 +11,10 @@ const kernel: ArgSpec = { name: 'kernel', type: 'kernel', positional: true, desc
 const stride: ArgSpec = { name: 'stride', type: 'int', positional: true, description: msg('arg.layerStride') };
 const pad: ArgSpec = { name: 'pad', type: 'int', description: msg('arg.pad') };
 
-export const layerArgs: Record<LayerSpec['op'] | 'avgpool', readonly ArgSpec[]> = {
+const ceil: ArgSpec = { name: 'ceil', type: 'flag', description: msg('arg.ceil') };
+const eps: ArgSpec = { name: 'eps', type: 'number', description: msg('arg.eps') };
+
+export const layerArgs: Record<LayerItem['op'], readonly ArgSpec[]> = {
   conv: [
     kernel,
     { name: 'filters', type: 'int', positional: true, description: msg('arg.filters') },
@@ -22,15 +25,32 @@ export const layerArgs: Record<LayerSpec['op'] | 'avgpool', readonly ArgSpec[]> 
   ],
   bn: [],
   relu: [],
-  maxpool: [kernel, stride, pad],
-  avgpool: [kernel, stride, pad],
+  maxpool: [kernel, stride, pad, ceil],
+  avgpool: [kernel, stride, pad, ceil, { name: 'exclude_pad', type: 'flag', description: msg('arg.excludePad') }],
   globalavgpool: [],
   fc: [
     { name: 'units', type: 'int', positional: true, description: msg('arg.units') },
     { name: 'bias', type: 'flag', description: msg('arg.fcBias') },
   ],
   softmax: [],
+  relu6: [],
+  sigmoid: [],
+  hardsigmoid: [],
+  silu: [],
+  swish: [],
+  hardswish: [],
+  gelu: [],
+  gn: [{ name: 'groups', type: 'int', positional: true, description: msg('arg.normGroups') }, eps],
+  ln: [eps],
+  dropout: [{ name: 'rate', type: 'number', positional: true, description: msg('arg.dropRate') }],
+  droppath: [{ name: 'rate', type: 'number', positional: true, description: msg('arg.dropPathRate') }],
+  layerscale: [{ name: 'init', type: 'number', positional: true, description: msg('arg.layerScaleInit') }],
+  channelconv: [{ name: 'kernel', type: 'int', positional: true, description: msg('arg.channelKernel') }],
+  tap: [],
 };
+
+/** GroupNorm's default: 32 groups, as Wu & He 2018 and torchvision's ResNets with GroupNorm. */
+export const DEFAULT_GN_GROUPS = 32;
 
 /** Builds a layer from its spec, checking that it fits its input. Undefined after an error. */
 export function makeLayer(spec: LayerSpec, input: Shape, path: string, range: SourceRange, ctx: AnalysisContext): LayerNode | undefined {
@@ -59,13 +79,46 @@ export function makeLayer(spec: LayerSpec, input: Shape, path: string, range: So
       params = 2 * c;
       nonTrainable = 2 * c;
       break;
+    case 'gn':
+      if (c % spec.groups !== 0) {
+        ctx.error('groups', range, msg('shape.normGroups', { groups: spec.groups, channels: c }));
+        return undefined;
+      }
+      output = input;
+      params = 2 * c;
+      break;
+    case 'ln':
+      output = input;
+      params = 2 * c;
+      break;
+    case 'layerscale':
+      output = input;
+      params = c;
+      break;
+    case 'channelconv':
+      if (h !== 1 || w !== 1) {
+        ctx.error('argument', range, msg('shape.channelConvInput', { input: formatShape(input) }));
+        return undefined;
+      }
+      output = input;
+      params = spec.kernel;
+      macs = c * spec.kernel;
+      break;
     case 'relu':
     case 'softmax':
+    case 'relu6':
+    case 'sigmoid':
+    case 'hardsigmoid':
+    case 'silu':
+    case 'hardswish':
+    case 'gelu':
+    case 'dropout':
+    case 'droppath':
       output = input;
       break;
     case 'maxpool':
     case 'avgpool': {
-      const out = windowed(input, spec.kernel, spec.stride, spec.padding, range, ctx);
+      const out = windowed(input, spec.kernel, spec.stride, spec.padding, range, ctx, spec.ceil);
       if (!out) return undefined;
       output = [out[0], out[1], c];
       break;
@@ -107,9 +160,17 @@ export function exactCost(cost: Cost, range: SourceRange, what: string, ctx: Ana
   return false;
 }
 
-function windowed(input: Shape, kernelSize: readonly [number, number], step: number, padding: readonly [number, number], range: SourceRange, ctx: AnalysisContext): [number, number] | undefined {
-  const oh = windowOutputSize(input[0], kernelSize[0], step, padding[0]);
-  const ow = windowOutputSize(input[1], kernelSize[1], step, padding[1]);
+function windowed(
+  input: Shape,
+  kernelSize: readonly [number, number],
+  step: number,
+  padding: readonly [number, number],
+  range: SourceRange,
+  ctx: AnalysisContext,
+  ceilMode = false,
+): [number, number] | undefined {
+  const oh = windowOutputSize(input[0], kernelSize[0], step, padding[0], ceilMode);
+  const ow = windowOutputSize(input[1], kernelSize[1], step, padding[1], ceilMode);
   if (oh < 1 || ow < 1) {
     ctx.error(
       'zero-size',
@@ -143,7 +204,7 @@ export function unreadTail(size: number, kernel: number, stride: number, padding
 }
 
 function warnOddStride(spec: LayerSpec, input: Shape, range: SourceRange, ctx: AnalysisContext): void {
-  if (!('stride' in spec) || spec.stride < 2) return;
+  if (!('stride' in spec) || spec.stride < 2 || ('ceil' in spec && spec.ceil)) return;
   const [h, w] = input;
   const rows = unreadTail(h, spec.kernel[0], spec.stride, spec.padding[0]);
   const columns = unreadTail(w, spec.kernel[1], spec.stride, spec.padding[1]);
@@ -157,6 +218,22 @@ function warnOddStride(spec: LayerSpec, input: Shape, range: SourceRange, ctx: A
 export function layerSpecFromItem(item: LayerItem, classes: number | undefined, scope: Scope, ctx: AnalysisContext): LayerSpec | undefined {
   const what = msg('term.code', { name: item.op });
   const args = bindArgs(item.args, layerArgs[item.op], what, scope, ctx);
+  const rate = (name: string, fallback: number | undefined): number | undefined => {
+    const v = args.number(name) ?? fallback;
+    if (v !== undefined && (v < 0 || v >= 1)) {
+      ctx.error('argument', args.range(name) ?? item.range, msg('argument.rate', { name, what, value: v }));
+      return undefined;
+    }
+    return v;
+  };
+  const epsilon = (fallback: number): number | undefined => {
+    const v = args.number('eps') ?? fallback;
+    if (v <= 0) {
+      ctx.error('argument', args.range('eps') ?? item.range, msg('argument.positive', { name: 'eps', what, value: v }));
+      return undefined;
+    }
+    return v;
+  };
   const positive = (name: string, fallback: number | undefined, min = 1): number | undefined => {
     const v = args.number(name) ?? fallback;
     if (v !== undefined && v < min) {
@@ -202,7 +279,14 @@ export function layerSpecFromItem(item: LayerItem, classes: number | undefined, 
       const s = positive('stride', Math.max(kernelSize[0], kernelSize[1]));
       const p = positive('pad', undefined, 0);
       if (s === undefined || (args.has('pad') && p === undefined)) return undefined;
-      return { op: item.op, kernel: kernelSize, stride: s, padding: p === undefined ? defaultPadding(kernelSize) : [p, p] };
+      return {
+        op: item.op,
+        kernel: kernelSize,
+        stride: s,
+        padding: p === undefined ? defaultPadding(kernelSize) : [p, p],
+        ceil: args.flag('ceil') ?? false,
+        excludePad: item.op === 'avgpool' && (args.flag('exclude_pad') ?? false),
+      };
     }
     case 'fc': {
       const units = positive('units', classes);
@@ -217,7 +301,62 @@ export function layerSpecFromItem(item: LayerItem, classes: number | undefined, 
     case 'globalavgpool':
     case 'softmax':
       return { op: item.op };
+    case 'swish':
+      return { op: 'silu' };
+    case 'tap':
+      // Not a layer: the expander reads it (where a projection shortcut starts).
+      return undefined;
+    case 'relu6':
+    case 'sigmoid':
+    case 'hardsigmoid':
+    case 'silu':
+    case 'hardswish':
+    case 'gelu':
+      return { op: item.op };
+    case 'gn': {
+      const groups = positive('groups', DEFAULT_GN_GROUPS);
+      const e = epsilon(1e-5);
+      return groups === undefined || e === undefined ? undefined : { op: 'gn', groups, eps: e };
+    }
+    case 'ln': {
+      const e = epsilon(1e-6);
+      return e === undefined ? undefined : { op: 'ln', eps: e };
+    }
+    case 'dropout': {
+      const r = rate('rate', undefined);
+      if (r === undefined) {
+        if (!args.has('rate')) ctx.error('argument', item.range, msg('argument.dropoutNeeds'));
+        return undefined;
+      }
+      return { op: 'dropout', rate: r };
+    }
+    case 'droppath': {
+      if (!args.has('rate')) return item.args.length === 0 ? { op: 'droppath' } : undefined;
+      const r = rate('rate', undefined);
+      return r === undefined ? undefined : { op: 'droppath', rate: r };
+    }
+    case 'layerscale': {
+      const init = args.number('init');
+      if (init === undefined) {
+        if (!args.has('init')) ctx.error('argument', item.range, msg('argument.layerScaleNeeds'));
+        return undefined;
+      }
+      return { op: 'layerscale', init };
+    }
+    case 'channelconv': {
+      const k = positive('kernel', undefined);
+      if (k === undefined) {
+        if (!args.has('kernel')) ctx.error('argument', item.range, msg('argument.channelConvNeeds'));
+        return undefined;
+      }
+      return { op: 'channelconv', kernel: k };
+    }
   }
+}
+
+/** Whether a layer op is an elementwise activation other than ReLU. */
+export function isActivation(op: string): op is ActivationOp {
+  return (ACTIVATION_OPS as readonly string[]).includes(op);
 }
 
 /** (k - 1) / 2 on each side: 3×3 → 1, 7×7 → 3, 1×1 → 0, as every ResNet convolution and pool uses. */

@@ -52,18 +52,48 @@ export type LayerSpec =
       readonly bias: boolean;
     }
   | { readonly op: 'bn' }
+  /** GroupNorm: 2 parameters per channel, no running statistics. */
+  | { readonly op: 'gn'; readonly groups: number; readonly eps: number }
+  /** LayerNorm over the channels of each position (ConvNeXt's LayerNorm2d). */
+  | { readonly op: 'ln'; readonly eps: number }
   | { readonly op: 'relu' }
+  | { readonly op: ActivationOp }
   | {
       readonly op: 'maxpool' | 'avgpool';
       readonly kernel: readonly [number, number];
       readonly stride: number;
       readonly padding: readonly [number, number];
+      /** PyTorch's `ceil_mode`: the last window may hang over the edge. */
+      readonly ceil: boolean;
+      /** Average pooling only: `count_include_pad=False`, the padding is not averaged in. */
+      readonly excludePad: boolean;
     }
+  | { readonly op: 'dropout'; readonly rate: number }
+  /** Stochastic depth; no rate: the model's `drop_path` schedule gives it (analysis/dropPath.ts). */
+  | { readonly op: 'droppath'; readonly rate?: number | undefined }
+  /** x · γ with one trainable γ per channel, starting at `init` (ConvNeXt). */
+  | { readonly op: 'layerscale'; readonly init: number }
+  /** ECA's 1-D convolution across the channels of a 1×1×C input: one filter of `kernel` taps, no bias. */
+  | { readonly op: 'channelconv'; readonly kernel: number }
   | { readonly op: 'globalavgpool' }
   | { readonly op: 'fc'; readonly units: number; readonly bias: boolean }
   | { readonly op: 'softmax' };
 
 export type LayerOpName = LayerSpec['op'];
+
+/** Elementwise activations other than ReLU: no parameters, the input's shape. `swish` is read as `silu`. */
+export const ACTIVATION_OPS = ['relu6', 'sigmoid', 'hardsigmoid', 'silu', 'hardswish', 'gelu'] as const;
+export type ActivationOp = (typeof ACTIVATION_OPS)[number];
+
+/** The norm the built-in blocks and projections use (the model's `norm` setting, `add …, norm`). */
+export type NormChoice = { readonly op: 'bn' } | { readonly op: 'gn'; readonly groups: number; readonly eps: number } | { readonly op: 'ln'; readonly eps: number } | { readonly op: 'none' };
+
+/** The model's `drop_path` setting: the rate of a bare `droppath` in block k of K. */
+export interface DropPathSchedule {
+  readonly rate: number;
+  /** linear: rate·k/(K−1); stepped: rate·k/K; uniform: rate. */
+  readonly decay: 'linear' | 'stepped' | 'uniform';
+}
 
 export interface LayerNode {
   readonly kind: 'layer';
@@ -98,6 +128,10 @@ export interface BlockNode {
   readonly shortcut?: Shortcut | undefined;
   /** Layers after the addition (the final ReLU). */
   readonly after: readonly NetworkNode[];
+  /** A gate (`gate { … }`, `se`, `eca`): the join multiplies the input by the branch's output, broadcast over H×W. */
+  readonly multiplies?: boolean | undefined;
+  /** Pre-activation: a projection shortcut reads the output of the first `tap` branch nodes, not the block's input. */
+  readonly tap?: number | undefined;
   readonly cost: Cost;
   /** The call that made this block. */
   readonly range: SourceRange;
@@ -128,6 +162,7 @@ export interface ModelNode {
   readonly classes?: number | undefined;
   readonly shortcut: ShortcutOption;
   readonly downsample: Downsample;
+  readonly dropPath?: DropPathSchedule | undefined;
   readonly stages: readonly StageNode[];
   readonly output: Shape;
   readonly cost: Cost;

@@ -2,6 +2,7 @@
 // evaluation of arithmetic on them.
 import { msg, type MessageRef } from '../l10n/format';
 import type { Expr, SourceRange } from '../language/ast';
+import { FUNCTION_ARITY } from '../language/functions';
 import type { AnalysisContext } from './context';
 import { closestName } from './suggest';
 
@@ -68,6 +69,31 @@ export function evaluate(expr: Expr, scope: Scope, ctx: AnalysisContext): number
       const v = evaluate(expr.operand, scope, ctx);
       return v === undefined ? undefined : -v;
     }
+    case 'call': {
+      const name = expr.callee.text;
+      const arity = FUNCTION_ARITY.get(name);
+      if (!arity) {
+        const suggestion = closestName(name, FUNCTION_ARITY.keys());
+        ctx.error('unknown-name', expr.callee.range, msg('value.unknownFunction', { name, functions: [...FUNCTION_ARITY.keys()].join(', ') }), fixFor(suggestion));
+        return undefined;
+      }
+      if (expr.args.length < arity[0] || expr.args.length > arity[1]) {
+        ctx.error('argument', expr.range, msg('value.functionArity', { name, min: arity[0], max: arity[1], count: expr.args.length }));
+        return undefined;
+      }
+      const values: number[] = [];
+      for (const arg of expr.args) {
+        const v = evaluate(arg, scope, ctx);
+        if (v === undefined) return undefined;
+        values.push(v);
+      }
+      const result = applyFunction(name, values);
+      if (result === undefined || !Number.isFinite(result)) {
+        ctx.error('argument', expr.range, msg('value.functionDomain', { name, values: values.join(', ') }));
+        return undefined;
+      }
+      return result;
+    }
     case 'binary': {
       const left = evaluate(expr.left, scope, ctx);
       const right = evaluate(expr.right, scope, ctx);
@@ -99,6 +125,51 @@ export function evaluate(expr: Expr, scope: Scope, ctx: AnalysisContext): number
       return result;
     }
   }
+}
+
+/** The functions of language/functions.ts, as Python computes them (torchvision's `_make_divisible`, `round` half to even). */
+export function applyFunction(name: string, values: readonly number[]): number | undefined {
+  const [a = Number.NaN, b = Number.NaN, c] = values;
+  switch (name) {
+    case 'make_divisible':
+      return b > 0 ? makeDivisible(a, b, c) : undefined;
+    case 'round':
+      return roundHalfEven(a);
+    case 'ceil':
+      return Math.ceil(a);
+    case 'floor':
+      return Math.floor(a);
+    case 'log2':
+      return a > 0 ? Math.log2(a) : undefined;
+    case 'abs':
+      return Math.abs(a);
+    case 'odd':
+      return Number.isInteger(a) ? (Math.abs(a) % 2 === 1 ? a : a + 1) : undefined;
+    case 'min':
+      return Math.min(...values);
+    case 'max':
+      return Math.max(...values);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * torchvision's and timm's `_make_divisible`: `v` to the nearest multiple of `divisor`, at least
+ * `minValue` (the divisor), and one divisor more when rounding lost over `1 - roundLimit` of it.
+ */
+export function makeDivisible(v: number, divisor: number, minValue?: number, roundLimit = 0.9): number {
+  const rounded = Math.max(minValue ?? divisor, Math.floor(Math.trunc(v + divisor / 2) / divisor) * divisor);
+  return rounded < roundLimit * v ? rounded + divisor : rounded;
+}
+
+/** Python's `round`: halves go to the even neighbour (`round(2.5)` is 2). */
+export function roundHalfEven(v: number): number {
+  const floor = Math.floor(v);
+  const diff = v - floor;
+  if (diff > 0.5) return floor + 1;
+  if (diff < 0.5) return floor;
+  return floor % 2 === 0 ? floor : floor + 1;
 }
 
 function unknownNameMessage(name: string, suggestion: string | undefined): MessageRef {

@@ -5,7 +5,7 @@ import { relatedNote } from '../diagnostics';
 import type { SourceRange } from '../language/ast';
 import type { AnalysisContext } from './context';
 import { makeLayer } from './layers';
-import type { LayerNode, Shortcut, ShortcutOption } from './network';
+import type { LayerSpec, NormChoice, Shortcut, ShortcutOption } from './network';
 import { formatShape, sameShape, type Shape } from './shape';
 
 /** What a block asks for at its addition. */
@@ -22,6 +22,8 @@ export interface ShortcutSite {
   /** The call that made this block, for related information. */
   readonly callRange: SourceRange;
   readonly branchEndRange: SourceRange;
+  /** The projection's norm (the model's `norm`, or `add …, norm`); BatchNorm when absent. */
+  readonly norm?: NormChoice | undefined;
 }
 
 /** Null: no addition at all (a plain network). Undefined: an error was reported. */
@@ -65,8 +67,16 @@ function projection(site: ShortcutSite, stride: number, ctx: AnalysisContext): S
   const conv = makeLayer({ op: 'conv', kernel: [1, 1], filters: channels, stride, padding: [0, 0], groups: 1, bias: false }, site.input, `${site.path}.shortcut.conv1`, site.range, ctx);
   if (!conv) return undefined;
   if (!sameShape(conv.output, site.branchOutput)) return mismatch(site, ctx, msg('term.shortcutWhy.projection', { stride, shape: formatShape(conv.output) }));
-  const bn = makeLayer({ op: 'bn' }, conv.output, `${site.path}.shortcut.bn1`, site.range, ctx) as LayerNode;
-  return { kind: 'layers', layers: [conv, bn], projection: true };
+  const spec = normSpec(site.norm ?? { op: 'bn' });
+  if (!spec) return { kind: 'layers', layers: [conv], projection: true };
+  const norm = makeLayer(spec, conv.output, `${site.path}.shortcut.bn1`, site.range, ctx);
+  if (!norm) return undefined;
+  return { kind: 'layers', layers: [conv, norm], projection: true };
+}
+
+/** The layer a norm choice puts after a convolution; undefined for `none`. */
+export function normSpec(norm: NormChoice): LayerSpec | undefined {
+  return norm.op === 'none' ? undefined : norm;
 }
 
 /** Option A takes every stride-th row and column, as `x[:, :, ::s, ::s]` does. */

@@ -20,6 +20,8 @@ export type Expr =
   | { readonly kind: 'number'; readonly value: number; readonly range: SourceRange }
   | { readonly kind: 'ref'; readonly name: Name; readonly range: SourceRange }
   | { readonly kind: 'negate'; readonly operand: Expr; readonly range: SourceRange }
+  /** `make_divisible(c / 4, 8)`: one of the functions of language/functions.ts. */
+  | { readonly kind: 'call'; readonly callee: Name; readonly args: readonly Expr[]; readonly range: SourceRange }
   | {
       readonly kind: 'binary';
       readonly op: '+' | '-' | '*' | '/';
@@ -45,7 +47,30 @@ export interface Arg {
   readonly range: SourceRange;
 }
 
-export type LayerOp = 'conv' | 'bn' | 'relu' | 'maxpool' | 'avgpool' | 'globalavgpool' | 'fc' | 'softmax';
+export type LayerOp =
+  | 'conv'
+  | 'bn'
+  | 'relu'
+  | 'maxpool'
+  | 'avgpool'
+  | 'globalavgpool'
+  | 'fc'
+  | 'softmax'
+  | 'relu6'
+  | 'sigmoid'
+  | 'hardsigmoid'
+  | 'silu'
+  | 'swish'
+  | 'hardswish'
+  | 'gelu'
+  | 'gn'
+  | 'ln'
+  | 'dropout'
+  | 'droppath'
+  | 'layerscale'
+  | 'channelconv'
+  /** Not a layer: where a block's projection shortcut starts reading (pre-activation). */
+  | 'tap';
 
 export interface LayerItem {
   readonly kind: 'layer';
@@ -73,7 +98,15 @@ export interface AddItem {
   readonly range: SourceRange;
 }
 
-export type Item = LayerItem | CallItem | AddItem;
+/** `gate { avgpool, conv 1x1, 16, bias, relu, conv 1x1, 64, bias, sigmoid }`: x times f(x). */
+export interface GateItem {
+  readonly kind: 'gate';
+  readonly keywordRange: SourceRange;
+  readonly lines: readonly Line[];
+  readonly range: SourceRange;
+}
+
+export type Item = LayerItem | CallItem | AddItem | GateItem;
 
 /** One line of layers and blocks, optionally labelled (`conv2_x  bottleneck(64) x 3`). */
 export interface Line {

@@ -2,6 +2,7 @@
 // that into the typed AST. Error recovery is on: a bad statement is reported and skipped, and
 // parsing goes on, so one pass reports every syntax error in a file.
 import { CstParser, type IToken, type TokenType } from 'chevrotain';
+import { isFunctionName } from './functions';
 import * as T from './tokens';
 
 export class ResnetGrammar extends CstParser {
@@ -13,8 +14,8 @@ export class ResnetGrammar extends CstParser {
   /** A layer keyword, `add`, or `name(` starts a new item on a line. */
   private isItemStart(k: number): boolean {
     const t = this.LA(k).tokenType;
-    if (t === T.Add || isLayerKeyword(t)) return true;
-    return t === T.Identifier && this.LA(k + 1).tokenType === T.LParen;
+    if (t === T.Add || t === T.Gate || isLayerKeyword(t)) return true;
+    return t === T.Identifier && this.LA(k + 1).tokenType === T.LParen && !isFunctionName(this.LA(k).image);
   }
 
   /** A line is items, optionally after a label; anything else starting with a name is a setting. */
@@ -28,7 +29,7 @@ export class ResnetGrammar extends CstParser {
   private isArgStart(k: number): boolean {
     const t = this.LA(k).tokenType;
     if (t === T.NumberLiteral || t === T.LParen || t === T.Minus) return true;
-    return t === T.Identifier && this.LA(k + 1).tokenType !== T.LParen;
+    return t === T.Identifier && (this.LA(k + 1).tokenType !== T.LParen || isFunctionName(this.LA(k).image));
   }
 
   public file = this.RULE('file', () => {
@@ -146,7 +147,7 @@ export class ResnetGrammar extends CstParser {
   private item = this.RULE('item', () => {
     this.OR({
       IGNORE_AMBIGUITIES: true,
-      DEF: [{ ALT: () => this.SUBRULE(this.layerItem) }, { ALT: () => this.SUBRULE(this.addItem) }, { ALT: () => this.SUBRULE(this.callItem) }],
+      DEF: [{ ALT: () => this.SUBRULE(this.layerItem) }, { ALT: () => this.SUBRULE(this.addItem) }, { ALT: () => this.SUBRULE(this.gateItem) }, { ALT: () => this.SUBRULE(this.callItem) }],
     });
   });
 
@@ -165,6 +166,16 @@ export class ResnetGrammar extends CstParser {
       });
       this.CONSUME(T.RBrace);
     });
+  });
+
+  /** `gate { avgpool, conv 1x1, 16, bias, relu, conv 1x1, 64, bias, sigmoid }`: x times f(x). */
+  private gateItem = this.RULE('gateItem', () => {
+    this.CONSUME(T.Gate);
+    this.CONSUME(T.LBrace);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Newline) }, { ALT: () => this.SUBRULE(this.line, { LABEL: 'branch' }) }]);
+    });
+    this.CONSUME(T.RBrace);
   });
 
   private callItem = this.RULE('callItem', () => {
@@ -218,7 +229,10 @@ export class ResnetGrammar extends CstParser {
       IGNORE_AMBIGUITIES: true,
       DEF: [
         {
-          GATE: () => this.LA(1).tokenType === T.Identifier && (!isOperator(this.LA(2).tokenType) || isSign(this.LA(1), this.LA(2), this.LA(3))),
+          GATE: () =>
+            this.LA(1).tokenType === T.Identifier &&
+            !(this.LA(2).tokenType === T.LParen && isFunctionName(this.LA(1).image)) &&
+            (!isOperator(this.LA(2).tokenType) || isSign(this.LA(1), this.LA(2), this.LA(3))),
           ALT: () => {
             this.CONSUME(T.Identifier, { LABEL: 'name' });
             this.OPTION({
@@ -274,6 +288,16 @@ export class ResnetGrammar extends CstParser {
   private primary = this.RULE('primary', () => {
     this.OR([
       { ALT: () => this.CONSUME(T.NumberLiteral) },
+      {
+        // `make_divisible(c / 4, 8)`: a function of the arithmetic (language/functions.ts).
+        GATE: () => this.LA(2).tokenType === T.LParen,
+        ALT: () => {
+          this.CONSUME2(T.Identifier, { LABEL: 'callee' });
+          this.CONSUME2(T.LParen);
+          this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE2(this.expr, { LABEL: 'argument' }) });
+          this.CONSUME2(T.RParen);
+        },
+      },
       { ALT: () => this.CONSUME(T.Identifier) },
       {
         ALT: () => {

@@ -213,11 +213,22 @@ export class SyntaxTreeBuilder {
   }
 
   private item(node: CstNode): A.Item | undefined {
-    const inner = nodes(node.children, 'layerItem')[0] ?? nodes(node.children, 'addItem')[0] ?? nodes(node.children, 'callItem')[0];
+    const inner = nodes(node.children, 'layerItem')[0] ?? nodes(node.children, 'addItem')[0] ?? nodes(node.children, 'gateItem')[0] ?? nodes(node.children, 'callItem')[0];
     if (!inner) return undefined;
     if (inner.name === 'layerItem') return this.layerItem(inner);
     if (inner.name === 'addItem') return this.addItem(inner);
+    if (inner.name === 'gateItem') return this.gateItem(inner);
     return this.callItem(inner);
+  }
+
+  private gateItem(node: CstNode): A.GateItem {
+    const keyword = firstToken(node.children, 'Gate');
+    return {
+      kind: 'gate',
+      keywordRange: keyword ? tokenRange(keyword) : this.range(node),
+      lines: nodes(node.children, 'branch').map((l) => this.line(l)),
+      range: this.range(node),
+    };
   }
 
   private layerItem(node: CstNode): A.LayerItem | undefined {
@@ -322,6 +333,8 @@ export class SyntaxTreeBuilder {
     const c = node.children;
     const num = firstToken(c, 'NumberLiteral');
     if (num) return { kind: 'number', value: numberValue(num.image), range: tokenRange(num) };
+    const callee = name(firstToken(c, 'callee'));
+    if (callee) return { kind: 'call', callee, args: nodes(c, 'argument').map((e) => this.expr(e)), range: this.range(node) };
     const id = name(firstToken(c, 'Identifier'));
     if (id) return { kind: 'ref', name: id, range: id.range };
     const inner = firstNode(c, 'expr');
@@ -330,25 +343,11 @@ export class SyntaxTreeBuilder {
   }
 }
 
+/** The layer a keyword token names: its word (`relu6`, `gn`), as the lexer matched it. */
 function layerOp(t: IToken): A.LayerOp {
-  switch (t.tokenType) {
-    case T.Conv:
-      return 'conv';
-    case T.BatchNorm:
-      return 'bn';
-    case T.Relu:
-      return 'relu';
-    case T.MaxPool:
-      return 'maxpool';
-    case T.AvgPool:
-      return 'avgpool';
-    case T.GlobalAvgPool:
-      return 'globalavgpool';
-    case T.FullyConnected:
-      return 'fc';
-    default:
-      return 'softmax';
-  }
+  return (LAYER_OPS.has(t.image) ? t.image : 'softmax') as A.LayerOp;
 }
+
+const LAYER_OPS: ReadonlySet<string> = new Set(T.LAYER_WORDS);
 
 export { EMPTY as emptyRange };

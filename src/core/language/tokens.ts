@@ -18,6 +18,7 @@ export const Let = keyword('Let', 'let');
 export const Train = keyword('Train', 'train');
 export const Add = keyword('Add', 'add');
 export const Experiment = keyword('Experiment', 'experiment');
+export const Gate = keyword('Gate', 'gate');
 
 /** Layer keywords share a category so the grammar can say "any layer" once. */
 export const LayerKeyword = createToken({ name: 'LayerKeyword', pattern: Lexer.NA });
@@ -32,11 +33,52 @@ export const GlobalAvgPool = layerKeyword('GlobalAvgPool', 'globalavgpool');
 export const AvgPool = layerKeyword('AvgPool', 'avgpool');
 export const FullyConnected = layerKeyword('FullyConnected', 'fc');
 export const Softmax = layerKeyword('Softmax', 'softmax');
+// Activations, norms, regularizers and the shortcut's tap (docs/language-design.md).
+export const Relu6 = layerKeyword('Relu6', 'relu6');
+export const HardSigmoid = layerKeyword('HardSigmoid', 'hardsigmoid');
+export const Sigmoid = layerKeyword('Sigmoid', 'sigmoid');
+export const Silu = layerKeyword('Silu', 'silu');
+export const Swish = layerKeyword('Swish', 'swish');
+export const HardSwish = layerKeyword('HardSwish', 'hardswish');
+export const Gelu = layerKeyword('Gelu', 'gelu');
+export const GroupNorm = layerKeyword('GroupNorm', 'gn');
+export const LayerNorm = layerKeyword('LayerNorm', 'ln');
+export const Dropout = layerKeyword('Dropout', 'dropout');
+export const DropPath = layerKeyword('DropPath', 'droppath');
+export const LayerScale = layerKeyword('LayerScale', 'layerscale');
+export const ChannelConv = layerKeyword('ChannelConv', 'channelconv');
+export const Tap = layerKeyword('Tap', 'tap');
+
+/** Every layer keyword with its word, in the lexer's order (a longer word before its prefix: `relu6` before `relu`). */
+export const LAYER_WORDS: readonly string[] = [
+  'conv',
+  'bn',
+  'relu6',
+  'relu',
+  'maxpool',
+  'globalavgpool',
+  'avgpool',
+  'fc',
+  'softmax',
+  'hardsigmoid',
+  'sigmoid',
+  'silu',
+  'swish',
+  'hardswish',
+  'gelu',
+  'gn',
+  'ln',
+  'dropout',
+  'droppath',
+  'layerscale',
+  'channelconv',
+  'tap',
+];
 
 const identChar = /[A-Za-z0-9_]/;
 
 /** Words after which a standalone `x` is a name being declared or passed, never "times". */
-const WORDS_BEFORE_A_NAME = new Set(['model', 'block', 'experiment', 'let', 'add', 'conv', 'bn', 'relu', 'maxpool', 'avgpool', 'globalavgpool', 'fc', 'softmax']);
+const WORDS_BEFORE_A_NAME = new Set(['model', 'block', 'experiment', 'let', 'add', ...LAYER_WORDS]);
 
 /**
  * `x` and `×` mean "times" in `7x7`, `224x224x3`, `k x k` and `basic(64) x 3`. An `x` right after
@@ -117,14 +159,29 @@ export const allTokens = [
   Train,
   Add,
   Experiment,
+  Gate,
   Conv,
   BatchNorm,
+  Relu6,
   Relu,
   MaxPool,
   GlobalAvgPool,
   AvgPool,
   FullyConnected,
   Softmax,
+  HardSigmoid,
+  Sigmoid,
+  Silu,
+  Swish,
+  HardSwish,
+  Gelu,
+  GroupNorm,
+  LayerNorm,
+  Dropout,
+  DropPath,
+  LayerScale,
+  ChannelConv,
+  Tap,
   LayerKeyword,
   Identifier,
   LParen,

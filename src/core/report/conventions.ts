@@ -41,14 +41,20 @@ const rules: Record<Convention, ConventionRule> = {
         case 'fc':
           return l.cost.macs + (s.bias ? s.units : 0);
         case 'bn':
+        case 'gn':
           return 2 * elements(l.input);
         case 'relu':
+        case 'relu6':
           return elements(l.output);
         case 'maxpool':
         case 'avgpool':
         case 'globalavgpool':
           return elements(l.input);
-        case 'softmax':
+        case 'channelconv':
+          return l.cost.macs;
+        default:
+          // Sigmoid, SiLU, Hardswish, GELU, dropout and the export's own modules (LayerNorm2d,
+          // DropPath, LayerScale) are not in its table: nothing.
           return 0;
       }
     },
@@ -62,9 +68,14 @@ const rules: Record<Convention, ConventionRule> = {
       switch (l.spec.op) {
         case 'conv':
         case 'fc':
+        case 'channelconv':
           return l.cost.macs;
         case 'bn':
           return 2 * elements(l.input);
+        // group_norm and layer_norm: 5 per element with an affine transform.
+        case 'gn':
+        case 'ln':
+          return 5 * elements(l.input);
         case 'globalavgpool':
           return elements(l.input);
         default:
@@ -82,6 +93,7 @@ const rules: Record<Convention, ConventionRule> = {
       switch (s.op) {
         case 'conv':
         case 'fc':
+        case 'channelconv':
           return l.cost.macs;
         case 'bn':
           return 4 * elements(l.input);

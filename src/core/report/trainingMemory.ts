@@ -6,6 +6,7 @@
 // and int64 indices, average pooling and a linear layer their input; global average pooling, the
 // residual add and option A's zero padding keep nothing. Checked against PyTorch's saved tensors
 // in test/export/memory.test.ts.
+import { dropPathRates } from '../analysis/dropPath';
 import { allLayers, type LayerNode, type ModelNode, type NetworkNode } from '../analysis/network';
 import type { Recipe } from '../analysis/recipe';
 import { shapeElements as elements } from '../analysis/shape';
@@ -45,6 +46,7 @@ export function savedActivations(model: ModelNode): SavedActivations {
   if (cached) return cached;
   const saved = new Map<number, number>();
   const byLayer = new Map<LayerNode, { perSampleBytes: number; fixedBytes: number }>();
+  const rates = dropPathRates(model);
   let next = 1;
   let current: { perSampleBytes: number; fixedBytes: number } = { perSampleBytes: 0, fixedBytes: 0 };
   const fresh = () => next++;
@@ -91,6 +93,43 @@ export function savedActivations(model: ModelNode): SavedActivations {
         keep(out.storage, out.bytes);
         return out;
       }
+      case 'relu6':
+        // Exported out of place (nn.ReLU6()): hardtanh's backward reads its input.
+        keep(input.storage, input.bytes);
+        return { storage: fresh(), bytes: outBytes };
+      case 'sigmoid': {
+        const out = { storage: fresh(), bytes: outBytes };
+        keep(out.storage, out.bytes);
+        return out;
+      }
+      case 'hardsigmoid':
+      case 'silu':
+      case 'hardswish':
+      case 'gelu':
+      case 'layerscale':
+      case 'channelconv':
+        keep(input.storage, input.bytes);
+        return { storage: fresh(), bytes: outBytes };
+      case 'gn':
+        // Its input, and a mean and an inverse deviation per group of each sample.
+        keep(input.storage, input.bytes);
+        current.perSampleBytes += 2 * node.spec.groups * FLOAT32;
+        return { storage: fresh(), bytes: outBytes };
+      case 'ln':
+        // Its input, and a mean and an inverse deviation per position.
+        keep(input.storage, input.bytes);
+        current.perSampleBytes += 2 * node.output[0] * node.output[1] * FLOAT32;
+        return { storage: fresh(), bytes: outBytes };
+      case 'dropout':
+        // The mask, one byte per element.
+        if (node.spec.rate > 0) current.perSampleBytes += elements(node.output);
+        return node.spec.rate > 0 ? { storage: fresh(), bytes: outBytes } : input;
+      case 'droppath': {
+        // x times a per-sample mask: the mask needs no gradient, so only the mask is kept.
+        if ((rates.get(node) ?? 0) === 0) return input;
+        current.perSampleBytes += FLOAT32;
+        return { storage: fresh(), bytes: outBytes };
+      }
       case 'globalavgpool':
         return { storage: fresh(), bytes: outBytes };
       case 'softmax':
@@ -116,10 +155,19 @@ export function savedActivations(model: ModelNode): SavedActivations {
 
   const block = (node: Extract<NetworkNode, { kind: 'block' }>, input: Flow): Flow => {
     const shortcut = node.shortcut;
-    const branch = sequence(node.branch, input, shortcut !== undefined);
+    if (node.multiplies) {
+      // A gate: x · f(x) keeps both factors, counted for the gate's first layer when f keeps nothing new.
+      const factor = sequence(node.branch, input, true);
+      keep(input.storage, input.bytes);
+      keep(factor.storage, factor.bytes);
+      return { storage: fresh(), bytes: elements(node.output) * FLOAT32 };
+    }
+    let tapped = input;
+    const branch =
+      node.tap === undefined ? sequence(node.branch, input, shortcut !== undefined) : sequence(node.branch.slice(node.tap), (tapped = sequence(node.branch.slice(0, node.tap), input, true)), true);
     let joined = branch;
     if (shortcut) {
-      if (shortcut.kind === 'layers') sequence(shortcut.layers, input, true);
+      if (shortcut.kind === 'layers') sequence(shortcut.layers, tapped, true);
       joined = { storage: fresh(), bytes: elements(node.output) * FLOAT32 };
     }
     return sequence(node.after, joined, false);

@@ -50,6 +50,7 @@ class Builder {
   }
 
   private block(block: Extract<NetworkNode, { kind: 'block' }>, x: Symbolic): Symbolic {
+    if (block.multiplies || block.tap !== undefined) throw new UnsupportedOnTfjs(block.multiplies ? 'gate' : 'tap', block.path);
     let y = this.nodes(block.branch, x);
     if (block.shortcut) y = tf.layers.add({ name: safeName(`${block.path}.add`) }).apply([y, this.shortcut(block.shortcut, block.path, x)]) as Symbolic;
     return this.nodes(block.after, y);
@@ -126,6 +127,8 @@ class Builder {
       case 'softmax':
         // Training works on logits (the loss applies softmax); the network's output stays logits.
         return x;
+      default:
+        throw new UnsupportedOnTfjs(spec.op, layer.path);
     }
   }
 
@@ -175,4 +178,18 @@ export function tfjsLayersOf(network: tf.LayersModel, layer: LayerNode): tf.laye
 export function countWeights(model: tf.LayersModel): { trainable: number; nonTrainable: number } {
   const size = (ws: tf.LayerVariable[]) => ws.reduce((a, w) => a + w.shape.reduce((p: number, d) => p * (d ?? 1), 1), 0);
   return { trainable: size(model.trainableWeights), nonTrainable: size(model.nonTrainableWeights) };
+}
+
+/**
+ * The layers and joins of issue 19 (gates, GroupNorm, drop path…) train on the PyTorch engine;
+ * the TF.js engine refuses them by name before a step runs, rather than train something else.
+ */
+export class UnsupportedOnTfjs extends Error {
+  constructor(
+    readonly what: string,
+    readonly path: string,
+  ) {
+    super(`\`${what}\` (${path}) does not train on the TF.js engine yet; train this model with \`engine pytorch\` in its recipe or --engine pytorch`);
+    this.name = 'UnsupportedOnTfjs';
+  }
 }
