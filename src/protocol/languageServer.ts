@@ -76,6 +76,14 @@ export const TrainableModelsParamsSchema = v.object({
 export type TrainableModelsParams = v.InferOutput<typeof TrainableModelsParamsSchema>;
 
 /** What "Train Model" shows about a model before it starts: its size, its data, its recipe. */
+const RunPlanSchema = v.object({
+  steps: v.number(),
+  heldOut: v.number(),
+  /** The hold-out takes every image: the worker would refuse the run. */
+  refused: v.boolean(),
+  recipe: readonlyArray(v.string()),
+});
+
 export const TrainableModelSchema = v.object({
   name: v.string(),
   depth: v.number(),
@@ -96,6 +104,11 @@ export const TrainableModelSchema = v.object({
    * engine the run will use (the recipe's, or the resnet.training.engine setting's).
    */
   memoryWarnings: v.optional(v.object({ tfjs: v.optional(v.string()), pytorch: v.optional(v.string()) })),
+  /** Multiply-adds of one image's forward pass, and the recipe's batch: with a measured speed, how long a run takes. */
+  macs: v.number(),
+  batchSize: v.number(),
+  /** What the recipe's run does on each data set (src/core/report/runPlan.ts): its steps, its hold-out, the recipe in words for it. */
+  plans: v.object({ mnist: RunPlanSchema, cifar10: RunPlanSchema, synthetic: RunPlanSchema }),
 });
 export type TrainableModel = v.InferOutput<typeof TrainableModelSchema>;
 

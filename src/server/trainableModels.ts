@@ -6,6 +6,8 @@ import type { ModelNode } from '../core/analysis/network';
 import type { Locale } from '../core/l10n/locale';
 import { batchFitWarning } from '../core/report/costLines';
 import { describeRecipe } from '../core/report/recipeText';
+import { planRun } from '../core/report/runPlan';
+import type { DatasetName } from '../core/datasets';
 import type { TrainableModel, TrainableModelsParams, TrainableModelsResult } from '../protocol/languageServer';
 import type { AnalyzedDocument } from './analyzedDocuments';
 
@@ -39,7 +41,19 @@ function describe(model: ModelNode, memoryBudgetMiB: number, locale: Locale): Tr
     recipe: describeRecipe(model.recipe, locale),
     ...(model.recipe.engine ? { engine: model.recipe.engine } : {}),
     ...(tfjs || pytorch ? { memoryWarnings: { ...(tfjs ? { tfjs } : {}), ...(pytorch ? { pytorch } : {}) } } : {}),
+    macs: model.cost.macs,
+    batchSize: model.recipe.batchSize,
+    plans: {
+      mnist: plan(model, 'mnist', locale),
+      cifar10: plan(model, 'cifar10', locale),
+      synthetic: plan(model, 'synthetic', locale),
+    },
   };
+}
+
+function plan(model: ModelNode, dataset: DatasetName, locale: Locale): TrainableModel['plans'][DatasetName] {
+  const { steps, heldOut, refused } = planRun(model, dataset);
+  return { steps, heldOut, refused, recipe: describeRecipe(model.recipe, locale, dataset) };
 }
 
 /** The offset of an LSP position (UTF-16 units, as JavaScript strings count) in `text`. */

@@ -294,17 +294,30 @@ export async function readMetrics(runDir: string): Promise<ParsedLines> {
 
 /** The last `bytes` of metrics.jsonl from its first whole line, parsed: how a long run ended, without reading it all. */
 export function readMetricsTail(runDir: string, bytes: number): ParsedLines {
+  return readMetricsPart(runDir, bytes, 'end');
+}
+
+/** The messages in the first `bytes` of metrics.jsonl (the run's `started`, without reading a long run whole). */
+export function readMetricsHead(runDir: string, bytes: number): ParsedLines {
+  return readMetricsPart(runDir, bytes, 'start');
+}
+
+/** Whole lines of metrics.jsonl within `bytes` of its start or end; a line cut at the edge is left out. */
+function readMetricsPart(runDir: string, bytes: number, from: 'start' | 'end'): ParsedLines {
   const path = runPaths(runDir).metrics;
   let fd: number | undefined;
   try {
     const opened = openRegularFile(path);
     fd = opened.fd;
     const size = opened.size;
-    const start = Math.max(0, size - bytes);
-    const buffer = Buffer.alloc(size - start);
+    const start = from === 'end' ? Math.max(0, size - bytes) : 0;
+    const end = from === 'end' ? size : Math.min(size, bytes);
+    const buffer = Buffer.alloc(end - start);
     readSync(fd, buffer, 0, buffer.length, start);
-    const content = buffer.toString('utf8');
-    return parseMetricLines(start === 0 ? content : content.slice(content.indexOf('\n') + 1));
+    let content = buffer.toString('utf8');
+    if (start > 0) content = content.slice(content.indexOf('\n') + 1);
+    if (end < size) content = content.slice(0, content.lastIndexOf('\n') + 1);
+    return parseMetricLines(content);
   } catch {
     return { messages: [], skipped: 0 };
   } finally {

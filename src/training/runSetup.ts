@@ -5,6 +5,7 @@ import { analyze, type Analysis } from '../core/analysis/analyze';
 import { variantModelName } from '../core/analysis/experiment';
 import type { ModelNode } from '../core/analysis/network';
 import { noModelNamedText } from '../core/report/modelChoice';
+import { heldOutImages } from '../core/report/runPlan';
 import { msg } from '../core/l10n/format';
 import { formatShape } from '../core/analysis/shape';
 import type { TrainRequest } from '../protocol/training';
@@ -65,12 +66,9 @@ export function prepareDataset(request: TrainRequest, model: ModelNode, seed: nu
     const n = request.trainLimit;
     data = { ...data, train: { images: data.train.images.slice(0, n * size), labels: data.train.labels.slice(0, n), count: n } };
   }
-  let validation = recipe.validation;
+  // The recipe's hold-out, kept in spirit on another data set (the core's rule, which Train Model shows first).
+  const validation = heldOutImages(recipe, request.dataset, data.train.count);
   if (validation > 0) {
-    // The recipe's hold-out was written for its own data set; on another, keep its spirit (a tenth).
-    if (recipe.dataset !== undefined && request.dataset !== recipe.dataset && validation >= data.train.count / 2) {
-      validation = Math.floor(data.train.count / 10);
-    }
     if (validation >= data.train.count) {
       throw new TrainingError(msg('worker.validationTooLarge', { validation, dataset: data.name, count: data.train.count }));
     }

@@ -5,7 +5,7 @@
 // and the dashboard resuming the run.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { register } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -205,4 +205,24 @@ test('a crashed run is listed as resumable, and the dashboard resumes it to the 
   assert.ok(logs.some((l) => /^info training slow in .*slow: wasm/.test(l)));
   await run(TRAINING_COMMANDS.stopTraining);
   assert.equal(fake.recorded.infos.at(-1)?.message, 'No training is running.');
+});
+
+test('a long recipe offers a quick check first, with both estimates from the last run; the quick check trains 200 steps and ends', { timeout: 300_000 }, async () => {
+  const infosBefore = fake.recorded.infos.length;
+  const before = new Set(readdirSync(join(root, 'runs')));
+  fake.recorded.pickAnswers.push('slow', 'Synthetic');
+  fake.recorded.modalAnswers.push('Quick Check (200 steps)');
+  await run(TRAINING_COMMANDS.trainModel);
+  const confirm = fake.recorded.infos.slice(infosBefore).find((i) => /^Train slow/.test(i.message));
+  // 40 epochs of 512 synthetic images at batch 16; the earlier runs here measured this machine's speed.
+  assert.match(
+    confirm?.detail ?? '',
+    /\nQuick check: 200 steps, about (\d+m \d\ds|\d+s) \(at the speed of your last run\)\nThe recipe as written: 1,280 steps, about (\d+m \d\ds|\d+s|\d+h \d\dm) \(at the speed of your last run\)\n/,
+  );
+  await until('the quick check to finish', () => fake.recorded.infos.slice(infosBefore).some((i) => /^Training slow finished/.test(i.message)));
+  const runDir = join(root, 'runs', readdirSync(join(root, 'runs')).find((n) => !before.has(n)) as string);
+  const steps = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('"type":"batch"')).length;
+  assert.equal(steps, 200);
 });

@@ -442,6 +442,7 @@ export const en = {
   'recipeText.normalizeNone': 'Normalization: none',
   'recipeText.validation': 'Validation: {images} training images held out',
   'recipeText.validationNone': 'Validation: none',
+  'recipeText.validationScaled': "Validation: {images} training images held out (a tenth of {dataset}'s {count}; the recipe's {recipe} are for {recipeDataset})",
   'recipeText.seed': 'Seed: {seed}',
 
   // The summary table (src/core/report/summary.ts): the editor's summary view and `stats`

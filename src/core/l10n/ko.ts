@@ -534,6 +534,7 @@ export const ko: Catalogue = {
   'recipeText.normalizeNone': '정규화: 없음',
   'recipeText.validation': '검증: 학습 이미지 {images}장을 따로 둠',
   'recipeText.validationNone': '검증: 없음',
+  'recipeText.validationScaled': '검증: 학습 이미지 {images}장을 따로 둠 ({dataset} {count}장의 10분의 1; 레시피의 {recipe}장은 {recipeDataset}용)',
   'recipeText.seed': '시드: {seed}',
 
   'term.howToMeasure': '`{command}`을(를) 실행한 뒤 "ResNet: 측정 시간으로 아키텍처 색칠…"에서 times.json을 고르세요',

@@ -6,10 +6,8 @@ import type { ExperimentNode, VariantNode } from '../analysis/experiment';
 import type { ModelNode } from '../analysis/network';
 import type { DatasetName } from '../datasets';
 import { maxOf } from '../bounded';
+import { planRun } from './runPlan';
 import { trainingMemory } from './trainingMemory';
-
-/** Training images of each data set before any hold-out: the built-in MNIST's 8,000 (of its 10,000 digits), CIFAR-10's 50,000, the worker's default synthetic set. */
-export const TRAIN_IMAGES: Readonly<Record<DatasetName, number>> = { mnist: 8_000, cifar10: 50_000, synthetic: 512 };
 
 /** The data set a model trains on when nobody says: the recipe's, else the one whose images fit its input. */
 export function defaultDataset(model: ModelNode): DatasetName {
@@ -22,10 +20,7 @@ export function defaultDataset(model: ModelNode): DatasetName {
 
 /** The steps a run of this model takes with its recipe (epochs turned into steps on its data set). */
 export function recipeSteps(model: ModelNode, dataset: DatasetName = defaultDataset(model)): number {
-  const { recipe } = model;
-  if (recipe.unit === 'iterations') return recipe.duration;
-  const images = Math.max(1, TRAIN_IMAGES[dataset] - recipe.validation);
-  return recipe.duration * Math.ceil(images / recipe.batchSize);
+  return planRun(model, dataset).steps;
 }
 
 export interface VariantCost {

@@ -3,11 +3,16 @@
 import type { Recipe } from '../analysis/recipe';
 import { msg, render, type MessageRef } from '../l10n/format';
 import type { Locale } from '../l10n/locale';
+import type { DatasetName } from '../datasets';
+import { heldOutImages, TRAIN_IMAGES } from './runPlan';
 
 const number = (n: number) => (Number.isInteger(n) ? n.toLocaleString('en-US') : String(n));
 
-/** One line per part of the recipe; "(paper)" marks what the file left to the paper's default. */
-export function describeRecipe(recipe: Recipe, locale: Locale = 'en'): string[] {
+/**
+ * One line per part of the recipe; "(paper)" marks what the file left to the paper's default. With
+ * `dataset`, the hold-out is the one a run on that data set takes (runPlan.ts's rule).
+ */
+export function describeRecipe(recipe: Recipe, locale: Locale = 'en', dataset?: DatasetName): string[] {
   const line = (ref: MessageRef, ...keys: string[]) => render(locale, keys.some((k) => recipe.explicit.includes(k)) ? ref : msg('recipeText.paperDefault', { line: ref }));
   const epochs = recipe.unit === 'epochs';
   const optimizer =
@@ -37,7 +42,15 @@ export function describeRecipe(recipe: Recipe, locale: Locale = 'en'): string[] 
     line(schedule, 'decay', 'warmup'),
     line(augment, 'augment'),
     line(msg(recipe.subtractMean ? 'recipeText.normalizeMean' : 'recipeText.normalizeNone'), 'normalize'),
-    line(recipe.validation > 0 ? msg('recipeText.validation', { images: number(recipe.validation) }) : msg('recipeText.validationNone'), 'validation'),
+    line(validationLine(recipe, dataset), 'validation'),
     line(msg('recipeText.seed', { seed: recipe.seed }), 'seed'),
   ];
+}
+
+function validationLine(recipe: Recipe, dataset: DatasetName | undefined): MessageRef {
+  if (recipe.validation === 0) return msg('recipeText.validationNone');
+  const count = dataset === undefined ? undefined : TRAIN_IMAGES[dataset];
+  const held = dataset === undefined || count === undefined ? recipe.validation : heldOutImages(recipe, dataset, count);
+  if (held === recipe.validation || dataset === undefined || count === undefined) return msg('recipeText.validation', { images: number(recipe.validation) });
+  return msg('recipeText.validationScaled', { images: number(held), dataset, count: number(count), recipe: number(recipe.validation), recipeDataset: recipe.dataset ?? '' });
 }

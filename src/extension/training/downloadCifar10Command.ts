@@ -14,7 +14,8 @@ const PHASE_SPAN: Record<DownloadProgress['phase'], readonly [number, number]> =
 const PHASE_WORD: Record<DownloadProgress['phase'], string> = { verify: 'Checking', download: 'Downloading', extract: 'Extracting' };
 
 export function registerDownloadCifar10(log: vscode.LogOutputChannel): vscode.Disposable {
-  return vscode.commands.registerCommand(DOWNLOAD_CIFAR10_COMMAND, async () => {
+  // Resolves to the folder to train from (the one holding cifar-10-batches-bin) once the data is ready there.
+  return vscode.commands.registerCommand(DOWNLOAD_CIFAR10_COMMAND, async (): Promise<string | undefined> => {
     const workspaceFolder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
     const picked = await vscode.window.showOpenDialog({
       canSelectFolders: true,
@@ -25,7 +26,7 @@ export function registerDownloadCifar10(log: vscode.LogOutputChannel): vscode.Di
       ...(workspaceFolder ? { defaultUri: workspaceFolder.uri } : {}),
     });
     const dir = picked?.[0]?.fsPath;
-    if (!dir) return;
+    if (!dir) return undefined;
     try {
       const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'CIFAR-10', cancellable: true }, (progress, token) => {
         const cancel = new AbortController();
@@ -54,11 +55,13 @@ export function registerDownloadCifar10(log: vscode.LogOutputChannel): vscode.Di
           ? l10n.t('CIFAR-10 is already in {0}. To train on it, pick "CIFAR-10 from a folder…" in "ResNet: Train Model" and choose {1}.', result.folder, dir)
           : l10n.t('CIFAR-10 is ready in {0}. To train on it, pick "CIFAR-10 from a folder…" in "ResNet: Train Model" and choose {1}.', result.folder, dir),
       );
+      return dir;
     } catch (error) {
       if (!(error instanceof DatasetError)) throw error;
       log.warn(error.message);
       if (error instanceof DownloadCancelled) void vscode.window.showInformationMessage(error.message);
       else void vscode.window.showErrorMessage(error.message);
+      return undefined;
     }
   });
 }

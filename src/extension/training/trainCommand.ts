@@ -8,7 +8,11 @@ import type { RequestType } from 'vscode-jsonrpc';
 import { TrainableModelsRequest, TrainableModelsResultSchema, checkResult, type TrainableModel } from '../../protocol/languageServer';
 import { noModelNamed } from '../../core/report/modelChoice';
 import type { DatasetChoice, TrainRequest } from '../../protocol/training';
+import { formatDuration } from '../../core/report/numbers';
+import { QUICK_CHECK_STEPS, runSeconds } from '../../core/report/runPlan';
+import { DOWNLOAD_CIFAR10_COMMAND } from './downloadCifar10Command';
 import { backendSetting, engineFields, runsFolder } from './settings';
+import { trainingSpeed } from './trainingSpeed';
 
 /** What the extension asks the language server: the LanguageClient, or a JSON-RPC connection in tests. */
 export interface ServerRequests {
@@ -77,10 +81,19 @@ export async function askForTrainRequest(
   }
   const backend = backendSetting();
   const engine = engineFields(model.engine);
+  const speed = trainingSpeed(outDir, engine.engine ?? 'tfjs');
+  const about = (steps: number) => formatDuration(runSeconds(steps, model.batchSize, model.macs, speed.macsPerSecond));
+  const where = speed.measuredIn ? l10n.t('at the speed of your last run') : l10n.t("from the project's benchmark until a run measures this machine");
+  let maxSteps: number | undefined;
   for (;;) {
+    const plan = model.plans[data.dataset];
+    // A short run first, where the recipe is long: something that ends, with a falling loss to watch.
+    const quick = plan.steps > QUICK_CHECK_STEPS;
     const detail = [
       data === fromRecipe ? l10n.t("Data: {0} (the recipe's)", data.label) : l10n.t('Data: {0}', data.label),
-      ...model.recipe,
+      ...plan.recipe,
+      ...(quick ? [l10n.t('Quick check: {0} steps, about {1} ({2})', QUICK_CHECK_STEPS.toLocaleString('en-US'), about(QUICK_CHECK_STEPS), where)] : []),
+      l10n.t('The recipe as written: {0} steps, about {1} ({2})', plan.steps.toLocaleString('en-US'), about(plan.steps), where),
       engine.engine === 'pytorch'
         ? l10n.t('Engine: PyTorch, with {0} (setting resnet.training.python)', engine.python ?? l10n.t('python3 on PATH'))
         : backend === 'auto'
@@ -89,10 +102,12 @@ export async function askForTrainRequest(
       l10n.t('Run folder in: {0}', outDir),
     ].join('\n');
     const start = l10n.t('Start');
+    const quickCheck = l10n.t('Quick Check ({0} steps)', QUICK_CHECK_STEPS);
     const otherData = l10n.t('Other Data…');
-    const buttons = data === fromRecipe ? [start, otherData] : [start];
+    const buttons = [...(quick ? [quickCheck] : []), start, ...(data === fromRecipe ? [otherData] : [])];
     const choice = await vscode.window.showInformationMessage(l10n.t('Train {0} ({1} layers)?', model.name, model.depth), { modal: true, detail }, ...buttons);
-    if (choice === start) break;
+    if (choice === quickCheck) maxSteps = QUICK_CHECK_STEPS;
+    if (choice === start || choice === quickCheck) break;
     if (choice !== otherData) return undefined;
     const other = await pickDataset(model, context);
     if (!other) return undefined;
@@ -114,6 +129,7 @@ export async function askForTrainRequest(
       backendDirs: [context.globalStorageUri.fsPath],
       // The recipe's `engine pytorch` is honoured unless the resnet.training.engine setting says otherwise.
       ...engine,
+      ...(maxSteps === undefined ? {} : { maxSteps }),
     },
   };
 }
@@ -181,6 +197,8 @@ interface DatasetItem extends vscode.QuickPickItem {
   readonly dataset: DatasetChoice;
   readonly dataDir?: string;
   readonly browse?: boolean;
+  /** Download CIFAR-10 first (no folder of it is known yet). */
+  readonly download?: boolean;
 }
 
 /** The image shape and classes each real data set has: the model must take them. */
@@ -202,6 +220,16 @@ async function pickDataset(model: TrainableModel, context: vscode.ExtensionConte
   const items: DatasetItem[] = [
     { label: 'MNIST', description: described(l10n.t('built in, 28×28×1, 10,000 real digits (8,000 to train, 2,000 to test)'), 'mnist'), dataset: 'mnist' },
     ...(remembered ? [{ label: 'CIFAR-10', description: described(l10n.t('from {0}', remembered), 'cifar10'), dataset: 'cifar10' as const, dataDir: remembered }] : []),
+    ...(remembered
+      ? []
+      : [
+          {
+            label: l10n.t('Download CIFAR-10…'),
+            description: described(l10n.t('162 MB from the University of Toronto, checked, then trained on'), 'cifar10'),
+            dataset: 'cifar10' as const,
+            download: true,
+          },
+        ]),
     {
       label: remembered ? l10n.t('CIFAR-10 from another folder…') : l10n.t('CIFAR-10 from a folder…'),
       description: described(l10n.t('the folder holding cifar-10-batches-bin'), 'cifar10'),
@@ -215,6 +243,13 @@ async function pickDataset(model: TrainableModel, context: vscode.ExtensionConte
   items.sort((a, b) => Number(b.dataset === preferred) - Number(a.dataset === preferred));
   const picked = await vscode.window.showQuickPick(items, { title: l10n.t('Train {0} on which data?', model.name), matchOnDescription: true });
   if (!picked) return undefined;
+  if (picked.download) {
+    // The command asks where, downloads with its own progress, and says where the data is.
+    const downloaded = await vscode.commands.executeCommand<string | undefined>(DOWNLOAD_CIFAR10_COMMAND);
+    if (!downloaded) return undefined;
+    await context.workspaceState.update(CIFAR_DIR_KEY, downloaded);
+    return { dataset: 'cifar10', dataDir: downloaded, label: `CIFAR-10 (${downloaded})` };
+  }
   if (!picked.browse) {
     const label = picked.dataset === 'synthetic' ? 'synthetic images' : `${picked.label}${picked.dataDir ? ` (${picked.dataDir})` : ''}`;
     return { dataset: picked.dataset, dataDir: picked.dataDir, label };
