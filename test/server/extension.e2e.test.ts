@@ -365,6 +365,36 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
       await page.keyboard.press('Enter');
       const lenses = await readCodeLenses(page, { waitFor: /1\.73M params/, timeoutMs: 30_000 });
       assert.deepEqual(lenses[0]?.items, ['1.73M params · 252.89M MACs', 'Train', 'Summary', 'Graph']);
+      // The small MNIST model the extension ships is a template too.
+      await runCommand(page, 'ResNet: New File from Template', 5_000).catch(() => undefined);
+      await rows
+        .filter({ hasText: /^ResNet-8 \(MNIST\)$/ })
+        .first()
+        .waitFor({ timeout: 15_000 });
+      await page.keyboard.type('ResNet-8 (MNIST)');
+      await page.keyboard.press('Enter');
+      const mnist = await readCodeLenses(page, { waitFor: /75k params/, timeoutMs: 30_000 });
+      assert.ok(
+        mnist.some((l) => l.items.includes('Train')),
+        JSON.stringify(mnist),
+      );
+    });
+  });
+
+  it('has a Get Started walkthrough with its six steps on the Welcome page', async (t) => {
+    const { cs, page } = session();
+    await withFailureReport(t, page, cs, 'walkthrough', async () => {
+      await runCommand(page, 'Welcome: Open Walkthrough...', 5_000).catch(() => undefined);
+      const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+      await rows.filter({ hasText: 'Get Started with ResNet Studio' }).first().click({ timeout: 15_000 });
+      const steps = page.locator('.gettingStartedContainer .getting-started-step .step-title');
+      await steps.filter({ hasText: 'Reproduce the paper' }).first().waitFor({ timeout: 20_000 });
+      assert.deepEqual(
+        (await steps.allInnerTexts()).map((text) => text.trim()),
+        ['Start from the paper', 'Read what a stage costs', 'Break a shortcut, then fix it', 'See the architecture', 'Train for a minute', "Reproduce the paper's Fig. 6"],
+      );
+      t.diagnostic(`screenshot: ${await screenshot(page, 'extension-walkthrough')}`);
+      await page.keyboard.press('Control+W');
     });
   });
 
