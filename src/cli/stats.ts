@@ -21,7 +21,7 @@ a subtotal per stage, the totals, and the activation memory for training.
   --model NAME     only this model
   --input HxWxC    analyze at another input size, e.g. 32x32x3
   --batch N        batch size for the activation memory (default 128)
-  --convention C   how compute is counted: macs (default), flops, ptflops, fvcore, thop
+  --convention C   how compute is counted: macs (default), flops, ptflops, ptflops-aten, ptflops-0.7, fvcore, thop
   --memory-budget MIB  memory a training step may use, in MiB: prints the largest batch that fits
   --json           one JSON object: {"complete":true|false,"errors":N,"models":[{name,input,totals,stages,layers}]}
                    and, when the command fails, "error": why (whatever fails, one JSON object is printed)

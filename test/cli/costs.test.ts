@@ -47,15 +47,15 @@ test('stats prints the compute under --convention, what the other tools print, a
   // fvcore publishes no ResNet-50 figure: 4.11 G is our fvcore rule's (not yet checked against fvcore).
   assert.match(r.stdout, /Compute \(fvcore\): [\d,]+ flops \(= MACs\) per image \(4\.11 G/);
   // 4.09 G: torchvision's GFLOPS for resnet50 (https://pytorch.org/vision/stable/models/generated/torchvision.models.resnet50.html);
-  // 4.12 GMac: ptflops's README benchmark (test/core/fixtures/published-compute.json).
-  assert.match(r.stdout, /Other tools would print: macs: 4\.09 G MACs.*ptflops: 4\.12 GMac, it adds BatchNorm, ReLU and pooling/);
+  // 4.13 GMac: ptflops's current README benchmark, pytorch backend (test/core/fixtures/published-compute.json).
+  assert.match(r.stdout, /Other tools would print: macs: 4\.09 G MACs.*ptflops: 4\.13 GMac, version 0\.7\.1 and later, pytorch backend: it adds BatchNorm, and ReLU and pooling twice/);
   assert.match(r.stdout, /Largest training batch that fits 8\.00 GiB: \d+/);
 });
 
 test('bad --convention and --memory-budget name the flag and the choices', () => {
   const bad = cli('stats', 'examples/cifar/resnet20.resnet', '--convention', 'gflops');
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /--convention takes macs, flops, ptflops, fvcore, thop, not "gflops"/);
+  assert.match(bad.stderr, /--convention takes macs, flops, ptflops, ptflops-aten, ptflops-0\.7, fvcore, thop, not "gflops"/);
   const budget = cli('stats', 'examples/cifar/resnet20.resnet', '--memory-budget', 'lots');
   assert.equal(budget.code, 2);
   assert.match(budget.stderr, /--memory-budget takes the memory in MiB/);

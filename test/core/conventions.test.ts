@@ -1,6 +1,7 @@
-// Every compute convention against its tool: ptflops and thop against the figures they publish for
-// torchvision models (cited in fixtures/published-compute.json), `flops` against PyTorch 1.13's own
-// profiler on exported examples, and the hover's line on what the other tools would print.
+// Every compute convention against its tool: ptflops (each version and backend) and thop against
+// the figures they publish for torchvision models, ptflops also digit for digit against what it
+// counted itself (both cited in fixtures/published-compute.json), `flops` against PyTorch 1.13's
+// own profiler on exported examples, and the hover's line on what the other tools would print.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,6 +41,14 @@ for (const [tool, entry] of Object.entries(fixture)) {
   });
 }
 
+const measured = fixture.measured as unknown as Record<string, Record<string, number>>;
+for (const [tool, figures] of Object.entries(measured)) {
+  if (!isConvention(tool)) continue;
+  test(`${tool}: our figure under its rules equals, digit for digit, what the tool itself counted (${Object.keys(figures).join(', ')})`, () => {
+    for (const [architecture, figure] of Object.entries(figures)) assert.equal(computeCost(onlyModel(fixture.examples[architecture]), tool), figure, `${tool} on ${architecture}`);
+  });
+}
+
 test('conventions differ where the tools differ: flops is twice the MACs, ptflops counts more than fvcore, fvcore more than MACs', () => {
   const model = onlyModel('torchvision/resnet50.resnet');
   assert.equal(computeCost(model, 'macs'), 4_089_184_256);
@@ -48,10 +57,10 @@ test('conventions differ where the tools differ: flops is twice the MACs, ptflop
   assert.ok(computeCost(model, 'fvcore') > computeCost(model, 'macs'));
 });
 
-test('the line on what the other tools print names ptflops as its README does', () => {
+test("the line on what the other tools print names ptflops's current version, as its README prints it", () => {
   const lines = otherToolsLines(onlyModel('torchvision/resnet50.resnet'), 'macs');
-  assert.ok(lines.includes('ptflops: 4.12 GMac, it adds BatchNorm, ReLU and pooling'), lines.join('\n'));
-  assert.equal(lines.length, 3, 'ptflops, fvcore and thop; flops is twice the MACs shown');
+  assert.ok(lines.includes('ptflops: 4.13 GMac, version 0.7.1 and later, pytorch backend: it adds BatchNorm, and ReLU and pooling twice'), lines.join('\n'));
+  assert.equal(lines.length, 3, "ptflops, fvcore and thop (ptflops's aten backend and version 0.7 only by name); flops is twice the MACs shown");
 });
 
 test("flops equals what PyTorch 1.13's profiler counts for convolutions and linear layers of the exported model", { timeout: 300_000 }, (t) => {

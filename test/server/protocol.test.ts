@@ -152,7 +152,7 @@ test('hover on a model: compute under resnet.costs.convention, what the other to
   const hover = async () => markdown(await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: positionOf(resnet50, 'resnet50 {', 2) }));
   const defaults = await hover();
   assert.match(defaults, /Compute \(macs\): 3,857,973,248 MACs per image/);
-  assert.match(defaults, /Other tools would print: ptflops: 3\.\d\d GMac, it adds BatchNorm, ReLU and pooling; fvcore: .*; thop: /);
+  assert.match(defaults, /Other tools would print: ptflops: 3\.\d\d GMac, version 0\.7\.1 and later, pytorch backend: it adds BatchNorm, and ReLU and pooling twice; fvcore: .*; thop: /);
   assert.match(defaults, /Training step, batch 128 .*= weights .* \+ gradients .* \+ optimizer .* \+ activations .* \+ input /);
   assert.match(defaults, /Largest training batch that fits 8\.00 GiB: \d+/);
   await client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { resnet: { costs: { convention: 'ptflops', memoryBudgetMiB: 1024 } } } });

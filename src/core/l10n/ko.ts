@@ -446,8 +446,10 @@ export const ko: Catalogue = {
   'cost.otherTool': '{tool}: {figure}, {counts}',
   'term.counts.macs': 'conv와 fc의 곱셈-덧셈만 (논문, torchvision)',
   'term.counts.flops': '곱셈-덧셈 하나에 2 (PyTorch profiler)',
-  'term.counts.ptflops': 'BatchNorm, ReLU, pooling을 더합니다',
-  'term.counts.fvcore': '이 도구의 "flops"는 곱셈-덧셈이며, BatchNorm과 global pooling을 더합니다',
+  'term.counts.ptflops': '0.7.1 이후 버전, pytorch backend: BatchNorm을 더하고 ReLU와 pooling은 두 번 셉니다',
+  'term.counts.ptflopsAten': "backend 'aten': convolution과 linear 레이어를 bias까지 셉니다",
+  'term.counts.ptflopsOld': '0.7 이하 버전: BatchNorm, ReLU, pooling을 더합니다',
+  'term.counts.fvcore': '이 도구의 "flops"는 곱셈-덧셈이며, eval() 모드 모델에서 BatchNorm과 global pooling을 더합니다 (train 모드에서는 BatchNorm이 원소당 5)',
   'term.counts.thop': 'BatchNorm과 average pooling을 더합니다',
 
   'webview.dashboard.status.running': '학습 중',

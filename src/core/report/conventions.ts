@@ -7,7 +7,7 @@ import { shapeElements as elements } from '../analysis/shape';
 import { format, msg, type MessageKey } from '../l10n/format';
 import type { Locale } from '../l10n/locale';
 
-export const CONVENTIONS = ['macs', 'flops', 'ptflops', 'fvcore', 'thop'] as const;
+export const CONVENTIONS = ['macs', 'flops', 'ptflops', 'ptflops-aten', 'ptflops-0.7', 'fvcore', 'thop'] as const;
 export type Convention = (typeof CONVENTIONS)[number];
 export const DEFAULT_CONVENTION: Convention = 'macs';
 
@@ -21,18 +21,74 @@ interface ConventionRule {
   /** What it counts, in a few words, for the hover and the summary (the catalogue's `term.counts.*`). */
   readonly counts: Extract<MessageKey, `term.counts.${string}`>;
   readonly layer: (layer: LayerNode) => number;
+  /** Shown among "what other tools would print" (the current versions; older ones only by name). */
+  readonly listed?: boolean;
 }
 
 /** Convolutions and fully connected layers, one per multiply-add (the paper, torchvision's `_ops`). */
 const paperMacs = (layer: LayerNode) => layer.cost.macs;
 
+/** ptflops 0.7's module hooks (pytorch backend): biases, BatchNorm 2 per element, ReLU 1 per output element, every pooling 1 per input element. */
+function ptflops07(l: LayerNode): number {
+  const s = l.spec;
+  switch (s.op) {
+    case 'conv':
+      return l.cost.macs + (s.bias ? elements(l.output) : 0);
+    case 'fc':
+      return l.cost.macs + (s.bias ? s.units : 0);
+    case 'bn':
+    case 'gn':
+      return 2 * elements(l.input);
+    case 'relu':
+    case 'relu6':
+      return elements(l.output);
+    case 'maxpool':
+    case 'avgpool':
+    case 'globalavgpool':
+      return elements(l.input);
+    case 'channelconv':
+      return l.cost.macs;
+    default:
+      // Sigmoid, SiLU, Hardswish, GELU, dropout and the export's own modules (LayerNorm2d,
+      // DropPath, LayerScale) are not in its table: nothing.
+      return 0;
+  }
+}
+
 const rules: Record<Convention, ConventionRule> = {
   macs: { unit: 'MACs', counts: 'term.counts.macs', layer: paperMacs },
   flops: { unit: 'FLOPs', counts: 'term.counts.flops', layer: (l) => 2 * l.cost.macs },
-  // ptflops (pytorch backend, module hooks): biases, BatchNorm 2 per element, ReLU 1 per output element, every pooling 1 per input element.
+  // ptflops 0.7.1 and later, `pytorch` backend (get_model_complexity_info's default): its module
+  // hooks as 0.7's, and since 0.7.1 also the torch.nn.functional calls those modules make, so ReLU,
+  // GELU and every pooling count twice and SiLU once (ReLU6 calls F.hardtanh, which it does not
+  // count: once). Checked with ptflops 0.7.6: test/core/fixtures/published-compute.json.
   ptflops: {
     unit: 'MACs',
     counts: 'term.counts.ptflops',
+    listed: true,
+    layer: (l) => {
+      const once = ptflops07(l);
+      switch (l.spec.op) {
+        case 'relu':
+        case 'maxpool':
+        case 'avgpool':
+        case 'globalavgpool':
+          return 2 * once;
+        // GELU: its module hook and F.gelu, once each.
+        case 'gelu':
+          return 2 * elements(l.input);
+        case 'silu':
+          return elements(l.input);
+        default:
+          return once;
+      }
+    },
+  },
+  // ptflops 0.7.3 and later with backend='aten': aten.convolution and aten.addmm, biases counted (one per output element).
+  'ptflops-aten': {
+    unit: 'MACs',
+    counts: 'term.counts.ptflopsAten',
+    listed: false,
     layer: (l) => {
       const s = l.spec;
       switch (s.op) {
@@ -40,25 +96,15 @@ const rules: Record<Convention, ConventionRule> = {
           return l.cost.macs + (s.bias ? elements(l.output) : 0);
         case 'fc':
           return l.cost.macs + (s.bias ? s.units : 0);
-        case 'bn':
-        case 'gn':
-          return 2 * elements(l.input);
-        case 'relu':
-        case 'relu6':
-          return elements(l.output);
-        case 'maxpool':
-        case 'avgpool':
-        case 'globalavgpool':
-          return elements(l.input);
         case 'channelconv':
           return l.cost.macs;
         default:
-          // Sigmoid, SiLU, Hardswish, GELU, dropout and the export's own modules (LayerNorm2d,
-          // DropPath, LayerScale) are not in its table: nothing.
           return 0;
       }
     },
   },
+  // ptflops up to 0.7 (the torchvision figures its README published until 0.7.2): module hooks only.
+  'ptflops-0.7': { unit: 'MACs', counts: 'term.counts.ptflopsOld', listed: false, layer: (l) => ptflops07(l) },
   // fvcore (FlopCountAnalysis, eval mode): one "flop" per multiply-add of conv and linear, BatchNorm 2 per element
   // (affine), adaptive average pooling 1 per input element; ReLU, max pooling and the residual add are skipped.
   fvcore: {
@@ -83,7 +129,7 @@ const rules: Record<Convention, ConventionRule> = {
       }
     },
   },
-  // thop (profile): conv and linear multiply-adds without biases, BatchNorm 2 per element, average pooling 1 per
+  // thop (profile): conv and linear multiply-adds without biases, an affine BatchNorm 4 per element, average pooling 1 per
   // output element, adaptive average pooling (window + 1) per output element; ReLU and max pooling are zero.
   thop: {
     unit: 'MACs',
@@ -130,11 +176,13 @@ export function conventionCounts(convention: Convention, locale: Locale = 'en'):
 export function toolFigure(value: number, convention: Convention): string {
   const [scale, prefix] = value >= 1e9 ? [1e9, 'G'] : [1e6, 'M'];
   const figure = (value / scale).toFixed(2);
-  return convention === 'ptflops' ? `${figure} ${prefix}Mac` : `${figure} ${prefix} ${rules[convention].unit}`;
+  return convention.startsWith('ptflops') ? `${figure} ${prefix}Mac` : `${figure} ${prefix} ${rules[convention].unit}`;
 }
 
 /** One line per other convention: what each tool would print for this model and why it differs (macs and flops, twins, not both). */
 export function otherToolsLines(model: ModelNode, shown: Convention, locale: Locale = 'en'): string[] {
   const twin = shown === 'macs' ? 'flops' : shown === 'flops' ? 'macs' : undefined;
-  return CONVENTIONS.filter((c) => c !== shown && c !== twin).map((c) => format(locale, 'cost.otherTool', { tool: c, figure: toolFigure(computeCost(model, c), c), counts: msg(rules[c].counts) }));
+  return CONVENTIONS.filter((c) => c !== shown && c !== twin && rules[c].listed !== false).map((c) =>
+    format(locale, 'cost.otherTool', { tool: c, figure: toolFigure(computeCost(model, c), c), counts: msg(rules[c].counts) }),
+  );
 }
