@@ -4,8 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { at } from '../core/indexed';
 import type { ModelNode } from '../core/analysis/network';
-import type { BackendChoice, TrainingMessage, TrainRequest } from '../protocol/training';
-import { selectBackend } from './backend';
+import type { BackendChoice, EngineChoiceText, TrainingMessage, TrainRequest } from '../protocol/training';
+import { selectBackend, type SelectedBackend } from './backend';
 import { loadLatestCheckpoint, saveCheckpoint, saveFinalModel, type TrainingPosition } from './checkpoint';
 import { epochBatches, padCropFlip, type Split } from './data/index';
 import { buildModel } from './model/buildModel';
@@ -29,6 +29,8 @@ export interface TrainerHooks {
   shouldStop(): boolean;
   /** The language of the worker's own words (the backend's reason); English when absent. */
   readonly locale?: Locale;
+  /** Set when `auto` chose the engine (engineChoice.ts): what the started message says about it, and the TF.js backend it started. */
+  readonly engineChoice?: { readonly text: EngineChoiceText; readonly backend?: SelectedBackend };
 }
 
 export type TrainStart =
@@ -71,7 +73,7 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
   const seed = request.seed ?? recipe.seed;
 
   const data = prepareDataset(request, model, seed);
-  const backend = await selectBackend(request.backend, request.backendDirs ?? [], hooks.locale);
+  const backend = hooks.engineChoice?.backend ?? (await selectBackend(request.backend, request.backendDirs ?? [], hooks.locale));
   const tooLarge = backend.adapter && batchTooLargeMessage(model, batchSize, backend.adapter);
   if (tooLarge) throw new TrainingError(tooLarge);
   const network = buildModel(model, { seed });
@@ -126,6 +128,7 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
     totalSteps,
     epochs,
     ...(checkpoint ? { resumedAtStep: position.step } : {}),
+    ...(hooks.engineChoice ? { engineChoice: hooks.engineChoice.text } : {}),
     ...warningsOf([...(data.warnings ?? []), ...(checkpoint?.warnings ?? [])]),
   });
 

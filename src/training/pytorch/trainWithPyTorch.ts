@@ -67,8 +67,15 @@ async function trainLocked(
   const checkpoint = latestCheckpoint(runDir);
   const warnings = [...(checkpoint?.warnings ?? [])];
   const emit = (message: TrainingMessage) => {
-    // The runner knows nothing of what was found before it started: the started message carries it.
-    const withWarnings = message.type === 'started' && warnings.length > 0 ? { ...message, warnings: [...(message.warnings ?? []), ...warnings] } : message;
+    // The runner knows nothing of what was found before it started: the started message carries it, and why this engine.
+    const withWarnings =
+      message.type === 'started'
+        ? {
+            ...message,
+            ...(warnings.length > 0 ? { warnings: [...(message.warnings ?? []), ...warnings] } : {}),
+            ...(hooks.engineChoice ? { engineChoice: hooks.engineChoice.text } : {}),
+          }
+        : message;
     appendMetric(runDir, withWarnings);
     hooks.emit(withWarnings);
   };
