@@ -3,7 +3,7 @@
 // (src/training/runProgress.ts), the same the editor and the dashboard show.
 import type { TrainingMessage } from '../protocol/training';
 import { format, msg } from '../core/l10n/format';
-import { formatShort } from '../core/report/numbers';
+import { formatBytes, formatShort } from '../core/report/numbers';
 import { RunProgress } from '../training/runProgress';
 import type { Output } from './output';
 
@@ -74,6 +74,10 @@ export class ProgressView {
             ? format(locale, 'train.epochValidation', { ...epoch, valLoss: message.valLoss?.toFixed(4) ?? '–', valAccuracy: (message.valAccuracy * 100).toFixed(2) })
             : format(locale, 'train.epoch', epoch),
         );
+        if (message.peakStepBytes !== undefined)
+          this.line(
+            format(locale, 'train.stepMemory', { measured: formatBytes(message.peakStepBytes), estimated: message.estimatedStepBytes === undefined ? '–' : formatBytes(message.estimatedStepBytes) }),
+          );
         break;
       }
       case 'checkpoint':

@@ -172,6 +172,14 @@ export const EpochMessageSchema = v.object({
   valLoss: v.optional(anyNumber),
   valAccuracy: v.optional(anyNumber),
   seconds: anyNumber,
+  /**
+   * The first epoch of a launch: the measured peak memory of a training step, in bytes, by the
+   * engine's own accounting (TF.js: tf.profile's peak over a step; PyTorch: the CUDA allocator's
+   * peak, elsewhere weights, gradients, optimizer state, the batch and the tensors autograd saved).
+   */
+  peakStepBytes: v.optional(anyNumber),
+  /** Beside it, what `resnet-studio stats` estimates for the same engine, model and batch. */
+  estimatedStepBytes: v.optional(anyNumber),
 });
 export type EpochMessage = v.InferOutput<typeof EpochMessageSchema>;
 

@@ -19,6 +19,8 @@ import { join } from 'node:path';
 import { findModel, prepareDataset } from './runSetup';
 import { appendMetric, checkResumeFits, checkWritable, createRunFolder, dropMetricsAfter, readRunConfig, runPaths } from './runFolder';
 import { lockRun } from './runLock';
+import { StepPeakMeter } from './stepMemory';
+import { tfjsTrainingMemory } from '../core/report/tfjsStepMemory';
 import { TrainingError } from './trainingError';
 import { msg } from '../core/l10n/format';
 import type { Locale } from '../core/l10n/locale';
@@ -137,6 +139,7 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
   let step = position.step;
   let imagesPerSec = 0;
   let stopped = false;
+  const stepPeak = new StepPeakMeter();
   for (let epoch = position.epoch; epoch < epochs && step < totalSteps && !stopped; epoch++) {
     const epochStarted = Date.now();
     orderRng.setState(position.orderRngAtEpochStart);
@@ -150,7 +153,7 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
       const pixels =
         recipe.augment.pad > 0 || recipe.augment.flip ? padCropFlip(batch.images, batch.count, [h, w, c], augmentRng, { pad: recipe.augment.pad, flip: recipe.augment.flip }) : batch.images;
       const lr = learningRate(schedule, step);
-      const { loss, correct } = await trainStep(network, variables, optimizer, pixels, batch.labels, batch.count, [h, w, c], classes, lr);
+      const { loss, correct } = await stepPeak.around(() => trainStep(network, variables, optimizer, pixels, batch.labels, batch.count, [h, w, c], classes, lr));
       step++;
       batchInEpoch++;
       sums.loss += loss * batch.count;
@@ -189,6 +192,7 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
         trainAccuracy: sums.correct / Math.max(1, sums.images),
         ...(validation ? { valLoss: validation.loss, valAccuracy: validation.accuracy } : {}),
         seconds: (Date.now() - epochStarted) / 1000,
+        ...stepPeak.report(tfjsTrainingMemory(model, batchSize).totalBytes),
       });
     }
     position = epochDone
