@@ -18,7 +18,8 @@ export const demoHelp = `Usage: resnet-studio demo
 
 Analyzes the paper's models from the bundled examples (a table of layers, parameters and MACs,
 and the summaries of ResNet-50 and ResNet-20), then trains examples/mnist/resnet8.resnet on the
-built-in MNIST digits for a few minutes on the CPU: no download, no GPU. The run folder goes to
+built-in MNIST digits for a few minutes on the fastest engine present (a CPU is enough): no
+download, no GPU needed. The run folder goes to
 the system's temporary folder. Exit status: 0 done, 1 an example has errors or training failed.`;
 
 export async function runDemo(out: Output): Promise<number> {
@@ -51,7 +52,7 @@ export async function runDemo(out: Output): Promise<number> {
   for (const r of rows) out.print(r.map((cell, c) => (c >= 3 ? cell.padStart(at(widths, c)) : cell.padEnd(at(widths, c)))).join('  '));
   for (const m of [resnet50, resnet20]) if (m) out.print(`\n${formatSummary(m, { batchSize: 128 })}`);
   if (problems > 0) return 1;
-  out.print('\nTraining examples/mnist/resnet8.resnet on the built-in MNIST digits (no download, no GPU):');
+  out.print('\nTraining examples/mnist/resnet8.resnet on the built-in MNIST digits (no download, no GPU needed):');
   return runTrain(join(examples, 'mnist', 'resnet8.resnet'), { out: join(tmpdir(), 'resnet-studio-demo-runs') }, out);
 }
 

@@ -42,8 +42,8 @@ seeds, the best marked) and writes results.csv and results.md into the experimen
   --seed S           the shuffle's seed with --order random (default 1)
   --backend NAME     the TF.js backend of every run (default auto; see train --help)
   --engine NAME      tfjs or pytorch for every run (default: each variant's recipe's \`engine\`,
-                     else tfjs)
-  --python PATH      the Python with torch for the runs on PyTorch (default: python3 on PATH);
+                     else tfjs with --backend, else the fastest present, as train picks)
+  --python PATH      the Python with torch for the runs on PyTorch and auto (default: python3 on PATH);
                      this machine's, never recorded in the experiment's folder
   --out DIR          where the experiment's folder goes (default: runs)
   --resume DIR       continue a stopped or killed experiment (e.g. runs/fig6): finished and failed

@@ -110,6 +110,7 @@ export async function main(argv: readonly string[], output: Output, env: NodeJS.
             device: { type: 'string' },
             precision: { type: 'string' },
             'channels-last': { type: 'boolean' },
+            verbose: { type: 'boolean' },
           },
           trainHelp,
         );

@@ -3,7 +3,7 @@
 // (src/training/runProgress.ts), the same the editor and the dashboard show.
 import type { TrainingMessage } from '../protocol/training';
 import { format, msg } from '../core/l10n/format';
-import { formatShort } from '../core/report/numbers';
+import { formatBytes, formatShort } from '../core/report/numbers';
 import { RunProgress } from '../training/runProgress';
 import type { Output } from './output';
 
@@ -16,6 +16,8 @@ export class ProgressView {
     private readonly out: Output,
     private readonly terminal: { isTTY: boolean; write(text: string): void },
     now: () => number = Date.now,
+    /** --verbose: why this engine, every candidate `auto` checked. */
+    private readonly options: { readonly verbose?: boolean } = {},
   ) {
     this.progress = new RunProgress(now);
   }
@@ -36,7 +38,10 @@ export class ProgressView {
           steps: message.totalSteps,
         };
         this.line(message.resumedAtStep !== undefined ? format(locale, 'train.startedResumed', { ...facts, resumedAt: message.resumedAtStep }) : format(locale, 'train.started', facts));
-        this.line(format(locale, 'train.backend', { backend: message.backend, device: message.device, reason: message.backendReason }));
+        // `auto` chose: one short line (the candidates it checked under --verbose); else the backend and why.
+        if (message.engineChoice) this.line(format(locale, 'train.engine', { summary: message.engineChoice.summary }));
+        if (!message.engineChoice || this.options.verbose) this.line(format(locale, 'train.backend', { backend: message.backend, device: message.device, reason: message.backendReason }));
+        if (this.options.verbose) for (const reason of message.engineChoice?.reasoning ?? []) this.line(`  ${reason}`);
         this.line(format(locale, 'train.runFolder', { folder: message.runDir }));
         break;
       }
@@ -69,6 +74,10 @@ export class ProgressView {
             ? format(locale, 'train.epochValidation', { ...epoch, valLoss: message.valLoss?.toFixed(4) ?? '–', valAccuracy: (message.valAccuracy * 100).toFixed(2) })
             : format(locale, 'train.epoch', epoch),
         );
+        if (message.peakStepBytes !== undefined)
+          this.line(
+            format(locale, 'train.stepMemory', { measured: formatBytes(message.peakStepBytes), estimated: message.estimatedStepBytes === undefined ? '–' : formatBytes(message.estimatedStepBytes) }),
+          );
         break;
       }
       case 'checkpoint':

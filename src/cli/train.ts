@@ -22,7 +22,7 @@ import { readSource } from './readSource';
 export const trainHelp = `Usage: resnet-studio train FILE [--model NAME] [--dataset mnist|cifar10|synthetic] [--data-dir DIR]
                           [--epochs N] [--max-steps N] [--batch-size N] [--memory-budget MIB]
                           [--backend auto|tfjs-node-gpu|webgpu|tfjs-node|wasm|cpu] [--out DIR] [--seed N] [--json]
-                          [--engine tfjs|pytorch] [--python PATH] [--nproc-per-node N]
+                          [--verbose] [--engine tfjs|pytorch] [--python PATH] [--nproc-per-node N]
                           [--nnodes N --rdzv-endpoint HOST:PORT]
                           [--device auto|cuda|mps|cpu] [--precision fp32|bf16|fp16] [--channels-last]
        resnet-studio train --resume RUNDIR [--epochs N] [--max-steps N] [--backend …] [--python PATH]
@@ -41,16 +41,21 @@ metrics.jsonl, a checkpoint per epoch and the final model in TF.js format.
   --batch-size N     override the recipe's batch size
   --memory-budget MIB  warn before starting when a training step at this batch needs more memory
                      on the engine that runs it (the TF.js engine holds far more than PyTorch)
-  --backend NAME     auto (default): tfjs-node-gpu, else webgpu on a hardware GPU, else tfjs-node,
-                     else wasm, else cpu; webgpu also accepts a software GPU (SwiftShader)
+  --backend NAME     a TF.js backend: tfjs-node-gpu, webgpu (also on a software GPU, SwiftShader),
+                     tfjs-node, wasm or cpu; auto: the first that starts of webgpu on a hardware
+                     GPU, tfjs-node-gpu, tfjs-node, wasm, cpu
   --out DIR          where run folders go (default: runs)
   --resume RUNDIR    continue a stopped or crashed run from its last checkpoint
   --seed N           random seed (default: the recipe's, 1)
   --json             print every message as one JSON object per line
-  --engine NAME      tfjs (default): TensorFlow.js in Node; pytorch: PyTorch in Python (the run
-                     folder holds model.py, and checkpoints as .safetensors: tensors, never pickles)
-  --python PATH      --engine pytorch: the Python that has torch (default: python3 on PATH); never
-                     taken from a run folder, so give it again with --resume
+  --verbose          also print why this engine: every candidate auto checked, and what it found
+  --engine NAME      tfjs: TensorFlow.js in Node; pytorch: PyTorch in Python (the run folder holds
+                     model.py, and checkpoints as .safetensors: tensors, never pickles). Default:
+                     the recipe's \`engine\`, else (no --backend either) the fastest present:
+                     PyTorch on CUDA or MPS, TF.js webgpu on a hardware GPU, tfjs-node-gpu,
+                     PyTorch on the CPU, tfjs-node, wasm
+  --python PATH      the Python that has torch (default: python3 on PATH), for --engine pytorch
+                     and for auto; never taken from a run folder, so give it again with --resume
   --device NAME      --engine pytorch: auto (default: cuda, else mps, else cpu), cuda, mps or cpu
   --precision NAME   --engine pytorch: fp32 (default, as in the paper), bf16 or fp16 autocast
                      (fp16: CUDA only, with a GradScaler); overrides the recipe's \`precision\`
@@ -84,6 +89,7 @@ export interface TrainOptions {
   readonly device?: string;
   readonly precision?: string;
   readonly 'channels-last'?: boolean;
+  readonly verbose?: boolean;
   /** Not a flag: limits the training images (the demo uses it). */
   readonly trainLimit?: number;
 }
@@ -130,10 +136,15 @@ export function buildCommand(file: string | undefined, options: TrainOptions): W
   if (!model) {
     throw new CliError(options.model === undefined ? `${file} has no model to train` : noModelNamed(file, options.model, analysis.models), 1);
   }
-  // --engine wins over the recipe's `engine`; TF.js when neither says.
-  const chosenEngine = engine ?? model.recipe.engine ?? 'tfjs';
-  if (chosenEngine !== 'pytorch' && pytorchFlags.length > 0)
-    throw new CliError(`${pytorchFlags.join(', ')} ${pytorchFlags.length === 1 ? 'is' : 'are'} for --engine pytorch; add --engine pytorch or leave ${pytorchFlags.length === 1 ? 'it' : 'them'} out`);
+  // --engine wins over the recipe's `engine`; --backend names a TF.js backend; else `auto`, the
+  // fastest engine present, which the worker chooses (src/training/engineChoice.ts) among those
+  // that include the PyTorch of --python (else python3 on PATH).
+  const chosenEngine = engine ?? model.recipe.engine ?? (backend !== undefined ? 'tfjs' : 'auto');
+  const forPyTorchOnly = chosenEngine === 'auto' ? pytorchFlags.filter((flag) => flag !== '--python') : pytorchFlags;
+  if (chosenEngine !== 'pytorch' && forPyTorchOnly.length > 0)
+    throw new CliError(
+      `${forPyTorchOnly.join(', ')} ${forPyTorchOnly.length === 1 ? 'is' : 'are'} for --engine pytorch; add --engine pytorch or leave ${forPyTorchOnly.length === 1 ? 'it' : 'them'} out`,
+    );
   if (chosenEngine === 'pytorch' && backend !== undefined) throw new CliError('--backend picks a TF.js backend; with --engine pytorch pick the device with --device (auto: cuda, else mps, else cpu)');
   let dataset: DatasetChoice = defaultDataset(model);
   if (options.dataset !== undefined) {
@@ -157,7 +168,7 @@ export function buildCommand(file: string | undefined, options: TrainOptions): W
       outDir: writableFolder(resolve(options.out ?? 'runs'), options.out === undefined ? 'the runs folder' : '--out'),
       backendDirs: [defaultBackendDir()],
       trainLimit: options.trainLimit,
-      ...(chosenEngine === 'pytorch' ? { engine: chosenEngine, ...pytorch } : {}),
+      ...(chosenEngine === 'pytorch' ? { engine: chosenEngine, ...pytorch } : chosenEngine === 'auto' ? { engine: chosenEngine, python: pytorch.python } : {}),
     },
   };
 }
@@ -171,9 +182,11 @@ export async function runTrain(
 ): Promise<number> {
   // The worker says why it failed, and why this backend, in the command line's language (--json stays English).
   const command = { ...buildCommand(file, options), ...(out.locale === undefined || options.json ? {} : { locale: out.locale }) };
-  const fit = command.type === 'start' ? startFitWarning(command.request, parseMemoryBudget(options['memory-budget'])) : undefined;
+  // Before `auto` has chosen, the warning is the TF.js engine's: the one that needs the most.
+  const fit =
+    command.type === 'start' ? startFitWarning({ ...command.request, engine: command.request.engine === 'pytorch' ? 'pytorch' : 'tfjs' }, parseMemoryBudget(options['memory-budget'])) : undefined;
   if (fit) out.error(`resnet-studio: warning: ${fit}`);
-  const view = new ProgressView(out, options.json ? { isTTY: false, write: () => undefined } : terminal);
+  const view = new ProgressView(out, options.json ? { isTTY: false, write: () => undefined } : terminal, Date.now, { verbose: options.verbose === true });
   let finished = false;
   let failed = false;
   const worker = launchWorker(

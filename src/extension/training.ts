@@ -51,6 +51,8 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
         log.info(
           `training ${message.model} in ${message.runDir}: ${message.backend} on ${message.device} (${message.backendReason}); ${message.dataset}, ${message.trainImages} images, ${message.totalSteps} steps`,
         );
+        // `auto` chose the engine: every candidate it checked, and what it found.
+        for (const reason of message.engineChoice?.reasoning ?? []) log.info(`engine: ${reason}`);
       } else if (message.type === 'epoch') {
         const val = message.valAccuracy === undefined ? '' : `, validation error ${percent(1 - message.valAccuracy)}`;
         log.info(`epoch ${message.epoch + 1}: loss ${message.trainLoss.toFixed(4)}, training error ${percent(1 - message.trainAccuracy)}${val} (${message.seconds.toFixed(1)} s)`);

@@ -17,6 +17,8 @@ export type BackendChoice = v.InferOutput<typeof BackendChoiceSchema>;
 export const DatasetChoiceSchema = oneOf(DATASET_NAMES);
 export type DatasetChoice = v.InferOutput<typeof DatasetChoiceSchema>;
 export const EngineNameSchema = oneOf(['tfjs', 'pytorch']);
+/** What a new run's request asks for: an engine, or `auto` (the fastest present, src/training/engineChoice.ts decides). */
+export const EngineRequestSchema = oneOf(['auto', 'tfjs', 'pytorch']);
 export const PYTORCH_DEVICES = ['auto', 'cuda', 'mps', 'cpu'] as const;
 export const PyTorchDeviceSchema = oneOf(PYTORCH_DEVICES);
 export type PyTorchDevice = v.InferOutput<typeof PyTorchDeviceSchema>;
@@ -68,8 +70,12 @@ export const TrainRequestSchema = v.object({
   backendDirs: v.optional(readonlyArray(v.string())),
   /** Limits a synthetic or MNIST set for quick runs (tests, demos). */
   trainLimit: v.optional(v.number()),
-  /** Which engine trains: TF.js in Node (the default) or PyTorch in Python (src/training/pytorch). */
-  engine: v.optional(EngineNameSchema),
+  /**
+   * Which engine trains: TF.js in Node, PyTorch in Python (src/training/pytorch), or `auto`, the
+   * fastest present (decided by the worker before the run folder is made; config.json holds the
+   * engine it chose). Absent means TF.js, as in run folders written before `auto` existed.
+   */
+  engine: v.optional(EngineRequestSchema),
   ...PyTorchSettingsSchema.entries,
 });
 export type TrainRequest = v.InferOutput<typeof TrainRequestSchema>;
@@ -112,6 +118,14 @@ export const GpuAdapterInfoSchema = v.object({
 });
 export type GpuAdapterInfo = v.InferOutput<typeof GpuAdapterInfoSchema>;
 
+export const EngineChoiceTextSchema = v.object({
+  /** "PyTorch 1.13 on the CPU, the fastest present", in the worker's locale. */
+  summary: v.string(),
+  /** One line per candidate, fastest first, for --verbose and the output channel. */
+  reasoning: readonlyArray(v.string()),
+});
+export type EngineChoiceText = v.InferOutput<typeof EngineChoiceTextSchema>;
+
 export const StartedMessageSchema = v.object({
   type: v.literal('started'),
   runDir: v.string(),
@@ -133,6 +147,8 @@ export const StartedMessageSchema = v.object({
   adapter: v.optional(GpuAdapterInfoSchema),
   /** What the person should know before trusting the run: a data file short of images, a damaged checkpoint passed over. */
   warnings: v.optional(readonlyArray(v.string())),
+  /** When `auto` chose the engine: one short line saying which, and every candidate checked and why it was or was not taken. */
+  engineChoice: v.optional(EngineChoiceTextSchema),
 });
 export type StartedMessage = v.InferOutput<typeof StartedMessageSchema>;
 
@@ -156,6 +172,14 @@ export const EpochMessageSchema = v.object({
   valLoss: v.optional(anyNumber),
   valAccuracy: v.optional(anyNumber),
   seconds: anyNumber,
+  /**
+   * The first epoch of a launch: the measured peak memory of a training step, in bytes, by the
+   * engine's own accounting (TF.js: tf.profile's peak over a step; PyTorch: the CUDA allocator's
+   * peak, elsewhere weights, gradients, optimizer state, the batch and the tensors autograd saved).
+   */
+  peakStepBytes: v.optional(anyNumber),
+  /** Beside it, what `resnet-studio stats` estimates for the same engine, model and batch. */
+  estimatedStepBytes: v.optional(anyNumber),
 });
 export type EpochMessage = v.InferOutput<typeof EpochMessageSchema>;
 

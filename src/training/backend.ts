@@ -1,6 +1,7 @@
 // Picks the TF.js backend to train on, best first, and says which and why:
-// tfjs-node-gpu (CUDA) → webgpu on a hardware GPU (Dawn: Vulkan, Metal, D3D12) → tfjs-node
-// (native CPU) → wasm (with our training kernels) → cpu. The native packages are optional and
+// webgpu on a hardware GPU (Dawn: Vulkan, Metal, D3D12) → tfjs-node-gpu (CUDA) → tfjs-node
+// (native CPU) → wasm (with our training kernels) → cpu, the TF.js part of the order in which
+// `auto` ranks both engines (engineChoice.ts). The native packages are optional and
 // installed by the user (they download libtensorflow at install time and, for the GPU, need CUDA
 // 11.2 and cuDNN 8.1), so they are looked for at run time. webgpu ships with the extension; a
 // software GPU (SwiftShader, llvmpipe, WARP) is slower than wasm, so only `--backend webgpu` uses one.
@@ -31,7 +32,16 @@ export interface SelectedBackend {
 /** No backend could start; its message is already in the locale selectBackend was asked to speak. */
 export class BackendError extends TrainingError {}
 
-const ORDER: readonly BackendName[] = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'];
+/** The TF.js backends `auto` tries, fastest first. */
+export const TFJS_AUTO_ORDER: readonly BackendName[] = ['webgpu', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
+
+/** Starts one backend as `auto` would (never on a software GPU): started, or why not (as the library said it). */
+export async function startForAuto(name: BackendName, searchDirs: readonly string[]): Promise<{ ok: true; backend: SelectedBackend } | { ok: false; why: string }> {
+  tf.env().set('PROD', true);
+  const attempt = await tryBackend(name, searchDirs, true);
+  if (!attempt.ok) return attempt;
+  return { ok: true, backend: { name, reason: '', device: attempt.device, ...(attempt.adapter ? { adapter: attempt.adapter } : {}) } };
+}
 
 /**
  * The backend to train on, started, and why it (in `locale`; the details of what failed, which come
@@ -41,7 +51,7 @@ export async function selectBackend(choice: BackendChoice, searchDirs: readonly 
   // PROD silences TF.js's console advertising for tfjs-node; we say ourselves which backend runs and why.
   tf.env().set('PROD', true);
   const tried: string[] = [];
-  const candidates = choice === 'auto' ? ORDER : [choice];
+  const candidates = choice === 'auto' ? TFJS_AUTO_ORDER : [choice];
   for (const name of candidates) {
     const attempt = await tryBackend(name, searchDirs, choice === 'auto');
     if (attempt.ok) {

@@ -220,8 +220,10 @@ export function createRunFolder(request: TrainRequest): string {
 
 /** The request as config.json keeps it: without the Python and the backend folders of this machine. */
 function configOf(request: TrainRequest): RunConfig {
-  const { python: _python, backendDirs: _backendDirs, ...kept } = request;
-  return kept;
+  const { python: _python, backendDirs: _backendDirs, engine, ...kept } = request;
+  // `auto` is decided before a run folder is made (engineChoice.ts): config.json names the engine that runs.
+  if (engine === 'auto') throw new TrainingError('a run folder was asked for before its engine was chosen; this is a bug in whatever started the run');
+  return engine === undefined ? kept : { ...kept, engine };
 }
 
 /** The request a run was started with, read back and checked; a TrainingError naming the file and field otherwise. */

@@ -4,8 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { at } from '../core/indexed';
 import type { ModelNode } from '../core/analysis/network';
-import type { BackendChoice, TrainingMessage, TrainRequest } from '../protocol/training';
-import { selectBackend } from './backend';
+import type { BackendChoice, EngineChoiceText, TrainingMessage, TrainRequest } from '../protocol/training';
+import { selectBackend, type SelectedBackend } from './backend';
 import { loadLatestCheckpoint, saveCheckpoint, saveFinalModel, type TrainingPosition } from './checkpoint';
 import { epochBatches, padCropFlip, type Split } from './data/index';
 import { buildModel } from './model/buildModel';
@@ -19,6 +19,8 @@ import { join } from 'node:path';
 import { findModel, prepareDataset } from './runSetup';
 import { appendMetric, checkResumeFits, checkWritable, createRunFolder, dropMetricsAfter, readRunConfig, runPaths } from './runFolder';
 import { lockRun } from './runLock';
+import { StepPeakMeter } from './stepMemory';
+import { tfjsTrainingMemory } from '../core/report/tfjsStepMemory';
 import { TrainingError } from './trainingError';
 import { msg } from '../core/l10n/format';
 import type { Locale } from '../core/l10n/locale';
@@ -29,6 +31,8 @@ export interface TrainerHooks {
   shouldStop(): boolean;
   /** The language of the worker's own words (the backend's reason); English when absent. */
   readonly locale?: Locale;
+  /** Set when `auto` chose the engine (engineChoice.ts): what the started message says about it, and the TF.js backend it started. */
+  readonly engineChoice?: { readonly text: EngineChoiceText; readonly backend?: SelectedBackend };
 }
 
 export type TrainStart =
@@ -71,7 +75,7 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
   const seed = request.seed ?? recipe.seed;
 
   const data = prepareDataset(request, model, seed);
-  const backend = await selectBackend(request.backend, request.backendDirs ?? [], hooks.locale);
+  const backend = hooks.engineChoice?.backend ?? (await selectBackend(request.backend, request.backendDirs ?? [], hooks.locale));
   const tooLarge = backend.adapter && batchTooLargeMessage(model, batchSize, backend.adapter);
   if (tooLarge) throw new TrainingError(tooLarge);
   const network = buildModel(model, { seed });
@@ -126,6 +130,7 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
     totalSteps,
     epochs,
     ...(checkpoint ? { resumedAtStep: position.step } : {}),
+    ...(hooks.engineChoice ? { engineChoice: hooks.engineChoice.text } : {}),
     ...warningsOf([...(data.warnings ?? []), ...(checkpoint?.warnings ?? [])]),
   });
 
@@ -134,6 +139,7 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
   let step = position.step;
   let imagesPerSec = 0;
   let stopped = false;
+  const stepPeak = new StepPeakMeter();
   for (let epoch = position.epoch; epoch < epochs && step < totalSteps && !stopped; epoch++) {
     const epochStarted = Date.now();
     orderRng.setState(position.orderRngAtEpochStart);
@@ -147,7 +153,7 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
       const pixels =
         recipe.augment.pad > 0 || recipe.augment.flip ? padCropFlip(batch.images, batch.count, [h, w, c], augmentRng, { pad: recipe.augment.pad, flip: recipe.augment.flip }) : batch.images;
       const lr = learningRate(schedule, step);
-      const { loss, correct } = await trainStep(network, variables, optimizer, pixels, batch.labels, batch.count, [h, w, c], classes, lr);
+      const { loss, correct } = await stepPeak.around(() => trainStep(network, variables, optimizer, pixels, batch.labels, batch.count, [h, w, c], classes, lr));
       step++;
       batchInEpoch++;
       sums.loss += loss * batch.count;
@@ -186,6 +192,7 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
         trainAccuracy: sums.correct / Math.max(1, sums.images),
         ...(validation ? { valLoss: validation.loss, valAccuracy: validation.accuracy } : {}),
         seconds: (Date.now() - epochStarted) / 1000,
+        ...stepPeak.report(tfjsTrainingMemory(model, batchSize).totalBytes),
       });
     }
     position = epochDone

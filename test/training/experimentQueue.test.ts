@@ -303,9 +303,10 @@ test("each variant trains on its recipe's engine: `engine pytorch` on PyTorch, t
   );
 });
 
-test("the engine of a queued run: the queue's setting, else the run's recipe's, else TF.js", () => {
-  assert.equal(runEngine({}, {}), 'tfjs');
-  assert.equal(runEngine({}, { engine: 'pytorch' }), 'pytorch');
-  assert.equal(runEngine({ engine: 'tfjs' }, { engine: 'pytorch' }), 'tfjs');
-  assert.equal(runEngine({ engine: 'pytorch' }, {}), 'pytorch');
+test("the engine of a queued run: the queue's setting, else the run's recipe's, else TF.js for a named backend, else auto", () => {
+  assert.equal(runEngine({ backend: 'auto' }, {}), 'auto');
+  assert.equal(runEngine({ backend: 'wasm' }, {}), 'tfjs');
+  assert.equal(runEngine({ backend: 'auto' }, { engine: 'pytorch' }), 'pytorch');
+  assert.equal(runEngine({ engine: 'tfjs', backend: 'auto' }, { engine: 'pytorch' }), 'tfjs');
+  assert.equal(runEngine({ engine: 'pytorch', backend: 'auto' }, {}), 'pytorch');
 });

@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import type { TrainingMessage } from '../../src/protocol/training';
 import { toHistory, type RunSummary, type ToDashboard } from '../../src/protocol/webview';
 import { debiasedEma } from '../../webview/dashboard/smoothing';
+import { formatBytes } from '../../src/core/report/numbers';
 import { browserMissing, buildDashboardBundle, DashboardBrowser, REPO_ROOT, type DashboardPage } from './browserHost';
 import { THEMES } from './themes';
 import { realRun, scriptedRun, type Stream } from './trainingStream';
@@ -168,6 +169,14 @@ test('a live run fills the plots and the header', { skip }, async () => {
   assert.equal(await page.page.locator('#fact-eta').textContent(), '1m 35s');
   assert.match((await page.page.locator('#fact-backend').textContent()) ?? '', new RegExp(started.backend));
   assert.match((await page.page.locator('#fact-best').textContent()) ?? '', /%/);
+  // The measured peak memory of a step, from the first epoch, with the estimate on hover.
+  const measured = stream.messages.find((m) => m.type === 'epoch' && m.peakStepBytes !== undefined);
+  assert.ok(measured?.type === 'epoch' && measured.peakStepBytes !== undefined && measured.estimatedStepBytes !== undefined, 'the first epoch carries the measurement');
+  assert.equal(await page.page.locator('#fact-memory').textContent(), formatBytes(measured.peakStepBytes));
+  assert.equal(
+    await page.page.locator('#fact-memory').getAttribute('title'),
+    `the measured peak memory of a training step (its first epoch); stats estimates ${formatBytes(measured.estimatedStepBytes)}`,
+  );
   // The best point (lowest validation error) is marked exactly once.
   const best = (await page.column('metric', 3)).filter((v) => v !== null);
   const validation = (await page.column('metric', 2)).filter((v): v is number => v !== null);

@@ -10,18 +10,21 @@ register('./vscodeLoader.ts', import.meta.url);
 const fake = await import('./fakeVscode');
 const { engineFields, engineSetting, pythonField, SETTINGS } = await import('../../src/extension/training/settings');
 
-test('auto follows the recipe; the setting overrides it; PyTorch runs get the Python of the settings', () => {
+test('auto follows the recipe, else TF.js for a named backend, else the fastest present (with the Python of the settings); the setting overrides it', () => {
   fake.workspace.settings = {};
-  assert.deepEqual(engineFields(undefined), {});
-  assert.deepEqual(engineFields('tfjs'), {});
-  assert.deepEqual(engineFields('pytorch'), { engine: 'pytorch' });
+  assert.deepEqual(engineFields(undefined, 'auto'), { engine: 'auto' });
+  assert.deepEqual(engineFields(undefined, 'wasm'), {});
+  assert.deepEqual(engineFields('tfjs', 'auto'), {});
+  assert.deepEqual(engineFields('pytorch', 'auto'), { engine: 'pytorch' });
   fake.workspace.settings = { [SETTINGS.engine]: 'tfjs' };
-  assert.deepEqual(engineFields('pytorch'), {});
+  assert.deepEqual(engineFields('pytorch', 'auto'), {});
   fake.workspace.settings = { [SETTINGS.engine]: 'pytorch', [SETTINGS.python]: ' /opt/venv/bin/python ' };
-  assert.deepEqual(engineFields(undefined), { engine: 'pytorch', python: '/opt/venv/bin/python' });
+  assert.deepEqual(engineFields(undefined, 'auto'), { engine: 'pytorch', python: '/opt/venv/bin/python' });
   assert.deepEqual(pythonField(), { python: '/opt/venv/bin/python' });
+  fake.workspace.settings = { [SETTINGS.python]: '/opt/venv/bin/python' };
+  assert.deepEqual(engineFields(undefined, 'auto'), { engine: 'auto', python: '/opt/venv/bin/python' });
   fake.workspace.settings = { [SETTINGS.engine]: 'something else', [SETTINGS.python]: '' };
-  assert.deepEqual(engineFields('pytorch'), { engine: 'pytorch' });
+  assert.deepEqual(engineFields('pytorch', 'auto'), { engine: 'pytorch' });
   assert.deepEqual(pythonField(), {});
   // An experiment's queue: the setting for every run, or (auto) each variant's recipe.
   assert.equal(engineSetting(), undefined);

@@ -3,6 +3,7 @@ import type { PageText } from '../pageText';
 import type { RunStatus, RunSummary, SessionState } from '../../src/protocol/webview';
 import { formatCount, formatDuration, formatPercent, runLabel } from './format';
 import type { RunSeries } from './runSeries';
+import { formatBytes } from '../../src/core/report/numbers';
 
 export interface FocusedRun {
   readonly runDir: string;
@@ -53,7 +54,7 @@ export function renderHeader(focus: FocusedRun | undefined, session: SessionStat
     set('run-title', text('webview.dashboard.noRunSelected'));
     badge.hidden = true;
     message.hidden = true;
-    for (const id of ['params', 'macs', 'backend', 'data', 'speed', 'epoch', 'step', 'eta', 'best', 'test']) set(`fact-${id}`, '—');
+    for (const id of ['params', 'macs', 'backend', 'data', 'memory', 'speed', 'epoch', 'step', 'eta', 'best', 'test']) set(`fact-${id}`, '—');
     return;
   }
   const s = focus.series;
@@ -70,6 +71,13 @@ export function renderHeader(focus: FocusedRun | undefined, session: SessionStat
   set(
     'fact-data',
     started ? text('webview.dashboard.dataFact', { dataset: started.dataset, images: started.trainImages.toLocaleString('en-US'), batch: started.batchSize }) : (focus.summary?.dataset ?? '—'),
+  );
+  // The measured peak of a step (the first epoch of a launch reports it), the estimate on hover.
+  const measured = s?.epochs.find((e) => e.peakStepBytes !== undefined);
+  set(
+    'fact-memory',
+    measured?.peakStepBytes !== undefined ? formatBytes(measured.peakStepBytes) : '—',
+    measured?.estimatedStepBytes !== undefined ? text('webview.dashboard.stepMemoryTip', { estimated: formatBytes(measured.estimatedStepBytes) }) : '',
   );
   set('fact-speed', s && s.imagesPerSec > 0 && focus.live ? Math.round(s.imagesPerSec).toLocaleString('en-US') : '—');
   set('fact-epoch', started && s ? `${Math.min(s.currentEpoch + 1, started.epochs)} / ${started.epochs}` : '—');

@@ -37,6 +37,7 @@ export function dashboardLayout(state: DashboardState, text: PageText): string {
     <div><dt>MACs</dt><dd id="fact-macs">—</dd></div>
     <div><dt>${text('webview.dashboard.backend')}</dt><dd id="fact-backend">—</dd></div>
     <div><dt>${text('webview.dashboard.data')}</dt><dd id="fact-data">—</dd></div>
+    <div><dt>${text('webview.dashboard.stepMemory')}</dt><dd id="fact-memory">—</dd></div>
     <div><dt>${text('webview.dashboard.imagesPerSecond')}</dt><dd id="fact-speed">—</dd></div>
     <div><dt>${text('webview.dashboard.epoch')}</dt><dd id="fact-epoch">—</dd></div>
     <div><dt>${text('webview.dashboard.step')}</dt><dd id="fact-step">—</dd></div>

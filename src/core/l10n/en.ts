@@ -267,6 +267,8 @@ export const en = {
   'webview.dashboard.revealRunFolder': 'Reveal run folder',
   'webview.dashboard.params': 'Params',
   'webview.dashboard.backend': 'Backend',
+  'webview.dashboard.stepMemory': 'Step memory',
+  'webview.dashboard.stepMemoryTip': 'the measured peak memory of a training step (its first epoch); stats estimates {estimated}',
   'webview.dashboard.data': 'Data',
   'webview.dashboard.imagesPerSecond': 'Images/s',
   'webview.dashboard.epoch': 'Epoch',
@@ -477,6 +479,8 @@ export const en = {
   'train.started': 'training {model} ({params} params, {macs} MACs) on {dataset}, {images} images, batch {batch}, {epochs} ({steps} steps)',
   'train.startedResumed': 'training {model} ({params} params, {macs} MACs) on {dataset}, {images} images, batch {batch}, {epochs} ({steps} steps), resumed at step {resumedAt}',
   'train.backend': 'backend: {backend}, {device} ({reason})',
+  'train.engine': 'engine: {summary}',
+  'train.stepMemory': 'memory of a training step at its peak: {measured} measured, {estimated} estimated (stats)',
   'train.runFolder': 'run folder: {folder}',
   'train.batch': 'epoch {epoch}/{epochs} {bar} {percent}%  loss {loss}  acc {accuracy}%  {speed} img/s  ETA {eta}',
   'train.epoch': 'epoch {epoch}: train loss {loss} accuracy {accuracy}% ({seconds} s)',
@@ -513,6 +517,14 @@ export const en = {
   'backend.unavailable': '{name} unavailable ({why})',
   'backend.cannotUse': 'the {name} backend cannot be used: {why}',
   'backend.noneStarted': 'no TF.js backend could be started: {tried}',
+  // `auto` choosing the engine (src/training/engineChoice.ts): the short line, then the reasoning for --verbose and the output channel
+  'engine.order': 'auto checks, fastest first: PyTorch on CUDA or MPS; TF.js webgpu on a hardware GPU; tfjs-node-gpu; PyTorch on the CPU; tfjs-node; wasm',
+  'engine.pytorchChosen': 'PyTorch {version} on {where}, the fastest present',
+  'engine.tfjsChosen': 'TF.js {backend} on {device}, the fastest present',
+  'engine.pytorchChosenCpu': 'PyTorch {version} on the CPU, the fastest present',
+  'engine.chose': 'chosen: {summary}',
+  'engine.torchCpuOnly': 'PyTorch {version} at {python} sees no CUDA or MPS device: on the CPU it comes after the GPU backends of TF.js',
+  'engine.torchAbsent': 'PyTorch not usable ({why})',
 
   // An experiment's results table (src/core/report/experimentResults.ts): `experiment`, the dashboard, results.md
   // `diff` on the command line (src/core/diff/formatDiff.ts)

@@ -77,7 +77,7 @@ export async function runExperimentCommand(args: unknown, deps: ExperimentComman
     '',
     ...plan.runs.map(
       (r) =>
-        `${r.label}${r.seed === undefined ? '' : ` · seed ${r.seed}`} · ${r.params.toLocaleString('en-US')} params${r.plain ? ' · plain' : ''}${runEngine({ engine }, r) === 'pytorch' ? ' · PyTorch' : ''}`,
+        `${r.label}${r.seed === undefined ? '' : ` · seed ${r.seed}`} · ${r.params.toLocaleString('en-US')} params${r.plain ? ' · plain' : ''}${runEngine({ engine, backend: backendSetting() }, r) === 'pytorch' ? ' · PyTorch' : ''}`,
     ),
   ].join('\n');
   const start = resuming ? l10n.t('Resume') : l10n.t('Start');

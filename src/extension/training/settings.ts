@@ -26,15 +26,18 @@ export function experimentParallel(): number {
 
 /**
  * The engine a new run uses: the setting when it names one, else (`auto`) the recipe's `engine`,
- * else TF.js; with PyTorch, the Python of the `resnet.training.python` setting (empty: python3 on
- * PATH). The Python always comes from the user's settings, never from a run folder.
+ * else TF.js when the backend setting names a TF.js backend, else `auto`: the fastest engine
+ * present, which the worker chooses (src/training/engineChoice.ts). With PyTorch, and for `auto`,
+ * the Python of the `resnet.training.python` setting (empty: python3 on PATH). The Python always
+ * comes from the user's settings (VS Code ignores a workspace's in Restricted Mode, where training
+ * is refused anyway), never from a run folder.
  */
-export function engineFields(recipeEngine: 'tfjs' | 'pytorch' | undefined): Pick<TrainRequest, 'engine' | 'python'> {
-  const engine = engineSetting() ?? recipeEngine ?? 'tfjs';
-  return engine === 'pytorch' ? { engine, ...pythonField() } : {};
+export function engineFields(recipeEngine: 'tfjs' | 'pytorch' | undefined, backend: BackendChoice): Pick<TrainRequest, 'engine' | 'python'> {
+  const engine = engineSetting() ?? recipeEngine ?? (backend === 'auto' ? 'auto' : 'tfjs');
+  return engine === 'tfjs' ? {} : { engine, ...pythonField() };
 }
 
-/** The engine `resnet.training.engine` names for every run, or undefined for `auto` (each recipe's `engine`, else TF.js). */
+/** The engine `resnet.training.engine` names for every run, or undefined for `auto` (each recipe's `engine`, else the fastest present). */
 export function engineSetting(): 'tfjs' | 'pytorch' | undefined {
   const setting = vscode.workspace.getConfiguration().get<string>(SETTINGS.engine, 'auto');
   return setting === 'tfjs' || setting === 'pytorch' ? setting : undefined;

@@ -80,7 +80,7 @@ export async function askForTrainRequest(
     return undefined;
   }
   const backend = backendSetting();
-  const engine = engineFields(model.engine);
+  const engine = engineFields(model.engine, backend);
   const speed = trainingSpeed(outDir, engine.engine ?? 'tfjs');
   const about = (steps: number) => formatDuration(runSeconds(steps, model.batchSize, model.macs, speed.macsPerSecond));
   const where = speed.measuredIn ? l10n.t('at the speed of your last run') : l10n.t("from the project's benchmark until a run measures this machine");
@@ -96,9 +96,11 @@ export async function askForTrainRequest(
       l10n.t('The recipe as written: {0} steps, about {1} ({2})', plan.steps.toLocaleString('en-US'), about(plan.steps), where),
       engine.engine === 'pytorch'
         ? l10n.t('Engine: PyTorch, with {0} (setting resnet.training.python)', engine.python ?? l10n.t('python3 on PATH'))
-        : backend === 'auto'
-          ? l10n.t('Backend: {0} (the best available)', backend)
-          : l10n.t('Backend: {0}', backend),
+        : engine.engine === 'auto'
+          ? l10n.t('Engine: the fastest present (PyTorch of {0} on a GPU, TF.js on a GPU, PyTorch on the CPU, TF.js on the CPU)', engine.python ?? l10n.t('python3 on PATH'))
+          : backend === 'auto'
+            ? l10n.t('Backend: {0} (the best available)', backend)
+            : l10n.t('Backend: {0}', backend),
       l10n.t('Run folder in: {0}', outDir),
     ].join('\n');
     const start = l10n.t('Start');
@@ -115,8 +117,8 @@ export async function askForTrainRequest(
   }
   return {
     label: model.name,
-    // The warning of the engine this run will use (TF.js keeps far more per image than PyTorch).
-    ...withMemoryWarning(model.memoryWarnings?.[engine.engine ?? 'tfjs']),
+    // The warning of the engine this run will use (TF.js keeps far more per image than PyTorch); before `auto` has chosen, TF.js's, the larger.
+    ...withMemoryWarning(model.memoryWarnings?.[engine.engine === 'pytorch' ? 'pytorch' : 'tfjs']),
     request: {
       sourceText: text,
       sourcePath: document.uri.scheme === 'file' ? document.uri.fsPath : document.uri.toString(),

@@ -22,17 +22,19 @@ const BENCHMARK_MACS_PER_SECOND: Record<'tfjs' | 'pytorch', number> = { tfjs: 40
 /** How many of the newest runs are looked at for a measurement. */
 const RUNS_LOOKED_AT = 20;
 
-export function trainingSpeed(runsFolder: string | undefined, engine: 'tfjs' | 'pytorch'): TrainingSpeed {
+/** `auto`: the newest run on whichever engine (auto chooses the same one on the same machine); its benchmark fallback is TF.js's, the slower. */
+export function trainingSpeed(runsFolder: string | undefined, engine: 'tfjs' | 'pytorch' | 'auto'): TrainingSpeed {
   for (const runDir of newestRuns(runsFolder)) {
     const started = readMetricsHead(runDir, 16 * 1024).messages.find((m) => m.type === 'started');
-    if (started?.type !== 'started' || (started.backend === 'pytorch') !== (engine === 'pytorch') || !(started.macs > 0)) continue;
+    if (started?.type !== 'started' || !(started.macs > 0)) continue;
+    if (engine !== 'auto' && (started.backend === 'pytorch') !== (engine === 'pytorch')) continue;
     const last = readMetricsTail(runDir, 16 * 1024)
       .messages.filter((m) => m.type === 'batch')
       .at(-1);
     // The first steps include compiling kernels: a run of a few steps says little.
     if (last?.type === 'batch' && last.step >= 5 && last.imagesPerSec > 0) return { macsPerSecond: started.macs * last.imagesPerSec, measuredIn: runDir };
   }
-  return { macsPerSecond: BENCHMARK_MACS_PER_SECOND[engine] };
+  return { macsPerSecond: BENCHMARK_MACS_PER_SECOND[engine === 'auto' ? 'tfjs' : engine] };
 }
 
 function newestRuns(runsFolder: string | undefined): string[] {

@@ -72,7 +72,7 @@ export function runQueue(dir: string, options: QueueOptions = {}): RunningQueue 
             seed: run.seed,
             outDir: dir,
             trainLimit: settings.trainLimit,
-            // The queue's engine when it names one, else the variant's recipe's (`engine pytorch`), else TF.js.
+            // The queue's engine when it names one, else the variant's recipe's (`engine pytorch`), else TF.js or `auto`.
             engine: runEngine(settings, run),
             backendDirs: options.backendDirs,
             python: options.python,
@@ -130,9 +130,13 @@ export function runQueue(dir: string, options: QueueOptions = {}): RunningQueue 
   };
 }
 
-/** The engine a run of the queue trains on: the queue's setting (--engine, the editor's), else its recipe's, else TF.js. */
-export function runEngine(settings: Pick<QueueSettings, 'engine'>, run: Pick<RunRecord, 'engine'>): 'tfjs' | 'pytorch' {
-  return settings.engine ?? run.engine ?? 'tfjs';
+/**
+ * The engine a run of the queue trains on: the queue's setting (--engine, the editor's), else its
+ * recipe's, else TF.js when the queue names a TF.js backend, else `auto` (the worker picks the
+ * fastest present, src/training/engineChoice.ts).
+ */
+export function runEngine(settings: Pick<QueueSettings, 'engine' | 'backend'>, run: Pick<RunRecord, 'engine'>): 'tfjs' | 'pytorch' | 'auto' {
+  return settings.engine ?? run.engine ?? (settings.backend === 'auto' ? 'auto' : 'tfjs');
 }
 
 /** 1 − the last epoch's training accuracy, from the run's own record. */

@@ -24,6 +24,8 @@ export interface PythonInfo {
   readonly cuda: string | null;
   /** Names of the visible GPUs (empty on CPU-only machines). */
   readonly gpus: readonly string[];
+  /** Whether Apple's MPS device is there (torch.backends.mps.is_available()). */
+  readonly mps: boolean;
 }
 
 /**
@@ -41,6 +43,8 @@ try:
     info["cuda"] = torch.version.cuda
     info["gpus"] = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] if torch.cuda.is_available() else []
     info["distributed"] = torch.distributed.is_available()
+    mps = getattr(torch.backends, "mps", None)
+    info["mps"] = bool(mps is not None and mps.is_available())
 except Exception as error:
     info["torchError"] = f"{type(error).__name__}: {error}"
     places = [site.getusersitepackages()] + os.environ.get("PYTHONPATH", "").split(os.pathsep)
@@ -58,10 +62,10 @@ export function defaultPythonCommand(): string {
   return process.platform === 'win32' ? 'python' : 'python3';
 }
 
-export function findPython(explicit?: string): PythonInfo {
+export function findPython(explicit?: string, timeoutMs = PROBE_TIMEOUT_MS): PythonInfo {
   const command = explicit ?? defaultPythonCommand();
   const named = explicit !== undefined ? `--python ${explicit}` : `${command} (the first on PATH)`;
-  const probe = runProbe(command);
+  const probe = runProbe(command, timeoutMs);
   if (probe.kind === 'missing') {
     throw new PyTorchEngineError(
       explicit !== undefined
@@ -86,7 +90,7 @@ export function findPython(explicit?: string): PythonInfo {
     throw new PyTorchEngineError(`this Python (${info.executable}) has torch ${info.torch}; the engine needs 1.10 or later (for torchrun): pip install --upgrade torch`);
   }
   if (info.distributed === false) throw new PyTorchEngineError(`torch ${info.torch} at ${info.executable} was built without torch.distributed; install a standard build of PyTorch`);
-  return { command, executable: info.executable, version: info.version, torch: info.torch, cuda: info.cuda ?? null, gpus: info.gpus ?? [] };
+  return { command, executable: info.executable, version: info.version, torch: info.torch, cuda: info.cuda ?? null, gpus: info.gpus ?? [], mps: info.mps ?? false };
 }
 
 /**
@@ -108,14 +112,15 @@ interface ProbeInfo {
   readonly cuda?: string | null;
   readonly gpus?: string[];
   readonly distributed?: boolean;
+  readonly mps?: boolean;
   readonly torchError?: string;
   readonly torchElsewhere?: string | null;
 }
 
 type Probe = { kind: 'ok'; info: ProbeInfo } | { kind: 'missing' } | { kind: 'broken'; reason: string };
 
-function runProbe(command: string): Probe {
-  const result = spawnSync(command, [...ISOLATED_PYTHON, '-c', PROBE], { encoding: 'utf8', timeout: PROBE_TIMEOUT_MS });
+function runProbe(command: string, timeoutMs = PROBE_TIMEOUT_MS): Probe {
+  const result = spawnSync(command, [...ISOLATED_PYTHON, '-c', PROBE], { encoding: 'utf8', timeout: timeoutMs });
   const code = (result.error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOENT' || code === 'EACCES') return { kind: 'missing' };
   if (result.error) return { kind: 'broken', reason: result.error.message };

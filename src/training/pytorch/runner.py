@@ -240,6 +240,65 @@ def load_split(files: dict, shape: list):
     return images.view(count, h, w, c).permute(0, 3, 1, 2).contiguous(), labels.long()
 
 
+class StepMemory:
+    """The measured peak memory of a training step, for the first epoch message of a launch. On
+    CUDA, the allocator's peak over the step, less what lay on the GPU before it that is not the
+    model's (the data set); elsewhere what the step holds by PyTorch's own accounting: weights,
+    gradients, buffers and optimizer state, the input batch, and every tensor autograd saves for the
+    backward pass (saved_tensors_hooks), each storage once. The first two steps are measured (the
+    first makes the optimizer's state); the larger counts."""
+
+    def __init__(self, device: torch.device) -> None:
+        self.device = device
+        self.left = 2
+        self.peak = None
+        self.reported = False
+
+    def state_bytes(self, model, optimizer) -> int:
+        tensors = list(model.parameters()) + [p.grad for p in model.parameters() if p.grad is not None] + list(model.buffers())
+        tensors += [value for state in optimizer.state.values() for value in state.values() if torch.is_tensor(value)]
+        seen = set()
+        total = 0
+        for tensor in tensors:
+            if tensor.data_ptr() not in seen:
+                seen.add(tensor.data_ptr())
+                total += tensor.numel() * tensor.element_size()
+        return total
+
+    @contextlib.contextmanager
+    def measure(self, model, optimizer, images: torch.Tensor):
+        if self.left == 0:
+            yield
+            return
+        self.left -= 1
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+            elsewhere = torch.cuda.memory_allocated(self.device) - self.state_bytes(model, optimizer)
+            torch.cuda.reset_peak_memory_stats(self.device)
+            yield
+            torch.cuda.synchronize(self.device)
+            peak = torch.cuda.max_memory_allocated(self.device) - elsewhere
+        else:
+            weights = {p.data_ptr() for p in model.parameters()}
+            saved = {images.data_ptr(): images.numel() * images.element_size()}
+
+            def pack(tensor):
+                if tensor.data_ptr() not in weights and tensor.data_ptr() not in saved:
+                    saved[tensor.data_ptr()] = tensor.numel() * tensor.element_size()
+                return tensor
+
+            with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
+                yield
+            peak = self.state_bytes(model, optimizer) + sum(saved.values())
+        self.peak = max(self.peak or 0, peak)
+
+    def report(self, message: dict) -> None:
+        """Adds the figure to the first epoch message after it was measured."""
+        if self.peak is not None and not self.reported:
+            self.reported = True
+            message["peakStepBytes"] = self.peak
+
+
 def learning_rate(schedule: dict, step: int) -> float:
     """As src/training/schedule.ts: the warm-up rate, then the base rate times the factor per milestone passed."""
     warmup = schedule.get("warmup")
@@ -286,6 +345,7 @@ class Trainer:
         self.precision = plan.get("precision", "fp32")
         self.channels_last = bool(plan.get("channelsLast", False))
         self.check_precision()
+        self.step_memory = StepMemory(self.device)
         # fp16 needs its loss scaled so small gradients do not underflow; bf16 has fp32's range.
         self.scaler = (torch.amp.GradScaler("cuda") if hasattr(torch.amp, "GradScaler") else torch.cuda.amp.GradScaler()) if self.precision == "fp16" else None
         if ranks.distributed:
@@ -470,18 +530,19 @@ class Trainer:
     def train_step(self, images, labels, lr: float, stop_wanted: bool):
         for group in self.optimizer.param_groups:
             group["lr"] = lr
-        with self.autocast():
-            logits = self.network(self.layout(images))
-        logits = logits.float()
-        loss = F.cross_entropy(logits, labels)
-        self.optimizer.zero_grad(set_to_none=True)
-        if self.scaler is not None:
-            self.scaler.scale(loss).backward()
-            self.scaler.step(self.optimizer)
-            self.scaler.update()
-        else:
-            loss.backward()
-            self.optimizer.step()
+        with self.step_memory.measure(self.model, self.optimizer, images):
+            with self.autocast():
+                logits = self.network(self.layout(images))
+            logits = logits.float()
+            loss = F.cross_entropy(logits, labels)
+            self.optimizer.zero_grad(set_to_none=True)
+            if self.scaler is not None:
+                self.scaler.scale(loss).backward()
+                self.scaler.step(self.optimizer)
+                self.scaler.update()
+            else:
+                loss.backward()
+                self.optimizer.step()
         # One small reduction per step gives the whole batch's loss and accuracy, and every rank
         # learns whether rank 0 was asked to stop, so all of them stop after the same step.
         stats = torch.stack([loss.detach().double() * labels.numel(), (logits.detach().argmax(1) == labels).sum().double(), torch.tensor(float(labels.numel()), dtype=torch.float64, device=self.device), torch.tensor(1.0 if stop_wanted else 0.0, dtype=torch.float64, device=self.device)])
@@ -584,6 +645,7 @@ class Trainer:
                 if self.validation is not None:
                     message["valLoss"], message["valAccuracy"] = self.evaluate(self.validation)
                 message["seconds"] = time.time() - epoch_started
+                self.step_memory.report(message)
                 if ranks.reporter:
                     emit(message)
                 position = {"epoch": epoch + 1, "batchInEpoch": 0, "step": step, "epochSums": dict(zero)}

@@ -23,6 +23,7 @@ import { findPython, ISOLATED_PYTHON, type PythonInfo } from './python';
 import { checkSettings, isDistributed, worldSize, type PyTorchRequest, type PyTorchSettings, type PyTorchStart } from './request';
 import { firstStarted, latestCheckpoint, resumedRequest } from './runFolder';
 import { RUNNER_SOURCE } from './runnerSource';
+import { trainingMemory } from '../../core/report/trainingMemory';
 
 export interface PyTorchOptions {
   /** Whatever Python writes besides messages (warnings, tracebacks), for a debug log. */
@@ -67,8 +68,18 @@ async function trainLocked(
   const checkpoint = latestCheckpoint(runDir);
   const warnings = [...(checkpoint?.warnings ?? [])];
   const emit = (message: TrainingMessage) => {
-    // The runner knows nothing of what was found before it started: the started message carries it.
-    const withWarnings = message.type === 'started' && warnings.length > 0 ? { ...message, warnings: [...(message.warnings ?? []), ...warnings] } : message;
+    // The runner knows nothing of what was found before it started: the started message carries it, and why this engine.
+    const withWarnings =
+      message.type === 'epoch' && message.peakStepBytes !== undefined
+        ? // Beside the measurement, the estimate `stats` prints for PyTorch at one process's batch.
+          { ...message, estimatedStepBytes: trainingMemory(model, steps.perProcessBatch).totalBytes }
+        : message.type === 'started'
+          ? {
+              ...message,
+              ...(warnings.length > 0 ? { warnings: [...(message.warnings ?? []), ...warnings] } : {}),
+              ...(hooks.engineChoice ? { engineChoice: hooks.engineChoice.text } : {}),
+            }
+          : message;
     appendMetric(runDir, withWarnings);
     hooks.emit(withWarnings);
   };

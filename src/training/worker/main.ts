@@ -12,6 +12,7 @@ import { TrainingError } from '../runSetup';
 import { pytorchStartFor } from '../pytorch/dispatch';
 import { PyTorchEngineError } from '../pytorch/engineError';
 import { trainWithPyTorch } from '../pytorch/trainWithPyTorch';
+import { chooseEngine } from '../engineChoice';
 import { format } from '../../core/l10n/format';
 import type { Locale } from '../../core/l10n/locale';
 
@@ -39,9 +40,18 @@ async function run(command: WorkerCommand): Promise<void> {
   const locale = command.type === 'stop' ? 'en' : (command.locale ?? 'en');
   try {
     const hooks = { emit: send, shouldStop: () => stopRequested, locale };
+    const onLog = (text: string) => process.stderr.write(text);
+    if (command.type === 'start' && command.request.engine === 'auto') {
+      // Nobody chose: the fastest engine present, and the run folder records which.
+      const choice = await chooseEngine(command.request, locale);
+      const chosen = { ...hooks, engineChoice: { text: choice.text, ...(choice.engine === 'tfjs' ? { backend: choice.backend } : {}) } };
+      if (choice.engine === 'pytorch') await trainWithPyTorch({ kind: 'new', request: { ...command.request, engine: 'pytorch' } }, chosen, { onLog });
+      else await train({ kind: 'new', request: { ...command.request, engine: 'tfjs' } }, chosen);
+      return;
+    }
     // A run started with `engine: 'pytorch'`, or a run folder whose config.json says so, goes to Python.
     const pytorch = pytorchStartFor(command);
-    if (pytorch) await trainWithPyTorch(pytorch, hooks, { onLog: (text) => process.stderr.write(text) });
+    if (pytorch) await trainWithPyTorch(pytorch, hooks, { onLog });
     else await train(start, hooks);
   } catch (error) {
     send({ type: 'failed', message: describeFailure(error, locale) });
