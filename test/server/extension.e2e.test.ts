@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import type { Page } from 'playwright-core';
 import {
   closeWorkbench,
+  goToPosition,
   e2eAvailable,
   hoverAt,
   installVsix,
@@ -26,6 +27,7 @@ import {
   pollUntil,
   readCodeLenses,
   readInlayHints,
+  readLine,
   removeTempDir,
   runCommand,
   screenshot,
@@ -59,6 +61,16 @@ const TINY = `model tiny {
     epochs 6
     augment none
   }
+}
+`;
+
+/** A model as someone types it in a hurry: Format Document lines it up as the README's examples are. */
+const MESSY = `model messy {
+input   32x32x3 ,classes 10
+  shortcut   A
+    conv1 conv 3x3,16,bn,relu
+ conv2_x basic(16)   x 3
+  head avgpool,fc 10
 }
 `;
 
@@ -139,6 +151,7 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
     fs.writeFileSync(path.join(folder, 'broken.resnet'), BROKEN);
     fs.writeFileSync(path.join(folder, 'tiny.resnet'), TINY);
     fs.writeFileSync(path.join(folder, 'duo.resnet'), DUO);
+    fs.writeFileSync(path.join(folder, 'messy.resnet'), MESSY);
     cs = await startCodeServer({ folder, extensionsDir });
     page = await openWorkbench(cs.url);
   });
@@ -236,6 +249,36 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
       assert.equal(marker?.source, 'resnet');
       assert.equal(marker?.line, 8);
       t.diagnostic(`screenshot: ${await screenshot(page, 'extension-problems')}`);
+    });
+  });
+
+  it("fixes the broken shortcut with the quick fix (Ctrl+.): only the call changes, and the problem goes", async (t) => {
+    const { cs, page } = session();
+    await withFailureReport(t, page, cs, 'quickfix', async () => {
+      await openFileFromExplorer(page, 'broken.resnet');
+      await openProblemsPanel(page, { waitFor: /shortcut adds 56×56×64 to 28×28×128/ });
+      await goToPosition(page, 8, 12);
+      await page.keyboard.press('Control+.');
+      const action = page.locator('.action-widget .monaco-list-row, .context-view .action-item', { hasText: 'Use a projection shortcut (option B)' }).first();
+      await action.waitFor({ timeout: 15_000 });
+      await page.keyboard.press('Enter');
+      assert.match(await readLine(page, 8), /conv3_x\s+basic\(128\) x 2, stride 2, shortcut B$/);
+      assert.match(await readLine(page, 3), /^\s*shortcut identity$/, "the model's own option is left as it was");
+      await pollUntil('the shortcut problem gone', () => openProblemsPanel(page), (markers) => !markers.some((m) => m.message.includes('shortcut adds')), 20_000);
+      t.diagnostic(`screenshot: ${await screenshot(page, 'extension-quickfix')}`);
+      // Leave the file as the other tests expect it.
+      await page.keyboard.press('Control+Z');
+    });
+  });
+
+  it('formats a messy model with Format Document', async (t) => {
+    const { cs, page } = session();
+    await withFailureReport(t, page, cs, 'format', async () => {
+      await openFileFromExplorer(page, 'messy.resnet');
+      await runCommand(page, 'Format Document');
+      await pollUntil('the stage lines aligned', () => readLine(page, 4), (line) => /^ {2}conv1 {4}conv 3x3, 16, bn, relu$/.test(line), 15_000);
+      assert.match(await readLine(page, 5), /^ {2}conv2_x {2}basic\(16\) +x 3$/);
+      assert.match(await readLine(page, 2), /^ {2}input +32x32x3, classes 10$/);
     });
   });
 
