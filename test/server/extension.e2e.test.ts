@@ -1,7 +1,8 @@
 /**
  * The real extension in a real VS Code (code-server + Chromium, through test/e2e/harness.ts):
  * the .vsix that `npm run package` builds, installed into code-server, then checked as a user sees it: status bar totals, code lenses, inlay hints,
- * hover, the Problems panel, the summary view, the template picker, a two-variant experiment run from its lens, training in Restricted Mode,
+ * hover, the Problems panel, the quick fix and Format Document, the summary view following the settings, a click in the architecture view
+ * moving the cursor, the template picker, the Get Started walkthrough, a two-variant experiment run from its lens, training in Restricted Mode,
  * and the Korean display language (--locale ko).
  *
  * Skips, saying why, when the e2e tools are not installed (`bash .ci/setup-e2e.sh`); in CI that is
@@ -252,7 +253,7 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
     });
   });
 
-  it("fixes the broken shortcut with the quick fix (Ctrl+.): only the call changes, and the problem goes", async (t) => {
+  it('fixes the broken shortcut with the quick fix (Ctrl+.): only the call changes, and the problem goes', async (t) => {
     const { cs, page } = session();
     await withFailureReport(t, page, cs, 'quickfix', async () => {
       await openFileFromExplorer(page, 'broken.resnet');
@@ -264,10 +265,32 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
       await page.keyboard.press('Enter');
       assert.match(await readLine(page, 8), /conv3_x\s+basic\(128\) x 2, stride 2, shortcut B$/);
       assert.match(await readLine(page, 3), /^\s*shortcut identity$/, "the model's own option is left as it was");
-      await pollUntil('the shortcut problem gone', () => openProblemsPanel(page), (markers) => !markers.some((m) => m.message.includes('shortcut adds')), 20_000);
+      await pollUntil(
+        'the shortcut problem gone',
+        () => openProblemsPanel(page),
+        (markers) => !markers.some((m) => m.message.includes('shortcut adds')),
+        20_000,
+      );
       t.diagnostic(`screenshot: ${await screenshot(page, 'extension-quickfix')}`);
       // Leave the file as the other tests expect it.
       await page.keyboard.press('Control+Z');
+    });
+  });
+
+  it('the architecture view beside the text: a click on a layer puts the cursor on its text', async (t) => {
+    const { cs, page } = session();
+    await withFailureReport(t, page, cs, 'architecture', async () => {
+      await openFileFromExplorer(page, 'resnet50.resnet');
+      await goToPosition(page, 2, 1);
+      await runCommand(page, 'ResNet: Show Architecture');
+      const view = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      const conv = view.locator('g.node[data-id="conv1.conv1"]').first();
+      await conv.waitFor({ timeout: 30_000 });
+      await conv.click();
+      // `conv 7x7, 64, …` starts at line 7, column 12 of the example.
+      await waitForStatusBarItem(page, /^Ln 7, Col 12/, 15_000);
+      t.diagnostic(`screenshot: ${await screenshot(page, 'extension-architecture-click')}`);
+      await page.keyboard.press('Control+W');
     });
   });
 
@@ -276,7 +299,12 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
     await withFailureReport(t, page, cs, 'format', async () => {
       await openFileFromExplorer(page, 'messy.resnet');
       await runCommand(page, 'Format Document');
-      await pollUntil('the stage lines aligned', () => readLine(page, 4), (line) => /^ {2}conv1 {4}conv 3x3, 16, bn, relu$/.test(line), 15_000);
+      await pollUntil(
+        'the stage lines aligned',
+        () => readLine(page, 4),
+        (line) => /^ {2}conv1 {4}conv 3x3, 16, bn, relu$/.test(line),
+        15_000,
+      );
       assert.match(await readLine(page, 5), /^ {2}conv2_x {2}basic\(16\) +x 3$/);
       assert.match(await readLine(page, 2), /^ {2}input +32x32x3, classes 10$/);
     });
