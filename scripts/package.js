@@ -17,7 +17,7 @@ for (const target of targets) {
   // One host package keeps the plain name that the README and the end-to-end tests install.
   const out = args.includes('--all') ? `resnet-studio-${target}.vsix` : 'resnet-studio.vsix';
   run(process.execPath, ['esbuild.js', '--production', '--target', target]);
-  run(process.platform === 'win32' ? 'npx.cmd' : 'npx', ['vsce', 'package', '--target', target, '--no-dependencies', '--allow-missing-repository', '--out', out]);
+  run(process.platform === 'win32' ? 'npx.cmd' : 'npx', ['vsce', 'package', '--target', target, '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out]);
   console.log(`${out}: ${target}, ${(statSync(out).size / 2 ** 20).toFixed(1)} MiB`);
 }
 

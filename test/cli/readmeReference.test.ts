@@ -1,14 +1,17 @@
-// The README is the reference: its `stats --json` field table names every field the command
-// prints and nothing else, its template example analyzes to the shapes it states, every command
-// of `resnet-studio --help` is in its Command line section, and its layout names every src/ folder.
+// The README and its guide (docs/) are the reference: the `stats --json` field table names every
+// field the command prints and nothing else, the template example analyzes to the shapes it
+// states, every command of `resnet-studio --help` is in the command line guide, the layout names
+// every src/ folder, and every relative link leads to a file that exists.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyze } from '../../src/core/analysis/analyze';
 import { main } from '../../src/cli/main';
 
 const readme = readFileSync('README.md', 'utf8');
+/** The command line's reference, which the README links to. */
+const cliGuide = readFileSync('docs/cli.md', 'utf8');
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string }> {
   const lines: string[] = [];
@@ -36,7 +39,7 @@ test('README: the stats --json table documents exactly the fields the command pr
   const r = await cli('stats', 'examples/imagenet/resnet18.resnet', '--json');
   assert.equal(r.code, 0);
   const printed = [...keyPaths((JSON.parse(r.stdout) as { models: unknown[] }).models[0])].filter((p) => !/^(input|stages|layers|stages\[\]\.outputShape|layers\[\]\.outputShape)\[\]$/.test(p));
-  const section = readme.slice(readme.indexOf('`stats --json` prints'), readme.indexOf('## Examples'));
+  const section = cliGuide.slice(cliGuide.indexOf('`stats --json` prints'));
   const documented = new Set<string>();
   for (const row of section.matchAll(/^\| (`[^|]+`) \|/gm)) for (const name of (row[1] ?? '').matchAll(/`([^`]+)`/g)) documented.add(name[1] ?? '');
   const leaves = printed.filter((p) => !['totals', 'stages', 'layers'].includes(p));
@@ -44,9 +47,9 @@ test('README: the stats --json table documents exactly the fields the command pr
   assert.deepEqual([...documented].sort(), leaves.sort());
 });
 
-test('README: the template example in Model settings analyzes to the shapes it states', () => {
-  const example = /```\n(model net\(size[\s\S]*?)```/.exec(readme)?.[1];
-  assert.ok(example, 'the example is in the README');
+test('the language guide: the template example in Model settings analyzes to the shapes it states', () => {
+  const example = /```\n(model net\(size[\s\S]*?)```/.exec(readFileSync('docs/language.md', 'utf8'))?.[1];
+  assert.ok(example, 'the example is in docs/language.md');
   const analysis = analyze(example);
   assert.deepEqual(analysis.diagnostics, []);
   const byName = new Map(analysis.models.map((m) => [m.name, m]));
@@ -63,10 +66,9 @@ test('README: every command of resnet-studio --help has its entry in the Command
   const help = (await cli('--help')).stdout;
   const commands = [...help.matchAll(/^ {2}([a-z-]+)/gm)].map((m) => m[1] ?? '');
   assert.ok(commands.includes('download'));
-  const section = readme.slice(readme.indexOf('## Command line'), readme.indexOf('## Examples'));
-  const missing = commands.filter((c) => c !== 'lsp' && !section.includes(`resnet-studio ${c}`));
+  const missing = commands.filter((c) => c !== 'lsp' && !cliGuide.includes(`resnet-studio ${c}`));
   assert.deepEqual(missing, [], 'lsp is documented under Other editors');
-  assert.match(readme, /resnet-studio lsp --stdio/);
+  assert.match(readFileSync('docs/editor.md', 'utf8'), /resnet-studio lsp --stdio/);
 });
 
 test('README: the layout table names every folder under src/', () => {
@@ -80,7 +82,16 @@ test('README: the layout table names every folder under src/', () => {
   assert.match(layout, /\| `src\/core\/` \|/);
 });
 
-test('README: no link to a file in the repository (the .vsix has no repository URL to resolve it, and vsce refuses to package)', () => {
-  const relative = [...readme.matchAll(/\]\(([^)#\s]+)\)/g)].map((m) => m[1]).filter((target) => !/^[a-z]+:/.test(target));
-  assert.deepEqual(relative, []);
+test("README and the guide: every relative link names a file that exists, and the .vsix ships the README's (the extension page resolves them inside the installed extension)", () => {
+  const shipped = readFileSync('.vscodeignore', 'utf8');
+  for (const file of ['README.md', ...readdirSync('docs').map((f) => `docs/${f}`)]) {
+    const text = readFileSync(file, 'utf8');
+    const base = file === 'README.md' ? '.' : 'docs';
+    for (const [, target] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+      if (!target || /^[a-z]+:/.test(target)) continue;
+      assert.ok(existsSync(join(base, target)), `${file} links to ${target}, which does not exist`);
+      if (file === 'README.md')
+        assert.ok(/^!(docs\/\*\.md|images\/\*\*)$/m.test(shipped) && (target.startsWith('docs/') ? shipped.includes('!docs/*.md') : shipped.includes('!images/**')), `${target} is not in the .vsix`);
+    }
+  }
 });
