@@ -2,7 +2,7 @@
  * The real extension in a real VS Code (code-server + Chromium, through test/e2e/harness.ts):
  * the .vsix that `npm run package` builds, installed into code-server, then checked as a user sees it: status bar totals, code lenses, inlay hints,
  * hover, the Problems panel, the quick fix and Format Document, the summary view following the settings, a click in the architecture view
- * moving the cursor, the template picker, the Get Started walkthrough, a two-variant experiment run from its lens, training in Restricted Mode,
+ * moving the cursor, colouring it by the times of a profile --json file, the template picker, the Get Started walkthrough, a two-variant experiment run from its lens, training in Restricted Mode,
  * and the Korean display language (--locale ko).
  *
  * Skips, saying why, when the e2e tools are not installed (`bash .ci/setup-e2e.sh`); in CI that is
@@ -153,6 +153,14 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
     fs.writeFileSync(path.join(folder, 'tiny.resnet'), TINY);
     fs.writeFileSync(path.join(folder, 'duo.resnet'), DUO);
     fs.writeFileSync(path.join(folder, 'messy.resnet'), MESSY);
+    // Measured times for "Colour Architecture by Measured Time…", as `resnet-studio profile --json` writes them.
+    const profiled = spawnSync(
+      process.execPath,
+      [path.join(repoRoot, 'dist', 'cli.cjs'), 'profile', path.join(folder, 'tiny.resnet'), '--engine', 'tfjs', '--backend', 'cpu', '--batch', '4', '--repeats', '1', '--json'],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    assert.equal(profiled.status, 0, profiled.stderr);
+    fs.writeFileSync(path.join(folder, 'times.json'), profiled.stdout);
     cs = await startCodeServer({ folder, extensionsDir });
     page = await openWorkbench(cs.url);
   });
@@ -290,6 +298,24 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
       // `conv 7x7, 64, …` starts at line 7, column 12 of the example.
       await waitForStatusBarItem(page, /^Ln 7, Col 12/, 15_000);
       t.diagnostic(`screenshot: ${await screenshot(page, 'extension-architecture-click')}`);
+      await page.keyboard.press('Control+W');
+    });
+  });
+
+  it('colours the architecture by measured time from a profile --json file picked in the dialog', async (t) => {
+    const { cs, page } = session();
+    await withFailureReport(t, page, cs, 'colour-by-time', async () => {
+      await openFileFromExplorer(page, 'tiny.resnet');
+      // The command opens code-server's own open dialog (a quick input) at once, so the palette does not close in between.
+      await runCommand(page, 'ResNet: Colour Architecture by Measured Time…', 5_000).catch(() => undefined);
+      // A path typed into the dialog's box.
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await input.waitFor({ timeout: 15_000 });
+      await input.fill(path.join(folder, 'times.json'));
+      await input.press('Enter');
+      const view = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      await view.locator('#arch-legend', { hasText: /TF\.js on cpu, .*batch 4, forward \+ backward/ }).waitFor({ timeout: 30_000 });
+      t.diagnostic(`screenshot: ${await screenshot(page, 'extension-colour-by-time')}`);
       await page.keyboard.press('Control+W');
     });
   });
