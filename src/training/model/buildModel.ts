@@ -3,6 +3,8 @@
 // momentum 0.1 and ε = 1e-5, PyTorch's uniform default for fully connected weights, zero biases.
 import * as tf from '@tensorflow/tfjs';
 import type { LayerNode, ModelNode, NetworkNode, Shortcut } from '../../core/analysis/network';
+import { msg } from '../../core/l10n/format';
+import { TrainingError } from '../trainingError';
 import { ConstantPad2D, GroupedConv2D, ZeroPadShortcut } from './customLayers';
 
 export interface BuildOptions {
@@ -181,15 +183,15 @@ export function countWeights(model: tf.LayersModel): { trainable: number; nonTra
 }
 
 /**
- * The layers and joins of issue 19 (gates, GroupNorm, drop path…) train on the PyTorch engine;
- * the TF.js engine refuses them by name before a step runs, rather than train something else.
+ * A layer or join the TF.js engine cannot build: refused by name before a step runs, rather than
+ * train something else; the PyTorch engine trains it. Said in the worker's parent's language.
  */
-export class UnsupportedOnTfjs extends Error {
+export class UnsupportedOnTfjs extends TrainingError {
   constructor(
     readonly what: string,
     readonly path: string,
   ) {
-    super(`\`${what}\` (${path}) does not train on the TF.js engine yet; train this model with \`engine pytorch\` in its recipe or --engine pytorch`);
+    super(msg('worker.unsupportedOnTfjs', { what, path }));
     this.name = 'UnsupportedOnTfjs';
   }
 }
