@@ -9,6 +9,7 @@ import { selectBackend } from './backend';
 import { loadLatestCheckpoint, saveCheckpoint, saveFinalModel, type TrainingPosition } from './checkpoint';
 import { epochBatches, padCropFlip, type Split } from './data/index';
 import { buildModel } from './model/buildModel';
+import { setNoiseStep } from './model/customLayers';
 import { Optimizer } from './optimizer';
 import { Random } from './random';
 import { webGpuFailure } from './webgpuBackend';
@@ -147,6 +148,8 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
       const pixels =
         recipe.augment.pad > 0 || recipe.augment.flip ? padCropFlip(batch.images, batch.count, [h, w, c], augmentRng, { pad: recipe.augment.pad, flip: recipe.augment.flip }) : batch.images;
       const lr = learningRate(schedule, step);
+      // Dropout and drop path masks come from the seed and the step: a resumed run draws the same.
+      setNoiseStep(network, step);
       const { loss, correct } = await trainStep(network, variables, optimizer, pixels, batch.labels, batch.count, [h, w, c], classes, lr);
       step++;
       batchInEpoch++;
