@@ -44,6 +44,7 @@ const PAIRS: readonly [file: string, model: string, twin: string][] = [
   ['examples/modern/resnet50-gn.resnet', 'resnet50_gn', 'gn:resnet50'],
   ['examples/modern/resnet50-drop-path.resnet', 'resnet50_drop_path', 'tv:resnet50'],
   ['examples/modern/mobilenet-v2.resnet', 'mobilenet_v2', 'tvnet:mobilenet_v2'],
+  ['examples/modern/mobilenet-v3-large.resnet', 'mobilenet_v3_large', 'tvnet:mobilenet_v3_large'],
   ['examples/modern/efficientnet-b0.resnet', 'efficientnet_b0', 'tvnet:efficientnet_b0'],
   ['examples/modern/regnet-400mf.resnet', 'regnet_x_400mf', 'tvnet:regnet_x_400mf'],
   ['examples/modern/regnet-400mf.resnet', 'regnet_y_400mf', 'tvnet:regnet_y_400mf'],

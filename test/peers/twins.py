@@ -216,6 +216,9 @@ def build(twin_id):
         if name == "mobilenet_v2":
             f = model.features
             stages = {"stem": f[0], "stage1": f[1], "stage2": f[3], "stage3": f[6], "stage4": f[10], "stage5": f[13], "stage6": f[16], "stage7": f[17]}
+        elif name == "mobilenet_v3_large":
+            f = model.features
+            stages = {"stem": f[0], "stage1": f[1], "stage2": f[3], "stage3": f[6], "stage4": f[10], "stage5": f[12], "stage6": f[15]}
         elif name.startswith("efficientnet"):
             stages = {"stem": model.features[0], **{f"stage{i}": model.features[i] for i in range(1, 8)}}
         elif name.startswith("regnet"):
