@@ -42,6 +42,8 @@ const PAIRS: readonly [file: string, model: string, twin: string][] = [
   ['examples/modern/se-resnet50.resnet', 'se_resnet50', 'se:resnet50'],
   ['examples/modern/eca-resnet50.resnet', 'eca_resnet50', 'eca:resnet50'],
   ['examples/modern/resnet50-gn.resnet', 'resnet50_gn', 'gn:resnet50'],
+  ['examples/modern/resnet50-d.resnet', 'resnet50_d', 'd:resnet50'],
+  ['examples/modern/resnetrs50.resnet', 'resnetrs50', 'rs:resnet50'],
   ['examples/modern/resnet50-drop-path.resnet', 'resnet50_drop_path', 'tv:resnet50'],
   ['examples/modern/mobilenet-v2.resnet', 'mobilenet_v2', 'tvnet:mobilenet_v2'],
   ['examples/modern/mobilenet-v3-large.resnet', 'mobilenet_v3_large', 'tvnet:mobilenet_v3_large'],

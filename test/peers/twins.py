@@ -190,6 +190,36 @@ def gated(model, gate):
 
 
 # --------------------------------------------------------------------------------------------
+# ResNet-D (He et al. 2019, Fig. 2c) and ResNet-RS (Bello et al. 2021) as timm's resnet50d and
+# resnetrs50 build them, written here on torchvision's ResNet-50 (its stride is on the 3×3 already).
+
+
+def deep_stem(model, replace_pool):
+    """Three 3×3 convolutions (32, 32, 64) for the 7×7; ResNet-RS also a 3×3 stride-2 convolution for the max pool."""
+    model.conv1 = nn.Sequential(
+        nn.Conv2d(3, 32, 3, 2, 1, bias=False), nn.BatchNorm2d(32), nn.ReLU(),
+        nn.Conv2d(32, 32, 3, 1, 1, bias=False), nn.BatchNorm2d(32), nn.ReLU(),
+        nn.Conv2d(32, 64, 3, 1, 1, bias=False),
+    )
+    if replace_pool:
+        model.maxpool = nn.Sequential(nn.Conv2d(64, 64, 3, 2, 1, bias=False), nn.BatchNorm2d(64), nn.ReLU())
+    return model
+
+
+def avg_down(model):
+    """The downsampling shortcut averages 2×2 windows (ceil_mode, padding not counted) before its 1×1 projection."""
+    for name in ("layer2", "layer3", "layer4"):
+        first = getattr(model, name)[0]
+        conv, bn = first.downsample[0], first.downsample[1]
+        first.downsample = nn.Sequential(
+            nn.AvgPool2d(2, 2, ceil_mode=True, count_include_pad=False),
+            nn.Conv2d(conv.in_channels, conv.out_channels, 1, bias=False),
+            bn,
+        )
+    return model
+
+
+# --------------------------------------------------------------------------------------------
 
 TORCHVISION = {"resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "wide_resnet50_2"}
 
@@ -205,6 +235,13 @@ def build(twin_id):
             model = plain(model)
         stages = {"conv1": model.maxpool, "conv2_x": model.layer1, "conv3_x": model.layer2, "conv4_x": model.layer3, "conv5_x": model.layer4, "head": model.fc}
         return model, 224, stages
+    if kind in ("d", "rs"):
+        model = avg_down(deep_stem(torchvision.models.resnet50(weights=None), replace_pool=kind == "rs"))
+        if kind == "rs":
+            model = gated(model, lambda c: SEGate(c, reduction=4))
+            model.fc = nn.Sequential(nn.Dropout(0.25), model.fc)
+        stages = {"conv1": model.maxpool, "conv2_x": model.layer1, "conv3_x": model.layer2, "conv4_x": model.layer3, "conv5_x": model.layer4, "head": model.fc}
+        return model, 160 if kind == "rs" else 224, stages
     if kind in ("se", "eca", "gn"):
         model = torchvision.models.resnet50(weights=None, **({"norm_layer": lambda c: nn.GroupNorm(32, c)} if kind == "gn" else {}))
         if kind != "gn":
