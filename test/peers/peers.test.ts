@@ -45,6 +45,8 @@ const PAIRS: readonly [file: string, model: string, twin: string][] = [
   ['examples/modern/resnet50-d.resnet', 'resnet50_d', 'd:resnet50'],
   ['examples/modern/resnetrs50.resnet', 'resnetrs50', 'rs:resnet50'],
   ['examples/modern/resnet50-drop-path.resnet', 'resnet50_drop_path', 'tv:resnet50'],
+  ['examples/modern/preact-resnet164.resnet', 'preact_resnet164', 'preact164'],
+  ['examples/modern/wrn-28-10.resnet', 'wrn_28_10', 'wrn28_10'],
   ['examples/modern/mobilenet-v2.resnet', 'mobilenet_v2', 'tvnet:mobilenet_v2'],
   ['examples/modern/mobilenet-v3-large.resnet', 'mobilenet_v3_large', 'tvnet:mobilenet_v3_large'],
   ['examples/modern/efficientnet-b0.resnet', 'efficientnet_b0', 'tvnet:efficientnet_b0'],
