@@ -173,6 +173,7 @@ export const en = {
   'term.shortcutKind.zeropad': 'option A: subsample by {stride}, zero-pad {channels} channels (no parameters)',
   'term.shortcutKind.projection': '1×1 projection, {params} params',
   'term.shortcutKind.branch': 'the branch written in the block, {params} params',
+  'term.shortcutKind.gate': 'none: a gate multiplies its input by the factor its layers make ({factor}, broadcast over H×W); the factor costs {params} params and {macs} MACs',
   'hover.params': '- Params: {exact} ({share} of `{model}`)',
   'hover.macs': '- MACs: {exact} ({share})',
   'hover.firstOfUses': '_Shapes of the first use, in `{model}`: 1 of {count} uses._',

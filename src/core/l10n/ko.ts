@@ -167,6 +167,7 @@ export const ko: Catalogue = {
   'term.shortcutKind.zeropad': '옵션 A: stride {stride}만큼 subsampling, 채널 {channels}개 zero-padding (파라미터 없음)',
   'term.shortcutKind.projection': '1×1 projection, 파라미터 {params}',
   'term.shortcutKind.branch': '블록에 직접 쓴 경로, 파라미터 {params}',
+  'term.shortcutKind.gate': '없음: gate는 입력에 레이어들이 만든 곱할 값({factor}, H×W로 broadcast)을 곱합니다. 곱할 값의 비용은 파라미터 {params}, MACs {macs}',
   'hover.params': '- 파라미터: {exact} (`{model}`의 {share})',
   'hover.macs': '- MACs: {exact} ({share})',
   'hover.firstOfUses': '_`{model}`에서의 첫 사용 기준 모양입니다: 사용 {count}곳 중 1곳._',
