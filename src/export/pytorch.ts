@@ -145,7 +145,7 @@ const PROJECTION = `def projection(in_channels: int, out_channels: int, stride: 
     return nn.Sequential(OrderedDict(layers))`;
 
 /** Modules torch.nn lacks, by the name the generated code calls them with. */
-const HELPER_MODULES: Record<string, string> = {
+export const HELPER_MODULES: Readonly<Record<string, string>> = {
   LayerNorm2d: `class LayerNorm2d(nn.LayerNorm):
     """LayerNorm over the channels of each position of an NCHW tensor (ConvNeXt's, as torchvision's)."""
 

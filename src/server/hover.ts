@@ -193,6 +193,12 @@ function settingHover(setting: Setting, locale: Locale): string | undefined {
 }
 
 function describeShortcut(block: BlockNode): MessageRef {
+  if (block.multiplies) {
+    // A gate joins by multiplying: what it costs is its factor's layers.
+    const factor = formatShape(block.branch.at(-1)?.output ?? block.input);
+    const cost = sumCosts(block.branch);
+    return msg('term.shortcutKind.gate', { factor, params: formatExact(cost.params), macs: formatExact(cost.macs) });
+  }
   const shortcut = block.shortcut;
   if (!shortcut) return msg('term.shortcutKind.none');
   switch (shortcut.kind) {

@@ -9,6 +9,7 @@ import { selectBackend, type SelectedBackend } from './backend';
 import { loadLatestCheckpoint, saveCheckpoint, saveFinalModel, type TrainingPosition } from './checkpoint';
 import { epochBatches, padCropFlip, type Split } from './data/index';
 import { buildModel } from './model/buildModel';
+import { setNoiseStep } from './model/customLayers';
 import { Optimizer } from './optimizer';
 import { Random } from './random';
 import { webGpuFailure } from './webgpuBackend';
@@ -153,6 +154,8 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
       const pixels =
         recipe.augment.pad > 0 || recipe.augment.flip ? padCropFlip(batch.images, batch.count, [h, w, c], augmentRng, { pad: recipe.augment.pad, flip: recipe.augment.flip }) : batch.images;
       const lr = learningRate(schedule, step);
+      // Dropout and drop path masks come from the seed and the step: a resumed run draws the same.
+      setNoiseStep(network, step);
       const { loss, correct } = await stepPeak.around(() => trainStep(network, variables, optimizer, pixels, batch.labels, batch.count, [h, w, c], classes, lr));
       step++;
       batchInEpoch++;

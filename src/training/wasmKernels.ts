@@ -632,12 +632,59 @@ const impls: Record<string, Impl> = {
     const x = input(args, 'x');
     return x.dtype === args.attrs.dtype && x.dtype !== 'string' ? shareData(args) : fallback(args, original, 'Cast');
   },
+  // The stock wasm MaxPoolGrad sends some gradients to the wrong place (a 9×9 input pooled 2×2/2,
+  // or a ceil-mode pool's padded 6×6): each window's gradient goes to its first largest input here.
+  MaxPoolGrad: ({ inputs, attrs }) => maxPoolGradNHWC(input({ inputs }, 'input') as tf.Tensor4D, input({ inputs }, 'dy') as tf.Tensor4D, attrs),
   Multiply: binaryKernel('mul'),
   Add: binaryKernel('add'),
   Sub: binaryKernel('sub'),
   Sum: (args, original) => reduceKernel(args, original, 'Sum', false),
   Mean: (args, original) => reduceKernel(args, original, 'Mean', true),
 };
+
+/** Max pooling's input gradient: each output's gradient added to the first largest input of its window (padding excluded). */
+function maxPoolGradNHWC(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: KernelArgs['attrs']): tf.Tensor {
+  const info = tf.backend_util.computePool2DInfo(
+    x.shape,
+    attrs.filterSize as number | [number, number],
+    attrs.strides as number | [number, number],
+    1,
+    attrs.pad as PadAttr,
+    attrs.dimRoundingMode as RoundingMode,
+  );
+  const [n, h, w, c] = x.shape;
+  const xs = x.dataSync();
+  const dys = dy.dataSync();
+  const dx = new Float32Array(xs.length);
+  const { outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  for (let b = 0; b < n; b++) {
+    for (let oh = 0; oh < outHeight; oh++) {
+      const h0 = oh * strideHeight - top;
+      for (let ow = 0; ow < outWidth; ow++) {
+        const w0 = ow * strideWidth - left;
+        for (let ch = 0; ch < c; ch++) {
+          let best = -1;
+          let bestValue = Number.NEGATIVE_INFINITY;
+          for (let i = Math.max(0, h0); i < Math.min(h, h0 + filterHeight); i++) {
+            for (let j = Math.max(0, w0); j < Math.min(w, w0 + filterWidth); j++) {
+              const at = ((b * h + i) * w + j) * c + ch;
+              const value = xs[at] as number;
+              if (best < 0 || value > bestValue || Number.isNaN(value)) {
+                best = at;
+                bestValue = value;
+                if (Number.isNaN(value)) break;
+              }
+            }
+          }
+          if (best >= 0) dx[best] = (dx[best] as number) + (dys[((b * outHeight + oh) * outWidth + ow) * c + ch] as number);
+        }
+      }
+    }
+  }
+  return tf.tensor4d(dx, [n, h, w, c]);
+}
 
 interface RefCountingBackend {
   incRef(dataId: object): void;

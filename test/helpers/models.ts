@@ -44,3 +44,56 @@ export const MICRO_MODEL = `model micro {
     epochs 1
   }
 }`;
+
+/**
+ * Every construct of issue 19 in one 16×16×3, 4-class network: the activations, GroupNorm and
+ * LayerNorm, dropout, drop path on the model's schedule, layer scale, a pre-activation tap with a
+ * projection without norm, the model's norm in basic and bottleneck blocks and their projection,
+ * `add if_same`, a depthwise convolution with bias, a gate, se and eca, ceil pools and exclude_pad.
+ */
+export const EVERY_CONSTRUCT_MODEL = `block pre(w, stride = 1) {
+  bn, relu
+  tap
+  conv 3x3, w, stride stride
+  gn 4, relu6
+  dropout 0.1
+  conv 3x3, w
+  add shortcut, norm none
+}
+
+block inv(out, stride = 1) {
+  conv 1x1, in_channels * 2, bias, hardswish
+  conv 3x3, in_channels * 2, stride stride, groups in_channels * 2, bias
+  ln, gelu
+  gate { avgpool, conv 1x1, 8, bias, silu, conv 1x1, in_channels * 2, bias, hardsigmoid }
+  conv 1x1, out, bn
+  layerscale 0.5
+  droppath
+  add if_same
+}
+
+model every {
+  input 16x16x3, classes 4
+  norm group 4
+  drop_path 0.2
+
+  stem  conv 3x3, 16, bn, relu
+        maxpool 3x3, stride 2, pad 0, ceil
+  s1    pre(16) x 1
+  s2    pre(32) x 1, stride 2
+  s3    basic(32) x 1
+  s4    bottleneck(16) x 1
+  s5    inv(32) x 2
+  s6    inv(48) x 1, stride 2
+  s7    se()
+        eca()
+        sigmoid
+        avgpool 3x3, stride 2, pad 1, ceil, exclude_pad
+  head  avgpool, dropout 0.2, fc 4
+  train {
+    batch 16
+    sgd lr 0.02, momentum 0.9
+    epochs 3
+  }
+}
+`;

@@ -190,6 +190,91 @@ def gated(model, gate):
 
 
 # --------------------------------------------------------------------------------------------
+# ResNet-D (He et al. 2019, Fig. 2c) and ResNet-RS (Bello et al. 2021) as timm's resnet50d and
+# resnetrs50 build them, written here on torchvision's ResNet-50 (its stride is on the 3×3 already).
+
+
+def deep_stem(model, replace_pool):
+    """Three 3×3 convolutions (32, 32, 64) for the 7×7; ResNet-RS also a 3×3 stride-2 convolution for the max pool."""
+    model.conv1 = nn.Sequential(
+        nn.Conv2d(3, 32, 3, 2, 1, bias=False), nn.BatchNorm2d(32), nn.ReLU(),
+        nn.Conv2d(32, 32, 3, 1, 1, bias=False), nn.BatchNorm2d(32), nn.ReLU(),
+        nn.Conv2d(32, 64, 3, 1, 1, bias=False),
+    )
+    if replace_pool:
+        model.maxpool = nn.Sequential(nn.Conv2d(64, 64, 3, 2, 1, bias=False), nn.BatchNorm2d(64), nn.ReLU())
+    return model
+
+
+def avg_down(model):
+    """The downsampling shortcut averages 2×2 windows (ceil_mode, padding not counted) before its 1×1 projection."""
+    for name in ("layer2", "layer3", "layer4"):
+        first = getattr(model, name)[0]
+        conv, bn = first.downsample[0], first.downsample[1]
+        first.downsample = nn.Sequential(
+            nn.AvgPool2d(2, 2, ceil_mode=True, count_include_pad=False),
+            nn.Conv2d(conv.in_channels, conv.out_channels, 1, bias=False),
+            bn,
+        )
+    return model
+
+
+# --------------------------------------------------------------------------------------------
+# Pre-activation CIFAR networks: He et al. 2016 (Identity Mappings, the 164-layer bottleneck) and
+# Zagoruyko & Komodakis 2016 (WRN-28-10, dropout 0.3). BN-ReLU before each convolution; where the
+# shape changes, a 1×1 convolution without BatchNorm projects the pre-activated input; a final BN-ReLU.
+
+
+class PreActBottleneck(nn.Module):
+    def __init__(self, inp, planes, stride):
+        super().__init__()
+        out = planes * 4
+        self.bn1, self.conv1 = nn.BatchNorm2d(inp), nn.Conv2d(inp, planes, 1, bias=False)
+        self.bn2, self.conv2 = nn.BatchNorm2d(planes), nn.Conv2d(planes, planes, 3, stride, 1, bias=False)
+        self.bn3, self.conv3 = nn.BatchNorm2d(planes), nn.Conv2d(planes, out, 1, bias=False)
+        self.shortcut = nn.Conv2d(inp, out, 1, stride, bias=False) if stride != 1 or inp != out else None
+
+    def forward(self, x):
+        pre = torch.relu(self.bn1(x))
+        y = self.conv1(pre)
+        y = self.conv2(torch.relu(self.bn2(y)))
+        y = self.conv3(torch.relu(self.bn3(y)))
+        return y + (x if self.shortcut is None else self.shortcut(pre))
+
+
+class WideBasic(nn.Module):
+    def __init__(self, inp, width, stride):
+        super().__init__()
+        self.bn1, self.conv1 = nn.BatchNorm2d(inp), nn.Conv2d(inp, width, 3, stride, 1, bias=False)
+        self.bn2, self.dropout, self.conv2 = nn.BatchNorm2d(width), nn.Dropout(0.3), nn.Conv2d(width, width, 3, 1, 1, bias=False)
+        self.shortcut = nn.Conv2d(inp, width, 1, stride, bias=False) if stride != 1 or inp != width else None
+
+    def forward(self, x):
+        pre = torch.relu(self.bn1(x))
+        y = self.conv2(self.dropout(torch.relu(self.bn2(self.conv1(pre)))))
+        return y + (x if self.shortcut is None else self.shortcut(pre))
+
+
+class PreActCifar(nn.Module):
+    def __init__(self, block, widths, n, expansion):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 3, 1, 1, bias=False)
+        inp, stages = 16, []
+        for i, w in enumerate(widths):
+            blocks = []
+            for j in range(n):
+                blocks.append(block(inp, w, 2 if i > 0 and j == 0 else 1))
+                inp = w * expansion
+            stages.append(nn.Sequential(*blocks))
+        self.conv2_x, self.conv3_x, self.conv4_x = stages
+        self.bn, self.pool, self.fc = nn.BatchNorm2d(inp), nn.AdaptiveAvgPool2d(1), nn.Linear(inp, 10)
+
+    def forward(self, x):
+        x = self.conv4_x(self.conv3_x(self.conv2_x(self.conv1(x))))
+        return self.fc(torch.flatten(self.pool(torch.relu(self.bn(x))), 1))
+
+
+# --------------------------------------------------------------------------------------------
 
 TORCHVISION = {"resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "wide_resnet50_2"}
 
@@ -205,6 +290,16 @@ def build(twin_id):
             model = plain(model)
         stages = {"conv1": model.maxpool, "conv2_x": model.layer1, "conv3_x": model.layer2, "conv4_x": model.layer3, "conv5_x": model.layer4, "head": model.fc}
         return model, 224, stages
+    if twin_id in ("preact164", "wrn28_10"):
+        model = PreActCifar(PreActBottleneck, (16, 32, 64), 18, 4) if twin_id == "preact164" else PreActCifar(WideBasic, (160, 320, 640), 4, 1)
+        return model, 32, {"conv1": model.conv1, "conv2_x": model.conv2_x, "conv3_x": model.conv3_x, "conv4_x": model.conv4_x, "head": model.fc}
+    if kind in ("d", "rs"):
+        model = avg_down(deep_stem(torchvision.models.resnet50(weights=None), replace_pool=kind == "rs"))
+        if kind == "rs":
+            model = gated(model, lambda c: SEGate(c, reduction=4))
+            model.fc = nn.Sequential(nn.Dropout(0.25), model.fc)
+        stages = {"conv1": model.maxpool, "conv2_x": model.layer1, "conv3_x": model.layer2, "conv4_x": model.layer3, "conv5_x": model.layer4, "head": model.fc}
+        return model, 160 if kind == "rs" else 224, stages
     if kind in ("se", "eca", "gn"):
         model = torchvision.models.resnet50(weights=None, **({"norm_layer": lambda c: nn.GroupNorm(32, c)} if kind == "gn" else {}))
         if kind != "gn":
@@ -216,6 +311,9 @@ def build(twin_id):
         if name == "mobilenet_v2":
             f = model.features
             stages = {"stem": f[0], "stage1": f[1], "stage2": f[3], "stage3": f[6], "stage4": f[10], "stage5": f[13], "stage6": f[16], "stage7": f[17]}
+        elif name == "mobilenet_v3_large":
+            f = model.features
+            stages = {"stem": f[0], "stage1": f[1], "stage2": f[3], "stage3": f[6], "stage4": f[10], "stage5": f[12], "stage6": f[15]}
         elif name.startswith("efficientnet"):
             stages = {"stem": model.features[0], **{f"stage{i}": model.features[i] for i in range(1, 8)}}
         elif name.startswith("regnet"):

@@ -530,6 +530,16 @@ test('bad input gets answers, not errors, and the server keeps running', async (
   assert.equal(client.stderr, '');
 });
 
+test('the hover on a gate says it multiplies, by what shape, and what its factor costs; not an identity addition', async () => {
+  const uri = 'file:///test/hover-gate.resnet';
+  const source = readExample('modern/se-resnet50.resnet');
+  await client.open(uri, source);
+  const hover = markdown(await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: positionOf(source, 'se()', 1) }));
+  // conv2_x's gate: 256 → 16 → 256, 1×1 convolutions with bias.
+  assert.match(hover, /Shortcut of the first block: none: a gate multiplies its input by the factor its layers make \(1×1×256, broadcast over H×W\); the factor costs 8,464 params and 8,192 MACs/);
+  assert.doesNotMatch(hover, /first block: identity/);
+});
+
 test('on a call whose addition fails, the hover says what the problem says, and the notes point at the two sides of the addition', async () => {
   const uri = 'file:///test/hover-agrees.resnet';
   const { diagnostics } = await client.open(uri, BROKEN_SHORTCUT_MODEL);

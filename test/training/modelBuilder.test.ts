@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { analyze } from '../../src/core/analysis/analyze';
 import { buildModel, countWeights, layerByPath } from '../../src/training/model/buildModel';
 import { ZeroPadShortcut } from '../../src/training/model/customLayers';
+import { TrainingError } from '../../src/training/trainingError';
 import { exampleFiles, readExample } from '../helpers/examples';
 
 test('every example: TF.js trainable weights = params, moving statistics = non-trainable', async () => {
@@ -75,4 +76,23 @@ test('He fan-out initialisation: conv weights have standard deviation sqrt(2 / (
   // The same seed gives the same network.
   const again = layerByPath(buildModel(model, { seed: 3 }), 'c.conv1').getWeights()[0];
   assert.equal(tf.max(tf.abs(kernel.sub(again))).dataSync()[0], 0);
+});
+
+test('a layer the TF.js engine cannot build is refused as a training error, in the catalogue: English and Korean', async () => {
+  await tf.setBackend('cpu');
+  const model = analyze('model m {\n  input 8x8x3, classes 2\n  c conv 3x3, 4, bn\n  h avgpool, fc 2\n}').models[0];
+  // An op no analyzer makes today stands for whatever the engine may not know tomorrow.
+  const [conv] = model.stages[0].nodes;
+  const unknown = { ...model, stages: [{ ...model.stages[0], nodes: [{ ...conv, spec: { op: 'res2split' } }] }] } as unknown as typeof model;
+  const refusal = (() => {
+    try {
+      buildModel(unknown, { seed: 1 });
+    } catch (error) {
+      return error;
+    }
+    return undefined;
+  })();
+  assert.ok(refusal instanceof TrainingError, String(refusal));
+  assert.equal(refusal.message, '`res2split` (c.conv1) does not train on the TF.js engine yet; train this model with `engine pytorch` in its recipe or --engine pytorch');
+  assert.match(refusal.say('ko'), /^`res2split` \(c\.conv1\)은\(는\) 아직 TF\.js 엔진에서 학습할 수 없습니다/);
 });

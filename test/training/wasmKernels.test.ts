@@ -234,6 +234,20 @@ test('depthwise conv gradients match cpu', async () => {
   }
 });
 
+test('max pooling gradients match cpu, where the stock wasm MaxPoolGrad misplaced some (9×9 pooled 2×2/2)', async () => {
+  const cases: { x: [number, number, number, number]; k: number; s: number; pad: Pad }[] = [
+    { x: [2, 9, 9, 2], k: 2, s: 2, pad: 'valid' },
+    { x: [2, 9, 9, 3], k: 3, s: 2, pad: 'valid' },
+    { x: [1, 8, 8, 4], k: 3, s: 2, pad: 'same' },
+    { x: [2, 7, 7, 3], k: 3, s: 1, pad: 1 },
+  ];
+  for (const c of cases) {
+    const f = (x: tf.Tensor) => tf.maxPool(x as tf.Tensor4D, c.k, c.s, c.pad as 'same');
+    const outShape = (await on('cpu', [host(c.x)], f))[0].shape;
+    await compare(`maxPool ${JSON.stringify(c)}`, [host(c.x), host(outShape)], (x, dy) => tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(a), dy)))(x), RTOL_EXACT);
+  }
+});
+
 test('Sum / Mean over axis blocks, Tile, per-channel Multiply/Add/Sub, FusedBatchNorm match cpu', async () => {
   const x4 = host([8, 16, 16, 12], 3);
   for (const [axis, keep] of [
@@ -316,6 +330,7 @@ test('no tensor or buffer leaks in any registered kernel, alone or under tf.grad
   assertNoLeak('batchNorm', () => tf.batchNorm(big, ch, chPos, ch, ch));
   assertNoLeak('tile', () => tf.tile(ch3, [4, 5, 1]));
   assertNoLeak('clone', () => tf.clone(big));
+  assertNoLeak('max pool grad', () => tf.grad((a: tf.Tensor) => tf.sum(tf.maxPool(a as tf.Tensor4D, 3, 2, 'same')))(x));
   const nan = tf.tensor2d(
     Float32Array.from({ length: 4 * 4096 }, (_, i) => (i === 5 ? NaN : i % 7)),
     [4096, 4],

@@ -63,3 +63,31 @@ test('every edge starts and ends on a node, with the shape it carries as its lab
   // ResNet-18: 8 blocks, 3 with a projection (option B where the shape changes), 5 identity.
   assert.equal(layout.edges.filter((e) => e.shortcut && /^identity/.test(e.label ?? '')).length, 5);
 });
+
+test('a gate is drawn joining by a multiplication, labelled as a gate, with its layers and their cost inside; a tapped projection says where it reads', () => {
+  const graph = graphOf(readExample('modern/se-resnet50.resnet'));
+  const bottleneck = graph.stages.find((s) => s.id === 'conv2_x')?.items[0];
+  assert.ok(bottleneck?.kind === 'block');
+  const gate = bottleneck.branch.find((i) => i.kind === 'block');
+  assert.ok(gate?.kind === 'block', 'the se gate is a block in the branch');
+  assert.equal(gate.shortcut, 'gate');
+  assert.equal(gate.shortcutLabel, 'gate: input × factor');
+  // squeeze 256 → 16 → 256 with biases: (256·16 + 16) + (16·256 + 256).
+  assert.equal(gate.cost.params, 256 * 16 + 16 + 16 * 256 + 256);
+  assert.equal(
+    gate.cost.params,
+    gate.branch.reduce((sum, i) => sum + i.cost.params, 0),
+  );
+  const laid = layoutGraph(graph, new Set(graph.stages.filter((s) => s.id !== 'conv2_x').map((s) => s.id)));
+  const join = laid.nodes.find((n) => n.id === `${gate.id}+`);
+  assert.equal(join?.kind, 'add');
+  assert.equal(join?.source.label, 'multiply');
+  assert.equal(laid.nodes.find((n) => n.id === `${bottleneck.id}+`)?.source.label, 'add');
+  const edge = laid.edges.find((e) => e.id === `${gate.id}+<s`);
+  assert.match(edge?.label ?? '', /^gate: input × factor · 56×56×256$/);
+
+  const preact = graphOf(readExample('modern/preact-resnet164.resnet'));
+  const first = preact.stages.find((s) => s.id === 'conv2_x')?.items[0];
+  assert.ok(first?.kind === 'block');
+  assert.equal(first.shortcutLabel, 'projection from the tap');
+});

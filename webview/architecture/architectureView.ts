@@ -479,7 +479,7 @@ export class ArchitectureView {
     const name =
       kind === 'stage' || (laid as LaidGroup).kind === 'stage' ? `stage ${s.label}` : s.op === 'block' ? `${s.label} block · ${s.id}` : s.id.includes('.') ? `${s.label} · ${s.id}` : s.label;
     lines.push(name);
-    if (s.op === 'add' && s.block) lines.push(`add · shortcut: ${s.block.shortcutLabel}`);
+    if (s.op === 'add' && s.block) lines.push(s.block.shortcut === 'gate' ? s.block.shortcutLabel : `add · shortcut: ${s.block.shortcutLabel}`);
     lines.push(`${formatShape(s.input)} → ${formatShape(s.output)}`);
     if (s.cost && long) {
       lines.push(this.text('webview.architecture.tip.params', { exact: formatExact(s.cost.params), share: formatShare(s.cost.params, graph.totals.params), model: graph.model }));

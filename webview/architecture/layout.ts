@@ -201,7 +201,8 @@ export function layoutGraph(graph: ArchitectureGraph, folded: ReadonlySet<string
       const addY = Math.max(branch.bottom, shortcutBottom) + EDGE_GAP;
       const addSource: NodeSource = {
         id: `${b.id}+`,
-        label: 'add',
+        // A gate's join multiplies the block's input by its branch's output.
+        label: b.shortcut === 'gate' ? 'multiply' : 'add',
         input: b.branch.at(-1)?.output ?? b.input,
         output: b.after[0]?.input ?? b.output,
         op: 'add',

@@ -239,7 +239,14 @@ function nodeElement(n: LaidNode, palette: Palette, look: NodeLook): SVGElement 
   if (n.kind === 'add') {
     const r = n.width / 2;
     g.append(element('circle', { cx: String(r), cy: String(r), r: String(r), fill: error ? palette.error : look.fill, stroke, 'stroke-width': strokeWidth }));
-    g.append(text('+', r, r + 4, { fill: error ? textOn(palette.error, palette) : textOn(look.fill, palette), 'text-anchor': 'middle', 'font-size': '14', 'font-weight': '600' }));
+    g.append(
+      text(n.source.block?.shortcut === 'gate' ? '×' : '+', r, r + 4, {
+        fill: error ? textOn(palette.error, palette) : textOn(look.fill, palette),
+        'text-anchor': 'middle',
+        'font-size': '14',
+        'font-weight': '600',
+      }),
+    );
     if (error) {
       const [message = ''] = n.source.error!.split('\n');
       g.append(text(`⚠ ${message.length > 70 ? `${message.slice(0, 69)}…` : message}`, n.width + 8, r + 4, { fill: palette.error, 'font-size': '11', class: 'error-text' }));

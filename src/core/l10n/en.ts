@@ -173,6 +173,7 @@ export const en = {
   'term.shortcutKind.zeropad': 'option A: subsample by {stride}, zero-pad {channels} channels (no parameters)',
   'term.shortcutKind.projection': '1×1 projection, {params} params',
   'term.shortcutKind.branch': 'the branch written in the block, {params} params',
+  'term.shortcutKind.gate': 'none: a gate multiplies its input by the factor its layers make ({factor}, broadcast over H×W); the factor costs {params} params and {macs} MACs',
   'hover.params': '- Params: {exact} ({share} of `{model}`)',
   'hover.macs': '- MACs: {exact} ({share})',
   'hover.firstOfUses': '_Shapes of the first use, in `{model}`: 1 of {count} uses._',
@@ -501,6 +502,7 @@ export const en = {
   'worker.notRunFolder': '{runDir} is not a run folder (it has no {config}); pass the folder a training run created',
   'worker.checkpointMismatch': 'the checkpoint {path} does not fit this model (its weights have other shapes); was the model changed?',
   'worker.unexpected': 'training stopped by an unexpected error: {message}',
+  'worker.unsupportedOnTfjs': '`{what}` ({path}) does not train on the TF.js engine yet; train this model with `engine pytorch` in its recipe or --engine pytorch',
   'runFolder.linkOutside':
     '{path} is a symbolic link to {target}, outside the run folder {runDir}: a run never writes through a link out of its folder; replace the link with a folder or file of its own (a copy of what it points to, or nothing), then start or resume again',
   'runFolder.brokenLink':

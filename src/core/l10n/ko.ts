@@ -167,6 +167,7 @@ export const ko: Catalogue = {
   'term.shortcutKind.zeropad': '옵션 A: stride {stride}만큼 subsampling, 채널 {channels}개 zero-padding (파라미터 없음)',
   'term.shortcutKind.projection': '1×1 projection, 파라미터 {params}',
   'term.shortcutKind.branch': '블록에 직접 쓴 경로, 파라미터 {params}',
+  'term.shortcutKind.gate': '없음: gate는 입력에 레이어들이 만든 곱할 값({factor}, H×W로 broadcast)을 곱합니다. 곱할 값의 비용은 파라미터 {params}, MACs {macs}',
   'hover.params': '- 파라미터: {exact} (`{model}`의 {share})',
   'hover.macs': '- MACs: {exact} ({share})',
   'hover.firstOfUses': '_`{model}`에서의 첫 사용 기준 모양입니다: 사용 {count}곳 중 1곳._',
@@ -375,6 +376,7 @@ export const ko: Catalogue = {
   'worker.notRunFolder': '{runDir}은(는) run 폴더가 아닙니다 ({config} 파일이 없습니다). 학습 run이 만든 폴더를 주세요',
   'worker.checkpointMismatch': '체크포인트 {path}이(가) 이 모델에 맞지 않습니다 (가중치의 모양이 다릅니다). 모델을 바꾸셨나요?',
   'worker.unexpected': '예상하지 못한 오류로 학습이 멈췄습니다: {message}',
+  'worker.unsupportedOnTfjs': '`{what}` ({path})은(는) 아직 TF.js 엔진에서 학습할 수 없습니다. 레시피에 `engine pytorch`를 쓰거나 --engine pytorch로 학습하세요',
   'runFolder.linkOutside':
     '{path}: run 폴더 {runDir} 밖의 {target}을(를) 가리키는 심볼릭 링크입니다. run은 폴더 밖으로 이어지는 링크를 통해 쓰지 않습니다. 링크를 그 자리의 폴더나 파일로 바꾼 뒤 (가리키는 것을 복사하거나 비워 두고) 다시 시작하거나 이어 가세요',
   'runFolder.brokenLink': '{path}: 없는 대상 {target}을(를) 가리키는 심볼릭 링크입니다. run은 자기 폴더와 파일에만 씁니다. 링크를 폴더나 파일로 바꾸거나 지운 뒤 다시 시작하거나 이어 가세요',

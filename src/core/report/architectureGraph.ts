@@ -16,7 +16,8 @@ export interface GraphCost {
 }
 
 /** How a block's input joins back in, as the view draws it. */
-export type GraphShortcutKind = 'identity' | 'zeropad' | 'projection' | 'branch' | 'none';
+/** How a block joins: an addition of its input's (`identity`, …), or `gate`: the input times the branch's output. */
+export type GraphShortcutKind = 'identity' | 'zeropad' | 'projection' | 'branch' | 'gate' | 'none';
 
 /** Set only in a diff: how this node differs from the other model. */
 export type GraphChangeStatus = 'added' | 'removed' | 'changed';
@@ -145,6 +146,7 @@ export function architectureGraph(model: ModelNode, diagnostics: readonly Diagno
 }
 
 function shortcutKind(block: BlockNode): GraphShortcutKind {
+  if (block.multiplies) return 'gate';
   const s = block.shortcut;
   if (!s) return 'none';
   if (s.kind === 'layers') return s.projection ? 'projection' : 'branch';
@@ -152,6 +154,7 @@ function shortcutKind(block: BlockNode): GraphShortcutKind {
 }
 
 function shortcutLabel(block: BlockNode): string {
+  if (block.multiplies) return 'gate: input × factor';
   const s = block.shortcut;
   if (!s) return 'no shortcut';
   switch (s.kind) {
@@ -160,7 +163,9 @@ function shortcutLabel(block: BlockNode): string {
     case 'zeropad':
       return `zero-pad A (/${s.stride}, +${s.extraChannels} ch)`;
     case 'layers':
-      return s.projection ? 'projection' : 'shortcut branch';
+      if (!s.projection) return 'shortcut branch';
+      // Pre-activation: the projection reads the branch after its tap, not the block's input.
+      return block.tap !== undefined ? 'projection from the tap' : 'projection';
   }
 }
 

@@ -1,9 +1,13 @@
 // Builds a TF.js network from an analyzed model, layer for layer, initialised as the paper and
 // PyTorch do: He (fan-out) normal for convolutions, BatchNorm γ = 1 and β = 0 with PyTorch's
 // momentum 0.1 and ε = 1e-5, PyTorch's uniform default for fully connected weights, zero biases.
+// Every layer and join computes what the PyTorch export's module of the same path computes.
 import * as tf from '@tensorflow/tfjs';
+import { dropPathRates } from '../../core/analysis/dropPath';
 import type { LayerNode, ModelNode, NetworkNode, Shortcut } from '../../core/analysis/network';
-import { ConstantPad2D, GroupedConv2D, ZeroPadShortcut } from './customLayers';
+import { msg } from '../../core/l10n/format';
+import { TrainingError } from '../trainingError';
+import { ChannelConv, ConstantPad2D, Elementwise, GroupedConv2D, GroupNorm, LayerScale, PyTorchPool2D, StochasticDrop, ZeroPadShortcut } from './customLayers';
 
 export interface BuildOptions {
   /** Seeds every initializer, so one seed gives one network. */
@@ -20,7 +24,7 @@ const BN_MOMENTUM = 0.9;
 const BN_EPSILON = 1e-5;
 
 export function buildModel(model: ModelNode, options: BuildOptions): tf.LayersModel {
-  const builder = new Builder(options);
+  const builder = new Builder(options, dropPathRates(model));
   const input = tf.input({ shape: [...model.input], name: 'input' });
   let x: Symbolic = input;
   // Each stage is a model of its own nested in the whole: TF.js walks a graph recursively, and
@@ -36,7 +40,11 @@ export function buildModel(model: ModelNode, options: BuildOptions): tf.LayersMo
 class Builder {
   private seedCounter: number;
 
-  constructor(private readonly options: BuildOptions) {
+  constructor(
+    private readonly options: BuildOptions,
+    /** The rate each drop path layer drops at in training: its own, or the model's schedule at its block. */
+    private readonly dropPathRates: ReadonlyMap<LayerNode, number>,
+  ) {
     this.seedCounter = options.seed * 100_003;
   }
 
@@ -50,9 +58,16 @@ class Builder {
   }
 
   private block(block: Extract<NetworkNode, { kind: 'block' }>, x: Symbolic): Symbolic {
-    if (block.multiplies || block.tap !== undefined) throw new UnsupportedOnTfjs(block.multiplies ? 'gate' : 'tap', block.path);
-    let y = this.nodes(block.branch, x);
-    if (block.shortcut) y = tf.layers.add({ name: safeName(`${block.path}.add`) }).apply([y, this.shortcut(block.shortcut, block.path, x)]) as Symbolic;
+    // Pre-activation: the projection reads the branch after its first `tap` layers.
+    const tapped = block.tap !== undefined ? this.nodes(block.branch.slice(0, block.tap), x) : x;
+    let y = this.nodes(block.tap !== undefined ? block.branch.slice(block.tap) : block.branch, tapped);
+    if (block.multiplies) {
+      // A gate: the input times its factor (1×1×C broadcast over H×W, or H×W×C).
+      y = tf.layers.multiply({ name: safeName(`${block.path}.multiply`) }).apply([x, y]) as Symbolic;
+    } else if (block.shortcut) {
+      const shortcutInput = block.shortcut.kind === 'identity' ? x : tapped;
+      y = tf.layers.add({ name: safeName(`${block.path}.add`) }).apply([y, this.shortcut(block.shortcut, block.path, shortcutInput)]) as Symbolic;
+    }
     return this.nodes(block.after, y);
   }
 
@@ -76,10 +91,17 @@ class Builder {
         const fanOut = spec.kernel[0] * spec.kernel[1] * spec.filters;
         const stddev = Math.sqrt(2 / fanOut);
         if (spec.groups > 1) {
-          const out = new GroupedConv2D({ filters: spec.filters, kernel: [spec.kernel[0], spec.kernel[1]], stride: spec.stride, groups: spec.groups, stddev, seed: this.nextSeed(), name }).apply(
-            padded,
-          ) as Symbolic;
-          return spec.bias ? (tf.layers.dense({ units: spec.filters, useBias: true, name: `${name}_bias` }).apply(out) as Symbolic) : out;
+          // The bias is the convolution's own (a dense layer here would add a filters × filters kernel).
+          return new GroupedConv2D({
+            filters: spec.filters,
+            kernel: [spec.kernel[0], spec.kernel[1]],
+            stride: spec.stride,
+            groups: spec.groups,
+            stddev,
+            seed: this.nextSeed(),
+            useBias: spec.bias,
+            name,
+          }).apply(padded) as Symbolic;
         }
         return tf.layers
           .conv2d({
@@ -98,15 +120,38 @@ class Builder {
         return tf.layers.batchNormalization({ axis: -1, momentum: BN_MOMENTUM, epsilon: BN_EPSILON, name }).apply(x) as Symbolic;
       case 'relu':
         return tf.layers.reLU({ name }).apply(x) as Symbolic;
-      case 'maxpool': {
-        const padded = this.pad(x, spec.padding, -Infinity, name);
-        return tf.layers.maxPooling2d({ poolSize: [spec.kernel[0], spec.kernel[1]], strides: spec.stride, padding: 'valid', name }).apply(padded) as Symbolic;
-      }
-      case 'avgpool': {
-        // PyTorch counts the zero padding in the average (count_include_pad), as zero-padding first does.
-        const padded = this.pad(x, spec.padding, 0, name);
-        return tf.layers.averagePooling2d({ poolSize: [spec.kernel[0], spec.kernel[1]], strides: spec.stride, padding: 'valid', name }).apply(padded) as Symbolic;
-      }
+      case 'relu6':
+      case 'sigmoid':
+      case 'hardsigmoid':
+      case 'silu':
+      case 'hardswish':
+      case 'gelu':
+        return new Elementwise({ op: spec.op, name }).apply(x) as Symbolic;
+      case 'gn':
+        return new GroupNorm({ groups: spec.groups, epsilon: spec.eps, name }).apply(x) as Symbolic;
+      case 'ln':
+        return tf.layers.layerNormalization({ axis: -1, epsilon: spec.eps, name }).apply(x) as Symbolic;
+      case 'dropout':
+        return new StochasticDrop({ mode: 'element', rate: spec.rate, seed: this.nextSeed(), name }).apply(x) as Symbolic;
+      case 'droppath':
+        return new StochasticDrop({ mode: 'sample', rate: this.dropPathRates.get(layer) ?? spec.rate ?? 0, seed: this.nextSeed(), name }).apply(x) as Symbolic;
+      case 'layerscale':
+        return new LayerScale({ init: spec.init, name }).apply(x) as Symbolic;
+      case 'channelconv':
+        return new ChannelConv({ kernel: spec.kernel, seed: this.nextSeed(), name }).apply(x) as Symbolic;
+      case 'maxpool':
+      case 'avgpool':
+        if (spec.ceil || spec.excludePad)
+          return new PyTorchPool2D({
+            op: spec.op,
+            kernel: [spec.kernel[0], spec.kernel[1]],
+            stride: spec.stride,
+            padding: [spec.padding[0], spec.padding[1]],
+            outputSize: [layer.output[0], layer.output[1]],
+            excludePad: spec.excludePad,
+            name,
+          }).apply(x) as Symbolic;
+        return this.pool(spec.op, spec, x, name);
       case 'globalavgpool':
         return tf.layers.reshape({ targetShape: [1, 1, layer.output[2]], name: `${name}_1x1` }).apply(tf.layers.globalAveragePooling2d({ name }).apply(x)) as Symbolic;
       case 'fc': {
@@ -128,8 +173,25 @@ class Builder {
         // Training works on logits (the loss applies softmax); the network's output stays logits.
         return x;
       default:
-        throw new UnsupportedOnTfjs(spec.op, layer.path);
+        // Every op the analyzer makes is built above; one added to it later is refused by name until it is.
+        throw new UnsupportedOnTfjs((spec as { readonly op: string }).op, layer.path);
     }
+  }
+
+  private pool(
+    op: 'maxpool' | 'avgpool',
+    spec: { readonly kernel: readonly [number, number]; readonly stride: number; readonly padding: readonly [number, number] },
+    x: Symbolic,
+    name: string,
+  ): Symbolic {
+    const poolSize: [number, number] = [spec.kernel[0], spec.kernel[1]];
+    if (op === 'maxpool') {
+      const padded = this.pad(x, spec.padding, -Infinity, name);
+      return tf.layers.maxPooling2d({ poolSize, strides: spec.stride, padding: 'valid', name }).apply(padded) as Symbolic;
+    }
+    // PyTorch counts the zero padding in the average (count_include_pad), as zero-padding first does.
+    const padded = this.pad(x, spec.padding, 0, name);
+    return tf.layers.averagePooling2d({ poolSize, strides: spec.stride, padding: 'valid', name }).apply(padded) as Symbolic;
   }
 
   private init(random: () => Initializer): Initializer {
@@ -165,13 +227,13 @@ export function layerByPath(network: tf.LayersModel, path: string): tf.layers.La
 
 /**
  * The TF.js layers that make one analyzer layer, in the order they run: a convolution's or a
- * pooling's padding, the layer, a grouped convolution's bias; fc's flatten; the reshape to 1×1 after
+ * pooling's padding, the layer; fc's flatten; the reshape to 1×1 after
  * fc and global average pooling. Empty for a softmax (the loss applies it).
  */
 export function tfjsLayersOf(network: tf.LayersModel, layer: LayerNode): tf.layers.Layer[] {
   const stage = network.getLayer(safeName(layer.path.slice(0, layer.path.indexOf('.')))) as tf.LayersModel;
   const name = safeName(layer.path);
-  const order = [`${name}_flatten`, `${name}_pad`, name, `${name}_bias`, `${name}_1x1`];
+  const order = [`${name}_flatten`, `${name}_pad`, name, `${name}_1x1`];
   return order.flatMap((n) => stage.layers.filter((l) => l.name === n));
 }
 
@@ -181,15 +243,15 @@ export function countWeights(model: tf.LayersModel): { trainable: number; nonTra
 }
 
 /**
- * The layers and joins of issue 19 (gates, GroupNorm, drop path…) train on the PyTorch engine;
- * the TF.js engine refuses them by name before a step runs, rather than train something else.
+ * A layer or join the TF.js engine cannot build: refused by name before a step runs, rather than
+ * train something else; the PyTorch engine trains it. Said in the worker's parent's language.
  */
-export class UnsupportedOnTfjs extends Error {
+export class UnsupportedOnTfjs extends TrainingError {
   constructor(
     readonly what: string,
     readonly path: string,
   ) {
-    super(`\`${what}\` (${path}) does not train on the TF.js engine yet; train this model with \`engine pytorch\` in its recipe or --engine pytorch`);
+    super(msg('worker.unsupportedOnTfjs', { what, path }));
     this.name = 'UnsupportedOnTfjs';
   }
 }
