@@ -32,6 +32,9 @@ export const TRAINING_COMMANDS = {
   openDashboard: Commands.openTrainingDashboard,
 } as const;
 
+/** Where the dashboard's runs folder is kept between reloads (workspace state). */
+const DASHBOARD_FOLDER_KEY = 'resnet.dashboard.runsFolder';
+
 /** A context key, true while a worker trains (package.json's menus use it). */
 export const TRAINING_RUNNING_CONTEXT = 'resnet.trainingRunning';
 
@@ -43,7 +46,14 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
   const statusBar = new TrainingStatusBar(TRAINING_COMMANDS.openDashboard);
   let notification: TrainingNotification | undefined;
   /** The runs folder of the last run started here: the dashboard lists it (multi-root workspaces). */
-  let lastRunsFolder: string | undefined;
+  // Kept across reloads: the restored dashboard lists the folder it listed (an experiment's runs).
+  let lastRunsFolder: string | undefined = context.workspaceState.get<string>(DASHBOARD_FOLDER_KEY);
+  const showFolder = (folder: string) => {
+    lastRunsFolder = folder;
+    void context.workspaceState.update(DASHBOARD_FOLDER_KEY, folder);
+  };
+  /** The experiment queue training now: Stop (dashboard or command) stops it as its Cancel does. */
+  let experimentQueue: { stopping: boolean; stop(): void } | undefined;
 
   const session: TrainingSession = new TrainingSession({
     message(runDir, message, progress) {
@@ -90,6 +100,7 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
     log,
     runsFolder: () => lastRunsFolder ?? runsFolder(vscode.window.activeTextEditor?.document.uri),
     resume: (runDir) => resume(runDir),
+    experimentQueue: () => experimentQueue,
   };
 
   /** Runs a worker command once any run already going is settled (trust is checked by the caller). */
@@ -112,7 +123,7 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
       if (busy()) return; // something else started meanwhile
     }
     log.info(command.type === 'start' ? `starting ${label}` : `resuming ${command.runDir}`);
-    lastRunsFolder = command.type === 'start' ? command.request.outDir : dirname(command.runDir);
+    showFolder(command.type === 'start' ? command.request.outDir : dirname(command.runDir));
     try {
       // The worker's own messages (why it failed, why this backend) in the language the extension speaks.
       void session.start({ ...command, locale: displayLocale() }, label);
@@ -173,6 +184,11 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
   }
 
   async function stop(): Promise<void> {
+    if (experimentQueue && session.state === 'idle') {
+      experimentQueue.stop();
+      DashboardPanel.open?.onSessionChange();
+      return;
+    }
     if (!session.stop()) void vscode.window.showInformationMessage(session.state === 'stopping' ? l10n.t('Training is already stopping.') : l10n.t('No training is running.'));
   }
 
@@ -202,8 +218,19 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
             server,
             log,
             showDashboard: (folder) => {
-              lastRunsFolder = folder;
+              showFolder(folder);
               DashboardPanel.show(dashboardDeps);
+            },
+            queueChanged: (queue) => {
+              experimentQueue = queue && {
+                stopping: false,
+                stop() {
+                  this.stopping = true;
+                  queue.stop();
+                },
+              };
+              void vscode.commands.executeCommand('setContext', TRAINING_RUNNING_CONTEXT, queue !== undefined || session.state !== 'idle');
+              DashboardPanel.open?.onSessionChange();
             },
             refreshDashboard: () => DashboardPanel.open?.onExperimentChange(),
             busy: () => {

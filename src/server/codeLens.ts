@@ -35,7 +35,8 @@ export function codeLenses(analyzed: AnalyzedDocument, locale: Locale = 'en'): C
     const args: ExperimentCommandArgs = { uri: document.uri, experiment: experiment.name };
     const totals = { range, command: { title: experimentTotalsLabel(experiment, locale), command: '' } };
     return experiment.ok && experiment.variants.length > 0
-      ? [totals, { range, command: { title: format(locale, 'lens.runExperiment'), command: Commands.runExperiment, arguments: [args] } }]
+      ? // The action first: a narrow editor cuts the lens line at its end, where the figures are (the hover repeats them).
+        [{ range, command: { title: format(locale, 'lens.runExperiment'), command: Commands.runExperiment, arguments: [args] } }, totals]
       : [totals];
   });
   return [...experimentLenses, ...modelLenses(analyzed, locale)];

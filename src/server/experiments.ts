@@ -7,6 +7,7 @@ import type { ExperimentNode } from '../core/analysis/experiment';
 import { experimentCost } from '../core/report/experimentCost';
 import { experimentPlan } from '../core/report/experimentPlan';
 import { formatBytes, formatExact, formatPaperUnits, formatShort } from '../core/report/numbers';
+import { displayWidth } from '../core/report/textWidth';
 import type { ExperimentPlanParams, ExperimentPlanResult } from '../protocol/languageServer';
 import type { AnalyzedDocument } from './analyzedDocuments';
 
@@ -23,20 +24,40 @@ export function experimentHover(experiment: ExperimentNode): string {
     '',
     `Training compute (MACs × steps × batch, all runs): ${formatPaperUnits(cost.trainingMacs)} · largest step: ${formatBytes(cost.largestMemoryBytes)}${cost.largestMemoryVariant ? ` (${cost.largestMemoryVariant})` : ''}`,
     '',
-    '| variant | | params | MACs | steps × batch | memory |',
-    '| --- | --- | ---: | ---: | ---: | ---: |',
   ];
+  // A fenced block with the columns padded: the editor's hover draws a Markdown table without
+  // space between its cells, so `cifar_plain(n = 3)plain269,722` ran together.
+  const rows: string[][] = [['variant', 'kind', 'params', 'MACs', 'steps × batch', 'memory']];
   const byVariant = new Map(cost.variants.map((c) => [c.variant, c]));
   for (const variant of experiment.variants) {
     const c = byVariant.get(variant);
-    const label = variant.label.replace(/\|/g, '\\|');
-    if (!c || !variant.model) lines.push(`| ${label} | | has errors | | | |`);
+    if (!c || !variant.model) rows.push([variant.label, 'has errors', '', '', '', '']);
     else
-      lines.push(
-        `| ${label} | ${variant.model.plain ? 'plain' : 'residual'}${variant.model.recipe.engine === 'pytorch' ? ' · PyTorch' : ''} | ${formatExact(c.params)} | ${formatShort(c.macs)} | ${formatExact(c.steps)} × ${c.batchSize} | ${formatBytes(c.memoryBytes)} |`,
-      );
+      rows.push([
+        variant.label,
+        `${variant.model.plain ? 'plain' : 'residual'}${variant.model.recipe.engine === 'pytorch' ? ' · PyTorch' : ''}`,
+        formatExact(c.params),
+        formatShort(c.macs),
+        `${formatExact(c.steps)} × ${c.batchSize}`,
+        formatBytes(c.memoryBytes),
+      ]);
   }
+  lines.push('```text', ...alignedColumns(rows), '```');
   return lines.join('\n');
+}
+
+/** Rows as text columns two spaces apart: names and kinds to the left, figures to the right. */
+function alignedColumns(rows: readonly (readonly string[])[]): string[] {
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => displayWidth(r[i] ?? ''))));
+  return rows.map((r) =>
+    r
+      .map((cell, i) => {
+        const pad = ' '.repeat(Math.max(0, (widths[i] ?? 0) - displayWidth(cell)));
+        return i < 2 ? cell + pad : pad + cell;
+      })
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** The runs of an experiment in `params.text`, from the open document's analysis when it holds that text. */

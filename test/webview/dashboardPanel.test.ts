@@ -41,6 +41,7 @@ function setup() {
     log,
     runsFolder: () => runsFolder,
     resume: async (runDir) => void resumed.push(runDir),
+    experimentQueue: () => undefined,
   };
   const panel = DashboardPanel.show(deps);
   const fakePanel = fake.recorded.panels.at(-1) as InstanceType<typeof fake.FakePanel>;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { DashboardDeps } from '../../src/extension/training/dashboardPanel';
 import { Commands } from '../../src/protocol/languageServer';
+import { DASHBOARD_VIEW_TYPE } from '../../src/protocol/webview';
 import { LspTestClient } from '../server/lspClient';
 import { REPO_ROOT } from './browserHost';
 
@@ -46,14 +47,20 @@ let server: LspTestClient;
 before(async () => {
   server = await LspTestClient.start();
   fake.workspace.workspaceFolders = [{ uri: fake.Uri.file(root) }];
-  const context = {
-    extensionUri: fake.Uri.file(REPO_ROOT),
-    globalStorageUri: fake.Uri.file(join(root, 'storage')),
-    workspaceState: { get: () => undefined, update: async () => undefined },
-  };
-  const log = Object.fromEntries(['trace', 'debug', 'info', 'warn', 'error'].map((level) => [level, (text: string) => logs.push(`${level} ${text}`)]));
-  disposables = registerTrainingCommands(context as never, server.connection, { ...log, show: () => undefined } as unknown as DashboardDeps['log']);
+  disposables = registerTrainingCommands(context as never, server.connection, extensionLog);
 });
+
+/** The workspace's state, kept across a reload as VS Code keeps it. */
+const workspaceState = new Map<string, unknown>();
+const context = {
+  extensionUri: fake.Uri.file(REPO_ROOT),
+  globalStorageUri: fake.Uri.file(join(root, 'storage')),
+  workspaceState: { get: (key: string) => workspaceState.get(key), update: async (key: string, value: unknown) => void workspaceState.set(key, value) },
+};
+const extensionLog = {
+  ...Object.fromEntries(['trace', 'debug', 'info', 'warn', 'error'].map((level) => [level, (text: string) => logs.push(`${level} ${text}`)])),
+  show: () => undefined,
+} as unknown as DashboardDeps['log'];
 
 after(async () => {
   for (const d of disposables) d.dispose();
@@ -75,6 +82,13 @@ async function runExperiment(name: string, parallel: unknown): Promise<string[]>
     return m ? [`${m[2]} ${m[1]}`] : [];
   });
   const results = readFileSync(join(root, 'runs', name, 'results.md'), 'utf8');
+  // results.md is not opened raw beside the dashboard: a notification offers its rendered preview.
+  assert.deepEqual(
+    fake.recorded.shownDocuments.filter((d) => d.path.endsWith('results.md')),
+    [],
+  );
+  const ended = fake.recorded.infos.find((m) => m.message.startsWith(`Experiment ${name}: 2 of 2 runs finished.`));
+  assert.deepEqual(ended?.actions, ['Open Results']);
   // Both runs finished (the best variant's label is in bold).
   assert.match(results, /\| (\*\*)?tiny\(n = 1\)(\*\*)? \| residual \|.*\| 1\/1 \|/);
   assert.match(results, /\| (\*\*)?tiny\(n = 2\)(\*\*)? \| residual \|.*\| 1\/1 \|/);
@@ -84,14 +98,14 @@ async function runExperiment(name: string, parallel: unknown): Promise<string[]>
 test('resnet.experiment.parallel 1 (the default): the runs train one after another', { timeout: 300_000 }, async () => {
   const events = await runExperiment('one_at_a_time', 1);
   assert.deepEqual(events, ['started tiny_n1', 'finished tiny_n1', 'started tiny_n2', 'finished tiny_n2']);
-  assert.match(fake.recorded.infos.at(-1)?.detail ?? '', /Runs at a time: 1 \(setting resnet\.experiment\.parallel\)/);
+  assert.match(fake.recorded.infos.filter((m) => m.message.startsWith('Run experiment')).at(-1)?.detail ?? '', /Runs at a time: 1 \(setting resnet\.experiment\.parallel\)/);
 });
 
 test('resnet.experiment.parallel 2: both runs train at once, each in its own worker, with the queue the CLI uses', { timeout: 300_000 }, async () => {
   const events = await runExperiment('two_at_a_time', 2);
   assert.deepEqual(events.slice(0, 2).sort(), ['started tiny_n1', 'started tiny_n2'], `both started before either finished: ${events.join(', ')}`);
   assert.deepEqual(events.slice(2).sort(), ['finished tiny_n1', 'finished tiny_n2']);
-  assert.match(fake.recorded.infos.at(-1)?.detail ?? '', /Runs at a time: 2 \(setting resnet\.experiment\.parallel\)/);
+  assert.match(fake.recorded.infos.filter((m) => m.message.startsWith('Run experiment')).at(-1)?.detail ?? '', /Runs at a time: 2 \(setting resnet\.experiment\.parallel\)/);
 });
 
 test('a setting that is no whole number from 1 up reads as 1; more than the most is capped', () => {
@@ -114,4 +128,45 @@ test('package.json contributes resnet.experiment.parallel (default 1, 1 … the 
   const setting = manifest.contributes.configuration.properties[SETTINGS.experimentParallel];
   assert.deepEqual({ type: setting?.type, default: setting?.default, minimum: setting?.minimum, maximum: setting?.maximum }, { type: 'integer', default: 1, minimum: 1, maximum: MAX_PARALLEL_RUNS });
   assert.ok(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(SETTINGS.experimentParallel));
+});
+
+test("the dashboard's Stop stops the experiment's queue; after a reload the dashboard lists the experiment's runs again", { timeout: 300_000 }, async () => {
+  const name = 'stopped_from_dashboard';
+  const file = join(root, `${name}.resnet`);
+  writeFileSync(file, SOURCE(name).replace('iterations 48', 'iterations 4000'));
+  fake.workspace.settings = { [SETTINGS.backend]: 'wasm', [SETTINGS.experimentParallel]: 1 };
+  fake.recorded.modalAnswers.push('Start');
+  const done = fake.commands.executeCommand(Commands.runExperiment, { uri: fake.Uri.file(file).toString(), experiment: name });
+  const started = async () => {
+    for (let i = 0; i < 600 && !logs.some((l) => l.startsWith(`info experiment ${name}: tiny_n1 started`)); i++) await new Promise((r) => setTimeout(r, 100));
+  };
+  await started();
+  const panel = fake.recorded.panels.at(-1);
+  assert.ok(panel, 'the dashboard is open');
+  panel.webview.receive({ type: 'ready' });
+  const sessions = () => panel.webview.posted.filter((m): m is { type: 'session'; state: string } => (m as { type?: string }).type === 'session');
+  assert.equal(sessions().at(-1)?.state, 'running', "the page's Stop is enabled while the queue trains");
+  panel.webview.receive({ type: 'stop' });
+  assert.equal(sessions().at(-1)?.state, 'stopping');
+  await done;
+  const runs = (JSON.parse(readFileSync(join(root, 'runs', name, 'experiment.json'), 'utf8')) as { runs: { status: string }[] }).runs;
+  assert.ok(
+    runs.every((r) => r.status !== 'finished'),
+    `no run trained to its end: ${JSON.stringify(runs)}`,
+  );
+  assert.equal(sessions().at(-1)?.state, 'idle', 'the queue ended');
+
+  // A reload: the panel is restored by a new extension host, which knows only the workspace's state.
+  panel.dispose();
+  for (const d of disposables) d.dispose();
+  disposables = registerTrainingCommands(context as never, server.connection, extensionLog);
+  const restored = new fake.FakePanel(DASHBOARD_VIEW_TYPE, {});
+  await fake.recorded.serializerOf.get(DASHBOARD_VIEW_TYPE)?.deserializeWebviewPanel(restored, {});
+  restored.webview.receive({ type: 'ready' });
+  const listed = restored.webview.posted.find((m): m is { type: 'runs'; runsFolder: string; runs: { name: string }[] } => (m as { type?: string }).type === 'runs');
+  assert.equal(listed?.runsFolder, join(root, 'runs', name));
+  assert.ok(
+    listed?.runs.some((r) => r.name.endsWith('tiny_n1')),
+    JSON.stringify(listed),
+  );
 });

@@ -167,3 +167,62 @@ test('a queued run still training is read again at each update; a finished one i
   assert.match((await page.page.locator('#experiment-title').textContent()) ?? '', /1 of 2 runs finished/);
   await page.close();
 });
+
+test("the run list names an experiment's runs by variant and seed, in full", { skip }, async () => {
+  const runs = streams();
+  // As narrow as the dashboard gets in a third column: the list takes the whole width.
+  const page = await browser.open({ theme: 'dark', viewport: { width: 420, height: 900 } });
+  await page.send({ type: 'runs', runsFolder: '/work/runs/fig6', runs: summaries(runs) } satisfies ToDashboard);
+  await page.send({ type: 'experiment', experiment: 'fig6', results: results(runs) } satisfies ToDashboard);
+  const names = await page.page.locator('#run-list .run-name').evaluateAll((buttons) => buttons.map((b) => ({ text: b.textContent ?? '', cut: b.scrollWidth > b.clientWidth })));
+  assert.deepEqual(
+    names.map((n) => n.text),
+    ['cifar_plain(n = 3) seed 1', 'cifar_plain(n = 3) seed 2', 'cifar_resnet(n = 3) seed 1', 'cifar_resnet(n = 3) seed 2'],
+  );
+  assert.deepEqual(
+    names.filter((n) => n.cut),
+    [],
+    'no name is cut off',
+  );
+  await page.page.screenshot({ path: join(ARTIFACTS, 'experiment-run-list-narrow.png'), fullPage: true });
+  await page.close();
+});
+
+test('an empty chart says why: no run ticked, or ticked runs with no epoch ended yet', { skip }, async () => {
+  const runs = streams();
+  const page = await browser.open({ theme: 'dark', viewport: { width: 1200, height: 1200 } });
+  const empty = (name: string) => page.page.locator(`#chart-${name}`).evaluate((chart) => (chart.classList.contains('empty') ? getComputedStyle(chart, '::after').content.replace(/^"|"$/g, '') : ''));
+  assert.match(await empty('metric'), /^No data yet: tick a run/);
+  await page.send({ type: 'runs', runsFolder: '/work/runs/fig6', runs: summaries(runs) } satisfies ToDashboard);
+  await page.send({ type: 'experiment', experiment: 'fig6', results: results(runs).map((r) => ({ ...r, status: 'running' as const })) } satisfies ToDashboard);
+  // Every run ticked, each in its first epoch: steps, no epoch yet.
+  for (const s of runs) {
+    const firstSteps = s.messages.slice(
+      0,
+      s.messages.findIndex((m) => m.type === 'epoch'),
+    );
+    await page.send({ type: 'runHistory', runDir: s.runDir, ...toHistory(firstSteps) } satisfies ToDashboard);
+  }
+  assert.equal(await page.page.locator('#run-list vscode-checkbox[checked]').count(), 4, 'every run ticked');
+  assert.match(await empty('metric'), /^No epoch has ended yet in the ticked runs/);
+  assert.equal(await empty('loss'), '', 'the loss chart has its steps');
+  await page.page.screenshot({ path: join(ARTIFACTS, 'experiment-no-epoch-yet.png'), fullPage: true });
+  await page.close();
+});
+
+test("the experiment's table goes when the list shows another folder (a run of no experiment trains)", { skip }, async () => {
+  const runs = streams();
+  const page = await browser.open({ theme: 'dark' });
+  await page.send({ type: 'runs', runsFolder: '/work/runs/fig6', runs: summaries(runs) } satisfies ToDashboard);
+  await page.send({ type: 'experiment', experiment: 'fig6', results: results(runs) } satisfies ToDashboard);
+  assert.equal(await page.page.locator('#experiment').isVisible(), true);
+  // The experiment's folder listed again (a queued run moved on): the table stays.
+  await page.send({ type: 'runs', runsFolder: '/work/runs/fig6', runs: summaries(runs) } satisfies ToDashboard);
+  await page.send({ type: 'experiment', experiment: 'fig6', results: results(runs) } satisfies ToDashboard);
+  assert.equal(await page.page.locator('#experiment').isVisible(), true);
+  const other = scriptedRun({ runDir: '/work/runs/2026-01-03-09-00-00-resnet20', model: 'resnet20' });
+  await page.send({ type: 'runs', runsFolder: '/work/runs', runs: [] } satisfies ToDashboard);
+  await page.send({ type: 'session', state: 'running', runDir: other.runDir } satisfies ToDashboard);
+  assert.equal(await page.page.locator('#experiment').isHidden(), true);
+  await page.close();
+});

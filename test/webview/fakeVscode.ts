@@ -207,14 +207,16 @@ export const recorded = {
   panels: [] as FakePanel[],
   commands: [] as { command: string; args: unknown[] }[],
   errors: [] as string[],
-  warnings: [] as { message: string; detail?: string }[],
-  infos: [] as { message: string; detail?: string }[],
+  warnings: [] as { message: string; detail?: string; actions?: string[] }[],
+  infos: [] as { message: string; detail?: string; actions?: string[] }[],
   quickPicks: [] as { title?: string; labels: string[] }[],
   written: [] as { path: string; bytes: Uint8Array }[],
   statusBarItems: [] as FakeStatusBarItem[],
   progress: [] as FakeProgress[],
   registered: new Map<string, (...args: unknown[]) => unknown>(),
   serializers: [] as string[],
+  /** The registered serializers by view type: a test restores a panel as a reload does. */
+  serializerOf: new Map<string, { deserializeWebviewPanel(panel: FakePanel, state: unknown): Promise<void> }>(),
   contentProviders: new Map<string, { provideTextDocumentContent(uri: Uri): Promise<string>; onDidChange?: (l: (uri: Uri) => void) => unknown }>(),
   shownDocuments: [] as { path: string; selection?: Range }[],
   /** What the next save dialog answers. */
@@ -227,9 +229,9 @@ export const recorded = {
 
 type Item = { label: string };
 type MessageOptions = { modal?: boolean; detail?: string };
-function message(list: { message: string; detail?: string }[], text: string, rest: unknown[]): Promise<string | undefined> {
+function message(list: { message: string; detail?: string; actions?: string[] }[], text: string, rest: unknown[]): Promise<string | undefined> {
   const options = typeof rest[0] === 'object' && rest[0] !== null ? (rest[0] as MessageOptions) : undefined;
-  list.push({ message: text, detail: options?.detail });
+  list.push({ message: text, detail: options?.detail, actions: rest.filter((r): r is string => typeof r === 'string') });
   return Promise.resolve(options?.modal ? recorded.modalAnswers.shift() : undefined);
 }
 
@@ -263,8 +265,9 @@ export const window = {
       progress.done = true;
     });
   },
-  registerWebviewPanelSerializer(viewType: string) {
+  registerWebviewPanelSerializer(viewType: string, serializer: { deserializeWebviewPanel(panel: FakePanel, state: unknown): Promise<void> }) {
     recorded.serializers.push(viewType);
+    recorded.serializerOf.set(viewType, serializer);
     return { dispose: () => undefined };
   },
   activeTextEditor: undefined as { document: FakeDocument } | undefined,

@@ -45,7 +45,9 @@ export class Dashboard {
   private readonly text: PageText;
   private readonly words: ChartWords;
   /** The experiment whose folder this is, with its variants in queue order (their colours). */
-  private experiment?: { readonly name: string; readonly results: readonly ExperimentResult[]; readonly variants: readonly string[] };
+  private experiment?: { readonly name: string; readonly folder: string; readonly results: readonly ExperimentResult[]; readonly variants: readonly string[] } | undefined;
+  /** The folder whose runs the list shows (the extension's last `runs` message). */
+  private runsFolder = '';
 
   constructor(
     private readonly root: HTMLElement,
@@ -93,7 +95,11 @@ export class Dashboard {
     switch (message.type) {
       case 'runs': {
         this.summaries = message.runs;
+        this.runsFolder = message.runsFolder;
         this.element('runs-folder').textContent = message.runsFolder;
+        // Another folder (a run of no experiment trains): the experiment's table is not about its runs.
+        // An experiment's folder is followed by its `experiment` message.
+        if (this.experiment && this.experiment.folder !== message.runsFolder) this.experiment = undefined;
         const known = new Set(message.runs.map((r) => r.runDir));
         // Folders deleted since are forgotten; the live run may not be listed yet.
         const gone = this.state.selected.filter((d) => !known.has(d) && d !== this.session.runDir && !this.runs.has(d));
@@ -129,7 +135,7 @@ export class Dashboard {
       case 'experiment': {
         const before = new Map(this.experiment?.results.map((r) => [r.runDir, r.status]));
         const variants = [...new Set(message.results.map((r) => r.variant))];
-        this.experiment = { name: message.experiment, results: message.results, variants };
+        this.experiment = { name: message.experiment, folder: this.runsFolder, results: message.results, variants };
         const runDirs = message.results.flatMap((r) => (r.runDir ? [r.runDir] : []));
         // A run that moved on since (started, finished) is read again: its folder has more now.
         // A running one is read again at each update (the extension sends one per epoch of a queued run).
@@ -200,10 +206,7 @@ export class Dashboard {
       if (!run) return [];
       const result = this.experiment?.results.find((r) => r.runDir === runDir);
       // An experiment's runs: coloured by variant (its seeds alike), labelled by variant and seed.
-      if (result && this.experiment) {
-        const label = `${result.label}${result.seed === undefined ? '' : ` seed ${result.seed}`}`;
-        return [{ run, color: this.experiment.variants.indexOf(result.variant), label, plain: result.plain }];
-      }
+      if (result && this.experiment) return [{ run, color: this.experiment.variants.indexOf(result.variant), label: variantLabel(result), plain: result.plain }];
       return [{ run, color: this.state.colors[runDir] ?? 0, label: runLabel(runDir, run.started?.model) }];
     });
   }
@@ -247,6 +250,10 @@ export class Dashboard {
           selected: this.state.selected,
           focused: this.focused?.runDir,
           liveRunDir: this.session.state === 'idle' ? undefined : this.session.runDir,
+          labelOf: (runDir) => {
+            const result = this.experiment?.results.find((r) => r.runDir === runDir);
+            return result ? variantLabel(result) : undefined;
+          },
           colorOf: (runDir) => {
             const index = this.colorIndex(runDir);
             return index === undefined ? undefined : runColor(this.theme, index);
@@ -258,6 +265,11 @@ export class Dashboard {
     }
     const shown = this.shownRuns();
     for (const name of CHART_NAMES) {
+      // What an empty chart says: no run ticked, or ticked runs without points yet (the error
+      // chart's points come at each epoch's end, so a queued or young run has none).
+      this.element(`chart-${name}`).dataset.empty = this.text(
+        shown.length === 0 ? 'webview.dashboard.emptyNoRun' : name === 'metric' ? 'webview.dashboard.emptyNoEpoch' : 'webview.dashboard.emptyNoStep',
+      );
       const card = this.element(`card-${name}`);
       const title = card.querySelector('.chart-title') as HTMLElement;
       title.textContent = chartTitle(name, this.state, this.words);
@@ -349,4 +361,9 @@ export class Dashboard {
     if (!element) throw new Error(`dashboard layout has no #${id}`);
     return element;
   }
+}
+
+/** An experiment's run as the list and the legends name it: its variant and seed, `plain(n = 3) seed 1`. */
+function variantLabel(result: ExperimentResult): string {
+  return `${result.label}${result.seed === undefined ? '' : ` seed ${result.seed}`}`;
 }

@@ -13,6 +13,8 @@ export interface RunListView {
   /** The run being trained now, which may not be in the listing yet. */
   readonly liveRunDir?: string | undefined;
   readonly colorOf: (runDir: string) => string | undefined;
+  /** A run's own name where the folder's name says too little (an experiment's variant and seed). */
+  readonly labelOf?: (runDir: string) => string | undefined;
 }
 
 export interface RunListActions {
@@ -48,7 +50,7 @@ export function renderRunList(list: HTMLElement, view: RunListView, actions: Run
 
       const name = document.createElement('button');
       name.className = 'run-name';
-      name.textContent = runLabel(run.runDir, run.model);
+      name.textContent = view.labelOf?.(run.runDir) ?? runLabel(run.runDir, run.model);
       name.title = run.runDir;
       name.addEventListener('click', () => actions.focus(run.runDir));
 

@@ -286,6 +286,10 @@ export const en = {
   'webview.dashboard.metricHint': 'per epoch; dashed: training, bold: validation; ring: best',
   'webview.dashboard.lrHint': 'per step',
   'webview.dashboard.noRuns': 'No runs yet: run "ResNet: Train Model" on a .resnet file.',
+  // What an empty chart says: why it is empty (webview/dashboard/dashboard.ts)
+  'webview.dashboard.emptyNoRun': 'No data yet: tick a run in the list, or train one.',
+  'webview.dashboard.emptyNoEpoch': 'No epoch has ended yet in the ticked runs: errors are measured at the end of each epoch.',
+  'webview.dashboard.emptyNoStep': 'The ticked runs have no steps yet.',
   // What the dashboard writes as runs go (webview/dashboard/header.ts, runList.ts, dashboard.ts)
   'webview.dashboard.status.running': 'running',
   'webview.dashboard.status.stopping': 'stopping',

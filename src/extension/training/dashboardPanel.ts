@@ -23,6 +23,8 @@ export interface DashboardDeps {
   readonly runsFolder: () => string | undefined;
   /** Resumes a run, with the same checks as a new one (trust, a run already going). */
   readonly resume: (runDir: string) => Promise<void>;
+  /** The experiment queue training now, if any: Stop stops it (after a checkpoint). */
+  readonly experimentQueue: () => { readonly stopping: boolean; stop(): void } | undefined;
 }
 
 /** Live messages are sent this often at most: a fast run makes hundreds a second. */
@@ -137,9 +139,14 @@ export class DashboardPanel implements vscode.Disposable {
       case 'loadRuns':
         for (const runDir of message.runDirs) await this.sendHistory(runDir);
         return;
-      case 'stop':
-        this.deps.session.stop();
+      case 'stop': {
+        const queue = this.deps.experimentQueue();
+        if (queue && this.deps.session.state === 'idle') {
+          queue.stop();
+          this.postSession();
+        } else this.deps.session.stop();
         return;
+      }
       case 'resume':
         if (this.check(message.runDir, 'resume')) await this.deps.resume(resolve(message.runDir));
         return;
@@ -217,7 +224,10 @@ export class DashboardPanel implements vscode.Disposable {
 
   private postSession(): void {
     const { state, runDir } = this.deps.session;
-    this.post({ type: 'session', state, ...(runDir === undefined ? {} : { runDir }) });
+    // An experiment's queue trains outside the session: the page's Stop follows it too.
+    const queue = state === 'idle' ? this.deps.experimentQueue() : undefined;
+    if (queue) this.post({ type: 'session', state: queue.stopping ? 'stopping' : 'running' });
+    else this.post({ type: 'session', state, ...(runDir === undefined ? {} : { runDir }) });
   }
 
   private async save(fileName: string, bytes: Uint8Array, filters: Record<string, string[]>): Promise<void> {

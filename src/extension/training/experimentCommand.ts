@@ -25,6 +25,8 @@ export interface ExperimentCommandDeps {
   refreshDashboard(): void;
   /** True (after telling the person) when a single run is training: one thing at a time. */
   busy(): boolean;
+  /** The queue started (the dashboard's Stop and Stop Training stop it, as Cancel does) or ended (undefined). */
+  queueChanged(queue: { stop(): void } | undefined): void;
 }
 
 export function parseExperimentArgs(value: unknown): { uri?: string; experiment?: string } {
@@ -105,6 +107,7 @@ export async function runExperimentCommand(args: unknown, deps: ExperimentComman
     onLog: (run, text) => deps.log.debug(`${run.key}: ${text.trimEnd()}`),
     onRunChange: () => deps.refreshDashboard(),
   });
+  deps.queueChanged(queue);
   deps.showDashboard(dir);
   const final = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: l10n.t('Experiment {0}', plan.experiment), cancellable: true }, async (progress, token) => {
     token.onCancellationRequested(() => queue.stop());
@@ -113,13 +116,21 @@ export async function runExperimentCommand(args: unknown, deps: ExperimentComman
       return await queue.done;
     } finally {
       clearInterval(timer);
+      deps.queueChanged(undefined);
     }
   });
   const { markdown } = writeResultFiles(dir, final);
   const failed = final.runs.filter((r) => r.status === 'failed').length;
   const done = final.runs.filter((r) => r.status === 'finished').length;
   deps.log.info(`experiment ${plan.experiment}: ${done} of ${final.runs.length} runs finished${failed ? `, ${failed} failed` : ''}; results in ${markdown}`);
-  await vscode.window.showTextDocument(vscode.Uri.file(markdown), { preview: true, viewColumn: vscode.ViewColumn.Beside });
+  // The dashboard already shows the table: results.md opens, rendered, only when asked for (a third
+  // column of raw Markdown squeezed the dashboard).
+  const openResults = l10n.t('Open Results');
+  const opened = await vscode.window.showInformationMessage(
+    l10n.t('Experiment {0}: {1} of {2} runs finished. The results table is in the dashboard and in {3}.', plan.experiment, done, final.runs.length, markdown),
+    openResults,
+  );
+  if (opened === openResults) await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(markdown));
 }
 
 async function dataFor(plan: ExperimentPlan, context: vscode.ExtensionContext): Promise<{ dataset: DatasetChoice; dataDir?: string } | undefined> {
