@@ -21,7 +21,7 @@ import { exportPyTorchModule } from '../export/pytorch';
 import { BACKEND_CHOICES } from '../protocol/training';
 import { checkProfileReply, type ProfileCommand, type ProfileReply } from '../protocol/profile';
 import { defaultBackendDir } from '../training/backendInstall';
-import { findPython } from '../training/pytorch/python';
+import { findPython, ISOLATED_PYTHON } from '../training/pytorch/python';
 import { howWorkerEnded, workerEntry } from '../training/worker/launch';
 import { CliError } from './cliError';
 import { countOption } from './numberArgument';
@@ -122,7 +122,9 @@ export async function runProfile(file: string | undefined, options: ProfileOptio
     const module = exportPyTorchModule([model], file, { sourceText });
     writeFileSync(join(dir, 'model.py'), module.text);
     writeFileSync(join(dir, 'profile_layers.py'), PROFILE_SCRIPT);
-    const run = spawnSync(python, [join(dir, 'profile_layers.py'), join(dir, 'model.py'), module.classNames.get(model.name) as string, String(batch), String(repeats)], {
+    // Isolated as the engine's runner is: nothing from the current folder or PYTHON* variables on its path.
+    const run = spawnSync(python, [...ISOLATED_PYTHON, join(dir, 'profile_layers.py'), join(dir, 'model.py'), module.classNames.get(model.name) as string, String(batch), String(repeats)], {
+      cwd: dir,
       encoding: 'utf8',
       maxBuffer: 16 * 1024 * 1024,
       timeout: seconds * 1000,

@@ -13,7 +13,8 @@ import { defaultBackendDir } from '../training/backendInstall';
 import { engineOfRun } from '../training/runFolder';
 import { howWorkerEnded, launchWorker } from '../training/worker/launch';
 import { CliError } from './cliError';
-import { wholeNumber } from './numberArgument';
+import { countOption, wholeNumber } from './numberArgument';
+import { BATCH_SIZE } from '../core/optionRules';
 import { formatDiagnostic } from './formatDiagnostic';
 import type { Output } from './output';
 import { ProgressView } from './progress';
@@ -163,7 +164,8 @@ export function buildCommand(file: string | undefined, options: TrainOptions): W
       backend: backend ?? 'auto',
       epochs,
       maxSteps,
-      batchSize: positiveInt(options['batch-size'], '--batch-size'),
+      // The rule every batch option follows (stats --batch, profile --batch, the summary's setting).
+      batchSize: options['batch-size'] === undefined ? undefined : countOption(options['batch-size'], '--batch-size', BATCH_SIZE, 0),
       seed: positiveInt(options.seed, '--seed', 0),
       outDir: writableFolder(resolve(options.out ?? 'runs'), options.out === undefined ? 'the runs folder' : '--out'),
       backendDirs: [defaultBackendDir()],

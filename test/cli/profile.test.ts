@@ -5,6 +5,9 @@
 import assert from 'node:assert/strict';
 import { fork, spawnSync } from 'node:child_process';
 import { test } from 'node:test';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { analyze } from '../../src/core/analysis/analyze';
 import { modelLayers } from '../../src/core/analysis/network';
 import type { LayerTiming } from '../../src/cli/profile';
@@ -142,4 +145,22 @@ test('profile with PyTorch stops at its time limit too', { timeout: 120_000 }, (
   assert.ok(Date.now() - started < 60_000, `${Date.now() - started} ms`);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /profiling resnet8 took longer than its time limit, 2 s, and was stopped/);
+});
+
+test('profile runs PyTorch isolated: a module on PYTHONPATH named as the standard library is not imported', { timeout: 120_000 }, (t) => {
+  const { python, why } = torchPython();
+  if (!python) {
+    t.skip(why);
+    return;
+  }
+  const planted = mkdtempSync(join(tmpdir(), 'resnet-profile-planted-'));
+  const marker = join(planted, 'ran');
+  writeFileSync(join(planted, 'statistics.py'), `open(${JSON.stringify(marker)}, 'w').write('imported')\nfrom importlib import import_module\n`);
+  const r = spawnSync(process.execPath, ['dist/cli.cjs', 'profile', 'examples/mnist/resnet8.resnet', '--engine', 'pytorch', '--python', python, '--batch', '2', '--repeats', '1'], {
+    encoding: 'utf8',
+    timeout: 110_000,
+    env: { ...process.env, PYTHONPATH: planted },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(existsSync(marker), false, 'the planted statistics.py ran');
 });

@@ -61,3 +61,21 @@ console.log(JSON.stringify(out));`,
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /cannot read .*config\.json \(it is a named pipe \(FIFO\), not a regular file\)/);
 });
+
+test('a named pipe as a PyTorch checkpoint, and as the metrics the PyTorch engine reads its first step from: refused at once', { skip }, () => {
+  const runs = join(mkdtempSync(join(tmpdir(), 'resnet-fifo-pt-')), 'runs');
+  const run = join(runs, '2026-01-01-00-00-00-pt');
+  mkdirSync(join(run, 'checkpoints'), { recursive: true });
+  execFileSync('mkfifo', [join(run, 'checkpoints', 'step-00000010.safetensors'), join(run, 'metrics.jsonl')]);
+  const out = inChild(
+    runs,
+    `import { verifySafetensorsCheckpoint, firstStarted } from ${source('src/training/pytorch/runFolder.ts')};`,
+    `const dir = ${JSON.stringify(run)};
+let refused = '';
+try { verifySafetensorsCheckpoint(${JSON.stringify(join(run, 'checkpoints', 'step-00000010.safetensors'))}); } catch (error) { refused = (error as Error).message; }
+console.log(JSON.stringify({ refused, started: firstStarted(dir) ?? null }));`,
+  );
+  const { refused, started } = JSON.parse(out) as { refused: string; started: unknown };
+  assert.match(refused, /step-00000010\.safetensors.*(pipe|not a regular file)/);
+  assert.equal(started, null);
+});

@@ -4,9 +4,10 @@
 // The format is ../runFolder.ts's; this adds what only PyTorch runs need: the resumed request and
 // the checkpoint the runner will load, checked on the TypeScript side before Python starts.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, readSync, statSync } from 'node:fs';
 import type { StartedMessage } from '../../protocol/training';
-import { checkpointPath, DamagedCheckpointError, loadNewestCheckpoint, parseMetricLines, readRunConfig, runPaths } from '../runFolder';
+import { checkpointPath, DamagedCheckpointError, loadNewestCheckpoint, readMetricsHead, readRunConfig } from '../runFolder';
+import { openRegularFile } from '../../node/regularFile';
 import { PyTorchEngineError } from './engineError';
 import type { PyTorchRequest, PyTorchStart } from './request';
 
@@ -71,8 +72,14 @@ export function latestCheckpoint(runDir: string): LatestCheckpoint | undefined {
  */
 export function verifySafetensorsCheckpoint(path: string): void {
   if (!existsSync(path)) throw new DamagedCheckpointError(`${path} is missing`);
-  const size = statSync(path).size;
-  const fd = openSync(path, 'r');
+  // A named pipe or a device placed as a checkpoint is refused, never waited on.
+  let opened: { fd: number; size: number };
+  try {
+    opened = openRegularFile(path);
+  } catch (error) {
+    throw new DamagedCheckpointError(`${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const { fd, size } = opened;
   try {
     const head = Buffer.alloc(8);
     const got = readSync(fd, head, 0, 8, 0);
@@ -107,11 +114,6 @@ export function verifySafetensorsCheckpoint(path: string): void {
 
 /** The run's first `started` message: the batch and data its checkpoints' steps count. */
 export function firstStarted(runDir: string): StartedMessage | undefined {
-  let text: string;
-  try {
-    text = readFileSync(runPaths(runDir).metrics, 'utf8');
-  } catch {
-    return undefined;
-  }
-  return parseMetricLines(text).messages.find((m): m is StartedMessage => m.type === 'started');
+  // The first message of the file; a pipe or a device as metrics.jsonl reads as nothing, never waited on.
+  return readMetricsHead(runDir, 64 * 1024).messages.find((m): m is StartedMessage => m.type === 'started');
 }
