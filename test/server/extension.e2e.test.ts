@@ -2,7 +2,7 @@
  * The real extension in a real VS Code (code-server + Chromium, through test/e2e/harness.ts):
  * the .vsix that `npm run package` builds, installed into code-server, then checked as a user sees it: status bar totals, code lenses, inlay hints,
  * hover, the Problems panel, the quick fix and Format Document, the summary view following the settings, a click in the architecture view
- * moving the cursor, colouring it by the times of a profile --json file, the template picker, the Get Started walkthrough, a two-variant experiment run from its lens, training in Restricted Mode,
+ * moving the cursor, colouring it by the times of a profile --json file, comparing it with the file at git HEAD, the template picker, the Get Started walkthrough, a two-variant experiment run from its lens, training in Restricted Mode,
  * and the Korean display language (--locale ko).
  *
  * Skips, saying why, when the e2e tools are not installed (`bash .ci/setup-e2e.sh`); in CI that is
@@ -161,6 +161,17 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
     );
     assert.equal(profiled.status, 0, profiled.stderr);
     fs.writeFileSync(path.join(folder, 'times.json'), profiled.stdout);
+    // The folder is a git repository with everything committed, and git on in this workspace only
+    // (the harness turns it off for the user): "Compare Architecture with…" reads the file at HEAD.
+    const git = (...args: string[]) => {
+      const r = spawnSync('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: folder, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+    };
+    fs.mkdirSync(path.join(folder, '.vscode'));
+    fs.writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'git.enabled': true }));
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'e2e workspace');
     cs = await startCodeServer({ folder, extensionsDir });
     page = await openWorkbench(cs.url);
   });
@@ -317,6 +328,27 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
       await view.locator('#arch-legend', { hasText: /TF\.js on cpu, .*batch 4, forward \+ backward/ }).waitFor({ timeout: 30_000 });
       t.diagnostic(`screenshot: ${await screenshot(page, 'extension-colour-by-time')}`);
       await page.keyboard.press('Control+W');
+    });
+  });
+
+  it('compares the architecture with the file at git HEAD: the block removed since the last commit, and its cost', async (t) => {
+    const { cs, page } = session();
+    await withFailureReport(t, page, cs, 'compare-head', async () => {
+      await openFileFromExplorer(page, 'resnet50.resnet');
+      // conv2_x loses a block: 3 → 2 (not saved; the view compares the text being edited).
+      await goToPosition(page, 9, 32);
+      await page.keyboard.press('Backspace');
+      await page.keyboard.type('2');
+      assert.match(await readLine(page, 9), /bottleneck\(64\) +x 2$/);
+      await runCommand(page, 'ResNet: Compare Architecture with…', 5_000).catch(() => undefined);
+      await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'The file at git HEAD' }).first().click({ timeout: 15_000 });
+      const view = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      await view.locator('body', { hasText: 'Changes: 0 added, 1 removed, 0 changed' }).first().waitFor({ timeout: 30_000 });
+      assert.match(await view.locator('#arch-totals, .totals').first().innerText(), /Δ params −?-?[\d,]+/);
+      t.diagnostic(`screenshot: ${await screenshot(page, 'extension-compare-head')}`);
+      await page.keyboard.press('Control+W');
+      await page.keyboard.press('Control+Z');
+      await page.keyboard.press('Control+Z');
     });
   });
 
