@@ -346,9 +346,15 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
       await view.locator('body', { hasText: 'Changes: 0 added, 1 removed, 0 changed' }).first().waitFor({ timeout: 30_000 });
       assert.match(await view.locator('#arch-totals, .totals').first().innerText(), /Δ params −?-?[\d,]+/);
       t.diagnostic(`screenshot: ${await screenshot(page, 'extension-compare-head')}`);
-      await page.keyboard.press('Control+W');
+      // Leave things as the other tests expect them: the edit undone, the comparison closed.
+      await goToPosition(page, 9, 31);
       await page.keyboard.press('Control+Z');
       await page.keyboard.press('Control+Z');
+      assert.match(await readLine(page, 9), /bottleneck\(64\) +x 3$/);
+      const tab = page.locator('.tabs-container .tab', { hasText: 'Compare: resnet50.resnet' }).first();
+      await tab.hover();
+      await tab.locator('.tab-actions .action-label').first().click();
+      await tab.waitFor({ state: 'detached', timeout: 10_000 });
     });
   });
 
