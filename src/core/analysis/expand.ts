@@ -415,15 +415,9 @@ export class Expander {
       if (this.options.dropPath && option !== 'none') layers = [...layers, { name: 'drop_path', spec: { op: 'droppath' } }];
       this.branchCache.set(key, layers);
     }
-    const branch: NetworkNode[] = [];
-    let shape = input;
-    for (const { name, spec } of layers) {
-      if (!this.ctx.spendLayer(range)) return undefined;
-      const layer = makeLayer(spec, shape, `${path}.${name}`, range, this.ctx);
-      if (!layer) return undefined;
-      branch.push(layer);
-      shape = layer.output;
-    }
+    const branch = this.builtLayers(layers, input, path, range);
+    if (!branch) return undefined;
+    const shape = branch.at(-1)?.output ?? input;
     const join = makeShortcut({ kind: 'option', option }, { input, branchOutput: shape, stride, path, range, callRange: sides.input, branchEndRange: sides.branch, norm: this.options.norm }, this.ctx);
     const relu = makeLayer({ op: 'relu' }, shape, `${path}.relu${kind === 'basic' ? 2 : 3}`, range, this.ctx);
     if (!relu) return undefined;
@@ -455,16 +449,24 @@ export class Expander {
       if (kernel === undefined) return undefined;
       layers = ecaBranch(kernel);
     }
-    const branch: LayerNode[] = [];
+    const branch = this.builtLayers(layers, input, path, range);
+    if (!branch) return undefined;
+    const shape = branch.at(-1)?.output ?? input;
+    return this.finishGate(kind, path, input, branch, shape, range, range, range);
+  }
+
+  /** A built-in block's layers, one after another from `input` (each paid for from the layer budget); undefined at the first that fails. */
+  private builtLayers(layers: readonly { readonly name: string; readonly spec: Parameters<typeof makeLayer>[0] }[], input: Shape, path: string, range: SourceRange): LayerNode[] | undefined {
+    const built: LayerNode[] = [];
     let shape = input;
     for (const { name, spec } of layers) {
       if (!this.ctx.spendLayer(range)) return undefined;
       const layer = makeLayer(spec, shape, `${path}.${name}`, range, this.ctx);
       if (!layer) return undefined;
-      branch.push(layer);
+      built.push(layer);
       shape = layer.output;
     }
-    return this.finishGate(kind, path, input, branch, shape, range, range, range);
+    return built;
   }
 
   private userBlock(decl: BlockDecl, call: CallItem, args: BoundArgs, stride: number, option: ShortcutOption, input: Shape, path: string, stack: readonly string[]): BlockNode | undefined {
