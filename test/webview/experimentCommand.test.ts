@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import type { DashboardDeps } from '../../src/extension/training/dashboardPanel';
 import { Commands } from '../../src/protocol/languageServer';
 import { DASHBOARD_VIEW_TYPE } from '../../src/protocol/webview';
+import { until } from '../helpers/until';
 import { LspTestClient } from '../server/lspClient';
 import { REPO_ROOT } from './browserHost';
 
@@ -137,10 +138,7 @@ test("the dashboard's Stop stops the experiment's queue; after a reload the dash
   fake.workspace.settings = { [SETTINGS.backend]: 'wasm', [SETTINGS.experimentParallel]: 1 };
   fake.recorded.modalAnswers.push('Start');
   const done = fake.commands.executeCommand(Commands.runExperiment, { uri: fake.Uri.file(file).toString(), experiment: name });
-  const started = async () => {
-    for (let i = 0; i < 600 && !logs.some((l) => l.startsWith(`info experiment ${name}: tiny_n1 started`)); i++) await new Promise((r) => setTimeout(r, 100));
-  };
-  await started();
+  await until(`${name}'s first run to start`, () => logs.some((l) => l.startsWith(`info experiment ${name}: tiny_n1 started`)), { timeoutMs: 60_000 });
   const panel = fake.recorded.panels.at(-1);
   assert.ok(panel, 'the dashboard is open');
   panel.webview.receive({ type: 'ready' });
