@@ -131,10 +131,10 @@ test('package.json contributes resnet.experiment.parallel (default 1, 1 … the 
   assert.ok(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(SETTINGS.experimentParallel));
 });
 
-test("the dashboard's Stop stops the experiment's queue; after a reload the dashboard lists the experiment's runs again", { timeout: 300_000 }, async () => {
+test("the dashboard's Stop stops the experiment's queue; after a reload the dashboard lists the experiment's runs again, and Run Experiment resumes it to the end", { timeout: 600_000 }, async () => {
   const name = 'stopped_from_dashboard';
   const file = join(root, `${name}.resnet`);
-  writeFileSync(file, SOURCE(name).replace('iterations 48', 'iterations 4000'));
+  writeFileSync(file, SOURCE(name).replace('iterations 48', 'iterations 1000'));
   fake.workspace.settings = { [SETTINGS.backend]: 'wasm', [SETTINGS.experimentParallel]: 1 };
   fake.recorded.modalAnswers.push('Start');
   const done = fake.commands.executeCommand(Commands.runExperiment, { uri: fake.Uri.file(file).toString(), experiment: name });
@@ -166,5 +166,21 @@ test("the dashboard's Stop stops the experiment's queue; after a reload the dash
   assert.ok(
     listed?.runs.some((r) => r.name.endsWith('tiny_n1')),
     JSON.stringify(listed),
+  );
+
+  // Run Experiment again, from the editor: it asks to resume, continues the stopped run from its
+  // checkpoint and trains the rest.
+  fake.recorded.modalAnswers.push('Resume');
+  const resumedFrom = logs.length;
+  await fake.commands.executeCommand(Commands.runExperiment, { uri: fake.Uri.file(file).toString(), experiment: name });
+  assert.match(fake.recorded.infos.find((m) => m.message.startsWith(`Resume experiment ${name}`))?.message ?? '', /^Resume experiment stopped_from_dashboard: 2 runs\?$/);
+  const after = (JSON.parse(readFileSync(join(root, 'runs', name, 'experiment.json'), 'utf8')) as { runs: { status: string }[] }).runs;
+  assert.deepEqual(
+    after.map((r) => r.status),
+    ['finished', 'finished'],
+  );
+  assert.ok(
+    logs.slice(resumedFrom).some((l) => /^info experiment stopped_from_dashboard: tiny_n1 (started|resumed)/.test(l)),
+    logs.slice(resumedFrom).join('\n'),
   );
 });
