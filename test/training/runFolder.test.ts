@@ -16,6 +16,7 @@ import { readRunConfig, runPaths, writeChecksums } from '../../src/training/runF
 import { resumedRequest } from '../../src/training/pytorch/runFolder';
 import { lockHolder, lockRun } from '../../src/training/runLock';
 import { TINY_MODEL } from '../helpers/models';
+import { collect } from '../helpers/trainRun';
 
 function request(overrides: Partial<TrainRequest> = {}): TrainRequest {
   return {
@@ -29,12 +30,6 @@ function request(overrides: Partial<TrainRequest> = {}): TrainRequest {
     seed: 7,
     ...overrides,
   };
-}
-
-async function collect(start: TrainStart): Promise<TrainingMessage[]> {
-  const messages: TrainingMessage[] = [];
-  await train(start, { emit: (m) => messages.push(m), shouldStop: () => false });
-  return messages;
 }
 
 async function failure(start: TrainStart): Promise<{ message: string; messages: TrainingMessage[] }> {

@@ -15,16 +15,16 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { StartedMessage, TrainingMessage, TrainRequest } from '../../src/protocol/training';
+import type { StartedMessage, TrainRequest } from '../../src/protocol/training';
 import { createExperiment, writeState, readState } from '../../src/training/experiment/state';
 import { checkSettings, type PyTorchRequest } from '../../src/training/pytorch/request';
 import { resumedRequest } from '../../src/training/pytorch/runFolder';
 import { trainWithPyTorch } from '../../src/training/pytorch/trainWithPyTorch';
 import { checkWritable, runPaths } from '../../src/training/runFolder';
-import { train, type TrainStart } from '../../src/training/trainer';
 import { TrainingError } from '../../src/training/trainingError';
 import { TINY_MODEL } from '../helpers/models';
 import { PYTHON } from '../helpers/python';
+import { collect } from '../helpers/trainRun';
 
 const CLI = join(process.cwd(), 'dist/cli.cjs');
 const scratch = realpathSync(mkdtempSync(join(tmpdir(), 'resnet-run-folder-is-data-')));
@@ -286,12 +286,6 @@ function tfjsRequest(overrides: Partial<TrainRequest> = {}): TrainRequest {
     seed: 7,
     ...overrides,
   };
-}
-
-async function collect(start: TrainStart): Promise<TrainingMessage[]> {
-  const messages: TrainingMessage[] = [];
-  await train(start, { emit: (m) => messages.push(m), shouldStop: () => false });
-  return messages;
 }
 
 let finishedTfjsRun: string | undefined;
