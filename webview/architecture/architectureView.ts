@@ -14,8 +14,8 @@ import type { ProfileDocument } from '../../src/protocol/profile';
 import type { GraphCost } from '../../src/core/report/architectureGraph';
 import { parseArchitectureState, parseToArchitecture, type ArchitectureState, type FromArchitecture, type SizeMetric, type ToArchitecture } from '../../src/protocol/architecture';
 import { heatFill, mix, readPalette, type Palette } from './colors';
-import { graphSize, layoutGraph, type LaidGroup, type LaidNode, type Layout } from './layout';
-import { GraphRenderer, type NodeLook, type View } from './render';
+import { graphSize, layoutGraph, type LaidGroup, type LaidNode, type Layout, type LayoutText } from './layout';
+import { GraphRenderer, textMeasure, type NodeLook, type View } from './render';
 import { svgToPng } from './exportImage';
 
 export interface ArchitectureHost {
@@ -26,8 +26,12 @@ export interface ArchitectureHost {
 
 /** Above this many layers a model opens folded to its stages (ResNet-1202 has about 3,600). */
 export const FOLD_ABOVE_LAYERS = 400;
-const MIN_SCALE = 0.05;
+/** Zoomed in no further: an 11 px label is 44 px high. Zoomed out no further than the whole graph on screen. */
 const MAX_SCALE = 4;
+/** Room around the graph when it is fitted to the canvas. */
+const FIT_MARGIN = 12;
+/** One wheel notch (or one event of a pinch) zooms by at most this factor, as + and - do. */
+const NOTCH = 1.25;
 
 type MetricLabel = Extract<PageKey, 'webview.architecture.macs' | 'webview.architecture.params' | 'webview.architecture.activationMemory' | 'webview.architecture.time'>;
 const METRICS: readonly { readonly value: SizeMetric; readonly label: MetricLabel }[] = [
@@ -54,6 +58,8 @@ export class ArchitectureView {
   private view: View = { x: 0, y: 0, scale: 1 };
   private selected: string | undefined;
   private palette: Palette;
+  /** How the layout measures and words its text: in the theme's font, in the page's language. */
+  private layoutText: LayoutText;
   private readonly renderer: GraphRenderer;
   private readonly svg: SVGSVGElement;
   private readonly el: Record<'title' | 'totals' | 'legend' | 'message' | 'tooltip' | 'status' | 'table' | 'canvas', HTMLElement>;
@@ -107,7 +113,8 @@ export class ArchitectureView {
     for (const m of METRICS) this.metricSelect.append(new Option(this.text(m.label), m.value));
     this.liveButton = byId('arch-live') as HTMLButtonElement;
     this.palette = readPalette();
-    this.renderer = new GraphRenderer(this.svg, this.palette, (n) => this.lookOf(n));
+    this.layoutText = this.textFor(this.palette);
+    this.renderer = new GraphRenderer(this.svg, this.palette, (n) => this.lookOf(n), this.layoutText.measure);
 
     const saved = parseArchitectureState(host.loadState());
     if (saved) this.restore(saved);
@@ -229,10 +236,11 @@ export class ArchitectureView {
     this.liveButton.hidden = mode.kind !== 'diff';
     this.renderTable();
     this.relayout();
-    // A new model is fitted to the width; after a reload the saved view is kept instead.
+    // A new model opens at its top, fitted to the width (readable, where Fit would show all of a
+    // deep one small); after a reload the saved view is kept instead.
     if (modelChanged) {
       if (this.restoredView) this.restoredView = false;
-      else this.fit();
+      else this.fitWidth();
     }
     this.lastRedrawMs = performance.now() - started;
     this.save();
@@ -265,11 +273,22 @@ export class ArchitectureView {
     return this.folded.get(this.graph?.model ?? '') ?? new Set();
   }
 
+  private textFor(palette: Palette): LayoutText {
+    return {
+      measure: textMeasure(palette.font),
+      words: {
+        blocks: (count) => this.text(count === 1 ? 'webview.architecture.stage.blocks.one' : 'webview.architecture.stage.blocks.other', { count }),
+        layers: (count) => this.text(count === 1 ? 'webview.architecture.stage.layers.one' : 'webview.architecture.stage.layers.other', { count }),
+        cannotAdd: this.text('webview.architecture.cannotAdd'),
+      },
+    };
+  }
+
   private relayout(): void {
     if (!this.graph) return;
-    this.layout = layoutGraph(this.graph, this.foldedStages());
+    this.layout = layoutGraph(this.graph, this.foldedStages(), this.layoutText);
     this.svg.setAttribute('aria-label', `${this.graph.model}: ${this.layout.nodes.length} nodes`);
-    this.renderer.setLayout(this.layout, this.palette, (n) => this.lookOf(n));
+    this.renderer.setLayout(this.layout, this.palette, (n) => this.lookOf(n), this.layoutText.measure);
     this.renderer.select(this.selected);
     this.renderLegend();
     this.applyView();
@@ -284,6 +303,8 @@ export class ArchitectureView {
   private onThemeChange(): void {
     const palette = readPalette();
     if (palette.key === this.palette.key) return;
+    // Another font measures otherwise.
+    if (palette.font !== this.palette.font) this.layoutText = this.textFor(palette);
     this.palette = palette;
     this.redraw();
   }
@@ -372,24 +393,71 @@ export class ArchitectureView {
     });
   }
 
-  /** Moves and zooms the picture (for tests and the benchmark too). */
+  private canvasSize(): { width: number; height: number } {
+    return { width: this.el.canvas.clientWidth || 800, height: this.el.canvas.clientHeight || 600 };
+  }
+
+  /** The scale at which the whole graph fits the canvas. */
+  private wholeScale(): number {
+    if (!this.layout) return 1;
+    const { width, height } = this.canvasSize();
+    return Math.max(1e-4, Math.min((width - 2 * FIT_MARGIN) / this.layout.width, (height - 2 * FIT_MARGIN) / this.layout.height));
+  }
+
+  /** Zoomed out no further than the whole graph on screen (nor below full size when it fits there); in, up to MAX_SCALE. */
+  private clampScale(scale: number): number {
+    return Math.min(MAX_SCALE, Math.max(Math.min(1, this.wholeScale()), scale));
+  }
+
+  /** Moves and zooms the picture (for tests and the benchmark too). A tooltip shown before is stale after it. */
   setView(view: View): void {
-    this.view = { x: view.x, y: view.y, scale: Math.min(MAX_SCALE, Math.max(MIN_SCALE, view.scale)) };
+    const next = { x: view.x, y: view.y, scale: this.clampScale(view.scale) };
+    if (next.x === this.view.x && next.y === this.view.y && next.scale === this.view.scale) return;
+    this.view = next;
+    this.hideTooltip();
     this.requestFrame();
     this.saveSoon();
   }
 
+  /** Fit: the whole graph, its width and its height, in the middle of the canvas (never above full size). */
   fit(): void {
     if (!this.layout) return;
-    const width = this.el.canvas.clientWidth || 800;
-    const scale = Math.min(1, Math.max(MIN_SCALE, (width - 24) / this.layout.width));
-    this.setView({ x: Math.max(12, (width - this.layout.width * scale) / 2), y: 12, scale });
+    const { width, height } = this.canvasSize();
+    const scale = this.clampScale(Math.min(1, this.wholeScale()));
+    this.setView({ x: Math.max(FIT_MARGIN, (width - this.layout.width * scale) / 2), y: Math.max(FIT_MARGIN, (height - this.layout.height * scale) / 2), scale });
+  }
+
+  /** The graph's width in the canvas, from its top: how a model opens, and after Fold all or Unfold all. */
+  private fitWidth(): void {
+    if (!this.layout) return;
+    const { width } = this.canvasSize();
+    const scale = this.clampScale(Math.min(1, (width - 2 * FIT_MARGIN) / this.layout.width));
+    this.setView({ x: Math.max(FIT_MARGIN, (width - this.layout.width * scale) / 2), y: FIT_MARGIN, scale });
+  }
+
+  /**
+   * After a stage folds or unfolds, the graph's new width stays on screen: moved left when it
+   * reaches past the right edge, made smaller when wider than the canvas; the stage's box keeps
+   * its place on screen.
+   */
+  private keepWidthInView(anchor: string): void {
+    const layout = this.layout;
+    const laid = layout?.byId.get(anchor);
+    if (!layout || !laid) return;
+    const { width } = this.canvasSize();
+    let { x, scale } = this.view;
+    const screenY = this.view.y + laid.y * scale;
+    if (layout.width * scale > width - 2 * FIT_MARGIN) {
+      scale = this.clampScale((width - 2 * FIT_MARGIN) / layout.width);
+      x = FIT_MARGIN;
+    } else x = Math.min(Math.max(x, FIT_MARGIN), width - FIT_MARGIN - layout.width * scale);
+    this.setView({ x, y: screenY - laid.y * scale, scale });
   }
 
   private zoom(factor: number, atX?: number, atY?: number): void {
     const cx = atX ?? this.el.canvas.clientWidth / 2;
     const cy = atY ?? this.el.canvas.clientHeight / 2;
-    const scale = Math.min(MAX_SCALE, Math.max(MIN_SCALE, this.view.scale * factor));
+    const scale = this.clampScale(this.view.scale * factor);
     const k = scale / this.view.scale;
     this.setView({ x: cx - (cx - this.view.x) * k, y: cy - (cy - this.view.y) * k, scale });
   }
@@ -428,8 +496,12 @@ export class ArchitectureView {
       (e) => {
         e.preventDefault();
         const rect = canvas.getBoundingClientRect();
-        if (e.ctrlKey || e.metaKey) this.zoom(Math.exp(-e.deltaY / 300), e.clientX - rect.left, e.clientY - rect.top);
-        else this.setView({ ...this.view, x: this.view.x - e.deltaX, y: this.view.y - e.deltaY });
+        // Lines or pages (Firefox, some mice) as pixels.
+        const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? canvas.clientHeight : 1;
+        if (e.ctrlKey || e.metaKey) {
+          const factor = Math.min(NOTCH, Math.max(1 / NOTCH, Math.exp((-e.deltaY * unit) / 300)));
+          this.zoom(factor, e.clientX - rect.left, e.clientY - rect.top);
+        } else this.setView({ ...this.view, x: this.view.x - e.deltaX * unit, y: this.view.y - e.deltaY * unit });
       },
       { passive: false },
     );
@@ -510,6 +582,7 @@ export class ArchitectureView {
     else folded.add(stageId);
     const moveSelection = this.selectionInside(stageId);
     this.relayout();
+    this.keepWidthInView(stageId);
     if (moveSelection || this.selected === stageId) this.select(stageId, { scroll: false });
     this.save();
   }
@@ -528,6 +601,8 @@ export class ArchitectureView {
       if (laid?.source.stage) this.selected = laid.source.stage;
     }
     this.relayout();
+    // The graph changed its size entirely: from its top again, as a model opens.
+    this.fitWidth();
     this.save();
   }
 
@@ -715,7 +790,7 @@ export class ArchitectureView {
     const g = this.graph;
     if (!g) return '';
     if (this.mode.kind === 'diff') return `${this.mode.oldLabel} → ${this.mode.newLabel}`;
-    return `${g.model} · ${formatExact(g.totals.params)} params · ${formatExact(g.totals.macs)} MACs`;
+    return this.text('webview.architecture.exportTitle', { model: g.model, params: formatExact(g.totals.params), macs: formatExact(g.totals.macs) });
   }
 
   exportSvgText(): string {

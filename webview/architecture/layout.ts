@@ -8,11 +8,19 @@
 // edit anywhere could reorder or shift far-away nodes, where the issue wants the unchanged parts to
 // keep their place while the user types. Here a node's position depends only on what comes before
 // it: one pass, O(nodes), and an edit moves only what follows it, by whole rows.
+// Every box is made as wide as the text drawn in it, measured in the font it is drawn in (the page
+// measures with the browser, tests under Node with an estimate), so no label leaves its box, in
+// any language.
 import type { ArchitectureGraph, GraphBlock, GraphChangeStatus, GraphCost, GraphItem, GraphStage } from '../../src/core/report/architectureGraph';
 import { formatShape, type Shape } from '../../src/core/analysis/shape';
 
+/** The narrowest a node is drawn: wider only for a longer label. */
 export const NODE_WIDTH = 176;
 export const NODE_HEIGHT = 26;
+/** Room between a node's label and its sides. */
+const NODE_TEXT_PAD = 10;
+/** Room for the ⚠ at the right of a node with an error. */
+const ERROR_MARK = 18;
 /** Vertical room between two nodes: the edge and its shape label. */
 const EDGE_GAP = 24;
 const ADD_RADIUS = 10;
@@ -22,6 +30,66 @@ const BLOCK_HEADER = 16;
 const STAGE_PAD = 14;
 const STAGE_HEADER = 24;
 const FOLDED_STAGE_HEIGHT = 44;
+/** Under an addition that fails, a row for its message. */
+const ERROR_ROW = 18;
+/** An error message drawn in the graph is cut here (the tooltip has all of it). */
+const ERROR_CHARS = 70;
+
+/** How each kind of text in the graph is drawn (size in layout units): render.ts draws with it, the layout measures with it. */
+export const TEXT = {
+  /** A layer's or the input's label: the editor's 13 px. */
+  label: { size: 13, weight: 400 },
+  /** A stage's name, folded or unfolded. */
+  stage: { size: 13, weight: 600 },
+  /** A folded stage's second line. */
+  detail: { size: 10.5, weight: 400 },
+  /** An edge's shape, a shortcut's kind, a block's title. */
+  small: { size: 10, weight: 400 },
+  error: { size: 11, weight: 400 },
+  /** The addition's + or ×. */
+  join: { size: 14, weight: 600 },
+  /** The exported picture's title. */
+  heading: { size: 14, weight: 600 },
+} as const;
+export type TextStyle = keyof typeof TEXT;
+/** The width of a text drawn in a style, in layout units. */
+export type MeasureText = (text: string, style: TextStyle) => number;
+
+/**
+ * Without a browser (the layout's tests under Node): an estimate on the wide side, a Latin letter
+ * at 0.62 em and a Hangul or other wide character at 1 em.
+ */
+export const estimateText: MeasureText = (text, style) => {
+  let ems = 0;
+  for (const ch of text) ems += (ch.codePointAt(0) ?? 0) >= 0x1100 ? 1 : 0.62;
+  const { size, weight } = TEXT[style];
+  return ems * size * (weight >= 600 ? 1.08 : 1);
+};
+
+/** The words the layout writes itself, in the page's language. */
+export interface LayoutWords {
+  /** A folded stage's count: `6 blocks`, `4 layers`. */
+  readonly blocks: (count: number) => string;
+  readonly layers: (count: number) => string;
+  /** The label of a shortcut that cannot be added. */
+  readonly cannotAdd: string;
+}
+
+export interface LayoutText {
+  readonly measure: MeasureText;
+  readonly words: LayoutWords;
+}
+
+/** A stage's title as drawn: ▸ folded, ▾ unfolded (the toggle). */
+export function stageTitle(name: string, folded: boolean): string {
+  return `${folded ? '▸' : '▾'} ${name}`;
+}
+
+/** An error's first line as the graph shows it beside its node. */
+export function errorLabel(error: string): string {
+  const [message = ''] = error.split('\n');
+  return `⚠ ${message.length > ERROR_CHARS ? `${message.slice(0, ERROR_CHARS - 1)}…` : message}`;
+}
 
 export type NodeKind = 'io' | 'layer' | 'add' | 'stage';
 
@@ -54,6 +122,12 @@ export interface LaidNode {
   readonly y: number;
   readonly width: number;
   readonly height: number;
+  /** What is written in it: a layer's label; a folded stage's title. */
+  readonly text: string;
+  /** A folded stage's second line: its count and shapes. */
+  readonly detail?: string | undefined;
+  /** An addition that fails: its message, drawn under it to the right of the line, and how wide it is. */
+  readonly error?: { readonly text: string; readonly width: number } | undefined;
   readonly source: NodeSource;
 }
 
@@ -62,6 +136,9 @@ export interface LaidEdge {
   readonly points: readonly (readonly [number, number])[];
   readonly label?: string | undefined;
   readonly labelAt?: readonly [number, number] | undefined;
+  /** Which end of the label is at `labelAt`: `end` left of a line, `start` right of it. */
+  readonly labelAnchor: 'start' | 'end';
+  readonly labelWidth: number;
   readonly shortcut: boolean;
   /** A shortcut that cannot add: drawn in the error colour. */
   readonly error: boolean;
@@ -78,6 +155,7 @@ export interface LaidGroup {
   readonly y: number;
   readonly width: number;
   readonly height: number;
+  /** As drawn: a stage's with its toggle. */
   readonly title: string;
   readonly source: NodeSource;
 }
@@ -100,28 +178,39 @@ interface Port {
 }
 
 /** Folded stages draw as one node; everything else is drawn out. */
-export function layoutGraph(graph: ArchitectureGraph, folded: ReadonlySet<string>): Layout {
+export function layoutGraph(graph: ArchitectureGraph, folded: ReadonlySet<string>, text: LayoutText): Layout {
+  const { measure, words } = text;
   const nodes: LaidNode[] = [];
   const edges: LaidEdge[] = [];
   const groups: LaidGroup[] = [];
   let maxX = NODE_WIDTH;
+  /** Room left of a column's line for an edge's shape, inside the innermost box around it (a block's). */
+  const leftRoom = NODE_WIDTH / 2 + BLOCK_PAD - 6 - 2;
 
   /**
-   * An edge from a port down to a point. A shortcut (`via` a lane) first runs down the main line to
-   * `splitY` (inside its block, under the block's title), across to the lane, down, and in.
+   * An edge from a port down to a point; returns where its label ends on the right. A shortcut
+   * (`via` a lane) first runs down the main line to `splitY` (inside its block, under the block's
+   * title), across to the lane, down, and in. `label: null`: none.
    */
   const edge = (
     id: string,
     from: Port,
     to: readonly [number, number],
-    options: { shortcut?: boolean; label?: string; via?: number; splitY?: number; status?: GraphChangeStatus | undefined; error?: boolean } = {},
-  ) => {
+    options: { shortcut?: boolean; label?: string | null; via?: number; splitY?: number; status?: GraphChangeStatus | undefined; error?: boolean } = {},
+  ): number => {
+    const label = options.label === null ? undefined : (options.label ?? formatShape(from.shape));
+    const labelWidth = label === undefined ? 0 : measure(label, 'small');
     let points: (readonly [number, number])[];
     let labelAt: [number, number];
+    let labelAnchor: 'start' | 'end' = 'start';
     if (options.via === undefined) {
       points = [[from.x, from.y], to];
-      // Near the end it points into: a stage's or block's title sits near the start.
-      labelAt = [from.x - 6, to[1] - 7];
+      // Near the end it points into (a stage's or block's title sits near the start), left of the
+      // line; right of it when the shape is too wide for the room there.
+      if (labelWidth <= leftRoom) {
+        labelAt = [from.x - 6, to[1] - 7];
+        labelAnchor = 'end';
+      } else labelAt = [from.x + 6, to[1] - 7];
     } else {
       const splitY = Math.max(from.y, options.splitY ?? from.y);
       // Down to the split the shortcut shares the main edge, which is drawn there already.
@@ -133,24 +222,30 @@ export function layoutGraph(graph: ArchitectureGraph, folded: ReadonlySet<string
       ];
       labelAt = [options.via + 6, splitY + 14];
     }
-    const label = options.label ?? formatShape(from.shape);
     const ys = points.map((p) => p[1]);
     edges.push({
       id,
       points,
       label,
       labelAt,
+      labelAnchor,
+      labelWidth,
       shortcut: options.shortcut ?? false,
       error: options.error ?? false,
       status: options.status ?? from.status,
       minY: Math.min(...ys) - 8,
       maxY: Math.max(...ys) + 8,
     });
+    const labelRight = labelAnchor === 'start' ? labelAt[0] + labelWidth : labelAt[0];
+    maxX = Math.max(maxX, labelRight);
+    return labelRight;
   };
-  const node = (kind: NodeKind, x: number, y: number, width: number, height: number, source: NodeSource) => {
-    nodes.push({ id: source.id, kind, x, y, width, height, source });
-    maxX = Math.max(maxX, x + width);
+  const node = (kind: NodeKind, x: number, y: number, width: number, height: number, source: NodeSource, drawn: Pick<LaidNode, 'text' | 'detail' | 'error'>) => {
+    nodes.push({ id: source.id, kind, x, y, width, height, ...drawn, source });
+    maxX = Math.max(maxX, x + width, drawn.error ? x + width / 2 + 8 + drawn.error.width : 0);
   };
+  /** A node's width for its label: at least NODE_WIDTH, wider to the right (its line stays where it is). */
+  const widthFor = (label: string, error: boolean) => Math.max(NODE_WIDTH, Math.ceil(measure(label, 'label') + 2 * NODE_TEXT_PAD + (error ? 2 * ERROR_MARK : 0)));
 
   // A column of items at centre x, starting below `port`; returns the port of the last one.
   /** `sideways`: the first edge leaves the port with a bend into this lane (a projection shortcut). */
@@ -159,9 +254,12 @@ export function layoutGraph(graph: ArchitectureGraph, folded: ReadonlySet<string
     let right = cx + NODE_WIDTH / 2;
     for (const [index, item] of items.entries()) {
       if (item.kind === 'layer') {
-        node('layer', cx - NODE_WIDTH / 2, y, NODE_WIDTH, NODE_HEIGHT, { ...item, op: item.op, stage });
-        if (index === 0 && sideways !== undefined) edge(`${item.id}<`, port, [cx, y], { shortcut: true, ...sideways });
-        else edge(`${item.id}<`, port, [cx, y]);
+        const width = widthFor(item.label, item.error !== undefined);
+        node('layer', cx - NODE_WIDTH / 2, y, width, NODE_HEIGHT, { ...item, op: item.op, stage }, { text: item.label });
+        right = Math.max(right, cx - NODE_WIDTH / 2 + width);
+        // The bend into a projection's lane carries no shape: the main line beside it says it.
+        if (index === 0 && sideways !== undefined) edge(`${item.id}<`, port, [cx, y], { shortcut: true, label: null, ...sideways });
+        else right = Math.max(right, edge(`${item.id}<`, port, [cx, y]));
         port = { x: cx, y: y + NODE_HEIGHT, shape: item.output, status: item.status };
         y += NODE_HEIGHT + EDGE_GAP;
         continue;
@@ -213,15 +311,19 @@ export function layoutGraph(graph: ArchitectureGraph, folded: ReadonlySet<string
         error: b.error,
         status: b.status,
       };
-      node('add', cx - ADD_RADIUS, addY, 2 * ADD_RADIUS, 2 * ADD_RADIUS, addSource);
-      edge(`${b.id}+<`, branch.port, [cx, addY]);
-      if (b.shortcutLayers.length > 0) edge(`${b.id}+<s`, shortcutPort, [cx + ADD_RADIUS, addY + ADD_RADIUS], { shortcut: true, via: laneX });
+      // A failed addition's message runs under it, right of the line, where nothing else is drawn.
+      const message = b.error === undefined ? undefined : errorLabel(b.error);
+      const error = message === undefined ? undefined : { text: message, width: measure(message, 'error') };
+      node('add', cx - ADD_RADIUS, addY, 2 * ADD_RADIUS, 2 * ADD_RADIUS, addSource, { text: b.shortcut === 'gate' ? '×' : '+', error });
+      if (error) right = Math.max(right, cx + 8 + error.width);
+      right = Math.max(right, edge(`${b.id}+<`, branch.port, [cx, addY]));
+      if (b.shortcutLayers.length > 0) right = Math.max(right, edge(`${b.id}+<s`, shortcutPort, [cx + ADD_RADIUS, addY + ADD_RADIUS], { shortcut: true, via: laneX }) + 4);
       else {
-        const label = failed ? `shortcut cannot add · ${formatShape(split.shape)}` : `${b.shortcutLabel} · ${formatShape(split.shape)}`;
-        edge(`${b.id}+<s`, split, [cx + ADD_RADIUS, addY + ADD_RADIUS], { shortcut: true, via: laneX, splitY, label, status: b.status, error: failed });
+        const label = failed ? `${words.cannotAdd} · ${formatShape(split.shape)}` : `${b.shortcutLabel} · ${formatShape(split.shape)}`;
+        right = Math.max(right, edge(`${b.id}+<s`, split, [cx + ADD_RADIUS, addY + ADD_RADIUS], { shortcut: true, via: laneX, splitY, label, status: b.status, error: failed }) + 4);
       }
       joined = { x: cx, y: addY + 2 * ADD_RADIUS, shape: addSource.output, status: b.status };
-      bottom = addY + 2 * ADD_RADIUS;
+      bottom = addY + 2 * ADD_RADIUS + (error && b.after.length === 0 ? ERROR_ROW : 0);
     }
     if (b.after.length > 0) {
       const after = column(b.after, cx, bottom + EDGE_GAP, joined, stage);
@@ -229,6 +331,9 @@ export function layoutGraph(graph: ArchitectureGraph, folded: ReadonlySet<string
       bottom = after.bottom;
       right = Math.max(right, after.right);
     }
+    // The title sits at the top right, right of the main line that enters the block there.
+    const title = `${b.id} · ${b.label}`;
+    right = Math.max(right, cx + 6 + measure(title, 'small') + 6 - BLOCK_PAD);
     const left = cx - NODE_WIDTH / 2 - BLOCK_PAD;
     groups.push({
       id: b.id,
@@ -237,20 +342,29 @@ export function layoutGraph(graph: ArchitectureGraph, folded: ReadonlySet<string
       y: top,
       width: right + BLOCK_PAD - left,
       height: bottom + BLOCK_PAD - top,
-      title: `${b.id} · ${b.label}`,
+      title,
       source: { ...b, op: 'block', stage },
     });
     return { port: { ...joined, shape: b.output }, bottom: bottom + BLOCK_PAD, right: right + BLOCK_PAD };
   };
 
   const cx = NODE_WIDTH / 2 + STAGE_PAD;
-  node('io', cx - NODE_WIDTH / 2, 0, NODE_WIDTH, NODE_HEIGHT, { id: 'input', label: `input ${formatShape(graph.input)}`, input: graph.input, output: graph.input, op: 'input' });
+  const io = (id: 'input' | 'output', y: number, shape: Shape) => {
+    const label = `${id} ${formatShape(shape)}`;
+    node('io', cx - NODE_WIDTH / 2, y, widthFor(label, false), NODE_HEIGHT, { id, label, input: shape, output: shape, op: id }, { text: label });
+  };
+  io('input', 0, graph.input);
   let port: Port = { x: cx, y: NODE_HEIGHT, shape: graph.input };
   let y = NODE_HEIGHT + EDGE_GAP;
   for (const stage of graph.stages) {
     const source: NodeSource = { ...stage, label: stage.name, op: 'stage', stage: stage.id, stageNode: stage };
     if (folded.has(stage.id)) {
-      node('stage', cx - NODE_WIDTH / 2 - STAGE_PAD, y, NODE_WIDTH + 2 * STAGE_PAD, FOLDED_STAGE_HEIGHT, source);
+      const blocks = stage.items.filter((i) => i.kind === 'block').length;
+      const title = stageTitle(stage.name, true);
+      const detail = `${blocks > 0 ? words.blocks(blocks) : words.layers(stage.items.length)} · ${formatShape(stage.input)} → ${formatShape(stage.output)}`;
+      const textWidth = Math.max(measure(title, 'stage') + (stage.error === undefined ? 0 : ERROR_MARK), measure(detail, 'detail'));
+      const width = Math.max(NODE_WIDTH + 2 * STAGE_PAD, Math.ceil(textWidth + 2 * NODE_TEXT_PAD));
+      node('stage', cx - NODE_WIDTH / 2 - STAGE_PAD, y, width, FOLDED_STAGE_HEIGHT, source, { text: title, detail });
       edge(`${stage.id}<`, port, [cx, y]);
       port = { x: cx, y: y + FOLDED_STAGE_HEIGHT, shape: stage.output, status: stage.status };
       y += FOLDED_STAGE_HEIGHT + EDGE_GAP;
@@ -260,10 +374,13 @@ export function layoutGraph(graph: ArchitectureGraph, folded: ReadonlySet<string
     const laid = column(stage.items, cx, y + STAGE_HEADER, port, stage.id);
     port = laid.port;
     const bottom = laid.bottom + STAGE_PAD;
-    groups.push({ id: stage.id, kind: 'stage', x: 0, y: top, width: Math.max(laid.right, cx + NODE_WIDTH / 2) + STAGE_PAD, height: bottom - top, title: stage.name, source });
+    // The title sits at the top right, right of the line that enters the stage.
+    const title = stageTitle(stage.name, false);
+    const width = Math.max(laid.right + STAGE_PAD, cx + NODE_WIDTH / 2 + STAGE_PAD, cx + 6 + measure(title, 'stage') + 8);
+    groups.push({ id: stage.id, kind: 'stage', x: 0, y: top, width, height: bottom - top, title, source });
     y = bottom + EDGE_GAP;
   }
-  node('io', cx - NODE_WIDTH / 2, y, NODE_WIDTH, NODE_HEIGHT, { id: 'output', label: `output ${formatShape(graph.output)}`, input: graph.output, output: graph.output, op: 'output' });
+  io('output', y, graph.output);
   edge('output<', port, [cx, y]);
   const byId = new Map<string, LaidNode | LaidGroup>();
   for (const g of groups) byId.set(g.id, g);

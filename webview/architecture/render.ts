@@ -3,11 +3,12 @@
 // compositor as little as possible: one <svg> the size of the canvas (no layer of its own, no CSS
 // transform), the pan and zoom as one transform on one group, and in the DOM only what is in the
 // viewport plus a margin (re-culled when the view leaves that window). Below a scale where text
-// could not be read, labels are hidden (level of detail): boxes and lines only; while the view
-// moves it is drawn a little simpler still (see setView).
-// The same builders write the whole graph, at full detail, for export.
-import { formatShape } from '../../src/core/analysis/shape';
-import type { LaidEdge, LaidGroup, LaidNode, Layout } from './layout';
+// could not be read, labels are hidden (level of detail): boxes and lines only, with the stages'
+// titles written over them at a readable size; while the view moves it is drawn a little simpler
+// still (see setView).
+// The same builders write the whole graph, at full detail, for export. Every text is drawn in the
+// style (size, weight) the layout measured it in, in the theme's font, which textMeasure measures.
+import { TEXT, stageTitle, type LaidEdge, type LaidGroup, type LaidNode, type Layout, type MeasureText, type TextStyle } from './layout';
 import { textOn, type Palette } from './colors';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -33,6 +34,37 @@ export const LABELS_FROM_SCALE = 0.5;
 /** A pan or zoom that pauses this long is over: the view is drawn in full again. */
 const MOTION_PAUSE_MS = 150;
 
+/** Zoomed out, the stages' titles are written over the graph at this size in pixels. */
+const OVERLAY_TITLE_PX = 13;
+
+/** A font for a text style, as CSS and the canvas write it. */
+function cssFont(style: TextStyle, family: string): string {
+  const { size, weight } = TEXT[style];
+  return `${weight} ${size}px ${family}`;
+}
+
+/**
+ * Measures text as the page draws it: a canvas's measureText in the same font the SVG text uses
+ * (the same shaping and fallback fonts, Hangul included), cached, since labels repeat.
+ */
+export function textMeasure(family: string): MeasureText {
+  const context = document.createElement('canvas').getContext('2d');
+  const cache = new Map<string, number>();
+  return (text, style) => {
+    const key = `${style}\u0000${text}`;
+    let width = cache.get(key);
+    if (width === undefined) {
+      if (context) {
+        context.font = cssFont(style, family);
+        // One pixel more: SVG and canvas may round glyph advances apart.
+        width = context.measureText(text).width + 1;
+      } else width = text.length * TEXT[style].size;
+      cache.set(key, width);
+    }
+    return width;
+  };
+}
+
 interface Drawn {
   readonly key: string;
   readonly minX: number;
@@ -55,26 +87,34 @@ export class GraphRenderer {
   private lastView: View | undefined;
   private motionEnds: ReturnType<typeof setTimeout> | undefined;
   private selected: string | undefined;
+  /** Zoomed out: the stages' titles, in screen pixels, over the graph. */
+  private readonly overlay: SVGGElement;
+  private overlayShown = false;
   layout: Layout | undefined;
 
   constructor(
     readonly svg: SVGSVGElement,
     private palette: Palette,
     private look: LookFor,
+    private measure: MeasureText,
   ) {
     this.viewport = element('g', { class: 'viewport' });
     svg.setAttribute('width', '100%');
     svg.setAttribute('height', '100%');
+    svg.setAttribute('font-family', palette.font);
     this.layers = { groups: element('g', { class: 'groups' }), edges: element('g', { class: 'edges' }), nodes: element('g', { class: 'nodes' }) };
     this.viewport.append(this.layers.groups, this.layers.edges, this.layers.nodes);
-    svg.append(this.viewport);
+    this.overlay = element('g', { class: 'stage-titles' });
+    svg.append(this.viewport, this.overlay);
   }
 
   /** A new layout (or new colours): everything is rebuilt when next drawn. */
-  setLayout(layout: Layout, palette: Palette, look: LookFor): void {
+  setLayout(layout: Layout, palette: Palette, look: LookFor, measure: MeasureText): void {
     this.layout = layout;
     this.palette = palette;
     this.look = look;
+    this.measure = measure;
+    this.svg.setAttribute('font-family', palette.font);
     this.items = drawables(
       layout,
       () => this.palette,
@@ -105,6 +145,7 @@ export class GraphRenderer {
       this.coarse = coarse;
       this.viewport.classList.toggle('coarse', coarse);
     }
+    this.drawOverlay(coarse ? view : undefined, viewport);
     // While the view moves, dashed outlines are drawn solid (a software rasteriser strokes each
     // dash on its own); while it zooms, labels are hidden too, since Chromium lays every SVG text
     // out again at each new scale. Both come back once the motion pauses.
@@ -114,6 +155,62 @@ export class GraphRenderer {
     }
     this.lastView = view;
     this.viewport.setAttribute('transform', `translate(${round(view.x)} ${round(view.y)}) scale(${round(view.scale, 10_000)})`);
+  }
+
+  /**
+   * Zoomed out below readable text, each stage on screen gets its title at OVERLAY_TITLE_PX, in
+   * screen pixels whatever the scale. A click on it folds or unfolds the stage, as on the title.
+   */
+  private drawOverlay(view: View | undefined, viewport: { readonly width: number; readonly height: number }): void {
+    const layout = this.layout;
+    if (!view || !layout) {
+      if (this.overlayShown) this.overlay.replaceChildren();
+      this.overlayShown = false;
+      return;
+    }
+    this.overlayShown = true;
+    const stages = [
+      ...layout.groups.filter((g) => g.kind === 'stage').map((box) => ({ box, folded: false })),
+      ...layout.nodes.filter((n) => n.kind === 'stage').map((box) => ({ box, folded: true })),
+    ].sort((a, b) => a.box.y - b.box.y);
+    const titles: SVGElement[] = [];
+    const placed: { left: number; top: number; right: number; bottom: number }[] = [];
+    const k = OVERLAY_TITLE_PX / TEXT.stage.size;
+    const line = OVERLAY_TITLE_PX + 4;
+    for (const { box, folded } of stages) {
+      const left = view.x + box.x * view.scale;
+      const top = view.y + box.y * view.scale;
+      const right = left + box.width * view.scale;
+      const bottom = top + box.height * view.scale;
+      if (bottom < 0 || top > viewport.height || right < 0 || left > viewport.width) continue;
+      const label = stageTitle(box.source.label, folded);
+      const width = this.measure(label, 'stage') * k;
+      // Beside the box's right side (inside, its header is too low for it at this scale; a title
+      // over the nodes would hide them), at the top of the part on screen, so it stays while any
+      // of the stage is (like a sticky header); a short box's, level with it. Inside the box's
+      // left when the right side is off screen.
+      const shownTop = Math.max(top, 0);
+      const shownBottom = Math.min(bottom, viewport.height);
+      const x = right + 6 + width <= viewport.width ? right + 6 : Math.max(left, 0) + 4;
+      const baseline = shownBottom - shownTop >= line ? shownTop + line - 3 : (shownTop + shownBottom) / 2 + OVERLAY_TITLE_PX / 2 - 2;
+      const rect = { left: x, top: baseline - OVERLAY_TITLE_PX, right: x + width, bottom: baseline + 4 };
+      // Tiny stages side by side: the first title is written, the ones that would cover it are not.
+      if (placed.some((p) => p.left < rect.right && rect.left < p.right && p.top < rect.bottom && rect.top < p.bottom)) continue;
+      placed.push(rect);
+      titles.push(
+        text(label, Math.round(x), Math.round(baseline), 'stage', {
+          fill: this.palette.foreground,
+          stroke: this.palette.background,
+          'stroke-width': '3',
+          'paint-order': 'stroke',
+          'font-size': String(OVERLAY_TITLE_PX),
+          'data-toggle': box.source.stage ?? box.id,
+          'data-id': box.id,
+          class: 'toggle',
+        }),
+      );
+    }
+    this.overlay.replaceChildren(...titles);
   }
 
   private motion(zooming: boolean): void {
@@ -159,24 +256,26 @@ export class GraphRenderer {
     return this.elements.size;
   }
 
-  /** The whole graph as a standalone SVG document, in the theme's colours. */
+  /**
+   * The whole graph as a standalone SVG document, in the theme's colours, under its title: as wide
+   * as the wider of the two (the layout's width covers every label in it).
+   */
   exportSvg(title: string): string {
     const layout = this.layout;
     if (!layout) return '';
     const pad = 16;
     const titleHeight = 28;
+    const width = Math.ceil(Math.max(layout.width, this.measure(title, 'heading')) + 2 * pad);
+    const height = Math.ceil(layout.height + 2 * pad + titleHeight);
     const doc = element('svg', {
       xmlns: SVG,
-      width: String(Math.ceil(layout.width + 2 * pad)),
-      height: String(Math.ceil(layout.height + 2 * pad + titleHeight)),
-      viewBox: `0 0 ${Math.ceil(layout.width + 2 * pad)} ${Math.ceil(layout.height + 2 * pad + titleHeight)}`,
+      width: String(width),
+      height: String(height),
+      viewBox: `0 0 ${width} ${height}`,
       'font-family': this.palette.font,
-      'font-size': '11',
     });
     doc.append(element('rect', { x: '0', y: '0', width: '100%', height: '100%', fill: this.palette.background }));
-    const heading = element('text', { x: String(pad), y: String(pad + 12), fill: this.palette.foreground, 'font-size': '14', 'font-weight': '600' });
-    heading.textContent = title;
-    doc.append(heading);
+    doc.append(text(title, pad, pad + 12, 'heading', { fill: this.palette.foreground }));
     const body = element('g', { transform: `translate(${pad} ${pad + titleHeight})` });
     for (const layer of ['groups', 'edges', 'nodes'] as const) {
       const g = element('g', {});
@@ -192,8 +291,12 @@ function drawables(layout: Layout, palette: () => Palette, look: LookFor): Drawn
   const out: Drawn[] = [];
   for (const g of layout.groups) out.push({ key: g.id, ...boxExtent(g), layer: 'groups', build: () => groupElement(g, palette(), look(g)) });
   for (const e of layout.edges) out.push({ key: `edge:${e.id}`, ...edgeExtent(e), layer: 'edges', build: () => edgeElement(e, palette()) });
-  // An addition's error message runs to its right, beyond its box.
-  for (const n of layout.nodes) out.push({ key: n.id, ...boxExtent(n, n.source.error ? 480 : 0), layer: 'nodes', build: () => nodeElement(n, palette(), look(n)) });
+  // An addition's error message runs under it to the right, beyond its circle.
+  for (const n of layout.nodes) {
+    const extent = boxExtent(n);
+    if (n.error) Object.assign(extent, { maxX: Math.max(extent.maxX, n.x + n.width / 2 + 8 + n.error.width), maxY: extent.maxY + 16 });
+    out.push({ key: n.id, ...extent, layer: 'nodes', build: () => nodeElement(n, palette(), look(n)) });
+  }
   return out;
 }
 
@@ -210,20 +313,24 @@ export function visibleRect(view: View, viewport: { readonly width: number; read
   return { left: -view.x / view.scale, right: (viewport.width - view.x) / view.scale, top: -view.y / view.scale, bottom: (viewport.height - view.y) / view.scale };
 }
 
-function boxExtent(b: { readonly x: number; readonly y: number; readonly width: number; readonly height: number }, extraRight = 0) {
-  return { minX: b.x, maxX: b.x + b.width + extraRight, minY: b.y, maxY: b.y + b.height };
+function boxExtent(b: { readonly x: number; readonly y: number; readonly width: number; readonly height: number }) {
+  return { minX: b.x, maxX: b.x + b.width, minY: b.y, maxY: b.y + b.height };
 }
 
-/** An edge's points and its label, which sits beside them (up to a shape's width of text). */
+/** An edge's points and its label beside them. */
 function edgeExtent(e: LaidEdge) {
   let minX = Number.POSITIVE_INFINITY;
   let maxX = Number.NEGATIVE_INFINITY;
-  for (const [x] of [...e.points, ...(e.labelAt ? [e.labelAt] : [])]) {
+  for (const [x] of e.points) {
     minX = Math.min(minX, x);
     maxX = Math.max(maxX, x);
   }
-  const labelRoom = e.label ? 8 * e.label.length : 8;
-  return { minX: minX - labelRoom, maxX: maxX + labelRoom, minY: e.minY, maxY: e.maxY };
+  if (e.labelAt) {
+    const [x] = e.labelAt;
+    minX = Math.min(minX, e.labelAnchor === 'end' ? x - e.labelWidth : x);
+    maxX = Math.max(maxX, e.labelAnchor === 'end' ? x : x + e.labelWidth);
+  }
+  return { minX, maxX, minY: e.minY, maxY: e.maxY };
 }
 
 /** Rounded for the transform attribute: fewer digits to parse, the same pixels. */
@@ -239,32 +346,19 @@ function nodeElement(n: LaidNode, palette: Palette, look: NodeLook): SVGElement 
   if (n.kind === 'add') {
     const r = n.width / 2;
     g.append(element('circle', { cx: String(r), cy: String(r), r: String(r), fill: error ? palette.error : look.fill, stroke, 'stroke-width': strokeWidth }));
-    g.append(
-      text(n.source.block?.shortcut === 'gate' ? '×' : '+', r, r + 4, {
-        fill: error ? textOn(palette.error, palette) : textOn(look.fill, palette),
-        'text-anchor': 'middle',
-        'font-size': '14',
-        'font-weight': '600',
-      }),
-    );
-    if (error) {
-      const [message = ''] = n.source.error!.split('\n');
-      g.append(text(`⚠ ${message.length > 70 ? `${message.slice(0, 69)}…` : message}`, n.width + 8, r + 4, { fill: palette.error, 'font-size': '11', class: 'error-text' }));
-    }
+    g.append(text(n.text, r, r + 4.5, 'join', { fill: error ? textOn(palette.error, palette) : textOn(look.fill, palette), 'text-anchor': 'middle' }));
+    if (n.error) g.append(text(n.error.text, r + 8, 2 * r + 12, 'error', { fill: palette.error, class: 'error-text' }));
     return g;
   }
   g.append(element('rect', { width: String(n.width), height: String(n.height), rx: n.kind === 'io' ? '13' : '4', fill: look.fill, stroke, 'stroke-width': strokeWidth }));
   const ink = textOn(look.fill, palette);
   if (n.kind === 'stage') {
-    const stage = n.source.stageNode!;
-    const blocks = stage.items.filter((i) => i.kind === 'block').length;
-    g.append(text(`▸ ${stage.name}`, 10, 17, { fill: ink, 'font-weight': '600', 'data-toggle': stage.id, class: 'toggle' }));
-    const what = blocks > 0 ? `${blocks} ${blocks === 1 ? 'block' : 'blocks'}` : `${stage.items.length} layers`;
-    g.append(text(`${what} · ${formatShape(stage.input)} → ${formatShape(stage.output)}`, 10, 34, { fill: ink, 'font-size': '10.5' }));
+    g.append(text(n.text, 10, 17, 'stage', { fill: ink, 'data-toggle': n.id, class: 'toggle' }));
+    if (n.detail !== undefined) g.append(text(n.detail, 10, 34, 'detail', { fill: ink }));
   } else {
-    g.append(text(n.source.label, n.width / 2, 17, { fill: ink, 'text-anchor': 'middle' }));
+    g.append(text(n.text, n.width / 2, 17, 'label', { fill: ink, 'text-anchor': 'middle' }));
   }
-  if (error) g.append(text('⚠', n.width - 14, 17, { fill: palette.error, 'font-weight': '700' }));
+  if (error) g.append(text('⚠', n.width - 14, 17, 'stage', { fill: palette.error }));
   return g;
 }
 
@@ -284,9 +378,9 @@ function groupElement(group: LaidGroup, palette: Palette, look: NodeLook): SVGEl
   );
   // Titles sit at the top right: the shape labels of the edges entering a box are on the left.
   if (group.kind === 'stage') {
-    g.append(text(`▾ ${group.title}`, group.width - 8, 16, { fill: palette.foreground, 'font-weight': '600', 'data-toggle': group.id, class: 'toggle', 'text-anchor': 'end' }));
+    g.append(text(group.title, group.width - 8, 16, 'stage', { fill: palette.foreground, 'data-toggle': group.id, class: 'toggle', 'text-anchor': 'end' }));
   } else {
-    g.append(text(group.title, group.width - 6, 12, { fill: palette.muted, 'font-size': '10', 'text-anchor': 'end' }));
+    g.append(text(group.title, group.width - 6, 12, 'small', { fill: palette.muted, 'text-anchor': 'end' }));
   }
   return g;
 }
@@ -305,8 +399,7 @@ function edgeElement(e: LaidEdge, palette: Palette): SVGElement {
     g.append(element('path', { d: `M${head(0.45)} L${last[0]} ${last[1]} L${head(-0.45)}`, fill: 'none', stroke: color, 'stroke-width': '1.2', class: 'arrow' }));
   }
   if (e.label && e.labelAt) {
-    const anchor = e.shortcut ? 'start' : 'end';
-    g.append(text(e.label, e.labelAt[0], e.labelAt[1] + 3, { fill: e.shortcut ? color : palette.muted, 'font-size': '10', 'text-anchor': anchor }));
+    g.append(text(e.label, e.labelAt[0], e.labelAt[1] + 3, 'small', { fill: e.shortcut ? color : palette.muted, 'text-anchor': e.labelAnchor }));
   }
   return g;
 }
@@ -317,9 +410,10 @@ function element<K extends keyof SVGElementTagNameMap>(tag: K, attributes: Recor
   return el;
 }
 
-/** Text as a text node: names from the file are never parsed as markup. */
-function text(content: string, x: number, y: number, attributes: Record<string, string>): SVGTextElement {
-  const t = element('text', { x: String(x), y: String(y), ...attributes });
+/** Text as a text node (names from the file are never parsed as markup), in the size and weight the layout measured it in. */
+function text(content: string, x: number, y: number, style: TextStyle, attributes: Record<string, string>): SVGTextElement {
+  const { size, weight } = TEXT[style];
+  const t = element('text', { x: String(x), y: String(y), 'font-size': String(size), 'font-weight': String(weight), ...attributes });
   t.textContent = content;
   return t;
 }

@@ -366,6 +366,13 @@ export const en = {
   'webview.architecture.diff.activations': 'activations {bytes}',
   'webview.architecture.header': '{file} · {input} → {output} · {params} params · {macs} MACs · activations {bytes} at batch {batch} (what autograd keeps)',
   'webview.architecture.headerDiff': ' · Δ params {params}, Δ MACs {macs}, Δ activations {bytes}',
+  // Written in the graph itself (webview/architecture/layout.ts draws them, measured, inside their boxes)
+  'webview.architecture.stage.blocks.one': '{count} block',
+  'webview.architecture.stage.blocks.other': '{count} blocks',
+  'webview.architecture.stage.layers.one': '{count} layer',
+  'webview.architecture.stage.layers.other': '{count} layers',
+  'webview.architecture.cannotAdd': 'shortcut cannot add',
+  'webview.architecture.exportTitle': '{model} · {params} params · {macs} MACs',
 
   // Recipe, limits and odd strides (recipe.ts, context.ts, analyze.ts, layers.ts)
   'recipe.optimizerTwice': 'the recipe already sets the optimizer; remove one',

@@ -529,6 +529,12 @@ export const ko: Catalogue = {
   'webview.architecture.diff.activations': 'activation 변화 {bytes}',
   'webview.architecture.header': '{file} · {input} → {output} · 파라미터 {params} · MACs {macs} · 배치 {batch}에서 activation {bytes} (autograd가 보관하는 것)',
   'webview.architecture.headerDiff': ' · 파라미터 변화 {params}, MACs 변화 {macs}, activation 변화 {bytes}',
+  'webview.architecture.stage.blocks.one': '블록 {count}개',
+  'webview.architecture.stage.blocks.other': '블록 {count}개',
+  'webview.architecture.stage.layers.one': '레이어 {count}개',
+  'webview.architecture.stage.layers.other': '레이어 {count}개',
+  'webview.architecture.cannotAdd': 'shortcut을 더할 수 없음',
+  'webview.architecture.exportTitle': '{model} · 파라미터 {params} · MACs {macs}',
 
   'cost.fitWarning': '{model}의 학습 step은 배치 {batch}에서 약 {needed}이 필요해 메모리 예산 {budget}보다 큽니다. 배치를 {largest} 이하로 하세요 (또는 예산을 늘리세요)',
   'cost.fitWarningTfjs': '{model}의 학습 step은 TF.js 엔진, 배치 {batch}에서 약 {needed}이 필요해 메모리 예산 {budget}보다 큽니다. 배치를 {largest} 이하로 하세요 (또는 예산을 늘리세요)',
