@@ -124,14 +124,17 @@ for (const locale of ['en', 'ko'] as const) {
   test(`${locale}: every label of ResNet-50 lies inside its box, folded, unfolded and in part`, { skip }, async () => {
     const page = await open(locale);
     await page.send(graphMessage(readExample('imagenet/resnet50.resnet')));
-    const unfolded = await checkWholeGraph(page, 'unfolded');
-    assert.ok(unfolded.has('identity · 56×56×256') && unfolded.has('fc 1000'), `${unfolded.size} different texts checked`);
     await page.page.click('#arch-fold');
     await settled(page);
     await page.page.screenshot({ path: join(ARTIFACTS, `architecture-text-folded-${locale}.png`) });
     const folded = [...(await checkWholeGraph(page, 'folded'))].join('\n');
     assert.match(folded, locale === 'ko' ? /블록 6개 · 28×28×512 → 14×14×1024/ : /6 blocks · 28×28×512 → 14×14×1024/);
     assert.match(folded, locale === 'ko' ? /레이어 4개 · / : /4 layers · /);
+    await page.page.click('#arch-unfold');
+    const unfolded = await checkWholeGraph(page, 'unfolded');
+    assert.ok(unfolded.has('identity · 56×56×256') && unfolded.has('fc 1000'), `${unfolded.size} different texts checked`);
+    await page.page.click('#arch-fold');
+    await setView(page, { x: 20, y: 12, scale: 1 });
     // One stage open among folded ones: its shortcut labels (identity, projection) stay in its box.
     await page.page.locator('svg [data-toggle="conv4_x"]').click();
     await settled(page);
@@ -291,10 +294,12 @@ for (const locale of ['en', 'ko'] as const) {
     const page = await open(locale);
     const message = graphMessage(readExample('imagenet/resnet50.resnet'));
     await page.send(message);
-    await page.page.click('#arch-fit');
-    await settled(page);
-    assert.ok((await pageView(page)).view.scale < 0.5, 'zoomed out below readable layer labels');
+    // The whole graph's height on the canvas (what Fit does, set here apart from Fit's own test).
     const canvas = await rectOf(page, '#arch-canvas');
+    const output = (await boxOf(page, 'output'))!;
+    const scale = (canvas.bottom - canvas.top - 24) / (output.y + output.height + 14);
+    assert.ok(scale < 0.5, 'zoomed out below readable layer labels');
+    await setView(page, { x: (canvas.right - canvas.left) / 2, y: 12, scale });
     const titles = await page.page.evaluate(() =>
       [...document.querySelectorAll('#arch-svg text')]
         .filter((t) => getComputedStyle(t).display !== 'none')
