@@ -133,7 +133,10 @@ export class ArchitectureView {
     this.attachPointer();
     this.attachKeyboard();
     window.addEventListener('message', (event: MessageEvent) => this.receive(event.data));
-    window.addEventListener('resize', () => this.requestFrame());
+    new ResizeObserver(() => {
+      this.size = undefined;
+      this.requestFrame();
+    }).observe(this.el.canvas);
     new MutationObserver(() => this.onThemeChange()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
     new MutationObserver(() => this.onThemeChange()).observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
     host.post({ type: 'ready' });
@@ -235,6 +238,8 @@ export class ArchitectureView {
     this.el.totals.textContent = this.totalsText(graph, mode);
     this.liveButton.hidden = mode.kind !== 'diff';
     this.renderTable();
+    // The header and the table may have changed the canvas's size.
+    this.size = undefined;
     this.relayout();
     // A new model opens at its top, fitted to the width (readable, where Fit would show all of a
     // deep one small); after a reload the saved view is kept instead.
@@ -265,6 +270,7 @@ export class ArchitectureView {
   private showMessage(text: string | undefined): void {
     this.el.message.hidden = text === undefined;
     this.el.message.textContent = text ?? '';
+    this.size = undefined;
   }
 
   // ---- drawing ----
@@ -381,7 +387,7 @@ export class ArchitectureView {
   // ---- view: pan, zoom, fit ----
 
   private applyView(): void {
-    this.renderer.setView(this.view, { width: this.el.canvas.clientWidth || 800, height: this.el.canvas.clientHeight || 600 });
+    this.renderer.setView(this.view, this.canvasSize());
   }
 
   private requestFrame(): void {
@@ -393,8 +399,15 @@ export class ArchitectureView {
     });
   }
 
+  /**
+   * The canvas's size, read once and kept until something changes it (a resize, the header or the
+   * table of changes): reading it makes the browser lay the page out, which a pan should not do
+   * at every step.
+   */
+  private size: { width: number; height: number } | undefined;
   private canvasSize(): { width: number; height: number } {
-    return { width: this.el.canvas.clientWidth || 800, height: this.el.canvas.clientHeight || 600 };
+    this.size ??= { width: this.el.canvas.clientWidth || 800, height: this.el.canvas.clientHeight || 600 };
+    return this.size;
   }
 
   /** The scale at which the whole graph fits the canvas. */
@@ -455,8 +468,8 @@ export class ArchitectureView {
   }
 
   private zoom(factor: number, atX?: number, atY?: number): void {
-    const cx = atX ?? this.el.canvas.clientWidth / 2;
-    const cy = atY ?? this.el.canvas.clientHeight / 2;
+    const cx = atX ?? this.canvasSize().width / 2;
+    const cy = atY ?? this.canvasSize().height / 2;
     const scale = this.clampScale(this.view.scale * factor);
     const k = scale / this.view.scale;
     this.setView({ x: cx - (cx - this.view.x) * k, y: cy - (cy - this.view.y) * k, scale });
@@ -497,7 +510,7 @@ export class ArchitectureView {
         e.preventDefault();
         const rect = canvas.getBoundingClientRect();
         // Lines or pages (Firefox, some mice) as pixels.
-        const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? canvas.clientHeight : 1;
+        const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? this.canvasSize().height : 1;
         if (e.ctrlKey || e.metaKey) {
           const factor = Math.min(NOTCH, Math.max(1 / NOTCH, Math.exp((-e.deltaY * unit) / 300)));
           this.zoom(factor, e.clientX - rect.left, e.clientY - rect.top);
@@ -539,7 +552,7 @@ export class ArchitectureView {
   }
 
   private hideTooltip(): void {
-    this.el.tooltip.hidden = true;
+    if (!this.el.tooltip.hidden) this.el.tooltip.hidden = true;
   }
 
   /** The figures the text hover shows: shapes, params, MACs and their shares, activation memory. */
@@ -647,8 +660,7 @@ export class ArchitectureView {
   /** Keeps the node on screen: moves the view only when it is outside. */
   private scrollTo(laid: LaidNode | LaidGroup): void {
     const { x, y, scale } = this.view;
-    const width = this.el.canvas.clientWidth || 800;
-    const height = this.el.canvas.clientHeight || 600;
+    const { width, height } = this.canvasSize();
     const top = y + laid.y * scale;
     const bottom = y + (laid.y + Math.min(laid.height, height / scale / 2)) * scale;
     const left = x + laid.x * scale;
