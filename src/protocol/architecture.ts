@@ -5,7 +5,7 @@ import * as v from 'valibot';
 import type { ArchitectureDiff } from '../core/diff/architectureDiff';
 import { CONVENTIONS } from '../core/report/conventions';
 import { ProfileDocumentSchema } from './profile';
-import type { ArchitectureGraph, GraphItem } from '../core/report/architectureGraph';
+import { GRAPH_SHORTCUT_KINDS, type ArchitectureGraph, type GraphItem } from '../core/report/architectureGraph';
 
 /** The webview panel's type: command, serializer and `onWebviewPanel:` activation use it. */
 export const ARCHITECTURE_VIEW_TYPE = 'resnetArchitecture';
@@ -37,7 +37,8 @@ const GraphItemSchema: v.GenericSchema<GraphItem> = v.variant('kind', [
   v.object({
     kind: v.literal('block'),
     ...nodeFields,
-    shortcut: v.picklist(['identity', 'zeropad', 'projection', 'branch', 'none']),
+    // The core's list: a kind added there (a gate's) is accepted here too.
+    shortcut: v.picklist(GRAPH_SHORTCUT_KINDS),
     shortcutLabel: v.string(),
     branch: v.array(v.lazy(() => GraphItemSchema)),
     shortcutLayers: v.array(v.lazy(() => GraphItemSchema)),

@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { parseToArchitecture } from '../../src/protocol/architecture';
 import { ArchitectureCompareRequest, ArchitectureGraphRequest } from '../../src/protocol/languageServer';
-import { graphItems, type GraphBlock } from '../../src/core/report/architectureGraph';
-import { readExample } from '../helpers/examples';
+import { analyze } from '../../src/core/analysis/analyze';
+import { architectureGraph, graphItems, type GraphBlock } from '../../src/core/report/architectureGraph';
+import { exampleFiles, readExample } from '../helpers/examples';
 import { BROKEN_SHORTCUT_MODEL } from '../helpers/models';
 import { LspTestClient, positionOf } from './lspClient';
 
@@ -35,6 +36,21 @@ test('architectureGraph: the model under the cursor, stage by stage, valid for t
     items.filter((i) => i.kind === 'layer').reduce((a, i) => a + i.cost.params, 0),
     r.graph.totals.params,
   );
+});
+
+test("every example model's graph is one the page accepts (SE-ResNet's gates were dropped as malformed)", () => {
+  const refused: string[] = [];
+  let models = 0;
+  for (const file of exampleFiles()) {
+    const analysis = analyze(readExample(file));
+    for (const model of analysis.models) {
+      models++;
+      const graph = architectureGraph(model, analysis.diagnostics, 128);
+      if (!parseToArchitecture({ type: 'graph', uri: `file:///${file}`, fileName: file, graph, models: [model.name] })) refused.push(`${file}: ${model.name}`);
+    }
+  }
+  assert.ok(models > 30, `${models} models`);
+  assert.deepEqual(refused, []);
 });
 
 test('architectureGraph: a shortcut that cannot add is an error on the block where the shape changes', async () => {

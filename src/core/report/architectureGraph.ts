@@ -15,9 +15,9 @@ export interface GraphCost {
   readonly activationBytes: number;
 }
 
-/** How a block's input joins back in, as the view draws it. */
 /** How a block joins: an addition of its input's (`identity`, …), or `gate`: the input times the branch's output. */
-export type GraphShortcutKind = 'identity' | 'zeropad' | 'projection' | 'branch' | 'gate' | 'none';
+export const GRAPH_SHORTCUT_KINDS = ['identity', 'zeropad', 'projection', 'branch', 'gate', 'none'] as const;
+export type GraphShortcutKind = (typeof GRAPH_SHORTCUT_KINDS)[number];
 
 /** Set only in a diff: how this node differs from the other model. */
 export type GraphChangeStatus = 'added' | 'removed' | 'changed';
