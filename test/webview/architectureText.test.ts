@@ -145,10 +145,15 @@ for (const locale of ['en', 'ko'] as const) {
   });
 }
 
-test('a zero-padding shortcut (option A) and an addition that cannot add keep their labels in their boxes', { skip }, async () => {
+test('a zero-padding shortcut (option A), a gate inside a block and an addition that cannot add keep their labels in their boxes', { skip }, async () => {
   const page = await open('en');
   await page.send(graphMessage(readExample('cifar/resnet20.resnet')));
   assert.match([...(await checkWholeGraph(page, 'resnet20'))].join('\n'), /zero-pad A \(\/2, \+16 ch\) · 32×32×16/);
+  await page.send(graphMessage(readExample('modern/se-resnet50.resnet')));
+  await page.page.click('#arch-fold');
+  await setView(page, { x: 20, y: 12, scale: 1 });
+  await page.page.locator('svg [data-toggle="conv2_x"]').click();
+  assert.match([...(await checkWholeGraph(page, 'se-resnet50, conv2_x'))].join('\n'), /gate: input × factor · 56×56×256/);
   await page.send(graphMessage(BROKEN_SHORTCUT_MODEL));
   await checkWholeGraph(page, 'broken');
   await setView(page, { x: 20, y: -((await boxOf(page, 'conv3_x'))?.y ?? 0), scale: 1 });

@@ -192,11 +192,14 @@ export class GraphRenderer {
       const shownTop = Math.max(top, 0);
       const shownBottom = Math.min(bottom, viewport.height);
       const x = right + 6 + width <= viewport.width ? right + 6 : Math.max(left, 0) + 4;
-      const baseline = shownBottom - shownTop >= line ? shownTop + line - 3 : (shownTop + shownBottom) / 2 + OVERLAY_TITLE_PX / 2 - 2;
-      const rect = { left: x, top: baseline - OVERLAY_TITLE_PX, right: x + width, bottom: baseline + 4 };
-      // Tiny stages side by side: the first title is written, the ones that would cover it are not.
-      if (placed.some((p) => p.left < rect.right && rect.left < p.right && p.top < rect.bottom && rect.top < p.bottom)) continue;
-      placed.push(rect);
+      let baseline = shownBottom - shownTop >= line ? shownTop + line - 3 : (shownTop + shownBottom) / 2 + OVERLAY_TITLE_PX / 2 - 2;
+      // Stages too close together on screen for a title each: a title that would cover an earlier
+      // one goes below it, as long as it stays by its box (two lines past it at most) and on screen.
+      const lowest = Math.min(Math.max(shownBottom, baseline) + 2 * line, viewport.height - 4);
+      const overlaps = (b: number) => placed.find((p) => p.left < x + width && x < p.right && p.top < b + 4 && b - OVERLAY_TITLE_PX < p.bottom);
+      for (let covered = overlaps(baseline); covered; covered = overlaps(baseline)) baseline = covered.bottom + OVERLAY_TITLE_PX + 1;
+      if (baseline > lowest) continue;
+      placed.push({ left: x, top: baseline - OVERLAY_TITLE_PX, right: x + width, bottom: baseline + 4 });
       titles.push(
         text(label, Math.round(x), Math.round(baseline), 'stage', {
           fill: this.palette.foreground,
