@@ -25,8 +25,10 @@ export class Optimizer {
   apply(variables: readonly tf.Variable[], grads: readonly tf.Tensor[], lr: number): void {
     this.steps++;
     const { kind, momentum, weightDecay } = this.settings;
-    tf.tidy(() => {
-      variables.forEach((v, index) => {
+    // One tidy per variable: its temporaries are freed before the next, so the update holds a few
+    // copies of the largest weight rather than of every weight.
+    variables.forEach((v, index) => {
+      tf.tidy(() => {
         const raw = at(grads, index, 'gradients');
         // PyTorch: g ← g + λw (decay on every parameter, BatchNorm's included).
         const g = weightDecay > 0 ? raw.add(v.mul(weightDecay)) : raw;

@@ -9,6 +9,7 @@ import { selectBackend, type SelectedBackend } from './backend';
 import { loadLatestCheckpoint, saveCheckpoint, saveFinalModel, type TrainingPosition } from './checkpoint';
 import { epochBatches, padCropFlip, type Split } from './data/index';
 import { buildModel } from './model/buildModel';
+import { Backprop, type PassResult } from './model/backprop';
 import { setNoiseStep } from './model/customLayers';
 import { Optimizer } from './optimizer';
 import { Random } from './random';
@@ -136,6 +137,7 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
   });
 
   const variables = network.trainableWeights.map((w) => w.read() as tf.Variable);
+  const backprop = new Backprop(network, model);
   const [h, w, c] = model.input;
   let step = position.step;
   let imagesPerSec = 0;
@@ -156,7 +158,7 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
       const lr = learningRate(schedule, step);
       // Dropout and drop path masks come from the seed and the step: a resumed run draws the same.
       setNoiseStep(network, step);
-      const { loss, correct } = await stepPeak.around(() => trainStep(network, variables, optimizer, pixels, batch.labels, batch.count, [h, w, c], classes, lr));
+      const { loss, correct } = await stepPeak.around(() => trainStep(backprop, variables, optimizer, pixels, batch.labels, batch.count, [h, w, c], classes, lr));
       step++;
       batchInEpoch++;
       sums.loss += loss * batch.count;
@@ -212,8 +214,13 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
   network.dispose();
 }
 
+/**
+ * One SGD/Adam step on one batch: the layer-by-layer pass (src/training/model/backprop.ts), which
+ * keeps only what each backward needs, then the optimizer. Returns the batch's mean loss and the
+ * number it classified right.
+ */
 export async function trainStep(
-  network: tf.LayersModel,
+  backprop: Backprop,
   variables: tf.Variable[],
   optimizer: Optimizer,
   pixels: Float32Array,
@@ -223,28 +230,32 @@ export async function trainStep(
   classes: number,
   lr: number,
 ): Promise<{ loss: number; correct: number }> {
-  const [lossTensor, correctTensor] = tf.tidy(() => {
-    const x = tf.tensor4d(pixels, [count, shape[0], shape[1], shape[2]]);
-    const y = tf.oneHot(tf.tensor1d(Array.from(labels), 'int32'), classes);
-    let predictions: tf.Tensor | undefined;
-    const { value, grads } = tf.variableGrads(() => {
-      const logits = (network.apply(x, { training: true }) as tf.Tensor).reshape([count, classes]);
-      predictions = tf.keep(logits.argMax(1));
-      return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
-    }, variables);
-    optimizer.apply(
-      variables,
-      variables.map((v) => {
-        const grad = grads[v.name];
-        if (grad === undefined) throw new TrainingError(`no gradient for the weight ${v.name}: it does not reach the loss`);
-        return grad;
-      }),
-      lr,
+  const labelTensor = tf.tensor1d(Array.from(labels), 'int32');
+  const [x, y] = tf.tidy(() => [tf.tensor4d(pixels, [count, shape[0], shape[1], shape[2]]), tf.oneHot(labelTensor, classes)] as [tf.Tensor4D, tf.Tensor2D]);
+  let pass: PassResult;
+  try {
+    pass = backprop.run(x, y);
+  } finally {
+    tf.dispose([x, y]);
+  }
+  const { loss: lossTensor, predictions, grads } = pass;
+  let correctTensor: tf.Tensor;
+  try {
+    tf.tidy(() =>
+      optimizer.apply(
+        variables,
+        variables.map((v) => {
+          const grad = grads.get(v.name);
+          if (grad === undefined) throw new TrainingError(`no gradient for the weight ${v.name}: it does not reach the loss`);
+          return grad;
+        }),
+        lr,
+      ),
     );
-    const correct = (predictions as tf.Tensor).equal(tf.tensor1d(Array.from(labels), 'int32')).sum();
-    tf.dispose(predictions);
-    return [value, correct];
-  });
+    correctTensor = tf.tidy(() => predictions.equal(labelTensor).sum());
+  } finally {
+    tf.dispose([...grads.values(), predictions, labelTensor]);
+  }
   // Read back asynchronously: the webgpu backend cannot read a GPU buffer synchronously in Node.
   const [loss, correct] = await Promise.all([lossTensor.data(), correctTensor.data()]);
   tf.dispose([lossTensor, correctTensor]);

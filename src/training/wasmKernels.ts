@@ -248,6 +248,8 @@ function phaseBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometr
       sub = tf.reverse(sub, [0, 1]);
       const { x: dyc, pad } = cropForConv(dy, ph.before, ph.after, pw.before, pw.after);
       parts.push(convPhase(dyc, sub, pad));
+      // Free each phase's cropped dy at once: the training step's peak is often in this kernel.
+      if (dyc !== dy) dyc.dispose();
     }
   }
   const [only] = parts;
@@ -263,11 +265,25 @@ function phaseBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometr
  * kernel handles quickly (BatchToSpaceND's rank-6 transpose is ~100x slower).
  */
 function interleavePhases(parts: tf.Tensor4D[], n: number, lenH: number, lenW: number, c: number, sH: number, sW: number, h: number, w: number): tf.Tensor4D {
-  const stacked = tf.reshape(tf.concat(parts, 0), [sH, sW, n * lenH, lenW, c]);
-  let y: tf.Tensor = sW > 1 ? tf.transpose(stacked, [0, 2, 3, 1, 4]) : stacked; // [sH, N*lenH, lenW, sW, C]
-  y = tf.reshape(y, [sH, n * lenH, lenW * sW * c]);
-  if (sH > 1) y = tf.transpose(y, [1, 0, 2]); // [N*lenH, sH, lenW*sW*C]
+  // Each copy is freed as soon as the next exists, so the kernel holds two copies at most, not five.
+  const joined = tf.concat(parts, 0);
+  tf.dispose(parts);
+  const stacked = tf.reshape(joined, [sH, sW, n * lenH, lenW, c]);
+  joined.dispose();
+  let y: tf.Tensor = stacked;
+  if (sW > 1) {
+    y = tf.transpose(stacked, [0, 2, 3, 1, 4]); // [sH, N*lenH, lenW, sW, C]
+    stacked.dispose();
+  }
+  const rows = tf.reshape(y, [sH, n * lenH, lenW * sW * c]);
+  y.dispose();
+  y = rows;
+  if (sH > 1) {
+    y = tf.transpose(rows, [1, 0, 2]); // [N*lenH, sH, lenW*sW*C]
+    rows.dispose();
+  }
   const full = tf.reshape(y, [n, lenH * sH, lenW * sW, c]) as tf.Tensor4D;
+  y.dispose();
   return h === lenH * sH && w === lenW * sW ? full : tf.slice(full, [0, 0, 0, 0], [n, h, w, c]);
 }
 

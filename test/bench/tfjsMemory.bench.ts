@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { analyze } from '../../src/core/analysis/analyze';
 import { tfjsTrainingMemory } from '../../src/core/report/tfjsStepMemory';
 import { trainingMemory } from '../../src/core/report/trainingMemory';
+import { Backprop } from '../../src/training/model/backprop';
 import { buildModel } from '../../src/training/model/buildModel';
 import { Optimizer } from '../../src/training/optimizer';
 import { trainStep } from '../../src/training/trainer';
@@ -23,14 +24,15 @@ async function main() {
   const model = buildModel(node, { seed: 1 });
   const optimizer = new Optimizer({ kind: node.recipe.optimizer, momentum: node.recipe.momentum, weightDecay: node.recipe.weightDecay });
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const backprop = new Backprop(model, node);
   const [h, w, c] = node.input;
   const classes = node.classes ?? 10;
   const pixels = Float32Array.from({ length: batch * h * w * c }, (_, i) => Math.sin(i * 12.9898) * 0.5);
   const labels = Uint8Array.from({ length: batch }, (_, i) => (i * 7) % classes);
-  await trainStep(model, variables, optimizer, pixels, labels, batch, node.input, classes, 0.1);
+  await trainStep(backprop, variables, optimizer, pixels, labels, batch, node.input, classes, 0.1);
   const before = tf.memory().numBytes;
   const info = await tf.profile(async () => {
-    await trainStep(model, variables, optimizer, pixels, labels, batch, node.input, classes, 0.1);
+    await trainStep(backprop, variables, optimizer, pixels, labels, batch, node.input, classes, 0.1);
   });
   const tfjs = tfjsTrainingMemory(node, batch).totalBytes;
   const pytorch = trainingMemory(node, batch).totalBytes;

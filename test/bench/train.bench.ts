@@ -27,6 +27,7 @@ import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { analyze } from '../../src/core/analysis/analyze';
+import { Backprop } from '../../src/training/model/backprop';
 import { buildModel } from '../../src/training/model/buildModel';
 import { Optimizer } from '../../src/training/optimizer';
 import { trainStep } from '../../src/training/trainer';
@@ -132,7 +133,8 @@ async function timeTfjs(batch: number, warmup: number, steps: number, profile = 
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const pixels = Float32Array.from({ length: batch * 32 * 32 * 3 }, (_, i) => Math.sin(i * 12.9898) * 0.5);
     const labels = Uint8Array.from({ length: batch }, (_, i) => (i * 7) % RESNET20.classes);
-    const step = async () => void (await trainStep(model, variables, optimizer, pixels, labels, batch, RESNET20.inputShape, RESNET20.classes, 0.1));
+    const backprop = new Backprop(model, resnet20Node);
+    const step = async () => void (await trainStep(backprop, variables, optimizer, pixels, labels, batch, RESNET20.inputShape, RESNET20.classes, 0.1));
     for (let i = 0; i < warmup; i++) await step();
     if (profile) await printProfile(step);
     const times: number[] = [];

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { analyze } from '../../src/core/analysis/analyze';
+import { Backprop } from '../../src/training/model/backprop';
 import { buildModel } from '../../src/training/model/buildModel';
 import { Optimizer } from '../../src/training/optimizer';
 import { trainStep } from '../../src/training/trainer';
@@ -48,6 +49,7 @@ test('100 training steps on webgpu leak no tensors', { skip, timeout: 120_000 },
   assert.ok(started.ok, started.ok ? '' : started.why);
   const network = buildModel(leakModel, { seed: 11 });
   const variables = network.trainableWeights.map((w) => w.read() as tf.Variable);
+  const backprop = new Backprop(network, leakModel);
   const optimizer = new Optimizer({ kind: 'sgd', momentum: 0.9, weightDecay: 1e-4 });
   const batch = 2;
   const pixels = Float32Array.from({ length: batch * 8 * 8 * 3 }, (_, i) => Math.sin(i));
@@ -55,7 +57,7 @@ test('100 training steps on webgpu leak no tensors', { skip, timeout: 120_000 },
   const counts: number[] = [];
   let loss = NaN;
   for (let step = 0; step < 100; step++) {
-    ({ loss } = await trainStep(network, variables, optimizer, pixels, labels, batch, [8, 8, 3], 2, 0.01));
+    ({ loss } = await trainStep(backprop, variables, optimizer, pixels, labels, batch, [8, 8, 3], 2, 0.01));
     counts.push(tf.memory().numTensors);
   }
   console.log(`webgpu: tf.memory().numTensors after steps 1, 2, 100: ${counts[0]}, ${counts[1]}, ${counts[99]}; last loss ${loss.toFixed(4)}`);

@@ -1,38 +1,34 @@
-// The memory the TF.js engine (src/training/trainer.ts) holds at the peak of one training step,
-// which is not what PyTorch keeps: the step runs inside one `tf.tidy` and `tf.variableGrads`, so
-// every tensor the forward and backward kernels make stays allocated until the backward pass ends.
-// Per layer kind, the tensors alive at that peak, in units of the layer's own tensors, as TF.js
-// 4.22's layers, gradients and our wasm kernels (src/training/wasmKernels.ts) make them (counted
-// from `tf.profile`'s kernel list, one layer kind at a time): a BatchNorm in training makes about
-// sixteen tensors of its size (the moments, the normalisation, and their gradients), a convolution
-// four of its larger side plus its zero-padded input (and a strided one its padded gradient), a
-// ReLU two, a residual add five. Checked against the real engine's `tf.profile` peak on wasm in
+// The memory the TF.js engine (src/training/trainer.ts) holds at the peak of one training step.
+// The engine's pass (src/training/model/backprop.ts) runs the network layer by layer and keeps what
+// each backward needs, as PyTorch does, but not the same tensors: a ReLU keeps its own output (TF.js
+// has no in-place ReLU), a layer whose backward is not written out keeps its input and runs again
+// in its backward, and each backward makes temporaries of its layer's size (a convolution its
+// padded input and its input gradient before cropping, a BatchNorm three, a layer that runs again
+// about three). So this walks the pass as it runs: the tensors kept at the end of the forward, then
+// the backward in its order, freeing each kept tensor after its last reader, and takes the largest
+// total. Checked against the real engine's `tf.profile` peak on wasm in
 // test/training/tfjsMemory.test.ts and test/bench/tfjsMemory.bench.ts.
-import type { LayerNode, ModelNode, NetworkNode, Shortcut } from '../analysis/network';
+import type { BlockNode, LayerNode, ModelNode, NetworkNode, Shortcut } from '../analysis/network';
 import type { Shape } from '../analysis/shape';
 import type { TrainingMemory } from './trainingMemory';
 import { optimizerStateCopies } from './trainingMemory';
 
 const FLOAT32 = 4;
 
-/** Tensors of a layer's size that its forward and backward kernels leave alive until the step ends. */
-const KEPT = {
-  /** Moments (mean, variance, squared difference), normalised output, and the gradients of each. */
-  bnOutputs: 16,
-  /** The output and the input gradient (the mask of the gradient reuses the output). */
-  reluOutputs: 2,
-  /** The sum, and each input's gradient with its reshape and broadcast copies. */
-  addOutputs: 5,
-  /** Output, the im2col-free gradients of input and filter, and their transposes: of the larger side. */
-  convLargerSide: 4,
-  /** A strided convolution's input gradient is made at the padded input's size, with a dilated copy. */
-  stridedConvPaddedInputs: 2.5,
-  /** Option A: the subsampled input, the padded output, and their gradients. */
-  zeroPadOutputs: 2.5,
+/** Temporaries of a backward beside its output gradient, in units of its layer's tensors (see the walk below). */
+const TEMPORARIES = {
+  /** moments' centred copy and square, then dy·a, x·b and their sum. */
+  bnOutputs: 3,
+  /** The mask and the product. */
+  reluOutputs: 1,
+  /** The forward run again under tf.grads, and its gradients: of the larger side. */
+  rerunLargerSide: 3,
+  /** A gate's dy·g and dy·x. */
+  gateOutputs: 2,
 } as const;
 
 /**
- * Optimizer temporaries alive at the end of its `tf.tidy`, per parameter, beside the gradients
+ * Optimizer temporaries alive at the end of its per-variable `tf.tidy`, in copies of that variable
  * (src/training/optimizer.ts): weight decay's λw and g + λw, then SGD's μb and lr·b (its b and
  * w − lr·b replace the old tensors), or Adam's eleven intermediates.
  */
@@ -42,64 +38,163 @@ function optimizerTemporaries(recipe: ModelNode['recipe']): number {
   return decay + (recipe.momentum > 0 ? 2 : 1);
 }
 
+/** Parameters of the largest layer: the optimizer's temporaries are of one variable at a time. */
+function largestLayerParams(model: ModelNode): number {
+  let largest = 0;
+  const visit = (list: readonly NetworkNode[]) => {
+    for (const node of list) {
+      if (node.kind === 'layer') largest = Math.max(largest, node.cost.params);
+      else {
+        visit(node.branch);
+        if (node.shortcut?.kind === 'layers') visit(node.shortcut.layers);
+        visit(node.after);
+      }
+    }
+  };
+  for (const stage of model.stages) visit(stage.nodes);
+  return largest;
+}
+
 const bytesOf = (shape: Shape) => shape[0] * shape[1] * shape[2] * FLOAT32;
 
-/** Bytes per sample the TF.js engine holds at the end of the backward pass, beyond weights and optimizer state. */
-export function tfjsKeptPerSample(model: ModelNode): number {
-  let total = bytesOf(model.input);
-  const layer = (node: LayerNode) => {
-    const input = bytesOf(node.input);
-    const output = bytesOf(node.output);
+/** One backward of the pass: what it frees after it runs, and its own peak beside what is kept. */
+interface BackwardStep {
+  /** Bytes per sample alive during this backward beyond the kept tensors: its output gradient and temporaries. */
+  readonly working: number;
+  /** Kept tensors this backward reads (each freed after its last reader). */
+  readonly reads: readonly number[];
+  /** Parameters whose gradients exist from this backward on. */
+  readonly params: number;
+}
+
+/** Per sample: the kept tensors at the end of the forward, and the backward steps in the order the pass runs them. */
+function walkPass(model: ModelNode): { kept: Map<number, number>; backward: BackwardStep[] } {
+  const kept = new Map<number, number>();
+  let next = 1;
+  /** The batch: counted as the input, not as a kept activation. */
+  const BATCH = 0;
+  interface Flow {
+    readonly id: number;
+    readonly bytes: number;
+  }
+  const fresh = (bytes: number): Flow => ({ id: next++, bytes });
+  const keep = (flow: Flow) => {
+    if (flow.id !== BATCH) kept.set(flow.id, flow.bytes);
+    return flow.id;
+  };
+  // A forward builds a list of thunks run in reverse, like the pass's tape.
+  type Tape = (() => BackwardStep[])[];
+
+  const layer = (node: LayerNode, input: Flow, tape: Tape): Flow => {
     const s = node.spec;
-    switch (s.op) {
-      case 'conv': {
-        const padded = (node.input[0] + 2 * s.padding[0]) * (node.input[1] + 2 * s.padding[1]) * node.input[2] * FLOAT32;
-        if (s.padding[0] > 0 || s.padding[1] > 0) total += padded;
-        total += KEPT.convLargerSide * Math.max(input, output);
-        if (s.stride > 1 && (s.kernel[0] > 1 || s.kernel[1] > 1)) total += KEPT.stridedConvPaddedInputs * padded;
-        return;
-      }
-      case 'bn':
-        total += KEPT.bnOutputs * output;
-        return;
-      case 'relu':
-        total += KEPT.reluOutputs * output;
-        return;
-      case 'maxpool':
-      case 'avgpool': {
-        // The padded copy and its gradient, and the pooled output (the pooling's gradient is the padded copy's).
-        const padded = s.padding[0] > 0 || s.padding[1] > 0 ? (node.input[0] + 2 * s.padding[0]) * (node.input[1] + 2 * s.padding[1]) * node.input[2] * FLOAT32 : 0;
-        total += 2 * padded + output;
-        return;
-      }
-      case 'globalavgpool':
-      case 'fc':
-        total += input + output;
-        return;
-      case 'softmax':
-        return;
+    const inBytes = bytesOf(node.input);
+    const outBytes = bytesOf(node.output);
+    const params = node.cost.params;
+    if (s.op === 'softmax') return input;
+    if (s.op === 'conv' && s.groups === 1) {
+      const reads = [keep(input)];
+      const padded = (node.input[0] + 2 * s.padding[0]) * (node.input[1] + 2 * s.padding[1]) * node.input[2] * FLOAT32;
+      const repadded = s.padding[0] > 0 || s.padding[1] > 0 ? padded : 0;
+      // The filter gradient reads the padded input; the input gradient is made padded, then cropped
+      // (a strided one as phases interleaved through one more copy). The batch's is not made.
+      const inputGradient = input.id === BATCH ? inBytes : s.stride > 1 ? 2 * padded : padded + inBytes;
+      tape.push(() => [{ working: outBytes + repadded + Math.max(padded + outBytes, inputGradient), reads, params }]);
+      return fresh(outBytes);
     }
-  };
-  const shortcut = (cut: Shortcut, out: Shape) => {
-    if (cut.kind === 'zeropad') total += KEPT.zeroPadOutputs * bytesOf(out);
-    else if (cut.kind === 'layers') nodes(cut.layers);
-  };
-  const nodes = (list: readonly NetworkNode[]) => {
-    for (const node of list) {
-      if (node.kind === 'layer') {
-        layer(node);
-        continue;
-      }
-      nodes(node.branch);
-      if (node.shortcut) {
-        shortcut(node.shortcut, node.output);
-        total += KEPT.addOutputs * bytesOf(node.output);
-      }
-      nodes(node.after);
+    if (s.op === 'bn') {
+      const reads = [keep(input)];
+      tape.push(() => [{ working: outBytes + (TEMPORARIES.bnOutputs + 1) * outBytes, reads, params }]);
+      return fresh(outBytes);
     }
+    if (s.op === 'relu') {
+      const output = fresh(outBytes);
+      const reads = [keep(output)];
+      tape.push(() => [{ working: outBytes + (TEMPORARIES.reluOutputs + 1) * outBytes, reads, params }]);
+      return output;
+    }
+    return rerun(inBytes, outBytes, params, input, tape);
   };
-  for (const stage of model.stages) nodes(stage.nodes);
-  return total;
+
+  /** A layer the pass runs again in its backward: keeps its input. */
+  const rerun = (inBytes: number, outBytes: number, params: number, input: Flow, tape: Tape): Flow => {
+    const reads = [keep(input)];
+    tape.push(() => [{ working: outBytes + inBytes + TEMPORARIES.rerunLargerSide * Math.max(inBytes, outBytes), reads, params }]);
+    return fresh(outBytes);
+  };
+
+  const nodes = (list: readonly NetworkNode[], input: Flow, tape: Tape): Flow => {
+    let flow = input;
+    for (const node of list) flow = node.kind === 'layer' ? layer(node, flow, tape) : block(node, flow, tape);
+    return flow;
+  };
+
+  const sequence = (list: readonly NetworkNode[], input: Flow): { output: Flow; run: () => BackwardStep[] } => {
+    const tape: Tape = [];
+    const output = nodes(list, input, tape);
+    return { output, run: () => tape.reduceRight<BackwardStep[]>((steps, step) => steps.concat(step()), []) };
+  };
+
+  const block = (node: BlockNode, input: Flow, tape: Tape): Flow => {
+    const tapped = node.tap !== undefined ? sequence(node.branch.slice(0, node.tap), input) : undefined;
+    const tappedOutput = tapped ? tapped.output : input;
+    const rest = sequence(node.tap !== undefined ? node.branch.slice(node.tap) : node.branch, tappedOutput);
+    const outBytes = bytesOf(node.output);
+    let joined: Flow;
+    let join: () => BackwardStep[];
+    if (node.multiplies) {
+      const reads = [keep(input), keep(rest.output)];
+      joined = fresh(outBytes);
+      join = () => [{ working: outBytes + TEMPORARIES.gateOutputs * outBytes, reads, params: 0 }, ...rest.run()];
+    } else if (node.shortcut) {
+      const shortcut = shortcutOf(node.shortcut, node.shortcut.kind === 'identity' ? input : tappedOutput, node.input, node.output);
+      joined = fresh(outBytes);
+      join = () => [...shortcut(), ...rest.run()];
+    } else {
+      joined = rest.output;
+      join = rest.run;
+    }
+    const after = sequence(node.after, joined);
+    tape.push(() => [...after.run(), ...join(), ...(tapped ? tapped.run() : [])]);
+    return after.output;
+  };
+
+  const shortcutOf = (cut: Shortcut, input: Flow, inShape: Shape, outShape: Shape): (() => BackwardStep[]) => {
+    if (cut.kind === 'identity') return () => [];
+    if (cut.kind === 'zeropad') {
+      const tape: Tape = [];
+      rerun(bytesOf(inShape), bytesOf(outShape), 0, input, tape);
+      return () => tape.flatMap((step) => step());
+    }
+    return sequence(cut.layers, input).run;
+  };
+
+  const all: Tape = [];
+  let flow: Flow = { id: BATCH, bytes: bytesOf(model.input) };
+  for (const stage of model.stages) flow = nodes(stage.nodes, flow, all);
+  const backward = all.reduceRight<BackwardStep[]>((steps, step) => steps.concat(step()), []);
+  return { kept, backward };
+}
+
+/** Bytes the TF.js pass holds at its peak for this batch, beyond weights, optimizer state and the batch itself. */
+function passPeakBytes(model: ModelNode, batchSize: number): number {
+  const { kept, backward } = walkPass(model);
+  const left = new Map<number, number>();
+  for (const step of backward) for (const id of step.reads) left.set(id, (left.get(id) ?? 0) + 1);
+  let live = 0;
+  for (const bytes of kept.values()) live += bytes;
+  live *= batchSize;
+  let gradients = 0;
+  let peak = live;
+  for (const step of backward) {
+    gradients += step.params * FLOAT32;
+    peak = Math.max(peak, live + step.working * batchSize + gradients);
+    for (const id of step.reads) {
+      const readersLeft = (left.get(id) ?? 1) - 1;
+      left.set(id, readersLeft);
+      if (readersLeft === 0) live -= (kept.get(id) ?? 0) * batchSize;
+    }
+  }
+  return peak;
 }
 
 /** The largest batch whose TF.js training step fits in `budgetBytes`, or 0 when not even one image fits. */
@@ -130,8 +225,9 @@ export function tfjsTrainingMemory(model: ModelNode, batchSize: number): Trainin
   const gradientsBytes = model.cost.params * FLOAT32;
   const optimizerBytes = optimizerStateCopies(model.recipe) * model.cost.params * FLOAT32;
   const inputBytes = bytesOf(model.input) * batchSize;
-  const backward = tfjsKeptPerSample(model) * batchSize - inputBytes;
-  const optimizer = optimizerTemporaries(model.recipe) * model.cost.params * FLOAT32;
-  const activationsBytes = Math.max(backward, optimizer);
+  // The pass's peak counts the gradients made so far; after it, all of them and the optimizer's temporaries.
+  const pass = passPeakBytes(model, batchSize) - gradientsBytes;
+  const optimizer = optimizerTemporaries(model.recipe) * largestLayerParams(model) * FLOAT32;
+  const activationsBytes = Math.max(pass, optimizer);
   return { weightsBytes, gradientsBytes, optimizerBytes, activationsBytes, inputBytes, totalBytes: weightsBytes + gradientsBytes + optimizerBytes + activationsBytes + inputBytes };
 }

@@ -215,7 +215,7 @@ class Builder {
 }
 
 /** TF.js layer names allow letters, digits, `_`, `-`, `.`, `/` and must be unique; our paths are. */
-function safeName(path: string): string {
+export function safeName(path: string): string {
   return path.replace(/[^A-Za-z0-9_./-]/g, '_');
 }
 
