@@ -37,11 +37,19 @@ const GraphItemSchema: v.GenericSchema<GraphItem> = v.variant('kind', [
   v.object({
     kind: v.literal('block'),
     ...nodeFields,
-    shortcut: v.picklist(['identity', 'zeropad', 'projection', 'branch', 'none']),
+    shortcut: v.picklist(['identity', 'zeropad', 'projection', 'branch', 'gate', 'none']),
     shortcutLabel: v.string(),
     branch: v.array(v.lazy(() => GraphItemSchema)),
     shortcutLayers: v.array(v.lazy(() => GraphItemSchema)),
     after: v.array(v.lazy(() => GraphItemSchema)),
+  }),
+  v.object({
+    kind: v.literal('split'),
+    ...nodeFields,
+    groups: v.pipe(count, v.minValue(1)),
+    cascade: v.boolean(),
+    keep: v.boolean(),
+    columns: v.array(v.array(v.lazy(() => GraphItemSchema))),
   }),
 ]);
 

@@ -200,6 +200,8 @@ const expected = new Map<unknown, string>([
   [T.Let, 'keyword.declaration.let'],
   [T.Train, 'keyword.control.train'],
   [T.Add, 'keyword.other.add'],
+  [T.Gate, 'keyword.other.add'],
+  [T.Split, 'keyword.other.add'],
   [T.Times, 'keyword.operator.times'],
   [T.NumberLiteral, 'constant.numeric'],
   [T.LineComment, 'comment.line.double-slash'],

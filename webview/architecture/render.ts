@@ -240,7 +240,7 @@ function nodeElement(n: LaidNode, palette: Palette, look: NodeLook): SVGElement 
     const r = n.width / 2;
     g.append(element('circle', { cx: String(r), cy: String(r), r: String(r), fill: error ? palette.error : look.fill, stroke, 'stroke-width': strokeWidth }));
     g.append(
-      text(n.source.block?.shortcut === 'gate' ? '×' : '+', r, r + 4, {
+      text(n.source.glyph ?? (n.source.block?.shortcut === 'gate' ? '×' : '+'), r, r + 4, {
         fill: error ? textOn(palette.error, palette) : textOn(look.fill, palette),
         'text-anchor': 'middle',
         'font-size': '14',

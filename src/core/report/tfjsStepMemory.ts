@@ -90,6 +90,14 @@ export function tfjsKeptPerSample(model: ModelNode): number {
         layer(node);
         continue;
       }
+      if (node.kind === 'split') {
+        // Each group's slice and its gradient, each cascade sum, the concatenation and its gradient.
+        const group = bytesOf(node.input) / node.groups;
+        for (const column of node.columns) nodes(column);
+        total += 2 * group * node.groups + 2 * bytesOf(node.output);
+        if (node.cascade) total += KEPT.addOutputs * group * Math.max(0, node.columns.length - (node.keep ? 2 : 1));
+        continue;
+      }
       nodes(node.branch);
       if (node.shortcut) {
         shortcut(node.shortcut, node.output);

@@ -1,0 +1,210 @@
+// Res2Net's split (issue 19) on both engines: the TF.js network of a CIFAR-shaped net with splits
+// computes what the exported PyTorch module computes (outputs and input gradients, weights copied
+// across by path), on cpu and wasm; the exported module loads and counts as the analyzer does; and
+// the net trains a few steps with finite, decreasing loss on wasm, cpu and the PyTorch engine.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { analyze } from '../../src/core/analysis/analyze';
+import { modelLayers, type ModelNode } from '../../src/core/analysis/network';
+import { exportPyTorchModule } from '../../src/export/pytorch';
+import type { BatchMessage, TrainingMessage } from '../../src/protocol/training';
+import { selectBackend } from '../../src/training/backend';
+import { buildModel, layerByPath } from '../../src/training/model/buildModel';
+import { trainWithPyTorch } from '../../src/training/pytorch/trainWithPyTorch';
+import { train } from '../../src/training/trainer';
+import { RES2NET_MODEL } from '../helpers/models';
+import { PYTHON, torchMissing } from '../helpers/python';
+
+const noTorch = torchMissing();
+
+function res2net(): ModelNode {
+  const analysis = analyze(RES2NET_MODEL);
+  assert.deepEqual(
+    analysis.diagnostics.map((d) => d.message),
+    [],
+  );
+  const [model] = analysis.models;
+  assert.ok(model);
+  return model;
+}
+
+/** Loads the exported module, takes the TF.js weights by path, runs the input: logits, and the input's gradient of sum(logits · r). */
+const PYTORCH_SCRIPT = `
+import importlib.util, json, sys, torch
+case = json.load(sys.stdin)
+spec = importlib.util.spec_from_file_location("exported", case["path"])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+model = getattr(module, case["class"])().double().eval()
+state = model.state_dict()
+for key, values in case["weights"].items():
+    state[key].copy_(torch.tensor(values, dtype=torch.float64).reshape(state[key].shape))
+x = torch.tensor(case["x"], dtype=torch.float64).reshape(case["shape"]).requires_grad_()
+y = model(x)
+r = torch.tensor(case["r"], dtype=torch.float64).reshape(y.shape)
+(y * r).sum().backward()
+print(json.dumps({
+    "y": y.detach().flatten().tolist(),
+    "dx": x.grad.permute(0, 2, 3, 1).flatten().tolist(),
+    "params": sum(p.numel() for p in model.parameters()),
+    "statistics": sum(b.numel() for n, b in model.named_buffers() if n.endswith("running_mean") or n.endswith("running_var")),
+}))
+`;
+
+/** Each TF.js weight of each convolution, BatchNorm and fc as the PyTorch state dict names it, in PyTorch's layout. */
+function stateDict(network: tf.LayersModel, model: ModelNode): Record<string, number[]> {
+  const state: Record<string, number[]> = {};
+  // The export's module paths are the analyzer's; a projection shortcut is `shortcut.conv1`, `shortcut.bn1`.
+  for (const layer of modelLayers(model)) {
+    const weights = layerByPath(network, layer.path).getWeights();
+    const key = layer.path;
+    const put = (name: string, t: tf.Tensor | undefined, perm?: number[]) => {
+      assert.ok(t, `${key}.${name}`);
+      state[`${key}.${name}`] = Array.from((perm ? t.transpose(perm) : t).dataSync());
+    };
+    if (layer.spec.op === 'conv') put('weight', weights[0], [3, 2, 0, 1]);
+    else if (layer.spec.op === 'bn') {
+      put('weight', weights[0]);
+      put('bias', weights[1]);
+      put('running_mean', weights[2]);
+      put('running_var', weights[3]);
+    } else if (layer.spec.op === 'fc') {
+      put('weight', weights[0], [1, 0]);
+      put('bias', weights[1]);
+    }
+  }
+  return state;
+}
+
+for (const backend of ['cpu', 'wasm'] as const) {
+  test(`a net with splits on ${backend}: the TF.js network's output and input gradient equal the exported PyTorch module's; the module counts as the analyzer`, {
+    skip: noTorch ?? false,
+    timeout: 300_000,
+  }, async () => {
+    await selectBackend(backend);
+    const model = res2net();
+    const network = buildModel(model, { seed: 7 });
+    // Moving statistics away from 0 and 1, so that the kept group's pooling and every BatchNorm show.
+    for (const layer of modelLayers(model)) {
+      if (layer.spec.op !== 'bn') continue;
+      const tfLayer = layerByPath(network, layer.path);
+      const [gamma, beta, mean, variance] = tfLayer.getWeights();
+      const c = gamma?.shape[0] ?? 0;
+      const ramp = (from: number, step: number) => tf.tensor1d(Array.from({ length: c }, (_, i) => from + step * i));
+      tfLayer.setWeights([ramp(0.8, 0.03), ramp(-0.1, 0.02), ramp(0.05, 0.01), ramp(0.9, 0.05)].map((t, i) => t.reshape([gamma, beta, mean, variance][i]?.shape ?? [c])));
+    }
+    const shape = [2, 3, 32, 32];
+    const x = tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 3);
+    const r = tf.randomNormal([2, 10], 0, 1, 'float32', 4);
+    const logits = () => (network.apply(x, { training: false }) as tf.Tensor).reshape([2, 10]);
+    const y = logits();
+    const dx = tf.grad((input: tf.Tensor) => tf.sum(tf.mul((network.apply(input, { training: false }) as tf.Tensor).reshape([2, 10]), r)))(x);
+
+    const dir = mkdtempSync(join(tmpdir(), 'resnet-split-'));
+    const module = exportPyTorchModule([model], 'r2cifar.resnet', { sourceText: RES2NET_MODEL });
+    const path = join(dir, 'r2cifar.py');
+    writeFileSync(path, module.text);
+    const run = spawnSync(PYTHON, ['-c', PYTORCH_SCRIPT], {
+      input: JSON.stringify({
+        path,
+        class: module.classNames.get(model.name),
+        weights: stateDict(network, model),
+        shape,
+        x: Array.from(x.transpose([0, 3, 1, 2]).dataSync()),
+        r: Array.from(r.dataSync()),
+      }),
+      encoding: 'utf8',
+      timeout: 120_000,
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, OMP_NUM_THREADS: '1' },
+    });
+    assert.equal(run.status, 0, run.stderr);
+    const peer = JSON.parse(run.stdout) as { y: number[]; dx: number[]; params: number; statistics: number };
+    assert.equal(peer.params, model.cost.params, 'the exported module: parameters');
+    assert.equal(peer.statistics, model.cost.nonTrainable, 'the exported module: running statistics');
+    const close = (actual: ArrayLike<number>, expected: readonly number[], what: string) => {
+      assert.equal(actual.length, expected.length, what);
+      const scale = Math.max(...expected.map(Math.abs));
+      for (let i = 0; i < expected.length; i++) {
+        const a = actual[i] as number;
+        const e = expected[i] as number;
+        assert.ok(Math.abs(a - e) <= 1e-4 * scale + 1e-5, `${what}[${i}]: TF.js ${a}, PyTorch ${e}`);
+      }
+    };
+    close(y.dataSync(), peer.y, 'logits');
+    close(dx.dataSync(), peer.dx, 'input gradient');
+    network.dispose();
+  });
+}
+
+async function tfjsLosses(backend: 'cpu' | 'wasm'): Promise<number[]> {
+  const messages: TrainingMessage[] = [];
+  await train(
+    {
+      kind: 'new',
+      request: {
+        sourceText: RES2NET_MODEL,
+        sourcePath: 'r2cifar.resnet',
+        modelName: 'r2cifar',
+        dataset: 'synthetic',
+        backend,
+        outDir: mkdtempSync(join(tmpdir(), 'resnet-r2-')),
+        trainLimit: 32,
+        seed: 5,
+      },
+    },
+    { emit: (m) => messages.push(m), shouldStop: () => false },
+  );
+  return messages.filter((m): m is BatchMessage => m.type === 'batch').map((b) => b.loss);
+}
+
+/** Finite, and the last epoch's mean below the first's (3 epochs of 2 steps). */
+function assertLearns(losses: readonly number[], what: string): void {
+  assert.equal(losses.length, 6, `${what}: ${losses.length} steps`);
+  assert.ok(
+    losses.every((l) => Number.isFinite(l)),
+    `${what}: ${losses}`,
+  );
+  const mean = (ls: readonly number[]) => ls.reduce((a, b) => a + b, 0) / ls.length;
+  assert.ok(mean(losses.slice(-2)) < mean(losses.slice(0, 2)), `${what}: losses ${losses.map((l) => l.toFixed(3)).join(' ')} do not decrease`);
+}
+
+test('the net with splits trains on wasm: finite, decreasing loss', { timeout: 600_000 }, async () => {
+  assertLearns(await tfjsLosses('wasm'), 'wasm');
+});
+
+test('the net with splits trains on cpu: finite, decreasing loss', { timeout: 600_000 }, async () => {
+  assertLearns(await tfjsLosses('cpu'), 'cpu');
+});
+
+test('the net with splits trains on the PyTorch engine: finite, decreasing loss', { skip: noTorch ?? false, timeout: 600_000 }, async () => {
+  const messages: TrainingMessage[] = [];
+  await trainWithPyTorch(
+    {
+      kind: 'new',
+      request: {
+        sourceText: RES2NET_MODEL,
+        sourcePath: 'r2cifar.resnet',
+        modelName: 'r2cifar',
+        dataset: 'synthetic',
+        backend: 'auto',
+        outDir: mkdtempSync(join(tmpdir(), 'resnet-r2-pytorch-')),
+        trainLimit: 32,
+        seed: 5,
+        python: PYTHON,
+        threads: 1,
+      },
+    },
+    { emit: (m) => messages.push(m), shouldStop: () => false },
+  );
+  assertLearns(
+    messages.filter((m): m is BatchMessage => m.type === 'batch').map((b) => b.loss),
+    'pytorch',
+  );
+});
