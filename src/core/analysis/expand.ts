@@ -3,11 +3,11 @@
 import { msg, type MessageRef } from '../l10n/format';
 import { relatedNote } from '../diagnostics';
 import { appendAll } from '../bounded';
-import type { BlockDecl, CallItem, GateItem, Item, LayerItem, Line, SourceRange, SplitItem, Statement } from '../language/ast';
-import { bindArgs, type ArgSpec, type BoundArgs } from './arguments';
+import type { Arg, BlockDecl, CallItem, GateItem, Item, LayerItem, Line, SourceRange, SplitItem, Statement } from '../language/ast';
+import { bindArgs, numberWritten, type ArgSpec, type BoundArgs } from './arguments';
 import { basicBranch, bottleneckBranch, builtinBlocks, ecaBranch, ecaKernel, isGateBlock, seBranch, seSqueeze, type BranchLayer } from './builtinBlocks';
 import { MAX_BLOCK_NESTING, type AnalysisContext } from './context';
-import { layerSpecFromItem, makeLayer } from './layers';
+import { checkOddKernel, layerSpecFromItem, makeLayer } from './layers';
 import {
   sumCosts,
   type BlockNode,
@@ -239,9 +239,8 @@ export class Expander {
     const channels = input[2];
     if (channels % groups !== 0) {
       const divisor = nearestDivisor(channels, groups);
-      const literal = item.args.find((a) => a.value && (a.name === undefined || a.name.text === 'groups'))?.value?.parts;
-      const fix = literal?.length === 1 && literal[0]?.kind === 'number' ? fixFor(String(divisor)) : {};
-      this.ctx.error('groups', groupsAt, msg('split.divide', { groups, channels, input: formatShape(input), divisor }), fix);
+      const written = numberWritten(item.args, 'groups', true);
+      this.ctx.error('groups', written ?? groupsAt, msg('split.divide', { groups, channels, input: formatShape(input), divisor }), written ? fixFor(String(divisor)) : {});
       return fail();
     }
     if (!layersOnly) return fail();
@@ -543,7 +542,7 @@ export class Expander {
       // (what came before the call, or the call itself for a repeat) and the call that builds its branch.
       const sides = { input: i === 0 ? seq.lastRange : call.range, branch: call.callee.range };
       let block: BlockNode | undefined;
-      if (builtin && isGateBlock(builtin.name)) block = this.builtinGate(builtin.name, args, input, seq.layerPath(builtin.name), call.range);
+      if (builtin && isGateBlock(builtin.name)) block = this.builtinGate(builtin.name, args, call.args, input, seq.layerPath(builtin.name), call.range);
       else if (builtin) block = this.builtinBlock(builtin.name as 'basic' | 'bottleneck', args, stride, option, input, seq.blockPath(), call.range, sides);
       else block = this.userBlock(decl as BlockDecl, call, args, stride, option, input, seq.blockPath(), stack);
       if (!block) {
@@ -605,7 +604,7 @@ export class Expander {
   }
 
   /** `se(…)` or `eca(…)`: a gate with its paper's layers, sized from the input's channels. */
-  private builtinGate(kind: 'se' | 'eca', args: BoundArgs, input: Shape, path: string, range: SourceRange): BlockNode | undefined {
+  private builtinGate(kind: 'se' | 'eca', args: BoundArgs, written: readonly Arg[], input: Shape, path: string, range: SourceRange): BlockNode | undefined {
     const channels = input[2];
     const positive = (name: string, fallback: number): number | undefined => {
       const v = args.number(name) ?? fallback;
@@ -626,7 +625,7 @@ export class Expander {
       const gamma = positive('gamma', 2);
       const beta = args.number('beta') ?? 1;
       const kernel = gamma === undefined ? undefined : positive('kernel', ecaKernel(channels, gamma, beta));
-      if (kernel === undefined) return undefined;
+      if (kernel === undefined || !checkOddKernel(kernel, args.range('kernel') ?? range, numberWritten(written, 'kernel', false), this.ctx)) return undefined;
       layers = ecaBranch(kernel);
     }
     const branch = this.builtLayers(layers, input, path, range);

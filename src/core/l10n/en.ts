@@ -704,6 +704,8 @@ export const en = {
   'term.splitCascade': "; each group's output is added into the next group's input first (cascade)",
   'term.splitKeep': '; the last group joins as it is',
   'term.splitKeepLayers': '; the last group runs only its own layers ({layers})',
+  'argument.channelConvOdd':
+    'the channel convolution needs an odd kernel, not {kernel}: PyTorch pads (k − 1) / 2 on each side, so {kernel} taps give one channel fewer than the input and the gate cannot multiply by it; use {odd}',
 } as const;
 
 export type MessageKey = keyof typeof en;

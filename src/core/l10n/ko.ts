@@ -670,4 +670,6 @@ export const ko: Catalogue = {
   'term.splitCascade': '. 각 그룹의 출력을 먼저 다음 그룹의 입력에 더합니다 (cascade)',
   'term.splitKeep': '. 마지막 그룹은 그대로 이어 붙습니다',
   'term.splitKeepLayers': '. 마지막 그룹은 자기 레이어({layers})만 거칩니다',
+  'argument.channelConvOdd':
+    '채널 방향 convolution의 kernel은 홀수여야 합니다 (받은 값: {kernel}). PyTorch는 양쪽에 (k − 1) / 2씩 padding하므로 짝수 kernel은 입력보다 채널이 하나 적은 출력을 내고, gate가 그것을 곱할 수 없습니다. {odd}을(를) 쓰세요',
 };
