@@ -13,11 +13,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import { analyze } from '../../src/core/analysis/analyze';
 import { modelLayers, type ModelNode } from '../../src/core/analysis/network';
 import { exportPyTorchModule } from '../../src/export/pytorch';
-import type { BatchMessage, TrainingMessage } from '../../src/protocol/training';
 import { selectBackend } from '../../src/training/backend';
 import { buildModel, layerByPath } from '../../src/training/model/buildModel';
-import { trainWithPyTorch } from '../../src/training/pytorch/trainWithPyTorch';
-import { train } from '../../src/training/trainer';
+import { assertLearns, stepLosses } from '../helpers/learns';
 import { RES2NET_MODEL } from '../helpers/models';
 import { PYTHON, torchMissing } from '../helpers/python';
 
@@ -143,68 +141,14 @@ for (const backend of ['cpu', 'wasm'] as const) {
   });
 }
 
-async function tfjsLosses(backend: 'cpu' | 'wasm'): Promise<number[]> {
-  const messages: TrainingMessage[] = [];
-  await train(
-    {
-      kind: 'new',
-      request: {
-        sourceText: RES2NET_MODEL,
-        sourcePath: 'r2cifar.resnet',
-        modelName: 'r2cifar',
-        dataset: 'synthetic',
-        backend,
-        outDir: mkdtempSync(join(tmpdir(), 'resnet-r2-')),
-        trainLimit: 32,
-        seed: 5,
-      },
-    },
-    { emit: (m) => messages.push(m), shouldStop: () => false },
-  );
-  return messages.filter((m): m is BatchMessage => m.type === 'batch').map((b) => b.loss);
-}
-
-/** Finite, and the last epoch's mean below the first's (3 epochs of 2 steps). */
-function assertLearns(losses: readonly number[], what: string): void {
-  assert.equal(losses.length, 6, `${what}: ${losses.length} steps`);
-  assert.ok(
-    losses.every((l) => Number.isFinite(l)),
-    `${what}: ${losses}`,
-  );
-  const mean = (ls: readonly number[]) => ls.reduce((a, b) => a + b, 0) / ls.length;
-  assert.ok(mean(losses.slice(-2)) < mean(losses.slice(0, 2)), `${what}: losses ${losses.map((l) => l.toFixed(3)).join(' ')} do not decrease`);
-}
-
 test('the net with splits trains on wasm: finite, decreasing loss', { timeout: 600_000 }, async () => {
-  assertLearns(await tfjsLosses('wasm'), 'wasm');
+  assertLearns(await stepLosses('wasm', RES2NET_MODEL, 'r2cifar'), 'wasm');
 });
 
 test('the net with splits trains on cpu: finite, decreasing loss', { timeout: 600_000 }, async () => {
-  assertLearns(await tfjsLosses('cpu'), 'cpu');
+  assertLearns(await stepLosses('cpu', RES2NET_MODEL, 'r2cifar'), 'cpu');
 });
 
 test('the net with splits trains on the PyTorch engine: finite, decreasing loss', { skip: noTorch ?? false, timeout: 600_000 }, async () => {
-  const messages: TrainingMessage[] = [];
-  await trainWithPyTorch(
-    {
-      kind: 'new',
-      request: {
-        sourceText: RES2NET_MODEL,
-        sourcePath: 'r2cifar.resnet',
-        modelName: 'r2cifar',
-        dataset: 'synthetic',
-        backend: 'auto',
-        outDir: mkdtempSync(join(tmpdir(), 'resnet-r2-pytorch-')),
-        trainLimit: 32,
-        seed: 5,
-        python: PYTHON,
-        threads: 1,
-      },
-    },
-    { emit: (m) => messages.push(m), shouldStop: () => false },
-  );
-  assertLearns(
-    messages.filter((m): m is BatchMessage => m.type === 'batch').map((b) => b.loss),
-    'pytorch',
-  );
+  assertLearns(await stepLosses('pytorch', RES2NET_MODEL, 'r2cifar'), 'pytorch');
 });

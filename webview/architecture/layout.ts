@@ -158,6 +158,21 @@ export function layoutGraph(graph: ArchitectureGraph, folded: ReadonlySet<string
     maxX = Math.max(maxX, x + width);
   };
 
+  /** The dashed box around a block or a split, titled with its path and what it is. */
+  const box = (item: GraphBlock | GraphSplit, op: 'block' | 'split', stage: string, cx: number, top: number, right: number, bottom: number) => {
+    const left = cx - NODE_WIDTH / 2 - BLOCK_PAD;
+    groups.push({
+      id: item.id,
+      kind: 'block',
+      x: left,
+      y: top,
+      width: right + BLOCK_PAD - left,
+      height: bottom + BLOCK_PAD - top,
+      title: `${item.id} · ${item.label}`,
+      source: { ...item, op, stage },
+    });
+  };
+
   // A column of items at centre x, starting below `port`; returns the port of the last one.
   /** `sideways`: the first edge leaves the port with a bend into this lane (a projection shortcut). */
   const column = (items: readonly GraphItem[], cx: number, top: number, port: Port, stage: string, sideways?: { via: number; splitY: number }): { port: Port; bottom: number; right: number } => {
@@ -235,17 +250,7 @@ export function layoutGraph(graph: ArchitectureGraph, folded: ReadonlySet<string
       bottom = after.bottom;
       right = Math.max(right, after.right);
     }
-    const left = cx - NODE_WIDTH / 2 - BLOCK_PAD;
-    groups.push({
-      id: b.id,
-      kind: 'block',
-      x: left,
-      y: top,
-      width: right + BLOCK_PAD - left,
-      height: bottom + BLOCK_PAD - top,
-      title: `${b.id} · ${b.label}`,
-      source: { ...b, op: 'block', stage },
-    });
+    box(b, 'block', stage, cx, top, right, bottom);
     return { port: { ...joined, shape: b.output }, bottom: bottom + BLOCK_PAD, right: right + BLOCK_PAD };
   };
 
@@ -386,17 +391,7 @@ export function layoutGraph(graph: ArchitectureGraph, folded: ReadonlySet<string
       path(`${id}<${k}`, [...end.start, ...fanIn], end.port);
     });
     const bottom = concatY + 2 * ADD_RADIUS;
-    const left = cx - NODE_WIDTH / 2 - BLOCK_PAD;
-    groups.push({
-      id: sp.id,
-      kind: 'block',
-      x: left,
-      y: top,
-      width: right + BLOCK_PAD - left,
-      height: bottom + BLOCK_PAD - top,
-      title: `${sp.id} · ${sp.label}`,
-      source: { ...sp, op: 'split', stage },
-    });
+    box(sp, 'split', stage, cx, top, right, bottom);
     return { port: { x: cx, y: bottom, shape: sp.output, status: sp.status }, bottom: bottom + BLOCK_PAD, right: right + BLOCK_PAD };
   };
 
