@@ -301,7 +301,9 @@ export class BlockClasses implements BlockCaller {
      */
     const emitSplit = (split: SplitNode) => {
       if (flat) unflatten();
-      const width = attributeFor('width').attribute;
+      // timm's name for the group width; `width2` for a block's second split (no layer is so named).
+      const number = /[0-9]+$/.exec(localName(split.path))?.[0] ?? '1';
+      const width = number === '1' ? 'width' : `width${number}`;
       const groupWidth = holes.add('channels', 'group_width', split.input[2] / split.groups);
       members.push({ attribute: width, render: (fill) => [fill(groupWidth).text] });
       const paths = split.keep ? split.groups - 1 : split.groups;

@@ -80,9 +80,14 @@ export class Sequence {
   }
 
   layerPath(op: string): string {
+    return `${this.prefix}.${this.layerName(op)}`;
+  }
+
+  /** The next name for an `op` layer here: `conv1`, `conv2`, … */
+  layerName(op: string): string {
     const n = (this.counters.get(op) ?? 0) + 1;
     this.counters.set(op, n);
-    return `${this.prefix}.${op}${n}`;
+    return `${op}${n}`;
   }
 
   blockPath(): string {
@@ -262,7 +267,8 @@ export class Expander {
     if (!pathSpecs || !keepSpecs || !this.ctx.spendLayer(item.range)) return fail();
     const path = seq.layerPath('split');
     const pathNames = pathSpecs.map(({ spec }) => seq.splitLayerName(spec.op, `${spec.op}s`));
-    const keepNames = keepSpecs.map(({ spec }) => seq.splitLayerName(spec.op, spec.op === 'avgpool' || spec.op === 'maxpool' ? 'pool' : spec.op));
+    // The kept group's pooling is `pool` (timm's); its other layers are numbered as the block's (`bn2`).
+    const keepNames = keepSpecs.map(({ spec }) => (spec.op === 'avgpool' || spec.op === 'maxpool' ? seq.splitLayerName(spec.op, 'pool') : seq.layerName(spec.op)));
     const group: Shape = [input[0], input[1], channels / groups];
     const build = (specs: readonly { spec: LayerSpec; item: LayerItem }[], names: readonly string[], suffix: string): LayerNode[] | undefined => {
       const layers: LayerNode[] = [];
