@@ -1,10 +1,10 @@
 // Res2Net's split (issue 19) on both engines: the TF.js network of a CIFAR-shaped net with splits
-// computes what the exported PyTorch module computes (outputs and input gradients, weights copied
-// across by path), on cpu and wasm; the exported module loads and counts as the analyzer does; and
+// (and of the export fixture's odder splits) computes what the exported PyTorch module computes
+// (outputs and input gradients, weights copied across by path), on cpu and wasm; the exported module loads and counts as the analyzer does; and
 // the net trains a few steps with finite, decreasing loss on wasm, cpu and the PyTorch engine.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -21,8 +21,14 @@ import { PYTHON, torchMissing } from '../helpers/python';
 
 const noTorch = torchMissing();
 
-function res2net(): ModelNode {
-  const analysis = analyze(RES2NET_MODEL);
+/** The CIFAR-shaped Res2Net, and the export fixture's two splits in one block (a cascade led by a ReLU, a kept group with its own layers). */
+const NETS: readonly { readonly name: string; readonly source: string }[] = [
+  { name: 'r2cifar', source: RES2NET_MODEL },
+  { name: 'splits', source: readFileSync(join(import.meta.dirname, '..', 'export', 'fixtures', 'splits.resnet'), 'utf8') },
+];
+
+function analyzed(source: string): ModelNode {
+  const analysis = analyze(source);
   assert.deepEqual(
     analysis.diagnostics.map((d) => d.message),
     [],
@@ -66,8 +72,10 @@ function stateDict(network: tf.LayersModel, model: ModelNode): Record<string, nu
       assert.ok(t, `${key}.${name}`);
       state[`${key}.${name}`] = Array.from((perm ? t.transpose(perm) : t).dataSync());
     };
-    if (layer.spec.op === 'conv') put('weight', weights[0], [3, 2, 0, 1]);
-    else if (layer.spec.op === 'bn') {
+    if (layer.spec.op === 'conv') {
+      put('weight', weights[0], [3, 2, 0, 1]);
+      if (layer.spec.bias) put('bias', weights[1]);
+    } else if (layer.spec.op === 'bn') {
       put('weight', weights[0]);
       put('bias', weights[1]);
       put('running_mean', weights[2]);
@@ -81,64 +89,66 @@ function stateDict(network: tf.LayersModel, model: ModelNode): Record<string, nu
 }
 
 for (const backend of ['cpu', 'wasm'] as const) {
-  test(`a net with splits on ${backend}: the TF.js network's output and input gradient equal the exported PyTorch module's; the module counts as the analyzer`, {
-    skip: noTorch ?? false,
-    timeout: 300_000,
-  }, async () => {
-    await selectBackend(backend);
-    const model = res2net();
-    const network = buildModel(model, { seed: 7 });
-    // Moving statistics away from 0 and 1, so that the kept group's pooling and every BatchNorm show.
-    for (const layer of modelLayers(model)) {
-      if (layer.spec.op !== 'bn') continue;
-      const tfLayer = layerByPath(network, layer.path);
-      const [gamma, beta, mean, variance] = tfLayer.getWeights();
-      const c = gamma?.shape[0] ?? 0;
-      const ramp = (from: number, step: number) => tf.tensor1d(Array.from({ length: c }, (_, i) => from + step * i));
-      tfLayer.setWeights([ramp(0.8, 0.03), ramp(-0.1, 0.02), ramp(0.05, 0.01), ramp(0.9, 0.05)].map((t, i) => t.reshape([gamma, beta, mean, variance][i]?.shape ?? [c])));
-    }
-    const shape = [2, 3, 32, 32];
-    const x = tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 3);
-    const r = tf.randomNormal([2, 10], 0, 1, 'float32', 4);
-    const logits = () => (network.apply(x, { training: false }) as tf.Tensor).reshape([2, 10]);
-    const y = logits();
-    const dx = tf.grad((input: tf.Tensor) => tf.sum(tf.mul((network.apply(input, { training: false }) as tf.Tensor).reshape([2, 10]), r)))(x);
-
-    const dir = mkdtempSync(join(tmpdir(), 'resnet-split-'));
-    const module = exportPyTorchModule([model], 'r2cifar.resnet', { sourceText: RES2NET_MODEL });
-    const path = join(dir, 'r2cifar.py');
-    writeFileSync(path, module.text);
-    const run = spawnSync(PYTHON, ['-c', PYTORCH_SCRIPT], {
-      input: JSON.stringify({
-        path,
-        class: module.classNames.get(model.name),
-        weights: stateDict(network, model),
-        shape,
-        x: Array.from(x.transpose([0, 3, 1, 2]).dataSync()),
-        r: Array.from(r.dataSync()),
-      }),
-      encoding: 'utf8',
-      timeout: 120_000,
-      maxBuffer: 64 * 1024 * 1024,
-      env: { ...process.env, OMP_NUM_THREADS: '1' },
-    });
-    assert.equal(run.status, 0, run.stderr);
-    const peer = JSON.parse(run.stdout) as { y: number[]; dx: number[]; params: number; statistics: number };
-    assert.equal(peer.params, model.cost.params, 'the exported module: parameters');
-    assert.equal(peer.statistics, model.cost.nonTrainable, 'the exported module: running statistics');
-    const close = (actual: ArrayLike<number>, expected: readonly number[], what: string) => {
-      assert.equal(actual.length, expected.length, what);
-      const scale = Math.max(...expected.map(Math.abs));
-      for (let i = 0; i < expected.length; i++) {
-        const a = actual[i] as number;
-        const e = expected[i] as number;
-        assert.ok(Math.abs(a - e) <= 1e-4 * scale + 1e-5, `${what}[${i}]: TF.js ${a}, PyTorch ${e}`);
+  for (const net of NETS)
+    test(`${net.name} on ${backend}: the TF.js network's output and input gradient equal the exported PyTorch module's; the module counts as the analyzer`, {
+      skip: noTorch ?? false,
+      timeout: 300_000,
+    }, async () => {
+      await selectBackend(backend);
+      const model = analyzed(net.source);
+      const network = buildModel(model, { seed: 7 });
+      const [h, w, c] = model.input;
+      const classes = model.output[2];
+      // Moving statistics away from 0 and 1, so that the kept group's pooling and every BatchNorm show.
+      for (const layer of modelLayers(model)) {
+        if (layer.spec.op !== 'bn') continue;
+        const tfLayer = layerByPath(network, layer.path);
+        const [gamma, beta, mean, variance] = tfLayer.getWeights();
+        const n = gamma?.shape[0] ?? 0;
+        const ramp = (from: number, step: number) => tf.tensor1d(Array.from({ length: n }, (_, i) => from + step * i));
+        tfLayer.setWeights([ramp(0.8, 0.03), ramp(-0.1, 0.02), ramp(0.05, 0.01), ramp(0.9, 0.05)].map((t, i) => t.reshape([gamma, beta, mean, variance][i]?.shape ?? [n])));
       }
-    };
-    close(y.dataSync(), peer.y, 'logits');
-    close(dx.dataSync(), peer.dx, 'input gradient');
-    network.dispose();
-  });
+      const shape = [2, c, h, w];
+      const x = tf.randomNormal([2, h, w, c], 0, 1, 'float32', 3);
+      const r = tf.randomNormal([2, classes], 0, 1, 'float32', 4);
+      const y = (network.apply(x, { training: false }) as tf.Tensor).reshape([2, classes]);
+      const dx = tf.grad((input: tf.Tensor) => tf.sum(tf.mul((network.apply(input, { training: false }) as tf.Tensor).reshape([2, classes]), r)))(x);
+
+      const dir = mkdtempSync(join(tmpdir(), 'resnet-split-'));
+      const module = exportPyTorchModule([model], `${net.name}.resnet`, { sourceText: net.source });
+      const path = join(dir, `${net.name}.py`);
+      writeFileSync(path, module.text);
+      const run = spawnSync(PYTHON, ['-c', PYTORCH_SCRIPT], {
+        input: JSON.stringify({
+          path,
+          class: module.classNames.get(model.name),
+          weights: stateDict(network, model),
+          shape,
+          x: Array.from(x.transpose([0, 3, 1, 2]).dataSync()),
+          r: Array.from(r.dataSync()),
+        }),
+        encoding: 'utf8',
+        timeout: 120_000,
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, OMP_NUM_THREADS: '1' },
+      });
+      assert.equal(run.status, 0, run.stderr);
+      const peer = JSON.parse(run.stdout) as { y: number[]; dx: number[]; params: number; statistics: number };
+      assert.equal(peer.params, model.cost.params, 'the exported module: parameters');
+      assert.equal(peer.statistics, model.cost.nonTrainable, 'the exported module: running statistics');
+      const close = (actual: ArrayLike<number>, expected: readonly number[], what: string) => {
+        assert.equal(actual.length, expected.length, what);
+        const scale = Math.max(...expected.map(Math.abs));
+        for (let i = 0; i < expected.length; i++) {
+          const a = actual[i] as number;
+          const e = expected[i] as number;
+          assert.ok(Math.abs(a - e) <= 1e-4 * scale + 1e-5, `${what}[${i}]: TF.js ${a}, PyTorch ${e}`);
+        }
+      };
+      close(y.dataSync(), peer.y, 'logits');
+      close(dx.dataSync(), peer.dx, 'input gradient');
+      network.dispose();
+    });
 }
 
 test('the net with splits trains on wasm: finite, decreasing loss', { timeout: 600_000 }, async () => {
