@@ -572,6 +572,12 @@ test("Res2Net's split in the editor: the hover says what the groups run and join
   const inner = markdown(await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: positionOf(source, 'conv 3x3, width, bn', 1) }));
   assert.match(inner, /\*\*conv 3×3, 26\*\* · `conv2_x\.1\.convs\.0`/);
 
+  // Inlay hints inside the split: its first group's shape after each line, and the concatenation's after the split.
+  const hints = (await client.connection.sendRequest(InlayHintRequest.type, { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 60, character: 0 } } })) ?? [];
+  const hintOn = (needle: string) => hints.find((h) => h.position.line === positionOf(source, needle).line)?.label;
+  assert.equal(hintOn('conv 3x3, width, bn, relu'), '→ 56×56×26');
+  assert.equal(hintOn('keep avgpool 3x3'), '→ 56×56×26');
+
   const flags = await complete(uri, 'block b {\n  split 4, |\n}\n');
   assert.deepEqual(flags, ['cascade', 'keep']);
   const inside = await complete(uri, 'block b {\n  split 4, keep {\n    |\n  }\n}\n');
