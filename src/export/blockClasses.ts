@@ -2,7 +2,7 @@
 // shares one class; the numbers that differ between uses (channels, a stride) become constructor
 // parameters, the ones all uses share stay literal. Channels are always parameters, so a class
 // reads like torchvision's: `basic(in_channels, width, stride=1, shortcut=None)`.
-import type { BlockNode, LayerNode, NetworkNode, Shortcut } from '../core/analysis/network';
+import type { BlockNode, LayerNode, NetworkNode, Shortcut, SplitNode } from '../core/analysis/network';
 import { at } from '../core/indexed';
 import { Holes, type Fill, type HoleKind, type Render } from './holes';
 import { acceptsFlat, fcReadsChannels, layerModule, poolPadsBeyondHalf, SOFTMAX_NOTE } from './layerModules';
@@ -94,7 +94,7 @@ export class BlockClasses implements BlockCaller {
   /** Records every block among `nodes` (nested ones too); call for all models before `call`. */
   register(nodes: readonly NetworkNode[]): void {
     for (const node of nodes) {
-      if (node.kind === 'layer') continue;
+      if (node.kind !== 'block') continue;
       const key = this.keyOf(node);
       const list = this.uses.get(key);
       if (list) list.push(node);
@@ -165,14 +165,12 @@ export class BlockClasses implements BlockCaller {
   private keyOf(block: BlockNode): string {
     const known = this.keys.get(block);
     if (known) return known;
-    const sequence = (nodes: readonly NetworkNode[]) =>
-      nodes
-        .map((n) =>
-          n.kind === 'layer'
-            ? `${localName(n.path)}:${n.spec.op}${n.spec.op === 'fc' ? (fcReadsChannels(n) ? '/c' : '/hwc') : ''}${poolPadsBeyondHalf(n) ? '/padded' : ''}`
-            : `${localName(n.path)}:(${this.keyOf(n)})${passedKind(n.shortcut)}`,
-        )
-        .join(',');
+    const layerKey = (n: LayerNode, name: string) => `${name}:${n.spec.op}${n.spec.op === 'fc' ? (fcReadsChannels(n) ? '/c' : '/hwc') : ''}${poolPadsBeyondHalf(n) ? '/padded' : ''}`;
+    // A split's path layers are module lists, named by the list (`convs`), not by their group.
+    const splitKey = (n: SplitNode) =>
+      `split(${n.cascade ? 'cascade,' : ''}${n.keep ? 'keep,' : ''}${n.columns.map((c, i) => c.map((l) => layerKey(l, n.keep && i === n.columns.length - 1 ? localName(l.path) : (l.path.split('.').at(-2) ?? ''))).join(',')).join('|')})`;
+    const sequence = (nodes: readonly NetworkNode[]): string =>
+      nodes.map((n) => (n.kind === 'layer' ? layerKey(n, localName(n.path)) : n.kind === 'split' ? splitKey(n) : `${localName(n.path)}:(${this.keyOf(n)})${passedKind(n.shortcut)}`)).join(',');
     const shortcut = block.multiplies
       ? 'gate'
       : !block.shortcut
@@ -269,7 +267,11 @@ export class BlockClasses implements BlockCaller {
     const emit = (nodes: readonly NetworkNode[]) => {
       const firstReadsShared = reading === 'x';
       nodes.forEach((node, index) => {
-        if (flat && (node.kind === 'block' || !acceptsFlat(node))) unflatten();
+        if (flat && (node.kind !== 'layer' || !acceptsFlat(node))) unflatten();
+        if (node.kind === 'split') {
+          emitSplit(node);
+          return;
+        }
         if (node.kind === 'block') {
           // Python attributes cannot be numbers: a nested block `…0.1` is `block1`.
           const { attribute } = attributeFor(`block${localName(node.path)}`);
@@ -290,6 +292,50 @@ export class BlockClasses implements BlockCaller {
         assign(`self.${attribute}(${reading})`);
         flow = code.output;
       });
+    };
+
+    /**
+     * A split as timm writes Res2Net's: one module list per layer of the groups' path (`convs`,
+     * `bns`), the kept group's layers by themselves (`pool`), and the loop over the groups in
+     * `forward`; the groups are views of one tensor (torch.split), joined by torch.cat.
+     */
+    const emitSplit = (split: SplitNode) => {
+      if (flat) unflatten();
+      // timm's name for the group width; `width2` for a block's second split (no layer is so named).
+      const number = /[0-9]+$/.exec(localName(split.path))?.[0] ?? '1';
+      const width = number === '1' ? 'width' : `width${number}`;
+      const groupWidth = holes.add('channels', 'group_width', split.input[2] / split.groups);
+      members.push({ attribute: width, render: (fill) => [fill(groupWidth).text] });
+      const paths = split.keep ? split.groups - 1 : split.groups;
+      const count = holes.add('other', 'split_paths', paths);
+      const [path = [], kept = []] = [split.columns[0], split.keep ? split.columns.at(-1) : undefined];
+      const moduleOf = (layer: LayerNode, index: number, column: readonly LayerNode[], input: number, list: boolean) => {
+        const name = list ? (layer.path.split('.').at(-2) ?? localName(layer.path)) : localName(layer.path);
+        const { attribute, note } = attributeFor(name);
+        const code = layerModule(layer, name, input, { holes, inplace: reluInPlace(column, index, true), role, dropPathRate: this.dropPathRate });
+        const make = list ? (fill: Fill) => `nn.ModuleList([${code.make(fill)} for _ in range(${fill(count).text})])` : code.make;
+        members.push({ attribute, render: (fill) => [make(fill)], line: lineHole(layer, holes, file), ...(note ? { note } : {}) });
+        return { attribute, output: code.output };
+      };
+      let groupFlow = groupWidth;
+      const pathAttributes = path.map((layer, index) => {
+        const made = moduleOf(layer, index, path, groupFlow, true);
+        groupFlow = made.output;
+        return made.attribute;
+      });
+      let keptFlow = groupWidth;
+      const keptAttributes = kept.map((layer, index) => {
+        const made = moduleOf(layer, index, kept, keptFlow, false);
+        keptFlow = made.output;
+        return made.attribute;
+      });
+      forward.push(`parts = torch.split(${reading}, self.${width}, 1)`, 'joined = []', `for i, part in enumerate(parts${split.keep ? '[:-1]' : ''}):`);
+      if (split.cascade) forward.push('    if i > 0:', '        part = part + joined[-1]');
+      for (const attribute of pathAttributes) forward.push(`    part = self.${attribute}[i](part)`);
+      forward.push('    joined.append(part)');
+      if (split.keep) forward.push(`joined.append(${keptAttributes.reduce((inner, attribute) => `self.${attribute}(${inner})`, 'parts[-1]')})`);
+      assign('torch.cat(joined, 1)');
+      flow = holes.add('channels', 'out_channels', split.output[2]);
     };
 
     let shortcut: Template['shortcut'] = 'none';

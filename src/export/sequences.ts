@@ -74,6 +74,8 @@ export function sequenceEntries(nodes: readonly NetworkNode[], input: number, st
   };
   let flow = input;
   nodes.forEach((node, index) => {
+    // The analyzer keeps splits inside blocks (their layers are the block's module lists).
+    if (node.kind === 'split') throw new Error(`export: the split ${node.path} is not inside a block`);
     if (state.flat && (node.kind === 'block' || !acceptsFlat(node))) {
       const channels = flow;
       entries.push({ name: helperName('unflatten'), make: (fill) => `nn.Unflatten(1, (${fill(channels).text}, 1, 1))` });

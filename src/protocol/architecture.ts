@@ -44,6 +44,14 @@ const GraphItemSchema: v.GenericSchema<GraphItem> = v.variant('kind', [
     shortcutLayers: v.array(v.lazy(() => GraphItemSchema)),
     after: v.array(v.lazy(() => GraphItemSchema)),
   }),
+  v.object({
+    kind: v.literal('split'),
+    ...nodeFields,
+    groups: v.pipe(count, v.minValue(1)),
+    cascade: v.boolean(),
+    keep: v.boolean(),
+    columns: v.array(v.array(v.lazy(() => GraphItemSchema))),
+  }),
 ]);
 
 const GraphStageSchema = v.object({

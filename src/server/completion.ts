@@ -63,6 +63,8 @@ function itemsFor(place: CompletionPlace, file: ResnetFile, offset: number): Com
     case 'bodyStart':
       if (place.owner === 'model') return [...modelSettings, letKeyword, trainKeyword, ...stageLabels(file, offset), ...layerItems, ...blockItems(file)];
       if (place.owner === 'block') return [...layerItems, ...blockItems(file), ...addItems, letKeyword];
+      // A split's groups run layers only; a `keep` line gives the kept group's own.
+      if (place.owner === 'split') return [...layerItems, snippet('keep', 'keep ${1:avgpool 3x3, stride 2, pad 1}', CompletionItemKind.Keyword, msg('arg.splitKeep'))];
       return [...layerItems, ...blockItems(file)];
     case 'items':
       return [...layerItems, ...blockItems(file)];
@@ -80,6 +82,8 @@ function itemsFor(place: CompletionPlace, file: ResnetFile, offset: number): Com
       return [argument('stride', msg('completion.stageStride')), shortcutArgument, ...layerItems, ...blockItems(file)];
     case 'addArgs':
       return ['shortcut', 'identity', 'projection', 'zeropad'].map((w) => word(w, msg('completion.addKind')));
+    case 'splitArgs':
+      return [argument('cascade', msg('arg.splitCascade')), argument('keep', msg('arg.splitKeep'))];
     case 'none':
       return [];
   }
@@ -188,6 +192,7 @@ const addItems: CompletionItem[] = [
   snippet('add if_same', 'add if_same', CompletionItemKind.Keyword, msg('completion.addIfSame')),
   snippet('gate', 'gate {\n  avgpool, conv 1x1, ${1:16}, bias, relu, conv 1x1, ${2:256}, bias, sigmoid\n}', CompletionItemKind.Keyword, msg('completion.gate')),
   snippet('add', 'add {\n  conv 1x1, ${1:64}\n  bn\n}', CompletionItemKind.Keyword, msg('completion.addBranch')),
+  snippet('split', 'split ${1:4}, cascade, keep {\n  conv 3x3, ${2:26}, bn, relu\n}', CompletionItemKind.Keyword, msg('completion.split')),
 ];
 
 function declarations(file: ResnetFile): readonly (ModelDecl | BlockDecl)[] {

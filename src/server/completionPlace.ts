@@ -18,13 +18,14 @@ import {
   NumberLiteral,
   RBrace,
   RParen,
+  Split,
   Train,
   resnetLexer,
   significantNewlines,
 } from '../core/language/tokens';
 
-/** What encloses the cursor: the body of a model, a block, a recipe, a shortcut branch. */
-export type Owner = 'model' | 'block' | 'train' | 'branch' | 'other';
+/** What encloses the cursor: the body of a model, a block, a recipe, a shortcut branch, a split's groups. */
+export type Owner = 'model' | 'block' | 'train' | 'branch' | 'split' | 'other';
 
 export type CompletionPlace =
   | { readonly kind: 'top' }
@@ -44,6 +45,8 @@ export type CompletionPlace =
   /** After `basic(64) x 2, `. */
   | { readonly kind: 'afterCall' }
   | { readonly kind: 'addArgs' }
+  /** After `split 4, `: its flags. */
+  | { readonly kind: 'splitArgs' }
   | { readonly kind: 'none' };
 
 export function completionPlace(text: string, offset: number): CompletionPlace {
@@ -100,6 +103,7 @@ function ownerOf(statement: readonly IToken[]): Owner {
   if (is(first, Model)) return 'model';
   if (is(first, Block)) return 'block';
   if (is(first, Train)) return 'train';
+  if (statement.some((t) => is(t, Split))) return 'split';
   return statement.some((t) => is(t, Add)) ? 'branch' : 'other';
 }
 
@@ -114,7 +118,7 @@ function linePlace(statement: readonly IToken[]): CompletionPlace {
       depth++;
     } else if (is(token, RParen)) {
       depth = Math.max(0, depth - 1);
-    } else if (depth === 0 && (isLayer(token) || is(token, Add) || (is(token, Identifier) && is(statement[i + 1], LParen)))) {
+    } else if (depth === 0 && (isLayer(token) || is(token, Add) || is(token, Split) || (is(token, Identifier) && is(statement[i + 1], LParen)))) {
       itemStart = i;
     }
   });
@@ -126,6 +130,7 @@ function linePlace(statement: readonly IToken[]): CompletionPlace {
   if (item === undefined) return { kind: 'items' };
   const afterComma = is(statement[statement.length - 1], Comma);
   if (is(item, Add)) return itemStart === statement.length - 1 ? { kind: 'addArgs' } : { kind: 'none' };
+  if (is(item, Split)) return afterComma ? { kind: 'splitArgs' } : { kind: 'none' };
   if (isLayer(item)) {
     if (afterComma) return { kind: 'layerArgs', op: item.image as LayerOp };
     return { kind: 'none' };

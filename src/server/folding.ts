@@ -1,4 +1,4 @@
-// Folding: models, blocks, recipes and shortcut branches fold to their first line; runs of line
+// Folding: models, blocks, recipes, shortcut branches, gates and splits fold to their first line; runs of line
 // comments and long block comments fold too.
 import { FoldingRangeKind, type FoldingRange } from 'vscode-languageserver';
 import type { IToken } from 'chevrotain';
@@ -18,7 +18,7 @@ export function foldingRanges(analyzed: AnalyzedDocument): FoldingRange[] {
   };
   const visitLine = (line: Line) => {
     for (const item of line.items) {
-      if (item.kind === 'add' && item.branch) fold(item.range);
+      if ((item.kind === 'add' && item.branch) || item.kind === 'gate' || item.kind === 'split') fold(item.range);
     }
   };
   const visitBody = (body: readonly Statement[]) => {

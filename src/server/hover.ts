@@ -5,12 +5,12 @@ import { at } from '../core/indexed';
 import { format, msg, render, type MessageRef, type ParamValue } from '../core/l10n/format';
 import type { Locale } from '../core/l10n/locale';
 import type { Hover } from 'vscode-languageserver';
-import { addCosts, zeroCost, type BlockNode, type Cost, type Downsample, type ModelNode, type NetworkNode, type ShortcutOption } from '../core/analysis/network';
+import { addCosts, splitGroupShape, zeroCost, type BlockNode, type Cost, type Downsample, type ModelNode, type NetworkNode, type ShortcutOption, type SplitNode } from '../core/analysis/network';
 import { formatShape } from '../core/analysis/shape';
 import type { BlockDecl, Item, ModelDecl, Setting, SourceRange } from '../core/language/ast';
 import { findPaperModel } from '../core/paper';
 import { computeLines, memoryLines, type CostSettings } from '../core/report/costLines';
-import { describeLayer } from '../core/report/layerKind';
+import { describeLayer, describeSplit } from '../core/report/layerKind';
 import { activationsForBatch, activationsOfNodes } from '../core/report/trainingMemory';
 import { formatBytes, formatExact, formatPaperUnits, formatShare as share, formatShort } from '../core/report/numbers';
 import type { AnalyzedDocument } from './analyzedDocuments';
@@ -147,8 +147,10 @@ function itemHover(analyzed: AnalyzedDocument, item: Item, batchSize: number, lo
   const output = tail.output;
   const cost = sumCosts(nodes);
   const where = outer.use === model.name ? msg('term.stageOfModel', { stage: stage.name, model: model.name }) : msg('term.code', { name: model.name });
-  const heading = head.kind === 'layer' ? `**${describeLayer(head.spec)}** · \`${head.path}\`` : callHeading(nodes as BlockNode[], locale);
+  const heading =
+    head.kind === 'layer' ? `**${describeLayer(head.spec)}** · \`${head.path}\`` : head.kind === 'split' ? `**${describeSplit(head)}** · \`${head.path}\`` : callHeading(nodes as BlockNode[], locale);
   const lines = [heading, '', `${formatShape(input)} → ${formatShape(output)}`, '', ...costLines(cost, nodes, model, batchSize, locale)];
+  if (head.kind === 'split') lines.push(splitLine(head, locale));
   if (head.kind === 'block') {
     // A block whose addition failed has no shortcut in the network: the hover says why, as the problem does.
     const failed = analyzed.analysis.diagnostics.find((d) => d.code === 'shortcut-mismatch' && d.range.startOffset === item.range.startOffset && d.range.endOffset === item.range.endOffset);
@@ -157,6 +159,23 @@ function itemHover(analyzed: AnalyzedDocument, item: Item, batchSize: number, lo
   }
   lines.push('', format(locale, 'hover.in', { where }), ...usesNote(uses.length, model, locale));
   return lines.join('\n');
+}
+
+/** What a split does with its groups and what one group's layers cost. */
+function splitLine(split: SplitNode, locale: Locale): string {
+  const group = splitGroupShape(split);
+  const perGroup = sumCosts(split.columns[0] ?? []);
+  const kept = split.keep ? (split.columns.at(-1) ?? []) : [];
+  const keep = !split.keep ? '' : kept.length === 0 ? msg('term.splitKeep') : msg('term.splitKeepLayers', { layers: kept.map((l) => describeLayer(l.spec)).join(', ') });
+  return format(locale, 'hover.split', {
+    groups: split.keep ? split.groups - 1 : split.groups,
+    group: formatShape(group),
+    params: formatExact(perGroup.params),
+    macs: formatExact(perGroup.macs),
+    output: formatShape(split.output),
+    cascade: split.cascade ? msg('term.splitCascade') : '',
+    keep,
+  });
 }
 
 function callHeading(blocks: readonly BlockNode[], locale: Locale): string {

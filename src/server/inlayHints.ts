@@ -28,7 +28,11 @@ export function inlayHints(analyzed: AnalyzedDocument, range: Range): InlayHint[
         ...(uses.length > 1 && { tooltip: `Output of the first use, in ${outer.model.name} (1 of ${uses.length} uses)` }),
       });
     }
-    for (const item of line.items) if (item.kind === 'add') item.branch?.forEach(visit);
+    for (const item of line.items) {
+      if (item.kind === 'add') item.branch?.forEach(visit);
+      // A gate's factor and a split's groups: each line of theirs shows its shape too (a split's, its first group's).
+      else if (item.kind === 'gate' || item.kind === 'split') item.lines.forEach(visit);
+    }
   };
   for (const top of analysis.file.items) {
     if (top.kind === 'let' || top.range.endOffset < start || top.range.startOffset > end) continue;

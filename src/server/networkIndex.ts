@@ -49,6 +49,11 @@ export class NetworkIndex {
     for (const node of nodes) {
       const occurrence: Occurrence = { node, model, stage, use };
       push(this.bySource, key(node.range), occurrence);
+      // A split's layers are its block's: one occurrence per group, in the block's use.
+      if (node.kind === 'split') {
+        for (const column of node.columns) this.walk(column, model, stage, use);
+        continue;
+      }
       // A built-in block's layers all point at its call, so only a user block's layers are indexed.
       if (node.kind !== 'block' || builtinBlocks.has(node.blockName)) continue;
       push(this.instancesByBlock, node.blockName, occurrence);

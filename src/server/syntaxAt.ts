@@ -93,6 +93,13 @@ function inLine(line: Line, offset: number): Omit<SyntaxTarget, 'owner'> {
           if (touches(branchLine.range, offset)) return inLine(branchLine, offset);
         }
         return { line, item, word: inArgs(item.args, offset) };
+      case 'gate':
+      case 'split':
+        // The layers in braces are items of their own; the keyword and a split's arguments are the item's.
+        for (const inner of item.lines) {
+          if (touches(inner.range, offset)) return inLine(inner, offset);
+        }
+        return { line, item, word: item.kind === 'split' ? inArgs(item.args, offset) : undefined };
     }
   }
   return { line };

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyze } from '../../src/core/analysis/analyze';
 import { diffModels } from '../../src/core/diff/architectureDiff';
-import { architectureGraph, type GraphItem } from '../../src/core/report/architectureGraph';
+import { architectureGraph, graphItems, type GraphItem } from '../../src/core/report/architectureGraph';
 import { formatBytes } from '../../src/core/report/numbers';
 import { summaryTable } from '../../src/core/report/summary';
 import { trainingMemory } from '../../src/core/report/trainingMemory';
@@ -16,7 +16,7 @@ import { exampleFiles, readExample } from '../helpers/examples';
 const BATCH = 128;
 
 function items(nodes: readonly GraphItem[]): GraphItem[] {
-  return nodes.flatMap((n) => (n.kind === 'layer' ? [n] : [n, ...items(n.branch), ...items(n.shortcutLayers), ...items(n.after)]));
+  return [...graphItems(nodes)];
 }
 
 test('the architecture view shows the step memory of the hover and the summary, and its parts sum to it (every example)', () => {

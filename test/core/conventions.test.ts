@@ -69,7 +69,7 @@ test("flops equals what PyTorch 1.13's profiler counts for convolutions and line
     t.skip(why);
     return;
   }
-  const examples = ['cifar/resnet20.resnet', 'cifar/resnet20-b.resnet', 'cifar/plain20.resnet', 'mnist/resnet8.resnet', 'variants/own-block.resnet'];
+  const examples = ['cifar/resnet20.resnet', 'cifar/resnet20-b.resnet', 'cifar/plain20.resnet', 'mnist/resnet8.resnet', 'variants/own-block.resnet', 'modern/res2net50-26w-4s.resnet'];
   const models = exportModels(examples.map((label) => ({ path: join(examplesDir, label), label })));
   const measured = measureWith<{ id: string; matrixFlops: number }>(python, 'profile_flops.py', models);
   assert.equal(measured.size, models.length);

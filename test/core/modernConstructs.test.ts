@@ -92,3 +92,25 @@ test('a bare droppath without the model setting, and tap outside a block, are er
     errors.join('\n'),
   );
 });
+
+test("an even channelconv kernel is refused at the kernel (PyTorch's Conv1d would give C − 1 channels), with the next odd kernel as the quick fix", () => {
+  for (const [body, line, column] of [
+    ['input 8x8x64\ngate { avgpool, channelconv 4, sigmoid }', 4, 29],
+    ['input 8x8x64\ngate { avgpool, channelconv kernel 4, sigmoid }', 4, 36],
+    ['input 8x8x64\neca(kernel 4)', 4, 12],
+  ] as const) {
+    const { analysis, errors } = model(body);
+    assert.equal(errors.length, 1, errors.join('\n'));
+    assert.match(errors[0] ?? '', /needs an odd kernel, not 4: .* one channel fewer than the input .* use 5/);
+    const [error] = analysis.diagnostics;
+    assert.deepEqual([error?.range.startLine, error?.range.startColumn, error?.range.endColumn], [line, column, column + 1], body);
+    assert.deepEqual(error?.fix, { kind: 'rename', to: '5' });
+  }
+  // Written with a parameter: said there, with no fix that would replace the parameter by a number.
+  const { analysis } = model('input 8x8x64\ns b(4)', 'block b(k) {\n  gate { avgpool, channelconv k, sigmoid }\n}');
+  const [error] = analysis.diagnostics.filter((d) => d.severity === 'error');
+  assert.match(error?.message ?? '', /odd kernel, not 4/);
+  assert.equal(error?.fix, undefined);
+  // Odd kernels, and eca's own (made odd), are as before.
+  assert.deepEqual(model('input 8x8x64\ngate { avgpool, channelconv 5, sigmoid }\neca()\neca(kernel 3)').errors, []);
+});

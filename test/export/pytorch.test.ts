@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyze } from '../../src/core/analysis/analyze';
-import { modelLayers, type ModelNode, type NetworkNode } from '../../src/core/analysis/network';
+import type { LayerNode, ModelNode, NetworkNode } from '../../src/core/analysis/network';
 import { exportPyTorchModule } from '../../src/export/pytorch';
 import { exampleFiles, examplesDir } from '../helpers/examples';
 import { torchPython } from '../helpers/torchPeer';
@@ -51,6 +51,31 @@ function sources(): { path: string; label: string }[] {
 /** NCHW without the batch, as [H, W, C]; a flattened [features] is a 1×1 map. */
 function asHwc(shape: readonly number[]): number[] {
   return shape.length === 3 ? [shape[1], shape[2], shape[0]] : [1, 1, shape[0]];
+}
+
+/**
+ * The model's layers in the order the export registers their modules: execution order, except
+ * that a split's layers come module list by module list (`convs.0`, `convs.1`, then `bns.0` …), as
+ * timm's Res2Net registers them, then the kept group's.
+ */
+function exportOrder(model: ModelNode): LayerNode[] {
+  const out: LayerNode[] = [];
+  const walk = (nodes: readonly NetworkNode[]) => {
+    for (const node of nodes) {
+      if (node.kind === 'layer') out.push(node);
+      else if (node.kind === 'split') {
+        const paths = node.columns.slice(0, node.keep ? -1 : undefined);
+        for (const [j] of (paths[0] ?? []).entries()) for (const column of paths) out.push(column[j] as LayerNode);
+        if (node.keep) out.push(...(node.columns.at(-1) ?? []));
+      } else {
+        walk(node.branch);
+        if (node.shortcut?.kind === 'layers') walk(node.shortcut.layers);
+        walk(node.after);
+      }
+    }
+  };
+  for (const stage of model.stages) walk(stage.nodes);
+  return out;
 }
 
 function hasNestedBlocks(nodes: readonly NetworkNode[]): boolean {
@@ -114,7 +139,7 @@ test("every exported model has the analyzer's parameters, MACs and stage shapes,
       // Module names are the analyzer's paths (stage attributes renamed only where Python reserves the name).
       if (!model.stages.some((s) => hasNestedBlocks(s.nodes))) {
         const attribute = new Map(model.stages.map((s, i) => [s.name, m.stages[i][0]]));
-        const expected = [...modelLayers(model)]
+        const expected = exportOrder(model)
           .filter((l) => l.spec.op === 'conv' || l.spec.op === 'bn' || l.spec.op === 'fc')
           .map((l) => {
             const [stage, ...rest] = l.path.split('.');

@@ -97,3 +97,43 @@ model every {
   }
 }
 `;
+
+/**
+ * Res2Net's constructs (issue 19) in a CIFAR-shaped net: stage-first blocks whose groups each run a
+ * strided 3×3 and whose kept group is average-pooled (timm's 'stage' type), and blocks whose groups
+ * cascade (each adds the previous group's output) with the last group kept as it is.
+ */
+export const RES2NET_MODEL = `block r2_stage(w, stride = 1) {
+  conv 1x1, 4 * w, bn, relu
+  split 4, keep {
+    conv 3x3, w, stride stride, bn, relu
+    keep avgpool 3x3, stride stride, pad 1
+  }
+  conv 1x1, 16 * w / 4, bn
+  add shortcut
+  relu
+}
+
+block r2(w) {
+  conv 1x1, 4 * w, bn, relu
+  split 4, cascade, keep {
+    conv 3x3, w, bn, relu
+  }
+  conv 1x1, 16 * w / 4, bn
+  add shortcut
+  relu
+}
+
+model r2cifar {
+  input 32x32x3, classes 10
+  stem  conv 3x3, 16, bn, relu
+  s1    r2_stage(4), r2(4)
+  s2    r2_stage(8, stride 2), r2(8)
+  head  avgpool, fc 10
+  train {
+    batch 16
+    sgd lr 0.05, momentum 0.9
+    epochs 3
+  }
+}
+`;

@@ -53,6 +53,7 @@ const PAIRS: readonly [file: string, model: string, twin: string][] = [
   ['examples/modern/regnet-400mf.resnet', 'regnet_x_400mf', 'tvnet:regnet_x_400mf'],
   ['examples/modern/regnet-400mf.resnet', 'regnet_y_400mf', 'tvnet:regnet_y_400mf'],
   ['examples/modern/convnext-tiny.resnet', 'convnext_tiny', 'tvnet:convnext_tiny'],
+  ['examples/modern/res2net50-26w-4s.resnet', 'res2net50_26w_4s', 'res2net50_26w_4s'],
   // Even kernels (4×4, 2×2) and ResNet-D's average-pool shortcut: what no example has.
   ['test/peers/even-kernels-d.resnet', 'even_d', 'even_d'],
 ];

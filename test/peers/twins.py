@@ -275,6 +275,49 @@ class PreActCifar(nn.Module):
 
 
 # --------------------------------------------------------------------------------------------
+# Res2Net-50 26w×4s (Gao et al. 2019, Fig. 2) as timm's res2net50_26w_4s builds it, written here from
+# the paper on torchvision's ResNet-50 frame (stem, stages, head): the bottleneck's 3×3 works on
+# `scale` groups of `width` channels; groups 1 … s−1 each have their own 3×3-BN-ReLU, group i first
+# adding group i−1's output to its input; the last group passes as it is. The first block of a stage
+# (its shape changes) adds nothing between groups and average-pools the last with its stride.
+
+
+class Res2Bottleneck(nn.Module):
+    def __init__(self, inp, planes, stride, width, scale, first):
+        super().__init__()
+        mid = width * scale
+        self.reduce = nn.Sequential(nn.Conv2d(inp, mid, 1, bias=False), nn.BatchNorm2d(mid), nn.ReLU())
+        self.k = nn.ModuleList(
+            nn.Sequential(nn.Conv2d(width, width, 3, stride, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU()) for _ in range(scale - 1)
+        )
+        self.last = nn.AvgPool2d(3, stride, 1) if first else nn.Identity()
+        self.expand = nn.Sequential(nn.Conv2d(mid, planes * 4, 1, bias=False), nn.BatchNorm2d(planes * 4))
+        self.down = nn.Sequential(nn.Conv2d(inp, planes * 4, 1, stride, bias=False), nn.BatchNorm2d(planes * 4)) if first else None
+        self.first, self.width = first, width
+
+    def forward(self, x):
+        xs = self.reduce(x).split(self.width, 1)
+        ys = []
+        for i, k in enumerate(self.k):
+            ys.append(k(xs[i] if self.first or i == 0 else xs[i] + ys[-1]))
+        ys.append(self.last(xs[-1]))
+        y = self.expand(torch.cat(ys, 1))
+        return torch.relu(y + (x if self.down is None else self.down(x)))
+
+
+def res2net50(base_width, scale):
+    model = torchvision.models.resnet50(weights=None)
+    inp = 64
+    for name, planes, n, stride in (("layer1", 64, 3, 1), ("layer2", 128, 4, 2), ("layer3", 256, 6, 2), ("layer4", 512, 3, 2)):
+        width = planes * base_width // 64
+        blocks = [Res2Bottleneck(inp, planes, stride, width, scale, True)]
+        blocks += [Res2Bottleneck(planes * 4, planes, 1, width, scale, False) for _ in range(n - 1)]
+        inp = planes * 4
+        setattr(model, name, nn.Sequential(*blocks))
+    return model
+
+
+# --------------------------------------------------------------------------------------------
 
 TORCHVISION = {"resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "wide_resnet50_2"}
 
@@ -326,6 +369,10 @@ def build(twin_id):
             raise ValueError(f"no stages for {name}")
         head = model.fc if hasattr(model, "fc") else model.classifier
         return model, 224, {**stages, "head": head}
+    if twin_id == "res2net50_26w_4s":
+        model = res2net50(26, 4)
+        stages = {"conv1": model.maxpool, "conv2_x": model.layer1, "conv3_x": model.layer2, "conv4_x": model.layer3, "conv5_x": model.layer4, "head": model.fc}
+        return model, 224, stages
     if kind == "cifar":
         option, n = name.split("/")
         model = CifarNet(int(n), option)

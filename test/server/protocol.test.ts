@@ -554,3 +554,40 @@ test('on a call whose addition fails, the hover says what the problem says, and 
     ["the residual branch's output: 28×28×128", 8, 12, 17],
   ]);
 });
+
+test("Res2Net's split in the editor: the hover says what the groups run and join; a layer in a split is its groups'; completion offers its flags and a `keep` line; the quick fix makes the count divide", async () => {
+  const uri = 'file:///test/split.resnet';
+  const source = readExample('modern/res2net50-26w-4s.resnet');
+  const { diagnostics } = await client.open(uri, source);
+  assert.deepEqual(errors(diagnostics), []);
+  const hover = markdown(await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: positionOf(source, 'split scale, cascade', 1) }));
+  // conv2_x.1: three groups of 56×56×26, each a 3×3 convolution and BatchNorm, the cascade, the fourth group kept.
+  assert.match(hover, /\*\*split 4, cascade, keep\*\* · `conv2_x\.1\.split1`/);
+  assert.match(
+    hover,
+    /3 groups of 56×56×26, each through its own copy of the layers \(6,136 params and 19,079,424 MACs a group\); each group's output is added into the next group's input first \(cascade\); the last group joins as it is; concatenated to 56×56×104/,
+  );
+  const stage = markdown(await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: positionOf(source, 'split scale, keep', 1) }));
+  assert.match(stage, /the last group runs only its own layers \(avgpool 3×3\)/);
+  const inner = markdown(await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: positionOf(source, 'conv 3x3, width, bn', 1) }));
+  assert.match(inner, /\*\*conv 3×3, 26\*\* · `conv2_x\.1\.convs\.0`/);
+
+  // Inlay hints inside the split: its first group's shape after each line, and the concatenation's after the split.
+  const hints = (await client.connection.sendRequest(InlayHintRequest.type, { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 60, character: 0 } } })) ?? [];
+  const hintOn = (needle: string) => hints.find((h) => h.position.line === positionOf(source, needle).line)?.label;
+  assert.equal(hintOn('conv 3x3, width, bn, relu'), '→ 56×56×26');
+  assert.equal(hintOn('keep avgpool 3x3'), '→ 56×56×26');
+
+  const flags = await complete(uri, 'block b {\n  split 4, |\n}\n');
+  assert.deepEqual(flags, ['cascade', 'keep']);
+  const inside = await complete(uri, 'block b {\n  split 4, keep {\n    |\n  }\n}\n');
+  for (const label of ['conv', 'bn', 'relu', 'avgpool', 'keep']) assert.ok(inside.includes(label), label);
+  assert.ok(!inside.includes('basic'), 'no block calls in a split');
+
+  const broken = 'block b {\n  split 3 { conv 3x3, 16 }\n}\nmodel m {\n  input 8x8x64\n  s b()\n}\n';
+  const divide = (await client.change(uri, broken)).diagnostics.find((d) => /must divide the 64 channels/.test(String(d.message))) as Diagnostic;
+  assert.ok(divide);
+  const [fix] = await quickFixes(uri, divide);
+  assert.equal(fix?.title, 'Change to `2`');
+  assert.deepEqual(errors((await client.change(uri, applyEdits(broken, fix?.edit?.changes?.[uri] ?? []))).diagnostics), []);
+});

@@ -200,6 +200,8 @@ const expected = new Map<unknown, string>([
   [T.Let, 'keyword.declaration.let'],
   [T.Train, 'keyword.control.train'],
   [T.Add, 'keyword.other.add'],
+  [T.Gate, 'keyword.other.add'],
+  [T.Split, 'keyword.other.add'],
   [T.Times, 'keyword.operator.times'],
   [T.NumberLiteral, 'constant.numeric'],
   [T.LineComment, 'comment.line.double-slash'],
@@ -530,4 +532,14 @@ test('language-configuration.json: comments, brackets, pairs, folding, word patt
   assert.equal(onEnter('model resnet50 {', ''), 'indent');
   assert.equal(onEnter('model resnet50 {', '}'), 'indentOutdent');
   assert.equal(onEnter('  conv 3x3, 64', ''), undefined);
+});
+
+test("modern/res2net50-26w-4s: `split` is a join keyword, `cascade` and `keep` its flags, a `keep` line's label no stage", async () => {
+  const doc = await tokenizeFile(path.join(examplesDir, 'modern', 'res2net50-26w-4s.resnet'));
+  expectToken(doc, 'split scale, cascade, keep', 'split', 'keyword.other.add.resnet');
+  expectToken(doc, 'split scale, cascade, keep', 'cascade', 'entity.other.attribute-name.flag.resnet');
+  expectToken(doc, 'split scale, cascade, keep', 'keep', 'entity.other.attribute-name.flag.resnet');
+  const kept = expectToken(doc, 'keep avgpool', 'keep', 'entity.other.attribute-name.flag.resnet');
+  notScope(kept, 'entity.name.tag');
+  expectToken(doc, 'keep avgpool', 'avgpool', 'support.function.layer.resnet');
 });

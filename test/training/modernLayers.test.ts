@@ -4,19 +4,14 @@
 // step; and a network using every new construct trains on cpu, on wasm and on the PyTorch engine.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { windowOutputSize } from '../../src/core/analysis/shape';
 import { HELPER_MODULES } from '../../src/export/pytorch';
-import type { BatchMessage, TrainingMessage } from '../../src/protocol/training';
 import { selectBackend } from '../../src/training/backend';
 import { ChannelConv, Elementwise, GroupedConv2D, GroupNorm, LayerScale, PyTorchPool2D, StochasticDrop } from '../../src/training/model/customLayers';
-import { trainWithPyTorch } from '../../src/training/pytorch/trainWithPyTorch';
-import { train } from '../../src/training/trainer';
+import { assertLearns, stepLosses } from '../helpers/learns';
 import { EVERY_CONSTRUCT_MODEL } from '../helpers/models';
 import { PYTHON, torchMissing } from '../helpers/python';
 
@@ -252,71 +247,17 @@ test('dropout and drop path: the identity at evaluation; in training, masks from
   assert.ok(kept > 16 && kept < 48, `${kept} of 64 samples kept`);
 });
 
-async function tfjsLosses(backend: 'cpu' | 'wasm'): Promise<number[]> {
-  const messages: TrainingMessage[] = [];
-  await train(
-    {
-      kind: 'new',
-      request: {
-        sourceText: EVERY_CONSTRUCT_MODEL,
-        sourcePath: 'every.resnet',
-        modelName: 'every',
-        dataset: 'synthetic',
-        backend,
-        outDir: mkdtempSync(join(tmpdir(), 'resnet-every-')),
-        trainLimit: 32,
-        seed: 5,
-      },
-    },
-    { emit: (m) => messages.push(m), shouldStop: () => false },
-  );
-  return messages.filter((m): m is BatchMessage => m.type === 'batch').map((b) => b.loss);
-}
-
-/** Finite, and the last epoch's mean below the first's (3 epochs of 2 steps). */
-function assertLearns(losses: readonly number[], what: string): void {
-  assert.equal(losses.length, 6, `${what}: ${losses.length} steps`);
-  assert.ok(
-    losses.every((l) => Number.isFinite(l)),
-    `${what}: ${losses}`,
-  );
-  const mean = (ls: readonly number[]) => ls.reduce((a, b) => a + b, 0) / ls.length;
-  assert.ok(mean(losses.slice(-2)) < mean(losses.slice(0, 2)), `${what}: losses ${losses.map((l) => l.toFixed(3)).join(' ')} do not decrease`);
-}
-
 test('a network with every new construct trains on wasm: finite, decreasing loss; the seed repeats the run exactly', { timeout: 600_000 }, async () => {
-  const losses = await tfjsLosses('wasm');
+  const losses = await stepLosses('wasm', EVERY_CONSTRUCT_MODEL, 'every');
   assertLearns(losses, 'wasm');
-  assert.deepEqual(await tfjsLosses('wasm'), losses, 'the same seed, dropout and drop path included: the same losses');
+  assert.deepEqual(await stepLosses('wasm', EVERY_CONSTRUCT_MODEL, 'every'), losses, 'the same seed, dropout and drop path included: the same losses');
 });
 
 // The cpu backend's convolution gradients are slow (seconds a step here): one run.
 test('the same network trains on cpu: finite, decreasing loss', { timeout: 600_000 }, async () => {
-  assertLearns(await tfjsLosses('cpu'), 'cpu');
+  assertLearns(await stepLosses('cpu', EVERY_CONSTRUCT_MODEL, 'every'), 'cpu');
 });
 
 test('the same network trains on the PyTorch engine: finite, decreasing loss', { skip: noTorch ?? false, timeout: 600_000 }, async () => {
-  const messages: TrainingMessage[] = [];
-  await trainWithPyTorch(
-    {
-      kind: 'new',
-      request: {
-        sourceText: EVERY_CONSTRUCT_MODEL,
-        sourcePath: 'every.resnet',
-        modelName: 'every',
-        dataset: 'synthetic',
-        backend: 'auto',
-        outDir: mkdtempSync(join(tmpdir(), 'resnet-every-pytorch-')),
-        trainLimit: 32,
-        seed: 5,
-        python: PYTHON,
-        threads: 1,
-      },
-    },
-    { emit: (m) => messages.push(m), shouldStop: () => false },
-  );
-  assertLearns(
-    messages.filter((m): m is BatchMessage => m.type === 'batch').map((b) => b.loss),
-    'pytorch',
-  );
+  assertLearns(await stepLosses('pytorch', EVERY_CONSTRUCT_MODEL, 'every'), 'pytorch');
 });

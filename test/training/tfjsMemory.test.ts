@@ -20,12 +20,16 @@ import { trainStep } from '../../src/training/trainer';
 import { registerWasmTrainingKernels } from '../../src/training/wasmKernels';
 import { startWebGpuBackend } from '../../src/training/webgpuBackend';
 import { readExample } from '../helpers/examples';
+import { RES2NET_MODEL } from '../helpers/models';
 import { useSwiftShaderHere } from '../helpers/swiftshader';
 
 const MIB = 2 ** 20;
 
+/** An example's file, or (for a model the tests share) its source. */
+const sourceOf = (example: string) => (example === 'RES2NET_MODEL' ? RES2NET_MODEL : readExample(example));
+
 async function peakOfStep(example: string, modelName: string, batch: number): Promise<{ peak: number; steady: number; after: number }> {
-  const node = analyze(readExample(example)).models.find((m) => m.name === modelName);
+  const node = analyze(sourceOf(example)).models.find((m) => m.name === modelName);
   assert.ok(node, `${example} has ${modelName}`);
   const network = buildModel(node, { seed: 1 });
   const backprop = new Backprop(network, node);
@@ -50,7 +54,7 @@ async function peakOfStep(example: string, modelName: string, batch: number): Pr
 async function check(backend: string, cases: readonly [string, string, number][]): Promise<void> {
   for (const [example, name, batch] of cases) {
     const { peak, steady, after } = await peakOfStep(example, name, batch);
-    const node = analyze(readExample(example)).models.find((m) => m.name === name);
+    const node = analyze(sourceOf(example)).models.find((m) => m.name === name);
     assert.ok(node);
     const estimate = tfjsTrainingMemory(node, batch).totalBytes;
     const pytorch = trainingMemory(node, batch).totalBytes;
@@ -73,6 +77,8 @@ test('on wasm, a training step holds at most 1.5× PyTorch’s, and the estimate
     ['cifar/resnet20-b.resnet', 'resnet20_b', 2],
     ['cifar/resnet20.resnet', 'resnet20', 128],
     ['torchvision/resnet50.resnet', 'resnet50', 8],
+    // Res2Net's split: each group's slice, the cascade's sums and the concatenation.
+    ['RES2NET_MODEL', 'r2cifar', 4],
   ]);
 });
 

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { analyze } from '../../src/core/analysis/analyze';
 import { format } from '../../src/core/l10n/format';
 import { architectureGraph } from '../../src/core/report/architectureGraph';
+import { parseToArchitecture } from '../../src/protocol/architecture';
 import { estimateText, layoutGraph, type LayoutText } from '../../webview/architecture/layout';
 import { readExample } from '../helpers/examples';
 
@@ -103,4 +104,62 @@ test('a gate is drawn joining by a multiplication, labelled as a gate, with its 
   const first = preact.stages.find((s) => s.id === 'conv2_x')?.items[0];
   assert.ok(first?.kind === 'block');
   assert.equal(first.shortcutLabel, 'projection from the tap');
+});
+
+test("a split is drawn as its groups side by side, a cascade's additions as a staircase, and the concatenation (‖) on the main line; its graph passes the view's message schema", () => {
+  const graph = graphOf(readExample('modern/res2net50-26w-4s.resnet'));
+  const stage = graph.stages.find((s) => s.id === 'conv2_x');
+  const [first, second] = stage?.items ?? [];
+  assert.ok(first?.kind === 'block' && second?.kind === 'block');
+  const cascade = second.branch.find((i) => i.kind === 'split');
+  const pooled = first.branch.find((i) => i.kind === 'split');
+  assert.ok(cascade?.kind === 'split' && pooled?.kind === 'split');
+  assert.equal(cascade.label, 'split 4, cascade, keep');
+  assert.deepEqual(
+    cascade.columns.map((c) => c.map((i) => i.id)),
+    [0, 1, 2].map((g) => [`conv2_x.1.convs.${g}`, `conv2_x.1.bns.${g}`, `conv2_x.1.relus.${g}`]).concat([[]]),
+  );
+  assert.deepEqual(
+    pooled.columns.at(-1)?.map((i) => i.id),
+    ['conv2_x.0.pool'],
+  );
+
+  const laid = layoutGraph(graph, new Set(graph.stages.filter((s) => s.id !== 'conv2_x').map((s) => s.id)), TEXT);
+  const at = (id: string) => {
+    const n = laid.byId.get(id);
+    assert.ok(n, id);
+    return n;
+  };
+  const concat = laid.nodes.find((n) => n.id === `${cascade.id}‖`);
+  assert.equal(concat?.kind, 'add');
+  assert.equal(concat?.source.glyph, '‖');
+  assert.equal(concat?.source.label, 'concat');
+  // The cascade: an addition atop groups 2 and 3 (not the kept 4th); each group starts below the one before it.
+  assert.deepEqual(
+    laid.nodes.filter((n) => n.id.startsWith(`${cascade.id}.cascade`)).map((n) => n.id),
+    [`${cascade.id}.cascade1`, `${cascade.id}.cascade2`],
+  );
+  const convs = [0, 1, 2].map((g) => at(`conv2_x.1.convs.${g}`));
+  for (let g = 1; g < 3; g++) {
+    assert.ok(convs[g].x > convs[g - 1].x, 'side by side');
+    assert.ok(convs[g].y > convs[g - 1].y + 3 * 26, 'a staircase: each group after the one it adds from');
+  }
+  assert.ok(
+    convs.every((c) => c.y < (concat?.y ?? 0)),
+    'the concatenation below every group',
+  );
+  // The stage-first block's groups start side by side on one row, the pooled one last.
+  const rows = [0, 1, 2].map((g) => at(`conv2_x.0.convs.${g}`).y);
+  assert.deepEqual(new Set(rows).size, 1);
+  assert.ok(at('conv2_x.0.pool').x > at('conv2_x.0.convs.2').x);
+  assert.ok(at('conv2_x.0.pool').y === rows[0]);
+  // Every group's edge ends on the concatenation: four into each split's ‖.
+  assert.equal(laid.edges.filter((e) => e.id.startsWith(`${cascade.id}‖<`)).length, 4);
+  assert.equal(laid.edges.filter((e) => e.id.startsWith(`${pooled.id}‖<`)).length, 4);
+
+  // What the extension sends the view is checked against the view's schema: splits and gates pass.
+  for (const example of ['modern/res2net50-26w-4s.resnet', 'modern/se-resnet50.resnet']) {
+    const message = { type: 'graph', uri: 'file:///x.resnet', fileName: 'x.resnet', graph: graphOf(readExample(example)), models: [] };
+    assert.ok(parseToArchitecture(message), `${example}: the graph message parses`);
+  }
 });

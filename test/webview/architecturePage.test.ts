@@ -11,7 +11,7 @@ import { analyze } from '../../src/core/analysis/analyze';
 import { modelLayers } from '../../src/core/analysis/network';
 import { parseFromArchitecture } from '../../src/protocol/architecture';
 import { readExample } from '../helpers/examples';
-import { BROKEN_SHORTCUT_MODEL } from '../helpers/models';
+import { BROKEN_SHORTCUT_MODEL, RES2NET_MODEL } from '../helpers/models';
 import { until } from '../helpers/until';
 import { ArchitectureBrowser, buildArchitectureBundle, diffMessage, graphMessage } from './architectureHost';
 import { browserMissing, REPO_ROOT, type DashboardPage } from './browserHost';
@@ -163,6 +163,23 @@ test('an error shows on its node: the addition that cannot add, in red, with the
   await add.locator('circle').hover({ force: true });
   assert.match((await page.page.locator('#arch-tooltip').textContent()) ?? '', /Error: shortcut adds 56×56×64 to 28×28×128/);
   await page.page.screenshot({ path: join(ARTIFACTS, 'architecture-error-light.png') });
+  await page.close();
+});
+
+test("a split draws its groups, a cascade's additions and the concatenation (‖); a gated network draws too", { skip }, async () => {
+  // Tall enough that the renderer, which draws what is in view, draws the whole of stage s1.
+  const page = await browser.open({ theme: 'dark', viewport: { width: 1600, height: 3000 } });
+  await page.send(graphMessage(RES2NET_MODEL));
+  for (const id of ['s1.1.convs.0', 's1.1.convs.2', 's1.1.split1.cascade1', 's1.1.split1.cascade2', 's1.0.pool']) assert.equal(await node(page, id).count(), 1, id);
+  const concat = node(page, 's1.1.split1‖');
+  assert.equal(await concat.count(), 1);
+  assert.equal((await concat.textContent())?.trim(), '‖');
+  await page.page.screenshot({ path: join(ARTIFACTS, 'architecture-split-dark.png') });
+  // SE-ResNet-50: its gates' joins (×) pass the page's message check and are drawn.
+  await page.send(graphMessage(readExample('modern/se-resnet50.resnet')));
+  assert.match((await page.page.locator('#arch-totals').textContent()) ?? '', /28,088,024 params/);
+  assert.deepEqual(await page.cspViolations(), []);
+  assert.deepEqual(page.problems, []);
   await page.close();
 });
 

@@ -11,7 +11,7 @@
 // Every box is made as wide as the text drawn in it, measured in the font it is drawn in (the page
 // measures with the browser, tests under Node with an estimate), so no label leaves its box, in
 // any language.
-import type { ArchitectureGraph, GraphBlock, GraphChangeStatus, GraphCost, GraphItem, GraphStage } from '../../src/core/report/architectureGraph';
+import type { ArchitectureGraph, GraphBlock, GraphChangeStatus, GraphCost, GraphItem, GraphSplit, GraphStage } from '../../src/core/report/architectureGraph';
 import { formatShape, type Shape } from '../../src/core/analysis/shape';
 
 /** The narrowest a node is drawn: wider only for a longer label. */
@@ -25,6 +25,8 @@ const ERROR_MARK = 18;
 const EDGE_GAP = 24;
 const ADD_RADIUS = 10;
 const LANE_GAP = 56;
+/** Between two columns of a split. */
+const COLUMN_GAP = 28;
 const BLOCK_PAD = 8;
 const BLOCK_HEADER = 16;
 const STAGE_PAD = 14;
@@ -111,6 +113,10 @@ export interface NodeSource {
   readonly stage?: string | undefined;
   /** For an addition: its block. */
   readonly block?: GraphBlock | undefined;
+  /** For a split's joins: its concatenation (‖) or a cascade's addition (+). */
+  readonly split?: GraphSplit | undefined;
+  /** The glyph of a join drawn as a circle, where it is not a block's `+` or a gate's `×`. */
+  readonly glyph?: string | undefined;
   readonly stageNode?: GraphStage | undefined;
 }
 
@@ -247,6 +253,25 @@ export function layoutGraph(graph: ArchitectureGraph, folded: ReadonlySet<string
   /** A node's width for its label: at least NODE_WIDTH, wider to the right (its line stays where it is). */
   const widthFor = (label: string, error: boolean) => Math.max(NODE_WIDTH, Math.ceil(measure(label, 'label') + 2 * NODE_TEXT_PAD + (error ? 2 * ERROR_MARK : 0)));
 
+  /** The dashed box around a block or a split, titled with its path and what it is. */
+  const box = (item: GraphBlock | GraphSplit, op: 'block' | 'split', stage: string, cx: number, top: number, contentRight: number, bottom: number): number => {
+    // The title sits at the top right, right of the main line that enters the box there.
+    const title = `${item.id} · ${item.label}`;
+    const right = Math.max(contentRight, cx + 6 + measure(title, 'small') + 6 - BLOCK_PAD);
+    const left = cx - NODE_WIDTH / 2 - BLOCK_PAD;
+    groups.push({
+      id: item.id,
+      kind: 'block',
+      x: left,
+      y: top,
+      width: right + BLOCK_PAD - left,
+      height: bottom + BLOCK_PAD - top,
+      title,
+      source: { ...item, op, stage },
+    });
+    return right;
+  };
+
   // A column of items at centre x, starting below `port`; returns the port of the last one.
   /** `sideways`: the first edge leaves the port with a bend into this lane (a projection shortcut). */
   const column = (items: readonly GraphItem[], cx: number, top: number, port: Port, stage: string, sideways?: { via: number; splitY: number }): { port: Port; bottom: number; right: number } => {
@@ -264,7 +289,7 @@ export function layoutGraph(graph: ArchitectureGraph, folded: ReadonlySet<string
         y += NODE_HEIGHT + EDGE_GAP;
         continue;
       }
-      const laid = block(item, cx, y, port, stage);
+      const laid = item.kind === 'split' ? split(item, cx, y, port, stage) : block(item, cx, y, port, stage);
       port = laid.port;
       y = laid.bottom + EDGE_GAP;
       right = Math.max(right, laid.right);
@@ -331,21 +356,177 @@ export function layoutGraph(graph: ArchitectureGraph, folded: ReadonlySet<string
       bottom = after.bottom;
       right = Math.max(right, after.right);
     }
-    // The title sits at the top right, right of the main line that enters the block there.
-    const title = `${b.id} · ${b.label}`;
-    right = Math.max(right, cx + 6 + measure(title, 'small') + 6 - BLOCK_PAD);
-    const left = cx - NODE_WIDTH / 2 - BLOCK_PAD;
-    groups.push({
-      id: b.id,
-      kind: 'block',
-      x: left,
-      y: top,
-      width: right + BLOCK_PAD - left,
-      height: bottom + BLOCK_PAD - top,
-      title,
-      source: { ...b, op: 'block', stage },
-    });
+    right = box(b, 'block', stage, cx, top, right, bottom);
     return { port: { ...joined, shape: b.output }, bottom: bottom + BLOCK_PAD, right: right + BLOCK_PAD };
+  };
+
+  /** A polyline edge through `points` (a split's fan-out and fan-in). */
+  const path = (id: string, points: readonly (readonly [number, number])[], from: Port, label?: string) => {
+    const ys = points.map((p) => p[1]);
+    const [x0 = 0, y0 = 0] = points[0] ?? [];
+    const text = label ?? formatShape(from.shape);
+    const labelWidth = measure(text, 'small');
+    maxX = Math.max(maxX, x0 + 6 + labelWidth);
+    edges.push({
+      id,
+      points,
+      label: text,
+      labelAt: [x0 + 6, y0 + 14],
+      labelAnchor: 'start',
+      labelWidth,
+      shortcut: false,
+      error: false,
+      status: from.status,
+      minY: Math.min(...ys) - 8,
+      maxY: Math.max(...ys) + 8,
+    });
+  };
+
+  /**
+   * A split: one column per group side by side, from the block's main line to the right; each
+   * column's first node is fed from the split point (a bend into its lane), a cascade's addition
+   * sits atop each column after the first and takes the column before it (a staircase, as the
+   * paper's Fig. 2 draws it), and every column ends in the concatenation (‖) on the main line.
+   */
+  const split = (sp: GraphSplit, cx: number, top: number, port: Port, stage: string): { port: Port; bottom: number; right: number } => {
+    const innerTop = top + BLOCK_HEADER + BLOCK_PAD;
+    const splitY = top + BLOCK_HEADER;
+    const groupShape: Shape = [sp.input[0], sp.input[1], sp.input[2] / sp.groups];
+    const groupPort: Port = { ...port, shape: groupShape };
+    const paths = sp.keep ? sp.groups - 1 : sp.groups;
+    let right = cx + NODE_WIDTH / 2;
+    let columnTop = innerTop;
+    let previous: Port | undefined;
+    // Where each column's edge into the concatenation starts, and its lane.
+    const ends: { start: (readonly [number, number])[]; port: Port; x: number }[] = [];
+    // Each column right of the one before, which is as wide as its widest label.
+    let nextX = cx;
+    sp.columns.forEach((items, k) => {
+      const x = nextX;
+      nextX = x + NODE_WIDTH + COLUMN_GAP;
+      let y = sp.cascade ? columnTop : innerTop;
+      let from: Port = groupPort;
+      const cascaded = sp.cascade && k > 0 && k < paths && previous !== undefined;
+      if (cascaded && previous) {
+        const id = `${sp.id}.cascade${k}`;
+        node(
+          'add',
+          x - ADD_RADIUS,
+          y,
+          2 * ADD_RADIUS,
+          2 * ADD_RADIUS,
+          {
+            id,
+            label: 'cascade add',
+            input: groupShape,
+            output: groupShape,
+            op: 'add',
+            stage,
+            split: sp,
+            glyph: '+',
+            line: sp.line,
+            column: sp.column,
+            status: sp.status,
+          },
+          { text: '+' },
+        );
+        path(
+          `${id}<`,
+          [
+            [port.x, splitY],
+            [x, splitY],
+            [x, y],
+          ],
+          groupPort,
+        );
+        path(
+          `${id}<c`,
+          [
+            [previous.x, previous.y],
+            [previous.x, y + ADD_RADIUS],
+            [x - ADD_RADIUS, y + ADD_RADIUS],
+          ],
+          previous,
+        );
+        from = { x, y: y + 2 * ADD_RADIUS, shape: groupShape, status: sp.status };
+        y += 2 * ADD_RADIUS + EDGE_GAP;
+      }
+      if (items.length === 0) {
+        // A group that passes as it is: from the split point straight to the concatenation.
+        ends.push({
+          start: cascaded
+            ? [[from.x, from.y]]
+            : [
+                [port.x, splitY],
+                [x, splitY],
+              ],
+          port: from,
+          x,
+        });
+        right = Math.max(right, x + 40);
+        if (k < paths) previous = from;
+        return;
+      }
+      if (!cascaded && k > 0) {
+        // Into its lane along the split point's row, then down into the column.
+        path(
+          `${sp.id}.group${k}<`,
+          [
+            [port.x, splitY],
+            [x, splitY],
+          ],
+          groupPort,
+          '',
+        );
+        from = { x, y: splitY, shape: groupShape, status: sp.status };
+      }
+      const laid = column(items, x, y, from, stage);
+      ends.push({ start: [[laid.port.x, laid.port.y]], port: laid.port, x });
+      right = Math.max(right, laid.right);
+      nextX = Math.max(nextX, laid.right + COLUMN_GAP + NODE_WIDTH / 2);
+      previous = laid.port;
+      columnTop = laid.bottom + EDGE_GAP;
+    });
+    const concatY = Math.max(innerTop, ...ends.map((e) => e.start.at(-1)?.[1] ?? innerTop)) + EDGE_GAP;
+    const id = `${sp.id}‖`;
+    const message = sp.error === undefined ? undefined : errorLabel(sp.error);
+    const concatError = message === undefined ? undefined : { text: message, width: measure(message, 'error') };
+    if (concatError) right = Math.max(right, cx + 8 + concatError.width);
+    node(
+      'add',
+      cx - ADD_RADIUS,
+      concatY,
+      2 * ADD_RADIUS,
+      2 * ADD_RADIUS,
+      {
+        id,
+        label: 'concat',
+        input: groupShape,
+        output: sp.output,
+        op: 'concat',
+        stage,
+        split: sp,
+        glyph: '‖',
+        line: sp.line,
+        column: sp.column,
+        status: sp.status,
+        error: sp.error,
+      },
+      { text: '‖', error: concatError },
+    );
+    ends.forEach((end, k) => {
+      const fanIn: (readonly [number, number])[] =
+        k === 0
+          ? [[cx, concatY]]
+          : [
+              [end.x, concatY + ADD_RADIUS],
+              [cx + ADD_RADIUS, concatY + ADD_RADIUS],
+            ];
+      path(`${id}<${k}`, [...end.start, ...fanIn], end.port);
+    });
+    const bottom = concatY + 2 * ADD_RADIUS;
+    right = box(sp, 'split', stage, cx, top, right, bottom);
+    return { port: { x: cx, y: bottom, shape: sp.output, status: sp.status }, bottom: bottom + BLOCK_PAD, right: right + BLOCK_PAD };
   };
 
   const cx = NODE_WIDTH / 2 + STAGE_PAD;
@@ -395,6 +576,7 @@ export function graphSize(graph: ArchitectureGraph): number {
   const count = (items: readonly GraphItem[]) => {
     for (const i of items) {
       n++;
+      if (i.kind === 'split') for (const c of i.columns) count(c);
       if (i.kind === 'block') {
         count(i.branch);
         count(i.shortcutLayers);

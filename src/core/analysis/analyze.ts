@@ -439,7 +439,7 @@ function makeStage(name: string, labelRange: SourceRange, first: SourceRange, la
 }
 
 function hasShortcut(node: NetworkNode): boolean {
-  if (node.kind === 'layer') return false;
+  if (node.kind !== 'block') return false;
   return node.shortcut !== undefined || node.branch.some(hasShortcut) || node.after.some(hasShortcut);
 }
 
@@ -448,6 +448,8 @@ function mainPathDepth(nodes: readonly NetworkNode[]): number {
   let depth = 0;
   for (const node of nodes) {
     if (node.kind === 'layer') depth += node.spec.op === 'conv' || node.spec.op === 'fc' ? 1 : 0;
+    // A split's groups run side by side: its deepest group.
+    else if (node.kind === 'split') depth += Math.max(0, ...node.columns.map(mainPathDepth));
     else depth += mainPathDepth(node.branch) + mainPathDepth(node.after);
   }
   return depth;

@@ -67,6 +67,18 @@ export class BoundArgs {
   }
 }
 
+/**
+ * Where the argument `name` is written as a plain number (`split 3`, `kernel 4`), given by name or,
+ * when `positional`, as the first unnamed one: the number's own place, which a quick fix may
+ * replace by another number without losing a parameter or an expression the user wrote.
+ */
+export function numberWritten(args: readonly Arg[], name: string, positional: boolean): SourceRange | undefined {
+  const arg = args.find((a) => a.value !== undefined && (a.name?.text === name || (positional && a.name === undefined)));
+  const parts = arg?.value?.parts;
+  const only = parts?.length === 1 ? parts[0] : undefined;
+  return only?.kind === 'number' ? only.range : undefined;
+}
+
 const TRUE_WORDS = new Set(['on', 'true', 'yes']);
 const FALSE_WORDS = new Set(['off', 'false', 'no']);
 

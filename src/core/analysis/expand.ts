@@ -3,12 +3,25 @@
 import { msg, type MessageRef } from '../l10n/format';
 import { relatedNote } from '../diagnostics';
 import { appendAll } from '../bounded';
-import type { BlockDecl, CallItem, GateItem, Item, LayerItem, Line, SourceRange, Statement } from '../language/ast';
-import { bindArgs, type ArgSpec, type BoundArgs } from './arguments';
+import type { Arg, BlockDecl, CallItem, GateItem, Item, LayerItem, Line, SourceRange, SplitItem, Statement } from '../language/ast';
+import { bindArgs, numberWritten, type ArgSpec, type BoundArgs } from './arguments';
 import { basicBranch, bottleneckBranch, builtinBlocks, ecaBranch, ecaKernel, isGateBlock, seBranch, seSqueeze, type BranchLayer } from './builtinBlocks';
 import { MAX_BLOCK_NESTING, type AnalysisContext } from './context';
-import { layerSpecFromItem, makeLayer } from './layers';
-import { sumCosts, type BlockNode, type Cost, type Downsample, type DropPathSchedule, type LayerNode, type NetworkNode, type NormChoice, type Shortcut, type ShortcutOption } from './network';
+import { checkOddKernel, layerSpecFromItem, makeLayer } from './layers';
+import {
+  sumCosts,
+  type BlockNode,
+  type Cost,
+  type Downsample,
+  type DropPathSchedule,
+  type LayerNode,
+  type LayerSpec,
+  type NetworkNode,
+  type NormChoice,
+  type Shortcut,
+  type ShortcutOption,
+  type SplitNode,
+} from './network';
 import { Scope, evaluate, fixFor } from './scope';
 import { formatShape, sameShape, shapeElements, type Shape } from './shape';
 import { makeShortcut, type ShortcutRequest } from './shortcuts';
@@ -53,6 +66,8 @@ export class Sequence {
   shape: Shape | undefined;
   lastRange: SourceRange;
   private readonly counters = new Map<string, number>();
+  /** Names of a split's module lists (`convs`) and kept layers (`pool`) taken in this sequence. */
+  private readonly listNames = new Set<string>();
   private blockCount = 0;
 
   constructor(
@@ -65,13 +80,31 @@ export class Sequence {
   }
 
   layerPath(op: string): string {
+    return `${this.prefix}.${this.layerName(op)}`;
+  }
+
+  /** The next name for an `op` layer here: `conv1`, `conv2`, … */
+  layerName(op: string): string {
     const n = (this.counters.get(op) ?? 0) + 1;
     this.counters.set(op, n);
-    return `${this.prefix}.${op}${n}`;
+    return `${op}${n}`;
   }
 
   blockPath(): string {
     return `${this.prefix}.${this.blockCount++}`;
+  }
+
+  /**
+   * The name of a split's layer in this sequence: `convs` for its groups' convolutions (a module
+   * list, as timm's Res2Net), `pool` for the kept group's pooling; `convs2` for a second. It takes
+   * `op`'s number as a layer would, so the block's next convolution is `conv3` after `conv1`, `convs`.
+   */
+  splitLayerName(op: string, base: string): string {
+    this.counters.set(op, (this.counters.get(op) ?? 0) + 1);
+    let name = base;
+    for (let n = 2; this.listNames.has(name); n++) name = `${base}${n}`;
+    this.listNames.add(name);
+    return name;
   }
 }
 
@@ -144,7 +177,157 @@ export class Expander {
       case 'gate':
         this.gate(item, scope, seq, stack);
         return;
+      case 'split':
+        this.split(item, scope, seq, frame);
+        return;
     }
+  }
+
+  /**
+   * `split N, cascade, keep { … }` in a block's body: N equal channel groups, each through its own
+   * copy of the path's layers, concatenated (Res2Net). Its layers are the block's, named as module
+   * lists (`convs.0`); the kept group's by themselves (`pool`).
+   */
+  private split(item: SplitItem, scope: Scope, seq: Sequence, frame: BlockFrame | undefined): void {
+    const input = seq.shape;
+    if (!input) return;
+    const fail = () => {
+      seq.shape = undefined;
+    };
+    const args = bindArgs(
+      item.args,
+      [
+        { name: 'groups', type: 'int', positional: true, description: msg('arg.splitGroups') },
+        { name: 'cascade', type: 'flag', description: msg('arg.splitCascade') },
+        { name: 'keep', type: 'flag', description: msg('arg.splitKeep') },
+      ],
+      msg('term.code', { name: 'split' }),
+      scope,
+      this.ctx,
+    );
+    // The lines: the path every group runs, and (labelled `keep`) the kept group's own layers.
+    const pathItems: LayerItem[] = [];
+    const keepItems: LayerItem[] = [];
+    let layersOnly = true;
+    let keepLine: SourceRange | undefined;
+    for (const line of item.lines) {
+      const kept = line.label?.text === 'keep';
+      if (line.label && !kept) this.ctx.error('argument', line.label.range, msg('split.label', { label: line.label.text }));
+      if (kept) keepLine ??= line.range;
+      for (const inner of line.items) {
+        if (inner.kind === 'layer' && inner.op !== 'tap') (kept ? keepItems : pathItems).push(inner);
+        else {
+          this.ctx.error('argument', inner.kind === 'gate' || inner.kind === 'split' ? inner.keywordRange : inner.kind === 'call' ? inner.callee.range : inner.range, msg('split.layersOnly'));
+          layersOnly = false;
+        }
+      }
+    }
+    if (!frame) {
+      this.ctx.error('argument', item.keywordRange, msg('split.outside'));
+      return fail();
+    }
+    const groups = args.number('groups');
+    if (groups === undefined) {
+      if (!args.has('groups')) this.ctx.error('argument', item.keywordRange, msg('split.needsGroups'));
+      return fail();
+    }
+    const groupsAt = args.range('groups') ?? item.keywordRange;
+    if (groups < 1) {
+      this.ctx.error('argument', groupsAt, msg('argument.atLeast1', { name: 'groups', value: groups }));
+      return fail();
+    }
+    const keep = args.flag('keep') === true || keepLine !== undefined;
+    if (keep && groups < 2) {
+      this.ctx.error('argument', args.range('keep') ?? keepLine ?? groupsAt, msg('split.keepNeedsTwo', { groups }));
+      return fail();
+    }
+    const channels = input[2];
+    if (channels % groups !== 0) {
+      const divisor = nearestDivisor(channels, groups);
+      const written = numberWritten(item.args, 'groups', true);
+      this.ctx.error('groups', written ?? groupsAt, msg('split.divide', { groups, channels, input: formatShape(input), divisor }), written ? fixFor(String(divisor)) : {});
+      return fail();
+    }
+    if (!layersOnly) return fail();
+    const specsOf = (items: readonly LayerItem[]): { spec: LayerSpec; item: LayerItem }[] | undefined => {
+      const out: { spec: LayerSpec; item: LayerItem }[] = [];
+      for (const layer of items) {
+        const spec = layerSpecFromItem(layer, this.options.classes, scope, this.ctx);
+        if (!spec) return undefined;
+        if (spec.op === 'droppath' && spec.rate === undefined && !this.options.dropPath) {
+          this.ctx.error('argument', layer.range, msg('argument.dropPathNeeds'));
+          return undefined;
+        }
+        out.push({ spec, item: layer });
+      }
+      return out;
+    };
+    const pathSpecs = specsOf(pathItems);
+    const keepSpecs = specsOf(keepItems);
+    if (!pathSpecs || !keepSpecs || !this.ctx.spendLayer(item.range)) return fail();
+    const path = seq.layerPath('split');
+    const pathNames = pathSpecs.map(({ spec }) => seq.splitLayerName(spec.op, `${spec.op}s`));
+    // The kept group's pooling is `pool` (timm's); its other layers are numbered as the block's (`bn2`).
+    const keepNames = keepSpecs.map(({ spec }) => (spec.op === 'avgpool' || spec.op === 'maxpool' ? seq.splitLayerName(spec.op, 'pool') : seq.layerName(spec.op)));
+    const group: Shape = [input[0], input[1], channels / groups];
+    const build = (specs: readonly { spec: LayerSpec; item: LayerItem }[], names: readonly string[], suffix: string): LayerNode[] | undefined => {
+      const layers: LayerNode[] = [];
+      let shape = group;
+      for (const [i, { spec, item: layer }] of specs.entries()) {
+        if (!this.ctx.spendLayer(layer.range)) return undefined;
+        const node = makeLayer(spec, shape, `${seq.prefix}.${names[i]}${suffix}`, layer.range, this.ctx);
+        if (!node) return undefined;
+        layers.push(node);
+        shape = node.output;
+      }
+      return layers;
+    };
+    const paths = keep ? groups - 1 : groups;
+    const columns: LayerNode[][] = [];
+    for (let i = 0; i < paths; i++) {
+      const column = build(pathSpecs, pathNames, `.${i}`);
+      if (!column) return fail();
+      columns.push(column);
+      if (i === 0) {
+        const out = column.at(-1)?.output ?? group;
+        // The cascade adds a path's output into the next group's input: the two must agree.
+        if (args.flag('cascade') === true && paths > 1 && !sameShape(out, group)) {
+          this.ctx.error('shortcut-mismatch', args.range('cascade') ?? item.keywordRange, msg('split.cascadeShape', { output: formatShape(out), group: formatShape(group) }), {
+            related: [relatedNote(pathItems.at(-1)?.range ?? item.range, msg('related.splitPathOutput', { shape: formatShape(out) }))],
+          });
+          return fail();
+        }
+      }
+    }
+    if (keep) {
+      const column = build(keepSpecs, keepNames, '');
+      if (!column) return fail();
+      columns.push(column);
+    }
+    // Concatenated along the channels: every group must come out at one height × width.
+    const outputs = columns.map((c) => c.at(-1)?.output ?? group);
+    const first = outputs[0] ?? group;
+    const last = outputs.at(-1) ?? group;
+    if (first[0] !== last[0] || first[1] !== last[1]) {
+      this.ctx.error('shortcut-mismatch', item.keywordRange, msg('split.concatShape', { path: formatShape(first), kept: formatShape(last) }), {
+        related: [
+          relatedNote(pathItems.at(-1)?.range ?? item.range, msg('related.splitPathOutput', { shape: formatShape(first) })),
+          relatedNote(keepItems.at(-1)?.range ?? keepLine ?? item.range, msg('related.splitKeptOutput', { shape: formatShape(last) })),
+        ],
+      });
+      return fail();
+    }
+    const output: Shape = [first[0], first[1], outputs.reduce((sum, o) => sum + o[2], 0)];
+    const cascade = args.flag('cascade') === true;
+    // The concatenation and each cascade sum are outputs too (the older upper bound counts every output).
+    const cost = sumCosts(
+      columns.flatMap((c) => c.map((n) => n.cost)),
+      shapeElements(output) + (cascade ? Math.max(0, paths - 1) * shapeElements(group) : 0),
+    );
+    const node: SplitNode = { kind: 'split', path, groups, cascade, keep, columns, input, output, cost, range: item.range };
+    seq.nodes.push(node);
+    seq.shape = output;
+    seq.lastRange = item.range;
   }
 
   /** `tap` in a block's branch: a projection shortcut reads from here (pre-activation). */
@@ -207,6 +390,8 @@ export class Expander {
   private checkNamesOnly(item: Item, scope: Scope): void {
     if (item.kind === 'layer') {
       layerSpecFromItem(item, this.options.classes, scope, this.ctx);
+    } else if (item.kind === 'split') {
+      for (const line of item.lines) for (const inner of line.items) if (inner.kind === 'layer') layerSpecFromItem(inner, this.options.classes, scope, this.ctx);
     } else if (item.kind === 'call' && !builtinBlocks.has(item.callee.text) && !this.ctx.blocks.has(item.callee.text)) {
       const suggestion = closestName(item.callee.text, [...builtinBlocks.keys(), ...this.ctx.blocks.keys()]);
       this.ctx.error('unknown-name', item.callee.range, unknownBlockMessage(item.callee.text, suggestion), fixFor(suggestion));
@@ -363,7 +548,7 @@ export class Expander {
       // (what came before the call, or the call itself for a repeat) and the call that builds its branch.
       const sides = { input: i === 0 ? seq.lastRange : call.range, branch: call.callee.range };
       let block: BlockNode | undefined;
-      if (builtin && isGateBlock(builtin.name)) block = this.builtinGate(builtin.name, args, input, seq.layerPath(builtin.name), call.range);
+      if (builtin && isGateBlock(builtin.name)) block = this.builtinGate(builtin.name, args, call.args, input, seq.layerPath(builtin.name), call.range);
       else if (builtin) block = this.builtinBlock(builtin.name as 'basic' | 'bottleneck', args, stride, option, input, seq.blockPath(), call.range, sides);
       else block = this.userBlock(decl as BlockDecl, call, args, stride, option, input, seq.blockPath(), stack);
       if (!block) {
@@ -425,7 +610,7 @@ export class Expander {
   }
 
   /** `se(…)` or `eca(…)`: a gate with its paper's layers, sized from the input's channels. */
-  private builtinGate(kind: 'se' | 'eca', args: BoundArgs, input: Shape, path: string, range: SourceRange): BlockNode | undefined {
+  private builtinGate(kind: 'se' | 'eca', args: BoundArgs, written: readonly Arg[], input: Shape, path: string, range: SourceRange): BlockNode | undefined {
     const channels = input[2];
     const positive = (name: string, fallback: number): number | undefined => {
       const v = args.number(name) ?? fallback;
@@ -446,7 +631,7 @@ export class Expander {
       const gamma = positive('gamma', 2);
       const beta = args.number('beta') ?? 1;
       const kernel = gamma === undefined ? undefined : positive('kernel', ecaKernel(channels, gamma, beta));
-      if (kernel === undefined) return undefined;
+      if (kernel === undefined || !checkOddKernel(kernel, args.range('kernel') ?? range, numberWritten(written, 'kernel', false), this.ctx)) return undefined;
       layers = ecaBranch(kernel);
     }
     const branch = this.builtLayers(layers, input, path, range);
@@ -519,7 +704,7 @@ export class Expander {
         for (const item of (lines.pop() as Line).items) {
           if (item.kind === 'call') pending.push(item.callee.text);
           else if (item.kind === 'add' && item.branch) appendAll(lines, item.branch);
-          else if (item.kind === 'gate') appendAll(lines, item.lines);
+          else if (item.kind === 'gate' || item.kind === 'split') appendAll(lines, item.lines);
         }
       }
     }
@@ -546,6 +731,21 @@ export class Expander {
       }
     }
   }
+}
+
+/** The divisor of `channels` nearest to `groups` (the smaller on a tie): the quick fix for a split that does not divide. */
+export function nearestDivisor(channels: number, groups: number): number {
+  let best = 1;
+  const consider = (d: number) => {
+    const closer = Math.abs(d - groups) - Math.abs(best - groups);
+    if (closer < 0 || (closer === 0 && d < best)) best = d;
+  };
+  for (let d = 1; d * d <= channels; d++) {
+    if (channels % d !== 0) continue;
+    consider(d);
+    consider(channels / d);
+  }
+  return best;
 }
 
 function unknownBlockMessage(name: string, suggestion: string | undefined): MessageRef {

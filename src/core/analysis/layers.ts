@@ -1,10 +1,10 @@
 // One layer: its arguments, output shape and cost (conventions in shared/reference/figures.md).
 import { msg } from '../l10n/format';
 import type { LayerItem, SourceRange } from '../language/ast';
-import { bindArgs, type ArgSpec } from './arguments';
+import { bindArgs, numberWritten, type ArgSpec } from './arguments';
 import type { AnalysisContext } from './context';
 import { ACTIVATION_OPS, type ActivationOp, type Cost, type LayerNode, type LayerSpec } from './network';
-import type { Scope } from './scope';
+import { fixFor, type Scope } from './scope';
 import { formatShape, shapeElements, windowOutputSize, type Shape } from './shape';
 
 const kernel: ArgSpec = { name: 'kernel', type: 'kernel', positional: true, description: msg('arg.kernel') };
@@ -349,9 +349,22 @@ export function layerSpecFromItem(item: LayerItem, classes: number | undefined, 
         if (!args.has('kernel')) ctx.error('argument', item.range, msg('argument.channelConvNeeds'));
         return undefined;
       }
+      if (!checkOddKernel(k, args.range('kernel') ?? item.range, numberWritten(item.args, 'kernel', true), ctx)) return undefined;
       return { op: 'channelconv', kernel: k };
     }
   }
+}
+
+/**
+ * ECA's channel convolution takes an odd kernel: PyTorch pads (k − 1) / 2 on each side, so an even
+ * k gives one channel fewer than its input and the gate cannot multiply by it. Said at the kernel;
+ * the quick fix (where the kernel is written as a number: `literal`) rounds up, as ECA makes its k
+ * odd. False when refused.
+ */
+export function checkOddKernel(kernel: number, range: SourceRange, literal: SourceRange | undefined, ctx: AnalysisContext): boolean {
+  if (kernel % 2 === 1) return true;
+  ctx.error('argument', literal ?? range, msg('argument.channelConvOdd', { kernel, odd: kernel + 1 }), literal ? fixFor(String(kernel + 1)) : {});
+  return false;
 }
 
 /** Whether a layer op is an elementwise activation other than ReLU. */

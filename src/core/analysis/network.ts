@@ -137,7 +137,35 @@ export interface BlockNode {
   readonly range: SourceRange;
 }
 
-export type NetworkNode = LayerNode | BlockNode;
+/**
+ * `split N { … }` (Res2Net, Gao et al. 2019): the input's channels in N equal groups, each through
+ * its own copy of the path, the outputs concatenated in order. With `cascade`, each path's output
+ * is added into the next group's input before its path (the hierarchical residual-like
+ * connections); with `keep`, the last group skips the path (and the cascade) and joins the
+ * concatenation as it is, or through its own layers (a stage-first block's average pooling).
+ */
+export interface SplitNode {
+  readonly kind: 'split';
+  /** `conv2_x.0.split1`: names the split; its layers are named as module lists of the block (`conv2_x.0.convs.0`). */
+  readonly path: string;
+  readonly groups: number;
+  readonly cascade: boolean;
+  readonly keep: boolean;
+  /** One column of layers per group, in order: the paths, then (with `keep`) the kept group's own layers, empty when it passes as it is. */
+  readonly columns: readonly (readonly LayerNode[])[];
+  readonly input: Shape;
+  readonly output: Shape;
+  readonly cost: Cost;
+  /** The `split` item, braces included. */
+  readonly range: SourceRange;
+}
+
+export type NetworkNode = LayerNode | BlockNode | SplitNode;
+
+/** The channels of one group of a split's input. */
+export function splitGroupShape(split: SplitNode): Shape {
+  return [split.input[0], split.input[1], split.input[2] / split.groups];
+}
 
 export interface StageNode {
   readonly name: string;
@@ -183,6 +211,10 @@ export function* allLayers(nodes: readonly NetworkNode[]): Generator<LayerNode> 
   for (const node of nodes) {
     if (node.kind === 'layer') {
       yield node;
+      continue;
+    }
+    if (node.kind === 'split') {
+      for (const column of node.columns) yield* column;
       continue;
     }
     yield* allLayers(node.branch);

@@ -4,7 +4,7 @@
 // architecture view colours its nodes with it.
 import type { BlockNode, ModelNode, NetworkNode, Shortcut } from '../analysis/network';
 import { sameShape, type Shape } from '../analysis/shape';
-import { describeLayer } from '../report/layerKind';
+import { describeLayer, describeSplit } from '../report/layerKind';
 import { modelStats, type ModelStats } from '../report/statsJson';
 import { activationsOfNodes } from '../report/trainingMemory';
 
@@ -110,6 +110,15 @@ export function modelParts(model: ModelNode): Part[] {
           ancestors,
           figures: { part: 'layer', kind: describeLayer(node.spec), outputShape: node.output, params: node.cost.params, macs: node.cost.macs, line: node.range.startLine },
         });
+        continue;
+      }
+      if (node.kind === 'split') {
+        parts.push({
+          path: node.path,
+          ancestors,
+          figures: { part: 'block', kind: describeSplit(node), outputShape: node.output, params: node.cost.params, macs: node.cost.macs, line: node.range.startLine },
+        });
+        for (const column of node.columns) walk(column, [...ancestors, node.path]);
         continue;
       }
       parts.push({

@@ -51,6 +51,11 @@ function mergeItems(oldItems: readonly GraphItem[], newItems: readonly GraphItem
         after: mergeItems(o.after, n.after, changes),
       };
     }
+    if (n.kind === 'split' && o.kind === 'split') {
+      // Column by column; columns the old split had beyond the new one's come back as removed.
+      const columns = Array.from({ length: Math.max(o.columns.length, n.columns.length) }, (_, i) => mergeItems(o.columns[i] ?? [], n.columns[i] ?? [], changes));
+      return { ...n, ...status, columns };
+    }
     return { ...n, ...status };
   });
 }
@@ -63,6 +68,7 @@ function describe(change: PartChange): string {
 function markItem(item: GraphItem, status: GraphChangeStatus, change: PartChange | undefined): GraphItem {
   const mark = { status, ...(change ? { change: describe(change) } : {}) };
   if (item.kind === 'layer') return { ...item, ...mark };
+  if (item.kind === 'split') return { ...item, ...mark, columns: item.columns.map((c) => c.map((i) => markItem(i, status, undefined))) };
   return {
     ...item,
     ...mark,

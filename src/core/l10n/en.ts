@@ -691,6 +691,28 @@ export const en = {
   'completion.layer.tap': 'the projection shortcut starts here (pre-activation)',
   'completion.addIfSame': 'the identity where the shapes agree, no addition where they differ (MobileNet)',
   'completion.gate': 'a gate: the input times what its layers make (squeeze-and-excitation)',
+  'completion.split': 'a split: equal channel groups, each through its own copy of the layers, concatenated (Res2Net)',
+  'arg.splitGroups': 'equal channel groups, each through its own copy of the layers in braces',
+  'arg.splitCascade': "add each group's output into the next group's input before its layers (Res2Net's hierarchical connections)",
+  'arg.splitKeep': 'the last group skips the layers and joins the concatenation as it is (or through the layers of a `keep` line)',
+  'split.outside': "`split` belongs in a block's body, where its groups' layers become the block's (`convs.0`, `bns.0`); move it into a block definition",
+  'split.needsGroups': '`split` needs the number of groups, e.g. `split 4, cascade, keep { conv 3x3, 26, bn, relu }`',
+  'split.divide': 'split {groups} must divide the {channels} channels of its {input} input into equal groups; pick a divisor of {channels}, such as {divisor}',
+  'split.keepNeedsTwo': '`keep` takes the last group out of the layers, so the split needs at least 2 groups, not {groups}',
+  'split.layersOnly': "a split's groups run layers only (conv, bn, relu, avgpool, …); call blocks, gates and `add` outside the split",
+  'split.label': "a line in a split takes only the label `keep` (the kept group's own layers), not `{label}`; remove it",
+  'split.cascadeShape':
+    "`cascade` adds each group's output ({output}) into the next group's input ({group}), so they must agree; keep the group's height, width and channels (no stride) or remove `cascade`",
+  'split.concatShape':
+    'a split concatenates its groups along the channels, so they must come out at one height × width: the groups give {path}, the kept group {kept}; give the kept group the same stride',
+  'related.splitPathOutput': "a group's output: {shape}",
+  'related.splitKeptOutput': "the kept group's output: {shape}",
+  'hover.split': '- {groups} groups of {group}, each through its own copy of the layers ({params} params and {macs} MACs a group){cascade}{keep}; concatenated to {output}',
+  'term.splitCascade': "; each group's output is added into the next group's input first (cascade)",
+  'term.splitKeep': '; the last group joins as it is',
+  'term.splitKeepLayers': '; the last group runs only its own layers ({layers})',
+  'argument.channelConvOdd':
+    'the channel convolution needs an odd kernel, not {kernel}: PyTorch pads (k − 1) / 2 on each side, so {kernel} taps give one channel fewer than the input and the gate cannot multiply by it; use {odd}',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -106,7 +106,20 @@ export interface GateItem {
   readonly range: SourceRange;
 }
 
-export type Item = LayerItem | CallItem | AddItem | GateItem;
+/**
+ * `split 4, cascade, keep { conv 3x3, 26, bn, relu }`: the channels in equal groups, each through
+ * its own copy of the lines in braces, the outputs concatenated (Res2Net). A line labelled `keep`
+ * holds the kept group's own layers.
+ */
+export interface SplitItem {
+  readonly kind: 'split';
+  readonly keywordRange: SourceRange;
+  readonly args: readonly Arg[];
+  readonly lines: readonly Line[];
+  readonly range: SourceRange;
+}
+
+export type Item = LayerItem | CallItem | AddItem | GateItem | SplitItem;
 
 /** One line of layers and blocks, optionally labelled (`conv2_x  bottleneck(64) x 3`). */
 export interface Line {

@@ -14,7 +14,7 @@ export class ResnetGrammar extends CstParser {
   /** A layer keyword, `add`, or `name(` starts a new item on a line. */
   private isItemStart(k: number): boolean {
     const t = this.LA(k).tokenType;
-    if (t === T.Add || t === T.Gate || isLayerKeyword(t)) return true;
+    if (t === T.Add || t === T.Gate || t === T.Split || isLayerKeyword(t)) return true;
     return t === T.Identifier && this.LA(k + 1).tokenType === T.LParen && !isFunctionName(this.LA(k).image);
   }
 
@@ -147,7 +147,13 @@ export class ResnetGrammar extends CstParser {
   private item = this.RULE('item', () => {
     this.OR({
       IGNORE_AMBIGUITIES: true,
-      DEF: [{ ALT: () => this.SUBRULE(this.layerItem) }, { ALT: () => this.SUBRULE(this.addItem) }, { ALT: () => this.SUBRULE(this.gateItem) }, { ALT: () => this.SUBRULE(this.callItem) }],
+      DEF: [
+        { ALT: () => this.SUBRULE(this.layerItem) },
+        { ALT: () => this.SUBRULE(this.addItem) },
+        { ALT: () => this.SUBRULE(this.gateItem) },
+        { ALT: () => this.SUBRULE(this.splitItem) },
+        { ALT: () => this.SUBRULE(this.callItem) },
+      ],
     });
   });
 
@@ -171,6 +177,17 @@ export class ResnetGrammar extends CstParser {
   /** `gate { avgpool, conv 1x1, 16, bias, relu, conv 1x1, 64, bias, sigmoid }`: x times f(x). */
   private gateItem = this.RULE('gateItem', () => {
     this.CONSUME(T.Gate);
+    this.CONSUME(T.LBrace);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Newline) }, { ALT: () => this.SUBRULE(this.line, { LABEL: 'branch' }) }]);
+    });
+    this.CONSUME(T.RBrace);
+  });
+
+  /** `split 4, cascade, keep { conv 3x3, 26, bn, relu }`: channel groups, each through the lines in braces, concatenated. */
+  private splitItem = this.RULE('splitItem', () => {
+    this.CONSUME(T.Split);
+    this.OPTION({ GATE: () => this.isArgStart(1), DEF: () => this.SUBRULE(this.lineArgs) });
     this.CONSUME(T.LBrace);
     this.MANY(() => {
       this.OR([{ ALT: () => this.CONSUME(T.Newline) }, { ALT: () => this.SUBRULE(this.line, { LABEL: 'branch' }) }]);

@@ -213,12 +213,26 @@ export class SyntaxTreeBuilder {
   }
 
   private item(node: CstNode): A.Item | undefined {
-    const inner = nodes(node.children, 'layerItem')[0] ?? nodes(node.children, 'addItem')[0] ?? nodes(node.children, 'gateItem')[0] ?? nodes(node.children, 'callItem')[0];
+    const inner =
+      nodes(node.children, 'layerItem')[0] ?? nodes(node.children, 'addItem')[0] ?? nodes(node.children, 'gateItem')[0] ?? nodes(node.children, 'splitItem')[0] ?? nodes(node.children, 'callItem')[0];
     if (!inner) return undefined;
     if (inner.name === 'layerItem') return this.layerItem(inner);
     if (inner.name === 'addItem') return this.addItem(inner);
     if (inner.name === 'gateItem') return this.gateItem(inner);
+    if (inner.name === 'splitItem') return this.splitItem(inner);
     return this.callItem(inner);
+  }
+
+  private splitItem(node: CstNode): A.SplitItem {
+    const keyword = firstToken(node.children, 'Split');
+    const lineArgs = firstNode(node.children, 'lineArgs');
+    return {
+      kind: 'split',
+      keywordRange: keyword ? tokenRange(keyword) : this.range(node),
+      args: lineArgs ? this.args(lineArgs) : [],
+      lines: nodes(node.children, 'branch').map((l) => this.line(l)),
+      range: this.range(node),
+    };
   }
 
   private gateItem(node: CstNode): A.GateItem {

@@ -19,6 +19,7 @@ export const Train = keyword('Train', 'train');
 export const Add = keyword('Add', 'add');
 export const Experiment = keyword('Experiment', 'experiment');
 export const Gate = keyword('Gate', 'gate');
+export const Split = keyword('Split', 'split');
 
 /** Layer keywords share a category so the grammar can say "any layer" once. */
 export const LayerKeyword = createToken({ name: 'LayerKeyword', pattern: Lexer.NA });
@@ -160,6 +161,7 @@ export const allTokens = [
   Add,
   Experiment,
   Gate,
+  Split,
   Conv,
   BatchNorm,
   Relu6,

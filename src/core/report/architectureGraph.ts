@@ -6,7 +6,7 @@ import type { Diagnostic } from '../diagnostics';
 import type { BlockNode, Cost, ModelNode, NetworkNode } from '../analysis/network';
 import { activationsForBatch, activationsOfNodes } from './trainingMemory';
 import { sameShape, type Shape } from '../analysis/shape';
-import { describeLayer } from './layerKind';
+import { describeLayer, describeSplit } from './layerKind';
 
 export interface GraphCost {
   readonly params: number;
@@ -56,7 +56,18 @@ export interface GraphBlock extends GraphNodeBase {
   readonly after: readonly GraphItem[];
 }
 
-export type GraphItem = GraphLayer | GraphBlock;
+/** `split N { … }`: the input's channels in groups, one column each, concatenated at the end. */
+export interface GraphSplit extends GraphNodeBase {
+  readonly kind: 'split';
+  readonly groups: number;
+  /** Each group's output is added into the next group's input (drawn as a staircase). */
+  readonly cascade: boolean;
+  /** The last column is the kept group: its own layers, or none when it passes as it is. */
+  readonly keep: boolean;
+  readonly columns: readonly (readonly GraphItem[])[];
+}
+
+export type GraphItem = GraphLayer | GraphBlock | GraphSplit;
 
 export interface GraphStage {
   readonly id: string;
@@ -102,6 +113,8 @@ export function architectureGraph(model: ModelNode, diagnostics: readonly Diagno
       ...(errorsByNode.has(node) ? { error: errorsByNode.get(node) } : {}),
     };
     if (node.kind === 'layer') return { kind: 'layer', ...base, label: describeLayer(node.spec), op: node.spec.op };
+    if (node.kind === 'split')
+      return { kind: 'split', ...base, label: describeSplit(node), groups: node.groups, cascade: node.cascade, keep: node.keep, columns: node.columns.map((c) => c.map(item)) };
     return {
       kind: 'block',
       ...base,
@@ -187,6 +200,7 @@ function placeErrors(model: ModelNode, diagnostics: readonly Diagnostic[]): { by
   const walk = (list: readonly NetworkNode[]) => {
     for (const n of list) {
       nodes.push(n);
+      if (n.kind === 'split') for (const column of n.columns) walk(column);
       if (n.kind === 'block') {
         walk(n.branch);
         if (n.shortcut?.kind === 'layers') walk(n.shortcut.layers);
@@ -213,6 +227,7 @@ function placeErrors(model: ModelNode, diagnostics: readonly Diagnostic[]): { by
 export function* graphItems(items: readonly GraphItem[]): Generator<GraphItem> {
   for (const item of items) {
     yield item;
+    if (item.kind === 'split') for (const column of item.columns) yield* graphItems(column);
     if (item.kind === 'block') {
       yield* graphItems(item.branch);
       yield* graphItems(item.shortcutLayers);

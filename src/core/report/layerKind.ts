@@ -1,5 +1,5 @@
 // A layer described in a few characters, for tables and hovers: `conv 3×3/2, 64`.
-import type { LayerSpec } from '../analysis/network';
+import type { LayerSpec, SplitNode } from '../analysis/network';
 
 export function describeLayer(spec: LayerSpec): string {
   switch (spec.op) {
@@ -17,4 +17,9 @@ export function describeLayer(spec: LayerSpec): string {
     default:
       return spec.op;
   }
+}
+
+/** `split 4, cascade, keep`: a split as it is written, for tables, hovers and the architecture view. */
+export function describeSplit(split: Pick<SplitNode, 'groups' | 'cascade' | 'keep'>): string {
+  return `split ${split.groups}${split.cascade ? ', cascade' : ''}${split.keep ? ', keep' : ''}`;
 }

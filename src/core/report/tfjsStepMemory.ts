@@ -8,7 +8,7 @@
 // the backward in its order, freeing each kept tensor after its last reader, and takes the largest
 // total. Checked against the real engine's `tf.profile` peak on wasm in
 // test/training/tfjsMemory.test.ts and test/bench/tfjsMemory.bench.ts.
-import type { BlockNode, LayerNode, ModelNode, NetworkNode, Shortcut } from '../analysis/network';
+import { allLayers, type BlockNode, type LayerNode, type ModelNode, type NetworkNode, type Shortcut, type SplitNode } from '../analysis/network';
 import type { Shape } from '../analysis/shape';
 import type { TrainingMemory } from './trainingMemory';
 import { optimizerStateCopies } from './trainingMemory';
@@ -41,17 +41,7 @@ function optimizerTemporaries(recipe: ModelNode['recipe']): number {
 /** Parameters of the largest layer: the optimizer's temporaries are of one variable at a time. */
 function largestLayerParams(model: ModelNode): number {
   let largest = 0;
-  const visit = (list: readonly NetworkNode[]) => {
-    for (const node of list) {
-      if (node.kind === 'layer') largest = Math.max(largest, node.cost.params);
-      else {
-        visit(node.branch);
-        if (node.shortcut?.kind === 'layers') visit(node.shortcut.layers);
-        visit(node.after);
-      }
-    }
-  };
-  for (const stage of model.stages) visit(stage.nodes);
+  for (const stage of model.stages) for (const layer of allLayers(stage.nodes)) largest = Math.max(largest, layer.cost.params);
   return largest;
 }
 
@@ -124,7 +114,7 @@ function walkPass(model: ModelNode): { kept: Map<number, number>; backward: Back
 
   const nodes = (list: readonly NetworkNode[], input: Flow, tape: Tape): Flow => {
     let flow = input;
-    for (const node of list) flow = node.kind === 'layer' ? layer(node, flow, tape) : block(node, flow, tape);
+    for (const node of list) flow = node.kind === 'layer' ? layer(node, flow, tape) : node.kind === 'split' ? split(node, flow, tape) : block(node, flow, tape);
     return flow;
   };
 
@@ -156,6 +146,16 @@ function walkPass(model: ModelNode): { kept: Map<number, number>; backward: Back
     const after = sequence(node.after, joined);
     tape.push(() => [...after.run(), ...join(), ...(tapped ? tapped.run() : [])]);
     return after.output;
+  };
+
+  /** A split: each group a fresh slice through its layers, a cascade's sum before them (keeping nothing), the outputs concatenated. */
+  const split = (node: SplitNode, _input: Flow, tape: Tape): Flow => {
+    const group = bytesOf(node.input) / node.groups;
+    const columns = node.columns.map((column) => sequence(column, fresh(group)));
+    const outBytes = bytesOf(node.output);
+    // The backward splits the output gradient per group, and concatenates the groups' input gradients.
+    tape.push(() => [{ working: outBytes + bytesOf(node.input) + group, reads: [], params: 0 }, ...columns.reduceRight<BackwardStep[]>((steps, column) => steps.concat(column.run()), [])]);
+    return columns.length === 1 && columns[0] ? columns[0].output : fresh(outBytes);
   };
 
   const shortcutOf = (cut: Shortcut, input: Flow, inShape: Shape, outShape: Shape): (() => BackwardStep[]) => {

@@ -7,7 +7,7 @@
 // residual add and option A's zero padding keep nothing. Checked against PyTorch's saved tensors
 // in test/export/memory.test.ts.
 import { dropPathRates } from '../analysis/dropPath';
-import { allLayers, type LayerNode, type ModelNode, type NetworkNode } from '../analysis/network';
+import { allLayers, type LayerNode, type ModelNode, type NetworkNode, type SplitNode } from '../analysis/network';
 import type { Recipe } from '../analysis/recipe';
 import { shapeElements as elements } from '../analysis/shape';
 
@@ -148,6 +148,10 @@ export function savedActivations(model: ModelNode): SavedActivations {
         flow = block(node, flow);
         return;
       }
+      if (node.kind === 'split') {
+        flow = split(node, flow);
+        return;
+      }
       const previous = nodes[index - 1];
       const inPlace = previous === undefined ? !firstReadsShared : !(previous.kind === 'layer' && previous.spec.op === 'softmax');
       flow = layer(node, flow, inPlace);
@@ -173,6 +177,18 @@ export function savedActivations(model: ModelNode): SavedActivations {
       joined = { storage: fresh(), bytes: elements(node.output) * FLOAT32 };
     }
     return sequence(node.after, joined, false);
+  };
+
+  // A split's groups are views of its input (one storage, kept whole by whoever keeps a view); a
+  // cascade's sum is a new tensor; the concatenation keeps nothing and makes the output.
+  const split = (node: SplitNode, input: Flow): Flow => {
+    const groupBytes = (elements(node.input) / node.groups) * FLOAT32;
+    const paths = node.keep ? node.groups - 1 : node.groups;
+    node.columns.forEach((column, index) => {
+      const summed = node.cascade && index > 0 && index < paths;
+      sequence(column, summed ? { storage: fresh(), bytes: groupBytes } : input, true);
+    });
+    return { storage: fresh(), bytes: elements(node.output) * FLOAT32 };
   };
 
   let flow: Flow = { storage: 0, bytes: 0 };

@@ -12,7 +12,7 @@
 // differentiated by running its forward again under `tf.grads` from its saved input, which is
 // cheap for the elementwise, pooling, normalisation and small dense layers it covers.
 import * as tf from '@tensorflow/tfjs';
-import type { BlockNode, LayerNode, ModelNode, NetworkNode, Shortcut } from '../../core/analysis/network';
+import { allLayers, type BlockNode, type LayerNode, type ModelNode, type NetworkNode, type Shortcut, type SplitNode } from '../../core/analysis/network';
 import { TrainingError } from '../trainingError';
 import { safeName, tfjsLayersOf } from './buildModel';
 
@@ -71,18 +71,7 @@ export class Backprop {
     readonly network: tf.LayersModel,
     readonly model: ModelNode,
   ) {
-    const plan = (nodes: readonly NetworkNode[]) => {
-      for (const node of nodes) {
-        if (node.kind === 'layer') {
-          this.plans.set(node, planOf(network, node));
-          continue;
-        }
-        plan(node.branch);
-        if (node.shortcut?.kind === 'layers') plan(node.shortcut.layers);
-        plan(node.after);
-      }
-    };
-    for (const stage of model.stages) plan(stage.nodes);
+    for (const stage of model.stages) for (const layer of allLayers(stage.nodes)) this.plans.set(layer, planOf(network, layer));
   }
 
   /** Forward in training mode, the loss against one-hot `labels`, and every trainable variable's gradient. */
@@ -131,7 +120,7 @@ export class Backprop {
     const backwards: Backward[] = [];
     let current = this.held.hold(x);
     for (const node of nodes) {
-      const step = node.kind === 'layer' ? this.layer(node, current) : this.block(node, current);
+      const step = node.kind === 'layer' ? this.layer(node, current) : node.kind === 'split' ? this.split(node, current) : this.block(node, current);
       this.held.release(current);
       current = step.output;
       backwards.push(step.backward);
@@ -142,6 +131,52 @@ export class Backprop {
         let d = dy;
         for (let i = backwards.length - 1; i >= 0; i--) d = (backwards[i] as Backward)(d);
         return d;
+      },
+    };
+  }
+
+  /**
+   * A split (Res2Net): each group a slice of the channels through its own layers, a cascade adding
+   * the group before's output to a group's slice, the outputs concatenated. Keeps nothing itself.
+   */
+  private split(split: SplitNode, x: tf.Tensor): { output: tf.Tensor; backward: Backward } {
+    const width = split.input[2] / split.groups;
+    const paths = split.keep ? split.groups - 1 : split.groups;
+    const columns: { output: tf.Tensor; backward: Backward; cascaded: boolean }[] = [];
+    split.columns.forEach((column, i) => {
+      let part = this.held.hold(tf.slice(x, [0, 0, 0, i * width], [-1, -1, -1, width]));
+      const previous = columns[i - 1];
+      const cascaded = split.cascade && previous !== undefined && i < paths;
+      if (cascaded) {
+        const sum = this.held.hold(tf.add(part, previous.output));
+        this.held.release(part);
+        part = sum;
+      }
+      columns.push({ ...this.nodes(column, part), cascaded });
+      this.held.release(part);
+    });
+    const outputs = columns.map((c) => c.output);
+    const output = outputs.length === 1 ? (outputs[0] as tf.Tensor) : this.held.hold(tf.concat(outputs, 3));
+    if (outputs.length > 1) for (const o of outputs) this.held.release(o);
+    return {
+      output,
+      backward: (dy) => {
+        const widths = outputs.map((o) => o.shape[3] ?? 0);
+        const parts = outputs.length === 1 ? [dy] : tf.split(dy, widths, 3);
+        if (outputs.length > 1) dy.dispose();
+        const dSlices: tf.Tensor[] = [];
+        // Last group first: a cascaded group's input gradient also reaches the group before's output.
+        let carry: tf.Tensor | undefined;
+        for (let i = columns.length - 1; i >= 0; i--) {
+          const column = columns[i] as (typeof columns)[number];
+          const dOut = carry ? addInto(parts[i] as tf.Tensor, carry) : (parts[i] as tf.Tensor);
+          const dPart = column.backward(dOut);
+          carry = column.cascaded ? dPart.clone() : undefined;
+          dSlices[i] = dPart;
+        }
+        const dx = dSlices.length === 1 ? (dSlices[0] as tf.Tensor) : tf.concat(dSlices, 3);
+        if (dSlices.length > 1) tf.dispose(dSlices);
+        return dx;
       },
     };
   }

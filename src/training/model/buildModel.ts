@@ -4,10 +4,10 @@
 // Every layer and join computes what the PyTorch export's module of the same path computes.
 import * as tf from '@tensorflow/tfjs';
 import { dropPathRates } from '../../core/analysis/dropPath';
-import type { LayerNode, ModelNode, NetworkNode, Shortcut } from '../../core/analysis/network';
+import type { LayerNode, ModelNode, NetworkNode, Shortcut, SplitNode } from '../../core/analysis/network';
 import { msg } from '../../core/l10n/format';
 import { TrainingError } from '../trainingError';
-import { ChannelConv, ConstantPad2D, Elementwise, GroupedConv2D, GroupNorm, LayerScale, PyTorchPool2D, StochasticDrop, ZeroPadShortcut } from './customLayers';
+import { ChannelConv, ChannelGroup, ConstantPad2D, Elementwise, GroupedConv2D, GroupNorm, LayerScale, PyTorchPool2D, StochasticDrop, ZeroPadShortcut } from './customLayers';
 
 export interface BuildOptions {
   /** Seeds every initializer, so one seed gives one network. */
@@ -53,8 +53,24 @@ class Builder {
   }
 
   nodes(nodes: readonly NetworkNode[], x: Symbolic): Symbolic {
-    for (const node of nodes) x = node.kind === 'layer' ? this.layer(node, x) : this.block(node, x);
+    for (const node of nodes) x = node.kind === 'layer' ? this.layer(node, x) : node.kind === 'split' ? this.split(node, x) : this.block(node, x);
     return x;
+  }
+
+  /** A split (Res2Net): each group a slice of the channels through its own layers, a cascade's sum before them, the outputs concatenated. */
+  private split(split: SplitNode, x: Symbolic): Symbolic {
+    const width = split.input[2] / split.groups;
+    const paths = split.keep ? split.groups - 1 : split.groups;
+    const outputs: Symbolic[] = [];
+    split.columns.forEach((column, i) => {
+      let part = new ChannelGroup({ begin: i * width, size: width, name: safeName(`${split.path}.group${i}`) }).apply(x) as Symbolic;
+      const previous = outputs[i - 1];
+      if (split.cascade && previous && i < paths) part = tf.layers.add({ name: safeName(`${split.path}.cascade${i}`) }).apply([part, previous]) as Symbolic;
+      outputs.push(this.nodes(column, part));
+    });
+    const [only] = outputs;
+    if (outputs.length === 1 && only) return only;
+    return tf.layers.concatenate({ axis: -1, name: safeName(`${split.path}.concat`) }).apply(outputs) as Symbolic;
   }
 
   private block(block: Extract<NetworkNode, { kind: 'block' }>, x: Symbolic): Symbolic {

@@ -466,6 +466,32 @@ export class PyTorchPool2D extends tf.layers.Layer {
   }
 }
 
-for (const cls of [ConstantPad2D, ZeroPadShortcut, GroupedConv2D, Elementwise, GroupNorm, LayerScale, ChannelConv, StochasticDrop, PyTorchPool2D]) {
+/** One group of a split's channels (Res2Net): `size` channels from `begin`, as torch.split's view gives them. */
+export class ChannelGroup extends tf.layers.Layer {
+  static className = 'ChannelGroup';
+  private readonly begin: number;
+  private readonly size: number;
+
+  constructor(config: { begin: number; size: number; name?: string }) {
+    super(config.name === undefined ? {} : { name: config.name });
+    this.begin = config.begin;
+    this.size = config.size;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const [n, h, w] = nhwc(inputShape, 'ChannelGroup');
+    return [n, h, w, this.size];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.slice(firstInput(inputs), [0, 0, 0, this.begin], [-1, -1, -1, this.size]);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), begin: this.begin, size: this.size };
+  }
+}
+
+for (const cls of [ConstantPad2D, ZeroPadShortcut, GroupedConv2D, Elementwise, GroupNorm, LayerScale, ChannelConv, StochasticDrop, PyTorchPool2D, ChannelGroup]) {
   tf.serialization.registerClass(cls as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
 }
