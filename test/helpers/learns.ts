@@ -9,8 +9,8 @@ import { trainWithPyTorch } from '../../src/training/pytorch/trainWithPyTorch';
 import { PYTHON } from './python';
 import { collect } from './trainRun';
 
-/** The loss of every step of `modelName`'s recipe on 32 synthetic images, seed 5, on TF.js (cpu, wasm) or the PyTorch engine. */
-export async function stepLosses(engine: 'cpu' | 'wasm' | 'pytorch', sourceText: string, modelName: string): Promise<number[]> {
+/** The loss of every step of `modelName`'s recipe on 32 synthetic images, seed 5, on TF.js (cpu, wasm, webgpu) or the PyTorch engine. */
+export async function stepLosses(engine: 'cpu' | 'wasm' | 'webgpu' | 'pytorch', sourceText: string, modelName: string): Promise<number[]> {
   const request = {
     sourceText,
     sourcePath: `${modelName}.resnet`,

@@ -12,6 +12,7 @@ import { HELPER_MODULES } from '../../src/export/pytorch';
 import { selectBackend } from '../../src/training/backend';
 import { ChannelConv, Elementwise, GroupedConv2D, GroupNorm, LayerScale, PyTorchPool2D, StochasticDrop } from '../../src/training/model/customLayers';
 import { assertLearns, stepLosses } from '../helpers/learns';
+import { useSwiftShaderHere } from '../helpers/swiftshader';
 import { EVERY_CONSTRUCT_MODEL } from '../helpers/models';
 import { PYTHON, torchMissing } from '../helpers/python';
 
@@ -220,6 +221,9 @@ for (const backend of ['cpu', 'wasm'] as const) {
   });
 }
 
+/** webgpu runs on SwiftShader, the software GPU of Debian's chromium (CI installs it). */
+const noSwiftShader = useSwiftShaderHere();
+
 test('dropout and drop path: the identity at evaluation; in training, masks from the seed and the step, scaled by 1/(1 − rate)', async () => {
   await selectBackend('cpu');
   const x = tf.ones([64, 4, 4, 8]);
@@ -256,6 +260,10 @@ test('a network with every new construct trains on wasm: finite, decreasing loss
 // The cpu backend's convolution gradients are slow (seconds a step here): one run.
 test('the same network trains on cpu: finite, decreasing loss', { timeout: 600_000 }, async () => {
   assertLearns(await stepLosses('cpu', EVERY_CONSTRUCT_MODEL, 'every'), 'cpu');
+});
+
+test('the same network trains on webgpu (SwiftShader): finite, decreasing loss', { skip: noSwiftShader ?? false, timeout: 600_000 }, async () => {
+  assertLearns(await stepLosses('webgpu', EVERY_CONSTRUCT_MODEL, 'every'), 'webgpu');
 });
 
 test('the same network trains on the PyTorch engine: finite, decreasing loss', { skip: noTorch ?? false, timeout: 600_000 }, async () => {

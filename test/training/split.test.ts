@@ -16,6 +16,7 @@ import { exportPyTorchModule } from '../../src/export/pytorch';
 import { selectBackend } from '../../src/training/backend';
 import { buildModel, layerByPath } from '../../src/training/model/buildModel';
 import { assertLearns, stepLosses } from '../helpers/learns';
+import { useSwiftShaderHere } from '../helpers/swiftshader';
 import { RES2NET_MODEL } from '../helpers/models';
 import { PYTHON, torchMissing } from '../helpers/python';
 
@@ -151,12 +152,19 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
 }
 
+/** webgpu runs on SwiftShader, the software GPU of Debian's chromium (CI installs it). */
+const noSwiftShader = useSwiftShaderHere();
+
 test('the net with splits trains on wasm: finite, decreasing loss', { timeout: 600_000 }, async () => {
   assertLearns(await stepLosses('wasm', RES2NET_MODEL, 'r2cifar'), 'wasm');
 });
 
 test('the net with splits trains on cpu: finite, decreasing loss', { timeout: 600_000 }, async () => {
   assertLearns(await stepLosses('cpu', RES2NET_MODEL, 'r2cifar'), 'cpu');
+});
+
+test('the net with splits trains on webgpu (SwiftShader): finite, decreasing loss', { skip: noSwiftShader ?? false, timeout: 600_000 }, async () => {
+  assertLearns(await stepLosses('webgpu', RES2NET_MODEL, 'r2cifar'), 'webgpu');
 });
 
 test('the net with splits trains on the PyTorch engine: finite, decreasing loss', { skip: noTorch ?? false, timeout: 600_000 }, async () => {
