@@ -97,7 +97,7 @@ const wasmDir = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
 mkdirSync('dist/wasm', { recursive: true });
 for (const file of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) copyFileSync(`${wasmDir}/${file}`, `dist/wasm/${file}`);
 // The webgpu backend's Dawn binary (21 MB, one per platform) is loaded at run time from
-// dist/dawn/<platform>/ (src/training/webgpuDevice.ts), so only the target's own travels in a .vsix.
+// dist/dawn/<platform>/ (src/training/tfjs/webgpuDevice.ts), so only the target's own travels in a .vsix.
 // VS Code targets → the folders of the `webgpu` package (macOS has one universal binary).
 const DAWN_DIRS = {
   'linux-x64': 'linux-x64',

@@ -10,7 +10,7 @@ import { formatBytes, formatPaperUnits } from '../core/report/numbers';
 import { DATASET_NAMES } from '../core/datasets';
 import type { ExperimentFinished, QueueSettings } from '../protocol/experiment';
 import { BACKEND_CHOICES, type BackendChoice, type DatasetChoice } from '../protocol/training';
-import { defaultBackendDir } from '../training/backendInstall';
+import { defaultBackendDir } from '../training/tfjs/backendInstall';
 import { runQueue } from '../training/experiment/queue';
 import { writeResultFiles } from '../training/experiment/resultFiles';
 import { createExperiment, readState, stateFile } from '../training/experiment/state';

@@ -1,6 +1,6 @@
 // `resnet-studio install-backend tfjs-node|tfjs-node-gpu`: the native TF.js backends are optional
 // (they download libtensorflow when installed); this installs one where training will find it.
-import { defaultBackendDir, installNativeBackend, type NativeBackend } from '../training/backendInstall';
+import { defaultBackendDir, installNativeBackend, type NativeBackend } from '../training/tfjs/backendInstall';
 import { CliError } from './cliError';
 import type { Output } from './output';
 

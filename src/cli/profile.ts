@@ -1,7 +1,7 @@
 // `resnet-studio profile FILE`: measured time per layer beside its counted cost. With PyTorch (the
 // default) the model is exported as a PyTorch module and run forward and backward a few times; with
 // the TF.js engine the training worker builds it as the trainer does and times each layer alone
-// (src/training/profileLayers.ts). Each layer's median forward and backward times are printed with
+// (src/training/tfjs/profileLayers.ts). Each layer's median forward and backward times are printed with
 // its MACs and the multiply-adds per second it achieved.
 import { fork, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ import { PROFILE_SCRIPT } from '../export/profileScript';
 import { exportPyTorchModule } from '../export/pytorch';
 import { BACKEND_CHOICES } from '../protocol/training';
 import { checkProfileReply, type ProfileCommand, type ProfileReply } from '../protocol/profile';
-import { defaultBackendDir } from '../training/backendInstall';
+import { defaultBackendDir } from '../training/tfjs/backendInstall';
 import { findPython, ISOLATED_PYTHON } from '../training/pytorch/python';
 import { howWorkerEnded, workerEntry } from '../training/worker/launch';
 import { CliError } from './cliError';

@@ -10,7 +10,7 @@
 import { format } from '../core/l10n/format';
 import type { Locale } from '../core/l10n/locale';
 import type { BackendName, EngineChoiceText, TrainRequest } from '../protocol/training';
-import { startForAuto, TFJS_AUTO_ORDER, type SelectedBackend } from './backend';
+import { startForAuto, TFJS_AUTO_ORDER, type SelectedBackend } from './tfjs/backend';
 import { findPython, type PythonInfo } from './pytorch/python';
 import { TrainingError } from './trainingError';
 

@@ -9,11 +9,11 @@ import { readFileSync } from 'node:fs';
 import { analyze } from '../../src/core/analysis/analyze';
 import { tfjsTrainingMemory } from '../../src/core/report/tfjsStepMemory';
 import { trainingMemory } from '../../src/core/report/trainingMemory';
-import { Backprop } from '../../src/training/model/backprop';
-import { buildModel } from '../../src/training/model/buildModel';
-import { Optimizer } from '../../src/training/optimizer';
-import { trainStep } from '../../src/training/trainer';
-import { registerWasmTrainingKernels } from '../../src/training/wasmKernels';
+import { Backprop } from '../../src/training/tfjs/model/backprop';
+import { buildModel } from '../../src/training/tfjs/model/buildModel';
+import { Optimizer } from '../../src/training/tfjs/optimizer';
+import { trainStep } from '../../src/training/tfjs/trainer';
+import { registerWasmTrainingKernels } from '../../src/training/tfjs/wasmKernels';
 
 async function main() {
   await tf.setBackend('wasm');

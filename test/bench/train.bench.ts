@@ -27,13 +27,13 @@ import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { analyze } from '../../src/core/analysis/analyze';
-import { Backprop } from '../../src/training/model/backprop';
-import { buildModel } from '../../src/training/model/buildModel';
-import { Optimizer } from '../../src/training/optimizer';
-import { trainStep } from '../../src/training/trainer';
-import { startWebGpuBackend } from '../../src/training/webgpuBackend';
-import { describeAdapter } from '../../src/training/webgpuDevice';
-import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../../src/training/wasmKernels';
+import { Backprop } from '../../src/training/tfjs/model/backprop';
+import { buildModel } from '../../src/training/tfjs/model/buildModel';
+import { Optimizer } from '../../src/training/tfjs/optimizer';
+import { trainStep } from '../../src/training/tfjs/trainer';
+import { startWebGpuBackend } from '../../src/training/tfjs/webgpuBackend';
+import { describeAdapter } from '../../src/training/tfjs/webgpuDevice';
+import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../../src/training/tfjs/wasmKernels';
 
 // ---------------------------------------------------------------------------
 // The model: examples/cifar/resnet20.resnet, built by the project's own model builder

@@ -5,8 +5,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { explainLoadFailure, installNativeBackend } from '../../src/training/backendInstall';
-import { selectBackend } from '../../src/training/backend';
+import { explainLoadFailure, installNativeBackend } from '../../src/training/tfjs/backendInstall';
+import { selectBackend } from '../../src/training/tfjs/backend';
 
 test('installing tfjs-node either works and loads, or says exactly what is missing', { timeout: 300_000 }, async () => {
   const lines: string[] = [];

@@ -1,4 +1,4 @@
-// The TF.js engine's layer-by-layer training pass (src/training/model/backprop.ts) against the
+// The TF.js engine's layer-by-layer training pass (src/training/tfjs/model/backprop.ts) against the
 // formulation it replaced: `tf.variableGrads` over the whole network inside one `tf.tidy`, which
 // TF.js differentiates itself. Two networks from one seed train the same batches, one each way:
 // the losses of every step, every trainable weight and every BatchNorm moving statistic after the
@@ -11,12 +11,12 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { analyze } from '../../src/core/analysis/analyze';
 import type { ModelNode } from '../../src/core/analysis/network';
-import { Backprop } from '../../src/training/model/backprop';
-import { buildModel } from '../../src/training/model/buildModel';
-import { setNoiseStep } from '../../src/training/model/customLayers';
-import { Optimizer } from '../../src/training/optimizer';
-import { trainStep } from '../../src/training/trainer';
-import { registerWasmTrainingKernels } from '../../src/training/wasmKernels';
+import { Backprop } from '../../src/training/tfjs/model/backprop';
+import { buildModel } from '../../src/training/tfjs/model/buildModel';
+import { setNoiseStep } from '../../src/training/tfjs/model/customLayers';
+import { Optimizer } from '../../src/training/tfjs/optimizer';
+import { trainStep } from '../../src/training/tfjs/trainer';
+import { registerWasmTrainingKernels } from '../../src/training/tfjs/wasmKernels';
 import { EVERY_CONSTRUCT_MODEL, TINY_MODEL } from '../helpers/models';
 
 const OPTION_B = `model optionb {

@@ -12,7 +12,7 @@ import { ExperimentFinishedSchema, ExperimentStateSchema } from '../../src/proto
 import * as v from 'valibot';
 import { createExperiment, orderRuns, readState as readQueueState, writeState } from '../../src/training/experiment/state';
 import { runEngine } from '../../src/training/experiment/queue';
-import { engineOfRun } from '../../src/training/runFolder';
+import { engineOfRun } from '../../src/training/runFolder/runFolder';
 import { PYTHON, torchMissing } from '../helpers/python';
 
 const CLI = join(process.cwd(), 'dist/cli.cjs');

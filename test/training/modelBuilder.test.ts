@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { analyze } from '../../src/core/analysis/analyze';
-import { buildModel, countWeights, layerByPath } from '../../src/training/model/buildModel';
-import { ZeroPadShortcut } from '../../src/training/model/customLayers';
+import { buildModel, countWeights, layerByPath } from '../../src/training/tfjs/model/buildModel';
+import { ZeroPadShortcut } from '../../src/training/tfjs/model/customLayers';
 import { TrainingError } from '../../src/training/trainingError';
 import { exampleFiles, readExample } from '../helpers/examples';
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { BatchMessage, EpochMessage, FinishedMessage, StartedMessage, TrainingMessage } from '../../src/protocol/training';
 import { TrainingError } from '../../src/training/runSetup';
-import { lockRun } from '../../src/training/runLock';
+import { lockRun } from '../../src/training/runFolder/runLock';
 import { padCropFlipImage } from '../../src/training/data/augment';
 import { findPython } from '../../src/training/pytorch/python';
 import { RUNNER_SOURCE } from '../../src/training/pytorch/runnerSource';

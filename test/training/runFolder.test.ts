@@ -10,11 +10,11 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { BatchMessage, StartedMessage, TrainingMessage, TrainRequest } from '../../src/protocol/training';
-import { train, type TrainStart } from '../../src/training/trainer';
+import { train, type TrainStart } from '../../src/training/tfjs/trainer';
 import { launchWorker } from '../../src/training/worker/launch';
-import { readRunConfig, runPaths, writeChecksums } from '../../src/training/runFolder';
+import { readRunConfig, runPaths, writeChecksums } from '../../src/training/runFolder/runFolder';
 import { resumedRequest } from '../../src/training/pytorch/runFolder';
-import { lockHolder, lockRun } from '../../src/training/runLock';
+import { lockHolder, lockRun } from '../../src/training/runFolder/runLock';
 import { TINY_MODEL } from '../helpers/models';
 import { collect } from '../helpers/trainRun';
 

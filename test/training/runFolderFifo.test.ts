@@ -39,7 +39,7 @@ test('named pipes as config.json, metrics.jsonl and run.lock: listed, read and l
   const read = JSON.parse(
     inChild(
       runs,
-      `import { readMetrics, readRunConfig } from ${source('src/training/runFolder.ts')};\nimport { lockHolder, lockRun } from ${source('src/training/runLock.ts')};\nimport { join } from 'node:path';`,
+      `import { readMetrics, readRunConfig } from ${source('src/training/runFolder/runFolder.ts')};\nimport { lockHolder, lockRun } from ${source('src/training/runFolder/runLock.ts')};\nimport { join } from 'node:path';`,
       `const out: Record<string, string> = {};
 try { readRunConfig(join(runs, '2026-01-01-00-00-00-a')); } catch (e) { out.config = (e as Error).message; }
 await readMetrics(join(runs, '2026-01-01-00-00-01-b')).catch((e: Error) => { out.metrics = e.message; });

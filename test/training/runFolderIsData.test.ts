@@ -20,7 +20,7 @@ import { createExperiment, writeState, readState } from '../../src/training/expe
 import { checkSettings, type PyTorchRequest } from '../../src/training/pytorch/request';
 import { resumedRequest } from '../../src/training/pytorch/runFolder';
 import { trainWithPyTorch } from '../../src/training/pytorch/trainWithPyTorch';
-import { checkWritable, runPaths } from '../../src/training/runFolder';
+import { checkWritable, runPaths } from '../../src/training/runFolder/runFolder';
 import { TrainingError } from '../../src/training/trainingError';
 import { TINY_MODEL } from '../helpers/models';
 import { PYTHON } from '../helpers/python';

@@ -1,5 +1,5 @@
 // The TF.js engine's memory (issue 20, item 1) against PyTorch's and against its own estimate: the
-// trainer's `trainStep` (the layer-by-layer pass of src/training/model/backprop.ts and the
+// trainer's `trainStep` (the layer-by-layer pass of src/training/tfjs/model/backprop.ts and the
 // optimizer), after a warm-up step so the optimizer state exists, and `tf.profile`'s peak bytes
 // over the next step. The peak is at most 1.5× what PyTorch's step holds (src/core/report/
 // trainingMemory.ts, itself checked against PyTorch's saved tensors in test/export/memory.test.ts)
@@ -13,12 +13,12 @@ import '@tensorflow/tfjs-backend-wasm';
 import { analyze } from '../../src/core/analysis/analyze';
 import { tfjsTrainingMemory } from '../../src/core/report/tfjsStepMemory';
 import { trainingMemory } from '../../src/core/report/trainingMemory';
-import { Backprop } from '../../src/training/model/backprop';
-import { buildModel } from '../../src/training/model/buildModel';
-import { Optimizer } from '../../src/training/optimizer';
-import { trainStep } from '../../src/training/trainer';
-import { registerWasmTrainingKernels } from '../../src/training/wasmKernels';
-import { startWebGpuBackend } from '../../src/training/webgpuBackend';
+import { Backprop } from '../../src/training/tfjs/model/backprop';
+import { buildModel } from '../../src/training/tfjs/model/buildModel';
+import { Optimizer } from '../../src/training/tfjs/optimizer';
+import { trainStep } from '../../src/training/tfjs/trainer';
+import { registerWasmTrainingKernels } from '../../src/training/tfjs/wasmKernels';
+import { startWebGpuBackend } from '../../src/training/tfjs/webgpuBackend';
 import { readExample } from '../helpers/examples';
 import { RES2NET_MODEL } from '../helpers/models';
 import { useSwiftShaderHere } from '../helpers/swiftshader';

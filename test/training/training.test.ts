@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { BatchMessage, TrainingMessage, TrainRequest } from '../../src/protocol/training';
-import { train, type TrainStart } from '../../src/training/trainer';
+import { train, type TrainStart } from '../../src/training/tfjs/trainer';
 import { launchWorker } from '../../src/training/worker/launch';
 import { readExample } from '../helpers/examples';
 import { TINY_MODEL } from '../helpers/models';

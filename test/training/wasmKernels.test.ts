@@ -1,4 +1,4 @@
-// Checks the wasm training kernels (src/training/wasmKernels.ts) against the
+// Checks the wasm training kernels (src/training/tfjs/wasmKernels.ts) against the
 // pure-JS `cpu` backend, for leaks, and that a small residual conv net trains.
 //
 // Tolerance. Every kernel output is compared with
@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { Random } from '../../src/training/random';
-import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../../src/training/wasmKernels';
+import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../../src/training/tfjs/wasmKernels';
 
 const RTOL = 1e-4;
 const RTOL_EXACT = 1e-6;
@@ -401,10 +401,10 @@ test('unregister restores the stock kernels; register again', async () => {
   assert.ok(tf.getKernel('Conv2DBackpropFilter', 'wasm') != null);
 });
 
-test('registered before tf.setBackend("wasm") (as src/training/backend.ts does): fallbacks still work', () => {
+test('registered before tf.setBackend("wasm") (as src/training/tfjs/backend.ts does): fallbacks still work', () => {
   // Needs a fresh process: the stock kernels bind their C functions when the
   // backend starts, so the order only matters before the first setBackend.
-  const moduleUrl = new URL('../../src/training/wasmKernels.ts', import.meta.url).href;
+  const moduleUrl = new URL('../../src/training/tfjs/wasmKernels.ts', import.meta.url).href;
   const script = `
     import * as tf from '@tensorflow/tfjs';
     import '@tensorflow/tfjs-backend-wasm';

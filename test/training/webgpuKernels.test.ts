@@ -1,5 +1,5 @@
 // Every op and gradient the model builder uses, on TF.js's `webgpu` backend with our WGSL kernels
-// (src/training/webgpuKernels.ts) (through Dawn, here on
+// (src/training/tfjs/webgpuKernels.ts) (through Dawn, here on
 // SwiftShader, the software Vulkan GPU of Debian's chromium), against the pure-JS `cpu` backend.
 //
 // Tolerance: max |webgpu - cpu| <= RTOL * max(1, max |cpu|) with RTOL = 1e-4. The GPU sums K
@@ -11,12 +11,12 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { useSwiftShaderHere } from '../helpers/swiftshader';
 import { Random } from '../../src/training/random';
-import { startWebGpuBackend } from '../../src/training/webgpuBackend';
-import { batchSplits, usingOurWebGpuKernels } from '../../src/training/webgpuKernels';
-import { ConstantPad2D, ZeroPadShortcut } from '../../src/training/model/customLayers';
+import { startWebGpuBackend } from '../../src/training/tfjs/webgpuBackend';
+import { batchSplits, usingOurWebGpuKernels } from '../../src/training/tfjs/webgpuKernels';
+import { ConstantPad2D, ZeroPadShortcut } from '../../src/training/tfjs/model/customLayers';
 import { analyze } from '../../src/core/analysis/analyze';
-import { buildModel } from '../../src/training/model/buildModel';
-import { Optimizer } from '../../src/training/optimizer';
+import { buildModel } from '../../src/training/tfjs/model/buildModel';
+import { Optimizer } from '../../src/training/tfjs/optimizer';
 import { TINY_MODEL } from '../helpers/models';
 
 const RTOL = 1e-4;

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { BatchMessage, StartedMessage, TrainingMessage, TrainRequest, WorkerCommand } from '../../src/protocol/training';
-import { train, type TrainStart } from '../../src/training/trainer';
+import { train, type TrainStart } from '../../src/training/tfjs/trainer';
 import { launchWorker } from '../../src/training/worker/launch';
 import { MICRO_MODEL } from '../helpers/models';
 import { useSwiftShaderHere } from '../helpers/swiftshader';

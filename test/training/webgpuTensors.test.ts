@@ -6,11 +6,11 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { analyze } from '../../src/core/analysis/analyze';
-import { Backprop } from '../../src/training/model/backprop';
-import { buildModel } from '../../src/training/model/buildModel';
-import { Optimizer } from '../../src/training/optimizer';
-import { trainStep } from '../../src/training/trainer';
-import { startWebGpuBackend } from '../../src/training/webgpuBackend';
+import { Backprop } from '../../src/training/tfjs/model/backprop';
+import { buildModel } from '../../src/training/tfjs/model/buildModel';
+import { Optimizer } from '../../src/training/tfjs/optimizer';
+import { trainStep } from '../../src/training/tfjs/trainer';
+import { startWebGpuBackend } from '../../src/training/tfjs/webgpuBackend';
 import { useSwiftShaderHere } from '../helpers/swiftshader';
 import { MICRO_MODEL } from '../helpers/models';
 

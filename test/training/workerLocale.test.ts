@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { msg } from '../../src/core/l10n/format';
 import { checkWorkerCommand } from '../../src/protocol/training';
-import { selectBackend } from '../../src/training/backend';
+import { selectBackend } from '../../src/training/tfjs/backend';
 import { TrainingError } from '../../src/training/trainingError';
 import { describeFailure } from '../../src/training/worker/main';
 

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { TrainingMessage } from '../../src/protocol/training';
 import { listRuns } from '../../src/extension/training/runFiles';
-import { parseMetricLines, readMetrics } from '../../src/training/runFolder';
-import { lockRun } from '../../src/training/runLock';
+import { parseMetricLines, readMetrics } from '../../src/training/runFolder/runFolder';
+import { lockRun } from '../../src/training/runFolder/runLock';
 import { scriptedRun } from './trainingStream';
 
 const root = mkdtempSync(join(tmpdir(), 'resnet-runs-'));

@@ -1,5 +1,5 @@
-// The memory the TF.js engine (src/training/trainer.ts) holds at the peak of one training step.
-// The engine's pass (src/training/model/backprop.ts) runs the network layer by layer and keeps what
+// The memory the TF.js engine (src/training/tfjs/trainer.ts) holds at the peak of one training step.
+// The engine's pass (src/training/tfjs/model/backprop.ts) runs the network layer by layer and keeps what
 // each backward needs, as PyTorch does, but not the same tensors: a ReLU keeps its own output (TF.js
 // has no in-place ReLU), a layer whose backward is not written out keeps its input and runs again
 // in its backward, and each backward makes temporaries of its layer's size (a convolution its
@@ -29,7 +29,7 @@ const TEMPORARIES = {
 
 /**
  * Optimizer temporaries alive at the end of its per-variable `tf.tidy`, in copies of that variable
- * (src/training/optimizer.ts): weight decay's λw and g + λw, then SGD's μb and lr·b (its b and
+ * (src/training/tfjs/optimizer.ts): weight decay's λw and g + λw, then SGD's μb and lr·b (its b and
  * w − lr·b replace the old tensors), or Adam's eleven intermediates.
  */
 function optimizerTemporaries(recipe: ModelNode['recipe']): number {

@@ -9,7 +9,7 @@ import type { TrainingMessage } from '../../protocol/training';
 import { DASHBOARD_VIEW_TYPE, checkFromDashboard, describeDropped, toHistory, type FromDashboard, type ToDashboard } from '../../protocol/webview';
 import { dashboardHtml } from './dashboardHtml';
 import { listRuns } from './runFiles';
-import { readMetrics, runPaths } from '../../training/runFolder';
+import { readMetrics, runPaths } from '../../training/runFolder/runFolder';
 import { readState, stateFile } from '../../training/experiment/state';
 import { resultsOf } from '../../core/report/experimentResults';
 import type { RunProgress } from './runProgress';

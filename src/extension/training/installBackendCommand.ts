@@ -3,7 +3,7 @@
 // is turned into a message that says what is missing and how to get it.
 import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
-import { installNativeBackend, type NativeBackend } from '../../training/backendInstall';
+import { installNativeBackend, type NativeBackend } from '../../training/tfjs/backendInstall';
 
 export const INSTALL_BACKEND_COMMAND = 'resnet.installTrainingBackend';
 

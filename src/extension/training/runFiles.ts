@@ -1,12 +1,12 @@
 // The dashboard's list of run folders (`runs/<time>-<model>/`): each run's model, data set, how it
 // ended and whether it can be resumed. Plain Node, no editor API. The files and their format are
-// src/training/runFolder.ts's; the files are written by a worker that may have crashed mid-line,
+// src/training/runFolder/runFolder.ts's; the files are written by a worker that may have crashed mid-line,
 // so nothing here trusts them: a line that does not parse is skipped.
 import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { RunStatus, RunSummary } from '../../protocol/webview';
-import { hasCheckpoint, peekRunConfig, readMetricsTail, runPaths } from '../../training/runFolder';
-import { lockHolder } from '../../training/runLock';
+import { hasCheckpoint, peekRunConfig, readMetricsTail, runPaths } from '../../training/runFolder/runFolder';
+import { lockHolder } from '../../training/runFolder/runLock';
 
 /** Enough of the file's end to find how the run ended, without reading a long run's whole record. */
 const TAIL_BYTES = 64 * 1024;

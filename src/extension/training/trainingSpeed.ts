@@ -4,7 +4,7 @@
 // N minutes" for the quick check and for the recipe as written. Plain Node, no editor API.
 import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { readMetricsHead, readMetricsTail } from '../../training/runFolder';
+import { readMetricsHead, readMetricsTail } from '../../training/runFolder/runFolder';
 
 export interface TrainingSpeed {
   readonly macsPerSecond: number;

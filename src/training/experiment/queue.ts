@@ -6,8 +6,8 @@
 import type { ExperimentState, QueueSettings, RunRecord } from '../../protocol/experiment';
 import type { TrainingMessage, WorkerCommand } from '../../protocol/training';
 import type { Locale } from '../../core/l10n/locale';
-import { hasCheckpoint, readMetrics } from '../runFolder';
-import { lockRun } from '../runLock';
+import { hasCheckpoint, readMetrics } from '../runFolder/runFolder';
+import { lockRun } from '../runFolder/runLock';
 import { launchWorker, type WorkerHandle } from '../worker/launch';
 import { readState, withRun, writeState } from './state';
 

@@ -5,10 +5,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { EXPERIMENT_STATE_FORMAT, ExperimentStateSchema, type ExperimentPlan, type ExperimentState, type QueueSettings, type RunRecord } from '../../protocol/experiment';
-import { writeAtomically } from '../atomicFile';
+import { writeAtomically } from '../runFolder/atomicFile';
 import { analyze } from '../../core/analysis/analyze';
 import { msg } from '../../core/l10n/format';
-import { readJsonFile } from '../runFolder';
+import { readJsonFile } from '../runFolder/runFolder';
 import { Random } from '../random';
 import { isModelName } from '../runSetup';
 import { TrainingError } from '../trainingError';

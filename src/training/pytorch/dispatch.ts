@@ -1,6 +1,6 @@
 // Which engine a worker command is for. A new run says so in its request (`engine: 'pytorch'`);
 // a resumed run in the config.json its first launch saved, so `--resume` needs no --engine.
-import { engineOfRun } from '../runFolder';
+import { engineOfRun } from '../runFolder/runFolder';
 import type { WorkerCommand } from '../../protocol/training';
 import type { PyTorchStart } from './request';
 

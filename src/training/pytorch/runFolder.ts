@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, readSync, statSync } from 'node:fs';
 import type { StartedMessage } from '../../protocol/training';
-import { checkpointPath, DamagedCheckpointError, loadNewestCheckpoint, readMetricsHead, readRunConfig } from '../runFolder';
+import { checkpointPath, DamagedCheckpointError, loadNewestCheckpoint, readMetricsHead, readRunConfig } from '../runFolder/runFolder';
 import { openRegularFile } from '../../node/regularFile';
 import { PyTorchEngineError } from './engineError';
 import type { PyTorchRequest, PyTorchStart } from './request';

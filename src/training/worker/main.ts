@@ -5,9 +5,9 @@ import { checkWorkerCommand, type TrainingMessage, type WorkerCommand } from '..
 import { DatasetError } from '../data/dataset';
 import { analyze } from '../../core/analysis/analyze';
 import { checkProfileCommand, isProfileCommand, type ProfileReply } from '../../protocol/profile';
-import { selectBackend } from '../backend';
-import { profileLayers } from '../profileLayers';
-import { train, type TrainStart } from '../trainer';
+import { selectBackend } from '../tfjs/backend';
+import { profileLayers } from '../tfjs/profileLayers';
+import { train, type TrainStart } from '../tfjs/trainer';
 import { TrainingError } from '../runSetup';
 import { pytorchStartFor } from '../pytorch/dispatch';
 import { PyTorchEngineError } from '../pytorch/engineError';

@@ -8,11 +8,11 @@
 // not fit: a training step or a kernel compilation blocks the event loop for longer than that,
 // and they cannot say which process holds the folder.
 import { closeSync, existsSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { FileTooLargeError, NotRegularFileError, readRegularFile } from '../node/regularFile';
+import { FileTooLargeError, NotRegularFileError, readRegularFile } from '../../node/regularFile';
 import { hostname } from 'node:os';
 import * as v from 'valibot';
 import { runPaths } from './runFolder';
-import { TrainingError } from './trainingError';
+import { TrainingError } from '../trainingError';
 
 const LockSchema = v.object({
   pid: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),

@@ -3,8 +3,8 @@
 // how large one buffer may be (maxBufferSize), and every tensor is one buffer. So a batch whose
 // largest activation exceeds that is refused before training starts, with the batch that fits;
 // a run that later runs out of memory (reported asynchronously) stops with half its batch to try.
-import type { ModelNode } from '../core/analysis/network';
-import { modelLayers } from '../core/analysis/network';
+import type { ModelNode } from '../../core/analysis/network';
+import { modelLayers } from '../../core/analysis/network';
 import type { WebGpuFailure } from './webgpuBackend';
 import { formatBytes, type AdapterSummary } from './webgpuDevice';
 

@@ -1,7 +1,7 @@
 // SGD with momentum and weight decay exactly as PyTorch defines it (the paper's optimizer), and
 // Adam; written out so that their state is plain tensors a checkpoint can save and restore.
 import * as tf from '@tensorflow/tfjs';
-import { at } from '../core/indexed';
+import { at } from '../../core/indexed';
 
 export interface OptimizerSettings {
   readonly kind: 'sgd' | 'adam';

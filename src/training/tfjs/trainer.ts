@@ -2,30 +2,30 @@
 // a checkpoint after every epoch (and on a graceful stop), and exact resumption. It reports
 // through typed messages only; the worker process forwards them to its parent.
 import * as tf from '@tensorflow/tfjs';
-import { at } from '../core/indexed';
-import type { ModelNode } from '../core/analysis/network';
-import type { BackendChoice, EngineChoiceText, TrainingMessage, TrainRequest } from '../protocol/training';
+import { at } from '../../core/indexed';
+import type { ModelNode } from '../../core/analysis/network';
+import type { BackendChoice, EngineChoiceText, TrainingMessage, TrainRequest } from '../../protocol/training';
 import { selectBackend, type SelectedBackend } from './backend';
 import { loadLatestCheckpoint, saveCheckpoint, saveFinalModel, type TrainingPosition } from './checkpoint';
-import { epochBatches, padCropFlip, type Split } from './data/index';
+import { epochBatches, padCropFlip, type Split } from '../data/index';
 import { buildModel } from './model/buildModel';
 import { Backprop, type PassResult } from './model/backprop';
 import { setNoiseStep } from './model/customLayers';
 import { Optimizer } from './optimizer';
-import { Random } from './random';
+import { Random } from '../random';
 import { webGpuFailure } from './webgpuBackend';
 import { batchTooLargeMessage, gpuFailureMessage } from './webgpuMemory';
-import { learningRate, scheduleFor } from './schedule';
+import { learningRate, scheduleFor } from '../schedule';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { findModel, prepareDataset } from './runSetup';
-import { appendMetric, checkResumeFits, checkWritable, createRunFolder, dropMetricsAfter, readRunConfig, runPaths } from './runFolder';
-import { lockRun } from './runLock';
+import { findModel, prepareDataset } from '../runSetup';
+import { appendMetric, checkResumeFits, checkWritable, createRunFolder, dropMetricsAfter, readRunConfig, runPaths } from '../runFolder/runFolder';
+import { lockRun } from '../runFolder/runLock';
 import { StepPeakMeter } from './stepMemory';
-import { tfjsTrainingMemory } from '../core/report/tfjsStepMemory';
-import { TrainingError } from './trainingError';
-import { msg } from '../core/l10n/format';
-import type { Locale } from '../core/l10n/locale';
+import { tfjsTrainingMemory } from '../../core/report/tfjsStepMemory';
+import { TrainingError } from '../trainingError';
+import { msg } from '../../core/l10n/format';
+import type { Locale } from '../../core/l10n/locale';
 
 export interface TrainerHooks {
   emit(message: TrainingMessage): void;
@@ -215,7 +215,7 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
 }
 
 /**
- * One SGD/Adam step on one batch: the layer-by-layer pass (src/training/model/backprop.ts), which
+ * One SGD/Adam step on one batch: the layer-by-layer pass (src/training/tfjs/model/backprop.ts), which
  * keeps only what each backward needs, then the optimizer. Returns the batch's mean loss and the
  * number it classified right.
  */

@@ -5,9 +5,9 @@
 // repeats after one warm-up. Layers are timed one at a time (TF.js has no per-layer hooks), so a
 // layer's time leaves out what fusing it with its neighbours would save.
 import * as tf from '@tensorflow/tfjs';
-import { at } from '../core/indexed';
-import { modelLayers, type LayerNode, type ModelNode } from '../core/analysis/network';
-import type { MeasuredLayer } from '../protocol/profile';
+import { at } from '../../core/indexed';
+import { modelLayers, type LayerNode, type ModelNode } from '../../core/analysis/network';
+import type { MeasuredLayer } from '../../protocol/profile';
 import { buildModel, tfjsLayersOf } from './model/buildModel';
 
 /** Backends that run each kernel before returning: the forward pass is over when its function returns. */

@@ -3,10 +3,10 @@
 // momentum 0.1 and ε = 1e-5, PyTorch's uniform default for fully connected weights, zero biases.
 // Every layer and join computes what the PyTorch export's module of the same path computes.
 import * as tf from '@tensorflow/tfjs';
-import { dropPathRates } from '../../core/analysis/dropPath';
-import type { LayerNode, ModelNode, NetworkNode, Shortcut, SplitNode } from '../../core/analysis/network';
-import { msg } from '../../core/l10n/format';
-import { TrainingError } from '../trainingError';
+import { dropPathRates } from '../../../core/analysis/dropPath';
+import type { LayerNode, ModelNode, NetworkNode, Shortcut, SplitNode } from '../../../core/analysis/network';
+import { msg } from '../../../core/l10n/format';
+import { TrainingError } from '../../trainingError';
 import { ChannelConv, ChannelGroup, ConstantPad2D, Elementwise, GroupedConv2D, GroupNorm, LayerScale, PyTorchPool2D, StochasticDrop, ZeroPadShortcut } from './customLayers';
 
 export interface BuildOptions {

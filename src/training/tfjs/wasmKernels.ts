@@ -42,7 +42,7 @@
  * before (remembered at registration).
  */
 import * as tf from '@tensorflow/tfjs';
-import { at } from '../core/indexed';
+import { at } from '../../core/indexed';
 
 type Pair = [number, number];
 type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];

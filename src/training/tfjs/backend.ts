@@ -9,10 +9,10 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { BackendChoice, BackendName } from '../protocol/training';
-import { format } from '../core/l10n/format';
-import type { Locale } from '../core/l10n/locale';
-import { TrainingError } from './trainingError';
+import type { BackendChoice, BackendName } from '../../protocol/training';
+import { format } from '../../core/l10n/format';
+import type { Locale } from '../../core/l10n/locale';
+import { TrainingError } from '../trainingError';
 import { registerWasmTrainingKernels } from './wasmKernels';
 // How to install a native backend is said by the module that installs them (tiny: the extension bundles it without TF.js).
 import { BACKEND_HELP } from './backendInstall';

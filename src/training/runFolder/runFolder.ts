@@ -9,11 +9,11 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import * as v from 'valibot';
-import { openRegularFile, readRegularFile, readRegularFileAsync } from '../node/regularFile';
-import { BACKEND_CHOICES, parseTrainingMessage, type TrainingMessage, type TrainRequest } from '../protocol/training';
+import { openRegularFile, readRegularFile, readRegularFileAsync } from '../../node/regularFile';
+import { BACKEND_CHOICES, parseTrainingMessage, type TrainingMessage, type TrainRequest } from '../../protocol/training';
 import { writeAtomically } from './atomicFile';
-import { TrainingError } from './trainingError';
-import { msg } from '../core/l10n/format';
+import { TrainingError } from '../trainingError';
+import { msg } from '../../core/l10n/format';
 
 /** The names inside a run folder. Nothing else spells them out. */
 export const RUN_FILE_NAMES = {

@@ -7,12 +7,23 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as v from 'valibot';
-import type { RandomState } from './random';
+import type { RandomState } from '../random';
 import type { OptimizerState } from './optimizer';
-import { writeAtomically } from './atomicFile';
-import { checkpointName, checkpointPath, DamagedCheckpointError, insideRunFolder, loadNewestCheckpoint, readJsonFile, runPaths, verifyCheckpoint, writeChecksums, writeLatest } from './runFolder';
-import { TrainingError } from './trainingError';
-import { msg } from '../core/l10n/format';
+import { writeAtomically } from '../runFolder/atomicFile';
+import {
+  checkpointName,
+  checkpointPath,
+  DamagedCheckpointError,
+  insideRunFolder,
+  loadNewestCheckpoint,
+  readJsonFile,
+  runPaths,
+  verifyCheckpoint,
+  writeChecksums,
+  writeLatest,
+} from '../runFolder/runFolder';
+import { TrainingError } from '../trainingError';
+import { msg } from '../../core/l10n/format';
 
 const whole = (min: number) =>
   v.pipe(v.number(`must be a whole number of at least ${min}`), v.safeInteger(`must be a whole number of at least ${min}`), v.minValue(min, `must be a whole number of at least ${min}`));

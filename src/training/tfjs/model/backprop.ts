@@ -12,8 +12,8 @@
 // differentiated by running its forward again under `tf.grads` from its saved input, which is
 // cheap for the elementwise, pooling, normalisation and small dense layers it covers.
 import * as tf from '@tensorflow/tfjs';
-import { allLayers, type BlockNode, type LayerNode, type ModelNode, type NetworkNode, type Shortcut, type SplitNode } from '../../core/analysis/network';
-import { TrainingError } from '../trainingError';
+import { allLayers, type BlockNode, type LayerNode, type ModelNode, type NetworkNode, type Shortcut, type SplitNode } from '../../../core/analysis/network';
+import { TrainingError } from '../../trainingError';
 import { safeName, tfjsLayersOf } from './buildModel';
 
 /** Reference counts of the forward tensors the pass holds: a tensor is disposed when its last holder lets go. */
