@@ -179,7 +179,14 @@ export class RunSeries {
   private dropAfter(step: number): void {
     let keep = this.step.length;
     while (keep > 0 && at(this.step, keep - 1, 'steps') > step) keep--;
-    for (const column of [this.step, this.loss, this.accuracy, this.lr]) column.length = keep;
+    // New arrays, not shortened ones: a column only ever grows in place, which is what lets the
+    // charts keep summaries of it (envelope.ts) and extend them instead of rebuilding.
+    if (keep < this.step.length) {
+      this.step = this.step.slice(0, keep);
+      this.loss = this.loss.slice(0, keep);
+      this.accuracy = this.accuracy.slice(0, keep);
+      this.lr = this.lr.slice(0, keep);
+    }
     const epochsKept = this.epochs.filter((e) => e.step <= step);
     this.epochs.splice(0, this.epochs.length, ...epochsKept);
     this.lastRecordEnd = Math.min(this.lastRecordEnd, Math.max(0, step));
