@@ -3,7 +3,7 @@
 // series, its lowest and highest: the drawn lines look the same (min/max per column, as in M4).
 // Zoomed in to a few points per column, every point is drawn.
 import { at } from '../../src/core/indexed';
-import { envelopeOf } from './envelope';
+import { envelopeOf, type Envelope } from './envelope';
 import { alignTables, commonSteps, padTo, type Aligned, type Table } from './align';
 
 export interface Columns {
@@ -82,22 +82,24 @@ function decimateRange(data: Columns, start: number, end: number, columns: numbe
   if (count <= POINTS_PER_COLUMN * Math.max(1, columns)) return { x: x.slice(start, end), ys: ys.map((y) => y.slice(start, end)) };
   const envelopes = ys.map((y) => envelopeOf(y));
   const keep: number[] = [];
+  // A pixel column's picks: its first and last point and each series' extremes, kept in order.
   const picks: number[] = [];
   let bucketStart = start;
   while (bucketStart < end) {
     // The pixel column of a point is floor((x - x0) / width), the same sum for every point (and
     // the one the page tests check against): the bucket ends at the first point of a later one.
     const column = Math.floor((at(x, bucketStart, 'x') - x0) / width);
-    const bucketEnd = firstPast(x, (v) => Math.floor((v - x0) / width) > column, bucketStart + 1, end);
+    const bucketEnd = columnEnd(x, x0, width, column, bucketStart + 1, end);
     picks.length = 0;
     picks.push(bucketStart, bucketEnd - 1);
-    ys.forEach((y, s) => {
+    for (let s = 0; s < ys.length; s++) {
+      const y = ys[s] as (typeof ys)[number];
       // A shorter run's series ends before x does.
       const stop = Math.min(bucketEnd, y.length);
-      if (stop <= bucketStart) return;
-      const { lo, hi } = at(envelopes, s, 'envelopes').extremes(y, bucketStart, stop);
+      if (stop <= bucketStart) continue;
+      const { lo, hi } = (envelopes[s] as Envelope).extremes(y, bucketStart, stop);
       if (lo >= 0) picks.push(lo, hi);
-    });
+    }
     picks.sort((a, b) => a - b);
     for (const i of picks) if (keep[keep.length - 1] !== i) keep.push(i);
     bucketStart = bucketEnd;
@@ -105,11 +107,11 @@ function decimateRange(data: Columns, start: number, end: number, columns: numbe
   return { x: keep.map((i) => at(x, i, 'x')), ys: ys.map((y) => keep.map((i) => y[i] ?? null)) };
 }
 
-/** The first index in [lo, hi) whose x passes `past` (false, then true, along ascending x); `hi` when none does. */
-function firstPast(x: readonly number[], past: (v: number) => boolean, lo: number, hi: number): number {
+/** The first index in [lo, hi) whose pixel column is past `column` (x ascending); `hi` when none is. */
+function columnEnd(x: readonly number[], x0: number, width: number, column: number, lo: number, hi: number): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (past(at(x, mid, 'x'))) hi = mid;
+    if (Math.floor(((x[mid] as number) - x0) / width) > column) hi = mid;
     else lo = mid + 1;
   }
   return lo;

@@ -50,10 +50,19 @@ export class Envelope {
     for (let bucket = leafLows.length; bucket < fullBuckets; bucket++) {
       let lo = -1;
       let hi = -1;
+      let low = 0;
+      let high = 0;
       for (let i = bucket * LEAF, end = i + LEAF; i < end; i++) {
-        if (y[i] == null) continue;
-        lo = lower(y, lo, i);
-        hi = higher(y, hi, i);
+        const v = y[i];
+        if (v == null) continue;
+        if (lo < 0 || v < low) {
+          lo = i;
+          low = v;
+        }
+        if (hi < 0 || v > high) {
+          hi = i;
+          high = v;
+        }
       }
       leafLows.push(lo);
       leafHighs.push(hi);
