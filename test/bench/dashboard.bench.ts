@@ -2,14 +2,17 @@
  * Dashboard benchmark (prints figures; not a test): the dashboard page in headless Chromium, as
  * the tests serve it (test/webview/browserHost.ts).
  *
- *   node --import tsx test/bench/dashboard.bench.ts [--points 100000] [--rate 1000] [--seconds 10] [--runs 1] [--trace]
+ *   node --import tsx test/bench/dashboard.bench.ts [--points 100000] [--rate 1000] [--seconds 10] [--runs 1] [--append-all] [--trace]
  *
  * 1. First render: a run's history of --points steps arrives in one message; timed from the
  *    message being posted to the end of the frame that shows it, and in parts (checking and
  *    folding the messages, building and drawing the charts).
  * 2. Appending: --rate steps a second, sent as the extension sends them (a message every 100 ms),
  *    for --seconds, while requestAnimationFrame deltas are recorded; a quiet page's frame times
- *    come first, for what the machine does without us.
+ *    come first, for what the machine does without us. To the first run, or with --append-all
+ *    to every run (--rate each).
+ * 3. The page's memory after the appending: its JavaScript heap and the typed arrays' backing
+ *    stores, after a full garbage collection (Chromium's DevTools protocol).
  * `--trace` adds Chromium's own trace of the appending: each frame's time on the main thread, in
  * raster, and in the compositor drawing the layers (test/bench/chromeTrace.ts).
  * Goals: first render under 50 ms; no frame over 16 ms while appending (a late frame shows as a
@@ -25,6 +28,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '10' },
     runs: { type: 'string', default: '1' },
+    'append-all': { type: 'boolean', default: false },
     trace: { type: 'boolean', default: false },
   },
 });
@@ -173,7 +177,7 @@ try {
   let appending: Appending | undefined;
   const append = async () => {
     appending = (await page.page.evaluate(
-      async ([dir, start, perSecond, secs]) => {
+      async ([dirs, start, perSecond, secs]) => {
         const w = window as unknown as {
           benchRun(d: string, a: number, b: number, s: number): unknown[];
           frameDeltas(ms: number): Promise<number[]>;
@@ -207,7 +211,7 @@ try {
           queueMicrotask(() => renders.push(performance.now() - t));
         };
         const timer = setInterval(() => {
-          window.postMessage({ type: 'runProgress', runDir: dir, messages: w.benchRun(dir as string, next, next + perFlush - 1, 391), etaSeconds: 100 }, '*');
+          for (const dir of dirs as string[]) window.postMessage({ type: 'runProgress', runDir: dir, messages: w.benchRun(dir, next, next + perFlush - 1, 391), etaSeconds: 100 }, '*');
           next += perFlush;
         }, 100);
         const deltas = await w.frameDeltas((secs as number) * 1000);
@@ -216,7 +220,7 @@ try {
         charts.forEach((c, i) => (c.update = updateOriginals[i]));
         return { deltas, renders, updates, appended: next - (start as number) - 1 };
       },
-      [runDirs[0], points, rate, seconds] as const,
+      [values['append-all'] ? runDirs : runDirs.slice(0, 1), points, rate, seconds] as const,
     )) as Appending;
   };
   let traceLines: string[] = [];
@@ -224,7 +228,7 @@ try {
   else await append();
   if (!appending) throw new Error('the appending phase returned nothing');
   console.log(
-    `appending ${rate}/s for ${seconds} s (${appending.appended.toLocaleString('en-US')} points, ${(points + appending.appended).toLocaleString('en-US')} at the end): ${stats(appending.deltas)}`,
+    `appending ${rate}/s to ${values['append-all'] ? `each of the ${runs} runs` : 'the first run'} for ${seconds} s (${appending.appended.toLocaleString('en-US')} points, ${(points + appending.appended).toLocaleString('en-US')} at the end): ${stats(appending.deltas)}`,
   );
   const sortedRenders = [...appending.renders].sort((a, b) => a - b);
   console.log(
@@ -233,6 +237,14 @@ try {
   const sortedUpdates = [...appending.updates].sort((a, b) => a - b);
   console.log(
     `    of which the three charts' updates (decimate, align, uPlot setData): median ${(sortedUpdates[Math.floor(sortedUpdates.length / 2)] ?? NaN).toFixed(1)} ms, max ${(sortedUpdates[sortedUpdates.length - 1] ?? NaN).toFixed(1)} ms; the rest builds the chart models and the header`,
+  );
+  // 3. Memory: what the page holds once garbage is collected.
+  const cdp = await page.page.context().newCDPSession(page.page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number };
+  const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+  console.log(
+    `page memory after a full GC: JS heap ${mib(heap.usedSize)}, typed arrays' backing stores ${heap.backingStorageSize === undefined ? 'not reported' : mib(heap.backingStorageSize)} (the bench's own copies of the histories are dropped by then)`,
   );
   if (traceLines.length > 0) console.log(`  trace of the appending:\n${traceLines.map((l) => `    ${l}`).join('\n')}`);
   if (page.problems.length > 0) console.log(`page problems: ${page.problems.join('; ')}`);

@@ -54,11 +54,19 @@ export function commonSteps(tables: readonly Table[]): Table | undefined {
   return longest && tables.every((t) => isPrefix(t.x, longest.x)) ? longest : undefined;
 }
 
+/** For each pair of step columns, how long a prefix of the first was found equal to the second. */
+const checkedPrefix = new WeakMap<readonly number[], WeakMap<readonly number[], number>>();
+
 function isPrefix(short: readonly number[], long: readonly number[]): boolean {
   if (short === long) return true;
   if (short.length > long.length) return false;
-  // O(n), as cheap as the copy it saves; runs on the same steps pass it.
-  for (let i = 0; i < short.length; i++) if (short[i] !== long[i]) return false;
+  // Step columns only grow in place, so what matched once still does: a live run's redraw checks
+  // only its new steps, not a million each frame.
+  let known = checkedPrefix.get(short);
+  if (!known) checkedPrefix.set(short, (known = new WeakMap()));
+  const from = Math.min(known.get(long) ?? 0, short.length);
+  for (let i = from; i < short.length; i++) if (short[i] !== long[i]) return false;
+  known.set(long, short.length);
   return true;
 }
 

@@ -102,10 +102,20 @@ function columnsOf(run: RunSeries): DerivedColumns {
   return columns;
 }
 
+/** Each growing column's log-axis copy, extended as the column grows (a live run's redraw copies only its new points). */
+const logCopies = new WeakMap<readonly (number | null)[], (number | null)[]>();
+
 /** A log axis cannot show zero or less: those points become gaps. */
 function forScale(values: readonly (number | null)[], options: ViewOptions): readonly (number | null)[] {
   if (options.yScale === 'linear') return values;
-  return values.map((v) => (v !== null && v > 0 ? v : null));
+  let copy = logCopies.get(values);
+  // Columns only grow in place; a shorter one than its copy was replaced after all.
+  if (!copy || copy.length > values.length) logCopies.set(values, (copy = []));
+  for (let i = copy.length; i < values.length; i++) {
+    const v = values[i];
+    copy.push(v != null && v > 0 ? v : null);
+  }
+  return copy;
 }
 
 /** The words the charts are labelled with, in the page's language (the catalogue's `webview.dashboard.chart.*`). */

@@ -1,7 +1,9 @@
 // A long run has far more steps than the chart has pixels. Handing uPlot every point makes each
 // redraw walk them all; instead each pixel column keeps its first and last point and, for every
 // series, its lowest and highest: the drawn lines look the same (min/max per column, as in M4).
+// Zoomed in to a few points per column, every point is drawn.
 import { at } from '../../src/core/indexed';
+import { envelopeOf, type Envelope } from './envelope';
 import { alignTables, commonSteps, padTo, type Aligned, type Table } from './align';
 
 export interface Columns {
@@ -24,7 +26,8 @@ export function decimate(data: Columns, columns: number, from = -Infinity, to = 
   const last = data.x[end - 1];
   // No points: nothing to decimate (the bucket origin and width are not used).
   if (first === undefined || last === undefined) return decimateRange(data, start, end, columns, 0, 1);
-  return decimateRange(data, start, end, columns, first, (last - first || 1) / columns);
+  const [lo, hi] = grid(first, last, from, to);
+  return decimateRange(data, start, end, columns, lo, (hi - lo || 1) / columns);
 }
 
 /**
@@ -49,8 +52,18 @@ export function decimateTables(tables: readonly Table[], columns: number, from =
     lo = Math.min(lo, first);
     hi = Math.max(hi, last);
   }
+  [lo, hi] = grid(lo, hi, from, to);
   const width = (hi - lo || 1) / columns;
   return alignTables(visible.map(({ table, range }) => decimateRange(table, range[0], range[1], columns, lo, width)));
+}
+
+/**
+ * The x range the pixel columns divide: the zoomed range, as uPlot's scale maps it onto the plot,
+ * so each bucket is one pixel column of the screen; the points' own range when not zoomed (uPlot's
+ * x scale then spans exactly that).
+ */
+function grid(first: number, last: number, from: number, to: number): [number, number] {
+  return Number.isFinite(from) && Number.isFinite(to) && to > from ? [from, to] : [first, last];
 }
 
 /** Indices [start, end) of the points with x in [from, to], with one more on each side. */
@@ -58,38 +71,50 @@ function visibleRange(x: readonly number[], from: number, to: number): [number, 
   return [Math.max(0, lowerBound(x, from) - 1), Math.min(x.length, upperBound(x, to) + 1)];
 }
 
-/** Each pixel column (`width` of x from `x0` on) keeps its first and last point and every series' extremes. */
+/**
+ * Each pixel column (`width` of x from `x0` on) keeps its first and last point and every series'
+ * lowest and highest: the exact min/max envelope. The extremes come from each column's summary
+ * (envelope.ts), so a redraw costs O(pixels · log points), not a walk over every point.
+ */
 function decimateRange(data: Columns, start: number, end: number, columns: number, x0: number, width: number): Columns {
   const { x, ys } = data;
   const count = end - start;
   if (count <= POINTS_PER_COLUMN * Math.max(1, columns)) return { x: x.slice(start, end), ys: ys.map((y) => y.slice(start, end)) };
+  const envelopes = ys.map((y) => envelopeOf(y));
   const keep: number[] = [];
-  const marks = new Uint8Array(count);
+  // A pixel column's picks: its first and last point and each series' extremes, kept in order.
+  const picks: number[] = [];
   let bucketStart = start;
   while (bucketStart < end) {
-    const limit = x0 + (Math.floor((at(x, bucketStart, 'x') - x0) / width) + 1) * width;
-    let bucketEnd = bucketStart + 1;
-    while (bucketEnd < end && at(x, bucketEnd, 'x') < limit) bucketEnd++;
-    marks[bucketStart - start] = 1;
-    marks[bucketEnd - 1 - start] = 1;
-    for (const y of ys) {
-      let lo = -1;
-      let hi = -1;
-      // A shorter run's series ends before x does: reading past its end would be slow, not wrong.
+    // The pixel column of a point is floor((x - x0) / width), the same sum for every point (and
+    // the one the page tests check against): the bucket ends at the first point of a later one.
+    const column = Math.floor((at(x, bucketStart, 'x') - x0) / width);
+    const bucketEnd = columnEnd(x, x0, width, column, bucketStart + 1, end);
+    picks.length = 0;
+    picks.push(bucketStart, bucketEnd - 1);
+    for (let s = 0; s < ys.length; s++) {
+      const y = ys[s] as (typeof ys)[number];
+      // A shorter run's series ends before x does.
       const stop = Math.min(bucketEnd, y.length);
-      for (let i = bucketStart; i < stop; i++) {
-        const v = y[i];
-        if (v == null) continue;
-        if (lo < 0 || v < (y[lo] as number)) lo = i;
-        if (hi < 0 || v > (y[hi] as number)) hi = i;
-      }
-      if (lo >= 0) marks[lo - start] = 1;
-      if (hi >= 0) marks[hi - start] = 1;
+      if (stop <= bucketStart) continue;
+      const { lo, hi } = (envelopes[s] as Envelope).extremes(y, bucketStart, stop);
+      if (lo >= 0) picks.push(lo, hi);
     }
+    picks.sort((a, b) => a - b);
+    for (const i of picks) if (keep[keep.length - 1] !== i) keep.push(i);
     bucketStart = bucketEnd;
   }
-  for (let i = 0; i < count; i++) if (marks[i]) keep.push(start + i);
   return { x: keep.map((i) => at(x, i, 'x')), ys: ys.map((y) => keep.map((i) => y[i] ?? null)) };
+}
+
+/** The first index in [lo, hi) whose pixel column is past `column` (x ascending); `hi` when none is. */
+function columnEnd(x: readonly number[], x0: number, width: number, column: number, lo: number, hi: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (Math.floor(((x[mid] as number) - x0) / width) > column) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 /** The first index whose x is ≥ value (x ascending). */

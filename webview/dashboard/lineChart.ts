@@ -58,6 +58,9 @@ export class LineChart {
       this.structure = structure;
       this.zoomed = false;
       this.plot = new uPlot(this.options(model, yLog, theme), this.visibleData(), this.container);
+      // The first data was decimated for the container's width: until uPlot laid the plot out
+      // its width (the container's less the axes) was unknown. Now each bucket is a pixel column.
+      this.plot.setData(this.visibleData(), true);
     } else {
       const data = this.visibleData();
       // A chart whose points did not change (the epoch chart between epochs) is not redrawn: with
@@ -118,6 +121,14 @@ export class LineChart {
         setSelect: [
           (u) => {
             if (u.select.width > 0) this.zoomed = true;
+          },
+        ],
+        // A new width (the panel resized): the buckets follow the new pixel columns.
+        setSize: [
+          (u) => {
+            queueMicrotask(() => {
+              if (this.plot === u) u.setData(this.visibleData(), !this.zoomed);
+            });
           },
         ],
         // A drag-zoom: the finer points of the new range replace the coarse ones, once uPlot is done.

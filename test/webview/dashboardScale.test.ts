@@ -1,0 +1,160 @@
+// The dashboard page in headless Chromium at the scale of real training: a run of 1,000,000 steps.
+// What the loss chart draws is checked against a brute-force walk over the raw steps: in every
+// pixel column of the plot, the lowest and highest loss drawn are the lowest and highest of the
+// steps under that column, at full zoom-out and at two zoomed ranges; a spike of a single step
+// stays visible; zoomed to 100 steps, every one of them is drawn.
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import type { RunSummary } from '../../src/protocol/webview';
+import { browserMissing, buildDashboardBundle, DashboardBrowser } from './browserHost';
+
+const skip = browserMissing() ?? false;
+const STEPS = 1_000_000;
+const SPIKE_STEP = 654_321;
+const RUN_DIR = '/work/runs/2026-01-06-10-00-00-resnet50';
+
+let browser: DashboardBrowser;
+let bundleDir: string;
+
+before(async () => {
+  if (skip) return;
+  bundleDir = await buildDashboardBundle();
+  browser = await DashboardBrowser.launch(bundleDir);
+});
+
+after(async () => {
+  if (skip) return;
+  await browser?.close();
+  rmSync(bundleDir, { recursive: true, force: true });
+});
+
+// Runs in the page (a string: tsx would wrap inner functions in a helper the page lacks). The run's
+// history is built there, as the extension sends it (columns of Float64Array), and kept in
+// `window.raw` for the brute-force check.
+const PAGE_SCRIPT = `
+window.sendLongRun = (runDir, n, spikeStep) => {
+  const step = new Float64Array(n), epoch = new Float64Array(n), loss = new Float64Array(n);
+  const accuracy = new Float64Array(n), lr = new Float64Array(n), imagesPerSec = new Float64Array(n).fill(1000);
+  let seed = 12345;
+  for (let i = 0; i < n; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    step[i] = i + 1;
+    epoch[i] = Math.floor(i / 5000);
+    loss[i] = 0.2 + 2 * Math.exp(-(i + 1) / 200000) + (seed / 4294967296) * 0.3;
+    accuracy[i] = 1 - loss[i] / 3;
+    lr[i] = i < 500000 ? 0.1 : 0.01;
+  }
+  loss[spikeStep - 1] = 50;
+  window.raw = { step, loss };
+  const started = { type: 'started', runDir, model: 'resnet50', params: 25557032, macs: 4089184256, backend: 'wasm', backendReason: 'test', device: 'CPU', dataset: 'imagenet', trainImages: 1281167, batchSize: 256, stepsPerEpoch: 5000, totalSteps: n, epochs: n / 5000 };
+  window.postMessage({ type: 'runHistory', runDir, batches: { step, epoch, loss, accuracy, lr, imagesPerSec }, messages: [started] }, '*');
+};
+// What uPlot's own drag-zoom does on mouse up: a selection (the chart then keeps the zoom), then the scale.
+window.zoomTo = (min, max) => {
+  const u = window.resnetDashboard.chart('loss').uplot;
+  const left = u.valToPos(min, 'x');
+  u.setSelect({ left, top: 0, width: Math.max(1, u.valToPos(max, 'x') - left), height: u.bbox.height / devicePixelRatio }, true);
+  u.setScale('x', { min, max });
+};
+// Per pixel column of the plot (column = floor((x - min) / ((max - min) / width)), width in CSS
+// pixels), the raw steps' lowest and highest loss against the drawn points' ones.
+window.checkEnvelope = () => {
+  const u = window.resnetDashboard.chart('loss').uplot;
+  const { min, max } = u.scales.x;
+  const columns = u.bbox.width / devicePixelRatio;
+  const w = (max - min) / columns;
+  const col = (x) => Math.floor((x - min) / w);
+  const raw = new Map();
+  const { step, loss } = window.raw;
+  for (let i = 0; i < step.length; i++) {
+    if (step[i] < min || step[i] > max) continue;
+    const c = col(step[i]);
+    const r = raw.get(c);
+    if (!r) raw.set(c, { lo: loss[i], hi: loss[i] });
+    else { if (loss[i] < r.lo) r.lo = loss[i]; if (loss[i] > r.hi) r.hi = loss[i]; }
+  }
+  const [xs, ys] = [u.data[0], u.data[1]];
+  const drawn = new Map();
+  const wrong = [];
+  let inRange = 0;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i];
+    // Every drawn point is a raw step as it was logged.
+    if (ys[i] !== loss[x - 1]) wrong.push('step ' + x + ' drawn at ' + ys[i] + ', logged ' + loss[x - 1]);
+    if (x < min || x > max) continue;
+    inRange++;
+    const c = col(x);
+    const d = drawn.get(c);
+    if (!d) drawn.set(c, { lo: ys[i], hi: ys[i] });
+    else { if (ys[i] < d.lo) d.lo = ys[i]; if (ys[i] > d.hi) d.hi = ys[i]; }
+  }
+  for (const [c, r] of raw) {
+    const d = drawn.get(c);
+    if (!d || d.lo !== r.lo || d.hi !== r.hi) wrong.push('column ' + c + ': raw ' + r.lo + '…' + r.hi + ', drawn ' + (d ? d.lo + '…' + d.hi : 'nothing'));
+  }
+  return { min, max, columns, rawColumns: raw.size, drawnPoints: xs.length, inRange, wrong: wrong.slice(0, 5), wrongCount: wrong.length };
+};
+`;
+
+interface EnvelopeCheck {
+  min: number;
+  max: number;
+  columns: number;
+  rawColumns: number;
+  drawnPoints: number;
+  inRange: number;
+  wrong: string[];
+  wrongCount: number;
+}
+
+test('a run of 1,000,000 steps: each pixel column draws the exact min and max of its steps, at any zoom', { skip, timeout: 120_000 }, async () => {
+  const page = await browser.open({ savedState: { selected: [RUN_DIR] }, viewport: { width: 1400, height: 1100 } });
+  await page.page.evaluate(PAGE_SCRIPT);
+  const run: RunSummary = { runDir: RUN_DIR, name: RUN_DIR.split('/').pop() as string, model: 'resnet50', dataset: 'imagenet', status: 'finished', step: STEPS, resumable: false };
+  await page.send({ type: 'runs', runsFolder: '/work/runs', runs: [run] });
+  await page.page.evaluate(([dir, n, spike]) => (window as unknown as { sendLongRun(d: string, n: number, s: number): void }).sendLongRun(dir, n, spike), [RUN_DIR, STEPS, SPIKE_STEP] as const);
+  await page.frame();
+  assert.equal(await page.page.locator('#chart-loss').getAttribute('data-points'), String(STEPS));
+  const check = () => page.page.evaluate(() => (window as unknown as { checkEnvelope(): EnvelopeCheck }).checkEnvelope());
+  const zoom = async (min: number, max: number) => {
+    await page.page.evaluate(([a, b]) => (window as unknown as { zoomTo(a: number, b: number): void }).zoomTo(a, b), [min, max] as const);
+    await page.frame();
+  };
+
+  // Full zoom-out: the whole run, the envelope exact, at most 6 points per pixel column (its first
+  // and last, and the lowest and highest of the raw and of the smoothed loss).
+  const whole = await check();
+  assert.deepEqual([whole.min, whole.max], [1, STEPS], 'the x scale spans the run');
+  assert.deepEqual(whole.wrong, [], `${whole.wrongCount} columns or points off`);
+  assert.ok(whole.rawColumns > 500 && whole.drawnPoints <= 6 * whole.rawColumns, `${whole.drawnPoints} points drawn for ${whole.rawColumns} columns`);
+  // The spike of one step among a million is drawn, at its height.
+  const x = (await page.column('loss', 0)) as number[];
+  const y = (await page.column('loss', 1)) as number[];
+  assert.equal(y[x.indexOf(SPIKE_STEP)], 50, 'the one-step spike is drawn');
+
+  // Two zoomed ranges, still far more steps than pixels, not on whole steps.
+  for (const [min, max] of [
+    [200_000.5, 700_000.25],
+    [123_456.7, 140_000.3],
+  ] as const) {
+    await zoom(min, max);
+    const zoomed = await check();
+    assert.deepEqual([zoomed.min, zoomed.max], [min, max]);
+    assert.deepEqual(zoomed.wrong, [], `${min}…${max}: ${zoomed.wrongCount} columns or points off`);
+    assert.ok(zoomed.inRange <= 6 * zoomed.rawColumns, `${min}…${max}: decimated, ${zoomed.inRange} points for ${zoomed.rawColumns} columns`);
+  }
+
+  // Zoomed to 100 steps: every one of them is drawn.
+  await zoom(500_001, 500_100);
+  const hundred = await check();
+  assert.deepEqual(hundred.wrong, []);
+  const shown = ((await page.column('loss', 0)) as number[]).filter((s) => s >= 500_001 && s <= 500_100);
+  assert.deepEqual(
+    shown,
+    Array.from({ length: 100 }, (_, i) => 500_001 + i),
+    'every step of the 100',
+  );
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
