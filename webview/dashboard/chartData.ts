@@ -1,7 +1,8 @@
 // What each chart shows, as series descriptions and aligned columns, from the overlaid runs and
 // the view options. Columns that only grow (x by epoch, the smoothed loss) are kept per run and
 // extended, so a live run costs per frame only its new points.
-import { alignTables, type Aligned, type Table } from './align';
+import { alignTables, type Aligned, type Table, type Xs, type Ys } from './align';
+import { columnKey } from './column';
 import type { RunSeries } from './runSeries';
 import { DebiasedEma } from './smoothing';
 import type { ViewOptions } from './viewOptions';
@@ -29,8 +30,8 @@ export interface ChartModel {
   /** Each run's own columns, its series in the order of `series`: what the chart decimates. */
   readonly tables: readonly Table[];
   /** The runs aligned on the union of their x values (for the CSV export): built when first read. */
-  readonly x: readonly number[];
-  readonly ys: readonly (readonly (number | null)[])[];
+  readonly x: Xs;
+  readonly ys: readonly Ys[];
 }
 
 /**
@@ -80,15 +81,16 @@ class DerivedColumns {
   }
 
   /** x of every step: the step itself, or the fractional epoch. */
-  stepX(axis: ViewOptions['xAxis']): readonly number[] {
+  stepX(axis: ViewOptions['xAxis']): Xs {
     const spe = this.run.started?.stepsPerEpoch;
     if (axis === 'step' || !spe) return this.run.step;
     this.check();
-    for (let i = this.epochX.length; i < this.run.step.length; i++) this.epochX.push(at(this.run.step, i, 'steps') / spe);
+    const steps = this.run.step;
+    for (let i = this.epochX.length; i < steps.length; i++) this.epochX.push(at(steps, i, 'steps') / spe);
     return this.epochX;
   }
 
-  smoothed(weight: number): readonly number[] {
+  smoothed(weight: number): Xs {
     this.check();
     if (!this.ema || this.ema.weight !== weight) this.ema = new DebiasedEma(weight);
     return this.ema.extend(this.run.loss);
@@ -102,15 +104,16 @@ function columnsOf(run: RunSeries): DerivedColumns {
   return columns;
 }
 
-/** Each growing column's log-axis copy, extended as the column grows (a live run's redraw copies only its new points). */
-const logCopies = new WeakMap<readonly (number | null)[], (number | null)[]>();
+/** Each growing column's log-axis copy (by `columnKey`), extended as the column grows (a live run's redraw copies only its new points). */
+const logCopies = new WeakMap<object, (number | null)[]>();
 
 /** A log axis cannot show zero or less: those points become gaps. */
-function forScale(values: readonly (number | null)[], options: ViewOptions): readonly (number | null)[] {
+function forScale(values: Ys, options: ViewOptions): Ys {
   if (options.yScale === 'linear') return values;
-  let copy = logCopies.get(values);
+  const key = columnKey(values);
+  let copy = logCopies.get(key);
   // Columns only grow in place; a shorter one than its copy was replaced after all.
-  if (!copy || copy.length > values.length) logCopies.set(values, (copy = []));
+  if (!copy || copy.length > values.length) logCopies.set(key, (copy = []));
   for (let i = copy.length; i < values.length; i++) {
     const v = values[i];
     copy.push(v != null && v > 0 ? v : null);
@@ -188,7 +191,7 @@ export function metricChart(runs: readonly ShownRun[], options: ViewOptions, wor
   const tables: Table[] = runs.map(({ run, label, color, plain }) => {
     const epochs = run.epochs;
     const x = epochs.map((e) => (options.xAxis === 'step' ? e.step : e.epoch + 1));
-    const ys: (readonly (number | null)[])[] = [
+    const ys: Ys[] = [
       forScale(
         epochs.map((e) => percent(e.trainAccuracy)),
         options,

@@ -4,12 +4,18 @@
 // Zoomed in to a few points per column, every point is drawn.
 import { at } from '../../src/core/indexed';
 import { envelopeOf, type Envelope } from './envelope';
-import { alignTables, commonSteps, padTo, type Aligned, type Table } from './align';
+import { alignTables, commonSteps, padTo, type Aligned, type Table, type Xs, type Ys } from './align';
 
 export interface Columns {
-  readonly x: readonly number[];
+  readonly x: Xs;
   /** As long as x, or shorter (a series that ends early). */
-  readonly ys: readonly (readonly (number | null)[])[];
+  readonly ys: readonly Ys[];
+}
+
+/** What decimation gives: new plain arrays, for uPlot. */
+export interface Decimated {
+  readonly x: number[];
+  readonly ys: (number | null)[][];
 }
 
 /** Below this many points per pixel column the data goes to uPlot as it is. */
@@ -20,7 +26,7 @@ const POINTS_PER_COLUMN = 4;
  * to the edges), for a plot `columns` pixels wide. Always new arrays, never `data`'s own: a live
  * run's columns grow in place, and what was drawn must stay as it was drawn.
  */
-export function decimate(data: Columns, columns: number, from = -Infinity, to = Infinity): Columns {
+export function decimate(data: Columns, columns: number, from = -Infinity, to = Infinity): Decimated {
   const [start, end] = visibleRange(data.x, from, to);
   const first = data.x[start];
   const last = data.x[end - 1];
@@ -67,7 +73,7 @@ function grid(first: number, last: number, from: number, to: number): [number, n
 }
 
 /** Indices [start, end) of the points with x in [from, to], with one more on each side. */
-function visibleRange(x: readonly number[], from: number, to: number): [number, number] {
+function visibleRange(x: Xs, from: number, to: number): [number, number] {
   return [Math.max(0, lowerBound(x, from) - 1), Math.min(x.length, upperBound(x, to) + 1)];
 }
 
@@ -76,10 +82,10 @@ function visibleRange(x: readonly number[], from: number, to: number): [number, 
  * lowest and highest: the exact min/max envelope. The extremes come from each column's summary
  * (envelope.ts), so a redraw costs O(pixels · log points), not a walk over every point.
  */
-function decimateRange(data: Columns, start: number, end: number, columns: number, x0: number, width: number): Columns {
+function decimateRange(data: Columns, start: number, end: number, columns: number, x0: number, width: number): Decimated {
   const { x, ys } = data;
   const count = end - start;
-  if (count <= POINTS_PER_COLUMN * Math.max(1, columns)) return { x: x.slice(start, end), ys: ys.map((y) => y.slice(start, end)) };
+  if (count <= POINTS_PER_COLUMN * Math.max(1, columns)) return { x: copyRange(x, start, end), ys: ys.map((y) => copyRange(y, start, Math.min(end, y.length))) };
   const envelopes = ys.map((y) => envelopeOf(y));
   const keep: number[] = [];
   // A pixel column's picks: its first and last point and each series' extremes, kept in order.
@@ -108,7 +114,7 @@ function decimateRange(data: Columns, start: number, end: number, columns: numbe
 }
 
 /** The first index in [lo, hi) whose pixel column is past `column` (x ascending); `hi` when none is. */
-function columnEnd(x: readonly number[], x0: number, width: number, column: number, lo: number, hi: number): number {
+function columnEnd(x: Xs, x0: number, width: number, column: number, lo: number, hi: number): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (Math.floor(((x[mid] as number) - x0) / width) > column) hi = mid;
@@ -118,7 +124,7 @@ function columnEnd(x: readonly number[], x0: number, width: number, column: numb
 }
 
 /** The first index whose x is ≥ value (x ascending). */
-function lowerBound(x: readonly number[], value: number): number {
+function lowerBound(x: Xs, value: number): number {
   let lo = 0;
   let hi = x.length;
   while (lo < hi) {
@@ -130,7 +136,7 @@ function lowerBound(x: readonly number[], value: number): number {
 }
 
 /** The first index whose x is > value. */
-function upperBound(x: readonly number[], value: number): number {
+function upperBound(x: Xs, value: number): number {
   let lo = 0;
   let hi = x.length;
   while (lo < hi) {
@@ -139,4 +145,11 @@ function upperBound(x: readonly number[], value: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** values[start..end) as a new plain array (a run's typed column or a plain one). */
+function copyRange<T>(values: ArrayLike<T>, start: number, end: number): T[] {
+  const out = new Array<T>(Math.max(0, end - start));
+  for (let i = start; i < end; i++) out[i - start] = values[i] as T;
+  return out;
 }

@@ -5,12 +5,14 @@
 // of its pixels; appending steps only adds the buckets they complete.
 //
 // The columns handed in only grow at their end (RunSeries and the derived columns replace an
-// array rather than change its values): a summary built for a prefix stays true of it.
+// array rather than change its values): a summary built for a prefix stays true of it. A growing
+// typed column hands out a new view as it grows; the summary is kept per column (`columnKey`).
+import { columnKey } from './column';
 
 /** Values in a bucket of the finest level; shorter runs of values are read one by one. */
 const LEAF = 16;
 
-type Values = readonly (number | null | undefined)[];
+type Values = ArrayLike<number | null | undefined>;
 
 /** The lower of two candidate indices (-1: none); on a tie the first, as a scan from the left keeps. */
 function lower(y: Values, a: number, b: number): number {
@@ -128,13 +130,14 @@ export class Envelope {
   }
 }
 
-const summaries = new WeakMap<Values, Envelope>();
+const summaries = new WeakMap<object, Envelope>();
 
 /** The summary of `y`, brought up to its length (built once per column, then extended). */
 export function envelopeOf(y: Values): Envelope {
-  let envelope = summaries.get(y);
+  const key = columnKey(y);
+  let envelope = summaries.get(key);
   // A column shorter than its summary was changed in place after all: summarise it afresh.
-  if (!envelope || envelope.length > y.length) summaries.set(y, (envelope = new Envelope()));
+  if (!envelope || envelope.length > y.length) summaries.set(key, (envelope = new Envelope()));
   envelope.extend(y);
   return envelope;
 }

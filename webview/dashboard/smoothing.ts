@@ -18,7 +18,7 @@ export class DebiasedEma {
   }
 
   /** Smooths the points of `raw` past those already smoothed. */
-  extend(raw: readonly number[]): readonly number[] {
+  extend(raw: ArrayLike<number>): readonly number[] {
     const w = this.weight;
     for (let i = this.smoothed.length; i < raw.length; i++) {
       const value = at(raw, i, 'raw values');
@@ -35,6 +35,6 @@ export class DebiasedEma {
   }
 }
 
-export function debiasedEma(raw: readonly number[], weight: number): number[] {
+export function debiasedEma(raw: ArrayLike<number>, weight: number): number[] {
   return [...new DebiasedEma(weight).extend(raw)];
 }

@@ -1,0 +1,57 @@
+// The dashboard's growable typed column (webview/dashboard/column.ts): values kept across growth,
+// a history's array taken without a copy and never written to, one identity across its views.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { columnKey, GrowableColumn } from '../../webview/dashboard/column';
+import { envelopeOf } from '../../webview/dashboard/envelope';
+
+test('values pushed past the capacity are all kept, in order', () => {
+  const column = new GrowableColumn();
+  for (let i = 0; i < 5000; i++) column.push(i * 0.5);
+  assert.equal(column.length, 5000);
+  assert.equal(column.values.length, 5000);
+  assert.deepEqual(
+    Array.from(column.values),
+    Array.from({ length: 5000 }, (_, i) => i * 0.5),
+  );
+  assert.equal(column.last(-1), 2499.5);
+  assert.equal(new GrowableColumn().last(-1), -1);
+});
+
+test("a history's array is the column (no copy) and appending never writes into it", () => {
+  const history = Float64Array.from([1, 2, 3]);
+  const column = new GrowableColumn(history);
+  assert.equal(column.values.buffer, history.buffer, 'the same memory');
+  column.push(4);
+  assert.deepEqual(Array.from(column.values), [1, 2, 3, 4]);
+  assert.deepEqual(Array.from(history), [1, 2, 3], 'the message keeps its values');
+});
+
+test('every view of a column has its key; a view taken before growth keeps its values', () => {
+  const column = new GrowableColumn();
+  for (let i = 0; i < 1000; i++) column.push(i);
+  const before = column.values;
+  for (let i = 1000; i < 3000; i++) column.push(i);
+  const after = column.values;
+  assert.notEqual(before, after);
+  assert.equal(columnKey(before), columnKey(after));
+  assert.equal(columnKey(after), column);
+  assert.equal(before.length, 1000);
+  assert.equal(before[999], 999);
+  const plain = [1, 2];
+  assert.equal(columnKey(plain), plain, 'a plain array is its own key');
+});
+
+test("a column's min/max summary is kept as it grows (extended, not rebuilt per view)", () => {
+  const column = new GrowableColumn();
+  for (let i = 0; i < 4096; i++) column.push(Math.sin(i));
+  const summary = envelopeOf(column.values);
+  for (let i = 4096; i < 9000; i++) column.push(Math.sin(i));
+  assert.equal(envelopeOf(column.values), summary);
+  assert.equal(summary.length, 8992);
+  const { lo, hi } = summary.extremes(column.values, 0, 9000);
+  const values = Array.from(column.values);
+  assert.equal(column.values[lo], Math.min(...values));
+  assert.equal(column.values[hi], Math.max(...values));
+  assert.deepEqual([column.prefix(10).length, columnKey(column.prefix(10).values) === column], [10, false]);
+});
