@@ -41,12 +41,16 @@ export class GrowableColumn {
   }
 
   push(value: number): void {
-    if (this.size === this.data.length) {
-      const grown = new Float64Array(Math.max(MIN_CAPACITY, Math.ceil(this.data.length * GROWTH)));
-      grown.set(this.data.subarray(0, this.size));
-      this.data = grown;
-    }
+    if (this.size === this.data.length) this.reserve(Math.max(MIN_CAPACITY, Math.ceil(this.data.length * GROWTH)));
     this.data[this.size++] = value;
+  }
+
+  /** Room for `capacity` values without growing again (a column derived from another of known length). */
+  reserve(capacity: number): void {
+    if (capacity <= this.data.length) return;
+    const grown = new Float64Array(capacity);
+    grown.set(this.data.subarray(0, this.size));
+    this.data = grown;
   }
 
   /** A new column holding the first `n` values (a column only grows: shortening one makes another). */
