@@ -18,6 +18,7 @@ const nodeEntries = [
   ['src/server/main.ts', 'dist/server.cjs'],
   ['src/extension/extension.ts', 'dist/extension.cjs'],
   ['src/training/worker/main.ts', 'dist/worker.cjs'],
+  ['src/training/tfjs/parallel/sliceWorker.ts', 'dist/sliceWorker.cjs'],
 ];
 const webviewEntries = [
   ['webview/dashboard/main.ts', 'dist/webview/dashboard.js'],

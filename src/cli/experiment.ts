@@ -22,10 +22,10 @@ import type { Output } from './output';
 import { readSource } from './readSource';
 
 export const experimentHelp = `Usage: resnet-studio experiment FILE [--name NAME] [--dataset mnist|cifar10|synthetic] [--data-dir DIR]
-                               [--max-steps N] [--epochs N] [--parallel N] [--order listed|random]
+                               [--max-steps N] [--epochs N] [--parallel N] [--threads N] [--order listed|random]
                                [--seed S] [--backend NAME] [--engine tfjs|pytorch] [--python PATH]
                                [--out DIR] [--json]
-       resnet-studio experiment --resume DIR [--parallel N] [--python PATH] [--json]
+       resnet-studio experiment --resume DIR [--parallel N] [--threads N] [--python PATH] [--json]
 
 Checks every variant of an \`experiment\` (a grid over a template's parameters and/or a list of
 models, each once per seed) and trains them in a queue, each in its own worker process and its own
@@ -38,6 +38,7 @@ seeds, the best marked) and writes results.csv and results.md into the experimen
   --max-steps N      stop each run after N steps (overrides the recipes and the experiment's)
   --epochs N         train each run N epochs
   --parallel N       train N runs at a time, each in its own process (default 1)
+  --threads N        CPU threads of each run, as train --threads (default: every core)
   --order ORDER      listed (default) or random: shuffled, the same way for the same --seed
   --seed S           the shuffle's seed with --order random (default 1)
   --backend NAME     the TF.js backend of every run (default auto; see train --help)
@@ -59,6 +60,7 @@ export interface ExperimentOptions {
   readonly 'max-steps'?: string;
   readonly epochs?: string;
   readonly parallel?: string;
+  readonly threads?: string;
   readonly order?: string;
   readonly seed?: string;
   readonly backend?: string;
@@ -71,6 +73,7 @@ export interface ExperimentOptions {
 
 export async function runExperiment(file: string | undefined, options: ExperimentOptions, out: Output): Promise<number> {
   const parallel = whole(options.parallel, '--parallel', 1) ?? 1;
+  const threads = whole(options.threads, '--threads', 1);
   let dir: string;
   if (options.resume !== undefined) {
     if (file) throw new CliError('--resume continues an experiment from its own state file; leave out the file');
@@ -93,6 +96,7 @@ export async function runExperiment(file: string | undefined, options: Experimen
       backendDirs: [defaultBackendDir()],
       ...(out.locale === undefined || options.json ? {} : { locale: out.locale }),
       ...(options.python === undefined ? {} : { python: options.python }),
+      ...(threads === undefined ? {} : { threads }),
       onMessage: (run, message) => {
         if (options.json) out.print(JSON.stringify({ ...message, experiment: state.experiment, variant: run.variant, run: run.key }));
         else if (message.type === 'started') {

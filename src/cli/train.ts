@@ -23,10 +23,10 @@ import { readSource } from './readSource';
 export const trainHelp = `Usage: resnet-studio train FILE [--model NAME] [--dataset mnist|cifar10|synthetic] [--data-dir DIR]
                           [--epochs N] [--max-steps N] [--batch-size N] [--memory-budget MIB]
                           [--backend auto|tfjs-node-gpu|webgpu|tfjs-node|wasm|cpu] [--out DIR] [--seed N] [--json]
-                          [--verbose] [--engine tfjs|pytorch] [--python PATH] [--nproc-per-node N]
+                          [--threads N] [--verbose] [--engine tfjs|pytorch] [--python PATH] [--nproc-per-node N]
                           [--nnodes N --rdzv-endpoint HOST:PORT]
                           [--device auto|cuda|mps|cpu] [--precision fp32|bf16|fp16] [--channels-last]
-       resnet-studio train --resume RUNDIR [--epochs N] [--max-steps N] [--backend …] [--python PATH]
+       resnet-studio train --resume RUNDIR [--epochs N] [--max-steps N] [--backend …] [--threads N] [--python PATH]
                           [--nproc-per-node N] [--nnodes N --rdzv-endpoint HOST:PORT]
                           [--device …] [--precision …] [--channels-last] [--json]
 
@@ -41,10 +41,14 @@ metrics.jsonl, a checkpoint per epoch and the final model in TF.js format.
   --max-steps N      stop after N optimizer steps
   --batch-size N     override the recipe's batch size
   --memory-budget MIB  warn before starting when a training step at this batch needs more memory
-                     on the engine that runs it (the TF.js engine holds far more than PyTorch)
+                     on the engine that runs it
   --backend NAME     a TF.js backend: tfjs-node-gpu, webgpu (also on a software GPU, SwiftShader),
                      tfjs-node, wasm or cpu; auto: the first that starts of webgpu on a hardware
                      GPU, tfjs-node-gpu, tfjs-node, wasm, cpu
+  --threads N        CPU threads, at most this machine's cores (default: every core). TF.js on wasm
+                     or cpu trains each batch in N slices at once (data-parallel; BatchNorm
+                     normalises each slice by its own statistics, as PyTorch's DDP does); PyTorch:
+                     torch.set_num_threads. Never taken from a run folder: give it again with --resume
   --out DIR          where run folders go (default: runs)
   --resume RUNDIR    continue a stopped or crashed run from its last checkpoint
   --seed N           random seed (default: the recipe's, 1)
@@ -85,6 +89,7 @@ export interface TrainOptions {
   readonly engine?: string;
   readonly python?: string;
   readonly 'nproc-per-node'?: string;
+  readonly threads?: string;
   readonly nnodes?: string;
   readonly 'rdzv-endpoint'?: string;
   readonly device?: string;
@@ -104,6 +109,7 @@ export function buildCommand(file: string | undefined, options: TrainOptions): W
     // A path is resolved now, so a resume from another folder finds the same Python.
     python: options.python === undefined ? undefined : /[\\/]/.test(options.python) ? resolve(options.python) : options.python,
     nprocPerNode: positiveInt(options['nproc-per-node'], '--nproc-per-node'),
+    threads: positiveInt(options.threads, '--threads'),
     nnodes: positiveInt(options.nnodes, '--nnodes'),
     rdzvEndpoint: options['rdzv-endpoint'],
     device: oneOf(options.device, PYTORCH_DEVICES, '--device'),
@@ -170,6 +176,7 @@ export function buildCommand(file: string | undefined, options: TrainOptions): W
       outDir: writableFolder(resolve(options.out ?? 'runs'), options.out === undefined ? 'the runs folder' : '--out'),
       backendDirs: [defaultBackendDir()],
       trainLimit: options.trainLimit,
+      ...(pytorch.threads !== undefined ? { threads: pytorch.threads } : {}),
       ...(chosenEngine === 'pytorch' ? { engine: chosenEngine, ...pytorch } : chosenEngine === 'auto' ? { engine: chosenEngine, python: pytorch.python } : {}),
     },
   };

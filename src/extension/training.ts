@@ -16,7 +16,7 @@ import { reportingFailures } from './failures';
 import { DashboardPanel, type DashboardDeps } from './training/dashboardPanel';
 import { TrainingNotification } from './training/progressNotification';
 import type { RunProgress } from './training/runProgress';
-import { backendSetting, pythonField, runsFolder } from './training/settings';
+import { backendSetting, pythonField, runsFolder, threadsField } from './training/settings';
 import { TrainingStatusBar } from './training/statusBar';
 import { askForTrainRequest, parseTrainArgs, type ServerRequests } from './training/trainCommand';
 import { TrainingSession } from './training/trainingSession';
@@ -142,7 +142,7 @@ export function registerTrainingCommands(context: vscode.ExtensionContext, serve
     if (refusedInRestrictedMode()) return;
     const backend = backendSetting();
     // A PyTorch run resumes with the Python of the user's settings, never the one its config.json names.
-    await run({ type: 'resume', runDir, backend, backendDirs: [context.globalStorageUri.fsPath], ...pythonField() }, basename(runDir));
+    await run({ type: 'resume', runDir, backend, backendDirs: [context.globalStorageUri.fsPath], ...pythonField(), ...threadsField() }, basename(runDir));
   }
 
   async function reportEnd(progress: RunProgress, runDir: string | undefined, ending: string | undefined): Promise<void> {

@@ -5,12 +5,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyze } from '../../src/core/analysis/analyze';
 import { tfjsTrainingMemory } from '../../src/core/report/tfjsStepMemory';
 import { trainingMemory } from '../../src/core/report/trainingMemory';
+import { skipUnless } from '../helpers/needs';
 import { PYTHON, torchMissing } from '../helpers/python';
 
 const FILE = 'examples/mnist/resnet8.resnet';
@@ -45,11 +46,22 @@ function assertPlausible(measured: number | undefined, estimate: number, what: s
 
 test('TF.js (wasm): the first epoch reports the peak of a step, near the estimate of stats, in metrics.jsonl and the progress', { timeout: 300_000 }, () => {
   assert.ok(model);
-  const { stdout, epoch } = trainOneEpoch('--backend', 'wasm');
+  const { stdout, epoch } = trainOneEpoch('--backend', 'wasm', '--threads', '1');
   const estimate = tfjsTrainingMemory(model, BATCH).totalBytes;
   assert.equal(epoch.estimatedStepBytes, estimate);
   assertPlausible(epoch.peakStepBytes, estimate, 'wasm');
   assert.match(stdout, /^memory of a training step at its peak: [\d.]+ [KMG]iB measured, [\d.]+ [KMG]iB estimated \(stats\)$/m);
+});
+
+test("TF.js (wasm) on two threads: the peak counts both threads (each measured on its slice), near the sum of the slices' estimates", {
+  skip: skipUnless(availableParallelism() >= 2 ? undefined : 'one core: no second thread to train on'),
+  timeout: 300_000,
+}, () => {
+  assert.ok(model);
+  const { epoch } = trainOneEpoch('--backend', 'wasm', '--threads', '2');
+  const estimate = 2 * tfjsTrainingMemory(model, BATCH / 2).totalBytes;
+  assert.equal(epoch.estimatedStepBytes, estimate);
+  assertPlausible(epoch.peakStepBytes, estimate, 'wasm, 2 threads');
 });
 
 test('PyTorch (CPU): the first epoch reports what the step holds (saved tensors, weights, gradients, optimizer state, batch), near the estimate of stats', {

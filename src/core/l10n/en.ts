@@ -513,6 +513,7 @@ export const en = {
   'worker.notRunFolder': '{runDir} is not a run folder (it has no {config}); pass the folder a training run created',
   'worker.checkpointMismatch': 'the checkpoint {path} does not fit this model (its weights have other shapes); was the model changed?',
   'worker.unexpected': 'training stopped by an unexpected error: {message}',
+  'worker.threadsOutOfRange': 'threads {threads} is not a whole number from 1 to {cores} (the CPU cores of this machine); pass --threads N within that range, or leave it out to use every core',
   'worker.unsupportedOnTfjs': '`{what}` ({path}) does not train on the TF.js engine yet; train this model with `engine pytorch` in its recipe or --engine pytorch',
   'runFolder.linkOutside':
     '{path} is a symbolic link to {target}, outside the run folder {runDir}: a run never writes through a link out of its folder; replace the link with a folder or file of its own (a copy of what it points to, or nothing), then start or resume again',

@@ -379,6 +379,7 @@ export const ko: Catalogue = {
   'worker.notRunFolder': '{runDir}은(는) run 폴더가 아닙니다 ({config} 파일이 없습니다). 학습 run이 만든 폴더를 주세요',
   'worker.checkpointMismatch': '체크포인트 {path}이(가) 이 모델에 맞지 않습니다 (가중치의 모양이 다릅니다). 모델을 바꾸셨나요?',
   'worker.unexpected': '예상하지 못한 오류로 학습이 멈췄습니다: {message}',
+  'worker.threadsOutOfRange': '스레드 수 {threads}은(는) 1부터 {cores}(이 컴퓨터의 CPU 코어 수)까지의 정수가 아닙니다. 그 범위의 --threads N을 주거나, 빼면 모든 코어를 씁니다',
   'worker.unsupportedOnTfjs': '`{what}` ({path})은(는) 아직 TF.js 엔진에서 학습할 수 없습니다. 레시피에 `engine pytorch`를 쓰거나 --engine pytorch로 학습하세요',
   'runFolder.linkOutside':
     '{path}: run 폴더 {runDir} 밖의 {target}을(를) 가리키는 심볼릭 링크입니다. run은 폴더 밖으로 이어지는 링크를 통해 쓰지 않습니다. 링크를 그 자리의 폴더나 파일로 바꾼 뒤 (가리키는 것을 복사하거나 비워 두고) 다시 시작하거나 이어 가세요',

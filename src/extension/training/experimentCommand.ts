@@ -12,7 +12,7 @@ import { runEngine, runQueue } from '../../training/experiment/queue';
 import { writeResultFiles } from '../../training/experiment/resultFiles';
 import { createExperiment, experimentDir, stateFile } from '../../training/experiment/state';
 import { displayLocale } from '../displayLanguage';
-import { backendSetting, engineSetting, experimentParallel, pythonField, runsFolder } from './settings';
+import { backendSetting, engineSetting, experimentParallel, pythonField, runsFolder, threadsField } from './settings';
 import { askCifarFolder, rememberedCifarFolder, type ServerRequests } from './trainCommand';
 
 export interface ExperimentCommandDeps {
@@ -96,6 +96,7 @@ export async function runExperimentCommand(args: unknown, deps: ExperimentComman
     backendDirs: [deps.context.globalStorageUri.fsPath],
     locale: displayLocale(),
     ...pythonField(),
+    ...threadsField(),
     onMessage: (run, message) => {
       if (message.type === 'started')
         deps.log.info(`experiment ${plan.experiment}: ${run.key} ${message.resumedAtStep !== undefined ? `resumed at step ${message.resumedAtStep}` : 'started'} in ${message.runDir}`);

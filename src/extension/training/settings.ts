@@ -8,6 +8,7 @@ export const SETTINGS = {
   backend: 'resnet.training.backend',
   engine: 'resnet.training.engine',
   python: 'resnet.training.python',
+  threads: 'resnet.training.threads',
   experimentParallel: 'resnet.experiment.parallel',
 } as const;
 
@@ -47,6 +48,16 @@ export function engineSetting(): 'tfjs' | 'pytorch' | undefined {
 export function pythonField(): Pick<TrainRequest, 'python'> {
   const python = vscode.workspace.getConfiguration().get<string>(SETTINGS.python, '').trim();
   return python ? { python } : {};
+}
+
+/**
+ * `{ threads }` from `resnet.training.threads` (CPU threads: TF.js wasm/cpu trains each batch in
+ * that many slices at once; PyTorch's torch.set_num_threads), or nothing for 0, the default: every
+ * core. A user setting only (scope `machine`): a workspace does not choose how many threads run.
+ */
+export function threadsField(): Pick<TrainRequest, 'threads'> {
+  const value = vscode.workspace.getConfiguration().get<unknown>(SETTINGS.threads, 0);
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 ? { threads: value } : {};
 }
 
 /** The backend setting, 'auto' when it holds something else. */

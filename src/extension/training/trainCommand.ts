@@ -11,7 +11,7 @@ import type { DatasetChoice, TrainRequest } from '../../protocol/training';
 import { formatDuration } from '../../core/report/numbers';
 import { QUICK_CHECK_STEPS, runSeconds } from '../../core/report/runPlan';
 import { DOWNLOAD_CIFAR10_COMMAND } from './downloadCifar10Command';
-import { backendSetting, engineFields, runsFolder } from './settings';
+import { backendSetting, engineFields, runsFolder, threadsField } from './settings';
 import { trainingSpeed } from './trainingSpeed';
 
 /** What the extension asks the language server: the LanguageClient, or a JSON-RPC connection in tests. */
@@ -131,6 +131,7 @@ export async function askForTrainRequest(
       backendDirs: [context.globalStorageUri.fsPath],
       // The recipe's `engine pytorch` is honoured unless the resnet.training.engine setting says otherwise.
       ...engine,
+      ...threadsField(),
       ...(maxSteps === undefined ? {} : { maxSteps }),
     },
   };

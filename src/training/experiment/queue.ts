@@ -22,6 +22,8 @@ export interface QueueOptions {
   /** Folders with optionally installed native backends, and the Python for the PyTorch engine: this machine's, never the state file's. */
   readonly backendDirs?: readonly string[];
   readonly python?: string | undefined;
+  /** CPU threads per run (`--threads`, the setting): this machine's, never the state file's; default every core. */
+  readonly threads?: number | undefined;
   /** The language of the workers' own messages (a failed run's reason, kept in the state file). */
   readonly locale?: Locale;
   /** The worker to start (tests); default the bundled one. */
@@ -56,7 +58,16 @@ export function runQueue(dir: string, options: QueueOptions = {}): RunningQueue 
     const resume = run.runDir !== undefined && hasCheckpoint(run.runDir);
     const locale = options.locale === undefined ? {} : { locale: options.locale };
     const command: WorkerCommand = resume
-      ? { type: 'resume', runDir: run.runDir as string, backendDirs: options.backendDirs, python: options.python, epochs: settings.epochs, maxSteps: settings.maxSteps, ...locale }
+      ? {
+          type: 'resume',
+          runDir: run.runDir as string,
+          backendDirs: options.backendDirs,
+          python: options.python,
+          threads: options.threads,
+          epochs: settings.epochs,
+          maxSteps: settings.maxSteps,
+          ...locale,
+        }
       : {
           type: 'start',
           ...locale,
@@ -76,6 +87,7 @@ export function runQueue(dir: string, options: QueueOptions = {}): RunningQueue 
             engine: runEngine(settings, run),
             backendDirs: options.backendDirs,
             python: options.python,
+            threads: options.threads,
           },
         };
     let outcome: { status: 'finished' | 'failed' | 'stopped'; message?: string; testAccuracy?: number; runDir?: string } | undefined;

@@ -4,12 +4,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { at } from '../../core/indexed';
 import type { ModelNode } from '../../core/analysis/network';
-import type { BackendChoice, EngineChoiceText, TrainingMessage, TrainRequest } from '../../protocol/training';
+import type { BackendChoice, BackendName, EngineChoiceText, TrainingMessage, TrainRequest } from '../../protocol/training';
 import { selectBackend, type SelectedBackend } from './backend';
 import { loadLatestCheckpoint, saveCheckpoint, saveFinalModel, type TrainingPosition } from './checkpoint';
 import { epochBatches, padCropFlip, type Split } from '../data/index';
 import { buildModel } from './model/buildModel';
+import { availableParallelism } from 'node:os';
 import { Backprop, type PassResult } from './model/backprop';
+import { DataParallel, sliceSizes } from './parallel/dataParallel';
 import { setNoiseStep } from './model/customLayers';
 import { Optimizer } from './optimizer';
 import { Random } from '../random';
@@ -46,6 +48,8 @@ export type TrainStart =
       readonly backendDirs?: readonly string[] | undefined;
       readonly epochs?: number | undefined;
       readonly maxSteps?: number | undefined;
+      /** CPU threads for wasm and cpu: from whoever resumes, never from the run folder. */
+      readonly threads?: number | undefined;
     };
 
 /** Evaluation runs in batches of this size whatever the training batch. */
@@ -115,103 +119,116 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
     throw new TrainingError(msg('worker.noCheckpointYet', { runDir }));
   }
 
-  emit({
-    type: 'started',
-    runDir,
-    model: model.name,
-    params: model.cost.params,
-    macs: model.cost.macs,
-    backend: backend.name,
-    backendReason: backend.reason,
-    device: backend.device,
-    ...(backend.adapter ? { adapter: backend.adapter } : {}),
-    dataset: data.name,
-    trainImages: data.train.count,
-    batchSize,
-    stepsPerEpoch,
-    totalSteps,
-    epochs,
-    ...(checkpoint ? { resumedAtStep: position.step } : {}),
-    ...(hooks.engineChoice ? { engineChoice: hooks.engineChoice.text } : {}),
-    ...warningsOf([...(data.warnings ?? []), ...(checkpoint?.warnings ?? [])]),
-  });
+  const parallel = await startThreads(request, model, seed, backend.name, classes);
+  const device = parallel ? withThreads(backend.device, parallel.threads) : backend.device;
+  // The threads end with the run, however it ends: a live worker_thread would keep the process up.
+  try {
+    emit({
+      type: 'started',
+      runDir,
+      model: model.name,
+      params: model.cost.params,
+      macs: model.cost.macs,
+      backend: backend.name,
+      backendReason: backend.reason,
+      device,
+      ...(backend.adapter ? { adapter: backend.adapter } : {}),
+      dataset: data.name,
+      trainImages: data.train.count,
+      batchSize,
+      stepsPerEpoch,
+      totalSteps,
+      epochs,
+      ...(checkpoint ? { resumedAtStep: position.step } : {}),
+      ...(hooks.engineChoice ? { engineChoice: { ...hooks.engineChoice.text, summary: hooks.engineChoice.text.summary.replace(backend.device, device) } } : {}),
+      ...warningsOf([...(data.warnings ?? []), ...(checkpoint?.warnings ?? [])]),
+    });
 
-  const variables = network.trainableWeights.map((w) => w.read() as tf.Variable);
-  const backprop = new Backprop(network, model);
-  const [h, w, c] = model.input;
-  let step = position.step;
-  let imagesPerSec = 0;
-  let stopped = false;
-  const stepPeak = new StepPeakMeter();
-  for (let epoch = position.epoch; epoch < epochs && step < totalSteps && !stopped; epoch++) {
-    const epochStarted = Date.now();
-    orderRng.setState(position.orderRngAtEpochStart);
-    const orderAtStart = orderRng.getState();
-    const sums = { ...position.epochSums };
-    const batches = epochBatches(data.train, orderRng, { batchSize, startBatch: position.batchInEpoch });
-    let batchInEpoch = position.batchInEpoch;
-    for (const batch of batches) {
-      if (step >= totalSteps) break;
-      const stepStarted = performance.now();
-      const pixels =
-        recipe.augment.pad > 0 || recipe.augment.flip ? padCropFlip(batch.images, batch.count, [h, w, c], augmentRng, { pad: recipe.augment.pad, flip: recipe.augment.flip }) : batch.images;
-      const lr = learningRate(schedule, step);
-      // Dropout and drop path masks come from the seed and the step: a resumed run draws the same.
-      setNoiseStep(network, step);
-      const { loss, correct } = await stepPeak.around(() => trainStep(backprop, variables, optimizer, pixels, batch.labels, batch.count, [h, w, c], classes, lr));
-      step++;
-      batchInEpoch++;
-      sums.loss += loss * batch.count;
-      sums.correct += correct;
-      sums.images += batch.count;
-      // WebGPU reports running out of memory or losing the device asynchronously, never by throwing.
-      const gpuFailure = backend.name === 'webgpu' ? webGpuFailure() : undefined;
-      if (gpuFailure) throw new TrainingError(gpuFailureMessage(gpuFailure, { batchSize, step, runDir, adapter: backend.adapter }));
-      const rate = batch.count / ((performance.now() - stepStarted) / 1000);
-      imagesPerSec = imagesPerSec === 0 ? rate : 0.8 * imagesPerSec + 0.2 * rate;
-      if (!Number.isFinite(loss)) {
-        throw new TrainingError(
-          `the loss became ${loss} at step ${step} (training diverged); lower the learning rate (e.g. \`sgd lr 0.01\`) or add a \`warmup\`, then resume from the last checkpoint or start again`,
+    const variables = network.trainableWeights.map((w) => w.read() as tf.Variable);
+    const backprop = new Backprop(network, model);
+    const [h, w, c] = model.input;
+    let step = position.step;
+    let imagesPerSec = 0;
+    let stopped = false;
+    const stepPeak = new StepPeakMeter();
+    for (let epoch = position.epoch; epoch < epochs && step < totalSteps && !stopped; epoch++) {
+      const epochStarted = Date.now();
+      orderRng.setState(position.orderRngAtEpochStart);
+      const orderAtStart = orderRng.getState();
+      const sums = { ...position.epochSums };
+      const batches = epochBatches(data.train, orderRng, { batchSize, startBatch: position.batchInEpoch });
+      let batchInEpoch = position.batchInEpoch;
+      for (const batch of batches) {
+        if (step >= totalSteps) break;
+        const stepStarted = performance.now();
+        const pixels =
+          recipe.augment.pad > 0 || recipe.augment.flip ? padCropFlip(batch.images, batch.count, [h, w, c], augmentRng, { pad: recipe.augment.pad, flip: recipe.augment.flip }) : batch.images;
+        const lr = learningRate(schedule, step);
+        // Dropout and drop path masks come from the seed and the step: a resumed run draws the same.
+        setNoiseStep(network, step);
+        const { loss, correct } = await stepPeak.around<{ loss: number; correct: number; otherThreadsPeakBytes?: number }>((measuring) =>
+          parallel
+            ? parallel.step(backprop, variables, optimizer, pixels, batch.labels, batch.count, lr, step, measuring)
+            : trainStep(backprop, variables, optimizer, pixels, batch.labels, batch.count, [h, w, c], classes, lr),
         );
+        step++;
+        batchInEpoch++;
+        sums.loss += loss * batch.count;
+        sums.correct += correct;
+        sums.images += batch.count;
+        // WebGPU reports running out of memory or losing the device asynchronously, never by throwing.
+        const gpuFailure = backend.name === 'webgpu' ? webGpuFailure() : undefined;
+        if (gpuFailure) throw new TrainingError(gpuFailureMessage(gpuFailure, { batchSize, step, runDir, adapter: backend.adapter }));
+        const rate = batch.count / ((performance.now() - stepStarted) / 1000);
+        imagesPerSec = imagesPerSec === 0 ? rate : 0.8 * imagesPerSec + 0.2 * rate;
+        if (!Number.isFinite(loss)) {
+          throw new TrainingError(
+            `the loss became ${loss} at step ${step} (training diverged); lower the learning rate (e.g. \`sgd lr 0.01\`) or add a \`warmup\`, then resume from the last checkpoint or start again`,
+          );
+        }
+        emit({ type: 'batch', step, epoch, loss, accuracy: correct / batch.count, lr, imagesPerSec });
+        // Let the event loop run between steps: a 'stop' message or Ctrl+C is only seen then.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (hooks.shouldStop()) {
+          stopped = true;
+          position = { epoch, batchInEpoch, step, orderRngAtEpochStart: orderAtStart, augmentRng: augmentRng.getState(), epochSums: sums, ...cut };
+          const path = await saveCheckpoint(runDir, network, await optimizer.state(), position);
+          emit({ type: 'checkpoint', epoch, step, path });
+          break;
+        }
       }
-      emit({ type: 'batch', step, epoch, loss, accuracy: correct / batch.count, lr, imagesPerSec });
-      // Let the event loop run between steps: a 'stop' message or Ctrl+C is only seen then.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      if (hooks.shouldStop()) {
-        stopped = true;
-        position = { epoch, batchInEpoch, step, orderRngAtEpochStart: orderAtStart, augmentRng: augmentRng.getState(), epochSums: sums, ...cut };
-        const path = await saveCheckpoint(runDir, network, await optimizer.state(), position);
-        emit({ type: 'checkpoint', epoch, step, path });
-        break;
+      if (stopped) break;
+      const epochDone = step % stepsPerEpoch === 0 || batchInEpoch >= stepsPerEpoch;
+      if (epochDone) {
+        const validation = data.validation ? await evaluate(network, data.validation, [h, w, c], classes) : undefined;
+        emit({
+          type: 'epoch',
+          epoch,
+          step,
+          trainLoss: sums.loss / Math.max(1, sums.images),
+          trainAccuracy: sums.correct / Math.max(1, sums.images),
+          ...(validation ? { valLoss: validation.loss, valAccuracy: validation.accuracy } : {}),
+          seconds: (Date.now() - epochStarted) / 1000,
+          ...stepPeak.report(
+            parallel ? sliceSizes(batchSize, parallel.threads).reduce((sum, size) => sum + tfjsTrainingMemory(model, size).totalBytes, 0) : tfjsTrainingMemory(model, batchSize).totalBytes,
+          ),
+        });
       }
+      position = epochDone
+        ? { epoch: epoch + 1, batchInEpoch: 0, step, orderRngAtEpochStart: orderRng.getState(), augmentRng: augmentRng.getState(), epochSums: { loss: 0, correct: 0, images: 0 }, ...cut }
+        : { epoch, batchInEpoch, step, orderRngAtEpochStart: orderAtStart, augmentRng: augmentRng.getState(), epochSums: sums, ...cut };
+      const path = await saveCheckpoint(runDir, network, await optimizer.state(), position);
+      emit({ type: 'checkpoint', epoch, step, path });
     }
-    if (stopped) break;
-    const epochDone = step % stepsPerEpoch === 0 || batchInEpoch >= stepsPerEpoch;
-    if (epochDone) {
-      const validation = data.validation ? await evaluate(network, data.validation, [h, w, c], classes) : undefined;
-      emit({
-        type: 'epoch',
-        epoch,
-        step,
-        trainLoss: sums.loss / Math.max(1, sums.images),
-        trainAccuracy: sums.correct / Math.max(1, sums.images),
-        ...(validation ? { valLoss: validation.loss, valAccuracy: validation.accuracy } : {}),
-        seconds: (Date.now() - epochStarted) / 1000,
-        ...stepPeak.report(tfjsTrainingMemory(model, batchSize).totalBytes),
-      });
-    }
-    position = epochDone
-      ? { epoch: epoch + 1, batchInEpoch: 0, step, orderRngAtEpochStart: orderRng.getState(), augmentRng: augmentRng.getState(), epochSums: { loss: 0, correct: 0, images: 0 }, ...cut }
-      : { epoch, batchInEpoch, step, orderRngAtEpochStart: orderAtStart, augmentRng: augmentRng.getState(), epochSums: sums, ...cut };
-    const path = await saveCheckpoint(runDir, network, await optimizer.state(), position);
-    emit({ type: 'checkpoint', epoch, step, path });
-  }
 
-  const test = await evaluate(network, data.test, [h, w, c], classes);
-  await saveFinalModel(network, runDir);
-  emit({ type: 'finished', runDir, step, epoch: position.epoch, stopped, testLoss: test.loss, testAccuracy: test.accuracy, seconds: (Date.now() - started) / 1000 });
-  optimizer.dispose();
-  network.dispose();
+    const test = await evaluate(network, data.test, [h, w, c], classes);
+    await saveFinalModel(network, runDir);
+    emit({ type: 'finished', runDir, step, epoch: position.epoch, stopped, testLoss: test.loss, testAccuracy: test.accuracy, seconds: (Date.now() - started) / 1000 });
+    optimizer.dispose();
+    network.dispose();
+  } finally {
+    await parallel?.close();
+  }
 }
 
 /**
@@ -298,5 +315,26 @@ function requestOf(start: TrainStart): TrainRequest {
     ...(start.backend ? { backend: start.backend } : {}),
     ...(start.epochs !== undefined ? { epochs: start.epochs } : {}),
     ...(start.maxSteps !== undefined ? { maxSteps: start.maxSteps } : {}),
+    // A thread count is a resource of the machine that resumes, never the run folder's to choose.
+    threads: start.threads,
   };
+}
+
+/**
+ * The slice threads of a data-parallel run (tfjs/parallel/dataParallel.ts) when the request asks for
+ * more than one and the backend runs on the CPU in this process (wasm, cpu); none otherwise.
+ */
+async function startThreads(request: TrainRequest, model: ModelNode, seed: number, backend: BackendName, classes: number): Promise<DataParallel | undefined> {
+  const threads = request.threads ?? 1;
+  const cores = availableParallelism();
+  if (!Number.isInteger(threads) || threads < 1 || threads > cores) throw new TrainingError(msg('worker.threadsOutOfRange', { threads: String(threads), cores }));
+  if (threads === 1 || (backend !== 'wasm' && backend !== 'cpu')) return undefined;
+  return DataParallel.start(threads, { sourceText: request.sourceText, modelName: model.name, seed, backend, shape: model.input, classes });
+}
+
+/** "CPU (WebAssembly, 1 thread)" as a data-parallel run trains: "CPU (WebAssembly, 2 threads, the batch in 2 slices)". */
+function withThreads(device: string, threads: number): string {
+  const threadsNote = `${threads} threads, the batch in ${threads} slices`;
+  if (/\d+ threads?\)$/.test(device)) return device.replace(/\d+ threads?\)$/, `${threadsNote})`);
+  return device.endsWith(')') ? `${device.slice(0, -1)}, ${threadsNote})` : `${device} (${threadsNote})`;
 }

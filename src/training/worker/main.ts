@@ -1,7 +1,8 @@
 // The training worker: a Node process of its own (never the editor's extension host). Its parent
 // sends one WorkerCommand over IPC ('start' or 'resume', later maybe 'stop'); it answers with
 // TrainingMessages and exits. SIGINT/SIGTERM or 'stop' stop it gracefully at the next step.
-import { checkWorkerCommand, type TrainingMessage, type WorkerCommand } from '../../protocol/training';
+import { availableParallelism } from 'node:os';
+import { checkWorkerCommand, type TrainingMessage, type TrainRequest, type WorkerCommand } from '../../protocol/training';
 import { DatasetError } from '../data/dataset';
 import { analyze } from '../../core/analysis/analyze';
 import { checkProfileCommand, isProfileCommand, type ProfileReply } from '../../protocol/profile';
@@ -34,7 +35,7 @@ async function run(command: WorkerCommand): Promise<void> {
     command.type === 'start'
       ? { kind: 'new', request: command.request }
       : command.type === 'resume'
-        ? { kind: 'resume', runDir: command.runDir, backend: command.backend, backendDirs: command.backendDirs, epochs: command.epochs, maxSteps: command.maxSteps }
+        ? { kind: 'resume', runDir: command.runDir, backend: command.backend, backendDirs: command.backendDirs, epochs: command.epochs, maxSteps: command.maxSteps, threads: command.threads }
         : undefined;
   if (!start) return;
   const locale = command.type === 'stop' ? 'en' : (command.locale ?? 'en');
@@ -46,17 +47,22 @@ async function run(command: WorkerCommand): Promise<void> {
       const choice = await chooseEngine(command.request, locale);
       const chosen = { ...hooks, engineChoice: { text: choice.text, ...(choice.engine === 'tfjs' ? { backend: choice.backend } : {}) } };
       if (choice.engine === 'pytorch') await trainWithPyTorch({ kind: 'new', request: { ...command.request, engine: 'pytorch' } }, chosen, { onLog });
-      else await train({ kind: 'new', request: { ...command.request, engine: 'tfjs' } }, chosen);
+      else await train({ kind: 'new', request: everyCore({ ...command.request, engine: 'tfjs' }) }, chosen);
       return;
     }
     // A run started with `engine: 'pytorch'`, or a run folder whose config.json says so, goes to Python.
     const pytorch = pytorchStartFor(command);
     if (pytorch) await trainWithPyTorch(pytorch, hooks, { onLog });
-    else await train(start, hooks);
+    else await train(start.kind === 'new' ? { ...start, request: everyCore(start.request) } : { ...start, threads: start.threads ?? availableParallelism() }, hooks);
   } catch (error) {
     send({ type: 'failed', message: describeFailure(error, locale) });
     process.exitCode = 1;
   }
+}
+
+/** A TF.js run started here trains on every core unless its request says how many (`--threads`, the setting). */
+function everyCore(request: TrainRequest): TrainRequest {
+  return { ...request, threads: request.threads ?? availableParallelism() };
 }
 
 /** Why a run failed, for a person, in `locale` where the catalogue has the message (a BackendError is already in it). */
