@@ -191,7 +191,7 @@ export async function runTrain(
 ): Promise<number> {
   // The worker says why it failed, and why this backend, in the command line's language (--json stays English).
   const command = { ...buildCommand(file, options), ...(out.locale === undefined || options.json ? {} : { locale: out.locale }) };
-  // Before `auto` has chosen, the warning is the TF.js engine's: the one that needs the most.
+  // Before `auto` has chosen, the warning is the TF.js engine's.
   const fit =
     command.type === 'start' ? startFitWarning({ ...command.request, engine: command.request.engine === 'pytorch' ? 'pytorch' : 'tfjs' }, parseMemoryBudget(options['memory-budget'])) : undefined;
   if (fit) out.error(`resnet-studio: warning: ${fit}`);

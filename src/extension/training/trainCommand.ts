@@ -117,7 +117,7 @@ export async function askForTrainRequest(
   }
   return {
     label: model.name,
-    // The warning of the engine this run will use (TF.js keeps far more per image than PyTorch); before `auto` has chosen, TF.js's, the larger.
+    // The warning of the engine this run will use (each has its own estimate); before `auto` has chosen, TF.js's.
     ...withMemoryWarning(model.memoryWarnings?.[engine.engine === 'pytorch' ? 'pytorch' : 'tfjs']),
     request: {
       sourceText: text,
