@@ -10,6 +10,7 @@ import { loadLatestCheckpoint, saveCheckpoint, saveFinalModel, type TrainingPosi
 import { epochBatches, padCropFlip, type Split } from '../data/index';
 import { buildModel } from './model/buildModel';
 import { availableParallelism } from 'node:os';
+import { batchTensors, correctCount } from './model/batchTensors';
 import { Backprop, type PassResult } from './model/backprop';
 import { DataParallel, sliceSizes } from './parallel/dataParallel';
 import { setNoiseStep } from './model/customLayers';
@@ -247,13 +248,13 @@ export async function trainStep(
   classes: number,
   lr: number,
 ): Promise<{ loss: number; correct: number }> {
-  const labelTensor = tf.tensor1d(Array.from(labels), 'int32');
-  const [x, y] = tf.tidy(() => [tf.tensor4d(pixels, [count, shape[0], shape[1], shape[2]]), tf.oneHot(labelTensor, classes)] as [tf.Tensor4D, tf.Tensor2D]);
+  const batch = batchTensors(pixels, labels, count, shape, classes);
+  const labelTensor = batch.labels;
   let pass: PassResult;
   try {
-    pass = backprop.run(x, y);
+    pass = backprop.run(batch.images, batch.oneHot);
   } finally {
-    tf.dispose([x, y]);
+    tf.dispose([batch.images, batch.oneHot]);
   }
   const { loss: lossTensor, predictions, grads } = pass;
   let correctTensor: tf.Tensor;
@@ -269,7 +270,7 @@ export async function trainStep(
         lr,
       ),
     );
-    correctTensor = tf.tidy(() => predictions.equal(labelTensor).sum());
+    correctTensor = correctCount(predictions, labelTensor);
   } finally {
     tf.dispose([...grads.values(), predictions, labelTensor]);
   }

@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { TrainingError } from '../../trainingError';
 import type { Backprop } from '../model/backprop';
+import { batchTensors, correctCount } from '../model/batchTensors';
 import type { Optimizer } from '../optimizer';
 import type { SliceInit, SliceReply, SliceStep } from './sliceMessages';
 
@@ -85,15 +86,9 @@ export class DataParallel {
     });
     // The main thread's slice, while the workers compute theirs.
     const first = sizes[0] ?? count;
-    const own = tf.tidy(
-      () =>
-        [tf.tensor4d(pixels.subarray(0, first * image), [first, ...this.init.shape]), tf.oneHot(tf.tensor1d(Array.from(labels.subarray(0, first)), 'int32'), this.init.classes)] as [
-          tf.Tensor4D,
-          tf.Tensor2D,
-        ],
-    );
-    const pass = backprop.run(own[0], own[1]);
-    tf.dispose(own);
+    const own = batchTensors(pixels, labels, first, this.init.shape, this.init.classes);
+    const pass = backprop.run(own.images, own.oneHot);
+    tf.dispose([own.images, own.oneHot]);
     const results = await Promise.all(replies);
     try {
       for (const r of results) if (!r.ok) throw new TrainingError(`a training thread failed: ${r.message}`);
@@ -111,7 +106,7 @@ export class DataParallel {
       } finally {
         tf.dispose(grads);
       }
-      const correctTensor = tf.tidy(() => pass.predictions.equal(tf.tensor1d(Array.from(labels.subarray(0, first)), 'int32')).sum());
+      const correctTensor = correctCount(pass.predictions, own.labels);
       const [ownLoss, ownCorrect] = await Promise.all([pass.loss.data(), correctTensor.data()]);
       correctTensor.dispose();
       const loss = others.reduce((sum, r, k) => sum + r.loss * (sizes[k + 1] ?? 0), (ownLoss[0] ?? Number.NaN) * first) / count;
@@ -121,7 +116,7 @@ export class DataParallel {
       const measured = peaks.every((p) => p !== undefined) ? { otherThreadsPeakBytes: peaks.reduce<number>((a, b) => a + (b ?? 0), 0) } : {};
       return { loss, correct, ...measured };
     } finally {
-      tf.dispose([pass.loss, pass.predictions, ...pass.grads.values()]);
+      tf.dispose([pass.loss, pass.predictions, ...pass.grads.values(), own.labels]);
     }
   }
 

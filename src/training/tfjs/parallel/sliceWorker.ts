@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { findModel } from '../../runSetup';
 import { selectBackend } from '../backend';
 import { Backprop } from '../model/backprop';
+import { batchTensors, correctCount } from '../model/batchTensors';
 import { buildModel } from '../model/buildModel';
 import { setNoiseStep } from '../model/customLayers';
 import type { SliceInit, SliceReply, SliceStep } from './sliceMessages';
@@ -50,21 +51,17 @@ async function main(): Promise<void> {
       }),
     );
     setNoiseStep(network, step.step);
-    const [x, y] = tf.tidy(() => [tf.tensor4d(step.pixels, [step.count, ...init.shape]), tf.oneHot(tf.tensor1d(Array.from(step.labels), 'int32'), init.classes)] as [tf.Tensor4D, tf.Tensor2D]);
-    const pass = backprop.run(x, y);
-    tf.dispose([x, y]);
+    const batch = batchTensors(step.pixels, step.labels, step.count, init.shape, init.classes);
+    const pass = backprop.run(batch.images, batch.oneHot);
+    tf.dispose([batch.images, batch.oneHot]);
     const grads = variables.map((v) => {
       const grad = pass.grads.get(v.name);
       if (!grad) throw new Error(`no gradient for the weight ${v.name}`);
       return grad.dataSync() as Float32Array;
     });
-    const correct = tf.tidy(
-      () =>
-        pass.predictions
-          .equal(tf.tensor1d(Array.from(step.labels), 'int32'))
-          .sum()
-          .dataSync()[0] ?? 0,
-    );
+    const correctTensor = correctCount(pass.predictions, batch.labels);
+    const correct = correctTensor.dataSync()[0] ?? 0;
+    tf.dispose([correctTensor, batch.labels]);
     const loss = pass.loss.dataSync()[0] ?? Number.NaN;
     tf.dispose([pass.loss, pass.predictions, ...pass.grads.values()]);
     return { grads, loss, correct };
