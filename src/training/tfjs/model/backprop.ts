@@ -102,6 +102,33 @@ export class Backprop {
     }
   }
 
+  /**
+   * One layer alone, as the pass runs it inside a step (`resnet-studio profile` times it): its
+   * forward on a copy of `x` in training mode, then `backward(dy)` (which takes `dy`) gives the
+   * input's gradient and the layer's weights' (the caller disposes them). The output stays the
+   * pass's until the backward has run.
+   */
+  layerAlone(node: LayerNode, x: tf.Tensor): { output: tf.Tensor; backward: (dy: tf.Tensor) => { dx: tf.Tensor; grads: Map<string, tf.Tensor> } } {
+    this.held = new Held();
+    this.grads = new Map();
+    this.batch = undefined;
+    const input = this.held.hold(x.clone());
+    const step = this.layer(node, input);
+    this.held.release(input);
+    return {
+      output: step.output,
+      backward: (dy) => {
+        try {
+          const dx = step.backward(dy);
+          return { dx, grads: this.grads };
+        } finally {
+          this.grads = new Map();
+          this.held.clear();
+        }
+      },
+    };
+  }
+
   /** The stages in order; one backward entry per stage on `tape`. Returns a held output. */
   private stages(x: tf.Tensor4D, tape: Backward[]): tf.Tensor {
     let current: tf.Tensor = this.held.hold(x.clone());
@@ -256,7 +283,7 @@ export class Backprop {
     }
   }
 
-  /** A convolution (with its zero padding before it): keeps its unpadded input; pads it again for the backward. */
+  /** A convolution (with its zero padding before it): keeps its unpadded input; the kernels pad it in both passes. */
   private conv(layers: readonly tf.layers.Layer[], x: tf.Tensor): { output: tf.Tensor; backward: Backward } {
     const pad = layers.length === 2 ? (layers[0] as tf.layers.Layer) : undefined;
     const conv = layers[layers.length - 1] as tf.layers.Layer;
