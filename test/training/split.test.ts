@@ -159,8 +159,10 @@ test('the net with splits trains on wasm: finite, decreasing loss', { timeout: 6
   assertLearns(await stepLosses('wasm', RES2NET_MODEL, 'r2cifar'), 'wasm');
 });
 
-test('the net with splits trains on cpu: finite, decreasing loss', { timeout: 600_000 }, async () => {
-  assertLearns(await stepLosses('cpu', RES2NET_MODEL, 'r2cifar'), 'cpu');
+// On 8×8 images: the cpu backend's plain-JavaScript convolutions took over 3 minutes of CI at 32×32,
+// and its outputs and gradients are checked exactly above; this checks that the whole step learns.
+test('the net with splits trains on cpu (8×8 images): finite, decreasing loss', { timeout: 600_000 }, async () => {
+  assertLearns(await stepLosses('cpu', RES2NET_MODEL.replace('input 32x32x3', 'input 8x8x3'), 'r2cifar'), 'cpu');
 });
 
 test('the net with splits trains on webgpu (SwiftShader): finite, decreasing loss', { skip: noSwiftShader ?? false, timeout: 600_000 }, async () => {
