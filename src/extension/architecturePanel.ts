@@ -36,6 +36,8 @@ export class ArchitecturePanel implements vscode.Disposable {
   private against: CompareAgainst | undefined;
   /** Measured times the view colours by (sent again when the page reloads). */
   private timings: ProfileDocument | undefined;
+  /** A run's layer statistics the page colours by (sent again when the page reloads). */
+  private layerStats: Extract<ToArchitecture, { type: 'layerStats' }> | undefined;
   private refreshing = false;
   private settingsTimer?: ReturnType<typeof setTimeout> | undefined;
   private refreshAgain = false;
@@ -70,6 +72,14 @@ export class ArchitecturePanel implements vscode.Disposable {
     const panel = ArchitecturePanel.show(deps, { uri: target.uri, model: timings.model });
     panel.timings = timings;
     panel.post({ type: 'timings', timings });
+    return panel;
+  }
+
+  /** Colours the view by a run's layer statistics (issue 24), following the model they are for; selects `path` when given. */
+  static colourByLayerStats(deps: ArchitectureDeps, target: { uri: string }, stats: Extract<ToArchitecture, { type: 'layerStats' }>): ArchitecturePanel {
+    const panel = ArchitecturePanel.show(deps, { uri: target.uri, model: stats.model });
+    panel.layerStats = stats;
+    panel.post(stats);
     return panel;
   }
 
@@ -194,6 +204,7 @@ export class ArchitecturePanel implements vscode.Disposable {
       case 'ready':
         await this.refresh();
         if (this.timings) this.post({ type: 'timings', timings: this.timings });
+        if (this.layerStats) this.post(this.layerStats);
         return;
       case 'reveal':
         await this.reveal(message.line, message.column);

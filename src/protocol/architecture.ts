@@ -119,6 +119,14 @@ export const ToArchitectureSchema = v.variant('type', [
   v.object({ type: v.literal('cursor'), line: count, column: count }),
   /** Measured time per layer (a `resnet-studio profile --json` document) to colour the model it names by. */
   v.object({ type: v.literal('timings'), timings: ProfileDocumentSchema }),
+  /** A run's layer statistics (issue 24): colour the layers by response std or gradient norm. */
+  v.object({
+    type: v.literal('layerStats'),
+    model: v.string(),
+    run: v.pipe(v.string(), v.maxLength(500)),
+    step: count,
+    layers: v.array(v.object({ path: v.string(), responseStd: v.optional(v.nullable(v.number())), gradNorm: v.optional(v.nullable(v.number())) })),
+  }),
 ]);
 export type ToArchitecture = v.InferOutput<typeof ToArchitectureSchema>;
 
@@ -140,7 +148,7 @@ export type FromArchitecture = v.InferOutput<typeof FromArchitectureSchema>;
 /** What the page keeps over a reload, and the extension reads back to know which file it followed. */
 export const ArchitectureStateSchema = v.object({
   uri: v.optional(v.string()),
-  metric: v.optional(v.picklist(['macs', 'params', 'activationBytes', 'time'])),
+  metric: v.optional(v.picklist(['macs', 'params', 'activationBytes', 'time', 'responseStd', 'gradNorm'])),
   /** Stages folded, per model name. */
   folded: v.optional(v.record(v.string(), v.array(v.string()))),
   view: v.optional(v.object({ x: v.number(), y: v.number(), scale: v.number() })),

@@ -220,6 +220,35 @@ test('measured times (a profile --json document) colour the layers and stages; t
   await page.close();
 });
 
+test("a run's layer statistics (issue 24) colour the layers by response std or gradient norm; the tooltip gives both; another model's say how to get them", { skip }, async () => {
+  const page = await browser.open();
+  const source = readExample('cifar/resnet20.resnet');
+  await page.send(graphMessage(source));
+  const fill = async (id: string) => node(page, id).locator('rect').getAttribute('fill');
+  assert.equal(await fill('conv2_x.0.conv1'), await fill('conv2_x.0.conv2'));
+  const model = analyze(source).models[0];
+  const layers = [...modelLayers(model)]
+    .filter((l) => l.spec.op === 'conv' || l.spec.op === 'fc')
+    .map((l) => ({ path: l.path, responseStd: l.path === 'conv2_x.0.conv2' ? 2 : 0.5, gradNorm: l.path === 'conv2_x.0.conv1' ? 0.3 : 0.01 }));
+  await page.send({ type: 'layerStats', model: model.name, run: 'resnet20 · 12-06 14:00', step: 391, layers });
+  await page.frame();
+  assert.equal(await page.page.locator('#arch-metric').inputValue(), 'responseStd');
+  // The larger response is drawn hotter; the BN after it has no statistic and keeps the plain fill.
+  assert.notEqual(await fill('conv2_x.0.conv1'), await fill('conv2_x.0.conv2'));
+  assert.match((await page.page.locator('#arch-legend').textContent()) ?? '', /^resnet20 · 12-06 14:00, step 391\. Response std \(Fig\. 7\) per layer: 0 .*2\.000 \(the largest\)/);
+  await node(page, 'conv2_x.0.conv2').hover();
+  assert.match((await page.page.locator('#arch-tooltip').textContent()) ?? '', /Step 391 of resnet20 · 12-06 14:00: response std 2\.000, gradient norm 0\.01000/);
+  await page.page.selectOption('#arch-metric', 'gradNorm');
+  await page.frame();
+  assert.match((await page.page.locator('#arch-legend').textContent()) ?? '', /Gradient norm per layer: 0 .*0\.3000 \(the largest\)/);
+  const byNorm = [await fill('conv2_x.0.conv1'), await fill('conv2_x.0.conv2')];
+  assert.notEqual(byNorm[0], byNorm[1]);
+  await page.send({ type: 'layerStats', model: 'resnet56', run: 'other', step: 1, layers: [] });
+  await page.frame();
+  assert.match((await page.page.locator('#arch-legend').textContent()) ?? '', /^No layer statistics for resnet20: train it/);
+  await page.close();
+});
+
 test('export: an SVG document of the whole graph and a PNG, both sent to the extension', { skip }, async () => {
   const page = await browser.open({ theme: 'light' });
   await page.send(graphMessage(readExample('imagenet/resnet18.resnet')));

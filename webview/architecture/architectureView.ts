@@ -33,13 +33,29 @@ const FIT_MARGIN = 12;
 /** One wheel notch (or one event of a pinch) zooms by at most this factor, as + and - do. */
 const NOTCH = 1.25;
 
-type MetricLabel = Extract<PageKey, 'webview.architecture.macs' | 'webview.architecture.params' | 'webview.architecture.activationMemory' | 'webview.architecture.time'>;
+type MetricLabel = Extract<
+  PageKey,
+  | 'webview.architecture.macs'
+  | 'webview.architecture.params'
+  | 'webview.architecture.activationMemory'
+  | 'webview.architecture.time'
+  | 'webview.architecture.responseStd'
+  | 'webview.architecture.gradNorm'
+>;
 const METRICS: readonly { readonly value: SizeMetric; readonly label: MetricLabel }[] = [
   { value: 'macs', label: 'webview.architecture.macs' },
   { value: 'params', label: 'webview.architecture.params' },
   { value: 'activationBytes', label: 'webview.architecture.activationMemory' },
   { value: 'time', label: 'webview.architecture.time' },
+  { value: 'responseStd', label: 'webview.architecture.responseStd' },
+  { value: 'gradNorm', label: 'webview.architecture.gradNorm' },
 ];
+
+/** Metrics measured per layer during a run (issue 24): not sums, so a stage shows its largest layer's. */
+type StatMetric = Extract<SizeMetric, 'responseStd' | 'gradNorm'>;
+function isStat(metric: SizeMetric): metric is StatMetric {
+  return metric === 'responseStd' || metric === 'gradNorm';
+}
 
 type Mode = { kind: 'live' } | { kind: 'diff'; diff: ArchitectureDiff; oldLabel: string; newLabel: string };
 
@@ -54,6 +70,10 @@ export class ArchitectureView {
   private metric: SizeMetric = 'macs';
   /** Measured forward + backward ms per layer path, from a `profile --json` document, and the model it is for. */
   private timings: { readonly model: string; readonly engine: string; readonly device: string; readonly batch: number; readonly byPath: ReadonlyMap<string, number> } | undefined;
+  /** A run's layer statistics at one step, and the model they are for. */
+  private layerStats:
+    | { readonly model: string; readonly run: string; readonly step: number; readonly byPath: ReadonlyMap<string, { readonly responseStd?: number; readonly gradNorm?: number }> }
+    | undefined;
   private folded = new Map<string, Set<string>>();
   private view: View = { x: 0, y: 0, scale: 1 };
   private selected: string | undefined;
@@ -172,7 +192,41 @@ export class ArchitectureView {
       case 'timings':
         this.setTimings(message.timings);
         return;
+      case 'layerStats':
+        this.setLayerStats(message);
+        return;
     }
+  }
+
+  /** A run's layer statistics arrive: colour by response std now (or keep the statistic chosen). */
+  private setLayerStats(message: Extract<ToArchitecture, { type: 'layerStats' }>): void {
+    const byPath = new Map<string, { responseStd?: number; gradNorm?: number }>();
+    for (const l of message.layers) {
+      const entry: { responseStd?: number; gradNorm?: number } = {};
+      if (typeof l.responseStd === 'number' && Number.isFinite(l.responseStd)) entry.responseStd = l.responseStd;
+      if (typeof l.gradNorm === 'number' && Number.isFinite(l.gradNorm)) entry.gradNorm = l.gradNorm;
+      byPath.set(l.path, entry);
+    }
+    this.layerStats = { model: message.model, run: message.run, step: message.step, byPath };
+    if (!isStat(this.metric)) this.metric = 'responseStd';
+    this.metricSelect.value = this.metric;
+    this.maxCache.clear();
+    this.redraw();
+  }
+
+  /** The statistics for the model drawn, when the loaded ones are for it. */
+  private statsOfModel(): NonNullable<ArchitectureView['layerStats']>['byPath'] | undefined {
+    return this.layerStats && this.graph && this.layerStats.model === this.graph.model ? this.layerStats.byPath : undefined;
+  }
+
+  /** A layer's statistic, or a stage's largest layer's; 0 where none was measured. */
+  private statOf(id: string, stage: boolean, metric: StatMetric): number {
+    const stats = this.statsOfModel();
+    if (!stats) return 0;
+    if (!stage) return stats.get(id)?.[metric] ?? 0;
+    let max = 0;
+    for (const [path, values] of stats) if (path.startsWith(`${id}.`)) max = Math.max(max, values[metric] ?? 0);
+    return max;
   }
 
   /** Measured times arrive: colour by them now. */
@@ -197,6 +251,7 @@ export class ArchitectureView {
 
   /** A node's figure under the metric: its cost, or its measured ms (a stage's: its layers' sum). */
   private valueOf(source: { readonly id: string; readonly cost?: GraphCost | undefined }, stage: boolean): number {
+    if (isStat(this.metric)) return this.statOf(source.id, stage, this.metric);
     if (this.metric !== 'time') return source.cost ? source.cost[this.metric] : 0;
     return this.timeOf(source.id, stage);
   }
@@ -212,6 +267,8 @@ export class ArchitectureView {
   }
 
   private totalOf(graph: ArchitectureGraph): number {
+    // A statistic has no total: shares of it are not shown.
+    if (isStat(this.metric)) return 0;
     if (this.metric !== 'time') return graph.totals[this.metric];
     let sum = 0;
     for (const ms of this.timesOfModel()?.values() ?? []) sum += ms;
@@ -219,6 +276,7 @@ export class ArchitectureView {
   }
 
   private formatValue(value: number): string {
+    if (isStat(this.metric)) return value.toPrecision(4);
     return this.metric === 'activationBytes' ? formatBytes(value) : this.metric === 'time' ? `${value.toFixed(3)} ms` : formatExact(value);
   }
 
@@ -371,6 +429,20 @@ export class ArchitectureView {
     const label = this.text(METRICS.find((m) => m.value === this.metric)!.label);
     if (this.metric === 'time' && !this.timesOfModel()) {
       legend.append(document.createTextNode(this.text('webview.architecture.legend.noTimes', { model: graph.model, command: profileCommand(graph.model) })));
+      return;
+    }
+    if (isStat(this.metric)) {
+      const stats = this.statsOfModel();
+      if (!stats || !this.layerStats) {
+        legend.append(document.createTextNode(this.text('webview.architecture.legend.noStats', { model: graph.model })));
+        return;
+      }
+      legend.append(
+        document.createTextNode(this.text('webview.architecture.legend.stats', { run: this.layerStats.run, step: this.layerStats.step })),
+        document.createTextNode(this.text(per === 'layer' ? 'webview.architecture.legend.perLayer' : 'webview.architecture.legend.perStage', { metric: label })),
+        bar,
+        document.createTextNode(this.text('webview.architecture.legend.statMax', { max: this.formatValue(max) })),
+      );
       return;
     }
     const total = this.totalOf(graph);
@@ -572,6 +644,20 @@ export class ArchitectureView {
       lines.push(this.text('webview.architecture.tip.activations', { batch: graph.batchSize, bytes: formatBytes(s.cost.activationBytes) }));
       const measured = this.timeOf(s.id, kind === 'stage');
       if (measured > 0 && this.timings) lines.push(this.text('webview.architecture.tip.measured', { engine: this.timings.engine, batch: this.timings.batch, ms: measured.toFixed(3) }));
+      const stat = kind === 'stage' ? undefined : this.statsOfModel()?.get(s.id);
+      if (stat && this.layerStats && (stat.responseStd !== undefined || stat.gradNorm !== undefined))
+        lines.push(
+          this.text('webview.architecture.tip.stats', {
+            run: this.layerStats.run,
+            step: this.layerStats.step,
+            std: stat.responseStd?.toPrecision(4) ?? '—',
+            norm: stat.gradNorm?.toPrecision(4) ?? '—',
+          }),
+        );
+    } else if (s.cost && isStat(this.metric)) {
+      const metric = this.text(METRICS.find((m) => m.value === this.metric)!.label);
+      const value = this.valueOf(s, kind === 'stage');
+      if (value > 0) lines.push(this.text('webview.architecture.tip.stat', { metric, value: this.formatValue(value) }));
     } else if (s.cost) {
       const value = this.valueOf(s, kind === 'stage');
       const share = formatShare(value, this.totalOf(graph));
