@@ -8,7 +8,7 @@
  *   node --import tsx test/bench/train.bench.ts [--batch 128] [--steps 5]
  *        [--warmup 2] [--before-steps 1] [--cpu-batch 2]
  *        [--webgpu-software-batch 8] [--webgpu-software-steps 2]
- *        [--skip before,forward,cpu,torch,webgpu] [--profile]
+ *        [--skip before,forward,layerstats,cpu,torch,webgpu] [--profile]
  *
  * On a machine with no GPU, SwiftShader (Debian's chromium) gives the webgpu row:
  *   VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json npm run bench:train
@@ -31,6 +31,9 @@ import { Backprop } from '../../src/training/tfjs/model/backprop';
 import { buildModel } from '../../src/training/tfjs/model/buildModel';
 import { Optimizer } from '../../src/training/tfjs/optimizer';
 import { trainStep } from '../../src/training/tfjs/trainer';
+import { LAYER_STATS_IMAGES } from '../../src/core/analysis/recipe';
+import { layerStatsDue } from '../../src/training/layerStats';
+import { LayerStatsMeter } from '../../src/training/tfjs/layerStats';
 import { startWebGpuBackend } from '../../src/training/tfjs/webgpuBackend';
 import { describeAdapter } from '../../src/training/tfjs/webgpuDevice';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../../src/training/tfjs/wasmKernels';
@@ -144,6 +147,32 @@ async function timeTfjs(batch: number, warmup: number, steps: number, profile = 
       times.push((performance.now() - t0) / 1000);
     }
     optimizer.dispose();
+    model.dispose();
+    return times;
+  } finally {
+    tf.engine().endScope();
+  }
+}
+
+/** Seconds per layer statistics measurement (src/training/layerStats.ts) of ResNet-20 on its default fixed batch, one entry per timed measurement. */
+async function timeLayerStats(warmup: number, repeats: number): Promise<number[]> {
+  tf.engine().startScope();
+  try {
+    const model = buildCifarResNet();
+    const count = LAYER_STATS_IMAGES;
+    const batch = {
+      pixels: Float32Array.from({ length: count * 32 * 32 * 3 }, (_, i) => Math.sin(i * 12.9898) * 0.5),
+      labels: Uint8Array.from({ length: count }, (_, i) => (i * 7) % RESNET20.classes),
+      count,
+    };
+    const meter = new LayerStatsMeter(new Backprop(model, resnet20Node), resnet20Node);
+    for (let i = 0; i < warmup; i++) await meter.measure(batch);
+    const times: number[] = [];
+    for (let i = 0; i < repeats; i++) {
+      const t0 = performance.now();
+      await meter.measure(batch);
+      times.push((performance.now() - t0) / 1000);
+    }
     model.dispose();
     return times;
   } finally {
@@ -310,6 +339,16 @@ async function main(): Promise<void> {
   const best = Math.min(...afterTimes);
   console.log(`wasm, registerWasmTrainingKernels(): ${ips(args.batch, wasmAfter)} img/s (${(wasmAfter * 1000).toFixed(0)} ms/step median; ` + `fastest step ${ips(args.batch, best)} img/s)`);
   if (wasmBefore != null) console.log(`  speed-up over stock wasm: ${(wasmBefore / wasmAfter).toFixed(1)}x`);
+  if (!args.skip.has('layerstats')) {
+    // The layer statistics' share of a run of the paper's recipe (64k steps of 128, 391 a CIFAR epoch) at the default schedule.
+    const measure = median(await timeLayerStats(1, args.steps));
+    let measurements = 0;
+    for (let step = 1; step <= 64_000; step++) if (layerStatsDue({ images: LAYER_STATS_IMAGES }, step, 391, 64_000)) measurements++;
+    console.log(
+      `wasm, layer statistics on ${LAYER_STATS_IMAGES} images: ${(measure * 1000).toFixed(0)} ms a measurement (${(measure / wasmAfter).toFixed(2)} of a step at ${args.batch}); ` +
+        `${measurements} measurements in the paper's 64k steps: ${((100 * measurements * measure) / (64_000 * wasmAfter)).toFixed(2)}% of the training time`,
+    );
+  }
   if (!args.skip.has('forward')) {
     const fwd = await timeForward(args.batch, 3);
     console.log(`wasm forward only (inference, for scale): ${ips(args.batch, fwd)} img/s`);
