@@ -556,7 +556,7 @@ class Trainer:
     def layer_stats_due(self, step: int) -> bool:
         """As layerStatsDue of src/training/layerStats.ts: every `every` steps, or the early steps and each epoch's end; always the last."""
         stats = self.plan.get("layerStats")
-        if not stats:
+        if not stats or self.test[0].shape[0] == 0:
             return False
         if step == self.plan["totalSteps"]:
             return True
@@ -575,15 +575,15 @@ class Trainer:
         responses = {}
         # The std is taken in the hook: the exported module's ReLU(inplace=True) overwrites a BatchNorm's output right after.
         hooks = [modules[name].register_forward_hook(lambda _m, _i, output, name=name: responses.__setitem__(name, output.detach().double().std(unbiased=False))) for name in {t["response"] for t in targets}]
+        weights = [list(modules[t["path"]].parameters(recurse=False)) for t in targets]
         self.model.eval()
         try:
             loss = F.cross_entropy(self.model(self.layout(images)).float(), labels)
+            grads = torch.autograd.grad(loss, [w for layer in weights for w in layer])
         finally:
             for hook in hooks:
                 hook.remove()
-        weights = [list(modules[t["path"]].parameters(recurse=False)) for t in targets]
-        grads = torch.autograd.grad(loss, [w for layer in weights for w in layer])
-        self.model.train()
+            self.model.train()
         values, at = [], 0
         for target, layer in zip(targets, weights):
             square = sum((g.double() ** 2).sum() for g in grads[at : at + len(layer)]) if layer else torch.zeros((), dtype=torch.float64)

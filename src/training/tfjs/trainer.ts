@@ -150,7 +150,7 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
     const backprop = new Backprop(network, model);
     const [h, w, c] = model.input;
     // Layer statistics on the same held-out images every time (src/training/layerStats.ts).
-    const layerStats = recipe.layerStats ? { meter: new LayerStatsMeter(backprop, model), batch: fixedBatch(data.test, recipe.layerStats.images, [h, w, c]) } : undefined;
+    const layerStats = recipe.layerStats && data.test.count > 0 ? { meter: new LayerStatsMeter(backprop, model), batch: fixedBatch(data.test, recipe.layerStats.images, [h, w, c]) } : undefined;
     let step = position.step;
     let imagesPerSec = 0;
     let stopped = false;
