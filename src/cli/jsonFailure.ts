@@ -10,6 +10,7 @@ const FAILURE_DOCUMENTS: Readonly<Record<string, (error: CliError) => unknown>> 
   stats: (error) => statsFailure(error.message, error.fileErrors),
   diff: (error) => ({ error: error.message }),
   profile: (error) => ({ error: error.message }),
+  analyze: (error) => ({ error: error.message }),
   // One message per line, the last a `failed` one, as when training itself fails.
   train: (error): FailedMessage => ({ type: 'failed', message: error.message }),
   experiment: (error): FailedMessage => ({ type: 'failed', message: error.message }),

@@ -1,8 +1,9 @@
-// The `resnet-studio` command line: check | stats | diff | export | profile | train | experiment | download | install-backend | lsp | demo.
+// The `resnet-studio` command line: check | stats | diff | export | profile | train | analyze | experiment | download | install-backend | lsp | demo.
 import { at } from '../core/indexed';
 import { format } from '../core/l10n/format';
 import { localeFromEnvironment, type Locale } from '../core/l10n/locale';
 import { parseArgs } from 'node:util';
+import { analyzeHelp, runAnalyze, type AnalyzeOptions } from './analyze';
 import { checkHelp, runCheck } from './check';
 import { exportHelp, runExport, type ExportOptions } from './export';
 import { profileHelp, runProfile, type ProfileOptions } from './profile';
@@ -118,6 +119,11 @@ export async function main(argv: readonly string[], output: Output, env: NodeJS.
         if (values.help) return printHelp(out, trainHelp);
         if (positionals.length > 1) throw new CliError(`train takes one file, got ${positionals.length}\n\n${trainHelp}`);
         return await runTrain(positionals[0], values as TrainOptions, out);
+      }
+      case 'analyze': {
+        const { values, positionals } = parse(rest, { step: { type: 'string' }, csv: { type: 'string' }, json: { type: 'boolean' } }, analyzeHelp(locale));
+        if (values.help) return printHelp(out, analyzeHelp(locale));
+        return await runAnalyze(positionals, values as AnalyzeOptions, out);
       }
       case 'experiment': {
         const { values, positionals } = parse(

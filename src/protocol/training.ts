@@ -203,6 +203,25 @@ export const FinishedMessageSchema = v.object({
 });
 export type FinishedMessage = v.InferOutput<typeof FinishedMessageSchema>;
 
+/** One layer's statistics (src/training/layerStats.ts says exactly what is measured). */
+export const LayerStatSchema = v.object({
+  /** The layer's path, as the summary and the PyTorch export name it (`conv2_x.0.conv1`). */
+  path: v.string(),
+  /** The standard deviation of its response (a convolution's: after its BatchNorm, before the nonlinearity). */
+  responseStd: anyNumber,
+  /** The L2 norm of its weights' gradient. */
+  gradNorm: anyNumber,
+});
+export type LayerStat = v.InferOutput<typeof LayerStatSchema>;
+
+/** Layer responses and gradient flow after step `step`, on the run's fixed batch of held-out images. */
+export const LayerStatsMessageSchema = v.object({
+  type: v.literal('layerStats'),
+  step: anyNumber,
+  layers: readonlyArray(LayerStatSchema),
+});
+export type LayerStatsMessage = v.InferOutput<typeof LayerStatsMessageSchema>;
+
 export const FailedMessageSchema = v.object({
   type: v.literal('failed'),
   /** What went wrong and what to do about it, for a person. */
@@ -211,9 +230,17 @@ export const FailedMessageSchema = v.object({
 export type FailedMessage = v.InferOutput<typeof FailedMessageSchema>;
 
 /** Worker (or PyTorch runner) → parent. */
-export const TrainingMessageSchema = v.variant('type', [StartedMessageSchema, BatchMessageSchema, EpochMessageSchema, CheckpointMessageSchema, FinishedMessageSchema, FailedMessageSchema]);
+export const TrainingMessageSchema = v.variant('type', [
+  StartedMessageSchema,
+  BatchMessageSchema,
+  EpochMessageSchema,
+  CheckpointMessageSchema,
+  FinishedMessageSchema,
+  FailedMessageSchema,
+  LayerStatsMessageSchema,
+]);
 export type TrainingMessage = v.InferOutput<typeof TrainingMessageSchema>;
-const TRAINING_MESSAGE_TYPES: readonly TrainingMessage['type'][] = ['started', 'batch', 'epoch', 'checkpoint', 'finished', 'failed'];
+const TRAINING_MESSAGE_TYPES: readonly TrainingMessage['type'][] = ['started', 'batch', 'epoch', 'checkpoint', 'finished', 'failed', 'layerStats'];
 
 /** The message, if `value` is a well-formed one; otherwise why not (naming the field). */
 export function checkTrainingMessage(value: unknown): Checked<TrainingMessage> {

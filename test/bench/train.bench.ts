@@ -8,7 +8,7 @@
  *   node --import tsx test/bench/train.bench.ts [--batch 128] [--steps 5]
  *        [--warmup 2] [--before-steps 1] [--cpu-batch 2]
  *        [--webgpu-software-batch 8] [--webgpu-software-steps 2]
- *        [--skip before,forward,cpu,torch,webgpu] [--profile]
+ *        [--skip before,forward,layerstats,cpu,torch,webgpu] [--profile]
  *
  * On a machine with no GPU, SwiftShader (Debian's chromium) gives the webgpu row:
  *   VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json npm run bench:train
@@ -27,10 +27,14 @@ import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { analyze } from '../../src/core/analysis/analyze';
+import type { ModelNode } from '../../src/core/analysis/network';
 import { Backprop } from '../../src/training/tfjs/model/backprop';
 import { buildModel } from '../../src/training/tfjs/model/buildModel';
 import { Optimizer } from '../../src/training/tfjs/optimizer';
 import { trainStep } from '../../src/training/tfjs/trainer';
+import { LAYER_STATS_IMAGES } from '../../src/core/analysis/recipe';
+import { layerStatsDue } from '../../src/training/layerStats';
+import { LayerStatsMeter } from '../../src/training/tfjs/layerStats';
 import { startWebGpuBackend } from '../../src/training/tfjs/webgpuBackend';
 import { describeAdapter } from '../../src/training/tfjs/webgpuDevice';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../../src/training/tfjs/wasmKernels';
@@ -149,6 +153,54 @@ async function timeTfjs(batch: number, warmup: number, steps: number, profile = 
   } finally {
     tf.engine().endScope();
   }
+}
+
+/**
+ * The layer statistics' cost (src/training/layerStats.ts) against training, for `model` at
+ * `batch`: the median of `repeats` training steps and of as many measurements on the default
+ * fixed batch, interleaved (so both see the same load), after `warmup` of each.
+ */
+async function timeLayerStats(model: ModelNode, batch: number, warmup: number, repeats: number): Promise<{ step: number; measure: number }> {
+  tf.engine().startScope();
+  try {
+    const network = buildModel(model, { seed: 1 });
+    const [h, w, c] = model.input;
+    const classes = model.output[2];
+    const images = (count: number) => ({
+      pixels: Float32Array.from({ length: count * h * w * c }, (_, i) => Math.sin(i * 12.9898) * 0.5),
+      labels: Uint8Array.from({ length: count }, (_, i) => (i * 7) % classes),
+      count,
+    });
+    const backprop = new Backprop(network, model);
+    const optimizer = new Optimizer({ kind: 'sgd', momentum: 0.9, weightDecay: 1e-4 });
+    const variables = network.trainableWeights.map((v) => v.read() as tf.Variable);
+    const train = images(batch);
+    const fixed = images(LAYER_STATS_IMAGES);
+    const meter = new LayerStatsMeter(backprop, model);
+    const steps: number[] = [];
+    const measures: number[] = [];
+    for (let i = 0; i < warmup + repeats; i++) {
+      let t0 = performance.now();
+      await trainStep(backprop, variables, optimizer, train.pixels, train.labels, batch, [h, w, c], classes, 0.05);
+      if (i >= warmup) steps.push((performance.now() - t0) / 1000);
+      t0 = performance.now();
+      await meter.measure(fixed);
+      if (i >= warmup) measures.push((performance.now() - t0) / 1000);
+    }
+    optimizer.dispose();
+    network.dispose();
+    return { step: median(steps), measure: median(measures) };
+  } finally {
+    tf.engine().endScope();
+  }
+}
+
+/** The share of a run's time the default schedule's measurements take: `totalSteps` steps, `stepsPerEpoch` an epoch. */
+function layerStatsShare(timing: { step: number; measure: number }, stepsPerEpoch: number, totalSteps: number): string {
+  let measurements = 0;
+  for (let step = 1; step <= totalSteps; step++) if (layerStatsDue({ images: LAYER_STATS_IMAGES }, step, stepsPerEpoch, totalSteps)) measurements++;
+  const share = (100 * measurements * timing.measure) / (totalSteps * timing.step + measurements * timing.measure);
+  return `${(timing.step * 1000).toFixed(0)} ms a step, ${(timing.measure * 1000).toFixed(0)} ms a measurement on ${LAYER_STATS_IMAGES} images (${(timing.measure / timing.step).toFixed(2)} of a step); ${measurements} measurements in ${totalSteps} steps: ${share.toFixed(2)}% of the training time`;
 }
 
 /**
@@ -310,6 +362,15 @@ async function main(): Promise<void> {
   const best = Math.min(...afterTimes);
   console.log(`wasm, registerWasmTrainingKernels(): ${ips(args.batch, wasmAfter)} img/s (${(wasmAfter * 1000).toFixed(0)} ms/step median; ` + `fastest step ${ips(args.batch, best)} img/s)`);
   if (wasmBefore != null) console.log(`  speed-up over stock wasm: ${(wasmBefore / wasmAfter).toFixed(1)}x`);
+  if (!args.skip.has('layerstats')) {
+    // The paper's recipe (64k steps of 128, 391 a CIFAR epoch), and the Fig. 6 MNIST experiment's 20-layer nets (500 steps of 32, 250 an epoch).
+    console.log(`wasm, layer statistics, ResNet-20 at ${args.batch}: ${layerStatsShare(await timeLayerStats(resnet20Node, args.batch, 1, args.steps), 391, 64_000)}`);
+    const fig6 = analyze(`${readFileSync('examples/experiments/fig6-mnist.resnet', 'utf8')}\nmodel plain20 = mnist_plain(n = 3)\nmodel resnet20 = mnist_resnet(n = 3)\n`).models;
+    for (const name of ['plain20', 'resnet20']) {
+      const model = fig6.find((m) => m.name === name);
+      if (model) console.log(`wasm, layer statistics, Fig. 6 MNIST ${name} at 32: ${layerStatsShare(await timeLayerStats(model, 32, 2, 10), 250, 500)}`);
+    }
+  }
   if (!args.skip.has('forward')) {
     const fwd = await timeForward(args.batch, 3);
     console.log(`wasm forward only (inference, for scale): ${ips(args.batch, fwd)} img/s`);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyze } from '../../src/core/analysis/analyze';
 import type { Diagnostic } from '../../src/core/diagnostics';
+import { format } from '../../src/core/l10n/format';
 
 const head = '  input 32x32x3, classes 10\n';
 const tail = '  head avgpool, fc 10\n';
@@ -156,6 +157,20 @@ test('recipe errors: values out of range, milestones out of order, a crop that d
   assert.ok(messages.some((m) => /`size` of `batch` must be/.test(m)));
   assert.ok(messages.some((m) => /milestones must increase/.test(m)));
   assert.ok(messages.some((m) => /40×40 crop does not fit/.test(m)));
+});
+
+test('layer_stats: a schedule and a batch, off, and the values it refuses (English and Korean)', () => {
+  const recipeOf = (line: string) => {
+    const analysis = analyze(`model m {\n${head}${tail}  train {\n    ${line}\n  }\n}`);
+    return { layerStats: analysis.models[0]?.recipe.layerStats, messages: analysis.diagnostics.map((d) => d.message) };
+  };
+  assert.deepEqual(recipeOf('batch 8').layerStats, { images: 64 }, 'the default: the default steps on 64 images');
+  assert.deepEqual(recipeOf('layer_stats every 50, images 16'), { layerStats: { every: 50, images: 16 }, messages: [] });
+  assert.deepEqual(recipeOf('layer_stats off'), { layerStats: undefined, messages: [] });
+  assert.match(recipeOf('layer_stats every 0').messages.join(), /`every` of `layer_stats` must be a whole number of at least 1, not 0/);
+  assert.match(recipeOf('layer_stats images 2.5').messages.join(), /`images` of `layer_stats` must be a whole number/);
+  assert.match(recipeOf('layer_stats off, every 10').messages.join(), /`layer_stats off` turns the layer statistics off: leave out `every` and `images`, or remove `off`/);
+  assert.match(format('ko', 'recipe.layerStatsOff'), /층 통계를 끕니다/);
 });
 
 test('the model must end in its classes', () => {

@@ -6,7 +6,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze } from '../../src/core/analysis/analyze';
-import type { ModelNode } from '../../src/core/analysis/network';
+import type * as tf from '@tensorflow/tfjs';
+import { modelLayers, type ModelNode } from '../../src/core/analysis/network';
+import { layerByPath } from '../../src/training/tfjs/model/buildModel';
 import { exportPyTorchModule } from '../../src/export/pytorch';
 import { PYTHON, torchMissing } from './python';
 
@@ -53,4 +55,31 @@ export function measureWith<T extends { id: string }>(python: string, script: st
       .map((line) => JSON.parse(line) as T)
       .map((m) => [m.id, m]),
   );
+}
+
+/** Each TF.js weight of each convolution, BatchNorm and fc as the PyTorch state dict names it, in PyTorch's layout. */
+export function stateDict(network: tf.LayersModel, model: ModelNode): Record<string, number[]> {
+  const state: Record<string, number[]> = {};
+  // The export's module paths are the analyzer's; a projection shortcut is `shortcut.conv1`, `shortcut.bn1`.
+  for (const layer of modelLayers(model)) {
+    const weights = layerByPath(network, layer.path).getWeights();
+    const key = layer.path;
+    const put = (name: string, t: tf.Tensor | undefined, perm?: number[]) => {
+      if (!t) throw new Error(`no TF.js weight for ${key}.${name}`);
+      state[`${key}.${name}`] = Array.from((perm ? t.transpose(perm) : t).dataSync());
+    };
+    if (layer.spec.op === 'conv') {
+      put('weight', weights[0], [3, 2, 0, 1]);
+      if (layer.spec.bias) put('bias', weights[1]);
+    } else if (layer.spec.op === 'bn') {
+      put('weight', weights[0]);
+      put('bias', weights[1]);
+      put('running_mean', weights[2]);
+      put('running_var', weights[3]);
+    } else if (layer.spec.op === 'fc') {
+      put('weight', weights[0], [1, 0]);
+      put('bias', weights[1]);
+    }
+  }
+  return state;
 }

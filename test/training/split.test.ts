@@ -15,6 +15,7 @@ import { modelLayers, type ModelNode } from '../../src/core/analysis/network';
 import { exportPyTorchModule } from '../../src/export/pytorch';
 import { selectBackend } from '../../src/training/tfjs/backend';
 import { buildModel, layerByPath } from '../../src/training/tfjs/model/buildModel';
+import { stateDict } from '../helpers/torchPeer';
 import { assertLearns, stepLosses } from '../helpers/learns';
 import { useSwiftShaderHere } from '../helpers/swiftshader';
 import { RES2NET_MODEL } from '../helpers/models';
@@ -61,33 +62,6 @@ print(json.dumps({
     "statistics": sum(b.numel() for n, b in model.named_buffers() if n.endswith("running_mean") or n.endswith("running_var")),
 }))
 `;
-
-/** Each TF.js weight of each convolution, BatchNorm and fc as the PyTorch state dict names it, in PyTorch's layout. */
-function stateDict(network: tf.LayersModel, model: ModelNode): Record<string, number[]> {
-  const state: Record<string, number[]> = {};
-  // The export's module paths are the analyzer's; a projection shortcut is `shortcut.conv1`, `shortcut.bn1`.
-  for (const layer of modelLayers(model)) {
-    const weights = layerByPath(network, layer.path).getWeights();
-    const key = layer.path;
-    const put = (name: string, t: tf.Tensor | undefined, perm?: number[]) => {
-      assert.ok(t, `${key}.${name}`);
-      state[`${key}.${name}`] = Array.from((perm ? t.transpose(perm) : t).dataSync());
-    };
-    if (layer.spec.op === 'conv') {
-      put('weight', weights[0], [3, 2, 0, 1]);
-      if (layer.spec.bias) put('bias', weights[1]);
-    } else if (layer.spec.op === 'bn') {
-      put('weight', weights[0]);
-      put('bias', weights[1]);
-      put('running_mean', weights[2]);
-      put('running_var', weights[3]);
-    } else if (layer.spec.op === 'fc') {
-      put('weight', weights[0], [1, 0]);
-      put('bias', weights[1]);
-    }
-  }
-  return state;
-}
 
 for (const backend of ['cpu', 'wasm'] as const) {
   for (const net of NETS)

@@ -25,7 +25,10 @@ test('names on Object.prototype are not message types, whatever else the message
   assert.equal(parseTrainingMessage(JSON.parse('{"__proto__":{"type":"failed"},"message":"x"}')), undefined);
   assert.equal(parseTrainingMessage(Object.create({ type: 'failed', message: 'x' })), undefined);
   assert.deepEqual(checkTrainingMessage({}), { ok: false, error: 'field "type" is missing' });
-  assert.deepEqual(checkTrainingMessage({ type: 'toString' }), { ok: false, error: 'field "type": expected one of started, batch, epoch, checkpoint, finished, failed, received "toString"' });
+  assert.deepEqual(checkTrainingMessage({ type: 'toString' }), {
+    ok: false,
+    error: 'field "type": expected one of started, batch, epoch, checkpoint, finished, failed, layerStats, received "toString"',
+  });
   // NaN (a diverged run's loss) is still a number on this boundary.
   assert.ok(parseTrainingMessage({ ...batch, loss: Number.NaN }));
 });

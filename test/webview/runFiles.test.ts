@@ -30,7 +30,8 @@ const crashed = scriptedRun({ runDir: join(root, '2026-01-02-10-00-00-plain20'),
 makeRun('2026-01-01-10-00-00-resnet20', finished.messages, { checkpoint: true });
 makeRun('2026-01-02-10-00-00-plain20', crashed.messages, { checkpoint: true, tail: '{"type":"batch","step":13,"epo' });
 makeRun('2026-01-03-10-00-00-resnet56', [...scriptedRun({ untilStep: 0 }).messages, { type: 'failed', message: 'CIFAR-10 data folder "/x" does not exist.' }]);
-makeRun('2026-01-04-10-00-00-resnet110', crashed.messages.slice(0, 3), { config: false });
+// started, step 1, its layer statistics, step 2
+makeRun('2026-01-04-10-00-00-resnet110', crashed.messages.slice(0, 4), { config: false });
 mkdirSync(join(root, 'not-a-run'));
 writeFileSync(join(root, 'notes.txt'), 'a file, not a folder');
 

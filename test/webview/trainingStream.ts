@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseTrainingMessage, type TrainingMessage } from '../../src/protocol/training';
+import { parseTrainingMessage, type LayerStat, type TrainingMessage } from '../../src/protocol/training';
 import { REPO_ROOT } from './browserHost';
 
 /** 448 training images (512 less 64 held out), batch 32: 14 steps an epoch, 3 epochs, 42 steps. */
@@ -65,6 +65,12 @@ export interface ScriptOptions {
   readonly validation?: boolean;
 }
 
+/** Layer statistics shaped like a small CIFAR net's: responses shrinking with depth, more so for a residual net (higher skill). */
+function layerStatsAt(progress: number, skill: number): LayerStat[] {
+  const paths = ['conv1.conv1', 'conv2_x.0.conv1', 'conv2_x.0.conv2', 'conv3_x.0.conv1', 'conv3_x.0.conv2', 'conv3_x.0.shortcut.conv1', 'head.fc1'];
+  return paths.map((path, i) => ({ path, responseStd: (1.2 - 0.1 * i * skill) * (1 - 0.3 * progress), gradNorm: 0.05 * (i + 1) * Math.exp(-2 * progress) }));
+}
+
 /** A deterministic stream shaped like a CIFAR run. */
 export function scriptedRun(options: ScriptOptions = {}): Stream {
   const runDir = options.runDir ?? '/work/runs/2026-01-02-10-20-30-resnet20';
@@ -107,6 +113,8 @@ export function scriptedRun(options: ScriptOptions = {}): Stream {
     const epoch = Math.floor((step - 1) / spe);
     messages.push({ type: 'batch', step, epoch, loss, accuracy, lr: lrAt(step), imagesPerSec: 900 + random() * 50 });
     sums = { loss: sums.loss + loss, acc: sums.acc + accuracy, n: sums.n + 1 };
+    // Layer statistics as the trainer measures them by default: after step 1 and each epoch's end.
+    if (step === 1 || step % spe === 0) messages.push({ type: 'layerStats', step, layers: layerStatsAt(progress, skill) });
     if (step % spe === 0) {
       const trainAccuracy = sums.acc / sums.n;
       messages.push({

@@ -38,9 +38,25 @@ export interface Recipe {
   readonly engine?: 'tfjs' | 'pytorch' | undefined;
   /** The PyTorch engine's arithmetic: fp32 (the paper's) unless the recipe asks for bf16/fp16 autocast; --precision overrides it. */
   readonly precision?: 'fp32' | 'bf16' | 'fp16' | undefined;
+  /**
+   * Layer statistics (the paper's Fig. 7 and gradient flow) on a fixed batch of held-out images:
+   * every `every` steps, or, without it, at steps 1, 10 and 100 and at each epoch's end. Undefined:
+   * `layer_stats off`.
+   */
+  readonly layerStats?: LayerStatsSetting | undefined;
   /** Which settings the model wrote itself (the rest are defaults). */
   readonly explicit: readonly string[];
 }
+
+export interface LayerStatsSetting {
+  /** Measure after every this many steps; undefined: the default steps (see layerStatsDue in src/training/layerStats.ts). */
+  readonly every?: number | undefined;
+  /** How many of the first test images make the fixed batch. */
+  readonly images: number;
+}
+
+/** The fixed batch of held-out images the layer statistics are measured on, unless the recipe says. */
+export const LAYER_STATS_IMAGES = 64;
 
 export function paperCifarRecipe(input: Shape): Recipe {
   return {
@@ -57,6 +73,7 @@ export function paperCifarRecipe(input: Shape): Recipe {
     subtractMean: true,
     validation: 0,
     seed: 1,
+    layerStats: { images: LAYER_STATS_IMAGES },
     explicit: [],
   };
 }
@@ -96,6 +113,14 @@ export const recipeSettings: Readonly<Record<string, { readonly args: readonly A
   seed: { args: [number('value', msg('arg.seed'), true)], example: 'seed 1' },
   engine: { args: [{ name: 'name', type: 'word', positional: true, words: ['tfjs', 'pytorch'], description: msg('arg.engine') }], example: 'engine pytorch' },
   precision: { args: [{ name: 'mode', type: 'word', positional: true, words: ['fp32', 'bf16', 'fp16'], description: msg('arg.precision') }], example: 'precision bf16' },
+  layer_stats: {
+    args: [
+      { name: 'every', type: 'int', description: msg('arg.layerStatsEvery') },
+      { name: 'images', type: 'int', description: msg('arg.layerStatsImages') },
+      { name: 'off', type: 'flag', description: msg('arg.layerStatsOff') },
+    ],
+    example: 'layer_stats every 500, images 64',
+  },
 };
 
 /**
@@ -186,6 +211,16 @@ export function readRecipe(train: TrainBlock | undefined, input: Shape, scope: S
       case 'precision':
         r.precision = args.word('mode') as 'fp32' | 'bf16' | 'fp16' | undefined;
         break;
+      case 'layer_stats': {
+        const every = positive('every', 1, true);
+        const images = positive('images', 1, true);
+        if (args.flag('off')) {
+          // `off` with a schedule or a batch says two things at once: which one is meant?
+          if (args.number('every') !== undefined || args.number('images') !== undefined) ctx.error('recipe', setting.range, msg('recipe.layerStatsOff'));
+          r.layerStats = undefined;
+        } else r.layerStats = { every, images: images ?? LAYER_STATS_IMAGES };
+        break;
+      }
     }
   }
   // When the recipe sets its length but not its milestones, the paper's 50% and 75% points keep the shape of its schedule.

@@ -214,7 +214,9 @@ export const en = {
 
   // The command line (src/cli)
   'cli.help':
-    "Usage: resnet-studio <command> [options]\n\nCommands:\n  check FILE...    report syntax, shape and shortcut errors and warnings\n  stats FILE       per-layer shapes, parameters and MACs; totals; memory\n  diff OLD NEW     what changed between two architectures (files or REV:PATH) and what it costs\n  export FILE      write models as a standalone PyTorch module (--format pytorch)\n  profile FILE     time every layer's forward and backward pass (PyTorch or TF.js), beside its MACs\n  train FILE       train a model with its recipe (TensorFlow.js, or PyTorch with --engine pytorch)\n  experiment FILE  train an experiment's grid of variants and seeds, with a results table (--resume DIR)\n  download cifar10 download, check and extract CIFAR-10 for training (--data-dir DIR)\n  install-backend  install the optional native TF.js backend (tfjs-node or tfjs-node-gpu)\n  lsp --stdio      run the language server for any editor (diagnostics, hover, inlay hints, …)\n  demo             analyze the paper's models, then train a small ResNet on the built-in MNIST\n\nRun resnet-studio <command> --help for a command's options.\nMessages are in English or Korean: --lang en|ko, else LC_ALL, LC_MESSAGES or LANG (ko_KR.UTF-8).",
+    "Usage: resnet-studio <command> [options]\n\nCommands:\n  check FILE...    report syntax, shape and shortcut errors and warnings\n  stats FILE       per-layer shapes, parameters and MACs; totals; memory\n  diff OLD NEW     what changed between two architectures (files or REV:PATH) and what it costs\n  export FILE      write models as a standalone PyTorch module (--format pytorch)\n  profile FILE     time every layer's forward and backward pass (PyTorch or TF.js), beside its MACs\n  train FILE       train a model with its recipe (TensorFlow.js, or PyTorch with --engine pytorch)\n  analyze RUN...   per-layer response std and gradient norm of training runs, side by side (Fig. 7)\n  experiment FILE  train an experiment's grid of variants and seeds, with a results table (--resume DIR)\n  download cifar10 download, check and extract CIFAR-10 for training (--data-dir DIR)\n  install-backend  install the optional native TF.js backend (tfjs-node or tfjs-node-gpu)\n  lsp --stdio      run the language server for any editor (diagnostics, hover, inlay hints, …)\n  demo             analyze the paper's models, then train a small ResNet on the built-in MNIST\n\nRun resnet-studio <command> --help for a command's options.\nMessages are in English or Korean: --lang en|ko, else LC_ALL, LC_MESSAGES or LANG (ko_KR.UTF-8).",
+  'cli.analyze.help':
+    'Usage: resnet-studio analyze RUN... [--step S] [--csv FILE] [--json]\n\nThe layer statistics of training runs, side by side: for each convolution and fc layer, the\nstandard deviation of its response (a convolution\'s after its BatchNorm) and the L2 norm of its\nweights\' gradient, measured on a fixed batch of test images (the recipe\'s `layer_stats`).\n  RUN...      run folders (runs/<time>-<model>/)\n  --step S    the measurement after step S (default: each run\'s latest)\n  --csv FILE  also write run,model,step,layer,response_std,grad_norm to FILE\n  --json      { "runs": [{ "run", "model", "step", "layers": [{ "path", "responseStd", "gradNorm" }] }] }\nExit status: 0 printed, 1 a run has no layer statistics (at that step), 2 a folder cannot be read.',
   'cli.check.help':
     'Usage: resnet-studio check FILE...\n\nChecks .resnet files: syntax, names, shapes, shortcut additions, the training recipe.\nPrints each problem as FILE:LINE:COL: error|warning: MESSAGE.\nExit status: 0 no errors (warnings allowed), 1 some file has errors, 2 a file cannot be read.',
   'cli.check.summary': '{files} checked: {errors}, {warnings}',
@@ -392,6 +394,7 @@ export const en = {
   'recipe.cropTooLarge': 'a {crop}×{crop} crop does not fit a {height}×{width} image padded by {pad}; crop at most {most}',
   'recipe.cropSquare': "`crop {crop}` is a square crop, but the input is {height}×{width}: leave `crop` out and the crop is the input's size",
   'recipe.cropInput': "the crop ({crop}) must equal the model's input size ({size}) so crops fit the input",
+  'recipe.layerStatsOff': '`layer_stats off` turns the layer statistics off: leave out `every` and `images`, or remove `off`',
   'limit.time': 'this file took over {seconds} s to analyze and was stopped here; reduce repeat counts or split the file',
   'limit.fileLayers': 'the models of this file expand to more than {limit} layers in all; reduce a repeat count or split the file',
   'limit.modelLayers': 'this model expands to more than {limit} layers; reduce a repeat count',
@@ -567,6 +570,19 @@ export const en = {
   // `profile` on the command line (src/cli/profile.ts); its Layer and Kind headings are the summary's
   'profile.timeLimit': 'profiling {model} took longer than its time limit, {seconds} s, and was stopped; use a smaller --batch, fewer --repeats, or a longer --time-limit',
   'profile.title': '{model}: {engine} on {device}, batch {batch}, median of the timed steps',
+  'analyze.title': '[{index}] {run}: {model}, step {step}',
+  'analyze.column.responseStd': '[{index}] response std',
+  'analyze.column.gradNorm': '[{index}] grad norm',
+  'analyze.needsRun': 'analyze needs at least one run folder',
+  'analyze.badStep': '--step takes a step number of at least 1, not {value}',
+  'analyze.noFolder': '{run} does not exist: pass a run folder (runs/<time>-<model>/, as `train` prints it)',
+  'analyze.notFolder': '{run} is not a folder: pass a run folder (runs/<time>-<model>/), not a file in it',
+  'analyze.unreadable': 'cannot read the run folder {run}: {reason}',
+  'analyze.notRunFolder': '{run} is not a run folder: {metrics} has no `started` message; pass the folder `train` made',
+  'analyze.noLayerStats': '{run} has no layer statistics: it was trained before they were measured or with `layer_stats off`; train it again (they are measured by default)',
+  'analyze.noStep': '{run} has no layer statistics at step {step}; it has them at steps {steps}',
+  'analyze.csvWritten': 'wrote {file}',
+  'analyze.csvFailed': 'cannot write {file}: {reason}',
   'profile.column.forward': 'Forward ms',
   'profile.column.backward': 'Backward ms',
   'profile.total': 'total',
@@ -650,6 +666,9 @@ export const en = {
   'arg.seed': 'random seed',
   'arg.engine': 'training engine',
   'arg.precision': 'PyTorch engine: fp32, or bf16/fp16 autocast',
+  'arg.layerStatsEvery': 'measure the layer statistics after every this many steps (default: steps 1, 10, 100 and each epoch)',
+  'arg.layerStatsImages': 'how many of the first test images make the fixed batch they are measured on (default 64)',
+  'arg.layerStatsOff': 'no layer statistics',
   'arg.ceil': "PyTorch's ceil_mode: the last window may hang over the edge",
   'arg.eps': 'added to the variance; 1e-5 for gn, 1e-6 for ln',
   'arg.excludePad': 'do not count the zero padding in the average (count_include_pad=False)',

@@ -206,7 +206,9 @@ export const ko: Catalogue = {
   'completion.downsample': 'bottleneck의 stride 위치: v1은 첫 1×1, v1.5는 3×3',
 
   'cli.help':
-    '사용법: resnet-studio <명령> [옵션]\n\n명령:\n  check FILE...    문법, 모양, shortcut의 오류와 경고를 알려 줍니다\n  stats FILE       레이어별 모양, 파라미터, MACs; 합계; 메모리\n  diff OLD NEW     두 아키텍처(파일 또는 REV:PATH) 사이에 바뀐 것과 그 비용\n  export FILE      모델을 독립된 PyTorch 모듈로 씁니다 (--format pytorch)\n  profile FILE     레이어마다 forward/backward 시간을 재고 (PyTorch 또는 TF.js) MACs와 나란히 보여 줍니다\n  train FILE       모델을 레시피대로 학습합니다 (TensorFlow.js, 또는 --engine pytorch로 PyTorch)\n  experiment FILE  실험의 변형과 seed 격자를 학습하고 결과 표를 만듭니다 (--resume DIR)\n  download cifar10 학습용 CIFAR-10을 내려받아 확인하고 풉니다 (--data-dir DIR)\n  install-backend  선택 사항인 네이티브 TF.js backend를 설치합니다 (tfjs-node 또는 tfjs-node-gpu)\n  lsp --stdio      아무 에디터에서나 쓰는 language server (진단, hover, inlay hint, …)\n  demo             논문의 모델을 분석하고, 내장 MNIST로 작은 ResNet을 학습합니다\n\n명령의 옵션은 resnet-studio <명령> --help로 봅니다.\n메시지는 영어 또는 한국어입니다: --lang en|ko, 없으면 LC_ALL, LC_MESSAGES, LANG (ko_KR.UTF-8)을 따릅니다.',
+    '사용법: resnet-studio <명령> [옵션]\n\n명령:\n  check FILE...    문법, 모양, shortcut의 오류와 경고를 알려 줍니다\n  stats FILE       레이어별 모양, 파라미터, MACs; 합계; 메모리\n  diff OLD NEW     두 아키텍처(파일 또는 REV:PATH) 사이에 바뀐 것과 그 비용\n  export FILE      모델을 독립된 PyTorch 모듈로 씁니다 (--format pytorch)\n  profile FILE     레이어마다 forward/backward 시간을 재고 (PyTorch 또는 TF.js) MACs와 나란히 보여 줍니다\n  train FILE       모델을 레시피대로 학습합니다 (TensorFlow.js, 또는 --engine pytorch로 PyTorch)\n  analyze RUN...   학습 실행들의 레이어별 응답 표준편차와 기울기 노름을 나란히 (Fig. 7)\n  experiment FILE  실험의 변형과 seed 격자를 학습하고 결과 표를 만듭니다 (--resume DIR)\n  download cifar10 학습용 CIFAR-10을 내려받아 확인하고 풉니다 (--data-dir DIR)\n  install-backend  선택 사항인 네이티브 TF.js backend를 설치합니다 (tfjs-node 또는 tfjs-node-gpu)\n  lsp --stdio      아무 에디터에서나 쓰는 language server (진단, hover, inlay hint, …)\n  demo             논문의 모델을 분석하고, 내장 MNIST로 작은 ResNet을 학습합니다\n\n명령의 옵션은 resnet-studio <명령> --help로 봅니다.\n메시지는 영어 또는 한국어입니다: --lang en|ko, 없으면 LC_ALL, LC_MESSAGES, LANG (ko_KR.UTF-8)을 따릅니다.',
+  'cli.analyze.help':
+    '사용법: resnet-studio analyze RUN... [--step S] [--csv FILE] [--json]\n\n학습 실행들의 층 통계를 나란히 보여 줍니다: 합성곱과 fc 레이어마다 응답의 표준편차(합성곱은\nBatchNorm 다음)와 가중치 기울기의 L2 노름을, 고정된 테스트 이미지 배치에서 잰 값입니다 (레시피의 `layer_stats`).\n  RUN...      실행 폴더 (runs/<시각>-<모델>/)\n  --step S    스텝 S 다음에 잰 값 (기본: 실행마다 가장 최근)\n  --csv FILE  run,model,step,layer,response_std,grad_norm을 FILE에도 씁니다\n  --json      { "runs": [{ "run", "model", "step", "layers": [{ "path", "responseStd", "gradNorm" }] }] }\n종료 코드: 0 출력함, 1 층 통계가 (그 스텝에) 없는 실행이 있음, 2 읽을 수 없는 폴더가 있음.',
   'cli.check.help':
     '사용법: resnet-studio check FILE...\n\n.resnet 파일을 검사합니다: 문법, 이름, 모양, shortcut 덧셈, 학습 레시피.\n문제마다 FILE:LINE:COL: error|warning: MESSAGE 형식으로 출력합니다.\n종료 코드: 0 오류 없음 (경고는 허용), 1 오류가 있는 파일이 있음, 2 읽을 수 없는 파일이 있음.',
   'cli.check.summary': '{files} 검사함: {errors}, {warnings}',
@@ -305,6 +307,7 @@ export const ko: Catalogue = {
   'recipe.cropTooLarge': '{crop}×{crop} crop은 padding {pad}을(를) 더한 {height}×{width} 이미지에 들어가지 않습니다. crop은 최대 {most}입니다',
   'recipe.cropSquare': '`crop {crop}`은(는) 정사각형 crop인데 입력은 {height}×{width}입니다: `crop`을 빼면 crop 크기가 입력 크기가 됩니다',
   'recipe.cropInput': 'crop 크기({crop})는 모델의 입력 크기({size})와 같아야 crop이 입력에 맞습니다',
+  'recipe.layerStatsOff': '`layer_stats off`는 층 통계를 끕니다: `every`와 `images`를 빼거나 `off`를 지우세요',
   'limit.time': '이 파일은 분석에 {seconds}초 넘게 걸려 여기서 멈췄습니다. 반복 횟수를 줄이거나 파일을 나누세요',
   'limit.fileLayers': '이 파일의 모델들은 모두 합쳐 레이어가 {limit}개를 넘습니다. 반복 횟수를 줄이거나 파일을 나누세요',
   'limit.modelLayers': '이 모델은 레이어가 {limit}개를 넘습니다. 반복 횟수를 줄이세요',
@@ -423,6 +426,19 @@ export const ko: Catalogue = {
 
   'profile.timeLimit': '{model} 프로파일이 시간 제한 {seconds}초를 넘어 멈췄습니다. --batch를 줄이거나, --repeats를 줄이거나, --time-limit을 늘리세요',
   'profile.title': '{model}: {engine} 실행, 장치 {device}, 배치 {batch}, 측정한 step의 중앙값',
+  'analyze.title': '[{index}] {run}: {model}, 스텝 {step}',
+  'analyze.column.responseStd': '[{index}] 응답 표준편차',
+  'analyze.column.gradNorm': '[{index}] 기울기 노름',
+  'analyze.needsRun': 'analyze에는 실행 폴더가 하나 이상 필요합니다',
+  'analyze.badStep': '--step은 1 이상의 스텝 번호를 받습니다. {value}은(는) 안 됩니다',
+  'analyze.noFolder': '{run}이(가) 없습니다: 실행 폴더(`train`이 출력하는 runs/<시각>-<모델>/)를 주세요',
+  'analyze.notFolder': '{run}은(는) 폴더가 아닙니다: 그 안의 파일이 아니라 실행 폴더(runs/<시각>-<모델>/)를 주세요',
+  'analyze.unreadable': '실행 폴더 {run}을(를) 읽을 수 없습니다: {reason}',
+  'analyze.notRunFolder': '{run}은(는) 실행 폴더가 아닙니다: {metrics}에 `started` 메시지가 없습니다; `train`이 만든 폴더를 주세요',
+  'analyze.noLayerStats': '{run}에는 층 통계가 없습니다: 층 통계를 재기 전에, 또는 `layer_stats off`로 학습했습니다; 다시 학습하세요 (기본으로 잽니다)',
+  'analyze.noStep': '{run}에는 스텝 {step}의 층 통계가 없습니다; 있는 스텝: {steps}',
+  'analyze.csvWritten': '{file}을(를) 썼습니다',
+  'analyze.csvFailed': '{file}을(를) 쓸 수 없습니다: {reason}',
   'profile.column.forward': '순전파 ms',
   'profile.column.backward': '역전파 ms',
   'profile.total': '합계',
@@ -617,6 +633,9 @@ export const ko: Catalogue = {
   'arg.seed': '난수 seed',
   'arg.engine': '학습 엔진',
   'arg.precision': 'PyTorch 엔진: fp32, 또는 bf16/fp16 autocast',
+  'arg.layerStatsEvery': '이 스텝 수마다 층 통계를 잽니다 (기본: 스텝 1, 10, 100과 각 에폭의 끝)',
+  'arg.layerStatsImages': '통계를 재는 고정 배치에 쓸 앞쪽 테스트 이미지 수 (기본 64)',
+  'arg.layerStatsOff': '층 통계를 재지 않습니다',
   'arg.ceil': 'PyTorch의 ceil_mode: 마지막 윈도우가 가장자리를 넘어갈 수 있습니다',
   'arg.eps': '분산에 더하는 값. gn은 1e-5, ln은 1e-6',
   'arg.excludePad': '평균에 zero padding을 세지 않습니다 (count_include_pad=False)',

@@ -4,6 +4,7 @@ import type { ModelNode } from '../../core/analysis/network';
 import type { Precision, PyTorchDevice, TrainRequest } from '../../protocol/training';
 import { scheduleFor, type Schedule } from '../schedule';
 import type { DataFiles } from './preparedData';
+import { EARLY_LAYER_STATS_STEPS, layerStatsTargets, type LayerStatsTarget } from '../layerStats';
 
 export interface RunnerPlan {
   readonly runDir: string;
@@ -36,6 +37,13 @@ export interface RunnerPlan {
   /** When the launcher started (ms since the epoch): `finished.seconds` counts from here. */
   readonly startedAt: number;
   readonly resume: boolean;
+  /** Layer statistics (src/training/layerStats.ts): when, on how many test images, which layers; absent when off. */
+  readonly layerStats?: {
+    readonly every?: number | undefined;
+    readonly earlySteps: readonly number[];
+    readonly images: number;
+    readonly targets: readonly LayerStatsTarget[];
+  };
   /** Exit when stdin closes: the launcher is gone. */
   readonly watchParent: boolean;
 }
@@ -66,4 +74,11 @@ export function planSteps(request: TrainRequest, model: ModelNode, trainImages: 
   const recipeSteps = request.epochs === undefined && request.maxSteps === undefined && recipe.unit === 'iterations' ? recipe.duration : Infinity;
   const totalSteps = Math.min(epochs * stepsPerEpoch, request.maxSteps ?? Infinity, recipeSteps);
   return { batchSize: perProcessBatch * world, perProcessBatch, stepsPerEpoch, totalSteps, epochs, schedule: scheduleFor(recipe, stepsPerEpoch) };
+}
+
+/** The plan's layer statistics: the recipe's setting, the default steps and the layers, as the TF.js engine measures them. */
+export function planLayerStats(model: ModelNode): RunnerPlan['layerStats'] {
+  const setting = model.recipe.layerStats;
+  if (!setting) return undefined;
+  return { ...(setting.every !== undefined ? { every: setting.every } : {}), earlySteps: EARLY_LAYER_STATS_STEPS, images: setting.images, targets: layerStatsTargets(model) };
 }

@@ -62,6 +62,8 @@ def clean(value):
         return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     if isinstance(value, dict):
         return {k: clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean(v) for v in value]
     return value
 
 
@@ -551,6 +553,45 @@ class Trainer:
         loss_sum, correct, count, stop = stats.tolist()
         return loss_sum, correct, count, stop > 0
 
+    def layer_stats_due(self, step: int) -> bool:
+        """As layerStatsDue of src/training/layerStats.ts: every `every` steps, or the early steps and each epoch's end; always the last."""
+        stats = self.plan.get("layerStats")
+        if not stats or self.test[0].shape[0] == 0:
+            return False
+        if step == self.plan["totalSteps"]:
+            return True
+        if stats.get("every"):
+            return step % stats["every"] == 0
+        return step in stats["earlySteps"] or step % self.plan["stepsPerEpoch"] == 0
+
+    def layer_stats(self, step: int) -> dict:
+        """The layer statistics of src/training/layerStats.ts on the fixed batch (the first test images): the
+        model in eval mode, in fp32, the gradients by torch.autograd.grad (no .grad written, no optimizer
+        step, no moving statistic updated), so that training goes on exactly as without them."""
+        stats = self.plan["layerStats"]
+        images, labels = (t[: stats["images"]] for t in self.test)
+        modules = dict(self.model.named_modules())
+        targets = stats["targets"]
+        responses = {}
+        # The std is taken in the hook: the exported module's ReLU(inplace=True) overwrites a BatchNorm's output right after.
+        hooks = [modules[name].register_forward_hook(lambda _m, _i, output, name=name: responses.__setitem__(name, output.detach().double().std(unbiased=False))) for name in {t["response"] for t in targets}]
+        weights = [list(modules[t["path"]].parameters(recurse=False)) for t in targets]
+        self.model.eval()
+        try:
+            loss = F.cross_entropy(self.model(self.layout(images)).float(), labels)
+            grads = torch.autograd.grad(loss, [w for layer in weights for w in layer])
+        finally:
+            for hook in hooks:
+                hook.remove()
+            self.model.train()
+        values, at = [], 0
+        for target, layer in zip(targets, weights):
+            square = sum((g.double() ** 2).sum() for g in grads[at : at + len(layer)]) if layer else torch.zeros((), dtype=torch.float64)
+            at += len(layer)
+            values.append(torch.stack([responses[target["response"]], square.sqrt()]))
+        pairs = torch.stack(values).tolist()
+        return {"type": "layerStats", "step": step, "layers": [{"path": t["path"], "responseStd": std, "gradNorm": norm} for t, (std, norm) in zip(targets, pairs)]}
+
     def augment(self, images, step: int):
         augment = self.plan["augment"]
         if augment["pad"] == 0 and not augment["flip"]:
@@ -631,6 +672,9 @@ class Trainer:
                 images_per_sec = rate if images_per_sec == 0 else 0.8 * images_per_sec + 0.2 * rate
                 if ranks.reporter:
                     emit({"type": "batch", "step": step, "epoch": epoch, "loss": loss_sum / count, "accuracy": correct / count, "lr": lr, "imagesPerSec": images_per_sec})
+                    # Rank 0 alone, on its own copy of the model: no collective, the other ranks go on.
+                    if self.layer_stats_due(step):
+                        emit(self.layer_stats(step))
                 if stop:
                     stopped = True
                     position = {"epoch": epoch, "batchInEpoch": batch_in_epoch, "step": step, "epochSums": sums}

@@ -13,7 +13,7 @@ import { checkTrainingMessage, type Precision, type TrainingMessage } from '../.
 import { exportPyTorchModule } from '../../export/pytorch';
 import type { TrainerHooks } from '../tfjs/trainer';
 import { PyTorchEngineError } from './engineError';
-import { planSteps, type RunnerPlan } from './plan';
+import { planLayerStats, planSteps, type RunnerPlan } from './plan';
 import { writeDataset } from './preparedData';
 import { findModel, prepareDataset } from '../runSetup';
 import { appendMetric, checkResumeFits, checkWritable, createRunFolder, dropMetricsAfter, insideRunFolder, runPaths } from '../runFolder/runFolder';
@@ -136,6 +136,7 @@ async function trainLocked(
       seed,
       ...(request.threads !== undefined ? { threads: request.threads } : {}),
       ...runnerDevice(request, model.recipe.precision),
+      ...optionalLayerStats(planLayerStats(model)),
       stopFile,
       startedAt: launchedAt,
       resume: start.kind === 'resume' || checkpoint !== undefined,
@@ -148,6 +149,10 @@ async function trainLocked(
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+function optionalLayerStats(layerStats: RunnerPlan['layerStats']): Pick<RunnerPlan, 'layerStats'> {
+  return layerStats ? { layerStats } : {};
 }
 
 /** The run folder's pytorch/: a copy of what Python runs, for people to read; never run from there. */

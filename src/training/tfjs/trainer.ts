@@ -12,6 +12,8 @@ import { buildModel } from './model/buildModel';
 import { availableParallelism } from 'node:os';
 import { batchTensors, correctCount } from './model/batchTensors';
 import { Backprop, type PassResult } from './model/backprop';
+import { fixedBatch, LayerStatsMeter } from './layerStats';
+import { layerStatsDue } from '../layerStats';
 import { DataParallel, sliceSizes } from './parallel/dataParallel';
 import { setNoiseStep } from './model/customLayers';
 import { Optimizer } from './optimizer';
@@ -148,6 +150,8 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
     const variables = network.trainableWeights.map((w) => w.read() as tf.Variable);
     const backprop = new Backprop(network, model);
     const [h, w, c] = model.input;
+    // Layer statistics on the same held-out images every time (src/training/layerStats.ts).
+    const layerStats = recipe.layerStats && data.test.count > 0 ? { meter: new LayerStatsMeter(backprop, model), batch: fixedBatch(data.test, recipe.layerStats.images, [h, w, c]) } : undefined;
     let step = position.step;
     let imagesPerSec = 0;
     let stopped = false;
@@ -188,6 +192,7 @@ async function trainLocked(start: TrainStart, request: TrainRequest, runDir: str
           );
         }
         emit({ type: 'batch', step, epoch, loss, accuracy: correct / batch.count, lr, imagesPerSec });
+        if (layerStats && layerStatsDue(recipe.layerStats, step, stepsPerEpoch, totalSteps)) emit({ type: 'layerStats', step, layers: await layerStats.meter.measure(layerStats.batch) });
         // Let the event loop run between steps: a 'stop' message or Ctrl+C is only seen then.
         await new Promise<void>((resolve) => setImmediate(resolve));
         if (hooks.shouldStop()) {

@@ -66,6 +66,10 @@ export class Backprop {
   /** The batch as the first layer reads it: nothing needs its gradient. */
   private batch: tf.Tensor | undefined;
   private grads = new Map<string, tf.Tensor>();
+  /** False while measuring layer statistics: every layer in inference mode (see layerStats.ts). */
+  private training = true;
+  /** While measuring: the layers whose output's standard deviation is wanted, and the scalars found. */
+  private observed: { readonly paths: ReadonlySet<string>; readonly stds: Map<string, tf.Scalar> } | undefined;
 
   constructor(
     readonly network: tf.LayersModel,
@@ -127,6 +131,26 @@ export class Backprop {
         }
       },
     };
+  }
+
+  /**
+   * The pass in inference mode (BatchNorm on its moving statistics, no dropout, nothing updated),
+   * for the layer statistics: every weight's gradient, and the standard deviation over all its
+   * elements of each output of the layers in `paths`. The caller disposes all of it.
+   */
+  measure(x: tf.Tensor4D, labels: tf.Tensor2D, paths: ReadonlySet<string>): PassResult & { readonly stds: Map<string, tf.Scalar> } {
+    const stds = new Map<string, tf.Scalar>();
+    this.training = false;
+    this.observed = { paths, stds };
+    try {
+      return { ...this.run(x, labels), stds };
+    } catch (error) {
+      tf.dispose([...stds.values()]);
+      throw error;
+    } finally {
+      this.training = true;
+      this.observed = undefined;
+    }
   }
 
   /** The stages in order; one backward entry per stage on `tape`. Returns a held output. */
@@ -267,6 +291,19 @@ export class Backprop {
   }
 
   private layer(node: LayerNode, x: tf.Tensor): { output: tf.Tensor; backward: Backward } {
+    const step = this.planned(node, x);
+    const observed = this.observed;
+    if (observed?.paths.has(node.path)) {
+      const output = step.output;
+      observed.stds.set(
+        node.path,
+        tf.tidy(() => tf.sqrt(tf.moments(output).variance) as tf.Scalar),
+      );
+    }
+    return step;
+  }
+
+  private planned(node: LayerNode, x: tf.Tensor): { output: tf.Tensor; backward: Backward } {
     const plan = this.plans.get(node);
     if (!plan) throw new TrainingError(`no training plan for the layer ${node.path}`);
     switch (plan.kind) {
@@ -275,7 +312,8 @@ export class Backprop {
       case 'conv':
         return this.conv(plan.layers, x);
       case 'bn':
-        return this.batchNorm(plan.layers[0] as tf.layers.Layer, x);
+        // In inference mode a BatchNorm is an affine map of its moving statistics: its gradient by the generic path.
+        return this.training ? this.batchNorm(plan.layers[0] as tf.layers.Layer, x) : this.generic(plan.layers, x);
       case 'relu':
         return this.relu(plan.layers[0] as tf.layers.Layer, x);
       case 'generic':
@@ -361,7 +399,7 @@ export class Backprop {
 
   /** ReLU: keeps its output (the mask of its gradient), not its input. */
   private relu(layer: tf.layers.Layer, x: tf.Tensor): { output: tf.Tensor; backward: Backward } {
-    const output = this.held.hold(tf.tidy(() => layer.apply(x, { training: true }) as tf.Tensor));
+    const output = this.held.hold(tf.tidy(() => layer.apply(x, { training: this.training }) as tf.Tensor));
     this.held.hold(output);
     return {
       output,
@@ -376,7 +414,8 @@ export class Backprop {
 
   /** Any other layer: keeps its input, and runs its forward again under `tf.grads` for the backward. */
   private generic(layers: readonly tf.layers.Layer[], x: tf.Tensor): { output: tf.Tensor; backward: Backward } {
-    const forward = (input: tf.Tensor) => layers.reduce((t, layer) => layer.apply(t, { training: true }) as tf.Tensor, input);
+    const training = this.training;
+    const forward = (input: tf.Tensor) => layers.reduce((t, layer) => layer.apply(t, { training }) as tf.Tensor, input);
     const output = this.held.hold(tf.tidy(() => forward(x)));
     this.held.hold(x);
     const weights = layers.flatMap((layer) => variablesOf(layer).filter((v): v is tf.Variable => v !== undefined));

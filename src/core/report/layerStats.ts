@@ -1,0 +1,77 @@
+// Layer statistics of runs (issue 24), side by side: one row per layer in the network's order, a
+// response std and a gradient norm column per run; as a terminal table (English or Korean), CSV and
+// JSON. Host-free: `resnet-studio analyze` prints them, a dashboard may show the same rows.
+import { at } from '../indexed';
+import { format } from '../l10n/format';
+import type { Locale } from '../l10n/locale';
+import type { LayerStat } from '../../protocol/training';
+import { csvCell } from './csv';
+import { printable } from './printable';
+import { displayWidth } from './textWidth';
+
+export interface RunLayerStats {
+  /** The run folder as the person named it. */
+  readonly run: string;
+  readonly model: string;
+  readonly step: number;
+  readonly layers: readonly LayerStat[];
+}
+
+/** Text from a run folder in one table cell: escaped (printable), on one line. */
+function cell(text: string): string {
+  return printable(text).replace(/[\n\r\t]/g, ' ');
+}
+
+/** Four significant digits: the figures span orders of magnitude (a gradient norm of 1e-6 beside one of 3). */
+function figure(x: number): string {
+  return Number.isFinite(x) ? x.toPrecision(4) : String(x);
+}
+
+/** Every layer path of the runs, the first run's order first, then any layer only a later run has. */
+function layerPaths(runs: readonly RunLayerStats[]): string[] {
+  const paths = new Set<string>();
+  for (const run of runs) for (const layer of run.layers) paths.add(layer.path);
+  return [...paths];
+}
+
+export function layerStatsTable(runs: readonly RunLayerStats[], locale: Locale): string {
+  const titles = runs.map((r, i) => format(locale, 'analyze.title', { index: i + 1, run: cell(r.run), model: cell(r.model), step: r.step }));
+  const header = [
+    format(locale, 'summary.column.layer'),
+    ...runs.flatMap((_, i) => [format(locale, 'analyze.column.responseStd', { index: i + 1 }), format(locale, 'analyze.column.gradNorm', { index: i + 1 })]),
+  ];
+  const byPath = runs.map((r) => new Map(r.layers.map((l) => [l.path, l])));
+  const rows = [
+    header,
+    ...layerPaths(runs).map((path) => [
+      cell(path),
+      ...byPath.flatMap((m) => {
+        const l = m.get(path);
+        return l ? [figure(l.responseStd), figure(l.gradNorm)] : ['–', '–'];
+      }),
+    ]),
+  ];
+  // Lined up in a terminal: a Korean heading counts two columns a syllable.
+  const widths = header.map((_, c) => Math.max(...rows.map((r) => displayWidth(at(r, c, 'layer stats cell')))));
+  const render = (r: readonly string[]) =>
+    r
+      .map((cell, c) => {
+        const pad = ' '.repeat(Math.max(0, at(widths, c) - displayWidth(cell)));
+        return c === 0 ? cell + pad : pad + cell;
+      })
+      .join('  ')
+      .trimEnd();
+  return [...titles, '', ...rows.map(render)].join('\n');
+}
+
+/** One line per run and layer: run,model,step,layer,response_std,grad_norm. */
+export function layerStatsCsv(runs: readonly RunLayerStats[]): string {
+  const lines = ['run,model,step,layer,response_std,grad_norm'];
+  for (const r of runs) for (const l of r.layers) lines.push([csvCell(r.run), csvCell(r.model), r.step, csvCell(l.path), l.responseStd, l.gradNorm].join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+/** {"runs":[{"run","model","step","layers":[{"path","responseStd","gradNorm"}]}]} */
+export function layerStatsJson(runs: readonly RunLayerStats[]): string {
+  return JSON.stringify({ runs: runs.map((r) => ({ run: r.run, model: r.model, step: r.step, layers: r.layers.map((l) => ({ path: l.path, responseStd: l.responseStd, gradNorm: l.gradNorm })) })) });
+}
