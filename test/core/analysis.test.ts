@@ -163,6 +163,7 @@ test("the recipe is read, checked and completed with the paper's CIFAR recipe", 
       subtractMean: true,
       validation: 5000,
       seed: 1,
+      layerStats: { images: 64 },
       explicit: undefined,
     },
   );

@@ -377,6 +377,14 @@ test('cifar/resnet110: the training recipe', async () => {
   assert.ok(has(inTrain.scopes, 'meta.train.resnet'), describe(inTrain));
 });
 
+test('layer_stats: a recipe key, with its arguments', async () => {
+  const doc = await tokenize('model m {\n  input 8x8x3\n  train {\n    layer_stats every 500, images 64\n    layer_stats off\n  }\n}\n', 'layer-stats.resnet');
+  expectToken(doc, 'every 500', 'layer_stats', 'support.type.property-name.recipe.resnet');
+  expectToken(doc, 'every 500', 'every', 'entity.other.attribute-name.argument.resnet');
+  expectToken(doc, 'every 500', 'images', 'entity.other.attribute-name.argument.resnet');
+  expectToken(doc, 'layer_stats off', 'layer_stats', 'support.type.property-name.recipe.resnet');
+});
+
 // ---- constructs the examples do not use --------------------------------------------------------
 
 const snippet = `/* A template
