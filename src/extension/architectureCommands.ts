@@ -6,7 +6,10 @@
 import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import * as v from 'valibot';
 import { ARCHITECTURE_VIEW_TYPE } from '../protocol/architecture';
+import { REVEAL_LAYER_COMMAND, RevealLayerArgsSchema } from '../protocol/webview';
+import { peekRunConfig } from '../training/runFolder/runFolder';
 import { ArchitectureGraphRequest, Commands, isModelCommandArgs } from '../protocol/languageServer';
 import { ArchitecturePanel, activeResnetEditor, type ArchitectureDeps, type CompareAgainst } from './architecturePanel';
 import { reportingFailures } from './failures';
@@ -84,10 +87,41 @@ export function registerArchitectureView(context: vscode.ExtensionContext, clien
         },
       ),
     ),
+    // The dashboard's layer charts: a clicked layer in its model's text and in the architecture view,
+    // coloured by the run's measurement. The run folder names a model and holds its text; it does not
+    // choose a file to open: an open document that defines the model is used, else the run's own text.
+    vscode.commands.registerCommand(
+      REVEAL_LAYER_COMMAND,
+      reportingFailures(
+        (reason) => l10n.t('ResNet: could not show the layer: {0}', reason),
+        async (raw: unknown) => {
+          const parsed = v.safeParse(RevealLayerArgsSchema, raw);
+          if (!parsed.success) throw new Error(l10n.t('the dashboard sent a malformed request'));
+          const args = parsed.output;
+          const config = peekRunConfig(args.runDir);
+          if (!config) throw new Error(l10n.t('{0} has no readable config.json, so its model is unknown', args.runDir));
+          const document = documentDefining(config.modelName) ?? (await vscode.workspace.openTextDocument({ language: 'resnet', content: config.sourceText }));
+          await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, preserveFocus: false });
+          ArchitecturePanel.colourByLayerStats(
+            deps,
+            { uri: document.uri.toString() },
+            { type: 'layerStats', model: config.modelName, run: args.label, step: args.step, layers: [...args.layers], select: args.path },
+          );
+        },
+      ),
+    ),
     vscode.window.registerWebviewPanelSerializer(ARCHITECTURE_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => ArchitecturePanel.restore(panel, state, deps),
     }),
   );
+}
+
+/** An open .resnet document that defines `model` (the active editor's first), if any. */
+function documentDefining(model: string): vscode.TextDocument | undefined {
+  const defines = new RegExp(`^\\s*model\\s+${model.replace(/[^\w-]/g, '\\$&')}\\b`, 'm');
+  const active = vscode.window.activeTextEditor?.document;
+  const open = [...(active ? [active] : []), ...vscode.workspace.textDocuments];
+  return open.find((d) => d.languageId === 'resnet' && defines.test(d.getText()));
 }
 
 /**

@@ -126,6 +126,8 @@ export const ToArchitectureSchema = v.variant('type', [
     run: v.pipe(v.string(), v.maxLength(500)),
     step: count,
     layers: v.array(v.object({ path: v.string(), responseStd: v.optional(v.nullable(v.number())), gradNorm: v.optional(v.nullable(v.number())) })),
+    /** A layer to select in the graph and reveal in the editor (the one clicked in the dashboard). */
+    select: v.optional(v.string()),
   }),
 ]);
 export type ToArchitecture = v.InferOutput<typeof ToArchitectureSchema>;

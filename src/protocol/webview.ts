@@ -5,7 +5,7 @@
 import * as v from 'valibot';
 import { at } from '../core/indexed';
 import { anyNumber, checkTagged, oneOf, readonlyArray, type Checked } from './check';
-import { TrainingMessageSchema, type BatchMessage, type TrainingMessage } from './training';
+import { LayerStatSchema, TrainingMessageSchema, type BatchMessage, type TrainingMessage } from './training';
 import { ExperimentResultSchema } from './experiment';
 
 /** The webview panel's type: command, serializer and `onWebviewPanel:` activation use it. */
@@ -111,6 +111,23 @@ const TO_DASHBOARD_TYPES: readonly ToDashboard['type'][] = ['runs', 'runHistory'
 const pngDataUrl = v.pipe(v.string(), v.startsWith('data:image/png;base64,', 'Invalid format: Expected a data:image/png;base64 URL'));
 
 /** Dashboard → extension. */
+/**
+ * A run's layer, and the measurement it was clicked in (issue 24): what the dashboard sends and the
+ * extension's internal command `REVEAL_LAYER_COMMAND` takes.
+ */
+const RevealLayerFields = {
+  runDir: v.string(),
+  /** The run as the page labels it (the architecture view's legend names it so). */
+  label: v.pipe(v.string(), v.maxLength(500)),
+  path: v.string(),
+  step: anyNumber,
+  layers: readonlyArray(LayerStatSchema),
+};
+export const RevealLayerArgsSchema = v.object(RevealLayerFields);
+export type RevealLayerArgs = v.InferOutput<typeof RevealLayerArgsSchema>;
+/** Not in the palette: the dashboard's layer charts run it. */
+export const REVEAL_LAYER_COMMAND = 'resnet.revealLayerOfRun';
+
 export const FromDashboardSchema = v.variant('type', [
   /** The page has loaded (first time or after a reload) and wants the runs and the session. */
   v.object({ type: v.literal('ready') }),
@@ -126,9 +143,11 @@ export const FromDashboardSchema = v.variant('type', [
   v.object({ type: v.literal('exportMarkdown'), fileName: v.string(), markdown: v.string() }),
   /** Something the page wants in the extension's log (what it dropped, and why). */
   v.object({ type: v.literal('log'), level: oneOf(['info', 'warn']), message: v.string() }),
+  /** A layer clicked in Layer responses or Gradient flow: show it in the source and the architecture view, coloured by `layers`. */
+  v.object({ type: v.literal('revealLayer'), ...RevealLayerFields }),
 ]);
 export type FromDashboard = v.InferOutput<typeof FromDashboardSchema>;
-const FROM_DASHBOARD_TYPES: readonly FromDashboard['type'][] = ['ready', 'refreshRuns', 'loadRuns', 'stop', 'resume', 'revealRun', 'exportPng', 'exportCsv', 'exportMarkdown', 'log'];
+const FROM_DASHBOARD_TYPES: readonly FromDashboard['type'][] = ['ready', 'refreshRuns', 'loadRuns', 'stop', 'resume', 'revealRun', 'exportPng', 'exportCsv', 'exportMarkdown', 'log', 'revealLayer'];
 
 /** The message, if `value` is a well-formed extension → dashboard message; otherwise why not. */
 export function checkToDashboard(value: unknown): Checked<ToDashboard> {

@@ -408,3 +408,87 @@ test('the charts follow a theme change at once', { skip }, async () => {
   await page.page.screenshot({ path: join(ARTIFACTS, 'theme-switched-light.png'), fullPage: true });
   await page.close();
 });
+
+/** A layer chart's uPlot columns and series labels, as drawn. */
+async function layerChartData(page: DashboardPage, name: 'responses' | 'gradients'): Promise<{ data: (number | null)[][]; labels: string[]; yDistr: number; dashed: boolean[] }> {
+  return page.page.evaluate((chartName) => {
+    type Plot = { data: ArrayLike<number | null>[]; series: { label?: string; dash?: number[] }[]; scales: Record<string, { distr?: number }> };
+    const dashboard = (globalThis as unknown as { resnetDashboard: { layerChart(n: string): { uplot?: Plot } } }).resnetDashboard;
+    const plot = dashboard.layerChart(chartName).uplot;
+    if (!plot) return { data: [], labels: [], yDistr: 0, dashed: [] };
+    return {
+      data: plot.data.map((c) => Array.from(c)),
+      labels: plot.series.slice(1).map((s) => String(s.label ?? '')),
+      yDistr: plot.scales.y?.distr ?? 1,
+      dashed: plot.series.slice(1).map((s) => (s.dash?.length ?? 0) > 0),
+    };
+  }, name);
+}
+
+test("Layer responses (the paper's Fig. 7) and Gradient flow: one line per run, sorted on request, a step chosen on the slider, a click reveals the layer", { skip }, async () => {
+  const plain = scriptedRun({ runDir: '/work/runs/2026-01-02-10-00-00-plain20', model: 'plain20', skill: 0.3, seed: 1, epochs: 3 });
+  const residual = scriptedRun({ runDir: '/work/runs/2026-01-02-12-00-00-resnet20', model: 'resnet20', skill: 1, seed: 3, epochs: 3 });
+  const experiment = (s: Stream, variant: string, isPlain: boolean) => ({ variant, label: variant, model: variant, plain: isPlain, params: 1, macs: 1, status: 'finished' as const, runDir: s.runDir });
+  const page = await browser.open({ theme: 'light', savedState: { selected: [plain.runDir, residual.runDir] } });
+  await page.send({ type: 'runs', runsFolder: '/work/runs', runs: [summary(plain, 'finished'), summary(residual, 'finished')] } satisfies ToDashboard);
+  // As the Fig. 6 experiment shows them: the plain net dashed.
+  await page.send({ type: 'experiment', experiment: 'fig6', results: [experiment(plain, 'plain20', true), experiment(residual, 'resnet20', false)] } satisfies ToDashboard);
+  for (const s of [plain, residual]) await page.send({ type: 'runHistory', runDir: s.runDir, ...toHistory(s.messages) } satisfies ToDashboard);
+  await page.frame();
+  const lastStats = (s: Stream) => [...s.messages].reverse().find((m) => m.type === 'layerStats');
+  const plainLast = lastStats(plain);
+  assert.ok(plainLast?.type === 'layerStats');
+  let responses = await layerChartData(page, 'responses');
+  assert.deepEqual(responses.labels, ['plain20', 'resnet20']);
+  assert.deepEqual(responses.dashed, [true, false]);
+  assert.deepEqual(
+    responses.data[0],
+    plainLast.layers.map((_, i) => i + 1),
+  );
+  assert.deepEqual(
+    responses.data[1],
+    plainLast.layers.map((l) => l.responseStd),
+  );
+  // Sorted, descending: the paper's lower panel.
+  await page.page.locator('#responses-sorted').check();
+  await page.frame();
+  responses = await layerChartData(page, 'responses');
+  assert.deepEqual(
+    responses.data[1],
+    plainLast.layers.map((l) => l.responseStd).sort((a, b) => b - a),
+  );
+  assert.equal(((await page.savedState()) as { sortedResponses?: boolean }).sortedResponses, true);
+  // Gradient flow: log axis, the latest measurement; the slider's first stop is step 1's.
+  let gradients = await layerChartData(page, 'gradients');
+  assert.equal(gradients.yDistr, 3);
+  assert.deepEqual(
+    gradients.data[1],
+    plainLast.layers.map((l) => l.gradNorm),
+  );
+  assert.match((await page.page.locator('#gradients-step-value').textContent()) ?? '', /\(latest\)/);
+  await page.page.locator('#gradients-step').fill('0');
+  await page.frame();
+  const first = plain.messages.find((m) => m.type === 'layerStats');
+  assert.ok(first?.type === 'layerStats');
+  gradients = await layerChartData(page, 'gradients');
+  assert.deepEqual(
+    gradients.data[1],
+    first.layers.map((l) => l.gradNorm),
+  );
+  assert.equal(await page.page.locator('#gradients-step-value').textContent(), String(first.step));
+  await page.page.screenshot({ path: join(ARTIFACTS, 'layer-stats-light.png'), fullPage: true });
+  // A click on a point asks the extension to show that layer, with the measurement it was drawn from.
+  const chart = page.page.locator('#chart-responses .u-over');
+  const box = await chart.boundingBox();
+  assert.ok(box);
+  await page.page.mouse.move(box.x + 2, box.y + box.height / 2);
+  await page.page.mouse.click(box.x + 2, box.y + box.height / 2);
+  const reveal = (await page.posted()).find((m) => m.type === 'revealLayer') as { runDir: string; path: string; step: number; label: string } | undefined;
+  assert.ok(reveal, 'a click posts revealLayer');
+  assert.ok([plain.runDir, residual.runDir].includes(reveal.runDir));
+  assert.equal(reveal.step, plainLast.step);
+  assert.ok(plainLast.layers.some((l) => l.path === reveal.path));
+  assert.deepEqual(await page.cspViolations(), []);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

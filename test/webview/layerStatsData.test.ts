@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { chartColumns, layerChart, measuredSteps, recordAt, type LayerStatsRun } from '../../webview/dashboard/layerStatsData';
 
 const plain: LayerStatsRun = {
+  id: 'runs/plain',
   label: 'plain-20',
   color: 0,
   plain: true,
@@ -32,6 +33,7 @@ const plain: LayerStatsRun = {
 };
 
 const residual: LayerStatsRun = {
+  id: 'runs/residual',
   label: 'resnet-20',
   color: 1,
   records: [{ step: 50, layers: [{ path: 'conv1.conv1', responseStd: 0.3, gradNorm: 0.5 }] }],
@@ -78,8 +80,8 @@ test('gradient flow at a slider step: the measurement at or before it, null and 
 });
 
 test('a run with no measurement, or none of this measure, draws no line', () => {
-  const empty: LayerStatsRun = { label: 'young', color: 2, records: [] };
-  const noGrad: LayerStatsRun = { label: 'no grads', color: 3, records: [{ step: 1, layers: [{ path: 'a', responseStd: 1 }] }] };
+  const empty: LayerStatsRun = { id: 'runs/young', label: 'young', color: 2, records: [] };
+  const noGrad: LayerStatsRun = { id: 'runs/nograd', label: 'no grads', color: 3, records: [{ step: 1, layers: [{ path: 'a', responseStd: 1 }] }] };
   const model = layerChart([empty, noGrad], 'gradNorm', false);
   assert.deepEqual(model.lines, []);
   assert.deepEqual(model.x, []);

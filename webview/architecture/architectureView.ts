@@ -74,6 +74,8 @@ export class ArchitectureView {
   private layerStats:
     | { readonly model: string; readonly run: string; readonly step: number; readonly byPath: ReadonlyMap<string, { readonly responseStd?: number; readonly gradNorm?: number }> }
     | undefined;
+  /** A layer to select and reveal once its model's graph is drawn (a click in the dashboard's layer charts). */
+  private pendingSelect: { readonly model: string; readonly id: string } | undefined;
   private folded = new Map<string, Set<string>>();
   private view: View = { x: 0, y: 0, scale: 1 };
   private selected: string | undefined;
@@ -211,7 +213,19 @@ export class ArchitectureView {
     if (!isStat(this.metric)) this.metric = 'responseStd';
     this.metricSelect.value = this.metric;
     this.maxCache.clear();
+    this.pendingSelect = message.select === undefined ? undefined : { model: message.model, id: message.select };
     this.redraw();
+    this.selectPending();
+  }
+
+  /** Selects the layer asked for when its model is the one drawn, unfolding its stage, and reveals it in the editor. */
+  private selectPending(): void {
+    const pending = this.pendingSelect;
+    if (!pending || !this.graph || this.graph.model !== pending.model || this.mode.kind !== 'live') return;
+    this.pendingSelect = undefined;
+    const stage = this.graph.stages.find((st) => pending.id.startsWith(`${st.id}.`));
+    if (stage && this.foldedStages().has(stage.id)) this.toggleStage(stage.id);
+    this.select(pending.id, { reveal: true });
   }
 
   /** The statistics for the model drawn, when the loaded ones are for it. */
@@ -307,6 +321,7 @@ export class ArchitectureView {
     }
     this.lastRedrawMs = performance.now() - started;
     this.save();
+    this.selectPending();
   }
 
   private totalsText(graph: ArchitectureGraph, mode: Mode): string {

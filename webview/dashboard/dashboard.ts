@@ -11,6 +11,8 @@ import { chartCsv, chartPng } from './exportChart';
 import { runLabel } from './format';
 import { canResume, renderHeader, type FocusedRun } from './header';
 import { dashboardLayout } from './layout';
+import { LayerChart } from './layerChart';
+import { layerChart, layerChartKey, measuredSteps, type LayerLine, type LayerStatsRun } from './layerStatsData';
 import { LineChart } from './lineChart';
 import { renderRunList } from './runList';
 import { RunSeries } from './runSeries';
@@ -35,6 +37,10 @@ export class Dashboard {
   private state: DashboardState;
   private theme: Theme;
   private readonly charts: Record<ChartName, LineChart>;
+  /** The paper's analyses (issue 24): Layer responses and Gradient flow. */
+  private readonly layerCharts: { readonly responses: LayerChart; readonly gradients: LayerChart };
+  /** The gradient-flow slider's step; undefined: the latest measurement, following a live run. */
+  private gradientStep: number | undefined;
   /** Runs whose history arrived (a live run's progress alone is only its latest steps). */
   private readonly loaded = new Set<string>();
   /** Runs asked of the extension and not yet received, so they are asked once. */
@@ -63,11 +69,21 @@ export class Dashboard {
       metric: new LineChart(this.element('chart-metric')),
       lr: new LineChart(this.element('chart-lr')),
     };
+    const reveal = (line: LayerLine, path: string) => this.revealLayer(line, path);
+    this.layerCharts = {
+      responses: new LayerChart(this.element('chart-responses'), { layer: this.text('webview.dashboard.axisLayer'), y: this.text('webview.dashboard.axisResponseStd') }, reveal),
+      gradients: new LayerChart(this.element('chart-gradients'), { layer: this.text('webview.dashboard.axisLayer'), y: this.text('webview.dashboard.axisGradNorm') }, reveal),
+    };
     this.bindControls();
     watchTheme(() => this.schedule());
     window.addEventListener('message', (event: MessageEvent) => this.receive(event.data));
     host.post({ type: 'ready' });
     this.schedule();
+  }
+
+  /** For tests: the Layer responses and Gradient flow charts. */
+  layerChart(name: 'responses' | 'gradients'): LayerChart {
+    return this.layerCharts[name];
   }
 
   /** For tests and the benchmark: the uPlot behind a chart. */
@@ -275,6 +291,35 @@ export class Dashboard {
       title.textContent = chartTitle(name, this.state, this.words);
       this.charts[name].update(BUILDERS[name](shown, this.state, this.words), this.state.yScale === 'log', this.theme);
     }
+    this.renderLayerCharts(shown);
+  }
+
+  /** The two charts of the paper's analyses, from the ticked runs' layer statistics. */
+  private renderLayerCharts(shown: readonly ShownRun[]): void {
+    const runs: LayerStatsRun[] = shown.map((s) => ({ id: s.run.runDir, label: s.label, color: s.color, plain: s.plain, records: s.run.layerStats }));
+    const sorted = this.state.sortedResponses === true;
+    const empty = this.text(shown.length === 0 ? 'webview.dashboard.emptyNoRun' : 'webview.dashboard.emptyNoLayerStats');
+    this.element('chart-responses').dataset.empty = empty;
+    this.element('chart-gradients').dataset.empty = empty;
+    this.layerCharts.responses.update(layerChart(runs, 'responseStd', sorted), false, this.theme, layerChartKey(runs, sorted, this.theme.key));
+    const steps = measuredSteps(runs);
+    const slider = this.element('gradients-step') as HTMLInputElement;
+    const latest = steps[steps.length - 1];
+    // A step no longer measured (a run unticked) falls back to the latest.
+    if (this.gradientStep !== undefined && !steps.includes(this.gradientStep)) this.gradientStep = undefined;
+    const step = this.gradientStep ?? latest;
+    slider.max = String(Math.max(0, steps.length - 1));
+    slider.value = String(step === undefined ? 0 : steps.indexOf(step));
+    slider.disabled = steps.length < 2;
+    this.element('gradients-step-value').textContent = step === undefined ? '—' : this.gradientStep === undefined ? this.text('webview.dashboard.latest', { step }) : String(step);
+    this.layerCharts.gradients.update(layerChart(runs, 'gradNorm', false, step), true, this.theme, layerChartKey(runs, step, this.theme.key));
+  }
+
+  /** A clicked layer: the extension shows it in the model's text and in the architecture view, coloured by this measurement. */
+  private revealLayer(line: LayerLine, path: string): void {
+    const record = this.runs.get(line.id)?.layerStats.find((m) => m.step === line.step);
+    if (!record) return;
+    this.host.post({ type: 'revealLayer', runDir: line.id, label: line.label, path, step: record.step, layers: record.layers });
   }
 
   private focus(runDir: string): void {
@@ -301,6 +346,20 @@ export class Dashboard {
       const smoothing = clampSmoothing(Number(slider.value));
       this.element('smoothing-value').textContent = smoothing.toFixed(2);
       this.update({ smoothing });
+      this.schedule();
+    });
+
+    const sorted = this.element('responses-sorted') as HTMLInputElement;
+    sorted.addEventListener('change', () => {
+      this.update({ sortedResponses: sorted.checked });
+      this.schedule();
+    });
+    const gradientSlider = this.element('gradients-step') as HTMLInputElement;
+    gradientSlider.addEventListener('input', () => {
+      const steps = measuredSteps(this.shownRuns().map((s) => ({ id: s.run.runDir, label: s.label, color: s.color, records: s.run.layerStats })));
+      const index = Number(gradientSlider.value);
+      // The last stop follows the latest measurement, as a live run goes on.
+      this.gradientStep = index >= steps.length - 1 ? undefined : steps[index];
       this.schedule();
     });
 

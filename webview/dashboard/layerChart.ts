@@ -3,7 +3,7 @@
 // layer (the legend's first cell and the canvas title); a click on the plot reveals that layer.
 import uPlot from 'uplot';
 import { formatValue } from './format';
-import { chartColumns, type LayerChartModel } from './layerStatsData';
+import { chartColumns, type LayerChartModel, type LayerLine } from './layerStatsData';
 import { runColor, type Theme } from './theme';
 
 const HEIGHT = 230;
@@ -15,20 +15,23 @@ export class LayerChart {
   private current?: LayerChartModel | undefined;
   /** The line and point under the cursor, if any. */
   private hovered?: { line: number; index: number } | undefined;
+  private drawnKey = '';
 
   constructor(
     private readonly container: HTMLElement,
     private readonly words: { readonly layer: string; readonly y: string },
-    /** Called with a layer's path when its point is clicked. */
-    private readonly reveal: (path: string) => void,
+    /** Called with a line and its layer's path when that point is clicked. */
+    private readonly reveal: (line: LayerLine, path: string) => void,
   ) {
     new ResizeObserver(() => {
       const width = this.container.clientWidth;
       if (this.plot && width > 0 && Math.abs(width - this.plot.width) > 1) this.plot.setSize({ width, height: HEIGHT });
     }).observe(container);
     container.addEventListener('click', () => {
+      const h = this.hovered;
+      const line = h ? this.current?.lines[h.line] : undefined;
       const path = this.hoveredPath();
-      if (path) this.reveal(path);
+      if (line && path) this.reveal(line, path);
     });
   }
 
@@ -48,7 +51,10 @@ export class LayerChart {
     return this.current.lines[h.line]?.paths[h.index];
   }
 
-  update(model: LayerChartModel, yLog: boolean, theme: Theme): void {
+  /** Draws `model`; nothing is redrawn when `key` (layerChartKey) is the last one drawn. */
+  update(model: LayerChartModel, yLog: boolean, theme: Theme, key: string): void {
+    if (this.plot && key === this.drawnKey) return;
+    this.drawnKey = key;
     this.current = model;
     const structure = JSON.stringify([model.lines.map((l) => [l.label, l.color, l.plain]), model.measure, yLog, theme.key]);
     const data = chartColumns(model) as uPlot.AlignedData;

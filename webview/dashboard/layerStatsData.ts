@@ -19,6 +19,8 @@ export interface LayerStatsRecord {
 
 /** A run as these charts see it: its measurements in step order, how it is named and coloured. */
 export interface LayerStatsRun {
+  /** The run folder: what a click on one of its points reveals. */
+  readonly id: string;
   readonly label: string;
   readonly color: number;
   /** A plain network's: dashed, as in the paper's figures. */
@@ -30,6 +32,7 @@ export type LayerMeasure = 'responseStd' | 'gradNorm';
 
 /** One run's line: y by layer index (1-based x), and the layer each point is. */
 export interface LayerLine {
+  readonly id: string;
   readonly label: string;
   readonly color: number;
   readonly plain: boolean;
@@ -45,6 +48,11 @@ export interface LayerChartModel {
   /** 1 … the longest line's length. */
   readonly x: readonly number[];
   readonly lines: readonly LayerLine[];
+}
+
+/** What changes a chart: the runs' measurement counts and last steps, and the choices (a live run redraws only when one arrives). */
+export function layerChartKey(runs: readonly LayerStatsRun[], ...choices: readonly unknown[]): string {
+  return JSON.stringify([runs.map((r) => [r.id, r.label, r.color, r.plain ?? false, r.records.length, r.records[r.records.length - 1]?.step]), choices]);
 }
 
 /**
@@ -81,7 +89,7 @@ export function layerChart(runs: readonly LayerStatsRun[], measure: LayerMeasure
     if (!record) continue;
     const { ys, paths } = layerLine(record, measure, sorted);
     if (ys.length === 0) continue;
-    lines.push({ label: run.label, color: run.color, plain: run.plain ?? false, step: record.step, ys, paths });
+    lines.push({ id: run.id, label: run.label, color: run.color, plain: run.plain ?? false, step: record.step, ys, paths });
   }
   const longest = lines.reduce((n, l) => Math.max(n, l.ys.length), 0);
   return { measure, sorted, x: Array.from({ length: longest }, (_, i) => i + 1), lines };

@@ -86,6 +86,27 @@ export function dashboardLayout(state: DashboardState, text: PageText): string {
     ${chartCard('loss', text('webview.dashboard.lossHint'), text)}
     ${chartCard('metric', text('webview.dashboard.metricHint'), text)}
     ${chartCard('lr', text('webview.dashboard.lrHint'), text)}
+    <section class="card" id="card-responses">
+      <div class="card-head">
+        <h3 class="chart-title">${text('webview.dashboard.responsesTitle')}</h3>
+        <span class="hint">${text('webview.dashboard.responsesHint')}</span>
+        <span class="spacer"></span>
+        <label><input id="responses-sorted" type="checkbox"${state.sortedResponses ? ' checked' : ''}> ${text('webview.dashboard.sortedDescending')}</label>
+      </div>
+      <div class="chart" id="chart-responses"></div>
+    </section>
+    <section class="card" id="card-gradients">
+      <div class="card-head">
+        <h3 class="chart-title">${text('webview.dashboard.gradientsTitle')}</h3>
+        <span class="hint">${text('webview.dashboard.gradientsHint')}</span>
+        <span class="spacer"></span>
+        <label class="smoothing">${text('webview.dashboard.measuredAt')}
+          <input id="gradients-step" type="range" min="0" max="0" step="1" value="0">
+          <output id="gradients-step-value" for="gradients-step"></output>
+        </label>
+      </div>
+      <div class="chart" id="chart-gradients"></div>
+    </section>
   </main>
 </div>
 <div id="notice" role="status" hidden></div>`;

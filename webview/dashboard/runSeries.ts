@@ -1,7 +1,7 @@
 // Everything the dashboard knows about one run, folded from its TrainingMessages (the run's
 // metrics.jsonl, then live ones) into typed columns (column.ts) the charts read without copying. Where
 // the run stands (step, epoch, how it ended) is the shared fold of src/training/runProgress.ts.
-import type { EpochMessage, FinishedMessage, StartedMessage, TrainingMessage } from '../../src/protocol/training';
+import type { EpochMessage, FinishedMessage, LayerStatsMessage, StartedMessage, TrainingMessage } from '../../src/protocol/training';
 import { batchAt, type BatchColumns } from '../../src/protocol/webview';
 import { at } from '../../src/core/indexed';
 import { RunProgress } from '../../src/training/runProgress';
@@ -21,6 +21,8 @@ export class RunSeries {
   imagesPerSec = 0;
   /** Per finished epoch, in epoch order. */
   readonly epochs: EpochMessage[] = [];
+  /** The run's layer statistics (issue 24), in step order: a few dozen a run. */
+  readonly layerStats: LayerStatsMessage[] = [];
   /** Bumps when steps were removed or replaced, so derived columns must be rebuilt, not extended. */
   rewrites = 0;
   /** The last step of the last record (history) received, lowered when a resume drops steps past it. */
@@ -90,6 +92,20 @@ export class RunSeries {
         }
         break;
       }
+      case 'layerStats': {
+        const latest = this.layerStats[this.layerStats.length - 1];
+        if (latest === undefined || message.step > latest.step) this.layerStats.push(message);
+        else {
+          // Read from the file and then received live: the same step once.
+          const same = this.layerStats.findIndex((m) => m.step === message.step);
+          if (same >= 0) this.layerStats[same] = message;
+          else {
+            this.layerStats.push(message);
+            this.layerStats.sort((a, b) => a.step - b.step);
+          }
+        }
+        break;
+      }
       default:
         break;
     }
@@ -143,7 +159,7 @@ export class RunSeries {
 
   /** The epochs and steps this series holds past `step`, as the messages that brought them. */
   private pointsAfter(step: number): TrainingMessage[] {
-    const later: TrainingMessage[] = this.epochs.filter((e) => e.step > step);
+    const later: TrainingMessage[] = [...this.epochs.filter((e) => e.step > step), ...this.layerStats.filter((m) => m.step > step)];
     const steps = this.step;
     let first = steps.length;
     while (first > 0 && at(steps, first - 1, 'steps') > step) first--;
@@ -210,6 +226,8 @@ export class RunSeries {
     }
     const epochsKept = this.epochs.filter((e) => e.step <= step);
     this.epochs.splice(0, this.epochs.length, ...epochsKept);
+    const statsKept = this.layerStats.filter((m) => m.step <= step);
+    this.layerStats.splice(0, this.layerStats.length, ...statsKept);
     this.lastRecordEnd = Math.min(this.lastRecordEnd, Math.max(0, step));
     this.rewrites++;
   }

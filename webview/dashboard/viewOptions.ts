@@ -12,6 +12,8 @@ export interface ViewOptions {
   readonly metric: Metric;
   /** The loss smoothing weight, 0 (raw) to 0.99. */
   readonly smoothing: number;
+  /** Layer responses sorted largest first (the lower panel of the paper's Fig. 7), else in the network's order. */
+  readonly sortedResponses?: boolean;
 }
 
 export interface DashboardState extends ViewOptions {
@@ -64,6 +66,7 @@ export function restoreState(saved: unknown): DashboardState {
     yScale: s.yScale === 'log' ? 'log' : 'linear',
     metric: s.metric === 'accuracy' ? 'accuracy' : 'error',
     smoothing: typeof s.smoothing === 'number' ? clampSmoothing(s.smoothing) : DEFAULT_STATE.smoothing,
+    ...(s.sortedResponses === true ? { sortedResponses: true } : {}),
     selected: [],
     colors: {},
   };

@@ -6,7 +6,7 @@ import { basename, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { displayLocale } from '../displayLanguage';
 import type { TrainingMessage } from '../../protocol/training';
-import { DASHBOARD_VIEW_TYPE, checkFromDashboard, describeDropped, toHistory, type FromDashboard, type ToDashboard } from '../../protocol/webview';
+import { DASHBOARD_VIEW_TYPE, REVEAL_LAYER_COMMAND, checkFromDashboard, describeDropped, toHistory, type FromDashboard, type RevealLayerArgs, type ToDashboard } from '../../protocol/webview';
 import { dashboardHtml } from './dashboardHtml';
 import { listRuns } from './runFiles';
 import { readMetrics, runPaths } from '../../training/runFolder/runFolder';
@@ -153,6 +153,12 @@ export class DashboardPanel implements vscode.Disposable {
       case 'revealRun':
         if (this.check(message.runDir, 'reveal')) await revealFolder(vscode.Uri.file(resolve(message.runDir)));
         return;
+      case 'revealLayer': {
+        if (!this.check(message.runDir, 'reveal a layer of')) return;
+        const { type: _type, ...args } = message;
+        await vscode.commands.executeCommand(REVEAL_LAYER_COMMAND, { ...args, runDir: resolve(message.runDir) } satisfies RevealLayerArgs);
+        return;
+      }
       case 'exportPng':
         await this.save(message.fileName, Buffer.from(message.dataUrl.slice(message.dataUrl.indexOf(',') + 1), 'base64'), { 'PNG image': ['png'] });
         return;
