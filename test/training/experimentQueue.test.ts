@@ -141,6 +141,22 @@ test('killed mid-experiment and resumed: finished runs are not retrained, the in
     Array.from({ length: 64 }, (_, i) => i + 1),
   );
   assert.ok(existsSync(join(dir, 'results.csv')) && existsSync(join(dir, 'results.md')));
+  // Fig. 7 beside Fig. 6: each variant's last layer statistics (after its last step), every measured layer.
+  const markdown = readFileSync(join(dir, 'results.md'), 'utf8');
+  const panel = markdown.slice(markdown.indexOf('## Layer responses (Fig. 7)'));
+  assert.ok(panel.startsWith('## Layer responses (Fig. 7)'), markdown);
+  assert.match(panel, /at step 64/);
+  assert.match(panel, new RegExp(`^\\| layer \\| ${last.results.map((r) => r.label.replace(/[()|.*+?]/g, '\\$&')).join(' \\| ')} \\|$`, 'm'));
+  const rows = (text: string) => text.split('\n').filter((l) => /^\| \d+ \|/.test(l));
+  const [inOrder, sorted] = panel.split('Sorted, largest first:').map(rows);
+  // conv1, the block's two convolutions, the fc; each variant's sorted column is its column sorted.
+  assert.equal(inOrder?.length, 4);
+  const column = (lines: readonly string[], k: number) => lines.map((l) => Number(l.split('|')[k + 2]));
+  for (let k = 0; k < last.results.length; k++)
+    assert.deepEqual(
+      column(sorted ?? [], k),
+      [...column(inOrder ?? [], k)].sort((a, b) => b - a),
+    );
 });
 
 test('a diverging variant is recorded as failed with its message and the queue goes on; --json gives every message its variant', { timeout: 600_000 }, () => {

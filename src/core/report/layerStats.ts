@@ -75,3 +75,34 @@ export function layerStatsCsv(runs: readonly RunLayerStats[]): string {
 export function layerStatsJson(runs: readonly RunLayerStats[]): string {
   return JSON.stringify({ runs: runs.map((r) => ({ run: r.run, model: r.model, step: r.step, layers: r.layers.map((l) => ({ path: l.path, responseStd: l.responseStd, gradNorm: l.gradNorm })) })) });
 }
+
+/**
+ * An experiment's responses panel in results.md (the paper's Fig. 7): one column per variant, its
+ * run's last measurement, a row per layer index; in the network's order, then each column sorted
+ * largest first, as the figure's two panels. Empty when no variant has layer statistics.
+ */
+export function responsesMarkdown(variants: readonly { readonly label: string; readonly step: number; readonly layers: readonly LayerStat[] }[]): string {
+  const measured = variants.filter((v) => v.layers.length > 0);
+  if (measured.length === 0) return '';
+  const escape = (text: string) => cell(text).replace(/\|/g, '\\|');
+  const columns = measured.map((v) => v.layers.map((l) => l.responseStd));
+  const depth = Math.max(...columns.map((c) => c.length));
+  const table = (values: readonly (readonly number[])[]) => {
+    const lines = [`| layer | ${measured.map((v) => escape(v.label)).join(' | ')} |`, `| ---: | ${measured.map(() => '---:').join(' | ')} |`];
+    for (let i = 0; i < depth; i++) lines.push(`| ${i + 1} | ${values.map((c) => (c[i] === undefined ? '' : figure(c[i] as number))).join(' | ')} |`);
+    return lines.join('\n');
+  };
+  const steps = measured.map((v) => `${escape(v.label)} at step ${v.step}`).join(', ');
+  return [
+    '## Layer responses (Fig. 7)',
+    '',
+    `Standard deviation of each layer's response (a convolution's after its BatchNorm, before the nonlinearity) on held-out images, every convolution and fully connected layer in the network's order: ${steps}.`,
+    '',
+    table(columns),
+    '',
+    'Sorted, largest first:',
+    '',
+    table(columns.map((c) => [...c].sort((a, b) => b - a))),
+    '',
+  ].join('\n');
+}
