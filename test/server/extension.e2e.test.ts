@@ -400,13 +400,27 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
           const host = (globalThis as unknown as { resnetDashboard?: { chart(n: string): { drawn: readonly number[] } } }).resnetDashboard;
           return host?.chart('loss').drawn[0] ?? 0;
         });
+      // The paper's analyses (issue 24): layer statistics come after step 1 and each epoch, and the
+      // Layer responses and Gradient flow charts draw them while the run goes.
+      const layerLines = () =>
+        dashboard.locator('body').evaluate(() => {
+          const host = (globalThis as unknown as { resnetDashboard?: { layerChart(n: string): { model?: { lines: readonly unknown[]; x: readonly number[] } } } }).resnetDashboard;
+          const lines = (name: string) => host?.layerChart(name).model?.lines.length ?? 0;
+          return { responses: lines('responses'), gradients: lines('gradients'), layers: host?.layerChart('responses').model?.x.length ?? 0 };
+        });
+      let layerChartsWhileRunning: { responses: number; gradients: number; layers: number } | undefined;
       const drawnWhileRunning: number[] = [];
       const endNotice = await pollUntil(
         'the run to finish, sampling the points drawn on the loss chart',
         async () => {
           const drawn = await drawnNow();
           if (drawn !== drawnWhileRunning.at(-1)) drawnWhileRunning.push(drawn);
-          return notifications(page);
+          const texts = await notifications(page);
+          if (!layerChartsWhileRunning && !texts.some((text) => /Training tiny finished/.test(text))) {
+            const seen = await layerLines();
+            if (seen.responses > 0) layerChartsWhileRunning = seen;
+          }
+          return texts;
         },
         (texts) => texts.some((text) => /Training tiny finished: test error/.test(text)),
         180_000,
@@ -422,6 +436,8 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
       const totalSteps = Number(/(\d+) \/ (\d+)/.exec(await dashboard.locator('#fact-step').innerText())?.[2]);
       await pollUntil('every step drawn', drawnNow, (n) => n === totalSteps, 10_000);
       assert.match(await dashboard.locator('#fact-backend').innerText(), /wasm/);
+      t.diagnostic(`layer charts while the run went: ${JSON.stringify(layerChartsWhileRunning)}`);
+      assert.ok(layerChartsWhileRunning && layerChartsWhileRunning.gradients > 0 && layerChartsWhileRunning.layers > 0, 'Layer responses and Gradient flow drew the run before it ended');
       t.diagnostic(`screenshot: ${await screenshot(page, 'extension-dashboard')}`);
     });
   });
