@@ -6,10 +6,11 @@ import { basename, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { displayLocale } from '../displayLanguage';
 import type { TrainingMessage } from '../../protocol/training';
-import { DASHBOARD_VIEW_TYPE, checkFromDashboard, describeDropped, toHistory, type FromDashboard, type ToDashboard } from '../../protocol/webview';
+import { DASHBOARD_VIEW_TYPE, checkFromDashboard, describeDropped, type FromDashboard, type ToDashboard } from '../../protocol/webview';
 import { dashboardHtml } from './dashboardHtml';
 import { listRuns } from './runFiles';
-import { readMetrics, runPaths } from '../../training/runFolder/runFolder';
+import { runPaths } from '../../training/runFolder/runFolder';
+import { readMetricsHistory } from '../../training/runFolder/metricsStream';
 import { readState, stateFile } from '../../training/experiment/state';
 import { resultsOf } from '../../core/report/experimentResults';
 import type { RunProgress } from './runProgress';
@@ -184,9 +185,10 @@ export class DashboardPanel implements vscode.Disposable {
     const key = resolve(runDir);
     this.readingHistory.add(key);
     try {
-      const { messages, skipped } = await readMetrics(key);
+      // Streamed: a run of a million steps is about 100 MB of lines, read into columns as it goes.
+      const { batches, messages, skipped } = await readMetricsHistory(key);
       if (skipped > 0) this.deps.log.info(`dashboard: ${runPaths(runDir).metrics}: skipped ${skipped} line${skipped === 1 ? '' : 's'} that did not parse (a crash cuts the last one off)`);
-      this.post({ type: 'runHistory', runDir, ...toHistory(messages) });
+      this.post({ type: 'runHistory', runDir, batches, messages });
     } catch (error) {
       this.post({ type: 'runError', runDir, message: error instanceof Error ? error.message : String(error) });
     } finally {
