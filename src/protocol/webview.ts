@@ -122,13 +122,18 @@ export const FromDashboardSchema = v.variant('type', [
   /** `dataUrl` is a `data:image/png;base64,…` URL; the extension asks where to save it. */
   v.object({ type: v.literal('exportPng'), fileName: v.string(), dataUrl: pngDataUrl }),
   v.object({ type: v.literal('exportCsv'), fileName: v.string(), csv: v.string() }),
+  /**
+   * Every step of these runs as CSV: the extension asks where, then writes it streamed from the
+   * runs' metrics.jsonl (a million steps a run never pass through the page or its memory).
+   */
+  v.object({ type: v.literal('exportStepsCsv'), fileName: v.string(), runDirs: readonlyArray(v.string()) }),
   /** An experiment's results table as Markdown. */
   v.object({ type: v.literal('exportMarkdown'), fileName: v.string(), markdown: v.string() }),
   /** Something the page wants in the extension's log (what it dropped, and why). */
   v.object({ type: v.literal('log'), level: oneOf(['info', 'warn']), message: v.string() }),
 ]);
 export type FromDashboard = v.InferOutput<typeof FromDashboardSchema>;
-const FROM_DASHBOARD_TYPES: readonly FromDashboard['type'][] = ['ready', 'refreshRuns', 'loadRuns', 'stop', 'resume', 'revealRun', 'exportPng', 'exportCsv', 'exportMarkdown', 'log'];
+const FROM_DASHBOARD_TYPES: readonly FromDashboard['type'][] = ['ready', 'refreshRuns', 'loadRuns', 'stop', 'resume', 'revealRun', 'exportPng', 'exportCsv', 'exportStepsCsv', 'exportMarkdown', 'log'];
 
 /** The message, if `value` is a well-formed extension → dashboard message; otherwise why not. */
 export function checkToDashboard(value: unknown): Checked<ToDashboard> {

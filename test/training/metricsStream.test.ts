@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { forEachMetric, readMetricsHistory } from '../../src/training/runFolder/metricsStream';
+import { forEachMetric, readMetricsHistory, writeStepsCsv } from '../../src/training/runFolder/metricsStream';
 import { parseMetricLines } from '../../src/training/runFolder/runFolder';
 import { toHistory, type BatchColumns } from '../../src/protocol/webview';
 import type { TrainingMessage } from '../../src/protocol/training';
@@ -90,4 +90,41 @@ test('streamed: a named pipe as metrics.jsonl is refused, not waited on', { skip
   mkdirSync(runDir);
   execFileSync('mkfifo', [join(runDir, 'metrics.jsonl')]);
   await assert.rejects(readMetricsHistory(runDir), /metrics\.jsonl: it is a named pipe \(FIFO\), not a regular file/);
+});
+
+test('every step as CSV, streamed: one row a batch of each run, a slow reader waited for', async () => {
+  const lines: string[] = [];
+  for (let step = 1; step <= 30000; step++) lines.push(JSON.stringify({ type: 'batch', step, epoch: 0, loss: 1 / step, accuracy: 0.5, lr: 0.1, imagesPerSec: 7 }));
+  lines.push(JSON.stringify({ type: 'epoch', epoch: 0, step: 30000, trainLoss: 1, trainAccuracy: 0.5, seconds: 1 }), 'junk');
+  const a = runWith('csv-a', `${lines.join('\n')}\n`);
+  const b = runWith('csv-b', '{"type":"batch","step":1,"epoch":0,"loss":2,"accuracy":0,"lr":0.01,"imagesPerSec":3}\n');
+  // A writer that takes a chunk only every few milliseconds, with a small buffer: the export must wait for it.
+  const { Writable } = await import('node:stream');
+  const chunks: string[] = [];
+  let waits = 0;
+  const out = new Writable({
+    highWaterMark: 1024,
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString());
+      setTimeout(done, 2);
+    },
+  });
+  out.on('drain', () => waits++);
+  const { rows, skipped } = await writeStepsCsv(
+    [
+      { runDir: a, name: 'a,"quoted"' },
+      { runDir: b, name: '=b' },
+    ],
+    out,
+  );
+  await new Promise<void>((done) => out.end(done));
+  const csv = chunks.join('').trim().split('\n');
+  assert.equal(rows, 30001);
+  assert.equal(skipped, 1);
+  assert.equal(csv[0], 'run,step,epoch,loss,accuracy,lr,imagesPerSec');
+  assert.equal(csv.length, 1 + 30001);
+  assert.equal(csv[1], `"a,""quoted""",1,0,1,0.5,0.1,7`);
+  assert.equal(csv[3], `"a,""quoted""",3,0,${1 / 3},0.5,0.1,7`);
+  assert.equal(csv[30001], "'=b,1,0,2,0,0.01,3");
+  assert.ok(waits > 0, 'the export waited for the slow writer at least once');
 });

@@ -327,6 +327,12 @@ test('exports the chart as PNG and its data as CSV', { skip }, async () => {
   const lines = String(csv?.csv).trim().split('\n');
   assert.match(lines[0], /^step,.* train,.* validation,/);
   assert.equal(lines.length, 1 + count(stream.messages, 'epoch'));
+  // The loss chart's CSV is every raw step, which the extension writes from the run folder.
+  await page.page.locator('vscode-button[data-chart="loss"][data-export="csv"]').click();
+  const steps = (await page.posted()).at(-1);
+  assert.equal(steps?.type, 'exportStepsCsv');
+  assert.match(String(steps?.fileName), /^loss-.*\.csv$/);
+  assert.deepEqual(steps?.runDirs, [stream.runDir]);
 
   await page.page.locator('vscode-button[data-chart="loss"][data-export="png"]').click();
   const png = (await page.posted()).at(-1);

@@ -58,6 +58,7 @@ test('messages from the dashboard are checked the same way', () => {
     { type: 'revealRun', runDir: '/w/a' },
     { type: 'exportPng', fileName: 'loss.png', dataUrl: 'data:image/png;base64,iVBORw0KGgo=' },
     { type: 'exportCsv', fileName: 'loss.csv', csv: 'step,loss\n1,2\n' },
+    { type: 'exportStepsCsv', fileName: 'loss.csv', runDirs: ['/w/a'] },
     { type: 'log', level: 'warn', message: 'dropped' },
   ];
   for (const message of good) assert.equal(parseFromDashboard(message), message);
@@ -67,6 +68,7 @@ test('messages from the dashboard are checked the same way', () => {
     { type: 'exportPng', fileName: 'x.png', dataUrl: 'data:text/html;base64,PGgxPg==' },
     { type: 'exportPng', fileName: 'x.png', dataUrl: 'https://example.com/x.png' },
     { type: 'exportCsv', fileName: 'x.csv' },
+    { type: 'exportStepsCsv', fileName: 'x.csv', runDirs: '/w/a' },
     { type: 'log', level: 'error', message: 'x' },
     { type: 'runs', runsFolder: '/w', runs: [] },
   ];

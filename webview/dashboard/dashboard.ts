@@ -339,7 +339,10 @@ export class Dashboard {
     const focus = this.focused;
     const base = `${name}-${focus ? runLabel(focus.runDir, focus.series?.started?.model).replace(/[^\w.-]+/g, '-') : 'runs'}`;
     if (format === 'csv') {
-      this.host.post({ type: 'exportCsv', fileName: `${base}.csv`, csv: chartCsv(model) });
+      // The step charts' CSV is every raw step of their runs, which the page may not hold (a
+      // million a run): the extension writes it from the run folders. The epoch chart's few points are here.
+      if (name === 'metric') this.host.post({ type: 'exportCsv', fileName: `${base}.csv`, csv: chartCsv(model) });
+      else this.host.post({ type: 'exportStepsCsv', fileName: `${base}.csv`, runDirs: this.shownRuns().map((r) => r.run.runDir) });
       return;
     }
     const canvas = chart.canvas;

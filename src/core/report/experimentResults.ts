@@ -6,6 +6,7 @@ import type { ExperimentResult } from '../../protocol/experiment';
 import type { MessageKey } from '../l10n/en';
 import { formatShort } from './numbers';
 import { displayWidth } from './textWidth';
+import { csvField } from './csv';
 
 export interface Spread {
   readonly mean: number;
@@ -129,16 +130,13 @@ export function resultsMarkdown(rows: readonly ResultRow[], header: readonly str
 
 /** Raw numbers, one line per variant (errors as fractions, not percent). */
 export function resultsCsv(rows: readonly ResultRow[]): string {
-  const quote = (text: string) => (/[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
-  // A cell starting with = + - @ is a formula to a spreadsheet: a label from the file never runs as one.
-  const safe = (text: string) => quote(/^[=+\-@]/.test(text) ? `'${text}` : text);
   const num = (x: number | undefined) => (x === undefined ? '' : String(x));
   const lines = ['variant,label,kind,params,macs,finished,runs,train_error_mean,train_error_std,test_error_mean,test_error_std,best'];
   for (const r of rows) {
     lines.push(
       [
-        safe(r.variant),
-        safe(r.label),
+        csvField(r.variant),
+        csvField(r.label),
         r.plain ? 'plain' : 'residual',
         r.params,
         r.macs,

@@ -1,7 +1,7 @@
 // The training dashboard's webview panel: one at a time, restored after a reload by its
 // serializer. It answers the page's requests (runs, their metrics, stop, resume, exports) and
 // forwards the live run's messages in batches.
-import { existsSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { displayLocale } from '../displayLanguage';
@@ -10,7 +10,7 @@ import { DASHBOARD_VIEW_TYPE, checkFromDashboard, describeDropped, type FromDash
 import { dashboardHtml } from './dashboardHtml';
 import { listRuns } from './runFiles';
 import { runPaths } from '../../training/runFolder/runFolder';
-import { readMetricsHistory } from '../../training/runFolder/metricsStream';
+import { readMetricsHistory, writeStepsCsv } from '../../training/runFolder/metricsStream';
 import { readState, stateFile } from '../../training/experiment/state';
 import { resultsOf } from '../../core/report/experimentResults';
 import type { RunProgress } from './runProgress';
@@ -160,6 +160,9 @@ export class DashboardPanel implements vscode.Disposable {
       case 'exportCsv':
         await this.save(message.fileName, Buffer.from(message.csv, 'utf8'), { CSV: ['csv'] });
         return;
+      case 'exportStepsCsv':
+        await this.exportSteps(message.fileName, message.runDirs);
+        return;
       case 'exportMarkdown':
         await this.save(message.fileName, Buffer.from(message.markdown, 'utf8'), { Markdown: ['md'] });
         return;
@@ -233,13 +236,42 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private async save(fileName: string, bytes: Uint8Array, filters: Record<string, string[]>): Promise<void> {
-    // Only a plain name is taken from the page; where it goes is the person's choice.
-    const name = basename(fileName).replace(/[^\w.-]+/g, '-') || 'chart';
-    const folder = this.deps.runsFolder();
-    const target = await vscode.window.showSaveDialog({ ...(folder && { defaultUri: vscode.Uri.file(join(folder, name)) }), filters, title: `Save ${name}` });
+    const target = await this.askWhere(fileName, filters);
     if (!target) return;
     await vscode.workspace.fs.writeFile(target, bytes);
     this.deps.log.info(`dashboard: saved ${target.fsPath}`);
+  }
+
+  /** Where to save: only a plain name is taken from the page; where it goes is the person's choice. */
+  private async askWhere(fileName: string, filters: Record<string, string[]>): Promise<vscode.Uri | undefined> {
+    const name = basename(fileName).replace(/[^\w.-]+/g, '-') || 'chart';
+    const folder = this.deps.runsFolder();
+    return vscode.window.showSaveDialog({ ...(folder && { defaultUri: vscode.Uri.file(join(folder, name)) }), filters, title: `Save ${name}` });
+  }
+
+  /** Every step of the listed runs as CSV, streamed from their metrics.jsonl into the file chosen. */
+  private async exportSteps(fileName: string, runDirs: readonly string[]): Promise<void> {
+    const runs = runDirs.filter((d) => this.check(d, 'export')).map((d) => ({ runDir: resolve(d), name: basename(d) }));
+    if (runs.length === 0) return;
+    const target = await this.askWhere(fileName, { CSV: ['csv'] });
+    if (!target) return;
+    // Streamed to the file itself: the editor's file system API takes only whole contents.
+    if (target.scheme !== 'file') throw new Error(`cannot stream a CSV to ${target.toString()}: choose a file on this machine`);
+    const out = createWriteStream(target.fsPath);
+    const closed = new Promise<void>((done, fail) => {
+      out.once('close', done);
+      out.once('error', fail);
+    });
+    try {
+      const { rows, skipped } = await writeStepsCsv(runs, out);
+      out.end();
+      await closed;
+      this.deps.log.info(`dashboard: saved ${target.fsPath} (${rows} steps${skipped > 0 ? `, ${skipped} lines that did not parse left out` : ''})`);
+    } catch (error) {
+      out.destroy();
+      await closed.catch(() => undefined);
+      throw error;
+    }
   }
 
   private post(message: ToDashboard): void {

@@ -7,6 +7,7 @@ import { openRegularFileAsync } from '../../node/regularFile';
 import { parseTrainingMessage, type TrainingMessage } from '../../protocol/training';
 import type { BatchColumns } from '../../protocol/webview';
 import { runPaths } from './runFolder';
+import { csvField } from '../../core/report/csv';
 
 /** Bytes read at a time: large enough that the reads cost nothing next to parsing the lines. */
 const CHUNK = 1 << 20;
@@ -36,8 +37,11 @@ function parseLine(text: string): TrainingMessage | undefined {
   }
 }
 
-/** Calls `line` with each non-blank line of the run's metrics.jsonl, as it was when opened. */
-async function forEachLine(runDir: string, line: (text: string) => void): Promise<void> {
+/**
+ * Calls `line` with each non-blank line of the run's metrics.jsonl, as it was when opened, and
+ * `afterChunk` after each chunk's lines (a writer waits there for its output to drain).
+ */
+async function forEachLine(runDir: string, line: (text: string) => void, afterChunk?: () => Promise<void>): Promise<void> {
   const path = runPaths(runDir).metrics;
   let handle: FileHandle;
   let size: number;
@@ -68,6 +72,7 @@ async function forEachLine(runDir: string, line: (text: string) => void): Promis
       }
       // A copy: `buffer` is read into again.
       carry = Buffer.from(chunk.subarray(start));
+      await afterChunk?.();
     }
     // The last line without its newline: whole if it parses (a crash cuts it off otherwise).
     if (carry.length > 0) take(carry.toString('utf8'));
@@ -84,6 +89,23 @@ async function forEachLine(runDir: string, line: (text: string) => void): Promis
  */
 const NUMBER = String.raw`(-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)`;
 const BATCH_LINE = new RegExp(`^\\{"type":"batch","step":${NUMBER},"epoch":${NUMBER},"loss":${NUMBER},"accuracy":${NUMBER},"lr":${NUMBER},"imagesPerSec":${NUMBER}\\}$`);
+
+/** One batch's numbers, in the message's order. */
+type BatchVisit = (step: number, epoch: number, loss: number, accuracy: number, lr: number, imagesPerSec: number) => void;
+
+/** Reads one line: a batch to `batch` (by the pattern when it fits), another message to `other`; false when it is no message. */
+function readLine(text: string, batch: BatchVisit, other: (message: TrainingMessage) => void): boolean {
+  const fast = BATCH_LINE.exec(text);
+  if (fast) {
+    batch(Number(fast[1]), Number(fast[2]), Number(fast[3]), Number(fast[4]), Number(fast[5]), Number(fast[6]));
+    return true;
+  }
+  const m = parseLine(text);
+  if (!m) return false;
+  if (m.type === 'batch') batch(m.step, m.epoch, m.loss, m.accuracy, m.lr, m.imagesPerSec);
+  else other(m);
+  return true;
+}
 
 /** A Float64Array column built in blocks, so growing it never copies what it holds. */
 class BlockColumn {
@@ -131,7 +153,7 @@ export async function readMetricsHistory(runDir: string, onBatch?: (step: number
   const imagesPerSec = new BlockColumn();
   const messages: TrainingMessage[] = [];
   let skipped = 0;
-  const batch = (s: number, e: number, l: number, a: number, r: number, ips: number) => {
+  const batch: BatchVisit = (s, e, l, a, r, ips) => {
     step.push(s);
     epoch.push(e);
     loss.push(l);
@@ -141,19 +163,47 @@ export async function readMetricsHistory(runDir: string, onBatch?: (step: number
     onBatch?.(s, l, r);
   };
   await forEachLine(runDir, (text) => {
-    const fast = BATCH_LINE.exec(text);
-    if (fast) {
-      batch(Number(fast[1]), Number(fast[2]), Number(fast[3]), Number(fast[4]), Number(fast[5]), Number(fast[6]));
-      return;
-    }
-    const m = parseLine(text);
-    if (!m) skipped++;
-    else if (m.type === 'batch') batch(m.step, m.epoch, m.loss, m.accuracy, m.lr, m.imagesPerSec);
-    else messages.push(m);
+    if (!readLine(text, batch, (m) => messages.push(m))) skipped++;
   });
   return {
     batches: { step: step.finish(), epoch: epoch.finish(), loss: loss.finish(), accuracy: accuracy.finish(), lr: lr.finish(), imagesPerSec: imagesPerSec.finish() },
     messages,
     skipped,
   };
+}
+
+/** The header of `writeStepsCsv`'s file. */
+export const STEPS_CSV_HEADER = 'run,step,epoch,loss,accuracy,lr,imagesPerSec';
+
+/**
+ * Every step of each run, read from its metrics.jsonl as it is written to `out` (a chunk of lines
+ * at a time, waiting for `out` to drain): a CSV of a million steps a run without the runs in
+ * memory. One row a step, `run` the run folder's name; numbers with every digit (String(v)).
+ */
+export async function writeStepsCsv(runs: readonly { readonly runDir: string; readonly name: string }[], out: NodeJS.WritableStream): Promise<{ rows: number; skipped: number }> {
+  let pending: string[] = [`${STEPS_CSV_HEADER}\n`];
+  let rows = 0;
+  let skipped = 0;
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    if (!out.write(text)) await new Promise<void>((done) => out.once('drain', () => done()));
+  };
+  for (const { runDir, name } of runs) {
+    const run = csvField(name);
+    const batch: BatchVisit = (s, e, l, a, r, ips) => {
+      pending.push(`${run},${s},${e},${l},${a},${r},${ips}\n`);
+      rows++;
+    };
+    await forEachLine(
+      runDir,
+      (text) => {
+        if (!readLine(text, batch, () => undefined)) skipped++;
+      },
+      flush,
+    );
+    await flush();
+  }
+  return { rows, skipped };
 }
