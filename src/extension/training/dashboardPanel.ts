@@ -3,6 +3,7 @@
 // forwards the live run's messages in batches.
 import { createWriteStream, existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { displayLocale } from '../displayLanguage';
 import type { TrainingMessage } from '../../protocol/training';
@@ -256,7 +257,7 @@ export class DashboardPanel implements vscode.Disposable {
     const target = await this.askWhere(fileName, { CSV: ['csv'] });
     if (!target) return;
     // Streamed to the file itself: the editor's file system API takes only whole contents.
-    if (target.scheme !== 'file') throw new Error(`cannot stream a CSV to ${target.toString()}: choose a file on this machine`);
+    if (target.scheme !== 'file') throw new Error(l10n.t('Cannot write the CSV to {0}: choose a file on this machine.', target.toString()));
     const out = createWriteStream(target.fsPath);
     const closed = new Promise<void>((done, fail) => {
       out.once('close', done);
