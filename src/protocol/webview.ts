@@ -4,6 +4,7 @@
 // and a message that does not fit is dropped and logged with the field that was wrong.
 import * as v from 'valibot';
 import { at } from '../core/indexed';
+import { checkLevels, consecutiveSteps, envelopeLevels } from '../core/metrics/minMaxEnvelope';
 import { anyNumber, checkTagged, oneOf, readonlyArray, type Checked } from './check';
 import { TrainingMessageSchema, type BatchMessage, type TrainingMessage } from './training';
 import { ExperimentResultSchema } from './experiment';
@@ -21,6 +22,22 @@ const float64Array = v.custom<Float64Array>(
   (x) => Object.prototype.toString.call(x) === '[object Float64Array]',
   (issue) => `Invalid type: Expected Float64Array but received ${issue.received}`,
 );
+
+const int32Array = v.custom<Int32Array>(
+  (x) => Object.prototype.toString.call(x) === '[object Int32Array]',
+  (issue) => `Invalid type: Expected Int32Array but received ${issue.received}`,
+);
+
+/** A column's min/max summary as the extension sends it (src/core/metrics/minMaxEnvelope.ts). */
+const EnvelopeLevelsSchema = v.object({ lows: readonlyArray(int32Array), highs: readonlyArray(int32Array) });
+
+/**
+ * What the extension worked out of a run's history so that the page need not walk its steps on
+ * the first render: the loss and learning-rate columns' min/max summaries, and whether the steps
+ * are consecutive (each one more than the one before, from at least 1).
+ */
+export const HistorySummariesSchema = v.object({ loss: EnvelopeLevelsSchema, lr: EnvelopeLevelsSchema, consecutiveSteps: v.boolean() });
+export type HistorySummaries = v.InferOutput<typeof HistorySummariesSchema>;
 
 /** One run folder, as the dashboard's list of runs shows it. */
 export const RunSummarySchema = v.object({
@@ -60,6 +77,11 @@ export function toHistory(messages: readonly TrainingMessage[]): { batches: Batc
   };
 }
 
+/** What the extension works out of a history's columns for the page (see HistorySummariesSchema): one pass over each. */
+export function summariesOf(batches: BatchColumns): HistorySummaries {
+  return { loss: envelopeLevels(batches.loss), lr: envelopeLevels(batches.lr), consecutiveSteps: consecutiveSteps(batches.step) };
+}
+
 /** The batch messages back from their columns. */
 export function batchesOf(columns: BatchColumns): BatchMessage[] {
   return Array.from(columns.step, (_, i) => batchAt(columns, i));
@@ -91,7 +113,18 @@ export const ToDashboardSchema = v.variant('type', [
    * A run's whole record so far (from its metrics.jsonl), replacing what the page had: its batches
    * as columns and its other messages in order (the file never has a batch past a later resume).
    */
-  v.object({ type: v.literal('runHistory'), runDir: v.string(), batches: BatchColumnsSchema, messages: trainingMessages }),
+  v.pipe(
+    v.object({ type: v.literal('runHistory'), runDir: v.string(), batches: BatchColumnsSchema, messages: trainingMessages, summaries: v.optional(HistorySummariesSchema) }),
+    // The summaries' shape against the columns' length (their levels, not every step).
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed || !dataset.value.summaries) return;
+      const n = dataset.value.batches.step.length;
+      for (const column of ['loss', 'lr'] as const) {
+        const wrong = checkLevels(dataset.value.summaries[column], n);
+        if (wrong) addIssue({ message: `Invalid summary: ${wrong}`, path: [{ type: 'object', origin: 'value', input: dataset.value, key: 'summaries', value: dataset.value.summaries }] });
+      }
+    }),
+  ),
   /** New messages of the run that is training now, to append. */
   v.object({ type: v.literal('runProgress'), runDir: v.string(), messages: trainingMessages, etaSeconds: v.optional(anyNumber) }),
   /** Whether a worker is training, and which run. */

@@ -2,7 +2,8 @@
 // a history's array taken without a copy and never written to, one identity across its views.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { columnKey, GrowableColumn } from '../../webview/dashboard/column';
+import { columnKey, GrowableColumn, isConsecutive } from '../../webview/dashboard/column';
+import { commonSteps } from '../../webview/dashboard/align';
 import { envelopeOf } from '../../webview/dashboard/envelope';
 
 test('values pushed past the capacity are all kept, in order', () => {
@@ -54,4 +55,45 @@ test("a column's min/max summary is kept as it grows (extended, not rebuilt per 
   assert.equal(column.values[lo], Math.min(...values));
   assert.equal(column.values[hi], Math.max(...values));
   assert.deepEqual([column.prefix(10).length, columnKey(column.prefix(10).values) === column], [10, false]);
+});
+
+test('a column knows whether it holds consecutive steps, and runs of them compare without a walk', () => {
+  const steps = new GrowableColumn();
+  for (let s = 1; s <= 5000; s++) steps.push(s);
+  assert.equal(steps.consecutive, true);
+  assert.equal(isConsecutive(steps.values), true);
+  steps.push(5002);
+  assert.equal(steps.consecutive, false, 'a step skipped');
+  assert.equal(new GrowableColumn(Float64Array.of(1, 2, 3)).consecutive, false, 'not known unless told');
+  assert.equal(new GrowableColumn(Float64Array.of(1, 2, 3), true).consecutive, true);
+  const zero = new GrowableColumn();
+  zero.push(0);
+  assert.equal(zero.consecutive, false, 'steps start at 1');
+  // Two runs of consecutive steps from the same first step share x; from another first step they do not.
+  const a = new GrowableColumn(
+    Float64Array.from({ length: 100 }, (_, i) => i + 1),
+    true,
+  );
+  const b = new GrowableColumn(
+    Float64Array.from({ length: 60 }, (_, i) => i + 1),
+    true,
+  );
+  const c = new GrowableColumn(
+    Float64Array.from({ length: 60 }, (_, i) => i + 2),
+    true,
+  );
+  assert.equal(
+    commonSteps([
+      { x: a.values, ys: [] },
+      { x: b.values, ys: [] },
+    ])?.x,
+    a.values,
+  );
+  assert.equal(
+    commonSteps([
+      { x: a.values, ys: [] },
+      { x: c.values, ys: [] },
+    ]),
+    undefined,
+  );
 });

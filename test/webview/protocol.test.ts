@@ -2,7 +2,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { TrainingMessage } from '../../src/protocol/training';
-import { batchesOf, describeDropped, parseFromDashboard, parseToDashboard, toHistory, type FromDashboard, type ToDashboard } from '../../src/protocol/webview';
+import { batchesOf, checkToDashboard, describeDropped, parseFromDashboard, parseToDashboard, summariesOf, toHistory, type FromDashboard, type ToDashboard } from '../../src/protocol/webview';
+
+const describe = (value: unknown) => {
+  const checked = checkToDashboard(value);
+  return checked.ok ? 'ok' : checked.error;
+};
 import { scriptedRun } from './trainingStream';
 
 const batch: TrainingMessage = { type: 'batch', step: 1, epoch: 0, loss: 2.3, accuracy: 0.1, lr: 0.1, imagesPerSec: 900 };
@@ -99,4 +104,17 @@ test('a dropped message is described briefly, whatever it is', () => {
   cyclic.self = cyclic;
   assert.equal(describeDropped(cyclic), '[object Object]');
   assert.equal(describeDropped(10n), '10');
+});
+
+test("a history's summaries are checked against its columns: their levels, not every step", () => {
+  const run = scriptedRun({ runDir: '/w/runs/a', stepsPerEpoch: 20, epochs: 3 });
+  const history = toHistory(run.messages);
+  const summaries = summariesOf(history.batches);
+  assert.equal(summaries.consecutiveSteps, true);
+  const good = { type: 'runHistory', runDir: '/w/runs/a', ...history, summaries };
+  assert.equal(parseToDashboard(good), good);
+  const shorter = { ...good, summaries: { ...summaries, lr: summariesOf({ ...history.batches, lr: history.batches.lr.subarray(0, 16) }).lr } };
+  assert.equal(parseToDashboard(shorter), undefined);
+  assert.match(describe(shorter), /field "summaries": Invalid summary: 1 levels for 60 values, expected 2/);
+  assert.equal(parseToDashboard({ ...good, summaries: { ...summaries, loss: { lows: [[0]], highs: [[0]] } } }), undefined, 'typed arrays only');
 });

@@ -15,11 +15,25 @@ export class GrowableColumn {
   private data: Float64Array;
   private size: number;
   private view: Float64Array | undefined;
+  /**
+   * The values are whole steps, each one more than the one before, from at least 1 (a run's steps
+   * as they usually are): known from the start (an empty column, or the extension said so) and
+   * kept up on each push, so comparing two such columns needs no walk (align.ts).
+   */
+  private consecutiveSteps: boolean;
 
-  /** `values` is taken as the column, not copied: the caller must not change it afterwards. */
-  constructor(values: Float64Array = new Float64Array(0)) {
+  /**
+   * `values` is taken as the column, not copied: the caller must not change it afterwards.
+   * `consecutive`: the caller knows them to be consecutive steps (else they are taken as not).
+   */
+  constructor(values: Float64Array = new Float64Array(0), consecutive = values.length === 0) {
     this.data = values;
     this.size = values.length;
+    this.consecutiveSteps = consecutive;
+  }
+
+  get consecutive(): boolean {
+    return this.consecutiveSteps;
   }
 
   get length(): number {
@@ -41,6 +55,7 @@ export class GrowableColumn {
   }
 
   push(value: number): void {
+    if (this.consecutiveSteps && !(this.size === 0 ? value >= 1 && Number.isInteger(value) : value === (this.data[this.size - 1] as number) + 1)) this.consecutiveSteps = false;
     if (this.size === this.data.length) this.reserve(Math.max(MIN_CAPACITY, Math.ceil(this.data.length * GROWTH)));
     this.data[this.size++] = value;
   }
@@ -55,11 +70,16 @@ export class GrowableColumn {
 
   /** A new column holding the first `n` values (a column only grows: shortening one makes another). */
   prefix(n: number): GrowableColumn {
-    return new GrowableColumn(this.data.slice(0, Math.min(n, this.size)));
+    return new GrowableColumn(this.data.slice(0, Math.min(n, this.size)), this.consecutiveSteps);
   }
 }
 
 /** What identifies a column across its views: its owner for a GrowableColumn's view, else itself. */
 export function columnKey(values: object): object {
   return owners.get(values) ?? values;
+}
+
+/** Whether `values` is a GrowableColumn's view known to hold consecutive steps (see `consecutive`). */
+export function isConsecutive(values: object): boolean {
+  return owners.get(values)?.consecutive ?? false;
 }

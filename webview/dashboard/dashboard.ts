@@ -109,7 +109,7 @@ export class Dashboard {
         break;
       }
       case 'runHistory': {
-        this.seriesOf(message.runDir).replaceHistory(message.messages, message.batches);
+        this.seriesOf(message.runDir).replaceHistory(message.messages, message.batches, message.summaries);
         this.loaded.add(message.runDir);
         this.requested.delete(message.runDir);
         break;

@@ -2,10 +2,11 @@
 // metrics.jsonl, then live ones) into typed columns (column.ts) the charts read without copying. Where
 // the run stands (step, epoch, how it ended) is the shared fold of src/training/runProgress.ts.
 import type { EpochMessage, FinishedMessage, StartedMessage, TrainingMessage } from '../../src/protocol/training';
-import { batchAt, type BatchColumns } from '../../src/protocol/webview';
+import { batchAt, type BatchColumns, type HistorySummaries } from '../../src/protocol/webview';
 import { at } from '../../src/core/indexed';
 import { RunProgress } from '../../src/training/runProgress';
 import { GrowableColumn } from './column';
+import { adoptEnvelope } from './envelope';
 
 export class RunSeries {
   /** Where the run stands: the same fold the CLI and the editor render. */
@@ -95,8 +96,12 @@ export class RunSeries {
     }
   }
 
-  /** Steps in columns (a run's history): those past the last step known are appended. */
-  addBatches(columns: BatchColumns): void {
+  /**
+   * Steps in columns (a run's history): those past the last step known are appended. `summaries`,
+   * the extension's of these columns, spare the page the walks over every step (the steps' order,
+   * the min/max summaries) when the columns become the run's whole.
+   */
+  addBatches(columns: BatchColumns, summaries?: HistorySummaries): void {
     const n = columns.step.length;
     let last = this.steps.last(0);
     if (n > 0) {
@@ -107,10 +112,15 @@ export class RunSeries {
     }
     // The usual case, a whole history after `clear()`: the message's own columns become the
     // run's (no copy; live steps are appended to them), not step by step.
-    if (this.steps.length === 0 && increasing(columns.step)) {
-      this.steps = new GrowableColumn(columns.step);
+    const consecutive = summaries?.consecutiveSteps === true;
+    if (this.steps.length === 0 && (consecutive || increasing(columns.step))) {
+      this.steps = new GrowableColumn(columns.step, consecutive);
       this.losses = new GrowableColumn(columns.loss);
       this.lrs = new GrowableColumn(columns.lr);
+      if (summaries) {
+        adoptEnvelope(this.losses.values, summaries.loss);
+        adoptEnvelope(this.lrs.values, summaries.lr);
+      }
       this.rewrites++;
       return;
     }
@@ -129,14 +139,14 @@ export class RunSeries {
    * arrived live past the record's last step: a history read before they were written can arrive
    * after them, and a point once drawn must not disappear.
    */
-  replaceHistory(messages: readonly TrainingMessage[], batches: BatchColumns): void {
+  replaceHistory(messages: readonly TrainingMessage[], batches: BatchColumns, summaries?: HistorySummaries): void {
     const recordEnd = Math.max(batches.step.length > 0 ? at(batches.step, batches.step.length - 1, 'history steps') : 0, lastStepOf(messages));
     // Only what came live since the last record: steps an earlier record held past this one's end
     // were superseded (a resume from an older checkpoint), not missed.
     const later = this.pointsAfter(Math.max(recordEnd, this.lastRecordEnd));
     this.clear();
     for (const m of messages) this.add(m);
-    this.addBatches(batches);
+    this.addBatches(batches, summaries);
     for (const m of later) this.add(m);
     this.lastRecordEnd = recordEnd;
   }

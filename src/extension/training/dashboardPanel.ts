@@ -7,7 +7,7 @@ import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { displayLocale } from '../displayLanguage';
 import type { TrainingMessage } from '../../protocol/training';
-import { DASHBOARD_VIEW_TYPE, checkFromDashboard, describeDropped, type FromDashboard, type ToDashboard } from '../../protocol/webview';
+import { DASHBOARD_VIEW_TYPE, checkFromDashboard, describeDropped, summariesOf, type FromDashboard, type ToDashboard } from '../../protocol/webview';
 import { dashboardHtml } from './dashboardHtml';
 import { listRuns } from './runFiles';
 import { runPaths } from '../../training/runFolder/runFolder';
@@ -192,7 +192,8 @@ export class DashboardPanel implements vscode.Disposable {
       // Streamed: a run of a million steps is about 100 MB of lines, read into columns as it goes.
       const { batches, messages, skipped } = await readMetricsHistory(key);
       if (skipped > 0) this.deps.log.info(`dashboard: ${runPaths(runDir).metrics}: skipped ${skipped} line${skipped === 1 ? '' : 's'} that did not parse (a crash cuts the last one off)`);
-      this.post({ type: 'runHistory', runDir, batches, messages });
+      // The page's first render reads these instead of walking every step (issue 21).
+      this.post({ type: 'runHistory', runDir, batches, messages, summaries: summariesOf(batches) });
     } catch (error) {
       this.post({ type: 'runError', runDir, message: error instanceof Error ? error.message : String(error) });
     } finally {
