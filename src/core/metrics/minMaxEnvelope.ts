@@ -73,10 +73,39 @@ export function checkLevels(levels: EnvelopeLevels, n: number): string | undefin
   return undefined;
 }
 
+/** A list of indices that grows at its end, in an Int32Array with spare room (a summary level). */
+class IndexList {
+  private data: Int32Array;
+  length: number;
+
+  /** `from` is taken as the list, not copied (and never written to: a push past it reallocates). */
+  constructor(from?: Int32Array) {
+    this.data = from ?? new Int32Array(16);
+    this.length = from?.length ?? 0;
+  }
+
+  get(i: number): number {
+    return this.data[i] as number;
+  }
+
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Int32Array(Math.max(16, this.length * 2));
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = value;
+  }
+
+  copy(): Int32Array {
+    return this.data.slice(0, this.length);
+  }
+}
+
 export class Envelope {
   /** levels[k]: per full bucket of LEAF·2^k values, its lowest and highest value's index (-1: all null). */
-  private readonly lows: number[][] = [];
-  private readonly highs: number[][] = [];
+  private readonly lows: IndexList[] = [];
+  private readonly highs: IndexList[] = [];
   /** How many values of the column the summary covers (full buckets only). */
   private covered = 0;
 
@@ -84,11 +113,11 @@ export class Envelope {
   extend(y: Values): void {
     const fullBuckets = Math.floor(y.length / LEAF);
     if (this.lows.length === 0) {
-      this.lows.push([]);
-      this.highs.push([]);
+      this.lows.push(new IndexList());
+      this.highs.push(new IndexList());
     }
-    const leafLows = this.lows[0] as number[];
-    const leafHighs = this.highs[0] as number[];
+    const leafLows = this.lows[0] as IndexList;
+    const leafHighs = this.highs[0] as IndexList;
     for (let bucket = leafLows.length; bucket < fullBuckets; bucket++) {
       let lo = -1;
       let hi = -1;
@@ -110,19 +139,19 @@ export class Envelope {
       leafHighs.push(hi);
       // Each pair of finished buckets makes one bucket of the level above.
       for (let k = 1; ; k++) {
-        const below = this.lows[k - 1] as number[];
+        const below = this.lows[k - 1] as IndexList;
         if (this.lows.length <= k) {
           if (below.length < 2) break;
-          this.lows.push([]);
-          this.highs.push([]);
+          this.lows.push(new IndexList());
+          this.highs.push(new IndexList());
         }
-        const level = this.lows[k] as number[];
-        const levelHighs = this.highs[k] as number[];
-        const belowHighs = this.highs[k - 1] as number[];
+        const level = this.lows[k] as IndexList;
+        const levelHighs = this.highs[k] as IndexList;
+        const belowHighs = this.highs[k - 1] as IndexList;
         if (below.length < 2 * level.length + 2) break;
         const left = 2 * level.length;
-        level.push(lower(y, below[left] as number, below[left + 1] as number));
-        levelHighs.push(higher(y, belowHighs[left] as number, belowHighs[left + 1] as number));
+        level.push(lower(y, below.get(left), below.get(left + 1)));
+        levelHighs.push(higher(y, belowHighs.get(left), belowHighs.get(left + 1)));
       }
     }
     this.covered = fullBuckets * LEAF;
@@ -130,20 +159,22 @@ export class Envelope {
 
   /** The summary's levels as typed arrays (to send), for the `length` values it covers. */
   levels(): EnvelopeLevels {
-    return { lows: this.lows.map((l) => Int32Array.from(l)), highs: this.highs.map((h) => Int32Array.from(h)) };
+    return { lows: this.lows.map((l) => l.copy()), highs: this.highs.map((h) => h.copy()) };
   }
 
   /**
-   * A summary from levels sent by another side, for the first `n` values of a column: checked
-   * first (`checkLevels`), an Error saying why when they do not fit.
+   * A summary from levels sent by another side, for the first `n` values of a column, taken as they
+   * are (no copy; growing the summary later copies, never writes into them). The receiver checks
+   * them first with `checkLevels` (the dashboard's protocol check does); only their shape is checked here.
    */
   static adopt(levels: EnvelopeLevels, n: number): Envelope {
-    const wrong = checkLevels(levels, n);
-    if (wrong) throw new Error(`the min/max summary does not fit its ${n} values: ${wrong}`);
+    const { lows, highs } = levels;
+    if (lows.length !== highs.length || lows.some((l, k) => l.length !== bucketsAt(n, k) || highs[k]?.length !== l.length))
+      throw new Error(`the min/max summary does not fit its ${n} values: ${checkLevels(levels, n) ?? 'levels of other lengths'}`);
     const envelope = new Envelope();
     for (let k = 0; k < levels.lows.length; k++) {
-      envelope.lows.push(Array.from(levels.lows[k] as Int32Array));
-      envelope.highs.push(Array.from(levels.highs[k] as Int32Array));
+      envelope.lows.push(new IndexList(levels.lows[k] as Int32Array));
+      envelope.highs.push(new IndexList(levels.highs[k] as Int32Array));
     }
     envelope.covered = bucketsAt(n, 0) * LEAF;
     return envelope;
@@ -175,8 +206,8 @@ export class Envelope {
         if (k >= 0) {
           size /= 2;
           const bucket = i / size;
-          lo = lower(y, lo, (this.lows[k] as number[])[bucket] as number);
-          hi = higher(y, hi, (this.highs[k] as number[])[bucket] as number);
+          lo = lower(y, lo, (this.lows[k] as IndexList).get(bucket));
+          hi = higher(y, hi, (this.highs[k] as IndexList).get(bucket));
           i += size;
           continue;
         }
