@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import { at } from '../core/indexed';
 import { checkLevels, consecutiveSteps, envelopeLevels } from '../core/metrics/minMaxEnvelope';
+import { DebiasedEma } from '../core/metrics/smoothing';
 import { anyNumber, checkTagged, oneOf, readonlyArray, type Checked } from './check';
 import { TrainingMessageSchema, type BatchMessage, type TrainingMessage } from './training';
 import { ExperimentResultSchema } from './experiment';
@@ -36,7 +37,16 @@ const EnvelopeLevelsSchema = v.object({ lows: readonlyArray(int32Array), highs: 
  * the first render: the loss and learning-rate columns' min/max summaries, and whether the steps
  * are consecutive (each one more than the one before, from at least 1).
  */
-export const HistorySummariesSchema = v.object({ loss: EnvelopeLevelsSchema, lr: EnvelopeLevelsSchema, consecutiveSteps: v.boolean() });
+export const HistorySummariesSchema = v.object({
+  loss: EnvelopeLevelsSchema,
+  lr: EnvelopeLevelsSchema,
+  consecutiveSteps: v.boolean(),
+  /**
+   * The loss smoothed at the weight the page asked with (loadRuns' `smoothing`), as the page would
+   * (src/core/metrics/smoothing.ts), with the fold's state after it and its min/max summary.
+   */
+  smoothed: v.optional(v.object({ weight: anyNumber, values: float64Array, last: anyNumber, startShare: anyNumber, levels: EnvelopeLevelsSchema })),
+});
 export type HistorySummaries = v.InferOutput<typeof HistorySummariesSchema>;
 
 /** One run folder, as the dashboard's list of runs shows it. */
@@ -77,9 +87,13 @@ export function toHistory(messages: readonly TrainingMessage[]): { batches: Batc
   };
 }
 
-/** What the extension works out of a history's columns for the page (see HistorySummariesSchema): one pass over each. */
-export function summariesOf(batches: BatchColumns): HistorySummaries {
-  return { loss: envelopeLevels(batches.loss), lr: envelopeLevels(batches.lr), consecutiveSteps: consecutiveSteps(batches.step) };
+/** What the extension works out of a history's columns for the page (see HistorySummariesSchema): one pass over each; the smoothed loss too at a `smoothing` weight above 0. */
+export function summariesOf(batches: BatchColumns, smoothing = 0): HistorySummaries {
+  const summaries = { loss: envelopeLevels(batches.loss), lr: envelopeLevels(batches.lr), consecutiveSteps: consecutiveSteps(batches.step) };
+  if (!(smoothing > 0)) return summaries;
+  const ema = new DebiasedEma(smoothing);
+  const values = ema.extend(batches.loss);
+  return { ...summaries, smoothed: { weight: smoothing, values, ...ema.state, levels: envelopeLevels(values) } };
 }
 
 /** The batch messages back from their columns. */
@@ -119,8 +133,11 @@ export const ToDashboardSchema = v.variant('type', [
     v.rawCheck(({ dataset, addIssue }) => {
       if (!dataset.typed || !dataset.value.summaries) return;
       const n = dataset.value.batches.step.length;
-      for (const column of ['loss', 'lr'] as const) {
-        const wrong = checkLevels(dataset.value.summaries[column], n);
+      const { smoothed } = dataset.value.summaries;
+      if (smoothed && smoothed.values.length !== n) addIssue({ message: `Invalid summary: ${smoothed.values.length} smoothed values for ${n} steps` });
+      const levels = { loss: dataset.value.summaries.loss, lr: dataset.value.summaries.lr, ...(smoothed ? { smoothed: smoothed.levels } : {}) };
+      for (const [column, of] of Object.entries(levels)) {
+        const wrong = checkLevels(of, column === 'smoothed' && smoothed ? smoothed.values.length : n);
         if (wrong) addIssue({ message: `Invalid summary: ${wrong}`, path: [{ type: 'object', origin: 'value', input: dataset.value, key: 'summaries', value: dataset.value.summaries }] });
       }
     }),
@@ -148,7 +165,8 @@ export const FromDashboardSchema = v.variant('type', [
   /** The page has loaded (first time or after a reload) and wants the runs and the session. */
   v.object({ type: v.literal('ready') }),
   v.object({ type: v.literal('refreshRuns') }),
-  v.object({ type: v.literal('loadRuns'), runDirs: readonlyArray(v.string()) }),
+  /** `smoothing`: the page's loss smoothing weight, so the extension can send the smoothed loss with each history. */
+  v.object({ type: v.literal('loadRuns'), runDirs: readonlyArray(v.string()), smoothing: v.optional(anyNumber) }),
   v.object({ type: v.literal('stop') }),
   v.object({ type: v.literal('resume'), runDir: v.string() }),
   v.object({ type: v.literal('revealRun'), runDir: v.string() }),

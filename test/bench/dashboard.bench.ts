@@ -70,6 +70,16 @@ window.benchHistory = (runDir, n, spe) => {
   const summaries = window.withHostSummaries ? { summaries: window.hostSummaries(batches) } : {};
   return { type: 'runHistory', runDir, batches, messages: all.filter((m) => m.type !== 'batch'), ...summaries };
 };
+// Every ArrayBuffer of a message (its typed arrays' and its summaries'), to transfer.
+window.buffersOf = (m) => {
+  const out = new Set();
+  const walk = (x) => {
+    if (ArrayBuffer.isView(x)) out.add(x.buffer);
+    else if (x && typeof x === 'object') for (const v of Object.values(x)) walk(v);
+  };
+  walk({ batches: m.batches, summaries: m.summaries });
+  return [...out];
+};
 window.nextFrame = () => new Promise((done) => requestAnimationFrame(() => done(performance.now())));
 window.frameDeltas = (ms) => new Promise((done) => {
   const deltas = [];
@@ -166,7 +176,8 @@ try {
         queueMicrotask(() => (drawnAt ??= performance.now()));
       };
       const t0 = performance.now();
-      for (const h of histories) window.postMessage(h, '*');
+      // Their ArrayBuffers transferred, not cloned, as VS Code hands a message's ArrayBuffers to a webview.
+      for (const h of histories) window.postMessage(h, '*', (w as unknown as { buffersOf(m: unknown): ArrayBuffer[] }).buffersOf(h));
       // The page renders on the frame after the messages; wait until the loss chart has them all,
       // then for the next frame: the one that drew them has ended.
       let shown: number | undefined;

@@ -2,7 +2,7 @@
 // a history's array taken without a copy and never written to, one identity across its views.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { columnKey, GrowableColumn, isConsecutive } from '../../webview/dashboard/column';
+import { columnKey, GrowableColumn, isConsecutive } from '../../src/core/metrics/column';
 import { commonSteps } from '../../webview/dashboard/align';
 import { envelopeOf } from '../../webview/dashboard/envelope';
 

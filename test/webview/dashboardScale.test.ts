@@ -17,6 +17,8 @@ const RUN_DIR = '/work/runs/2026-01-06-10-00-00-resnet50';
 let browser: DashboardBrowser;
 let bundleDir: string;
 let hostScript: string;
+/** The full zoom-out's x and smoothed loss as the first of the two ways drew them. */
+let smoothedDrawn: number[][] | undefined;
 
 before(async () => {
   if (skip) return;
@@ -52,7 +54,7 @@ window.sendLongRun = (runDir, n, spikeStep, withSummaries) => {
   const started = { type: 'started', runDir, model: 'resnet50', params: 25557032, macs: 4089184256, backend: 'wasm', backendReason: 'test', device: 'CPU', dataset: 'imagenet', trainImages: 1281167, batchSize: 256, stepsPerEpoch: 5000, totalSteps: n, epochs: n / 5000 };
   const batches = { step, epoch, loss, accuracy, lr, imagesPerSec };
   // As the extension sends it (its min/max summaries and the steps' order worked out there), or without.
-  const summaries = withSummaries ? { summaries: window.hostSummaries(batches) } : {};
+  const summaries = withSummaries ? { summaries: window.hostSummaries(batches, 0.6) } : {};
   window.postMessage({ type: 'runHistory', runDir, batches, messages: [started], ...summaries }, '*');
 };
 // What uPlot's own drag-zoom does on mouse up: a selection (the chart then keeps the zoom), then the scale.
@@ -147,6 +149,10 @@ for (const withSummaries of [true, false]) {
     const x = (await page.column('loss', 0)) as number[];
     const y = (await page.column('loss', 1)) as number[];
     assert.equal(y[x.indexOf(SPIKE_STEP)], 50, 'the one-step spike is drawn');
+    // The smoothed loss (the default weight, 0.6): the extension's, taken by the page, draws the same points as the page's own.
+    const smoothed = [x, (await page.column('loss', 2)) as number[]];
+    if (smoothedDrawn) assert.deepEqual(smoothed, smoothedDrawn, 'the smoothed loss drawn the same either way');
+    smoothedDrawn = smoothed;
 
     // Two zoomed ranges, still far more steps than pixels, not on whole steps.
     for (const [min, max] of [

@@ -117,4 +117,10 @@ test("a history's summaries are checked against its columns: their levels, not e
   assert.equal(parseToDashboard(shorter), undefined);
   assert.match(describe(shorter), /field "summaries": Invalid summary: 1 levels for 60 values, expected 2/);
   assert.equal(parseToDashboard({ ...good, summaries: { ...summaries, loss: { lows: [[0]], highs: [[0]] } } }), undefined, 'typed arrays only');
+  // With the smoothed loss: as long as the steps, its summary fitting it.
+  const smoothed = summariesOf(history.batches, 0.9);
+  assert.equal(smoothed.smoothed?.values.length, 60);
+  assert.equal(parseToDashboard({ ...good, summaries: smoothed })?.type, 'runHistory');
+  const cut = { ...good, summaries: { ...smoothed, smoothed: { ...(smoothed.smoothed as NonNullable<typeof smoothed.smoothed>), values: new Float64Array(59) } } };
+  assert.match(describe(cut), /Invalid summary: 59 smoothed values for 60 steps/);
 });

@@ -1,7 +1,7 @@
 // uPlot draws series that share one sorted x array. Runs overlaid on one chart have x values of
 // their own (other step counts, other epoch lengths), so they are merged onto the union of their
 // x values, with null where a run has no point (the series span those gaps).
-import { columnKey, isConsecutive } from './column';
+import { columnKey, isConsecutive } from '../../src/core/metrics/column';
 
 /** A column as the charts read it: a run's own typed column (column.ts) or a plain array. Read by index only. */
 export type Xs = ArrayLike<number>;

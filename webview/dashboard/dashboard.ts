@@ -164,7 +164,8 @@ export class Dashboard {
     const missing = this.state.selected.filter((d) => !this.loaded.has(d) && !this.requested.has(d));
     if (missing.length === 0) return;
     for (const d of missing) this.requested.add(d);
-    this.host.post({ type: 'loadRuns', runDirs: missing });
+    // With the smoothing weight: the extension sends each history's loss smoothed at it.
+    this.host.post({ type: 'loadRuns', runDirs: missing, smoothing: this.state.smoothing });
   }
 
   private select(runDir: string, on: boolean): void {

@@ -3,7 +3,7 @@
 // view as it grows; the summary is kept per column (`columnKey`). A run's history may bring its
 // loss and learning-rate summaries from the extension (`adoptEnvelope`): then the page never walks
 // those million steps itself.
-import { columnKey } from './column';
+import { columnKey } from '../../src/core/metrics/column';
 import { Envelope, type EnvelopeLevels, type Values } from '../../src/core/metrics/minMaxEnvelope';
 
 export { Envelope };

@@ -5,7 +5,7 @@ import type { EpochMessage, FinishedMessage, StartedMessage, TrainingMessage } f
 import { batchAt, type BatchColumns, type HistorySummaries } from '../../src/protocol/webview';
 import { at } from '../../src/core/indexed';
 import { RunProgress } from '../../src/training/runProgress';
-import { GrowableColumn } from './column';
+import { GrowableColumn } from '../../src/core/metrics/column';
 import { adoptEnvelope } from './envelope';
 
 export class RunSeries {
@@ -24,6 +24,11 @@ export class RunSeries {
   readonly epochs: EpochMessage[] = [];
   /** Bumps when steps were removed or replaced, so derived columns must be rebuilt, not extended. */
   rewrites = 0;
+  /**
+   * The loss smoothed by the extension for the history these columns came from (at the weight the
+   * page asked with): the charts take it instead of smoothing a million steps. Dropped with the steps.
+   */
+  smoothedFromHost?: HistorySummaries['smoothed'];
   /** The last step of the last record (history) received, lowered when a resume drops steps past it. */
   private lastRecordEnd = 0;
 
@@ -120,6 +125,7 @@ export class RunSeries {
       if (summaries) {
         adoptEnvelope(this.losses.values, summaries.loss);
         adoptEnvelope(this.lrs.values, summaries.lr);
+        this.smoothedFromHost = summaries.smoothed;
       }
       this.rewrites++;
       return;
@@ -214,6 +220,7 @@ export class RunSeries {
     // New columns, not shortened ones: a column only ever grows in place, which is what lets the
     // charts keep summaries of it (envelope.ts) and extend them instead of rebuilding.
     if (keep < steps.length) {
+      this.smoothedFromHost = undefined;
       this.steps = this.steps.prefix(keep);
       this.losses = this.losses.prefix(keep);
       this.lrs = this.lrs.prefix(keep);

@@ -139,7 +139,7 @@ export class DashboardPanel implements vscode.Disposable {
         this.postRuns();
         return;
       case 'loadRuns':
-        for (const runDir of message.runDirs) await this.sendHistory(runDir);
+        for (const runDir of message.runDirs) await this.sendHistory(runDir, message.smoothing);
         return;
       case 'stop': {
         const queue = this.deps.experimentQueue();
@@ -181,7 +181,7 @@ export class DashboardPanel implements vscode.Disposable {
     return false;
   }
 
-  private async sendHistory(runDir: string): Promise<void> {
+  private async sendHistory(runDir: string, smoothing?: number): Promise<void> {
     if (!this.check(runDir, 'load')) {
       this.post({ type: 'runError', runDir, message: `${runDir} is not in the runs folder (any more).` });
       return;
@@ -193,7 +193,9 @@ export class DashboardPanel implements vscode.Disposable {
       const { batches, messages, skipped } = await readMetricsHistory(key);
       if (skipped > 0) this.deps.log.info(`dashboard: ${runPaths(runDir).metrics}: skipped ${skipped} line${skipped === 1 ? '' : 's'} that did not parse (a crash cuts the last one off)`);
       // The page's first render reads these instead of walking every step (issue 21).
-      this.post({ type: 'runHistory', runDir, batches, messages, summaries: summariesOf(batches) });
+      // A weight out of the slider's range is not smoothed here (the page smooths itself then).
+      const weight = smoothing !== undefined && smoothing > 0 && smoothing < 1 ? smoothing : 0;
+      this.post({ type: 'runHistory', runDir, batches, messages, summaries: summariesOf(batches, weight) });
     } catch (error) {
       this.post({ type: 'runError', runDir, message: error instanceof Error ? error.message : String(error) });
     } finally {
