@@ -67,7 +67,7 @@ window.benchHistory = (runDir, n, spe) => {
   const steps = all.filter((m) => m.type === 'batch');
   const batches = {};
   for (const key of ['step', 'epoch', 'loss', 'accuracy', 'lr', 'imagesPerSec']) batches[key] = Float64Array.from(steps, (m) => m[key]);
-  const summaries = window.withHostSummaries ? { summaries: window.hostSummaries(batches) } : {};
+  const summaries = window.withHostSummaries ? { summaries: window.hostSummaries(batches, 0.6) } : {};
   return { type: 'runHistory', runDir, batches, messages: all.filter((m) => m.type !== 'batch'), ...summaries };
 };
 // Every ArrayBuffer of a message (its typed arrays' and its summaries'), to transfer.
@@ -140,11 +140,13 @@ try {
       imagesPerSec: column(() => 1000),
     };
     const t = performance.now();
-    const summaries = summariesOf(batches);
+    // At the page's default smoothing weight, which the page asks with.
+    const summaries = summariesOf(batches, 0.6);
     const ms = performance.now() - t;
-    const bytes = [summaries.loss, summaries.lr].reduce((sum, l) => sum + [...l.lows, ...l.highs].reduce((a, x) => a + x.byteLength, 0), 0);
+    const levels = [summaries.loss, summaries.lr, ...(summaries.smoothed ? [summaries.smoothed.levels] : [])];
+    const bytes = levels.reduce((sum, l) => sum + [...l.lows, ...l.highs].reduce((a, x) => a + x.byteLength, 0), 0);
     console.log(
-      `host summaries (extension host, Node): ${(bytes / 2 ** 20).toFixed(2)} MiB a run of ${points.toLocaleString('en-US')} steps (loss and learning rate), ${((bytes * runs) / 2 ** 20).toFixed(2)} MiB for ${runs}; built in ${ms.toFixed(0)} ms a run; ${values['no-host-summaries'] ? 'NOT sent (--no-host-summaries)' : 'sent with each history'}`,
+      `host summaries (extension host, Node): ${(bytes / 2 ** 20).toFixed(2)} MiB a run of ${points.toLocaleString('en-US')} steps (min/max levels of the loss, smoothed loss and learning rate), ${((bytes * runs) / 2 ** 20).toFixed(2)} MiB for ${runs}, plus the smoothed loss itself (${((summaries.smoothed?.values.byteLength ?? 0) / 2 ** 20).toFixed(1)} MiB a run); built with the smoothing in ${ms.toFixed(0)} ms a run; ${values['no-host-summaries'] ? 'NOT sent (--no-host-summaries)' : 'sent with each history'}`,
     );
   }
   const runDirs = Array.from({ length: runs }, (_, i) => `/bench/runs/2026-01-01-00-00-0${i}-resnet56`);

@@ -96,8 +96,8 @@ class DerivedColumns {
     if (!this.ema || this.ema.weight !== weight) {
       // The extension's smoothing of the history, at this weight, with its min/max summary: the
       // first render walks none of its steps. At another weight (the slider moved) the page smooths.
-      const fromHost = this.run.smoothedFromHost;
-      if (fromHost && fromHost.weight === weight && fromHost.values.length <= this.run.loss.length) {
+      const fromHost = this.run.takeSmoothed(weight);
+      if (fromHost) {
         this.ema = DebiasedEma.adopt(weight, fromHost.values, fromHost);
         adoptEnvelope(this.ema.values, fromHost.levels);
       } else this.ema = new DebiasedEma(weight);

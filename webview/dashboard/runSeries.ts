@@ -28,7 +28,18 @@ export class RunSeries {
    * The loss smoothed by the extension for the history these columns came from (at the weight the
    * page asked with): the charts take it instead of smoothing a million steps. Dropped with the steps.
    */
-  smoothedFromHost?: HistorySummaries['smoothed'];
+  private smoothedFromHost?: HistorySummaries['smoothed'];
+
+  /**
+   * The extension's smoothed loss if it was made at `weight`, given once: whoever takes it owns it
+   * (kept here after, it would hold its 8 MB a million steps once the taker's column has grown).
+   */
+  takeSmoothed(weight: number): NonNullable<HistorySummaries['smoothed']> | undefined {
+    const smoothed = this.smoothedFromHost;
+    if (!smoothed || smoothed.weight !== weight || smoothed.values.length > this.losses.length) return undefined;
+    this.smoothedFromHost = undefined;
+    return smoothed;
+  }
   /** The last step of the last record (history) received, lowered when a resume drops steps past it. */
   private lastRecordEnd = 0;
 
