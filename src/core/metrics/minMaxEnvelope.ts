@@ -90,7 +90,8 @@ class IndexList {
 
   push(value: number): void {
     if (this.length === this.data.length) {
-      const grown = new Int32Array(Math.max(16, this.length * 2));
+      // A sixteenth more (as the columns grow): doubling a taken level would double the summary.
+      const grown = new Int32Array(this.length + Math.max(64, this.length >> 4));
       grown.set(this.data);
       this.data = grown;
     }
