@@ -24,10 +24,6 @@ const float64Array = v.custom<Float64Array>(
   (issue) => `Invalid type: Expected Float64Array but received ${issue.received}`,
 );
 
-const float32Array = v.custom<Float32Array>(
-  (x) => Object.prototype.toString.call(x) === '[object Float32Array]',
-  (issue) => `Invalid type: Expected Float32Array but received ${issue.received}`,
-);
 const int32Array = v.custom<Int32Array>(
   (x) => Object.prototype.toString.call(x) === '[object Int32Array]',
   (issue) => `Invalid type: Expected Int32Array but received ${issue.received}`,
@@ -49,7 +45,7 @@ export const HistorySummariesSchema = v.object({
    * The loss smoothed at the weight the page asked with (loadRuns' `smoothing`), as the page would
    * (src/core/metrics/smoothing.ts), with the fold's state after it and its min/max summary.
    */
-  smoothed: v.optional(v.object({ weight: anyNumber, values: float32Array, last: anyNumber, startShare: anyNumber, levels: EnvelopeLevelsSchema })),
+  smoothed: v.optional(v.object({ weight: anyNumber, values: float64Array, last: anyNumber, startShare: anyNumber, levels: EnvelopeLevelsSchema })),
 });
 export type HistorySummaries = v.InferOutput<typeof HistorySummariesSchema>;
 

@@ -121,6 +121,6 @@ test("a history's summaries are checked against its columns: their levels, not e
   const smoothed = summariesOf(history.batches, 0.9);
   assert.equal(smoothed.smoothed?.values.length, 60);
   assert.equal(parseToDashboard({ ...good, summaries: smoothed })?.type, 'runHistory');
-  const cut = { ...good, summaries: { ...smoothed, smoothed: { ...(smoothed.smoothed as NonNullable<typeof smoothed.smoothed>), values: new Float32Array(59) } } };
+  const cut = { ...good, summaries: { ...smoothed, smoothed: { ...(smoothed.smoothed as NonNullable<typeof smoothed.smoothed>), values: new Float64Array(59) } } };
   assert.match(describe(cut), /Invalid summary: 59 smoothed values for 60 steps/);
 });

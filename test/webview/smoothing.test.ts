@@ -7,8 +7,7 @@ import { DebiasedEma, debiasedEma } from '../../src/core/metrics/smoothing';
 
 const near = (actual: readonly number[], expected: readonly number[]) => {
   assert.equal(actual.length, expected.length);
-  // The smoothed values are held in float32 (derived, not logged): equal to about 7 digits.
-  actual.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) <= 1e-7 * Math.max(1, Math.abs(expected[i])), `at ${i}: ${v} ≠ ${expected[i]}`));
+  actual.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-12, `at ${i}: ${v} ≠ ${expected[i]}`));
 };
 
 test('the debiased EMA matches the values worked out by hand', () => {

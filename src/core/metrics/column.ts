@@ -14,16 +14,16 @@ const GROWTH = 1.0625;
 const MIN_CAPACITY = 1024;
 
 /** The column each view was handed out by. */
-const owners = new WeakMap<object, GrowableColumn<Float64Array | Float32Array>>();
+const owners = new WeakMap<object, GrowableColumn>();
 
 /**
- * Doubles by default; Float32Array for a derived column whose values need not be the logged ones
- * exactly (the smoothed loss: half the memory, and what is drawn is what it holds).
+ * Doubles only: a column of float32 (tried for the smoothed loss, half its memory) made the
+ * decimation's reads of columns polymorphic, and a redraw of six runs about twice as slow.
  */
-export class GrowableColumn<A extends Float64Array | Float32Array = Float64Array> {
-  private data: A;
+export class GrowableColumn {
+  private data: Float64Array;
   private size: number;
-  private view: A | undefined;
+  private view: Float64Array | undefined;
   /**
    * The values are whole steps, each one more than the one before, from at least 1 (a run's steps
    * as they usually are): known from the start (an empty column, or the extension said so) and
@@ -35,7 +35,7 @@ export class GrowableColumn<A extends Float64Array | Float32Array = Float64Array
    * `values` is taken as the column, not copied: the caller must not change it afterwards.
    * `consecutive`: the caller knows them to be consecutive steps (else they are taken as not).
    */
-  constructor(values: A = new Float64Array(0) as A, consecutive = values.length === 0) {
+  constructor(values: Float64Array = new Float64Array(0), consecutive = values.length === 0) {
     this.data = values;
     this.size = values.length;
     this.consecutiveSteps = consecutive;
@@ -55,9 +55,9 @@ export class GrowableColumn<A extends Float64Array | Float32Array = Float64Array
   }
 
   /** The values so far, as a view (no copy). Valid until the column grows; its values never change. */
-  get values(): A {
+  get values(): Float64Array {
     if (!this.view || this.view.length !== this.size) {
-      this.view = this.data.subarray(0, this.size) as A;
+      this.view = this.data.subarray(0, this.size);
       owners.set(this.view, this);
     }
     return this.view;
@@ -72,15 +72,14 @@ export class GrowableColumn<A extends Float64Array | Float32Array = Float64Array
   /** Room for `capacity` values without growing again (a column derived from another of known length). */
   reserve(capacity: number): void {
     if (capacity <= this.data.length) return;
-    // Of the column's own kind (Float64Array or Float32Array).
-    const grown = new (this.data.constructor as new (length: number) => A)(capacity);
+    const grown = new Float64Array(capacity);
     grown.set(this.data.subarray(0, this.size));
     this.data = grown;
   }
 
   /** A new column holding the first `n` values (a column only grows: shortening one makes another). */
-  prefix(n: number): GrowableColumn<A> {
-    return new GrowableColumn(this.data.slice(0, Math.min(n, this.size)) as A, this.consecutiveSteps);
+  prefix(n: number): GrowableColumn {
+    return new GrowableColumn(this.data.slice(0, Math.min(n, this.size)), this.consecutiveSteps);
   }
 }
 

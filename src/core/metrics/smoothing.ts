@@ -11,8 +11,7 @@ import { GrowableColumn } from './column';
  * took about 110 ms in Node, this about a twentieth of that.
  */
 export class DebiasedEma {
-  /** In float32: the smoothed line is derived, not logged; drawn as held, at half the memory (4 MB a million steps). */
-  private smoothed: GrowableColumn<Float32Array> = new GrowableColumn<Float32Array>(new Float32Array(0));
+  private smoothed = new GrowableColumn();
   private last = 0;
   /** weight^n after n points: the share of the zero start still in `last`. */
   private startShare = 1;
@@ -29,20 +28,20 @@ export class DebiasedEma {
    * Smoothed values computed elsewhere (the extension, for a history), taken without a copy, with
    * the fold's state after them: extending then smooths the raw points past them as if done here.
    */
-  static adopt(weight: number, values: Float32Array, state: SmoothingState): DebiasedEma {
+  static adopt(weight: number, values: Float64Array, state: SmoothingState): DebiasedEma {
     const ema = new DebiasedEma(weight);
-    ema.smoothed = new GrowableColumn<Float32Array>(values);
+    ema.smoothed = new GrowableColumn(values);
     ema.last = state.last;
     ema.startShare = state.startShare;
     return ema;
   }
 
-  get values(): Float32Array {
+  get values(): Float64Array {
     return this.smoothed.values;
   }
 
   /** Smooths the points of `raw` past those already smoothed. */
-  extend(raw: ArrayLike<number>): Float32Array {
+  extend(raw: ArrayLike<number>): Float64Array {
     const w = this.weight;
     // As long as the raw column: a whole history smoothed at once allocates once.
     if (this.smoothed.length === 0) this.smoothed.reserve(raw.length);
