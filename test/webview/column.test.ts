@@ -97,3 +97,29 @@ test('a column knows whether it holds consecutive steps, and runs of them compar
     undefined,
   );
 });
+
+test('columns of the steps 1…n share one array, and take their own at a value off the pattern', () => {
+  const a = new GrowableColumn(
+    Float64Array.from({ length: 3000 }, (_, i) => i + 1),
+    true,
+  );
+  const b = new GrowableColumn();
+  for (let s = 1; s <= 5000; s++) b.push(s);
+  const before = b.values;
+  assert.equal(a.values.buffer, b.values.buffer, 'one array for both');
+  assert.deepEqual([a.values[0], a.values[2999], a.length, b.values[4999], b.length], [1, 3000, 3000, 5000, 5000]);
+  // Past the shared array's end: a longer one, with the same values.
+  for (let s = 3001; s <= 20_000; s++) a.push(s);
+  assert.deepEqual([a.values[19_999], a.length, a.consecutive], [20_000, 20_000, true]);
+  // A resume's step off the pattern: b takes its own array; what a and b showed before is unchanged.
+  b.push(4000);
+  assert.notEqual(b.values.buffer, a.values.buffer);
+  assert.deepEqual([b.values[4999], b.values[5000], b.length, b.consecutive], [5000, 4000, 5001, false]);
+  assert.equal(before[4999], 5000);
+  assert.equal(a.values[4999], 5000, 'the shared array was not written to');
+  // A prefix of shared steps shares too; a column of other values (a loss) never does.
+  assert.equal(a.prefix(10).values.buffer, a.values.buffer);
+  const loss = new GrowableColumn();
+  loss.push(0.5);
+  assert.notEqual(loss.values.buffer, a.values.buffer);
+});
