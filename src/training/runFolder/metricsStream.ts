@@ -13,21 +13,6 @@ import { csvField } from '../../core/report/csv';
 const CHUNK = 1 << 20;
 const NEWLINE = 0x0a;
 
-/**
- * Calls `visit` with each well-formed message of the run's metrics.jsonl, in order, as it was when
- * opened (a file still being written to is read up to its length then; a line cut there is
- * skipped). Lines that do not parse or are no message are counted, not trusted. No file: nothing.
- */
-export async function forEachMetric(runDir: string, visit: (message: TrainingMessage) => void): Promise<{ skipped: number }> {
-  let skipped = 0;
-  await forEachLine(runDir, (text) => {
-    const message = parseLine(text);
-    if (message) visit(message);
-    else skipped++;
-  });
-  return { skipped };
-}
-
 /** The message of one line, undefined when it does not parse or is no message. */
 function parseLine(text: string): TrainingMessage | undefined {
   try {
@@ -38,7 +23,8 @@ function parseLine(text: string): TrainingMessage | undefined {
 }
 
 /**
- * Calls `line` with each non-blank line of the run's metrics.jsonl, as it was when opened, and
+ * Calls `line` with each non-blank line of the run's metrics.jsonl, as it was when opened (a file
+ * still being written to is read up to its length then; a line cut there does not parse), and
  * `afterChunk` after each chunk's lines (a writer waits there for its output to drain).
  */
 async function forEachLine(runDir: string, line: (text: string) => void, afterChunk?: () => Promise<void>): Promise<void> {
@@ -142,9 +128,9 @@ export interface MetricsHistory {
  * A run's whole record for the dashboard, streamed: each batch goes straight into the columns
  * (no message object kept per step), the few other messages are kept. The same result as
  * `toHistory` over every message of the file, without the file or its messages in memory at once.
- * `onBatch` sees each batch too (the extension's per-run summaries are built from it).
+ * Lines that do not parse or are no message are counted, not trusted; no file: an empty history.
  */
-export async function readMetricsHistory(runDir: string, onBatch?: (step: number, loss: number, lr: number) => void): Promise<MetricsHistory> {
+export async function readMetricsHistory(runDir: string): Promise<MetricsHistory> {
   const step = new BlockColumn();
   const epoch = new BlockColumn();
   const loss = new BlockColumn();
@@ -160,7 +146,6 @@ export async function readMetricsHistory(runDir: string, onBatch?: (step: number
     accuracy.push(a);
     lr.push(r);
     imagesPerSec.push(ips);
-    onBatch?.(s, l, r);
   };
   await forEachLine(runDir, (text) => {
     if (!readLine(text, batch, (m) => messages.push(m))) skipped++;
