@@ -31,14 +31,14 @@ export class RunSeries {
   private smoothedFromHost?: HistorySummaries['smoothed'];
 
   /**
-   * The extension's smoothed loss if it was made at `weight`, given once: whoever takes it owns it
-   * (kept here after, it would hold its 8 MB a million steps once the taker's column has grown).
+   * The extension's smoothed loss if it was made at `weight`, asked for once: whoever takes it owns
+   * it, and at another weight (the slider moved meanwhile) it is of no use. Kept here after, it would
+   * hold its 8 MB a million steps once the taker's column has grown.
    */
   takeSmoothed(weight: number): NonNullable<HistorySummaries['smoothed']> | undefined {
     const smoothed = this.smoothedFromHost;
-    if (!smoothed || smoothed.weight !== weight || smoothed.values.length > this.losses.length) return undefined;
     this.smoothedFromHost = undefined;
-    return smoothed;
+    return smoothed && smoothed.weight === weight && smoothed.values.length <= this.losses.length ? smoothed : undefined;
   }
   /** The last step of the last record (history) received, lowered when a resume drops steps past it. */
   private lastRecordEnd = 0;
