@@ -142,7 +142,8 @@ for (const withSummaries of [true, false]) {
     // Full zoom-out: the whole run, the envelope exact, at most 6 points per pixel column (its first
     // and last, and the lowest and highest of the raw and of the smoothed loss).
     const whole = await check();
-    assert.deepEqual([whole.min, whole.max], [1, STEPS], 'the x scale spans the run');
+    assert.equal(whole.min, 1, 'the x scale starts at the first step');
+    assert.ok(whole.max >= STEPS && whole.max <= 1 + (STEPS - 1) * 1.04, `the x scale spans the run, a little past its end: ${whole.max}`);
     assert.deepEqual(whole.wrong, [], `${whole.wrongCount} columns or points off`);
     assert.ok(whole.rawColumns > 500 && whole.drawnPoints <= 6 * whole.rawColumns, `${whole.drawnPoints} points drawn for ${whole.rawColumns} columns`);
     // The spike of one step among a million is drawn, at its height.
