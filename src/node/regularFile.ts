@@ -3,7 +3,7 @@
 // name would block the reader for ever (opening a FIFO waits for a writer), and a device such as
 // /dev/zero never ends; the editor's extension host would freeze listing a run folder like that.
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 
 /**
  * With O_NONBLOCK, opening a FIFO returns at once; fstat on what was opened (not on the name,
@@ -86,6 +86,20 @@ export function readRegularFile(path: string, limit: number): Buffer {
     return Buffer.concat(parts);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** openRegularFile without blocking the caller's thread: the open handle (the caller closes it) and the size when opened. */
+export async function openRegularFileAsync(path: string): Promise<{ handle: FileHandle; size: number }> {
+  const handle = await open(path, OPEN_FLAGS);
+  try {
+    const stat = await handle.stat();
+    const kind = otherKind(stat);
+    if (kind) throw new NotRegularFileError(path, kind);
+    return { handle, size: stat.size };
+  } catch (error) {
+    await handle.close();
+    throw error;
   }
 }
 

@@ -4,6 +4,8 @@
 // and a message that does not fit is dropped and logged with the field that was wrong.
 import * as v from 'valibot';
 import { at } from '../core/indexed';
+import { checkLevels, consecutiveSteps, envelopeLevels } from '../core/metrics/minMaxEnvelope';
+import { DebiasedEma } from '../core/metrics/smoothing';
 import { anyNumber, checkTagged, oneOf, readonlyArray, type Checked } from './check';
 import { LayerStatSchema, TrainingMessageSchema, type BatchMessage, type TrainingMessage } from './training';
 import { ExperimentResultSchema } from './experiment';
@@ -21,6 +23,31 @@ const float64Array = v.custom<Float64Array>(
   (x) => Object.prototype.toString.call(x) === '[object Float64Array]',
   (issue) => `Invalid type: Expected Float64Array but received ${issue.received}`,
 );
+
+const int32Array = v.custom<Int32Array>(
+  (x) => Object.prototype.toString.call(x) === '[object Int32Array]',
+  (issue) => `Invalid type: Expected Int32Array but received ${issue.received}`,
+);
+
+/** A column's min/max summary as the extension sends it (src/core/metrics/minMaxEnvelope.ts). */
+const EnvelopeLevelsSchema = v.object({ lows: readonlyArray(int32Array), highs: readonlyArray(int32Array) });
+
+/**
+ * What the extension worked out of a run's history so that the page need not walk its steps on
+ * the first render: the loss and learning-rate columns' min/max summaries, and whether the steps
+ * are consecutive (each one more than the one before, from at least 1).
+ */
+export const HistorySummariesSchema = v.object({
+  loss: EnvelopeLevelsSchema,
+  lr: EnvelopeLevelsSchema,
+  consecutiveSteps: v.boolean(),
+  /**
+   * The loss smoothed at the weight the page asked with (loadRuns' `smoothing`), as the page would
+   * (src/core/metrics/smoothing.ts), with the fold's state after it and its min/max summary.
+   */
+  smoothed: v.optional(v.object({ weight: anyNumber, values: float64Array, last: anyNumber, startShare: anyNumber, levels: EnvelopeLevelsSchema })),
+});
+export type HistorySummaries = v.InferOutput<typeof HistorySummariesSchema>;
 
 /** One run folder, as the dashboard's list of runs shows it. */
 export const RunSummarySchema = v.object({
@@ -60,6 +87,15 @@ export function toHistory(messages: readonly TrainingMessage[]): { batches: Batc
   };
 }
 
+/** What the extension works out of a history's columns for the page (see HistorySummariesSchema): one pass over each; the smoothed loss too at a `smoothing` weight above 0. */
+export function summariesOf(batches: BatchColumns, smoothing = 0): HistorySummaries {
+  const summaries = { loss: envelopeLevels(batches.loss), lr: envelopeLevels(batches.lr), consecutiveSteps: consecutiveSteps(batches.step) };
+  if (!(smoothing > 0)) return summaries;
+  const ema = new DebiasedEma(smoothing);
+  const values = ema.extend(batches.loss);
+  return { ...summaries, smoothed: { weight: smoothing, values, ...ema.state, levels: envelopeLevels(values) } };
+}
+
 /** The batch messages back from their columns. */
 export function batchesOf(columns: BatchColumns): BatchMessage[] {
   return Array.from(columns.step, (_, i) => batchAt(columns, i));
@@ -91,7 +127,21 @@ export const ToDashboardSchema = v.variant('type', [
    * A run's whole record so far (from its metrics.jsonl), replacing what the page had: its batches
    * as columns and its other messages in order (the file never has a batch past a later resume).
    */
-  v.object({ type: v.literal('runHistory'), runDir: v.string(), batches: BatchColumnsSchema, messages: trainingMessages }),
+  v.pipe(
+    v.object({ type: v.literal('runHistory'), runDir: v.string(), batches: BatchColumnsSchema, messages: trainingMessages, summaries: v.optional(HistorySummariesSchema) }),
+    // The summaries' shape against the columns' length (their levels, not every step).
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed || !dataset.value.summaries) return;
+      const n = dataset.value.batches.step.length;
+      const { smoothed } = dataset.value.summaries;
+      if (smoothed && smoothed.values.length !== n) addIssue({ message: `Invalid summary: ${smoothed.values.length} smoothed values for ${n} steps` });
+      const levels = { loss: dataset.value.summaries.loss, lr: dataset.value.summaries.lr, ...(smoothed ? { smoothed: smoothed.levels } : {}) };
+      for (const [column, of] of Object.entries(levels)) {
+        const wrong = checkLevels(of, column === 'smoothed' && smoothed ? smoothed.values.length : n);
+        if (wrong) addIssue({ message: `Invalid summary: ${wrong}`, path: [{ type: 'object', origin: 'value', input: dataset.value, key: 'summaries', value: dataset.value.summaries }] });
+      }
+    }),
+  ),
   /** New messages of the run that is training now, to append. */
   v.object({ type: v.literal('runProgress'), runDir: v.string(), messages: trainingMessages, etaSeconds: v.optional(anyNumber) }),
   /** Whether a worker is training, and which run. */
@@ -132,13 +182,19 @@ export const FromDashboardSchema = v.variant('type', [
   /** The page has loaded (first time or after a reload) and wants the runs and the session. */
   v.object({ type: v.literal('ready') }),
   v.object({ type: v.literal('refreshRuns') }),
-  v.object({ type: v.literal('loadRuns'), runDirs: readonlyArray(v.string()) }),
+  /** `smoothing`: the page's loss smoothing weight, so the extension can send the smoothed loss with each history. */
+  v.object({ type: v.literal('loadRuns'), runDirs: readonlyArray(v.string()), smoothing: v.optional(anyNumber) }),
   v.object({ type: v.literal('stop') }),
   v.object({ type: v.literal('resume'), runDir: v.string() }),
   v.object({ type: v.literal('revealRun'), runDir: v.string() }),
   /** `dataUrl` is a `data:image/png;base64,…` URL; the extension asks where to save it. */
   v.object({ type: v.literal('exportPng'), fileName: v.string(), dataUrl: pngDataUrl }),
   v.object({ type: v.literal('exportCsv'), fileName: v.string(), csv: v.string() }),
+  /**
+   * Every step of these runs as CSV: the extension asks where, then writes it streamed from the
+   * runs' metrics.jsonl (a million steps a run never pass through the page or its memory).
+   */
+  v.object({ type: v.literal('exportStepsCsv'), fileName: v.string(), runDirs: readonlyArray(v.string()) }),
   /** An experiment's results table as Markdown. */
   v.object({ type: v.literal('exportMarkdown'), fileName: v.string(), markdown: v.string() }),
   /** Something the page wants in the extension's log (what it dropped, and why). */
@@ -147,7 +203,20 @@ export const FromDashboardSchema = v.variant('type', [
   v.object({ type: v.literal('revealLayer'), ...RevealLayerFields }),
 ]);
 export type FromDashboard = v.InferOutput<typeof FromDashboardSchema>;
-const FROM_DASHBOARD_TYPES: readonly FromDashboard['type'][] = ['ready', 'refreshRuns', 'loadRuns', 'stop', 'resume', 'revealRun', 'exportPng', 'exportCsv', 'exportMarkdown', 'log', 'revealLayer'];
+const FROM_DASHBOARD_TYPES: readonly FromDashboard['type'][] = [
+  'ready',
+  'refreshRuns',
+  'loadRuns',
+  'stop',
+  'resume',
+  'revealRun',
+  'exportPng',
+  'exportCsv',
+  'exportStepsCsv',
+  'exportMarkdown',
+  'log',
+  'revealLayer',
+];
 
 /** The message, if `value` is a well-formed extension → dashboard message; otherwise why not. */
 export function checkToDashboard(value: unknown): Checked<ToDashboard> {

@@ -2,7 +2,7 @@
  * Dashboard benchmark (prints figures; not a test): the dashboard page in headless Chromium, as
  * the tests serve it (test/webview/browserHost.ts).
  *
- *   node --import tsx test/bench/dashboard.bench.ts [--points 100000] [--rate 1000] [--seconds 10] [--runs 1] [--append-all] [--trace]
+ *   node --import tsx test/bench/dashboard.bench.ts [--points 100000] [--rate 1000] [--seconds 10] [--runs 1] [--append-all] [--trace] [--no-host-summaries]
  *
  * 1. First render: a run's history of --points steps arrives in one message; timed from the
  *    message being posted to the end of the frame that shows it, and in parts (checking and
@@ -13,13 +13,18 @@
  *    to every run (--rate each).
  * 3. The page's memory after the appending: its JavaScript heap and the typed arrays' backing
  *    stores, after a full garbage collection (Chromium's DevTools protocol).
+ * Each history comes as the extension sends it, with its min/max summaries and steps' order worked
+ * out by the extension (`summariesOf`, before the clock starts: the host's work, not the page's);
+ * `--no-host-summaries` sends the columns alone, as before issue 21's host summaries, and the page
+ * builds them. The host's part is printed too: the summaries' size per run, and the time to build them.
  * `--trace` adds Chromium's own trace of the appending: each frame's time on the main thread, in
  * raster, and in the compositor drawing the layers (test/bench/chromeTrace.ts).
  * Goals: first render under 50 ms; no frame over 16 ms while appending (a late frame shows as a
  * requestAnimationFrame delta of two vsync slots, 33 ms, instead of one).
  */
 import { parseArgs } from 'node:util';
-import { browserMissing, buildDashboardBundle, DashboardBrowser } from '../webview/browserHost';
+import { browserMissing, buildDashboardBundle, DashboardBrowser, hostSummariesScript } from '../webview/browserHost';
+import { summariesOf } from '../../src/protocol/webview';
 import { traceFrames } from './chromeTrace';
 
 const { values } = parseArgs({
@@ -30,6 +35,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '1' },
     'append-all': { type: 'boolean', default: false },
     trace: { type: 'boolean', default: false },
+    'no-host-summaries': { type: 'boolean', default: false },
   },
 });
 const points = Number(values.points);
@@ -61,7 +67,18 @@ window.benchHistory = (runDir, n, spe) => {
   const steps = all.filter((m) => m.type === 'batch');
   const batches = {};
   for (const key of ['step', 'epoch', 'loss', 'accuracy', 'lr', 'imagesPerSec']) batches[key] = Float64Array.from(steps, (m) => m[key]);
-  return { type: 'runHistory', runDir, batches, messages: all.filter((m) => m.type !== 'batch') };
+  const summaries = window.withHostSummaries ? { summaries: window.hostSummaries(batches, 0.6) } : {};
+  return { type: 'runHistory', runDir, batches, messages: all.filter((m) => m.type !== 'batch'), ...summaries };
+};
+// Every ArrayBuffer of a message (its typed arrays' and its summaries'), to transfer.
+window.buffersOf = (m) => {
+  const out = new Set();
+  const walk = (x) => {
+    if (ArrayBuffer.isView(x)) out.add(x.buffer);
+    else if (x && typeof x === 'object') for (const v of Object.values(x)) walk(v);
+  };
+  walk({ batches: m.batches, summaries: m.summaries });
+  return [...out];
 };
 window.nextFrame = () => new Promise((done) => requestAnimationFrame(() => done(performance.now())));
 window.frameDeltas = (ms) => new Promise((done) => {
@@ -107,6 +124,31 @@ try {
   );
   const page = await browser.open({ theme: 'dark', viewport: { width: 1400, height: 1100 } });
   await page.page.evaluate(PAGE_HELPERS);
+  await page.page.evaluate(await hostSummariesScript());
+  await page.page.evaluate((on) => {
+    (window as unknown as { withHostSummaries: boolean }).withHostSummaries = on;
+  }, !values['no-host-summaries']);
+  // The host's part, in Node: a run's summaries as the extension builds them for a history it sends.
+  {
+    const column = (f: (i: number) => number) => Float64Array.from({ length: points }, (_, i) => f(i + 1));
+    const batches = {
+      step: column((s) => s),
+      epoch: column((s) => Math.floor((s - 1) / 391)),
+      loss: column((s) => 0.2 + 2 * Math.exp(-s / 20000) + ((Math.sin(s * 12.9898) * 43758.5453) % 1) * 0.2),
+      accuracy: column(() => 0.5),
+      lr: column((s) => (s < 32000 ? 0.1 : 0.01)),
+      imagesPerSec: column(() => 1000),
+    };
+    const t = performance.now();
+    // At the page's default smoothing weight, which the page asks with.
+    const summaries = summariesOf(batches, 0.6);
+    const ms = performance.now() - t;
+    const levels = [summaries.loss, summaries.lr, ...(summaries.smoothed ? [summaries.smoothed.levels] : [])];
+    const bytes = levels.reduce((sum, l) => sum + [...l.lows, ...l.highs].reduce((a, x) => a + x.byteLength, 0), 0);
+    console.log(
+      `host summaries (extension host, Node): ${(bytes / 2 ** 20).toFixed(2)} MiB a run of ${points.toLocaleString('en-US')} steps (min/max levels of the loss, smoothed loss and learning rate), ${((bytes * runs) / 2 ** 20).toFixed(2)} MiB for ${runs}, plus the smoothed loss itself (${((summaries.smoothed?.values.byteLength ?? 0) / 2 ** 20).toFixed(1)} MiB a run); built with the smoothing in ${ms.toFixed(0)} ms a run; ${values['no-host-summaries'] ? 'NOT sent (--no-host-summaries)' : 'sent with each history'}`,
+    );
+  }
   const runDirs = Array.from({ length: runs }, (_, i) => `/bench/runs/2026-01-01-00-00-0${i}-resnet56`);
   await page.send({
     type: 'runs',
@@ -136,7 +178,8 @@ try {
         queueMicrotask(() => (drawnAt ??= performance.now()));
       };
       const t0 = performance.now();
-      for (const h of histories) window.postMessage(h, '*');
+      // Their ArrayBuffers transferred, not cloned, as VS Code hands a message's ArrayBuffers to a webview.
+      for (const h of histories) window.postMessage(h, '*', (w as unknown as { buffersOf(m: unknown): ArrayBuffer[] }).buffersOf(h));
       // The page renders on the frame after the messages; wait until the loss chart has them all,
       // then for the next frame: the one that drew them has ended.
       let shown: number | undefined;

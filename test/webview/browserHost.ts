@@ -41,6 +41,25 @@ export async function buildDashboardBundle(options: { minify?: boolean } = {}): 
   return outdir;
 }
 
+/**
+ * A script for the page (page.evaluate) that gives it what the extension computes for a history:
+ * `window.hostSummaries(batches)`, the same `summariesOf` the extension's panel sends, so the tests
+ * and the benchmark can build a history message in the page as the extension would.
+ */
+export async function hostSummariesScript(): Promise<string> {
+  const result = await esbuild.build({
+    absWorkingDir: REPO_ROOT,
+    stdin: { contents: `import { summariesOf } from './src/protocol/webview';\nwindow.hostSummaries = summariesOf;\n`, resolveDir: REPO_ROOT, loader: 'ts' },
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  });
+  return (result.outputFiles[0] as esbuild.OutputFile).text;
+}
+
 export interface OpenOptions {
   readonly theme?: ThemeName;
   /** What the fake `getState()` returns: the state of an earlier page. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { TrainingMessage } from '../../src/protocol/training';
 import { toHistory, type RunSummary, type ToDashboard } from '../../src/protocol/webview';
-import { debiasedEma } from '../../webview/dashboard/smoothing';
+import { debiasedEma } from '../../src/core/metrics/smoothing';
 import { formatBytes } from '../../src/core/report/numbers';
 import { browserMissing, buildDashboardBundle, DashboardBrowser, REPO_ROOT, type DashboardPage } from './browserHost';
 import { THEMES } from './themes';
@@ -297,7 +297,7 @@ test("runs overlay side by side, like the paper's Fig. 6", { skip }, async () =>
       await page.page.locator(`li[data-run-dir="${run.runDir}"] vscode-checkbox`).click();
       await page.frame();
       const asked = (await page.posted()).at(-1);
-      assert.deepEqual(asked, { type: 'loadRuns', runDirs: [run.runDir] });
+      assert.deepEqual(asked, { type: 'loadRuns', runDirs: [run.runDir], smoothing: 0.8 });
       await page.send({ type: 'runHistory', runDir: run.runDir, ...toHistory(run.messages) } satisfies ToDashboard);
     }
     const metric = await page.chart('metric');
@@ -327,6 +327,12 @@ test('exports the chart as PNG and its data as CSV', { skip }, async () => {
   const lines = String(csv?.csv).trim().split('\n');
   assert.match(lines[0], /^step,.* train,.* validation,/);
   assert.equal(lines.length, 1 + count(stream.messages, 'epoch'));
+  // The loss chart's CSV is every raw step, which the extension writes from the run folder.
+  await page.page.locator('vscode-button[data-chart="loss"][data-export="csv"]').click();
+  const steps = (await page.posted()).at(-1);
+  assert.equal(steps?.type, 'exportStepsCsv');
+  assert.match(String(steps?.fileName), /^loss-.*\.csv$/);
+  assert.deepEqual(steps?.runDirs, [stream.runDir]);
 
   await page.page.locator('vscode-button[data-chart="loss"][data-export="png"]').click();
   const png = (await page.posted()).at(-1);
@@ -343,7 +349,7 @@ test('after a reload the page asks again for the runs it showed', { skip }, asyn
   const page = await browser.open({ savedState: { selected: [stream.runDir, other.runDir, '/work/runs/deleted-since'], focused: other.runDir, xAxis: 'epoch', smoothing: 'garbage' } });
   await page.send({ type: 'runs', runsFolder: '/work/runs', runs: [summary(stream, 'finished'), summary(other, 'finished')] } satisfies ToDashboard);
   const posted = await page.posted();
-  assert.deepEqual(posted.at(-1), { type: 'loadRuns', runDirs: [stream.runDir, other.runDir] }, 'a deleted run is forgotten');
+  assert.deepEqual(posted.at(-1), { type: 'loadRuns', runDirs: [stream.runDir, other.runDir], smoothing: 0.6 }, 'a deleted run is forgotten (the smoothing weight, not kept, is the default)');
   await page.send({ type: 'runHistory', runDir: other.runDir, ...toHistory(other.messages) } satisfies ToDashboard);
   assert.match((await page.page.locator('#run-title').textContent()) ?? '', /resnet32/);
   const state = (await page.savedState()) as { xAxis: string; smoothing: number; selected: string[] };

@@ -1,7 +1,7 @@
 // The extension side of the dashboard, under Node with a fake `vscode`: the page it serves, and
 // how it answers the page (only runs it listed; exports saved where the person says).
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { register } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -148,6 +148,28 @@ test('exports are saved where the save dialog says, under a plain name', async (
     fake.recorded.written.slice(2).map((w) => [w.path, Buffer.from(w.bytes).toString()]),
     [[join(root, 'after.md'), '# after']],
   );
+  panel.dispose();
+});
+
+test('every step of the runs as CSV, streamed from their folders; a run it did not list is left out', async () => {
+  const { webview, logs, panel } = setup();
+  webview.receive({ type: 'ready' });
+  await until('the runs', () => webview.posted.length >= 2);
+  const target = join(root, 'steps.csv');
+  fake.recorded.saveTo = fake.Uri.file(target);
+  const written = fake.recorded.written.length;
+  webview.receive({ type: 'exportStepsCsv', fileName: 'loss.csv', runDirs: [run.runDir, '/etc'] });
+  await until('the CSV saved', () => logs.some((l) => l.startsWith(`info dashboard: saved ${target}`)));
+  const rows = readFileSync(target, 'utf8').trim().split('\n');
+  const batches = run.messages.filter((m) => m.type === 'batch');
+  assert.equal(rows[0], 'run,step,epoch,loss,accuracy,lr,imagesPerSec');
+  assert.deepEqual(
+    rows.slice(1),
+    batches.map((b) => `2026-01-01-10-00-00-resnet20,${b.step},${b.epoch},${b.loss},${b.accuracy},${b.lr},${b.imagesPerSec}`),
+  );
+  assert.ok(logs.some((l) => /^warn dashboard: asked to export \/etc/.test(l)));
+  assert.equal(fake.recorded.written.length, written, 'written to the file as a stream, not handed over whole');
+  fake.recorded.saveTo = undefined;
   panel.dispose();
 });
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { RunSummary } from '../../src/protocol/webview';
-import { browserMissing, buildDashboardBundle, DashboardBrowser } from './browserHost';
+import { browserMissing, buildDashboardBundle, DashboardBrowser, hostSummariesScript } from './browserHost';
 
 const skip = browserMissing() ?? false;
 const STEPS = 1_000_000;
@@ -16,10 +16,14 @@ const RUN_DIR = '/work/runs/2026-01-06-10-00-00-resnet50';
 
 let browser: DashboardBrowser;
 let bundleDir: string;
+let hostScript: string;
+/** The full zoom-out's x and smoothed loss as the first of the two ways drew them. */
+let smoothedDrawn: number[][] | undefined;
 
 before(async () => {
   if (skip) return;
   bundleDir = await buildDashboardBundle();
+  hostScript = await hostSummariesScript();
   browser = await DashboardBrowser.launch(bundleDir);
 });
 
@@ -33,7 +37,7 @@ after(async () => {
 // history is built there, as the extension sends it (columns of Float64Array), and kept in
 // `window.raw` for the brute-force check.
 const PAGE_SCRIPT = `
-window.sendLongRun = (runDir, n, spikeStep) => {
+window.sendLongRun = (runDir, n, spikeStep, withSummaries) => {
   const step = new Float64Array(n), epoch = new Float64Array(n), loss = new Float64Array(n);
   const accuracy = new Float64Array(n), lr = new Float64Array(n), imagesPerSec = new Float64Array(n).fill(1000);
   let seed = 12345;
@@ -48,7 +52,10 @@ window.sendLongRun = (runDir, n, spikeStep) => {
   loss[spikeStep - 1] = 50;
   window.raw = { step, loss };
   const started = { type: 'started', runDir, model: 'resnet50', params: 25557032, macs: 4089184256, backend: 'wasm', backendReason: 'test', device: 'CPU', dataset: 'imagenet', trainImages: 1281167, batchSize: 256, stepsPerEpoch: 5000, totalSteps: n, epochs: n / 5000 };
-  window.postMessage({ type: 'runHistory', runDir, batches: { step, epoch, loss, accuracy, lr, imagesPerSec }, messages: [started] }, '*');
+  const batches = { step, epoch, loss, accuracy, lr, imagesPerSec };
+  // As the extension sends it (its min/max summaries and the steps' order worked out there), or without.
+  const summaries = withSummaries ? { summaries: window.hostSummaries(batches, 0.6) } : {};
+  window.postMessage({ type: 'runHistory', runDir, batches, messages: [started], ...summaries }, '*');
 };
 // What uPlot's own drag-zoom does on mouse up: a selection (the chart then keeps the zoom), then the scale.
 window.zoomTo = (min, max) => {
@@ -108,53 +115,69 @@ interface EnvelopeCheck {
   wrongCount: number;
 }
 
-test('a run of 1,000,000 steps: each pixel column draws the exact min and max of its steps, at any zoom', { skip, timeout: 120_000 }, async () => {
-  const page = await browser.open({ savedState: { selected: [RUN_DIR] }, viewport: { width: 1400, height: 1100 } });
-  await page.page.evaluate(PAGE_SCRIPT);
-  const run: RunSummary = { runDir: RUN_DIR, name: RUN_DIR.split('/').pop() as string, model: 'resnet50', dataset: 'imagenet', status: 'finished', step: STEPS, resumable: false };
-  await page.send({ type: 'runs', runsFolder: '/work/runs', runs: [run] });
-  await page.page.evaluate(([dir, n, spike]) => (window as unknown as { sendLongRun(d: string, n: number, s: number): void }).sendLongRun(dir, n, spike), [RUN_DIR, STEPS, SPIKE_STEP] as const);
-  await page.frame();
-  assert.equal(await page.page.locator('#chart-loss').getAttribute('data-points'), String(STEPS));
-  const check = () => page.page.evaluate(() => (window as unknown as { checkEnvelope(): EnvelopeCheck }).checkEnvelope());
-  const zoom = async (min: number, max: number) => {
-    await page.page.evaluate(([a, b]) => (window as unknown as { zoomTo(a: number, b: number): void }).zoomTo(a, b), [min, max] as const);
+for (const withSummaries of [true, false]) {
+  test(`a run of 1,000,000 steps${withSummaries ? ', its summaries from the extension' : ', summarised by the page'}: each pixel column draws the exact min and max of its steps, at any zoom`, {
+    skip,
+    timeout: 120_000,
+  }, async () => {
+    const page = await browser.open({ savedState: { selected: [RUN_DIR] }, viewport: { width: 1400, height: 1100 } });
+    await page.page.evaluate(PAGE_SCRIPT);
+    await page.page.evaluate(hostScript);
+    const run: RunSummary = { runDir: RUN_DIR, name: RUN_DIR.split('/').pop() as string, model: 'resnet50', dataset: 'imagenet', status: 'finished', step: STEPS, resumable: false };
+    await page.send({ type: 'runs', runsFolder: '/work/runs', runs: [run] });
+    await page.page.evaluate(([dir, n, spike, h]) => (window as unknown as { sendLongRun(d: string, n: number, s: number, h: boolean): void }).sendLongRun(dir, n, spike, h), [
+      RUN_DIR,
+      STEPS,
+      SPIKE_STEP,
+      withSummaries,
+    ] as const);
     await page.frame();
-  };
+    assert.equal(await page.page.locator('#chart-loss').getAttribute('data-points'), String(STEPS));
+    const check = () => page.page.evaluate(() => (window as unknown as { checkEnvelope(): EnvelopeCheck }).checkEnvelope());
+    const zoom = async (min: number, max: number) => {
+      await page.page.evaluate(([a, b]) => (window as unknown as { zoomTo(a: number, b: number): void }).zoomTo(a, b), [min, max] as const);
+      await page.frame();
+    };
 
-  // Full zoom-out: the whole run, the envelope exact, at most 6 points per pixel column (its first
-  // and last, and the lowest and highest of the raw and of the smoothed loss).
-  const whole = await check();
-  assert.deepEqual([whole.min, whole.max], [1, STEPS], 'the x scale spans the run');
-  assert.deepEqual(whole.wrong, [], `${whole.wrongCount} columns or points off`);
-  assert.ok(whole.rawColumns > 500 && whole.drawnPoints <= 6 * whole.rawColumns, `${whole.drawnPoints} points drawn for ${whole.rawColumns} columns`);
-  // The spike of one step among a million is drawn, at its height.
-  const x = (await page.column('loss', 0)) as number[];
-  const y = (await page.column('loss', 1)) as number[];
-  assert.equal(y[x.indexOf(SPIKE_STEP)], 50, 'the one-step spike is drawn');
+    // Full zoom-out: the whole run, the envelope exact, at most 6 points per pixel column (its first
+    // and last, and the lowest and highest of the raw and of the smoothed loss).
+    const whole = await check();
+    assert.equal(whole.min, 1, 'the x scale starts at the first step');
+    assert.ok(whole.max >= STEPS && whole.max <= 1 + (STEPS - 1) * 1.04, `the x scale spans the run, a little past its end: ${whole.max}`);
+    assert.deepEqual(whole.wrong, [], `${whole.wrongCount} columns or points off`);
+    assert.ok(whole.rawColumns > 500 && whole.drawnPoints <= 6 * whole.rawColumns, `${whole.drawnPoints} points drawn for ${whole.rawColumns} columns`);
+    // The spike of one step among a million is drawn, at its height.
+    const x = (await page.column('loss', 0)) as number[];
+    const y = (await page.column('loss', 1)) as number[];
+    assert.equal(y[x.indexOf(SPIKE_STEP)], 50, 'the one-step spike is drawn');
+    // The smoothed loss (the default weight, 0.6): the extension's, taken by the page, draws the same points as the page's own.
+    const smoothed = [x, (await page.column('loss', 2)) as number[]];
+    if (smoothedDrawn) assert.deepEqual(smoothed, smoothedDrawn, 'the smoothed loss drawn the same either way');
+    smoothedDrawn = smoothed;
 
-  // Two zoomed ranges, still far more steps than pixels, not on whole steps.
-  for (const [min, max] of [
-    [200_000.5, 700_000.25],
-    [123_456.7, 140_000.3],
-  ] as const) {
-    await zoom(min, max);
-    const zoomed = await check();
-    assert.deepEqual([zoomed.min, zoomed.max], [min, max]);
-    assert.deepEqual(zoomed.wrong, [], `${min}…${max}: ${zoomed.wrongCount} columns or points off`);
-    assert.ok(zoomed.inRange <= 6 * zoomed.rawColumns, `${min}…${max}: decimated, ${zoomed.inRange} points for ${zoomed.rawColumns} columns`);
-  }
+    // Two zoomed ranges, still far more steps than pixels, not on whole steps.
+    for (const [min, max] of [
+      [200_000.5, 700_000.25],
+      [123_456.7, 140_000.3],
+    ] as const) {
+      await zoom(min, max);
+      const zoomed = await check();
+      assert.deepEqual([zoomed.min, zoomed.max], [min, max]);
+      assert.deepEqual(zoomed.wrong, [], `${min}…${max}: ${zoomed.wrongCount} columns or points off`);
+      assert.ok(zoomed.inRange <= 6 * zoomed.rawColumns, `${min}…${max}: decimated, ${zoomed.inRange} points for ${zoomed.rawColumns} columns`);
+    }
 
-  // Zoomed to 100 steps: every one of them is drawn.
-  await zoom(500_001, 500_100);
-  const hundred = await check();
-  assert.deepEqual(hundred.wrong, []);
-  const shown = ((await page.column('loss', 0)) as number[]).filter((s) => s >= 500_001 && s <= 500_100);
-  assert.deepEqual(
-    shown,
-    Array.from({ length: 100 }, (_, i) => 500_001 + i),
-    'every step of the 100',
-  );
-  assert.deepEqual(page.problems, []);
-  await page.close();
-});
+    // Zoomed to 100 steps: every one of them is drawn.
+    await zoom(500_001, 500_100);
+    const hundred = await check();
+    assert.deepEqual(hundred.wrong, []);
+    const shown = ((await page.column('loss', 0)) as number[]).filter((s) => s >= 500_001 && s <= 500_100);
+    assert.deepEqual(
+      shown,
+      Array.from({ length: 100 }, (_, i) => 500_001 + i),
+      'every step of the 100',
+    );
+    assert.deepEqual(page.problems, []);
+    await page.close();
+  });
+}

@@ -6,7 +6,8 @@ import { alignTables, alignedLength } from '../../webview/dashboard/align';
 import { chartWords, lossChart } from '../../webview/dashboard/chartData';
 import { pageText } from '../../webview/pageText';
 import { pageStrings } from '../../src/extension/webviewHtml';
-import { decimate, decimateTables } from '../../webview/dashboard/decimate';
+import { decimate, decimateTables, paddedEnd } from '../../webview/dashboard/decimate';
+import { GrowableColumn } from '../../src/core/metrics/column';
 import { RunSeries } from '../../webview/dashboard/runSeries';
 import { DEFAULT_STATE } from '../../webview/dashboard/viewOptions';
 
@@ -69,4 +70,42 @@ test("a chart model carries each run's columns, and its aligned columns (for the
   assert.deepEqual(model.x, aligned.x);
   assert.deepEqual(model.ys, aligned.ys);
   assert.equal(model.ys[2].length, 3000, 'the shorter run padded for the CSV');
+});
+
+test('a growing run redrawn on the same pixel grid: the buckets kept from the last redraw give what a fresh decimation gives', () => {
+  let seed = 5;
+  const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
+  const steps = new GrowableColumn();
+  const long = new GrowableColumn();
+  const short = new GrowableColumn();
+  const fresh = (c: GrowableColumn) => Float64Array.from(c.values);
+  let reused = 0;
+  let lastEnd = 0;
+  for (let round = 0; round < 40; round++) {
+    // The longer run grows by a few steps (the grid moves only past `paddedEnd`), the shorter one into buckets already drawn.
+    const add = round === 0 ? 100_000 : 1 + Math.floor(random() * 300);
+    for (let i = 0; i < add; i++) {
+      steps.push(steps.length + 1);
+      long.push(random() * 10);
+    }
+    const shortAdd = round === 0 ? 60_000 : Math.floor(random() * 2000);
+    for (let i = 0; i < shortAdd && short.length < long.length; i++) short.push(random() * 10 - 5);
+    const tables = [
+      { x: steps.values, ys: [long.values] },
+      { x: steps.values, ys: [short.values] },
+    ];
+    const drawn = decimateTables(tables, 700);
+    const expected = decimateTables(
+      [
+        { x: fresh(steps), ys: [fresh(long)] },
+        { x: fresh(steps), ys: [fresh(short)] },
+      ],
+      700,
+    );
+    assert.deepEqual(drawn, expected, `round ${round}: ${steps.length} steps, the shorter run ${short.length}`);
+    // The same grid as the last redraw: the buckets before the last are kept, not decimated again.
+    if (paddedEnd(1, steps.length) === lastEnd) reused++;
+    lastEnd = paddedEnd(1, steps.length);
+  }
+  assert.ok(reused > 20, `the grid stayed put in ${reused} of 39 redraws`);
 });

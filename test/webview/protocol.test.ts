@@ -2,7 +2,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { TrainingMessage } from '../../src/protocol/training';
-import { batchesOf, describeDropped, parseFromDashboard, parseToDashboard, toHistory, type FromDashboard, type ToDashboard } from '../../src/protocol/webview';
+import { batchesOf, checkToDashboard, describeDropped, parseFromDashboard, parseToDashboard, summariesOf, toHistory, type FromDashboard, type ToDashboard } from '../../src/protocol/webview';
+
+const describe = (value: unknown) => {
+  const checked = checkToDashboard(value);
+  return checked.ok ? 'ok' : checked.error;
+};
 import { scriptedRun } from './trainingStream';
 
 const batch: TrainingMessage = { type: 'batch', step: 1, epoch: 0, loss: 2.3, accuracy: 0.1, lr: 0.1, imagesPerSec: 900 };
@@ -58,6 +63,7 @@ test('messages from the dashboard are checked the same way', () => {
     { type: 'revealRun', runDir: '/w/a' },
     { type: 'exportPng', fileName: 'loss.png', dataUrl: 'data:image/png;base64,iVBORw0KGgo=' },
     { type: 'exportCsv', fileName: 'loss.csv', csv: 'step,loss\n1,2\n' },
+    { type: 'exportStepsCsv', fileName: 'loss.csv', runDirs: ['/w/a'] },
     { type: 'log', level: 'warn', message: 'dropped' },
   ];
   for (const message of good) assert.equal(parseFromDashboard(message), message);
@@ -67,6 +73,7 @@ test('messages from the dashboard are checked the same way', () => {
     { type: 'exportPng', fileName: 'x.png', dataUrl: 'data:text/html;base64,PGgxPg==' },
     { type: 'exportPng', fileName: 'x.png', dataUrl: 'https://example.com/x.png' },
     { type: 'exportCsv', fileName: 'x.csv' },
+    { type: 'exportStepsCsv', fileName: 'x.csv', runDirs: '/w/a' },
     { type: 'log', level: 'error', message: 'x' },
     { type: 'runs', runsFolder: '/w', runs: [] },
   ];
@@ -97,4 +104,23 @@ test('a dropped message is described briefly, whatever it is', () => {
   cyclic.self = cyclic;
   assert.equal(describeDropped(cyclic), '[object Object]');
   assert.equal(describeDropped(10n), '10');
+});
+
+test("a history's summaries are checked against its columns: their levels, not every step", () => {
+  const run = scriptedRun({ runDir: '/w/runs/a', stepsPerEpoch: 20, epochs: 3 });
+  const history = toHistory(run.messages);
+  const summaries = summariesOf(history.batches);
+  assert.equal(summaries.consecutiveSteps, true);
+  const good = { type: 'runHistory', runDir: '/w/runs/a', ...history, summaries };
+  assert.equal(parseToDashboard(good), good);
+  const shorter = { ...good, summaries: { ...summaries, lr: summariesOf({ ...history.batches, lr: history.batches.lr.subarray(0, 16) }).lr } };
+  assert.equal(parseToDashboard(shorter), undefined);
+  assert.match(describe(shorter), /field "summaries": Invalid summary: 1 levels for 60 values, expected 2/);
+  assert.equal(parseToDashboard({ ...good, summaries: { ...summaries, loss: { lows: [[0]], highs: [[0]] } } }), undefined, 'typed arrays only');
+  // With the smoothed loss: as long as the steps, its summary fitting it.
+  const smoothed = summariesOf(history.batches, 0.9);
+  assert.equal(smoothed.smoothed?.values.length, 60);
+  assert.equal(parseToDashboard({ ...good, summaries: smoothed })?.type, 'runHistory');
+  const cut = { ...good, summaries: { ...smoothed, smoothed: { ...(smoothed.smoothed as NonNullable<typeof smoothed.smoothed>), values: new Float64Array(59) } } };
+  assert.match(describe(cut), /Invalid summary: 59 smoothed values for 60 steps/);
 });

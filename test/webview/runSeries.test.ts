@@ -2,7 +2,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { TrainingMessage } from '../../src/protocol/training';
-import { toHistory } from '../../src/protocol/webview';
+import { summariesOf, toHistory } from '../../src/protocol/webview';
+import { DebiasedEma } from '../../src/core/metrics/smoothing';
+import { chartWords, lossChart } from '../../webview/dashboard/chartData';
+import { envelopeOf } from '../../webview/dashboard/envelope';
 import { RunSeries } from '../../webview/dashboard/runSeries';
 import { scriptedRun } from './trainingStream';
 
@@ -160,4 +163,43 @@ test('a later record of a resumed run replaces steps it superseded; live steps a
   const late = toHistory(again.concat(messages.filter((m) => m.type === 'batch' && m.step === 25)));
   run.replaceHistory(late.messages, late.batches);
   assert.deepEqual([...run.step.slice(-3)], [25, 26, 27]);
+});
+
+test("a history with the extension's summaries, then live steps and a resume: the summaries and smoothing taken extend as if built here", () => {
+  const { messages, runDir } = scriptedRun({ stepsPerEpoch: 500, epochs: 4 });
+  const cut = messages.findIndex((m) => m.type === 'batch' && m.step === 1500);
+  const history = toHistory(messages.slice(0, cut));
+  const run = new RunSeries(runDir);
+  run.replaceHistory(history.messages, history.batches, summariesOf(history.batches, 0.6));
+  for (const m of messages.slice(cut)) run.add(m);
+  const walk = (y: ArrayLike<number>, from: number, to: number) => {
+    let lo = from;
+    let hi = from;
+    for (let i = from; i < to; i++) {
+      if ((y[i] as number) < (y[lo] as number)) lo = i;
+      if ((y[i] as number) > (y[hi] as number)) hi = i;
+    }
+    return { lo, hi };
+  };
+  const loss = run.loss;
+  assert.equal(loss.length, 2000);
+  for (const [a, b] of [
+    [0, 2000],
+    [17, 1999],
+    [1490, 1530],
+    [3, 1400],
+  ] as const)
+    assert.deepEqual(envelopeOf(loss).extremes(loss, a, b), walk(loss, a, b), `[${a}, ${b})`);
+  // The smoothed loss from the extension, taken at the page's weight and extended with the live steps.
+  const smoothed = lossChart(
+    [{ run, label: 'r', color: 0 }],
+    { xAxis: 'step', yScale: 'linear', metric: 'error', smoothing: 0.6 },
+    chartWords(() => ''),
+  ).tables[0]?.ys[1] as Float64Array;
+  assert.deepEqual(Array.from(smoothed), Array.from(new DebiasedEma(0.6).extend(loss)));
+  // A resume to step 1200 drops what came after; the steps that follow go on from it.
+  run.add({ ...(messages[0] as Extract<TrainingMessage, { type: 'started' }>), resumedAtStep: 1200 });
+  assert.equal(run.step.length, 1200);
+  for (let step = 1201; step <= 1301; step++) run.add({ type: 'batch', step, epoch: 2, loss: 0.5, accuracy: 0.5, lr: 0.1, imagesPerSec: 100 });
+  assert.deepEqual([run.step.length, run.step[1200], run.step[1300]], [1301, 1201, 1301]);
 });

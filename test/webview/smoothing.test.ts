@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { alignTables } from '../../webview/dashboard/align';
 import { decimate } from '../../webview/dashboard/decimate';
-import { DebiasedEma, debiasedEma } from '../../webview/dashboard/smoothing';
+import { DebiasedEma, debiasedEma } from '../../src/core/metrics/smoothing';
 
 const near = (actual: readonly number[], expected: readonly number[]) => {
   assert.equal(actual.length, expected.length);
@@ -96,4 +96,14 @@ test('decimation of a zoomed range keeps one point beyond each edge; small data 
   assert.notEqual(passed.ys[0], small.ys[0]);
   const gaps = decimate({ x, ys: [x.map((i) => (i % 2 ? null : i))] }, 10);
   assert.ok(gaps.ys[0].some((v) => v !== null));
+});
+
+test("smoothing taken from the extension with the fold's state goes on as if done here", () => {
+  const raw = Float64Array.from({ length: 5000 }, (_, i) => Math.sin(i) + (i === 3000 ? Number.NaN : 0));
+  const direct = new DebiasedEma(0.9).extend(raw);
+  const host = new DebiasedEma(0.9);
+  const sent = host.extend(raw.subarray(0, 3500));
+  const taken = DebiasedEma.adopt(0.9, sent, host.state);
+  assert.equal(taken.values.length, 3500);
+  assert.deepEqual(Array.from(taken.extend(raw)), Array.from(direct));
 });

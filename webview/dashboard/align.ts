@@ -1,7 +1,7 @@
 // uPlot draws series that share one sorted x array. Runs overlaid on one chart have x values of
 // their own (other step counts, other epoch lengths), so they are merged onto the union of their
 // x values, with null where a run has no point (the series span those gaps).
-import { columnKey } from './column';
+import { columnKey, isConsecutive } from '../../src/core/metrics/column';
 
 /** A column as the charts read it: a run's own typed column (column.ts) or a plain array. Read by index only. */
 export type Xs = ArrayLike<number>;
@@ -70,6 +70,8 @@ function isPrefix(short: Xs, long: Xs): boolean {
   const shortKey = columnKey(short);
   const longKey = columnKey(long);
   if (shortKey === longKey) return true;
+  // Runs of consecutive steps from the same first step: the shorter is a prefix, without a walk.
+  if (isConsecutive(short) && isConsecutive(long)) return short.length === 0 || short[0] === long[0];
   let known = checkedPrefix.get(shortKey);
   if (!known) checkedPrefix.set(shortKey, (known = new WeakMap()));
   const from = Math.min(known.get(longKey) ?? 0, short.length);

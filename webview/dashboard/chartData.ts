@@ -2,9 +2,10 @@
 // the view options. Columns that only grow (x by epoch, the smoothed loss) are kept per run and
 // extended, so a live run costs per frame only its new points.
 import { alignTables, type Aligned, type Table, type Xs, type Ys } from './align';
-import { columnKey } from './column';
+import { columnKey } from '../../src/core/metrics/column';
 import type { RunSeries } from './runSeries';
-import { DebiasedEma } from './smoothing';
+import { DebiasedEma } from '../../src/core/metrics/smoothing';
+import { adoptEnvelope } from './envelope';
 import type { ViewOptions } from './viewOptions';
 import { at } from '../../src/core/indexed';
 import type { PageText } from '../pageText';
@@ -92,7 +93,15 @@ class DerivedColumns {
 
   smoothed(weight: number): Xs {
     this.check();
-    if (!this.ema || this.ema.weight !== weight) this.ema = new DebiasedEma(weight);
+    if (!this.ema || this.ema.weight !== weight) {
+      // The extension's smoothing of the history, at this weight, with its min/max summary: the
+      // first render walks none of its steps. At another weight (the slider moved) the page smooths.
+      const fromHost = this.run.takeSmoothed(weight);
+      if (fromHost) {
+        this.ema = DebiasedEma.adopt(weight, fromHost.values, fromHost);
+        adoptEnvelope(this.ema.values, fromHost.levels);
+      } else this.ema = new DebiasedEma(weight);
+    }
     return this.ema.extend(this.run.loss);
   }
 }

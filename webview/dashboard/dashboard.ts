@@ -125,7 +125,7 @@ export class Dashboard {
         break;
       }
       case 'runHistory': {
-        this.seriesOf(message.runDir).replaceHistory(message.messages, message.batches);
+        this.seriesOf(message.runDir).replaceHistory(message.messages, message.batches, message.summaries);
         this.loaded.add(message.runDir);
         this.requested.delete(message.runDir);
         break;
@@ -180,7 +180,8 @@ export class Dashboard {
     const missing = this.state.selected.filter((d) => !this.loaded.has(d) && !this.requested.has(d));
     if (missing.length === 0) return;
     for (const d of missing) this.requested.add(d);
-    this.host.post({ type: 'loadRuns', runDirs: missing });
+    // With the smoothing weight: the extension sends each history's loss smoothed at it.
+    this.host.post({ type: 'loadRuns', runDirs: missing, smoothing: this.state.smoothing });
   }
 
   private select(runDir: string, on: boolean): void {
@@ -398,7 +399,10 @@ export class Dashboard {
     const focus = this.focused;
     const base = `${name}-${focus ? runLabel(focus.runDir, focus.series?.started?.model).replace(/[^\w.-]+/g, '-') : 'runs'}`;
     if (format === 'csv') {
-      this.host.post({ type: 'exportCsv', fileName: `${base}.csv`, csv: chartCsv(model) });
+      // The step charts' CSV is every raw step of their runs, which the page may not hold (a
+      // million a run): the extension writes it from the run folders. The epoch chart's few points are here.
+      if (name === 'metric') this.host.post({ type: 'exportCsv', fileName: `${base}.csv`, csv: chartCsv(model) });
+      else this.host.post({ type: 'exportStepsCsv', fileName: `${base}.csv`, runDirs: this.shownRuns().map((r) => r.run.runDir) });
       return;
     }
     const canvas = chart.canvas;

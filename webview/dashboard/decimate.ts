@@ -4,6 +4,7 @@
 // Zoomed in to a few points per column, every point is drawn.
 import { at } from '../../src/core/indexed';
 import { envelopeOf, type Envelope } from './envelope';
+import { columnKey } from '../../src/core/metrics/column';
 import { alignTables, commonSteps, padTo, type Aligned, type Table, type Xs, type Ys } from './align';
 
 export interface Columns {
@@ -69,7 +70,21 @@ export function decimateTables(tables: readonly Table[], columns: number, from =
  * x scale then spans exactly that).
  */
 function grid(first: number, last: number, from: number, to: number): [number, number] {
-  return Number.isFinite(from) && Number.isFinite(to) && to > from ? [from, to] : [first, last];
+  return Number.isFinite(from) && Number.isFinite(to) && to > from ? [from, to] : [first, paddedEnd(first, last)];
+}
+
+/**
+ * Where the x range ends when not zoomed (uPlot's x scale ends there too, lineChart.ts): past the
+ * last x, on a grid of a power of two of about a 32nd to a 64th of the span. While a run grows the
+ * pixel columns stay where they are until its steps pass that end (16,384 steps at a million), so
+ * a redraw decimates only the last columns again (`decimateRange` keeps the others); a live run's
+ * line stops up to 3% short of the plot's right edge.
+ */
+export function paddedEnd(first: number, last: number): number {
+  const span = last - first;
+  if (!(span > 0) || !Number.isFinite(span)) return last;
+  const unit = 2 ** (Math.floor(Math.log2(span)) - 5);
+  return first + Math.ceil(span / unit) * unit;
 }
 
 /** Indices [start, end) of the points with x in [from, to], with one more on each side. */
@@ -87,10 +102,12 @@ function decimateRange(data: Columns, start: number, end: number, columns: numbe
   const count = end - start;
   if (count <= POINTS_PER_COLUMN * Math.max(1, columns)) return { x: copyRange(x, start, end), ys: ys.map((y) => copyRange(y, start, Math.min(end, y.length))) };
   const envelopes = ys.map((y) => envelopeOf(y));
-  const keep: number[] = [];
+  // The buckets the last redraw of the same columns on the same pixel grid left as they are.
+  const memo = resumeFrom(x, ys, start, end, columns, x0, width);
+  const { keep, bucketStarts, bucketEnds, keepAt } = memo;
   // A pixel column's picks: its first and last point and each series' extremes, kept in order.
   const picks: number[] = [];
-  let bucketStart = start;
+  let bucketStart = memo.resumeAt;
   while (bucketStart < end) {
     // The pixel column of a point is floor((x - x0) / width), the same sum for every point (and
     // the one the page tests check against): the bucket ends at the first point of a later one.
@@ -107,10 +124,69 @@ function decimateRange(data: Columns, start: number, end: number, columns: numbe
       if (lo >= 0) picks.push(lo, hi);
     }
     picks.sort((a, b) => a - b);
+    bucketStarts.push(bucketStart);
+    bucketEnds.push(bucketEnd);
+    keepAt.push(keep.length);
     for (const i of picks) if (keep[keep.length - 1] !== i) keep.push(i);
     bucketStart = bucketEnd;
   }
   return { x: keep.map((i) => at(x, i, 'x')), ys: ys.map((y) => keep.map((i) => y[i] ?? null)) };
+}
+
+/** One decimation's buckets, to carry on from at the next redraw of the same columns on the same grid. */
+interface Memo {
+  readonly keys: readonly object[];
+  readonly lengths: readonly number[];
+  readonly grid: readonly number[];
+  readonly end: number;
+  readonly bucketStarts: number[];
+  /** Where each bucket ended (its next bucket's start): a bucket ending at `end` may take more points. */
+  readonly bucketEnds: number[];
+  /** How many points were kept before each bucket. */
+  readonly keepAt: number[];
+  readonly keep: number[];
+  /** Where this redraw starts decimating: the first bucket that may have changed. */
+  resumeAt: number;
+}
+
+/** The last few decimations per x column (the loss and learning-rate charts share a run's steps). */
+const memos = new WeakMap<object, Memo[]>();
+const MEMOS_PER_X = 4;
+
+/**
+ * The buckets of the last decimation of these columns on this grid that are still right, ready to
+ * go on from; an empty start otherwise. Columns only grow at their end (a changed one is another
+ * column, by `columnKey`), so a bucket stands while its end is before the old end of x and before
+ * the old end of every series that grew since (a shorter run growing into it changes it).
+ */
+function resumeFrom(x: Xs, ys: readonly Ys[], start: number, end: number, columns: number, x0: number, width: number): Memo {
+  const keys = [columnKey(x), ...ys.map((y) => columnKey(y))];
+  const lengths = ys.map((y) => y.length);
+  const grid = [start, columns, x0, width];
+  const xKey = keys[0] as object;
+  let list = memos.get(xKey);
+  if (!list) memos.set(xKey, (list = []));
+  const index = list.findIndex((m) => m.keys.length === keys.length && m.keys.every((k, i) => k === keys[i]) && m.grid.every((g, i) => g === grid[i]) && m.end <= end);
+  const old = index >= 0 ? (list[index] as Memo) : undefined;
+  const memo: Memo = { keys, lengths, grid, end, bucketStarts: [], bucketEnds: [], keepAt: [], keep: [], resumeAt: start };
+  if (old) {
+    list.splice(index, 1);
+    let limit = Infinity;
+    old.lengths.forEach((n, s) => {
+      if ((lengths[s] as number) !== n) limit = Math.min(limit, n);
+    });
+    let b = 0;
+    while (b < old.bucketEnds.length && (old.bucketEnds[b] as number) < old.end && (old.bucketEnds[b] as number) <= limit) b++;
+    memo.bucketStarts.push(...old.bucketStarts.slice(0, b));
+    memo.bucketEnds.push(...old.bucketEnds.slice(0, b));
+    memo.keepAt.push(...old.keepAt.slice(0, b));
+    const kept = b < old.keepAt.length ? (old.keepAt[b] as number) : old.keep.length;
+    memo.keep.push(...old.keep.slice(0, kept));
+    memo.resumeAt = b < old.bucketStarts.length ? (old.bucketStarts[b] as number) : old.end;
+  }
+  list.unshift(memo);
+  if (list.length > MEMOS_PER_X) list.length = MEMOS_PER_X;
+  return memo;
 }
 
 /** The first index in [lo, hi) whose pixel column is past `column` (x ascending); `hi` when none is. */

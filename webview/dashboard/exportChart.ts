@@ -1,6 +1,7 @@
 // A chart as a PNG (its canvas, with a title and a legend drawn on, on the theme's background so
 // it reads outside VS Code) and as CSV (the aligned columns the chart draws).
 import type { ChartModel } from './chartData';
+import { csvField } from '../../src/core/report/csv';
 import { runColor, withAlpha, type Theme } from './theme';
 
 export function chartPng(plotCanvas: HTMLCanvasElement, model: ChartModel, title: string, theme: Theme): string {
@@ -78,8 +79,4 @@ export function chartCsv(model: ChartModel): string {
 /** Data keeps every digit (it is for analysis); an empty field is a run without a point there. */
 function formatExact(v: number | null | undefined): string {
   return v === null || v === undefined || Number.isNaN(v) ? '' : String(v);
-}
-
-function csvField(text: string): string {
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

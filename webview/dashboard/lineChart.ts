@@ -4,7 +4,7 @@
 import uPlot from 'uplot';
 import type { ChartModel, SeriesRole, SeriesSpec } from './chartData';
 import { alignedLength } from './align';
-import { decimateTables } from './decimate';
+import { decimateTables, paddedEnd } from './decimate';
 import { formatValue } from './format';
 import { runColor, withAlpha, type Theme } from './theme';
 
@@ -104,7 +104,7 @@ export class LineChart {
     return {
       width: this.container.clientWidth || 600,
       height: HEIGHT,
-      scales: { x: { time: false }, y: yLog ? { distr: 3, log: 10 } : {} },
+      scales: { x: { time: false, range: xRange }, y: yLog ? { distr: 3, log: 10 } : {} },
       axes: [
         { ...axis(model.xLabel), ...(model.xKind === 'step' ? { incrs: WHOLE_INCREMENTS } : {}) },
         { ...axis(model.yLabel), size: 64, values: (_u, splits) => splits.map((v) => formatValue(v)) },
@@ -143,6 +143,18 @@ export class LineChart {
       },
     };
   }
+}
+
+/**
+ * The x scale's range. Fitted to the data (uPlot asks with the data's own first and last x), it
+ * ends where the decimation's pixel grid does, a little past the last point (`paddedEnd`), so each
+ * bucket is one pixel column and a growing run's redraw keeps the buckets it had; a zoom is kept
+ * as asked.
+ */
+function xRange(u: uPlot, min: number, max: number): uPlot.Range.MinMax {
+  const x = u.data[0];
+  const fitted = x !== undefined && x.length > 0 && min === x[0] && max === x[x.length - 1];
+  return [min, fitted ? paddedEnd(min, max) : max];
 }
 
 function sameData(a: uPlot.AlignedData, b: uPlot.AlignedData | undefined): boolean {

@@ -2,10 +2,11 @@
 // metrics.jsonl, then live ones) into typed columns (column.ts) the charts read without copying. Where
 // the run stands (step, epoch, how it ended) is the shared fold of src/training/runProgress.ts.
 import type { EpochMessage, FinishedMessage, LayerStatsMessage, StartedMessage, TrainingMessage } from '../../src/protocol/training';
-import { batchAt, type BatchColumns } from '../../src/protocol/webview';
+import { batchAt, type BatchColumns, type HistorySummaries } from '../../src/protocol/webview';
 import { at } from '../../src/core/indexed';
 import { RunProgress } from '../../src/training/runProgress';
-import { GrowableColumn } from './column';
+import { GrowableColumn } from '../../src/core/metrics/column';
+import { adoptEnvelope } from './envelope';
 
 export class RunSeries {
   /** Where the run stands: the same fold the CLI and the editor render. */
@@ -25,6 +26,22 @@ export class RunSeries {
   readonly layerStats: LayerStatsMessage[] = [];
   /** Bumps when steps were removed or replaced, so derived columns must be rebuilt, not extended. */
   rewrites = 0;
+  /**
+   * The loss smoothed by the extension for the history these columns came from (at the weight the
+   * page asked with): the charts take it instead of smoothing a million steps. Dropped with the steps.
+   */
+  private smoothedFromHost?: HistorySummaries['smoothed'];
+
+  /**
+   * The extension's smoothed loss if it was made at `weight`, asked for once: whoever takes it owns
+   * it, and at another weight (the slider moved meanwhile) it is of no use. Kept here after, it would
+   * hold its 8 MB a million steps once the taker's column has grown.
+   */
+  takeSmoothed(weight: number): NonNullable<HistorySummaries['smoothed']> | undefined {
+    const smoothed = this.smoothedFromHost;
+    this.smoothedFromHost = undefined;
+    return smoothed && smoothed.weight === weight && smoothed.values.length <= this.losses.length ? smoothed : undefined;
+  }
   /** The last step of the last record (history) received, lowered when a resume drops steps past it. */
   private lastRecordEnd = 0;
 
@@ -111,8 +128,12 @@ export class RunSeries {
     }
   }
 
-  /** Steps in columns (a run's history): those past the last step known are appended. */
-  addBatches(columns: BatchColumns): void {
+  /**
+   * Steps in columns (a run's history): those past the last step known are appended. `summaries`,
+   * the extension's of these columns, spare the page the walks over every step (the steps' order,
+   * the min/max summaries) when the columns become the run's whole.
+   */
+  addBatches(columns: BatchColumns, summaries?: HistorySummaries): void {
     const n = columns.step.length;
     let last = this.steps.last(0);
     if (n > 0) {
@@ -123,10 +144,16 @@ export class RunSeries {
     }
     // The usual case, a whole history after `clear()`: the message's own columns become the
     // run's (no copy; live steps are appended to them), not step by step.
-    if (this.steps.length === 0 && increasing(columns.step)) {
-      this.steps = new GrowableColumn(columns.step);
+    const consecutive = summaries?.consecutiveSteps === true;
+    if (this.steps.length === 0 && (consecutive || increasing(columns.step))) {
+      this.steps = new GrowableColumn(columns.step, consecutive);
       this.losses = new GrowableColumn(columns.loss);
       this.lrs = new GrowableColumn(columns.lr);
+      if (summaries) {
+        adoptEnvelope(this.losses.values, summaries.loss);
+        adoptEnvelope(this.lrs.values, summaries.lr);
+        this.smoothedFromHost = summaries.smoothed;
+      }
       this.rewrites++;
       return;
     }
@@ -145,14 +172,14 @@ export class RunSeries {
    * arrived live past the record's last step: a history read before they were written can arrive
    * after them, and a point once drawn must not disappear.
    */
-  replaceHistory(messages: readonly TrainingMessage[], batches: BatchColumns): void {
+  replaceHistory(messages: readonly TrainingMessage[], batches: BatchColumns, summaries?: HistorySummaries): void {
     const recordEnd = Math.max(batches.step.length > 0 ? at(batches.step, batches.step.length - 1, 'history steps') : 0, lastStepOf(messages));
     // Only what came live since the last record: steps an earlier record held past this one's end
     // were superseded (a resume from an older checkpoint), not missed.
     const later = this.pointsAfter(Math.max(recordEnd, this.lastRecordEnd));
     this.clear();
     for (const m of messages) this.add(m);
-    this.addBatches(batches);
+    this.addBatches(batches, summaries);
     for (const m of later) this.add(m);
     this.lastRecordEnd = recordEnd;
   }
@@ -220,6 +247,7 @@ export class RunSeries {
     // New columns, not shortened ones: a column only ever grows in place, which is what lets the
     // charts keep summaries of it (envelope.ts) and extend them instead of rebuilding.
     if (keep < steps.length) {
+      this.smoothedFromHost = undefined;
       this.steps = this.steps.prefix(keep);
       this.losses = this.losses.prefix(keep);
       this.lrs = this.lrs.prefix(keep);

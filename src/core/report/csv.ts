@@ -1,7 +1,11 @@
-// CSV cells as spreadsheets read them safely: quoted when they hold a comma, a quote or a line
-// break, and text that starts like a formula (= + - @) prefixed with ' so that it never runs as one.
+// One CSV field from text: the one way every CSV the project writes (an experiment's results, a
+// chart's columns, every step of a run) quotes a label.
 
-export function csvCell(text: string): string {
+/**
+ * `text` as a CSV field: quoted when it holds a quote, comma or line break; a leading = + - @ gets
+ * a ' before it, since a spreadsheet would run the field as a formula (labels come from files).
+ */
+export function csvField(text: string): string {
   const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

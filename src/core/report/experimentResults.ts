@@ -2,7 +2,7 @@
 // params and MACs, final training error and test error (mean ± std over its seeds), the best
 // marked; as a text table for the terminal, CSV and Markdown. Host-free: the CLI and the
 // dashboard's experiment view print the same rows.
-import { csvCell } from './csv';
+import { csvField } from './csv';
 import type { ExperimentResult } from '../../protocol/experiment';
 import type { MessageKey } from '../l10n/en';
 import { formatShort } from './numbers';
@@ -130,15 +130,13 @@ export function resultsMarkdown(rows: readonly ResultRow[], header: readonly str
 
 /** Raw numbers, one line per variant (errors as fractions, not percent). */
 export function resultsCsv(rows: readonly ResultRow[]): string {
-  // A label from the file never runs as a spreadsheet formula (csvCell).
-  const safe = csvCell;
   const num = (x: number | undefined) => (x === undefined ? '' : String(x));
   const lines = ['variant,label,kind,params,macs,finished,runs,train_error_mean,train_error_std,test_error_mean,test_error_std,best'];
   for (const r of rows) {
     lines.push(
       [
-        safe(r.variant),
-        safe(r.label),
+        csvField(r.variant),
+        csvField(r.label),
         r.plain ? 'plain' : 'residual',
         r.params,
         r.macs,

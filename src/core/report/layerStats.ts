@@ -5,7 +5,7 @@ import { at } from '../indexed';
 import { format } from '../l10n/format';
 import type { Locale } from '../l10n/locale';
 import type { LayerStat } from '../../protocol/training';
-import { csvCell } from './csv';
+import { csvField } from './csv';
 import { printable } from './printable';
 import { displayWidth } from './textWidth';
 
@@ -67,7 +67,7 @@ export function layerStatsTable(runs: readonly RunLayerStats[], locale: Locale):
 /** One line per run and layer: run,model,step,layer,response_std,grad_norm. */
 export function layerStatsCsv(runs: readonly RunLayerStats[]): string {
   const lines = ['run,model,step,layer,response_std,grad_norm'];
-  for (const r of runs) for (const l of r.layers) lines.push([csvCell(r.run), csvCell(r.model), r.step, csvCell(l.path), l.responseStd, l.gradNorm].join(','));
+  for (const r of runs) for (const l of r.layers) lines.push([csvField(r.run), csvField(r.model), r.step, csvField(l.path), l.responseStd, l.gradNorm].join(','));
   return `${lines.join('\n')}\n`;
 }
 
@@ -84,15 +84,15 @@ export function layerStatsJson(runs: readonly RunLayerStats[]): string {
 export function responsesMarkdown(variants: readonly { readonly label: string; readonly step: number; readonly layers: readonly LayerStat[] }[]): string {
   const measured = variants.filter((v) => v.layers.length > 0);
   if (measured.length === 0) return '';
-  const escape = (text: string) => cell(text).replace(/\|/g, '\\|');
+  const markdownCell = (text: string) => cell(text).replace(/\|/g, '\\|');
   const columns = measured.map((v) => v.layers.map((l) => l.responseStd));
   const depth = Math.max(...columns.map((c) => c.length));
   const table = (values: readonly (readonly number[])[]) => {
-    const lines = [`| layer | ${measured.map((v) => escape(v.label)).join(' | ')} |`, `| ---: | ${measured.map(() => '---:').join(' | ')} |`];
+    const lines = [`| layer | ${measured.map((v) => markdownCell(v.label)).join(' | ')} |`, `| ---: | ${measured.map(() => '---:').join(' | ')} |`];
     for (let i = 0; i < depth; i++) lines.push(`| ${i + 1} | ${values.map((c) => (c[i] === undefined ? '' : figure(c[i] as number))).join(' | ')} |`);
     return lines.join('\n');
   };
-  const steps = measured.map((v) => `${escape(v.label)} at step ${v.step}`).join(', ');
+  const steps = measured.map((v) => `${markdownCell(v.label)} at step ${v.step}`).join(', ');
   return [
     '## Layer responses (Fig. 7)',
     '',

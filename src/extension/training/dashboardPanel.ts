@@ -1,15 +1,17 @@
 // The training dashboard's webview panel: one at a time, restored after a reload by its
 // serializer. It answers the page's requests (runs, their metrics, stop, resume, exports) and
 // forwards the live run's messages in batches.
-import { existsSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { displayLocale } from '../displayLanguage';
 import type { TrainingMessage } from '../../protocol/training';
-import { DASHBOARD_VIEW_TYPE, REVEAL_LAYER_COMMAND, checkFromDashboard, describeDropped, toHistory, type FromDashboard, type RevealLayerArgs, type ToDashboard } from '../../protocol/webview';
+import { DASHBOARD_VIEW_TYPE, REVEAL_LAYER_COMMAND, checkFromDashboard, describeDropped, summariesOf, type FromDashboard, type RevealLayerArgs, type ToDashboard } from '../../protocol/webview';
 import { dashboardHtml } from './dashboardHtml';
 import { listRuns } from './runFiles';
-import { readMetrics, runPaths } from '../../training/runFolder/runFolder';
+import { runPaths } from '../../training/runFolder/runFolder';
+import { readMetricsHistory, writeStepsCsv } from '../../training/runFolder/metricsStream';
 import { readState, stateFile } from '../../training/experiment/state';
 import { resultsOf } from '../../core/report/experimentResults';
 import type { RunProgress } from './runProgress';
@@ -137,7 +139,7 @@ export class DashboardPanel implements vscode.Disposable {
         this.postRuns();
         return;
       case 'loadRuns':
-        for (const runDir of message.runDirs) await this.sendHistory(runDir);
+        for (const runDir of message.runDirs) await this.sendHistory(runDir, message.smoothing);
         return;
       case 'stop': {
         const queue = this.deps.experimentQueue();
@@ -165,6 +167,9 @@ export class DashboardPanel implements vscode.Disposable {
       case 'exportCsv':
         await this.save(message.fileName, Buffer.from(message.csv, 'utf8'), { CSV: ['csv'] });
         return;
+      case 'exportStepsCsv':
+        await this.exportSteps(message.fileName, message.runDirs);
+        return;
       case 'exportMarkdown':
         await this.save(message.fileName, Buffer.from(message.markdown, 'utf8'), { Markdown: ['md'] });
         return;
@@ -182,7 +187,7 @@ export class DashboardPanel implements vscode.Disposable {
     return false;
   }
 
-  private async sendHistory(runDir: string): Promise<void> {
+  private async sendHistory(runDir: string, smoothing?: number): Promise<void> {
     if (!this.check(runDir, 'load')) {
       this.post({ type: 'runError', runDir, message: `${runDir} is not in the runs folder (any more).` });
       return;
@@ -190,9 +195,13 @@ export class DashboardPanel implements vscode.Disposable {
     const key = resolve(runDir);
     this.readingHistory.add(key);
     try {
-      const { messages, skipped } = await readMetrics(key);
+      // Streamed: a run of a million steps is about 100 MB of lines, read into columns as it goes.
+      const { batches, messages, skipped } = await readMetricsHistory(key);
       if (skipped > 0) this.deps.log.info(`dashboard: ${runPaths(runDir).metrics}: skipped ${skipped} line${skipped === 1 ? '' : 's'} that did not parse (a crash cuts the last one off)`);
-      this.post({ type: 'runHistory', runDir, ...toHistory(messages) });
+      // The page's first render reads these instead of walking every step (issue 21).
+      // A weight out of the slider's range is not smoothed here (the page smooths itself then).
+      const weight = smoothing !== undefined && smoothing > 0 && smoothing < 1 ? smoothing : 0;
+      this.post({ type: 'runHistory', runDir, batches, messages, summaries: summariesOf(batches, weight) });
     } catch (error) {
       this.post({ type: 'runError', runDir, message: error instanceof Error ? error.message : String(error) });
     } finally {
@@ -237,13 +246,42 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private async save(fileName: string, bytes: Uint8Array, filters: Record<string, string[]>): Promise<void> {
-    // Only a plain name is taken from the page; where it goes is the person's choice.
-    const name = basename(fileName).replace(/[^\w.-]+/g, '-') || 'chart';
-    const folder = this.deps.runsFolder();
-    const target = await vscode.window.showSaveDialog({ ...(folder && { defaultUri: vscode.Uri.file(join(folder, name)) }), filters, title: `Save ${name}` });
+    const target = await this.askWhere(fileName, filters);
     if (!target) return;
     await vscode.workspace.fs.writeFile(target, bytes);
     this.deps.log.info(`dashboard: saved ${target.fsPath}`);
+  }
+
+  /** Where to save: only a plain name is taken from the page; where it goes is the person's choice. */
+  private async askWhere(fileName: string, filters: Record<string, string[]>): Promise<vscode.Uri | undefined> {
+    const name = basename(fileName).replace(/[^\w.-]+/g, '-') || 'chart';
+    const folder = this.deps.runsFolder();
+    return vscode.window.showSaveDialog({ ...(folder && { defaultUri: vscode.Uri.file(join(folder, name)) }), filters, title: `Save ${name}` });
+  }
+
+  /** Every step of the listed runs as CSV, streamed from their metrics.jsonl into the file chosen. */
+  private async exportSteps(fileName: string, runDirs: readonly string[]): Promise<void> {
+    const runs = runDirs.filter((d) => this.check(d, 'export')).map((d) => ({ runDir: resolve(d), name: basename(d) }));
+    if (runs.length === 0) return;
+    const target = await this.askWhere(fileName, { CSV: ['csv'] });
+    if (!target) return;
+    // Streamed to the file itself: the editor's file system API takes only whole contents.
+    if (target.scheme !== 'file') throw new Error(l10n.t('Cannot write the CSV to {0}: choose a file on this machine.', target.toString()));
+    const out = createWriteStream(target.fsPath);
+    const closed = new Promise<void>((done, fail) => {
+      out.once('close', done);
+      out.once('error', fail);
+    });
+    try {
+      const { rows, skipped } = await writeStepsCsv(runs, out);
+      out.end();
+      await closed;
+      this.deps.log.info(`dashboard: saved ${target.fsPath} (${rows} steps${skipped > 0 ? `, ${skipped} lines that did not parse left out` : ''})`);
+    } catch (error) {
+      out.destroy();
+      await closed.catch(() => undefined);
+      throw error;
+    }
   }
 
   private post(message: ToDashboard): void {

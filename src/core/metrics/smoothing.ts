@@ -1,5 +1,7 @@
 // Smoothing of a noisy curve as TensorBoard does it: an exponential moving average whose pull
 // toward its zero start is divided out ("debiased"), so the first points are not dragged down.
+// Host-free: the extension smooths a history it sends at the page's weight (`state` goes with it),
+// and the page takes that (`DebiasedEma.adopt`) and goes on smoothing the live steps.
 
 import { GrowableColumn } from './column';
 
@@ -9,13 +11,30 @@ import { GrowableColumn } from './column';
  * took about 110 ms in Node, this about a twentieth of that.
  */
 export class DebiasedEma {
-  private readonly smoothed = new GrowableColumn();
+  private smoothed = new GrowableColumn();
   private last = 0;
   /** weight^n after n points: the share of the zero start still in `last`. */
   private startShare = 1;
 
   /** weight in [0, 1): 0 keeps the raw values, 0.99 averages over about a hundred points. */
   constructor(readonly weight: number) {}
+
+  /** Where the fold stands after the values so far: what `adopt` needs to go on from them. */
+  get state(): SmoothingState {
+    return { last: this.last, startShare: this.startShare };
+  }
+
+  /**
+   * Smoothed values computed elsewhere (the extension, for a history), taken without a copy, with
+   * the fold's state after them: extending then smooths the raw points past them as if done here.
+   */
+  static adopt(weight: number, values: Float64Array, state: SmoothingState): DebiasedEma {
+    const ema = new DebiasedEma(weight);
+    ema.smoothed = new GrowableColumn(values);
+    ema.last = state.last;
+    ema.startShare = state.startShare;
+    return ema;
+  }
 
   get values(): Float64Array {
     return this.smoothed.values;
@@ -47,6 +66,12 @@ export class DebiasedEma {
     this.startShare = startShare;
     return this.smoothed.values;
   }
+}
+
+/** The fold's running values after some points (see `DebiasedEma.state`). */
+export interface SmoothingState {
+  readonly last: number;
+  readonly startShare: number;
 }
 
 export function debiasedEma(raw: ArrayLike<number>, weight: number): number[] {
