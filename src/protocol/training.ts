@@ -207,6 +207,8 @@ export type FinishedMessage = v.InferOutput<typeof FinishedMessageSchema>;
 export const LayerStatSchema = v.object({
   /** The layer's path, as the summary and the PyTorch export name it (`conv2_x.0.conv1`). */
   path: v.string(),
+  /** What the layer is: a convolution's response is what the paper's Fig. 7 plots, a fully connected layer's (the logits) is not. Absent in runs before it was recorded. */
+  op: v.optional(oneOf(['conv', 'fc'])),
   /** The standard deviation of its response (a convolution's: after its BatchNorm, before the nonlinearity). */
   responseStd: anyNumber,
   /** The L2 norm of its weights' gradient. */

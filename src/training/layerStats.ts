@@ -19,6 +19,8 @@ export interface LayerStatsTarget {
   readonly path: string;
   /** The layer whose output is its response: the BatchNorm right after a convolution, else itself. */
   readonly response: string;
+  /** A convolution's response is what the paper's Fig. 7 plots; a fully connected layer's (the logits) is not. */
+  readonly op: 'conv' | 'fc';
 }
 
 /** Without `every`, the steps measured besides each epoch's end: the first steps move fastest. */
@@ -37,8 +39,8 @@ export function layerStatsTargets(model: ModelNode): LayerStatsTarget[] {
         visit(node.after);
       } else if (node.spec.op === 'conv') {
         const next = nodes[i + 1];
-        targets.push({ path: node.path, response: next?.kind === 'layer' && next.spec.op === 'bn' ? next.path : node.path });
-      } else if (node.spec.op === 'fc') targets.push({ path: node.path, response: node.path });
+        targets.push({ path: node.path, response: next?.kind === 'layer' && next.spec.op === 'bn' ? next.path : node.path, op: 'conv' });
+      } else if (node.spec.op === 'fc') targets.push({ path: node.path, response: node.path, op: 'fc' });
     });
   };
   for (const stage of model.stages) visit(stage.nodes);

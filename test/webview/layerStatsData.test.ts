@@ -79,6 +79,25 @@ test('gradient flow at a slider step: the measurement at or before it, null and 
   assert.equal(recordAt([], 5), undefined);
 });
 
+test("responses are the convolutions' (Fig. 7), not the logits'; gradient flow has every layer", () => {
+  const run: LayerStatsRun = {
+    id: 'runs/r',
+    label: 'r',
+    color: 0,
+    records: [
+      {
+        step: 1,
+        layers: [
+          { path: 'conv1.conv1', op: 'conv', responseStd: 0.8, gradNorm: 0.1 },
+          { path: 'head.fc1', op: 'fc', responseStd: 4.5, gradNorm: 0.3 },
+        ],
+      },
+    ],
+  };
+  assert.deepEqual(layerChart([run], 'responseStd', true).lines[0]?.paths, ['conv1.conv1']);
+  assert.deepEqual(layerChart([run], 'gradNorm', false).lines[0]?.paths, ['conv1.conv1', 'head.fc1']);
+});
+
 test('a run with no measurement, or none of this measure, draws no line', () => {
   const empty: LayerStatsRun = { id: 'runs/young', label: 'young', color: 2, records: [] };
   const noGrad: LayerStatsRun = { id: 'runs/nograd', label: 'no grads', color: 3, records: [{ step: 1, layers: [{ path: 'a', responseStd: 1 }] }] };

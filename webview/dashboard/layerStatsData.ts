@@ -6,6 +6,8 @@
 /** One layer of a `layerStats` message: what the run folder's metrics.jsonl holds. */
 export interface LayerStat {
   readonly path: string;
+  /** A convolution or a fully connected layer; absent in older runs. */
+  readonly op?: 'conv' | 'fc' | undefined;
   /** Std of the layer's response on the held-out batch; absent for a layer whose response is not measured. */
   readonly responseStd?: number | null | undefined;
   /** L2 norm of the gradient of the layer's weights; absent for a layer without weights. */
@@ -74,6 +76,8 @@ export function recordAt(records: readonly LayerStatsRecord[], step?: number): L
 export function layerLine(record: LayerStatsRecord, measure: LayerMeasure, sorted: boolean): { ys: number[]; paths: string[] } {
   const points: { y: number; path: string }[] = [];
   for (const layer of record.layers) {
+    // Fig. 7 plots convolutions' responses; the logits' spread is another matter (their gradient flows all the same).
+    if (measure === 'responseStd' && layer.op === 'fc') continue;
     const y = layer[measure];
     if (typeof y === 'number' && Number.isFinite(y)) points.push({ y, path: layer.path });
   }

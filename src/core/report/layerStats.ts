@@ -71,9 +71,9 @@ export function layerStatsCsv(runs: readonly RunLayerStats[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** {"runs":[{"run","model","step","layers":[{"path","responseStd","gradNorm"}]}]} */
+/** {"runs":[{"run","model","step","layers":[{"path","op","responseStd","gradNorm"}]}]} */
 export function layerStatsJson(runs: readonly RunLayerStats[]): string {
-  return JSON.stringify({ runs: runs.map((r) => ({ run: r.run, model: r.model, step: r.step, layers: r.layers.map((l) => ({ path: l.path, responseStd: l.responseStd, gradNorm: l.gradNorm })) })) });
+  return JSON.stringify({ runs: runs.map((r) => ({ run: r.run, model: r.model, step: r.step, layers: r.layers.map((l) => ({ path: l.path, ...(l.op ? { op: l.op } : {}), responseStd: l.responseStd, gradNorm: l.gradNorm })) })) });
 }
 
 /**
@@ -82,7 +82,9 @@ export function layerStatsJson(runs: readonly RunLayerStats[]): string {
  * largest first, as the figure's two panels. Empty when no variant has layer statistics.
  */
 export function responsesMarkdown(variants: readonly { readonly label: string; readonly step: number; readonly layers: readonly LayerStat[] }[]): string {
-  const measured = variants.filter((v) => v.layers.length > 0);
+  // The convolutions, as Fig. 7 (a run recorded before layers had an `op` shows every layer).
+  const convolutions = variants.map((v) => ({ ...v, layers: v.layers.filter((l) => l.op !== 'fc') }));
+  const measured = convolutions.filter((v) => v.layers.length > 0);
   if (measured.length === 0) return '';
   const markdownCell = (text: string) => cell(text).replace(/\|/g, '\\|');
   const columns = measured.map((v) => v.layers.map((l) => l.responseStd));
@@ -96,7 +98,7 @@ export function responsesMarkdown(variants: readonly { readonly label: string; r
   return [
     '## Layer responses (Fig. 7)',
     '',
-    `Standard deviation of each layer's response (a convolution's after its BatchNorm, before the nonlinearity) on held-out images, every convolution and fully connected layer in the network's order: ${steps}.`,
+    `Standard deviation of each layer's response (a convolution's after its BatchNorm, before the nonlinearity) on held-out images, every convolution in the network's order: ${steps}.`,
     '',
     table(columns),
     '',

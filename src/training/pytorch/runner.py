@@ -590,7 +590,7 @@ class Trainer:
             at += len(layer)
             values.append(torch.stack([responses[target["response"]], square.sqrt()]))
         pairs = torch.stack(values).tolist()
-        return {"type": "layerStats", "step": step, "layers": [{"path": t["path"], "responseStd": std, "gradNorm": norm} for t, (std, norm) in zip(targets, pairs)]}
+        return {"type": "layerStats", "step": step, "layers": [{"path": t["path"], "op": t["op"], "responseStd": std, "gradNorm": norm} for t, (std, norm) in zip(targets, pairs)]}
 
     def augment(self, images, step: int):
         augment = self.plan["augment"]

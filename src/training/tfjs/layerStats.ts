@@ -66,7 +66,7 @@ export class LayerStatsMeter {
       );
       const data = await values.data();
       values.dispose();
-      return this.targets.map((target, i) => ({ path: target.path, responseStd: data[2 * i] ?? Number.NaN, gradNorm: data[2 * i + 1] ?? Number.NaN }));
+      return this.targets.map((target, i) => ({ path: target.path, op: target.op, responseStd: data[2 * i] ?? Number.NaN, gradNorm: data[2 * i + 1] ?? Number.NaN }));
     } finally {
       tf.dispose([pass.loss, pass.predictions, ...pass.grads.values(), ...pass.stds.values()]);
     }
