@@ -73,7 +73,14 @@ export function layerStatsCsv(runs: readonly RunLayerStats[]): string {
 
 /** {"runs":[{"run","model","step","layers":[{"path","op","responseStd","gradNorm"}]}]} */
 export function layerStatsJson(runs: readonly RunLayerStats[]): string {
-  return JSON.stringify({ runs: runs.map((r) => ({ run: r.run, model: r.model, step: r.step, layers: r.layers.map((l) => ({ path: l.path, ...(l.op ? { op: l.op } : {}), responseStd: l.responseStd, gradNorm: l.gradNorm })) })) });
+  return JSON.stringify({
+    runs: runs.map((r) => ({
+      run: r.run,
+      model: r.model,
+      step: r.step,
+      layers: r.layers.map((l) => ({ path: l.path, ...(l.op ? { op: l.op } : {}), responseStd: l.responseStd, gradNorm: l.gradNorm })),
+    })),
+  });
 }
 
 /**
