@@ -1,6 +1,7 @@
 // Every compute convention against its tool: ptflops (each version and backend) and thop against
 // the figures they publish for torchvision models, ptflops also digit for digit against what it
-// counted itself (both cited in fixtures/published-compute.json), `flops` against PyTorch 1.13's
+// counted itself (both cited in fixtures/published-compute.json), every tool's own count of the
+// modern examples (fixtures/tool-compute-modern.json), `flops` against PyTorch 1.13's
 // own profiler on exported examples, and the hover's line on what the other tools would print.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -46,6 +47,23 @@ for (const [tool, figures] of Object.entries(measured)) {
   if (!isConvention(tool)) continue;
   test(`${tool}: our figure under its rules equals, digit for digit, what the tool itself counted (${Object.keys(figures).join(', ')})`, () => {
     for (const [architecture, figure] of Object.entries(figures)) assert.equal(computeCost(onlyModel(fixture.examples[architecture]), tool), figure, `${tool} on ${architecture}`);
+  });
+}
+
+const modern = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'tool-compute-modern.json'), 'utf8')) as Record<string, { source: string; figures: Record<string, number> } | string>;
+const modernModels = new Map<string, ModelNode>();
+/** The model of a fixture key, 'modern/FILE.resnet MODEL', each file analyzed once. */
+function modernModel(key: string): ModelNode {
+  const [file = '', name] = key.split(' ');
+  if (!modernModels.has(key)) for (const model of analyze(readExample(file)).models) modernModels.set(`${file} ${model.name}`, model);
+  const model = modernModels.get(key);
+  assert.ok(model, `${file} has a model ${name}`);
+  return model;
+}
+for (const [tool, entry] of Object.entries(modern)) {
+  if (!isConvention(tool) || typeof entry === 'string') continue;
+  test(`${tool}: our figure equals, digit for digit, what ${entry.source.split(' (')[0]} counted on examples/modern (gates, GroupNorm/LayerNorm, new activations, Res2Net splits)`, () => {
+    for (const [key, figure] of Object.entries(entry.figures)) assert.equal(computeCost(modernModel(key), tool), figure, `${tool} on ${key}`);
   });
 }
 

@@ -28,7 +28,13 @@ interface ConventionRule {
 /** Convolutions and fully connected layers, one per multiply-add (the paper, torchvision's `_ops`). */
 const paperMacs = (layer: LayerNode) => layer.cost.macs;
 
-/** ptflops 0.7's module hooks (pytorch backend): biases, BatchNorm 2 per element, ReLU 1 per output element, every pooling 1 per input element. */
+/**
+ * ptflops 0.7's module hooks (pytorch backend): biases, BatchNorm and GroupNorm 2 per element (affine), ReLU, ReLU6
+ * and GELU 1 per output element (GELU through its ReLU hook, since nn.GELU exists), every pooling 1 per input element
+ * (the gates' adaptive average pooling too). Not in its table: Sigmoid, Hardsigmoid, SiLU, Hardswish, Dropout, the
+ * export's own modules; nor the gate's `*`, the residual and cascade `+` or torch.cat, which are operators and calls
+ * no hook sees. Checked with ptflops 0.7 (tag v0.7) on examples/modern: test/core/fixtures/tool-compute-modern.json.
+ */
 function ptflops07(l: LayerNode): number {
   const s = l.spec;
   switch (s.op) {
@@ -41,6 +47,7 @@ function ptflops07(l: LayerNode): number {
       return 2 * elements(l.input);
     case 'relu':
     case 'relu6':
+    case 'gelu':
       return elements(l.output);
     case 'maxpool':
     case 'avgpool':
@@ -49,8 +56,9 @@ function ptflops07(l: LayerNode): number {
     case 'channelconv':
       return l.cost.macs;
     default:
-      // Sigmoid, SiLU, Hardswish, GELU, dropout and the export's own modules (LayerNorm2d,
-      // DropPath, LayerScale) are not in its table: nothing.
+      // Sigmoid, Hardsigmoid, SiLU, Hardswish, dropout and the export's own modules (DropPath,
+      // LayerScale; LayerNorm2d subclasses nn.LayerNorm, but the table is looked up by exact type)
+      // are not in its table: nothing.
       return 0;
   }
 }
@@ -61,7 +69,10 @@ const rules: Record<Convention, ConventionRule> = {
   // ptflops 0.7.1 and later, `pytorch` backend (get_model_complexity_info's default): its module
   // hooks as 0.7's, and since 0.7.1 also the torch.nn.functional calls those modules make, so ReLU,
   // GELU and every pooling count twice and SiLU once (ReLU6 calls F.hardtanh, which it does not
-  // count: once). Checked with ptflops 0.7.6: test/core/fixtures/published-compute.json.
+  // count: once). It also patches torch.add/mul and Tensor.add/mul, but the export joins with the
+  // `+` and `*` operators, which stay uncounted, as do torch.cat, F.sigmoid, F.hardsigmoid,
+  // F.hardswish and F.layer_norm. Checked with ptflops 0.7.5 (tag v0.7.5) and 0.7.6:
+  // test/core/fixtures/published-compute.json (torchvision) and tool-compute-modern.json (examples/modern).
   ptflops: {
     unit: 'MACs',
     counts: 'term.counts.ptflops',
@@ -69,14 +80,14 @@ const rules: Record<Convention, ConventionRule> = {
     layer: (l) => {
       const once = ptflops07(l);
       switch (l.spec.op) {
+        // ReLU and GELU: the module hook and F.relu / F.gelu, once each; pooling likewise.
         case 'relu':
+        case 'gelu':
         case 'maxpool':
         case 'avgpool':
         case 'globalavgpool':
           return 2 * once;
-        // GELU: its module hook and F.gelu, once each.
-        case 'gelu':
-          return 2 * elements(l.input);
+        // nn.SiLU has no module hook; F.silu counts 1 per input element.
         case 'silu':
           return elements(l.input);
         default:
@@ -106,7 +117,9 @@ const rules: Record<Convention, ConventionRule> = {
   // ptflops up to 0.7 (the torchvision figures its README published until 0.7.2): module hooks only.
   'ptflops-0.7': { unit: 'MACs', counts: 'term.counts.ptflopsOld', listed: false, layer: (l) => ptflops07(l) },
   // fvcore (FlopCountAnalysis, eval mode): one "flop" per multiply-add of conv and linear, BatchNorm 2 per element
-  // (affine), adaptive average pooling 1 per input element; ReLU, max pooling and the residual add are skipped.
+  // (affine), adaptive average pooling 1 per input element (the gates' too); ReLU, max pooling and the residual add are skipped,
+  // as are avg_pool2d, every other activation, the gate's mul and torch.cat (its unsupported ops). Checked with fvcore
+  // 0.1.5 (fd5043f, the 0.1.5.post20221221 release) and its master 3378afe on examples/modern: tool-compute-modern.json.
   fvcore: {
     unit: 'flops (= MACs)',
     counts: 'term.counts.fvcore',
@@ -130,7 +143,11 @@ const rules: Record<Convention, ConventionRule> = {
     },
   },
   // thop (profile): conv and linear multiply-adds without biases, an affine BatchNorm 4 per element, average pooling 1 per
-  // output element, adaptive average pooling (window + 1) per output element; ReLU and max pooling are zero.
+  // output element, adaptive average pooling (window + 1) per output element; ReLU and max pooling are zero. Not in its
+  // table (looked up by exact type), so nothing: GroupNorm, the other activations, the export's own LayerNorm2d (a
+  // subclass of nn.LayerNorm), DropPath and LayerScale, and the `+`, `*` and torch.cat of the forward pass; ECA's
+  // nn.Conv1d counts its multiply-adds. Checked with thop 0.1.1 (43c064a, the 0.1.1.post2209072238 release) on
+  // examples/modern: tool-compute-modern.json.
   thop: {
     unit: 'MACs',
     counts: 'term.counts.thop',
