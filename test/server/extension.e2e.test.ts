@@ -405,8 +405,10 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
       const layerLines = () =>
         dashboard.locator('body').evaluate(() => {
           const host = (globalThis as unknown as { resnetDashboard?: { layerChart(n: string): { model?: { lines: readonly unknown[]; x: readonly number[] } } } }).resnetDashboard;
-          const lines = (name: string) => host?.layerChart(name).model?.lines.length ?? 0;
-          return { responses: lines('responses'), gradients: lines('gradients'), layers: host?.layerChart('responses').model?.x.length ?? 0 };
+          // No function declared in here: tsx would wrap it in a helper the page does not have.
+          const responses = host?.layerChart('responses').model;
+          const gradients = host?.layerChart('gradients').model;
+          return { responses: responses?.lines.length ?? 0, gradients: gradients?.lines.length ?? 0, layers: responses?.x.length ?? 0 };
         });
       let layerChartsWhileRunning: { responses: number; gradients: number; layers: number } | undefined;
       const drawnWhileRunning: number[] = [];
