@@ -249,6 +249,25 @@ test("a run's layer statistics (issue 24) colour the layers by response std or g
   await page.close();
 });
 
+test('a layer clicked in the dashboard (layerStats with select) is selected, its folded stage opened, and revealed in the editor', { skip }, async () => {
+  const page = await browser.open();
+  const source = readExample('cifar/resnet20.resnet');
+  await page.send(graphMessage(source));
+  await page.page.click('#arch-fold');
+  await page.frame();
+  assert.deepEqual((await stats(page)).folded, ['conv1', 'conv2_x', 'conv3_x', 'conv4_x', 'head']);
+  const model = analyze(source).models[0];
+  const layer = [...modelLayers(model)].find((l) => l.path === 'conv3_x.1.conv2');
+  assert.ok(layer);
+  await page.send({ type: 'layerStats', model: model.name, run: 'resnet20', step: 7, layers: [{ path: layer.path, responseStd: 1, gradNorm: 0.1 }], select: layer.path });
+  await page.frame();
+  assert.equal(await selectedId(page), 'conv3_x.1.conv2');
+  assert.ok(!(await stats(page)).folded.includes('conv3_x'), 'its stage unfolded');
+  const reveal = (await page.posted()).filter((m) => m.type === 'reveal').at(-1);
+  assert.deepEqual(reveal, { type: 'reveal', line: layer.range.startLine, column: layer.range.startColumn });
+  await page.close();
+});
+
 test('export: an SVG document of the whole graph and a PNG, both sent to the extension', { skip }, async () => {
   const page = await browser.open({ theme: 'light' });
   await page.send(graphMessage(readExample('imagenet/resnet18.resnet')));
