@@ -11,6 +11,16 @@ import { collect } from './trainRun';
 
 /** The loss of every step of `modelName`'s recipe on 32 synthetic images, seed 5, on TF.js (cpu, wasm, webgpu) or the PyTorch engine. */
 export async function stepLosses(engine: 'cpu' | 'wasm' | 'webgpu' | 'pytorch', sourceText: string, modelName: string): Promise<number[]> {
+  return lossesOf(await stepMessages(engine, sourceText, modelName));
+}
+
+/** The loss of every step among a run's messages. */
+export function lossesOf(messages: readonly TrainingMessage[]): number[] {
+  return messages.filter((m): m is BatchMessage => m.type === 'batch').map((b) => b.loss);
+}
+
+/** Every message of the run `stepLosses` trains. */
+export async function stepMessages(engine: 'cpu' | 'wasm' | 'webgpu' | 'pytorch', sourceText: string, modelName: string): Promise<TrainingMessage[]> {
   const request = {
     sourceText,
     sourcePath: `${modelName}.resnet`,
@@ -28,7 +38,7 @@ export async function stepLosses(engine: 'cpu' | 'wasm' | 'webgpu' | 'pytorch', 
   } else {
     messages = await collect({ kind: 'new', request: { ...request, backend: engine } });
   }
-  return messages.filter((m): m is BatchMessage => m.type === 'batch').map((b) => b.loss);
+  return messages;
 }
 
 /** Finite, and the last epoch's mean below the first's (3 epochs of 2 steps). */

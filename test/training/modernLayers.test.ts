@@ -7,11 +7,14 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { analyze } from '../../src/core/analysis/analyze';
 import { windowOutputSize } from '../../src/core/analysis/shape';
+import type { LayerStatsMessage } from '../../src/protocol/training';
+import { layerStatsTargets } from '../../src/training/layerStats';
 import { HELPER_MODULES } from '../../src/export/pytorch';
 import { selectBackend } from '../../src/training/tfjs/backend';
 import { ChannelConv, Elementwise, GroupedConv2D, GroupNorm, LayerScale, PyTorchPool2D, StochasticDrop } from '../../src/training/tfjs/model/customLayers';
-import { assertLearns, stepLosses } from '../helpers/learns';
+import { assertLearns, lossesOf, stepLosses, stepMessages } from '../helpers/learns';
 import { useSwiftShaderHere } from '../helpers/swiftshader';
 import { EVERY_CONSTRUCT_MODEL } from '../helpers/models';
 import { PYTHON, torchMissing } from '../helpers/python';
@@ -269,5 +272,16 @@ test('the same network trains on webgpu (SwiftShader): finite, decreasing loss',
 });
 
 test('the same network trains on the PyTorch engine: finite, decreasing loss', { skip: noTorch ?? false, timeout: 600_000 }, async () => {
-  assertLearns(await stepLosses('pytorch', EVERY_CONSTRUCT_MODEL, 'every'), 'pytorch');
+  const messages = await stepMessages('pytorch', EVERY_CONSTRUCT_MODEL, 'every');
+  assertLearns(lossesOf(messages), 'pytorch');
+  // Layer statistics find every measured layer in the exported module, the gates' too (exported as `blockgate1`).
+  const stats = messages.filter((m): m is LayerStatsMessage => m.type === 'layerStats').at(-1);
+  const model = analyze(EVERY_CONSTRUCT_MODEL).models[0];
+  assert.ok(stats && model);
+  assert.deepEqual(
+    stats.layers.map((l) => l.path),
+    layerStatsTargets(model).map((t) => t.path),
+  );
+  assert.ok(stats.layers.some((l) => l.path.includes('.gate1.')));
+  assert.ok(stats.layers.every((l) => Number.isFinite(l.responseStd) && Number.isFinite(l.gradNorm)));
 });

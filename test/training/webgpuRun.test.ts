@@ -14,7 +14,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import type { BatchMessage, StartedMessage, TrainingMessage, TrainRequest, WorkerCommand } from '../../src/protocol/training';
+import type { BatchMessage, LayerStatsMessage, StartedMessage, TrainingMessage, TrainRequest, WorkerCommand } from '../../src/protocol/training';
 import { train, type TrainStart } from '../../src/training/tfjs/trainer';
 import { launchWorker } from '../../src/training/worker/launch';
 import { MICRO_MODEL } from '../helpers/models';
@@ -54,12 +54,14 @@ const last = (ms: TrainingMessage[]) => ms[ms.length - 1];
 describe('training on webgpu (SwiftShader)', { skip, timeout: 240_000 }, () => {
   const outDir = mkdtempSync(join(tmpdir(), 'resnet-webgpu-'));
   let reference: number[] = [];
+  let referenceStats: LayerStatsMessage | undefined;
 
   test('wasm reference run: 8 steps', async () => {
     const run = await runHere({ kind: 'new', request: request('wasm', 8, mkdtempSync(join(tmpdir(), 'resnet-wasm-'))) });
     assert.equal(run.code, 0, run.log);
     reference = losses(run.messages);
     assert.equal(reference.length, 8);
+    referenceStats = run.messages.find((m): m is LayerStatsMessage => m.type === 'layerStats' && m.step === 1);
   });
 
   test('webgpu trains, names the software adapter, and moves to wasm and back through checkpoints with the same losses', async () => {
@@ -76,6 +78,21 @@ describe('training on webgpu (SwiftShader)', { skip, timeout: 240_000 }, () => {
     assert.equal(gpuLosses.length, 4);
     assert.ok(gpuLosses.every(Number.isFinite), `losses ${gpuLosses}`);
     assert.ok(gpuLosses[3] < gpuLosses[0], `the loss did not fall: ${gpuLosses.join(', ')}`);
+    // Layer statistics (issue 24) are measured on webgpu too: after step 1, from the same seed, what wasm measured.
+    const gpuStats = first.messages.find((m): m is LayerStatsMessage => m.type === 'layerStats' && m.step === 1);
+    assert.ok(referenceStats && gpuStats, 'both runs measured their layers after step 1');
+    assert.deepEqual(
+      gpuStats.layers.map((l) => l.path),
+      referenceStats.layers.map((l) => l.path),
+    );
+    gpuStats.layers.forEach((l, i) => {
+      const w = referenceStats?.layers[i];
+      for (const key of ['responseStd', 'gradNorm'] as const) {
+        const a = l[key];
+        const b = w?.[key] ?? Number.NaN;
+        assert.ok(Number.isFinite(a) && Math.abs(a - b) <= 1e-3 * Math.max(Math.abs(b), 1e-6), `${l.path} ${key}: webgpu ${a}, wasm ${b}`);
+      }
+    });
     const finished = last(first.messages);
     assert.equal(finished.type, 'finished');
     if (finished.type !== 'finished') return;

@@ -38,6 +38,18 @@ EVAL_BATCH = 256  # evaluation batches, whatever the training batch (as the TF.j
 warnings.filterwarnings("ignore", message="Grad strides do not match bucket view strides")
 
 
+
+def layer_modules(model) -> dict:
+    """The model's modules by their .resnet layer paths: the export names a block nested in a block's
+    branch (a gate, a block within a block) `block<name>`, since Python attributes cannot be numbers;
+    its layers are found here under the path the analyzer and the TF.js engine give them."""
+    modules = dict(model.named_modules())
+    by_path = dict(modules)
+    for name, module in modules.items():
+        path = ".".join(part[len("block"):] if part.startswith("block") and len(part) > len("block") else part for part in name.split("."))
+        by_path.setdefault(path, module)
+    return by_path
+
 class UserError(Exception):
     """A problem a person can fix; the message says what and how."""
 
@@ -570,8 +582,9 @@ class Trainer:
         step, no moving statistic updated), so that training goes on exactly as without them."""
         stats = self.plan["layerStats"]
         images, labels = (t[: stats["images"]] for t in self.test)
-        modules = dict(self.model.named_modules())
-        targets = stats["targets"]
+        modules = layer_modules(self.model)
+        # A layer the module does not have under its name (an export's rename) is left out, not a failed run.
+        targets = [t for t in stats["targets"] if t["path"] in modules and t["response"] in modules]
         responses = {}
         # The std is taken in the hook: the exported module's ReLU(inplace=True) overwrites a BatchNorm's output right after.
         hooks = [modules[name].register_forward_hook(lambda _m, _i, output, name=name: responses.__setitem__(name, output.detach().double().std(unbiased=False))) for name in {t["response"] for t in targets}]
