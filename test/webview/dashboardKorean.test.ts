@@ -70,7 +70,7 @@ test('what the dashboard writes as a run goes is Korean too: status, data, best 
   assert.match((await page.getAttribute('#run-list vscode-checkbox', 'aria-label')) ?? '', /겹쳐 보기$/);
   assert.doesNotMatch(`${await page.textContent('header')}${detail}`, /images|steps|test error|Best|finished|epoch/);
   // The charts: titles, axes, series and the drop-downs' choices.
-  assert.deepEqual(await page.locator('.chart-title').allTextContents(), ['학습 손실', '오류율 (1 − 정확도)', '학습률']);
+  assert.deepEqual(await page.locator('.chart-title').allTextContents(), ['학습 손실', '오류율 (1 − 정확도)', '학습률', '층 응답', '그래디언트 흐름']);
   const loss = await dashboard.chart('loss');
   assert.ok(
     loss?.labels.every((l) => / (손실|스무딩)$/.test(l)),
