@@ -5,17 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkLevels, consecutiveSteps, Envelope, envelopeLevels } from '../../src/core/metrics/minMaxEnvelope';
-
-function walk(y: ArrayLike<number>, from: number, to: number): { lo: number; hi: number } {
-  let lo = -1;
-  let hi = -1;
-  for (let i = from; i < to; i++) {
-    const v = y[i] as number;
-    if (lo < 0 || v < (y[lo] as number)) lo = i;
-    if (hi < 0 || v > (y[hi] as number)) hi = i;
-  }
-  return { lo, hi };
-}
+import { walkExtremes as walk } from '../helpers/extremesWalk';
 
 test('a summary taken from sent levels reports the extremes of a walk, and extends as the column grows', () => {
   let seed = 11;

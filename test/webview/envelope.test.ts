@@ -4,19 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { envelopeOf } from '../../webview/dashboard/envelope';
-
-/** The first lowest and first highest non-null value's index in [from, to), by walking them. */
-function walk(y: readonly (number | null)[], from: number, to: number): { lo: number; hi: number } {
-  let lo = -1;
-  let hi = -1;
-  for (let i = from; i < to; i++) {
-    const v = y[i];
-    if (v == null) continue;
-    if (lo < 0 || v < (y[lo] as number)) lo = i;
-    if (hi < 0 || v > (y[hi] as number)) hi = i;
-  }
-  return { lo, hi };
-}
+import { walkExtremes as walk } from '../helpers/extremesWalk';
 
 test('the extremes of any range are those of a walk over it, as the column grows', () => {
   let seed = 7;

@@ -297,7 +297,7 @@ export class Dashboard {
 
   /** The two charts of the paper's analyses, from the ticked runs' layer statistics. */
   private renderLayerCharts(shown: readonly ShownRun[]): void {
-    const runs: LayerStatsRun[] = shown.map((s) => ({ id: s.run.runDir, label: s.label, color: s.color, plain: s.plain, records: s.run.layerStats }));
+    const runs = layerStatsRuns(shown);
     const sorted = this.state.sortedResponses === true;
     const empty = this.text(shown.length === 0 ? 'webview.dashboard.emptyNoRun' : 'webview.dashboard.emptyNoLayerStats');
     this.element('chart-responses').dataset.empty = empty;
@@ -357,7 +357,7 @@ export class Dashboard {
     });
     const gradientSlider = this.element('gradients-step') as HTMLInputElement;
     gradientSlider.addEventListener('input', () => {
-      const steps = measuredSteps(this.shownRuns().map((s) => ({ id: s.run.runDir, label: s.label, color: s.color, records: s.run.layerStats })));
+      const steps = measuredSteps(layerStatsRuns(this.shownRuns()));
       const index = Number(gradientSlider.value);
       // The last stop follows the latest measurement, as a live run goes on.
       this.gradientStep = index >= steps.length - 1 ? undefined : steps[index];
@@ -429,4 +429,9 @@ export class Dashboard {
 /** An experiment's run as the list and the legends name it: its variant and seed, `plain(n = 3) seed 1`. */
 function variantLabel(result: ExperimentResult): string {
   return `${result.label}${result.seed === undefined ? '' : ` seed ${result.seed}`}`;
+}
+
+/** The ticked runs as the layer charts take them: each with its layer statistics. */
+function layerStatsRuns(shown: readonly ShownRun[]): LayerStatsRun[] {
+  return shown.map((s) => ({ id: s.run.runDir, label: s.label, color: s.color, plain: s.plain, records: s.run.layerStats }));
 }

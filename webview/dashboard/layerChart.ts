@@ -2,12 +2,10 @@
 // flow": one line per run, plain nets dashed as in the paper's Fig. 7. The hovered point names its
 // layer (the legend's first cell and the canvas title); a click on the plot reveals that layer.
 import uPlot from 'uplot';
+import { CHART_HEIGHT, fitToWidth, themedAxis, valueAxis, WHOLE_INCREMENTS, yScale } from './chartLook';
 import { formatValue } from './format';
 import { chartColumns, type LayerChartModel, type LayerLine } from './layerStatsData';
 import { runColor, type Theme } from './theme';
-
-const HEIGHT = 230;
-const WHOLE_INCREMENTS = Array.from({ length: 6 }, (_, k) => [1, 2, 5].map((m) => m * 10 ** k)).flat();
 
 export class LayerChart {
   private plot?: uPlot | undefined;
@@ -23,10 +21,7 @@ export class LayerChart {
     /** Called with a line and its layer's path when that point is clicked. */
     private readonly reveal: (line: LayerLine, path: string) => void,
   ) {
-    new ResizeObserver(() => {
-      const width = this.container.clientWidth;
-      if (this.plot && width > 0 && Math.abs(width - this.plot.width) > 1) this.plot.setSize({ width, height: HEIGHT });
-    }).observe(container);
+    new ResizeObserver(() => fitToWidth(this.plot, this.container)).observe(container);
     container.addEventListener('click', () => {
       const h = this.hovered;
       const line = h ? this.current?.lines[h.line] : undefined;
@@ -71,23 +66,11 @@ export class LayerChart {
   }
 
   private options(model: LayerChartModel, yLog: boolean, theme: Theme): uPlot.Options {
-    const axis = (label: string): uPlot.Axis => ({
-      label,
-      stroke: theme.muted,
-      font: theme.font,
-      labelFont: theme.font,
-      labelSize: 18,
-      grid: { stroke: theme.grid, width: 1 },
-      ticks: { stroke: theme.grid, width: 1 },
-    });
     return {
       width: this.container.clientWidth || 600,
-      height: HEIGHT,
-      scales: { x: { time: false }, y: yLog ? { distr: 3, log: 10 } : {} },
-      axes: [
-        { ...axis(this.words.layer), incrs: WHOLE_INCREMENTS },
-        { ...axis(this.words.y), size: 64, values: (_u, splits) => splits.map((v) => formatValue(v)) },
-      ],
+      height: CHART_HEIGHT,
+      scales: { x: { time: false }, y: yScale(yLog) },
+      axes: [{ ...themedAxis(this.words.layer, theme), incrs: WHOLE_INCREMENTS }, valueAxis(this.words.y, theme)],
       series: [
         // The x cell of the legend names the hovered layer, not only its index.
         { label: this.words.layer, value: (_u, v) => (v == null ? '—' : `${v} ${this.hoveredPath() ?? ''}`.trim()) },

@@ -5,12 +5,9 @@ import uPlot from 'uplot';
 import type { ChartModel, SeriesRole, SeriesSpec } from './chartData';
 import { alignedLength } from './align';
 import { decimateTables, paddedEnd } from './decimate';
+import { CHART_HEIGHT, fitToWidth, themedAxis, valueAxis, WHOLE_INCREMENTS, yScale } from './chartLook';
 import { formatValue } from './format';
 import { runColor, withAlpha, type Theme } from './theme';
-
-const HEIGHT = 230;
-/** Steps are whole numbers: no tick at step 2.5. */
-const WHOLE_INCREMENTS = Array.from({ length: 8 }, (_, k) => [1, 2, 5].map((m) => m * 10 ** k)).flat();
 
 export class LineChart {
   private plot?: uPlot | undefined;
@@ -87,28 +84,15 @@ export class LineChart {
   }
 
   private fitWidth(): void {
-    const width = this.container.clientWidth;
-    if (this.plot && width > 0 && Math.abs(width - this.plot.width) > 1) this.plot.setSize({ width, height: HEIGHT });
+    fitToWidth(this.plot, this.container);
   }
 
   private options(model: ChartModel, yLog: boolean, theme: Theme): uPlot.Options {
-    const axis = (label: string): uPlot.Axis => ({
-      label,
-      stroke: theme.muted,
-      font: theme.font,
-      labelFont: theme.font,
-      labelSize: 18,
-      grid: { stroke: theme.grid, width: 1 },
-      ticks: { stroke: theme.grid, width: 1 },
-    });
     return {
       width: this.container.clientWidth || 600,
-      height: HEIGHT,
-      scales: { x: { time: false, range: xRange }, y: yLog ? { distr: 3, log: 10 } : {} },
-      axes: [
-        { ...axis(model.xLabel), ...(model.xKind === 'step' ? { incrs: WHOLE_INCREMENTS } : {}) },
-        { ...axis(model.yLabel), size: 64, values: (_u, splits) => splits.map((v) => formatValue(v)) },
-      ],
+      height: CHART_HEIGHT,
+      scales: { x: { time: false, range: xRange }, y: yScale(yLog) },
+      axes: [{ ...themedAxis(model.xLabel, theme), ...(model.xKind === 'step' ? { incrs: WHOLE_INCREMENTS } : {}) }, valueAxis(model.yLabel, theme)],
       series: [{ label: model.xLabel, value: (_u, v) => formatValue(v) }, ...model.series.map((s) => seriesOptions(s, theme))],
       cursor: { drag: { x: true, y: false }, sync: { key: 'resnet-dashboard' } },
       legend: { live: true },
