@@ -441,6 +441,8 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
       t.diagnostic(`layer charts while the run went: ${JSON.stringify(layerChartsWhileRunning)}`);
       assert.ok(layerChartsWhileRunning && layerChartsWhileRunning.gradients > 0 && layerChartsWhileRunning.layers > 0, 'Layer responses and Gradient flow drew the run before it ended');
       t.diagnostic(`screenshot: ${await screenshot(page, 'extension-dashboard')}`);
+      await dashboard.locator('#card-responses').scrollIntoViewIfNeeded();
+      t.diagnostic(`screenshot: ${await screenshot(page, 'extension-layer-charts')}`);
     });
   });
 

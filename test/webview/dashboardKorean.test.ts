@@ -2,11 +2,14 @@
 // from the extension (data-l10n, from the catalogue for the display language), none is left as a
 // key or in English, and the page still starts without a CSP violation or an error.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { pageStrings } from '../../src/extension/webviewHtml';
 import { toHistory, type RunSummary, type ToDashboard } from '../../src/protocol/webview';
-import { browserMissing, buildDashboardBundle, DashboardBrowser } from './browserHost';
+import { browserMissing, buildDashboardBundle, DashboardBrowser, REPO_ROOT } from './browserHost';
+
+const ARTIFACTS = join(REPO_ROOT, '.test-artifacts', 'webview');
 import { scriptedRun } from './trainingStream';
 
 const skip = browserMissing() ?? false;
@@ -71,6 +74,10 @@ test('what the dashboard writes as a run goes is Korean too: status, data, best 
   assert.doesNotMatch(`${await page.textContent('header')}${detail}`, /images|steps|test error|Best|finished|epoch/);
   // The charts: titles, axes, series and the drop-downs' choices.
   assert.deepEqual(await page.locator('.chart-title').allTextContents(), ['학습 손실', '오류율 (1 − 정확도)', '학습률', '층 응답', '그래디언트 흐름']);
+  // The layer charts in Korean, for a person to look at: .test-artifacts/webview/layer-charts-ko.png.
+  await page.locator('#card-responses').scrollIntoViewIfNeeded();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, 'layer-charts-ko.png') });
   const loss = await dashboard.chart('loss');
   assert.ok(
     loss?.labels.every((l) => / (손실|스무딩)$/.test(l)),
