@@ -281,6 +281,10 @@ test('Sum / Mean over axis blocks, Tile, per-channel Multiply/Add/Sub, FusedBatc
   const offset = host([12]);
   const variance = { shape: [12], values: randomArray(12).map((v) => Math.abs(v) + 0.1) };
   await compare('batchNorm', [x4, c, variance, offset, scale], (x, m, v, o, s) => tf.batchNorm(x, m, v, o, s, 1e-3), RTOL_EXACT);
+  // Zero mean, unit variance, no epsilon: one pass x·scale + offset (the BatchNorm backward's map).
+  const zeros = { shape: [12], values: new Float32Array(12) };
+  const ones = { shape: [12], values: new Float32Array(12).fill(1) };
+  await compare('batchNorm, zero mean', [x4, zeros, ones, offset, scale], (x, m, v, o, s) => tf.batchNorm(x, m, v, o, s, 0), RTOL_EXACT);
   await compare('tile broadcast', [c4], (t) => tf.tile(t, [8, 16, 16, 1]), 0);
   await compare('tile general', [host([2, 3, 4])], (t) => tf.tile(t, [2, 1, 3]), 0);
 });

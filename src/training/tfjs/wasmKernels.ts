@@ -505,6 +505,12 @@ function allFinite(t: tf.Tensor): boolean {
   return true;
 }
 
+function allZero(t: tf.Tensor): boolean {
+  const v = t.dataSync();
+  for (let i = 0; i < v.length; i++) if (v[i] !== 0) return false;
+  return true;
+}
+
 function binaryKernel(op: 'mul' | 'add' | 'sub'): Impl {
   return (args, original) => {
     const pc = perChannel(input(args, 'a'), input(args, 'b'));
@@ -545,6 +551,8 @@ function batchNormImpl(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, offse
   });
   try {
     if (![params.a, params.b, params.m].every(allFinite)) return null;
+    // A zero mean (the BatchNorm backward's per-channel affine map, backprop.ts): one pass, x·a + offset.
+    if (allZero(params.m)) return channelAffine(x, params.a, params.b);
     const d = channelAffine(x, params.one, params.m);
     if (d == null) return null;
     const y = channelAffine(d, params.a, params.b);
