@@ -167,7 +167,7 @@ const CONV_CASES: ConvCase[] = [
 ];
 
 function caseName(c: ConvCase): string {
-  return `x${c.x.join('x')} k${c.k}${c.kw ? `x${c.kw}` : ''} s${JSON.stringify(c.strides)} pad ${JSON.stringify(c.pad)}${c.round ? ` ${c.round}` : ''}`;
+  return `x${c.x.join('x')}→${c.cout} k${c.k}${c.kw ? `x${c.kw}` : ''} s${JSON.stringify(c.strides)} pad ${JSON.stringify(c.pad)}${c.round ? ` ${c.round}` : ''}`;
 }
 
 const conv = (c: ConvCase) => (x: tf.Tensor, w: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad as 'same', 'NHWC', 1, c.round);
@@ -186,7 +186,9 @@ test('setup: wasm backend with the training kernels registered (idempotently)', 
 });
 
 test('Conv2DBackpropFilter and Conv2DBackpropInput match cpu (direct kernel calls)', async () => {
-  for (const c of CONV_CASES) {
+  // Each geometry also with 16 and 32 output channels: the filter gradient's own SIMD kernel
+  // (kernels/filterGradient.ts) takes multiples of 16, the convolution formulation the others.
+  for (const c of CONV_CASES.flatMap((c) => [c, { ...c, cout: 16 }, { ...c, cout: 32 }])) {
     const kw = c.kw ?? c.k;
     const outShape = await on('cpu', [host(c.x), host([c.k, kw, c.x[3], c.cout])], (x, w) => conv(c)(x, w));
     const x = host(c.x);

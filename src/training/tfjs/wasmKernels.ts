@@ -7,7 +7,9 @@
  * (XNNPACK) runs at 15-20 GMAC/s on one thread. The backward convolutions are
  * therefore rewritten as forward XNNPACK convolutions plus cheap data movement:
  *
- *  - Conv2DBackpropFilter: a forward convolution where the input channels play
+ *  - Conv2DBackpropFilter: where the output channels are a multiple of 16, a
+ *    WebAssembly SIMD kernel of our own (kernels/filterGradient.ts); otherwise
+ *    a forward convolution where the input channels play
  *    the batch, the batch plays the channels, dy is the (huge) kernel and the
  *    stride becomes the dilation; output [Ci, kH, kW, Co].
  *  - Conv2DBackpropInput: a forward convolution of dy with the flipped,
@@ -43,6 +45,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { at } from '../../core/indexed';
+import { filterGradientNHWC } from './kernels/filterGradient';
 
 type Pair = [number, number];
 type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
@@ -176,6 +179,9 @@ export function conv2dBackpropFilterNHWC(x: tf.Tensor4D, dy: tf.Tensor4D, filter
       const xT = tf.transpose(tf.reshape(x, [m, g.inC]));
       return tf.reshape(tf.matMul(xT, tf.reshape(dy, [m, g.outC])), [1, 1, g.inC, g.outC]) as tf.Tensor4D;
     }
+    // Our own SIMD kernel where it applies (kernels/filterGradient.ts: 2-6× the convolution below).
+    const direct = filterGradientNHWC(x, dy, g);
+    if (direct) return direct;
     const needH = (g.outH - 1) * g.sH + g.kH;
     const needW = (g.outW - 1) * g.sW + g.kW;
     const { x: xc, pad: convPad } = cropForConv(x, g.top, needH - g.inH - g.top, g.left, needW - g.inW - g.left);
