@@ -43,6 +43,8 @@ test('on wasm it gives the cpu filter gradient for the layers of ResNets (stems,
     { name: 'ImageNet stem 7×7 stride 2, 3→64', x: [2, 40, 40, 3], k: 7, co: 64, s: 2, pad: 3 },
     { name: 'projection 1×1 stride 2, 64→128', x: [2, 14, 14, 64], k: 1, co: 128, s: 2, pad: 0 },
     { name: 'odd channels 5→48, no padding', x: [2, 11, 9, 5], k: 3, co: 48, s: 1, pad: 0 },
+    { name: 'EfficientNet-like 24→40 (16s and 4s)', x: [2, 12, 12, 24], k: 3, co: 40, s: 1, pad: 1 },
+    { name: 'odd 3→4 (only 4s), stride 2', x: [2, 13, 13, 3], k: 5, co: 4, s: 2, pad: 2 },
   ];
   for (const c of cases) {
     const [n, h, w, ci] = c.x as [number, number, number, number];
@@ -67,7 +69,7 @@ test('on wasm it gives the cpu filter gradient for the layers of ResNets (stems,
   }
 });
 
-test('it declines what it does not do (output channels not a multiple of 16, another backend), and the convolution path answers', async () => {
+test('it declines what it does not do (output channels not a multiple of 4, another backend), and the convolution path answers', async () => {
   await tf.setBackend('wasm');
   const x = tf.ones([1, 8, 8, 4]) as tf.Tensor4D;
   const g = { kH: 3, kW: 3, sH: 1, sW: 1, top: 1, left: 1 };

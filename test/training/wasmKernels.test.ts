@@ -186,9 +186,9 @@ test('setup: wasm backend with the training kernels registered (idempotently)', 
 });
 
 test('Conv2DBackpropFilter and Conv2DBackpropInput match cpu (direct kernel calls)', async () => {
-  // Each geometry also with 16 and 32 output channels: the filter gradient's own SIMD kernel
-  // (kernels/filterGradient.ts) takes multiples of 16, the convolution formulation the others.
-  for (const c of CONV_CASES.flatMap((c) => [c, { ...c, cout: 16 }, { ...c, cout: 32 }])) {
+  // Each geometry also with 4, 16 and 36 output channels: the filter gradient's own SIMD kernel
+  // (kernels/filterGradient.ts) takes multiples of 4, the convolution formulation the others.
+  for (const c of CONV_CASES.flatMap((c) => [c, { ...c, cout: 4 }, { ...c, cout: 16 }, { ...c, cout: 36 }])) {
     const kw = c.kw ?? c.k;
     const outShape = await on('cpu', [host(c.x), host([c.k, kw, c.x[3], c.cout])], (x, w) => conv(c)(x, w));
     const x = host(c.x);
@@ -299,8 +299,10 @@ test('NaN and infinities propagate exactly as on cpu (XNNPACK clamps NaN to -inf
   const c = { shape: [12], values: Float32Array.from({ length: 12 }, (_, i) => (i === 1 ? 0 : i - 5)) };
   await compare('mul NaN', [x, c], (a, b) => tf.mul(a, b), RTOL_EXACT);
   await compare('sub NaN', [x, c], (a, b) => tf.sub(a, b), RTOL_EXACT);
-  await compare('sum NaN', [x], (a) => tf.sum(a, [0, 1, 2]), RTOL_EXACT);
-  await compare('mean NaN', [x], (a) => tf.mean(a, [1, 2]), RTOL_EXACT);
+  // Reductions add in another order than cpu (XNNPACK's pooling): RTOL, as in the reductions' own test;
+  // at RTOL_EXACT a sum of 2,048 values passed or failed by the draw of the random values.
+  await compare('sum NaN', [x], (a) => tf.sum(a, [0, 1, 2]));
+  await compare('mean NaN', [x], (a) => tf.mean(a, [1, 2]));
   await compare('batchNorm NaN', [x, c, { shape: [12], values: new Float32Array(12).fill(2) }], (a, m, v) => tf.batchNorm(a, m, v), RTOL_EXACT);
 });
 

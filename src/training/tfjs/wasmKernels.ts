@@ -7,7 +7,7 @@
  * (XNNPACK) runs at 15-20 GMAC/s on one thread. The backward convolutions are
  * therefore rewritten as forward XNNPACK convolutions plus cheap data movement:
  *
- *  - Conv2DBackpropFilter: where the output channels are a multiple of 16, a
+ *  - Conv2DBackpropFilter: where the output channels are a multiple of 4, a
  *    WebAssembly SIMD kernel of our own (kernels/filterGradient.ts); otherwise
  *    a forward convolution where the input channels play
  *    the batch, the batch plays the channels, dy is the (huge) kernel and the

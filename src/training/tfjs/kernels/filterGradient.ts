@@ -7,7 +7,7 @@
 // whole incoming gradient copied three times before a multiply. At ResNet-20's first stage that took
 // 68 ms a layer against 37 here (and 116 against 37 under load); the stem's 36 against 6. The kernel
 // is small: per output row and filter tap, two input channels by sixteen output channels of
-// accumulators over the row's pixels.
+// accumulators over the row's pixels (the last output channels four at a time).
 import * as tf from '@tensorflow/tfjs';
 import { FILTER_GRADIENT_WASM } from './filterGradientWasm';
 
@@ -65,12 +65,12 @@ export function filterGradientKernelReady(): boolean {
 /**
  * dW [kH, kW, Ci, Co] = Σ over n, oh, ow of x[n, oh·sH + kh − top, ow·sW + kw − left, ci] · dy[n, oh, ow, co]
  * (inputs outside x are the padding's zeros). Undefined where the kernel does not apply: not the
- * wasm backend, its memory out of reach, Co not a multiple of 16 (the kernel's width).
+ * wasm backend, its memory out of reach, Co not a multiple of 4 (the kernel's vectors).
  */
 export function filterGradientNHWC(x: tf.Tensor4D, dy: tf.Tensor4D, g: FilterGradientGeometry): tf.Tensor4D | undefined {
   const [n, h, w, ci] = x.shape;
   const [dyN, oh, ow, co] = dy.shape;
-  if (tf.getBackend() !== 'wasm' || x.dtype !== 'float32' || dy.dtype !== 'float32' || co % 16 !== 0 || dyN !== n || x.size === 0 || dy.size === 0) return undefined;
+  if (tf.getBackend() !== 'wasm' || x.dtype !== 'float32' || dy.dtype !== 'float32' || co % 4 !== 0 || dyN !== n || x.size === 0 || dy.size === 0) return undefined;
   const backend = tf.backend() as unknown as WasmBackend;
   const tapRow = tapRowFor(backend);
   if (!tapRow) return undefined;

@@ -5,9 +5,10 @@
 ;; tapRow(x, dy, dw, count, xStride, ci, co) adds, for c < ci and o < co,
 ;;   dw[c*co + o] += sum over p < count of x[p*xStride + c] * dy[p*co + o]
 ;; x: the input's first pixel of the row for this tap, dy: the output gradient's first pixel of the
-;; row, dw: the tap's [ci, co] block; pointers in bytes, counts in floats; co a multiple of 16.
+;; row, dw: the tap's [ci, co] block; pointers in bytes, counts in floats; co a multiple of 4.
 ;; Two input channels by sixteen output channels at a time: eight f32x4 accumulators, which with
-;; the four gradient vectors and two broadcast inputs stay in registers.
+;; the four gradient vectors and two broadcast inputs stay in registers; output channels past the
+;; last sixteen four at a time.
 (module
   (import "env" "memory" (memory 0))
   (func (export "tapRow")
@@ -27,7 +28,9 @@
       (loop $pairLoop
         (br_if $pairsDone (i32.ge_u (local.get $c) (local.get $pairs)))
         (local.set $o (i32.const 0))
+        (block $chunksDone
         (loop $chunkLoop
+          (br_if $chunksDone (i32.gt_u (i32.add (local.get $o) (i32.const 16)) (local.get $co)))
           ;; w = dw + (c*co + o)*4: row c, and row c+1 one co further.
           (local.set $w (i32.add (local.get $dw)
             (i32.shl (i32.add (i32.mul (local.get $c) (local.get $co)) (local.get $o)) (i32.const 2))))
@@ -70,14 +73,39 @@
           (v128.store offset=32 (i32.add (local.get $w) (local.get $coBytes)) (local.get $a6))
           (v128.store offset=48 (i32.add (local.get $w) (local.get $coBytes)) (local.get $a7))
           (local.set $o (i32.add (local.get $o) (i32.const 16)))
-          (br_if $chunkLoop (i32.lt_u (local.get $o) (local.get $co))))
+          (br $chunkLoop)))
+        ;; The output channels left, four at a time.
+        (block $quadsDone
+        (loop $quadLoop
+          (br_if $quadsDone (i32.ge_u (local.get $o) (local.get $co)))
+          (local.set $w (i32.add (local.get $dw)
+            (i32.shl (i32.add (i32.mul (local.get $c) (local.get $co)) (local.get $o)) (i32.const 2))))
+          (local.set $a0 (v128.load (local.get $w)))
+          (local.set $a4 (v128.load (i32.add (local.get $w) (local.get $coBytes))))
+          (local.set $xp (i32.add (local.get $x) (i32.shl (local.get $c) (i32.const 2))))
+          (local.set $dp (i32.add (local.get $dy) (i32.shl (local.get $o) (i32.const 2))))
+          (local.set $p (local.get $count))
+          (loop $quadPixelLoop
+            (local.set $d0 (v128.load (local.get $dp)))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load32_splat offset=0 (local.get $xp)) (local.get $d0))))
+            (local.set $a4 (f32x4.add (local.get $a4) (f32x4.mul (v128.load32_splat offset=4 (local.get $xp)) (local.get $d0))))
+            (local.set $xp (i32.add (local.get $xp) (local.get $xStep)))
+            (local.set $dp (i32.add (local.get $dp) (local.get $coBytes)))
+            (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+            (br_if $quadPixelLoop (local.get $p)))
+          (v128.store (local.get $w) (local.get $a0))
+          (v128.store (i32.add (local.get $w) (local.get $coBytes)) (local.get $a4))
+          (local.set $o (i32.add (local.get $o) (i32.const 4)))
+          (br $quadLoop)))
         (local.set $c (i32.add (local.get $c) (i32.const 2)))
         (br $pairLoop)))
     ;; An odd last input channel: one row of accumulators.
     (if (i32.lt_u (local.get $pairs) (local.get $ci))
       (then
         (local.set $o (i32.const 0))
+        (block $chunksDone1
         (loop $chunkLoop1
+          (br_if $chunksDone1 (i32.gt_u (i32.add (local.get $o) (i32.const 16)) (local.get $co)))
           (local.set $w (i32.add (local.get $dw)
             (i32.shl (i32.add (i32.mul (local.get $pairs) (local.get $co)) (local.get $o)) (i32.const 2))))
           (local.set $a0 (v128.load offset=0 (local.get $w)))
@@ -102,4 +130,22 @@
           (v128.store offset=32 (local.get $w) (local.get $a2))
           (v128.store offset=48 (local.get $w) (local.get $a3))
           (local.set $o (i32.add (local.get $o) (i32.const 16)))
-          (br_if $chunkLoop1 (i32.lt_u (local.get $o) (local.get $co))))))))
+          (br $chunkLoop1)))
+        (block $quadsDone1
+        (loop $quadLoop1
+          (br_if $quadsDone1 (i32.ge_u (local.get $o) (local.get $co)))
+          (local.set $w (i32.add (local.get $dw)
+            (i32.shl (i32.add (i32.mul (local.get $pairs) (local.get $co)) (local.get $o)) (i32.const 2))))
+          (local.set $a0 (v128.load (local.get $w)))
+          (local.set $xp (i32.add (local.get $x) (i32.shl (local.get $pairs) (i32.const 2))))
+          (local.set $dp (i32.add (local.get $dy) (i32.shl (local.get $o) (i32.const 2))))
+          (local.set $p (local.get $count))
+          (loop $quadPixelLoop1
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load32_splat (local.get $xp)) (v128.load (local.get $dp)))))
+            (local.set $xp (i32.add (local.get $xp) (local.get $xStep)))
+            (local.set $dp (i32.add (local.get $dp) (local.get $coBytes)))
+            (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+            (br_if $quadPixelLoop1 (local.get $p)))
+          (v128.store (local.get $w) (local.get $a0))
+          (local.set $o (i32.add (local.get $o) (i32.const 4)))
+          (br $quadLoop1)))))))
