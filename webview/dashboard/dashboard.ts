@@ -6,7 +6,9 @@ import { checkToDashboard, describeDropped, type RunSummary, type SessionState, 
 import type { ExperimentResult } from '../../src/protocol/experiment';
 import { resultRows, resultsCsv, resultsMarkdown } from '../../src/core/report/experimentResults';
 import { renderExperimentTable, resultHeader } from './experimentView';
-import { chartTitle, chartWords, learningRateChart, lossChart, metricChart, type ChartModel, type ChartName, type ChartWords, type ShownRun } from './chartData';
+import { chartTitle, chartWords, learningRateChart, lossChart, metricChart, stepsPerX, type ChartModel, type ChartName, type ChartWords, type ShownRun } from './chartData';
+import { HostSteps } from './hostSteps';
+import { gridRange } from '../../src/core/metrics/pixelColumns';
 import { chartCsv, chartPng } from './exportChart';
 import { runLabel } from './format';
 import { canResume, renderHeader, type FocusedRun } from './header';
@@ -21,7 +23,7 @@ import { clampSmoothing, restoreState, withRun, type DashboardState } from './vi
 import type { DashboardHost } from './vscodeHost';
 
 const CHART_NAMES: readonly ChartName[] = ['loss', 'metric', 'lr'];
-const BUILDERS: Record<ChartName, (runs: readonly ShownRun[], options: DashboardState, words: ChartWords) => ChartModel> = {
+const BUILDERS: Record<ChartName, (runs: readonly ShownRun[], options: DashboardState, words: ChartWords, steps: HostSteps) => ChartModel> = {
   loss: lossChart,
   metric: metricChart,
   lr: learningRateChart,
@@ -47,6 +49,8 @@ export class Dashboard {
   private readonly requested = new Set<string>();
   private frame = 0;
   private listStale = true;
+  /** The step charts' points for runs whose steps the extension keeps (issue 21): asked for per chart, the latest answer kept. */
+  private readonly hostSteps: HostSteps;
   /** The page's words, in the editor's display language. */
   private readonly text: PageText;
   private readonly words: ChartWords;
@@ -64,10 +68,13 @@ export class Dashboard {
     this.words = chartWords(this.text);
     root.innerHTML = dashboardLayout(this.state, this.text);
     this.theme = readTheme();
+    this.hostSteps = new HostSteps((request) => host.post(request));
+    // A zoom or a new width redraws, which asks the extension for the new grid's points.
+    const viewChanged = () => this.schedule();
     this.charts = {
-      loss: new LineChart(this.element('chart-loss')),
+      loss: new LineChart(this.element('chart-loss'), viewChanged),
       metric: new LineChart(this.element('chart-metric')),
-      lr: new LineChart(this.element('chart-lr')),
+      lr: new LineChart(this.element('chart-lr'), viewChanged),
     };
     const reveal = (line: LayerLine, path: string) => this.revealLayer(line, path);
     this.layerCharts = {
@@ -103,7 +110,8 @@ export class Dashboard {
     this.handle(message);
     // The last history asked for is drawn at once rather than at the next frame: that is what
     // opening long runs waits for. Everything else waits for the frame, so a burst costs one redraw.
-    if (message.type === 'runHistory' && this.requested.size === 0) this.render();
+    // An answer for a step chart is drawn at once too: it is what the person zoomed or opened for.
+    if ((message.type === 'runHistory' && this.requested.size === 0) || message.type === 'steps') this.render();
     else this.schedule();
   }
 
@@ -125,11 +133,16 @@ export class Dashboard {
         break;
       }
       case 'runHistory': {
-        this.seriesOf(message.runDir).replaceHistory(message.messages, message.batches, message.summaries);
+        this.seriesOf(message.runDir).replaceHistory(message.messages, message.batches, message.summaries, message.stepsOnHost);
         this.loaded.add(message.runDir);
         this.requested.delete(message.runDir);
+        // The extension holds this run's steps afresh: the step charts ask again.
+        this.hostSteps.forget();
         break;
       }
+      case 'steps':
+        this.hostSteps.receive(message, (runDir) => this.runs.get(runDir));
+        break;
       case 'runProgress': {
         const series = this.seriesOf(message.runDir);
         for (const m of message.messages) series.add(m);
@@ -186,6 +199,8 @@ export class Dashboard {
 
   private select(runDir: string, on: boolean): void {
     this.replaceState(withRun(this.state, runDir, on));
+    // The extension drops the steps of a run no longer shown: ticked again, its history is read again.
+    if (!on) this.loaded.delete(runDir);
     if (on) this.requestMissing();
     this.listStale = true;
     this.schedule();
@@ -290,9 +305,50 @@ export class Dashboard {
       const card = this.element(`card-${name}`);
       const title = card.querySelector('.chart-title') as HTMLElement;
       title.textContent = chartTitle(name, this.state, this.words);
-      this.charts[name].update(BUILDERS[name](shown, this.state, this.words), this.state.yScale === 'log', this.theme);
+      this.charts[name].update(BUILDERS[name](shown, this.state, this.words, this.hostSteps), this.state.yScale === 'log', this.theme);
     }
+    this.askSteps(shown);
     this.renderLayerCharts(shown);
+  }
+
+  /**
+   * Asks the extension for what each step chart draws of the runs whose steps it keeps: the x
+   * range and pixel grid the chart decimates on (decimate.ts), so the answer, decimated again on
+   * it, is exact. Asked again only when that changes (HostSteps keeps the last request).
+   */
+  private askSteps(shown: readonly ShownRun[]): void {
+    if (!shown.some((s) => s.run.stepsOnHost)) return;
+    const perX = shown.map((s) => stepsPerX(s.run, this.state.xAxis));
+    // The runs' x range: the extension's steps and the live ones after them (the page's columns).
+    let lo = Infinity;
+    let hi = -Infinity;
+    shown.forEach(({ run }, i) => {
+      const held = run.stepsOnHost && run.stepsOnHost.count > 0 ? run.stepsOnHost : undefined;
+      const own = run.step;
+      const first = Math.min(held?.first ?? Infinity, own[0] ?? Infinity);
+      const last = Math.max(held?.last ?? -Infinity, own[own.length - 1] ?? -Infinity);
+      if (!(first <= last)) return;
+      lo = Math.min(lo, first / (perX[i] as number));
+      hi = Math.max(hi, last / (perX[i] as number));
+    });
+    if (!(lo <= hi)) return;
+    for (const chart of ['loss', 'lr'] as const) {
+      const view = this.charts[chart];
+      const zoom = view.zoomRange;
+      const [x0, end] = gridRange(lo, hi, zoom?.[0] ?? -Infinity, zoom?.[1] ?? Infinity);
+      const columns = view.pixelColumns;
+      const smoothing = chart === 'loss' ? this.state.smoothing : 0;
+      this.hostSteps.ask({
+        chart,
+        runs: shown.map(({ run }, i) => ({ runDir: run.runDir, perX: perX[i] as number })),
+        series: chart === 'lr' ? ['lr'] : smoothing > 0 ? ['loss', 'smoothed'] : ['loss'],
+        smoothing,
+        x0,
+        width: (end - x0 || 1) / columns,
+        columns,
+        ...(zoom ? { from: zoom[0], to: zoom[1] } : {}),
+      });
+    }
   }
 
   /** The two charts of the paper's analyses, from the ticked runs' layer statistics. */
