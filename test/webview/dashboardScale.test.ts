@@ -97,7 +97,8 @@ window.zoomTo = (min, max) => {
 };
 // Per pixel column of the plot (column = floor((x - min) / ((max - min) / width)), width in CSS
 // pixels), the raw steps' lowest and highest loss against the drawn points' ones.
-window.checkEnvelope = () => {
+// upTo: the last step the page was sent (a live run's later steps are not drawn yet).
+window.checkEnvelope = (upTo = Infinity) => {
   const u = window.resnetDashboard.chart('loss').uplot;
   const { min, max } = u.scales.x;
   const columns = u.bbox.width / devicePixelRatio;
@@ -106,7 +107,7 @@ window.checkEnvelope = () => {
   const raw = new Map();
   const { step, loss } = window.raw;
   for (let i = 0; i < step.length; i++) {
-    if (step[i] < min || step[i] > max) continue;
+    if (step[i] < min || step[i] > max || step[i] > upTo) continue;
     const c = col(step[i]);
     const r = raw.get(c);
     if (!r) raw.set(c, { lo: loss[i], hi: loss[i] });
@@ -227,3 +228,61 @@ for (const source of ['host', 'page'] as const) {
     await page.close();
   });
 }
+
+test('live steps of a run kept by the extension are merged into the last pixel columns exactly, asking the extension again only when the grid moves', { skip, timeout: 120_000 }, async () => {
+  const n = 200_000;
+  const total = n + 1000;
+  const page = await browser.open({ savedState: { selected: [RUN_DIR], smoothing: 0 }, viewport: { width: 1400, height: 1100 } });
+  await page.page.evaluate(PAGE_SCRIPT);
+  const run: RunSummary = { runDir: RUN_DIR, name: RUN_DIR.split('/').pop() as string, model: 'resnet50', dataset: 'imagenet', status: 'running', step: n, resumable: false };
+  await page.send({ type: 'runs', runsFolder: '/work/runs', runs: [run] });
+  const store = new StepStore();
+  await page.serveSteps(store);
+  // The page's copy of every step, for the brute-force check; the extension has the first n, the rest come live.
+  await page.page.evaluate(([count, spike]) => (window as unknown as { keepRaw(n: number, s: number): void }).keepRaw(count, spike), [total, n + 300] as const);
+  const all = makeLongRun(total, n + 300);
+  const history = {
+    step: all.step.slice(0, n),
+    epoch: all.epoch.slice(0, n),
+    loss: all.loss.slice(0, n),
+    accuracy: all.accuracy.slice(0, n),
+    lr: all.lr.slice(0, n),
+    imagesPerSec: all.imagesPerSec.slice(0, n),
+  };
+  await page.sendTyped(heldHistory(store, RUN_DIR, RUN_DIR, history, [started(RUN_DIR, total)]));
+  await page.settle();
+  const requests = async () => (await page.posted()).filter((m) => m.type === 'stepsRequest' && m.chart === 'loss').length;
+  const asked = await requests();
+  let sent = n;
+  const check = () => page.page.evaluate((upTo) => (window as unknown as { checkEnvelope(upTo: number): EnvelopeCheck }).checkEnvelope(upTo), sent);
+  assert.deepEqual((await check()).wrong, []);
+  // As the panel's flush: each lot into the store, then to the page.
+  const sendLive = async (from: number, to: number) => {
+    for (let lot = from; lot < to; lot += 100) {
+      const messages: TrainingMessage[] = [];
+      for (let i = lot; i < Math.min(to, lot + 100); i++) {
+        const step = all.step[i] as number;
+        store.run(RUN_DIR)?.append(step, all.loss[i] as number, all.lr[i] as number);
+        messages.push({ type: 'batch', step, epoch: all.epoch[i] as number, loss: all.loss[i] as number, accuracy: all.accuracy[i] as number, lr: all.lr[i] as number, imagesPerSec: 1000 });
+      }
+      await page.send({ type: 'runProgress', runDir: RUN_DIR, messages });
+      sent = Math.min(to, lot + 100);
+    }
+    await page.settle();
+  };
+  // 500 steps, the spike among them: still inside the padded end (200,705), so no new request; the envelope exact.
+  await sendLive(n, n + 500);
+  assert.equal(await requests(), asked, 'no request while the grid stands');
+  const merged = await check();
+  assert.deepEqual(merged.wrong, [], `${merged.wrongCount} columns or points off after merging live steps`);
+  const x = (await page.column('loss', 0)) as number[];
+  assert.equal(x[x.length - 1], n + 500, 'the last live step is drawn');
+  assert.equal(((await page.column('loss', 1)) as number[])[x.indexOf(n + 300)], 50, 'the live spike is drawn');
+  // Past the padded end the grid moves: the page asks again, and the answer is exact too.
+  await sendLive(n + 500, total);
+  assert.ok((await requests()) > asked, 'asked again once the run passed the padded end');
+  const moved = await check();
+  assert.deepEqual(moved.wrong, [], `${moved.wrongCount} columns or points off after the grid moved`);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

@@ -72,8 +72,10 @@ export class LineChart {
     return this.drawnLengths;
   }
 
-  update(model: ChartModel, yLog: boolean, theme: Theme): void {
+  /** Takes the model and redraws what changed; whether the canvas is redrawn. */
+  update(model: ChartModel, yLog: boolean, theme: Theme): boolean {
     this.current = model;
+    let redrawn = true;
     const structure = JSON.stringify([model.series, model.xLabel, model.yLabel, yLog, theme.key]);
     if (!this.plot || structure !== this.structure) {
       this.plot?.destroy();
@@ -89,11 +91,13 @@ export class LineChart {
       // A chart whose points did not change (the epoch chart between epochs) is not redrawn: with
       // software rendering, repainting a canvas costs more than comparing a few thousand numbers.
       if (!sameData(data, this.plot.data)) this.plot.setData(data, !this.zoomed);
+      else redrawn = false;
     }
     const points = alignedLength(model.tables);
     this.container.dataset.points = String(points);
     this.container.dataset.series = String(model.series.length);
     this.container.classList.toggle('empty', points === 0);
+    return redrawn;
   }
 
   /**
