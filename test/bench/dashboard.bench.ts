@@ -46,6 +46,8 @@ const { values } = parseArgs({
     trace: { type: 'boolean', default: false },
     'no-host-summaries': { type: 'boolean', default: false },
     'page-steps': { type: 'boolean', default: false },
+    /** The loss smoothing weight the page starts with (its default: 0.6; 0 draws the raw loss alone). */
+    smoothing: { type: 'string', default: '0.6' },
   },
 });
 const points = Number(values.points);
@@ -123,7 +125,9 @@ function stats(deltas: number[]): string {
   // slot shows as a delta of two slots (33 ms) or more.
   const late = deltas.filter((d) => d > 17.5).length;
   const f = (n: number) => n.toFixed(1);
-  return `${deltas.length} frames, median ${f(q(0.5))} ms, p99 ${f(q(0.99))} ms, max ${f(sorted[sorted.length - 1] ?? NaN)} ms, ${late} late (delta over 17.5 ms)`;
+  // Where the late ones fell (frame number: delta), to tell a steady cost from a few long stalls.
+  const where = deltas.flatMap((d, i) => (d > 17.5 ? [`${i}: ${d.toFixed(0)}`] : [])).slice(0, 40);
+  return `${deltas.length} frames, median ${f(q(0.5))} ms, p99 ${f(q(0.99))} ms, max ${f(sorted[sorted.length - 1] ?? NaN)} ms, ${late} late (delta over 17.5 ms)${late > 0 ? ` [${where.join(', ')}]` : ''}`;
 }
 
 const bundleDir = await buildDashboardBundle();
@@ -371,7 +375,7 @@ async function benchHostSteps(browser: DashboardBrowser): Promise<void> {
   console.log(
     `dashboard bench (steps kept by the extension's side): ${points.toLocaleString('en-US')} points × ${runs} run(s), then +${rate}/s for ${seconds} s; Chromium headless, ${process.env.DASHBOARD_CHROMIUM ?? '/usr/bin/chromium'}`,
   );
-  const page = await browser.open({ theme: 'dark', viewport: { width: 1400, height: 1100 } });
+  const page = await browser.open({ theme: 'dark', viewport: { width: 1400, height: 1100 }, savedState: { smoothing: Number(values.smoothing) } });
   await page.page.evaluate(PAGE_HELPERS);
   const store = new StepStore();
   let requests = 0;
@@ -397,7 +401,7 @@ async function benchHostSteps(browser: DashboardBrowser): Promise<void> {
     loadMs += performance.now() - t;
   }
   // The smoothed loss at the page's default weight, built on its first request: built here first, to count it.
-  for (const runDir of runDirs) store.run(runDir)?.pick({ grid: { x0: 1, width: points / 1000, columns: 1000 }, perX: 1, series: ['smoothed'], smoothing: 0.6 });
+  for (const runDir of runDirs) store.run(runDir)?.pick({ grid: { x0: 1, width: points / 1000, columns: 1000 }, perX: 1, series: ['smoothed'], smoothing: Number(values.smoothing) || 0.6 });
   global.gc?.();
   const measured = process.memoryUsage().arrayBuffers - before;
   console.log(
@@ -476,20 +480,28 @@ async function benchHostSteps(browser: DashboardBrowser): Promise<void> {
     for (const runDir of appendTo) for (const m of stepMessages(runDir, next, next + perFlush - 1, spe)) if (m.type === 'batch') store.run(runDir)?.append(m.step, m.loss, m.lr);
     next += perFlush;
   }, 100);
-  const { deltas, appended } = (await page.page.evaluate(
-    async ([dirs, start, per, ms]) => {
-      const w = window as unknown as { benchRun(d: string, a: number, b: number, s: number): unknown[]; frameDeltas(ms: number): Promise<number[]> };
-      let from = (start as number) + 1;
-      const timer = setInterval(() => {
-        for (const dir of dirs as string[]) window.postMessage({ type: 'runProgress', runDir: dir, messages: w.benchRun(dir, from, from + (per as number) - 1, 391), etaSeconds: 100 }, '*');
-        from += per as number;
-      }, 100);
-      const frames = await w.frameDeltas(ms as number);
-      clearInterval(timer);
-      return { deltas: frames, appended: from - (start as number) - 1 };
-    },
-    [appendTo, points, perFlush, seconds * 1000] as const,
-  )) as { deltas: number[]; appended: number };
+  let appending: { deltas: number[]; appended: number } | undefined;
+  const append = async () => {
+    appending = (await page.page.evaluate(
+      async ([dirs, start, per, ms]) => {
+        const w = window as unknown as { benchRun(d: string, a: number, b: number, s: number): unknown[]; frameDeltas(ms: number): Promise<number[]> };
+        let from = (start as number) + 1;
+        const timer = setInterval(() => {
+          for (const dir of dirs as string[]) window.postMessage({ type: 'runProgress', runDir: dir, messages: w.benchRun(dir, from, from + (per as number) - 1, 391), etaSeconds: 100 }, '*');
+          from += per as number;
+        }, 100);
+        const frames = await w.frameDeltas(ms as number);
+        clearInterval(timer);
+        return { deltas: frames, appended: from - (start as number) - 1 };
+      },
+      [appendTo, points, perFlush, seconds * 1000] as const,
+    )) as { deltas: number[]; appended: number };
+  };
+  let traceLines: string[] = [];
+  if (values.trace) traceLines = await traceFrames(page.page, () => appending?.deltas.length ?? 0, append);
+  else await append();
+  if (!appending) throw new Error('the appending phase returned nothing');
+  const { deltas, appended } = appending;
   clearInterval(hostTimer);
   await page.settle();
   const renders = ((await page.page.evaluate('window.__renders')) as number[]).sort((a, b) => a - b);
@@ -513,6 +525,7 @@ async function benchHostSteps(browser: DashboardBrowser): Promise<void> {
   const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number };
   const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
   console.log(`page memory after a full GC: JS heap ${mib(heap.usedSize)}, typed arrays' backing stores ${heap.backingStorageSize === undefined ? 'not reported' : mib(heap.backingStorageSize)}`);
+  if (traceLines.length > 0) console.log(`  trace of the appending:\n${traceLines.map((l) => `    ${l}`).join('\n')}`);
   if (page.problems.length > 0) console.log(`page problems: ${page.problems.join('; ')}`);
 }
 

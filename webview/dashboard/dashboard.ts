@@ -51,6 +51,10 @@ export class Dashboard {
   private listStale = true;
   /** Line charts whose redraw waits for the next frame (see `render`). */
   private chartsBehind: ChartName[] = [];
+  /** When the charts were last redrawn, and whether something other than live steps wants them redrawn now (see `render`). */
+  private chartsDrawnAt = -Infinity;
+  private chartsDue = true;
+  private liveTimer?: ReturnType<typeof setTimeout> | undefined;
   /** What the epoch chart was last built from (see `render`). */
   private metricKey = '';
   /** The step charts' points for runs whose steps the extension keeps (issue 21): asked for per chart, the latest answer kept. */
@@ -74,7 +78,10 @@ export class Dashboard {
     this.theme = readTheme();
     this.hostSteps = new HostSteps((request) => host.post(request));
     // A zoom or a new width redraws, which asks the extension for the new grid's points.
-    const viewChanged = () => this.schedule();
+    const viewChanged = () => {
+      this.chartsDue = true;
+      this.schedule();
+    };
     this.charts = {
       loss: new LineChart(this.element('chart-loss'), viewChanged),
       metric: new LineChart(this.element('chart-metric')),
@@ -86,7 +93,10 @@ export class Dashboard {
       gradients: new LayerChart(this.element('chart-gradients'), { layer: this.text('webview.dashboard.axisLayer'), y: this.text('webview.dashboard.axisGradNorm') }, reveal),
     };
     this.bindControls();
-    watchTheme(() => this.schedule());
+    watchTheme(() => {
+      this.chartsDue = true;
+      this.schedule();
+    });
     window.addEventListener('message', (event: MessageEvent) => this.receive(event.data));
     host.post({ type: 'ready' });
     this.schedule();
@@ -111,6 +121,7 @@ export class Dashboard {
       return;
     }
     const message = checked.value;
+    if (message.type !== 'runProgress') this.chartsDue = true;
     this.handle(message);
     // The last history asked for is drawn at once rather than at the next frame: that is what
     // opening long runs waits for. Everything else waits for the frame, so a burst costs one redraw.
@@ -216,6 +227,7 @@ export class Dashboard {
 
   private replaceState(state: DashboardState): void {
     this.state = state;
+    this.chartsDue = true;
     this.host.saveState(state);
   }
 
@@ -304,6 +316,23 @@ export class Dashboard {
     // runs of a million steps, the three charts' painting took more than a frame with software
     // rendering; docs/benchmarks.md). The charts left behind come first at the next frame.
     const spread = stepsShown(shown) >= SPREAD_CHARTS_AT;
+    // There, live steps alone redraw the charts twice a second at most: a pixel column holds
+    // hundreds of steps, so the line moves by about a pixel a second, and each redraw of the step
+    // charts costs more than a frame. Anything else (an answer, a choice, a zoom) redraws at once.
+    const now = performance.now();
+    if (spread && !this.chartsDue && this.chartsBehind.length === 0 && now - this.chartsDrawnAt < LIVE_REDRAW_MS) {
+      this.liveTimer ??= setTimeout(
+        () => {
+          this.liveTimer = undefined;
+          this.schedule();
+        },
+        LIVE_REDRAW_MS - (now - this.chartsDrawnAt),
+      );
+      this.renderLayerCharts(shown);
+      return;
+    }
+    this.chartsDue = false;
+    if (this.chartsBehind.length === 0) this.chartsDrawnAt = now;
     const behind = this.chartsBehind;
     this.chartsBehind = [];
     const order = [...behind, ...CHART_NAMES.filter((n) => !behind.includes(n))];
@@ -509,6 +538,8 @@ export class Dashboard {
 
 /** From this many steps shown (all runs together), the line charts are redrawn one per frame. */
 const SPREAD_CHARTS_AT = 500_000;
+/** There, live steps redraw the charts this often at most. */
+const LIVE_REDRAW_MS = 500;
 
 /** How many steps the shown runs have, on the extension's side and the page's. */
 function stepsShown(shown: readonly ShownRun[]): number {
