@@ -371,7 +371,8 @@ export class Dashboard {
    * it, is exact. Asked again only when that changes (HostSteps keeps the last request).
    */
   private askSteps(shown: readonly ShownRun[]): void {
-    if (!shown.some((s) => s.run.stepsOnHost)) return;
+    // Histories still on their way would change the grid (and each brings a new answer): asked once they are all here.
+    if (this.requested.size > 0 || !shown.some((s) => s.run.stepsOnHost)) return;
     const perX = shown.map((s) => stepsPerX(s.run, this.state.xAxis));
     // The runs' x range: the extension's steps and the live ones after them (the page's columns).
     let lo = Infinity;
