@@ -281,7 +281,10 @@ export const FromDashboardSchema = v.variant('type', [
   /** The page has loaded (first time or after a reload) and wants the runs and the session. */
   v.object({ type: v.literal('ready') }),
   v.object({ type: v.literal('refreshRuns') }),
-  /** `smoothing`: the page's loss smoothing weight, so the extension can send the smoothed loss with each history. */
+  /**
+   * `smoothing`: the page's loss smoothing weight, for a history sent with its steps and summaries
+   * (`summariesOf`). The panel keeps the steps instead and smooths at each `stepsRequest`'s weight.
+   */
   v.object({ type: v.literal('loadRuns'), runDirs: readonlyArray(v.string()), smoothing: v.optional(anyNumber) }),
   StepsRequestSchema,
   v.object({ type: v.literal('stop') }),

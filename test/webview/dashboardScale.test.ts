@@ -98,14 +98,15 @@ window.zoomTo = (min, max) => {
 // Per pixel column of the plot (column = floor((x - min) / ((max - min) / width)), width in CSS
 // pixels), the raw steps' lowest and highest loss against the drawn points' ones.
 // upTo: the last step the page was sent (a live run's later steps are not drawn yet).
-window.checkEnvelope = (upTo = Infinity) => {
+// series: which of the loss chart's series (1: the first run's loss); rawKey: where its raw steps are.
+window.checkEnvelope = (upTo = Infinity, series = 1, rawKey = 'raw') => {
   const u = window.resnetDashboard.chart('loss').uplot;
   const { min, max } = u.scales.x;
   const columns = u.bbox.width / devicePixelRatio;
   const w = (max - min) / columns;
   const col = (x) => Math.floor((x - min) / w);
   const raw = new Map();
-  const { step, loss } = window.raw;
+  const { step, loss } = window[rawKey];
   for (let i = 0; i < step.length; i++) {
     if (step[i] < min || step[i] > max || step[i] > upTo) continue;
     const c = col(step[i]);
@@ -113,12 +114,14 @@ window.checkEnvelope = (upTo = Infinity) => {
     if (!r) raw.set(c, { lo: loss[i], hi: loss[i] });
     else { if (loss[i] < r.lo) r.lo = loss[i]; if (loss[i] > r.hi) r.hi = loss[i]; }
   }
-  const [xs, ys] = [u.data[0], u.data[1]];
+  const [xs, ys] = [u.data[0], u.data[series]];
   const drawn = new Map();
   const wrong = [];
   let inRange = 0;
   for (let i = 0; i < xs.length; i++) {
     const x = xs[i];
+    // Overlaid runs are aligned on the union of their x: another run's point is a gap here.
+    if (ys[i] == null) continue;
     // Every drawn point is a raw step as it was logged.
     if (ys[i] !== loss[x - 1]) wrong.push('step ' + x + ' drawn at ' + ys[i] + ', logged ' + loss[x - 1]);
     if (x < min || x > max) continue;
@@ -289,6 +292,55 @@ test('live steps of a run kept by the extension are merged into the last pixel c
   assert.ok((await requests()) > asked, 'asked again once the run passed the padded end');
   const moved = await check();
   assert.deepEqual(moved.wrong, [], `${moved.wrongCount} columns or points off after the grid moved`);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test("two overlaid runs of other lengths, both kept by the extension: each run's pixel columns draw the exact min and max of its steps", { skip, timeout: 120_000 }, async () => {
+  const other = '/work/runs/2026-01-06-11-00-00-resnet50';
+  const [n, m] = [300_000, 180_000];
+  const page = await browser.open({ savedState: { selected: [RUN_DIR, other], smoothing: 0 }, viewport: { width: 1400, height: 1100 } });
+  await page.page.evaluate(PAGE_SCRIPT);
+  const summary = (runDir: string, step: number): RunSummary => ({
+    runDir,
+    name: runDir.split('/').pop() as string,
+    model: 'resnet50',
+    dataset: 'imagenet',
+    status: 'finished',
+    step,
+    resumable: false,
+  });
+  await page.send({ type: 'runs', runsFolder: '/work/runs', runs: [summary(RUN_DIR, n), summary(other, m)] });
+  const store = new StepStore();
+  await page.serveSteps(store);
+  await page.page.evaluate(
+    ([a, b]) => {
+      const w = window as unknown as { keepRaw(n: number, s: number): void; raw: unknown; rawOther: unknown };
+      w.keepRaw(b, 1000);
+      w.rawOther = w.raw;
+      w.keepRaw(a, 250_000);
+    },
+    [n, m] as const,
+  );
+  await page.sendTyped(heldHistory(store, RUN_DIR, RUN_DIR, makeLongRun(n, 250_000), [started(RUN_DIR, n)]));
+  await page.sendTyped(heldHistory(store, other, other, makeLongRun(m, 1000), [started(other, m)]));
+  await page.settle();
+  const check = (series: number, rawKey: string) =>
+    page.page.evaluate(([s, k]) => (window as unknown as { checkEnvelope(u: number, s: number, k: string): EnvelopeCheck }).checkEnvelope(Number.POSITIVE_INFINITY, s, k), [series, rawKey] as const);
+  for (const [min, max] of [
+    [undefined, undefined],
+    [150_000.5, 260_000.25],
+  ] as const) {
+    if (min !== undefined && max !== undefined) {
+      await page.page.evaluate(([a, b]) => (window as unknown as { zoomTo(a: number, b: number): void }).zoomTo(a, b), [min, max] as const);
+      await page.settle();
+    }
+    const first = await check(1, 'raw');
+    const second = await check(2, 'rawOther');
+    assert.deepEqual(first.wrong, [], `the longer run, ${min}…${max}: ${first.wrongCount} off`);
+    assert.deepEqual(second.wrong, [], `the shorter run, ${min}…${max}: ${second.wrongCount} off`);
+    assert.ok(first.rawColumns > 500 && second.rawColumns > 100);
+  }
   assert.deepEqual(page.problems, []);
   await page.close();
 });
