@@ -30,7 +30,7 @@
  * requestAnimationFrame delta of two vsync slots, 33 ms, instead of one).
  */
 import { parseArgs } from 'node:util';
-import { browserMissing, buildDashboardBundle, DashboardBrowser, hostSummariesScript } from '../webview/browserHost';
+import { browserMissing, buildDashboardBundle, DashboardBrowser, hostSummariesScript, type DashboardPage } from '../webview/browserHost';
 import { heldHistory, summariesOf, type BatchColumns } from '../../src/protocol/webview';
 import { StepStore } from '../../src/core/metrics/stepStore';
 import type { TrainingMessage } from '../../src/protocol/training';
@@ -171,15 +171,7 @@ try {
       `host summaries (extension host, Node): ${(bytes / 2 ** 20).toFixed(2)} MiB a run of ${points.toLocaleString('en-US')} steps (min/max levels of the loss, smoothed loss and learning rate), ${((bytes * runs) / 2 ** 20).toFixed(2)} MiB for ${runs}, plus the smoothed loss itself (${((summaries.smoothed?.values.byteLength ?? 0) / 2 ** 20).toFixed(1)} MiB a run); built with the smoothing in ${ms.toFixed(0)} ms a run; ${values['no-host-summaries'] ? 'NOT sent (--no-host-summaries)' : 'sent with each history'}`,
     );
   }
-  const runDirs = Array.from({ length: runs }, (_, i) => `/bench/runs/2026-01-01-00-00-0${i}-resnet56`);
-  await page.send({
-    type: 'runs',
-    runsFolder: '/bench/runs',
-    runs: runDirs.map((runDir) => ({ runDir, name: runDir.split('/').pop(), model: 'resnet56', dataset: 'cifar10', status: 'running', step: 0, resumable: false })),
-  });
-  await page.send({ type: 'session', state: 'running', runDir: runDirs[0] });
-  for (const runDir of runDirs.slice(1)) await page.page.locator(`li[data-run-dir="${runDir}"] vscode-checkbox`).click();
-  await page.frame();
+  const runDirs = await showBenchRuns(page);
 
   // 1. First render, end to end: post, let the page take it, wait for the frame that shows it.
   const first = (await page.page.evaluate(
@@ -317,6 +309,20 @@ try {
   await browser.close();
 }
 
+/** The bench's runs listed, the first one live, all ticked (as a person would): their folders. */
+async function showBenchRuns(page: DashboardPage): Promise<string[]> {
+  const runDirs = Array.from({ length: runs }, (_, i) => `/bench/runs/2026-01-01-00-00-0${i}-resnet56`);
+  await page.send({
+    type: 'runs',
+    runsFolder: '/bench/runs',
+    runs: runDirs.map((runDir) => ({ runDir, name: runDir.split('/').pop(), model: 'resnet56', dataset: 'cifar10', status: 'running', step: 0, resumable: false })),
+  });
+  await page.send({ type: 'session', state: 'running', runDir: runDirs[0] });
+  for (const runDir of runDirs.slice(1)) await page.page.locator(`li[data-run-dir="${runDir}"] vscode-checkbox`).click();
+  await page.frame();
+  return runDirs;
+}
+
 /** The benchmark's run, step by step, as the page's `benchRun` makes it (in Node: the extension's side). */
 function stepMessages(runDir: string, from: number, to: number, spe: number): TrainingMessage[] {
   const messages: TrainingMessage[] = [];
@@ -380,15 +386,7 @@ async function benchHostSteps(browser: DashboardBrowser): Promise<void> {
   const store = new StepStore();
   let requests = 0;
   await page.serveSteps(store, () => requests++);
-  const runDirs = Array.from({ length: runs }, (_, i) => `/bench/runs/2026-01-01-00-00-0${i}-resnet56`);
-  await page.send({
-    type: 'runs',
-    runsFolder: '/bench/runs',
-    runs: runDirs.map((runDir) => ({ runDir, name: runDir.split('/').pop(), model: 'resnet56', dataset: 'cifar10', status: 'running', step: 0, resumable: false })),
-  });
-  await page.send({ type: 'session', state: 'running', runDir: runDirs[0] });
-  for (const runDir of runDirs.slice(1)) await page.page.locator(`li[data-run-dir="${runDir}"] vscode-checkbox`).click();
-  await page.frame();
+  const runDirs = await showBenchRuns(page);
 
   // The host's part: the histories into the store (as the panel does on reading them), timed, and what it holds.
   const histories: ToDashboardMessage[] = [];
