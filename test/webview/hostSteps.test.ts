@@ -19,11 +19,19 @@ test('a chart asks once per grid, drops answers to older requests, and merges li
   const store = new StepStore();
   store.load(RUN, step.slice(0, 40), loss.slice(0, 40), lr.slice(0, 40));
   const posted: StepsRequest[] = [];
-  const steps = new HostSteps((r) => posted.push(r));
+  let clock = 0;
+  const steps = new HostSteps(
+    (r) => posted.push(r),
+    () => clock,
+  );
   const wanted: StepsWanted = { chart: 'loss', runs: [{ runDir: RUN, perX: 1 }], series: ['loss', 'smoothed'], smoothing: 0.6, x0: 1, width: 0.05, columns: 800 };
   steps.ask(wanted);
   steps.ask(wanted);
   assert.equal(posted.length, 1, 'the same view is asked for once');
+  // Another view while the first is unanswered: held back (one request at a time) until the answer, or 2 s.
+  steps.ask({ ...wanted, width: 0.06 });
+  assert.equal(posted.length, 1);
+  clock = 2500;
   steps.ask({ ...wanted, width: 0.06 });
   assert.deepEqual(
     posted.map((r) => r.id),
@@ -34,6 +42,11 @@ test('a chart asks once per grid, drops answers to older requests, and merges li
   assert.equal(steps.receive(stepsAnswer(store, posted[0] as StepsRequest), runOf), false, 'an answer to an older request is dropped');
   assert.equal(steps.table('loss', run, 1), undefined);
   assert.equal(steps.receive(stepsAnswer(store, posted[1] as StepsRequest), runOf), true);
+  // Answered: the next view is asked for at once.
+  steps.ask({ ...wanted, smoothing: 0.7 });
+  assert.equal(posted.length, 3);
+  steps.ask({ ...wanted, width: 0.06 });
+  assert.equal(posted.length, 3, 'held back again');
   // Live steps 41…50 reach the page (and the store, as the panel's flush adds them).
   for (let i = 40; i < n; i++) {
     run.add({ type: 'batch', step: i + 1, epoch: 0, loss: loss[i] as number, accuracy: 0.5, lr: 0.1, imagesPerSec: 1 });

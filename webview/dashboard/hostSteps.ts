@@ -80,19 +80,37 @@ class MergedRun {
   }
 }
 
+/** How long an unanswered request holds the next one back. */
+const ANSWER_WAIT_MS = 2000;
+
 export class HostSteps {
   private nextId = 1;
   private readonly asked = new Map<StepChart, { readonly id: number; readonly key: string; readonly wanted: StepsWanted }>();
   private readonly answers = new Map<StepChart, { readonly wanted: StepsWanted; readonly runs: Map<string, MergedRun> }>();
+  /**
+   * Per chart, the request not answered yet and when it was sent. One at a time: dragging the
+   * smoothing slider asks sixty times a second, and at six runs of a million steps each answer
+   * smooths them all again on the extension's side (about 60 ms), so the extension would fall
+   * behind; the page asks for the latest view when the answer comes (it redraws then).
+   */
+  private readonly inFlight = new Map<StepChart, { readonly id: number; readonly since: number }>();
 
-  constructor(private readonly post: (request: StepsRequest) => void) {}
+  /** `now`: a clock in milliseconds (the page's `performance.now`). */
+  constructor(
+    private readonly post: (request: StepsRequest) => void,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
-  /** Asks for what a chart draws, unless its latest request asked the same. */
+  /** Asks for what a chart draws, unless its latest request asked the same or one is still unanswered. */
   ask(wanted: StepsWanted): void {
     const key = JSON.stringify(wanted);
     if (this.asked.get(wanted.chart)?.key === key) return;
+    const waiting = this.inFlight.get(wanted.chart);
+    // An answer lost (the extension failed on it) does not stop the chart for good.
+    if (waiting && this.now() - waiting.since < ANSWER_WAIT_MS) return;
     const id = this.nextId++;
     this.asked.set(wanted.chart, { id, key, wanted });
+    this.inFlight.set(wanted.chart, { id, since: this.now() });
     this.post({ type: 'stepsRequest', id, ...wanted });
   }
 
@@ -103,6 +121,7 @@ export class HostSteps {
 
   /** Takes an answer to a chart's latest request; false for an older one (dropped). */
   receive(answer: StepsAnswer, runOf: (runDir: string) => RunSeries | undefined): boolean {
+    if (this.inFlight.get(answer.chart)?.id === answer.id) this.inFlight.delete(answer.chart);
     const asked = this.asked.get(answer.chart);
     if (!asked || asked.id !== answer.id) return false;
     const runs = new Map<string, MergedRun>();
