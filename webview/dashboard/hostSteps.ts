@@ -90,8 +90,8 @@ export class HostSteps {
   /**
    * Per chart, the request not answered yet and when it was sent. One at a time: dragging the
    * smoothing slider asks sixty times a second, and at six runs of a million steps each answer
-   * smooths them all again on the extension's side (about 60 ms), so the extension would fall
-   * behind; the page asks for the latest view when the answer comes (it redraws then).
+   * smooths them all again on the extension's side (100–230 ms in Node), so the extension would
+   * fall behind; the page asks for the latest view when the answer comes (it redraws then).
    */
   private readonly inFlight = new Map<StepChart, { readonly id: number; readonly since: number }>();
 
