@@ -6,7 +6,8 @@ import * as v from 'valibot';
 import { at } from '../core/indexed';
 import { checkLevels, consecutiveSteps, envelopeLevels } from '../core/metrics/minMaxEnvelope';
 import { DebiasedEma } from '../core/metrics/smoothing';
-import { anyNumber, checkTagged, oneOf, readonlyArray, type Checked } from './check';
+import type { StepStore } from '../core/metrics/stepStore';
+import { anyNumber, checkTagged, oneOf, readonlyArray, wholeNumber, type Checked } from './check';
 import { LayerStatSchema, TrainingMessageSchema, type BatchMessage, type TrainingMessage } from './training';
 import { ExperimentResultSchema } from './experiment';
 
@@ -96,6 +97,40 @@ export function summariesOf(batches: BatchColumns, smoothing = 0): HistorySummar
   return { ...summaries, smoothed: { weight: smoothing, values, ...ema.state, levels: envelopeLevels(values) } };
 }
 
+/**
+ * The history message of a run whose steps the extension keeps (issue 21): the run's steps go into
+ * `store` (the history's own columns, no copy) and the page gets only the last one, where the run
+ * stands, and where its steps are; it asks for what it draws (`stepsAnswer`).
+ */
+export function heldHistory(store: StepStore, runDir: string, key: string, batches: BatchColumns, messages: readonly TrainingMessage[]): ToDashboard {
+  const held = store.load(key, batches.step, batches.loss, batches.lr);
+  const from = Math.max(0, batches.step.length - 1);
+  const last: BatchColumns = {
+    step: batches.step.slice(from),
+    epoch: batches.epoch.slice(from),
+    loss: batches.loss.slice(from),
+    accuracy: batches.accuracy.slice(from),
+    lr: batches.lr.slice(from),
+    imagesPerSec: batches.imagesPerSec.slice(from),
+  };
+  return { type: 'runHistory', runDir, batches: last, messages, stepsOnHost: { count: held.length, first: held.firstStep, last: held.lastStep } };
+}
+
+/**
+ * The answer to a step chart's request, from the held steps: per run the exact min/max picks of
+ * each pixel column of the page's grid, or every step where there are few (an empty run where
+ * none are held). `keyOf`: the store's key of a run folder the page names.
+ */
+export function stepsAnswer(store: StepStore, request: StepsRequest, keyOf: (runDir: string) => string = (d) => d): Extract<ToDashboard, { type: 'steps' }> {
+  const grid = { x0: request.x0, width: request.width, columns: request.columns };
+  const runs = request.runs.map(({ runDir, perX }): PickedRunSteps => {
+    const held = store.run(keyOf(runDir));
+    if (!held) return { runDir, step: new Float64Array(0), values: request.series.map(() => new Float64Array(0)), end: 0 };
+    return { runDir, ...held.pick({ grid, from: request.from, to: request.to, perX, series: request.series, smoothing: request.smoothing }) };
+  });
+  return { type: 'steps', id: request.id, chart: request.chart, series: request.series, runs };
+}
+
 /** The batch messages back from their columns. */
 export function batchesOf(columns: BatchColumns): BatchMessage[] {
   return Array.from(columns.step, (_, i) => batchAt(columns, i));
@@ -119,6 +154,51 @@ export type SessionState = v.InferOutput<typeof SessionStateSchema>;
 
 const trainingMessages = readonlyArray(TrainingMessageSchema);
 
+/**
+ * Where a run's steps are when the extension keeps them (issue 21): how many, the first and the
+ * last. The page then gets none of them with the history; it asks for what it draws (`stepsRequest`).
+ */
+export const StepsOnHostSchema = v.object({ count: wholeNumber(0), first: anyNumber, last: anyNumber });
+export type StepsOnHost = v.InferOutput<typeof StepsOnHostSchema>;
+
+/** The per-step series a chart asks for (src/core/metrics/stepStore.ts). */
+const StepSeriesSchema = oneOf(['loss', 'smoothed', 'lr']);
+/** The step charts that ask the extension for their points. */
+export const StepChartSchema = oneOf(['loss', 'lr']);
+export type StepChart = v.InferOutput<typeof StepChartSchema>;
+const positive = v.pipe(v.number(), v.finite(), v.gtValue(0));
+
+/**
+ * What a step chart draws, asked of the extension: the runs (each with its steps per x unit: 1 on
+ * the step axis, its steps per epoch on the epoch axis), the zoomed x range if zoomed, the pixel
+ * grid (`columns` columns of `width` x from `x0`, as decimate.ts's grid) and the smoothing weight.
+ * `runs` is every run the page shows: the extension drops the others.
+ */
+export const StepsRequestSchema = v.object({
+  type: v.literal('stepsRequest'),
+  id: wholeNumber(0),
+  chart: StepChartSchema,
+  runs: readonlyArray(v.object({ runDir: v.string(), perX: positive })),
+  series: readonlyArray(StepSeriesSchema),
+  smoothing: v.pipe(v.number(), v.minValue(0), v.maxValue(0.999)),
+  x0: v.pipe(v.number(), v.finite()),
+  width: positive,
+  columns: v.pipe(positive, v.maxValue(100_000)),
+  from: v.optional(v.pipe(v.number(), v.finite())),
+  to: v.optional(v.pipe(v.number(), v.finite())),
+});
+export type StepsRequest = v.InferOutput<typeof StepsRequestSchema>;
+
+/** One run's answer: the picked steps, each asked series' values at them (request order), the last step held, the smoothing's fold after it. */
+const PickedStepsSchema = v.object({
+  runDir: v.string(),
+  step: float64Array,
+  values: readonlyArray(float64Array),
+  end: anyNumber,
+  smoothingState: v.optional(v.object({ last: anyNumber, startShare: anyNumber })),
+});
+export type PickedRunSteps = v.InferOutput<typeof PickedStepsSchema>;
+
 /** Extension → dashboard. */
 export const ToDashboardSchema = v.variant('type', [
   /** Every run in the runs folder, newest first. */
@@ -128,7 +208,15 @@ export const ToDashboardSchema = v.variant('type', [
    * as columns and its other messages in order (the file never has a batch past a later resume).
    */
   v.pipe(
-    v.object({ type: v.literal('runHistory'), runDir: v.string(), batches: BatchColumnsSchema, messages: trainingMessages, summaries: v.optional(HistorySummariesSchema) }),
+    v.object({
+      type: v.literal('runHistory'),
+      runDir: v.string(),
+      batches: BatchColumnsSchema,
+      messages: trainingMessages,
+      summaries: v.optional(HistorySummariesSchema),
+      /** The steps stay on the extension: `batches` holds only the last one (where the run stands). */
+      stepsOnHost: v.optional(StepsOnHostSchema),
+    }),
     // The summaries' shape against the columns' length (their levels, not every step).
     v.rawCheck(({ dataset, addIssue }) => {
       if (!dataset.typed || !dataset.value.summaries) return;
@@ -141,6 +229,17 @@ export const ToDashboardSchema = v.variant('type', [
         if (wrong) addIssue({ message: `Invalid summary: ${wrong}`, path: [{ type: 'object', origin: 'value', input: dataset.value, key: 'summaries', value: dataset.value.summaries }] });
       }
     }),
+  ),
+  /**
+   * The answer to a `stepsRequest` (its id and chart): per run the points to draw. Each series as
+   * long as the steps, as many series as asked (the request's `series`).
+   */
+  v.pipe(
+    v.object({ type: v.literal('steps'), id: wholeNumber(0), chart: StepChartSchema, series: readonlyArray(StepSeriesSchema), runs: readonlyArray(PickedStepsSchema) }),
+    v.check(
+      (m) => m.runs.every((r) => r.values.length === m.series.length && r.values.every((y) => y.length === r.step.length)),
+      'Invalid length: every run needs one column per series, each as long as its steps',
+    ),
   ),
   /** New messages of the run that is training now, to append. */
   v.object({ type: v.literal('runProgress'), runDir: v.string(), messages: trainingMessages, etaSeconds: v.optional(anyNumber) }),
@@ -155,7 +254,7 @@ export const ToDashboardSchema = v.variant('type', [
   v.object({ type: v.literal('experiment'), experiment: v.string(), results: readonlyArray(ExperimentResultSchema) }),
 ]);
 export type ToDashboard = v.InferOutput<typeof ToDashboardSchema>;
-const TO_DASHBOARD_TYPES: readonly ToDashboard['type'][] = ['runs', 'runHistory', 'runProgress', 'session', 'runError', 'experiment'];
+const TO_DASHBOARD_TYPES: readonly ToDashboard['type'][] = ['runs', 'runHistory', 'steps', 'runProgress', 'session', 'runError', 'experiment'];
 
 /** A PNG as a data URL; nothing else is written as an image. */
 const pngDataUrl = v.pipe(v.string(), v.startsWith('data:image/png;base64,', 'Invalid format: Expected a data:image/png;base64 URL'));
@@ -182,8 +281,12 @@ export const FromDashboardSchema = v.variant('type', [
   /** The page has loaded (first time or after a reload) and wants the runs and the session. */
   v.object({ type: v.literal('ready') }),
   v.object({ type: v.literal('refreshRuns') }),
-  /** `smoothing`: the page's loss smoothing weight, so the extension can send the smoothed loss with each history. */
+  /**
+   * `smoothing`: the page's loss smoothing weight, for a history sent with its steps and summaries
+   * (`summariesOf`). The panel keeps the steps instead and smooths at each `stepsRequest`'s weight.
+   */
   v.object({ type: v.literal('loadRuns'), runDirs: readonlyArray(v.string()), smoothing: v.optional(anyNumber) }),
+  StepsRequestSchema,
   v.object({ type: v.literal('stop') }),
   v.object({ type: v.literal('resume'), runDir: v.string() }),
   v.object({ type: v.literal('revealRun'), runDir: v.string() }),
@@ -207,6 +310,7 @@ const FROM_DASHBOARD_TYPES: readonly FromDashboard['type'][] = [
   'ready',
   'refreshRuns',
   'loadRuns',
+  'stepsRequest',
   'stop',
   'resume',
   'revealRun',

@@ -2,7 +2,14 @@
  * Dashboard benchmark (prints figures; not a test): the dashboard page in headless Chromium, as
  * the tests serve it (test/webview/browserHost.ts).
  *
- *   node --import tsx test/bench/dashboard.bench.ts [--points 100000] [--rate 1000] [--seconds 10] [--runs 1] [--append-all] [--trace] [--no-host-summaries]
+ *   node --import tsx test/bench/dashboard.bench.ts [--points 100000] [--rate 1000] [--seconds 10] [--runs 1] [--append-all] [--trace] [--page-steps [--no-host-summaries]]
+ *
+ * By default the runs' steps stay on the extension's side (issue 21): a StepStore in Node (the
+ * extension host's code, src/core/metrics/stepStore.ts) holds them, the page gets each history
+ * without its steps and asks for what it draws; its requests reach Node through the test host's
+ * bridge (browserHost.ts `serveSteps`) and the answers come back as messages, as the panel sends
+ * them. Live steps come from Node too, a runProgress message every 100 ms, added to the store as
+ * the panel adds them. `--page-steps` measures the way before it: every step in the page.
  *
  * 1. First render: a run's history of --points steps arrives in one message; timed from the
  *    message being posted to the end of the frame that shows it, and in parts (checking and
@@ -23,8 +30,10 @@
  * requestAnimationFrame delta of two vsync slots, 33 ms, instead of one).
  */
 import { parseArgs } from 'node:util';
-import { browserMissing, buildDashboardBundle, DashboardBrowser, hostSummariesScript } from '../webview/browserHost';
-import { summariesOf } from '../../src/protocol/webview';
+import { browserMissing, buildDashboardBundle, DashboardBrowser, hostSummariesScript, type DashboardPage } from '../webview/browserHost';
+import { heldHistory, summariesOf, type BatchColumns } from '../../src/protocol/webview';
+import { StepStore } from '../../src/core/metrics/stepStore';
+import type { TrainingMessage } from '../../src/protocol/training';
 import { traceFrames } from './chromeTrace';
 
 const { values } = parseArgs({
@@ -36,6 +45,9 @@ const { values } = parseArgs({
     'append-all': { type: 'boolean', default: false },
     trace: { type: 'boolean', default: false },
     'no-host-summaries': { type: 'boolean', default: false },
+    'page-steps': { type: 'boolean', default: false },
+    /** The loss smoothing weight the page starts with (its default: 0.6; 0 draws the raw loss alone). */
+    smoothing: { type: 'string', default: '0.6' },
   },
 });
 const points = Number(values.points);
@@ -113,11 +125,21 @@ function stats(deltas: number[]): string {
   // slot shows as a delta of two slots (33 ms) or more.
   const late = deltas.filter((d) => d > 17.5).length;
   const f = (n: number) => n.toFixed(1);
-  return `${deltas.length} frames, median ${f(q(0.5))} ms, p99 ${f(q(0.99))} ms, max ${f(sorted[sorted.length - 1] ?? NaN)} ms, ${late} late (delta over 17.5 ms)`;
+  // Where the late ones fell (frame number: delta), to tell a steady cost from a few long stalls.
+  const where = deltas.flatMap((d, i) => (d > 17.5 ? [`${i}: ${d.toFixed(0)}`] : [])).slice(0, 40);
+  return `${deltas.length} frames, median ${f(q(0.5))} ms, p99 ${f(q(0.99))} ms, max ${f(sorted[sorted.length - 1] ?? NaN)} ms, ${late} late (delta over 17.5 ms)${late > 0 ? ` [${where.join(', ')}]` : ''}`;
 }
 
 const bundleDir = await buildDashboardBundle();
 const browser = await DashboardBrowser.launch(bundleDir);
+if (!values['page-steps']) {
+  try {
+    await benchHostSteps(browser);
+  } finally {
+    await browser.close();
+  }
+  process.exit(0);
+}
 try {
   console.log(
     `dashboard bench: ${points.toLocaleString('en-US')} points × ${runs} run(s), then +${rate}/s for ${seconds} s; Chromium headless, ${process.env.DASHBOARD_CHROMIUM ?? '/usr/bin/chromium'}`,
@@ -149,15 +171,7 @@ try {
       `host summaries (extension host, Node): ${(bytes / 2 ** 20).toFixed(2)} MiB a run of ${points.toLocaleString('en-US')} steps (min/max levels of the loss, smoothed loss and learning rate), ${((bytes * runs) / 2 ** 20).toFixed(2)} MiB for ${runs}, plus the smoothed loss itself (${((summaries.smoothed?.values.byteLength ?? 0) / 2 ** 20).toFixed(1)} MiB a run); built with the smoothing in ${ms.toFixed(0)} ms a run; ${values['no-host-summaries'] ? 'NOT sent (--no-host-summaries)' : 'sent with each history'}`,
     );
   }
-  const runDirs = Array.from({ length: runs }, (_, i) => `/bench/runs/2026-01-01-00-00-0${i}-resnet56`);
-  await page.send({
-    type: 'runs',
-    runsFolder: '/bench/runs',
-    runs: runDirs.map((runDir) => ({ runDir, name: runDir.split('/').pop(), model: 'resnet56', dataset: 'cifar10', status: 'running', step: 0, resumable: false })),
-  });
-  await page.send({ type: 'session', state: 'running', runDir: runDirs[0] });
-  for (const runDir of runDirs.slice(1)) await page.page.locator(`li[data-run-dir="${runDir}"] vscode-checkbox`).click();
-  await page.frame();
+  const runDirs = await showBenchRuns(page);
 
   // 1. First render, end to end: post, let the page take it, wait for the frame that shows it.
   const first = (await page.page.evaluate(
@@ -294,3 +308,223 @@ try {
 } finally {
   await browser.close();
 }
+
+/** The bench's runs listed, the first one live, all ticked (as a person would): their folders. */
+async function showBenchRuns(page: DashboardPage): Promise<string[]> {
+  const runDirs = Array.from({ length: runs }, (_, i) => `/bench/runs/2026-01-01-00-00-0${i}-resnet56`);
+  await page.send({
+    type: 'runs',
+    runsFolder: '/bench/runs',
+    runs: runDirs.map((runDir) => ({ runDir, name: runDir.split('/').pop(), model: 'resnet56', dataset: 'cifar10', status: 'running', step: 0, resumable: false })),
+  });
+  await page.send({ type: 'session', state: 'running', runDir: runDirs[0] });
+  for (const runDir of runDirs.slice(1)) await page.page.locator(`li[data-run-dir="${runDir}"] vscode-checkbox`).click();
+  await page.frame();
+  return runDirs;
+}
+
+/** The benchmark's run, step by step, as the page's `benchRun` makes it (in Node: the extension's side). */
+function stepMessages(runDir: string, from: number, to: number, spe: number): TrainingMessage[] {
+  const messages: TrainingMessage[] = [];
+  if (from === 1)
+    messages.push({
+      type: 'started',
+      runDir,
+      model: 'resnet56',
+      params: 855770,
+      macs: 125485706,
+      backend: 'wasm',
+      backendReason: 'bench',
+      device: 'CPU',
+      dataset: 'cifar10',
+      trainImages: 45000,
+      batchSize: 128,
+      stepsPerEpoch: spe,
+      totalSteps: 10000000,
+      epochs: 100000,
+    });
+  for (let step = from; step <= to; step++) {
+    const loss = 0.2 + 2 * Math.exp(-step / 20000) + ((Math.sin(step * 12.9898) * 43758.5453) % 1) * 0.2;
+    messages.push({ type: 'batch', step, epoch: Math.floor((step - 1) / spe), loss, accuracy: 1 - loss / 2.6, lr: step < 32000 ? 0.1 : 0.01, imagesPerSec: 1000 });
+    if (step % spe === 0) messages.push({ type: 'epoch', epoch: step / spe - 1, step, trainLoss: loss, trainAccuracy: 1 - loss / 2.6, valLoss: loss, valAccuracy: 1 - loss / 2.4, seconds: 30 });
+  }
+  return messages;
+}
+
+/** A history's columns and its other messages, as the panel reads them from metrics.jsonl (columns, not messages: a million objects a run would not fit the bench's heap six times). */
+function benchColumns(runDir: string, n: number, spe: number): { batches: BatchColumns; messages: TrainingMessage[] } {
+  const column = () => new Float64Array(n);
+  const batches = { step: column(), epoch: column(), loss: column(), accuracy: column(), lr: column(), imagesPerSec: column() };
+  const messages: TrainingMessage[] = [];
+  const chunk = 100_000;
+  for (let from = 1; from <= n; from += chunk) {
+    for (const m of stepMessages(runDir, from, Math.min(n, from + chunk - 1), spe)) {
+      if (m.type !== 'batch') {
+        messages.push(m);
+        continue;
+      }
+      const i = m.step - 1;
+      batches.step[i] = m.step;
+      batches.epoch[i] = m.epoch;
+      batches.loss[i] = m.loss;
+      batches.accuracy[i] = m.accuracy;
+      batches.lr[i] = m.lr;
+      batches.imagesPerSec[i] = m.imagesPerSec;
+    }
+  }
+  return { batches, messages };
+}
+
+/** The way of issue 21: the steps in a StepStore in Node, the page asking for what it draws. */
+async function benchHostSteps(browser: DashboardBrowser): Promise<void> {
+  const spe = 391;
+  console.log(
+    `dashboard bench (steps kept by the extension's side): ${points.toLocaleString('en-US')} points × ${runs} run(s), then +${rate}/s for ${seconds} s; Chromium headless, ${process.env.DASHBOARD_CHROMIUM ?? '/usr/bin/chromium'}`,
+  );
+  const page = await browser.open({ theme: 'dark', viewport: { width: 1400, height: 1100 }, savedState: { smoothing: Number(values.smoothing) } });
+  await page.page.evaluate(PAGE_HELPERS);
+  const store = new StepStore();
+  let requests = 0;
+  await page.serveSteps(store, () => requests++);
+  const runDirs = await showBenchRuns(page);
+
+  // The host's part: the histories into the store (as the panel does on reading them), timed, and what it holds.
+  const histories: ToDashboardMessage[] = [];
+  const before = process.memoryUsage().arrayBuffers;
+  let loadMs = 0;
+  for (const runDir of runDirs) {
+    const { batches, messages } = benchColumns(runDir, points, spe);
+    const t = performance.now();
+    histories.push(heldHistory(store, runDir, runDir, batches, messages));
+    loadMs += performance.now() - t;
+  }
+  // The smoothed loss at the page's default weight, built on its first request: built here first, to count it.
+  for (const runDir of runDirs) store.run(runDir)?.pick({ grid: { x0: 1, width: points / 1000, columns: 1000 }, perX: 1, series: ['smoothed'], smoothing: Number(values.smoothing) || 0.6 });
+  global.gc?.();
+  const measured = process.memoryUsage().arrayBuffers - before;
+  console.log(
+    `host store (extension host, Node): ${(store.bytes / 2 ** 20).toFixed(1)} MiB for ${runs} run(s) of ${points.toLocaleString('en-US')} steps by its own count (${(store.bytes / runs / 2 ** 20).toFixed(1)} MiB a run: loss, learning rate and smoothed loss columns and their min/max summaries; steps 1…n shared), ArrayBuffers grown by ${(measured / 2 ** 20).toFixed(0)} MiB${global.gc ? '' : ' (without --expose-gc: garbage included)'}; loading the histories ${loadMs.toFixed(0)} ms in all`,
+  );
+
+  // 1. First render: the histories reach the page (their steps left out); it asks for each step chart's
+  // points; timed from each answer reaching the page to the end of the draw it causes.
+  // Timed around the page's `receive` (checking the message, taking it, and drawing: an answer is drawn at once).
+  await page.page.evaluate(`(() => {
+    const d = window.resnetDashboard;
+    const receive = d.receive.bind(d);
+    const render = d.render.bind(d);
+    window.__answers = [];
+    let rendering = 0;
+    d.render = () => {
+      const t = performance.now();
+      render();
+      rendering += performance.now() - t;
+    };
+    d.receive = (m) => {
+      if (!m || m.type !== 'steps') return receive(m);
+      const t = performance.now();
+      rendering = 0;
+      receive(m);
+      // After uPlot's drawing, a microtask queued before this one.
+      queueMicrotask(() => window.__answers.push({ total: performance.now() - t, render: rendering }));
+    };
+  })()`);
+  const t0 = performance.now();
+  for (const h of histories) await page.sendTyped(h);
+  await page.settle();
+  const endToEnd = performance.now() - t0;
+  const answers = (await page.page.evaluate('window.__answers')) as { total: number; render: number }[];
+  const loss = (await page.page.evaluate(
+    `(() => { const c = window.resnetDashboard.chart('loss'); return { held: Number(document.querySelector('#chart-loss').dataset.points), drawn: c.uplot ? c.uplot.data.map((x) => x.length) : [] }; })()`,
+  )) as { held: number; drawn: number[] };
+  console.log(
+    `first render of ${points.toLocaleString('en-US')} points × ${runs}: ${answers.length} answers drawn, each ${answers.map((a) => a.total.toFixed(1)).join(', ')} ms from reaching the page to drawn (goal < 50 ms; of which the dashboard's render and uPlot ${answers.map((a) => a.render.toFixed(1)).join(', ')} ms)`,
+  );
+  console.log(
+    `  end to end through the test host's bridge (histories sent, requests to Node, answers back, drawn): ${endToEnd.toFixed(0)} ms; ${requests} requests; the loss chart holds ${loss.held.toLocaleString('en-US')} points and drew ${loss.drawn[0]?.toLocaleString('en-US')} per series`,
+  );
+
+  // 2. Frame times: a quiet page, then while Node appends live steps and sends them, as the panel does.
+  const quiet = (await page.page.evaluate((ms) => (window as unknown as { frameDeltas(ms: number): Promise<number[]> }).frameDeltas(ms), 3000)) as number[];
+  console.log(`quiet page (3 s, no messages): ${stats(quiet)}`);
+  await page.page.evaluate(`(() => {
+    const d = window.resnetDashboard;
+    const render = d.__proto__.render;
+    window.__renders = [];
+    window.__updates = { loss: [], metric: [], lr: [] };
+    for (const name of ['loss', 'metric', 'lr']) {
+      const chart = d.chart(name);
+      const update = chart.update.bind(chart);
+      chart.update = (...args) => {
+        const t = performance.now();
+        update(...args);
+        window.__updates[name].push(performance.now() - t);
+      };
+    }
+    d.render = () => {
+      const t = performance.now();
+      render.call(d);
+      queueMicrotask(() => window.__renders.push(performance.now() - t));
+    };
+  })()`);
+  const appendTo = values['append-all'] ? runDirs : runDirs.slice(0, 1);
+  const perFlush = Math.round(rate / 10);
+  let next = points + 1;
+  const requestsBefore = requests;
+  // The page posts the live messages to itself from a timer, as the --page-steps way does (a
+  // message through the bridge costs the page more than VS Code's postMessage); Node adds the same
+  // steps to the store on its own timer, as the panel's flush does.
+  const hostTimer = setInterval(() => {
+    for (const runDir of appendTo) for (const m of stepMessages(runDir, next, next + perFlush - 1, spe)) if (m.type === 'batch') store.run(runDir)?.append(m.step, m.loss, m.lr);
+    next += perFlush;
+  }, 100);
+  let appending: { deltas: number[]; appended: number } | undefined;
+  const append = async () => {
+    appending = (await page.page.evaluate(
+      async ([dirs, start, per, ms]) => {
+        const w = window as unknown as { benchRun(d: string, a: number, b: number, s: number): unknown[]; frameDeltas(ms: number): Promise<number[]> };
+        let from = (start as number) + 1;
+        const timer = setInterval(() => {
+          for (const dir of dirs as string[]) window.postMessage({ type: 'runProgress', runDir: dir, messages: w.benchRun(dir, from, from + (per as number) - 1, 391), etaSeconds: 100 }, '*');
+          from += per as number;
+        }, 100);
+        const frames = await w.frameDeltas(ms as number);
+        clearInterval(timer);
+        return { deltas: frames, appended: from - (start as number) - 1 };
+      },
+      [appendTo, points, perFlush, seconds * 1000] as const,
+    )) as { deltas: number[]; appended: number };
+  };
+  let traceLines: string[] = [];
+  if (values.trace) traceLines = await traceFrames(page.page, () => appending?.deltas.length ?? 0, append);
+  else await append();
+  if (!appending) throw new Error('the appending phase returned nothing');
+  const { deltas, appended } = appending;
+  clearInterval(hostTimer);
+  await page.settle();
+  const renders = ((await page.page.evaluate('window.__renders')) as number[]).sort((a, b) => a - b);
+  console.log(
+    `appending ${rate}/s to ${values['append-all'] ? `each of the ${runs} runs` : 'the first run'} for ${seconds} s (${appended.toLocaleString('en-US')} points, ${(points + appended).toLocaleString('en-US')} at the end): ${stats(deltas)}; ${requests - requestsBefore} requests to the host meanwhile`,
+  );
+  console.log(
+    `  dashboard render per redraw: ${renders.length} redraws, median ${(renders[Math.floor(renders.length / 2)] ?? NaN).toFixed(1)} ms, max ${(renders[renders.length - 1] ?? NaN).toFixed(1)} ms (uPlot's drawing included)`,
+  );
+  const updates = (await page.page.evaluate('window.__updates')) as Record<string, number[]>;
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+  console.log(
+    `    each chart's update (decimate, align, uPlot setData): ${Object.entries(updates)
+      .map(([name, xs]) => `${name} ${xs.length}× median ${median(xs).toFixed(1)} ms`)
+      .join(', ')}`,
+  );
+
+  // 3. Memory: what the page holds once garbage is collected.
+  const cdp = await page.page.context().newCDPSession(page.page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number };
+  const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+  console.log(`page memory after a full GC: JS heap ${mib(heap.usedSize)}, typed arrays' backing stores ${heap.backingStorageSize === undefined ? 'not reported' : mib(heap.backingStorageSize)}`);
+  if (traceLines.length > 0) console.log(`  trace of the appending:\n${traceLines.map((l) => `    ${l}`).join('\n')}`);
+  if (page.problems.length > 0) console.log(`page problems: ${page.problems.join('; ')}`);
+}
+
+type ToDashboardMessage = ReturnType<typeof heldHistory>;

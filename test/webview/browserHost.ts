@@ -10,6 +10,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { dashboardHtml } from '../../src/extension/training/dashboardHtml';
+import type { StepStore } from '../../src/core/metrics/stepStore';
+import { checkFromDashboard, stepsAnswer } from '../../src/protocol/webview';
 import { THEMES, type ThemeName } from './themes';
 import { skipUnless } from '../helpers/needs';
 
@@ -123,6 +125,22 @@ export class DashboardBrowser {
   }
 }
 
+/** Runs in the page: makes the Float64Arrays of an encoded message again and posts it (a string: see fakeVsCode). */
+const DECODE_AND_POST = `window.__decodeAndPost = (message) => {
+  const decode = (v) => {
+    if (Array.isArray(v)) return v.map(decode);
+    if (v && typeof v === 'object') {
+      if (typeof v.__f64 === 'string') {
+        const bytes = Uint8Array.from(atob(v.__f64), (c) => c.charCodeAt(0));
+        return new Float64Array(bytes.buffer);
+      }
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decode(x)]));
+    }
+    return v;
+  };
+  window.postMessage(decode(message), '*');
+}`;
+
 interface FakeWindow {
   __posted: unknown[];
   __cspViolations: string[];
@@ -163,7 +181,11 @@ export function fakeVsCode(setup: { variables: Record<string, string>; bodyClass
     if (acquired) throw new Error('An instance of the VS Code API has already been acquired');
     acquired = true;
     return Object.freeze({
-      postMessage: (message) => window.__posted.push(JSON.parse(JSON.stringify(message))),
+      postMessage: (message) => {
+        window.__posted.push(JSON.parse(JSON.stringify(message)));
+        // A test serving the page from the extension's host-side code (serveSteps) hears it too.
+        if (window.__toHost) window.__toHost(JSON.parse(JSON.stringify(message)));
+      },
       getState: () => state,
       setState: (next) => {
         state = next;
@@ -202,6 +224,54 @@ export class DashboardPage {
       for (const m of all) window.postMessage(m, '*');
     }, messages);
     await this.frame();
+  }
+
+  /** Answers to the page's step requests on their way to it (serveSteps). */
+  private delivering: Promise<void> = Promise.resolve();
+  private undelivered = 0;
+
+  /**
+   * Serves the page's step requests (issue 21) from `store`, in Node, with the code the extension's
+   * panel answers with (`stepsAnswer`): the page in Chromium talks to the real host-side store.
+   * `onRequest` hears each request first (the benchmark times them).
+   */
+  async serveSteps(store: StepStore, onRequest?: (request: { id: number; chart: string }) => void): Promise<void> {
+    await this.page.exposeBinding('__toHost', (_source, raw: unknown) => {
+      const checked = checkFromDashboard(raw);
+      if (!checked.ok || checked.value.type !== 'stepsRequest') return;
+      onRequest?.(checked.value);
+      const answer = stepsAnswer(store, checked.value);
+      this.undelivered++;
+      this.delivering = this.delivering.then(async () => {
+        await this.sendTyped(answer);
+        this.undelivered--;
+      });
+    });
+  }
+
+  /**
+   * Delivers a message holding Float64Arrays (each sent as its bytes in base64, made a Float64Array
+   * again in the page before it is posted: what VS Code hands a webview is typed arrays).
+   */
+  async sendTyped(message: unknown): Promise<void> {
+    const encode = (v: unknown): unknown => {
+      if (v instanceof Float64Array) return { __f64: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
+      if (Array.isArray(v)) return v.map(encode);
+      if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, encode(x)]));
+      return v;
+    };
+    await this.page.evaluate(DECODE_AND_POST);
+    await this.page.evaluate((m) => (window as unknown as { __decodeAndPost(m: unknown): void }).__decodeAndPost(m), encode(message));
+  }
+
+  /** Waits until every answer asked for so far is delivered and drawn (and those they led to). */
+  async settle(): Promise<void> {
+    for (let round = 0; round < 20; round++) {
+      await this.frame();
+      await this.delivering;
+      await this.frame();
+      if (this.undelivered === 0) return;
+    }
   }
 
   /** Waits until queued messages are handled and the next frame is drawn. */

@@ -78,9 +78,11 @@ test('the page gets the runs and their histories, and nothing outside them', asy
 
   webview.receive({ type: 'loadRuns', runDirs: [run.runDir, '/etc'] });
   await until('the history and the refusal', () => webview.posted.length >= 4);
-  const [history, refused] = webview.posted.slice(2) as { type: string; batches?: { step: Float64Array }; messages?: TrainingMessage[] }[];
+  const [history, refused] = webview.posted.slice(2) as { type: string; batches?: { step: Float64Array }; messages?: TrainingMessage[]; stepsOnHost?: unknown }[];
   assert.equal(history.type, 'runHistory');
-  assert.deepEqual(Array.from(history.batches?.step ?? []), [1, 2, 3, 4, 5, 6, 7, 8]);
+  // The steps stay with the extension (issue 21): the page gets the last one, and where they are.
+  assert.deepEqual(Array.from(history.batches?.step ?? []), [8]);
+  assert.deepEqual(history.stepsOnHost, { count: 8, first: 1, last: 8 });
   assert.equal(history.messages?.length, run.messages.filter((m) => m.type !== 'batch').length);
   assert.deepEqual(refused, { type: 'runError', runDir: '/etc', message: '/etc is not in the runs folder (any more).' });
   assert.ok(
@@ -205,5 +207,21 @@ test("a live run's messages wait while its history is read, so the page gets the
   const types = () => (webview.posted as { type: string }[]).map((m) => m.type).filter((t) => t === 'runHistory' || t === 'runProgress');
   await until('the history and the progress', () => types().length === 2);
   assert.deepEqual(types(), ['runHistory', 'runProgress']);
+  // The page asks for what its loss chart draws: few steps, so every one of them, the live step 9 too.
+  const request = { type: 'stepsRequest', id: 7, chart: 'loss', runs: [{ runDir: run.runDir, perX: 1 }], series: ['loss', 'smoothed'], smoothing: 0.6, x0: 1, width: 0.01, columns: 800 };
+  webview.receive(request);
+  const answer = () => (webview.posted as { type: string; id?: number; runs?: { step: Float64Array; values: Float64Array[]; end: number }[] }[]).find((m) => m.type === 'steps' && m.id === 7);
+  await until('the answer', () => answer() !== undefined);
+  const picked = answer()?.runs?.[0];
+  assert.deepEqual(Array.from(picked?.step ?? []), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.equal(picked?.values.length, 2);
+  assert.equal(picked?.values[0]?.[8], 0.5);
+  assert.equal(picked?.end, 9);
+  // A request that no longer names the run: its steps are dropped, a later one gets none.
+  webview.receive({ ...request, id: 8, runs: [] });
+  webview.receive({ ...request, id: 9 });
+  const dropped = () => (webview.posted as { type: string; id?: number; runs?: { step: Float64Array }[] }[]).find((m) => m.type === 'steps' && m.id === 9);
+  await until('the answer after the drop', () => dropped() !== undefined);
+  assert.equal(dropped()?.runs?.[0]?.step.length, 0);
   panel.dispose();
 });

@@ -124,3 +124,40 @@ test("a history's summaries are checked against its columns: their levels, not e
   const cut = { ...good, summaries: { ...smoothed, smoothed: { ...(smoothed.smoothed as NonNullable<typeof smoothed.smoothed>), values: new Float64Array(59) } } };
   assert.match(describe(cut), /Invalid summary: 59 smoothed values for 60 steps/);
 });
+
+test('a step chart asks the extension for what it draws, and the answer is checked by its shape (issue 21)', () => {
+  const request: FromDashboard = {
+    type: 'stepsRequest',
+    id: 3,
+    chart: 'loss',
+    runs: [{ runDir: '/w/runs/a', perX: 1 }],
+    series: ['loss', 'smoothed'],
+    smoothing: 0.6,
+    x0: 1,
+    width: 12.5,
+    columns: 800,
+    from: 10,
+    to: 9000,
+  };
+  assert.equal(parseFromDashboard(request), request);
+  for (const bad of [
+    { ...request, id: -1 },
+    { ...request, chart: 'metric' },
+    { ...request, series: ['accuracy'] },
+    { ...request, width: 0 },
+    { ...request, columns: Number.POSITIVE_INFINITY },
+    { ...request, runs: [{ runDir: '/w/runs/a', perX: 0 }] },
+    { ...request, smoothing: 1 },
+  ])
+    assert.equal(parseFromDashboard(bad), undefined, JSON.stringify(bad));
+  const answer: ToDashboard = {
+    type: 'steps',
+    id: 3,
+    chart: 'loss',
+    series: ['loss', 'smoothed'],
+    runs: [{ runDir: '/w/runs/a', step: Float64Array.of(1, 2), values: [Float64Array.of(2.3, 2.2), Float64Array.of(2.3, 2.25)], end: 2, smoothingState: { last: 0.9, startShare: 0.36 } }],
+  };
+  assert.equal(parseToDashboard(answer), answer);
+  assert.match(describe({ ...answer, runs: [{ ...answer.runs[0], values: [Float64Array.of(2.3)] }] }), /one column per series/);
+  assert.match(describe({ ...answer, runs: [{ ...answer.runs[0], values: [Float64Array.of(2.3, 2.2), [2.3, 2.25]] }] }), /Float64Array/);
+});

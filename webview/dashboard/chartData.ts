@@ -9,6 +9,7 @@ import { adoptEnvelope } from './envelope';
 import type { ViewOptions } from './viewOptions';
 import { at } from '../../src/core/indexed';
 import type { PageText } from '../pageText';
+import type { HostSteps } from './hostSteps';
 
 /** How a series is drawn; the chart turns a role into widths, dashes and markers. */
 export type SeriesRole = 'raw' | 'smoothed' | 'line' | 'train' | 'validation' | 'best';
@@ -178,18 +179,35 @@ export function chartWords(text: PageText): ChartWords {
   };
 }
 
-export function lossChart(runs: readonly ShownRun[], options: ViewOptions, words: ChartWords): ChartModel {
+/** x is step / stepsPerX(run): the steps per epoch on the epoch axis (when the run says), else 1. */
+export function stepsPerX(run: RunSeries, axis: ViewOptions['xAxis']): number {
+  const spe = run.started?.stepsPerEpoch;
+  return axis === 'epoch' && spe ? spe : 1;
+}
+
+/**
+ * A step chart's columns of a run: what the extension sent for the chart (its steps stay there,
+ * issue 21) with the live steps after it, or the run's own columns when the page holds them.
+ */
+function stepTable(chart: 'loss' | 'lr', run: RunSeries, options: ViewOptions, steps: HostSteps | undefined): { x: Xs; loss: Ys; smoothed: () => Ys; lr: Ys } {
+  const held = run.stepsOnHost && steps?.table(chart, run, stepsPerX(run, options.xAxis));
+  if (held) return { x: held.x, loss: held.values('loss') ?? [], smoothed: () => held.values('smoothed') ?? [], lr: held.values('lr') ?? [] };
+  const columns = columnsOf(run);
+  return { x: columns.stepX(options.xAxis), loss: run.loss, smoothed: () => columns.smoothed(options.smoothing), lr: run.lr };
+}
+
+export function lossChart(runs: readonly ShownRun[], options: ViewOptions, words: ChartWords, steps?: HostSteps): ChartModel {
   const series: SeriesSpec[] = [];
   const tables: Table[] = runs.map(({ run, label, color, plain }) => {
-    const columns = columnsOf(run);
-    const ys = [forScale(run.loss, options)];
+    const table = stepTable('loss', run, options, steps);
+    const ys = [forScale(table.loss, options)];
     if (options.smoothing > 0) {
       series.push({ label: words.series('loss', label), color, role: 'raw', plain }, { label: words.series('smoothed', label), color, role: 'smoothed', plain });
-      ys.push(forScale(columns.smoothed(options.smoothing), options));
+      ys.push(forScale(table.smoothed(), options));
     } else {
       series.push({ label: words.series('loss', label), color, role: 'line', plain });
     }
-    return { x: columns.stepX(options.xAxis), ys };
+    return { x: table.x, ys };
   });
   return chartModel(options, words, words.axisLoss, series, tables);
 }
@@ -227,9 +245,12 @@ export function metricChart(runs: readonly ShownRun[], options: ViewOptions, wor
   return chartModel(options, words, options.metric === 'error' ? words.axisError : words.axisAccuracy, series, tables);
 }
 
-export function learningRateChart(runs: readonly ShownRun[], options: ViewOptions, words: ChartWords): ChartModel {
+export function learningRateChart(runs: readonly ShownRun[], options: ViewOptions, words: ChartWords, steps?: HostSteps): ChartModel {
   const series: SeriesSpec[] = runs.map(({ label, color, plain }) => ({ label: words.series('lr', label), color, role: 'line', plain }));
-  const tables: Table[] = runs.map(({ run }) => ({ x: columnsOf(run).stepX(options.xAxis), ys: [forScale(run.lr, options)] }));
+  const tables: Table[] = runs.map(({ run }) => {
+    const table = stepTable('lr', run, options, steps);
+    return { x: table.x, ys: [forScale(table.lr, options)] };
+  });
   return chartModel(options, words, words.axisLr, series, tables);
 }
 

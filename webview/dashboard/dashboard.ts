@@ -6,7 +6,9 @@ import { checkToDashboard, describeDropped, type RunSummary, type SessionState, 
 import type { ExperimentResult } from '../../src/protocol/experiment';
 import { resultRows, resultsCsv, resultsMarkdown } from '../../src/core/report/experimentResults';
 import { renderExperimentTable, resultHeader } from './experimentView';
-import { chartTitle, chartWords, learningRateChart, lossChart, metricChart, type ChartModel, type ChartName, type ChartWords, type ShownRun } from './chartData';
+import { chartTitle, chartWords, learningRateChart, lossChart, metricChart, stepsPerX, type ChartModel, type ChartName, type ChartWords, type ShownRun } from './chartData';
+import { HostSteps } from './hostSteps';
+import { gridRange } from '../../src/core/metrics/pixelColumns';
 import { chartCsv, chartPng } from './exportChart';
 import { runLabel } from './format';
 import { canResume, renderHeader, type FocusedRun } from './header';
@@ -21,7 +23,7 @@ import { clampSmoothing, restoreState, withRun, type DashboardState } from './vi
 import type { DashboardHost } from './vscodeHost';
 
 const CHART_NAMES: readonly ChartName[] = ['loss', 'metric', 'lr'];
-const BUILDERS: Record<ChartName, (runs: readonly ShownRun[], options: DashboardState, words: ChartWords) => ChartModel> = {
+const BUILDERS: Record<ChartName, (runs: readonly ShownRun[], options: DashboardState, words: ChartWords, steps: HostSteps) => ChartModel> = {
   loss: lossChart,
   metric: metricChart,
   lr: learningRateChart,
@@ -47,6 +49,16 @@ export class Dashboard {
   private readonly requested = new Set<string>();
   private frame = 0;
   private listStale = true;
+  /** Line charts whose redraw waits for the next frame (see `render`). */
+  private chartsBehind: ChartName[] = [];
+  /** When the charts were last redrawn, and whether something other than live steps wants them redrawn now (see `render`). */
+  private chartsDrawnAt = -Infinity;
+  private chartsDue = true;
+  private liveTimer?: ReturnType<typeof setTimeout> | undefined;
+  /** What the epoch chart was last built from (see `render`). */
+  private metricKey = '';
+  /** The step charts' points for runs whose steps the extension keeps (issue 21): asked for per chart, the latest answer kept. */
+  private readonly hostSteps: HostSteps;
   /** The page's words, in the editor's display language. */
   private readonly text: PageText;
   private readonly words: ChartWords;
@@ -64,10 +76,16 @@ export class Dashboard {
     this.words = chartWords(this.text);
     root.innerHTML = dashboardLayout(this.state, this.text);
     this.theme = readTheme();
+    this.hostSteps = new HostSteps((request) => host.post(request));
+    // A zoom or a new width redraws, which asks the extension for the new grid's points.
+    const viewChanged = () => {
+      this.chartsDue = true;
+      this.schedule();
+    };
     this.charts = {
-      loss: new LineChart(this.element('chart-loss')),
+      loss: new LineChart(this.element('chart-loss'), viewChanged),
       metric: new LineChart(this.element('chart-metric')),
-      lr: new LineChart(this.element('chart-lr')),
+      lr: new LineChart(this.element('chart-lr'), viewChanged),
     };
     const reveal = (line: LayerLine, path: string) => this.revealLayer(line, path);
     this.layerCharts = {
@@ -75,7 +93,10 @@ export class Dashboard {
       gradients: new LayerChart(this.element('chart-gradients'), { layer: this.text('webview.dashboard.axisLayer'), y: this.text('webview.dashboard.axisGradNorm') }, reveal),
     };
     this.bindControls();
-    watchTheme(() => this.schedule());
+    watchTheme(() => {
+      this.chartsDue = true;
+      this.schedule();
+    });
     window.addEventListener('message', (event: MessageEvent) => this.receive(event.data));
     host.post({ type: 'ready' });
     this.schedule();
@@ -100,10 +121,12 @@ export class Dashboard {
       return;
     }
     const message = checked.value;
+    if (message.type !== 'runProgress') this.chartsDue = true;
     this.handle(message);
     // The last history asked for is drawn at once rather than at the next frame: that is what
     // opening long runs waits for. Everything else waits for the frame, so a burst costs one redraw.
-    if (message.type === 'runHistory' && this.requested.size === 0) this.render();
+    // An answer for a step chart is drawn at once too: it is what the person zoomed or opened for.
+    if ((message.type === 'runHistory' && this.requested.size === 0) || message.type === 'steps') this.render();
     else this.schedule();
   }
 
@@ -125,11 +148,16 @@ export class Dashboard {
         break;
       }
       case 'runHistory': {
-        this.seriesOf(message.runDir).replaceHistory(message.messages, message.batches, message.summaries);
+        this.seriesOf(message.runDir).replaceHistory(message.messages, message.batches, message.summaries, message.stepsOnHost);
         this.loaded.add(message.runDir);
         this.requested.delete(message.runDir);
+        // The extension holds this run's steps afresh: the step charts ask again.
+        this.hostSteps.forget();
         break;
       }
+      case 'steps':
+        this.hostSteps.receive(message, (runDir) => this.runs.get(runDir));
+        break;
       case 'runProgress': {
         const series = this.seriesOf(message.runDir);
         for (const m of message.messages) series.add(m);
@@ -186,6 +214,8 @@ export class Dashboard {
 
   private select(runDir: string, on: boolean): void {
     this.replaceState(withRun(this.state, runDir, on));
+    // The extension drops the steps of a run no longer shown: ticked again, its history is read again.
+    if (!on) this.loaded.delete(runDir);
     if (on) this.requestMissing();
     this.listStale = true;
     this.schedule();
@@ -197,6 +227,7 @@ export class Dashboard {
 
   private replaceState(state: DashboardState): void {
     this.state = state;
+    this.chartsDue = true;
     this.host.saveState(state);
   }
 
@@ -281,7 +312,38 @@ export class Dashboard {
       );
     }
     const shown = this.shownRuns();
-    for (const name of CHART_NAMES) {
+    // Many steps shown: one line chart redrawn per frame, the others on the next frames (at six
+    // runs of a million steps, the three charts' painting took more than a frame with software
+    // rendering; docs/benchmarks.md). The charts left behind come first at the next frame.
+    const spread = stepsShown(shown) >= SPREAD_CHARTS_AT;
+    // There, live steps alone redraw the charts twice a second at most: a pixel column holds
+    // hundreds of steps, so the line moves by about a pixel a second, and each redraw of the step
+    // charts costs more than a frame. Anything else (an answer, a choice, a zoom) redraws at once.
+    const now = performance.now();
+    if (spread && !this.chartsDue && this.chartsBehind.length === 0 && now - this.chartsDrawnAt < LIVE_REDRAW_MS) {
+      this.liveTimer ??= setTimeout(
+        () => {
+          this.liveTimer = undefined;
+          this.schedule();
+        },
+        LIVE_REDRAW_MS - (now - this.chartsDrawnAt),
+      );
+      this.renderLayerCharts(shown);
+      return;
+    }
+    this.chartsDue = false;
+    if (this.chartsBehind.length === 0) this.chartsDrawnAt = now;
+    const behind = this.chartsBehind;
+    this.chartsBehind = [];
+    const order = [...behind, ...CHART_NAMES.filter((n) => !behind.includes(n))];
+    let redrawn = false;
+    // The epoch chart changes only when an epoch ends (or the view does): unchanged, it is not rebuilt.
+    const metricKey = JSON.stringify([
+      this.state,
+      this.theme.key,
+      shown.map((s) => [s.run.runDir, s.label, s.color, s.plain, s.run.epochs.length, s.run.epochs[s.run.epochs.length - 1], s.run.rewrites]),
+    ]);
+    for (const name of order) {
       // What an empty chart says: no run ticked, or ticked runs without points yet (the error
       // chart's points come at each epoch's end, so a queued or young run has none).
       this.element(`chart-${name}`).dataset.empty = this.text(
@@ -290,9 +352,58 @@ export class Dashboard {
       const card = this.element(`card-${name}`);
       const title = card.querySelector('.chart-title') as HTMLElement;
       title.textContent = chartTitle(name, this.state, this.words);
-      this.charts[name].update(BUILDERS[name](shown, this.state, this.words), this.state.yScale === 'log', this.theme);
+      if (name === 'metric' && metricKey === this.metricKey) continue;
+      if (spread && redrawn) {
+        this.chartsBehind.push(name);
+        continue;
+      }
+      if (name === 'metric') this.metricKey = metricKey;
+      redrawn = this.charts[name].update(BUILDERS[name](shown, this.state, this.words, this.hostSteps), this.state.yScale === 'log', this.theme) || redrawn;
     }
+    if (this.chartsBehind.length > 0) this.schedule();
+    this.askSteps(shown);
     this.renderLayerCharts(shown);
+  }
+
+  /**
+   * Asks the extension for what each step chart draws of the runs whose steps it keeps: the x
+   * range and pixel grid the chart decimates on (decimate.ts), so the answer, decimated again on
+   * it, is exact. Asked again only when that changes (HostSteps keeps the last request).
+   */
+  private askSteps(shown: readonly ShownRun[]): void {
+    // Histories still on their way would change the grid (and each brings a new answer): asked once they are all here.
+    if (this.requested.size > 0 || !shown.some((s) => s.run.stepsOnHost)) return;
+    const perX = shown.map((s) => stepsPerX(s.run, this.state.xAxis));
+    // The runs' x range: the extension's steps and the live ones after them (the page's columns).
+    let lo = Infinity;
+    let hi = -Infinity;
+    shown.forEach(({ run }, i) => {
+      const held = run.stepsOnHost && run.stepsOnHost.count > 0 ? run.stepsOnHost : undefined;
+      const own = run.step;
+      const first = Math.min(held?.first ?? Infinity, own[0] ?? Infinity);
+      const last = Math.max(held?.last ?? -Infinity, own[own.length - 1] ?? -Infinity);
+      if (!(first <= last)) return;
+      lo = Math.min(lo, first / (perX[i] as number));
+      hi = Math.max(hi, last / (perX[i] as number));
+    });
+    if (!(lo <= hi)) return;
+    for (const chart of ['loss', 'lr'] as const) {
+      const view = this.charts[chart];
+      const zoom = view.zoomRange;
+      const [x0, end] = gridRange(lo, hi, zoom?.[0] ?? -Infinity, zoom?.[1] ?? Infinity);
+      const columns = view.pixelColumns;
+      const smoothing = chart === 'loss' ? this.state.smoothing : 0;
+      this.hostSteps.ask({
+        chart,
+        runs: shown.map(({ run }, i) => ({ runDir: run.runDir, perX: perX[i] as number })),
+        series: chart === 'lr' ? ['lr'] : smoothing > 0 ? ['loss', 'smoothed'] : ['loss'],
+        smoothing,
+        x0,
+        width: (end - x0 || 1) / columns,
+        columns,
+        ...(zoom ? { from: zoom[0], to: zoom[1] } : {}),
+      });
+    }
   }
 
   /** The two charts of the paper's analyses, from the ticked runs' layer statistics. */
@@ -424,6 +535,18 @@ export class Dashboard {
     if (!element) throw new Error(`dashboard layout has no #${id}`);
     return element;
   }
+}
+
+/** From this many steps shown (all runs together), the line charts are redrawn one per frame. */
+const SPREAD_CHARTS_AT = 500_000;
+/** There, live steps redraw the charts this often at most. */
+const LIVE_REDRAW_MS = 500;
+
+/** How many steps the shown runs have, on the extension's side and the page's. */
+function stepsShown(shown: readonly ShownRun[]): number {
+  let steps = 0;
+  for (const { run } of shown) steps += (run.stepsOnHost?.count ?? 0) + run.step.length;
+  return steps;
 }
 
 /** An experiment's run as the list and the legends name it: its variant and seed, `plain(n = 3) seed 1`. */

@@ -3,9 +3,12 @@
 // series, its lowest and highest: the drawn lines look the same (min/max per column, as in M4).
 // Zoomed in to a few points per column, every point is drawn.
 import { at } from '../../src/core/indexed';
-import { envelopeOf, type Envelope } from './envelope';
+import { envelopeOf } from './envelope';
 import { columnKey } from '../../src/core/metrics/column';
+import { drawnWhole, gridRange, pickColumns, visibleRange } from '../../src/core/metrics/pixelColumns';
 import { alignTables, commonSteps, padTo, type Aligned, type Table, type Xs, type Ys } from './align';
+
+export { paddedEnd } from '../../src/core/metrics/pixelColumns';
 
 export interface Columns {
   readonly x: Xs;
@@ -19,9 +22,6 @@ export interface Decimated {
   readonly ys: (number | null)[][];
 }
 
-/** Below this many points per pixel column the data goes to uPlot as it is. */
-const POINTS_PER_COLUMN = 4;
-
 /**
  * The points worth drawing of those with x in [from, to] (one more on each side, so lines run
  * to the edges), for a plot `columns` pixels wide. Always new arrays, never `data`'s own: a live
@@ -33,7 +33,7 @@ export function decimate(data: Columns, columns: number, from = -Infinity, to = 
   const last = data.x[end - 1];
   // No points: nothing to decimate (the bucket origin and width are not used).
   if (first === undefined || last === undefined) return decimateRange(data, start, end, columns, 0, 1);
-  const [lo, hi] = grid(first, last, from, to);
+  const [lo, hi] = gridRange(first, last, from, to);
   return decimateRange(data, start, end, columns, lo, (hi - lo || 1) / columns);
 }
 
@@ -59,38 +59,13 @@ export function decimateTables(tables: readonly Table[], columns: number, from =
     lo = Math.min(lo, first);
     hi = Math.max(hi, last);
   }
-  [lo, hi] = grid(lo, hi, from, to);
+  [lo, hi] = gridRange(lo, hi, from, to);
   const width = (hi - lo || 1) / columns;
   return alignTables(visible.map(({ table, range }) => decimateRange(table, range[0], range[1], columns, lo, width)));
 }
 
-/**
- * The x range the pixel columns divide: the zoomed range, as uPlot's scale maps it onto the plot,
- * so each bucket is one pixel column of the screen; the points' own range when not zoomed (uPlot's
- * x scale then spans exactly that).
- */
-function grid(first: number, last: number, from: number, to: number): [number, number] {
-  return Number.isFinite(from) && Number.isFinite(to) && to > from ? [from, to] : [first, paddedEnd(first, last)];
-}
-
-/**
- * Where the x range ends when not zoomed (uPlot's x scale ends there too, lineChart.ts): past the
- * last x, on a grid of a power of two of about a 32nd to a 64th of the span. While a run grows the
- * pixel columns stay where they are until its steps pass that end (16,384 steps at a million), so
- * a redraw decimates only the last columns again (`decimateRange` keeps the others); a live run's
- * line stops up to 3% short of the plot's right edge.
- */
-export function paddedEnd(first: number, last: number): number {
-  const span = last - first;
-  if (!(span > 0) || !Number.isFinite(span)) return last;
-  const unit = 2 ** (Math.floor(Math.log2(span)) - 5);
-  return first + Math.ceil(span / unit) * unit;
-}
-
-/** Indices [start, end) of the points with x in [from, to], with one more on each side. */
-function visibleRange(x: Xs, from: number, to: number): [number, number] {
-  return [Math.max(0, lowerBound(x, from) - 1), Math.min(x.length, upperBound(x, to) + 1)];
-}
+/** The page's x columns are the x values themselves (the host's are steps, scaled to epochs). */
+const SAME_X = 1;
 
 /**
  * Each pixel column (`width` of x from `x0` on) keeps its first and last point and every series'
@@ -100,36 +75,16 @@ function visibleRange(x: Xs, from: number, to: number): [number, number] {
 function decimateRange(data: Columns, start: number, end: number, columns: number, x0: number, width: number): Decimated {
   const { x, ys } = data;
   const count = end - start;
-  if (count <= POINTS_PER_COLUMN * Math.max(1, columns)) return { x: copyRange(x, start, end), ys: ys.map((y) => copyRange(y, start, Math.min(end, y.length))) };
+  if (drawnWhole(count, columns)) return { x: copyRange(x, start, end), ys: ys.map((y) => copyRange(y, start, Math.min(end, y.length))) };
   const envelopes = ys.map((y) => envelopeOf(y));
   // The buckets the last redraw of the same columns on the same pixel grid left as they are.
   const memo = resumeFrom(x, ys, start, end, columns, x0, width);
   const { keep, bucketStarts, bucketEnds, keepAt } = memo;
-  // A pixel column's picks: its first and last point and each series' extremes, kept in order.
-  const picks: number[] = [];
-  let bucketStart = memo.resumeAt;
-  while (bucketStart < end) {
-    // The pixel column of a point is floor((x - x0) / width), the same sum for every point (and
-    // the one the page tests check against): the bucket ends at the first point of a later one.
-    const column = Math.floor((at(x, bucketStart, 'x') - x0) / width);
-    const bucketEnd = columnEnd(x, x0, width, column, bucketStart + 1, end);
-    picks.length = 0;
-    picks.push(bucketStart, bucketEnd - 1);
-    for (let s = 0; s < ys.length; s++) {
-      const y = ys[s] as (typeof ys)[number];
-      // A shorter run's series ends before x does.
-      const stop = Math.min(bucketEnd, y.length);
-      if (stop <= bucketStart) continue;
-      const { lo, hi } = (envelopes[s] as Envelope).extremes(y, bucketStart, stop);
-      if (lo >= 0) picks.push(lo, hi);
-    }
-    picks.sort((a, b) => a - b);
-    bucketStarts.push(bucketStart);
-    bucketEnds.push(bucketEnd);
-    keepAt.push(keep.length);
-    for (const i of picks) if (keep[keep.length - 1] !== i) keep.push(i);
-    bucketStart = bucketEnd;
-  }
+  pickColumns(x, SAME_X, ys, envelopes, memo.resumeAt, end, x0, width, keep, (columnStart, columnEnd, keptBefore) => {
+    bucketStarts.push(columnStart);
+    bucketEnds.push(columnEnd);
+    keepAt.push(keptBefore);
+  });
   return { x: keep.map((i) => at(x, i, 'x')), ys: ys.map((y) => keep.map((i) => y[i] ?? null)) };
 }
 
@@ -187,40 +142,6 @@ function resumeFrom(x: Xs, ys: readonly Ys[], start: number, end: number, column
   list.unshift(memo);
   if (list.length > MEMOS_PER_X) list.length = MEMOS_PER_X;
   return memo;
-}
-
-/** The first index in [lo, hi) whose pixel column is past `column` (x ascending); `hi` when none is. */
-function columnEnd(x: Xs, x0: number, width: number, column: number, lo: number, hi: number): number {
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (Math.floor(((x[mid] as number) - x0) / width) > column) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
-}
-
-/** The first index whose x is ≥ value (x ascending). */
-function lowerBound(x: Xs, value: number): number {
-  let lo = 0;
-  let hi = x.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (at(x, mid, 'x') < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** The first index whose x is > value. */
-function upperBound(x: Xs, value: number): number {
-  let lo = 0;
-  let hi = x.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (at(x, mid, 'x') <= value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** values[start..end) as a new plain array (a run's typed column or a plain one). */

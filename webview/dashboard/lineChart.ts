@@ -18,13 +18,39 @@ export class LineChart {
   /** What the last draw put on the canvas: the length of each column, x first (what tests read). */
   private drawnLengths: readonly number[] = [];
 
-  constructor(private readonly container: HTMLElement) {
+  /** The view (zoom, width) last told to `onViewChange`. */
+  private lastView = '';
+
+  /** `onViewChange`: the zoom or the plot's width changed (the page asks the extension for the new range's points). */
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly onViewChange: () => void = () => undefined,
+  ) {
     new ResizeObserver(() => this.fitWidth()).observe(container);
     // uPlot's double click resets the zoom; the whole range is then decimated afresh.
     container.addEventListener('dblclick', () => {
       this.zoomed = false;
       if (this.plot) this.plot.setData(this.visibleData(), true);
+      this.viewChanged();
     });
+  }
+
+  /** The plot's width in CSS pixels: the pixel columns the points are decimated for. */
+  get pixelColumns(): number {
+    return this.plot?.bbox ? this.plot.bbox.width / devicePixelRatio : this.container.clientWidth || 600;
+  }
+
+  /** The x range zoomed into, if the person zoomed. */
+  get zoomRange(): [number, number] | undefined {
+    const x = this.plot?.scales.x;
+    return this.zoomed && x?.min !== undefined && x.max !== undefined ? [x.min, x.max] : undefined;
+  }
+
+  private viewChanged(): void {
+    const view = JSON.stringify([this.zoomRange, this.pixelColumns]);
+    if (view === this.lastView) return;
+    this.lastView = view;
+    this.onViewChange();
   }
 
   get model(): ChartModel | undefined {
@@ -46,8 +72,10 @@ export class LineChart {
     return this.drawnLengths;
   }
 
-  update(model: ChartModel, yLog: boolean, theme: Theme): void {
+  /** Takes the model and redraws what changed; whether the canvas is redrawn. */
+  update(model: ChartModel, yLog: boolean, theme: Theme): boolean {
     this.current = model;
+    let redrawn = true;
     const structure = JSON.stringify([model.series, model.xLabel, model.yLabel, yLog, theme.key]);
     if (!this.plot || structure !== this.structure) {
       this.plot?.destroy();
@@ -63,11 +91,13 @@ export class LineChart {
       // A chart whose points did not change (the epoch chart between epochs) is not redrawn: with
       // software rendering, repainting a canvas costs more than comparing a few thousand numbers.
       if (!sameData(data, this.plot.data)) this.plot.setData(data, !this.zoomed);
+      else redrawn = false;
     }
     const points = alignedLength(model.tables);
     this.container.dataset.points = String(points);
     this.container.dataset.series = String(model.series.length);
     this.container.classList.toggle('empty', points === 0);
+    return redrawn;
   }
 
   /**
@@ -77,9 +107,7 @@ export class LineChart {
    */
   private visibleData(): uPlot.AlignedData {
     const model = this.current as ChartModel;
-    const x = this.plot?.scales.x;
-    const zoom = this.zoomed && x?.min !== undefined && x.max !== undefined ? [x.min, x.max] : [];
-    const shown = decimateTables(model.tables, this.plot?.bbox ? this.plot.bbox.width / devicePixelRatio : this.container.clientWidth || 600, ...zoom);
+    const shown = decimateTables(model.tables, this.pixelColumns, ...(this.zoomRange ?? []));
     return [shown.x, ...shown.ys] as uPlot.AlignedData;
   }
 
@@ -112,6 +140,7 @@ export class LineChart {
           (u) => {
             queueMicrotask(() => {
               if (this.plot === u) u.setData(this.visibleData(), !this.zoomed);
+              this.viewChanged();
             });
           },
         ],
@@ -121,6 +150,7 @@ export class LineChart {
             if (key !== 'x' || !this.zoomed) return;
             queueMicrotask(() => {
               if (this.zoomed && this.plot === u) u.setData(this.visibleData(), false);
+              this.viewChanged();
             });
           },
         ],

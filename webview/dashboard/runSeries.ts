@@ -2,7 +2,7 @@
 // metrics.jsonl, then live ones) into typed columns (column.ts) the charts read without copying. Where
 // the run stands (step, epoch, how it ended) is the shared fold of src/training/runProgress.ts.
 import type { EpochMessage, FinishedMessage, LayerStatsMessage, StartedMessage, TrainingMessage } from '../../src/protocol/training';
-import { batchAt, type BatchColumns, type HistorySummaries } from '../../src/protocol/webview';
+import { batchAt, type BatchColumns, type HistorySummaries, type StepsOnHost } from '../../src/protocol/webview';
 import { at } from '../../src/core/indexed';
 import { RunProgress } from '../../src/training/runProgress';
 import { GrowableColumn } from '../../src/core/metrics/column';
@@ -42,6 +42,12 @@ export class RunSeries {
     this.smoothedFromHost = undefined;
     return smoothed && smoothed.weight === weight && smoothed.values.length <= this.losses.length ? smoothed : undefined;
   }
+  /**
+   * Where the run's history steps are when the extension keeps them (issue 21): the page's columns
+   * then hold only the last of them and the live steps after it, and the step charts draw what
+   * they ask of the extension (hostSteps.ts).
+   */
+  stepsOnHost?: StepsOnHost | undefined;
   /** The last step of the last record (history) received, lowered when a resume drops steps past it. */
   private lastRecordEnd = 0;
 
@@ -172,7 +178,7 @@ export class RunSeries {
    * arrived live past the record's last step: a history read before they were written can arrive
    * after them, and a point once drawn must not disappear.
    */
-  replaceHistory(messages: readonly TrainingMessage[], batches: BatchColumns, summaries?: HistorySummaries): void {
+  replaceHistory(messages: readonly TrainingMessage[], batches: BatchColumns, summaries?: HistorySummaries, stepsOnHost?: StepsOnHost): void {
     const recordEnd = Math.max(batches.step.length > 0 ? at(batches.step, batches.step.length - 1, 'history steps') : 0, lastStepOf(messages));
     // Only what came live since the last record: steps an earlier record held past this one's end
     // were superseded (a resume from an older checkpoint), not missed.
@@ -182,6 +188,7 @@ export class RunSeries {
     this.addBatches(batches, summaries);
     for (const m of later) this.add(m);
     this.lastRecordEnd = recordEnd;
+    this.stepsOnHost = stepsOnHost;
   }
 
   /** The epochs and steps this series holds past `step`, as the messages that brought them. */

@@ -7,7 +7,19 @@ import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { displayLocale } from '../displayLanguage';
 import type { TrainingMessage } from '../../protocol/training';
-import { DASHBOARD_VIEW_TYPE, REVEAL_LAYER_COMMAND, checkFromDashboard, describeDropped, summariesOf, type FromDashboard, type RevealLayerArgs, type ToDashboard } from '../../protocol/webview';
+import {
+  DASHBOARD_VIEW_TYPE,
+  REVEAL_LAYER_COMMAND,
+  checkFromDashboard,
+  describeDropped,
+  heldHistory,
+  stepsAnswer,
+  type FromDashboard,
+  type RevealLayerArgs,
+  type StepsRequest,
+  type ToDashboard,
+} from '../../protocol/webview';
+import { StepStore } from '../../core/metrics/stepStore';
 import { dashboardHtml } from './dashboardHtml';
 import { listRuns } from './runFiles';
 import { runPaths } from '../../training/runFolder/runFolder';
@@ -43,6 +55,11 @@ export class DashboardPanel implements vscode.Disposable {
    */
   private readonly readingHistory = new Set<string>();
   private flushTimer?: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * The steps of the runs the page shows (issue 21), by resolved run folder: the page gets only
+   * what it draws of them (`stepsRequest`). Live steps are added as they are sent on.
+   */
+  private readonly steps = new StepStore();
   private disposed = false;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -125,6 +142,13 @@ export class DashboardPanel implements vscode.Disposable {
     const pending = this.pending;
     this.pending = undefined;
     if (!pending || pending.messages.length === 0) return;
+    // The held steps follow what the page is sent: a run's history (read before these) is in the store by now.
+    const held = this.steps.run(resolve(pending.runDir));
+    if (held)
+      for (const m of pending.messages) {
+        if (m.type === 'batch') held.append(m.step, m.loss, m.lr);
+        else if (m.type === 'started' && m.resumedAtStep !== undefined) held.dropAfter(m.resumedAtStep);
+      }
     const eta = pending.progress.etaSeconds();
     this.post({ type: 'runProgress', runDir: pending.runDir, messages: pending.messages, ...(eta === undefined ? {} : { etaSeconds: eta }) });
   }
@@ -139,7 +163,10 @@ export class DashboardPanel implements vscode.Disposable {
         this.postRuns();
         return;
       case 'loadRuns':
-        for (const runDir of message.runDirs) await this.sendHistory(runDir, message.smoothing);
+        for (const runDir of message.runDirs) await this.sendHistory(runDir);
+        return;
+      case 'stepsRequest':
+        this.answerSteps(message);
         return;
       case 'stop': {
         const queue = this.deps.experimentQueue();
@@ -187,7 +214,7 @@ export class DashboardPanel implements vscode.Disposable {
     return false;
   }
 
-  private async sendHistory(runDir: string, smoothing?: number): Promise<void> {
+  private async sendHistory(runDir: string): Promise<void> {
     if (!this.check(runDir, 'load')) {
       this.post({ type: 'runError', runDir, message: `${runDir} is not in the runs folder (any more).` });
       return;
@@ -198,10 +225,9 @@ export class DashboardPanel implements vscode.Disposable {
       // Streamed: a run of a million steps is about 100 MB of lines, read into columns as it goes.
       const { batches, messages, skipped } = await readMetricsHistory(key);
       if (skipped > 0) this.deps.log.info(`dashboard: ${runPaths(runDir).metrics}: skipped ${skipped} line${skipped === 1 ? '' : 's'} that did not parse (a crash cuts the last one off)`);
-      // The page's first render reads these instead of walking every step (issue 21).
-      // A weight out of the slider's range is not smoothed here (the page smooths itself then).
-      const weight = smoothing !== undefined && smoothing > 0 && smoothing < 1 ? smoothing : 0;
-      this.post({ type: 'runHistory', runDir, batches, messages, summaries: summariesOf(batches, weight) });
+      // The steps stay here (issue 21): the page gets the last one (where the run stands) and asks
+      // for what it draws. Kept from the history's own columns, without a copy.
+      this.post(heldHistory(this.steps, runDir, key, batches, messages));
     } catch (error) {
       this.post({ type: 'runError', runDir, message: error instanceof Error ? error.message : String(error) });
     } finally {
@@ -209,6 +235,16 @@ export class DashboardPanel implements vscode.Disposable {
       this.readingHistory.delete(key);
       this.flush();
     }
+  }
+
+  /**
+   * What a step chart draws, from the held steps: per run the exact min/max picks of each pixel
+   * column of the page's grid, or every step where there are few. Runs the page no longer shows
+   * are dropped (those being read for it are kept).
+   */
+  private answerSteps(request: StepsRequest): void {
+    this.steps.retain([...request.runs.map((r) => resolve(r.runDir)), ...this.readingHistory]);
+    this.post(stepsAnswer(this.steps, request, resolve));
   }
 
   private postRuns(): void {
