@@ -143,23 +143,11 @@ function makeBatch(batch: number, classes: number): { x: tf.Tensor4D; y: tf.Tens
 async function timeTfjs(batch: number, warmup: number, steps: number, profile = false): Promise<number[]> {
   tf.engine().startScope();
   try {
-    const model = buildCifarResNet();
-    const optimizer = new Optimizer({ kind: 'sgd', momentum: 0.9, weightDecay: 1e-4 });
-    const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const pixels = Float32Array.from({ length: batch * 32 * 32 * 3 }, (_, i) => Math.sin(i * 12.9898) * 0.5);
-    const labels = Uint8Array.from({ length: batch }, (_, i) => (i * 7) % RESNET20.classes);
-    const backprop = new Backprop(model, resnet20Node);
-    const step = async () => void (await trainStep(backprop, variables, optimizer, pixels, labels, batch, RESNET20.inputShape, RESNET20.classes, 0.1));
-    for (let i = 0; i < warmup; i++) await step();
-    if (profile) await printProfile(step);
-    const times: number[] = [];
-    for (let i = 0; i < steps; i++) {
-      const t0 = performance.now();
-      await step();
-      times.push((performance.now() - t0) / 1000);
-    }
-    optimizer.dispose();
-    model.dispose();
+    const trainer = new TfjsTrainer(batch);
+    await trainer.steps(warmup);
+    if (profile) await printProfile(() => trainer.step());
+    const times = (await trainer.steps(steps)).map((s) => s.wall);
+    trainer.dispose();
     return times;
   } finally {
     tf.engine().endScope();
@@ -425,7 +413,8 @@ class TfjsTrainer {
     this.labels = Uint8Array.from({ length: batch }, (_, i) => (i * 7) % RESNET20.classes);
   }
 
-  private async step(measure = false): Promise<{ loss: number; otherThreadsPeakBytes?: number }> {
+  /** One training step (on the data-parallel threads when there are some). */
+  async step(measure = false): Promise<{ loss: number; otherThreadsPeakBytes?: number }> {
     const { backprop, variables, optimizer, pixels, labels, batch } = this;
     if (this.parallel) return this.parallel.step(backprop, variables, optimizer, pixels, labels, batch, 0.1, this.stepIndex++, measure);
     return trainStep(backprop, variables, optimizer, pixels, labels, batch, RESNET20.inputShape, RESNET20.classes, 0.1);

@@ -505,16 +505,15 @@ function rank1Copy(t: tf.Tensor): tf.Tensor1D {
   return tf.tensor1d(t.dataSync() as Float32Array, 'float32');
 }
 
-function allFinite(t: tf.Tensor): boolean {
+/** Whether every value of a (small) tensor passes `test`. */
+function everyValue(t: tf.Tensor, test: (v: number) => boolean): boolean {
   const v = t.dataSync();
-  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return false;
+  for (let i = 0; i < v.length; i++) if (!test(v[i] as number)) return false;
   return true;
 }
 
-function allZero(t: tf.Tensor): boolean {
-  const v = t.dataSync();
-  for (let i = 0; i < v.length; i++) if (v[i] !== 0) return false;
-  return true;
+function allFinite(t: tf.Tensor): boolean {
+  return everyValue(t, Number.isFinite);
 }
 
 function binaryKernel(op: 'mul' | 'add' | 'sub'): Impl {
@@ -558,7 +557,7 @@ function batchNormImpl(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, offse
   try {
     if (![params.a, params.b, params.m].every(allFinite)) return null;
     // A zero mean (the BatchNorm backward's per-channel affine map, backprop.ts): one pass, x·a + offset.
-    if (allZero(params.m)) return channelAffine(x, params.a, params.b);
+    if (everyValue(params.m, (v) => v === 0)) return channelAffine(x, params.a, params.b);
     const d = channelAffine(x, params.one, params.m);
     if (d == null) return null;
     const y = channelAffine(d, params.a, params.b);
