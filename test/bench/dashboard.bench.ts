@@ -452,19 +452,32 @@ async function benchHostSteps(browser: DashboardBrowser): Promise<void> {
     const render = d.__proto__.render;
     window.__renders = [];
     window.__updates = { loss: [], metric: [], lr: [] };
+    // How the lines were drawn before the appending (seriesLayer.ts counts them): subtracted after.
+    window.__lineDrawsBefore = Object.fromEntries(['loss', 'metric', 'lr'].map((n) => [n, { ...d.chart(n).lineDraws }]));
     for (const name of ['loss', 'metric', 'lr']) {
       const chart = d.chart(name);
       const update = chart.update.bind(chart);
       chart.update = (...args) => {
         const t = performance.now();
-        update(...args);
+        const redrawn = update(...args);
         window.__updates[name].push(performance.now() - t);
+        window.__doing.push(name + (redrawn ? '' : ' (unchanged)'));
+        return redrawn;
       };
     }
+    const counts = () => ['loss', 'metric', 'lr'].map((n) => ({ ...d.chart(n).lineDraws }));
     d.render = () => {
       const t = performance.now();
+      window.__doing = [];
+      const before = counts();
       render.call(d);
-      queueMicrotask(() => window.__renders.push(performance.now() - t));
+      // After uPlot's drawing (a microtask queued before this one): how each chart's lines were drawn.
+      queueMicrotask(() => {
+        counts().forEach((now, c) => {
+          for (const kind of Object.keys(now)) if (now[kind] > before[c][kind]) window.__doing.push(['loss', 'metric', 'lr'][c] + ' lines: ' + kind);
+        });
+        window.__renders.push({ ms: performance.now() - t, doing: window.__doing.join(', ') });
+      });
     };
   })()`);
   const appendTo = values['append-all'] ? runDirs : runDirs.slice(0, 1);
@@ -502,12 +515,14 @@ async function benchHostSteps(browser: DashboardBrowser): Promise<void> {
   const { deltas, appended } = appending;
   clearInterval(hostTimer);
   await page.settle();
-  const renders = ((await page.page.evaluate('window.__renders')) as number[]).sort((a, b) => a - b);
+  const timedRenders = (await page.page.evaluate('window.__renders')) as { ms: number; doing: string }[];
+  const renders = timedRenders.map((r) => r.ms).sort((a, b) => a - b);
+  const slowest = [...timedRenders].sort((a, b) => b.ms - a.ms).slice(0, 3);
   console.log(
     `appending ${rate}/s to ${values['append-all'] ? `each of the ${runs} runs` : 'the first run'} for ${seconds} s (${appended.toLocaleString('en-US')} points, ${(points + appended).toLocaleString('en-US')} at the end): ${stats(deltas)}; ${requests - requestsBefore} requests to the host meanwhile`,
   );
   console.log(
-    `  dashboard render per redraw: ${renders.length} redraws, median ${(renders[Math.floor(renders.length / 2)] ?? NaN).toFixed(1)} ms, max ${(renders[renders.length - 1] ?? NaN).toFixed(1)} ms (uPlot's drawing included)`,
+    `  dashboard render per redraw: ${renders.length} redraws, median ${(renders[Math.floor(renders.length / 2)] ?? NaN).toFixed(1)} ms, max ${(renders[renders.length - 1] ?? NaN).toFixed(1)} ms (uPlot's drawing included); the slowest: ${slowest.map((r) => `${r.ms.toFixed(1)} ms (${r.doing || 'no chart'})`).join('; ')}`,
   );
   const updates = (await page.page.evaluate('window.__updates')) as Record<string, number[]>;
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
@@ -515,6 +530,21 @@ async function benchHostSteps(browser: DashboardBrowser): Promise<void> {
     `    each chart's update (decimate, align, uPlot setData): ${Object.entries(updates)
       .map(([name, xs]) => `${name} ${xs.length}× median ${median(xs).toFixed(1)} ms`)
       .join(', ')}`,
+  );
+  const lineDraws = (await page.page.evaluate(
+    `Object.fromEntries(['loss', 'metric', 'lr'].map((n) => [n, Object.fromEntries(Object.entries(window.resnetDashboard.chart(n).lineDraws).map(([k, v]) => [k, v - window.__lineDrawsBefore[n][k]]).filter(([, v]) => v > 0))]))`,
+  )) as Record<string, Record<string, number>>;
+  console.log(
+    `    the lines repainted (seriesLayer.ts): ${Object.entries(lineDraws)
+      .map(
+        ([name, kinds]) =>
+          `${name} ${
+            Object.entries(kinds)
+              .map(([kind, n]) => `${n} ${kind}`)
+              .join(' + ') || 'none'
+          }`,
+      )
+      .join(', ')} (full: every line at once; spread: a frame of every line repainted over frames; tail: right of the first changed point; none: nothing new)`,
   );
 
   // 3. Memory: what the page holds once garbage is collected.

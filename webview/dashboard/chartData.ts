@@ -4,6 +4,7 @@
 import { alignTables, type Aligned, type Table, type Xs, type Ys } from './align';
 import { columnKey } from '../../src/core/metrics/column';
 import type { RunSeries } from './runSeries';
+import type { EpochMessage } from '../../src/protocol/training';
 import { DebiasedEma } from '../../src/core/metrics/smoothing';
 import { adoptEnvelope } from './envelope';
 import type { ViewOptions } from './viewOptions';
@@ -212,35 +213,82 @@ export function lossChart(runs: readonly ShownRun[], options: ViewOptions, words
   return chartModel(options, words, words.axisLoss, series, tables);
 }
 
+/**
+ * A run's per-epoch columns on the metric chart (x, training and validation figures), extended as
+ * epochs are appended: at six runs of thousands of epochs, rebuilding them at every epoch's end
+ * was the heaviest part of a live redraw. Rebuilt when an epoch was replaced or the view changed.
+ */
+class EpochColumns {
+  readonly x: number[] = [];
+  readonly train: (number | null)[] = [];
+  readonly validation: (number | null)[] = [];
+  hasValidation = false;
+  /** The best epoch's marker column, and for which best epoch and length it was made. */
+  private marker: (number | null)[] = [];
+  private markerOf?: EpochMessage | undefined;
+
+  constructor(
+    readonly view: string,
+    readonly rewrites: number,
+  ) {}
+
+  extend(run: RunSeries, options: ViewOptions): void {
+    const percent = (accuracy: number) => 100 * (options.metric === 'error' ? 1 - accuracy : accuracy);
+    const epochs = run.epochs;
+    for (let i = this.x.length; i < epochs.length; i++) {
+      const e = epochs[i] as EpochMessage;
+      this.x.push(options.xAxis === 'step' ? e.step : e.epoch + 1);
+      this.train.push(percent(e.trainAccuracy));
+      this.validation.push(e.valAccuracy === undefined ? null : percent(e.valAccuracy));
+      if (e.valAccuracy !== undefined) this.hasValidation = true;
+    }
+  }
+
+  /** The best epoch's ring: its figure there, null elsewhere (a new column when the best epoch changes, else grown). */
+  bestMarker(run: RunSeries, best: NonNullable<RunSeries['best']>, options: ViewOptions): (number | null)[] {
+    const epochs = run.epochs;
+    if (this.markerOf !== best.epoch || this.marker.length > epochs.length) {
+      this.markerOf = best.epoch;
+      this.marker = [];
+    }
+    const percent = (accuracy: number) => 100 * (options.metric === 'error' ? 1 - accuracy : accuracy);
+    for (let i = this.marker.length; i < epochs.length; i++) {
+      const e = epochs[i] as EpochMessage;
+      this.marker.push(e === best.epoch ? percent(best.on === 'validation' ? (e.valAccuracy as number) : e.trainAccuracy) : null);
+    }
+    return this.marker;
+  }
+}
+
+const epochColumns = new WeakMap<RunSeries, EpochColumns>();
+
+function epochColumnsOf(run: RunSeries, options: ViewOptions): EpochColumns {
+  const view = `${options.xAxis} ${options.metric}`;
+  let columns = epochColumns.get(run);
+  if (!columns || columns.view !== view || columns.rewrites !== run.epochRewrites || columns.x.length > run.epochs.length) {
+    columns = new EpochColumns(view, run.epochRewrites);
+    epochColumns.set(run, columns);
+  }
+  columns.extend(run, options);
+  return columns;
+}
+
 export function metricChart(runs: readonly ShownRun[], options: ViewOptions, words: ChartWords): ChartModel {
   const series: SeriesSpec[] = [];
-  const percent = (accuracy: number) => 100 * (options.metric === 'error' ? 1 - accuracy : accuracy);
   const tables: Table[] = runs.map(({ run, label, color, plain }) => {
-    const epochs = run.epochs;
-    const x = epochs.map((e) => (options.xAxis === 'step' ? e.step : e.epoch + 1));
-    const ys: Ys[] = [
-      forScale(
-        epochs.map((e) => percent(e.trainAccuracy)),
-        options,
-      ),
-    ];
+    const columns = epochColumnsOf(run, options);
+    const ys: Ys[] = [forScale(columns.train, options)];
     series.push({ label: words.series('train', label), color, role: 'train', plain });
-    if (epochs.some((e) => e.valAccuracy !== undefined)) {
-      ys.push(
-        forScale(
-          epochs.map((e) => (e.valAccuracy === undefined ? null : percent(e.valAccuracy))),
-          options,
-        ),
-      );
+    if (columns.hasValidation) {
+      ys.push(forScale(columns.validation, options));
       series.push({ label: words.series('validation', label), color, role: 'validation', plain });
     }
     const best = run.best;
     if (best) {
-      const marker = epochs.map((e) => (e === best.epoch ? percent(best.on === 'validation' ? (e.valAccuracy as number) : e.trainAccuracy) : null));
-      ys.push(forScale(marker, options));
+      ys.push(forScale(columns.bestMarker(run, best, options), options));
       series.push({ label: words.series(best.on === 'validation' ? 'bestVal' : 'bestTrain', label), color, role: 'best' });
     }
-    return { x, ys };
+    return { x: columns.x, ys };
   });
   return chartModel(options, words, options.metric === 'error' ? words.axisError : words.axisAccuracy, series, tables);
 }

@@ -8,6 +8,7 @@ import { decimateTables, paddedEnd } from './decimate';
 import { CHART_HEIGHT, fitToWidth, themedAxis, valueAxis, WHOLE_INCREMENTS, yScale } from './chartLook';
 import { formatValue } from './format';
 import { runColor, withAlpha, type Theme } from './theme';
+import { SeriesLayer, type LineStyle } from './seriesLayer';
 
 export class LineChart {
   private plot?: uPlot | undefined;
@@ -17,6 +18,10 @@ export class LineChart {
   private zoomed = false;
   /** What the last draw put on the canvas: the length of each column, x first (what tests read). */
   private drawnLengths: readonly number[] = [];
+
+  /** The chart's lines, drawn by the page on a canvas of their own (seriesLayer.ts), and each series' look there. */
+  private readonly layer = new SeriesLayer();
+  private lineStyles: readonly (LineStyle | undefined)[] = [];
 
   /** The view (zoom, width) last told to `onViewChange`. */
   private lastView = '';
@@ -65,6 +70,11 @@ export class LineChart {
   /** For tests and the benchmark: the chart's uPlot. */
   get uplot(): uPlot | undefined {
     return this.plot;
+  }
+
+  /** For tests and the benchmark: how the lines were drawn, counted by kind (seriesLayer.ts). */
+  get lineDraws(): SeriesLayer['draws'] {
+    return this.layer.draws;
   }
 
   /** For tests: the length of each column (x first) at the last time the canvas was drawn. */
@@ -116,15 +126,19 @@ export class LineChart {
   }
 
   private options(model: ChartModel, yLog: boolean, theme: Theme): uPlot.Options {
+    const series = model.series.map((s) => seriesOptions(s, theme));
+    this.lineStyles = [undefined, ...series.map((s) => s.line)];
     return {
       width: this.container.clientWidth || 600,
       height: CHART_HEIGHT,
       scales: { x: { time: false, range: xRange }, y: yScale(yLog) },
       axes: [{ ...themedAxis(model.xLabel, theme), ...(model.xKind === 'step' ? { incrs: WHOLE_INCREMENTS } : {}) }, valueAxis(model.yLabel, theme)],
-      series: [{ label: model.xLabel, value: (_u, v) => formatValue(v) }, ...model.series.map((s) => seriesOptions(s, theme))],
+      series: [{ label: model.xLabel, value: (_u, v) => formatValue(v) }, ...series.map((s) => s.options)],
       cursor: { drag: { x: true, y: false }, sync: { key: 'resnet-dashboard' } },
       legend: { live: true },
       hooks: {
+        // The lines, above the grid and under uPlot's points.
+        drawAxes: [(u) => this.layer.draw(u, this.lineStyles)],
         draw: [
           (u) => {
             this.drawnLengths = u.data.map((column) => column.length);
@@ -192,7 +206,8 @@ const STYLE: Record<SeriesRole, { width: number; dash?: number[]; alpha?: number
   best: { width: 0 },
 };
 
-function seriesOptions(spec: SeriesSpec, theme: Theme): uPlot.Series {
+/** A series' uPlot options (its legend, read-out, points) and, for a line, how the series layer draws it (uPlot draws no line). */
+function seriesOptions(spec: SeriesSpec, theme: Theme): { options: uPlot.Series; line?: LineStyle } {
   const color = runColor(theme, spec.color);
   const style = STYLE[spec.role];
   const base: uPlot.Series = {
@@ -210,10 +225,12 @@ function seriesOptions(spec: SeriesSpec, theme: Theme): uPlot.Series {
     base.class = `series-${spec.role}-plain`;
   }
   if (spec.role === 'raw' || spec.role === 'smoothed') base.points = { show: false };
+  // uPlot draws no line: the series layer does (seriesLayer.ts), repainting only what changed.
+  base.paths = () => null;
   if (spec.role === 'best') {
     // A ring on the best point, no line.
-    base.paths = () => null;
     base.points = { show: true, size: 11, width: 2, stroke: color, fill: theme.background };
+    return { options: base };
   }
-  return base;
+  return { options: base, line: { width: style.width, dash: base.dash } };
 }

@@ -22,6 +22,8 @@ export class RunSeries {
   imagesPerSec = 0;
   /** Per finished epoch, in epoch order. */
   readonly epochs: EpochMessage[] = [];
+  /** Bumps when an epoch was replaced or removed (not when one is appended): what is derived from `epochs` is then rebuilt, not extended. */
+  epochRewrites = 0;
   /** The run's layer statistics (issue 24), in step order: a few dozen a run. */
   readonly layerStats: LayerStatsMessage[] = [];
   /** Bumps when steps were removed or replaced, so derived columns must be rebuilt, not extended. */
@@ -106,6 +108,7 @@ export class RunSeries {
           this.epochs.push(message);
           break;
         }
+        this.epochRewrites++;
         const at = this.epochs.findIndex((e) => e.epoch === message.epoch);
         if (at >= 0) {
           this.epochs[at] = message;
@@ -235,17 +238,33 @@ export class RunSeries {
 
   /** The finished epoch with the lowest validation error (or training error, without a validation split). */
   get best(): { readonly epoch: EpochMessage; readonly on: 'validation' | 'training' } | undefined {
-    const withVal = this.epochs.filter((e) => e.valAccuracy !== undefined);
-    const on = withVal.length > 0 ? 'validation' : 'training';
-    const pool = withVal.length > 0 ? withVal : this.epochs;
-    let best: EpochMessage | undefined;
-    for (const e of pool) {
-      const acc = on === 'validation' ? (e.valAccuracy as number) : e.trainAccuracy;
-      const bestAcc = best === undefined ? -Infinity : on === 'validation' ? (best.valAccuracy as number) : best.trainAccuracy;
-      if (acc > bestAcc) best = e;
+    // Kept and extended as epochs are appended: the metric chart asks at every redraw, over thousands of epochs.
+    const known = this.bestSoFar;
+    const fresh = known === undefined || known.rewrites !== this.epochRewrites || known.count > this.epochs.length;
+    let withVal = fresh ? undefined : known.withVal;
+    let bestVal = fresh ? undefined : known.bestVal;
+    let bestTrain = fresh ? undefined : known.bestTrain;
+    for (let i = fresh ? 0 : known.count; i < this.epochs.length; i++) {
+      const e = this.epochs[i] as EpochMessage;
+      if (e.valAccuracy !== undefined) {
+        withVal = true;
+        if (bestVal === undefined || e.valAccuracy > (bestVal.valAccuracy as number)) bestVal = e;
+      }
+      if (bestTrain === undefined || e.trainAccuracy > bestTrain.trainAccuracy) bestTrain = e;
     }
-    return best ? { epoch: best, on } : undefined;
+    this.bestSoFar = { rewrites: this.epochRewrites, count: this.epochs.length, withVal, bestVal, bestTrain };
+    if (withVal && bestVal) return { epoch: bestVal, on: 'validation' };
+    return bestTrain ? { epoch: bestTrain, on: 'training' } : undefined;
   }
+
+  /** `best`'s running state: the epochs looked at, the best by validation and by training accuracy. */
+  private bestSoFar?: {
+    readonly rewrites: number;
+    readonly count: number;
+    readonly withVal: boolean | undefined;
+    readonly bestVal: EpochMessage | undefined;
+    readonly bestTrain: EpochMessage | undefined;
+  };
 
   private dropAfter(step: number): void {
     const steps = this.step;
@@ -260,6 +279,7 @@ export class RunSeries {
       this.lrs = this.lrs.prefix(keep);
     }
     const epochsKept = this.epochs.filter((e) => e.step <= step);
+    if (epochsKept.length < this.epochs.length) this.epochRewrites++;
     this.epochs.splice(0, this.epochs.length, ...epochsKept);
     const statsKept = this.layerStats.filter((m) => m.step <= step);
     this.layerStats.splice(0, this.layerStats.length, ...statsKept);
