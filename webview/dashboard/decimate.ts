@@ -4,6 +4,7 @@
 // Zoomed in to a few points per column, every point is drawn.
 import { at } from '../../src/core/indexed';
 import { envelopeOf } from './envelope';
+import { Envelope } from '../../src/core/metrics/minMaxEnvelope';
 import { columnKey } from '../../src/core/metrics/column';
 import { drawnWhole, gridRange, pickColumns, visibleRange } from '../../src/core/metrics/pixelColumns';
 import { alignTables, commonSteps, padTo, type Aligned, type Table, type Xs, type Ys } from './align';
@@ -64,6 +65,11 @@ export function decimateTables(tables: readonly Table[], columns: number, from =
   return alignTables(visible.map(({ table, range }) => decimateRange(table, range[0], range[1], columns, lo, width)));
 }
 
+/** Below this many points per pixel column, decimation looks at every point instead of a summary. */
+const SCAN_BELOW = 32;
+/** A summary of nothing: its `extremes` look at each point. */
+const SCANNED = new Envelope();
+
 /** The page's x columns are the x values themselves (the host's are steps, scaled to epochs). */
 const SAME_X = 1;
 
@@ -76,7 +82,9 @@ function decimateRange(data: Columns, start: number, end: number, columns: numbe
   const { x, ys } = data;
   const count = end - start;
   if (drawnWhole(count, columns)) return { x: copyRange(x, start, end), ys: ys.map((y) => copyRange(y, start, Math.min(end, y.length))) };
-  const envelopes = ys.map((y) => envelopeOf(y));
+  // A few points a column (an answer from the extension holds at most six): each column's points
+  // looked at, no summary built (building one for each new answer's columns took milliseconds).
+  const envelopes = count <= SCAN_BELOW * columns ? ys.map(() => SCANNED) : ys.map((y) => envelopeOf(y));
   // The buckets the last redraw of the same columns on the same pixel grid left as they are.
   const memo = resumeFrom(x, ys, start, end, columns, x0, width);
   const { keep, bucketStarts, bucketEnds, keepAt } = memo;
