@@ -26,6 +26,9 @@
  * builds them. The host's part is printed too: the summaries' size per run, and the time to build them.
  * `--trace` adds Chromium's own trace of the appending: each frame's time on the main thread, in
  * raster, and in the compositor drawing the layers (test/bench/chromeTrace.ts).
+ * The charts' lines are drawn on a canvas of the page's own (webview/dashboard/seriesLayer.ts), rasterised
+ * when it is copied onto uPlot's: "drawn" includes them; uPlot's own canvas (axes, grid, the copy) is
+ * rasterised at the frame's commit, after. How each chart's lines were repainted is printed too.
  * Goals: first render under 50 ms; no frame over 16 ms while appending (a late frame shows as a
  * requestAnimationFrame delta of two vsync slots, 33 ms, instead of one).
  */
