@@ -126,7 +126,7 @@ export function stepsAnswer(store: StepStore, request: StepsRequest, keyOf: (run
   const runs = request.runs.map(({ runDir, perX }): PickedRunSteps => {
     const held = store.run(keyOf(runDir));
     if (!held) return { runDir, step: new Float64Array(0), values: request.series.map(() => new Float64Array(0)), end: 0 };
-    return { runDir, ...held.pick({ grid, from: request.from, to: request.to, perX, series: request.series, smoothing: request.smoothing }) };
+    return { runDir, ...held.pick({ grid, from: request.from, to: request.to, perX, series: request.series, smoothing: request.smoothing, positive: request.positive }) };
   });
   return { type: 'steps', id: request.id, chart: request.chart, series: request.series, runs };
 }
@@ -186,6 +186,8 @@ export const StepsRequestSchema = v.object({
   columns: v.pipe(positive, v.maxValue(100_000)),
   from: v.optional(v.pipe(v.number(), v.finite())),
   to: v.optional(v.pipe(v.number(), v.finite())),
+  /** The chart's y axis is logarithmic: each column keeps its lowest positive value too. */
+  positive: v.optional(v.boolean()),
 });
 export type StepsRequest = v.InferOutput<typeof StepsRequestSchema>;
 

@@ -149,3 +149,38 @@ test('runs no longer shown are dropped; a resumed run forgets the steps past its
   // Steps 1…n share one array: loss and lr, 8.5 bytes a value, and two summaries of about one byte.
   assert.ok(store.bytes > 50_001 * 17 && store.bytes < 50_001 * 20, `${store.bytes} bytes`);
 });
+
+test('for a log axis each pixel column also keeps its lowest positive loss: steps of zero or less are not drawn there, and the column still shows its lowest drawable one', () => {
+  const n = 200_000;
+  const { step, loss, lr } = makeRun(n);
+  // Every 300th step a loss of exactly zero (a float32 loss that rounded to 0), a few negative ones: one in every column.
+  for (let i = 299; i < n; i += 300) loss[i] = i % 2100 === 299 ? -0.5 : 0;
+  const store = new StepStore();
+  store.load(RUN, step, loss, lr);
+  const columns = 500;
+  const grid = gridOf(1, n, columns);
+  const column = (s: number) => Math.floor((s - grid.x0) / grid.width);
+  const lowestPositive = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const v = loss[i] as number;
+    const c = column(step[i] as number);
+    if (v > 0 && v < (lowestPositive.get(c) ?? Infinity)) lowestPositive.set(c, v);
+  }
+  const drawn = (positive: boolean) => {
+    const picked = store.run(RUN)?.pick({ grid, perX: 1, series: ['loss'], smoothing: 0, positive });
+    assert.ok(picked);
+    const lowest = new Map<number, number>();
+    picked.step.forEach((s, k) => {
+      const v = picked.values[0]?.[k] as number;
+      if (v > 0 && v < (lowest.get(column(s)) ?? Infinity)) lowest.set(column(s), v);
+    });
+    return lowest;
+  };
+  const onLog = drawn(true);
+  assert.equal(onLog.size, lowestPositive.size);
+  for (const [c, v] of lowestPositive) assert.equal(onLog.get(c), v, `column ${c}: the lowest positive loss`);
+  // Without it, the columns' lowest picks are the zeros: their lowest positive loss is mostly missing.
+  const onLinear = drawn(false);
+  const missing = [...lowestPositive].filter(([c, v]) => onLinear.get(c) !== v).length;
+  assert.ok(missing > columns / 2, `a linear axis's picks miss most columns' lowest positive loss (${missing})`);
+});

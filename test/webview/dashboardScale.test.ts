@@ -344,3 +344,33 @@ test("two overlaid runs of other lengths, both kept by the extension: each run's
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test("on a log axis the page asks for each column's lowest positive loss: a column holding losses of zero still draws its lowest drawable one", { skip, timeout: 120_000 }, async () => {
+  const n = 200_000;
+  const column = (f: (i: number) => number) => Float64Array.from({ length: n }, (_, i) => f(i));
+  // Losses of exactly zero every 300 steps (a float32 loss rounded to 0); the run's lowest positive loss beside one of them.
+  const lowest = 0.001;
+  const history: BatchColumns = {
+    step: column((i) => i + 1),
+    epoch: column((i) => Math.floor(i / 1000)),
+    loss: column((i) => (i % 300 === 299 ? 0 : i === 150_001 ? lowest : 0.3 + 0.2 * Math.abs(Math.sin(i * 0.37)))),
+    accuracy: column(() => 0.5),
+    lr: column(() => 0.1),
+    imagesPerSec: column(() => 1000),
+  };
+  const page = await browser.open({ savedState: { selected: [RUN_DIR], smoothing: 0, yScale: 'log' }, viewport: { width: 1400, height: 1100 } });
+  const run: RunSummary = { runDir: RUN_DIR, name: RUN_DIR.split('/').pop() as string, model: 'resnet50', dataset: 'imagenet', status: 'finished', step: n, resumable: false };
+  await page.send({ type: 'runs', runsFolder: '/work/runs', runs: [run] });
+  const store = new StepStore();
+  await page.serveSteps(store);
+  await page.sendTyped(heldHistory(store, RUN_DIR, RUN_DIR, history, [started(RUN_DIR, n)]));
+  await page.settle();
+  const asked = (await page.posted()).filter((m) => m.type === 'stepsRequest' && m.chart === 'loss');
+  assert.ok(asked.length > 0 && asked.every((m) => m.positive === true), 'asked with the log axis');
+  const drawn = (await page.column('loss', 1)) as (number | null)[];
+  assert.ok(drawn.length < 10_000, `decimated (${drawn.length} points)`);
+  assert.ok(drawn.includes(lowest), 'the lowest positive loss is drawn though its column holds zeros');
+  assert.ok(!drawn.some((v) => v !== null && v <= 0), 'nothing of zero or less on the log axis');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

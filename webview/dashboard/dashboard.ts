@@ -402,6 +402,7 @@ export class Dashboard {
         width: (end - x0 || 1) / columns,
         columns,
         ...(zoom ? { from: zoom[0], to: zoom[1] } : {}),
+        ...(this.state.yScale === 'log' ? { positive: true } : {}),
       });
     }
   }

@@ -47,7 +47,8 @@ export function drawnWhole(count: number, columns: number): boolean {
  * Appends to `keep` the indices each pixel column of [start, end) keeps (`width` of x from `x0`
  * on; x is `x[i] / scale`): its first and last point and each series' lowest and highest, in
  * order. The extremes come from each series' summary, so this costs O(pixels · log points), not a
- * walk over every point. `onColumn` hears each column's index range and how many indices were
+ * walk over every point. `positive` (a log axis): a column whose lowest value is zero or less also
+ * keeps its lowest positive one. `onColumn` hears each column's index range and how many indices were
  * kept before it (the page keeps them, to go on from at its next redraw).
  */
 export function pickColumns(
@@ -61,6 +62,7 @@ export function pickColumns(
   width: number,
   keep: number[],
   onColumn?: (columnStart: number, columnEnd: number, keptBefore: number) => void,
+  positive = false,
 ): void {
   const picks: number[] = [];
   let columnStart = start;
@@ -78,12 +80,28 @@ export function pickColumns(
       if (seriesStop <= columnStart) continue;
       const { lo, hi } = (envelopes[s] as Envelope).extremes(y, columnStart, seriesStop);
       if (lo >= 0) picks.push(lo, hi);
+      // A log axis leaves out values of zero or less: the column's lowest positive value is drawn
+      // instead, looked for only in the rare column whose lowest is not positive.
+      if (positive && lo >= 0 && !((y[lo] as number) > 0)) {
+        const lowest = lowestPositive(y, columnStart, seriesStop);
+        if (lowest >= 0) picks.push(lowest);
+      }
     }
     picks.sort((a, b) => a - b);
     onColumn?.(columnStart, stop, keep.length);
     for (const i of picks) if (keep[keep.length - 1] !== i) keep.push(i);
     columnStart = stop;
   }
+}
+
+/** The index of the lowest value above zero in y[from..to), -1 when there is none. */
+function lowestPositive(y: Values, from: number, to: number): number {
+  let best = -1;
+  for (let i = from; i < to; i++) {
+    const v = y[i];
+    if (v != null && v > 0 && (best < 0 || v < (y[best] as number))) best = i;
+  }
+  return best;
 }
 
 /** The first index in [lo, hi) whose pixel column is past `column` (x ascending); `hi` when none is. */

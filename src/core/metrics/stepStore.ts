@@ -30,6 +30,8 @@ export interface StepsQuery {
   readonly series: readonly StepSeries[];
   /** The smoothing weight, for 'smoothed'. */
   readonly smoothing: number;
+  /** For a log axis: each column keeps its lowest positive value too (values of zero or less are not drawn there). */
+  readonly positive?: boolean | undefined;
 }
 
 /** The steps a chart draws of one run: the picked steps and each asked series' value at them. */
@@ -145,7 +147,7 @@ export class RunColumns {
     const [start, stop] = visibleRange(x, query.from ?? -Infinity, query.to ?? Infinity, perX);
     const keep: number[] = [];
     if (drawnWhole(stop - start, grid.columns)) for (let i = start; i < stop; i++) keep.push(i);
-    else pickColumns(x, perX, ys, envelopes, start, stop, grid.x0, grid.width, keep);
+    else pickColumns(x, perX, ys, envelopes, start, stop, grid.x0, grid.width, keep, undefined, query.positive === true);
     return {
       step: gather(x, keep),
       values: ys.map((y) => gather(y, keep)),
