@@ -133,8 +133,8 @@ test('on the epoch axis the grid is in epochs: x is the step over the steps per 
   assert.deepEqual(envelopeDiff({ x: x(raw.step), y: raw.loss }, { x: x(picked.step), y: picked.values[0] as Float64Array }, grid, -Infinity, Infinity), []);
 });
 
-test('runs no longer shown are dropped; a resumed run forgets the steps past its checkpoint; the bytes held are about 19 MB a million steps (loss, learning rate, their summaries)', () => {
-  const store = new StepStore();
+test('runs no longer shown are dropped (with no room to put them aside); a resumed run forgets the steps past its checkpoint; the bytes held are about 19 MB a million steps (loss, learning rate, their summaries)', () => {
+  const store = new StepStore(0);
   const a = makeRun(100_000);
   store.load('/runs/a', a.step, a.loss, a.lr);
   store.load('/runs/b', a.step.slice(), a.loss.slice(), a.lr.slice());
@@ -183,4 +183,29 @@ test('for a log axis each pixel column also keeps its lowest positive loss: step
   const onLinear = drawn(false);
   const missing = [...lowestPositive].filter(([c, v]) => onLinear.get(c) !== v).length;
   assert.ok(missing > columns / 2, `a linear axis's picks miss most columns' lowest positive loss (${missing})`);
+});
+
+test('runs no longer shown are put aside while they fit the shelf, the longest unshown dropped first; a run put aside comes back as it was', () => {
+  const run = makeRun(100_000);
+  const one = new StepStore();
+  one.load('/runs/x', run.step.slice(), run.loss.slice(), run.lr.slice());
+  const perRun = one.bytes;
+  // Room for one run and a half.
+  const store = new StepStore(perRun * 1.5);
+  for (const name of ['a', 'b', 'c']) store.load(`/runs/${name}`, run.step.slice(), run.loss.slice(), run.lr.slice());
+  store.retain(['/runs/a']);
+  assert.deepEqual(store.runDirs, ['/runs/a']);
+  assert.equal(store.shelved('/runs/b'), false, 'put aside first, dropped first');
+  assert.equal(store.shelved('/runs/c'), true);
+  assert.ok(store.bytes <= perRun * 2.5, `${store.bytes} bytes held, shown and put aside`);
+  assert.equal(store.restore('/runs/b'), undefined);
+  const c = store.restore('/runs/c');
+  assert.equal(c?.length, 100_000);
+  assert.deepEqual(store.runDirs, ['/runs/a', '/runs/c']);
+  const query: StepsQuery = { grid: gridOf(1, 100_000, 500), perX: 1, series: ['loss'], smoothing: 0 };
+  assert.deepEqual(c?.pick(query), one.run('/runs/x')?.pick(query), 'the same answers as before it was put aside');
+  // A history read again replaces what was put aside.
+  store.retain([]);
+  store.load('/runs/a', run.step.slice(0, 10), run.loss.slice(0, 10), run.lr.slice(0, 10));
+  assert.equal(store.shelved('/runs/a'), false);
 });

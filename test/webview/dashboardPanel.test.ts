@@ -1,7 +1,7 @@
 // The extension side of the dashboard, under Node with a fake `vscode`: the page it serves, and
 // how it answers the page (only runs it listed; exports saved where the person says).
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { register } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -223,5 +223,54 @@ test("a live run's messages wait while its history is read, so the page gets the
   const dropped = () => (webview.posted as { type: string; id?: number; runs?: { step: Float64Array }[] }[]).find((m) => m.type === 'steps' && m.id === 9);
   await until('the answer after the drop', () => dropped() !== undefined);
   assert.equal(dropped()?.runs?.[0]?.step.length, 0);
+  panel.dispose();
+});
+
+test('a run ticked again whose metrics.jsonl did not change is sent from the steps put aside, not read again; a changed file is read again', async () => {
+  const other = scriptedRun({ runDir: join(runsFolder, '2026-01-02-10-00-00-resnet20'), stepsPerEpoch: 5, epochs: 2 });
+  mkdirSync(other.runDir, { recursive: true });
+  writeFileSync(join(other.runDir, 'config.json'), JSON.stringify({ modelName: 'resnet20', dataset: 'cifar10' }));
+  const file = join(other.runDir, 'metrics.jsonl');
+  const lines = other.messages.map((m) => JSON.stringify(m));
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  // A time in whole seconds: set again after the rewrite below, exactly.
+  const written = new Date('2026-01-02T10:30:00Z');
+  utimesSync(file, written, written);
+  const { webview, panel } = setup();
+  webview.receive({ type: 'ready' });
+  await until('the runs and the session', () => webview.posted.length >= 2);
+  const posted = () => webview.posted as { type: string; id?: number; runDir?: string; stepsOnHost?: { count: number }; runs?: { step: Float64Array; values: Float64Array[] }[] }[];
+  const histories = () => posted().filter((m) => m.type === 'runHistory' && m.runDir === other.runDir);
+  let id = 100;
+  const ask = async (runs: { runDir: string; perX: number }[]) => {
+    const asked = ++id;
+    webview.receive({ type: 'stepsRequest', id: asked, chart: 'loss', runs, series: ['loss'], smoothing: 0, x0: 1, width: 0.01, columns: 2000 });
+    await until(`the answer ${asked}`, () => posted().some((m) => m.type === 'steps' && m.id === asked));
+    return posted().find((m) => m.type === 'steps' && m.id === asked)?.runs?.[0];
+  };
+  const tick = async (count: number) => {
+    webview.receive({ type: 'loadRuns', runDirs: [other.runDir] });
+    await until('the history', () => histories().length === count);
+    return ask([{ runDir: other.runDir, perX: 1 }]);
+  };
+  const first = await tick(1);
+  assert.equal(first?.step.length, 10);
+  // Unticked: the page's next request leaves it out.
+  await ask([]);
+  // The file rewritten to the same size and time with other losses: a run read again would show them.
+  const otherLosses = lines.map((line) => line.replace(/"loss":(-?\d+)\.(\d)/, (_m, whole: string, digit: string) => `"loss":${whole}.${(Number(digit) + 1) % 10}`));
+  assert.notDeepEqual(otherLosses, lines);
+  writeFileSync(file, `${otherLosses.join('\n')}\n`);
+  assert.equal(statSync(file).size, Buffer.byteLength(`${lines.join('\n')}\n`), 'the same size');
+  utimesSync(file, written, written);
+  const again = await tick(2);
+  assert.equal(histories()[1]?.stepsOnHost?.count, 10);
+  assert.deepEqual(Array.from(again?.values[0] ?? []), Array.from(first?.values[0] ?? []), 'the steps put aside, not the file read again');
+  // A run that grew (another step written): read again.
+  await ask([]);
+  writeFileSync(file, `${lines.join('\n')}\n${JSON.stringify({ type: 'batch', step: 11, epoch: 2, loss: 0.25, accuracy: 0.9, lr: 0.1, imagesPerSec: 100 })}\n`);
+  const grown = await tick(3);
+  assert.equal(grown?.step.length, 11);
+  assert.equal(grown?.values[0]?.[10], 0.25);
   panel.dispose();
 });

@@ -2,6 +2,7 @@
 // serializer. It answers the page's requests (runs, their metrics, stop, resume, exports) and
 // forwards the live run's messages in batches.
 import { createWriteStream, existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
@@ -14,6 +15,7 @@ import {
   describeDropped,
   heldHistory,
   stepsAnswer,
+  type BatchColumns,
   type FromDashboard,
   type RevealLayerArgs,
   type StepsRequest,
@@ -60,6 +62,12 @@ export class DashboardPanel implements vscode.Disposable {
    * what it draws of them (`stepsRequest`). Live steps are added as they are sent on.
    */
   private readonly steps = new StepStore();
+  /**
+   * The history message last sent per run (its last step and other messages: small) and the
+   * identity of the metrics.jsonl it was read from: with the run's steps put aside in the store,
+   * ticking the run again sends it without reading the file, if the file is as it was.
+   */
+  private readonly histories = new Map<string, { readonly identity: string; readonly message: Extract<ToDashboard, { type: 'runHistory' }> }>();
   private disposed = false;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -222,12 +230,25 @@ export class DashboardPanel implements vscode.Disposable {
     const key = resolve(runDir);
     this.readingHistory.add(key);
     try {
+      const file = runPaths(key).metrics;
+      // Taken before reading: a file that grows meanwhile is read again next time.
+      const before = await fileIdentity(file);
+      // A run ticked again whose file did not change since it was read: its steps were put aside (StepStore's shelf).
+      const kept = this.histories.get(key);
+      const restored = kept && before !== undefined && kept.identity === before ? this.steps.restore(key) : undefined;
+      if (kept && restored) {
+        this.post({ ...kept.message, batches: copyColumns(kept.message.batches), stepsOnHost: { count: restored.length, first: restored.firstStep, last: restored.lastStep } });
+        return;
+      }
+      this.steps.unshelve(key);
       // Streamed: a run of a million steps is about 100 MB of lines, read into columns as it goes.
       const { batches, messages, skipped } = await readMetricsHistory(key);
       if (skipped > 0) this.deps.log.info(`dashboard: ${runPaths(runDir).metrics}: skipped ${skipped} line${skipped === 1 ? '' : 's'} that did not parse (a crash cuts the last one off)`);
       // The steps stay here (issue 21): the page gets the last one (where the run stands) and asks
       // for what it draws. Kept from the history's own columns, without a copy.
-      this.post(heldHistory(this.steps, runDir, key, batches, messages));
+      const message = heldHistory(this.steps, runDir, key, batches, messages);
+      if (before !== undefined && message.type === 'runHistory') this.histories.set(key, { identity: before, message });
+      this.post(message);
     } catch (error) {
       this.post({ type: 'runError', runDir, message: error instanceof Error ? error.message : String(error) });
     } finally {
@@ -244,6 +265,8 @@ export class DashboardPanel implements vscode.Disposable {
    */
   private answerSteps(request: StepsRequest): void {
     this.steps.retain([...request.runs.map((r) => resolve(r.runDir)), ...this.readingHistory]);
+    // A history is kept while its steps are, shown or put aside.
+    for (const key of [...this.histories.keys()]) if (!this.steps.run(key) && !this.steps.shelved(key)) this.histories.delete(key);
     this.post(stepsAnswer(this.steps, request, resolve));
   }
 
@@ -343,4 +366,26 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & 
 async function revealFolder(uri: vscode.Uri): Promise<void> {
   if (vscode.workspace.getWorkspaceFolder(uri)) await vscode.commands.executeCommand('revealInExplorer', uri);
   else await vscode.commands.executeCommand('revealFileInOS', uri);
+}
+
+/** A file's size and modification time, as one string (undefined when it cannot be read): what tells a changed file. */
+async function fileIdentity(path: string): Promise<string | undefined> {
+  try {
+    const stats = await stat(path);
+    return `${stats.size} ${stats.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** New copies of a history's columns (a message's typed arrays may be handed over to the page). */
+function copyColumns(columns: BatchColumns): BatchColumns {
+  return {
+    step: columns.step.slice(),
+    epoch: columns.epoch.slice(),
+    loss: columns.loss.slice(),
+    accuracy: columns.accuracy.slice(),
+    lr: columns.lr.slice(),
+    imagesPerSec: columns.imagesPerSec.slice(),
+  };
 }
