@@ -158,9 +158,10 @@ export class SeriesLayer {
         this.job = undefined;
       }
       const painted: Painted = { signature, look, data, x, y };
-      // The scales moved as the run grew (live steps: it passed the padded end, a new lowest loss): the lines are repainted on the back canvas a few series a frame,
-      // the front one shown meanwhile, stretched onto the new scales. Anything else (an answer, a
-      // zoom, a first draw) is drawn at once.
+      // The scales moved as the run grew (live steps: it passed the padded end, a new lowest loss):
+      // the lines are repainted on the back canvas a few series a frame, the front one shown
+      // meanwhile, stretched onto the new scales. Anything else (an answer, a zoom, a first draw)
+      // is drawn at once.
       if (this.painted && this.painted.look === look && grown(this.painted.data, data)) {
         if (this.job?.painted.signature !== signature) {
           this.back.ctx.clearRect(0, 0, this.back.canvas.width, this.back.canvas.height);
@@ -179,7 +180,11 @@ export class SeriesLayer {
         this.painted = painted;
         this.lastKind = 'full';
       }
-    } else this.lastKind = 'none';
+    } else {
+      // The front canvas is for these scales (they came back before a repaint over frames was done): that repaint is moot.
+      this.job = undefined;
+      this.lastKind = 'none';
+    }
     const shown = this.painted as Painted;
     const changed = shown.data === data ? undefined : firstChange(shown.data, data);
     if (changed !== undefined) {
