@@ -2,7 +2,6 @@
 // redraw walk them all; instead each pixel column keeps its first and last point and, for every
 // series, its lowest and highest: the drawn lines look the same (min/max per column, as in M4).
 // Zoomed in to a few points per column, every point is drawn.
-import { at } from '../../src/core/indexed';
 import { envelopeOf } from './envelope';
 import { Envelope } from '../../src/core/metrics/minMaxEnvelope';
 import { columnKey } from '../../src/core/metrics/column';
@@ -93,7 +92,9 @@ function decimateRange(data: Columns, start: number, end: number, columns: numbe
     bucketEnds.push(columnEnd);
     keepAt.push(keptBefore);
   });
-  return { x: keep.map((i) => at(x, i, 'x')), ys: ys.map((y) => keep.map((i) => y[i] ?? null)) };
+  const xs = new Float64Array(keep.length);
+  for (let k = 0; k < keep.length; k++) xs[k] = x[keep[k] as number] as number;
+  return { x: xs, ys: ys.map((y) => gather(y, keep)) };
 }
 
 /** One decimation's buckets, to carry on from at the next redraw of the same columns on the same grid. */
@@ -150,6 +151,18 @@ function resumeFrom(x: Xs, ys: readonly Ys[], start: number, end: number, column
   list.unshift(memo);
   if (list.length > MEMOS_PER_X) list.length = MEMOS_PER_X;
   return memo;
+}
+
+/** values at the kept indices, as a new array: typed for a run's typed column (filled without a closure a point), plain (nulls past the end) otherwise. */
+function gather<T extends number | null>(values: ArrayLike<T>, keep: readonly number[]): ArrayLike<T | null> {
+  if (values instanceof Float64Array) {
+    const out = new Float64Array(keep.length);
+    for (let k = 0; k < keep.length; k++) out[k] = values[keep[k] as number] as number;
+    return out as unknown as ArrayLike<T>;
+  }
+  const out = new Array<T | null>(keep.length);
+  for (let k = 0; k < keep.length; k++) out[k] = values[keep[k] as number] ?? null;
+  return out;
 }
 
 /**
