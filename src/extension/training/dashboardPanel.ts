@@ -2,7 +2,7 @@
 // serializer. It answers the page's requests (runs, their metrics, stop, resume, exports) and
 // forwards the live run's messages in batches.
 import { createWriteStream, existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
@@ -371,7 +371,8 @@ async function revealFolder(uri: vscode.Uri): Promise<void> {
 /** A file's size and modification time, as one string (undefined when it cannot be read): what tells a changed file. */
 async function fileIdentity(path: string): Promise<string | undefined> {
   try {
-    const stats = await stat(path);
+    // The link itself, never followed: the read that comes after opens regular files only (metricsStream.ts).
+    const stats = await lstat(path);
     return `${stats.size} ${stats.mtimeMs}`;
   } catch {
     return undefined;
