@@ -104,15 +104,7 @@ export function summariesOf(batches: BatchColumns, smoothing = 0): HistorySummar
  */
 export function heldHistory(store: StepStore, runDir: string, key: string, batches: BatchColumns, messages: readonly TrainingMessage[]): ToDashboard {
   const held = store.load(key, batches.step, batches.loss, batches.lr);
-  const from = Math.max(0, batches.step.length - 1);
-  const last: BatchColumns = {
-    step: batches.step.slice(from),
-    epoch: batches.epoch.slice(from),
-    loss: batches.loss.slice(from),
-    accuracy: batches.accuracy.slice(from),
-    lr: batches.lr.slice(from),
-    imagesPerSec: batches.imagesPerSec.slice(from),
-  };
+  const last = sliceColumns(batches, Math.max(0, batches.step.length - 1));
   return { type: 'runHistory', runDir, batches: last, messages, stepsOnHost: { count: held.length, first: held.firstStep, last: held.lastStep } };
 }
 
@@ -129,6 +121,18 @@ export function stepsAnswer(store: StepStore, request: StepsRequest, keyOf: (run
     return { runDir, ...held.pick({ grid, from: request.from, to: request.to, perX, series: request.series, smoothing: request.smoothing, positive: request.positive }) };
   });
   return { type: 'steps', id: request.id, chart: request.chart, series: request.series, runs };
+}
+
+/** The columns from row `from` on, as new arrays (a message's typed arrays may be handed over to the page). */
+export function sliceColumns(columns: BatchColumns, from = 0): BatchColumns {
+  return {
+    step: columns.step.slice(from),
+    epoch: columns.epoch.slice(from),
+    loss: columns.loss.slice(from),
+    accuracy: columns.accuracy.slice(from),
+    lr: columns.lr.slice(from),
+    imagesPerSec: columns.imagesPerSec.slice(from),
+  };
 }
 
 /** The batch messages back from their columns. */

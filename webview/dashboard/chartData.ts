@@ -233,7 +233,7 @@ class EpochColumns {
   ) {}
 
   extend(run: RunSeries, options: ViewOptions): void {
-    const percent = (accuracy: number) => 100 * (options.metric === 'error' ? 1 - accuracy : accuracy);
+    const percent = (accuracy: number) => shownPercent(accuracy, options);
     const epochs = run.epochs;
     for (let i = this.x.length; i < epochs.length; i++) {
       const e = epochs[i] as EpochMessage;
@@ -251,13 +251,17 @@ class EpochColumns {
       this.markerOf = best.epoch;
       this.marker = [];
     }
-    const percent = (accuracy: number) => 100 * (options.metric === 'error' ? 1 - accuracy : accuracy);
     for (let i = this.marker.length; i < epochs.length; i++) {
       const e = epochs[i] as EpochMessage;
-      this.marker.push(e === best.epoch ? percent(best.on === 'validation' ? (e.valAccuracy as number) : e.trainAccuracy) : null);
+      this.marker.push(e === best.epoch ? shownPercent(best.on === 'validation' ? (e.valAccuracy as number) : e.trainAccuracy, options) : null);
     }
     return this.marker;
   }
+}
+
+/** An accuracy as the metric chart shows it: a percentage of error or of accuracy. */
+function shownPercent(accuracy: number, options: ViewOptions): number {
+  return 100 * (options.metric === 'error' ? 1 - accuracy : accuracy);
 }
 
 const epochColumns = new WeakMap<RunSeries, EpochColumns>();

@@ -5,7 +5,7 @@
 import { envelopeOf } from './envelope';
 import { Envelope } from '../../src/core/metrics/minMaxEnvelope';
 import { columnKey } from '../../src/core/metrics/column';
-import { drawnWhole, gridRange, pickColumns, visibleRange } from '../../src/core/metrics/pixelColumns';
+import { drawnWhole, gather, gridRange, pickColumns, visibleRange } from '../../src/core/metrics/pixelColumns';
 import { alignTables, commonSteps, padTo, type Aligned, type Table, type Xs, type Ys } from './align';
 
 export { paddedEnd } from '../../src/core/metrics/pixelColumns';
@@ -92,9 +92,7 @@ function decimateRange(data: Columns, start: number, end: number, columns: numbe
     bucketEnds.push(columnEnd);
     keepAt.push(keptBefore);
   });
-  const xs = new Float64Array(keep.length);
-  for (let k = 0; k < keep.length; k++) xs[k] = x[keep[k] as number] as number;
-  return { x: xs, ys: ys.map((y) => gather(y, keep)) };
+  return { x: gather(x, keep), ys: ys.map((y) => (y instanceof Float64Array ? gather(y, keep) : gatherNullable(y, keep))) };
 }
 
 /** One decimation's buckets, to carry on from at the next redraw of the same columns on the same grid. */
@@ -153,13 +151,8 @@ function resumeFrom(x: Xs, ys: readonly Ys[], start: number, end: number, column
   return memo;
 }
 
-/** values at the kept indices, as a new array: typed for a run's typed column (filled without a closure a point), plain (nulls past the end) otherwise. */
-function gather<T extends number | null>(values: ArrayLike<T>, keep: readonly number[]): ArrayLike<T | null> {
-  if (values instanceof Float64Array) {
-    const out = new Float64Array(keep.length);
-    for (let k = 0; k < keep.length; k++) out[k] = values[keep[k] as number] as number;
-    return out as unknown as ArrayLike<T>;
-  }
+/** values at the kept indices of a plain column (nulls where it has none, past its end). */
+function gatherNullable<T extends number | null>(values: ArrayLike<T>, keep: readonly number[]): (T | null)[] {
   const out = new Array<T | null>(keep.length);
   for (let k = 0; k < keep.length; k++) out[k] = values[keep[k] as number] ?? null;
   return out;

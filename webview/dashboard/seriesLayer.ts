@@ -122,7 +122,6 @@ export class SeriesLayer {
    * (`tail`), or nothing new (`none`).
    */
   readonly draws: Record<DrawKind, number> = { full: 0, spread: 0, tail: 0, none: 0 };
-  private lastKind: DrawKind = 'none';
 
   /**
    * Brings the layer up to date with `u` and puts it on uPlot's canvas. Called from uPlot's
@@ -131,6 +130,7 @@ export class SeriesLayer {
    */
   draw(u: uPlot, styles: readonly (LineStyle | undefined)[]): void {
     this.owner = u;
+    let kind: DrawKind = 'none';
     const ratio = devicePixelRatio || 1;
     const left = Math.floor(u.bbox.left);
     const top = Math.floor(u.bbox.top);
@@ -167,7 +167,7 @@ export class SeriesLayer {
           this.back.ctx.clearRect(0, 0, this.back.canvas.width, this.back.canvas.height);
           this.job = { painted, next: 1 };
         }
-        this.lastKind = 'spread';
+        kind = 'spread';
         if (!this.continueJob(styles, geometry)) {
           this.blitStretched(u, this.painted, x, y);
           this.scheduleContinuation(u);
@@ -178,12 +178,11 @@ export class SeriesLayer {
         this.job = undefined;
         this.repaint(this.front, painted, styles, geometry, 0);
         this.painted = painted;
-        this.lastKind = 'full';
+        kind = 'full';
       }
     } else {
       // The front canvas is for these scales (they came back before a repaint over frames was done): that repaint is moot.
       this.job = undefined;
-      this.lastKind = 'none';
     }
     const shown = this.painted as Painted;
     const changed = shown.data === data ? undefined : firstChange(shown.data, data);
@@ -193,9 +192,9 @@ export class SeriesLayer {
       const from = changed === 0 || before === undefined ? 0 : Math.max(0, Math.floor(at(x, before)) - this.left - pad);
       this.painted = { ...shown, data };
       this.repaint(this.front, this.painted, styles, geometry, from);
-      if (this.lastKind === 'none') this.lastKind = from === 0 ? 'full' : 'tail';
+      if (kind === 'none') kind = from === 0 ? 'full' : 'tail';
     }
-    this.draws[this.lastKind]++;
+    this.draws[kind]++;
     u.ctx.drawImage(this.front.canvas, this.left, this.top);
   }
 

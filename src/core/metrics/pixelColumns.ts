@@ -94,6 +94,13 @@ export function pickColumns(
   }
 }
 
+/** values at the kept indices, as a new Float64Array (what goes to the page, transferable; what uPlot draws, filled in one loop). */
+export function gather(values: ArrayLike<number>, keep: readonly number[]): Float64Array {
+  const out = new Float64Array(keep.length);
+  for (let k = 0; k < keep.length; k++) out[k] = values[keep[k] as number] as number;
+  return out;
+}
+
 /** The index of the lowest value above zero in y[from..to), -1 when there is none. */
 function lowestPositive(y: Values, from: number, to: number): number {
   let best = -1;

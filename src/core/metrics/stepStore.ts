@@ -6,7 +6,7 @@
 // few. Host-free, so the page tests and the benchmark run the same code the extension does.
 import { GrowableColumn } from './column';
 import { consecutiveSteps, Envelope } from './minMaxEnvelope';
-import { drawnWhole, pickColumns, visibleRange } from './pixelColumns';
+import { drawnWhole, gather, pickColumns, visibleRange } from './pixelColumns';
 import { DebiasedEma, type SmoothingState } from './smoothing';
 
 /** The per-step series a chart can ask for. */
@@ -166,7 +166,6 @@ export class RunColumns {
   }
 }
 
-/** The runs the page shows, by run folder; the others are dropped. */
 /**
  * How many bytes of runs no longer shown are kept aside (about four runs of a million steps), so
  * ticking one again does not read its metrics.jsonl again (1.8 s a million lines); the longest
@@ -174,6 +173,7 @@ export class RunColumns {
  */
 export const SHELF_BYTES = 128 * 2 ** 20;
 
+/** The runs the page shows, by run folder; the others are put aside while they fit, then dropped. */
 export class StepStore {
   private readonly runs = new Map<string, RunColumns>();
   /** Runs no longer shown, kept aside up to `shelfBytes`, least recently shown first. */
@@ -233,11 +233,6 @@ export class StepStore {
     return this.shelf.has(runDir);
   }
 
-  /** Forgets a run put aside (its file changed: what was kept of it is not the file's any more). */
-  unshelve(runDir: string): void {
-    this.shelf.delete(runDir);
-  }
-
   get runDirs(): string[] {
     return [...this.runs.keys()];
   }
@@ -251,12 +246,6 @@ export class StepStore {
 }
 
 /** values at the kept indices, as a new Float64Array (what goes to the page, transferable). */
-function gather(values: ArrayLike<number>, keep: readonly number[]): Float64Array {
-  const out = new Float64Array(keep.length);
-  for (let k = 0; k < keep.length; k++) out[k] = values[keep[k] as number] as number;
-  return out;
-}
-
 function ascending(values: Float64Array): boolean {
   for (let i = 1; i < values.length; i++) if (!((values[i] as number) > (values[i - 1] as number))) return false;
   return true;

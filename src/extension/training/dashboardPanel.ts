@@ -14,8 +14,8 @@ import {
   checkFromDashboard,
   describeDropped,
   heldHistory,
+  sliceColumns,
   stepsAnswer,
-  type BatchColumns,
   type FromDashboard,
   type RevealLayerArgs,
   type StepsRequest,
@@ -237,10 +237,9 @@ export class DashboardPanel implements vscode.Disposable {
       const kept = this.histories.get(key);
       const restored = kept && before !== undefined && kept.identity === before ? this.steps.restore(key) : undefined;
       if (kept && restored) {
-        this.post({ ...kept.message, batches: copyColumns(kept.message.batches), stepsOnHost: { count: restored.length, first: restored.firstStep, last: restored.lastStep } });
+        this.post({ ...kept.message, batches: sliceColumns(kept.message.batches), stepsOnHost: { count: restored.length, first: restored.firstStep, last: restored.lastStep } });
         return;
       }
-      this.steps.unshelve(key);
       // Streamed: a run of a million steps is about 100 MB of lines, read into columns as it goes.
       const { batches, messages, skipped } = await readMetricsHistory(key);
       if (skipped > 0) this.deps.log.info(`dashboard: ${runPaths(runDir).metrics}: skipped ${skipped} line${skipped === 1 ? '' : 's'} that did not parse (a crash cuts the last one off)`);
@@ -377,16 +376,4 @@ async function fileIdentity(path: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-}
-
-/** New copies of a history's columns (a message's typed arrays may be handed over to the page). */
-function copyColumns(columns: BatchColumns): BatchColumns {
-  return {
-    step: columns.step.slice(),
-    epoch: columns.epoch.slice(),
-    loss: columns.loss.slice(),
-    accuracy: columns.accuracy.slice(),
-    lr: columns.lr.slice(),
-    imagesPerSec: columns.imagesPerSec.slice(),
-  };
 }
